@@ -1,0 +1,322 @@
+"""The `liaison` command: index contracts, ask and search them, manage engagements.
+
+Errors from the knowledge base become one-line messages here; JSON goes to stdout, progress and
+human-readable notes to stderr, so `--json` output can be piped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.settings import Settings
+from knowledge.errors import KnowledgeError
+from knowledge.store import SIDES, VISIBILITIES
+
+ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def _engagement(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = value.strip().lower()
+    if not ENGAGEMENT.match(name):
+        raise click.BadParameter("use 1-64 lowercase letters, digits, '.', '_' or '-', e.g. acme-customer-care")
+    return name
+
+
+engagement_option = click.option(
+    "--engagement",
+    "-e",
+    required=True,
+    callback=_engagement,
+    help="Engagement name, e.g. acme-customer-care.",
+)
+side_option = click.option(
+    "--side",
+    type=click.Choice(SIDES),
+    default="shared",
+    show_default=True,
+    help="Who is asking: a client channel, a vendor channel, or one shared by both (sees shared documents only).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+class Context:
+    """Settings and the lazily built knowledge base, shared by the commands of one invocation."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._kb: Any = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings()
+        return self._settings
+
+    @property
+    def kb(self) -> Any:
+        if self._kb is None:
+            from bot.app import build_knowledge
+
+            self._kb = build_knowledge(self.settings)
+        return self._kb
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="liaison")
+def cli() -> None:
+    """Liaison: answers about your outsourcing contracts, quoted and cited.
+
+    Data lives in LIAISON_DATA_DIR (default: your user data folder). Every command works offline.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@engagement_option
+@click.option(
+    "--visibility",
+    type=click.Choice(VISIBILITIES),
+    default="shared",
+    show_default=True,
+    help="Who may see these documents: both sides, or only the client's or the vendor's channels.",
+)
+@json_option
+@pass_context
+def index(ctx: Context, paths: tuple[Path, ...], engagement: str, visibility: str, as_json: bool) -> None:
+    """Index contract files or folders (PDF, DOCX, Markdown, HTML, text) into an engagement.
+
+    Folders are searched recursively. Unchanged files are skipped; changed files replace their old
+    version. A file that cannot be read is reported with the reason and skipped. Exits 1 only when
+    files were given and none could be indexed.
+    """
+    from bot.progress import IndexProgress
+
+    with IndexProgress(enabled=not as_json and sys.stderr.isatty()) as progress:
+        report = ctx.kb.index(paths, engagement=engagement, visibility=visibility, progress=progress)
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+    else:
+        _print_report(report)
+    if report.failed and not report.indexed and not report.unchanged and not report.revisibled:
+        sys.exit(1)
+
+
+def _print_report(report: Any) -> None:
+    for name, chunks in report.indexed:
+        click.echo(f"  indexed    {name} ({chunks} chunks)")
+    for name in report.revisibled:
+        click.echo(f"  visibility {name}")
+    for err in report.failed:
+        click.secho(f"  skipped    {err.name}: {err.reason}", fg="yellow", err=True)
+    mb = report.bytes / 1e6
+    rate = f", {report.chunks / report.embed_seconds:.1f} chunks/s" if report.embed_seconds else ""
+    click.echo(
+        f"{report.engagement}: {len(report.indexed)} indexed, {len(report.unchanged)} unchanged, "
+        f"{len(report.failed)} skipped; {report.chunks} chunks from {mb:.1f} MB in {report.seconds:.1f}s{rate}"
+    )
+
+
+@cli.command()
+@click.argument("question")
+@engagement_option
+@side_option
+@json_option
+@pass_context
+def ask(ctx: Context, question: str, engagement: str, side: str, as_json: bool) -> None:
+    """Answer a question from the engagement's contracts, quoting the clauses it rests on."""
+    from bot.render import print_answer
+
+    answer = ctx.kb.answer_question(question, engagement=engagement, side=side)
+    if as_json:
+        click.echo(json.dumps(answer.as_dict()))
+    else:
+        print_answer(answer)
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--engagement", "-e", callback=_engagement, help="Engagement name (not with --batch).")
+@side_option
+@click.option("--k", "k", type=click.IntRange(1, 100), default=8, show_default=True, help="How many hits.")
+@click.option(
+    "--batch",
+    type=click.File("r"),
+    help='JSONL file: one {"id", "question", "engagement", "side"?} per line.',
+)
+@json_option
+@pass_context
+def search(
+    ctx: Context, question: str | None, engagement: str | None, side: str, k: int, batch: Any, as_json: bool
+) -> None:
+    """Show the ranked clauses for a question (or for every line of a --batch file)."""
+    if batch is not None:
+        _search_batch(ctx, batch, k)
+        return
+    if not question or not engagement:
+        raise click.UsageError("give a QUESTION and --engagement, or --batch FILE.jsonl")
+    hits = ctx.kb.search(question, engagement=engagement, side=side, k=k)
+    if as_json:
+        click.echo(json.dumps({"hits": [_hit_dict(h) for h in hits]}))
+        return
+    from bot.render import print_hits
+
+    print_hits(hits)
+
+
+def _hit_dict(hit: Any) -> dict[str, Any]:
+    c = hit.chunk
+    return {
+        "document": c.document,
+        "title": c.title,
+        "section": c.section,
+        "page": c.page,
+        "start": c.start,
+        "end": c.end,
+        "score": round(hit.score, 6),
+        "text": c.text,
+    }
+
+
+def _search_batch(ctx: Context, batch: Any, k: int) -> None:
+    for number, line in enumerate(batch, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            engagement = _engagement(None, None, str(item["engagement"]))  # type: ignore[arg-type]
+            hits = ctx.kb.search(str(item["question"]), engagement=engagement, side=item.get("side") or "shared", k=k)
+            out: dict[str, Any] = {"id": item.get("id"), "hits": [_hit_dict(h) for h in hits]}
+        except (ValueError, KeyError, TypeError, click.BadParameter) as exc:
+            out = {
+                "id": item.get("id") if isinstance(locals().get("item"), dict) else None,
+                "error": f"line {number}: {exc}",
+            }
+        click.echo(json.dumps(out), nl=True)
+        sys.stdout.flush()
+
+
+@cli.command()
+@click.argument("documents", nargs=-1)
+@engagement_option
+@click.option("--all", "forget_all", is_flag=True, help="Forget every document of the engagement.")
+@click.option(
+    "--missing-from",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Forget the documents whose file is no longer in this folder.",
+)
+@json_option
+@pass_context
+def forget(
+    ctx: Context,
+    documents: tuple[str, ...],
+    engagement: str,
+    forget_all: bool,
+    missing_from: Path | None,
+    as_json: bool,
+) -> None:
+    """Remove documents (by file name) from an engagement's index."""
+    names = list(documents)
+    known = [d.name for d in ctx.kb.documents(engagement)]
+    if forget_all:
+        names = known
+    if missing_from is not None:
+        present = {p.name for p in missing_from.rglob("*") if p.is_file()}
+        names += [n for n in known if n not in present]
+    if not names:
+        raise click.UsageError("name the documents to forget, or use --all / --missing-from FOLDER")
+    unknown = [n for n in names if n not in known]
+    removed = ctx.kb.forget(engagement, names)
+    if as_json:
+        click.echo(json.dumps({"removed": removed, "unknown": unknown}))
+        return
+    for name in removed:
+        click.echo(f"  forgot  {name}")
+    for name in unknown:
+        click.secho(f"  unknown {name} (not indexed in {engagement})", fg="yellow", err=True)
+
+
+@cli.command()
+@json_option
+@pass_context
+def engagements(ctx: Context, as_json: bool) -> None:
+    """List engagements with their document counts."""
+    counts = ctx.kb.engagements()
+    if as_json:
+        click.echo(json.dumps({"engagements": [{"name": n, "documents": c} for n, c in sorted(counts.items())]}))
+        return
+    if not counts:
+        click.echo("No engagements yet. Index contracts with: liaison index PATH --engagement NAME")
+    for name, count in sorted(counts.items()):
+        click.echo(f"{name}\t{count} document{'s' if count != 1 else ''}")
+
+
+@cli.command()
+@engagement_option
+@json_option
+@pass_context
+def documents(ctx: Context, engagement: str, as_json: bool) -> None:
+    """List an engagement's documents with visibility, chunks and content hash."""
+    docs = ctx.kb.documents(engagement)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "documents": [
+                        {
+                            "document": d.name,
+                            "title": d.title,
+                            "visibility": d.visibility,
+                            "kind": d.kind,
+                            "chunks": d.chunks,
+                            "content_hash": d.content_hash,
+                        }
+                        for d in docs
+                    ]
+                }
+            )
+        )
+        return
+    for d in docs:
+        click.echo(f"{d.name}\t{d.visibility}\t{d.chunks} chunks\t{d.title}")
+
+
+@cli.command()
+@click.argument("document")
+@engagement_option
+@pass_context
+def show(ctx: Context, document: str, engagement: str) -> None:
+    """Print a document's extracted text exactly as indexed (citation offsets point into it)."""
+    click.echo(ctx.kb.document_text(engagement, document), nl=False)
+
+
+@cli.command()
+@click.option("--engagement", "-e", default="acme-customer-care", show_default=True, callback=_engagement)
+@pass_context
+def demo(ctx: Context, engagement: str) -> None:
+    """Index the bundled sample engagement and answer a few questions about it."""
+    from bot.demo import run_demo
+
+    run_demo(ctx.kb, engagement)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KnowledgeError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

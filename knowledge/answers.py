@@ -1,0 +1,218 @@
+"""Answers grounded in the contracts: quoted clauses with citations, or a plain 'not covered'.
+
+Without an LLM the answer is extractive: the clause that answers, quoted verbatim, then at most a
+few supporting clauses (an amendment that changes it, a definition it relies on). With an LLM the
+answer is generated from the retrieved clauses, and only citations whose quote appears verbatim in
+the source survive; an answer left with no valid citation falls back to the extractive one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from knowledge.language import looks_non_english
+from knowledge.lexical import tokenize
+from knowledge.quotes import best_passage, defined_terms, definition_span
+from knowledge.retrieval import Hit, Retriever
+
+MAX_SUPPORTING = 2
+RELATED_SHARE = 0.75  # a clause scoring this close to the lead is shown beside it
+UNKNOWN_TERM_MARGIN = 0.15  # how much closer a match must be when the question names unknown things
+NEAREST = 3
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a quote comes from: `quote == extracted_text[start:end]` of `document`."""
+
+    document: str
+    title: str
+    section: str | None
+    page: int | None
+    quote: str
+    start: int
+    end: int
+    role: str = "answer"  # answer | amendment | definition | related | nearest
+
+    def as_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d.pop("role")
+        return d
+
+    def label(self) -> str:
+        where = [f"§{self.section}" if self.section else None, f"p. {self.page}" if self.page else None]
+        return ", ".join([self.title, *[w for w in where if w]])
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Liaison says to a question, with the clauses it rests on."""
+
+    question: str
+    text: str
+    found: bool
+    citations: list[Citation] = field(default_factory=list)
+    nearest: list[Citation] = field(default_factory=list)
+    mode: str = "extractive"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "found": self.found,
+            "answer": self.text,
+            "citations": [c.as_dict() for c in self.citations],
+            "nearest": [c.as_dict() for c in self.nearest],
+        }
+
+
+def citation_for(hit: Hit, start: int, end: int, doc_text: str, role: str, section: str | None = None) -> Citation:
+    chunk = hit.chunk
+    return Citation(
+        document=chunk.document,
+        title=chunk.title,
+        section=section if section is not None else chunk.section,
+        page=chunk.page,
+        quote=doc_text[start:end],
+        start=start,
+        end=end,
+        role=role,
+    )
+
+
+class Answerer:
+    """Turns retrieval hits into an Answer; the LLM, when given, only rephrases what it can cite."""
+
+    def __init__(
+        self, retriever: Retriever, *, min_similarity: float = 0.30, k: int = 8, llm: object | None = None
+    ) -> None:
+        self.retriever = retriever
+        self.min_similarity = min_similarity
+        self.k = k
+        self.llm = llm
+
+    def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:
+        question = question.strip()
+        hits = self.retriever.search(question, engagement=engagement, side=side, k=self.k) if question else []
+        if not hits:
+            return Answer(
+                question,
+                _nothing_indexed(engagement, side) if question else "Ask me a question about the contracts.",
+                False,
+            )
+        unknown = self.retriever.unknown_terms(question, engagement=engagement, side=side)
+        if not self._relevant(question, hits, unknown):
+            return self._not_found(question, hits, engagement, unknown)
+        if self.llm is not None:
+            from knowledge.generation import generate_answer
+
+            generated = generate_answer(question, hits, self.llm, self._text_of)
+            if generated is not None:
+                return generated
+        return self._extractive(question, hits, engagement, side)
+
+    # -- relevance -------------------------------------------------------------------------------
+    def _relevant(self, question: str, hits: list[Hit], unknown: list[str]) -> bool:
+        best = max(h.similarity for h in hits)
+        if unknown and best < self.min_similarity + UNKNOWN_TERM_MARGIN:
+            return False  # it asks about something no clause mentions
+        terms = set(tokenize(question))
+        if not terms:
+            return False
+        top_terms = set(tokenize(" ".join(f"{h.chunk.heading or ''} {h.chunk.text}" for h in hits[:3])))
+        coverage = len(terms & top_terms) / len(terms)
+        return best >= self.min_similarity or (best >= self.min_similarity - 0.08 and coverage >= 0.6)
+
+    def _not_found(self, question: str, hits: list[Hit], engagement: str, unknown: list[str]) -> Answer:
+        nearest = [self._whole_or_passage(question, h, "nearest") for h in hits[:NEAREST]]
+        text = f"The indexed contracts for {engagement} do not seem to cover this."
+        if unknown:
+            words = ", ".join(f"\u201c{w}\u201d" for w in unknown[:3])
+            text += f" None of them mentions {words}."
+        text += " These are the nearest clauses I found; none of them answers it directly."
+        if looks_non_english(question):
+            text = (
+                "I can only read questions in English for now (the default model is English-only), "
+                "and I could not match this one to a clause. Please ask in English."
+            )
+        return Answer(question, text, False, [], nearest)
+
+    # -- extractive ------------------------------------------------------------------------------
+    def _text_of(self, hit: Hit) -> str:
+        return self.retriever.document_text(hit.chunk)
+
+    def _whole_or_passage(self, question: str, hit: Hit, role: str) -> Citation:
+        text = self._text_of(hit)
+        start, end = best_passage(text, hit.chunk.start, hit.chunk.end, question)
+        return citation_for(hit, start, end, text, role, section=self.retriever.section_at(hit.chunk, start))
+
+    def _extractive(self, question: str, hits: list[Hit], engagement: str, side: str) -> Answer:
+        lead_hit = hits[0]
+        lead = self._whole_or_passage(question, lead_hit, "answer")
+        citations = [lead]
+        amendment = self._amendment_for(question, lead, hits)
+        if amendment is not None:
+            citations.insert(0, amendment)  # the amended wording is the one in force
+        for definition in self._definitions_for(lead, hits, engagement, side):
+            citations.append(definition)
+        for hit in hits[1:4]:
+            if len(citations) > MAX_SUPPORTING:
+                break
+            if hit.score >= RELATED_SHARE * lead_hit.score and not any(_overlaps(hit, c) for c in citations):
+                citations.append(self._whole_or_passage(question, hit, "related"))
+        citations = citations[: MAX_SUPPORTING + 1]
+        return Answer(question, _lead_in(citations, amendment is not None), True, citations)
+
+    def _amendment_for(self, question: str, lead: Citation, hits: list[Hit]) -> Citation | None:
+        if _is_amendment(lead.title, lead.document):
+            return None
+        for hit in hits[1:6]:
+            if not _is_amendment(hit.chunk.title, hit.chunk.document):
+                continue
+            refers = lead.section and re.search(rf"\b{re.escape(lead.section.split(' ')[-1])}\b", hit.chunk.text)
+            if refers or hit.score >= 0.8 * hits[0].score:
+                return self._whole_or_passage(question, hit, "amendment")
+        return None
+
+    def _definitions_for(self, lead: Citation, hits: list[Hit], engagement: str, side: str) -> list[Citation]:
+        found: list[Citation] = []
+        for term in defined_terms(lead.quote)[:4]:
+            hit = self.retriever.definition(term, engagement=engagement, side=side)
+            if hit is not None and not any(_overlaps(hit, c) for c in [lead, *found]):
+                text = self._text_of(hit)
+                start, end = definition_span(text, hit.chunk.start, hit.chunk.end, term)
+                found.append(
+                    citation_for(hit, start, end, text, "definition", self.retriever.section_at(hit.chunk, start))
+                )
+            if found:
+                break
+        return found
+
+
+def _overlaps(hit: Hit, c: Citation) -> bool:
+    return hit.chunk.document == c.document and hit.chunk.start < c.end and c.start < hit.chunk.end
+
+
+def _is_amendment(title: str, name: str) -> bool:
+    return bool(re.search(r"amend", f"{title} {name}", re.IGNORECASE))
+
+
+def _where(c: Citation) -> str:
+    section = c.section or ""
+    container = section.rsplit(" ", 1)[0] if " " in section else ""
+    if container and c.title.lower().startswith(container.lower()):
+        section = section.rsplit(" ", 1)[1]  # "Schedule B 4.2" of "Schedule B - SLA" reads "4.2"
+    where = f"section {section} of the {c.title}" if section else f"the {c.title}"
+    return where + (f" (page {c.page})" if c.page else "")
+
+
+def _lead_in(citations: list[Citation], amended: bool) -> str:
+    if amended and len(citations) > 1:
+        return f"{citations[0].title} changed this; {_where(citations[1])} had the original wording:"
+    return f"Here is what {_where(citations[0])} says:"
+
+
+def _nothing_indexed(engagement: str, side: str) -> str:
+    return (
+        f"No contracts are indexed for engagement {engagement!r} that a {side} channel may see. "
+        f"Index some with `liaison index PATH --engagement {engagement}`."
+    )

@@ -1,0 +1,63 @@
+"""The knowledge base as one object: index, search, answer, forget, within an engagement's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from knowledge.answers import Answer, Answerer
+from knowledge.indexing import Indexer, IndexReport, Progress
+from knowledge.loaders import DEFAULT_MAX_BYTES
+from knowledge.retrieval import Hit, Retriever
+from knowledge.store import Store, StoredDocument
+
+
+class KnowledgeBase:
+    """Contracts of every engagement, each read only within its engagement and the asker's side."""
+
+    def __init__(
+        self,
+        store: Store,
+        embeddings: Embeddings,
+        *,
+        llm: Any | None = None,
+        min_similarity: float = 0.30,
+        k: int = 8,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.indexer = Indexer(store, embeddings, max_bytes=max_bytes)
+        self.retriever = Retriever(store, embeddings)
+        self.answerer = Answerer(self.retriever, min_similarity=min_similarity, k=k, llm=llm)
+
+    def index(
+        self,
+        paths: Iterable[Path],
+        *,
+        engagement: str,
+        visibility: str = "shared",
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        return self.indexer.index_paths(paths, engagement=engagement, visibility=visibility, progress=progress)
+
+    def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:
+        return self.answerer.answer_question(question, engagement=engagement, side=side)
+
+    def search(self, question: str, *, engagement: str, side: str = "shared", k: int = 8) -> list[Hit]:
+        return self.retriever.search(question, engagement=engagement, side=side, k=k)
+
+    def documents(self, engagement: str | None = None) -> list[StoredDocument]:
+        return self.store.list_documents(engagement)
+
+    def engagements(self) -> dict[str, int]:
+        return self.store.engagements()
+
+    def document_text(self, engagement: str, name: str) -> str:
+        return self.store.document_text(engagement, name)
+
+    def forget(self, engagement: str, names: Iterable[str]) -> list[str]:
+        return self.store.forget(engagement, names)

@@ -1,0 +1,165 @@
+"""Indexing: files in, chunks embedded and stored; unchanged files cost nothing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from langchain_core.embeddings import Embeddings
+
+from knowledge.chunking import Chunk, chunk_document
+from knowledge.documents import ExtractedDocument
+from knowledge.errors import DocumentError
+from knowledge.loaders import DEFAULT_MAX_BYTES, file_hash, find_documents, load_document
+from knowledge.store import VISIBILITIES, Store
+
+EMBED_BATCH = 32
+HEADER_CHARS = 1200
+
+
+class Progress(Protocol):
+    """What an indexing run reports as it goes (the CLI draws a progress bar from it)."""
+
+    def files(self, total: int) -> None: ...
+    def file_started(self, name: str, chunks: int) -> None: ...
+    def embedded(self, count: int) -> None: ...
+    def file_done(self, name: str, status: str) -> None: ...
+
+
+class _Silent:
+    def files(self, total: int) -> None: ...
+    def file_started(self, name: str, chunks: int) -> None: ...
+    def embedded(self, count: int) -> None: ...
+    def file_done(self, name: str, status: str) -> None: ...
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did, file by file."""
+
+    engagement: str
+    indexed: list[tuple[str, int]] = field(default_factory=list)  # (name, chunks)
+    unchanged: list[str] = field(default_factory=list)
+    revisibled: list[str] = field(default_factory=list)
+    failed: list[DocumentError] = field(default_factory=list)
+    chunks: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "engagement": self.engagement,
+            "indexed": [{"document": n, "chunks": c} for n, c in self.indexed],
+            "unchanged": self.unchanged,
+            "visibility_changed": self.revisibled,
+            "failed": [{"document": e.name, "reason": e.reason} for e in self.failed],
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
+        }
+
+
+def embedding_text(doc: ExtractedDocument, chunk: Chunk) -> str:
+    """What the embedder sees: a short breadcrumb for context, then the clause itself."""
+    context = chunk.context[-160:] if chunk.context else ""
+    prefix = f"{doc.title}: {context}" if context else doc.title
+    return f"{prefix}\n{chunk.text_of(doc.text)}"
+
+
+def header_text(doc: ExtractedDocument) -> str:
+    """What names a document: its title, file name and opening (parties, recitals)."""
+    return f"{doc.title}\n{Path(doc.name).stem}\n{doc.text[:HEADER_CHARS]}"
+
+
+class Indexer:
+    """Loads, chunks, embeds and stores documents for one engagement at a time."""
+
+    def __init__(self, store: Store, embeddings: Embeddings, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.max_bytes = max_bytes
+
+    def index_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        engagement: str,
+        visibility: str = "shared",
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        if visibility not in VISIBILITIES:
+            raise ValueError(f"unknown visibility {visibility!r}: use one of {', '.join(VISIBILITIES)}")
+        progress = progress or _Silent()
+        started = time.perf_counter()
+        report = IndexReport(engagement)
+        files, report.failed = find_documents(paths)
+        progress.files(len(files))
+        for path in files:
+            try:
+                status = self._index_file(path, engagement, visibility, report, progress)
+            except DocumentError as err:
+                report.failed.append(err)
+                status = f"skipped: {err.reason}"
+            progress.file_done(path.name, status)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _index_file(self, path: Path, engagement: str, visibility: str, report: IndexReport, progress: Progress) -> str:
+        digest = file_hash(path) if path.stat().st_size <= self.max_bytes else None
+        existing = self.store.get_document(engagement, path.name)
+        if digest and existing and existing.content_hash == digest:
+            if existing.visibility != visibility:
+                self.store.set_visibility(engagement, path.name, visibility)
+                report.revisibled.append(path.name)
+                return f"visibility now {visibility}"
+            report.unchanged.append(path.name)
+            return "unchanged"
+        doc = load_document(path, max_bytes=self.max_bytes, content_hash=digest)
+        count = self.index_document(doc, engagement=engagement, visibility=visibility, progress=progress, report=report)
+        report.bytes += path.stat().st_size
+        return f"{count} chunks"
+
+    def index_document(
+        self,
+        doc: ExtractedDocument,
+        *,
+        engagement: str,
+        visibility: str = "shared",
+        progress: Progress | None = None,
+        report: IndexReport | None = None,
+    ) -> int:
+        """Chunk, embed and store one extracted document, replacing any older version of it."""
+        progress = progress or _Silent()
+        chunks = chunk_document(doc)
+        progress.file_started(doc.name, len(chunks))
+        t0 = time.perf_counter()
+        vectors = self._embed([embedding_text(doc, c) for c in chunks], progress)
+        header = self.embeddings.embed_query(header_text(doc))
+        embed_seconds = time.perf_counter() - t0
+        self.store.put_document(
+            doc,
+            engagement=engagement,
+            visibility=visibility,
+            chunks=chunks,
+            chunk_embeddings=vectors,
+            header_embedding=header,
+        )
+        if report is not None:
+            report.indexed.append((doc.name, len(chunks)))
+            report.chunks += len(chunks)
+            report.embed_seconds += embed_seconds
+        return len(chunks)
+
+    def _embed(self, texts: list[str], progress: Progress) -> list[list[float]]:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
+        out: list[list[float]] = [[] for _ in texts]
+        for lo in range(0, len(order), EMBED_BATCH):
+            idx = order[lo : lo + EMBED_BATCH]
+            for i, vector in zip(idx, self.embeddings.embed_documents([texts[i] for i in idx]), strict=True):
+                out[i] = vector
+            progress.embedded(len(idx))
+        return out

@@ -1,0 +1,94 @@
+"""Choosing what to quote: whole paragraphs, rows or sentences of a clause, never a cut mid-word."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from knowledge.chunking import blocks
+from knowledge.lexical import tokenize
+from knowledge.sections import sentence_spans
+
+QUOTE_CHARS = 700  # the most we quote from one clause
+
+_DEFINED = re.compile(r"[\"\u201c]([A-Z][A-Za-z0-9\- ]{2,40})[\"\u201d]|\b((?:[A-Z][a-z]+ ){1,3}[A-Z][a-z]+)\b")
+
+
+def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Paragraphs and table rows; a paragraph too long to quote whole is cut into sentences."""
+    units: list[tuple[int, int]] = []
+    for a, b in blocks(text, start, end):
+        units.extend(sentence_spans(text, a, b) if b - a > QUOTE_CHARS else [(a, b)])
+    return units or [(start, end)]
+
+
+def _is_row(text: str, span: tuple[int, int]) -> bool:
+    return text.startswith("|", span[0])
+
+
+def best_passage(text: str, start: int, end: int, question: str) -> tuple[int, int]:
+    """The span to quote from text[start:end]: the run of whole units that best covers the question.
+
+    A table row brings its table's header; a sub-clause brings the line that introduces it when
+    there is room.
+    """
+    units = _units(text, start, end)
+    terms = set(tokenize(question))
+    unit_terms = [terms & set(tokenize(text[a:b])) for a, b in units]
+    df = {t: sum(t in u for u in unit_terms) for t in terms}
+    # a term found in every unit of the clause tells them apart less than one found in a single unit
+    scores = [sum(math.log(1 + len(units) / df[t]) for t in u) for u in unit_terms]
+    if max(scores, default=0) == 0:
+        return units[0][0], min(end, _fit(units, 0))
+    best, best_value = (0, 0), -1.0
+    for i in range(len(units)):
+        total = 0.0
+        for j in range(i, len(units)):
+            if units[j][1] - units[i][0] > QUOTE_CHARS and j > i:
+                break
+            total += scores[j]
+            value = total - 0.3 * (j - i)  # prefer the tightest run with the same coverage
+            if value > best_value:
+                best, best_value = (i, j), value
+    i, j = best
+    i = _with_context(text, units, i, j)
+    return units[i][0], units[j][1]
+
+
+def _fit(units: list[tuple[int, int]], i: int) -> int:
+    j = i
+    while j + 1 < len(units) and units[j + 1][1] - units[i][0] <= QUOTE_CHARS:
+        j += 1
+    return units[j][1]
+
+
+def _with_context(text: str, units: list[tuple[int, int]], i: int, j: int) -> int:
+    """Move the start back to a table's header rows, then to a line introducing what follows (':')."""
+
+    def fits(start: int) -> bool:
+        return units[j][1] - units[start][0] <= QUOTE_CHARS
+
+    if _is_row(text, units[i]):
+        while i > 0 and _is_row(text, units[i - 1]) and fits(i - 1):
+            i -= 1
+    if i > 0 and text[units[i - 1][0] : units[i - 1][1]].rstrip().endswith(":") and fits(i - 1):
+        i -= 1
+    return i
+
+
+def definition_span(text: str, start: int, end: int, term: str) -> tuple[int, int]:
+    """The paragraph of a chunk that defines term."""
+    for a, b in _units(text, start, end):
+        if term.lower() in text[a:b].lower() and re.search(r"\bmean", text[a:b]):
+            return a, b
+    return start, end
+
+
+def defined_terms(quote: str) -> list[str]:
+    """Capitalised multi-word terms a clause relies on ("Service Credit", "Measurement Period")."""
+    seen: list[str] = []
+    for m in _DEFINED.finditer(quote):
+        term = (m.group(1) or m.group(2)).strip()
+        if term not in seen and len(term.split()) <= 4:
+            seen.append(term)
+    return seen

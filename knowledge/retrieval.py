@@ -1,0 +1,224 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) over the same chunks, fused by score.
+
+Contracts are full of defined terms and numbers where the exact word matters, and of paraphrase
+where it does not; each signal catches what the other misses. When a question names a document
+("in the SOW with Meridian ...", "In the Hosting Agreement between A and B: ..."), the search is
+narrowed to that document (and the engagement's amendments) first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from knowledge.chunking import section_at
+from knowledge.indexing import HEADER_CHARS
+from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem
+from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
+from knowledge.store import Store, StoredChunk, StoredDocument, visible_to
+from knowledge.vocabulary import CHAT_WORDS, expand_query, has_expansion, lexical_query
+
+DENSE_SHARE = 0.35  # weight of (min-max normalised) cosine similarity; BM25 gets the rest
+DENSE_POOL = 60
+LEXICAL_POOL = 60
+OPENING_BONUS = 1.9  # "who are the parties?": a document's opening leads ...
+OPENING_STEP = 0.38  # ... in reading order
+KIND_BONUS = 0.24  # a clause holding the kind of value asked for (a date, a duration, an amount)
+CONTENTS_PENALTY = 0.3  # a table of contents names every topic and answers none
+ROUTE_MIN_SCORE = 6.0  # BM25 over document headers: a question must name a document clearly ...
+ROUTE_MAX_RATIO = 0.6  # ... and name it much more than any other to narrow the search to it
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the two signals behind it."""
+
+    chunk: StoredChunk
+    score: float
+    similarity: float  # cosine similarity of the question to the chunk (0 when not in the dense pool)
+    lexical: float  # BM25 score (0 when no term matched)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    docs: list[StoredDocument]
+    chunks: ChunkIndex
+    documents: DocumentIndex
+
+
+class Retriever:
+    """Searches one engagement at a time, within what the asking side may see."""
+
+    def __init__(self, store: Store, embeddings: Embeddings) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self._cache: dict[str, tuple[frozenset[tuple[str, str]], _Scope]] = {}
+        self._texts: dict[str, str] = {}  # doc_id -> current extracted text
+        self._lock = threading.Lock()
+
+    def _scope(self, engagement: str) -> _Scope:
+        """The engagement's indexes, rebuilt when any document changed (here or in another process)."""
+        docs = self.store.list_documents(engagement)
+        key = frozenset((d.id, d.content_hash + d.visibility) for d in docs)
+        with self._lock:
+            cached = self._cache.get(engagement)
+            if cached is None or cached[0] != key:
+                headers = [self._header(d) for d in docs]
+                scope = _Scope(docs, ChunkIndex(self.store.scope_chunks(engagement)), DocumentIndex(docs, headers))
+                cached = self._cache[engagement] = (key, scope)
+        return cached[1]
+
+    def _header(self, doc: StoredDocument) -> str:
+        text = self.store.document_text(doc.engagement, doc.name)
+        self._texts[doc.id] = text
+        return f"{doc.title}\n{doc.name.rsplit('.', 1)[0]}\n{text[:HEADER_CHARS]}"
+
+    # -- search ----------------------------------------------------------------------------------
+    def search(
+        self,
+        question: str,
+        *,
+        engagement: str,
+        side: str = "shared",
+        k: int = 8,
+        documents: list[str] | None = None,
+        route: bool = True,
+    ) -> list[Hit]:
+        """The k best chunks for a question, scoped to an engagement and the side's visibility."""
+        allowed = visible_to(side)
+        scope = self._scope(engagement)
+        index = scope.chunks
+        if not index.chunks:
+            return []
+        query = expand_query(question)
+        if documents is None and route:
+            documents = self._route(query, scope, allowed) or None
+            if documents:
+                query = without_document_reference(query)  # it did its job: naming the document
+        eligible = np.array(
+            [c.visibility in allowed and (documents is None or c.document in documents) for c in index.chunks]
+        )
+        if not eligible.any():
+            return []
+        dense = self.store.dense_query(
+            self.embeddings.embed_query(query),
+            engagement=engagement,
+            visibilities=allowed,
+            n=min(DENSE_POOL, int(eligible.sum())),
+            documents=documents,
+        )
+        similarity = {index.position[cid]: sim for cid, sim in dense if cid in index.position}
+        similarity = {pos: sim for pos, sim in similarity.items() if eligible[pos]}  # drops stale versions
+        bm25 = np.where(eligible, index.scores(lexical_query(query)), 0.0)
+        lexical_pool = [int(i) for i in np.argsort(-bm25)[:LEXICAL_POOL] if bm25[i] > 0]
+        scores = _fuse(similarity, bm25, lexical_pool)
+        self._adjust(scores, index, query, eligible)
+        order = _diverse(sorted(scores, key=lambda p: -scores[p]), index.chunks, k)
+        return [Hit(index.chunks[p], scores[p], similarity.get(p, 0.0), float(bm25[p])) for p in order]
+
+    def _adjust(self, scores: dict[int, float], index: ChunkIndex, query: str, eligible: np.ndarray) -> None:
+        """Cues beyond similarity: openings for identity questions, the kind of value asked for."""
+        if IDENTITY.search(query):
+            for pos, order in index.openings(eligible):
+                scores[pos] = scores.get(pos, 0.0) + OPENING_BONUS - OPENING_STEP * order
+        kinds = answer_kinds(query)
+        for pos in scores:
+            scores[pos] += KIND_BONUS * sum(bool(index.holds[kind][pos]) for kind in kinds)
+            if index.contents[pos]:
+                scores[pos] *= CONTENTS_PENALTY
+
+    def _route(self, query: str, scope: _Scope, allowed: list[str]) -> list[str]:
+        """The document a question names (with the engagement's amendments), or [] if it names none."""
+        docs = scope.docs
+        if len(docs) < 2:
+            return []
+        scores = np.where([d.visibility in allowed for d in docs], scope.documents.scores(query), 0.0)
+        order = np.argsort(-scores)
+        best, second = float(scores[order[0]]), float(scores[order[1]])
+        if best < ROUTE_MIN_SCORE or second > ROUTE_MAX_RATIO * best:
+            return []
+        named = docs[int(order[0])]
+        amendments = [
+            d.name for d in docs if d is not named and is_amendment(d.title, d.name) and d.visibility in allowed
+        ]
+        return [named.name, *amendments]
+
+    def named_documents(self, question: str, *, engagement: str, side: str = "shared") -> list[str]:
+        """The document(s) a question names explicitly, or [] when it names none."""
+        return self._route(expand_query(question), self._scope(engagement), visible_to(side))
+
+    # -- what answers need -------------------------------------------------------------------------
+    def document_text(self, chunk: StoredChunk) -> str:
+        """The extracted text a chunk's span points into."""
+        text = self._texts.get(chunk.doc_id)
+        if text is None or text[chunk.start : chunk.end] != chunk.text:
+            got = self.store.documents.get(ids=[chunk.doc_id], include=["documents"])
+            text = self._texts[chunk.doc_id] = got["documents"][0]  # type: ignore[index]
+        return text
+
+    def section_at(self, chunk: StoredChunk, offset: int) -> str | None:
+        """The section label in force at an offset inside a chunk (a trimmed quote may start deeper)."""
+        if offset == chunk.start:
+            return chunk.section
+        label, _ = section_at(self.document_text(chunk), offset)
+        return label or chunk.section
+
+    def definition(self, term: str, *, engagement: str, side: str) -> Hit | None:
+        """The chunk that defines a term ('"Service Credit" means ...'), if the side may see one."""
+        allowed = visible_to(side)
+        pattern = re.compile(
+            rf"[\"\u201c]{re.escape(term)}[\"\u201d]\s*(?:\([^)]*\)\s*)?(?:means|shall mean|has the meaning|refers to)",
+            re.IGNORECASE,
+        )
+        for chunk in self._scope(engagement).chunks.chunks:
+            if chunk.visibility in allowed and pattern.search(chunk.text):
+                return Hit(chunk, 0.0, 0.0, 0.0)
+        return None
+
+    def unknown_terms(self, question: str, *, engagement: str, side: str) -> list[str]:
+        """Words of the question that no document the side may see contains, even misspelt by one letter."""
+        vocabulary = self._scope(engagement).chunks.vocabulary(tuple(visible_to(side)))
+        unknown = []
+        for word in TOKEN.findall(question.lower()):
+            if len(word) < 4 or not word.isalpha() or word in STOPWORDS or word in CHAT_WORDS or has_expansion(word):
+                continue
+            stemmed = stem(word)
+            if stemmed not in vocabulary and word not in vocabulary and not near(stemmed, vocabulary):
+                unknown.append(word)
+        return unknown
+
+
+def _fuse(similarity: dict[int, float], bm25: np.ndarray, lexical_pool: list[int]) -> dict[int, float]:
+    """Min-max normalised cosine and BM25, mixed: each signal in [0, 1], summing to at most 1."""
+    candidates = set(similarity) | set(lexical_pool)
+    if not candidates:
+        return {}
+    sims = np.array(list(similarity.values()) or [0.0])
+    lo, hi = float(sims.min()), float(sims.max())
+    top = float(bm25.max()) or 1.0
+    return {
+        pos: DENSE_SHARE * (similarity.get(pos, lo) - lo) / ((hi - lo) or 1.0)
+        + (1 - DENSE_SHARE) * float(bm25[pos]) / top
+        for pos in candidates
+    }
+
+
+def _diverse(order: list[int], chunks: list[StoredChunk], k: int) -> list[int]:
+    """The top k, passing over a window that mostly repeats one already taken (split clauses overlap)."""
+    taken: list[int] = []
+    for pos in order:
+        c = chunks[pos]
+        if any(
+            chunks[t].doc_id == c.doc_id
+            and min(c.end, chunks[t].end) - max(c.start, chunks[t].start) > 0.5 * (c.end - c.start)
+            for t in taken
+        ):
+            continue
+        taken.append(pos)
+        if len(taken) == k:
+            break
+    return taken

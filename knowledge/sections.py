@@ -1,0 +1,162 @@
+"""Reading a contract's structure: clause markers, section labels and sentence boundaries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CONTAINER_WORDS = "article|section|schedule|exhibit|annex|appendix|attachment|part|addendum"
+_APPENDIX_WORDS = {"schedule", "exhibit", "annex", "appendix", "attachment", "addendum"}
+
+_MD_HEADING = re.compile(r"(#{1,6})[ \t]+(.+)")
+_CONTAINER = re.compile(
+    rf"(?i:({_CONTAINER_WORDS}))[ \t]+"
+    rf"([0-9]{{1,3}}(?:\.[0-9]{{1,3}})*[A-Z]?|[IVXLC]{{1,6}}|[A-Z])\b\.?[ \t]*[:.\-\u2013\u2014]?[ \t]*"
+)
+_DECIMAL = re.compile(r"([0-9]{1,2}(?:\.[0-9]{1,3}){0,4})(\.?)((?:\([a-z0-9]{1,4}\))*)[ \t]+(?=\S)")
+_PAREN = re.compile(r"\(([a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|[0-9]{1,2})\)[ \t]+(?=\S)")
+_LETTER = re.compile(r"([A-Z])\.[ \t]+(?=[A-Z\"\u201c(])")
+_ROMAN = re.compile(r"[ivxlc]+")
+_EMPHASIS = re.compile(r"[*_]{1,3}")
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A clause marker at the start of a block: its kind, number, heading and nesting rank."""
+
+    kind: str  # container | appendix | heading | decimal | letter | paren
+    number: str | None
+    heading: str | None
+    rank: int
+
+    @property
+    def display(self) -> str:
+        return " ".join(p for p in (self.number, self.heading) if p)
+
+
+def _title_of(rest: str) -> str | None:
+    """The heading words that follow a number: 'CAP ON LIABILITY.' or 'Service Credits:'."""
+    first_line = rest.split("\n", 1)[0]
+    m = re.match(r"(.{2,80}?)(?:\.(?:\s|$)|:|$)", _EMPHASIS.sub("", first_line).strip())
+    if not m:
+        return None
+    title = m.group(1).strip().rstrip(".:")
+    words = title.split()
+    if not words or len(words) > 10 or not (words[0][:1].isupper() or words[0][:1] in '"\u201c'):
+        return None
+    if title.isupper() or sum(w[:1].isupper() for w in words if len(w) > 3) >= max(
+        1, len([w for w in words if len(w) > 3]) - 1
+    ):
+        return title
+    return None
+
+
+def _paren_rank(token: str) -> int:
+    if token.isdigit():
+        return 34
+    if token.isupper():
+        return 33
+    if _ROMAN.fullmatch(token) and token not in {"c", "l"}:
+        return 31
+    return 30
+
+
+def find_marker(text: str, start: int, end: int) -> Marker | None:
+    """The clause marker opening the block text[start:end], if any."""
+    head = text[start : min(end, start + 200)]
+    stripped = _EMPHASIS.sub("", head[:8]) + head[8:] if head[:1] in "*_" else head
+    m = _MD_HEADING.match(stripped)
+    if m:
+        inner = _EMPHASIS.sub("", m.group(2)).strip()
+        nested = find_marker(inner, 0, len(inner))
+        level = len(m.group(1))
+        if nested and nested.kind in {"container", "appendix", "decimal"}:
+            return Marker(nested.kind, nested.number, nested.heading or inner, nested.rank)
+        return Marker("heading", None, inner.split("\n", 1)[0][:120], level)
+    m = _CONTAINER.match(stripped)
+    if m and (m.group(1)[0].isupper()):
+        word = m.group(1).lower()
+        kind = "appendix" if word in _APPENDIX_WORDS else "container"
+        number = f"{m.group(1).title()} {m.group(2)}"
+        if kind == "appendix" and "." in m.group(2):
+            return None  # an SEC filing label such as "Exhibit 10.23", not a part of the contract
+        if word == "section" and m.group(2)[0].isdigit():
+            return Marker("decimal", m.group(2), _title_of(stripped[m.end() :]), 10 + m.group(2).count("."))
+        return Marker(kind, number, _title_of(stripped[m.end() :]), 1 if kind == "appendix" else 2)
+    m = _DECIMAL.match(stripped)
+    if m and (m.group(2) or "." in m.group(1) or m.group(3)):
+        number = m.group(1) + m.group(3)
+        rest = stripped[m.end() :]
+        if not rest[:1].isupper() and rest[:1] not in '"\u201c(' and not m.group(3):
+            return None
+        rank = 10 + m.group(1).count(".") + (1 if m.group(3) else 0)
+        return Marker("decimal", number, _title_of(rest), rank)
+    m = _PAREN.match(stripped)
+    if m:
+        return Marker("paren", f"({m.group(1)})", None, _paren_rank(m.group(1)))
+    m = _LETTER.match(stripped)
+    if m:
+        return Marker("letter", m.group(1), _title_of(stripped[m.end() :]), 20)
+    line = stripped.split("\n", 1)[0].strip()
+    if (
+        4 <= len(line) <= 80
+        and line.isupper()
+        and sum(ch.isalpha() for ch in line) >= 4
+        and not line.rstrip(".").count(".")
+        and len(line.split()) <= 10
+    ):
+        return Marker("heading", None, line.rstrip("."), 5)
+    return None
+
+
+def compose_label(stack: list[Marker]) -> str | None:
+    """Section label from the open markers: 'Schedule B 3.1', '4.2(b)(ii)', '2(A)'."""
+    label: str | None = None
+    prefix = ""
+    for m in stack:
+        if m.number is None:
+            continue
+        if m.kind == "appendix":
+            prefix, label = m.number + " ", None
+        elif m.kind == "container" or m.kind == "decimal":
+            label = m.number
+        elif m.kind == "letter":
+            label = f"{label}({m.number})" if label else m.number
+        else:
+            label = f"{label}{m.number}" if label else m.number
+    if label is None:
+        return prefix.strip() or None
+    return prefix + label
+
+
+_ABBREVIATIONS = re.compile(
+    r"(?i:\b(?:inc|ltd|co|corp|no|nos|sec|secs|art|para|e\.g|i\.e|etc|vs|mr|mrs|ms|dr|st|u\.s|u\.k|n\.a|p\.m|a\.m|approx|cf|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec))\.$"
+)
+_SENTENCE_END = re.compile(
+    r"(?<=[.;!?])[\"\u201d')\]]*\s+(?=[\"\u201c(\[]?[A-Z0-9])"  # a sentence's end
+    r"|\n\s*\n\s*|[ \t]{3,}"  # a paragraph break
+    r"|\n(?=\s*(?:[|#-]|\(?[0-9a-zA-Z]{1,4}[.)]\s))"  # a line that opens a row, heading or item
+)
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Whole sentences (or list items, table rows) between start and end, whitespace-trimmed."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if _ABBREVIATIONS.search(text, max(start, m.start() - 12), m.start()):
+            continue
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < end:
+        spans.append((pos, end))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out

@@ -1,0 +1,93 @@
+"""What a question asks for and what a clause holds, read from their wording.
+
+These are cheap, general cues that help rank clauses: a question asking "when" wants a clause with
+a date, "how long" a duration, "how much" an amount; "who are the parties" is answered by a
+contract's opening; a table of contents names every topic and answers none.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Questions about a document's identity (its name, parties, date) are answered by its opening.
+IDENTITY = re.compile(
+    r"\b(?:(?:name|title)\b[^?]{0,12}?\bof (?:this|the|our)|(?:called|titled)\b|who are the parties|parties to|"
+    r"(?<!expiration )(?<!termination )(?<!expiry )(?<!end )(?<!renewal )(?:date|dated) of (?:this|the|our)|"
+    r"when (?:was|is|were) \w+(?: \w+)? (?:signed|dated|executed|entered)|"
+    r"effective date|become effective|take effect|commence|who signed)",
+    re.IGNORECASE,
+)
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}\s*(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?(?:{_MONTHS}),?\s+\d{{4}}"
+    rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|day of (?:{_MONTHS}))",
+    re.IGNORECASE,
+)
+_NUMBER = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"forty-five|sixty|ninety|hundred)"
+)
+DURATION = re.compile(
+    rf"\b{_NUMBER}(?:\s*\(\d+\))?[\s-]+(?:business\s+|calendar\s+|consecutive\s+)?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
+    re.IGNORECASE,
+)
+AMOUNT = re.compile(r"(?:[$\u20ac\u00a3]\s?\d|\b(?:usd|eur|gbp)\s?\d|\d+(?:\.\d+)?\s?%|\bpercent\b)", re.IGNORECASE)
+PREAMBLE = re.compile(
+    r"\b(?:by and between|entered into|is made (?:and entered )?(?:as of|on|this)|dated as of)\b",
+    re.IGNORECASE,
+)
+
+# kind of value -> the wording of a question that asks for it
+_ASKS = {
+    "date": re.compile(r"\b(?:when|what date|which date|date of|dated|deadline|by when)\b", re.IGNORECASE),
+    "duration": re.compile(
+        r"\b(?:how long|how many (?:days|months|years|hours|minutes|weeks)|how soon|how quickly|how fast|"
+        r"period|duration|notice|within|term)\b",
+        re.IGNORECASE,
+    ),
+    "amount": re.compile(
+        r"\b(?:how much|cost|price|fee|fees|rate|cap|capped|amount|percent|percentage|minimum|maximum|limit)\b",
+        re.IGNORECASE,
+    ),
+}
+HOLDS = {"date": DATE, "duration": DURATION, "amount": AMOUNT}
+
+
+def answer_kinds(question: str) -> list[str]:
+    """The kinds of value a question asks for: 'date', 'duration', 'amount'."""
+    return [kind for kind, pattern in _ASKS.items() if pattern.search(question)]
+
+
+_CONTENTS_ENTRY = re.compile(
+    r"(?:\b\d{1,2}(?:\.\d{1,2})*\.?|\b[A-Z][A-Za-z]+)[^.\n]{2,80}?(?:\.{3,}|\s)\s*\d{1,3}(?=\s|$)"
+)
+
+
+def looks_like_contents(text: str) -> bool:
+    """A table of contents: many 'heading ... page' entries and almost no sentences."""
+    if "table of contents" in text.lower()[:200]:
+        return True
+    if text.count("|") >= 4:
+        return False  # a table of figures (service levels, rates), not of contents
+    entries = len(_CONTENTS_ENTRY.findall(text))
+    sentences = len(re.findall(r"[a-z]{3}\.(?:\s|$)", text))
+    return entries >= 4 and sentences <= entries // 4
+
+
+_DOCUMENT_REFERENCE = re.compile(
+    r"^\s*(?:in|under|per|for|according to|regarding)\s+(?:the|our|this|that|their)\s+[^:?]{3,300}?:\s*",
+    re.IGNORECASE,
+)
+
+
+def without_document_reference(question: str) -> str:
+    """'In the Hosting Agreement between A and B: what is ...' -> 'what is ...' (once routed)."""
+    rest = _DOCUMENT_REFERENCE.sub("", question, count=1)
+    return rest if len(rest) >= 8 else question
+
+
+def is_amendment(title: str, name: str) -> bool:
+    return bool(re.search(r"amend", f"{title} {name}", re.IGNORECASE))

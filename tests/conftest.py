@@ -1,0 +1,75 @@
+"""Shared fixtures: real small parts (the real embedder, a real Chroma in a temp dir), no mocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
+
+import bot.settings  # noqa: F401  (silences the libraries' telemetry before they load)
+from bot.demo import samples_dir
+from knowledge.base import KnowledgeBase
+from knowledge.embeddings import MiniLMEmbeddings
+from knowledge.store import Store, make_client
+
+ENGAGEMENT = "acme-customer-care"
+
+
+class CountingEmbeddings(Embeddings):
+    """A real deterministic embedder that counts what it is asked to embed."""
+
+    def __init__(self, size: int = 32, fail_after: int | None = None) -> None:
+        self.inner = DeterministicFakeEmbedding(size=size)
+        self.documents = 0
+        self.queries = 0
+        self.fail_after = fail_after
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.fail_after is not None and self.documents + len(texts) > self.fail_after:
+            raise RuntimeError("embedder crashed mid-way")
+        self.documents += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries += 1
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture(scope="session")
+def minilm() -> MiniLMEmbeddings:
+    return MiniLMEmbeddings()
+
+
+@pytest.fixture(scope="session")
+def sample_kb(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbeddings) -> KnowledgeBase:
+    """The bundled sample engagement indexed once with the real embedder: shared, client-only, vendor-only."""
+    store = Store(make_client(data_dir=tmp_path_factory.mktemp("sample-kb")))
+    kb = KnowledgeBase(store, minilm)
+    root = samples_dir()
+    for folder, visibility in (
+        ("acme-customer-care", "shared"),
+        ("acme-customer-care-client-only", "client-only"),
+        ("acme-customer-care-vendor-only", "vendor-only"),
+    ):
+        report = kb.index([root / folder], engagement=ENGAGEMENT, visibility=visibility)
+        assert not report.failed, report.failed
+    return kb
+
+
+@pytest.fixture
+def counting() -> CountingEmbeddings:
+    return CountingEmbeddings()
+
+
+@pytest.fixture
+def fake_kb(tmp_path: Path, counting: CountingEmbeddings) -> Iterator[KnowledgeBase]:
+    """A knowledge base on a persistent Chroma in a temp dir with a fast deterministic embedder."""
+    yield KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), counting)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,139 @@
+"""The `liaison` command-line contract that scripts and acceptance checks rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from tests.conftest import write
+
+SLA = """# Schedule B - Service Levels
+
+4.1 Severity 1 Incidents. Vendor shall restore the affected service within 4 hours of a Severity 1 Incident.
+
+5.3 Credit Cap. The total Service Credits for any month shall not exceed 12% of the Monthly Fees.
+"""
+PLAN = """# Vendor delivery plan
+
+Internal only. Our target gross margin on this account is 32% and agent cost is USD 17.40 per hour.
+"""
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {"LIAISON_DATA_DIR": str(tmp_path / "data"), "LIAISON_LLM": ""}
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    return invoke
+
+
+@pytest.fixture
+def contracts(tmp_path: Path) -> Path:
+    folder = tmp_path / "contracts"
+    write(folder / "sla.md", SLA)
+    write(folder / "nested" / "notes.txt", "Operational notes. Invoices are payable within 45 days of receipt.")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (folder / "image.png").write_bytes(b"\x89PNG")
+    return folder
+
+
+def test_index_reports_each_file_and_skips_broken_ones(run, contracts: Path) -> None:  # type: ignore[no-untyped-def]
+    out = json.loads(run("index", str(contracts), "--engagement", "acme", "--json"))
+    assert sorted(d["document"] for d in out["indexed"]) == ["notes.txt", "sla.md"]
+    assert [f["document"] for f in out["failed"]] == ["broken.pdf"] and out["failed"][0]["reason"]
+    again = json.loads(run("index", str(contracts), "--engagement", "acme", "--json"))
+    assert again["indexed"] == [] and sorted(again["unchanged"]) == ["notes.txt", "sla.md"]
+
+
+def test_index_fails_only_when_nothing_could_be_indexed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "bad.docx").write_bytes(b"not a zip")
+    out = run("index", str(tmp_path / "bad.docx"), "--engagement", "acme", code=1)
+    assert "bad.docx" in out
+
+
+def test_ask_json_contract(run, contracts: Path) -> None:  # type: ignore[no-untyped-def]
+    run("index", str(contracts), "--engagement", "acme")
+    out = json.loads(run("ask", "how long to restore a sev 1 incident?", "--engagement", "acme", "--json"))
+    assert out["found"] is True and isinstance(out["answer"], str)
+    c = out["citations"][0]
+    assert set(c) == {"document", "title", "section", "page", "quote", "start", "end"}
+    assert c["document"] == "sla.md" and c["section"] == "Schedule B 4.1" and c["page"] is None
+    assert SLA[c["start"] : c["end"]] == c["quote"]  # spans are offsets into the file itself
+
+
+def test_ask_outside_the_contracts_is_not_found(run, contracts: Path) -> None:  # type: ignore[no-untyped-def]
+    run("index", str(contracts), "--engagement", "acme")
+    out = json.loads(run("ask", "what's the office wifi password?", "--engagement", "acme", "--json"))
+    assert out["found"] is False and out["citations"] == []
+
+
+def test_side_scopes_what_ask_and_search_see(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("index", str(write(tmp_path / "plan.md", PLAN)), "-e", "acme", "--visibility", "vendor-only")
+    run("index", str(write(tmp_path / "sla.md", SLA)), "-e", "acme")
+    for side in ("client", "shared"):
+        hits = json.loads(run("search", "gross margin agent cost", "-e", "acme", "--side", side, "--json"))["hits"]
+        assert all(h["document"] != "plan.md" for h in hits)
+        answer = json.loads(run("ask", "what is the target gross margin?", "-e", "acme", "--side", side, "--json"))
+        assert "17.40" not in json.dumps(answer) and "32%" not in json.dumps(answer)
+    vendor = json.loads(run("ask", "what is the target gross margin?", "-e", "acme", "--side", "vendor", "--json"))
+    assert vendor["found"] and vendor["citations"][0]["document"] == "plan.md"
+
+
+def test_search_json_and_batch(run, contracts: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("index", str(contracts), "-e", "acme")
+    hits = json.loads(run("search", "credit cap", "-e", "acme", "--k", "2", "--json"))["hits"]
+    assert len(hits) == 2 and {"document", "section", "start", "end", "score", "text"} <= set(hits[0])
+    assert hits[0]["document"] == "sla.md" and SLA[hits[0]["start"] : hits[0]["end"]] == hits[0]["text"]
+    batch = tmp_path / "qs.jsonl"
+    batch.write_text(
+        json.dumps({"id": "a", "question": "credit cap", "engagement": "acme"})
+        + "\n"
+        + json.dumps({"id": "b", "question": "payment days", "engagement": "acme", "side": "client"})
+        + "\n"
+        + "{not json\n"
+    )
+    lines = [json.loads(line) for line in run("search", "--batch", str(batch), "--k", "3", "--json").splitlines()]
+    assert [line.get("id") for line in lines[:2]] == ["a", "b"]
+    assert lines[0]["hits"][0]["document"] == "sla.md" and lines[1]["hits"][0]["document"] == "notes.txt"
+    assert "error" in lines[2]
+
+
+def test_show_prints_the_extracted_text(run, contracts: Path) -> None:  # type: ignore[no-untyped-def]
+    run("index", str(contracts), "-e", "acme")
+    assert run("show", "sla.md", "-e", "acme") == SLA
+
+
+def test_forget_engagements_and_documents(run, contracts: Path) -> None:  # type: ignore[no-untyped-def]
+    run("index", str(contracts), "-e", "acme")
+    assert json.loads(run("engagements", "--json")) == {"engagements": [{"name": "acme", "documents": 2}]}
+    assert json.loads(run("forget", "sla.md", "-e", "acme", "--json")) == {
+        "removed": ["sla.md"],
+        "unknown": [],
+    }
+    docs = json.loads(run("documents", "-e", "acme", "--json"))["documents"]
+    assert [d["document"] for d in docs] == ["notes.txt"]
+
+
+def test_bad_engagement_name_is_refused(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("ask", "hi", "--engagement", "Acme Corp!", code=2)
+    assert "lowercase letters" in out
+
+
+def test_console_script_runs_offline(tmp_path: Path) -> None:
+    env = {**os.environ, "LIAISON_DATA_DIR": str(tmp_path / "data")}
+    exe = Path(sys.executable).with_name("liaison")
+    result = subprocess.run([str(exe), "--help"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for command in ("index", "ask", "search", "forget", "engagements", "show", "demo"):
+        assert command in result.stdout
