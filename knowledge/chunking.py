@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.documents import ExtractedDocument
-from knowledge.sections import Marker, compose_label, find_marker, sentence_spans
+from knowledge.sections import Marker, compose_label, find_marker, sentence_spans, trimmed
 
 TARGET_CHARS = 700
 MAX_CHARS = 1100
@@ -59,15 +59,7 @@ def blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int,
         spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, end))
-    out = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+    return trimmed(text, spans)
 
 
 class _Outline:
@@ -95,7 +87,7 @@ def _clauses(doc_text: str) -> list[_Clause]:
     """Marker-opened spans: a clause runs from its marker to the next one (tables stay whole)."""
     outline = _Outline()
     clauses: list[_Clause] = []
-    for a, b in blocks(doc_text):
+    for a, b in blocks(doc_text, _front_matter_end(doc_text)):
         marker = find_marker(doc_text, a, b)
         if marker is not None:
             outline.push(marker)
@@ -193,10 +185,16 @@ def _split_long(text: str, c: _Clause) -> list[tuple[int, int]]:
 def chunk_document(doc: ExtractedDocument) -> list[Chunk]:
     """Split a document into clause-aligned chunks with exact spans."""
     text = doc.text
-    chunks: list[Chunk] = []
-    for c in _pack(_pieces(text, _clauses(text))):
-        chunks.append(Chunk(c.start, c.end, c.section, c.heading, c.context))
-    return chunks
+    return [Chunk(c.start, c.end, c.section, c.heading, c.context) for c in _pack(_pieces(text, _clauses(text)))]
+
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def _front_matter_end(text: str) -> int:
+    """Where a Markdown file's YAML front matter (metadata, not contract text) ends, or 0."""
+    m = _FRONT_MATTER.match(text)
+    return m.end() if m and m.end() < 4000 else 0
 
 
 def section_at(text: str, offset: int) -> tuple[str | None, str | None]:

@@ -17,6 +17,7 @@ from knowledge.loaders import DEFAULT_MAX_BYTES, file_hash, find_documents, load
 from knowledge.store import VISIBILITIES, Store
 
 EMBED_BATCH = 32
+PIPELINE_VERSION = "2"  # bump when loading, chunking or what is embedded changes: documents re-index
 HEADER_CHARS = 1200
 
 
@@ -82,6 +83,8 @@ class Indexer:
         self.store = store
         self.embeddings = embeddings
         self.max_bytes = max_bytes
+        model = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None) or ""
+        self.pipeline = f"{PIPELINE_VERSION}:{type(embeddings).__name__}:{model}"
 
     def index_paths(
         self,
@@ -111,7 +114,7 @@ class Indexer:
     def _index_file(self, path: Path, engagement: str, visibility: str, report: IndexReport, progress: Progress) -> str:
         digest = file_hash(path) if path.stat().st_size <= self.max_bytes else None
         existing = self.store.get_document(engagement, path.name)
-        if digest and existing and existing.content_hash == digest:
+        if digest and existing and existing.content_hash == digest and existing.pipeline == self.pipeline:
             if existing.visibility != visibility:
                 self.store.set_visibility(engagement, path.name, visibility)
                 report.revisibled.append(path.name)
@@ -147,6 +150,7 @@ class Indexer:
             chunks=chunks,
             chunk_embeddings=vectors,
             header_embedding=header,
+            pipeline=self.pipeline,
         )
         if report is not None:
             report.indexed.append((doc.name, len(chunks)))

@@ -8,6 +8,8 @@ narrowed to that document (and the engagement's amendments) first.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from langchain_core.embeddings import Embeddings
 
 from knowledge.chunking import section_at
 from knowledge.indexing import HEADER_CHARS
-from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem
+from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem, tokenize
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, StoredChunk, StoredDocument, visible_to
 from knowledge.vocabulary import CHAT_WORDS, expand_query, has_expansion, lexical_query
@@ -29,6 +31,7 @@ OPENING_BONUS = 1.9  # "who are the parties?": a document's opening leads ...
 OPENING_STEP = 0.38  # ... in reading order
 KIND_BONUS = 0.24  # a clause holding the kind of value asked for (a date, a duration, an amount)
 CONTENTS_PENALTY = 0.3  # a table of contents names every topic and answers none
+TITLE_BONUS = 0.3  # chunks of the document(s) whose title words the question uses
 ROUTE_MIN_SCORE = 6.0  # BM25 over document headers: a question must name a document clearly ...
 ROUTE_MAX_RATIO = 0.6  # ... and name it much more than any other to narrow the search to it
 
@@ -43,11 +46,22 @@ class Hit:
     lexical: float  # BM25 score (0 when no term matched)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Scope:
     docs: list[StoredDocument]
     chunks: ChunkIndex
     documents: DocumentIndex
+
+    @functools.cached_property
+    def title_words(self) -> list[dict[str, float]]:
+        """Per document, the distinctive words of its title and file name with their weight (IDF)."""
+        words = [set(tokenize(f"{d.title} {d.name.rsplit('.', 1)[0]}")) for d in self.docs]
+        n = len(self.docs)
+        df: dict[str, int] = {}
+        for ws in words:
+            for w in ws:
+                df[w] = df.get(w, 0) + 1
+        return [{w: math.log(1 + n / df[w]) for w in ws if df[w] <= max(1, n // 2)} for ws in words]
 
 
 class Retriever:
@@ -117,6 +131,8 @@ class Retriever:
         lexical_pool = [int(i) for i in np.argsort(-bm25)[:LEXICAL_POOL] if bm25[i] > 0]
         scores = _fuse(similarity, bm25, lexical_pool)
         self._adjust(scores, index, query, eligible)
+        if documents is None:
+            self._prefer_titled(scores, scope, query, allowed)
         order = _diverse(sorted(scores, key=lambda p: -scores[p]), index.chunks, k)
         return [Hit(index.chunks[p], scores[p], similarity.get(p, 0.0), float(bm25[p])) for p in order]
 
@@ -130,6 +146,19 @@ class Retriever:
             scores[pos] += KIND_BONUS * sum(bool(index.holds[kind][pos]) for kind in kinds)
             if index.contents[pos]:
                 scores[pos] *= CONTENTS_PENALTY
+
+    def _prefer_titled(self, scores: dict[int, float], scope: _Scope, query: str, allowed: list[str]) -> None:
+        """'the uptime in the Bonterms SLA': favour the documents whose title the question uses."""
+        asked = set(tokenize(query))
+        weights = [sum(w for word, w in words.items() if word in asked) for words in scope.title_words]
+        best = max(weights, default=0.0)
+        if best <= 0:
+            return
+        named = {d.id for d, w in zip(scope.docs, weights, strict=True) if w == best}
+        named |= {d.id for d in scope.docs if is_amendment(d.title, d.name)}
+        for pos in scores:
+            if scope.chunks.chunks[pos].doc_id in named:
+                scores[pos] += TITLE_BONUS
 
     def _route(self, query: str, scope: _Scope, allowed: list[str]) -> list[str]:
         """The document a question names (with the engagement's amendments), or [] if it names none."""

@@ -151,6 +151,11 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pos = m.end()
     if pos < end:
         spans.append((pos, end))
+    return trimmed(text, spans)
+
+
+def trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with surrounding whitespace removed, empty ones dropped."""
     out = []
     for a, b in spans:
         while a < b and text[a].isspace():

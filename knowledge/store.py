@@ -80,6 +80,7 @@ class StoredDocument:
     chunks: int
     indexed_at: float
     page_starts: tuple[int, ...]
+    pipeline: str = ""  # how it was indexed (chunker version, embedder): a change re-indexes it
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class Store:
         chunk_embeddings: Sequence[Sequence[float]],
         header_embedding: Sequence[float],
         source: str = "",
+        pipeline: str = "",
     ) -> StoredDocument:
         """Add the new version's chunks, then switch the document to it, then drop old versions."""
         if visibility not in VISIBILITIES:
@@ -176,6 +178,7 @@ class Store:
             "indexed_at": time.time(),
             "page_starts": json.dumps(list(doc.page_starts)),
             "source": source,
+            "pipeline": pipeline,
         }
         self.documents.upsert(ids=[doc_id], embeddings=[list(header_embedding)], documents=[doc.text], metadatas=[meta])
         self.drop_stale_chunks(doc_id, keep_hash=doc.content_hash)
@@ -297,4 +300,5 @@ def _stored_document(doc_id: str, m: Any) -> StoredDocument:
         chunks=int(m["chunks"]),
         indexed_at=float(m["indexed_at"]),
         page_starts=tuple(json.loads(str(m.get("page_starts") or "[]"))),
+        pipeline=str(m.get("pipeline", "")),
     )

@@ -150,3 +150,9 @@ def test_sentences_do_not_break_on_abbreviations() -> None:
         "Acme Retail Group, Inc. agrees.",
         "See Sec. 4 for more.",
     ]
+
+
+def test_markdown_front_matter_is_not_chunked() -> None:
+    text = "---\ntitle: GitHub SLA\nredirect_from:\n  - /sla/\n---\n\n1. Uptime. We guarantee 99.9% quarterly uptime.\n"
+    chunks = chunk_document(_doc(text))
+    assert chunks and all(c.start >= text.index("1. Uptime") for c in chunks)

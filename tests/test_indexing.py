@@ -120,3 +120,11 @@ def test_chunk_spans_point_into_the_stored_text(fake_kb: KnowledgeBase, tmp_path
     for chunk in fake_kb.store.scope_chunks("acme"):
         assert fake_kb.document_text("acme", chunk.document)[chunk.start : chunk.end] == chunk.text
     assert fake_kb.document_text("acme", "sla.md") == SLA  # text files are indexed unchanged
+
+
+def test_a_new_indexing_pipeline_reindexes_unchanged_files(fake_kb: KnowledgeBase, tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    fake_kb.index([folder], engagement="acme")
+    fake_kb.indexer.pipeline = "a newer chunker"  # what an upgrade of Liaison does
+    report = fake_kb.index([folder], engagement="acme")
+    assert sorted(n for n, _ in report.indexed) == ["msa.md", "sla.md"] and report.unchanged == []

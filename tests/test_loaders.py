@@ -23,10 +23,10 @@ from knowledge.errors import (
     EncryptedDocumentError,
     UnsupportedFormatError,
 )
+from knowledge.formats.pdf import _tidy_page
 from knowledge.loaders import (
     DEFAULT_MAX_BYTES,
     SUPPORTED_SUFFIXES,
-    _tidy_page,
     file_hash,
     find_documents,
     load_document,
@@ -538,3 +538,11 @@ def test_pdf_page_text_is_only_lightly_normalised() -> None:
     raw = "Clause one   \n\n\n\n\nClause two \n\n\nEnd  \n\n"
 
     assert _tidy_page(raw) == "Clause one\n\nClause two\n\n\nEnd"
+
+
+def test_markdown_front_matter_title_is_used(tmp_path: Path) -> None:
+    path = tmp_path / "06_sla.md"
+    path.write_text("---\ntitle: GitHub Enterprise Cloud Addendum\n---\n\n## Uptime\n\nWe guarantee 99.95%.\n")
+    doc = load_document(path)
+    assert doc.title == "GitHub Enterprise Cloud Addendum"
+    assert doc.text == path.read_text()

@@ -1,0 +1,1 @@
+"""Per-format readers: bytes of one file in, (title if found, text, page_starts) out."""
