@@ -307,7 +307,8 @@ def demo(ctx: Context, engagement: str) -> None:
     """Index the bundled sample engagement and answer a few questions about it."""
     from bot.demo import run_demo
 
-    run_demo(ctx.kb, engagement)
+    settings = ctx.settings
+    run_demo(ctx.kb, engagement, where=settings.chroma_url or str(settings.data_dir))
 
 
 def main() -> None:

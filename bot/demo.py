@@ -13,7 +13,7 @@ from bot.render import print_answer
 from knowledge.base import KnowledgeBase
 
 QUESTIONS = [
-    ("How long does Meridian have to restore service after a Severity 1 incident?", "shared"),
+    ("how long do we have to fix a sev 1?", "shared"),
     ("whats the cap on service credits?", "shared"),
     ("How much notice do we need to give if we don't want the contract to renew?", "shared"),
     ("What is Meridian's target gross margin?", "client"),
@@ -26,14 +26,14 @@ def samples_dir() -> Path:
     return Path(str(files("knowledge").joinpath("samples")))
 
 
-def run_demo(kb: KnowledgeBase, engagement: str) -> None:
+def run_demo(kb: KnowledgeBase, engagement: str, *, where: str) -> None:
     root = samples_dir()
     parts = [
         (root / "acme-customer-care", "shared"),
         (root / "acme-customer-care-client-only", "client-only"),
         (root / "acme-customer-care-vendor-only", "vendor-only"),
     ]
-    click.secho(f"Indexing the sample engagement into {engagement!r} (data in {kb.store.client}):", bold=True)
+    click.secho(f"Indexing the sample engagement into {engagement!r} (data in {where}):", bold=True)
     for folder, visibility in parts:
         with IndexProgress(enabled=sys.stderr.isatty()) as progress:
             report = kb.index([folder], engagement=engagement, visibility=visibility, progress=progress)

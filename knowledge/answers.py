@@ -152,7 +152,7 @@ class Answerer:
         amendment = self._amendment_for(question, lead, hits)
         if amendment is not None:
             citations.insert(0, amendment)  # the amended wording is the one in force
-        for definition in self._definitions_for(lead, hits, engagement, side):
+        for definition in self._definitions_for(question, lead, engagement, side):
             citations.append(definition)
         for hit in hits[1:4]:
             if len(citations) > MAX_SUPPORTING:
@@ -173,9 +173,12 @@ class Answerer:
                 return self._whole_or_passage(question, hit, "amendment")
         return None
 
-    def _definitions_for(self, lead: Citation, hits: list[Hit], engagement: str, side: str) -> list[Citation]:
+    def _definitions_for(self, question: str, lead: Citation, engagement: str, side: str) -> list[Citation]:
         found: list[Citation] = []
-        for term in defined_terms(lead.quote)[:4]:
+        asked = set(tokenize(question))
+        # a definition helps when the question turns on the defined term ("what counts as a Business Day?")
+        terms = [t for t in defined_terms(lead.quote) if set(tokenize(t)) & asked]
+        for term in terms[:4]:
             hit = self.retriever.definition(term, engagement=engagement, side=side)
             if hit is not None and not any(_overlaps(hit, c) for c in [lead, *found]):
                 text = self._text_of(hit)
