@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from knowledge.language import looks_non_english
 from knowledge.lexical import tokenize
 from knowledge.quotes import best_passage, defined_terms, definition_span
 from knowledge.retrieval import Hit, Retriever
 
+_CITATION_FIELDS = ("document", "title", "section", "page", "quote", "start", "end")
 MAX_SUPPORTING = 2
 RELATED_SHARE = 0.75  # a clause scoring this close to the lead is shown beside it
 UNKNOWN_TERM_MARGIN = 0.15  # how much closer a match must be when the question names unknown things
@@ -55,6 +57,13 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     nearest: list[Citation] = field(default_factory=list)
     mode: str = "extractive"
+
+    @classmethod
+    def from_dict(cls, question: str, data: dict[str, Any], *, mode: str = "extractive") -> Answer:
+        """An answer as recorded by `as_dict` (citations keep their verified spans)."""
+        cite = [Citation(**{k: c[k] for k in _CITATION_FIELDS}) for c in data.get("citations", [])]
+        near = [Citation(**{k: c[k] for k in _CITATION_FIELDS}, role="nearest") for c in data.get("nearest", [])]
+        return cls(question, str(data.get("answer", "")), bool(data.get("found")), cite, near, mode)
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -1,0 +1,49 @@
+"""The Slack app: built by a factory from settings and dependencies, listeners registered per feature."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.deps import Deps
+from bot.settings import Settings
+from bot.slack import blocks
+from bot.slack.listeners import commands, feedback, questions
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings) -> WebClient:
+    """The Web API client: Slack's, or the local stand-in at SLACK_API_URL; retries rate limits."""
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) -> App:
+    """The Bolt app with every listener; `client` lets tests point it at a local Slack API."""
+    app = App(
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        client=client or make_client(settings),
+        request_verification_enabled=True,
+    )
+    questions.register(app, deps)
+    commands.register(app, deps)
+    feedback.register(app, deps)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger) -> None:
+        logger.exception("listener failed: %s (type=%s)", error, body.get("type") or body.get("command"))
+        if respond is not None and body.get("response_url"):
+            respond(
+                response_type="ephemeral",
+                text="Sorry, something went wrong on my side.",
+                blocks=blocks.error_blocks("Sorry, something went wrong on my side. Please try again."),
+            )
+
+    return app

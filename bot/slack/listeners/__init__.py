@@ -1,0 +1,1 @@
+"""Slack listeners, one module per feature: parse the payload, call one workflow, render, reply."""

@@ -1,0 +1,107 @@
+"""The /liaison slash command: ask (privately first), bind a channel, help."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import questions as workflow
+from bot import records
+from bot.db import session
+from bot.deps import Deps
+from bot.slack import blocks
+from knowledge.store import SIDES
+
+_ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/liaison")
+    def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        verb, _, rest = (command.get("text") or "").strip().partition(" ")
+        verb = verb.lower()
+        if verb == "ask" and rest.strip():
+            ack(response_type="ephemeral", text="Looking through the contracts…", blocks=blocks.thinking_blocks())
+            ask_privately(deps, command, respond, rest.strip())
+        elif verb == "bind":
+            ack()
+            bind(deps, command, respond, client, rest.split())
+        else:
+            ack(response_type="ephemeral", text="How to use /liaison", blocks=blocks.help_blocks())
+
+
+def ask_privately(deps: Deps, command: dict[str, Any], respond: Respond, question: str) -> None:
+    scope = workflow.scope_of(deps, command["channel_id"])
+    if scope is None:
+        is_dm = str(command.get("channel_id", "")).startswith("D")
+        respond(
+            response_type="ephemeral",
+            replace_original=True,
+            text="This channel is not linked to an engagement.",
+            blocks=blocks.unbound_channel_blocks(channel_is_dm=is_dm),
+        )
+        return
+    asked = workflow.ask(
+        deps,
+        source_key=f"command:{command.get('trigger_id') or command.get('command_ts', '')}",
+        scope=scope,
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
+        thread_ts=None,
+        question=question,
+    )
+    respond(
+        response_type="ephemeral",
+        replace_original=True,
+        text=blocks.answer_text(asked.answer),
+        blocks=blocks.answer_blocks(asked.answer, answer_id=asked.question_id, shareable=True),
+    )
+
+
+def bind(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClient, args: list[str]) -> None:
+    if len(args) != 2 or args[1].lower() not in SIDES or not _ENGAGEMENT.match(args[0].lower()):
+        respond(
+            response_type="ephemeral",
+            text="Usage: /liaison bind ENGAGEMENT client|vendor|shared",
+            blocks=blocks.refusal_blocks(
+                "Usage: `/liaison bind ENGAGEMENT client|vendor|shared`, "
+                "e.g. `/liaison bind acme-customer-care client`."
+            ),
+        )
+        return
+    engagement, side = args[0].lower(), args[1].lower()
+    user = command["user_id"]
+    if not _may_bind(deps, client, user, engagement):
+        respond(
+            response_type="ephemeral",
+            text="Only workspace admins and engagement admins can bind channels.",
+            blocks=blocks.refusal_blocks(
+                f"Only workspace admins or owners, and people made admins of `{engagement}`, can bind a channel to it."
+            ),
+        )
+        return
+    with session(deps.engine) as s:
+        records.bind_channel(
+            session=s,
+            channel_id=command["channel_id"],
+            team_id=command.get("team_id", ""),
+            engagement=engagement,
+            side=side,
+            user_id=user,
+        )
+    respond(
+        response_type="in_channel",
+        text=f"This channel now answers from {engagement} ({side} side).",
+        blocks=blocks.bound_blocks(engagement=engagement, side=side),
+    )
+
+
+def _may_bind(deps: Deps, client: WebClient, user: str, engagement: str) -> bool:
+    with session(deps.engine) as s:
+        if records.has_role(session=s, engagement=engagement, user_id=user, roles=["admin"]):
+            return True
+    info = client.users_info(user=user)["user"]
+    return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))

@@ -1,0 +1,44 @@
+"""Buttons under an answer: 👍 / 👎, and "Share in channel" for a private answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import questions as workflow
+from bot.deps import Deps
+from bot.slack import blocks
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action("feedback_up")
+    @app.action("feedback_down")
+    def on_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        value = 1 if action["action_id"] == "feedback_up" else -1
+        workflow.give_feedback(deps, question_id=action["value"], user_id=body["user"]["id"], value=value)
+        channel = (body.get("channel") or {}).get("id")
+        if channel:
+            client.chat_postEphemeral(
+                channel=channel,
+                user=body["user"]["id"],
+                text="Thanks, noted.",
+                thread_ts=(body.get("message") or {}).get("thread_ts"),
+            )
+
+    @app.action("share_answer")
+    def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        answer = workflow.stored_answer(deps, action["value"])
+        if answer is None:
+            respond(response_type="ephemeral", replace_original=False, text="That answer is no longer available.")
+            return
+        user = body["user"]["id"]
+        client.chat_postMessage(
+            channel=body["channel"]["id"],
+            text=f"<@{user}> asked: {blocks.escape(answer.question)}\n" + blocks.answer_text(answer),
+            blocks=blocks.shared_answer_blocks(answer, answer_id=action["value"], user=user),
+        )
+        respond(delete_original=True)
