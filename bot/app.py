@@ -1,10 +1,11 @@
-"""Composition root: Settings in, the knowledge base (and later the Slack app) out."""
+"""Composition root: Settings in; the knowledge base, the records database and the Slack app out."""
 
 from __future__ import annotations
 
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import make_embeddings
+from knowledge.errors import ConfigurationError
 from knowledge.store import Store, make_client
 
 
@@ -24,3 +25,30 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
         k=settings.default_k,
         max_bytes=settings.max_file_bytes,
     )
+
+
+def build_deps(settings: Settings):  # type: ignore[no-untyped-def]
+    """Everything the Slack app needs, with the records database migrated to the latest schema."""
+    from bot.db import make_engine, upgrade
+    from bot.deps import Deps
+
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)  # safe with several replicas starting at once (advisory lock / file lock)
+    return Deps(settings=settings, kb=build_knowledge(settings), engine=engine)
+
+
+def build_slack_app(settings: Settings):  # type: ignore[no-untyped-def]
+    """The Bolt app for `liaison serve` / `liaison run`; refuses to start without Slack credentials."""
+    from bot.slack.app import create_app
+
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigurationError(f"set {' and '.join(missing)} (see README: Install in Slack)")
+    return create_app(settings, build_deps(settings))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from bot.settings import Settings
 from knowledge.errors import KnowledgeError
@@ -311,11 +312,55 @@ def demo(ctx: Context, engagement: str) -> None:
     run_demo(ctx.kb, engagement, where=settings.chroma_url or str(settings.data_dir))
 
 
+@cli.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+@click.option("--port", "-p", type=int, default=3000, show_default=True, help="Port to listen on.")
+@pass_context
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Run the Slack app in HTTP mode (production): events, commands and actions at /slack/events."""
+    from bot.app import build_slack_app
+    from bot.slack.server import serve as serve_http
+
+    serve_http(build_slack_app(ctx.settings), host=host, port=port)
+
+
+@cli.command()
+@pass_context
+def run(ctx: Context) -> None:
+    """Run the Slack app over Socket Mode (development; needs SLACK_APP_TOKEN, no public URL)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_slack_app
+
+    if not ctx.settings.slack_app_token:
+        raise click.UsageError("Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)")
+    SocketModeHandler(build_slack_app(ctx.settings), ctx.settings.slack_app_token).start()
+
+
+@cli.group()
+def db() -> None:
+    """The records database (SQLite by default, PostgreSQL with DATABASE_URL)."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Apply the schema migrations (the Slack app also does this at start-up)."""
+    from bot.db import current_revision, make_engine, upgrade
+
+    engine = make_engine(ctx.settings.resolved_database_url)
+    upgrade(engine)
+    click.echo(f"database at revision {current_revision(engine)}")
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
     except KnowledgeError as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+    except ValidationError as exc:  # a setting that cannot work: say which, and stop
+        click.secho(f"configuration error: {exc}", fg="red", err=True)
         sys.exit(2)
 
 

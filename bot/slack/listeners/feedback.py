@@ -16,9 +16,10 @@ def register(app: App, deps: Deps) -> None:
     @app.action("feedback_up")
     @app.action("feedback_down")
     def on_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
         value = 1 if action["action_id"] == "feedback_up" else -1
+        # recorded before the ack: a quick change of mind (👍 then 👎) is applied in the order clicked
         workflow.give_feedback(deps, question_id=action["value"], user_id=body["user"]["id"], value=value)
+        ack()
         channel = (body.get("channel") or {}).get("id")
         if channel:
             client.chat_postEphemeral(

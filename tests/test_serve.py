@@ -1,0 +1,114 @@
+"""`liaison serve`: HTTP mode as Slack reaches it, over a real socket, acknowledging well inside 3 seconds."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bot import records
+from bot.db import make_engine, session, upgrade
+from tests.conftest import write
+from tests.slack_api import SlackAPI, event_body, sign
+
+SECRET = "serve-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _post(url: str, body: str, headers: dict[str, str]) -> tuple[int, float]:
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, time.perf_counter() - started
+    except urllib.error.HTTPError as err:
+        return err.code, time.perf_counter() - started
+
+
+def test_http_mode_acks_fast_and_answers_from_cli_indexed_contracts(tmp_path: Path) -> None:
+    exe = str(Path(sys.executable).with_name("liaison"))
+    with SlackAPI() as api:
+        env = {
+            **os.environ,
+            "LIAISON_DATA_DIR": str(tmp_path),
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": api.url,
+            "LIAISON_LLM": "",
+        }
+        sla = write(tmp_path / "sla.md", "# SLA\n\n5.3 Credit Cap. Service Credits shall not exceed 12% of the Fees.\n")
+        subprocess.run([exe, "index", str(sla), "-e", "acme"], env=env, check=True, capture_output=True, timeout=120)
+        engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
+        upgrade(engine)
+        with session(engine) as s:
+            records.bind_channel(
+                session=s, channel_id="C1", team_id="T1", engagement="acme", side="shared", user_id="UADMIN"
+            )
+        port = _free_port()
+        server = subprocess.Popen(
+            [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/slack/events"
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            body = event_body(
+                {
+                    "type": "app_mention",
+                    "user": "U1",
+                    "text": "<@UBOT> what is the credit cap?",
+                    "channel": "C1",
+                    "ts": "1.0001",
+                },
+                event_id="EvServe",
+            )
+            headers = {**sign(body, SECRET), "Content-Type": "application/json"}
+            status, seconds = _post(url, body, headers)
+            assert status == 200 and seconds < 3.0
+            retry, _ = _post(
+                url,
+                body,
+                {
+                    **sign(body, SECRET),
+                    "Content-Type": "application/json",
+                    "X-Slack-Retry-Num": "1",
+                    "X-Slack-Retry-Reason": "http_timeout",
+                },
+            )
+            assert retry == 200
+            posted = api.wait_for("chat.postMessage", timeout=30)[0].params
+            assert "12%" in json.dumps(posted["blocks"])
+            forged, _ = _post(url, body, {**sign(body, "not-the-secret"), "Content-Type": "application/json"})
+            assert forged == 401
+            time.sleep(1.0)
+            assert len(api.calls_to("chat.postMessage")) == 1  # the retry was not answered again
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def test_serve_refuses_to_start_without_slack_credentials(tmp_path: Path) -> None:
+    exe = str(Path(sys.executable).with_name("liaison"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["LIAISON_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [exe, "serve", "--port", str(_free_port())], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
