@@ -353,6 +353,75 @@ def db_upgrade(ctx: Context) -> None:
     click.echo(f"database at revision {current_revision(engine)}")
 
 
+def _records_session(ctx: Context):  # type: ignore[no-untyped-def]
+    from bot.db import make_engine, session, upgrade
+
+    engine = make_engine(ctx.settings.resolved_database_url)
+    upgrade(engine)
+    return session(engine)
+
+
+@cli.group()
+def roles() -> None:
+    """Who may bind channels (admin) and who owns an engagement (client-owner, vendor-owner, mediator)."""
+
+
+def _role_options(f):  # type: ignore[no-untyped-def]
+    from bot.records import ROLES
+
+    f = click.option("--role", required=True, type=click.Choice(ROLES), help="The role.")(f)
+    f = click.option("--user", "user", required=True, help="Slack user id, e.g. U0123ABCD.")(f)
+    return engagement_option(f)
+
+
+@roles.command("grant")
+@_role_options
+@json_option
+@pass_context
+def roles_grant(ctx: Context, engagement: str, user: str, role: str, as_json: bool) -> None:
+    """Give a Slack user a role in an engagement (idempotent)."""
+    from bot import records
+
+    with _records_session(ctx) as s:
+        records.grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="cli")
+    click.echo(
+        json.dumps({"engagement": engagement, "user": user, "role": role})
+        if as_json
+        else f"{user} is now {role} of {engagement}"
+    )
+
+
+@roles.command("revoke")
+@_role_options
+@pass_context
+def roles_revoke(ctx: Context, engagement: str, user: str, role: str) -> None:
+    """Take a role away."""
+    from bot import records
+
+    with _records_session(ctx) as s:
+        removed = records.revoke_role(session=s, engagement=engagement, user_id=user, role=role)
+    click.echo(f"{user} is no longer {role} of {engagement}" if removed else f"{user} was not {role} of {engagement}")
+
+
+@roles.command("list")
+@engagement_option
+@json_option
+@pass_context
+def roles_list(ctx: Context, engagement: str, as_json: bool) -> None:
+    """The people with a role in an engagement."""
+    from sqlmodel import select
+
+    from bot.records import EngagementRole
+
+    with _records_session(ctx) as s:
+        rows = s.exec(select(EngagementRole).where(EngagementRole.engagement == engagement)).all()
+        items = sorted((r.user_id, r.role) for r in rows)
+    if as_json:
+        click.echo(json.dumps({"roles": [{"user": u, "role": r} for u, r in items]}))
+    for user, role in [] if as_json else items:
+        click.echo(f"{user}\t{role}")
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

@@ -110,3 +110,13 @@ def stored_answer(deps: Deps, question_id: str) -> Answer | None:
             return None
         data = {"answer": row.answer, "found": row.found, "citations": row.citations}
         return Answer.from_dict(row.question, data, mode=row.mode)
+
+
+def owner_ping(deps: Deps, question_id: str) -> tuple[list[str], str] | None:
+    """The engagement's owners to ask about an unanswered question, or None when it has none."""
+    with session(deps.engine) as s:
+        row = records.get_question(session=s, question_id=question_id)
+        if row is None:
+            return None
+        owners = records.owners_of(session=s, engagement=row.engagement, side=row.side)
+        return (owners, row.question) if owners else None

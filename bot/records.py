@@ -231,11 +231,19 @@ def roles_of(*, session: Session, user_id: str) -> list[EngagementRole]:
     return list(session.exec(query).all())
 
 
-def owners_of(*, session: Session, engagement: str) -> list[str]:
-    """User ids of the engagement's owners and admins (who hear about escalations and digests), sorted."""
+def owners_of(*, session: Session, engagement: str, side: str | None = None) -> list[str]:
+    """User ids of the engagement's owners and admins (who hear about escalations and digests), sorted.
+
+    With a side, only the owners that side's channel may ping: a client channel never pings the vendor's.
+    """
+    roles = OWNER_ROLES
+    if side == "client":
+        roles = tuple(r for r in OWNER_ROLES if r != "vendor-owner")
+    elif side == "vendor":
+        roles = tuple(r for r in OWNER_ROLES if r != "client-owner")
     query = (
         select(EngagementRole.user_id)
-        .where(EngagementRole.engagement == engagement, col(EngagementRole.role).in_(OWNER_ROLES))
+        .where(EngagementRole.engagement == engagement, col(EngagementRole.role).in_(roles))
         .distinct()
         .order_by(col(EngagementRole.user_id))
     )

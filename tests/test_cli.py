@@ -137,3 +137,14 @@ def test_console_script_runs_offline(tmp_path: Path) -> None:
     assert result.returncode == 0
     for command in ("index", "ask", "search", "forget", "engagements", "show", "demo"):
         assert command in result.stdout
+
+
+def test_roles_grant_list_and_revoke(run) -> None:  # type: ignore[no-untyped-def]
+    assert "client-owner of acme" in run("roles", "grant", "-e", "acme", "--user", "U1", "--role", "client-owner")
+    run("roles", "grant", "-e", "acme", "--user", "U1", "--role", "client-owner")  # idempotent
+    run("roles", "grant", "-e", "acme", "--user", "U2", "--role", "mediator")
+    listed = json.loads(run("roles", "list", "-e", "acme", "--json"))["roles"]
+    assert listed == [{"user": "U1", "role": "client-owner"}, {"user": "U2", "role": "mediator"}]
+    run("roles", "revoke", "-e", "acme", "--user", "U2", "--role", "mediator")
+    assert json.loads(run("roles", "list", "-e", "acme", "--json"))["roles"] == [{"user": "U1", "role": "client-owner"}]
+    run("roles", "grant", "-e", "acme", "--user", "U3", "--role", "boss", code=2)

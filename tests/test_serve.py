@@ -13,8 +13,8 @@ from pathlib import Path
 
 from bot import records
 from bot.db import make_engine, session, upgrade
+from bot.slack.local_api import SlackAPI, event_body, sign
 from tests.conftest import write
-from tests.slack_api import SlackAPI, event_body, sign
 
 SECRET = "serve-secret"
 

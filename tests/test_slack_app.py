@@ -18,9 +18,9 @@ from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack.app import create_app
+from bot.slack.local_api import SlackAPI, action_body, event_body, sign
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
-from tests.slack_api import SlackAPI, action_body, event_body, sign
 
 SECRET = "test-signing-secret"
 VENDOR_SECRETS = ("17.40", "32%", "27.20")
@@ -302,3 +302,37 @@ def test_a_forged_signature_is_rejected(slack: Slack) -> None:
     )
     assert response.status == 401
     assert slack.api.calls_to("chat.postMessage") == []
+
+
+def test_ask_the_contract_owner_pings_only_that_sides_owners(slack: Slack) -> None:
+    slack.bind("C1", "client")
+    with session(slack.deps.engine) as s:
+        records.grant_role(session=s, engagement=ENGAGEMENT, user_id="UCLIENT", role="client-owner", granted_by="cli")
+        records.grant_role(session=s, engagement=ENGAGEMENT, user_id="UVENDOR", role="vendor-owner", granted_by="cli")
+    slack.mention("what's the penalty for missing the carbon emissions target?", ts="6.0001")
+    posted = slack.api.wait_for("chat.postMessage")[0].params
+    value = next(
+        e["value"]
+        for b in posted["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "ask_owner"
+    )
+    slack.action("ask_owner", value)
+    ping = slack.api.wait_for("chat.postMessage", count=2)[1].params
+    assert "<@UCLIENT>" in ping["text"] and "<@UVENDOR>" not in ping["text"] and "carbon" in ping["text"]
+
+
+def test_ask_the_contract_owner_without_owners_explains_how_to_add_them(slack: Slack) -> None:
+    slack.bind("C1", "shared")
+    slack.mention("what's the penalty for missing the carbon emissions target?")
+    posted = slack.api.wait_for("chat.postMessage")[0].params
+    value = next(
+        e["value"]
+        for b in posted["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "ask_owner"
+    )
+    slack.action("ask_owner", value)
+    assert "liaison roles grant" in slack.api.wait_for("chat.postEphemeral")[0].params["text"]

@@ -43,3 +43,24 @@ def register(app: App, deps: Deps) -> None:
             blocks=blocks.shared_answer_blocks(answer, answer_id=action["value"], user=user),
         )
         respond(delete_original=True)
+
+    @app.action("ask_owner")
+    def on_ask_owner(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        channel = body["channel"]["id"]
+        message = body.get("message") or {}
+        thread_ts = message.get("thread_ts") or message.get("ts")
+        ping = workflow.owner_ping(deps, action["value"])
+        if ping is None:
+            client.chat_postEphemeral(
+                channel=channel,
+                user=body["user"]["id"],
+                thread_ts=thread_ts,
+                text="No contract owners are set for this engagement yet. An admin can add them with "
+                "`liaison roles grant --engagement ENGAGEMENT --user USER_ID --role client-owner` (or vendor-owner).",
+            )
+            return
+        owners, question = ping
+        client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=blocks.owner_ping_text(owners=owners, question=question)
+        )

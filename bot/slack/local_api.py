@@ -1,4 +1,4 @@
-"""A real local HTTP server standing in for the Slack Web API in tests.
+"""A real local HTTP server standing in for the Slack Web API: for tests, `liaison chat` and load benchmarks.
 
 The real ``slack_sdk.WebClient(base_url=api.url)`` (and so a real Bolt ``App(client=...)``) talks to it over
 loopback, in the style of bolt-python's ``tests/mock_web_api_server``::

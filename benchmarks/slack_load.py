@@ -1,0 +1,301 @@
+"""Load benchmark for Liaison's Slack HTTP mode (`liaison serve`), on loopback only.
+
+What it measures: how `liaison serve` behaves when many signed `app_mention` events arrive at once,
+some of them redelivered by "Slack" (`X-Slack-Retry-Num: 1`, as Slack does when an ack is slow):
+
+* ack latency: time from sending an event to its HTTP response (Slack wants it within 3 s; target p99 < 200 ms);
+* answer latency: time from sending an event to the `chat.postMessage` in that event's thread reaching the
+  local Slack Web API stand-in (`bot.slack.local_api.SlackAPI`), p50/p95;
+* lost answers (an event never answered) and duplicate answers (more than one post in an event's thread),
+  both with target 0: retries and duplicate deliveries must be answered exactly once.
+
+Set-up: a temporary LIAISON_DATA_DIR with the bundled sample engagement `acme-customer-care` indexed through the
+CLI (shared, client-only and vendor-only folders), or an existing one (`--data-dir`, indexing skipped); channel C1
+bound to it as `shared`; the stand-in in this process; `liaison serve` as a subprocess on 127.0.0.1. Everything
+is bounded (N events, `--timeout` for answers) and stops by itself. Run from the repository root:
+
+    . .venv/bin/activate
+    python benchmarks/slack_load.py                                   # 200 events, 20 workers, 30% retried
+    python benchmarks/slack_load.py --events 40 --concurrency 10 --out /tmp/slack_load.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bot import records
+from bot.db import make_engine, session, upgrade
+from bot.demo import samples_dir
+from bot.slack.local_api import Call, SlackAPI, event_body, sign
+
+SECRET = "load-secret"
+ENGAGEMENT = "acme-customer-care"
+QUESTIONS = [
+    "whats the credit cap?",
+    "how long do we have to fix a sev 1?",
+    "how much notice to not renew?",
+    "what's the first response time for P1 tickets?",
+    "who owns the data if we leave?",
+    "can they subcontract the work offshore?",
+    "how many days to pay an invoice?",
+    "what happens if they miss the ASA target 3 months in a row",
+    "how fast do they have to tell us about a data breach?",
+    "can we audit meridian's sites? how much notice",
+]
+
+
+class _StampedCalls(list[Call]):
+    """The stand-in's call list, also keeping each call's arrival time (perf_counter), appended under its lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived: list[float] = []
+
+    def append(self, call: Call) -> None:
+        self.arrived.append(time.perf_counter())
+        super().append(call)
+
+
+class TimedSlackAPI(SlackAPI):
+    """The Slack Web API stand-in, with per-call arrival times (bot/slack/local_api.py is left as is)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stamped = self._calls = _StampedCalls()
+
+    def timed_calls(self, method: str) -> list[tuple[float, Call]]:
+        """(arrival perf_counter, call) for each call to ``method``, in arrival order."""
+        with self._lock:
+            return [(t, c) for t, c in zip(self._stamped.arrived, self._stamped, strict=True) if c.method == method]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def _post(url: str, body: str, headers: dict[str, str]) -> tuple[int, float]:
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            return response.status, time.perf_counter() - started
+    except urllib.error.HTTPError as err:
+        return err.code, time.perf_counter() - started
+    except OSError:  # refused, reset, timed out: counted as non-200
+        return 0, time.perf_counter() - started
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]  # nearest rank
+
+
+def _prepare(data_dir: Path, env: dict[str, str]) -> None:
+    """Index the sample engagement unless data_dir already holds something; bind C1 to it as shared."""
+    exe = str(Path(sys.executable).with_name("liaison"))
+    if not any(data_dir.iterdir()):
+        root = samples_dir()
+        for suffix, visibility in (("", "shared"), ("-client-only", "client-only"), ("-vendor-only", "vendor-only")):
+            folder = root / f"{ENGAGEMENT}{suffix}"
+            cmd = [exe, "index", str(folder), "-e", ENGAGEMENT, "--visibility", visibility]
+            print(f"indexing {folder.name}/ ({visibility}) ...", flush=True)
+            subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=600)
+    engine = make_engine(f"sqlite:///{data_dir / 'liaison.db'}")
+    upgrade(engine)
+    with session(engine) as s:
+        records.bind_channel(
+            session=s, channel_id="C1", team_id="T1", engagement=ENGAGEMENT, side="shared", user_id="UADMIN"
+        )
+    engine.dispose()
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    reuse = args.data_dir is not None
+    data_dir = Path(args.data_dir) if reuse else Path(tempfile.mkdtemp(prefix="liaison-load-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = tempfile.NamedTemporaryFile(prefix="liaison-serve-", suffix=".log", delete=False)  # noqa: SIM115
+    server: subprocess.Popen[bytes] | None = None
+    api = TimedSlackAPI()
+    try:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CHROMA_URL")}
+        slack = {"SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api.url}
+        env.update(LIAISON_DATA_DIR=str(data_dir), LIAISON_LLM="", **slack)
+        _prepare(data_dir, env)
+        port, exe = _free_port(), str(Path(sys.executable).with_name("liaison"))
+        cmd = [exe, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 120
+        while not _listening(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"liaison serve did not start; see {log.name}")
+            time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        retried = set(random.Random(args.seed).sample(range(args.events), round(args.events * args.retries)))
+        sent: dict[str, float] = {}  # event ts -> perf_counter at send
+        acks: list[tuple[int, float, bool]] = []  # (status, seconds, is_retry)
+        lock = threading.Lock()
+
+        def send(i: int) -> None:
+            ts = f"1750000000.{i:06d}"
+            text = f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)]}"
+            event = {"type": "app_mention", "user": f"U{i % 7 + 1}", "text": text, "channel": "C1", "ts": ts}
+            body = event_body(event, event_id=f"EvLoad{i:06d}")
+            with lock:
+                sent[ts] = time.perf_counter()
+            retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+            for is_retry in (False, True) if i in retried else (False,):  # Slack redelivers after a slow ack
+                extra = retry if is_retry else {}
+                result = _post(url, body, {**sign(body, SECRET), "Content-Type": "application/json", **extra})
+                with lock:
+                    acks.append((*result, is_retry))
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            list(pool.map(send, range(args.events)))
+        send_seconds = time.perf_counter() - started
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline:
+            answered = {c.params.get("thread_ts") for _, c in api.timed_calls("chat.postMessage")}
+            if len(answered & sent.keys()) >= len(sent) or server.poll() is not None:
+                break
+            time.sleep(0.2)
+        time.sleep(args.grace)  # late duplicates
+        posts: dict[str, list[tuple[float, Call]]] = defaultdict(list)
+        for t, c in api.timed_calls("chat.postMessage"):
+            posts[str(c.params.get("thread_ts"))].append((t, c))
+        answer_s = [min(t for t, _ in posts[ts]) - t0 for ts, t0 in sent.items() if posts.get(ts)]
+        ack_ms = [s * 1000 for _, s, _ in acks]
+        lost = sorted(ts for ts in sent if not posts.get(ts))
+        duplicated = {ts: len(p) for ts, p in posts.items() if ts in sent and len(p) > 1}
+        stderr_text = Path(log.name).read_text(errors="replace")
+
+        def first_line(p: list[tuple[float, Call]]) -> str:
+            return str(p[0][1].params.get("text", "")).split("\n")[0]
+
+        result: dict[str, Any] = {
+            "events": len(sent),
+            "retries": sum(1 for *_, r in acks if r),
+            "concurrency": args.concurrency,
+            "send_seconds": round(send_seconds, 2),
+            "http_non_200": sum(1 for s, *_ in acks if s != 200),
+            "http_statuses": sorted({s for s, *_ in acks}),
+            "ack_ms_p50": _pct(ack_ms, 50),
+            "ack_ms_p99": _pct(ack_ms, 99),
+            "ack_ms_max": max(ack_ms, default=None),
+            "answer_s_p50": _pct(answer_s, 50),
+            "answer_s_p95": _pct(answer_s, 95),
+            "answers_received": sum(len(p) for ts, p in posts.items() if ts in sent),
+            "lost_answers": len(lost),
+            "duplicate_answers": sum(n - 1 for n in duplicated.values()),
+            "lost_ts": lost[:20],
+            "duplicated_ts": dict(list(duplicated.items())[:20]),
+            "sample_answers": {QUESTIONS[int(ts[-6:]) % len(QUESTIONS)]: first_line(p) for ts, p in posts.items()},
+            "server_alive": server.poll() is None,
+            "server_stderr_tracebacks": stderr_text.count("Traceback"),
+            "server_log": log.name,
+        }
+        result["pass"] = {
+            "ack_p99_lt_200ms": result["ack_ms_p99"] is not None and result["ack_ms_p99"] < 200,
+            "zero_lost": result["lost_answers"] == 0,
+            "zero_duplicated": result["duplicate_answers"] == 0,
+            "all_http_200": result["http_non_200"] == 0,
+        }
+        failed = not all(result["pass"].values()) or result["server_stderr_tracebacks"] > 0
+        result["stderr_tail"] = stderr_text.splitlines()[-40:] if failed else []
+        return result
+    finally:
+        if server is not None and server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=5)
+        api.stop()
+        log.close()
+        if not reuse:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def report(r: dict[str, Any]) -> None:
+    ok = {True: "PASS", False: "FAIL"}
+    rows = [
+        ("events sent", str(r["events"]), ""),
+        ("retries sent (X-Slack-Retry-Num: 1)", str(r["retries"]), ""),
+        ("HTTP non-200", str(r["http_non_200"]), ok[r["pass"]["all_http_200"]]),
+        ("ack latency p50 (ms)", _fmt(r["ack_ms_p50"]), ""),
+        ("ack latency p99 (ms), target < 200", _fmt(r["ack_ms_p99"]), ok[r["pass"]["ack_p99_lt_200ms"]]),
+        ("answer latency p50 (s)", _fmt(r["answer_s_p50"], digits=2), ""),
+        ("answer latency p95 (s)", _fmt(r["answer_s_p95"], digits=2), ""),
+        ("answers received", str(r["answers_received"]), ""),
+        ("lost answers, target 0", str(r["lost_answers"]), ok[r["pass"]["zero_lost"]]),
+        ("duplicate answers, target 0", str(r["duplicate_answers"]), ok[r["pass"]["zero_duplicated"]]),
+        ("server tracebacks in stderr", str(r["server_stderr_tracebacks"]), ""),
+    ]
+    width = max(len(name) for name, *_ in rows)
+    print(f"\nliaison serve under load: {r['events']} events, {r['concurrency']} workers, sent in {r['send_seconds']}s")
+    for name, value, verdict in rows:
+        print(f"  {name:<{width}}  {value:>9}  {verdict}")
+    if r["stderr_tail"]:
+        print(f"\nlast lines of the server's stderr ({r['server_log']}):")
+        print("\n".join(f"  | {line}" for line in r["stderr_tail"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200, help="distinct app_mention events (default 200)")
+    parser.add_argument("--concurrency", type=int, default=20, help="sending threads (default 20)")
+    parser.add_argument("--retries", type=float, default=0.3, help="fraction of events redelivered (default 0.3)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for all answers (default 300)")
+    parser.add_argument("--grace", type=float, default=2.0, help="seconds to wait for late duplicates (default 2)")
+    parser.add_argument("--data-dir", help="LIAISON_DATA_DIR to use and keep (indexed only when empty)")
+    parser.add_argument("--seed", type=int, default=7, help="which events are retried")
+    parser.add_argument("--out", type=Path, help="JSON result (default benchmarks/results/slack_load-<time>.json)")
+    args = parser.parse_args()
+    if args.events < 1 or args.concurrency < 1 or not 0 <= args.retries <= 1:
+        parser.error("--events and --concurrency must be >= 1 and --retries within [0, 1]")
+    result = run(args)
+    report(result)
+    out = args.out or Path(__file__).parent / "results" / f"slack_load-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result["args"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {out}")
+    sys.exit(0 if all(result["pass"].values()) else 1)
+
+
+if __name__ == "__main__":
+    main()
