@@ -337,6 +337,18 @@ def run(ctx: Context) -> None:
     SocketModeHandler(build_slack_app(ctx.settings), ctx.settings.slack_app_token).start()
 
 
+@cli.command()
+@click.option("--engagement", "-e", callback=_engagement, help="Bind the local channel to this engagement.")
+@side_option
+@click.option("--channel", default="C-LOCAL", show_default=True, help="The local channel's id.")
+@pass_context
+def chat(ctx: Context, engagement: str | None, side: str, channel: str) -> None:
+    """Try the Slack app in the terminal: lines go through the real listeners via a local Slack API."""
+    from bot.slack.chat import run_chat
+
+    run_chat(ctx.settings, engagement=engagement, side=side, channel=channel)
+
+
 @cli.group()
 def db() -> None:
     """The records database (SQLite by default, PostgreSQL with DATABASE_URL)."""
