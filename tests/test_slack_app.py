@@ -336,3 +336,55 @@ def test_ask_the_contract_owner_without_owners_explains_how_to_add_them(slack: S
     )
     slack.action("ask_owner", value)
     assert "liaison roles grant" in slack.api.wait_for("chat.postEphemeral")[0].params["text"]
+
+
+def _add_to_contracts(slack: Slack, file: dict[str, Any], *, user: str = "UADMIN", channel: str = "CV") -> None:
+    payload = {
+        "type": "message_action",
+        "callback_id": "add_to_contracts",
+        "trigger_id": "1.2.3",
+        "action_ts": "1.1",
+        "user": {"id": user},
+        "team": {"id": "T1"},
+        "channel": {"id": channel},
+        "api_app_id": "A1",
+        "message": {"ts": "4.0001", "type": "message", "files": [file]},
+        "response_url": slack.api.response_url(),
+    }
+    slack.send(action_body(payload), "application/x-www-form-urlencoded")
+
+
+def _bind_files_channels(slack: Slack) -> None:
+    with session(slack.deps.engine) as s:
+        for channel, side in (("CV", "vendor"), ("CC", "client")):
+            records.bind_channel(
+                session=s, channel_id=channel, team_id="T1", engagement="files-test", side=side, user_id="UADMIN"
+            )
+        records.grant_role(session=s, engagement="files-test", user_id="UADMIN", role="admin", granted_by="cli")
+
+
+def test_a_file_added_in_a_vendor_channel_is_indexed_for_the_vendor_only(slack: Slack) -> None:
+    _bind_files_channels(slack)
+    text = "# Vendor rate card\n\n1. Rates. The blended overtime rate for agents is USD 41.25 per hour.\n"
+    _add_to_contracts(slack, slack.api.add_file("rate-card.md", text.encode()))
+    done = slack.api.wait_for("chat.update", timeout=60)[0].params
+    assert "Indexed rate-card.md" in done["text"]
+    assert slack.api.calls_to("chat.postMessage")[0].params["thread_ts"] == "4.0001"
+    stored = slack.deps.kb.store.get_document("files-test", "rate-card.md")
+    assert stored is not None and stored.visibility == "vendor-only"
+    assert slack.deps.kb.search("overtime rate", engagement="files-test", side="client") == []
+    assert slack.deps.kb.search("overtime rate", engagement="files-test", side="vendor")
+
+
+def test_add_to_contracts_refuses_non_admins_and_unreadable_files(slack: Slack) -> None:
+    _bind_files_channels(slack)
+    _add_to_contracts(slack, slack.api.add_file("plan.md", b"# Plan\n\n1. Text."), user="UNOBODY")
+    assert "Only workspace admins" in slack.api.wait_for("chat.postEphemeral")[0].params["text"]
+    _add_to_contracts(slack, slack.api.add_file("budget.xlsx", b"PK\x03\x04"))
+    assert "not a contract format" in slack.api.wait_for("chat.update")[0].params["text"] + json.dumps(
+        slack.api.calls_to("chat.update")[0].params.get("blocks")
+    )
+    _add_to_contracts(slack, slack.api.add_file("broken.pdf", b"%PDF-1.7 not really"))
+    failed = slack.api.wait_for("chat.update", count=2, timeout=30)[1].params
+    assert "broken.pdf" in failed["text"] and "Could not index" in failed["text"]
+    assert slack.deps.kb.store.get_document("files-test", "broken.pdf") is None

@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack import blocks
-from bot.slack.listeners import commands, feedback, questions
+from bot.slack.listeners import commands, feedback, files, questions
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) 
     questions.register(app, deps)
     commands.register(app, deps)
     feedback.register(app, deps)
+    files.register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger) -> None:

@@ -92,7 +92,7 @@ class _Failure:
 @dataclass
 class _Reply:
     status: int = 200
-    body: dict[str, Any] | str = field(default_factory=lambda: {"ok": True})
+    body: dict[str, Any] | str | bytes = field(default_factory=lambda: {"ok": True})
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -118,7 +118,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.server.api._handle(self.command, self.path, headers, raw)
-        if isinstance(reply.body, str):
+        if isinstance(reply.body, bytes):
+            payload, content_type = reply.body, "application/octet-stream"
+        elif isinstance(reply.body, str):
             payload, content_type = reply.body.encode("utf-8"), "text/plain; charset=utf-8"
         else:
             payload, content_type = json.dumps(reply.body).encode("utf-8"), "application/json; charset=utf-8"
@@ -283,6 +285,9 @@ class SlackAPI:
             method = "upload"
             file_id = route[len("upload/") :]
             params.update({"file_id": file_id, "content": raw})
+        elif route.startswith("download/"):
+            method = "download"
+            params["file_id"] = route[len("download/") :]
         elif route.startswith("response/"):
             method = "response_url"
             params.update(_parse_body(raw, headers.get("content-type", "")))
@@ -297,6 +302,9 @@ class SlackAPI:
                 reply = _Reply(status=failure.status, body={"ok": False, "error": failure.error})
                 if failure.retry_after is not None:
                     reply.headers["Retry-After"] = str(failure.retry_after)
+            elif method == "download":
+                content = self.uploads.get(str(params["file_id"]))
+                reply = _Reply(status=200 if content is not None else 404, body=content if content is not None else "")
             elif method in self._overrides:
                 reply = _Reply(body=json.loads(json.dumps(self._overrides[method])))
             else:
@@ -389,6 +397,22 @@ class SlackAPI:
         if method == "response_url":
             return "ok"
         return {"ok": True}
+
+    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> dict[str, Any]:
+        """A file as if someone shared it: its Slack file object, downloadable from ``url_private_download``."""
+        file_id = file_id or f"F{len(self.uploads) + 1:08d}"
+        with self._lock:
+            self.uploads[file_id] = content
+            record = self._files.setdefault(file_id, {"id": file_id})
+            record.update(
+                {
+                    "name": name,
+                    "title": name,
+                    "size": len(content),
+                    "url_private_download": f"{self.url}download/{file_id}",
+                }
+            )
+            return dict(record)
 
     def _file(self, file_id: str) -> dict[str, Any]:
         record = self._files.setdefault(file_id, {"id": file_id, "name": None, "title": None})

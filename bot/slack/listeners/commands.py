@@ -13,6 +13,7 @@ from bot import records
 from bot.db import session
 from bot.deps import Deps
 from bot.slack import blocks
+from bot.slack.permissions import may_manage
 from knowledge.store import SIDES
 
 _ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -74,7 +75,7 @@ def bind(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClien
         return
     engagement, side = args[0].lower(), args[1].lower()
     user = command["user_id"]
-    if not _may_bind(deps, client, user, engagement):
+    if not may_manage(deps, client, user, engagement):
         respond(
             response_type="ephemeral",
             text="Only workspace admins and engagement admins can bind channels.",
@@ -97,11 +98,3 @@ def bind(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClien
         text=f"This channel now answers from {engagement} ({side} side).",
         blocks=blocks.bound_blocks(engagement=engagement, side=side),
     )
-
-
-def _may_bind(deps: Deps, client: WebClient, user: str, engagement: str) -> bool:
-    with session(deps.engine) as s:
-        if records.has_role(session=s, engagement=engagement, user_id=user, roles=["admin"]):
-            return True
-    info = client.users_info(user=user)["user"]
-    return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
