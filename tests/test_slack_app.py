@@ -388,3 +388,22 @@ def test_add_to_contracts_refuses_non_admins_and_unreadable_files(slack: Slack) 
     failed = slack.api.wait_for("chat.update", count=2, timeout=30)[1].params
     assert "broken.pdf" in failed["text"] and "Could not index" in failed["text"]
     assert slack.deps.kb.store.get_document("files-test", "broken.pdf") is None
+
+
+def test_slash_index_adds_the_callers_latest_file(slack: Slack) -> None:
+    _bind_files_channels(slack)
+    file = slack.api.add_file("sow-2.md", b"# SOW 2\n\n1. Hours. Chat support runs from 6:00 to 22:00 Eastern.\n")
+    slack.api.respond_with(
+        "conversations.history",
+        {
+            "ok": True,
+            "messages": [
+                {"ts": "2.0002", "user": "USOMEONE", "text": "lunch?"},
+                {"ts": "2.0001", "user": "UADMIN", "text": "new SOW", "files": [file]},
+            ],
+        },
+    )
+    slack.command("index", user="UADMIN", channel="CC")
+    done = slack.api.wait_for("chat.update", timeout=60)[0].params
+    assert "Indexed sow-2.md" in done["text"]
+    assert slack.deps.kb.store.get_document("files-test", "sow-2.md").visibility == "client-only"

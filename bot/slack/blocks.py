@@ -371,6 +371,8 @@ def help_blocks() -> list[dict]:
         "\u2022 `/liaison ask QUESTION` \u2014 answer from this channel's contracts, quoting the clauses",
         f"\u2022 `{BIND_COMMAND}` \u2014 bind this channel to an engagement and side "
         "(workspace admins and engagement admins)",
+        "\u2022 `/liaison index` \u2014 add the PDF or DOCX you last shared here to the contracts, on this "
+        "channel's side (or use the message shortcut *Add to contracts*)",
         "\u2022 `/liaison help` \u2014 this message",
     ]
     return [

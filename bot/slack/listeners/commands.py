@@ -30,6 +30,9 @@ def register(app: App, deps: Deps) -> None:
         elif verb == "bind":
             ack()
             bind(deps, command, respond, client, rest.split())
+        elif verb == "index":
+            ack(response_type="ephemeral", text="Looking for the latest file shared here…")
+            index_latest_file(deps, command, respond, client)
         else:
             ack(response_type="ephemeral", text="How to use /liaison", blocks=blocks.help_blocks())
 
@@ -98,3 +101,34 @@ def bind(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClien
         text=f"This channel now answers from {engagement} ({side} side).",
         blocks=blocks.bound_blocks(engagement=engagement, side=side),
     )
+
+
+def index_latest_file(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    """`/liaison index`: add the most recent file the caller shared in this channel to the contracts."""
+    from bot.slack.listeners.files import add_file
+
+    channel, user = command["channel_id"], command["user_id"]
+    scope = workflow.scope_of(deps, channel)
+    if scope is None:
+        respond(
+            response_type="ephemeral",
+            text="This channel is not linked to an engagement.",
+            blocks=blocks.unbound_channel_blocks(channel_is_dm=channel.startswith("D")),
+        )
+        return
+    if not may_manage(deps, client, user, scope.engagement):
+        respond(
+            response_type="ephemeral", text=f"Only workspace admins and admins of {scope.engagement} can add contracts."
+        )
+        return
+    history = client.conversations_history(channel=channel, limit=50)
+    message = next((m for m in history.get("messages", []) if m.get("files") and m.get("user") == user), None)
+    if message is None:
+        respond(
+            response_type="ephemeral",
+            text="I found no file you shared here recently. Share the PDF or DOCX "
+            "first, then run /liaison index (or use the message shortcut Add to contracts).",
+        )
+        return
+    for file in message["files"]:
+        add_file(deps, client, file, channel=channel, thread_ts=message.get("thread_ts") or message["ts"], scope=scope)
