@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.local_api import SlackAPI, action_body, event_body, sign
 from knowledge.base import KnowledgeBase
-from tests.conftest import ENGAGEMENT
+from tests.conftest import ENGAGEMENT, write
 
 SECRET = "test-signing-secret"
 VENDOR_SECRETS = ("17.40", "32%", "27.20")
@@ -407,3 +407,32 @@ def test_slash_index_adds_the_callers_latest_file(slack: Slack) -> None:
     done = slack.api.wait_for("chat.update", timeout=60)[0].params
     assert "Indexed sow-2.md" in done["text"]
     assert slack.deps.kb.store.get_document("files-test", "sow-2.md").visibility == "client-only"
+
+
+def test_a_failure_while_answering_is_apologised_for_in_the_thread(tmp_path: Path, minilm: Any) -> None:
+    from knowledge.store import Store, make_client
+
+    chroma = make_client(data_dir=tmp_path / "kb")
+    kb = KnowledgeBase(Store(chroma), minilm)
+    kb.index(
+        [write(tmp_path / "sla.md", "# SLA\n\n5.3 Credit Cap. Credits shall not exceed 12%.\n")], engagement="acme"
+    )
+    with SlackAPI() as api:
+        settings = Settings(
+            LIAISON_DATA_DIR=tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api.url
+        )
+        engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
+        upgrade(engine)
+        deps = Deps(settings=settings, kb=kb, engine=engine)
+        app = create_app(settings, deps, client=WebClient(token="xoxb-test", base_url=api.url))
+        slack = Slack(app, api, deps)
+        with session(engine) as s:
+            records.bind_channel(
+                session=s, channel_id="C1", team_id="T1", engagement="acme", side="shared", user_id="UADMIN"
+            )
+        chroma.delete_collection("liaison_chunks")  # the vector store goes away under the running bot
+        slack.mention("whats the credit cap?", ts="9.0001")
+        [posted] = [c.params for c in api.wait_for("chat.postMessage")]
+        app.listener_runner.listener_executor.shutdown(wait=True)
+    assert posted["thread_ts"] == "9.0001" and "Sorry" in posted["text"]
+    assert api.calls_to("reactions.remove"), "the looking reaction is taken back"

@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack import blocks
 from bot.slack.listeners import commands, feedback, files, questions
+from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +39,31 @@ def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) 
     files.register(app, deps)
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger) -> None:
+    def on_error(
+        error: Exception, body: dict[str, Any], respond: Any, client: WebClient, logger: logging.Logger
+    ) -> None:
         logger.exception("listener failed: %s (type=%s)", error, body.get("type") or body.get("command"))
-        if respond is not None and body.get("response_url"):
-            respond(
-                response_type="ephemeral",
-                text="Sorry, something went wrong on my side.",
-                blocks=blocks.error_blocks("Sorry, something went wrong on my side. Please try again."),
-            )
+        apology = _apology(error)
+        try:
+            if body.get("response_url") and respond is not None:
+                respond(
+                    response_type="ephemeral", replace_original=False, text=apology, blocks=blocks.error_blocks(apology)
+                )
+            elif (event := body.get("event") or {}).get("channel"):
+                client.chat_postMessage(
+                    channel=event["channel"],
+                    thread_ts=event.get("thread_ts") or event.get("ts"),
+                    text=apology,
+                    blocks=blocks.error_blocks(apology),
+                )
+        except Exception:  # Slack itself failing: the log above is all we can do
+            logger.exception("could not tell the user about the failure")
 
     return app
+
+
+def _apology(error: Exception) -> str:
+    """A short message for the user: the knowledge base's own errors say what to do; others do not leak."""
+    if isinstance(error, KnowledgeError):
+        return f"Sorry, I could not answer that: {error}"
+    return "Sorry, something went wrong on my side. Please try again in a moment."
