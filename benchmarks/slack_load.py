@@ -1,18 +1,14 @@
-"""Load benchmark for Liaison's Slack HTTP mode (`liaison serve`), on loopback only.
+"""Load benchmark for Liaison's Slack HTTP mode (`liaison serve`), on loopback (127.0.0.1) only.
 
-What it measures: how `liaison serve` behaves when many signed `app_mention` events arrive at once,
-some of them redelivered by "Slack" (`X-Slack-Retry-Num: 1`, as Slack does when an ack is slow):
+N signed `app_mention` events are posted to `/slack/events` by C workers; a fraction is redelivered with
+`X-Slack-Retry-Num: 1`, as Slack does when an ack is slow. Measured: ack latency (send -> HTTP response; target
+p99 < 200 ms), answer latency (send -> the `chat.postMessage` in the event's thread reaching the local Slack Web
+API stand-in `bot.slack.local_api.SlackAPI`; p50/p95), lost answers and duplicate answers (target 0 each).
 
-* ack latency: time from sending an event to its HTTP response (Slack wants it within 3 s; target p99 < 200 ms);
-* answer latency: time from sending an event to the `chat.postMessage` in that event's thread reaching the
-  local Slack Web API stand-in (`bot.slack.local_api.SlackAPI`), p50/p95;
-* lost answers (an event never answered) and duplicate answers (more than one post in an event's thread),
-  both with target 0: retries and duplicate deliveries must be answered exactly once.
-
-Set-up: a temporary LIAISON_DATA_DIR with the bundled sample engagement `acme-customer-care` indexed through the
-CLI (shared, client-only and vendor-only folders), or an existing one (`--data-dir`, indexing skipped); channel C1
-bound to it as `shared`; the stand-in in this process; `liaison serve` as a subprocess on 127.0.0.1. Everything
-is bounded (N events, `--timeout` for answers) and stops by itself. Run from the repository root:
+Set-up: the bundled sample engagement `acme-customer-care` (shared, client-only and vendor-only folders) indexed
+with the CLI into a temporary LIAISON_DATA_DIR, or into `--data-dir` (indexed only when empty, then kept and
+reused); channel C1 bound to it as `shared`; the stand-in in this process; `liaison serve` as a subprocess.
+Bounded in count and time (`--timeout` for answers); stops by itself. From the repository root:
 
     . .venv/bin/activate
     python benchmarks/slack_load.py                                   # 200 events, 20 workers, 30% retried
@@ -22,7 +18,9 @@ is bounded (N events, `--timeout` for answers) and stops by itself. Run from the
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import math
 import os
 import random
 import shutil
@@ -113,10 +111,9 @@ def _post(url: str, body: str, headers: dict[str, str]) -> tuple[int, float]:
 
 
 def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
+    """The nearest-rank percentile (None for no values)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]  # nearest rank
+    return round(ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)], 3) if ordered else None
 
 
 def _prepare(data_dir: Path, env: dict[str, str]) -> None:
@@ -138,9 +135,34 @@ def _prepare(data_dir: Path, env: dict[str, str]) -> None:
     engine.dispose()
 
 
+def _send_all(url: str, args: argparse.Namespace) -> tuple[dict[str, float], list[tuple[int, float, bool]]]:
+    """Send the events from a pool of workers; return {event ts: send time} and (status, seconds, is_retry) acks."""
+    retried = set(random.Random(args.seed).sample(range(args.events), round(args.events * args.retries)))
+    sent: dict[str, float] = {}
+    acks: list[tuple[int, float, bool]] = []
+    lock = threading.Lock()
+    run_id = int(time.time())  # event ids and ts unique per run: a reused data dir has claimed earlier ones
+
+    def send(i: int) -> None:
+        ts = f"{run_id}.{i:06d}"
+        text = f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)]}"
+        event = {"type": "app_mention", "user": f"U{i % 7 + 1}", "text": text, "channel": "C1", "ts": ts}
+        body = event_body(event, event_id=f"Ev{run_id}x{i:06d}")
+        with lock:
+            sent[ts] = time.perf_counter()
+        for retry in (False, True) if i in retried else (False,):  # Slack redelivers when an ack is slow
+            extra = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+            status, seconds = _post(url, body, {**sign(body, SECRET), "Content-Type": "application/json", **extra})
+            with lock:
+                acks.append((status, seconds, retry))
+
+    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+        list(pool.map(send, range(args.events)))
+    return sent, acks
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    reuse = args.data_dir is not None
-    data_dir = Path(args.data_dir) if reuse else Path(tempfile.mkdtemp(prefix="liaison-load-"))
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="liaison-load-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     log = tempfile.NamedTemporaryFile(prefix="liaison-serve-", suffix=".log", delete=False)  # noqa: SIM115
     server: subprocess.Popen[bytes] | None = None
@@ -150,67 +172,47 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         slack = {"SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api.url}
         env.update(LIAISON_DATA_DIR=str(data_dir), LIAISON_LLM="", **slack)
         _prepare(data_dir, env)
-        port, exe = _free_port(), str(Path(sys.executable).with_name("liaison"))
-        cmd = [exe, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        port = _free_port()
+        cmd = [str(Path(sys.executable).with_name("liaison")), "serve", "--host", "127.0.0.1", "--port", str(port)]
         server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 120
         while not _listening(port):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"liaison serve did not start; see {log.name}")
             time.sleep(0.1)
-        url = f"http://127.0.0.1:{port}/slack/events"
-        retried = set(random.Random(args.seed).sample(range(args.events), round(args.events * args.retries)))
-        sent: dict[str, float] = {}  # event ts -> perf_counter at send
-        acks: list[tuple[int, float, bool]] = []  # (status, seconds, is_retry)
-        lock = threading.Lock()
-
-        def send(i: int) -> None:
-            ts = f"1750000000.{i:06d}"
-            text = f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)]}"
-            event = {"type": "app_mention", "user": f"U{i % 7 + 1}", "text": text, "channel": "C1", "ts": ts}
-            body = event_body(event, event_id=f"EvLoad{i:06d}")
-            with lock:
-                sent[ts] = time.perf_counter()
-            retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-            for is_retry in (False, True) if i in retried else (False,):  # Slack redelivers after a slow ack
-                extra = retry if is_retry else {}
-                result = _post(url, body, {**sign(body, SECRET), "Content-Type": "application/json", **extra})
-                with lock:
-                    acks.append((*result, is_retry))
 
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-            list(pool.map(send, range(args.events)))
+        sent, acks = _send_all(f"http://127.0.0.1:{port}/slack/events", args)
         send_seconds = time.perf_counter() - started
         deadline = time.monotonic() + args.timeout
-        while time.monotonic() < deadline:
-            answered = {c.params.get("thread_ts") for _, c in api.timed_calls("chat.postMessage")}
-            if len(answered & sent.keys()) >= len(sent) or server.poll() is not None:
+        print(f"sent {len(sent)} events and {len(acks) - len(sent)} retries; waiting for answers ...", flush=True)
+        for tick in itertools.count():
+            answered = sent.keys() & {c.params.get("thread_ts") for _, c in api.timed_calls("chat.postMessage")}
+            if len(answered) == len(sent) or time.monotonic() > deadline or server.poll() is not None:
                 break
+            if tick % 50 == 49:
+                print(f"  {len(answered)}/{len(sent)} answered", flush=True)
             time.sleep(0.2)
         time.sleep(args.grace)  # late duplicates
+
         posts: dict[str, list[tuple[float, Call]]] = defaultdict(list)
         for t, c in api.timed_calls("chat.postMessage"):
             posts[str(c.params.get("thread_ts"))].append((t, c))
-        answer_s = [min(t for t, _ in posts[ts]) - t0 for ts, t0 in sent.items() if posts.get(ts)]
+        answer_s = [posts[ts][0][0] - t0 for ts, t0 in sent.items() if posts.get(ts)]
         ack_ms = [s * 1000 for _, s, _ in acks]
         lost = sorted(ts for ts in sent if not posts.get(ts))
         duplicated = {ts: len(p) for ts, p in posts.items() if ts in sent and len(p) > 1}
-        stderr_text = Path(log.name).read_text(errors="replace")
-
-        def first_line(p: list[tuple[float, Call]]) -> str:
-            return str(p[0][1].params.get("text", "")).split("\n")[0]
-
-        result: dict[str, Any] = {
+        stderr = Path(log.name).read_text(errors="replace")
+        r: dict[str, Any] = {
             "events": len(sent),
-            "retries": sum(1 for *_, r in acks if r),
+            "retries": sum(1 for *_, retry in acks if retry),
             "concurrency": args.concurrency,
             "send_seconds": round(send_seconds, 2),
-            "http_non_200": sum(1 for s, *_ in acks if s != 200),
-            "http_statuses": sorted({s for s, *_ in acks}),
+            "http_non_200": sum(1 for status, *_ in acks if status != 200),
+            "http_statuses": sorted({status for status, *_ in acks}),
             "ack_ms_p50": _pct(ack_ms, 50),
             "ack_ms_p99": _pct(ack_ms, 99),
-            "ack_ms_max": max(ack_ms, default=None),
+            "ack_ms_max": round(max(ack_ms), 3) if ack_ms else None,
             "answer_s_p50": _pct(answer_s, 50),
             "answer_s_p95": _pct(answer_s, 95),
             "answers_received": sum(len(p) for ts, p in posts.items() if ts in sent),
@@ -218,20 +220,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "duplicate_answers": sum(n - 1 for n in duplicated.values()),
             "lost_ts": lost[:20],
             "duplicated_ts": dict(list(duplicated.items())[:20]),
-            "sample_answers": {QUESTIONS[int(ts[-6:]) % len(QUESTIONS)]: first_line(p) for ts, p in posts.items()},
-            "server_alive": server.poll() is None,
-            "server_stderr_tracebacks": stderr_text.count("Traceback"),
+            "sample_answers": {
+                QUESTIONS[int(ts[-6:]) % len(QUESTIONS)]: str(p[0][1].params.get("text", "")).split("\n")[0]
+                for ts, p in posts.items()
+                if ts in sent
+            },
+            "server_alive_at_end": server.poll() is None,
+            "server_stderr_tracebacks": stderr.count("Traceback"),
             "server_log": log.name,
         }
-        result["pass"] = {
-            "ack_p99_lt_200ms": result["ack_ms_p99"] is not None and result["ack_ms_p99"] < 200,
-            "zero_lost": result["lost_answers"] == 0,
-            "zero_duplicated": result["duplicate_answers"] == 0,
-            "all_http_200": result["http_non_200"] == 0,
+        r["pass"] = {
+            "all_http_200": r["http_non_200"] == 0,
+            "ack_p99_lt_200ms": r["ack_ms_p99"] is not None and r["ack_ms_p99"] < 200,
+            "zero_lost": r["lost_answers"] == 0,
+            "zero_duplicated": r["duplicate_answers"] == 0,
         }
-        failed = not all(result["pass"].values()) or result["server_stderr_tracebacks"] > 0
-        result["stderr_tail"] = stderr_text.splitlines()[-40:] if failed else []
-        return result
+        failed = not all(r["pass"].values()) or r["server_stderr_tracebacks"] > 0 or not r["server_alive_at_end"]
+        r["stderr_tail"] = stderr.splitlines()[-40:] if failed else []
+        return r
     finally:
         if server is not None and server.poll() is None:
             server.terminate()
@@ -242,7 +248,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 server.wait(timeout=5)
         api.stop()
         log.close()
-        if not reuse:
+        if not args.data_dir:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -251,24 +257,23 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 
 def report(r: dict[str, Any]) -> None:
-    ok = {True: "PASS", False: "FAIL"}
+    verdict = {name: "PASS" if ok else "FAIL" for name, ok in r["pass"].items()}
     rows = [
         ("events sent", str(r["events"]), ""),
         ("retries sent (X-Slack-Retry-Num: 1)", str(r["retries"]), ""),
-        ("HTTP non-200", str(r["http_non_200"]), ok[r["pass"]["all_http_200"]]),
+        ("HTTP non-200, target 0", str(r["http_non_200"]), verdict["all_http_200"]),
         ("ack latency p50 (ms)", _fmt(r["ack_ms_p50"]), ""),
-        ("ack latency p99 (ms), target < 200", _fmt(r["ack_ms_p99"]), ok[r["pass"]["ack_p99_lt_200ms"]]),
-        ("answer latency p50 (s)", _fmt(r["answer_s_p50"], digits=2), ""),
-        ("answer latency p95 (s)", _fmt(r["answer_s_p95"], digits=2), ""),
+        ("ack latency p99 (ms), target < 200", _fmt(r["ack_ms_p99"]), verdict["ack_p99_lt_200ms"]),
+        ("answer latency p50 (s)", _fmt(r["answer_s_p50"], 2), ""),
+        ("answer latency p95 (s)", _fmt(r["answer_s_p95"], 2), ""),
         ("answers received", str(r["answers_received"]), ""),
-        ("lost answers, target 0", str(r["lost_answers"]), ok[r["pass"]["zero_lost"]]),
-        ("duplicate answers, target 0", str(r["duplicate_answers"]), ok[r["pass"]["zero_duplicated"]]),
-        ("server tracebacks in stderr", str(r["server_stderr_tracebacks"]), ""),
+        ("lost answers, target 0", str(r["lost_answers"]), verdict["zero_lost"]),
+        ("duplicate answers, target 0", str(r["duplicate_answers"]), verdict["zero_duplicated"]),
+        ("tracebacks in server stderr", str(r["server_stderr_tracebacks"]), ""),
     ]
-    width = max(len(name) for name, *_ in rows)
     print(f"\nliaison serve under load: {r['events']} events, {r['concurrency']} workers, sent in {r['send_seconds']}s")
-    for name, value, verdict in rows:
-        print(f"  {name:<{width}}  {value:>9}  {verdict}")
+    for name, value, mark in rows:
+        print(f"  {name:<36}  {value:>8}  {mark}")
     if r["stderr_tail"]:
         print(f"\nlast lines of the server's stderr ({r['server_log']}):")
         print("\n".join(f"  | {line}" for line in r["stderr_tail"]))
