@@ -73,3 +73,23 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def prepare_bot_data(data_dir: Path, env: dict[str, str]) -> None:
+    """A data folder as a running bot finds it: a contract indexed with the CLI, channel C1 bound to it."""
+    import subprocess
+    import sys
+
+    from bot import records
+    from bot.db import make_engine, session, upgrade
+
+    sla = write(data_dir / "sla.md", "# SLA\n\n5.3 Credit Cap. Service Credits shall not exceed 12% of the Fees.\n")
+    exe = str(Path(sys.executable).with_name("liaison"))
+    subprocess.run([exe, "index", str(sla), "-e", "acme"], env=env, check=True, capture_output=True, timeout=120)
+    engine = make_engine(f"sqlite:///{data_dir / 'liaison.db'}")
+    upgrade(engine)
+    with session(engine) as s:
+        records.bind_channel(
+            session=s, channel_id="C1", team_id="T1", engagement="acme", side="shared", user_id="UADMIN"
+        )
+    engine.dispose()

@@ -11,10 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot import records
-from bot.db import make_engine, session, upgrade
 from bot.slack.local_api import SlackAPI, event_body, sign
-from tests.conftest import write
+from tests.conftest import prepare_bot_data
 
 SECRET = "serve-secret"
 
@@ -46,14 +44,7 @@ def test_http_mode_acks_fast_and_answers_from_cli_indexed_contracts(tmp_path: Pa
             "SLACK_API_URL": api.url,
             "LIAISON_LLM": "",
         }
-        sla = write(tmp_path / "sla.md", "# SLA\n\n5.3 Credit Cap. Service Credits shall not exceed 12% of the Fees.\n")
-        subprocess.run([exe, "index", str(sla), "-e", "acme"], env=env, check=True, capture_output=True, timeout=120)
-        engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
-        upgrade(engine)
-        with session(engine) as s:
-            records.bind_channel(
-                session=s, channel_id="C1", team_id="T1", engagement="acme", side="shared", user_id="UADMIN"
-            )
+        prepare_bot_data(tmp_path, env)
         port = _free_port()
         server = subprocess.Popen(
             [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,20 +81,29 @@ class Slack:
         return [c.params for c in self.api.calls_to("chat.postMessage")]
 
 
-@pytest.fixture
-def slack(tmp_path: Path, sample_kb: KnowledgeBase) -> Iterator[Slack]:
+@contextmanager
+def running_slack(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Slack]:
+    """The real app on `kb`, a fresh records database and a local Slack API; listeners drained at the end."""
     with SlackAPI() as api:
         settings = Settings(
             LIAISON_DATA_DIR=tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api.url
         )
         engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
         upgrade(engine)
-        deps = Deps(settings=settings, kb=sample_kb, engine=engine)
+        deps = Deps(settings=settings, kb=kb, engine=engine)
         client = WebClient(token="xoxb-test", base_url=api.url)
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
         app = create_app(settings, deps, client=client)
-        yield Slack(app, api, deps)
-        app.listener_runner.listener_executor.shutdown(wait=True)  # let background listeners finish first
+        try:
+            yield Slack(app, api, deps)
+        finally:
+            app.listener_runner.listener_executor.shutdown(wait=True)  # let background listeners finish first
+
+
+@pytest.fixture
+def slack(tmp_path: Path, sample_kb: KnowledgeBase) -> Iterator[Slack]:
+    with running_slack(tmp_path, sample_kb) as running:
+        yield running
 
 
 def _text(params: dict[str, Any]) -> str:
@@ -417,22 +427,13 @@ def test_a_failure_while_answering_is_apologised_for_in_the_thread(tmp_path: Pat
     kb.index(
         [write(tmp_path / "sla.md", "# SLA\n\n5.3 Credit Cap. Credits shall not exceed 12%.\n")], engagement="acme"
     )
-    with SlackAPI() as api:
-        settings = Settings(
-            LIAISON_DATA_DIR=tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api.url
-        )
-        engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
-        upgrade(engine)
-        deps = Deps(settings=settings, kb=kb, engine=engine)
-        app = create_app(settings, deps, client=WebClient(token="xoxb-test", base_url=api.url))
-        slack = Slack(app, api, deps)
-        with session(engine) as s:
+    with running_slack(tmp_path, kb) as slack:
+        with session(slack.deps.engine) as s:
             records.bind_channel(
                 session=s, channel_id="C1", team_id="T1", engagement="acme", side="shared", user_id="UADMIN"
             )
         chroma.delete_collection("liaison_chunks")  # the vector store goes away under the running bot
         slack.mention("whats the credit cap?", ts="9.0001")
-        [posted] = [c.params for c in api.wait_for("chat.postMessage")]
-        app.listener_runner.listener_executor.shutdown(wait=True)
+        [posted] = [c.params for c in slack.api.wait_for("chat.postMessage")]
+        slack.api.wait_for("reactions.remove")
     assert posted["thread_ts"] == "9.0001" and "Sorry" in posted["text"]
-    assert api.calls_to("reactions.remove"), "the looking reaction is taken back"

@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 from websockets.sync.server import ServerConnection, serve
 
-from bot import records
-from bot.db import make_engine, session, upgrade
 from bot.slack.local_api import SlackAPI
-from tests.conftest import write
+from tests.conftest import prepare_bot_data
 
 
 class SocketSlack:
@@ -89,14 +87,7 @@ def test_liaison_run_answers_over_socket_mode(tmp_path: Path, socket_slack: Sock
             "SLACK_API_URL": api.url,
             "LIAISON_LLM": "",
         }
-        sla = write(tmp_path / "sla.md", "# SLA\n\n5.3 Credit Cap. Service Credits shall not exceed 12% of the Fees.\n")
-        subprocess.run([exe, "index", str(sla), "-e", "acme"], env=env, check=True, capture_output=True, timeout=120)
-        engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
-        upgrade(engine)
-        with session(engine) as s:
-            records.bind_channel(
-                session=s, channel_id="C1", team_id="T1", engagement="acme", side="shared", user_id="UADMIN"
-            )
+        prepare_bot_data(tmp_path, env)
         bot = subprocess.Popen([exe, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             assert socket_slack.acked.wait(timeout=60), "the envelope was never acknowledged"
