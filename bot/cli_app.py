@@ -1,0 +1,131 @@
+"""`liaison` commands for the Slack app and its records: serve, run, chat, db, roles."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bot.cli import Context, _engagement, engagement_option, json_option, pass_context, side_option
+
+
+@click.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+@click.option("--port", "-p", type=int, default=3000, show_default=True, help="Port to listen on.")
+@pass_context
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Run the Slack app in HTTP mode (production): events, commands and actions at /slack/events."""
+    from bot.app import build_slack_app
+    from bot.slack.server import serve as serve_http
+
+    serve_http(build_slack_app(ctx.settings), host=host, port=port)
+
+
+@click.command()
+@pass_context
+def run(ctx: Context) -> None:
+    """Run the Slack app over Socket Mode (development; needs SLACK_APP_TOKEN, no public URL)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_slack_app
+
+    if not ctx.settings.slack_app_token:
+        raise click.UsageError("Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)")
+    SocketModeHandler(build_slack_app(ctx.settings), ctx.settings.slack_app_token).start()
+
+
+@click.command()
+@click.option("--engagement", "-e", callback=_engagement, help="Bind the local channel to this engagement.")
+@side_option
+@click.option("--channel", default="C-LOCAL", show_default=True, help="The local channel's id.")
+@pass_context
+def chat(ctx: Context, engagement: str | None, side: str, channel: str) -> None:
+    """Try the Slack app in the terminal: lines go through the real listeners via a local Slack API."""
+    from bot.slack.chat import run_chat
+
+    run_chat(ctx.settings, engagement=engagement, side=side, channel=channel)
+
+
+@click.group()
+def db() -> None:
+    """The records database (SQLite by default, PostgreSQL with DATABASE_URL)."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Apply the schema migrations (the Slack app also does this at start-up)."""
+    from bot.db import current_revision, make_engine, upgrade
+
+    engine = make_engine(ctx.settings.resolved_database_url)
+    upgrade(engine)
+    click.echo(f"database at revision {current_revision(engine)}")
+
+
+def _records_session(ctx: Context):  # type: ignore[no-untyped-def]
+    from bot.db import make_engine, session, upgrade
+
+    engine = make_engine(ctx.settings.resolved_database_url)
+    upgrade(engine)
+    return session(engine)
+
+
+@click.group()
+def roles() -> None:
+    """Who may bind channels (admin) and who owns an engagement (client-owner, vendor-owner, mediator)."""
+
+
+def _role_options(f):  # type: ignore[no-untyped-def]
+    from bot.records import ROLES
+
+    f = click.option("--role", required=True, type=click.Choice(ROLES), help="The role.")(f)
+    f = click.option("--user", "user", required=True, help="Slack user id, e.g. U0123ABCD.")(f)
+    return engagement_option(f)
+
+
+@roles.command("grant")
+@_role_options
+@json_option
+@pass_context
+def roles_grant(ctx: Context, engagement: str, user: str, role: str, as_json: bool) -> None:
+    """Give a Slack user a role in an engagement (idempotent)."""
+    from bot import records
+
+    with _records_session(ctx) as s:
+        records.grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="cli")
+    click.echo(
+        json.dumps({"engagement": engagement, "user": user, "role": role})
+        if as_json
+        else f"{user} is now {role} of {engagement}"
+    )
+
+
+@roles.command("revoke")
+@_role_options
+@pass_context
+def roles_revoke(ctx: Context, engagement: str, user: str, role: str) -> None:
+    """Take a role away."""
+    from bot import records
+
+    with _records_session(ctx) as s:
+        removed = records.revoke_role(session=s, engagement=engagement, user_id=user, role=role)
+    click.echo(f"{user} is no longer {role} of {engagement}" if removed else f"{user} was not {role} of {engagement}")
+
+
+@roles.command("list")
+@engagement_option
+@json_option
+@pass_context
+def roles_list(ctx: Context, engagement: str, as_json: bool) -> None:
+    """The people with a role in an engagement."""
+    from sqlmodel import select
+
+    from bot.records import EngagementRole
+
+    with _records_session(ctx) as s:
+        rows = s.exec(select(EngagementRole).where(EngagementRole.engagement == engagement)).all()
+        items = sorted((r.user_id, r.role) for r in rows)
+    if as_json:
+        click.echo(json.dumps({"roles": [{"user": u, "role": r} for u, r in items]}))
+    for user, role in [] if as_json else items:
+        click.echo(f"{user}\t{role}")
