@@ -28,9 +28,8 @@ def make_client(settings: Settings) -> WebClient:
 def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) -> App:
     """The Bolt app with every listener; `client` lets tests point it at a local Slack API."""
     app = App(
-        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
-        client=client or make_client(settings),
+        client=client or make_client(settings),  # carries the bot token
         request_verification_enabled=True,
     )
     questions.register(app, deps)
