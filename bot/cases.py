@@ -35,7 +35,7 @@ CLAUSE_REF_KEYS = ("document", "section", "quote", "start", "end")
 
 
 def office_of(category: str) -> str | None:
-    """"back" for back-office categories, "front" for front-office ones, None otherwise."""
+    """The office of a category: "back" (finance, billing...), "front" (customer service...) or None."""
     if category in BACK_OFFICE:
         return "back"
     if category in FRONT_OFFICE:
@@ -111,7 +111,9 @@ class TimelineEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source_key", name="uq_timeline_entries_source_key"),
         CheckConstraint("issue_id IS NOT NULL OR mediation_id IS NOT NULL", name="ck_timeline_entries_subject"),
-        ForeignKeyConstraint(["issue_id"], ["issues.id"], ondelete="CASCADE", name="fk_timeline_entries_issue_id_issues"),
+        ForeignKeyConstraint(
+            ["issue_id"], ["issues.id"], ondelete="CASCADE", name="fk_timeline_entries_issue_id_issues"
+        ),
         ForeignKeyConstraint(
             ["mediation_id"], ["mediations.id"], ondelete="CASCADE", name="fk_timeline_entries_mediation_id_mediations"
         ),
@@ -355,11 +357,21 @@ def set_issue_status(*, session: Session, issue_id: int, status: str, actor: str
         issue.resolved_at = now
     session.add(issue)
     text = f"status: {old} -> {status}" + (f" ({note})" if note else "")
-    _entry(session, kind="status", actor=actor, text=text, data={"from": old, "to": status, "note": note}, issue_id=issue_id, at=now)
+    _entry(
+        session,
+        kind="status",
+        actor=actor,
+        text=text,
+        data={"from": old, "to": status, "note": note},
+        issue_id=issue_id,
+        at=now,
+    )
     return issue
 
 
-def assign_issue(*, session: Session, issue_id: int, owner: str | None, actor: str, due: date | None = None) -> IssueRecord:
+def assign_issue(
+    *, session: Session, issue_id: int, owner: str | None, actor: str, due: date | None = None
+) -> IssueRecord:
     """Give an issue an owner (None: nobody) and optionally a due date."""
     issue = _lock_issue(session, issue_id)
     now = utcnow()
@@ -557,8 +569,17 @@ def state_position(
     now = utcnow()
     query = select(Position).where(Position.mediation_id == mediation_id, Position.side == side)
     position = session.exec(query.execution_options(populate_existing=True)).first()
-    previous = None if position is None else {"author": position.author, "text": position.text, "at": position.at.isoformat()}
-    values = {"mediation_id": mediation_id, "side": side, "author": author, "text": text, "evidence": evidence, "at": now}
+    previous = (
+        None if position is None else {"author": position.author, "text": position.text, "at": position.at.isoformat()}
+    )
+    values = {
+        "mediation_id": mediation_id,
+        "side": side,
+        "author": author,
+        "text": text,
+        "evidence": evidence,
+        "at": now,
+    }
     if position is None and _insert_once(session, Position, values):
         position = session.exec(query).one()
     else:
@@ -632,10 +653,10 @@ def agree(*, session: Session, mediation_id: int, side: str, user_id: str) -> Me
     """
     _check(side, CASE_SIDES, "side")
     mediation = _lock_mediation(session, mediation_id)
-    _active(mediation, "agree")
     field = f"{side}_agreed_by"
-    if getattr(mediation, field) is not None:
-        return mediation
+    if getattr(mediation, field) is not None and mediation.status in (*ACTIVE_MEDIATION_STATUSES, "agreed"):
+        return mediation  # a second click
+    _active(mediation, "agree")
     now = utcnow()
     setattr(mediation, field, user_id)
     _touch(session, mediation, now)
@@ -688,7 +709,15 @@ def close_mediation(
     _move(session, mediation, "closed", actor, now)
     if mediation.outcome_text:
         data = {"agreed_by": {"client": mediation.client_agreed_by, "vendor": mediation.vendor_agreed_by}}
-        _entry(session, kind="summary", actor=actor, text=mediation.outcome_text, data=data, mediation_id=mediation_id, at=now)
+        _entry(
+            session,
+            kind="summary",
+            actor=actor,
+            text=mediation.outcome_text,
+            data=data,
+            mediation_id=mediation_id,
+            at=now,
+        )
     session.flush()
     return mediation
 

@@ -313,10 +313,10 @@ def demo(ctx: Context, engagement: str) -> None:
 
 
 def _register_app_commands() -> None:
-    """The Slack app, database and roles commands live in bot.cli_app; they share this group."""
-    from bot import cli_app
+    """The Slack app, database, roles, issues and mediations commands live in their own modules."""
+    from bot import cli_app, cli_cases
 
-    for command in (cli_app.serve, cli_app.run, cli_app.chat, cli_app.db, cli_app.roles):
+    for command in (cli_app.serve, cli_app.run, cli_app.chat, cli_app.db, cli_app.roles, *cli_cases.GROUPS):
         cli.add_command(command)
 
 

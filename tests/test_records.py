@@ -26,7 +26,17 @@ from bot.db import current_revision, head_revision, make_engine, normalise_url, 
 from bot.records import ChannelBinding, EngagementRole, Feedback, ProcessedEvent, QuestionRecord
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TABLES = {"channel_bindings", "engagement_roles", "questions", "feedback", "processed_events"}
+TABLES = {
+    "channel_bindings",
+    "engagement_roles",
+    "questions",
+    "feedback",
+    "processed_events",
+    "issues",
+    "mediations",
+    "timeline_entries",
+    "positions",
+}
 ANSWER = {
     "found": True,
     "answer": "Here is what the MSA says:",
@@ -158,7 +168,7 @@ def test_sqlite_files_get_their_folder_wal_foreign_keys_and_a_busy_timeout(tmp_p
 def test_migrations_reach_head_and_match_the_models(blank: Engine) -> None:
     assert current_revision(blank) is None
     upgrade(blank)
-    assert current_revision(blank) == head_revision() == "0001"
+    assert current_revision(blank) == head_revision() == "0002"
     assert set(inspect(blank).get_table_names()) == TABLES | {"alembic_version"}
     with blank.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

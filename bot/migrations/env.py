@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
+import bot.cases  # noqa: F401  (its tables are part of the schema)
 import bot.records  # noqa: F401  (puts the tables on SQLModel.metadata)
 from bot.db import make_engine, migration_transaction, normalise_url
 from bot.settings import Settings
