@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
+from uuid import uuid4
 
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
+from sqlalchemy import pool
+from sqlalchemy.engine import Engine
 
 import bot.settings  # noqa: F401  (silences the libraries' telemetry before they load)
+from bot.db import make_engine
 from bot.demo import samples_dir
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import MiniLMEmbeddings
@@ -93,3 +100,48 @@ def prepare_bot_data(data_dir: Path, env: dict[str, str]) -> None:
             session=s, channel_id="C1", team_id="T1", engagement="acme", side="shared", user_id="UADMIN"
         )
     engine.dispose()
+
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@functools.cache
+def _postgres_unreachable() -> str | None:
+    engine = make_engine(POSTGRES_URL, poolclass=pool.NullPool, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception as error:  # any failure to connect means "not here"
+        return f"PostgreSQL not reachable at {POSTGRES_URL} (set TEST_DATABASE_URL): {error}".splitlines()[0]
+    finally:
+        engine.dispose()
+    return None
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, str]]:
+    """(engine, URL) on an empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'data' / 'liaison.db'}"
+        engine = make_engine(url)
+        yield engine, url
+        engine.dispose()
+        return
+    problem = _postgres_unreachable()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{problem}; CI must run the PostgreSQL tests")
+        pytest.skip(problem)
+    schema = f"t_{uuid4().hex}"
+    admin = make_engine(POSTGRES_URL, poolclass=pool.NullPool)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield engine, f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
-from uuid import uuid4
 
 import click
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import func, inspect, pool
+from sqlalchemy import func, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
@@ -36,51 +33,9 @@ CASE_TABLES = {"issues", "mediations", "timeline_entries", "positions"}
 REF = {"document": "msa.pdf", "section": "7.2", "quote": "credits capped at 15%", "start": 10, "end": 31}
 
 
-@functools.cache
-def _postgres_unreachable() -> str | None:
-    engine = make_engine(POSTGRES_URL, poolclass=pool.NullPool, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-    except Exception as error:  # any failure to connect means "not here"
-        return f"PostgreSQL not reachable at {POSTGRES_URL} (set TEST_DATABASE_URL): {error}".splitlines()[0]
-    finally:
-        engine.dispose()
-    return None
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, str]]:
-    """(engine, URL) on an empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'data' / 'liaison.db'}"
-        engine = make_engine(url)
-        yield engine, url
-        engine.dispose()
-        return
-    problem = _postgres_unreachable()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{problem}; CI must run the PostgreSQL tests")
-        pytest.skip(problem)
-    schema = f"t_{uuid4().hex}"
-    admin = make_engine(POSTGRES_URL, poolclass=pool.NullPool)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield engine, f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
 @pytest.fixture
-def blank(backend: tuple[Engine, str]) -> Engine:
-    return backend[0]
+def blank(database: tuple[Engine, str]) -> Engine:
+    return database[0]
 
 
 @pytest.fixture
@@ -463,11 +418,11 @@ def test_a_thread_finds_its_mediation(db: Engine) -> None:
 
 
 @pytest.fixture
-def liaison(backend: tuple[Engine, str], tmp_path: Path) -> Callable[..., Any]:
+def liaison(database: tuple[Engine, str], tmp_path: Path) -> Callable[..., Any]:
     group = click.Group("liaison")
     for command in GROUPS:
         group.add_command(command)
-    url = backend[1]
+    url = database[1]
     env = {"LIAISON_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": "" if url.startswith("sqlite") else url}
 
     def run(*args: str, code: int = 0) -> Any:
@@ -519,9 +474,9 @@ def test_cli_adds_lists_and_exports_issues(liaison: Callable[..., Any], tmp_path
     assert csv_file.read_text().splitlines()[0].startswith("id,engagement,title,")
 
 
-def test_cli_lists_mediations(liaison: Callable[..., Any], backend: tuple[Engine, str], tmp_path: Path) -> None:
+def test_cli_lists_mediations(liaison: Callable[..., Any], database: tuple[Engine, str], tmp_path: Path) -> None:
     assert json.loads(liaison("mediations", "list", "-e", "acme", "--json").stdout) == {"mediations": []}
-    engine, url = backend
+    engine, url = database
     if url.startswith("sqlite"):  # the CLI's own SQLite file
         engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'liaison.db'}")
     with session(engine) as s:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, inspect, pool
+from sqlalchemy import func, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
@@ -47,44 +45,10 @@ ANSWER = {
 }
 
 
-@functools.cache
-def _postgres_unreachable() -> str | None:
-    engine = make_engine(POSTGRES_URL, poolclass=pool.NullPool, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-    except Exception as error:  # any failure to connect means "not here"
-        return f"PostgreSQL not reachable at {POSTGRES_URL} (set TEST_DATABASE_URL): {error}".splitlines()[0]
-    finally:
-        engine.dispose()
-    return None
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def blank(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+@pytest.fixture
+def blank(database: tuple[Engine, str]) -> Engine:
     """An engine on an empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'liaison.db'}")
-        yield engine
-        engine.dispose()
-        return
-    problem = _postgres_unreachable()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{problem}; CI must run the PostgreSQL tests")
-        pytest.skip(problem)
-    schema = f"t_{uuid4().hex}"
-    admin = make_engine(POSTGRES_URL, poolclass=pool.NullPool)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    return database[0]
 
 
 @pytest.fixture
