@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
 
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_ends_with_slash(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("SLACK_API_URL must be an http(s) URL, e.g. https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"  # slack_sdk joins method names onto it
+
     @field_validator("embedder")
     @classmethod
     def _known_embedder(cls, value: str) -> str:

@@ -148,3 +148,16 @@ def test_roles_grant_list_and_revoke(run) -> None:  # type: ignore[no-untyped-de
     run("roles", "revoke", "-e", "acme", "--user", "U2", "--role", "mediator")
     assert json.loads(run("roles", "list", "-e", "acme", "--json"))["roles"] == [{"user": "U1", "role": "client-owner"}]
     run("roles", "grant", "-e", "acme", "--user", "U3", "--role", "boss", code=2)
+
+
+def test_settings_refuse_bad_values_with_a_clear_message(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    assert Settings(SLACK_API_URL="http://127.0.0.1:9000/api").slack_api_url == "http://127.0.0.1:9000/api/"
+    for bad in ({"SLACK_API_URL": "slack.com"}, {"LIAISON_EMBEDDER": "word2vec"}, {"LIAISON_MIN_SIMILARITY": "2"}):
+        with pytest.raises(ValidationError):
+            Settings(**bad)
+    result = CliRunner().invoke(cli, ["engagements"], env={"LIAISON_DATA_DIR": str(tmp_path), "LIAISON_EMBEDDER": "x"})
+    assert result.exit_code != 0
