@@ -373,6 +373,8 @@ def help_blocks() -> list[dict]:
         "(workspace admins and engagement admins)",
         "\u2022 `/liaison index` \u2014 add the PDF or DOCX you last shared here to the contracts, on this "
         "channel's side (or use the message shortcut *Add to contracts*)",
+        "\u2022 `/liaison issue [TITLE]` \u2014 log an issue for this channel's engagement (opens a form)",
+        "\u2022 `/liaison issues` \u2014 list the engagement's open issues, most severe first",
         "\u2022 `/liaison help` \u2014 this message",
     ]
     return [

@@ -13,6 +13,7 @@ from bot import records
 from bot.db import session
 from bot.deps import Deps
 from bot.slack import blocks
+from bot.slack.listeners.issues import handle_issue_command
 from bot.slack.permissions import may_manage
 from knowledge.store import SIDES
 
@@ -24,6 +25,8 @@ def register(app: App, deps: Deps) -> None:
     def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         verb, _, rest = (command.get("text") or "").strip().partition(" ")
         verb = verb.lower()
+        if handle_issue_command(deps, verb, rest, ack, command, respond, client):
+            return
         if verb == "ask" and rest.strip():
             ack(response_type="ephemeral", text="Looking through the contracts…", blocks=blocks.thinking_blocks())
             ask_privately(deps, command, respond, rest.strip())
