@@ -7,7 +7,6 @@ human-readable notes to stderr, so `--json` output can be piped.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,62 +14,9 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.cli_options import Context, engagement_name, engagement_option, json_option, pass_context, side_option
 from knowledge.errors import KnowledgeError
-from knowledge.store import SIDES, VISIBILITIES
-
-ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-
-
-def _engagement(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    name = value.strip().lower()
-    if not ENGAGEMENT.match(name):
-        raise click.BadParameter("use 1-64 lowercase letters, digits, '.', '_' or '-', e.g. acme-customer-care")
-    return name
-
-
-engagement_option = click.option(
-    "--engagement",
-    "-e",
-    required=True,
-    callback=_engagement,
-    help="Engagement name, e.g. acme-customer-care.",
-)
-side_option = click.option(
-    "--side",
-    type=click.Choice(SIDES),
-    default="shared",
-    show_default=True,
-    help="Who is asking: a client channel, a vendor channel, or one shared by both (sees shared documents only).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
-
-class Context:
-    """Settings and the lazily built knowledge base, shared by the commands of one invocation."""
-
-    def __init__(self) -> None:
-        self._settings: Settings | None = None
-        self._kb: Any = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = Settings()
-        return self._settings
-
-    @property
-    def kb(self) -> Any:
-        if self._kb is None:
-            from bot.app import build_knowledge
-
-            self._kb = build_knowledge(self.settings)
-        return self._kb
-
-
-pass_context = click.make_pass_decorator(Context, ensure=True)
+from knowledge.store import VISIBILITIES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -147,7 +93,7 @@ def ask(ctx: Context, question: str, engagement: str, side: str, as_json: bool) 
 
 @cli.command()
 @click.argument("question", required=False)
-@click.option("--engagement", "-e", callback=_engagement, help="Engagement name (not with --batch).")
+@click.option("--engagement", "-e", callback=engagement_name, help="Engagement name (not with --batch).")
 @side_option
 @click.option("--k", "k", type=click.IntRange(1, 100), default=8, show_default=True, help="How many hits.")
 @click.option(
@@ -195,7 +141,7 @@ def _search_batch(ctx: Context, batch: Any, k: int) -> None:
             continue
         try:
             item = json.loads(line)
-            engagement = _engagement(None, None, str(item["engagement"]))  # type: ignore[arg-type]
+            engagement = engagement_name(None, None, str(item["engagement"]))  # type: ignore[arg-type]
             hits = ctx.kb.search(str(item["question"]), engagement=engagement, side=item.get("side") or "shared", k=k)
             out: dict[str, Any] = {"id": item.get("id"), "hits": [_hit_dict(h) for h in hits]}
         except (ValueError, KeyError, TypeError, click.BadParameter) as exc:
@@ -302,7 +248,7 @@ def show(ctx: Context, document: str, engagement: str) -> None:
 
 
 @cli.command()
-@click.option("--engagement", "-e", default="acme-customer-care", show_default=True, callback=_engagement)
+@click.option("--engagement", "-e", default="acme-customer-care", show_default=True, callback=engagement_name)
 @pass_context
 def demo(ctx: Context, engagement: str) -> None:
     """Index the bundled sample engagement and answer a few questions about it."""

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from bot.cli import Context, _engagement, engagement_option, json_option, pass_context, side_option
+from bot.cli_options import Context, engagement_name, engagement_option, json_option, pass_context, side_option
 
 
 @click.command()
@@ -35,7 +35,7 @@ def run(ctx: Context) -> None:
 
 
 @click.command()
-@click.option("--engagement", "-e", callback=_engagement, help="Bind the local channel to this engagement.")
+@click.option("--engagement", "-e", callback=engagement_name, help="Bind the local channel to this engagement.")
 @side_option
 @click.option("--channel", default="C-LOCAL", show_default=True, help="The local channel's id.")
 @pass_context
@@ -63,11 +63,9 @@ def db_upgrade(ctx: Context) -> None:
 
 
 def _records_session(ctx: Context):  # type: ignore[no-untyped-def]
-    from bot.db import make_engine, session, upgrade
+    from bot.db import records_session
 
-    engine = make_engine(ctx.settings.resolved_database_url)
-    upgrade(engine)
-    return session(engine)
+    return records_session(ctx.settings.resolved_database_url)
 
 
 @click.group()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,9 @@ from typing import Any
 
 import click
 
-ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+from bot.cli_options import engagement_option, json_option
+from bot.db import records_session
+
 CSV_COLUMNS = (
     "id",
     "engagement",
@@ -42,16 +43,6 @@ CSV_COLUMNS = (
 )
 
 
-def _engagement(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    # The same rule as bot/cli.py's --engagement (not imported: bot.cli imports this module).
-    if value is None:
-        return None
-    name = value.strip().lower()
-    if not ENGAGEMENT.match(name):
-        raise click.BadParameter("use 1-64 lowercase letters, digits, '.', '_' or '-', e.g. acme-customer-care")
-    return name
-
-
 def _due(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
@@ -61,20 +52,10 @@ def _due(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
         raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-12-31") from None
 
 
-engagement_option = click.option(
-    "--engagement", "-e", required=True, callback=_engagement, help="Engagement name, e.g. acme-customer-care."
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
-
 def _records_session():  # type: ignore[no-untyped-def]
-    """A committing session on the migrated records database (as bot/cli.py's `_records_session`)."""
-    from bot.db import make_engine, session, upgrade
     from bot.settings import Settings
 
-    engine = make_engine(Settings().resolved_database_url)
-    upgrade(engine)
-    return session(engine)
+    return records_session(Settings().resolved_database_url)
 
 
 def _issue_line(item: dict[str, Any]) -> str:

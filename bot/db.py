@@ -99,6 +99,18 @@ def session(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def records_session(url: str) -> Iterator[Session]:
+    """A committing session on the records database at url, migrated first (for short CLI commands)."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with session(engine) as s:
+            yield s
+    finally:
+        engine.dispose()
+
+
 def _sqlite_pragma(connection: Connection, pragma: str) -> None:
     # Outside any transaction, straight on the driver connection (SQLAlchemy would BEGIN first).
     connection.connection.dbapi_connection.execute(f"PRAGMA {pragma}")  # type: ignore[union-attr]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 from uuid import uuid4
 
@@ -145,3 +148,42 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[E
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture
+def blank(database: tuple[Engine, str]) -> Engine:
+    """An engine on an empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    return database[0]
+
+
+@pytest.fixture
+def db(blank: Engine) -> Engine:
+    """The same, migrated to the latest schema."""
+    from bot.db import upgrade
+
+    upgrade(blank)
+    return blank
+
+
+def count(engine: Engine, model: type) -> int:
+    """Rows of a table."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from bot.db import session
+
+    with session(engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def at_once(n: int, work: Callable[[], Any]) -> list[Any]:
+    """Run `work` in n threads released together; their results (an exception fails the test)."""
+    barrier = threading.Barrier(n)
+
+    def run() -> Any:
+        barrier.wait(timeout=10)
+        return work()
+
+    with ThreadPoolExecutor(n) as executor:
+        futures = [executor.submit(run) for _ in range(n)]
+        return [f.result(timeout=30) for f in futures]

@@ -8,7 +8,6 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,48 +17,20 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import func, inspect
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel
 
 from bot import cases
 from bot.cases import IssueRecord, MediationRecord, Position, TimelineEntry
 from bot.cli_cases import GROUPS
 from bot.db import current_revision, make_engine, session, upgrade
+from tests.conftest import at_once, count
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CASE_TABLES = {"issues", "mediations", "timeline_entries", "positions"}
 REF = {"document": "msa.pdf", "section": "7.2", "quote": "credits capped at 15%", "start": 10, "end": 31}
-
-
-@pytest.fixture
-def blank(database: tuple[Engine, str]) -> Engine:
-    return database[0]
-
-
-@pytest.fixture
-def db(blank: Engine) -> Engine:
-    upgrade(blank)
-    return blank
-
-
-def at_once(n: int, work: Callable[[], Any]) -> list[Any]:
-    """Run `work` in n threads released together; their results (an exception fails the test)."""
-    barrier = threading.Barrier(n)
-
-    def run() -> Any:
-        barrier.wait(timeout=10)
-        return work()
-
-    with ThreadPoolExecutor(n) as executor:
-        futures = [executor.submit(run) for _ in range(n)]
-        return [f.result(timeout=30) for f in futures]
-
-
-def count(engine: Engine, model: type[SQLModel]) -> int:
-    with session(engine) as s:
-        return s.exec(select(func.count()).select_from(model)).one()
 
 
 def new_issue(engine: Engine, **kw: Any) -> int:

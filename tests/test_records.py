@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +12,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, inspect
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
@@ -22,6 +20,7 @@ from sqlmodel import Session, SQLModel, select
 from bot import records
 from bot.db import current_revision, head_revision, make_engine, normalise_url, session, upgrade
 from bot.records import ChannelBinding, EngagementRole, Feedback, ProcessedEvent, QuestionRecord
+from tests.conftest import at_once, count
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = {
@@ -45,18 +44,6 @@ ANSWER = {
 }
 
 
-@pytest.fixture
-def blank(database: tuple[Engine, str]) -> Engine:
-    """An engine on an empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
-    return database[0]
-
-
-@pytest.fixture
-def db(blank: Engine) -> Engine:
-    upgrade(blank)
-    return blank
-
-
 def ask(s: Session, source_key: str, *, engagement: str = "acme", found: bool = True, **kw: Any) -> QuestionRecord:
     fields: dict[str, Any] = {
         "side": "shared",
@@ -75,27 +62,6 @@ def ask(s: Session, source_key: str, *, engagement: str = "acme", found: bool = 
         found=found,
         **fields,
     )
-
-
-def count(engine: Engine, model: type[SQLModel]) -> int:
-    with session(engine) as s:
-        return s.exec(select(func.count()).select_from(model)).one()
-
-
-def at_once(n: int, work: Callable[[], Any]) -> list[Any]:
-    """Run `work` in n threads released together; their results (an exception fails the test)."""
-    barrier = threading.Barrier(n)
-
-    def run() -> Any:
-        barrier.wait(timeout=10)
-        return work()
-
-    with ThreadPoolExecutor(n) as executor:
-        futures = [executor.submit(run) for _ in range(n)]
-        return [f.result(timeout=30) for f in futures]
-
-
-# Engines and migrations
 
 
 def test_urls_are_normalised_to_psycopg_3() -> None:

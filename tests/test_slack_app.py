@@ -106,6 +106,17 @@ def slack(tmp_path: Path, sample_kb: KnowledgeBase) -> Iterator[Slack]:
         yield running
 
 
+def _button(params: dict[str, Any], action_id: str) -> str:
+    """The value of a message's button, as Slack sends it back when clicked."""
+    return next(
+        e["value"]
+        for b in params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+
+
 def _text(params: dict[str, Any]) -> str:
     return json.dumps(params.get("blocks", [])) + str(params.get("text", ""))
 
@@ -230,10 +241,7 @@ def test_slash_ask_answers_privately_then_shares(slack: Slack) -> None:
     assert "Looking" in json.dumps(json.loads(response.body)) if response.body else True
     reply = slack.api.wait_for("response_url")[-1].params
     assert reply["response_type"] == "ephemeral" and "15%" in _text(reply)
-    share = next(
-        e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "share_answer"
-    )
-    slack.action("share_answer", share["value"])
+    slack.action("share_answer", _button(reply, "share_answer"))
     [shared] = [c.params for c in slack.api.wait_for("chat.postMessage")]
     assert shared["channel"] == "C1" and "15%" in _text(shared) and "<@U1>" in _text(shared)
     assert any(c.params.get("delete_original") for c in slack.api.wait_for("response_url", count=2))
@@ -243,13 +251,7 @@ def test_feedback_is_recorded_once_per_person(slack: Slack) -> None:
     slack.bind("C1", "shared")
     slack.mention("whats the credit cap?")
     posted = slack.api.wait_for("chat.postMessage")[0].params
-    value = next(
-        e["value"]
-        for b in posted["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "feedback_up"
-    )
+    value = _button(posted, "feedback_up")
     slack.action("feedback_up", value)
     slack.action("feedback_down", value)
     slack.api.wait_for("chat.postEphemeral", count=2)
@@ -321,13 +323,7 @@ def test_ask_the_contract_owner_pings_only_that_sides_owners(slack: Slack) -> No
         records.grant_role(session=s, engagement=ENGAGEMENT, user_id="UVENDOR", role="vendor-owner", granted_by="cli")
     slack.mention("what's the penalty for missing the carbon emissions target?", ts="6.0001")
     posted = slack.api.wait_for("chat.postMessage")[0].params
-    value = next(
-        e["value"]
-        for b in posted["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "ask_owner"
-    )
+    value = _button(posted, "ask_owner")
     slack.action("ask_owner", value)
     ping = slack.api.wait_for("chat.postMessage", count=2)[1].params
     assert "<@UCLIENT>" in ping["text"] and "<@UVENDOR>" not in ping["text"] and "carbon" in ping["text"]
@@ -337,13 +333,7 @@ def test_ask_the_contract_owner_without_owners_explains_how_to_add_them(slack: S
     slack.bind("C1", "shared")
     slack.mention("what's the penalty for missing the carbon emissions target?")
     posted = slack.api.wait_for("chat.postMessage")[0].params
-    value = next(
-        e["value"]
-        for b in posted["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "ask_owner"
-    )
+    value = _button(posted, "ask_owner")
     slack.action("ask_owner", value)
     assert "liaison roles grant" in slack.api.wait_for("chat.postEphemeral")[0].params["text"]
 
