@@ -1,4 +1,6 @@
-"""The issue log and mediations: what went wrong in an engagement, and how the two sides settle it.
+"""Cases: the tables of the issue log and of mediations, their timeline, and the checks both share.
+
+The workflows are in `bot.issues` and `bot.mediations`.
 
 Same conventions as `bot.records`: SQLModel tables (migrated by `bot/migrations`, revision 0002), functions
 that take the caller's session by keyword and never commit, aware UTC datetimes. Every change writes a
@@ -11,13 +13,13 @@ PostgreSQL; on SQLite every transaction is already `BEGIN IMMEDIATE`), so concur
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from bot.records import _insert_once, utcnow
+from bot.records import utcnow
 
 BACK_OFFICE = ("finance", "accounting", "billing", "data-processing")
 FRONT_OFFICE = ("customer-service", "technical-support", "marketing", "sales")
@@ -155,19 +157,19 @@ class Position(SQLModel, table=True):
 # Checks
 
 
-def _check(value: Any, allowed: tuple[Any, ...], what: str) -> Any:
+def check_choice(value: Any, allowed: tuple[Any, ...], what: str) -> Any:
     if isinstance(value, bool) or value not in allowed:
         raise ValueError(f"{what} must be one of {', '.join(map(str, allowed))}, not {value!r}")
     return value
 
 
-def _text(value: Any, what: str) -> str:
+def required_text(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must not be empty")
     return value.strip()
 
 
-def _date(value: Any, what: str) -> date | None:
+def as_date(value: Any, what: str) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -182,7 +184,7 @@ def _date(value: Any, what: str) -> date | None:
     raise ValueError(f"{what} must be a date (YYYY-MM-DD), not {value!r}")
 
 
-def _aware(value: datetime, what: str) -> datetime:
+def aware(value: datetime, what: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware")
     return value
@@ -200,7 +202,7 @@ def clause_refs_of(refs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _issue_ids(ids: Iterable[int]) -> list[int]:
+def checked_issue_ids(ids: Iterable[int]) -> list[int]:
     out = []
     for value in ids:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -210,7 +212,7 @@ def _issue_ids(ids: Iterable[int]) -> list[int]:
     return out
 
 
-def _entry(
+def add_entry(
     session: Session,
     *,
     kind: str,
@@ -224,7 +226,7 @@ def _entry(
     entry = TimelineEntry(
         issue_id=issue_id,
         mediation_id=mediation_id,
-        kind=_check(kind, TIMELINE_KINDS, "kind"),
+        kind=check_choice(kind, TIMELINE_KINDS, "kind"),
         actor=actor,
         text=text,
         data=dict(data or {}),
@@ -235,572 +237,12 @@ def _entry(
     return entry
 
 
-def _timeline(session: Session, **where: int) -> list[TimelineEntry]:
+def timeline_of(session: Session, **where: int) -> list[TimelineEntry]:
     ((column, value),) = where.items()
     query = (
         select(TimelineEntry)
         .where(getattr(TimelineEntry, column) == value)
         .order_by(col(TimelineEntry.at), col(TimelineEntry.id))
-    )
-    return list(session.exec(query).all())
-
-
-# Issues
-
-
-def _issue_by_key(session: Session, source_key: str) -> IssueRecord | None:
-    return session.exec(select(IssueRecord).where(IssueRecord.source_key == source_key)).first()
-
-
-def _lock_issue(session: Session, issue_id: int) -> IssueRecord:
-    query = (
-        select(IssueRecord)
-        .where(IssueRecord.id == issue_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = session.exec(query).first()
-    if row is None:
-        raise LookupError(f"no issue #{issue_id}")
-    return row
-
-
-def get_issue(*, session: Session, issue_id: int) -> IssueRecord | None:
-    return session.get(IssueRecord, issue_id)
-
-
-def create_issue(
-    *,
-    session: Session,
-    engagement: str,
-    title: str,
-    created_by: str,
-    description: str = "",
-    category: str = "other",
-    severity: int = 3,
-    risk: str = "low",
-    value: str = "low",
-    raised_by_side: str | None = None,
-    clause_refs: Iterable[Mapping[str, Any]] = (),
-    owner: str | None = None,
-    due: date | None = None,
-    source_key: str | None = None,
-    permalink: str | None = None,
-) -> IssueRecord:
-    """Log an issue (and a "created" timeline entry). With a `source_key`, once: again returns the first one."""
-    if source_key is not None:
-        existing = _issue_by_key(session, source_key)
-        if existing is not None:
-            return existing
-    now = utcnow()
-    values: dict[str, Any] = {
-        "engagement": _text(engagement, "engagement"),
-        "title": _text(title, "title"),
-        "description": description or "",
-        "category": _check(category, CATEGORIES, "category"),
-        "office": office_of(category),
-        "severity": _check(severity, SEVERITIES, "severity"),
-        "risk": _check(risk, LEVELS, "risk"),
-        "value": _check(value, LEVELS, "value"),
-        "raised_by_side": None if raised_by_side is None else _check(raised_by_side, CASE_SIDES, "side"),
-        "clause_refs": clause_refs_of(clause_refs),
-        "owner": owner or None,
-        "due": _date(due, "due"),
-        "status": "open",
-        "source_key": source_key,
-        "permalink": permalink,
-        "created_by": created_by,
-        "created_at": now,
-        "updated_at": now,
-        "resolved_at": None,
-    }
-    if source_key is None:
-        issue = IssueRecord(**values)
-        session.add(issue)
-        session.flush()
-    else:
-        inserted = _insert_once(session, IssueRecord, values)
-        found = _issue_by_key(session, source_key)
-        assert found is not None
-        issue = found
-        if not inserted:  # another delivery of the same submission won
-            return issue
-    assert issue.id is not None
-    _entry(
-        session,
-        kind="created",
-        actor=created_by,
-        text=f"issue #{issue.id} raised: {issue.title}",
-        data={"severity": issue.severity, "category": issue.category, "side": issue.raised_by_side},
-        issue_id=issue.id,
-        at=now,
-    )
-    return issue
-
-
-def set_issue_status(*, session: Session, issue_id: int, status: str, actor: str, note: str = "") -> IssueRecord:
-    """Move an issue to `status` (timeline: "status: open -> acknowledged"); the same status changes nothing.
-
-    Resolving or closing sets `resolved_at` (once); reopening clears it.
-    """
-    _check(status, ISSUE_STATUSES, "status")
-    issue = _lock_issue(session, issue_id)
-    old = issue.status
-    if old == status:
-        return issue
-    now = utcnow()
-    issue.status = status
-    issue.updated_at = now
-    if status in OPEN_ISSUE_STATUSES:
-        issue.resolved_at = None
-    elif issue.resolved_at is None:
-        issue.resolved_at = now
-    session.add(issue)
-    text = f"status: {old} -> {status}" + (f" ({note})" if note else "")
-    _entry(
-        session,
-        kind="status",
-        actor=actor,
-        text=text,
-        data={"from": old, "to": status, "note": note},
-        issue_id=issue_id,
-        at=now,
-    )
-    return issue
-
-
-def assign_issue(
-    *, session: Session, issue_id: int, owner: str | None, actor: str, due: date | None = None
-) -> IssueRecord:
-    """Give an issue an owner (None: nobody) and optionally a due date."""
-    issue = _lock_issue(session, issue_id)
-    now = utcnow()
-    old_owner, old_due = issue.owner, issue.due
-    issue.owner = owner or None
-    if due is not None:
-        issue.due = _date(due, "due")
-    issue.updated_at = now
-    session.add(issue)
-    text = f"owner: {old_owner or 'nobody'} -> {issue.owner or 'nobody'}"
-    if issue.due != old_due:
-        text += f"; due {issue.due.isoformat() if issue.due else 'none'}"
-    data = {"owner": issue.owner, "due": issue.due.isoformat() if issue.due else None}
-    _entry(session, kind="comment", actor=actor, text=text, data=data, issue_id=issue_id, at=now)
-    return issue
-
-
-def comment_on_issue(*, session: Session, issue_id: int, actor: str, text: str) -> TimelineEntry:
-    issue = _lock_issue(session, issue_id)
-    now = utcnow()
-    issue.updated_at = now
-    session.add(issue)
-    return _entry(session, kind="comment", actor=actor, text=_text(text, "comment"), issue_id=issue_id, at=now)
-
-
-def list_issues(
-    *, session: Session, engagement: str, statuses: Iterable[str] | None = None, side: str | None = None
-) -> list[IssueRecord]:
-    """The engagement's issues (open ones unless `statuses` says), worst first, then oldest first."""
-    wanted = OPEN_ISSUE_STATUSES if statuses is None else tuple(statuses)
-    for status in wanted:
-        _check(status, ISSUE_STATUSES, "status")
-    query = select(IssueRecord).where(IssueRecord.engagement == engagement, col(IssueRecord.status).in_(wanted))
-    if side is not None:
-        query = query.where(IssueRecord.raised_by_side == _check(side, CASE_SIDES, "side"))
-    query = query.order_by(col(IssueRecord.severity), col(IssueRecord.created_at), col(IssueRecord.id))
-    return list(session.exec(query).all())
-
-
-def issue_timeline(*, session: Session, issue_id: int) -> list[TimelineEntry]:
-    """What happened to an issue, oldest first."""
-    return _timeline(session, issue_id=issue_id)
-
-
-# Mediations
-
-
-def _mediation_by_key(session: Session, source_key: str) -> MediationRecord | None:
-    return session.exec(select(MediationRecord).where(MediationRecord.source_key == source_key)).first()
-
-
-def _lock_mediation(session: Session, mediation_id: int) -> MediationRecord:
-    query = (
-        select(MediationRecord)
-        .where(MediationRecord.id == mediation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = session.exec(query).first()
-    if row is None:
-        raise LookupError(f"no mediation #{mediation_id}")
-    return row
-
-
-def _active(mediation: MediationRecord, doing: str) -> None:
-    if mediation.status not in ACTIVE_MEDIATION_STATUSES:
-        raise ValueError(f"mediation #{mediation.id} is {mediation.status}: cannot {doing}")
-
-
-def _touch(session: Session, mediation: MediationRecord, now: datetime) -> None:
-    mediation.updated_at = now
-    mediation.last_activity_at = now
-    session.add(mediation)
-
-
-def _move(
-    session: Session, mediation: MediationRecord, status: str, actor: str, now: datetime, note: str = ""
-) -> TimelineEntry:
-    old = mediation.status
-    mediation.status = status
-    _touch(session, mediation, now)
-    text = f"status: {old} -> {status}" + (f" ({note})" if note else "")
-    data = {"from": old, "to": status, "note": note}
-    return _entry(session, kind="status", actor=actor, text=text, data=data, mediation_id=mediation.id, at=now)
-
-
-def get_mediation(*, session: Session, mediation_id: int) -> MediationRecord | None:
-    return session.get(MediationRecord, mediation_id)
-
-
-def mediation_in_thread(*, session: Session, channel_id: str, thread_ts: str) -> MediationRecord | None:
-    """The mediation run in a Slack thread (by its thread or header ts), if any."""
-    query = (
-        select(MediationRecord)
-        .where(MediationRecord.channel_id == channel_id)
-        .where((col(MediationRecord.thread_ts) == thread_ts) | (col(MediationRecord.header_ts) == thread_ts))
-        .order_by(col(MediationRecord.id))
-    )
-    return session.exec(query.limit(1)).first()
-
-
-def open_mediation(
-    *,
-    session: Session,
-    engagement: str,
-    title: str,
-    channel_id: str,
-    opened_by: str,
-    deadline: date | None = None,
-    related_issue_ids: Iterable[int] = (),
-    clause_refs: Iterable[Mapping[str, Any]] = (),
-    source_key: str | None = None,
-) -> MediationRecord:
-    """Open a mediation (and a "created" timeline entry). With a `source_key`, once: again returns the first.
-
-    Related issues must exist in the same engagement (LookupError otherwise).
-    """
-    if source_key is not None:
-        existing = _mediation_by_key(session, source_key)
-        if existing is not None:
-            return existing
-    issue_ids = _issue_ids(related_issue_ids)
-    for issue_id in issue_ids:
-        issue = session.get(IssueRecord, issue_id)
-        if issue is None or issue.engagement != engagement:
-            raise LookupError(f"no issue #{issue_id} in {engagement}")
-    now = utcnow()
-    values: dict[str, Any] = {
-        "engagement": _text(engagement, "engagement"),
-        "title": _text(title, "title"),
-        "channel_id": channel_id,
-        "thread_ts": None,
-        "header_ts": None,
-        "status": "open",
-        "deadline": _date(deadline, "deadline"),
-        "opened_by": opened_by,
-        "opened_at": now,
-        "updated_at": now,
-        "last_activity_at": now,
-        "outcome_text": None,
-        "escalated_to": None,
-        "related_issue_ids": issue_ids,
-        "clause_refs": clause_refs_of(clause_refs),
-        "client_agreed_by": None,
-        "vendor_agreed_by": None,
-        "source_key": source_key,
-    }
-    if source_key is None:
-        mediation = MediationRecord(**values)
-        session.add(mediation)
-        session.flush()
-    else:
-        inserted = _insert_once(session, MediationRecord, values)
-        found = _mediation_by_key(session, source_key)
-        assert found is not None
-        mediation = found
-        if not inserted:
-            return mediation
-    assert mediation.id is not None
-    data = {"related_issue_ids": issue_ids, "deadline": values["deadline"] and values["deadline"].isoformat()}
-    _entry(
-        session,
-        kind="created",
-        actor=opened_by,
-        text=f"mediation #{mediation.id} opened: {mediation.title}",
-        data=data,
-        mediation_id=mediation.id,
-        at=now,
-    )
-    return mediation
-
-
-def set_mediation_thread(
-    *, session: Session, mediation_id: int, thread_ts: str | None, header_ts: str | None = None
-) -> MediationRecord:
-    """Remember where the mediation lives in Slack (its thread and the header message)."""
-    mediation = _lock_mediation(session, mediation_id)
-    mediation.thread_ts = thread_ts
-    if header_ts is not None:
-        mediation.header_ts = header_ts
-    mediation.updated_at = utcnow()
-    session.add(mediation)
-    session.flush()
-    return mediation
-
-
-def state_position(
-    *, session: Session, mediation_id: int, side: str, author: str, text: str, evidence: str | None = None
-) -> Position:
-    """A side states its position; it replaces that side's earlier one (which stays in the timeline)."""
-    _check(side, CASE_SIDES, "side")
-    text = _text(text, "position")
-    mediation = _lock_mediation(session, mediation_id)
-    _active(mediation, "state a position")
-    now = utcnow()
-    query = select(Position).where(Position.mediation_id == mediation_id, Position.side == side)
-    position = session.exec(query.execution_options(populate_existing=True)).first()
-    previous = (
-        None if position is None else {"author": position.author, "text": position.text, "at": position.at.isoformat()}
-    )
-    values = {
-        "mediation_id": mediation_id,
-        "side": side,
-        "author": author,
-        "text": text,
-        "evidence": evidence,
-        "at": now,
-    }
-    if position is None and _insert_once(session, Position, values):
-        position = session.exec(query).one()
-    else:
-        position = position or session.exec(query.execution_options(populate_existing=True)).one()
-        for name, value in values.items():
-            setattr(position, name, value)
-        session.add(position)
-    _touch(session, mediation, now)
-    data = {"side": side, "evidence": evidence, "previous": previous}
-    _entry(session, kind="position", actor=author, text=text, data=data, mediation_id=mediation_id, at=now)
-    return position
-
-
-def positions_of(*, session: Session, mediation_id: int) -> dict[str, Position]:
-    """The sides' current positions, by side."""
-    rows = session.exec(select(Position).where(Position.mediation_id == mediation_id)).all()
-    return {row.side: row for row in rows}
-
-
-def add_evidence(
-    *, session: Session, mediation_id: int, channel_id: str, message_ts: str, author: str, text: str, actor: str
-) -> TimelineEntry | None:
-    """Add a Slack message (e.g. one pinned with 📌) as evidence: None if that message is already in.
-
-    Keyed by "evidence:<channel>:<ts>", so two reactions at once, in two processes, add it once.
-    """
-    mediation = _lock_mediation(session, mediation_id)
-    _active(mediation, "add evidence")
-    source_key = f"evidence:{channel_id}:{message_ts}"
-    if session.exec(select(TimelineEntry.id).where(TimelineEntry.source_key == source_key)).first() is not None:
-        return None
-    now = utcnow()
-    values = {
-        "issue_id": None,
-        "mediation_id": mediation_id,
-        "kind": "evidence",
-        "actor": actor,
-        "text": text,
-        "data": {"channel_id": channel_id, "message_ts": message_ts},
-        "at": now,
-        "source_key": source_key,
-        "original_ts": message_ts,
-        "original_author": author,
-    }
-    if not _insert_once(session, TimelineEntry, values):
-        return None
-    _touch(session, mediation, now)
-    return session.exec(select(TimelineEntry).where(TimelineEntry.source_key == source_key)).one()
-
-
-def record_proposal(*, session: Session, mediation_id: int, actor: str, text: str) -> MediationRecord:
-    """Put a proposed outcome on the table (status "proposal"); earlier agreements no longer count."""
-    text = _text(text, "proposal")
-    mediation = _lock_mediation(session, mediation_id)
-    _active(mediation, "propose an outcome")
-    now = utcnow()
-    mediation.outcome_text = text
-    mediation.client_agreed_by = None
-    mediation.vendor_agreed_by = None
-    if mediation.status != "proposal":
-        _move(session, mediation, "proposal", actor, now)
-    _touch(session, mediation, now)
-    _entry(session, kind="outcome", actor=actor, text=text, data={"proposal": True}, mediation_id=mediation_id, at=now)
-    return mediation
-
-
-def agree(*, session: Session, mediation_id: int, side: str, user_id: str) -> MediationRecord:
-    """One side agrees (to the proposal on the table, if any); when both have, the mediation is "agreed".
-
-    A side agreeing again changes nothing. Safe when both sides click at the same moment.
-    """
-    _check(side, CASE_SIDES, "side")
-    mediation = _lock_mediation(session, mediation_id)
-    field = f"{side}_agreed_by"
-    if getattr(mediation, field) is not None and mediation.status in (*ACTIVE_MEDIATION_STATUSES, "agreed"):
-        return mediation  # a second click
-    _active(mediation, "agree")
-    now = utcnow()
-    setattr(mediation, field, user_id)
-    _touch(session, mediation, now)
-    data = {"side": side, "outcome": mediation.outcome_text}
-    _entry(session, kind="outcome", actor=user_id, text=f"{side} agreed", data=data, mediation_id=mediation_id, at=now)
-    if mediation.client_agreed_by and mediation.vendor_agreed_by:
-        _move(session, mediation, "agreed", user_id, now, "both sides agreed")
-    session.flush()
-    return mediation
-
-
-def escalate(*, session: Session, mediation_id: int, actor: str, reason: str, to: str) -> MediationRecord:
-    """Hand the mediation up (to a person, a committee...): status "escalated"."""
-    mediation = _lock_mediation(session, mediation_id)
-    if mediation.status not in ("open", "proposal", "agreed"):
-        raise ValueError(f"mediation #{mediation.id} is {mediation.status}: cannot escalate")
-    mediation.escalated_to = _text(to, "escalated to")
-    _move(session, mediation, "escalated", actor, utcnow(), f"to {to}: {reason}" if reason else f"to {to}")
-    session.flush()
-    return mediation
-
-
-def withdraw(*, session: Session, mediation_id: int, actor: str, reason: str = "") -> MediationRecord:
-    """The mediation is dropped: status "withdrawn"."""
-    mediation = _lock_mediation(session, mediation_id)
-    if mediation.status not in ("open", "proposal", "escalated"):
-        raise ValueError(f"mediation #{mediation.id} is {mediation.status}: cannot withdraw")
-    _move(session, mediation, "withdrawn", actor, utcnow(), reason)
-    session.flush()
-    return mediation
-
-
-def close_mediation(
-    *, session: Session, mediation_id: int, actor: str, outcome_text: str | None = None
-) -> MediationRecord:
-    """Close an agreed, escalated or withdrawn mediation; closing one still argued is refused (ValueError).
-
-    An already closed mediation is returned as it is.
-    """
-    mediation = _lock_mediation(session, mediation_id)
-    if mediation.status == "closed":
-        return mediation
-    if mediation.status in ACTIVE_MEDIATION_STATUSES or (
-        mediation.status == "agreed" and not (mediation.client_agreed_by and mediation.vendor_agreed_by)
-    ):
-        raise ValueError(f"both sides must agree before mediation #{mediation.id} closes (or escalate or withdraw it)")
-    now = utcnow()
-    if outcome_text:
-        mediation.outcome_text = outcome_text
-    _move(session, mediation, "closed", actor, now)
-    if mediation.outcome_text:
-        data = {"agreed_by": {"client": mediation.client_agreed_by, "vendor": mediation.vendor_agreed_by}}
-        _entry(
-            session,
-            kind="summary",
-            actor=actor,
-            text=mediation.outcome_text,
-            data=data,
-            mediation_id=mediation_id,
-            at=now,
-        )
-    session.flush()
-    return mediation
-
-
-def comment_on_mediation(*, session: Session, mediation_id: int, actor: str, text: str) -> TimelineEntry:
-    mediation = _lock_mediation(session, mediation_id)
-    now = utcnow()
-    _touch(session, mediation, now)
-    return _entry(session, kind="comment", actor=actor, text=_text(text, "comment"), mediation_id=mediation_id, at=now)
-
-
-def note_reminder(
-    *, session: Session, mediation_id: int, key: str, text: str, actor: str = "liaison"
-) -> TimelineEntry | None:
-    """Record a reminder once per `key` (e.g. "reminder:<id>:stale:<date>"): None if already sent.
-
-    A reminder is not activity: it does not make a stale mediation fresh.
-    """
-    if session.get(MediationRecord, mediation_id) is None:
-        raise LookupError(f"no mediation #{mediation_id}")
-    source_key = f"reminder:{key}" if not key.startswith("reminder:") else key
-    values = {
-        "issue_id": None,
-        "mediation_id": mediation_id,
-        "kind": "reminder",
-        "actor": actor,
-        "text": text,
-        "data": {},
-        "at": utcnow(),
-        "source_key": source_key,
-        "original_ts": None,
-        "original_author": None,
-    }
-    if not _insert_once(session, TimelineEntry, values):
-        return None
-    return session.exec(select(TimelineEntry).where(TimelineEntry.source_key == source_key)).one()
-
-
-def list_mediations(
-    *, session: Session, engagement: str, statuses: Iterable[str] | None = None
-) -> list[MediationRecord]:
-    """The engagement's mediations (not closed or withdrawn unless `statuses` says), oldest first."""
-    wanted = OPEN_MEDIATION_STATUSES if statuses is None else tuple(statuses)
-    for status in wanted:
-        _check(status, MEDIATION_STATUSES, "status")
-    query = (
-        select(MediationRecord)
-        .where(MediationRecord.engagement == engagement, col(MediationRecord.status).in_(wanted))
-        .order_by(col(MediationRecord.opened_at), col(MediationRecord.id))
-    )
-    return list(session.exec(query).all())
-
-
-def mediation_timeline(*, session: Session, mediation_id: int) -> list[TimelineEntry]:
-    """What happened in a mediation, oldest first."""
-    return _timeline(session, mediation_id=mediation_id)
-
-
-def stale_mediations(*, session: Session, now: datetime, idle: timedelta) -> list[MediationRecord]:
-    """Mediations still argued (open or proposal) with no activity for `idle` before `now`, quietest first."""
-    cutoff = _aware(now, "now") - idle
-    query = (
-        select(MediationRecord)
-        .where(
-            col(MediationRecord.status).in_(ACTIVE_MEDIATION_STATUSES),
-            col(MediationRecord.last_activity_at) <= cutoff,
-        )
-        .order_by(col(MediationRecord.last_activity_at), col(MediationRecord.id))
-    )
-    return list(session.exec(query).all())
-
-
-def due_soon(*, session: Session, now: datetime, within: timedelta) -> list[MediationRecord]:
-    """Mediations still argued whose deadline falls by `now + within` (overdue ones too), soonest first."""
-    last_day = (_aware(now, "now") + within).date()
-    query = (
-        select(MediationRecord)
-        .where(
-            col(MediationRecord.status).in_(ACTIVE_MEDIATION_STATUSES),
-            col(MediationRecord.deadline).is_not(None),
-            col(MediationRecord.deadline) <= last_day,
-        )
-        .order_by(col(MediationRecord.deadline), col(MediationRecord.id))
     )
     return list(session.exec(query).all())
 

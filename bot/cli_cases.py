@@ -17,6 +17,9 @@ from typing import Any
 
 import click
 
+from bot import cases
+from bot import issues as issue_log
+from bot import mediations as mediation_log
 from bot.cli_options import engagement_option, json_option
 from bot.db import records_session
 
@@ -128,7 +131,7 @@ def issues_add(
 
     try:
         with _records_session() as s:
-            issue = cases.create_issue(
+            issue = issue_log.create_issue(
                 session=s,
                 engagement=engagement,
                 title=title,
@@ -158,7 +161,9 @@ def issues_list(engagement: str, show_all: bool, as_json: bool) -> None:
 
     with _records_session() as s:
         statuses = cases.ISSUE_STATUSES if show_all else None
-        items = [cases.issue_as_dict(i) for i in cases.list_issues(session=s, engagement=engagement, statuses=statuses)]
+        items = [
+            cases.issue_as_dict(i) for i in issue_log.list_issues(session=s, engagement=engagement, statuses=statuses)
+        ]
     if as_json:
         click.echo(json.dumps({"issues": items}))
         return
@@ -179,11 +184,10 @@ def mediations() -> None:
 @json_option
 def mediations_list(engagement: str, show_all: bool, as_json: bool) -> None:
     """The engagement's mediations still under way (all with --all), oldest first."""
-    from bot import cases
 
     with _records_session() as s:
         statuses = cases.MEDIATION_STATUSES if show_all else None
-        found = cases.list_mediations(session=s, engagement=engagement, statuses=statuses)
+        found = mediation_log.list_mediations(session=s, engagement=engagement, statuses=statuses)
         items = [cases.mediation_as_dict(m) for m in found]
     if as_json:
         click.echo(json.dumps({"mediations": items}))
@@ -213,7 +217,9 @@ def export_issues(engagement: str, fmt: str, output: Path | None, open_only: boo
 
     with _records_session() as s:
         statuses = None if open_only else cases.ISSUE_STATUSES
-        items = [cases.issue_as_dict(i) for i in cases.list_issues(session=s, engagement=engagement, statuses=statuses)]
+        items = [
+            cases.issue_as_dict(i) for i in issue_log.list_issues(session=s, engagement=engagement, statuses=statuses)
+        ]
     if fmt == "json":
         text = json.dumps(items, indent=2) + "\n"
     else:

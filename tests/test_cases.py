@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from bot import cases
+from bot import cases, issues, mediations
 from bot.cases import IssueRecord, MediationRecord, Position, TimelineEntry
 from bot.cli_cases import GROUPS
 from bot.db import current_revision, make_engine, session, upgrade
@@ -37,7 +37,7 @@ def new_issue(engine: Engine, **kw: Any) -> int:
     fields: dict[str, Any] = {"engagement": "acme", "title": "Invoices late", "created_by": "U1"}
     fields.update(kw)
     with session(engine) as s:
-        issue = cases.create_issue(session=s, **fields)
+        issue = issues.create_issue(session=s, **fields)
         assert issue.id is not None
         return issue.id
 
@@ -46,7 +46,7 @@ def new_mediation(engine: Engine, **kw: Any) -> int:
     fields: dict[str, Any] = {"engagement": "acme", "title": "SLA credits for March", "channel_id": "C1"}
     fields.update(kw)
     with session(engine) as s:
-        mediation = cases.open_mediation(session=s, opened_by=fields.pop("opened_by", "U1"), **fields)
+        mediation = mediations.open_mediation(session=s, opened_by=fields.pop("opened_by", "U1"), **fields)
         assert mediation.id is not None
         return mediation.id
 
@@ -78,7 +78,7 @@ def test_migration_creates_the_case_tables_matching_the_models(blank: Engine) ->
 
 def test_issue_lifecycle_and_timeline(db: Engine) -> None:
     with session(db) as s:
-        issue = cases.create_issue(
+        issue = issues.create_issue(
             session=s,
             engagement="acme",
             title="Refunds posted to the wrong ledger",
@@ -100,19 +100,19 @@ def test_issue_lifecycle_and_timeline(db: Engine) -> None:
         assert issue.clause_refs == [REF]
     assert new_issue(db, category="customer-service") != issue_id
     with session(db) as s:
-        assert cases.get_issue(session=s, issue_id=issue_id + 1).office == "front"  # type: ignore[union-attr]
-        acked = cases.set_issue_status(session=s, issue_id=issue_id, status="acknowledged", actor="U2")
+        assert issues.get_issue(session=s, issue_id=issue_id + 1).office == "front"  # type: ignore[union-attr]
+        acked = issues.set_issue_status(session=s, issue_id=issue_id, status="acknowledged", actor="U2")
         assert acked.resolved_at is None
-        cases.set_issue_status(session=s, issue_id=issue_id, status="acknowledged", actor="U2")  # no change
+        issues.set_issue_status(session=s, issue_id=issue_id, status="acknowledged", actor="U2")  # no change
     with session(db) as s:
-        resolved = cases.set_issue_status(session=s, issue_id=issue_id, status="resolved", actor="U7", note="fixed")
+        resolved = issues.set_issue_status(session=s, issue_id=issue_id, status="resolved", actor="U7", note="fixed")
         assert resolved.resolved_at is not None and resolved.resolved_at.utcoffset() == timedelta(0)
-        assert [i.id for i in cases.list_issues(session=s, engagement="acme")] == [issue_id + 1]
-        cases.comment_on_issue(session=s, issue_id=issue_id, actor="U1", text="confirmed on our side")
+        assert [i.id for i in issues.list_issues(session=s, engagement="acme")] == [issue_id + 1]
+        issues.comment_on_issue(session=s, issue_id=issue_id, actor="U1", text="confirmed on our side")
     with session(db) as s:
-        reopened = cases.set_issue_status(session=s, issue_id=issue_id, status="open", actor="U1")
+        reopened = issues.set_issue_status(session=s, issue_id=issue_id, status="open", actor="U1")
         assert reopened.resolved_at is None
-        timeline = cases.issue_timeline(session=s, issue_id=issue_id)
+        timeline = issues.issue_timeline(session=s, issue_id=issue_id)
     assert kinds(timeline) == ["created", "status", "status", "comment", "status"]
     assert [e.text for e in timeline if e.kind == "status"] == [
         "status: open -> acknowledged",
@@ -122,7 +122,7 @@ def test_issue_lifecycle_and_timeline(db: Engine) -> None:
     assert [e.actor for e in timeline] == ["U1", "U2", "U7", "U1", "U1"]
     assert all(e.at.utcoffset() == timedelta(0) for e in timeline)
     with session(db) as s, pytest.raises(LookupError):
-        cases.set_issue_status(session=s, issue_id=999, status="open", actor="U1")
+        issues.set_issue_status(session=s, issue_id=999, status="open", actor="U1")
 
 
 def test_issues_are_listed_worst_first_and_by_side(db: Engine) -> None:
@@ -132,12 +132,12 @@ def test_issues_are_listed_worst_first_and_by_side(db: Engine) -> None:
     closed = new_issue(db, title="old", severity=1)
     new_issue(db, engagement="globex", title="elsewhere")
     with session(db) as s:
-        cases.set_issue_status(session=s, issue_id=closed, status="closed", actor="U1")
+        issues.set_issue_status(session=s, issue_id=closed, status="closed", actor="U1")
     with session(db) as s:
-        assert [i.id for i in cases.list_issues(session=s, engagement="acme")] == [worst, mid, low]
-        assert [i.id for i in cases.list_issues(session=s, engagement="acme", side="client")] == [worst, mid]
-        assert [i.id for i in cases.list_issues(session=s, engagement="acme", statuses=["closed"])] == [closed]
-        every = cases.list_issues(session=s, engagement="acme", statuses=cases.ISSUE_STATUSES)
+        assert [i.id for i in issues.list_issues(session=s, engagement="acme")] == [worst, mid, low]
+        assert [i.id for i in issues.list_issues(session=s, engagement="acme", side="client")] == [worst, mid]
+        assert [i.id for i in issues.list_issues(session=s, engagement="acme", statuses=["closed"])] == [closed]
+        every = issues.list_issues(session=s, engagement="acme", statuses=cases.ISSUE_STATUSES)
         assert [i.id for i in every] == [worst, closed, mid, low]
 
 
@@ -160,11 +160,11 @@ def test_issue_fields_are_validated(db: Engine, field: str, bad: Any) -> None:
     what = "side" if field == "raised_by_side" else field
     fields: dict[str, Any] = {"engagement": "acme", "title": "t", "created_by": "U1", field: bad}
     with session(db) as s, pytest.raises(ValueError, match=what if field != "clause_refs" else "document"):
-        cases.create_issue(session=s, **fields)
+        issues.create_issue(session=s, **fields)
     assert count(db, IssueRecord) == 0
     issue_id = new_issue(db)
     with session(db) as s, pytest.raises(ValueError, match="status"):
-        cases.set_issue_status(session=s, issue_id=issue_id, status="done", actor="U1")
+        issues.set_issue_status(session=s, issue_id=issue_id, status="done", actor="U1")
 
 
 def test_an_issue_is_created_once_per_source_key(db: Engine) -> None:
@@ -174,8 +174,8 @@ def test_an_issue_is_created_once_per_source_key(db: Engine) -> None:
     assert len(set(results)) == 1
     assert count(db, IssueRecord) == 2
     with session(db) as s:
-        assert kinds(cases.issue_timeline(session=s, issue_id=results[0])) == ["created"]
-        assert cases.get_issue(session=s, issue_id=first).title == "Invoices late"  # type: ignore[union-attr]
+        assert kinds(issues.issue_timeline(session=s, issue_id=results[0])) == ["created"]
+        assert issues.get_issue(session=s, issue_id=first).title == "Invoices late"  # type: ignore[union-attr]
 
 
 # Mediations
@@ -185,27 +185,31 @@ def test_positions_replace_earlier_ones_and_stay_in_the_timeline(db: Engine) -> 
     issue = new_issue(db)
     mediation_id = new_mediation(db, related_issue_ids=[issue, issue], clause_refs=[REF], deadline=date(2026, 12, 1))
     with session(db) as s:
-        mediation = cases.get_mediation(session=s, mediation_id=mediation_id)
+        mediation = mediations.get_mediation(session=s, mediation_id=mediation_id)
         assert mediation is not None and mediation.related_issue_ids == [issue] and mediation.clause_refs == [REF]
-        cases.state_position(session=s, mediation_id=mediation_id, side="client", author="U1", text="Credits are due")
-        cases.state_position(session=s, mediation_id=mediation_id, side="vendor", author="U2", text="Force majeure")
+        mediations.state_position(
+            session=s, mediation_id=mediation_id, side="client", author="U1", text="Credits are due"
+        )
+        mediations.state_position(
+            session=s, mediation_id=mediation_id, side="vendor", author="U2", text="Force majeure"
+        )
     with session(db) as s:
-        cases.state_position(
+        mediations.state_position(
             session=s, mediation_id=mediation_id, side="client", author="U3", text="Credits of 15%", evidence="p. 4"
         )
-        positions = cases.positions_of(session=s, mediation_id=mediation_id)
+        positions = mediations.positions_of(session=s, mediation_id=mediation_id)
         assert {side: (p.author, p.text) for side, p in positions.items()} == {
             "client": ("U3", "Credits of 15%"),
             "vendor": ("U2", "Force majeure"),
         }
-        timeline = cases.mediation_timeline(session=s, mediation_id=mediation_id)
+        timeline = mediations.mediation_timeline(session=s, mediation_id=mediation_id)
         with pytest.raises(ValueError, match="side"):
-            cases.state_position(session=s, mediation_id=mediation_id, side="shared", author="U1", text="x")
+            mediations.state_position(session=s, mediation_id=mediation_id, side="shared", author="U1", text="x")
     assert count(db, Position) == 2
     assert kinds(timeline) == ["created", "position", "position", "position"]
     assert timeline[-1].data["previous"]["text"] == "Credits are due"
     with session(db) as s, pytest.raises(LookupError):
-        cases.open_mediation(
+        mediations.open_mediation(
             session=s, engagement="globex", title="t", channel_id="C", opened_by="U", related_issue_ids=[issue]
         )
 
@@ -215,7 +219,7 @@ def test_evidence_is_added_once(db: Engine) -> None:
 
     def pin(actor: str = "U9") -> int | None:
         with session(db) as s:
-            entry = cases.add_evidence(
+            entry = mediations.add_evidence(
                 session=s, mediation_id=mediation_id, channel_id="C1", message_ts="1700.1", author="U2",
                 text="We shipped on the 3rd", actor=actor,
             )  # fmt: skip
@@ -224,13 +228,15 @@ def test_evidence_is_added_once(db: Engine) -> None:
     first = pin()
     assert first is not None and pin("U8") is None
     with session(db) as s:
-        [entry] = [e for e in cases.mediation_timeline(session=s, mediation_id=mediation_id) if e.kind == "evidence"]
+        [entry] = [
+            e for e in mediations.mediation_timeline(session=s, mediation_id=mediation_id) if e.kind == "evidence"
+        ]
         assert (entry.original_ts, entry.original_author, entry.actor) == ("1700.1", "U2", "U9")
         assert entry.source_key == "evidence:C1:1700.1"
 
     def pin_other() -> int | None:
         with session(db) as s:
-            entry = cases.add_evidence(
+            entry = mediations.add_evidence(
                 session=s, mediation_id=mediation_id, channel_id="C1", message_ts="1700.2", author="U2", text="x",
                 actor="U9",
             )  # fmt: skip
@@ -245,30 +251,30 @@ def test_both_sides_must_agree_before_closing(db: Engine) -> None:
     mediation_id = new_mediation(db)
     with session(db) as s:
         with pytest.raises(ValueError, match="both sides must agree"):
-            cases.close_mediation(session=s, mediation_id=mediation_id, actor="U1")
-        proposal = cases.record_proposal(session=s, mediation_id=mediation_id, actor="M1", text="10% credit")
+            mediations.close_mediation(session=s, mediation_id=mediation_id, actor="U1")
+        proposal = mediations.record_proposal(session=s, mediation_id=mediation_id, actor="M1", text="10% credit")
         assert proposal.status == "proposal"
-        mediation = cases.agree(session=s, mediation_id=mediation_id, side="client", user_id="U1")
+        mediation = mediations.agree(session=s, mediation_id=mediation_id, side="client", user_id="U1")
         assert (mediation.status, mediation.client_agreed_by, mediation.vendor_agreed_by) == ("proposal", "U1", None)
         with pytest.raises(ValueError, match="both sides must agree"):
-            cases.close_mediation(session=s, mediation_id=mediation_id, actor="U1")
-        cases.agree(session=s, mediation_id=mediation_id, side="client", user_id="U5")  # again: no change
+            mediations.close_mediation(session=s, mediation_id=mediation_id, actor="U1")
+        mediations.agree(session=s, mediation_id=mediation_id, side="client", user_id="U5")  # again: no change
         # a new proposal needs fresh agreement
-        cases.record_proposal(session=s, mediation_id=mediation_id, actor="M1", text="12% credit")
-        again = cases.get_mediation(session=s, mediation_id=mediation_id)
+        mediations.record_proposal(session=s, mediation_id=mediation_id, actor="M1", text="12% credit")
+        again = mediations.get_mediation(session=s, mediation_id=mediation_id)
         assert again is not None and again.client_agreed_by is None and again.outcome_text == "12% credit"
-        cases.agree(session=s, mediation_id=mediation_id, side="vendor", user_id="U2")
-        agreed = cases.agree(session=s, mediation_id=mediation_id, side="client", user_id="U1")
+        mediations.agree(session=s, mediation_id=mediation_id, side="vendor", user_id="U2")
+        agreed = mediations.agree(session=s, mediation_id=mediation_id, side="client", user_id="U1")
         assert agreed.status == "agreed"
-        assert cases.agree(session=s, mediation_id=mediation_id, side="vendor", user_id="U2").status == "agreed"
+        assert mediations.agree(session=s, mediation_id=mediation_id, side="vendor", user_id="U2").status == "agreed"
         with pytest.raises(ValueError, match="agreed"):
-            cases.state_position(session=s, mediation_id=mediation_id, side="client", author="U1", text="more")
-        closed = cases.close_mediation(session=s, mediation_id=mediation_id, actor="M1")
+            mediations.state_position(session=s, mediation_id=mediation_id, side="client", author="U1", text="more")
+        closed = mediations.close_mediation(session=s, mediation_id=mediation_id, actor="M1")
         assert closed.status == "closed" and closed.outcome_text == "12% credit"
-        assert cases.close_mediation(session=s, mediation_id=mediation_id, actor="M1").status == "closed"
-        timeline = cases.mediation_timeline(session=s, mediation_id=mediation_id)
-        assert cases.list_mediations(session=s, engagement="acme") == []
-        assert [m.id for m in cases.list_mediations(session=s, engagement="acme", statuses=["closed"])] == [
+        assert mediations.close_mediation(session=s, mediation_id=mediation_id, actor="M1").status == "closed"
+        timeline = mediations.mediation_timeline(session=s, mediation_id=mediation_id)
+        assert mediations.list_mediations(session=s, engagement="acme") == []
+        assert [m.id for m in mediations.list_mediations(session=s, engagement="acme", statuses=["closed"])] == [
             mediation_id
         ]
     statuses = [e.text for e in timeline if e.kind == "status"]
@@ -289,7 +295,7 @@ def agree_both_at_once(db: Engine, mediation_id: int) -> list[str]:
         with lock:
             side = next(sides)
         with session(db) as s:
-            return cases.agree(session=s, mediation_id=mediation_id, side=side, user_id=f"U-{side}").status
+            return mediations.agree(session=s, mediation_id=mediation_id, side=side, user_id=f"U-{side}").status
 
     return at_once(2, agree)
 
@@ -299,34 +305,37 @@ def test_two_agrees_at_once_both_land(db: Engine) -> None:
         mediation_id = new_mediation(db)
         assert sorted(agree_both_at_once(db, mediation_id)) == ["agreed", "open"]
         with session(db) as s:
-            mediation = cases.get_mediation(session=s, mediation_id=mediation_id)
+            mediation = mediations.get_mediation(session=s, mediation_id=mediation_id)
             assert mediation is not None
             assert (mediation.status, mediation.client_agreed_by, mediation.vendor_agreed_by) == (
                 "agreed",
                 "U-client",
                 "U-vendor",
             )
-            assert kinds(cases.mediation_timeline(session=s, mediation_id=mediation_id)).count("status") == 1
+            assert kinds(mediations.mediation_timeline(session=s, mediation_id=mediation_id)).count("status") == 1
 
 
 def test_escalate_and_withdraw(db: Engine) -> None:
     escalated_id = new_mediation(db)
     withdrawn_id = new_mediation(db, title="Overtime rates")
     with session(db) as s:
-        escalated = cases.escalate(
+        escalated = mediations.escalate(
             session=s, mediation_id=escalated_id, actor="M1", reason="deadlock", to="steering committee"
         )
         assert (escalated.status, escalated.escalated_to) == ("escalated", "steering committee")
         with pytest.raises(ValueError, match="escalated"):
-            cases.agree(session=s, mediation_id=escalated_id, side="client", user_id="U1")
-        assert cases.close_mediation(session=s, mediation_id=escalated_id, actor="M1").status == "closed"
-        assert cases.withdraw(session=s, mediation_id=withdrawn_id, actor="U1", reason="settled").status == "withdrawn"
+            mediations.agree(session=s, mediation_id=escalated_id, side="client", user_id="U1")
+        assert mediations.close_mediation(session=s, mediation_id=escalated_id, actor="M1").status == "closed"
+        assert (
+            mediations.withdraw(session=s, mediation_id=withdrawn_id, actor="U1", reason="settled").status
+            == "withdrawn"
+        )
         with pytest.raises(ValueError, match="withdrawn"):
-            cases.escalate(session=s, mediation_id=withdrawn_id, actor="M1", reason="", to="x")
-        timeline = cases.mediation_timeline(session=s, mediation_id=escalated_id)
-        assert cases.list_mediations(session=s, engagement="acme") == []
+            mediations.escalate(session=s, mediation_id=withdrawn_id, actor="M1", reason="", to="x")
+        timeline = mediations.mediation_timeline(session=s, mediation_id=escalated_id)
+        assert mediations.list_mediations(session=s, engagement="acme") == []
         with pytest.raises(LookupError):
-            cases.escalate(session=s, mediation_id=999, actor="M1", reason="", to="x")
+            mediations.escalate(session=s, mediation_id=999, actor="M1", reason="", to="x")
     assert [e.text for e in timeline if e.kind == "status"][
         0
     ] == "status: open -> escalated (to steering committee: deadlock)"
@@ -344,29 +353,35 @@ def test_stale_and_due_soon_with_a_fixed_now(db: Engine) -> None:
             row.last_activity_at = last
         s.get_one(MediationRecord, overdue).last_activity_at = now - timedelta(days=3)
         s.get_one(MediationRecord, done).last_activity_at = now - timedelta(days=9)
-        cases.withdraw(session=s, mediation_id=done, actor="U1")
+        mediations.withdraw(session=s, mediation_id=done, actor="U1")
         s.get_one(MediationRecord, done).last_activity_at = now - timedelta(days=9)
     with session(db) as s:
-        stale = cases.stale_mediations(session=s, now=now, idle=timedelta(days=2))
+        stale = mediations.stale_mediations(session=s, now=now, idle=timedelta(days=2))
         assert [m.id for m in stale] == [quiet, overdue]
-        assert [m.id for m in cases.stale_mediations(session=s, now=now, idle=timedelta(days=4))] == [quiet]
-        assert [m.id for m in cases.due_soon(session=s, now=now, within=timedelta(days=3))] == [overdue, quiet]
-        assert [m.id for m in cases.due_soon(session=s, now=now, within=timedelta(days=30))] == [overdue, quiet, busy]
+        assert [m.id for m in mediations.stale_mediations(session=s, now=now, idle=timedelta(days=4))] == [quiet]
+        assert [m.id for m in mediations.due_soon(session=s, now=now, within=timedelta(days=3))] == [overdue, quiet]
+        assert [m.id for m in mediations.due_soon(session=s, now=now, within=timedelta(days=30))] == [
+            overdue,
+            quiet,
+            busy,
+        ]
         with pytest.raises(ValueError, match="aware"):
-            cases.due_soon(session=s, now=now.replace(tzinfo=None), within=timedelta(days=1))
-        assert cases.note_reminder(session=s, mediation_id=quiet, key=f"{quiet}:stale:2026-11-20", text="nudge")
-        assert cases.note_reminder(session=s, mediation_id=quiet, key=f"{quiet}:stale:2026-11-20", text="x") is None
+            mediations.due_soon(session=s, now=now.replace(tzinfo=None), within=timedelta(days=1))
+        assert mediations.note_reminder(session=s, mediation_id=quiet, key=f"{quiet}:stale:2026-11-20", text="nudge")
+        assert (
+            mediations.note_reminder(session=s, mediation_id=quiet, key=f"{quiet}:stale:2026-11-20", text="x") is None
+        )
     with session(db) as s:  # a reminder is not activity
-        assert [m.id for m in cases.stale_mediations(session=s, now=now, idle=timedelta(days=4))] == [quiet]
+        assert [m.id for m in mediations.stale_mediations(session=s, now=now, idle=timedelta(days=4))] == [quiet]
         # activity is
-        cases.state_position(session=s, mediation_id=quiet, side="client", author="U1", text="still waiting")
-        assert cases.stale_mediations(session=s, now=now, idle=timedelta(days=4)) == []
+        mediations.state_position(session=s, mediation_id=quiet, side="client", author="U1", text="still waiting")
+        assert mediations.stale_mediations(session=s, now=now, idle=timedelta(days=4)) == []
 
 
 def test_deleting_a_mediation_cascades_and_entries_need_a_subject(db: Engine) -> None:
     mediation_id = new_mediation(db)
     with session(db) as s:
-        cases.state_position(session=s, mediation_id=mediation_id, side="vendor", author="U2", text="no")
+        mediations.state_position(session=s, mediation_id=mediation_id, side="vendor", author="U2", text="no")
     with session(db) as s:
         s.delete(s.get_one(MediationRecord, mediation_id))
     assert count(db, TimelineEntry) == 0 and count(db, Position) == 0
@@ -378,11 +393,11 @@ def test_a_thread_finds_its_mediation(db: Engine) -> None:
     mediation_id = new_mediation(db, source_key="view:V9")
     assert new_mediation(db, source_key="view:V9") == mediation_id
     with session(db) as s:
-        cases.set_mediation_thread(session=s, mediation_id=mediation_id, thread_ts="1700.5", header_ts="1700.5")
+        mediations.set_mediation_thread(session=s, mediation_id=mediation_id, thread_ts="1700.5", header_ts="1700.5")
     with session(db) as s:
-        found = cases.mediation_in_thread(session=s, channel_id="C1", thread_ts="1700.5")
+        found = mediations.mediation_in_thread(session=s, channel_id="C1", thread_ts="1700.5")
         assert found is not None and found.id == mediation_id
-        assert cases.mediation_in_thread(session=s, channel_id="C2", thread_ts="1700.5") is None
+        assert mediations.mediation_in_thread(session=s, channel_id="C2", thread_ts="1700.5") is None
 
 
 # CLI
@@ -451,7 +466,7 @@ def test_cli_lists_mediations(liaison: Callable[..., Any], database: tuple[Engin
     if url.startswith("sqlite"):  # the CLI's own SQLite file
         engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'liaison.db'}")
     with session(engine) as s:
-        cases.open_mediation(
+        mediations.open_mediation(
             session=s, engagement="acme", title="Credits", channel_id="C1", opened_by="U1", deadline=date(2026, 12, 1)
         )
     listed = json.loads(liaison("mediations", "list", "-e", "acme", "--json").stdout)["mediations"]

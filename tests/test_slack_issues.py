@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot import cases
+from bot import cases, issues
 from bot.db import session
 from bot.slack import issue_blocks as ib
 from bot.slack.local_api import action_body
@@ -80,7 +80,7 @@ def _submit(slack: Slack, fields: dict[str, str | None], *, view_id: str = "VISS
 
 def _issues(slack: Slack) -> list[cases.IssueRecord]:
     with session(slack.deps.engine) as s:
-        return cases.list_issues(session=s, engagement=ENGAGEMENT)
+        return issues.list_issues(session=s, engagement=ENGAGEMENT)
 
 
 def test_slash_issue_opens_the_modal(slack: Slack) -> None:

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import cases, records
+from bot import cases, issues, records
 from bot import questions as workflow
 from bot.db import session
 from bot.deps import Deps
@@ -73,7 +73,7 @@ def log_issue(deps: Deps, form: ib.IssueForm, *, engagement: str, user: str, vie
     """The issue a modal submission logs, once per view, and whether this is the first delivery."""
     with session(deps.engine) as s:
         first = records.claim_event(session=s, key=f"issue-confirmation:view:{view_id}")
-        issue = cases.create_issue(
+        issue = issues.create_issue(
             session=s,
             engagement=engagement,
             title=form.title,
@@ -93,7 +93,7 @@ def log_issue(deps: Deps, form: ib.IssueForm, *, engagement: str, user: str, vie
 
 def open_issues(deps: Deps, engagement: str) -> list[dict[str, Any]]:
     with session(deps.engine) as s:
-        return [cases.issue_as_dict(i) for i in cases.list_issues(session=s, engagement=engagement)]
+        return [cases.issue_as_dict(i) for i in issues.list_issues(session=s, engagement=engagement)]
 
 
 def post_confirmation(client: WebClient, *, channel: str, user: str, issue: dict[str, Any]) -> None:

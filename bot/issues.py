@@ -1,0 +1,200 @@
+"""The issue log: SLA breaches, incidents and disagreements as records, each change on the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.cases import (
+    CASE_SIDES,
+    CATEGORIES,
+    ISSUE_STATUSES,
+    LEVELS,
+    OPEN_ISSUE_STATUSES,
+    SEVERITIES,
+    IssueRecord,
+    TimelineEntry,
+    add_entry,
+    as_date,
+    check_choice,
+    clause_refs_of,
+    office_of,
+    required_text,
+    timeline_of,
+)
+from bot.records import _insert_once, utcnow
+
+# Issues
+
+
+def _issue_by_key(session: Session, source_key: str) -> IssueRecord | None:
+    return session.exec(select(IssueRecord).where(IssueRecord.source_key == source_key)).first()
+
+
+def _lock_issue(session: Session, issue_id: int) -> IssueRecord:
+    query = (
+        select(IssueRecord)
+        .where(IssueRecord.id == issue_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    row = session.exec(query).first()
+    if row is None:
+        raise LookupError(f"no issue #{issue_id}")
+    return row
+
+
+def get_issue(*, session: Session, issue_id: int) -> IssueRecord | None:
+    return session.get(IssueRecord, issue_id)
+
+
+def create_issue(
+    *,
+    session: Session,
+    engagement: str,
+    title: str,
+    created_by: str,
+    description: str = "",
+    category: str = "other",
+    severity: int = 3,
+    risk: str = "low",
+    value: str = "low",
+    raised_by_side: str | None = None,
+    clause_refs: Iterable[Mapping[str, Any]] = (),
+    owner: str | None = None,
+    due: date | None = None,
+    source_key: str | None = None,
+    permalink: str | None = None,
+) -> IssueRecord:
+    """Log an issue (and a "created" timeline entry). With a `source_key`, once: again returns the first one."""
+    if source_key is not None:
+        existing = _issue_by_key(session, source_key)
+        if existing is not None:
+            return existing
+    now = utcnow()
+    values: dict[str, Any] = {
+        "engagement": required_text(engagement, "engagement"),
+        "title": required_text(title, "title"),
+        "description": description or "",
+        "category": check_choice(category, CATEGORIES, "category"),
+        "office": office_of(category),
+        "severity": check_choice(severity, SEVERITIES, "severity"),
+        "risk": check_choice(risk, LEVELS, "risk"),
+        "value": check_choice(value, LEVELS, "value"),
+        "raised_by_side": None if raised_by_side is None else check_choice(raised_by_side, CASE_SIDES, "side"),
+        "clause_refs": clause_refs_of(clause_refs),
+        "owner": owner or None,
+        "due": as_date(due, "due"),
+        "status": "open",
+        "source_key": source_key,
+        "permalink": permalink,
+        "created_by": created_by,
+        "created_at": now,
+        "updated_at": now,
+        "resolved_at": None,
+    }
+    if source_key is None:
+        issue = IssueRecord(**values)
+        session.add(issue)
+        session.flush()
+    else:
+        inserted = _insert_once(session, IssueRecord, values)
+        found = _issue_by_key(session, source_key)
+        assert found is not None
+        issue = found
+        if not inserted:  # another delivery of the same submission won
+            return issue
+    assert issue.id is not None
+    add_entry(
+        session,
+        kind="created",
+        actor=created_by,
+        text=f"issue #{issue.id} raised: {issue.title}",
+        data={"severity": issue.severity, "category": issue.category, "side": issue.raised_by_side},
+        issue_id=issue.id,
+        at=now,
+    )
+    return issue
+
+
+def set_issue_status(*, session: Session, issue_id: int, status: str, actor: str, note: str = "") -> IssueRecord:
+    """Move an issue to `status` (timeline: "status: open -> acknowledged"); the same status changes nothing.
+
+    Resolving or closing sets `resolved_at` (once); reopening clears it.
+    """
+    check_choice(status, ISSUE_STATUSES, "status")
+    issue = _lock_issue(session, issue_id)
+    old = issue.status
+    if old == status:
+        return issue
+    now = utcnow()
+    issue.status = status
+    issue.updated_at = now
+    if status in OPEN_ISSUE_STATUSES:
+        issue.resolved_at = None
+    elif issue.resolved_at is None:
+        issue.resolved_at = now
+    session.add(issue)
+    text = f"status: {old} -> {status}" + (f" ({note})" if note else "")
+    add_entry(
+        session,
+        kind="status",
+        actor=actor,
+        text=text,
+        data={"from": old, "to": status, "note": note},
+        issue_id=issue_id,
+        at=now,
+    )
+    return issue
+
+
+def assign_issue(
+    *, session: Session, issue_id: int, owner: str | None, actor: str, due: date | None = None
+) -> IssueRecord:
+    """Give an issue an owner (None: nobody) and optionally a due date."""
+    issue = _lock_issue(session, issue_id)
+    now = utcnow()
+    old_owner, old_due = issue.owner, issue.due
+    issue.owner = owner or None
+    if due is not None:
+        issue.due = as_date(due, "due")
+    issue.updated_at = now
+    session.add(issue)
+    text = f"owner: {old_owner or 'nobody'} -> {issue.owner or 'nobody'}"
+    if issue.due != old_due:
+        text += f"; due {issue.due.isoformat() if issue.due else 'none'}"
+    data = {"owner": issue.owner, "due": issue.due.isoformat() if issue.due else None}
+    add_entry(session, kind="comment", actor=actor, text=text, data=data, issue_id=issue_id, at=now)
+    return issue
+
+
+def comment_on_issue(*, session: Session, issue_id: int, actor: str, text: str) -> TimelineEntry:
+    issue = _lock_issue(session, issue_id)
+    now = utcnow()
+    issue.updated_at = now
+    session.add(issue)
+    return add_entry(
+        session, kind="comment", actor=actor, text=required_text(text, "comment"), issue_id=issue_id, at=now
+    )
+
+
+def list_issues(
+    *, session: Session, engagement: str, statuses: Iterable[str] | None = None, side: str | None = None
+) -> list[IssueRecord]:
+    """The engagement's issues (open ones unless `statuses` says), worst first, then oldest first."""
+    wanted = OPEN_ISSUE_STATUSES if statuses is None else tuple(statuses)
+    for status in wanted:
+        check_choice(status, ISSUE_STATUSES, "status")
+    query = select(IssueRecord).where(IssueRecord.engagement == engagement, col(IssueRecord.status).in_(wanted))
+    if side is not None:
+        query = query.where(IssueRecord.raised_by_side == check_choice(side, CASE_SIDES, "side"))
+    query = query.order_by(col(IssueRecord.severity), col(IssueRecord.created_at), col(IssueRecord.id))
+    return list(session.exec(query).all())
+
+
+def issue_timeline(*, session: Session, issue_id: int) -> list[TimelineEntry]:
+    """What happened to an issue, oldest first."""
+    return timeline_of(session, issue_id=issue_id)
