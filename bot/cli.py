@@ -260,9 +260,17 @@ def demo(ctx: Context, engagement: str) -> None:
 
 def _register_app_commands() -> None:
     """The Slack app, database, roles, issues and mediations commands live in their own modules."""
-    from bot import cli_app, cli_cases
+    from bot import cli_app, cli_cases, cli_digest
 
-    for command in (cli_app.serve, cli_app.run, cli_app.chat, cli_app.db, cli_app.roles, *cli_cases.GROUPS):
+    for command in (
+        cli_app.serve,
+        cli_app.run,
+        cli_app.chat,
+        cli_app.db,
+        cli_app.roles,
+        *cli_cases.GROUPS,
+        *cli_digest.COMMANDS,
+    ):
         cli.add_command(command)
 
 

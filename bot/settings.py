@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from datetime import time
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import AliasChoices, Field, field_validator
@@ -19,6 +21,9 @@ for _name, _value in {
     "LANGCHAIN_TRACING_V2": "false",
 }.items():
     os.environ.setdefault(_name, _value)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _default_data_dir() -> Path:
@@ -39,6 +44,18 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=50.0, gt=0, validation_alias="LIAISON_MAX_FILE_MB")
     default_k: int = Field(default=8, ge=1, le=100, validation_alias=AliasChoices("LIAISON_K", "LIAISON_DEFAULT_K"))
 
+    # Mediations: the deadline a new one gets, and when Liaison reminds the thread.
+    mediation_deadline_days: int = Field(default=14, ge=1, le=365, validation_alias="LIAISON_MEDIATION_DEADLINE_DAYS")
+    mediation_idle_hours: float = Field(default=72.0, gt=0, validation_alias="LIAISON_MEDIATION_IDLE_HOURS")
+    mediation_remind_days: int = Field(default=2, ge=0, le=60, validation_alias="LIAISON_MEDIATION_REMIND_DAYS")
+    reminder_interval_minutes: float = Field(default=15.0, gt=0, validation_alias="LIAISON_REMINDER_INTERVAL_MINUTES")
+    # The weekly digest: when (unless an engagement sets its own), in which time zone, and a managers' channel.
+    digest_day: str = Field(default="mon", validation_alias="LIAISON_DIGEST_DAY")
+    digest_time: str = Field(default="08:00", validation_alias="LIAISON_DIGEST_TIME")
+    timezone: str | None = Field(default=None, validation_alias="LIAISON_TIMEZONE")
+    managers_channel: str | None = Field(default=None, validation_alias="LIAISON_MANAGERS_CHANNEL")
+    scheduler: bool = Field(default=True, validation_alias="LIAISON_SCHEDULER")
+
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
@@ -53,6 +70,39 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("timezone", "managers_channel")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"LIAISON_TIMEZONE must be an IANA time zone such as Europe/Paris, not {value!r}"
+                ) from None
+        return value
+
+    @field_validator("digest_day")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in WEEKDAYS:
+            raise ValueError(f"LIAISON_DIGEST_DAY must be a weekday (mon..sun), not {value!r}")
+        return day
+
+    @field_validator("digest_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            return time.fromisoformat(value.strip()).strftime("%H:%M")
+        except ValueError:
+            raise ValueError(f"LIAISON_DIGEST_TIME must be HH:MM (24-hour), not {value!r}") from None
 
     @field_validator("slack_api_url")
     @classmethod

@@ -13,6 +13,7 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlalchemy.engine import Engine
 
 from bot import records
 from bot.db import make_engine, session, upgrade
@@ -82,13 +83,18 @@ class Slack:
 
 
 @contextmanager
-def running_slack(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Slack]:
-    """The real app on `kb`, a fresh records database and a local Slack API; listeners drained at the end."""
+def running_slack(tmp_path: Path, kb: KnowledgeBase, engine: Engine | None = None, **env: Any) -> Iterator[Slack]:
+    """The real app on `kb`, a records database (a fresh SQLite file unless `engine`, migrated here) and a local
+    Slack API; `env` adds settings (e.g. LIAISON_MEDIATION_IDLE_HOURS=1). Listeners are drained at the end."""
     with SlackAPI() as api:
         settings = Settings(
-            LIAISON_DATA_DIR=tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api.url
+            LIAISON_DATA_DIR=tmp_path,
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=api.url,
+            **env,
         )
-        engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
+        engine = engine or make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
         upgrade(engine)
         deps = Deps(settings=settings, kb=kb, engine=engine)
         client = WebClient(token="xoxb-test", base_url=api.url)

@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack import blocks
-from bot.slack.listeners import commands, feedback, files, issues, questions
+from bot.slack.listeners import commands, feedback, files, home, issues, mediations, questions
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) 
     feedback.register(app, deps)
     files.register(app, deps)
     issues.register(app, deps)
+    mediations.register(app, deps)
+    home.register(app, deps)
 
     @app.error
     def on_error(

@@ -14,6 +14,7 @@ from bot.db import session
 from bot.deps import Deps
 from bot.slack import blocks
 from bot.slack.listeners.issues import handle_issue_command
+from bot.slack.listeners.mediations import handle_mediation_command
 from bot.slack.permissions import may_manage
 from knowledge.store import SIDES
 
@@ -26,6 +27,8 @@ def register(app: App, deps: Deps) -> None:
         verb, _, rest = (command.get("text") or "").strip().partition(" ")
         verb = verb.lower()
         if handle_issue_command(deps, verb, rest, ack, command, respond, client):
+            return
+        if handle_mediation_command(deps, verb, rest, ack, command, respond, client):
             return
         if verb == "ask" and rest.strip():
             ack(response_type="ephemeral", text="Looking through the contracts…", blocks=blocks.thinking_blocks())

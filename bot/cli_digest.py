@@ -1,0 +1,5 @@
+"""`liaison digest` (being written)."""
+
+from __future__ import annotations
+
+COMMANDS: tuple = ()
