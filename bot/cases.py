@@ -34,6 +34,7 @@ ACTIVE_MEDIATION_STATUSES = ("open", "proposal")  # still being argued: position
 OPEN_MEDIATION_STATUSES = ("open", "proposal", "agreed", "escalated")  # not yet closed or withdrawn
 TIMELINE_KINDS = ("created", "status", "comment", "position", "evidence", "summary", "outcome", "reminder")
 CLAUSE_REF_KEYS = ("document", "section", "quote", "start", "end")
+OPTIONAL_CLAUSE_REF_KEYS = ("title", "page")  # kept when known, for citations
 
 
 def office_of(category: str) -> str | None:
@@ -191,14 +192,17 @@ def aware(value: datetime, what: str) -> datetime:
 
 
 def clause_refs_of(refs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Clause references as stored: {"document", "section", "quote", "start", "end"}, a document required."""
+    """Clause references as stored: {"document", "section", "quote", "start", "end"} (plus "title" and "page"
+    when known), a document required."""
     if isinstance(refs, Mapping | str):
         raise ValueError("clause_refs must be a list of {document, section, quote, start, end}")
     out = []
     for ref in refs:
         if not isinstance(ref, Mapping) or not ref.get("document"):
             raise ValueError(f"a clause reference needs a document, not {ref!r}")
-        out.append({key: ref.get(key) for key in CLAUSE_REF_KEYS})
+        kept = {key: ref.get(key) for key in CLAUSE_REF_KEYS}
+        kept.update({key: ref[key] for key in OPTIONAL_CLAUSE_REF_KEYS if ref.get(key) is not None})
+        out.append(kept)
     return out
 
 
