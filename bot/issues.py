@@ -198,3 +198,28 @@ def list_issues(
 def issue_timeline(*, session: Session, issue_id: int) -> list[TimelineEntry]:
     """What happened to an issue, oldest first."""
     return timeline_of(session, issue_id=issue_id)
+
+
+def attach_clause(*, session: Session, issue_id: int, ref: Mapping[str, Any], actor: str) -> bool:
+    """Attach a contract clause to an issue (a timeline entry says who): False if it was already attached."""
+    [checked] = clause_refs_of([ref])
+    issue = _lock_issue(session, issue_id)
+    refs = list(issue.clause_refs or [])
+    where = (checked["document"], checked["start"], checked["end"])
+    if any((r.get("document"), r.get("start"), r.get("end")) == where for r in refs):
+        return False
+    now = utcnow()
+    issue.clause_refs = [*refs, checked]  # a new list, so the JSON column is written
+    issue.updated_at = now
+    session.add(issue)
+    label = " ".join(str(part) for part in (checked["document"], checked.get("section")) if part)
+    add_entry(
+        session,
+        kind="comment",
+        actor=actor,
+        text=f"clause attached: {label}",
+        data={"clause": checked},
+        issue_id=issue_id,
+        at=now,
+    )
+    return True

@@ -125,6 +125,21 @@ def test_issue_lifecycle_and_timeline(db: Engine) -> None:
         issues.set_issue_status(session=s, issue_id=999, status="open", actor="U1")
 
 
+def test_a_clause_is_attached_once_with_its_page_and_title(db: Engine) -> None:
+    issue_id = new_issue(db)
+    ref = {**REF, "title": "Master Services Agreement", "page": 3}
+    with session(db) as s:
+        assert issues.attach_clause(session=s, issue_id=issue_id, ref=ref, actor="U1")
+    with session(db) as s:
+        assert not issues.attach_clause(session=s, issue_id=issue_id, ref=dict(ref), actor="U2")
+        issue = issues.get_issue(session=s, issue_id=issue_id)
+        assert issue is not None and issue.clause_refs == [ref]
+        [entry] = [e for e in issues.issue_timeline(session=s, issue_id=issue_id) if e.kind == "comment"]
+        assert (entry.actor, entry.text) == ("U1", "clause attached: msa.pdf 7.2")
+    with session(db) as s, pytest.raises(ValueError, match="document"):
+        issues.attach_clause(session=s, issue_id=issue_id, ref={"section": "1"}, actor="U1")
+
+
 def test_issues_are_listed_worst_first_and_by_side(db: Engine) -> None:
     low = new_issue(db, title="typo in report", severity=4, raised_by_side="vendor")
     worst = new_issue(db, title="outage", severity=1, raised_by_side="client", category="sla-breach")

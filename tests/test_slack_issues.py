@@ -12,7 +12,7 @@ import pytest
 from bot import cases, issues
 from bot.db import session
 from bot.slack import issue_blocks as ib
-from bot.slack.local_api import action_body
+from bot.slack.local_api import PERMALINK, action_body
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
 from tests.test_slack_app import Slack, running_slack
@@ -22,6 +22,13 @@ from tests.test_slack_app import Slack, running_slack
 def slack(tmp_path: Path, sample_kb: KnowledgeBase) -> Iterator[Slack]:
     """The app, a fresh database and the local Slack API, as in tests/test_slack_app.py."""
     with running_slack(tmp_path, sample_kb) as running:
+        yield running
+
+
+@pytest.fixture
+def slack_any(tmp_path: Path, sample_kb: KnowledgeBase, db: Any) -> Iterator[Slack]:
+    """The same on SQLite and on PostgreSQL (the `db` fixture's two databases)."""
+    with running_slack(tmp_path, sample_kb, engine=db) as running:
         yield running
 
 
@@ -118,7 +125,8 @@ def test_a_shared_channel_has_no_default_side(slack: Slack) -> None:
     assert "initial_value" not in next(b for b in view["blocks"] if b.get("block_id") == "title")["element"]
 
 
-def test_a_submission_logs_one_issue_and_confirms_it_once(slack: Slack) -> None:
+def test_a_submission_logs_one_issue_and_confirms_it_once(slack_any: Slack) -> None:
+    slack = slack_any
     slack.bind("C1", "client")
     first = _submit(slack, FILLED)
     again = _submit(slack, FILLED)  # Slack retried, or a double click
@@ -177,3 +185,188 @@ def test_an_unbound_channel_is_told_how_to_bind(slack: Slack) -> None:
     reply = slack.api.wait_for("response_url")[-1].params
     assert reply["response_type"] == "ephemeral" and "/liaison bind" in json.dumps(reply["blocks"])
     assert slack.api.calls_to("views.open") == []
+
+
+# -- "Log as issue", the card, suggested clauses, status -----------------------------------------
+MESSAGE_TS = "1732780000.000100"
+MESSAGE = "<@U2> The March invoice 4411 was billed twice &amp; nobody answered\nSee <https://x.example/i|the invoice>"
+
+
+def _shortcut(slack: Slack, *, channel: str = "C1", user: str = "U1", trigger: str = "7.7.7") -> Any:
+    payload = {
+        "type": "message_action",
+        "callback_id": ib.SHORTCUT_ID,
+        "trigger_id": trigger,
+        "response_url": slack.api.response_url(),
+        "team": {"id": "T1"},
+        "user": {"id": user},
+        "channel": {"id": channel, "name": channel.lower()},
+        "message_ts": MESSAGE_TS,
+        "message": {"type": "message", "user": "U2", "text": MESSAGE, "ts": MESSAGE_TS},
+    }
+    return slack.send(action_body(payload), "application/x-www-form-urlencoded")
+
+
+def _select(slack: Slack, value: str, *, user: str, card_ts: str, channel: str = "C1") -> Any:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": "T1"},
+        "api_app_id": "A1",
+        "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": card_ts, "channel_id": channel},
+        "message": {"ts": card_ts, "text": "card"},
+        "response_url": slack.api.response_url(),
+        "trigger_id": "1.2.3",
+        "actions": [
+            {
+                "type": "static_select",
+                "action_id": ib.STATUS_ACTION,
+                "block_id": "status",
+                "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
+                "action_ts": "1.1",
+            }
+        ],
+    }
+    return slack.send(action_body(payload), "application/x-www-form-urlencoded")
+
+
+def _click(slack: Slack, action_id: str, value: str, *, user: str, card_ts: str) -> Any:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": "T1"},
+        "api_app_id": "A1",
+        "channel": {"id": "C1"},
+        "container": {"type": "message", "message_ts": card_ts, "channel_id": "C1"},
+        "message": {"ts": card_ts, "text": "card"},
+        "response_url": slack.api.response_url(),
+        "trigger_id": "1.2.3",
+        "actions": [{"action_id": action_id, "value": value, "type": "button", "block_id": "b", "action_ts": "1.1"}],
+    }
+    return slack.send(action_body(payload), "application/x-www-form-urlencoded")
+
+
+def _attach_buttons(blocks: list[dict[str, Any]]) -> list[str]:
+    return [b["accessory"]["value"] for b in blocks if (b.get("accessory") or {}).get("action_id") == ib.ATTACH_ACTION]
+
+
+def _log_from_message(slack: Slack) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Use the shortcut, submit its modal as is (plus a category); the modal and the posted card."""
+    slack.bind("C1", "client")
+    assert _shortcut(slack).status == 200
+    [opened] = [c.params for c in slack.api.wait_for("views.open")]
+    view = opened["view"]
+    meta = json.loads(view["private_metadata"])
+    fields = {**FILLED, "title": None, "description": None, "clause": None, "owner": None, "due": None}
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    fields.update(title=inputs["title"]["initial_value"], description=inputs["description"]["initial_value"])
+    payload_view = {**view, "id": "VMSG1", "private_metadata": view["private_metadata"]}
+    body = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "api_app_id": "A1",
+        "view": {**payload_view, "state": {"values": _state(fields)}},
+    }
+    assert slack.send(action_body(body), "application/x-www-form-urlencoded").status == 200
+    [posted] = [c.params for c in slack.api.wait_for("chat.postMessage")]
+    return {"view": view, "meta": meta}, posted
+
+
+def test_log_as_issue_prefills_from_the_message_and_links_back(slack: Slack) -> None:
+    opened, posted = _log_from_message(slack)
+    inputs = {b["block_id"]: b["element"] for b in opened["view"]["blocks"] if b["type"] == "input"}
+    assert inputs["title"]["initial_value"] == "@U2 The March invoice 4411 was billed twice & nobody answered"
+    assert inputs["description"]["initial_value"].endswith("See the invoice")
+    assert opened["meta"] == {
+        "channel": "C1",
+        "engagement": ENGAGEMENT,
+        "side": "client",
+        "permalink": PERMALINK,
+        "thread_ts": MESSAGE_TS,
+    }
+    [issue] = _issues(slack)
+    assert issue.permalink == PERMALINK and issue.title.startswith("@U2 The March invoice 4411")
+    assert posted["channel"] == "C1" and posted["thread_ts"] == MESSAGE_TS  # the card answers the message
+    assert PERMALINK in json.dumps(posted["blocks"])
+    # the same message again: the user is told, no second modal
+    _shortcut(slack, trigger="7.7.8")
+    reply = slack.api.wait_for("response_url")[-1].params
+    assert reply["text"].startswith(f"This message is already issue #{issue.id}")
+    assert len(slack.api.calls_to("views.open")) == 1
+
+
+def test_log_as_issue_in_an_unbound_channel_explains_binding(slack: Slack) -> None:
+    _shortcut(slack, channel="C9")
+    reply = slack.api.wait_for("response_url")[-1].params
+    assert "/liaison bind" in json.dumps(reply["blocks"]) and slack.api.calls_to("views.open") == []
+
+
+def test_the_reporter_attaches_a_suggested_clause_verbatim(slack: Slack) -> None:
+    _, posted = _log_from_message(slack)
+    values = _attach_buttons(posted["blocks"])
+    assert values, "billing issues should get clause suggestions"
+    assert "Clauses that may apply" in json.dumps(posted["blocks"])
+    card_ts = slack.api.calls_to("chat.postMessage")[0].params.get("ts") or "5.5"
+    # someone else may not attach
+    _click(slack, ib.ATTACH_ACTION, values[0], user="U3", card_ts=card_ts)
+    assert "Only the person who logged" in slack.api.wait_for("response_url")[-1].params["text"]
+    [issue] = _issues(slack)
+    assert issue.clause_refs == []
+    # the reporter may; the quote is read back from the document, verbatim
+    _click(slack, ib.ATTACH_ACTION, values[0], user="U1", card_ts=card_ts)
+    [update] = [c.params for c in slack.api.wait_for("chat.update")]
+    [issue] = _issues(slack)
+    [ref] = issue.clause_refs
+    text = slack.deps.kb.document_text(ENGAGEMENT, ref["document"])
+    assert text[ref["start"] : ref["end"]] == ref["quote"] and ref["quote"]
+    assert update["channel"] == "C1" and update["ts"] == card_ts
+    shown = json.dumps(update["blocks"])
+    assert "Contract clauses attached" in shown and values[0] not in _attach_buttons(update["blocks"])
+    # a click on the same (now attached) clause changes nothing; a forged value is refused
+    _click(slack, ib.ATTACH_ACTION, values[0], user="U1", card_ts=card_ts)
+    forged = json.loads(values[0]) | {"h": "0" * 16}
+    _click(slack, ib.ATTACH_ACTION, json.dumps(forged), user="U1", card_ts=card_ts)
+    assert "changed or was removed" in slack.api.wait_for("response_url", count=2)[-1].params["text"]
+    [issue] = _issues(slack)
+    assert len(issue.clause_refs) == 1
+
+
+def test_suggestions_respect_the_channel_side(slack: Slack) -> None:
+    from tests.test_slack_app import VENDOR_SECRETS
+
+    slack.bind("C1", "client")
+    _submit(slack, {**FILLED, "title": "Vendor agent hourly rate and margin questioned", "description": ""})
+    [posted] = [c.params for c in slack.api.wait_for("chat.postMessage")]
+    shown = json.dumps(posted["blocks"])
+    assert not any(secret in shown for secret in VENDOR_SECRETS)
+
+
+def test_the_status_menu_changes_the_status_on_the_timeline(slack_any: Slack) -> None:
+    slack = slack_any
+    _, posted = _log_from_message(slack)
+    [issue] = _issues(slack)
+    menu = next(
+        b["accessory"] for b in posted["blocks"] if (b.get("accessory") or {}).get("action_id") == "issue_status"
+    )
+    assert [o["value"] for o in menu["options"]] == [
+        f"{issue.id}:{s}" for s in ("acknowledged", "in-progress", "resolved", "closed")
+    ]
+    _select(slack, f"{issue.id}:acknowledged", user="U9", card_ts="5.5")  # no role, not the reporter
+    assert "can change issue" in slack.api.wait_for("response_url")[-1].params["text"]
+    _select(slack, f"{issue.id}:acknowledged", user="U1", card_ts="5.5")
+    [update] = [c.params for c in slack.api.wait_for("chat.update")]
+    assert "*Status:* Acknowledged" in json.dumps(update["blocks"])
+    assert "status: open \u2192 acknowledged" in update["blocks"][-2]["elements"][0]["text"]
+    with session(slack.deps.engine) as s:
+        records_role = __import__("bot.records", fromlist=["grant_role"])
+        records_role.grant_role(session=s, engagement=ENGAGEMENT, user_id="UV", role="vendor-owner", granted_by="UA")
+    _select(slack, f"{issue.id}:resolved", user="UV", card_ts="5.5")
+    slack.api.wait_for("chat.update", count=2)
+    with session(slack.deps.engine) as s:
+        timeline = issues.issue_timeline(session=s, issue_id=issue.id)
+        record = issues.get_issue(session=s, issue_id=issue.id)
+    assert [(e.kind, e.actor) for e in timeline] == [("created", "U1"), ("status", "U1"), ("status", "UV")]
+    assert record is not None and record.status == "resolved" and record.resolved_at is not None
+    assert issues.list_issues is not None and _issues(slack) == []

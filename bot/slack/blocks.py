@@ -374,7 +374,10 @@ def help_blocks() -> list[dict]:
         "\u2022 `/liaison index` \u2014 add the PDF or DOCX you last shared here to the contracts, on this "
         "channel's side (or use the message shortcut *Add to contracts*)",
         "\u2022 `/liaison issue [TITLE]` \u2014 log an issue for this channel's engagement (opens a form)",
-        "\u2022 `/liaison issues` \u2014 list the engagement's open issues, most severe first",
+        "\u2022 `/liaison issues` \u2014 list the engagement's open issues, most severe first "
+        "(or use the message shortcut *Log as issue* on any message)",
+        "\u2022 `/liaison mediate TITLE [#ISSUE] [by YYYY-MM-DD]` \u2014 open a mediation thread "
+        "(engagement mediators)",
         "\u2022 `/liaison help` \u2014 this message",
     ]
     return [

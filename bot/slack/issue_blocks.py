@@ -6,6 +6,7 @@ into mrkdwn is escaped and marked verbatim; plain-text fields are clipped to Sla
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,21 @@ DESCRIPTION_CHARS = 3000  # Slack's plain_text_input maximum
 CLAUSE_CHARS = 200
 OPTION_CHARS = 75  # Slack's limit on an option's text
 LIST_LIMIT = 20
+QUOTE_PREVIEW_CHARS = 400  # a clause's quote on the issue card (the full clause is in the contract)
+MAX_CLAUSES = 5  # attached, and suggested, shown on the card
+HISTORY_LINES = 5
+ARROW = " \u2192 "  # latest timeline entries on the card
+
+SHORTCUT_ID = "log_as_issue"  # the message shortcut "Log as issue"
+STATUS_ACTION = "issue_status"  # the card's status menu; option values "<issue id>:<status>"
+ATTACH_ACTION = "issue_attach_clause"  # the card's "Attach" buttons
+STATUS_LABELS = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "in-progress": "In progress",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
 
 SEVERITY_LABELS = {1: "1 - critical", 2: "2 - high", 3: "3 - medium", 4: "4 - low"}
 CATEGORY_GROUPS = (
@@ -70,21 +86,39 @@ def _radio(options: Sequence[tuple[str, str]], initial: str | None) -> dict[str,
     return element
 
 
-def issue_modal(*, channel: str, engagement: str, side: str, title: str = "") -> dict[str, Any]:
-    """The "Log an issue" modal for a channel bound to `engagement` on `side`; `title` pre-fills the title."""
+def issue_modal(
+    *,
+    channel: str,
+    engagement: str,
+    side: str,
+    title: str = "",
+    description: str = "",
+    permalink: str | None = None,
+    thread_ts: str | None = None,
+) -> dict[str, Any]:
+    """The "Log an issue" modal for a channel bound to `engagement` on `side`; `title` and `description`
+    pre-fill the form. From a message ("Log as issue"), `permalink` links the issue back to it and
+    `thread_ts` is where the confirmation goes (the message's thread)."""
     severity_options = [_option(label, str(n)) for n, label in SEVERITY_LABELS.items()]
     levels = [("High", "high"), ("Low", "low")]
     title_element: dict[str, Any] = {"type": "plain_text_input", "max_length": TITLE_CHARS}
     if title.strip():
         title_element["initial_value"] = " ".join(title.split())[:TITLE_CHARS]
+    description_element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": DESCRIPTION_CHARS,
+    }
+    if description.strip():
+        description_element["initial_value"] = description.strip()[:DESCRIPTION_CHARS]
+    metadata: dict[str, Any] = {"channel": channel, "engagement": engagement, "side": side}
+    if permalink:
+        metadata["permalink"] = permalink
+    if thread_ts:
+        metadata["thread_ts"] = thread_ts
     blocks = [
         _input(TITLE, "Title", title_element),
-        _input(
-            DESCRIPTION,
-            "Description",
-            {"type": "plain_text_input", "multiline": True, "max_length": DESCRIPTION_CHARS},
-            optional=True,
-        ),
+        _input(DESCRIPTION, "Description", description_element, optional=True),
         _input(
             CATEGORY,
             "Category",
@@ -119,10 +153,12 @@ def issue_modal(*, channel: str, engagement: str, side: str, title: str = "") ->
         _input(OWNER, "Owner", {"type": "users_select", "placeholder": _plain("Who follows it up")}, optional=True),
         _input(DUE, "Due date", {"type": "datepicker"}, optional=True),
     ]
+    if permalink:
+        blocks.insert(0, _context(f"From <{permalink}|this message>; the issue links back to it."))
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "private_metadata": json.dumps({"channel": channel, "engagement": engagement, "side": side}),
+        "private_metadata": json.dumps(metadata),
         "title": _plain("Log an issue"),
         "submit": _plain("Log issue"),
         "close": _plain("Cancel"),
@@ -247,9 +283,108 @@ def issue_confirmation_text(issue: Mapping[str, Any]) -> str:
     return f"Issue #{issue['id']} logged: {_clip(issue['title'], 300)} \u2014 {', '.join(parts)}"
 
 
-def issue_confirmation_blocks(issue: Mapping[str, Any], *, user: str) -> list[Block]:
-    """The channel message saying an issue was logged, and by whom."""
+def clause_value(issue_id: int, ref: Mapping[str, Any]) -> str:
+    """An "Attach" button's value: where the clause is (not its text, which is read back from the document)."""
+    compact = {
+        "i": issue_id,
+        "d": ref["document"],
+        "s": ref.get("section"),
+        "p": ref.get("page"),
+        "t": _clip(ref.get("title") or "", 150),
+        "a": ref["start"],
+        "b": ref["end"],
+        "h": quote_hash(ref["quote"]),
+    }
+    return json.dumps(compact, separators=(",", ":"))[:2000]
+
+
+def read_clause_value(value: str) -> tuple[int, dict[str, Any], str] | None:
+    """(issue id, clause ref without its quote, the quote's hash) from an "Attach" value, or None if malformed."""
+    try:
+        data = json.loads(value)
+        ref = {"document": str(data["d"]), "section": data.get("s"), "page": data.get("p"), "title": data.get("t")}
+        ref.update(start=int(data["a"]), end=int(data["b"]))
+        return int(data["i"]), ref, str(data["h"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def quote_hash(quote: str) -> str:
+    return hashlib.sha256(quote.encode("utf-8")).hexdigest()[:16]
+
+
+def _where(ref: Mapping[str, Any]) -> str:
+    parts = [_clip(ref.get("title") or ref["document"], 120)]
+    if ref.get("section"):
+        parts.append(f"\u00a7 {_clip(str(ref['section']), 60)}")
+    if ref.get("page"):
+        parts.append(f"p. {ref['page']}")
+    return " \u00b7 ".join(parts)
+
+
+def _quote(text: str, limit: int = QUOTE_PREVIEW_CHARS) -> str:
+    return "> " + _clip(text, limit)
+
+
+def _when(at: str | None) -> str:
+    return (at or "")[:16].replace("T", " ") + " UTC" if at else ""
+
+
+def issue_card_blocks(
+    issue: Mapping[str, Any],
+    *,
+    user: str,
+    suggestions: Sequence[Mapping[str, Any]] = (),
+    history: Sequence[Mapping[str, Any]] = (),
+) -> list[Block]:
+    """The issue's message in the channel, updated in place: what it is, its status (with a menu to change
+    it), the clauses attached, the clauses Liaison suggests (the reporter attaches those that apply), and the
+    latest timeline entries (who did what, when)."""
     blocks = [_section(f":memo: {issue_confirmation_text(issue)}")]
+    if issue.get("description"):
+        blocks.append(_section(_clip(issue["description"], 600)))
+    if issue.get("permalink"):
+        blocks.append(_context(f"From <{issue['permalink']}|this message>"))
+    status = issue["status"]
+    menu = {
+        "type": "static_select",
+        "action_id": STATUS_ACTION,
+        "placeholder": _plain("Change status"),
+        "options": [_option(STATUS_LABELS[s], f"{issue['id']}:{s}") for s in cases.ISSUE_STATUSES if s != status],
+    }
+    blocks.append({**_section(f"*Status:* {STATUS_LABELS.get(status, status)}"), "accessory": menu})
+    attached = list(issue.get("clause_refs") or [])
+    if attached:
+        blocks.append(_section("*Contract clauses attached*"))
+        for ref in attached[:MAX_CLAUSES]:
+            blocks.append(_section(_quote(ref.get("quote") or "")))
+            blocks.append(_context(_where(ref)))
+    where_attached = {(r.get("document"), r.get("start"), r.get("end")) for r in attached}
+    fresh = [r for r in suggestions if (r["document"], r["start"], r["end"]) not in where_attached][:MAX_CLAUSES]
+    if fresh:
+        who = _mention(issue.get("created_by")) or "the reporter"
+        blocks.append(_section(f"*Clauses that may apply* \u2014 {who} can attach the ones that do:"))
+        for ref in fresh:
+            button = {
+                "type": "button",
+                "action_id": ATTACH_ACTION,
+                "text": _plain("Attach"),
+                "value": clause_value(int(issue["id"]), ref),
+            }
+            blocks.append({**_section(_quote(ref["quote"])), "accessory": button})
+            blocks.append(_context(_where(ref)))
+    if history:
+        lines = [
+            " \u00b7 ".join(
+                (
+                    _clip(entry["text"].replace(" -> ", ARROW), 150),
+                    _mention(entry.get("actor")) or _clip(str(entry.get("actor")), 40),
+                    _when(entry.get("at")),
+                )
+            )
+            for entry in list(history)[-HISTORY_LINES:]
+        ]
+        blocks.append(_context("\n".join(lines)))
     who = _mention(user)
     note = f"Logged by {who}. " if who else ""
     blocks.append(_context(f"{note}Risk {issue['risk']}, value {issue['value']}. See all: `/liaison issues`"))
