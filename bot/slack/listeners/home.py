@@ -1,11 +1,188 @@
-"""The App Home tab (being written)."""
+"""The App Home tab: the person's engagements, with buttons to log an issue or ask a question from there."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import json
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import home
+from bot import questions as workflow
+from bot.db import session
 from bot.deps import Deps
+from bot.slack import home_blocks as hb
+from bot.slack.blocks import escape
+from bot.slack.issue_blocks import issue_modal
+from knowledge.answers import Answer
+from knowledge.errors import KnowledgeError
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
     """Add the app_home_opened listener and the Home tab's buttons."""
+    urls: dict[str, str | None] = {}  # team id -> workspace URL, for links to threads
+
+    def workspace_url(client: WebClient, context: BoltContext) -> str | None:
+        team = context.team_id or ""
+        if team not in urls:
+            try:  # Bolt's single-workspace authorization keeps auth.test's team and bot ids, not its URL
+                urls[team] = client.auth_test().get("url")
+            except SlackApiError as err:
+                log.info("no workspace URL: %s", err.response.get("error"))
+                return None
+        return urls[team]
+
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("tab") == "home":  # the Messages tab opens too
+            publish_home(deps, client, event["user"], workspace_url(client, context))
+
+    @app.action(hb.REFRESH)
+    def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        ack()
+        publish_home(deps, client, body["user"]["id"], workspace_url(client, context))
+
+    @app.action(hb.LOG_ISSUE)
+    def on_log_issue(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user = body["user"]["id"]
+        standing = standing_of(deps, user, action["value"])
+        if standing is None:
+            view = hb.notice_modal(_gone(action["value"]))
+        else:  # no channel bound on their side: the confirmation comes to them as a DM
+            view = issue_modal(channel=standing.channel or user, engagement=standing.engagement, side=standing.side)
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(hb.ASK)
+    def on_ask(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        standing = standing_of(deps, body["user"]["id"], action["value"])
+        if standing is None:
+            view = hb.notice_modal(_gone(action["value"]))
+        else:
+            view = hb.ask_modal(engagement=standing.engagement, side=standing.side)
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(hb.ASK_CALLBACK)
+    def on_question(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        question = hb.read_question((view.get("state") or {}).get("values") or {})
+        meta = json.loads(view.get("private_metadata") or "{}")
+        if not question:
+            ack(response_action="errors", errors={f"{hb.QUESTION}_{meta.get('round', 0)}": "Type a question."})
+            return
+        user, engagement, round_ = body["user"]["id"], str(meta.get("engagement", "")), int(meta.get("round", 0))
+        source_key = f"home:view:{view['id']}:{round_}"
+        if not workflow.first_time(deps, source_key):  # a retried or double-clicked submission
+            ack(response_action="update", view=_answered_or_asking(deps, source_key, meta, question))
+            return
+        ack(response_action="update", view=hb.asking_modal(question=question))
+        answer_in_modal(
+            deps,
+            client,
+            view_id=view["id"],
+            user=user,
+            engagement=engagement,
+            round_=round_,
+            question=question,
+            source_key=source_key,
+        )
+
+
+def publish_home(deps: Deps, client: WebClient, user: str, workspace_url: str | None) -> None:
+    with session(deps.engine) as s:
+        view = hb.home_view(
+            home.home_for(session=s, user_id=user, today=today_for(client, user)), workspace_url=workspace_url
+        )
+    client.views_publish(user_id=user, view=view)
+
+
+def standing_of(deps: Deps, user: str, engagement: str) -> home.Standing | None:
+    """Read again at each click: a role revoked since the Home was published no longer counts."""
+    with session(deps.engine) as s:
+        return home.standing_in(session=s, user_id=user, engagement=engagement)
+
+
+def answer_in_modal(
+    deps: Deps,
+    client: WebClient,
+    *,
+    view_id: str,
+    user: str,
+    engagement: str,
+    round_: int,
+    question: str,
+    source_key: str,
+) -> None:
+    """Answer from the side the person asks from now (never the side the modal was opened with), into the modal."""
+    try:
+        standing = standing_of(deps, user, engagement)
+        if standing is None:
+            view = hb.notice_modal(_gone(engagement))
+        else:
+            asked = workflow.ask(
+                deps,
+                source_key=source_key,
+                scope=workflow.Scope(engagement, standing.side),
+                channel_id=standing.channel or user,
+                user_id=user,
+                thread_ts=None,
+                question=question,
+            )
+            view = hb.answer_modal(
+                engagement=engagement,
+                side=standing.side,
+                answer=asked.answer,
+                answer_id=asked.question_id,
+                round_=round_,
+                channel=standing.channel,
+            )
+    except Exception as error:  # the modal must not stay on "Looking…"; the app's error handler cannot reach it
+        log.exception("answering from the Home failed")
+        view = hb.notice_modal(_apology(error))
+    # No hash: our response_action "update" already changed the view's hash since the submission.
+    client.views_update(view_id=view_id, view=view)
+
+
+def _answered_or_asking(deps: Deps, source_key: str, meta: dict[str, Any], question: str) -> dict[str, Any]:
+    """For a repeated submission: the answer if it is already recorded, else the "Looking…" view again."""
+    with session(deps.engine) as s:
+        row = home.asked_before(session=s, source_key=source_key)
+        if row is None:
+            return hb.asking_modal(question=question)
+        data = {"answer": row.answer, "found": row.found, "citations": row.citations}
+        return hb.answer_modal(
+            engagement=row.engagement,
+            side=row.side,
+            answer=Answer.from_dict(row.question, data, mode=row.mode),
+            answer_id=row.id,
+            round_=int(meta.get("round", 0)),
+            channel=None if row.channel_id == row.user_id else row.channel_id,
+        )
+
+
+def today_for(client: WebClient, user: str) -> date:
+    """The person's local date (deadlines are days), UTC if Slack does not say their time zone."""
+    try:
+        tz = client.users_info(user=user)["user"].get("tz")
+        return datetime.now(ZoneInfo(tz)).date() if tz else datetime.now(UTC).date()
+    except (SlackApiError, ZoneInfoNotFoundError, ValueError, KeyError) as error:
+        log.info("no time zone for %s: %s", user, error)
+        return datetime.now(UTC).date()
+
+
+def _gone(engagement: str) -> str:
+    name = escape(engagement)
+    return f"You are no longer part of *{name}*, so I cannot do that for it. Refresh your Home to see where you are."
+
+
+def _apology(error: Exception) -> str:
+    if isinstance(error, KnowledgeError):
+        return f":warning: Sorry, I could not answer that: {escape(str(error))}"
+    return ":warning: Sorry, something went wrong on my side. Please try again in a moment."
