@@ -23,10 +23,12 @@ from bot.cases import (
     check_choice,
     checked_issue_ids,
     clause_refs_of,
+    issue_as_dict,
+    mediation_as_dict,
     required_text,
     timeline_of,
 )
-from bot.records import _insert_once, utcnow
+from bot.records import EngagementRole, _insert_once, utcnow
 
 # Mediations
 
@@ -421,3 +423,74 @@ def due_soon(*, session: Session, now: datetime, within: timedelta) -> list[Medi
         .order_by(col(MediationRecord.deadline), col(MediationRecord.id))
     )
     return list(session.exec(query).all())
+
+
+def discard_mediation(*, session: Session, mediation_id: int) -> bool:
+    """Delete a mediation that never reached Slack (no thread yet), with its timeline: True if deleted.
+
+    For the transport to undo an opening whose header could not be posted; a mediation with a thread is kept.
+    """
+    mediation = session.exec(
+        select(MediationRecord).where(MediationRecord.id == mediation_id).with_for_update()
+    ).first()
+    if mediation is None or mediation.thread_ts is not None:
+        return False
+    for model in (TimelineEntry, Position):
+        for row in session.exec(select(model).where(model.mediation_id == mediation_id)).all():
+            session.delete(row)
+    session.flush()
+    session.delete(mediation)
+    session.flush()
+    return True
+
+
+def forget_reminder(*, session: Session, mediation_id: int, key: str) -> bool:
+    """Release a reminder noted with `note_reminder` (its post failed), so a later run sends it: True if released."""
+    source_key = f"reminder:{key}" if not key.startswith("reminder:") else key
+    query = select(TimelineEntry).where(
+        TimelineEntry.source_key == source_key, TimelineEntry.mediation_id == mediation_id
+    )
+    entry = session.exec(query).first()
+    if entry is None:
+        return False
+    session.delete(entry)
+    session.flush()
+    return True
+
+
+PARTY_ROLES = {"mediator": "mediators", "client-owner": "client_owners", "vendor-owner": "vendor_owners"}
+
+
+def mediation_parties(*, session: Session, engagement: str) -> dict[str, list[str]]:
+    """Who takes part in the engagement's mediations: {"mediators", "client_owners", "vendor_owners": user ids}."""
+    query = (
+        select(EngagementRole.user_id, EngagementRole.role)
+        .where(EngagementRole.engagement == engagement, col(EngagementRole.role).in_(tuple(PARTY_ROLES)))
+        .order_by(col(EngagementRole.user_id))
+    )
+    parties: dict[str, list[str]] = {key: [] for key in PARTY_ROLES.values()}
+    for user_id, role in session.exec(query).all():
+        parties[PARTY_ROLES[role]].append(user_id)
+    return parties
+
+
+def mediation_case(*, session: Session, mediation_id: int) -> dict[str, Any] | None:
+    """A mediation as one plain dict for display: `mediation_as_dict` plus "header_ts", "positions" ({side:
+    {author, text, evidence, at}}), "evidence" ([{text, author, ts}]), "evidence_count", "issues" (the related
+    issues as dicts) and "parties" (`mediation_parties`). None if there is no such mediation."""
+    mediation = session.get(MediationRecord, mediation_id)
+    if mediation is None:
+        return None
+    case = mediation_as_dict(mediation)
+    case["header_ts"] = mediation.header_ts
+    case["positions"] = {
+        side: {"author": p.author, "text": p.text, "evidence": p.evidence, "at": p.at.isoformat()}
+        for side, p in positions_of(session=session, mediation_id=mediation_id).items()
+    }
+    evidence = [e for e in timeline_of(session, mediation_id=mediation_id) if e.kind == "evidence"]
+    case["evidence"] = [{"text": e.text, "author": e.original_author, "ts": e.original_ts} for e in evidence]
+    case["evidence_count"] = len(evidence)
+    issues = (session.get(IssueRecord, issue_id) for issue_id in mediation.related_issue_ids or [])
+    case["issues"] = [issue_as_dict(issue) for issue in issues if issue is not None]
+    case["parties"] = mediation_parties(session=session, engagement=mediation.engagement)
+    return case

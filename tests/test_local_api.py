@@ -291,3 +291,48 @@ def test_bolt_block_action_payload_is_parsed(api: SlackAPI, app: App) -> None:
     assert response.status == 200
     (call,) = api.wait_for("reactions.add")
     assert (call.params["channel"], call.params["timestamp"], call.params["name"]) == ("C1", "1.2", "white_check_mark")
+
+
+def test_seeded_and_posted_messages_answer_history_and_replies(api: SlackAPI, client: WebClient) -> None:
+    parent = client.chat_postMessage(channel="C1", text="header")["ts"]
+    first = api.add_message("C1", "a reply", user="U2", thread_ts=parent)
+    second = api.add_message("C1", "another", user="U3", thread_ts=parent, files=[{"name": "report.pdf"}])
+    top = api.add_message("C1", "top level", user="U2", ts="1800000000.000001")
+    assert [m["ts"] for m in api.messages("C1")] == [parent, first["ts"], second["ts"], top["ts"]]
+
+    # one message, reply or not: its ts as both ends of an inclusive range (the parent always comes first)
+    found = client.conversations_replies(
+        channel="C1", ts=first["ts"], oldest=first["ts"], latest=first["ts"], inclusive=True, limit=10
+    )["messages"]
+    assert [m["ts"] for m in found] == [parent, first["ts"]]
+    assert found[1] == {"type": "message", "user": "U2", "text": "a reply", "ts": first["ts"], "thread_ts": parent}
+    assert found[0]["reply_count"] == 2 and found[0]["reply_users"] == ["U2", "U3"]
+    exclusive = client.conversations_replies(channel="C1", ts=parent, oldest=first["ts"])["messages"]
+    assert [m["ts"] for m in exclusive] == [parent, second["ts"]] and exclusive[1]["files"] == [{"name": "report.pdf"}]
+    page = client.conversations_replies(channel="C1", ts=parent, limit=2)
+    assert len(page["messages"]) == 2 and page["has_more"] is True
+
+    history = client.conversations_history(channel="C1")["messages"]
+    assert [m["text"] for m in history] == ["top level", "header"]  # newest first, no replies
+    older = client.conversations_history(channel="C1", latest=top["ts"], limit=1)
+    assert [m["ts"] for m in older["messages"]] == [parent] and older["has_more"] is False
+    latest = client.conversations_history(channel="C1", latest=top["ts"], inclusive=True, limit=1)
+    assert [m["ts"] for m in latest["messages"]] == [top["ts"]] and latest["has_more"] is True
+
+    with pytest.raises(SlackApiError) as missing:
+        client.conversations_replies(channel="C1", ts="1.5")
+    assert missing.value.response["error"] == "thread_not_found"
+    assert client.conversations_history(channel="CEMPTY").data == {"ok": True}  # as before for a quiet channel
+
+
+def test_chat_update_and_delete_change_the_remembered_messages(api: SlackAPI, client: WebClient) -> None:
+    ts = client.chat_postMessage(channel="C1", text="draft", blocks=[{"type": "divider"}])["ts"]
+    client.chat_update(channel="C1", ts=ts, text="final", blocks=[])
+    [message] = api.messages("C1")
+    assert (message["text"], message["blocks"], message["user"]) == ("final", [], AUTH_TEST["user_id"])
+    client.chat_postEphemeral(channel="C1", user="U1", text="only you")  # never part of the conversation
+    client.chat_delete(channel="C1", ts=ts)
+    assert api.messages("C1") == []
+    api.add_message("C1", "seeded")
+    api.reset()
+    assert api.messages("C1") == []

@@ -13,6 +13,11 @@ uploads to a ``files.getUploadURLExternal`` URL are recorded as ``"upload"``, po
 minted by :meth:`SlackAPI.response_url` as ``"response_url"``) and answered with canned JSON.
 Bolt acknowledges first and works in a background thread, so tests should use :meth:`SlackAPI.wait_for`.
 
+Messages are remembered per channel: those posted with ``chat.postMessage`` (edited by ``chat.update``, removed
+by ``chat.delete``) and those a test seeds with :meth:`SlackAPI.add_message`. ``conversations.history`` and
+``conversations.replies`` answer from them, with ``latest``, ``oldest``, ``inclusive`` and ``limit`` as Slack
+reads them; for a channel with no messages at all they keep answering a bare ``{"ok": true}``.
+
 The module also builds signed inbound requests for a Bolt app: :func:`sign`, :func:`event_body`,
 :func:`command_body` and :func:`action_body`.
 """
@@ -150,6 +155,7 @@ class SlackAPI:
         self._files: dict[str, dict[str, Any]] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
+        self._messages: dict[str, list[dict[str, Any]]] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
@@ -188,6 +194,7 @@ class SlackAPI:
             self._failures.clear()
             self._overrides.clear()
             self._files.clear()
+            self._messages.clear()
             self.uploads.clear()
             self.users.clear()
             self.channels.clear()
@@ -213,6 +220,33 @@ class SlackAPI:
         failure = _Failure(error=error, status=status, retry_after=retry_after if status == 429 else None)
         with self._lock:
             self._failures.setdefault(method, deque()).extend([failure] * times)
+
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str = "U1",
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Seed a message as if ``user`` had written it (a reply when ``thread_ts`` is given); returns a copy.
+
+        ``ts`` defaults to the next one this server hands out; ``fields`` are merged into the message.
+        """
+        with self._lock:
+            message: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts or self._next_ts()}
+            if thread_ts is not None:
+                message["thread_ts"] = thread_ts
+            message.update(fields)
+            self._messages.setdefault(channel, []).append(message)
+            return dict(message)
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages the stand-in holds for ``channel`` (seeded and posted), oldest first."""
+        with self._lock:
+            return [dict(m) for m in sorted(self._messages.get(channel, []), key=lambda m: _ts_key(m["ts"]))]
 
     def respond_with(self, method: str, body: dict[str, Any]) -> None:
         """Answer every later call to ``method`` with ``body`` instead of the canned reply (until :meth:`reset`)."""
@@ -331,7 +365,15 @@ class SlackAPI:
             reply: dict[str, Any] = {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
             if method == "chat.postEphemeral":
                 reply["message_ts"] = ts
+            else:
+                self._remember(method, str(p.get("channel")), message)
             return reply
+        if method == "chat.delete":
+            kept = [m for m in self._messages.get(str(p.get("channel")), []) if m["ts"] != str(p.get("ts"))]
+            self._messages[str(p.get("channel"))] = kept
+            return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
+        if method in ("conversations.history", "conversations.replies") and self._messages.get(str(p.get("channel"))):
+            return self._conversation(method, str(p["channel"]), p)
         if method == "chat.getPermalink":
             return {"ok": True, "channel": p.get("channel"), "permalink": PERMALINK}
         if method == "users.info":
@@ -398,6 +440,61 @@ class SlackAPI:
             return "ok"
         return {"ok": True}
 
+    def _remember(self, method: str, channel: str, message: dict[str, Any]) -> None:
+        """Keep a posted message, or apply an edit to the one it updates (called with the lock held)."""
+        stored = self._messages.setdefault(channel, [])
+        if method == "chat.postMessage":
+            stored.append(dict(message))
+            return
+        for old in stored:
+            if old["ts"] == message["ts"]:
+                old.update({k: v for k, v in message.items() if k not in ("user", "bot_id", "thread_ts")})
+
+    def _conversation(self, method: str, channel: str, p: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.history`` (top-level messages, newest first) or ``conversations.replies`` (a thread,
+        found by its parent's or any reply's ts: the parent always first, then the replies in range, oldest first),
+        from the remembered messages."""
+        stored = sorted(self._messages[channel], key=lambda m: _ts_key(m["ts"]))
+        limit = max(1, int(p.get("limit") or (1000 if method == "conversations.replies" else 100)))
+        inclusive = str(p.get("inclusive", "")).lower() in ("1", "true")
+
+        def in_range(ts: str) -> bool:
+            key = _ts_key(ts)
+            oldest, latest = p.get("oldest"), p.get("latest")
+            after_oldest = not oldest or key > _ts_key(str(oldest)) or (inclusive and key == _ts_key(str(oldest)))
+            before_latest = not latest or key < _ts_key(str(latest)) or (inclusive and key == _ts_key(str(latest)))
+            return after_oldest and before_latest
+
+        if method == "conversations.history":
+            top = [m for m in stored if m.get("thread_ts") in (None, m["ts"]) and in_range(m["ts"])][::-1]
+            return {
+                "ok": True,
+                "messages": [self._with_replies(m, stored) for m in top[:limit]],
+                "has_more": len(top) > limit,
+            }
+        target = next((m for m in stored if m["ts"] == str(p.get("ts"))), None)
+        if target is None:
+            return {"ok": False, "error": "thread_not_found"}
+        root_ts = target.get("thread_ts") or target["ts"]
+        root = next((m for m in stored if m["ts"] == root_ts), target)
+        replies = [m for m in stored if m.get("thread_ts") == root_ts and m["ts"] != root_ts and in_range(m["ts"])]
+        thread = [self._with_replies(root, stored), *(dict(m) for m in replies)]
+        return {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
+
+    @staticmethod
+    def _with_replies(message: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str, Any]:
+        """A copy of a message with Slack's thread fields when it has replies."""
+        out = dict(message)
+        replies = [m for m in stored if m.get("thread_ts") == message["ts"] and m["ts"] != message["ts"]]
+        if replies:
+            out.update(
+                thread_ts=message["ts"],
+                reply_count=len(replies),
+                reply_users=sorted({str(m.get("user")) for m in replies if m.get("user")}),
+                latest_reply=replies[-1]["ts"],
+            )
+        return out
+
     def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> dict[str, Any]:
         """A file as if someone shared it: its Slack file object, downloadable from ``url_private_download``."""
         file_id = file_id or f"F{len(self.uploads) + 1:08d}"
@@ -422,6 +519,15 @@ class SlackAPI:
 
 
 # ---------------------------------------------------------------------- body parsing
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    """A Slack ts ("1700000000.000100") as a sortable (seconds, microseconds) pair."""
+    seconds, _, fraction = str(ts).partition(".")
+    try:
+        return int(seconds or 0), int((fraction + "000000")[:6])
+    except ValueError:
+        return 0, 0
 
 
 def _maybe_json(key: str, value: str) -> Any:
