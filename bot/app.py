@@ -37,8 +37,9 @@ def build_deps(settings: Settings):  # type: ignore[no-untyped-def]
     return Deps(settings=settings, kb=build_knowledge(settings), engine=engine)
 
 
-def build_slack_app(settings: Settings):  # type: ignore[no-untyped-def]
-    """The Bolt app for `liaison serve` / `liaison run`; refuses to start without Slack credentials."""
+def build_slack_app(settings: Settings, *, scheduler: bool = True):  # type: ignore[no-untyped-def]
+    """The Bolt app for `liaison serve` / `liaison run`, with the background jobs (mediation reminders, the
+    weekly digest) started unless `scheduler` is False; refuses to start without Slack credentials."""
     from bot.slack.app import create_app
 
     missing = [
@@ -51,4 +52,10 @@ def build_slack_app(settings: Settings):  # type: ignore[no-untyped-def]
     ]
     if missing:
         raise ConfigurationError(f"set {' and '.join(missing)} (see README: Install in Slack)")
-    return create_app(settings, build_deps(settings))
+    deps = build_deps(settings)
+    app = create_app(settings, deps)
+    if scheduler:
+        from bot.scheduler import start_scheduler
+
+        start_scheduler(deps, app.client)  # reminders and digests; off with LIAISON_SCHEDULER=false
+    return app

@@ -61,9 +61,10 @@ def kinds(entries: list[TimelineEntry]) -> list[str]:
 def test_migration_creates_the_case_tables_matching_the_models(blank: Engine) -> None:
     upgrade(blank, "0001")
     assert not CASE_TABLES & set(inspect(blank).get_table_names())
-    upgrade(blank)
+    upgrade(blank, "0002")
     assert current_revision(blank) == "0002"
     assert set(inspect(blank).get_table_names()) >= CASE_TABLES
+    upgrade(blank)  # the later revisions add other tables; the models and the migrations agree
     with blank.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []

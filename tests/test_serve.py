@@ -38,6 +38,7 @@ def test_http_mode_acks_fast_and_answers_from_cli_indexed_contracts(tmp_path: Pa
     with SlackAPI() as api:
         env = {
             **os.environ,
+            "LIAISON_SCHEDULER": "false",  # the digest and reminders have tests of their own
             "LIAISON_DATA_DIR": str(tmp_path),
             "SLACK_BOT_TOKEN": "xoxb-test",
             "SLACK_SIGNING_SECRET": SECRET,

@@ -80,6 +80,7 @@ def test_liaison_run_answers_over_socket_mode(tmp_path: Path, socket_slack: Sock
         api.respond_with("apps.connections.open", {"ok": True, "url": f"ws://127.0.0.1:{socket_slack.port}/link"})
         env = {
             **os.environ,
+            "LIAISON_SCHEDULER": "false",  # the digest and reminders have tests of their own
             "LIAISON_DATA_DIR": str(tmp_path),
             "SLACK_BOT_TOKEN": "xoxb-test",
             "SLACK_SIGNING_SECRET": "unused-in-socket-mode",

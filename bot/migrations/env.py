@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 import bot.cases  # noqa: F401  (its tables are part of the schema)
+import bot.digests  # noqa: F401  (the digest schedules and posts)
 import bot.records  # noqa: F401  (puts the tables on SQLModel.metadata)
 from bot.db import make_engine, migration_transaction, normalise_url
 from bot.settings import Settings

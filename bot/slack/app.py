@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack import blocks
-from bot.slack.listeners import commands, feedback, files, home, issues, mediations, questions
+from bot.slack.listeners import commands, digest, feedback, files, home, issues, mediations, questions
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) 
     issues.register(app, deps)
     mediations.register(app, deps)
     home.register(app, deps)
+    digest.register(app, deps)
 
     @app.error
     def on_error(

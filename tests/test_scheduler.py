@@ -1,0 +1,62 @@
+"""The background jobs of `liaison serve` / `liaison run`: APScheduler really runs the reminders and the digest.
+
+In process, against the local Slack API: a mediation gone quiet gets its reminder in its thread and a bound
+channel gets the week's digest once its moment has passed, both from the scheduler's first runs.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot import digest, mediations, records
+from bot.db import session
+from bot.scheduler import describe, make_scheduler, start_scheduler
+from bot.settings import WEEKDAYS
+from knowledge.base import KnowledgeBase
+from tests.conftest import ENGAGEMENT
+from tests.test_slack_app import running_slack
+
+HEADER_TS = "1700000000.000100"
+
+
+def test_the_scheduler_posts_reminders_and_the_digest(tmp_path: Path, sample_kb: KnowledgeBase) -> None:
+    with running_slack(tmp_path, sample_kb, LIAISON_MEDIATION_IDLE_HOURS=0.0001) as slack:
+        slack.bind("C1", "shared")
+        now = datetime.now(UTC)
+        just_passed = max(now - timedelta(minutes=2), now.replace(hour=0, minute=0))  # this week, this day
+        with session(slack.deps.engine) as s:
+            records.grant_role(session=s, engagement=ENGAGEMENT, user_id="UMED", role="mediator", granted_by="cli")
+            mediation = mediations.open_mediation(
+                session=s, engagement=ENGAGEMENT, title="March credits", channel_id="C1", opened_by="UMED"
+            )
+            assert mediation.id is not None
+            mediations.set_mediation_thread(
+                session=s, mediation_id=mediation.id, thread_ts=HEADER_TS, header_ts=HEADER_TS
+            )
+            digest.set_schedule(
+                session=s,
+                settings=slack.deps.settings,
+                engagement=ENGAGEMENT,
+                text=f"{WEEKDAYS[just_passed.weekday()]} {just_passed:%H:%M} UTC",
+                updated_by="cli",
+            )
+        time.sleep(0.5)  # the mediation has been quiet for longer than LIAISON_MEDIATION_IDLE_HOURS (0.36 s)
+        scheduler = make_scheduler(slack.deps, slack.app.client)
+        assert {job["id"] for job in describe(scheduler)} == {"mediation-reminders", "weekly-digest"}
+        scheduler.start()
+        try:
+            slack.api.wait_for("chat.postMessage", count=2, timeout=20)
+        finally:
+            scheduler.shutdown(wait=True)
+        posted = [c.params for c in slack.api.calls_to("chat.postMessage")]
+        [reminder] = [p for p in posted if p.get("thread_ts") == HEADER_TS]
+        [weekly] = [p for p in posted if (p.get("metadata") or {}).get("event_type") == "liaison_digest"]
+        assert "March credits" in str(reminder["text"]) and weekly["channel"] == "C1"
+        assert len(posted) == 2
+
+
+def test_the_scheduler_can_be_turned_off(tmp_path: Path, sample_kb: KnowledgeBase) -> None:
+    with running_slack(tmp_path, sample_kb, LIAISON_SCHEDULER="false") as slack:
+        assert start_scheduler(slack.deps, slack.app.client) is None
