@@ -115,13 +115,19 @@ def digest(
             if schedule_text is None:
                 click.echo("use --dry-run to preview it, --post to post it now", err=True)
             return
-        if not known:
+        if not known and engagement not in ctx.kb.engagements():  # contracts indexed, nothing happened yet
             raise click.ClickException(
-                f"unknown engagement {engagement!r}: no channel, issue, mediation or question recorded for it"
+                f"unknown engagement {engagement!r}: no contracts, channel, issue, mediation or question for it"
             )
         if mode == "dry-run":
             built = workflow.build(
-                session=s, engagement=engagement, side=side, week_start=week_start, schedule=schedule, now=now
+                session=s,
+                engagement=engagement,
+                side=side,
+                week_start=week_start,
+                schedule=schedule,
+                now=now,
+                live=True,
             )
             if as_json:
                 click.echo(json.dumps(built.as_dict(), ensure_ascii=False))

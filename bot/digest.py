@@ -133,19 +133,34 @@ def set_schedule(*, session: Session, settings: Settings, engagement: str, text:
 # Building
 
 
-def window_for(*, engagement: str, side: str, week_start: date, schedule: Schedule, now: datetime) -> Window:
-    """The week a digest covers: the seven days up to its scheduled moment (only up to `now` if that is earlier)."""
+def window_for(
+    *, engagement: str, side: str, week_start: date, schedule: Schedule, now: datetime, live: bool = False
+) -> Window:
+    """The week a digest covers: the seven days up to its scheduled moment (only up to `now` if that is earlier).
+
+    `live` (a digest asked for by hand, `liaison digest`): this week's digest covers the seven days up to `now`,
+    so what happened since the scheduled moment is in it too.
+    """
     moment = schedule.moment(week_start)
+    if live and week_start == schedule.week_of(now) and now > moment:
+        moment = now
     return window_ending(
         engagement=engagement, side=side, week_start=week_start, moment=moment, timezone=schedule.timezone, now=now
     )
 
 
 def build(
-    *, session: Session, engagement: str, side: str, week_start: date, schedule: Schedule, now: datetime
+    *,
+    session: Session,
+    engagement: str,
+    side: str,
+    week_start: date,
+    schedule: Schedule,
+    now: datetime,
+    live: bool = False,
 ) -> Digest:
     """One engagement's digest as a side sees it, or (for `digests.ALL_ENGAGEMENTS`) the managers' digest."""
-    window = window_for(engagement=engagement, side=side, week_start=week_start, schedule=schedule, now=now)
+    window = window_for(engagement=engagement, side=side, week_start=week_start, schedule=schedule, now=now, live=live)
     if engagement != digests.ALL_ENGAGEMENTS:
         return build_digest(session=session, window=window)
     engagements = sorted(digests.bindings_by_engagement(session=session))
@@ -265,6 +280,7 @@ def post_digest(
     schedule: Schedule,
     now: datetime,
     retry_failed: bool = False,
+    live: bool = False,
 ) -> Outcome:
     """Post one channel's digest for the week, unless it is already there (here, or claimed by another process)."""
     outcome = Outcome(engagement, channel_id, side, week_start, "posted")
@@ -291,7 +307,9 @@ def post_digest(
             )
             return replace(outcome, status="in-progress", detail=detail)
     with session(engine) as s:  # the claim is committed: other replicas now leave this digest alone
-        digest = build(session=s, engagement=engagement, side=side, week_start=week_start, schedule=schedule, now=now)
+        digest = build(
+            session=s, engagement=engagement, side=side, week_start=week_start, schedule=schedule, now=now, live=live
+        )
     step = "conversations.history"
     try:
         if claim.retaken and claim.previous_claimed_at is not None:
@@ -332,7 +350,8 @@ def post_digest(
 def post_engagement_digests(
     engine: Engine, settings: Settings, client: Any, *, engagement: str, now: datetime, week_start: date | None = None
 ) -> list[Outcome]:
-    """Post the engagement's digest for the week (this week by default) to each of its channels, once each."""
+    """Post the engagement's digest for the week (this week by default) to each of its channels, once each: by
+    hand, so this week's covers the seven days up to `now`."""
     with session(engine) as s:
         schedule = schedule_of(session=s, settings=settings, engagement=engagement)
         bindings = digests.bindings_by_engagement(session=s, engagement=engagement).get(engagement, [])
@@ -348,6 +367,7 @@ def post_engagement_digests(
             schedule=schedule,
             now=now,
             retry_failed=True,
+            live=True,
         )
         for b in bindings
     ]

@@ -24,13 +24,14 @@ def data(tmp_path: Path) -> Path:
 
 
 def seed(data: Path) -> None:
-    """Channels on both sides, an issue and two questions inside this week's digest window (by the real clock)."""
+    """Channels on both sides, an issue and two questions inside this week's digest window (by the real clock):
+    by hand, the seven days up to now."""
     engine = make_engine(f"sqlite:///{data / 'liaison.db'}")
     upgrade(engine)
     now = datetime.now(UTC)
     schedule = digest.default_schedule(Settings(LIAISON_DATA_DIR=data))
     window = digest.window_for(
-        engagement="acme", side="shared", week_start=schedule.week_of(now), schedule=schedule, now=now
+        engagement="acme", side="shared", week_start=schedule.week_of(now), schedule=schedule, now=now, live=True
     )
     inside = window.start + (window.end - window.start) / 2
     with session(engine) as s:
@@ -141,3 +142,20 @@ def test_schedule_is_set_per_engagement_and_checked(run: Any, data: Path) -> Non
     assert "IANA" in run("digest", "-e", "acme", "--schedule", "fri 17:00 Mars/Olympus", code=2)
     assert "Mondays at 08:00 (UTC)" in run("digest", "-e", "acme", "--schedule", "default")
     assert "has not started" in run("digest", "-e", "acme", "--dry-run", "--week", "2099-01-05", code=2)
+
+
+def test_a_digest_by_hand_covers_the_last_seven_days_up_to_now(run: Any, data: Path) -> None:
+    """Logged a minute ago, after Monday's scheduled digest: `--dry-run` shows it (the scheduled one did not)."""
+    engine = make_engine(f"sqlite:///{data / 'liaison.db'}")
+    upgrade(engine)
+    with session(engine) as s:
+        issues.create_issue(
+            session=s,
+            engagement="globex",
+            title="Chat first response over 45 s",
+            created_by="U1",
+            category="sla-breach",
+        )
+    engine.dispose()
+    out = run("digest", "--engagement", "globex", "--dry-run")
+    assert "New: 1 (▲1 vs 0 the week before)" in out and "SLA breaches logged: 1" in out
