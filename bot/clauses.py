@@ -16,20 +16,39 @@ QUOTE_CHARS = 400  # a suggestion shows the start of the clause: enough to recog
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s+")
 
 
+_PARAGRAPH = re.compile(r"\S(?:.*\S)?(?:\n[ \t]*\S.*)*")  # lines up to a blank line
+
+
+def _is_heading(paragraph: str) -> bool:
+    """A heading on its own ("## Article 4 - Fees", "ARTICLE 4 FEES"), not a clause."""
+    line = paragraph.strip()
+    return "\n" not in line and (line.startswith("#") or (line.isupper() and len(line) < 100))
+
+
 def _leading(text: str, limit: int = QUOTE_CHARS) -> tuple[int, int]:
-    """The span of `text` to quote: whole leading sentences within `limit` characters (at least one cut)."""
-    start = len(text) - len(text.lstrip())
-    if len(text) - start <= limit:
-        return start, len(text.rstrip())
-    end = start
-    for match in _SENTENCE_END.finditer(text, start):
+    """The span of `text` to quote: its first clause paragraph (after any heading), not the clauses after it,
+    shortened to whole sentences (or table rows) within `limit` characters."""
+    paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
+    if not paragraphs:
+        return 0, 0
+    first = next((i for i, (a, b) in enumerate(paragraphs) if not _is_heading(text[a:b])), 0)
+    start, end = paragraphs[first]
+    if text[start:end].endswith(":") and first + 1 < len(paragraphs):  # "... as follows:" goes with what follows
+        end = paragraphs[first + 1][1]
+    if end - start <= limit:
+        return start, end
+    if text[start] == "|":  # a table: whole rows
+        cut = text.rfind("\n", start, start + limit)
+        return start, cut if cut > start else start + limit
+    cut = start
+    for match in _SENTENCE_END.finditer(text, start, end):
         if match.start() - start > limit:
             break
-        end = match.start()
-    if end == start:  # one long sentence: cut at a word boundary
-        cut = text.rfind(" ", start, start + limit)
-        end = cut if cut > start else start + limit
-    return start, end
+        cut = match.start()
+    if cut == start:  # one long sentence: cut at a word boundary
+        space = text.rfind(" ", start, start + limit)
+        cut = space if space > start else start + limit
+    return start, cut
 
 
 def relevant_clauses(
@@ -55,15 +74,16 @@ def relevant_clauses(
 
     answer = kb.answer_question(text, engagement=engagement, side=side)
     for c in answer.citations if answer.found else []:
+        lo, hi = _leading(c.quote)
         add(
             {
                 "document": c.document,
                 "title": c.title,
                 "section": c.section,
                 "page": c.page,
-                "quote": c.quote,
-                "start": c.start,
-                "end": c.end,
+                "quote": c.quote[lo:hi],
+                "start": c.start + lo,
+                "end": c.start + hi,
             }
         )
     for hit in kb.search(text, engagement=engagement, side=side, k=limit * 2):

@@ -189,10 +189,10 @@ def test_a_mediator_opens_a_mediation_whose_header_is_its_thread(slack_db: Slack
     assert deadline.isoformat() in text and "in 30 days" in text
     assert text.count("not yet stated") == 2 and "0 messages pinned" in text and "none yet" in text
     # the clauses found relevant: where each is, and the start of its verbatim quote
-    assert mediation.clause_refs and "03-sla-schedule.md" in text
+    assert mediation.clause_refs and "Schedule B - Service Level Agreement" in text
     for ref in mediation.clause_refs:
         first_line = ref["quote"].strip().split("\n")[0][:40]
-        assert json.dumps(mb.escape(first_line))[1:-1] in text and ref["document"] in text
+        assert json.dumps(mb.escape(first_line))[1:-1] in text and ref["title"] in text
     assert set(_buttons(header)) == BUTTONS and set(_buttons(header).values()) == {str(mediation.id)}
     assert [e.kind for e in _timeline(slack, mediation.id)] == ["created"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from knowledge.answers import Answer, Citation
@@ -222,6 +222,16 @@ def _text_sections(text: str, max_sections: int, render: Callable[[str], str] = 
     pieces = [text[a:b] for a, b in spans[: max_sections - 1]]
     pieces.append(_shorten(text[spans[max_sections - 1][0] :], render, SECTION_CHARS))
     return [_section(render(p)) for p in pieces]
+
+
+def clause_ref_label(ref: Mapping[str, Any]) -> str:
+    """Where a stored clause reference is, as answers cite: "*Master Services Agreement*, §4.3, p. 2" (escaped)."""
+    where = [
+        f"\u00a7{ref['section']}" if ref.get("section") else None,
+        f"p. {ref['page']}" if ref.get("page") else None,
+    ]
+    label = ", ".join([str(ref.get("title") or ref.get("document") or "a contract"), *[w for w in where if w]])
+    return f"*{_clip(label, CONTEXT_CHARS - 40)}*"
 
 
 def _citation_label(c: Citation, *, nearest: bool) -> str:

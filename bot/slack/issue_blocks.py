@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from bot import cases
-from bot.slack.blocks import _USER_ID, CONTEXT_CHARS, SECTION_CHARS, escape
+from bot.slack.blocks import _USER_ID, CONTEXT_CHARS, SECTION_CHARS, clause_ref_label, escape
 
 Block = dict[str, Any]
 
@@ -314,12 +314,7 @@ def quote_hash(quote: str) -> str:
 
 
 def _where(ref: Mapping[str, Any]) -> str:
-    parts = [_clip(ref.get("title") or ref["document"], 120)]
-    if ref.get("section"):
-        parts.append(f"\u00a7 {_clip(str(ref['section']), 60)}")
-    if ref.get("page"):
-        parts.append(f"p. {ref['page']}")
-    return " \u00b7 ".join(parts)
+    return clause_ref_label(ref)
 
 
 def _quote(text: str, limit: int = QUOTE_PREVIEW_CHARS) -> str:

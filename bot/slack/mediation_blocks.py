@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.slack.blocks import _USER_ID, BUTTON_TEXT_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape
+from bot.slack.blocks import (
+    _USER_ID,
+    BUTTON_TEXT_CHARS,
+    HEADER_CHARS,
+    MAX_BLOCKS,
+    SECTION_CHARS,
+    clause_ref_label,
+    escape,
+)
 
 Block = dict[str, Any]
 
@@ -209,13 +217,8 @@ def _issues_section(issues: Sequence[Mapping[str, Any]]) -> Block:
 
 
 def clause_label(ref: Mapping[str, Any]) -> str:
-    """ "03-sla-schedule.md § Schedule B 5.5, p. 4" (escaped)."""
-    label = f"*{clip(ref.get('document'), 150)}*"
-    if ref.get("section"):
-        label += f" \u00a7 {clip(str(ref['section']), 100)}"
-    if ref.get("page") is not None:
-        label += f", p. {clip(str(ref['page']), 10)}"
-    return label
+    """ "*Schedule B - Service Level Agreement*, §Schedule B 5.5, p. 4" (escaped), as answers cite."""
+    return clause_ref_label(ref)
 
 
 def _clause_blocks(refs: Sequence[Mapping[str, Any]]) -> list[Block]:
