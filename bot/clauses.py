@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from knowledge.answers import Citation
 from knowledge.base import KnowledgeBase
+from knowledge.store import StoredChunk
 
 QUOTE_CHARS = 400  # a suggestion shows the start of the clause: enough to recognise it
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s+")
@@ -66,40 +68,20 @@ def relevant_clauses(
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str | None]] = set()
 
-    def add(ref: dict[str, Any]) -> None:
-        key = (ref["document"], ref["section"])
-        if key not in seen and len(out) < limit:
-            seen.add(key)
-            out.append(ref)
+    def add(where: Citation | StoredChunk, text: str, offset: int) -> None:
+        """The clause at `offset` in the document, quoted from `text` (an exact span of it)."""
+        key = (where.document, where.section)
+        if key in seen or len(out) >= limit:
+            return
+        seen.add(key)
+        lo, hi = _leading(text)
+        ref = {"document": where.document, "title": where.title, "section": where.section, "page": where.page}
+        out.append({**ref, "quote": text[lo:hi], "start": offset + lo, "end": offset + hi})
 
     answer = kb.answer_question(text, engagement=engagement, side=side)
     for c in answer.citations if answer.found else []:
-        lo, hi = _leading(c.quote)
-        add(
-            {
-                "document": c.document,
-                "title": c.title,
-                "section": c.section,
-                "page": c.page,
-                "quote": c.quote[lo:hi],
-                "start": c.start + lo,
-                "end": c.start + hi,
-            }
-        )
+        add(c, c.quote, c.start)
     for hit in kb.search(text, engagement=engagement, side=side, k=limit * 2):
-        if hit.similarity < min_similarity:
-            continue
-        chunk = hit.chunk
-        lo, hi = _leading(chunk.text)
-        add(
-            {
-                "document": chunk.document,
-                "title": chunk.title,
-                "section": chunk.section,
-                "page": chunk.page,
-                "quote": chunk.text[lo:hi],
-                "start": chunk.start + lo,
-                "end": chunk.start + hi,
-            }
-        )
+        if hit.similarity >= min_similarity:
+            add(hit.chunk, hit.chunk.text, hit.chunk.start)
     return out
