@@ -55,20 +55,50 @@ class Slack:
             self.api.command_body(text=text, user=user, channel=channel), "application/x-www-form-urlencoded"
         )
 
-    def action(self, action_id: str, value: str, *, user: str = "U1", channel: str = "C1") -> BoltResponse:
+    def action(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        message_ts: str = "9.9",
+        element: dict[str, Any] | None = None,
+    ) -> BoltResponse:
+        """A click on a message's button (or, with `element`, another interactive element) as Slack sends it."""
+        clicked = element or {"type": "button", "value": value}
         payload = {
             "type": "block_actions",
             "user": {"id": user},
             "team": {"id": "T1"},
             "api_app_id": "A1",
             "channel": {"id": channel},
-            "container": {"type": "message", "message_ts": "9.9"},
-            "message": {"ts": "9.9", "text": "answer"},
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+            "message": {"ts": message_ts, "text": "answer"},
             "response_url": self.api.response_url(),
             "trigger_id": "1.2.3",
-            "actions": [
-                {"action_id": action_id, "value": value, "type": "button", "block_id": "b", "action_ts": "1.1"}
-            ],
+            "actions": [{"action_id": action_id, "block_id": "b", "action_ts": "1.1", **clicked}],
+        }
+        return self.send(action_body(payload), "application/x-www-form-urlencoded")
+
+    def submit(
+        self, *, callback_id: str, metadata: str, values: dict[str, Any], user: str = "U1", view_id: str = "V1"
+    ) -> BoltResponse:
+        """A modal's submission as Slack sends it: `values` is its `state.values`, `metadata` its private_metadata."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T1"},
+            "user": {"id": user},
+            "api_app_id": "A1",
+            "trigger_id": "1.2.3",
+            "view": {
+                "id": view_id,
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": metadata,
+                "state": {"values": values},
+                "hash": "1.abc",
+            },
         }
         return self.send(action_body(payload), "application/x-www-form-urlencoded")
 

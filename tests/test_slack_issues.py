@@ -67,22 +67,8 @@ def _state(fields: dict[str, str | None]) -> dict[str, Any]:
 
 
 def _submit(slack: Slack, fields: dict[str, str | None], *, view_id: str = "VISSUE1", channel: str = "C1") -> Any:
-    payload = {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": "U1"},
-        "api_app_id": "A1",
-        "trigger_id": "1.2.3",
-        "view": {
-            "id": view_id,
-            "type": "modal",
-            "callback_id": ib.CALLBACK_ID,
-            "private_metadata": json.dumps({"channel": channel, "engagement": ENGAGEMENT, "side": "client"}),
-            "state": {"values": _state(fields)},
-            "hash": "1.abc",
-        },
-    }
-    return slack.send(action_body(payload), "application/x-www-form-urlencoded")
+    metadata = json.dumps({"channel": channel, "engagement": ENGAGEMENT, "side": "client"})
+    return slack.submit(callback_id=ib.CALLBACK_ID, metadata=metadata, values=_state(fields), view_id=view_id)
 
 
 def _issues(slack: Slack) -> list[cases.IssueRecord]:
@@ -207,44 +193,14 @@ def _shortcut(slack: Slack, *, channel: str = "C1", user: str = "U1", trigger: s
     return slack.send(action_body(payload), "application/x-www-form-urlencoded")
 
 
-def _select(slack: Slack, value: str, *, user: str, card_ts: str, channel: str = "C1") -> Any:
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user},
-        "team": {"id": "T1"},
-        "api_app_id": "A1",
-        "channel": {"id": channel},
-        "container": {"type": "message", "message_ts": card_ts, "channel_id": channel},
-        "message": {"ts": card_ts, "text": "card"},
-        "response_url": slack.api.response_url(),
-        "trigger_id": "1.2.3",
-        "actions": [
-            {
-                "type": "static_select",
-                "action_id": ib.STATUS_ACTION,
-                "block_id": "status",
-                "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
-                "action_ts": "1.1",
-            }
-        ],
-    }
-    return slack.send(action_body(payload), "application/x-www-form-urlencoded")
+def _select(slack: Slack, value: str, *, user: str, card_ts: str) -> Any:
+    option = {"text": {"type": "plain_text", "text": value}, "value": value}
+    element = {"type": "static_select", "selected_option": option}
+    return slack.action(ib.STATUS_ACTION, value, user=user, message_ts=card_ts, element=element)
 
 
 def _click(slack: Slack, action_id: str, value: str, *, user: str, card_ts: str) -> Any:
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user},
-        "team": {"id": "T1"},
-        "api_app_id": "A1",
-        "channel": {"id": "C1"},
-        "container": {"type": "message", "message_ts": card_ts, "channel_id": "C1"},
-        "message": {"ts": card_ts, "text": "card"},
-        "response_url": slack.api.response_url(),
-        "trigger_id": "1.2.3",
-        "actions": [{"action_id": action_id, "value": value, "type": "button", "block_id": "b", "action_ts": "1.1"}],
-    }
-    return slack.send(action_body(payload), "application/x-www-form-urlencoded")
+    return slack.action(action_id, value, user=user, message_ts=card_ts)
 
 
 def _attach_buttons(blocks: list[dict[str, Any]]) -> list[str]:
@@ -261,15 +217,10 @@ def _log_from_message(slack: Slack) -> tuple[dict[str, Any], dict[str, Any]]:
     fields = {**FILLED, "title": None, "description": None, "clause": None, "owner": None, "due": None}
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     fields.update(title=inputs["title"]["initial_value"], description=inputs["description"]["initial_value"])
-    payload_view = {**view, "id": "VMSG1", "private_metadata": view["private_metadata"]}
-    body = {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": "U1"},
-        "api_app_id": "A1",
-        "view": {**payload_view, "state": {"values": _state(fields)}},
-    }
-    assert slack.send(action_body(body), "application/x-www-form-urlencoded").status == 200
+    response = slack.submit(
+        callback_id=view["callback_id"], metadata=view["private_metadata"], values=_state(fields), view_id="VMSG1"
+    )
+    assert response.status == 200
     [posted] = [c.params for c in slack.api.wait_for("chat.postMessage")]
     return {"view": view, "meta": meta}, posted
 
