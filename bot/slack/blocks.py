@@ -163,16 +163,22 @@ def _plain_clip(text: str, limit: int) -> str:
 
 
 # -- blocks --------------------------------------------------------------------------------------
-def _mrkdwn(text: str) -> dict[str, Any]:
+def mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object, verbatim (no automatic links or mentions: we escape and format ourselves)."""
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
-def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text[:SECTION_CHARS])}
+def section(text: str) -> Block:
+    """A section of mrkdwn, cut at Slack's limit (callers shorten text nicely first)."""
+    return {"type": "section", "text": mrkdwn(text[:SECTION_CHARS])}
 
 
-def _context(*texts: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(t[:CONTEXT_CHARS]) for t in texts[:CONTEXT_ELEMENTS]]}
+def context(*texts: str) -> Block:
+    """A context line of up to ten mrkdwn elements, each cut at Slack's limit."""
+    return {"type": "context", "elements": [mrkdwn(t[:CONTEXT_CHARS]) for t in texts[:CONTEXT_ELEMENTS]]}
+
+
+_mrkdwn, _section, _context = mrkdwn, section, context
 
 
 def _header(text: str) -> Block:

@@ -14,7 +14,9 @@ from datetime import date
 from typing import Any
 
 from bot import cases
-from bot.slack.blocks import _USER_ID, CONTEXT_CHARS, SECTION_CHARS, clause_ref_label, escape
+from bot.slack.blocks import _USER_ID, clause_ref_label, escape
+from bot.slack.blocks import context as _context
+from bot.slack.blocks import section as _section
 
 Block = dict[str, Any]
 
@@ -245,18 +247,6 @@ def read_issue_form(values: Mapping[str, Any]) -> tuple[IssueForm | None, dict[s
 
 
 # -- messages ------------------------------------------------------------------------------------
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text[:SECTION_CHARS])}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(text[:CONTEXT_CHARS])]}
-
-
 def _clip(text: str, limit: int) -> str:
     text = " ".join((text or "").split())
     return escape(text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026")

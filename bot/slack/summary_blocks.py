@@ -11,7 +11,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.slack.blocks import CONTEXT_CHARS, FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape
+from bot.slack.blocks import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape, mrkdwn
+from bot.slack.blocks import context as _context
+from bot.slack.blocks import section as _section
 from bot.summaries import LABELS, SILENT, Summary, clause_label
 
 Block = dict[str, Any]
@@ -43,18 +45,6 @@ def _quoted(text: str) -> str:
     return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in text.split("\n"))
 
 
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text[:SECTION_CHARS])}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(text[:CONTEXT_CHARS])]}
-
-
 def _bullets(heading: str, items: list[str], empty: str = "") -> Block:
     """A section "*heading*" with one bullet per item, as many as fit, then how many more there are."""
     text = f"*{heading}*"
@@ -77,8 +67,8 @@ def _point(summary: Summary, point: str, sides: list[tuple[str, str]]) -> Block:
     fields = []
     for side, text in sides:
         said = _fit(text, FIELD_CHARS - 40) if text else f"_{summary.shown(side, text)}_"
-        fields.append(_mrkdwn(f"*{LABELS[side]} states:*\n{said}"))
-    return {"type": "section", "text": _mrkdwn(f"*{_fit(point, POINT_CHARS)}*"), "fields": fields}
+        fields.append(mrkdwn(f"*{LABELS[side]} states:*\n{said}"))
+    return {"type": "section", "text": mrkdwn(f"*{_fit(point, POINT_CHARS)}*"), "fields": fields}
 
 
 def _contract(summary: Summary, budget: int) -> list[Block]:
