@@ -163,6 +163,19 @@ def _plain_clip(text: str, limit: int) -> str:
 
 
 # -- blocks --------------------------------------------------------------------------------------
+def clip(text: str | None, limit: int) -> str:
+    """User text on one line, escaped, shortened with "\u2026" to `limit` characters (counted before escaping)."""
+    text = " ".join((text or "").split())
+    return escape(text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026")
+
+
+def plain(text: str, limit: int = BUTTON_TEXT_CHARS) -> dict[str, Any]:
+    """A plain_text object on one line, shortened with "\u2026" to `limit` characters, never empty."""
+    text = " ".join(text.split())
+    clipped = text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    return {"type": "plain_text", "text": clipped or " ", "emoji": True}
+
+
 def mrkdwn(text: str) -> dict[str, Any]:
     """A mrkdwn text object, verbatim (no automatic links or mentions: we escape and format ourselves)."""
     return {"type": "mrkdwn", "text": text, "verbatim": True}

@@ -10,17 +10,11 @@ from typing import Any
 
 from bot.digest_sections import Digest, Fact, Section, period_text, summary_text
 from bot.slack.blocks import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape
+from bot.slack.blocks import context as _context
+from bot.slack.blocks import mrkdwn as _mrkdwn
 
 Block = dict[str, Any]
 SEEN_FROM = {"client": "the client's channels", "vendor": "the vendor's channels", "shared": "shared channels"}
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(text[:SECTION_CHARS])]}
 
 
 def _fact(fact: Fact) -> str:

@@ -22,6 +22,9 @@ from bot.slack.blocks import (
     answer_blocks,
     escape,
 )
+from bot.slack.blocks import clip as _clip
+from bot.slack.blocks import context as _context
+from bot.slack.blocks import mrkdwn as _mrkdwn
 from bot.slack.issue_blocks import SEVERITY_LABELS
 from knowledge.answers import Answer
 
@@ -48,19 +51,9 @@ _USER = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 # -- pieces --------------------------------------------------------------------------------------
-def _clip(text: str, limit: int) -> str:
-    """One line of user text, escaped, shortened with "…" to `limit` characters before escaping."""
-    text = " ".join((text or "").split())
-    return escape(text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026")
-
-
 def _plain(text: str, limit: int) -> dict[str, Any]:
     text = " ".join(text.split())
     return {"type": "plain_text", "text": (text[: limit - 1] + "\u2026" if len(text) > limit else text) or " "}
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
 def _section(text: str, accessory: dict[str, Any] | None = None) -> Block:
@@ -70,10 +63,6 @@ def _section(text: str, accessory: dict[str, Any] | None = None) -> Block:
     if accessory:
         block["accessory"] = accessory
     return block
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(text[:SECTION_CHARS])]}
 
 
 def _header(text: str) -> Block:

@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any
 
 from bot import cases
-from bot.slack.blocks import _USER_ID, clause_ref_label, escape
+from bot.slack.blocks import _USER_ID, clause_ref_label
+from bot.slack.blocks import clip as _clip
 from bot.slack.blocks import context as _context
 from bot.slack.blocks import section as _section
 
@@ -247,11 +248,6 @@ def read_issue_form(values: Mapping[str, Any]) -> tuple[IssueForm | None, dict[s
 
 
 # -- messages ------------------------------------------------------------------------------------
-def _clip(text: str, limit: int) -> str:
-    text = " ".join((text or "").split())
-    return escape(text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026")
-
-
 def _mention(user: str | None) -> str | None:
     return f"<@{user}>" if user and _USER_ID.match(user) else None
 

@@ -17,13 +17,16 @@ from typing import Any
 
 from bot.slack.blocks import (
     _USER_ID,
-    BUTTON_TEXT_CHARS,
     HEADER_CHARS,
     MAX_BLOCKS,
     SECTION_CHARS,
     clause_ref_label,
+    clip,
     escape,
 )
+from bot.slack.blocks import context as _context
+from bot.slack.blocks import plain as _plain
+from bot.slack.blocks import section as _section
 from bot.slack.mediation_modals import (  # noqa: F401 -- re-exported for callers of mediation_blocks
     ESCALATE_VIEW,
     EVIDENCE,
@@ -114,30 +117,6 @@ def _padded(raw: str) -> str:
 
 
 # -- small pieces ----------------------------------------------------------------------------------
-def _plain(text: str, limit: int = BUTTON_TEXT_CHARS) -> dict[str, Any]:
-    text = " ".join(text.split())
-    clipped = text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-    return {"type": "plain_text", "text": clipped or " ", "emoji": True}
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text[:SECTION_CHARS])}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(text[:SECTION_CHARS])]}
-
-
-def clip(text: str | None, limit: int) -> str:
-    """Text on one line, escaped, shortened with "…" to fit in about `limit` characters."""
-    text = " ".join((text or "").split())
-    return escape(text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026")
-
-
 def _quote(text: str | None, limit: int) -> str:
     """Text as an mrkdwn block quote (lines kept), shortened with "…" past `limit` characters."""
     text = (text or "").replace("\r\n", "\n").strip()

@@ -11,7 +11,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.slack.blocks import BUTTON_TEXT_CHARS, SECTION_CHARS, escape
+from bot.slack.blocks import clip as _clip
+from bot.slack.blocks import context as _context
+from bot.slack.blocks import plain as _plain
 
 Block = dict[str, Any]
 
@@ -27,22 +29,6 @@ POSITION_TITLES = {"client": "Client position", "vendor": "Vendor position"}
 
 
 # -- small pieces ----------------------------------------------------------------------------------
-def _plain(text: str, limit: int = BUTTON_TEXT_CHARS) -> dict[str, Any]:
-    text = " ".join(text.split())
-    clipped = text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-    return {"type": "plain_text", "text": clipped or " ", "emoji": True}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_CHARS], "verbatim": True}]}
-
-
-def _clip(text: str | None, limit: int) -> str:
-    """Text on one line, escaped, shortened with "…" to fit in about `limit` characters."""
-    text = " ".join((text or "").split())
-    return escape(text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026")
-
-
 # -- the modals ----------------------------------------------------------------------------------
 def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = "") -> Block:
     block: Block = {
