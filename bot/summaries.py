@@ -8,55 +8,44 @@ attached to the mediation plus those retrieved for the title and for each point,
 side may see, each checked verbatim against its document. Client and vendor go through the same code in a
 fixed order and ties are broken by text, never by side, so swapping their texts swaps only the attribution.
 
-With an LLM, the model writes the summary from fenced data (positions, evidence and clauses are data, never
-instructions), and what it returns is checked before anything is shown:
-- a contract quote is kept only if it is verbatim inside a clause the model was given, and so in the document;
-- an agreed statement is kept only if both positions support it (most of its words, all of its numbers);
-- each side's statement must be supported by that side's own position (some of its words, all its numbers),
-  and a side that stated a position must not be left out;
-- no verdict wording ("is right", "wins", "should pay", "in breach", ...) in the model's own words, nor in a
-  side's statement unless that side wrote it.
-A model error, invalid JSON or a failed check returns the template summary instead. Not checked: that a
-paraphrase keeps the meaning of what a side said, or that a quote is the best one for its point.
+With an LLM, the model writes the summary instead and `bot.summary_llm` checks it (its quotes, agreed
+statements, each side's statements, neutrality); a model error, invalid JSON or a failed check returns the
+template summary.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clauses import relevant_clauses
+from bot.summary_llm import write_summary
+from bot.summary_text import (
+    CLAUSES_PER_POINT,
+    MAX_CLAUSES,
+    MAX_POINTS,
+    NOT_STATED,
+    PARTIES,
+    SIDES,
+    WHOLE,
+    Clauses,
+    clause_label,
+    clip,
+    overlaps,
+    resolve_pronouns,
+    uses_pronouns,
+)
 from knowledge.base import KnowledgeBase
-from knowledge.errors import UnknownDocumentError
-from knowledge.generation import locate
 from knowledge.lexical import STOPWORDS, TOKEN, stem, tokenize
-from knowledge.store import visible_to
-from prompts import load_prompt
 
-log = logging.getLogger(__name__)
-
-SIDES = ("client", "vendor")  # always in this order
 LABELS = {"client": "Client", "vendor": "Vendor"}
-OTHER = {"client": "vendor", "vendor": "client"}
 AGREE_MIN = 0.8  # stemmed-token Jaccard at which two sentences state the same fact
 PAIR_MIN = 0.2  # content-token Jaccard at which two sentences are on the same point
-AGREED_SUPPORT = 0.6  # share of an LLM's agreed statement's words found in each position
-STATED_SUPPORT = 0.4  # share of an LLM's statement for a side found in that side's position
-CLAUSES_PER_POINT = 3
-MAX_CLAUSES = 30  # a bound, not a budget: the blocks show what fits and say how many more
-MAX_POINTS = 12  # points retrieved for, and points read from a model
-MIN_QUOTE_CHARS = 12
-TEXT_CHARS = 1000  # one statement written by a model
 ATTACHED = "Attached to this mediation"
 UNTITLED = "(untitled)"
-WHOLE = "The dispute as a whole"
 NOTHING = "(nothing on this point)"
-NOT_STATED = "(no position stated yet)"
 MISSING = "The {} has not stated a position yet."
 SILENT = "The contracts this channel can see seem silent on this dispute: no clause matched its title or positions."
 NOTES = {
@@ -69,27 +58,8 @@ NOTES = {
 _ABBREVIATION = re.compile(r"(?:nos?|mrs?|ms|dr|vs|etc|e\.g|i\.e|inc|ltd|co|corp|art|sec|para|cl|pp?|approx|fig)")
 _BREAK = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(\s+)(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
-_FIRST = re.compile(r"\b(?:[Ww]e|[Uu]s|[Oo]urs?|[Oo]urselves|I|[Mm]e|[Mm]y|[Mm]ine)\b")
-_THIRD = re.compile(r"\b(?:[Tt]hey|[Tt]hem|[Tt]heirs?|[Tt]hemselves)\b")
 _PARTY = re.compile(r"\b(client|vendor)s?\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot)\b|n[\u2019']t\b", re.IGNORECASE)
-_PARTIES = frozenset({"client", "vendor"})
-_META = frozenset(map(stem, ("state", "says", "said", "claim", "argue", "assert", "maintain", "contend", "position")))
-_VERDICT = re.compile(
-    r"\b(?:(?:is|are|was|were)\s+(?:(?:clearly|plainly|obviously|entirely)\s+)?(?:right|correct|wrong|mistaken|"
-    r"at\s+fault|to\s+blame|liable|justified|unjustified|in\s+breach|in\s+the\s+(?:right|wrong))"
-    r"|wins?|won(?![\'\u2019]t)|prevails?|prevailed"
-    r"|(?:should|must)\s+(?:win|prevail|pay|accept|concede|compensate|back\s+down)"
-    r"|in\s+(?:the\s+)?(?:client|vendor)'?s?\s+favou?r|favou?rs?\s+the\s+(?:client|vendor)|verdict"
-    r"|(?:we|i)\s+(?:recommend|conclude|find|side)|(?:stronger|weaker)\s+(?:case|position|argument))\b",
-    re.IGNORECASE,
-)
-_FENCE_TAG = re.compile(r"<(?=\s*/?\s*(?:title|position|evidence|clause)\b)", re.IGNORECASE)
-_CODE_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
-
-
-class _Rejected(ValueError):
-    """A model's summary failed a check; the template is used instead."""
 
 
 @dataclass(frozen=True)
@@ -179,14 +149,6 @@ class Summary:
         return "\n".join([*lines, "", self.note])
 
 
-def clause_label(ref: Mapping[str, Any]) -> str:
-    """Where a clause is: "document · §section · p. page"."""
-    parts = [str(ref.get("title") or ref.get("document") or "")]
-    parts += [f"\u00a7{ref['section']}"] if ref.get("section") else []
-    parts += [f"p. {ref['page']}"] if ref.get("page") else []
-    return " \u00b7 ".join(parts)
-
-
 def evidence_label(e: Evidence) -> str:
     return f"{e.author or 'someone'}" + (f" (with the {e.side}'s position)" if e.side else "")
 
@@ -203,7 +165,7 @@ def summarise(
     llm: Any = None,
 ) -> Summary:
     """The neutral summary of a mediation, quoting only clauses that `side` may see (see the module doc)."""
-    clauses = _Clauses(kb, engagement, side)
+    clauses = Clauses(kb, engagement, side)
     stated = {s: str((positions.get(s) or {}).get("text") or "").strip() for s in SIDES}
     stated = {s: t for s, t in stated.items() if t}
     title = " ".join(str(title or "").split()) or UNTITLED
@@ -212,7 +174,7 @@ def summarise(
     if llm is None or not stated:
         return template
     support = {s: f"{t} {(positions.get(s) or {}).get('evidence') or ''}" for s, t in stated.items()}
-    return _from_model(llm, template, stated, support, clauses) or template
+    return _from_model(llm, template, support, clauses) or template
 
 
 # -- the template --------------------------------------------------------------------------------
@@ -229,7 +191,7 @@ class _Sentence:
 
     @property
     def content(self) -> frozenset[str]:
-        return self.terms - _PARTIES
+        return self.terms - PARTIES
 
 
 def split_sentences(text: str) -> list[str]:
@@ -249,7 +211,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _sentence(side: str, index: int, text: str) -> _Sentence:
-    resolved = _THIRD.sub(OTHER[side], _FIRST.sub(side, text))
+    resolved = resolve_pronouns(side, text)
     terms = frozenset(tokenize(resolved))
     parties: list[str] = []
     for m in _PARTY.finditer(resolved):
@@ -263,7 +225,7 @@ def _sentence(side: str, index: int, text: str) -> _Sentence:
         frozenset(t for t in terms if any(ch.isdigit() for ch in t)),
         len(_NEGATION.findall(text)),
         tuple(parties),
-        bool(_FIRST.search(text) or _THIRD.search(text)),
+        uses_pronouns(text),
     )
 
 
@@ -312,7 +274,7 @@ def _label(n: int, a: _Sentence, b: _Sentence | None) -> str:
 
 
 def _template(
-    kb: KnowledgeBase, clauses: _Clauses, *, title: str, stated: dict[str, str], attached: Sequence[Mapping[str, Any]]
+    kb: KnowledgeBase, clauses: Clauses, *, title: str, stated: dict[str, str], attached: Sequence[Mapping[str, Any]]
 ) -> Summary:
     said = {s: [_sentence(s, i, t) for i, t in enumerate(split_sentences(stated.get(s, "")))] for s in SIDES}
     agreed_pairs = sorted(_match(said["client"], said["vendor"], _agree, AGREE_MIN), key=lambda p: _order(*p))
@@ -337,69 +299,14 @@ def _template(
         differences.append(Difference(label, says.get("client", ""), says.get("vendor", "")))
         queries.append((label, "\n".join(sorted(says.values()))))
     missing = [MISSING.format(s) for s in SIDES if s not in stated]
-    queries += [(f"Agreed: {_clip(text, 80)}", text) for text in agreed]
+    queries += [(f"Agreed: {clip(text, 80)}", text) for text in agreed]
     contract = _contract(kb, clauses, queries, attached)
     return Summary(title, agreed, differences, contract, [], missing, "template")
 
 
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
-# -- clauses -------------------------------------------------------------------------------------
-class _Clauses:
-    """Clause refs checked against the documents one side may see, each document read once."""
-
-    def __init__(self, kb: KnowledgeBase, engagement: str, side: str) -> None:
-        allowed = set(visible_to(side))
-        self.kb, self.engagement, self.side = kb, engagement, side
-        self.names = {d.name for d in kb.documents(engagement) if d.visibility in allowed}
-        self.texts: dict[str, str] = {}
-
-    def text(self, name: str) -> str | None:
-        if name not in self.names:
-            return None  # another side's document, or none at all
-        if name not in self.texts:
-            try:
-                self.texts[name] = self.kb.document_text(self.engagement, name)
-            except UnknownDocumentError:
-                return None
-        return self.texts[name]
-
-    def checked(self, ref: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The ref with its exact span in the document, or None if its quote is not there verbatim."""
-        name, quote = str(ref.get("document") or ""), str(ref.get("quote") or "")
-        text = self.text(name)
-        if text is None or len(quote.strip()) < MIN_QUOTE_CHARS:
-            return None
-        start, end = ref.get("start"), ref.get("end")
-        exact = isinstance(start, int) and isinstance(end, int) and text[start:end] == quote
-        span = (start, end) if exact else locate(quote, text, 0, len(text))
-        if span is None:
-            log.info("dropped a clause whose quote is not in %s: %r", name, quote[:80])
-            return None
-        return _ref(ref, text, *span)
-
-
-def _ref(ref: Mapping[str, Any], text: str, start: int, end: int) -> dict[str, Any]:
-    return {
-        "document": ref["document"],
-        "title": ref.get("title") or ref["document"],
-        "section": ref.get("section"),
-        "page": ref.get("page"),
-        "quote": text[start:end],
-        "start": start,
-        "end": end,
-    }
-
-
-def _overlaps(ref: Mapping[str, Any], kept: list[dict[str, Any]]) -> bool:
-    return any(k["document"] == ref["document"] and k["start"] < ref["end"] and ref["start"] < k["end"] for k in kept)
-
-
+# -- clauses and evidence ------------------------------------------------------------------------
 def _contract(
-    kb: KnowledgeBase, clauses: _Clauses, queries: list[tuple[str, str]], attached: Sequence[Mapping[str, Any]]
+    kb: KnowledgeBase, clauses: Clauses, queries: list[tuple[str, str]], attached: Sequence[Mapping[str, Any]]
 ) -> list[ContractPoint]:
     """Attached clauses first, then those retrieved for each query; each clause once, at its first point."""
     kept: list[dict[str, Any]] = []
@@ -409,7 +316,7 @@ def _contract(
         group = []
         for ref in refs:
             checked = clauses.checked(ref)
-            if checked and len(kept) < MAX_CLAUSES and not _overlaps(checked, kept):
+            if checked and len(kept) < MAX_CLAUSES and not overlaps(checked, kept):
                 kept.append(checked)
                 group.append(checked)
         if group:
@@ -440,194 +347,19 @@ def _evidence(
 
 
 # -- the model -----------------------------------------------------------------------------------
-def _from_model(
-    llm: Any, template: Summary, stated: dict[str, str], support: dict[str, str], clauses: _Clauses
-) -> Summary | None:
-    given = template.clauses()
-    human = load_prompt("mediation_summary_user").format(
-        title=_fenced(template.title),
-        positions=_render_positions(stated, support),
-        evidence=_render_evidence(template.evidence),
-        clauses=_render_clauses(given),
+def _from_model(llm: Any, template: Summary, support: dict[str, str], clauses: Clauses) -> Summary | None:
+    """The model's summary of what the template summarises, or None if it failed (see bot.summary_llm)."""
+    draft = write_summary(
+        llm,
+        clauses,
+        title=template.title,
+        support=support,
+        pinned=[(e.author, e.text) for e in template.evidence if e.side is None],  # a side's own is in its position
+        given=template.clauses(),
+        claimed={s for d in template.differences for s, text in d.sides() if text},
     )
-    try:
-        reply = llm.invoke([("system", load_prompt("mediation_summary_system")), ("human", human)])
-    except Exception as exc:  # a provider outage must not cost the mediation its summary
-        log.warning("LLM call failed, summarising by template: %s", exc)
+    if draft is None:
         return None
-    parsed = _parse(getattr(reply, "content", reply))
-    if parsed is None:
-        log.warning("LLM reply is not a JSON object, summarising by template")
-        return None
-    try:
-        return _checked(parsed, template, support, given, clauses)
-    except _Rejected as why:
-        log.warning("LLM summary rejected, summarising by template: %s", why)
-        return None
-
-
-def _fenced(text: str) -> str:
-    """Data with anything that looks like one of our fence tags defused, so it cannot close its fence."""
-    return _FENCE_TAG.sub("\u2039", text)
-
-
-def _attr(value: object) -> str:
-    return re.sub(r"[^\w.@:+ -]", "", str(value or ""))[:80]
-
-
-def _render_positions(stated: dict[str, str], support: dict[str, str]) -> str:
-    parts = []
-    for s in SIDES:
-        body = _fenced(support[s].strip()) if s in stated else NOT_STATED
-        parts.append(f'<position side="{s}">\n{body}\n</position>')
-    return "\n\n".join(parts)
-
-
-def _render_evidence(evidence: list[Evidence]) -> str:
-    pinned = [e for e in evidence if e.side is None]  # a side's own evidence is inside its position
-    items = [
-        f'<evidence n="{i}" author="{_attr(e.author)}">\n{_fenced(e.text)}\n</evidence>'
-        for i, e in enumerate(pinned, 1)
-    ]
-    return "\n\n".join(items) or "(none)"
-
-
-def _render_clauses(given: list[dict[str, Any]]) -> str:
-    parts = []
-    for i, c in enumerate(given, 1):
-        parts.append(
-            f'<clause id="C{i}" document="{_attr(c["document"])}" source="{_attr(clause_label(c))}">\n'
-            f"{_fenced(c['quote'])}\n</clause>"
-        )
-    return "\n\n".join(parts) or "(no clause found)"
-
-
-def _parse(content: object) -> dict[str, Any] | None:
-    if isinstance(content, list):  # some providers return content blocks
-        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
-    raw = _CODE_FENCE.sub("", str(content)).strip()
-    start, end = raw.find("{"), raw.rfind("}")
-    if start < 0 or end <= start:
-        return None
-    try:
-        parsed = json.loads(raw[start : end + 1])
-    except json.JSONDecodeError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
-
-
-def _string(value: object, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise _Rejected(f"{what} is not a string")
-    return _clip(value, TEXT_CHARS)
-
-
-def _items(parsed: dict[str, Any], key: str) -> list[Any]:
-    value = parsed.get(key) or []
-    if not isinstance(value, list):
-        raise _Rejected(f"{key!r} is not a list")
-    return value[:MAX_POINTS]
-
-
-def _verdicts(text: str) -> set[str]:
-    return {" ".join(m.group(0).lower().split()) for m in _VERDICT.finditer(text)}
-
-
-def _no_verdict(text: str, what: str, allowed: AbstractSet[str] = frozenset()) -> None:
-    extra = _verdicts(text) - allowed
-    if extra:
-        raise _Rejected(f"{what} takes a side ({', '.join(sorted(extra))})")
-
-
-def _supported(statement: str, source: str, share: float) -> bool:
-    """Whether most of a statement's words and all its numbers are in the source text."""
-    words = set(tokenize(statement)) - _PARTIES - _META
-    if not words:
-        return True
-    have = set(tokenize(source))
-    numbers = {w for w in words if any(ch.isdigit() for ch in w)}
-    return numbers <= have and len(words & have) / len(words) >= share
-
-
-def _resolved(side: str, text: str) -> str:
-    return f"{text} {_THIRD.sub(OTHER[side], _FIRST.sub(side, text))}"
-
-
-def _checked(
-    parsed: dict[str, Any], template: Summary, support: dict[str, str], given: list[dict[str, Any]], clauses: _Clauses
-) -> Summary:
-    sources = {s: _resolved(s, t) for s, t in support.items()}
-    said_by = {s: _verdicts(t) for s, t in support.items()}
-    both = said_by["client"] & said_by["vendor"] if len(said_by) == 2 else set()
-    agreed = []
-    for item in _items(parsed, "agreed"):
-        text = _string(item, "an agreed statement")
-        _no_verdict(text, "an agreed statement", both)
-        if text and len(sources) == 2 and all(_supported(text, src, AGREED_SUPPORT) for src in sources.values()):
-            agreed.append(text)
-        elif text:
-            log.info("dropped an agreed statement not found in both positions: %r", text)
-    differences = []
-    for n, item in enumerate(_items(parsed, "differences"), 1):
-        if not isinstance(item, dict):
-            raise _Rejected("a difference is not an object")
-        point = _string(item.get("point"), "a point") or f"Point {n}"
-        _no_verdict(point, "a point")
-        says = {}
-        for s in SIDES:
-            text = _string(item.get(s), f"the {s}'s statement")
-            if text and s not in sources:
-                raise _Rejected(f"it attributes a statement to the {s}, who has stated no position")
-            if text:
-                _no_verdict(text, f"the {s}'s statement", said_by[s])
-                if not _supported(text, sources[s], STATED_SUPPORT):
-                    raise _Rejected(f"the {s}'s statement is not in the {s}'s position: {text!r}")
-            says[s] = text
-        if says["client"] or says["vendor"]:
-            differences.append(Difference(_clip(point, 200), says["client"], says["vendor"]))
-    for s in {s for d in template.differences for s, text in d.sides() if text}:  # sides with claims of their own
-        if not any(getattr(d, s) for d in differences):
-            raise _Rejected(f"it leaves out what the {s} states")
-    contract = _cited_contract(parsed, given, clauses) or template.contract
-    return Summary(template.title, agreed, differences, contract, template.evidence, template.missing, "llm")
-
-
-def _cited_contract(parsed: dict[str, Any], given: list[dict[str, Any]], clauses: _Clauses) -> list[ContractPoint]:
-    """The model's contract points, keeping only quotes verbatim inside a clause it was given."""
-    kept: list[dict[str, Any]] = []
-    groups = []
-    for item in _items(parsed, "contract"):
-        if not isinstance(item, dict):
-            continue
-        point = _string(item.get("point"), "a point") or WHOLE
-        _no_verdict(point, "a contract point")
-        group = []
-        for citation in (item.get("citations") or [])[: CLAUSES_PER_POINT + 1]:
-            ref = _cited(citation, given, clauses) if isinstance(citation, dict) else None
-            if ref is None:
-                log.info("dropped a citation not verbatim in a given clause: %r", citation)
-            elif len(kept) < MAX_CLAUSES and not _overlaps(ref, kept):
-                kept.append(ref)
-                group.append(ref)
-        if group:
-            groups.append(ContractPoint(_clip(point, 200), group))
-    return groups
-
-
-def _cited(citation: dict[str, Any], given: list[dict[str, Any]], clauses: _Clauses) -> dict[str, Any] | None:
-    quote = citation.get("quote")
-    if not isinstance(quote, str) or len(quote.strip()) < MIN_QUOTE_CHARS:
-        return None
-    m = re.fullmatch(r"C?(\d+)", str(citation.get("clause") or "").strip(), re.IGNORECASE)
-    named = int(m.group(1)) - 1 if m else -1
-    document = citation.get("document")
-    ranked = sorted(range(len(given)), key=lambda i: (i != named, given[i]["document"] != document, i))
-    for i in ranked:
-        clause = given[i]
-        text = clauses.text(clause["document"])
-        span = locate(quote, text, clause["start"], clause["end"]) if text is not None else None
-        if text is not None and span:
-            return _ref(clause, text, *span)
-    return None
+    differences = [Difference(*d) for d in draft.differences]
+    contract = [ContractPoint(*c) for c in draft.contract] or template.contract
+    return Summary(template.title, draft.agreed, differences, contract, template.evidence, template.missing, "llm")
