@@ -224,22 +224,13 @@ def _home_click(slack: Slack, action_id: str, value: str, *, user: str) -> None:
 
 def _ask(slack: Slack, question: str, *, user: str, side: str, view_id: str = "VASK1", round_: int = 0) -> Any:
     block_id = f"question_{round_}"
-    payload = {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": user},
-        "api_app_id": "A1",
-        "trigger_id": "1.2.3",
-        "view": {
-            "id": view_id,
-            "type": "modal",
-            "callback_id": hb.ASK_CALLBACK,
-            "private_metadata": json.dumps({"engagement": ENGAGEMENT, "side": side, "round": round_}),
-            "state": {"values": {block_id: {block_id: {"type": "plain_text_input", "value": question}}}},
-            "hash": "1.abc",
-        },
-    }
-    return slack.send(action_body(payload), "application/x-www-form-urlencoded")
+    return slack.submit(
+        callback_id=hb.ASK_CALLBACK,
+        metadata=json.dumps({"engagement": ENGAGEMENT, "side": side, "round": round_}),
+        values={block_id: {block_id: {"type": "plain_text_input", "value": question}}},
+        user=user,
+        view_id=view_id,
+    )
 
 
 def _seed(slack: Slack) -> dict[str, Any]:

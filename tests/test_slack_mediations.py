@@ -23,7 +23,7 @@ from bot import cases, issues, mediations, records
 from bot.cases import MediationRecord, TimelineEntry
 from bot.db import session
 from bot.slack import mediation_blocks as mb
-from bot.slack.local_api import Call, action_body
+from bot.slack.local_api import Call
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, at_once, count
 from tests.test_slack_app import Slack, running_slack
@@ -137,22 +137,13 @@ def _submit(slack: Slack, opened: dict[str, Any], fields: dict[str, str | None],
     values: dict[str, Any] = {}
     for block_id, value in fields.items():
         values.update(_field(block_id, value))
-    payload = {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": user},
-        "api_app_id": "A1",
-        "trigger_id": "1.2.3",
-        "view": {
-            "id": view_id,
-            "type": "modal",
-            "callback_id": opened["callback_id"],
-            "private_metadata": opened["private_metadata"],
-            "state": {"values": values},
-            "hash": "1.abc",
-        },
-    }
-    return slack.send(action_body(payload), "application/x-www-form-urlencoded")
+    return slack.submit(
+        callback_id=opened["callback_id"],
+        metadata=opened["private_metadata"],
+        values=values,
+        user=user,
+        view_id=view_id,
+    )
 
 
 def _modal(slack: Slack, action_id: str, value: str, *, user: str) -> dict[str, Any]:
