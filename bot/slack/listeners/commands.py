@@ -16,6 +16,7 @@ from bot.slack import blocks
 from bot.slack.listeners.issues import handle_issue_command
 from bot.slack.listeners.mediations import handle_mediation_command
 from bot.slack.permissions import may_manage
+from bot.slack.replies import not_linked
 from knowledge.store import SIDES
 
 _ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -46,13 +47,7 @@ def register(app: App, deps: Deps) -> None:
 def ask_privately(deps: Deps, command: dict[str, Any], respond: Respond, question: str) -> None:
     scope = workflow.scope_of(deps, command["channel_id"])
     if scope is None:
-        is_dm = str(command.get("channel_id", "")).startswith("D")
-        respond(
-            response_type="ephemeral",
-            replace_original=True,
-            text="This channel is not linked to an engagement.",
-            blocks=blocks.unbound_channel_blocks(channel_is_dm=is_dm),
-        )
+        not_linked(respond, str(command.get("channel_id", "")), replace_original=True)
         return
     asked = workflow.ask(
         deps,
@@ -116,11 +111,7 @@ def index_latest_file(deps: Deps, command: dict[str, Any], respond: Respond, cli
     channel, user = command["channel_id"], command["user_id"]
     scope = workflow.scope_of(deps, channel)
     if scope is None:
-        respond(
-            response_type="ephemeral",
-            text="This channel is not linked to an engagement.",
-            blocks=blocks.unbound_channel_blocks(channel_is_dm=channel.startswith("D")),
-        )
+        not_linked(respond, channel)
         return
     if not may_manage(deps, client, user, scope.engagement):
         respond(

@@ -23,9 +23,9 @@ from bot import questions as workflow
 from bot.clauses import relevant_clauses
 from bot.db import session
 from bot.deps import Deps
-from bot.slack import blocks
 from bot.slack import issue_blocks as ib
 from bot.slack.permissions import may_manage
+from bot.slack.replies import not_linked
 
 log = logging.getLogger(__name__)
 ISSUE_VERBS = ("issue", "issues")
@@ -76,7 +76,7 @@ def handle_issue_command(
     channel = command["channel_id"]
     scope = workflow.scope_of(deps, channel)
     if scope is None:
-        _not_linked(respond, channel)
+        not_linked(respond, channel)
     elif verb == "issue":
         view = ib.issue_modal(channel=channel, engagement=scope.engagement, side=scope.side, title=rest)
         client.views_open(trigger_id=command["trigger_id"], view=view)
@@ -89,14 +89,6 @@ def handle_issue_command(
             blocks=ib.issue_list_blocks(issues, engagement=scope.engagement),
         )
     return True
-
-
-def _not_linked(respond: Respond, channel: str) -> None:
-    respond(
-        response_type="ephemeral",
-        text="This channel is not linked to an engagement.",
-        blocks=blocks.unbound_channel_blocks(channel_is_dm=channel.startswith("D")),
-    )
 
 
 # -- "Log as issue" ------------------------------------------------------------------------------
@@ -122,7 +114,7 @@ def open_from_message(deps: Deps, shortcut: dict[str, Any], respond: Respond, cl
     message = shortcut.get("message") or {}
     scope = workflow.scope_of(deps, channel)
     if scope is None:
-        _not_linked(respond, channel)
+        not_linked(respond, channel)
         return
     try:
         permalink = client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]

@@ -29,6 +29,7 @@ from bot.slack import blocks
 from bot.slack import mediation_blocks as mb
 from bot.slack.listeners import mediation_actions, mediation_evidence
 from bot.slack.listeners.mediation_common import MANAGERS, id_of, today
+from bot.slack.replies import not_linked
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,7 @@ def handle_mediation_command(
     channel, user = command["channel_id"], command["user_id"]
     scope = workflow.scope_of(deps, channel)
     if scope is None:
-        respond(
-            response_type="ephemeral",
-            text="This channel is not linked to an engagement.",
-            blocks=blocks.unbound_channel_blocks(channel_is_dm=channel.startswith("D")),
-        )
+        not_linked(respond, channel)
         return True
     request, problem = mb.read_mediate_text(rest, today=today(deps), default_days=deps.settings.mediation_deadline_days)
     if request is None:

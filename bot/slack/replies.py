@@ -1,0 +1,17 @@
+"""Replies several listeners give the same way."""
+
+from __future__ import annotations
+
+from slack_bolt import Respond
+
+from bot.slack import blocks
+
+
+def not_linked(respond: Respond, channel: str, *, replace_original: bool = False) -> None:
+    """Tell the user, privately, that this channel is not bound to an engagement, and how to bind it."""
+    respond(
+        response_type="ephemeral",
+        replace_original=replace_original,
+        text="This channel is not linked to an engagement.",
+        blocks=blocks.unbound_channel_blocks(channel_is_dm=channel.startswith("D")),
+    )
