@@ -404,3 +404,36 @@ def test_feedback_on_an_answer_in_the_modal_is_recorded(slack: Slack) -> None:
     _home_click(slack, "feedback_up", up["value"], user="UC")
     slack.app.listener_runner.listener_executor.shutdown(wait=True)
     assert count(slack.deps.engine, records.Feedback) == 1
+
+
+def test_feedback_in_the_modal_is_thanked_in_place(slack: Slack) -> None:
+    _seed(slack)
+    _ask(slack, "whats the credit cap?", user="UC", side="client")
+    answered = slack.api.wait_for("views.update", timeout=30)[0].params["view"]
+    [up] = [
+        e
+        for b in answered["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "feedback_up"
+    ]
+    shown = {**answered, "id": "VASK1", "hash": "2.h", "team_id": "T1", "state": {"values": {}}}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "UC"},
+        "team": {"id": "T1"},
+        "api_app_id": "A1",
+        "container": {"type": "view", "view_id": "VASK1"},
+        "view": shown,
+        "trigger_id": "1.2.fb",
+        "actions": [{"action_id": "feedback_up", "value": up["value"], "type": "button", "block_id": "fb"}],
+    }
+    slack.send(action_body(payload), "application/x-www-form-urlencoded")
+    thanked = slack.api.wait_for("views.update", count=2)[1].params
+    assert thanked["view_id"] == "VASK1" and thanked["hash"] == "2.h"
+    view = thanked["view"]
+    assert "feedback_up" not in json.dumps(view) and "Thanks, noted" in json.dumps(view)
+    assert not {"id", "hash", "team_id", "state"} & set(view) and view["callback_id"] == answered["callback_id"]
+    kept = [b for b in view["blocks"] if b["type"] == "input"]
+    assert kept == [b for b in answered["blocks"] if b["type"] == "input"]
+    assert count(slack.deps.engine, records.Feedback) == 1

@@ -463,3 +463,35 @@ def owner_ping_text(*, owners: list[str], question: str) -> str:
     mentions = " ".join(f"<@{o}>" for o in owners if _USER_ID.match(o))
     text = f"Liaison could not find this in the contracts: {_clip(question, 3000)}"
     return f"{mentions} \u2014 {text}" if mentions else text
+
+
+FEEDBACK_ACTIONS = ("feedback_up", "feedback_down")
+_VIEW_KEYS = (
+    "type",
+    "callback_id",
+    "title",
+    "submit",
+    "close",
+    "private_metadata",
+    "clear_on_close",
+    "notify_on_close",
+)
+
+
+def thanked_view(view: Mapping[str, Any]) -> dict[str, Any]:
+    """A modal as Slack sent it with a click, to `views.update` back: its 👍/👎 buttons replaced by a thank-you.
+
+    Only the keys `views.update` accepts are kept; every other block (and its block_id, so Slack keeps what
+    was typed in the inputs) stays as it was.
+    """
+    out: list[Block] = []
+    for block in view.get("blocks") or []:
+        elements = block.get("elements") or []
+        if block.get("type") != "actions" or not any(e.get("action_id") in FEEDBACK_ACTIONS for e in elements):
+            out.append(block)
+            continue
+        rest = [e for e in elements if e.get("action_id") not in FEEDBACK_ACTIONS]
+        out.append(context("Thanks, noted: your feedback helps the contract owners see what is missing."))
+        if rest:
+            out.append({**block, "elements": rest})
+    return {**{key: view[key] for key in _VIEW_KEYS if key in view}, "blocks": out}

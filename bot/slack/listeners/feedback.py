@@ -21,6 +21,7 @@ def register(app: App, deps: Deps) -> None:
         workflow.give_feedback(deps, question_id=action["value"], user_id=body["user"]["id"], value=value)
         ack()
         channel = (body.get("channel") or {}).get("id")
+        view = body.get("view") or {}
         if channel:
             client.chat_postEphemeral(
                 channel=channel,
@@ -28,6 +29,8 @@ def register(app: App, deps: Deps) -> None:
                 text="Thanks, noted.",
                 thread_ts=(body.get("message") or {}).get("thread_ts"),
             )
+        elif view.get("type") == "modal" and view.get("id"):  # an answer in the App Home's "Ask a question"
+            client.views_update(view_id=view["id"], hash=view.get("hash"), view=blocks.thanked_view(view))
 
     @app.action("share_answer")
     def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
