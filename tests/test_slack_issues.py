@@ -138,6 +138,14 @@ def test_a_submission_logs_one_issue_and_confirms_it_once(slack_any: Slack) -> N
     assert len(slack.api.calls_to("chat.postMessage")) == 1
 
 
+def test_the_reporters_and_the_owners_home_show_the_new_issue(slack: Slack) -> None:
+    slack.bind("C1", "client")
+    _submit(slack, FILLED)
+    published = {c.params["user_id"]: c.params["view"] for c in slack.api.wait_for("views.publish", count=2)}
+    assert set(published) == {"U1", "UOWNER"}
+    assert "Invoice 4411 billed twice" in json.dumps(published["UOWNER"])  # assigned to them
+
+
 def test_a_blank_title_is_refused_in_the_modal(slack: Slack) -> None:
     slack.bind("C1", "client")
     response = _submit(slack, {**FILLED, "title": "   ", "category": None})

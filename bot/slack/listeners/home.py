@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,19 +26,32 @@ from knowledge.errors import KnowledgeError
 log = logging.getLogger(__name__)
 
 
+_URLS: dict[str, str | None] = {}  # team id -> workspace URL, for links to threads
+
+
+def workspace_url(client: WebClient, context: BoltContext | None = None) -> str | None:
+    """The workspace's URL (https://acme.slack.com/), asked once per team."""
+    team = (context.team_id if context is not None else None) or ""
+    if team not in _URLS:
+        try:  # Bolt's single-workspace authorization keeps auth.test's team and bot ids, not its URL
+            _URLS[team] = client.auth_test().get("url")
+        except SlackApiError as err:
+            log.info("no workspace URL: %s", err.response.get("error"))
+            return None
+    return _URLS[team]
+
+
+def refresh_homes(deps: Deps, client: WebClient, users: Iterable[str | None]) -> None:
+    """Publish these people's Home again (an issue was given to them, or changed): best effort, never raises."""
+    for user in dict.fromkeys(u for u in users if u and u.startswith(("U", "W"))):
+        try:
+            publish_home(deps, client, user, workspace_url(client))
+        except Exception as err:  # the Home is a view of records that are already saved
+            log.info("could not refresh %s's Home: %s", user, err)
+
+
 def register(app: App, deps: Deps) -> None:
     """Add the app_home_opened listener and the Home tab's buttons."""
-    urls: dict[str, str | None] = {}  # team id -> workspace URL, for links to threads
-
-    def workspace_url(client: WebClient, context: BoltContext) -> str | None:
-        team = context.team_id or ""
-        if team not in urls:
-            try:  # Bolt's single-workspace authorization keeps auth.test's team and bot ids, not its URL
-                urls[team] = client.auth_test().get("url")
-            except SlackApiError as err:
-                log.info("no workspace URL: %s", err.response.get("error"))
-                return None
-        return urls[team]
 
     @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:

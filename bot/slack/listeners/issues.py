@@ -24,6 +24,7 @@ from bot.clauses import relevant_clauses
 from bot.db import session
 from bot.deps import Deps
 from bot.slack import issue_blocks as ib
+from bot.slack.listeners.home import refresh_homes
 from bot.slack.permissions import may_manage
 from bot.slack.replies import not_linked
 
@@ -212,6 +213,7 @@ def post_card(deps: Deps, client: WebClient, *, meta: dict[str, Any], user: str,
     except SlackApiError as err:  # e.g. not_in_channel
         log.info("could not post issue #%s in %s: %s", issue["id"], meta["channel"], err.response.get("error"))
         client.chat_postMessage(channel=user, text=text, blocks=card_blocks)
+    refresh_homes(deps, client, [user, issue.get("owner")])
 
 
 def _card_side(deps: Deps, channel: str, engagement: str) -> str:
@@ -258,6 +260,7 @@ def change_status(
     with session(deps.engine) as s:
         issues.set_issue_status(session=s, issue_id=issue_id, status=status, actor=user)
     _update_card(deps, body, client, issue_id, issue.engagement)
+    refresh_homes(deps, client, [issue.created_by, issue.owner])
 
 
 def attach(deps: Deps, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
