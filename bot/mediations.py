@@ -1,36 +1,75 @@
-"""Mediations: a dispute between client and vendor, from positions and evidence to an agreed outcome."""
+"""Mediations: a dispute between client and vendor, from positions and evidence to an agreed outcome.
+
+This module changes a mediation (open, positions, evidence, proposal, agree, escalate, withdraw, close,
+comment), each change under the mediation's row lock. Reading is in `bot.mediation_queries`, the reminder
+ledger in `bot.mediation_reminders`; both are re-exported here, so callers use `bot.mediations` for all.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.cases import (
     ACTIVE_MEDIATION_STATUSES,
     CASE_SIDES,
-    MEDIATION_STATUSES,
-    OPEN_MEDIATION_STATUSES,
     IssueRecord,
     MediationRecord,
     Position,
     TimelineEntry,
     add_entry,
     as_date,
-    aware,
     check_choice,
     checked_issue_ids,
     clause_refs_of,
-    issue_as_dict,
-    mediation_as_dict,
     required_text,
-    timeline_of,
 )
-from bot.records import EngagementRole, _insert_once, utcnow
+from bot.mediation_queries import (
+    PARTY_ROLES,
+    due_soon,
+    get_mediation,
+    list_mediations,
+    mediation_case,
+    mediation_in_thread,
+    mediation_parties,
+    mediation_timeline,
+    positions_of,
+    stale_mediations,
+)
+from bot.mediation_reminders import forget_reminder, note_reminder
+from bot.records import _insert_once, utcnow
 
-# Mediations
+__all__ = [
+    # changes (this module)
+    "open_mediation",
+    "set_mediation_thread",
+    "discard_mediation",
+    "state_position",
+    "add_evidence",
+    "record_proposal",
+    "agree",
+    "escalate",
+    "withdraw",
+    "close_mediation",
+    "comment_on_mediation",
+    # reading (bot.mediation_queries)
+    "get_mediation",
+    "mediation_in_thread",
+    "list_mediations",
+    "positions_of",
+    "mediation_timeline",
+    "stale_mediations",
+    "due_soon",
+    "PARTY_ROLES",
+    "mediation_parties",
+    "mediation_case",
+    # the reminder ledger (bot.mediation_reminders)
+    "note_reminder",
+    "forget_reminder",
+]
 
 
 def _mediation_by_key(session: Session, source_key: str) -> MediationRecord | None:
@@ -70,21 +109,6 @@ def _move(
     text = f"status: {old} -> {status}" + (f" ({note})" if note else "")
     data = {"from": old, "to": status, "note": note}
     return add_entry(session, kind="status", actor=actor, text=text, data=data, mediation_id=mediation.id, at=now)
-
-
-def get_mediation(*, session: Session, mediation_id: int) -> MediationRecord | None:
-    return session.get(MediationRecord, mediation_id)
-
-
-def mediation_in_thread(*, session: Session, channel_id: str, thread_ts: str) -> MediationRecord | None:
-    """The mediation run in a Slack thread (by its thread or header ts), if any."""
-    query = (
-        select(MediationRecord)
-        .where(MediationRecord.channel_id == channel_id)
-        .where((col(MediationRecord.thread_ts) == thread_ts) | (col(MediationRecord.header_ts) == thread_ts))
-        .order_by(col(MediationRecord.id))
-    )
-    return session.exec(query.limit(1)).first()
 
 
 def open_mediation(
@@ -205,12 +229,6 @@ def state_position(
     data = {"side": side, "evidence": evidence, "previous": previous}
     add_entry(session, kind="position", actor=author, text=text, data=data, mediation_id=mediation_id, at=now)
     return position
-
-
-def positions_of(*, session: Session, mediation_id: int) -> dict[str, Position]:
-    """The sides' current positions, by side."""
-    rows = session.exec(select(Position).where(Position.mediation_id == mediation_id)).all()
-    return {row.side: row for row in rows}
 
 
 def add_evidence(
@@ -349,82 +367,6 @@ def comment_on_mediation(*, session: Session, mediation_id: int, actor: str, tex
     )
 
 
-def note_reminder(
-    *, session: Session, mediation_id: int, key: str, text: str, actor: str = "liaison"
-) -> TimelineEntry | None:
-    """Record a reminder once per `key` (e.g. "reminder:<id>:stale:<date>"): None if already sent.
-
-    A reminder is not activity: it does not make a stale mediation fresh.
-    """
-    if session.get(MediationRecord, mediation_id) is None:
-        raise LookupError(f"no mediation #{mediation_id}")
-    source_key = f"reminder:{key}" if not key.startswith("reminder:") else key
-    values = {
-        "issue_id": None,
-        "mediation_id": mediation_id,
-        "kind": "reminder",
-        "actor": actor,
-        "text": text,
-        "data": {},
-        "at": utcnow(),
-        "source_key": source_key,
-        "original_ts": None,
-        "original_author": None,
-    }
-    if not _insert_once(session, TimelineEntry, values):
-        return None
-    return session.exec(select(TimelineEntry).where(TimelineEntry.source_key == source_key)).one()
-
-
-def list_mediations(
-    *, session: Session, engagement: str, statuses: Iterable[str] | None = None
-) -> list[MediationRecord]:
-    """The engagement's mediations (not closed or withdrawn unless `statuses` says), oldest first."""
-    wanted = OPEN_MEDIATION_STATUSES if statuses is None else tuple(statuses)
-    for status in wanted:
-        check_choice(status, MEDIATION_STATUSES, "status")
-    query = (
-        select(MediationRecord)
-        .where(MediationRecord.engagement == engagement, col(MediationRecord.status).in_(wanted))
-        .order_by(col(MediationRecord.opened_at), col(MediationRecord.id))
-    )
-    return list(session.exec(query).all())
-
-
-def mediation_timeline(*, session: Session, mediation_id: int) -> list[TimelineEntry]:
-    """What happened in a mediation, oldest first."""
-    return timeline_of(session, mediation_id=mediation_id)
-
-
-def stale_mediations(*, session: Session, now: datetime, idle: timedelta) -> list[MediationRecord]:
-    """Mediations still argued (open or proposal) with no activity for `idle` before `now`, quietest first."""
-    cutoff = aware(now, "now") - idle
-    query = (
-        select(MediationRecord)
-        .where(
-            col(MediationRecord.status).in_(ACTIVE_MEDIATION_STATUSES),
-            col(MediationRecord.last_activity_at) <= cutoff,
-        )
-        .order_by(col(MediationRecord.last_activity_at), col(MediationRecord.id))
-    )
-    return list(session.exec(query).all())
-
-
-def due_soon(*, session: Session, now: datetime, within: timedelta) -> list[MediationRecord]:
-    """Mediations still argued whose deadline falls by `now + within` (overdue ones too), soonest first."""
-    last_day = (aware(now, "now") + within).date()
-    query = (
-        select(MediationRecord)
-        .where(
-            col(MediationRecord.status).in_(ACTIVE_MEDIATION_STATUSES),
-            col(MediationRecord.deadline).is_not(None),
-            col(MediationRecord.deadline) <= last_day,
-        )
-        .order_by(col(MediationRecord.deadline), col(MediationRecord.id))
-    )
-    return list(session.exec(query).all())
-
-
 def discard_mediation(*, session: Session, mediation_id: int) -> bool:
     """Delete a mediation that never reached Slack (no thread yet), with its timeline: True if deleted.
 
@@ -442,55 +384,3 @@ def discard_mediation(*, session: Session, mediation_id: int) -> bool:
     session.delete(mediation)
     session.flush()
     return True
-
-
-def forget_reminder(*, session: Session, mediation_id: int, key: str) -> bool:
-    """Release a reminder noted with `note_reminder` (its post failed), so a later run sends it: True if released."""
-    source_key = f"reminder:{key}" if not key.startswith("reminder:") else key
-    query = select(TimelineEntry).where(
-        TimelineEntry.source_key == source_key, TimelineEntry.mediation_id == mediation_id
-    )
-    entry = session.exec(query).first()
-    if entry is None:
-        return False
-    session.delete(entry)
-    session.flush()
-    return True
-
-
-PARTY_ROLES = {"mediator": "mediators", "client-owner": "client_owners", "vendor-owner": "vendor_owners"}
-
-
-def mediation_parties(*, session: Session, engagement: str) -> dict[str, list[str]]:
-    """Who takes part in the engagement's mediations: {"mediators", "client_owners", "vendor_owners": user ids}."""
-    query = (
-        select(EngagementRole.user_id, EngagementRole.role)
-        .where(EngagementRole.engagement == engagement, col(EngagementRole.role).in_(tuple(PARTY_ROLES)))
-        .order_by(col(EngagementRole.user_id))
-    )
-    parties: dict[str, list[str]] = {key: [] for key in PARTY_ROLES.values()}
-    for user_id, role in session.exec(query).all():
-        parties[PARTY_ROLES[role]].append(user_id)
-    return parties
-
-
-def mediation_case(*, session: Session, mediation_id: int) -> dict[str, Any] | None:
-    """A mediation as one plain dict for display: `mediation_as_dict` plus "header_ts", "positions" ({side:
-    {author, text, evidence, at}}), "evidence" ([{text, author, ts}]), "evidence_count", "issues" (the related
-    issues as dicts) and "parties" (`mediation_parties`). None if there is no such mediation."""
-    mediation = session.get(MediationRecord, mediation_id)
-    if mediation is None:
-        return None
-    case = mediation_as_dict(mediation)
-    case["header_ts"] = mediation.header_ts
-    case["positions"] = {
-        side: {"author": p.author, "text": p.text, "evidence": p.evidence, "at": p.at.isoformat()}
-        for side, p in positions_of(session=session, mediation_id=mediation_id).items()
-    }
-    evidence = [e for e in timeline_of(session, mediation_id=mediation_id) if e.kind == "evidence"]
-    case["evidence"] = [{"text": e.text, "author": e.original_author, "ts": e.original_ts} for e in evidence]
-    case["evidence_count"] = len(evidence)
-    issues = (session.get(IssueRecord, issue_id) for issue_id in mediation.related_issue_ids or [])
-    case["issues"] = [issue_as_dict(issue) for issue in issues if issue is not None]
-    case["parties"] = mediation_parties(session=session, engagement=mediation.engagement)
-    return case
