@@ -14,7 +14,6 @@ Not checked: that a paraphrase keeps the meaning of what a side said, or that a 
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -38,7 +37,7 @@ from bot.summary_text import (
     overlaps,
     resolve_pronouns,
 )
-from knowledge.generation import locate
+from knowledge.generation import locate, parse_json_reply
 from knowledge.lexical import stem, tokenize
 from prompts import load_prompt
 
@@ -59,7 +58,6 @@ _VERDICT = re.compile(
     re.IGNORECASE,
 )
 _FENCE_TAG = re.compile(r"<(?=\s*/?\s*(?:title|position|evidence|clause)\b)", re.IGNORECASE)
-_CODE_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 
 
 class _Rejected(ValueError):
@@ -102,7 +100,7 @@ def write_summary(
     except Exception as exc:  # a provider outage must not cost the mediation its summary
         log.warning("LLM call failed, summarising by template: %s", exc)
         return None
-    parsed = _parse(getattr(reply, "content", reply))
+    parsed = parse_json_reply(getattr(reply, "content", reply))
     if parsed is None:
         log.warning("LLM reply is not a JSON object, summarising by template")
         return None
@@ -150,20 +148,6 @@ def _render_clauses(given: list[dict[str, Any]]) -> str:
 
 
 # -- the reply -----------------------------------------------------------------------------------
-def _parse(content: object) -> dict[str, Any] | None:
-    if isinstance(content, list):  # some providers return content blocks
-        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
-    raw = _CODE_FENCE.sub("", str(content)).strip()
-    start, end = raw.find("{"), raw.rfind("}")
-    if start < 0 or end <= start:
-        return None
-    try:
-        parsed = json.loads(raw[start : end + 1])
-    except json.JSONDecodeError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
-
-
 def _string(value: object, what: str) -> str:
     if value is None:
         return ""

@@ -71,7 +71,7 @@ def generate_answer(question: str, hits: list[Hit], llm: Any, text_of: Callable[
     except Exception as exc:  # a provider outage must not cost the user an answer
         log.warning("LLM call failed, answering extractively: %s", exc)
         return None
-    parsed = _parse(getattr(reply, "content", reply))
+    parsed = parse_json_reply(getattr(reply, "content", reply))
     if parsed is None:
         return None
     if parsed.get("found") is False:
@@ -104,7 +104,8 @@ def _clause_index(value: object, count: int) -> int | None:
     return index if 0 <= index < count else None
 
 
-def _parse(content: object) -> dict[str, Any] | None:
+def parse_json_reply(content: object) -> dict[str, Any] | None:
+    """The JSON object in a chat model's reply (code fences and prose around it tolerated), or None."""
     if isinstance(content, list):  # some providers return content blocks
         content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
     raw = _FENCE.sub("", str(content)).strip()
