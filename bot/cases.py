@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -155,6 +155,8 @@ class Position(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+Case = TypeVar("Case", IssueRecord, MediationRecord)
+
 # Checks
 
 
@@ -239,6 +241,25 @@ def add_entry(
     session.add(entry)
     session.flush()
     return entry
+
+
+def by_source_key(session: Session, model: type[Case], source_key: str) -> Case | None:
+    """The issue or mediation a Slack id (view submission, command trigger...) created, if any."""
+    return session.exec(select(model).where(model.source_key == source_key)).first()  # type: ignore[attr-defined]
+
+
+def lock_row(session: Session, model: type[Case], row_id: int, what: str) -> Case:
+    """An issue or mediation read afresh under its row lock (SELECT ... FOR UPDATE), or LookupError."""
+    query = (
+        select(model)
+        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    row = session.exec(query).first()
+    if row is None:
+        raise LookupError(f"no {what} #{row_id}")
+    return row
 
 
 def timeline_of(session: Session, **where: int) -> list[TimelineEntry]:

@@ -19,8 +19,10 @@ from bot.cases import (
     TimelineEntry,
     add_entry,
     as_date,
+    by_source_key,
     check_choice,
     clause_refs_of,
+    lock_row,
     office_of,
     required_text,
     timeline_of,
@@ -31,20 +33,11 @@ from bot.records import _insert_once, utcnow
 
 
 def _issue_by_key(session: Session, source_key: str) -> IssueRecord | None:
-    return session.exec(select(IssueRecord).where(IssueRecord.source_key == source_key)).first()
+    return by_source_key(session, IssueRecord, source_key)
 
 
 def _lock_issue(session: Session, issue_id: int) -> IssueRecord:
-    query = (
-        select(IssueRecord)
-        .where(IssueRecord.id == issue_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = session.exec(query).first()
-    if row is None:
-        raise LookupError(f"no issue #{issue_id}")
-    return row
+    return lock_row(session, IssueRecord, issue_id, "issue")
 
 
 def get_issue(*, session: Session, issue_id: int) -> IssueRecord | None:

@@ -22,9 +22,11 @@ from bot.cases import (
     TimelineEntry,
     add_entry,
     as_date,
+    by_source_key,
     check_choice,
     checked_issue_ids,
     clause_refs_of,
+    lock_row,
     required_text,
 )
 from bot.mediation_queries import (
@@ -73,20 +75,11 @@ __all__ = [
 
 
 def _mediation_by_key(session: Session, source_key: str) -> MediationRecord | None:
-    return session.exec(select(MediationRecord).where(MediationRecord.source_key == source_key)).first()
+    return by_source_key(session, MediationRecord, source_key)
 
 
 def _lock_mediation(session: Session, mediation_id: int) -> MediationRecord:
-    query = (
-        select(MediationRecord)
-        .where(MediationRecord.id == mediation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = session.exec(query).first()
-    if row is None:
-        raise LookupError(f"no mediation #{mediation_id}")
-    return row
+    return lock_row(session, MediationRecord, mediation_id, "mediation")
 
 
 def _active(mediation: MediationRecord, doing: str) -> None:
