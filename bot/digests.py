@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import uuid4
 
-from sqlalchemy import UniqueConstraint, case, func, or_
+from sqlalchemy import UniqueConstraint, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from bot.cases import OPEN_MEDIATION_STATUSES, IssueRecord, MediationRecord
-from bot.records import ChannelBinding, Feedback, QuestionRecord, _insert_once, utcnow
+from bot.question_log import feedback_balance
+from bot.records import ChannelBinding, QuestionRecord, _insert_once, utcnow
 
 ALL_ENGAGEMENTS = "*"  # the engagement key of the managers' cross-engagement digest (not a valid engagement name)
 
@@ -262,19 +263,4 @@ def feedback_between(
     *, session: Session, engagement: str, sides: Iterable[str], start: datetime, end: datetime
 ) -> tuple[int, int]:
     """(ups, downs) given in [start, end) on answers to questions asked from channels of `sides`."""
-    query = (
-        select(
-            func.coalesce(func.sum(case((col(Feedback.value) > 0, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((col(Feedback.value) < 0, 1), else_=0)), 0),
-        )
-        .select_from(Feedback)
-        .join(QuestionRecord, col(QuestionRecord.id) == col(Feedback.question_id))
-        .where(
-            QuestionRecord.engagement == engagement,
-            col(QuestionRecord.side).in_(list(sides)),
-            col(Feedback.given_at) >= start,
-            col(Feedback.given_at) < end,
-        )
-    )
-    ups, downs = session.exec(query).one()
-    return int(ups), int(downs)
+    return feedback_balance(session=session, engagement=engagement, since=start, until=end, sides=sides)

@@ -6,6 +6,7 @@ and never commit; a question is recorded once per Slack delivery, a vote once pe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
@@ -143,8 +144,16 @@ def record_feedback(*, session: Session, question_id: str, user_id: str, value: 
     return row
 
 
-def feedback_balance(*, session: Session, engagement: str, since: datetime) -> tuple[int, int]:
-    """(ups, downs) among the votes given since `since` (aware) on the engagement's answers."""
+def feedback_balance(
+    *,
+    session: Session,
+    engagement: str,
+    since: datetime,
+    until: datetime | None = None,
+    sides: Iterable[str] | None = None,
+) -> tuple[int, int]:
+    """(ups, downs) among the votes given in [since, until) (aware; no end by default) on the engagement's
+    answers, or only on answers to questions asked from channels of `sides`."""
     query = (
         select(
             func.coalesce(func.sum(case((col(Feedback.value) > 0, 1), else_=0)), 0),
@@ -154,5 +163,9 @@ def feedback_balance(*, session: Session, engagement: str, since: datetime) -> t
         .join(QuestionRecord, col(QuestionRecord.id) == col(Feedback.question_id))
         .where(QuestionRecord.engagement == engagement, col(Feedback.given_at) >= since)
     )
+    if until is not None:
+        query = query.where(col(Feedback.given_at) < until)
+    if sides is not None:
+        query = query.where(col(QuestionRecord.side).in_(list(sides)))
     ups, downs = session.exec(query).one()
     return int(ups), int(downs)
