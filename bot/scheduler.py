@@ -3,15 +3,18 @@
 APScheduler runs two interval jobs in the bot's process. Neither keeps state of its own: each run asks the
 database what is due now (a mediation quiet for too long or near its deadline; an engagement whose digest
 time has passed this week) and claims it there before posting. So every replica may run the scheduler,
-a restart catches up with what it missed, and nothing is posted twice.
+a restart catches up with what it missed, and nothing is posted twice. Digests go by LIAISON_TIMEZONE, else
+by the workspace's time zone (its primary owner's, read once from Slack), else by UTC.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
@@ -28,6 +31,36 @@ def remind(deps: Deps, client: WebClient, now: datetime | None = None) -> int:
     from bot.reminders import send_reminders
 
     return send_reminders(deps, client, now=now or utcnow())
+
+
+def workspace_timezone(client: WebClient) -> str | None:
+    """The workspace's time zone as Slack users know it: its primary owner's (Slack has no workspace setting)."""
+    cursor = None
+    for _ in range(50):  # 50 pages of 200 people
+        page = client.users_list(limit=200, cursor=cursor) if cursor else client.users_list(limit=200)
+        for member in page.get("members") or []:
+            if member.get("is_primary_owner") and member.get("tz"):
+                return str(member["tz"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None
+
+
+def with_workspace_timezone(deps: Deps, client: WebClient) -> Deps:
+    """`deps` whose settings carry the workspace's time zone when LIAISON_TIMEZONE does not set one."""
+    if deps.settings.timezone:
+        return deps
+    try:
+        zone = workspace_timezone(client)
+        ZoneInfo(zone or "UTC")
+    except Exception as err:  # Slack unreachable, or a name this machine does not know: UTC, as documented
+        log.info("no workspace time zone (%s): digests go by UTC", err)
+        return deps
+    if zone is None:
+        return deps
+    log.info("digests go by the workspace's time zone, %s (set LIAISON_TIMEZONE to choose another)", zone)
+    return replace(deps, settings=deps.settings.model_copy(update={"timezone": zone}))
 
 
 def post_digests(deps: Deps, client: WebClient, now: datetime | None = None) -> int:
@@ -53,10 +86,17 @@ def _logged(name: str, job: Callable[[], int]) -> Callable[[], None]:
 def make_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
     """The scheduler with its two jobs (not started)."""
     settings = deps.settings
+    digest_deps: list[Deps] = []  # the workspace's time zone, looked up at the first digest run
+
+    def digests() -> int:
+        if not digest_deps:
+            digest_deps.append(with_workspace_timezone(deps, client))
+        return post_digests(digest_deps[0], client)
+
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     jobs: dict[str, tuple[Callable[[], int], float]] = {
         "mediation-reminders": (lambda: remind(deps, client), settings.reminder_interval_minutes),
-        "weekly-digest": (lambda: post_digests(deps, client), DIGEST_CHECK_MINUTES),
+        "weekly-digest": (digests, DIGEST_CHECK_MINUTES),
     }
     for name, (job, minutes) in jobs.items():
         scheduler.add_job(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot import digest, mediations, records
 from bot.db import session
-from bot.scheduler import describe, make_scheduler, start_scheduler
+from bot.scheduler import describe, make_scheduler, post_digests, start_scheduler, with_workspace_timezone
 from bot.settings import WEEKDAYS
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
@@ -60,3 +60,21 @@ def test_the_scheduler_posts_reminders_and_the_digest(tmp_path: Path, sample_kb:
 def test_the_scheduler_can_be_turned_off(tmp_path: Path, sample_kb: KnowledgeBase) -> None:
     with running_slack(tmp_path, sample_kb, LIAISON_SCHEDULER="false") as slack:
         assert start_scheduler(slack.deps, slack.app.client) is None
+
+
+def test_digests_go_by_the_workspace_time_zone_unless_one_is_set(tmp_path: Path, sample_kb: KnowledgeBase) -> None:
+    members = [
+        {"id": "U1", "tz": "America/New_York", "is_primary_owner": False},
+        {"id": "UOWNER", "tz": "Asia/Tokyo", "is_primary_owner": True},
+    ]
+    with running_slack(tmp_path, sample_kb) as slack:
+        slack.api.respond_with("users.list", {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}})
+        found = with_workspace_timezone(slack.deps, slack.app.client)
+        assert found.settings.timezone == "Asia/Tokyo" and slack.deps.settings.timezone is None
+        slack.bind("C1", "shared")
+        monday_0030_utc = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo, 00:30 in UTC
+        assert post_digests(slack.deps, slack.app.client, now=monday_0030_utc) == 0  # by UTC: not 08:00 yet
+        assert post_digests(found, slack.app.client, now=monday_0030_utc) == 1  # by Tokyo: past 08:00
+    with running_slack(tmp_path / "set", sample_kb, LIAISON_TIMEZONE="Europe/Paris") as slack:
+        assert with_workspace_timezone(slack.deps, slack.app.client).settings.timezone == "Europe/Paris"
+        assert slack.api.calls_to("users.list") == []
