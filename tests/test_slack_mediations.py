@@ -521,3 +521,11 @@ def test_the_command_text_gives_title_issues_and_deadline() -> None:
     assert request == mb.MediateRequest("March credits now", (12, 13), date(2030, 2, 1))
     request, _ = mb.read_mediate_text("Billing by the vendor", today=today, default_days=14)
     assert request == mb.MediateRequest("Billing by the vendor", (), date(2030, 1, 15))
+
+
+def test_a_forged_button_value_is_told_the_mediation_does_not_exist(slack: Slack) -> None:
+    for action_id in (mb.AGREE, mb.SUMMARISE, mb.PROPOSE, mb.CLOSE):
+        assert slack.action(action_id, "not-a-number", user="UMED").status == 200
+    whispers = _whispers(slack, 4)
+    assert all(w["text"] == "That mediation no longer exists." for w in whispers)
+    assert slack.api.calls_to("views.open") == [] and slack.api.calls_to("chat.update") == []

@@ -78,7 +78,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(mb.SUMMARISE)
     def on_summarise(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        summarise(deps, client, int(action["value"]), user=body["user"]["id"], channel=_channel_of(body))
+        summarise(deps, client, _mediation_id(action), user=body["user"]["id"], channel=_channel_of(body))
 
     @app.view(mm.POSITION_VIEW)
     def on_position(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -151,7 +151,7 @@ def open_modal(
     """Open a mediation's modal for someone allowed to use it now; otherwise say why not, privately."""
     user, channel = body["user"]["id"], _channel_of(body)
     with session(deps.engine) as s:
-        case = mediations.mediation_case(session=s, mediation_id=int(action["value"]))
+        case = mediations.mediation_case(session=s, mediation_id=_mediation_id(action))
         if case is None:
             return _whisper(client, channel, user, "That mediation no longer exists.")
         may = records.has_role(session=s, engagement=case["engagement"], user_id=user, roles=allowed)
@@ -171,7 +171,7 @@ def act(
     change: Callable[[Session, cases.MediationRecord, str], None],
 ) -> None:
     """Apply a button's change (refusals and workflow errors are told privately), then update the header."""
-    user, channel, mediation_id = body["user"]["id"], _channel_of(body), int(action["value"])
+    user, channel, mediation_id = body["user"]["id"], _channel_of(body), _mediation_id(action)
     try:
         with session(deps.engine) as s:
             mediation = mediations.get_mediation(session=s, mediation_id=mediation_id)
@@ -278,6 +278,12 @@ def _must(
 # -- helpers -------------------------------------------------------------------------------------------
 def _roles(s: Session, mediation: cases.MediationRecord, user: str, roles: tuple[str, ...]) -> bool:
     return records.has_role(session=s, engagement=mediation.engagement, user_id=user, roles=roles)
+
+
+def _mediation_id(action: dict[str, Any]) -> int:
+    """The mediation a header button belongs to (its value); 0, which no mediation has, for a forged value."""
+    value = str(action.get("value") or "")
+    return int(value) if value.isdigit() else 0
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:
