@@ -1,7 +1,8 @@
-"""The weekly digest: when each engagement's goes out, and posting each one exactly once per channel and week.
+"""The weekly digest: posting each engagement's exactly once per channel and week.
 
 No Slack imports: `client` is a slack_sdk `WebClient` (chat_postMessage, conversations_history, files_upload_v2),
-handed in by the transport, the scheduler or the CLI. What the digest says is `bot.digest_sections`.
+handed in by the transport, the scheduler or the CLI. What the digest says is `bot.digest_sections`; when it
+goes out, `bot.digest_schedule` (re-exported here).
 
 Exactly once, with several replicas and restarts: a (engagement, channel, week) row is claimed and committed
 before posting (`bot.digests.claim_post`); the message carries metadata {"event_type": "liaison_digest",
@@ -9,23 +10,29 @@ before posting (`bot.digests.claim_post`); the message carries metadata {"event_
 mid-post) is taken over, and the taker first looks for that message in the channel's history, posting only if
 it is absent. A post Slack refused (nothing in the channel) is kept with its error and retried later.
 
-Time zones: Slack has no workspace time zone API, so an engagement's schedule uses its own time zone (set with
-`liaison digest --schedule`), else LIAISON_TIMEZONE, else UTC.
+Time zones: an engagement's schedule uses its own time zone (set with `liaison digest --schedule`), else
+LIAISON_TIMEZONE; the scheduler fills that in with the workspace's (its primary owner's) when it is unset; else UTC.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import digests
 from bot.db import session
+from bot.digest_schedule import DAY_NAMES as DAY_NAMES
+from bot.digest_schedule import Schedule as Schedule
+from bot.digest_schedule import ScheduleError as ScheduleError
+from bot.digest_schedule import default_schedule as default_schedule
+from bot.digest_schedule import parse_schedule as parse_schedule
+from bot.digest_schedule import schedule_of as schedule_of
+from bot.digest_schedule import set_schedule as set_schedule
 from bot.digest_sections import (
     Digest,
     WeekPoint,
@@ -35,7 +42,7 @@ from bot.digest_sections import (
     weekly_points,
     window_ending,
 )
-from bot.settings import WEEKDAYS, Settings
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -45,89 +52,6 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)  # a claim older than this, never posted: its process died mid-post
 EVENT_TYPE = "liaison_digest"
 HISTORY_PAGES = 5
-DAY_NAMES = dict(
-    zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
-)
-
-
-class ScheduleError(ValueError):
-    """A digest schedule that cannot be understood."""
-
-
-# Schedules
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When a digest goes out: a weekday, a local time and an IANA time zone."""
-
-    day: str  # mon..sun
-    time: str  # HH:MM
-    timezone: str  # IANA name, "UTC" when nothing is configured
-    own: bool = False  # the engagement's own schedule, rather than the settings'
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def week_of(self, moment: datetime) -> date:
-        """The Monday of the week `moment` falls in, in the schedule's time zone."""
-        local = moment.astimezone(self.zone).date()
-        return local - timedelta(days=local.weekday())
-
-    def moment(self, week_start: date) -> datetime:
-        """When the digest of the week starting on `week_start` (a Monday) goes out, in UTC."""
-        day = week_start + timedelta(days=WEEKDAYS.index(self.day))
-        return datetime.combine(day, time.fromisoformat(self.time), tzinfo=self.zone).astimezone(UTC)
-
-    def text(self) -> str:
-        return f"{DAY_NAMES[self.day]}s at {self.time} ({self.timezone})"
-
-
-def parse_schedule(text: str) -> tuple[str, str, str | None]:
-    """'mon 08:00 Europe/Paris' (the time zone optional) -> ("mon", "08:00", "Europe/Paris")."""
-    parts = text.split()
-    if len(parts) not in (2, 3):
-        raise ScheduleError(f"a schedule is 'DAY HH:MM [TIME_ZONE]', e.g. 'mon 08:00 Europe/Paris', not {text!r}")
-    day = parts[0].lower()[:3]
-    if day not in WEEKDAYS:
-        raise ScheduleError(f"the day must be one of {', '.join(WEEKDAYS)}, not {parts[0]!r}")
-    hours, _, minutes = parts[1].partition(":")
-    try:
-        clock = time(int(hours), int(minutes)).strftime("%H:%M")
-    except ValueError:
-        raise ScheduleError(f"the time must be HH:MM (24-hour), not {parts[1]!r}") from None
-    zone = parts[2] if len(parts) == 3 else None
-    if zone is not None:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ScheduleError(f"the time zone must be an IANA name such as Europe/Paris, not {zone!r}") from None
-    return day, clock, zone
-
-
-def default_schedule(settings: Settings) -> Schedule:
-    return Schedule(settings.digest_day, settings.digest_time, settings.timezone or "UTC")
-
-
-def schedule_of(*, session: Session, settings: Settings, engagement: str) -> Schedule:
-    """The engagement's own schedule if it has one, else the settings'."""
-    row = digests.get_schedule(session=session, engagement=engagement)
-    if row is None:
-        return default_schedule(settings)
-    return Schedule(row.day, row.time, row.timezone or settings.timezone or "UTC", own=True)
-
-
-def set_schedule(*, session: Session, settings: Settings, engagement: str, text: str, updated_by: str) -> Schedule:
-    """Give an engagement its own schedule ('mon 08:00 Europe/Paris'); 'default' goes back to the settings'."""
-    if text.strip().lower() == "default":
-        digests.clear_schedule(session=session, engagement=engagement)
-    else:
-        day, clock, zone = parse_schedule(text)
-        digests.set_schedule(
-            session=session, engagement=engagement, day=day, time=clock, timezone=zone, updated_by=updated_by
-        )
-    return schedule_of(session=session, settings=settings, engagement=engagement)
 
 
 # Building
