@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.digest_sections import Digest, Fact, Section, period_text, summary_text
-from bot.slack.blocks import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape
-from bot.slack.blocks import context as _context
-from bot.slack.blocks import mrkdwn as _mrkdwn
+from bot.slack.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape
+from bot.slack.kit import context as _context
+from bot.slack.kit import mrkdwn as _mrkdwn
 
 Block = dict[str, Any]
 SEEN_FROM = {"client": "the client's channels", "vendor": "the vendor's channels", "shared": "shared channels"}

@@ -13,19 +13,12 @@ from datetime import date
 from typing import Any
 
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation
-from bot.slack.blocks import (
-    BUTTON_TEXT_CHARS,
-    HEADER_CHARS,
-    SECTION_CHARS,
-    SIDES,
-    THINKING,
-    answer_blocks,
-    escape,
-)
-from bot.slack.blocks import clip as _clip
-from bot.slack.blocks import context as _context
-from bot.slack.blocks import mrkdwn as _mrkdwn
+from bot.slack.blocks import SIDES, THINKING, answer_blocks
 from bot.slack.issue_blocks import SEVERITY_LABELS
+from bot.slack.kit import BUTTON_TEXT_CHARS, HEADER_CHARS, SECTION_CHARS, escape
+from bot.slack.kit import clip as _clip
+from bot.slack.kit import context as _context
+from bot.slack.kit import mrkdwn as _mrkdwn
 from knowledge.answers import Answer
 
 Block = dict[str, Any]

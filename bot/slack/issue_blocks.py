@@ -14,10 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot import cases
-from bot.slack.blocks import _USER_ID, clause_ref_label
-from bot.slack.blocks import clip as _clip
-from bot.slack.blocks import context as _context
-from bot.slack.blocks import section as _section
 from bot.slack.issue_modal import CALLBACK_ID as CALLBACK_ID
 from bot.slack.issue_modal import SEVERITY_LABELS as SEVERITY_LABELS
 from bot.slack.issue_modal import IssueForm as IssueForm
@@ -25,6 +21,10 @@ from bot.slack.issue_modal import issue_modal as issue_modal
 from bot.slack.issue_modal import option as _option
 from bot.slack.issue_modal import plain_option_text as _plain
 from bot.slack.issue_modal import read_issue_form as read_issue_form
+from bot.slack.kit import _USER_ID, clause_ref_label
+from bot.slack.kit import clip as _clip
+from bot.slack.kit import context as _context
+from bot.slack.kit import section as _section
 
 Block = dict[str, Any]
 

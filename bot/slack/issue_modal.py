@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot import cases
-from bot.slack.blocks import context as _context
+from bot.slack.kit import context as _context
 
 Block = dict[str, Any]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.slack.blocks import (
+from bot.slack.kit import (
     _USER_ID,
     HEADER_CHARS,
     MAX_BLOCKS,
@@ -24,9 +24,9 @@ from bot.slack.blocks import (
     clip,
     escape,
 )
-from bot.slack.blocks import context as _context
-from bot.slack.blocks import plain as _plain
-from bot.slack.blocks import section as _section
+from bot.slack.kit import context as _context
+from bot.slack.kit import plain as _plain
+from bot.slack.kit import section as _section
 from bot.slack.mediation_modals import (  # noqa: F401 -- re-exported for callers of mediation_blocks
     ESCALATE_VIEW,
     EVIDENCE,

@@ -11,9 +11,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.slack.blocks import clip as _clip
-from bot.slack.blocks import context as _context
-from bot.slack.blocks import plain as _plain
+from bot.slack.kit import clip as _clip
+from bot.slack.kit import context as _context
+from bot.slack.kit import plain as _plain
 
 Block = dict[str, Any]
 

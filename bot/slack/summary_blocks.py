@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.slack.blocks import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape, mrkdwn
-from bot.slack.blocks import context as _context
-from bot.slack.blocks import section as _section
+from bot.slack.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape, mrkdwn
+from bot.slack.kit import context as _context
+from bot.slack.kit import section as _section
 from bot.summaries import LABELS, SILENT, Summary, clause_label
 
 Block = dict[str, Any]
