@@ -167,7 +167,7 @@ def test_a_mediator_opens_a_mediation_whose_header_is_its_thread(slack_db: Slack
         )
         issue_id = issue.id
     deadline = date.today() + timedelta(days=30)
-    header = _open(slack, f"#{issue_id} {TITLE} by {deadline.isoformat()}")
+    header = _open(slack, f"{TITLE} #{issue_id} by {deadline.isoformat()}")
     mediation = _mediation(slack)
 
     assert header["channel"] == "C1" and "thread_ts" not in header
@@ -517,10 +517,13 @@ def test_a_client_channel_does_not_mention_the_vendors_owners() -> None:
 
 def test_the_command_text_gives_title_issues_and_deadline() -> None:
     today = date(2030, 1, 1)
-    request, _ = mb.read_mediate_text("#12 March credits #13 by 2030-02-01 now", today=today, default_days=14)
-    assert request == mb.MediateRequest("March credits now", (12, 13), date(2030, 2, 1))
+    request, _ = mb.read_mediate_text("March credits #12 by 2030-02-01 #13", today=today, default_days=14)
+    assert request == mb.MediateRequest("March credits", (12, 13), date(2030, 2, 1))
     request, _ = mb.read_mediate_text("Billing by the vendor", today=today, default_days=14)
     assert request == mb.MediateRequest("Billing by the vendor", (), date(2030, 1, 15))
+    # the options come last: a number or a date inside the title is part of it
+    request, _ = mb.read_mediate_text("Invoice #4411 billed twice by 2029-12-01 mistake", today=today, default_days=1)
+    assert request == mb.MediateRequest("Invoice #4411 billed twice by 2029-12-01 mistake", (), date(2030, 1, 2))
 
 
 def test_a_forged_button_value_is_told_the_mediation_does_not_exist(slack: Slack) -> None:

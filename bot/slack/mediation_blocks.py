@@ -78,8 +78,8 @@ STATUS_LABELS = {
     "closed": "Closed",
 }
 SIDE_NAMES = {"client": "Client", "vendor": "Vendor"}
-_ISSUE_REF = re.compile(r"(?<![\w#])#(\d{1,9})\b")
-_DEADLINE = re.compile(r"\bby\s+(\d{4}-\d{1,2}-\d{1,2})(?!\S)", re.IGNORECASE)
+_ISSUE_WORD = re.compile(r"#\d{1,9}")
+_DATE_WORD = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 # -- /liaison mediate TITLE [#12 ...] [by YYYY-MM-DD] ----------------------------------------------
@@ -93,22 +93,34 @@ class MediateRequest:
 
 
 def read_mediate_text(text: str, *, today: date, default_days: int) -> tuple[MediateRequest | None, str]:
-    """The request in the command's text, or None and what is wrong with it (a blank title, a bad date)."""
-    issue_ids = tuple(dict.fromkeys(int(n) for n in _ISSUE_REF.findall(text or "")))
-    dates = _DEADLINE.findall(text or "")
-    rest = _DEADLINE.sub(" ", _ISSUE_REF.sub(" ", text or ""))
-    title = " ".join(rest.split())
+    """The request in the command's text, or None and what is wrong with it (a blank title, a bad date).
+
+    The options come last: `TITLE [#12 #13] [by YYYY-MM-DD]`, in any order after the title. A `#4411` or a
+    "by" inside the title stays part of it ("Invoice #4411 billed twice by mistake").
+    """
+    words = (text or "").split()
+    issue_ids: list[int] = []
+    raw_deadline: str | None = None
+    while words:
+        if _ISSUE_WORD.fullmatch(words[-1]):
+            issue_ids.insert(0, int(words.pop()[1:]))
+        elif len(words) >= 2 and words[-2].lower() == "by" and _DATE_WORD.fullmatch(words[-1]):
+            raw_deadline = raw_deadline or words[-1]
+            del words[-2:]
+        else:
+            break
+    title = " ".join(words)
     if not title:
         return None, USAGE
     deadline = today + timedelta(days=default_days)
-    if dates:
+    if raw_deadline is not None:
         try:
-            deadline = date.fromisoformat(_padded(dates[-1]))
+            deadline = date.fromisoformat(_padded(raw_deadline))
         except ValueError:
-            return None, f"`{dates[-1]}` is not a date: give the deadline as YYYY-MM-DD."
+            return None, f"`{raw_deadline}` is not a date: give the deadline as YYYY-MM-DD."
         if deadline < today:
             return None, f"The deadline {deadline.isoformat()} is already past: choose today or a later day."
-    return MediateRequest(title=title, issue_ids=issue_ids, deadline=deadline), ""
+    return MediateRequest(title=title, issue_ids=tuple(dict.fromkeys(issue_ids)), deadline=deadline), ""
 
 
 def _padded(raw: str) -> str:
