@@ -115,11 +115,18 @@ def digest(
             if schedule_text is None:
                 click.echo("use --dry-run to preview it, --post to post it now", err=True)
             return
-        if not known and engagement not in ctx.kb.engagements():  # contracts indexed, nothing happened yet
+        unknown = not known and engagement not in ctx.kb.engagements()  # contracts indexed, nothing happened yet
+        if unknown and mode == "post":
             raise click.ClickException(
                 f"unknown engagement {engagement!r}: no contracts, channel, issue, mediation or question for it"
             )
         if mode == "dry-run":
+            if unknown:  # an empty digest, as it would read; the note catches a misspelt name
+                click.echo(
+                    f"note: nothing is recorded for {engagement!r} yet (no contracts, channel, issue, mediation or "
+                    "question): check the name with `liaison engagements`",
+                    err=True,
+                )
             built = workflow.build(
                 session=s,
                 engagement=engagement,
