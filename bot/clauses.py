@@ -2,7 +2,8 @@
 
 Used to suggest clauses when an issue is logged (the reporter confirms which to attach) and to put the
 relevant clauses in a mediation's header. Every quote is an exact span of the indexed document's text:
-either an answer's verified citation or the leading sentences of a retrieved chunk.
+either an answer's verified citation or the leading sentences of a retrieved chunk (of a long table, the
+row the text is about).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from knowledge.answers import Citation
 from knowledge.base import KnowledgeBase
+from knowledge.lexical import tokenize
 from knowledge.store import StoredChunk
 
 QUOTE_CHARS = 400  # a suggestion shows the start of the clause: enough to recognise it
@@ -27,9 +29,29 @@ def _is_heading(paragraph: str) -> bool:
     return "\n" not in line and (line.startswith("#") or (line.isupper() and len(line) < 100))
 
 
-def _leading(text: str, limit: int = QUOTE_CHARS) -> tuple[int, int]:
+def _best_row(text: str, start: int, end: int, query: str) -> tuple[int, int] | None:
+    """In a table, the body row sharing the most words with `query`, its first two cells (what the row is
+    about) counting double; None if no row shares any."""
+    wanted = set(tokenize(query))
+    best: tuple[int, int, int] | None = None
+    rows = list(re.finditer(r"[^\n]+", text[start:end]))
+    separator = [set(r.group()) <= set("|-: ") for r in rows]
+    for n, match in enumerate(rows):
+        row = match.group()
+        if separator[n] or (n + 1 < len(rows) and separator[n + 1]):  # the separator and the header above it
+            continue
+        cells = [c for c in row.split("|") if c.strip()]
+        label = set(tokenize(" ".join(cells[:2])))  # "SL4 | Chat First Response": what the row is about
+        score = 2 * len(wanted & label) + len(wanted & (set(tokenize(row)) - label))
+        if score and (best is None or score > best[0]):
+            best = (score, start + match.start(), start + match.end())
+    return None if best is None else (best[1], best[2])
+
+
+def _leading(text: str, limit: int = QUOTE_CHARS, query: str = "") -> tuple[int, int]:
     """The span of `text` to quote: its first clause paragraph (after any heading), not the clauses after it,
-    shortened to whole sentences (or table rows) within `limit` characters."""
+    shortened to whole sentences (or table rows) within `limit` characters. For a table too long to quote
+    whole, the row that shares most words with `query`."""
     paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
     if not paragraphs:
         return 0, 0
@@ -39,7 +61,9 @@ def _leading(text: str, limit: int = QUOTE_CHARS) -> tuple[int, int]:
         end = paragraphs[first + 1][1]
     if end - start <= limit:
         return start, end
-    if text[start] == "|":  # a table: whole rows
+    if text[start] == "|":  # a table: the row the query is about, or whole rows from the top
+        if query and (row := _best_row(text, start, end, query)) is not None:
+            return row
         cut = text.rfind("\n", start, start + limit)
         return start, cut if cut > start else start + limit
     cut = start
@@ -62,8 +86,8 @@ def relevant_clauses(
     that are similar enough, one per (document, section). Nothing is returned for blank text or when the
     engagement has no documents this side may see.
     """
-    text = " ".join((text or "").split())
-    if not text:
+    query = " ".join((text or "").split())
+    if not query:
         return []
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str | None]] = set()
@@ -74,14 +98,14 @@ def relevant_clauses(
         if key in seen or len(out) >= limit:
             return
         seen.add(key)
-        lo, hi = _leading(text)
+        lo, hi = _leading(text, query=query)
         ref = {"document": where.document, "title": where.title, "section": where.section, "page": where.page}
         out.append({**ref, "quote": text[lo:hi], "start": offset + lo, "end": offset + hi})
 
-    answer = kb.answer_question(text, engagement=engagement, side=side)
+    answer = kb.answer_question(query, engagement=engagement, side=side)
     for c in answer.citations if answer.found else []:
         add(c, c.quote, c.start)
-    for hit in kb.search(text, engagement=engagement, side=side, k=limit * 2):
+    for hit in kb.search(query, engagement=engagement, side=side, k=limit * 2):
         if hit.similarity >= min_similarity:
             add(hit.chunk, hit.chunk.text, hit.chunk.start)
     return out

@@ -47,3 +47,15 @@ def test_the_quote_is_the_first_clause_after_a_heading_and_keeps_what_follows_a_
     long = "4.1 " + "The vendor shall do a thing. " * 40
     lo, hi = _leading(long, limit=100)
     assert hi - lo <= 100 and long[lo:hi].endswith(".")
+
+
+def test_a_long_table_is_quoted_by_the_row_the_text_is_about() -> None:
+    table = (
+        "| Ref | Service Level | Target |\n|---|---|---|\n"
+        + "".join(f"| SL{n} | Filler level {n} | {n}0% of contacts handled within target |\n" for n in range(1, 9))
+        + "| SL9 | Chat First Response | 90% of chats answered within 45 seconds |\n"
+    )
+    lo, hi = _leading(table, limit=200, query="chat first response took 4 minutes")
+    assert table[lo:hi] == "| SL9 | Chat First Response | 90% of chats answered within 45 seconds |"
+    lo, hi = _leading(table, limit=200, query="nothing in common here")
+    assert table[lo:hi].startswith("| Ref | Service Level | Target |\n|---|---|---|\n| SL1 ") and hi - lo <= 200
