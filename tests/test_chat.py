@@ -90,3 +90,10 @@ def test_render_blocks_makes_block_kit_readable() -> None:
         "> capped at 12%\n>\n> see the SLA (https://x.test/a)\n" + "─" * 20 + "\n[👍 Helpful] [👎 Not helpful]"
     )
     assert render_blocks([]) == ""
+
+
+def test_a_form_opened_by_a_command_is_described(settings: Settings) -> None:
+    out = _chat(settings, "/liaison issue Chat SLA missed\n")
+    [reply] = _turns(out)[-1:]
+    assert "opened the form \u201cLog an issue\u201d: Title, Description, Category" in reply
+    assert "filled in Slack" in reply

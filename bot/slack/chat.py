@@ -274,6 +274,14 @@ class _Chat:
             self._message(f"Liaison{where}{thread}{edited}", p, container)
         elif call.method == "chat.postEphemeral":
             self._message("Liaison (only you)", p, {"thread_ts": p.get("thread_ts"), "ephemeral": True})
+        elif call.method in ("views.open", "views.push"):
+            view = p.get("view") or {}
+            title = _text_of(view.get("title")) or "a form"
+            fields = [_text_of(b.get("label")) for b in view.get("blocks") or [] if b.get("type") == "input"]
+            self.say(
+                f"(Liaison opened the form \u201c{title}\u201d: {', '.join(f for f in fields if f) or 'no fields'}."
+                " Forms are filled in Slack, not here; `liaison issues add` logs an issue from a shell.)"
+            )
         elif call.method == "response_url":
             if p.get("delete_original") and not (p.get("text") or p.get("blocks")):
                 self.say("(Liaison removed its private message)")
