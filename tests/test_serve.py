@@ -91,6 +91,7 @@ def test_http_mode_acks_fast_and_answers_from_cli_indexed_contracts(tmp_path: Pa
             assert forged == 401
             time.sleep(1.0)
             assert len(api.calls_to("chat.postMessage")) == 1  # the retry was not answered again
+            _mediate_and_log_through_the_cli_and_http(exe, env, url, api)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -104,3 +105,31 @@ def test_serve_refuses_to_start_without_slack_credentials(tmp_path: Path) -> Non
         [exe, "serve", "--port", str(_free_port())], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
+
+
+def _mediate_and_log_through_the_cli_and_http(exe: str, env: dict[str, str], url: str, api: SlackAPI) -> None:
+    """The contracts scripts rely on: roles from the CLI, `/liaison mediate` and `/liaison issue` over HTTP."""
+
+    def command(text: str, user: str) -> None:
+        body = api.command_body(text=text, user=user, channel="C1")
+        status, _ = _post(url, body, {**sign(body, SECRET), "Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 200
+
+    def liaison(*args: str) -> str:
+        done = subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=120, check=True)
+        return done.stdout
+
+    liaison("roles", "grant", "--engagement", "acme", "--user", "UMED", "--role", "mediator")
+    posted = len(api.calls_to("chat.postMessage"))
+    command("mediate March credits", user="UOTHER")
+    refusal = api.wait_for("response_url", timeout=30)[-1].params
+    assert refusal["response_type"] == "ephemeral" and "mediator" in refusal["text"]
+    assert len(api.calls_to("chat.postMessage")) == posted  # refused without posting anything
+    command("mediate March credits", user="UMED")
+    header = api.wait_for("chat.postMessage", count=posted + 1, timeout=30)[-1].params
+    assert header["channel"] == "C1" and "March credits" in header["text"]
+    [mediation] = json.loads(liaison("mediations", "list", "--engagement", "acme", "--json"))["mediations"]
+    assert mediation["title"] == "March credits" and mediation["status"] == "open" and mediation["opened_at"]
+    command("issue Chat SLA missed", user="UOTHER")
+    view = api.wait_for("views.open", timeout=30)[-1].params["view"]
+    assert view["callback_id"] == "log_issue" and json.loads(view["private_metadata"])["engagement"] == "acme"
