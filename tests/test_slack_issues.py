@@ -329,3 +329,11 @@ def test_the_status_menu_changes_the_status_on_the_timeline(slack_any: Slack) ->
     assert [(e.kind, e.actor) for e in timeline] == [("created", "U1"), ("status", "U1"), ("status", "UV")]
     assert record is not None and record.status == "resolved" and record.resolved_at is not None
     assert issues.list_issues is not None and _issues(slack) == []
+
+
+def test_a_form_without_liaisons_metadata_is_refused_in_the_modal(slack: Slack) -> None:
+    for metadata in ("", "not json", json.dumps({"channel": "C1"})):
+        response = slack.submit(callback_id=ib.CALLBACK_ID, metadata=metadata, values=_state(FILLED), view_id="VX")
+        body = json.loads(response.body)
+        assert response.status == 200 and body["response_action"] == "errors" and "expired" in body["errors"]["title"]
+    assert _issues(slack) == [] and slack.api.calls_to("chat.postMessage") == []

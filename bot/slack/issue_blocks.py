@@ -16,6 +16,7 @@ from typing import Any
 from bot import cases
 from bot.slack.issue_modal import CALLBACK_ID as CALLBACK_ID
 from bot.slack.issue_modal import SEVERITY_LABELS as SEVERITY_LABELS
+from bot.slack.issue_modal import TITLE as TITLE
 from bot.slack.issue_modal import IssueForm as IssueForm
 from bot.slack.issue_modal import issue_modal as issue_modal
 from bot.slack.issue_modal import option as _option

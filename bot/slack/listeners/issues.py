@@ -40,7 +40,12 @@ def register(app: App, deps: Deps) -> None:
         if form is None:
             ack(response_action="errors", errors=errors)
             return
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = _metadata(view)
+        if meta is None:  # not a form Liaison opened (or one from an older version): nothing to log it against
+            ack(
+                response_action="errors", errors={ib.TITLE: "This form has expired: open it again with /liaison issue."}
+            )
+            return
         user = body["user"]["id"]
         issue, first = log_issue(deps, form, meta=meta, user=user, view_id=view["id"])
         ack()  # closes the modal
@@ -65,6 +70,17 @@ def register(app: App, deps: Deps) -> None:
     def on_attach(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         attach(deps, body, action, respond, client)
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any] | None:
+    """The form's private metadata ({"channel", "engagement", "side", ...}), or None if it is not ours."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    if not isinstance(meta, dict) or not meta.get("engagement") or not meta.get("channel"):
+        return None
+    return meta
 
 
 def handle_issue_command(
