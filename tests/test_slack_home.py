@@ -437,3 +437,13 @@ def test_feedback_in_the_modal_is_thanked_in_place(slack: Slack) -> None:
     kept = [b for b in view["blocks"] if b["type"] == "input"]
     assert kept == [b for b in answered["blocks"] if b["type"] == "input"]
     assert count(slack.deps.engine, records.Feedback) == 1
+
+
+def test_an_ask_form_without_liaisons_metadata_answers_nothing(slack: Slack) -> None:
+    _seed(slack)
+    values = {f"{hb.QUESTION}_0": {f"{hb.QUESTION}_0": {"type": "plain_text_input", "value": "whats the credit cap?"}}}
+    response = slack.submit(callback_id=hb.ASK_CALLBACK, metadata="not json", values=values, user="UC", view_id="VB")
+    assert response.status == 200
+    slack.app.listener_runner.listener_executor.shutdown(wait=True)
+    shown = json.dumps([c.params for c in slack.api.calls_to("views.update")]) + (response.body or "")
+    assert "12%" not in shown and "15%" not in shown  # no engagement: nothing from any contract

@@ -23,6 +23,7 @@ from bot import cases, issues, mediations, records
 from bot.cases import MediationRecord, TimelineEntry
 from bot.db import session
 from bot.slack import mediation_blocks as mb
+from bot.slack import mediation_modals as mm
 from bot.slack.local_api import Call
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, at_once, count
@@ -532,3 +533,18 @@ def test_a_forged_button_value_is_told_the_mediation_does_not_exist(slack: Slack
     whispers = _whispers(slack, 4)
     assert all(w["text"] == "That mediation no longer exists." for w in whispers)
     assert slack.api.calls_to("views.open") == [] and slack.api.calls_to("chat.update") == []
+
+
+def test_a_form_without_liaisons_metadata_is_refused_in_the_modal(slack: Slack) -> None:
+    position = {mm.POSITION: {mm.POSITION: {"type": "plain_text_input", "value": "We are owed credits."}}}
+    proposal = {mm.PROPOSAL: {mm.PROPOSAL: {"type": "plain_text_input", "value": "Split the credits."}}}
+    for callback, values, block, metadata in (
+        (mm.POSITION_VIEW, position, mm.POSITION, ""),
+        (mm.POSITION_VIEW, position, mm.POSITION, json.dumps({"mediation_id": 1, "side": "judge"})),
+        (mm.PROPOSAL_VIEW, proposal, mm.PROPOSAL, "not json"),
+        (mm.PROPOSAL_VIEW, proposal, mm.PROPOSAL, json.dumps({"mediation_id": "x"})),
+    ):
+        response = slack.submit(callback_id=callback, metadata=metadata, values=values, user="UMED", view_id="VX")
+        body = json.loads(response.body)
+        assert body["response_action"] == "errors" and set(body["errors"]) == {block}, (callback, metadata, body)
+    assert count(slack.deps.engine, MediationRecord) == 0 and slack.api.calls_to("chat.update") == []

@@ -87,7 +87,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view(hb.ASK_CALLBACK)
     def on_question(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         question = hb.read_question((view.get("state") or {}).get("values") or {})
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = _meta(view)
         if not question:
             ack(response_action="errors", errors={f"{hb.QUESTION}_{meta.get('round', 0)}": "Type a question."})
             return
@@ -107,6 +107,17 @@ def register(app: App, deps: Deps) -> None:
             question=question,
             source_key=source_key,
         )
+
+
+def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    """The ask modal's metadata ({"engagement", "side", "round"}); {} if missing or not ours."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(meta, dict):
+        return {}
+    return {**meta, "round": meta["round"] if isinstance(meta.get("round"), int) else 0}
 
 
 def publish_home(deps: Deps, client: WebClient, user: str, workspace_url: str | None) -> None:

@@ -86,7 +86,10 @@ def register(app: App, deps: Deps) -> None:
         if form is None:
             ack(response_action="errors", errors=errors)
             return
-        (text, evidence), side = form, json.loads(view["private_metadata"])["side"]
+        (text, evidence), side = form, _meta(view).get("side")
+        if side not in SIDE_OWNERS:  # not a form Liaison opened
+            ack(response_action="errors", errors={mm.POSITION: "This form has expired: use the button again."})
+            return
 
         def change(s: Session, m: cases.MediationRecord, user: str) -> None:
             _must(s, m, user, (SIDE_OWNERS[side], *MANAGERS), f"the {side}'s owners and mediators", "state positions")
@@ -250,7 +253,8 @@ def submit(
     change: Callable[[Session, cases.MediationRecord, str], None],
 ) -> None:
     """Apply a modal's change once per view id; a refusal shows in the modal; then the header is updated."""
-    mediation_id = int(json.loads(view.get("private_metadata") or "{}")["mediation_id"])
+    raw_id = str(_meta(view).get("mediation_id") or "")
+    mediation_id = int(raw_id) if raw_id.isdigit() else 0  # 0: no such mediation, so the form says so
     user = body["user"]["id"]
     try:
         with session(deps.engine) as s:
@@ -284,6 +288,15 @@ def _mediation_id(action: dict[str, Any]) -> int:
     """The mediation a header button belongs to (its value); 0, which no mediation has, for a forged value."""
     value = str(action.get("value") or "")
     return int(value) if value.isdigit() else 0
+
+
+def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private metadata as Liaison wrote it ({} if it is missing or not ours)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:
