@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from bot.records import utcnow
+from bot.records import _insert_once, utcnow
 
 BACK_OFFICE = ("finance", "accounting", "billing", "data-processing")
 FRONT_OFFICE = ("customer-service", "technical-support", "marketing", "sales")
@@ -246,6 +246,20 @@ def add_entry(
 def by_source_key(session: Session, model: type[Case], source_key: str) -> Case | None:
     """The issue or mediation a Slack id (view submission, command trigger...) created, if any."""
     return session.exec(select(model).where(model.source_key == source_key)).first()  # type: ignore[attr-defined]
+
+
+def insert_case(session: Session, model: type[Case], values: dict[str, Any]) -> tuple[Case, bool]:
+    """Insert an issue or mediation: (the row, True), or with a `source_key` another delivery already inserted,
+    (that row, False). Safe when two processes insert the same key at once."""
+    if values.get("source_key") is None:
+        row = model(**values)
+        session.add(row)
+        session.flush()
+        return row, True
+    inserted = _insert_once(session, model, values)
+    found = by_source_key(session, model, values["source_key"])
+    assert found is not None
+    return found, inserted
 
 
 def lock_row(session: Session, model: type[Case], row_id: int, what: str) -> Case:

@@ -22,12 +22,13 @@ from bot.cases import (
     by_source_key,
     check_choice,
     clause_refs_of,
+    insert_case,
     lock_row,
     office_of,
     required_text,
     timeline_of,
 )
-from bot.records import _insert_once, utcnow
+from bot.records import utcnow
 
 # Issues
 
@@ -89,17 +90,9 @@ def create_issue(
         "updated_at": now,
         "resolved_at": None,
     }
-    if source_key is None:
-        issue = IssueRecord(**values)
-        session.add(issue)
-        session.flush()
-    else:
-        inserted = _insert_once(session, IssueRecord, values)
-        found = _issue_by_key(session, source_key)
-        assert found is not None
-        issue = found
-        if not inserted:  # another delivery of the same submission won
-            return issue
+    issue, inserted = insert_case(session, IssueRecord, values)
+    if not inserted:  # another delivery of the same Slack id won
+        return issue
     assert issue.id is not None
     add_entry(
         session,

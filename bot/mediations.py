@@ -26,6 +26,7 @@ from bot.cases import (
     check_choice,
     checked_issue_ids,
     clause_refs_of,
+    insert_case,
     lock_row,
     required_text,
 )
@@ -150,17 +151,9 @@ def open_mediation(
         "vendor_agreed_by": None,
         "source_key": source_key,
     }
-    if source_key is None:
-        mediation = MediationRecord(**values)
-        session.add(mediation)
-        session.flush()
-    else:
-        inserted = _insert_once(session, MediationRecord, values)
-        found = _mediation_by_key(session, source_key)
-        assert found is not None
-        mediation = found
-        if not inserted:
-            return mediation
+    mediation, inserted = insert_case(session, MediationRecord, values)
+    if not inserted:  # another delivery of the same Slack id won
+        return mediation
     assert mediation.id is not None
     data = {"related_issue_ids": issue_ids, "deadline": values["deadline"] and values["deadline"].isoformat()}
     add_entry(
