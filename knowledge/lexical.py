@@ -107,7 +107,7 @@ def tokenize(text: str) -> list[str]:
 
 
 class ChunkIndex:
-    """BM25 over an engagement's chunks, with the per-chunk cues retrieval ranks by."""
+    """BM25 over the chunks one side may read, with the per-chunk cues retrieval ranks by."""
 
     def __init__(self, chunks: list[StoredChunk]) -> None:
         self.chunks = chunks
@@ -119,7 +119,6 @@ class ChunkIndex:
         self.contents = np.array([looks_like_contents(c.text) for c in chunks], dtype=bool)
         self.holds = {kind: np.array([bool(p.search(c.text)) for c in chunks], dtype=bool) for kind, p in HOLDS.items()}
         self.preamble = np.array([bool(PREAMBLE.search(c.text)) for c in chunks], dtype=bool)
-        self._vocabularies: dict[tuple[str, ...], frozenset[str]] = {}
 
     def scores(self, question: str) -> np.ndarray:
         tokens = tokenize(question)
@@ -142,16 +141,13 @@ class ChunkIndex:
             out.extend((pos, order) for order, pos in enumerate(early + parties))
         return out
 
-    def vocabulary(self, visibilities: tuple[str, ...]) -> frozenset[str]:
-        """Every token of the chunks with these visibilities."""
-        cached = self._vocabularies.get(visibilities)
-        if cached is None:
-            words: set[str] = set()
-            for c, tokens in zip(self.chunks, self.tokens, strict=True):
-                if c.visibility in visibilities:
-                    words.update(tokens)
-            cached = self._vocabularies[visibilities] = frozenset(words)
-        return cached
+    @functools.cached_property
+    def _vocabulary(self) -> frozenset[str]:
+        return frozenset(t for tokens in self.tokens for t in tokens)
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every token of the indexed chunks."""
+        return self._vocabulary
 
 
 class DocumentIndex:

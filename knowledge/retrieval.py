@@ -47,7 +47,15 @@ class Hit:
 
 
 @dataclass(frozen=True, eq=False)
-class _Scope:
+class _View:
+    """What one side may read of an engagement, with every statistic computed over exactly that.
+
+    BM25 weights, the document headers a question is routed by and the title words it is matched
+    against all depend on the whole corpus they are computed over; computing them over another
+    side's documents too would let those documents shift this side's ranking (a weak oracle on
+    hidden titles and terms). So each visibility view has indexes of its own.
+    """
+
     docs: list[StoredDocument]
     chunks: ChunkIndex
     documents: DocumentIndex
@@ -64,32 +72,62 @@ class _Scope:
         return [{w: math.log(1 + n / df[w]) for w in ws if df[w] <= max(1, n // 2)} for ws in words]
 
 
+def _key(docs: list[StoredDocument]) -> frozenset[tuple[str, str]]:
+    return frozenset((d.id, d.content_hash + d.visibility) for d in docs)
+
+
 class Retriever:
     """Searches one engagement at a time, within what the asking side may see."""
 
     def __init__(self, store: Store, embeddings: Embeddings) -> None:
         self.store = store
         self.embeddings = embeddings
-        self._cache: dict[str, tuple[frozenset[tuple[str, str]], _Scope]] = {}
+        self._views: dict[tuple[str, tuple[str, ...]], tuple[frozenset[tuple[str, str]], _View]] = {}
+        self._chunks: dict[str, tuple[frozenset[tuple[str, str]], list[StoredChunk]]] = {}  # all visibilities
+        self._headers: dict[tuple[str, str], str] = {}  # (doc_id, content hash) -> header text
         self._texts: dict[str, str] = {}  # doc_id -> current extracted text
         self._lock = threading.Lock()
 
-    def _scope(self, engagement: str) -> _Scope:
-        """The engagement's indexes, rebuilt when any document changed (here or in another process)."""
+    def _view(self, engagement: str, side: str) -> _View:
+        """The side's view of the engagement, built on first use and rebuilt when one of its documents changed.
+
+        Only a change to a document the side may read rebuilds its view (here or in another process):
+        indexing a client-only document leaves the vendor's and the shared view as they were.
+        """
+        allowed = tuple(visible_to(side))
         docs = self.store.list_documents(engagement)
-        key = frozenset((d.id, d.content_hash + d.visibility) for d in docs)
+        mine = [d for d in docs if d.visibility in allowed]
+        key = _key(mine)
         with self._lock:
-            cached = self._cache.get(engagement)
+            cached = self._views.get((engagement, allowed))
             if cached is None or cached[0] != key:
-                headers = [self._header(d) for d in docs]
-                scope = _Scope(docs, ChunkIndex(self.store.scope_chunks(engagement)), DocumentIndex(docs, headers))
-                cached = self._cache[engagement] = (key, scope)
+                ids = {d.id for d in mine}
+                chunks = [c for c in self._engagement_chunks(engagement, docs) if c.doc_id in ids]
+                # a chunk is read only if both it and its document say this side may (they may disagree
+                # for a moment while visibility changes)
+                chunks = [c for c in chunks if c.visibility in allowed]
+                view = _View(mine, ChunkIndex(chunks), DocumentIndex(mine, [self._header(d) for d in mine]))
+                cached = self._views[(engagement, allowed)] = (key, view)
+        return cached[1]
+
+    def _engagement_chunks(self, engagement: str, docs: list[StoredDocument]) -> list[StoredChunk]:
+        """Every current chunk of the engagement, read once per change of any of its documents."""
+        key = _key(docs)
+        cached = self._chunks.get(engagement)
+        if cached is None or cached[0] != key:
+            cached = self._chunks[engagement] = (key, self.store.scope_chunks(engagement))
+            ids, current = {d.id for d in docs}, {(d.id, d.content_hash) for d in docs}
+            self._headers = {k: v for k, v in self._headers.items() if k[0] not in ids or k in current}
         return cached[1]
 
     def _header(self, doc: StoredDocument) -> str:
-        text = self.store.document_text(doc.engagement, doc.name)
-        self._texts[doc.id] = text
-        return f"{doc.title}\n{doc.name.rsplit('.', 1)[0]}\n{text[:HEADER_CHARS]}"
+        cached = self._headers.get((doc.id, doc.content_hash))
+        if cached is None:
+            text = self.store.document_text(doc.engagement, doc.name)
+            self._texts[doc.id] = text
+            cached = f"{doc.title}\n{doc.name.rsplit('.', 1)[0]}\n{text[:HEADER_CHARS]}"
+            self._headers[(doc.id, doc.content_hash)] = cached
+        return cached
 
     # -- search ----------------------------------------------------------------------------------
     def search(
@@ -104,18 +142,16 @@ class Retriever:
     ) -> list[Hit]:
         """The k best chunks for a question, scoped to an engagement and the side's visibility."""
         allowed = visible_to(side)
-        scope = self._scope(engagement)
-        index = scope.chunks
+        view = self._view(engagement, side)
+        index = view.chunks
         if not index.chunks:
             return []
         query = expand_query(question)
         if documents is None and route:
-            documents = self._route(query, scope, allowed) or None
+            documents = self._route(query, view) or None
             if documents:
                 query = without_document_reference(query)  # it did its job: naming the document
-        eligible = np.array(
-            [c.visibility in allowed and (documents is None or c.document in documents) for c in index.chunks]
-        )
+        eligible = np.array([documents is None or c.document in documents for c in index.chunks])
         if not eligible.any():
             return []
         dense = self.store.dense_query(
@@ -132,7 +168,7 @@ class Retriever:
         scores = _fuse(similarity, bm25, lexical_pool)
         self._adjust(scores, index, query, eligible)
         if documents is None:
-            self._prefer_titled(scores, scope, query, allowed)
+            self._prefer_titled(scores, view, query)
         order = _diverse(sorted(scores, key=lambda p: -scores[p]), index.chunks, k)
         return [Hit(index.chunks[p], scores[p], similarity.get(p, 0.0), float(bm25[p])) for p in order]
 
@@ -147,38 +183,36 @@ class Retriever:
             if index.contents[pos]:
                 scores[pos] *= CONTENTS_PENALTY
 
-    def _prefer_titled(self, scores: dict[int, float], scope: _Scope, query: str, allowed: list[str]) -> None:
+    def _prefer_titled(self, scores: dict[int, float], view: _View, query: str) -> None:
         """'the uptime in the Bonterms SLA': favour the documents whose title the question uses."""
         asked = set(tokenize(query))
-        weights = [sum(w for word, w in words.items() if word in asked) for words in scope.title_words]
+        weights = [sum(w for word, w in words.items() if word in asked) for words in view.title_words]
         best = max(weights, default=0.0)
         if best <= 0:
             return
-        named = {d.id for d, w in zip(scope.docs, weights, strict=True) if w == best}
-        named |= {d.id for d in scope.docs if is_amendment(d.title, d.name)}
+        named = {d.id for d, w in zip(view.docs, weights, strict=True) if w == best}
+        named |= {d.id for d in view.docs if is_amendment(d.title, d.name)}
         for pos in scores:
-            if scope.chunks.chunks[pos].doc_id in named:
+            if view.chunks.chunks[pos].doc_id in named:
                 scores[pos] += TITLE_BONUS
 
-    def _route(self, query: str, scope: _Scope, allowed: list[str]) -> list[str]:
-        """The document a question names (with the engagement's amendments), or [] if it names none."""
-        docs = scope.docs
+    def _route(self, query: str, view: _View) -> list[str]:
+        """The document a question names (with the view's amendments), or [] if it names none."""
+        docs = view.docs
         if len(docs) < 2:
             return []
-        scores = np.where([d.visibility in allowed for d in docs], scope.documents.scores(query), 0.0)
-        order = np.argsort(-scores)
+        scores = view.documents.scores(query)
+        order = np.argsort(-scores, kind="stable")
         best, second = float(scores[order[0]]), float(scores[order[1]])
         if best < ROUTE_MIN_SCORE or second > ROUTE_MAX_RATIO * best:
             return []
         named = docs[int(order[0])]
-        amendments = [
-            d.name for d in docs if d is not named and is_amendment(d.title, d.name) and d.visibility in allowed
-        ]
+        amendments = [d.name for d in docs if d is not named and is_amendment(d.title, d.name)]
         return [named.name, *amendments]
 
     def named_documents(self, question: str, *, engagement: str, side: str = "shared") -> list[str]:
         """The document(s) a question names explicitly, or [] when it names none."""
-        return self._route(expand_query(question), self._scope(engagement), visible_to(side))
+        return self._route(expand_query(question), self._view(engagement, side))
 
     # -- what answers need -------------------------------------------------------------------------
     def document_text(self, chunk: StoredChunk) -> str:
@@ -198,19 +232,18 @@ class Retriever:
 
     def definition(self, term: str, *, engagement: str, side: str) -> Hit | None:
         """The chunk that defines a term ('"Service Credit" means ...'), if the side may see one."""
-        allowed = visible_to(side)
         pattern = re.compile(
             rf"[\"\u201c]{re.escape(term)}[\"\u201d]\s*(?:\([^)]*\)\s*)?(?:means|shall mean|has the meaning|refers to)",
             re.IGNORECASE,
         )
-        for chunk in self._scope(engagement).chunks.chunks:
-            if chunk.visibility in allowed and pattern.search(chunk.text):
+        for chunk in self._view(engagement, side).chunks.chunks:
+            if pattern.search(chunk.text):
                 return Hit(chunk, 0.0, 0.0, 0.0)
         return None
 
     def unknown_terms(self, question: str, *, engagement: str, side: str) -> list[str]:
         """Words of the question that no document the side may see contains, even misspelt by one letter."""
-        vocabulary = self._scope(engagement).chunks.vocabulary(tuple(visible_to(side)))
+        vocabulary = self._view(engagement, side).chunks.vocabulary()
         unknown = []
         for word in TOKEN.findall(question.lower()):
             if len(word) < 4 or not word.isalpha() or word in STOPWORDS or word in CHAT_WORDS or has_expansion(word):
