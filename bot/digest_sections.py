@@ -33,6 +33,7 @@ from bot.digest_text import digest_text as digest_text
 from bot.digest_text import period_text as period_text
 from bot.digest_text import summary_text as summary_text
 from bot.records import ChannelBinding, QuestionRecord
+from knowledge.answers import citation_label
 
 TOP = 5  # items listed per section
 OFFICES = {"back": "back office", "front": "front office", None: "other"}
@@ -205,7 +206,10 @@ def top_questions(session: Session, window: Window) -> Section:
     answered = [q for q in asked if q.found]
     share = f" ({round(100 * len(answered) / len(asked))}%)" if asked else ""
     cited = Counter(
-        str(c.get("title") or c.get("document")) for q in answered for c in q.citations if c.get("document")
+        citation_label(title=c.get("title"), document=c.get("document"), section=None, page=None)
+        for q in answered
+        for c in q.citations
+        if c.get("document")
     )
     facts = (
         Fact("questions.asked", "Questions asked", str(len(asked)), Trend(len(asked), len(before))),

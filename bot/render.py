@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from knowledge.answers import Answer, Citation
+from knowledge.answers import Answer, Citation, citation_label
 
 _ROLE = {
     "answer": "",
@@ -45,8 +45,6 @@ def print_hits(hits: list[Any]) -> None:
         click.echo("No matching clauses.")
     for i, hit in enumerate(hits, 1):
         c = hit.chunk
-        where = ", ".join(
-            p for p in (c.document, f"§{c.section}" if c.section else "", f"p. {c.page}" if c.page else "") if p
-        )
+        where = citation_label(title=c.title, document=c.document, section=c.section, page=c.page)
         click.secho(f"{i}. {where}  score {hit.score:.4f}", bold=True)
         click.echo(_quote(c.text[:600] + (" ..." if len(c.text) > 600 else "")))

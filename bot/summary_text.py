@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from knowledge.answers import citation_label
 from knowledge.base import KnowledgeBase
 from knowledge.errors import UnknownDocumentError
 from knowledge.generation import locate
@@ -49,8 +50,8 @@ def clip(text: str, limit: int) -> str:
 
 
 def clause_label(ref: Mapping[str, Any]) -> str:
-    """Where a clause is: "document · §section · p. page"."""
-    parts = [str(ref.get("title") or ref.get("document") or "")]
+    """Where a clause is: "title (file name) · §section · p. page"."""
+    parts = [citation_label(title=ref.get("title"), document=ref.get("document"), section=None, page=None)]
     parts += [f"\u00a7{ref['section']}"] if ref.get("section") else []
     parts += [f"p. {ref['page']}"] if ref.get("page") else []
     return " \u00b7 ".join(parts)

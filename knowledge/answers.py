@@ -43,8 +43,22 @@ class Citation:
         return d
 
     def label(self) -> str:
-        where = [f"§{self.section}" if self.section else None, f"p. {self.page}" if self.page else None]
-        return ", ".join([self.title, *[w for w in where if w]])
+        """Where the quote is, as people read it: "Master Services Agreement (01-msa.md), §4.2, p. 3"."""
+        return citation_label(title=self.title, document=self.document, section=self.section, page=self.page)
+
+
+def citation_label(*, title: str | None, document: str | None, section: str | None, page: int | None) -> str:
+    """A citation's label, with the file name beside the title.
+
+    A title is whatever a document says it is (front matter, PDF metadata, its first heading), so a new
+    file can call itself "Master Services Agreement"; its file name tells the two apart.
+    """
+    name = (document or "").strip()
+    head = (title or "").strip()
+    if name and head and head != name:
+        head = f"{head} ({name})"
+    where = [f"§{section}" if section else None, f"p. {page}" if page else None]
+    return ", ".join([head or name or "a contract", *[w for w in where if w]])
 
 
 @dataclass(frozen=True)
@@ -213,13 +227,18 @@ def _where(c: Citation) -> str:
     container = section.rsplit(" ", 1)[0] if " " in section else ""
     if container and c.title.lower().startswith(container.lower()):
         section = section.rsplit(" ", 1)[1]  # "Schedule B 4.2" of "Schedule B - SLA" reads "4.2"
-    where = f"section {section} of the {c.title}" if section else f"the {c.title}"
+    where = f"section {section} of the {_named(c)}" if section else f"the {_named(c)}"
     return where + (f" (page {c.page})" if c.page else "")
+
+
+def _named(c: Citation) -> str:
+    """A document as the lead-in names it: its title, with its file name (titles can be spoofed)."""
+    return citation_label(title=c.title, document=c.document, section=None, page=None)
 
 
 def _lead_in(citations: list[Citation], amended: bool) -> str:
     if amended and len(citations) > 1:
-        return f"{citations[0].title} changed this; {_where(citations[1])} had the original wording:"
+        return f"{_named(citations[0])} changed this; {_where(citations[1])} had the original wording:"
     return f"Here is what {_where(citations[0])} says:"
 
 

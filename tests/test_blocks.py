@@ -108,9 +108,9 @@ def test_found_answer_layout_and_buttons() -> None:
         "type": "section",
         "text": {"type": "mrkdwn", "text": "Here is what section 4.2 says:", "verbatim": True},
     }
-    assert blocks[1]["type"] == "context" and "Master Services Agreement, §4.2, p. 7" in texts([blocks[1]])[0]
+    assert blocks[1]["type"] == "context" and "Master Services Agreement (msa.pdf), §4.2, p. 7" in texts([blocks[1]])[0]
     assert blocks[2]["text"]["text"] == "> The Supplier shall meet the Service Levels."
-    assert texts([blocks[3]])[0] == "Amended by *Master Services Agreement, §2, p. 7*"
+    assert texts([blocks[3]])[0] == "Amended by *Master Services Agreement (msa.pdf), §2, p. 7*"
     assert blocks[-1]["type"] == "actions"
     assert buttons(blocks) == {"feedback_up": "ans-1", "feedback_down": "ans-1"}
     assert any("\U0001f44d" in t for t in texts([blocks[-1]])) and any("\U0001f44e" in t for t in texts([blocks[-1]]))
@@ -125,9 +125,9 @@ def test_role_labels() -> None:
     answer = found(cite("A."), cite("B.", "definition", "1.1"), cite("C.", "related", "9"))
     labels = [texts([b])[0] for b in answer_blocks(answer, answer_id="x") if b["type"] == "context"]
     assert labels == [
-        "*Master Services Agreement, §4.2, p. 7*",
-        "Definition: *Master Services Agreement, §1.1, p. 7*",
-        "Related: *Master Services Agreement, §9, p. 7*",
+        "*Master Services Agreement (msa.pdf), §4.2, p. 7*",
+        "Definition: *Master Services Agreement (msa.pdf), §1.1, p. 7*",
+        "Related: *Master Services Agreement (msa.pdf), §9, p. 7*",
     ]
 
 
@@ -203,7 +203,7 @@ def test_very_long_quote_is_shortened_at_a_word_with_a_note() -> None:
     assert quote.startswith(head) and quote[len(head)] == " "  # cut between words
     note = blocks[blocks.index(next(b for b in blocks if b.get("text", {}).get("text") == sections[-1])) + 1]
     assert note["type"] == "context"
-    assert "full clause is in Master Services Agreement, §4.2, p. 7" in texts([note])[0]
+    assert "full clause is in Master Services Agreement (msa.pdf), §4.2, p. 7" in texts([note])[0]
 
 
 def test_one_enormous_word_and_escaping_heavy_text_stay_within_limits() -> None:
@@ -221,7 +221,7 @@ def test_sixty_long_citations_stay_within_fifty_blocks() -> None:
     blocks = answer_blocks(answer, answer_id="x", shareable=True)
     assert_valid(blocks)
     labels = [texts([b])[0] for b in blocks if b["type"] == "context" and "§" in texts([b])[0]]
-    assert labels[0] == "*Master Services Agreement, §1, p. 7*"
+    assert labels[0] == "*Master Services Agreement (msa.pdf), §1, p. 7*"
     assert labels[1].startswith("Amended by")
     assert not any(b["type"] == "header" for b in blocks)  # the nearest clause went first
     note = [t for t in texts(blocks) if "left out" in t]
@@ -278,7 +278,7 @@ def test_fallback_text_is_short_and_plain() -> None:
     text = answer_text(answer)
     assert text == (
         "Here is what section 4.2 says:\n"
-        "Master Services Agreement, §4.2, p. 7: \u201cThe Supplier shall pay within 30 days.\u201d"
+        "Master Services Agreement (msa.pdf), §4.2, p. 7: \u201cThe Supplier shall pay within 30 days.\u201d"
     )
 
     huge = found(cite(SENTENCE * 500, title="T" * 5000), text="Lead " * 5000)

@@ -183,7 +183,7 @@ def test_top_questions_knowledge_gaps_and_feedback_with_trends(seeded: Engine) -
     d = built(seeded, "client")
     assert fact(d, "questions.asked") == ("3", "▲2 vs 1 the week before")
     assert fact(d, "questions.answered") == ("2 of 3 (67%)", None)
-    assert fact(d, "questions.cited") == ("MSA ×2", None)
+    assert fact(d, "questions.cited") == ("MSA (msa.md) ×2", None)
     assert fact(d, "questions.unanswered") == ("1", "= same as the week before")
     assert fact(d, "feedback.up") == ("1", "= same as the week before")
     assert fact(d, "feedback.balance") == ("+1", "= same as the week before")

@@ -203,12 +203,15 @@ def _text_sections(text: str, max_sections: int, render: Callable[[str], str] = 
 
 
 def clause_ref_label(ref: Mapping[str, Any]) -> str:
-    """Where a stored clause reference is, as answers cite: "*Master Services Agreement*, §4.3, p. 2" (escaped)."""
-    where = [
-        f"\u00a7{ref['section']}" if ref.get("section") else None,
-        f"p. {ref['page']}" if ref.get("page") else None,
-    ]
-    label = ", ".join([str(ref.get("title") or ref.get("document") or "a contract"), *[w for w in where if w]])
+    """Where a stored clause reference is, as answers cite: "*Master Services Agreement (01-msa.md), §4.3, p. 2*"."""
+    from knowledge.answers import citation_label  # the one label answers use too (escaped here)
+
+    label = citation_label(
+        title=str(ref.get("title") or ""),
+        document=str(ref.get("document") or ""),
+        section=ref.get("section") or None,
+        page=ref.get("page") or None,
+    )
     return f"*{_clip(label, CONTEXT_CHARS - 40)}*"
 
 
