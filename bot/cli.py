@@ -277,7 +277,33 @@ def _register_app_commands() -> None:
 _register_app_commands()
 
 
+def _records_database_error(exc: Exception) -> str:
+    """One line for a records-database failure: where (password hidden), why, and what to check."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from bot.settings import Settings
+
+    text = str(getattr(exc, "orig", None) or exc).strip()  # the driver's own words, without SQLAlchemy's footer
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, ArgumentError):
+        return f"DATABASE_URL is not a database URL: {reason}"
+    try:
+        url = make_url(Settings().resolved_database_url)
+    except Exception:  # cannot happen once a connection was tried; say nothing rather than fail here
+        where = ""
+    else:
+        where = f" at {url.render_as_string(hide_password=True)}"
+        if url.password and len(url.password) >= 4:  # a driver that echoes the password still does not show it
+            reason = reason.replace(url.password, "***")
+    if isinstance(exc, OperationalError):
+        return f"cannot reach the records database{where}: {reason}; check DATABASE_URL"
+    return f"the records database{where} failed: {reason}; check DATABASE_URL and run `liaison db upgrade`"
+
+
 def main() -> None:
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
     try:
         cli(standalone_mode=True)
     except KnowledgeError as exc:
@@ -286,6 +312,9 @@ def main() -> None:
     except ValidationError as exc:  # a setting that cannot work: say which, and stop
         click.secho(f"configuration error: {exc}", fg="red", err=True)
         sys.exit(2)
+    except (DBAPIError, ArgumentError) as exc:  # the records database is down or misconfigured: no traceback
+        click.secho(f"error: {_records_database_error(exc)}", fg="red", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

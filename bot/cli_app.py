@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -15,10 +16,17 @@ from bot.cli_options import Context, engagement_name, engagement_option, json_op
 @pass_context
 def serve(ctx: Context, host: str, port: int) -> None:
     """Run the Slack app in HTTP mode (production): events, commands and actions at /slack/events."""
-    from bot.app import build_slack_app
     from bot.slack.server import serve as serve_http
 
-    serve_http(build_slack_app(ctx.settings), host=host, port=port)
+    settings = ctx.settings
+    app = _start_slack_app(ctx)  # refuses to start without the signing secret
+    serve_http(
+        app,
+        host=host,
+        port=port,
+        signing_secret=settings.slack_signing_secret or "",
+        max_body_bytes=settings.max_request_bytes,
+    )
 
 
 @click.command()
@@ -27,11 +35,28 @@ def run(ctx: Context) -> None:
     """Run the Slack app over Socket Mode (development; needs SLACK_APP_TOKEN, no public URL)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import build_slack_app
-
     if not ctx.settings.slack_app_token:
         raise click.UsageError("Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)")
-    SocketModeHandler(build_slack_app(ctx.settings), ctx.settings.slack_app_token).start()
+    SocketModeHandler(_start_slack_app(ctx), ctx.settings.slack_app_token).start()
+
+
+def _start_slack_app(ctx: Context) -> Any:
+    """The Bolt app for serve and run; Slack refusing the token or out of reach is one line, not a traceback.
+    (A records database that is down is said by `bot.cli.main`, for every command.)"""
+    import urllib.error
+
+    from slack_bolt.error import BoltError
+
+    from bot.app import build_slack_app
+
+    try:
+        return build_slack_app(ctx.settings)
+    except BoltError as exc:  # auth.test answered, but not ok
+        raise click.ClickException(f"Slack refused to start the app: {exc}; check SLACK_BOT_TOKEN") from None
+    except urllib.error.URLError as exc:  # auth.test could not be sent
+        raise click.ClickException(
+            f"cannot reach Slack at {ctx.settings.slack_api_url}: {exc.reason}; check SLACK_API_URL and the network"
+        ) from None
 
 
 @click.command()

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    # `liaison serve` refuses bodies over this before reading them all (Slack's largest, a modal's state, are
+    # a few hundred KB at most).
+    max_request_kb: int = Field(default=1024, ge=16, le=65536, validation_alias="LIAISON_MAX_REQUEST_KB")
 
     @field_validator("data_dir")
     @classmethod
@@ -127,3 +130,7 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_request_bytes(self) -> int:
+        return self.max_request_kb * 1024

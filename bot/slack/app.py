@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -25,9 +26,20 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
+class LiaisonApp(App):
+    """Bolt's App, answering 401 rather than 500 when the signing timestamp is not a number (slack_sdk's
+    verifier calls int() on it)."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        timestamp = str(req.headers.get("x-slack-request-timestamp", ["0"])[0])
+        if req.mode == "http" and not (timestamp.isascii() and timestamp.isdigit()):
+            return BoltResponse(status=401, body={"error": "invalid request"})
+        return super().dispatch(req)
+
+
 def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) -> App:
     """The Bolt app with every listener; `client` lets tests point it at a local Slack API."""
-    app = App(
+    app = LiaisonApp(
         signing_secret=settings.slack_signing_secret,
         client=client or make_client(settings),  # carries the bot token
         request_verification_enabled=True,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tempfile
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -45,10 +47,11 @@ def add_file(
 ) -> None:
     """Download, index and report in the thread: 'Indexing…', then the result in place."""
     name = Path(str(file.get("name") or "contract")).name
+    shown = blocks.escape(name)  # a file name is the sharer's text: never mrkdwn, not even in the fallback
     status = client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
-        text=f"Indexing {name}…",
+        text=f"Indexing {shown}…",
         blocks=blocks.indexing_blocks(name=name, status="indexing"),
     )
 
@@ -60,35 +63,88 @@ def add_file(
             blocks=blocks.indexing_blocks(name=name, status=state, detail=detail),
         )
 
+    def failed(reason: str, short: str | None = None) -> None:
+        report("failed", reason, f"Could not index {shown}: {blocks.escape(short or reason)}")
+
     refusal = contracts.refusal(deps, name, file.get("size"))
     if refusal:
-        report("failed", refusal, f"Could not index {name}: {refusal}")
+        failed(refusal)
+        return
+    url = str(file.get("url_private_download") or "")
+    if not is_slack_file_url(url, api_url=deps.settings.slack_api_url):
+        failed(f"its download address is not on Slack's file host ({SLACK_FILE_HOST}), so it was not fetched")
         return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
-        if not _download(
-            file["url_private_download"], deps.settings.slack_bot_token or "", path, limit=deps.settings.max_file_bytes
-        ):
-            report("failed", f"over the {deps.settings.max_file_mb:g} MB limit", f"Could not index {name}: too large")
+        try:
+            fetched = _download(
+                url,
+                deps.settings.slack_bot_token or "",
+                path,
+                limit=deps.settings.max_file_bytes,
+                api_url=deps.settings.slack_api_url,
+            )
+        except OSError as err:  # URLError, HTTPError (a refused redirect too), a timeout
+            failed(f"the download failed ({getattr(err, 'reason', None) or err})")
+            return
+        if not fetched:
+            failed(f"over the {deps.settings.max_file_mb:g} MB limit", "too large")
             return
         result = contracts.index_file(deps, path=path, engagement=scope.engagement, side=scope.side)
     if result.failed:
-        report("failed", result.failed[0].reason, f"Could not index {name}: {result.failed[0].reason}")
+        failed(result.failed[0].reason)
     elif result.indexed:
         chunks = result.indexed[0][1]
         report(
             "indexed",
             f"{chunks} clauses, visible to: {contracts.VISIBILITY_OF_SIDE[scope.side]}",
-            f"Indexed {name}: {chunks} clauses",
+            f"Indexed {shown}: {chunks} clauses",
         )
     else:
-        report("unchanged", "already indexed, unchanged", f"{name} is already indexed")
+        report("unchanged", "already indexed, unchanged", f"{shown} is already indexed")
 
 
-def _download(url: str, token: str, path: Path, *, limit: int) -> bool:
+SLACK_FILE_HOST = "files.slack.com"
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def is_slack_file_url(url: str, *, api_url: str) -> bool:
+    """Whether `url` is on Slack's file host (https://files.slack.com), or on the configured Web API's host
+    (the local stand-in in tests, files.<domain> beside another Slack domain's API): the only places the
+    bot token may be sent."""
+    try:
+        target, api = urlsplit(url), urlsplit(api_url)
+        origin = (target.scheme, target.hostname, target.port or _DEFAULT_PORTS.get(target.scheme))
+        api_port = api.port or _DEFAULT_PORTS.get(api.scheme)
+    except ValueError:  # e.g. a port that is not a number
+        return False
+    allowed = {
+        ("https", SLACK_FILE_HOST, 443),
+        (api.scheme, api.hostname, api_port),
+        (api.scheme, f"files.{api.hostname}", api_port),
+    }
+    return target.hostname is not None and target.username is None and origin in allowed
+
+
+class _SlackOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect (with the token) only to Slack's file hosts; refuses any other."""
+
+    def __init__(self, api_url: str) -> None:
+        self.api_url = api_url
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if not is_slack_file_url(newurl, api_url=self.api_url):
+            raise urllib.error.HTTPError(req.full_url, code, "redirected away from Slack's file host", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _download(url: str, token: str, path: Path, *, limit: int, api_url: str) -> bool:
     """Fetch a private Slack file with the bot token; False (and nothing kept) past `limit` bytes."""
+    if not is_slack_file_url(url, api_url=api_url):  # checked by the caller too: the token never leaves Slack
+        raise urllib.error.URLError(f"not a Slack file URL: {url}")
+    opener = urllib.request.build_opener(_SlackOnlyRedirects(api_url))
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=60) as response, path.open("wb") as out:
+    with opener.open(request, timeout=60) as response, path.open("wb") as out:
         total = 0
         while chunk := response.read(1 << 20):
             total += len(chunk)
