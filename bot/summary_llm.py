@@ -39,6 +39,7 @@ from bot.summary_text import (
 )
 from knowledge.generation import locate, parse_json_reply
 from knowledge.lexical import stem, tokenize
+from knowledge.prompting import attribute, fenced
 from prompts import load_prompt
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,6 @@ _VERDICT = re.compile(
     r"|(?:we|i)\s+(?:recommend|conclude|find|side)|(?:stronger|weaker)\s+(?:case|position|argument))\b",
     re.IGNORECASE,
 )
-_FENCE_TAG = re.compile(r"<(?=\s*/?\s*(?:title|position|evidence|clause)\b)", re.IGNORECASE)
 
 
 class _Rejected(ValueError):
@@ -90,7 +90,7 @@ def write_summary(
     the sides the template found claims of their own for.
     """
     human = load_prompt("mediation_summary_user").format(
-        title=_fenced(title),
+        title=fenced(title),
         positions=_render_positions(support),
         evidence=_render_evidence(pinned),
         clauses=_render_clauses(given),
@@ -111,27 +111,18 @@ def write_summary(
         return None
 
 
-# -- the prompt ----------------------------------------------------------------------------------
-def _fenced(text: str) -> str:
-    """Data with anything that looks like one of our fence tags defused, so it cannot close its fence."""
-    return _FENCE_TAG.sub("\u2039", text)
-
-
-def _attr(value: object) -> str:
-    return re.sub(r"[^\w.@:+ -]", "", str(value or ""))[:80]
-
-
+# -- the prompt (every piece of data fenced by knowledge.prompting) -------------------------------
 def _render_positions(support: dict[str, str]) -> str:
     parts = []
     for s in SIDES:
-        body = _fenced(support[s].strip()) if s in support else NOT_STATED
+        body = fenced(support[s].strip()) if s in support else NOT_STATED
         parts.append(f'<position side="{s}">\n{body}\n</position>')
     return "\n\n".join(parts)
 
 
 def _render_evidence(pinned: Sequence[tuple[str, str]]) -> str:
     items = [
-        f'<evidence n="{i}" author="{_attr(author)}">\n{_fenced(text)}\n</evidence>'
+        f'<evidence n="{i}" author="{attribute(author)}">\n{fenced(text)}\n</evidence>'
         for i, (author, text) in enumerate(pinned, 1)
     ]
     return "\n\n".join(items) or "(none)"
@@ -141,8 +132,8 @@ def _render_clauses(given: list[dict[str, Any]]) -> str:
     parts = []
     for i, c in enumerate(given, 1):
         parts.append(
-            f'<clause id="C{i}" document="{_attr(c["document"])}" source="{_attr(clause_label(c))}">\n'
-            f"{_fenced(c['quote'])}\n</clause>"
+            f'<clause id="C{i}" document="{attribute(c["document"])}" source="{attribute(clause_label(c))}">\n'
+            f"{fenced(c['quote'])}\n</clause>"
         )
     return "\n\n".join(parts) or "(no clause found)"
 
