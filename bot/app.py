@@ -23,7 +23,7 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
         llm=llm,
         min_similarity=settings.min_similarity,
         k=settings.default_k,
-        max_bytes=settings.max_file_bytes,
+        limits=settings.limits,
     )
 
 

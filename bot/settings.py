@@ -9,8 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.limits import Limits
 
 # Our libraries must stay quiet and offline whoever starts us: set before they are imported.
 for _name, _value in {
@@ -24,6 +26,12 @@ for _name, _value in {
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DOCUMENT_LIMITS = {  # field -> (lowest, highest) accepted: below, nothing real fits; above, one file can stall us
+    "max_decompressed_mb": (1, 4096),
+    "max_pages": (1, 100_000),
+    "max_chars": (10_000, 100_000_000),
+    "max_chunks": (10, 200_000),
+}
 
 
 def _default_data_dir() -> Path:
@@ -42,6 +50,11 @@ class Settings(BaseSettings):
     llm: str | None = Field(default=None, validation_alias="LIAISON_LLM")
     min_similarity: float = Field(default=0.30, ge=0.0, le=1.0, validation_alias="LIAISON_MIN_SIMILARITY")
     max_file_mb: float = Field(default=50.0, gt=0, validation_alias="LIAISON_MAX_FILE_MB")
+    # What one document may cost to read (knowledge.limits.Limits): a document over any is refused by name.
+    max_decompressed_mb: float = Field(default=100.0, validation_alias="LIAISON_MAX_DECOMPRESSED_MB")
+    max_pages: int = Field(default=2_000, validation_alias="LIAISON_MAX_PAGES")
+    max_chars: int = Field(default=2_000_000, validation_alias="LIAISON_MAX_CHARS")
+    max_chunks: int = Field(default=5_000, validation_alias="LIAISON_MAX_CHUNKS")
     default_k: int = Field(default=8, ge=1, le=100, validation_alias=AliasChoices("LIAISON_K", "LIAISON_DEFAULT_K"))
 
     # Mediations: the deadline a new one gets, and when Liaison reminds the thread.
@@ -63,6 +76,15 @@ class Settings(BaseSettings):
     # `liaison serve` refuses bodies over this before reading them all (Slack's largest, a modal's state, are
     # a few hundred KB at most).
     max_request_kb: int = Field(default=1024, ge=16, le=65536, validation_alias="LIAISON_MAX_REQUEST_KB")
+
+    @field_validator("max_decompressed_mb", "max_pages", "max_chars", "max_chunks")
+    @classmethod
+    def _document_limit(cls, value: float, info: ValidationInfo) -> float:
+        low, high = _DOCUMENT_LIMITS[info.field_name or ""]
+        if not low <= value <= high:
+            setting = cls.model_fields[info.field_name or ""].validation_alias
+            raise ValueError(f"{setting} must be between {low:,} and {high:,}, not {value:,}")
+        return value
 
     @field_validator("data_dir")
     @classmethod
@@ -130,6 +152,17 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def limits(self) -> Limits:
+        """The per-document limits the knowledge base enforces when it reads a file."""
+        return Limits(
+            max_bytes=self.max_file_bytes,
+            max_decompressed_bytes=int(self.max_decompressed_mb * 1024 * 1024),
+            max_pages=self.max_pages,
+            max_chars=self.max_chars,
+            max_chunks=self.max_chunks,
+        )
 
     @property
     def max_request_bytes(self) -> int:

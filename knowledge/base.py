@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 
 from knowledge.answers import Answer, Answerer
 from knowledge.indexing import Indexer, IndexReport, Progress
-from knowledge.loaders import DEFAULT_MAX_BYTES
+from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.retrieval import Hit, Retriever
 from knowledge.store import Store, StoredDocument
 
@@ -26,11 +26,12 @@ class KnowledgeBase:
         llm: Any | None = None,
         min_similarity: float = 0.30,
         k: int = 8,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        limits: Limits = DEFAULT_LIMITS,
+        max_bytes: int | None = None,
     ) -> None:
         self.store = store
         self.embeddings = embeddings
-        self.indexer = Indexer(store, embeddings, max_bytes=max_bytes)
+        self.indexer = Indexer(store, embeddings, limits=limits, max_bytes=max_bytes)
         self.retriever = Retriever(store, embeddings)
         self.answerer = Answerer(self.retriever, min_similarity=min_similarity, k=k, llm=llm)
 

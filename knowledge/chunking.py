@@ -4,20 +4,26 @@ A contract is read as a sequence of blocks (paragraphs, table rows, headings). A
 with a clause marker ("ARTICLE 5", "4.2", "4.2(b)", "(c)", "B.", "## Service Credits", "SCHEDULE B")
 opens a new clause; the section label is built from the markers above it ("4.2(b)"). Clauses are
 then sized: tiny ones merge with their heading or next sibling, long ones split at sentence
-boundaries with one sentence of overlap. `text[chunk.start:chunk.end]` is always the chunk's text.
+boundaries with one sentence of overlap; a sentence longer than a chunk may be (a 20 MB line) is cut
+at whitespace, else anywhere. `text[chunk.start:chunk.end]` is always the chunk's text, and no chunk is
+longer than `Limits.max_chunk_chars`; a document of more than `Limits.max_chunks` chunks is refused.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from knowledge.documents import ExtractedDocument
+from knowledge.limits import DEFAULT_LIMITS, Limits, too_large
 from knowledge.sections import Marker, compose_label, find_marker, sentence_spans, trimmed
 
 TARGET_CHARS = 700
-MAX_CHARS = 1100
+MAX_CHARS = DEFAULT_LIMITS.max_chunk_chars  # 1100: longer clauses are split, and no chunk is longer
 MIN_CHARS = 200
+_SPACE = re.compile(r"\s+")
+_ROW_START = re.compile(r"[^\S\n]*\|")
 
 # Paragraph breaks: a blank line, a run of 3+ spaces (text converted from EDGAR filings), or a line
 # break before something that opens a clause or a table row.
@@ -87,11 +93,12 @@ def _clauses(doc_text: str) -> list[_Clause]:
     """Marker-opened spans: a clause runs from its marker to the next one (tables stay whole)."""
     outline = _Outline()
     clauses: list[_Clause] = []
+    is_row = _RowFinder(doc_text)
     for a, b in blocks(doc_text, _front_matter_end(doc_text)):
         marker = find_marker(doc_text, a, b)
         if marker is not None:
             outline.push(marker)
-        elif clauses and _is_table_row(doc_text, a) == _is_table_row(doc_text, clauses[-1].end - 1):
+        elif clauses and is_row(a) == is_row(clauses[-1].end - 1):
             clauses[-1].end = b  # a continuation paragraph (or the next row) of the open clause
             continue
         bare = marker is not None and marker.rank <= 10 and b - a <= 150 and "\n" not in doc_text[a:b]
@@ -110,9 +117,18 @@ def _clauses(doc_text: str) -> list[_Clause]:
     return clauses
 
 
-def _is_table_row(text: str, pos: int) -> bool:
-    line_start = text.rfind("\n", 0, pos) + 1
-    return text[line_start : pos + 1].lstrip().startswith("|")
+class _RowFinder:
+    """Whether an offset lies on a table row ('| a | b |'), in constant time however long the line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def __call__(self, pos: int) -> bool:
+        at = bisect.bisect_left(self.newlines, pos)
+        line_start = self.newlines[at - 1] + 1 if at else 0
+        m = _ROW_START.match(self.text, line_start)
+        return m is not None and m.end() <= pos + 1
 
 
 def _opens_part(c: _Clause) -> bool:
@@ -120,11 +136,11 @@ def _opens_part(c: _Clause) -> bool:
     return c.marker is not None and c.marker.rank <= 10
 
 
-def _pieces(text: str, clauses: list[_Clause]) -> list[_Clause]:
-    """Clauses over MAX_CHARS split into overlapping windows of whole sentences."""
+def _pieces(text: str, clauses: list[_Clause], max_chars: int) -> list[_Clause]:
+    """Clauses over max_chars split into overlapping windows of whole sentences."""
     out: list[_Clause] = []
     for c in clauses:
-        windows = _split_long(text, c)
+        windows = _split_long(text, c, max_chars)
         for i, (a, b) in enumerate(windows):
             out.append(
                 _Clause(
@@ -141,14 +157,14 @@ def _pieces(text: str, clauses: list[_Clause]) -> list[_Clause]:
     return out
 
 
-def _pack(pieces: list[_Clause]) -> list[_Clause]:
-    """Merge heading-only and small neighbours up to TARGET_CHARS, without crossing a new part."""
+def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
+    """Merge heading-only and small neighbours up to TARGET_CHARS (never past max_chars), within a part."""
     out: list[_Clause] = []
     for c in pieces:
         if out:
             prev = out[-1]
             size, combined = prev.end - prev.start, c.end - prev.start
-            if size < MIN_CHARS and (combined <= MAX_CHARS or prev.marker is not None):
+            if size < MIN_CHARS and combined <= max_chars:
                 if prev.section is None or prev.heading_only:
                     prev.section, prev.heading, prev.context = (
                         c.section,
@@ -157,23 +173,24 @@ def _pack(pieces: list[_Clause]) -> list[_Clause]:
                     )  # a heading adopts its first clause
                 prev.end, prev.heading_only = c.end, prev.heading_only and c.heading_only
                 continue
-            if combined <= TARGET_CHARS and not _opens_part(c) and c.end - c.start < MIN_CHARS * 2:
+            if combined <= min(TARGET_CHARS, max_chars) and not _opens_part(c) and c.end - c.start < MIN_CHARS * 2:
                 prev.end, prev.heading_only = c.end, False
                 continue
         out.append(_Clause(c.start, c.end, c.marker, c.section, c.heading, c.context, c.depth, c.heading_only))
     return out
 
 
-def _split_long(text: str, c: _Clause) -> list[tuple[int, int]]:
+def _split_long(text: str, c: _Clause, max_chars: int) -> list[tuple[int, int]]:
     """Windows of whole sentences of about TARGET_CHARS, overlapping by one sentence."""
-    if c.end - c.start <= MAX_CHARS:
+    if c.end - c.start <= max_chars:
         return [(c.start, c.end)]
-    sentences = sentence_spans(text, c.start, c.end)
+    target = min(TARGET_CHARS, max_chars)
+    sentences = [piece for a, b in sentence_spans(text, c.start, c.end) for piece in _cut(text, a, b, max_chars)]
     windows: list[tuple[int, int]] = []
     i = 0
     while i < len(sentences):
         j = i
-        while j + 1 < len(sentences) and sentences[j + 1][1] - sentences[i][0] <= TARGET_CHARS:
+        while j + 1 < len(sentences) and sentences[j + 1][1] - sentences[i][0] <= target:
             j += 1
         windows.append((sentences[i][0], sentences[j][1]))
         if j + 1 >= len(sentences):
@@ -182,10 +199,34 @@ def _split_long(text: str, c: _Clause) -> list[tuple[int, int]]:
     return windows
 
 
-def chunk_document(doc: ExtractedDocument) -> list[Chunk]:
-    """Split a document into clause-aligned chunks with exact spans."""
-    text = doc.text
-    return [Chunk(c.start, c.end, c.section, c.heading, c.context) for c in _pack(_pieces(text, _clauses(text)))]
+def _cut(text: str, a: int, b: int, max_chars: int) -> list[tuple[int, int]]:
+    """text[a:b] as itself if short enough, else pieces of at most TARGET_CHARS cut at whitespace, else anywhere."""
+    if b - a <= max_chars:
+        return [(a, b)]
+    target = min(TARGET_CHARS, max_chars)
+    pieces: list[tuple[int, int]] = []
+    while b - a > max_chars:
+        cut = None
+        for m in _SPACE.finditer(text, a + target // 2, a + target):
+            cut = m  # the last whitespace in the second half of the window
+        end, a_next = (cut.start(), cut.end()) if cut else (a + target, a + target)
+        pieces.append((a, end))
+        a = a_next
+    pieces.append((a, b))
+    return trimmed(text, pieces)
+
+
+def chunk_document(doc: ExtractedDocument, *, limits: Limits = DEFAULT_LIMITS) -> list[Chunk]:
+    """Split a document into clause-aligned chunks with exact spans, none longer than limits.max_chunk_chars.
+
+    Raises DocumentTooLargeError when there are more than limits.max_chunks, before anything is embedded.
+    """
+    text, max_chars = doc.text, limits.max_chunk_chars
+    packed = _pack(_pieces(text, _clauses(text), max_chars), max_chars)
+    if len(packed) > limits.max_chunks:
+        what, limit = f"{len(packed):,} chunks", f"{limits.max_chunks:,} chunk"
+        raise too_large(doc.name, what, limit, "LIAISON_MAX_CHUNKS")
+    return [Chunk(c.start, c.end, c.section, c.heading, c.context) for c in packed]
 
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)

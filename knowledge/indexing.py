@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -13,7 +13,8 @@ from langchain_core.embeddings import Embeddings
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.documents import ExtractedDocument
 from knowledge.errors import DocumentError
-from knowledge.loaders import DEFAULT_MAX_BYTES, file_hash, find_documents, load_document
+from knowledge.limits import DEFAULT_LIMITS, Limits
+from knowledge.loaders import file_hash, find_documents, load_document
 from knowledge.store import VISIBILITIES, Store
 
 EMBED_BATCH = 32
@@ -79,10 +80,18 @@ def header_text(doc: ExtractedDocument) -> str:
 class Indexer:
     """Loads, chunks, embeds and stores documents for one engagement at a time."""
 
-    def __init__(self, store: Store, embeddings: Embeddings, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embeddings: Embeddings,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
+        max_bytes: int | None = None,
+    ) -> None:
         self.store = store
         self.embeddings = embeddings
-        self.max_bytes = max_bytes
+        self.limits = limits if max_bytes is None else replace(limits, max_bytes=max_bytes)
+        self.max_bytes = self.limits.max_bytes
         model = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None) or ""
         self.pipeline = f"{PIPELINE_VERSION}:{type(embeddings).__name__}:{model}"
 
@@ -121,7 +130,7 @@ class Indexer:
                 return f"visibility now {visibility}"
             report.unchanged.append(path.name)
             return "unchanged"
-        doc = load_document(path, max_bytes=self.max_bytes, content_hash=digest)
+        doc = load_document(path, limits=self.limits, content_hash=digest)
         count = self.index_document(doc, engagement=engagement, visibility=visibility, progress=progress, report=report)
         report.bytes += path.stat().st_size
         return f"{count} chunks"
@@ -137,7 +146,7 @@ class Indexer:
     ) -> int:
         """Chunk, embed and store one extracted document, replacing any older version of it."""
         progress = progress or _Silent()
-        chunks = chunk_document(doc)
+        chunks = chunk_document(doc, limits=self.limits)
         progress.file_started(doc.name, len(chunks))
         t0 = time.perf_counter()
         vectors = self._embed([embedding_text(doc, c) for c in chunks], progress)

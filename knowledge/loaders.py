@@ -6,16 +6,18 @@ import hashlib
 import re
 import stat
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from knowledge.documents import ExtractedDocument
 from knowledge.errors import DocumentError, DocumentTooLargeError, EmptyDocumentError, UnsupportedFormatError
-from knowledge.formats.common import Extracted
+from knowledge.formats.common import Extracted, clean_inline, require_text, strip_invisible
 from knowledge.formats.docx import extract_docx
 from knowledge.formats.html import extract_html
 from knowledge.formats.pdf import extract_pdf
 from knowledge.formats.text import extract_plain, first_line_title, markdown_title
+from knowledge.limits import DEFAULT_LIMITS, Limits, check_chars
 
 _KINDS = {
     ".pdf": "pdf",
@@ -28,7 +30,7 @@ _KINDS = {
     ".htm": "html",
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_KINDS)
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = DEFAULT_LIMITS.max_bytes
 _MB = 1024 * 1024
 
 
@@ -55,21 +57,35 @@ def find_documents(paths: Iterable[Path]) -> tuple[list[Path], list[DocumentErro
 
 
 def load_document(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, content_hash: str | None = None
+    path: Path,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    max_bytes: int | None = None,
+    content_hash: str | None = None,
 ) -> ExtractedDocument:
-    """Extract one file's text; raises a DocumentError subclass with a reason a person can act on."""
+    """Extract one file's text; raises a DocumentError subclass with a reason a person can act on.
+
+    Every limit in `limits` is enforced before the step it guards (`max_bytes`, if given, overrides
+    `limits.max_bytes`). Invisible characters (bidi controls, zero-width characters) are removed from
+    the text, so every offset points into what is indexed, quoted and shown.
+    """
     path = Path(path)
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
     name = _label(path)
     kind = _KINDS.get(path.suffix.lower())
     if kind is None:
         raise UnsupportedFormatError(name, _unsupported_reason(path.suffix))
-    data = _read_bounded(path, name, max_bytes)
+    data = _read_bounded(path, name, limits.max_bytes)
     if not data.strip():
         raise EmptyDocumentError(name, "the file is empty or contains only whitespace")
-    title, text, page_starts = _EXTRACTORS[kind](data, name)
+    title, raw, raw_starts = _EXTRACTORS[kind](data, name, limits)
+    check_chars(name, len(raw), limits)
+    text, page_starts = strip_invisible(raw, raw_starts)
+    require_text(text, name, "no visible text: only invisible or control characters")
     return ExtractedDocument(
         name=name,
-        title=title or _stem_title(path),
+        title=clean_inline(title) or _stem_title(path),
         text=text,
         kind=kind,
         content_hash=content_hash or hashlib.sha256(data).hexdigest(),
@@ -148,7 +164,7 @@ def _stem_title(path: Path) -> str:
     return " ".join(re.sub(r"[-_]", " ", path.stem).split()) or path.name
 
 
-_EXTRACTORS: dict[str, Callable[[bytes, str], Extracted]] = {
+_EXTRACTORS: dict[str, Callable[[bytes, str, Limits], Extracted]] = {
     "pdf": extract_pdf,
     "docx": extract_docx,
     "html": extract_html,

@@ -13,19 +13,23 @@ from pypdf.errors import DependencyError
 from knowledge.errors import CorruptDocumentError, DocumentError, EncryptedDocumentError
 from knowledge.formats.common import Extracted, require_text, short
 from knowledge.formats.text import first_line_title
+from knowledge.limits import DEFAULT_LIMITS, Limits, check_chars, too_large
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # it warns about every defect it repairs
 
 
-def extract_pdf(data: bytes, name: str) -> Extracted:
-    """Title (metadata, else first line), the pages' text, and where each page starts in it."""
+def extract_pdf(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Extracted:
+    """Title (metadata, else first line), the pages' text, and where each page starts in it.
+
+    The page count is checked before any page is read, and the text length after each page.
+    """
     if b"%PDF-" not in data[:1024]:
         raise CorruptDocumentError(name, "not a PDF file (no %PDF- header); check what the file really is")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             _unlock_pdf(reader, name)
-        pages = [_tidy_page(page.extract_text() or "") for page in reader.pages]
+        pages = _pages(reader, name, limits)
     except DocumentError:
         raise
     except Exception as exc:  # pypdf raises PdfReadError, ValueError, KeyError... on damaged files
@@ -34,6 +38,31 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
     require_text(text, name, "no extractable text: it may be a scanned image; run OCR first")
     starts = list(accumulate((len(page) + 2 for page in pages[:-1]), initial=0))
     return _pdf_meta_title(reader) or first_line_title(text), text, starts
+
+
+def _pages(reader: PdfReader, name: str, limits: Limits) -> list[str]:
+    """Each page's text; refused before any is read when there are too many, and as soon as the text is."""
+    _check_pages(name, _declared_pages(reader), limits)  # the page tree's own count: nothing walked yet
+    _check_pages(name, len(reader.pages), limits)  # the pages really there (walks the tree, not the content)
+    pages: list[str] = []
+    total = 0
+    for page in reader.pages:
+        pages.append(_tidy_page(page.extract_text() or ""))
+        total += len(pages[-1]) + 2
+        check_chars(name, total, limits)  # stop reading at the limit, not after the last page
+    return pages
+
+
+def _declared_pages(reader: PdfReader) -> int:
+    try:
+        return int(reader.trailer["/Root"]["/Pages"]["/Count"])
+    except Exception:  # missing or damaged: the real count below decides
+        return 0
+
+
+def _check_pages(name: str, count: int, limits: Limits) -> None:
+    if count > limits.max_pages:
+        raise too_large(name, f"{count:,} pages", f"{limits.max_pages:,} page", "LIAISON_MAX_PAGES")
 
 
 def _unlock_pdf(reader: PdfReader, name: str) -> None:
