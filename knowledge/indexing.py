@@ -18,7 +18,7 @@ from knowledge.loaders import file_hash, find_documents, load_document
 from knowledge.store import VISIBILITIES, Store
 
 EMBED_BATCH = 32
-PIPELINE_VERSION = "2"  # bump when loading, chunking or what is embedded changes: documents re-index
+PIPELINE_VERSION = "3"  # bump when loading, chunking or what is embedded changes: documents re-index
 HEADER_CHARS = 1200
 
 
