@@ -206,7 +206,14 @@ def post_digest(
     retry_failed: bool = False,
     live: bool = False,
 ) -> Outcome:
-    """Post one channel's digest for the week, unless it is already there (here, or claimed by another process)."""
+    """Post one channel's digest for the week, unless it is already there (here, or claimed by another process).
+
+    A channel bound to one side that Slack reports shared with another organisation (or cannot say) gets the
+    digest as a shared channel sees it."""
+    from bot.slack.facts import SlackProbe  # what Slack says of the channel now
+
+    if side != "shared" and SlackProbe(client).channel_is_shared(channel_id) is not False:
+        side = "shared"
     outcome = Outcome(engagement, channel_id, side, week_start, "posted")
     with session(engine) as s:
         claim = digests.claim_post(

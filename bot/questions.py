@@ -8,20 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import records
+from bot import access, records
+from bot.access import Probe, Scope
 from bot.db import session
 from bot.deps import Deps
 from knowledge.answers import Answer
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a channel may see: one engagement, from one side."""
-
-    engagement: str
-    side: str
 
 
 @dataclass(frozen=True)
@@ -38,11 +31,9 @@ def strip_mentions(text: str) -> str:
     return _MENTION.sub(" ", text or "").strip()
 
 
-def scope_of(deps: Deps, channel_id: str) -> Scope | None:
-    """The engagement and side a channel is bound to, or None for an unbound channel."""
-    with session(deps.engine) as s:
-        binding = records.binding_for(session=s, channel_id=channel_id)
-        return Scope(binding.engagement, binding.side) if binding else None
+def scope_of(deps: Deps, channel_id: str, *, probe: Probe | None = None, user_id: str | None = None) -> Scope | None:
+    """The engagement and side a channel reads from now (see `bot.access.scope_of`), or None if unbound."""
+    return access.scope_of(deps, channel_id, probe=probe, user_id=user_id)
 
 
 def thread_context(deps: Deps, channel_id: str, thread_ts: str | None) -> str | None:
@@ -100,6 +91,22 @@ def first_time(deps: Deps, key: str) -> bool:
 def give_feedback(deps: Deps, *, question_id: str, user_id: str, value: int) -> None:
     with session(deps.engine) as s:
         records.record_feedback(session=s, question_id=question_id, user_id=user_id, value=value)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked a recorded question, where, and from which side (to check a click against)."""
+
+    engagement: str
+    side: str
+    channel_id: str
+    user_id: str
+
+
+def asker_of(deps: Deps, question_id: str) -> Asker | None:
+    with session(deps.engine) as s:
+        row = records.get_question(session=s, question_id=question_id)
+        return None if row is None else Asker(row.engagement, row.side, row.channel_id, row.user_id)
 
 
 def stored_answer(deps: Deps, question_id: str) -> Answer | None:

@@ -24,6 +24,7 @@ from bot.cases import aware
 from bot.db import session
 from bot.deps import Deps
 from bot.slack import mediation_blocks as mb
+from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def send_reminders(deps: Deps, client: Poster, *, now: datetime) -> int:
 
 def remind(deps: Deps, client: Poster, *, case: dict[str, Any], keys: list[str], today: date) -> bool:
     """Post one mediation's reminders not sent yet, as one message: claimed first, released if the post fails."""
-    scope = workflow.scope_of(deps, case["channel_id"])
+    scope = workflow.scope_of(deps, case["channel_id"], probe=SlackProbe(client))
     claimed: list[str] = []
     with session(deps.engine) as s:
         for key in keys:

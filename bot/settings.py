@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # `liaison serve` refuses bodies over this before reading them all (Slack's largest, a modal's state, are
     # a few hundred KB at most).
     max_request_kb: int = Field(default=1024, ge=16, le=65536, validation_alias="LIAISON_MAX_REQUEST_KB")
+    # Signs what Liaison carries in Slack (button values, modal metadata); default: derived from the signing secret.
+    secret: str | None = Field(default=None, validation_alias="LIAISON_SECRET")
 
     @field_validator("max_decompressed_mb", "max_pages", "max_chars", "max_chunks")
     @classmethod
@@ -148,6 +150,28 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'liaison.db'}"
+
+    @cached_property
+    def seal_key(self) -> bytes:
+        """The key of the HMAC over button values and modal metadata: LIAISON_SECRET, else derived from the Slack
+        signing secret (so every replica agrees), else a random key kept in the data folder."""
+        import hashlib
+        import hmac
+        import secrets
+
+        if self.secret:
+            return hashlib.sha256(b"liaison-seal\x00" + self.secret.encode()).digest()
+        if self.slack_signing_secret:
+            return hmac.new(self.slack_signing_secret.encode(), b"liaison-seal-v1", hashlib.sha256).digest()
+        path = self.data_dir / "seal.key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # made by an earlier run (or another process just now)
+            return path.read_bytes()
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(32))
+        return path.read_bytes()
 
     @property
     def max_file_bytes(self) -> int:

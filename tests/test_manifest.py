@@ -17,8 +17,8 @@ LISTENERS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot/slack/
 def test_every_event_a_listener_handles_is_subscribed() -> None:
     handled = set(re.findall(r'@app\.event\("([a-z_]+)"\)', LISTENERS))
     subscribed = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
-    assert handled == {"app_mention", "message", "app_home_opened", "reaction_added"}
-    assert {"app_mention", "app_home_opened", "reaction_added"} <= subscribed
+    assert handled == {"app_mention", "message", "app_home_opened", "reaction_added", "channel_shared", "channel_unshared"}
+    assert {"app_mention", "app_home_opened", "reaction_added", "channel_shared", "channel_unshared"} <= subscribed
     assert {"message.channels", "message.groups", "message.im"} <= subscribed
 
 
@@ -36,7 +36,9 @@ def test_the_scopes_cover_what_the_app_calls() -> None:
     needed = {
         "chat:write",  # answers, cards, headers, digests
         "commands",
-        "users:read",  # users.info: admins, time zones
+        "users:read",  # users.info: admins, time zones, another organisation's people
+        "channels:read",  # conversations.info: Slack Connect
+        "groups:read",
         "reactions:read",  # 📌 evidence
         "reactions:write",  # 👀 while looking
         "channels:history",  # thread follow-ups, the pinned message, a digest's recovery

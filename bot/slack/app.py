@@ -12,8 +12,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.slack import blocks
-from bot.slack.listeners import commands, digest, feedback, files, home, issues, mediations, questions
+from bot.slack import blocks, seal
+from bot.slack.listeners import channels, commands, digest, feedback, files, home, issues, mediations, questions
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) 
         client=client or make_client(settings),  # carries the bot token
         request_verification_enabled=True,
     )
+    seal.configure(settings.seal_key)
+    app.middleware(seal.verify_seals)  # every button value and modal metadata must be one Liaison signed
     questions.register(app, deps)
     commands.register(app, deps)
     feedback.register(app, deps)
@@ -52,6 +54,7 @@ def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) 
     mediations.register(app, deps)
     home.register(app, deps)
     digest.register(app, deps)
+    channels.register(app, deps)
 
     @app.error
     def on_error(

@@ -12,6 +12,8 @@ from bot.digest_sections import Digest, Fact, Section, period_text, summary_text
 from bot.slack.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape
 from bot.slack.kit import context as _context
 from bot.slack.kit import mrkdwn as _mrkdwn
+from bot.slack.seal import clip as seal_clip
+from bot.slack.seal import seal
 
 Block = dict[str, Any]
 SEEN_FROM = {"client": "the client's channels", "vendor": "the vendor's channels", "shared": "shared channels"}
@@ -51,7 +53,7 @@ def _section_blocks(section: Section) -> list[Block]:
             "type": "button",
             "text": {"type": "plain_text", "text": section.action.label[:75], "emoji": True},
             "action_id": section.action.action_id,
-            "value": section.action.value[:2000],
+            "value": seal(seal_clip(section.action.value, 2000)),
         }
         blocks.append({"type": "actions", "elements": [button]})
     return blocks

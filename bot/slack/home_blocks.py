@@ -6,7 +6,6 @@ and marked verbatim; a Home view never exceeds 100 blocks: engagements that do n
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -19,6 +18,7 @@ from bot.slack.kit import BUTTON_TEXT_CHARS, HEADER_CHARS, SECTION_CHARS, escape
 from bot.slack.kit import clip as _clip
 from bot.slack.kit import context as _context
 from bot.slack.kit import mrkdwn as _mrkdwn
+from bot.slack.seal import seal, seal_metadata
 from knowledge.answers import Answer
 
 Block = dict[str, Any]
@@ -64,7 +64,7 @@ def _header(text: str) -> Block:
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
     button = {"type": "button", "text": {**_plain(text, BUTTON_TEXT_CHARS), "emoji": True}}
-    button.update(action_id=action_id, value=value)
+    button.update(action_id=action_id, value=seal(value))
     if style:
         button["style"] = style
     return button
@@ -265,7 +265,7 @@ def _modal(title: str, blocks: list[Block], meta: Mapping[str, Any], *, submit: 
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": ASK_CALLBACK,
-        "private_metadata": json.dumps(dict(meta)),
+        "private_metadata": seal_metadata(dict(meta)),
         "title": _plain(title, MODAL_TITLE_CHARS),
         "close": _plain("Close", MODAL_TITLE_CHARS),
         "blocks": blocks[:MAX_HOME_BLOCKS],

@@ -26,6 +26,8 @@ from bot.slack.kit import _USER_ID, clause_ref_label
 from bot.slack.kit import clip as _clip
 from bot.slack.kit import context as _context
 from bot.slack.kit import section as _section
+from bot.slack.seal import clip as seal_clip
+from bot.slack.seal import seal
 
 Block = dict[str, Any]
 
@@ -82,7 +84,7 @@ def clause_value(issue_id: int, ref: Mapping[str, Any]) -> str:
         "b": ref["end"],
         "h": quote_hash(ref["quote"]),
     }
-    return json.dumps(compact, separators=(",", ":"))[:2000]
+    return seal_clip(json.dumps(compact, separators=(",", ":")), 2000)
 
 
 def read_clause_value(value: str) -> tuple[int, dict[str, Any], str] | None:
@@ -132,7 +134,9 @@ def issue_card_blocks(
         "type": "static_select",
         "action_id": STATUS_ACTION,
         "placeholder": _plain("Change status"),
-        "options": [_option(STATUS_LABELS[s], f"{issue['id']}:{s}") for s in cases.ISSUE_STATUSES if s != status],
+        "options": [
+            _option(STATUS_LABELS[s], seal(f"{issue['id']}:{s}")) for s in cases.ISSUE_STATUSES if s != status
+        ],
     }
     blocks.append({**_section(f"*Status:* {STATUS_LABELS.get(status, status)}"), "accessory": menu})
     attached = list(issue.get("clause_refs") or [])
@@ -151,7 +155,7 @@ def issue_card_blocks(
                 "type": "button",
                 "action_id": ATTACH_ACTION,
                 "text": _plain("Attach"),
-                "value": clause_value(int(issue["id"]), ref),
+                "value": seal(clause_value(int(issue["id"]), ref)),
             }
             blocks.append({**_section(_quote(ref["quote"])), "accessory": button})
             blocks.append(_context(_where(ref)))

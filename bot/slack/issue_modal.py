@@ -6,7 +6,6 @@ Pure functions: nothing here talks to Slack or the database. Plain-text fields a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +13,7 @@ from typing import Any
 
 from bot import cases
 from bot.slack.kit import context as _context
+from bot.slack.seal import seal_metadata
 
 Block = dict[str, Any]
 
@@ -93,7 +93,8 @@ def issue_modal(
     }
     if description.strip():
         description_element["initial_value"] = description.strip()[:DESCRIPTION_CHARS]
-    metadata: dict[str, Any] = {"channel": channel, "engagement": engagement, "side": side}
+    # the side is the form's default only: where the card goes, and what it may quote, is derived on submission
+    metadata: dict[str, Any] = {"channel": channel, "engagement": engagement}
     if permalink:
         metadata["permalink"] = permalink
     if thread_ts:
@@ -145,7 +146,7 @@ def issue_modal(
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "private_metadata": json.dumps(metadata),
+        "private_metadata": seal_metadata(metadata),
         "title": plain_option_text("Log an issue"),
         "submit": plain_option_text("Log issue"),
         "close": plain_option_text("Cancel"),

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from bot.slack.seal import SEAL_CHARS, seal
+
 Block = dict[str, Any]
 
 # Slack's limits (https://api.slack.com/reference/block-kit)
@@ -162,7 +164,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
         "type": "button",
         "text": {"type": "plain_text", "text": _plain_clip(text, BUTTON_TEXT_CHARS), "emoji": True},
         "action_id": action_id[:ACTION_ID_CHARS],
-        "value": value,
+        "value": seal(value),
     }
     if style:
         button["style"] = style
@@ -174,8 +176,9 @@ def _actions(*buttons: dict[str, Any]) -> Block:
 
 
 def _check_value(value: str) -> str:
-    if not value or len(value) > BUTTON_VALUE_CHARS:
-        raise ValueError(f"a button value must be 1 to {BUTTON_VALUE_CHARS} characters, got {len(value)}")
+    if not value or len(value) > BUTTON_VALUE_CHARS - SEAL_CHARS:
+        limit = BUTTON_VALUE_CHARS - SEAL_CHARS
+        raise ValueError(f"a button value must be 1 to {limit} characters (before its seal), got {len(value)}")
     return value
 
 
@@ -245,4 +248,7 @@ def thanked_view(view: Mapping[str, Any]) -> dict[str, Any]:
         out.append(context("Thanks, noted: your feedback helps the contract owners see what is missing."))
         if rest:
             out.append({**block, "elements": rest})
-    return {**{key: view[key] for key in _VIEW_KEYS if key in view}, "blocks": out}
+    kept = {key: view[key] for key in _VIEW_KEYS if key in view}
+    if kept.get("private_metadata"):  # the gate opened it on the way in: seal it again on the way out
+        kept["private_metadata"] = seal(str(kept["private_metadata"]))
+    return {**kept, "blocks": out}

@@ -50,6 +50,7 @@ from bot.slack.mediation_modals import (  # noqa: F401 -- re-exported for caller
     read_withdraw_form,
     withdraw_modal,
 )
+from bot.slack.seal import seal
 
 Block = dict[str, Any]
 
@@ -159,7 +160,7 @@ def _when(value: str | datetime | None) -> str:
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value}
+    button: dict[str, Any] = {"type": "button", "text": _plain(text), "action_id": action_id, "value": seal(value)}
     if style:
         button["style"] = style
     return button

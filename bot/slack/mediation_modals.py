@@ -7,13 +7,13 @@ limits. The header's buttons that open these modals are in `bot.slack.mediation_
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from bot.slack.kit import clip as _clip
 from bot.slack.kit import context as _context
 from bot.slack.kit import plain as _plain
+from bot.slack.seal import seal_metadata
 
 Block = dict[str, Any]
 
@@ -56,7 +56,7 @@ def _modal(callback_id: str, title: str, submit: str, meta: Mapping[str, Any], b
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "private_metadata": json.dumps(dict(meta)),
+        "private_metadata": seal_metadata(dict(meta)),
         "title": _plain(title, MODAL_TITLE_CHARS),
         "submit": _plain(submit, MODAL_TITLE_CHARS),
         "close": _plain("Cancel", MODAL_TITLE_CHARS),

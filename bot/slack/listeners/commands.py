@@ -13,6 +13,7 @@ from bot import records
 from bot.db import session
 from bot.deps import Deps
 from bot.slack import blocks
+from bot.slack.facts import SlackProbe
 from bot.slack.listeners.issues import handle_issue_command
 from bot.slack.listeners.mediations import handle_mediation_command
 from bot.slack.permissions import may_manage
@@ -33,7 +34,7 @@ def register(app: App, deps: Deps) -> None:
             return
         if verb == "ask" and rest.strip():
             ack(response_type="ephemeral", text="Looking through the contracts…", blocks=blocks.thinking_blocks())
-            ask_privately(deps, command, respond, rest.strip())
+            ask_privately(deps, command, respond, client, rest.strip())
         elif verb == "bind":
             ack()
             bind(deps, command, respond, client, rest.split())
@@ -44,8 +45,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", text="How to use /liaison", blocks=blocks.help_blocks())
 
 
-def ask_privately(deps: Deps, command: dict[str, Any], respond: Respond, question: str) -> None:
-    scope = workflow.scope_of(deps, command["channel_id"])
+def ask_privately(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClient, question: str) -> None:
+    scope = workflow.scope_of(deps, command["channel_id"], probe=SlackProbe(client), user_id=command.get("user_id"))
     if scope is None:
         not_linked(respond, str(command.get("channel_id", "")), replace_original=True)
         return
@@ -78,7 +79,11 @@ def bind(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClien
         )
         return
     engagement, side = args[0].lower(), args[1].lower()
-    user = command["user_id"]
+    user, channel = command["user_id"], command["channel_id"]
+    refusal = bind_refusal(deps, client, user=user, channel=channel, engagement=engagement, side=side)
+    if refusal:
+        respond(response_type="ephemeral", text=refusal, blocks=blocks.refusal_blocks(refusal))
+        return
     if not may_manage(deps, client, user, engagement):
         respond(
             response_type="ephemeral",
@@ -104,12 +109,32 @@ def bind(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClien
     )
 
 
+def bind_refusal(deps: Deps, client: WebClient, *, user: str, channel: str, engagement: str, side: str) -> str | None:
+    """Why this binding may not be made, or None: a channel shared with another organisation (Slack Connect) can
+    only be bound `shared`, and a channel bound to another engagement is rebound only by an admin of that one too
+    (or a workspace admin), so no engagement's admin can take over another's channel."""
+    if side != "shared" and SlackProbe(client).channel_is_shared(channel) is not False:
+        return (
+            "This channel is shared with another organisation (Slack Connect), or Slack could not say it is not, so "
+            f"it can only be bound as shared: `/liaison bind {engagement} shared`. People of the other organisation "
+            "would read one side's documents here."
+        )
+    current = workflow.scope_of(deps, channel)
+    taken = current is not None and current.engagement != engagement
+    if current is not None and taken and not may_manage(deps, client, user, current.engagement):
+        return (
+            f"This channel is bound to `{current.engagement}`. Only its admins (or workspace admins) can rebind it "
+            "to another engagement."
+        )
+    return None
+
+
 def index_latest_file(deps: Deps, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
     """`/liaison index`: add the most recent file the caller shared in this channel to the contracts."""
     from bot.slack.listeners.files import add_file
 
     channel, user = command["channel_id"], command["user_id"]
-    scope = workflow.scope_of(deps, channel)
+    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client))
     if scope is None:
         not_linked(respond, channel)
         return

@@ -11,6 +11,7 @@ from bot import questions as workflow
 from bot.deps import Deps
 from bot.digest_sections import ADD_DOCUMENT_ACTION
 from bot.slack import digest_blocks
+from bot.slack.facts import SlackProbe
 
 
 def register(app: App, deps: Deps) -> None:
@@ -20,7 +21,7 @@ def register(app: App, deps: Deps) -> None:
         channel = (body.get("channel") or {}).get("id")
         if not channel:
             return
-        scope = workflow.scope_of(deps, channel)
+        scope = workflow.scope_of(deps, channel, probe=SlackProbe(client))
         engagement = action.get("value") or (scope.engagement if scope else "the engagement")
         side = scope.side if scope is not None and scope.engagement == engagement else None
         client.chat_postEphemeral(

@@ -8,8 +8,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import questions as workflow
+from bot.access import may_repost
 from bot.deps import Deps
 from bot.slack import blocks
+from bot.slack.facts import SlackProbe
 
 
 def register(app: App, deps: Deps) -> None:
@@ -35,11 +37,13 @@ def register(app: App, deps: Deps) -> None:
     @app.action("share_answer")
     def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        answer = workflow.stored_answer(deps, action["value"])
+        user, channel = body["user"]["id"], (body.get("channel") or {}).get("id") or ""
+        refusal = share_refusal(deps, client, question_id=str(action.get("value") or ""), user=user, channel=channel)
+        answer = None if refusal else workflow.stored_answer(deps, action["value"])
         if answer is None:
-            respond(response_type="ephemeral", replace_original=False, text="That answer is no longer available.")
+            text = refusal or "That answer is no longer available."
+            respond(response_type="ephemeral", replace_original=False, text=text)
             return
-        user = body["user"]["id"]
         client.chat_postMessage(
             channel=body["channel"]["id"],
             text=f"<@{user}> asked: {blocks.escape(answer.question)}\n" + blocks.answer_text(answer),
@@ -53,6 +57,12 @@ def register(app: App, deps: Deps) -> None:
         channel = body["channel"]["id"]
         message = body.get("message") or {}
         thread_ts = message.get("thread_ts") or message.get("ts")
+        asker = workflow.asker_of(deps, str(action.get("value") or ""))
+        if asker is None or asker.channel_id != channel:  # the button belongs to an answer given in this channel
+            client.chat_postEphemeral(
+                channel=channel, user=body["user"]["id"], thread_ts=thread_ts, text="That question is not from here."
+            )
+            return
         ping = workflow.owner_ping(deps, action["value"])
         if ping is None:
             client.chat_postEphemeral(
@@ -67,3 +77,17 @@ def register(app: App, deps: Deps) -> None:
         client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=blocks.owner_ping_text(owners=owners, question=question)
         )
+
+
+def share_refusal(deps: Deps, client: WebClient, *, question_id: str, user: str, channel: str) -> str | None:
+    """Why this private answer may not be shared in `channel` now, or None if it may: only its asker shares it,
+    in a channel of the same engagement whose readers may see every document it quotes."""
+    asker = workflow.asker_of(deps, question_id)
+    if asker is None:
+        return "That answer is no longer available."
+    if asker.user_id != user:
+        return "Only the person who asked can share this answer."
+    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=user)
+    if scope is None or scope.engagement != asker.engagement or not may_repost(asker.side, scope):
+        return "This answer quotes documents that this channel may not see, so I can't share it here."
+    return None

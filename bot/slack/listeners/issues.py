@@ -24,9 +24,12 @@ from bot.clauses import relevant_clauses
 from bot.db import session
 from bot.deps import Deps
 from bot.slack import issue_blocks as ib
-from bot.slack.listeners.home import refresh_homes
+from bot.slack.facts import SlackProbe
+from bot.slack.listeners.home import refresh_homes, standing_of
 from bot.slack.permissions import may_manage
 from bot.slack.replies import not_linked
+from knowledge.errors import KnowledgeError
+from knowledge.store import visible_to
 
 log = logging.getLogger(__name__)
 ISSUE_VERBS = ("issue", "issues")
@@ -47,10 +50,15 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         user = body["user"]["id"]
+        side = audience_side(deps, client, channel=meta["channel"], user=user, engagement=meta["engagement"])
+        if side is None:  # the channel was rebound since the form opened, or the person left the engagement
+            gone = f"This form is for {meta['engagement']}, which you can no longer log issues in from here."
+            ack(response_action="errors", errors={ib.TITLE: gone[:150]})
+            return
         issue, first = log_issue(deps, form, meta=meta, user=user, view_id=view["id"])
         ack()  # closes the modal
         if first:  # a retried submission returns the same issue and says nothing more
-            post_card(deps, client, meta=meta, user=user, issue=issue)
+            post_card(deps, client, meta=meta, user=user, issue=issue, side=side)
 
     @app.shortcut(ib.SHORTCUT_ID)
     def on_log_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, client: WebClient) -> None:
@@ -91,7 +99,7 @@ def handle_issue_command(
         return False
     ack()
     channel = command["channel_id"]
-    scope = workflow.scope_of(deps, channel)
+    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=command.get("user_id"))
     if scope is None:
         not_linked(respond, channel)
     elif verb == "issue":
@@ -129,7 +137,7 @@ def open_from_message(deps: Deps, shortcut: dict[str, Any], respond: Respond, cl
     already an issue (then the user is told which)."""
     channel = (shortcut.get("channel") or {}).get("id") or ""
     message = shortcut.get("message") or {}
-    scope = workflow.scope_of(deps, channel)
+    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=(shortcut.get("user") or {}).get("id"))
     if scope is None:
         not_linked(respond, channel)
         return
@@ -220,21 +228,38 @@ def card(deps: Deps, issue_id: int, side: str) -> tuple[str, list[dict[str, Any]
     return ib.issue_confirmation_text(issue), card_blocks, issue
 
 
-def post_card(deps: Deps, client: WebClient, *, meta: dict[str, Any], user: str, issue: dict[str, Any]) -> None:
-    """Post the issue's card in the channel (in the message's thread for "Log as issue"); if Liaison may not
-    post there, send it to the user directly. The issue is logged either way."""
-    text, card_blocks, _ = card(deps, issue["id"], meta.get("side") or "shared")
+def post_card(
+    deps: Deps, client: WebClient, *, meta: dict[str, Any], user: str, issue: dict[str, Any], side: str
+) -> None:
+    """Post the issue's card in the channel (in the message's thread for "Log as issue"), quoting only what the
+    readers there (`side`, derived from that channel) may see; if Liaison may not post there, send it to the user
+    directly, as their own side sees it. The issue is logged either way."""
+    text, card_blocks, _ = card(deps, issue["id"], side)
     try:
         client.chat_postMessage(channel=meta["channel"], thread_ts=meta.get("thread_ts"), text=text, blocks=card_blocks)
     except SlackApiError as err:  # e.g. not_in_channel
         log.info("could not post issue #%s in %s: %s", issue["id"], meta["channel"], err.response.get("error"))
+        own = audience_side(deps, client, channel=user, user=user, engagement=issue["engagement"]) or "shared"
+        if own != side:
+            text, card_blocks, _ = card(deps, issue["id"], own)
         client.chat_postMessage(channel=user, text=text, blocks=card_blocks)
     refresh_homes(deps, client, [user, issue.get("owner")])
 
 
-def _card_side(deps: Deps, channel: str, engagement: str) -> str:
-    scope = workflow.scope_of(deps, channel)
-    return scope.side if scope is not None and scope.engagement == engagement else "shared"
+def audience_side(deps: Deps, client: WebClient, *, channel: str, user: str, engagement: str) -> str | None:
+    """The side whose documents may be quoted in `channel` about `engagement` now, or None if none may.
+
+    A bound channel reads from its binding (narrowed for Slack Connect and people of another organisation) and
+    only for its own engagement; a DM (or a user id, where a card goes when no channel is bound) reads as the
+    person stands in the engagement now.
+    """
+    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=user)
+    if scope is not None:
+        return scope.side if scope.engagement == engagement else None
+    if channel.startswith(("D", "U", "W")):
+        standing = standing_of(deps, user, engagement)
+        return standing.side if standing is not None else None
+    return None
 
 
 def _update_card(deps: Deps, body: dict[str, Any], client: WebClient, issue_id: int, engagement: str) -> None:
@@ -242,7 +267,9 @@ def _update_card(deps: Deps, body: dict[str, Any], client: WebClient, issue_id: 
     ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
     if not channel or not ts:
         return
-    text, card_blocks, _ = card(deps, issue_id, _card_side(deps, channel, engagement))
+    user = (body.get("user") or {}).get("id") or ""
+    side = audience_side(deps, client, channel=channel, user=user, engagement=engagement) or "shared"
+    text, card_blocks, _ = card(deps, issue_id, side)
     client.chat_update(channel=channel, ts=ts, text=text, blocks=card_blocks)
 
 
@@ -279,6 +306,18 @@ def change_status(
     refresh_homes(deps, client, [issue.created_by, issue.owner])
 
 
+def _readable_text(deps: Deps, engagement: str, document: str, side: str) -> str:
+    """The document's text if `side` may read it now; "" if it is hidden from that side or gone (alike, so a
+    click learns nothing about documents it may not see)."""
+    stored = deps.kb.store.get_document(engagement, document)
+    if stored is None or stored.visibility not in visible_to(side):
+        return ""
+    try:
+        return deps.kb.document_text(engagement, document)
+    except KnowledgeError:  # removed in the meantime
+        return ""
+
+
 def attach(deps: Deps, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
     """Attach a suggested clause: the reporter (or an engagement mediator or admin) confirms it applies."""
     parsed = ib.read_clause_value(str(action.get("value") or ""))
@@ -303,10 +342,9 @@ def attach(deps: Deps, body: dict[str, Any], action: dict[str, Any], respond: Re
             text=f"Only the person who logged issue #{issue_id} (or a mediator) attaches clauses to it.",
         )
         return
-    try:
-        text = deps.kb.document_text(issue.engagement, ref["document"])
-    except Exception:  # the document was removed since
-        text = ""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
+    side = audience_side(deps, client, channel=channel, user=user, engagement=issue.engagement)
+    text = "" if side is None else _readable_text(deps, issue.engagement, ref["document"], side)
     quote = text[ref["start"] : ref["end"]]
     if not quote or ib.quote_hash(quote) != digest:
         respond(

@@ -24,6 +24,7 @@ from bot.deps import Deps
 from bot.slack import blocks, summary_blocks
 from bot.slack import mediation_blocks as mb
 from bot.slack import mediation_modals as mm
+from bot.slack.facts import SlackProbe
 from bot.slack.listeners.mediation_common import MANAGERS, id_of, refresh_header
 
 SIDE_OWNERS = {"client": "client-owner", "vendor": "vendor-owner"}
@@ -207,11 +208,15 @@ def close(s: Session, mediation: cases.MediationRecord, user: str) -> None:
 
 
 def summarise(deps: Deps, client: WebClient, mediation_id: int, *, user: str, channel: str) -> None:
-    """Post a neutral summary of the case in its thread (unless the last one is still current) and keep it."""
+    """Post a neutral summary of the case in its thread (unless the last one is still current) and keep it.
+
+    The parties ask for it: mediators, admins and the client's or vendor's owners."""
     with session(deps.engine) as s:
         case = mediations.mediation_case(session=s, mediation_id=mediation_id)
         if case is None or not case.get("header_ts"):
             return _whisper(client, channel, user, "That mediation no longer exists.")
+        if not records.has_role(session=s, engagement=case["engagement"], user_id=user, roles=PARTIES):
+            return _whisper(client, channel, user, f"Only {PARTIES_WHO} can summarise mediation #{case['id']}.")
         current = any(
             e.kind == "summary" and e.data.get("activity") == case["last_activity_at"]
             for e in mediations.mediation_timeline(session=s, mediation_id=mediation_id)
@@ -219,7 +224,7 @@ def summarise(deps: Deps, client: WebClient, mediation_id: int, *, user: str, ch
     if current:
         note = "The last summary in the thread is still current: nothing has changed since."
         return _whisper(client, channel, user, note, refusal=False)
-    scope = workflow.scope_of(deps, case["channel_id"])
+    scope = workflow.scope_of(deps, case["channel_id"], probe=SlackProbe(client))
     summary = summaries.summarise(
         deps.kb,
         engagement=case["engagement"],

@@ -15,6 +15,7 @@ from bot import questions as workflow
 from bot.db import session
 from bot.deps import Deps
 from bot.slack import mediation_blocks as mb
+from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def refresh_header(deps: Deps, client: WebClient, mediation_id: int) -> None:
             case = mediations.mediation_case(session=s, mediation_id=mediation_id)
         if case is None or not case.get("header_ts"):
             return
-        scope = workflow.scope_of(deps, case["channel_id"])
+        scope = workflow.scope_of(deps, case["channel_id"], probe=SlackProbe(client))
         try:
             client.chat_update(
                 channel=case["channel_id"],

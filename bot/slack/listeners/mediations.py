@@ -27,6 +27,7 @@ from bot.deps import Deps
 from bot.questions import Scope
 from bot.slack import blocks
 from bot.slack import mediation_blocks as mb
+from bot.slack.facts import SlackProbe
 from bot.slack.listeners import mediation_actions, mediation_evidence
 from bot.slack.listeners.mediation_common import MANAGERS, id_of, today
 from bot.slack.replies import not_linked
@@ -50,7 +51,7 @@ def handle_mediation_command(
         return False
     ack()
     channel, user = command["channel_id"], command["user_id"]
-    scope = workflow.scope_of(deps, channel)
+    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client))
     if scope is None:
         not_linked(respond, channel)
         return True

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.slack import blocks
+from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
 LOOKING = "eyes"
@@ -40,7 +41,7 @@ def answer_in_thread(deps: Deps, client: WebClient, event: dict[str, Any], sourc
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
     question = workflow.strip_mentions(event.get("text", ""))
-    scope = workflow.scope_of(deps, channel)
+    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=event.get("user"))
     if scope is None:
         client.chat_postMessage(
             channel=channel,

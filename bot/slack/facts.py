@@ -1,0 +1,85 @@
+"""What Slack says about a channel (shared with another organisation?) and a person (of another one?).
+
+`SlackProbe` answers `bot.access.Probe` from `conversations.info`, `users.info` and `auth.test`, each answer
+kept a short while (a minute for channels, five for people) so that a busy channel does not cost a call per
+message; a `channel_shared` event forgets the channel at once. When Slack cannot answer, it says None and the
+caller narrows the scope.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+CHANNEL_SECONDS = 60.0
+USER_SECONDS = 300.0
+_lock = threading.Lock()
+_channels: dict[tuple[str, str], tuple[float, bool]] = {}
+_users: dict[tuple[str, str], tuple[float, bool]] = {}
+_teams: dict[str, str] = {}
+
+
+def _workspace(client: Any) -> str:
+    return f"{getattr(client, 'base_url', '')}|{(getattr(client, 'token', '') or '')[-12:]}"
+
+
+def forget_channel(client: Any, channel_id: str) -> None:
+    """Ask Slack again next time (the channel was just shared or unshared)."""
+    with _lock:
+        _channels.pop((_workspace(client), channel_id), None)
+
+
+class SlackProbe:
+    """`bot.access.Probe` through a slack_sdk WebClient."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.workspace = _workspace(client)
+
+    def channel_is_shared(self, channel_id: str) -> bool | None:
+        key = (self.workspace, channel_id)
+        with _lock:
+            cached = _channels.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            info = self.client.conversations_info(channel=channel_id)["channel"]
+        except (SlackApiError, KeyError, TypeError) as error:
+            log.warning("conversations.info failed for %s (reading shared documents only): %s", channel_id, error)
+            return None
+        shared = bool(info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared"))
+        with _lock:
+            _channels[key] = (time.monotonic() + CHANNEL_SECONDS, shared)
+        return shared
+
+    def user_is_foreign(self, user_id: str) -> bool | None:
+        key = (self.workspace, user_id)
+        with _lock:
+            cached = _users.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            team = self._team()
+            user = self.client.users_info(user=user_id)["user"]
+        except (SlackApiError, KeyError, TypeError) as error:
+            log.warning("users.info failed for %s (treated as of another organisation): %s", user_id, error)
+            return None
+        foreign = bool(user.get("is_stranger")) or bool(user.get("team_id") and team and user["team_id"] != team)
+        with _lock:
+            _users[key] = (time.monotonic() + USER_SECONDS, foreign)
+        return foreign
+
+    def _team(self) -> str:
+        with _lock:
+            team = _teams.get(self.workspace)
+        if team is None:
+            team = str(self.client.auth_test().get("team_id") or "")
+            with _lock:
+                _teams[self.workspace] = team
+        return team
