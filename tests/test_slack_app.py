@@ -19,12 +19,30 @@ from bot import records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
 from bot.settings import Settings
+from bot.slack import seal
 from bot.slack.app import create_app
 from bot.slack.local_api import SlackAPI, action_body, event_body, sign
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, write
 
 SECRET = "test-signing-secret"
+
+
+def sealed(value: str) -> str:
+    """`value` as Liaison writes it into a button or a modal: sealed (a value that already is stays as it is)."""
+    return value if seal.unseal(value) is not None else seal.seal(value)
+
+
+def opened(value: str) -> str:
+    """What Liaison wrote into a sealed value (the assertion fails if it is not sealed)."""
+    plain = seal.unseal(value)
+    assert plain is not None, f"not sealed by Liaison: {value!r}"
+    return plain
+
+
+def meta_of(view: dict[str, Any]) -> Any:
+    """A view's private_metadata as Liaison wrote it (JSON), checking its seal."""
+    return json.loads(opened(view["private_metadata"]))
 VENDOR_SECRETS = ("17.40", "32%", "27.20")
 CLIENT_SECRETS = ("9.6", "27.00", "Vendor B")
 
@@ -64,9 +82,19 @@ class Slack:
         channel: str = "C1",
         message_ts: str = "9.9",
         element: dict[str, Any] | None = None,
+        forged: bool = False,
     ) -> BoltResponse:
-        """A click on a message's button (or, with `element`, another interactive element) as Slack sends it."""
-        clicked = element or {"type": "button", "value": value}
+        """A click on a message's button (or, with `element`, another interactive element) as Slack sends it.
+
+        The value is sealed as Liaison seals what it writes (a value read back from a posted message already is),
+        unless `forged`: then it goes as given, as a forged or hand-made payload would."""
+        clicked = dict(element or {"type": "button", "value": value})
+        if not forged:
+            if "value" in clicked:
+                clicked["value"] = sealed(clicked["value"])
+            if isinstance(clicked.get("selected_option"), dict):
+                option = clicked["selected_option"]
+                clicked["selected_option"] = {**option, "value": sealed(option["value"])}
         payload = {
             "type": "block_actions",
             "user": {"id": user},
@@ -82,9 +110,19 @@ class Slack:
         return self.send(action_body(payload), "application/x-www-form-urlencoded")
 
     def submit(
-        self, *, callback_id: str, metadata: str, values: dict[str, Any], user: str = "U1", view_id: str = "V1"
+        self,
+        *,
+        callback_id: str,
+        metadata: str,
+        values: dict[str, Any],
+        user: str = "U1",
+        view_id: str = "V1",
+        forged: bool = False,
     ) -> BoltResponse:
-        """A modal's submission as Slack sends it: `values` is its `state.values`, `metadata` its private_metadata."""
+        """A modal's submission as Slack sends it: `values` is its `state.values`, `metadata` its private_metadata
+        (sealed as Liaison seals it, unless `forged` or already sealed)."""
+        if metadata and not forged:
+            metadata = sealed(metadata)
         payload = {
             "type": "view_submission",
             "team": {"id": "T1"},
