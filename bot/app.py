@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import make_embeddings
 from knowledge.errors import ConfigurationError
 from knowledge.store import Store, make_client
+
+logger = logging.getLogger(__name__)
 
 
 def build_knowledge(settings: Settings) -> KnowledgeBase:
@@ -34,7 +38,11 @@ def build_deps(settings: Settings):  # type: ignore[no-untyped-def]
 
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)  # safe with several replicas starting at once (advisory lock / file lock)
-    return Deps(settings=settings, kb=build_knowledge(settings), engine=engine)
+    kb = build_knowledge(settings)
+    for problem in kb.doctor(repair=True).problems:  # what an interrupted write left behind
+        state = "repaired" if problem.repaired else "needs attention"
+        logger.warning("knowledge store %s: %s %s: %s", state, problem.engagement, problem.document, problem.detail)
+    return Deps(settings=settings, kb=kb, engine=engine)
 
 
 def build_slack_app(settings: Settings, *, scheduler: bool = True):  # type: ignore[no-untyped-def]

@@ -43,9 +43,11 @@ def cli() -> None:
 def index(ctx: Context, paths: tuple[Path, ...], engagement: str, visibility: str, as_json: bool) -> None:
     """Index contract files or folders (PDF, DOCX, Markdown, HTML, text) into an engagement.
 
-    Folders are searched recursively. Unchanged files are skipped; changed files replace their old
-    version. A file that cannot be read is reported with the reason and skipped. Exits 1 only when
-    files were given and none could be indexed.
+    Folders are searched recursively; a document is named by its path inside the folder given
+    (`liaison index contracts/` names `contracts/a/sla.md` "a/sla.md"), a file given alone by its file
+    name. Symbolic links out of a folder are not followed. Unchanged files are skipped; changed files
+    replace their old version. A file that cannot be read is reported with the reason and skipped.
+    Warns when two documents share a title. Exits 1 only when files were given and none could be indexed.
     """
     from bot.progress import IndexProgress
 
@@ -66,6 +68,8 @@ def _print_report(report: Any) -> None:
         click.echo(f"  visibility {name}")
     for err in report.failed:
         click.secho(f"  skipped    {err.name}: {err.reason}", fg="yellow", err=True)
+    for warning in report.warnings:
+        click.secho(f"  warning    {warning}", fg="yellow", err=True)
     mb = report.bytes / 1e6
     rate = f", {report.chunks / report.embed_seconds:.1f} chunks/s" if report.embed_seconds else ""
     click.echo(
@@ -172,14 +176,21 @@ def forget(
     missing_from: Path | None,
     as_json: bool,
 ) -> None:
-    """Remove documents (by file name) from an engagement's index."""
+    """Remove documents from an engagement's index, by name as `liaison documents` lists them.
+
+    A document's name is its path inside the folder it was indexed from (`a/sla.md`), or its file
+    name when the file was indexed on its own. With --missing-from, a document is kept while its
+    path (or, for a plain file name, a file of that name anywhere) is still in the folder.
+    """
     names = list(documents)
     known = [d.name for d in ctx.kb.documents(engagement)]
     if forget_all:
         names = known
     if missing_from is not None:
-        present = {p.name for p in missing_from.rglob("*") if p.is_file()}
-        names += [n for n in known if n not in present]
+        files = [p for p in missing_from.rglob("*") if p.is_file()]
+        present = {p.relative_to(missing_from).as_posix() for p in files}
+        base_names = {p.name for p in files}
+        names += [n for n in known if n not in present and ("/" in n or n not in base_names)]
     if not names:
         raise click.UsageError("name the documents to forget, or use --all / --missing-from FOLDER")
     unknown = [n for n in names if n not in known]
@@ -243,8 +254,43 @@ def documents(ctx: Context, engagement: str, as_json: bool) -> None:
 @engagement_option
 @pass_context
 def show(ctx: Context, document: str, engagement: str) -> None:
-    """Print a document's extracted text exactly as indexed (citation offsets point into it)."""
+    """Print a document's extracted text exactly as indexed (citation offsets point into it).
+
+    DOCUMENT is the name `liaison documents` lists (a path inside the folder indexed, e.g. a/sla.md).
+    """
     click.echo(ctx.kb.document_text(engagement, document), nl=False)
+
+
+@cli.command()
+@click.option("--engagement", "-e", callback=engagement_name, help="Check one engagement only (default: all).")
+@click.option("--dry-run", is_flag=True, help="Report what is inconsistent without repairing anything.")
+@json_option
+@pass_context
+def doctor(ctx: Context, engagement: str | None, dry_run: bool, as_json: bool) -> None:
+    """Check the contract index for what an interrupted write left behind, and repair it.
+
+    Finds unfinished visibility changes (and finishes them), chunks whose visibility disagrees with
+    their document's, chunks of old versions and of forgotten documents (deleted), and documents
+    missing chunks (marked to be re-indexed by the next `liaison index` of their file). `liaison index`
+    and the bot's start-up run the same repair. Exits 0 when the index is consistent or was repaired,
+    1 when problems remain.
+    """
+    report = ctx.kb.doctor(engagement, repair=not dry_run)
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+    else:
+        for problem in report.problems:
+            state = "repaired" if problem.repaired else "found   "
+            click.echo(f"  {state} {problem.engagement} {problem.document}: {problem.kind}: {problem.detail}")
+        remaining = len(report.remaining)
+        summary = f"{report.documents} documents, {report.chunks} chunks checked: "
+        if not report.problems:
+            summary += "consistent"
+        else:
+            summary += f"{len(report.problems) - remaining} repaired, {remaining} remaining"
+        click.echo(summary)
+    if report.remaining:
+        sys.exit(1)
 
 
 @cli.command()

@@ -26,5 +26,9 @@ def refusal(deps: Deps, name: str, size: int | None) -> str | None:
 
 
 def index_file(deps: Deps, *, path: Path, engagement: str, side: str) -> IndexReport:
-    """Index a downloaded file into the engagement, visible to the side of the channel it came from."""
-    return deps.kb.index([path], engagement=engagement, visibility=VISIBILITY_OF_SIDE[side])
+    """Index a downloaded file into the engagement, visible to the side of the channel it came from.
+
+    It may update a document of the same name and visibility, never one of another visibility: that
+    is refused, with the reason in the report's `failed`, and nothing is written.
+    """
+    return deps.kb.index([path], engagement=engagement, visibility=VISIBILITY_OF_SIDE[side], change_visibility=False)

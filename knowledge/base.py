@@ -12,7 +12,7 @@ from knowledge.answers import Answer, Answerer
 from knowledge.indexing import Indexer, IndexReport, Progress
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.retrieval import Hit, Retriever
-from knowledge.store import Store, StoredDocument
+from knowledge.store import CheckReport, Store, StoredDocument
 
 
 class KnowledgeBase:
@@ -42,8 +42,12 @@ class KnowledgeBase:
         engagement: str,
         visibility: str = "shared",
         progress: Progress | None = None,
+        change_visibility: bool = True,
     ) -> IndexReport:
-        return self.indexer.index_paths(paths, engagement=engagement, visibility=visibility, progress=progress)
+        """Index files and folders (see `Indexer.index_paths`); change_visibility=False never re-scopes a document."""
+        return self.indexer.index_paths(
+            paths, engagement=engagement, visibility=visibility, progress=progress, change_visibility=change_visibility
+        )
 
     def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:
         return self.answerer.answer_question(question, engagement=engagement, side=side)
@@ -62,3 +66,7 @@ class KnowledgeBase:
 
     def forget(self, engagement: str, names: Iterable[str]) -> list[str]:
         return self.store.forget(engagement, names)
+
+    def doctor(self, engagement: str | None = None, *, repair: bool = True) -> CheckReport:
+        """Check the store for what an interrupted write left behind, and (unless repair=False) fix it."""
+        return self.store.check(engagement, repair=repair)

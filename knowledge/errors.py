@@ -40,3 +40,7 @@ class UnknownDocumentError(KnowledgeError):
 
 class ConfigurationError(KnowledgeError):
     """A setting points at something that cannot be used (a model, a server)."""
+
+
+class StoreBusyError(KnowledgeError):
+    """Another process held the local store's write lock for too long."""

@@ -14,8 +14,8 @@ from knowledge.chunking import Chunk, chunk_document
 from knowledge.documents import ExtractedDocument
 from knowledge.errors import DocumentError
 from knowledge.limits import DEFAULT_LIMITS, Limits
-from knowledge.loaders import file_hash, find_documents, load_document
-from knowledge.store import VISIBILITIES, Store
+from knowledge.loaders import Found, file_hash, find_documents, load_document
+from knowledge.store import VISIBILITIES, Store, StoredDocument
 
 EMBED_BATCH = 32
 PIPELINE_VERSION = "3"  # bump when loading, chunking or what is embedded changes: documents re-index
@@ -47,6 +47,7 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     revisibled: list[str] = field(default_factory=list)
     failed: list[DocumentError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. two documents with one title; repairs made
     chunks: int = 0
     bytes: int = 0
     seconds: float = 0.0
@@ -59,6 +60,7 @@ class IndexReport:
             "unchanged": self.unchanged,
             "visibility_changed": self.revisibled,
             "failed": [{"document": e.name, "reason": e.reason} for e in self.failed],
+            "warnings": self.warnings,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
             "embed_seconds": round(self.embed_seconds, 3),
@@ -102,35 +104,61 @@ class Indexer:
         engagement: str,
         visibility: str = "shared",
         progress: Progress | None = None,
+        change_visibility: bool = True,
     ) -> IndexReport:
+        """Index files and folders; a document is named by its path relative to the folder given.
+
+        With change_visibility=False (files added from Slack), a file whose name is already indexed
+        with another visibility is refused and nothing is written: it neither replaces nor re-scopes
+        a document another side may be relying on.
+        """
         if visibility not in VISIBILITIES:
             raise ValueError(f"unknown visibility {visibility!r}: use one of {', '.join(VISIBILITIES)}")
         progress = progress or _Silent()
         started = time.perf_counter()
         report = IndexReport(engagement)
+        repaired = self.store.check(engagement, repair=True).problems  # what a crash left behind, first
+        report.warnings += [f"repaired {p.document}: {p.detail}" for p in repaired]
         files, report.failed = find_documents(paths)
         progress.files(len(files))
-        for path in files:
+        for found in files:
             try:
-                status = self._index_file(path, engagement, visibility, report, progress)
+                status = self._index_file(found, engagement, visibility, report, progress, change_visibility)
             except DocumentError as err:
                 report.failed.append(err)
                 status = f"skipped: {err.reason}"
-            progress.file_done(path.name, status)
+            progress.file_done(found.name, status)
+        report.warnings += same_titles(self.store.list_documents(engagement), touched=_touched(report))
         report.seconds = time.perf_counter() - started
         return report
 
-    def _index_file(self, path: Path, engagement: str, visibility: str, report: IndexReport, progress: Progress) -> str:
+    def _index_file(
+        self,
+        found: Found,
+        engagement: str,
+        visibility: str,
+        report: IndexReport,
+        progress: Progress,
+        change_visibility: bool,
+    ) -> str:
+        path, name = found
         digest = file_hash(path) if path.stat().st_size <= self.max_bytes else None
-        existing = self.store.get_document(engagement, path.name)
+        existing = self.store.get_document(engagement, name)
+        if existing and not change_visibility and existing.requested_visibility != visibility:
+            raise DocumentError(
+                name,
+                f"a document named {name} is already indexed as {existing.requested_visibility}; it was not "
+                f"replaced (this file would be {visibility}). An admin can change its visibility with the CLI: "
+                f"liaison index FILE --engagement {engagement} --visibility ...",
+            )
         if digest and existing and existing.content_hash == digest and existing.pipeline == self.pipeline:
-            if existing.visibility != visibility:
-                self.store.set_visibility(engagement, path.name, visibility)
-                report.revisibled.append(path.name)
+            if existing.requested_visibility != visibility or existing.pending_visibility:
+                self.store.set_visibility(engagement, name, visibility)
+                report.revisibled.append(name)
                 return f"visibility now {visibility}"
-            report.unchanged.append(path.name)
+            report.unchanged.append(name)
             return "unchanged"
-        doc = load_document(path, limits=self.limits, content_hash=digest)
+        doc = load_document(path, name=name, limits=self.limits, content_hash=digest)
         count = self.index_document(doc, engagement=engagement, visibility=visibility, progress=progress, report=report)
         report.bytes += path.stat().st_size
         return f"{count} chunks"
@@ -176,3 +204,23 @@ class Indexer:
                 out[i] = vector
             progress.embedded(len(idx))
         return out
+
+
+def _touched(report: IndexReport) -> set[str]:
+    return {n for n, _ in report.indexed} | set(report.unchanged) | set(report.revisibled)
+
+
+def same_titles(docs: Iterable[StoredDocument], *, touched: set[str] | None = None) -> list[str]:
+    """A warning for each title several documents share (one of them in `touched`, if given)."""
+    by_title: dict[str, list[StoredDocument]] = {}
+    for doc in docs:
+        by_title.setdefault(" ".join(doc.title.casefold().split()), []).append(doc)
+    warnings = []
+    for group in by_title.values():
+        names = sorted(d.name for d in group)
+        if len(names) > 1 and (touched is None or touched.intersection(names)):
+            warnings.append(
+                f'{len(names)} documents share the title "{group[0].title}": {", ".join(names)}; '
+                "citations show the file name beside the title to tell them apart"
+            )
+    return warnings

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from knowledge.documents import ExtractedDocument
 from knowledge.errors import DocumentError, DocumentTooLargeError, EmptyDocumentError, UnsupportedFormatError
@@ -43,22 +44,33 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def find_documents(paths: Iterable[Path]) -> tuple[list[Path], list[DocumentError]]:
-    """Supported files under `paths` (folders recursed, sorted, hidden skipped), plus errors for bad paths."""
-    found: list[Path] = []
+class Found(NamedTuple):
+    """A file to index and the name its document takes."""
+
+    path: Path
+    name: str  # its path relative to the folder given, POSIX style ('b/sla.md'); a file given alone: its name
+
+
+def find_documents(paths: Iterable[Path]) -> tuple[list[Found], list[DocumentError]]:
+    """Supported files under `paths` (folders recursed, sorted, hidden skipped), plus errors for bad paths.
+
+    A file in a folder is named by its path relative to that folder, so `a/sla.md` and `b/sla.md` are
+    two documents. Symbolic links leading out of the folder are not followed (reported as skipped).
+    """
+    found: dict[Path, tuple[Found, bool]] = {}  # the file itself -> how it was found, through a link or not
     errors: list[DocumentError] = []
-    seen: set[Path] = set()
     for path in map(Path, paths):
-        for candidate in _expand(path, errors):
-            if (key := candidate.resolve()) not in seen:
-                seen.add(key)
-                found.append(candidate)
-    return found, errors
+        for candidate, linked in _expand(path, errors):
+            key = candidate.path.resolve()
+            if key not in found or (found[key][1] and not linked):  # a file is named by its own path, not a link's
+                found[key] = (candidate, linked)
+    return [candidate for candidate, _ in found.values()], errors
 
 
 def load_document(
     path: Path,
     *,
+    name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     max_bytes: int | None = None,
     content_hash: str | None = None,
@@ -72,7 +84,7 @@ def load_document(
     path = Path(path)
     if max_bytes is not None:
         limits = replace(limits, max_bytes=max_bytes)
-    name = _label(path)
+    name = name or _label(path)  # the document's name: its path in the folder indexed (see find_documents)
     kind = _KINDS.get(path.suffix.lower())
     if kind is None:
         raise UnsupportedFormatError(name, _unsupported_reason(path.suffix))
@@ -106,22 +118,24 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
-def _expand(path: Path, errors: list[DocumentError]) -> list[Path]:
+def _expand(path: Path, errors: list[DocumentError]) -> list[tuple[Found, bool]]:
     try:
         is_dir = stat.S_ISDIR(path.stat().st_mode)
     except OSError as exc:
         errors.append(DocumentError(_label(path), _os_reason(exc)))
         return []
     if is_dir:
-        return _walk(path, errors, set())
+        return _walk(path, path.resolve(), "", errors, set(), linked=False)
     if path.suffix.lower() in SUPPORTED_SUFFIXES:
-        return [path]
+        return [(Found(path, _label(path)), False)]
     errors.append(UnsupportedFormatError(_label(path), _unsupported_reason(path.suffix)))
     return []
 
 
-def _walk(folder: Path, errors: list[DocumentError], visited: set[Path]) -> list[Path]:
-    found: list[Path] = []
+def _walk(
+    folder: Path, root: Path, prefix: str, errors: list[DocumentError], visited: set[Path], *, linked: bool
+) -> list[tuple[Found, bool]]:
+    found: list[tuple[Found, bool]] = []
     try:
         if (key := folder.resolve()) in visited:  # a symlink loop
             return []
@@ -129,12 +143,16 @@ def _walk(folder: Path, errors: list[DocumentError], visited: set[Path]) -> list
         for child in sorted(folder.iterdir()):
             if child.name.startswith((".", "~$")):
                 continue
-            if child.is_dir():
-                found += _walk(child, errors, visited)
+            name = prefix + child.name
+            wanted = child.is_dir() or child.suffix.lower() in SUPPORTED_SUFFIXES
+            if wanted and child.is_symlink() and not child.resolve().is_relative_to(root):
+                errors.append(DocumentError(name, "a symbolic link to outside the folder being indexed: not followed"))
+            elif child.is_dir():
+                found += _walk(child, root, name + "/", errors, visited, linked=linked or child.is_symlink())
             elif child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                found.append(child)
+                found.append((Found(child, name), linked or child.is_symlink()))
     except OSError as exc:
-        errors.append(DocumentError(_label(folder), f"cannot read folder: {_os_reason(exc)}"))
+        errors.append(DocumentError(prefix.rstrip("/") or _label(folder), f"cannot read folder: {_os_reason(exc)}"))
     return found
 
 

@@ -5,28 +5,47 @@ Two collections: `<ns>_chunks` (one record a chunk, its embedding and exact span
 embedding used to tell which document a question names). A document's chunks are versioned by
 content hash; readers only see chunks whose hash is the document's current one, so replacing a
 document is atomic for them even though Chroma has no transactions.
+
+Changing a document's visibility is made safe the same way: the record is first narrowed to what
+both the old and the new visibility allow (and the target is recorded as pending), then the chunks
+are updated in batches, then the record takes the target. Readers honour the narrowest of the record
+and the chunk, so a crash at any point exposes nothing, and `check(repair=True)` finishes the change.
+
+A local persistent Chroma directory is not safe for concurrent writers, and a process that opened it
+reads stale (or failing) indexes after another process wrote. So every write to a local directory
+holds a file lock and bumps a generation file; a reader whose Chroma was opened at an older
+generation reopens it first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import chromadb
+import filelock
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chunking import Chunk
 from knowledge.documents import ExtractedDocument
-from knowledge.errors import ConfigurationError, UnknownDocumentError
+from knowledge.errors import ConfigurationError, StoreBusyError, UnknownDocumentError
 
 VISIBILITIES = ("shared", "client-only", "vendor-only")
+HIDDEN = "hidden"  # readable by no side: a record between two one-sided visibilities
 SIDES = ("client", "vendor", "shared")
 _BATCH = 2000
+LOCK_TIMEOUT = 600.0  # seconds a writer waits for another process's write to finish
+IN_FLIGHT_SECONDS = 3600.0  # without a lock (a Chroma server), younger chunks may be another writer's
 
 
 def visible_to(side: str) -> list[str]:
@@ -38,6 +57,14 @@ def visible_to(side: str) -> list[str]:
     if side == "shared":
         return ["shared"]
     raise ValueError(f"unknown side {side!r}: use client, vendor or shared")
+
+
+def narrowest(*visibilities: str) -> str:
+    """The visibility that only sides allowed to read every one of these may read (HIDDEN if none)."""
+    one_sided = {v for v in visibilities if v and v != "shared"}
+    if not one_sided:
+        return "shared"
+    return one_sided.pop() if len(one_sided) == 1 else HIDDEN
 
 
 def document_id(engagement: str, name: str) -> str:
@@ -81,6 +108,12 @@ class StoredDocument:
     indexed_at: float
     page_starts: tuple[int, ...]
     pipeline: str = ""  # how it was indexed (chunker version, embedder): a change re-indexes it
+    pending_visibility: str = ""  # a visibility change begun and not finished (check(repair=True) finishes it)
+
+    @property
+    def requested_visibility(self) -> str:
+        """The visibility last asked for: the pending one while a change is under way."""
+        return self.pending_visibility or self.visibility
 
 
 @dataclass(frozen=True)
@@ -101,33 +134,176 @@ class StoredChunk:
     context: str
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One inconsistency `Store.check` found, and whether it repaired it."""
+
+    kind: str  # pending_visibility | visibility_mismatch | stale_chunks | orphan_chunks | missing_chunks
+    engagement: str
+    document: str  # the document's name (its id for orphan chunks)
+    detail: str
+    repaired: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "engagement": self.engagement,
+            "document": self.document,
+            "detail": self.detail,
+            "repaired": self.repaired,
+        }
+
+
+@dataclass
+class CheckReport:
+    """What a consistency check found (and repaired) in the store."""
+
+    repair: bool
+    documents: int = 0
+    chunks: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> list[Problem]:
+        return [p for p in self.problems if not p.repaired]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "consistent": not self.remaining,
+            "repair": self.repair,
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "problems": [p.as_dict() for p in self.problems],
+            "remaining": len(self.remaining),
+        }
+
+
+class _LocalDirectory:
+    """A local persistent Chroma directory as this process knows it: its write lock and generation.
+
+    The generation file holds a random token replaced by every write, under the lock. `loaded` is the
+    generation the process's cached Chroma system was opened at (or last wrote); `epoch` counts the
+    times this process reopened it, so each Store on the directory knows when to take the new client.
+    """
+
+    _known: dict[str, _LocalDirectory] = {}
+    _known_lock = threading.Lock()
+
+    def __init__(self, persist_directory: str) -> None:
+        base = Path(persist_directory)
+        self.path = persist_directory
+        self.lock = filelock.FileLock(str(base.with_name(base.name + ".lock")), timeout=LOCK_TIMEOUT)
+        self.generation_file = base.with_name(base.name + ".generation")
+        self.mutex = threading.Lock()
+        self.loaded = self.generation()
+        self.epoch = 0
+
+    @classmethod
+    def of(cls, client: chromadb.ClientAPI) -> _LocalDirectory | None:
+        """The directory behind a persistent client; None for a Chroma server or an in-memory client."""
+        settings = client.get_settings()
+        if not settings.is_persistent or not settings.persist_directory:
+            return None
+        with cls._known_lock:
+            known = cls._known.get(settings.persist_directory)
+            if known is None:
+                known = cls._known[settings.persist_directory] = cls(settings.persist_directory)
+            return known
+
+    def generation(self) -> str:
+        try:
+            return self.generation_file.read_text(encoding="ascii")
+        except FileNotFoundError:
+            return ""
+
+    def bump(self) -> str:
+        """Record that the directory changed (call with the lock held); the new generation."""
+        token = uuid.uuid4().hex
+        temporary = self.generation_file.with_name(f"{self.generation_file.name}.{os.getpid()}.tmp")
+        temporary.write_text(token, encoding="ascii")
+        os.replace(temporary, self.generation_file)
+        return token
+
+
 class Store:
     """Chroma collections for one deployment; every read is scoped to one engagement."""
 
     def __init__(self, client: chromadb.ClientAPI, *, namespace: str = "liaison") -> None:
+        self.namespace = namespace
+        self.batch = max(1, min(_BATCH, client.get_max_batch_size()))
+        self._local = _LocalDirectory.of(client)
+        self._epoch = self._local.epoch if self._local else 0
+        self._attach(client)
+
+    def _attach(self, client: chromadb.ClientAPI) -> None:
         config: Any = {"hnsw": {"space": "cosine"}}
         self.client = client
         self.chunks = client.get_or_create_collection(
-            f"{namespace}_chunks", configuration=config, embedding_function=None
+            f"{self.namespace}_chunks", configuration=config, embedding_function=None
         )
         self.documents = client.get_or_create_collection(
-            f"{namespace}_documents", configuration=config, embedding_function=None
+            f"{self.namespace}_documents", configuration=config, embedding_function=None
         )
+
+    # -- several processes on one local directory ------------------------------------------------
+    def _fresh(self) -> None:
+        """Reopen the local Chroma if another process wrote since this process opened it."""
+        local = self._local
+        if local is None:
+            return
+        generation = local.generation()
+        with local.mutex:
+            if local.loaded != generation:
+                # The cached system holds indexes from before the other process's write: drop it so
+                # the next client loads the directory afresh (clients still using it finish normally).
+                SharedSystemClient._identifier_to_system.pop(local.path, None)
+                local.loaded = generation
+                local.epoch += 1
+            if self._epoch != local.epoch:
+                self._attach(chromadb.PersistentClient(path=local.path, settings=self.client.get_settings()))
+                self._epoch = local.epoch
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the directory's write lock (re-entrant), on a fresh view, and mark the change after."""
+        local = self._local
+        if local is None:
+            yield
+            return
+        try:
+            local.lock.acquire()
+        except filelock.Timeout as exc:
+            raise StoreBusyError(
+                f"another process has been writing to {local.path} for over {LOCK_TIMEOUT:g}s; try again later"
+            ) from exc
+        try:
+            self._fresh()
+            yield
+        finally:
+            try:
+                if local.lock.lock_counter == 1:  # the outermost write: other processes must reload
+                    with local.mutex:
+                        local.loaded = local.bump()  # this process's system made the change: it is current
+            finally:
+                local.lock.release()
 
     # -- documents -------------------------------------------------------------------------------
     def list_documents(self, engagement: str | None = None) -> list[StoredDocument]:
+        self._fresh()
         where = {"engagement": engagement} if engagement else None
         got = self.documents.get(where=where, include=["metadatas"])
         docs = [_stored_document(i, m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)]
         return sorted(docs, key=lambda d: (d.engagement, d.name))
 
     def get_document(self, engagement: str, name: str) -> StoredDocument | None:
+        self._fresh()
         got = self.documents.get(ids=[document_id(engagement, name)], include=["metadatas"])
         if not got["ids"]:
             return None
         return _stored_document(got["ids"][0], got["metadatas"][0])  # type: ignore[index]
 
     def document_text(self, engagement: str, name: str) -> str:
+        self._fresh()
         got = self.documents.get(ids=[document_id(engagement, name)], include=["documents"])
         if not got["ids"]:
             raise UnknownDocumentError(f"no document named {name!r} in engagement {engagement!r}")
@@ -158,69 +334,169 @@ class Store:
         doc_id = document_id(engagement, doc.name)
         version = doc.content_hash[:12]
         ids = [f"{doc_id}:{version}:{i}" for i in range(len(chunks))]
-        metadatas = [_chunk_metadata(doc, c, doc_id, engagement, visibility) for c in chunks]
+        written = time.time()
+        metadatas = [_chunk_metadata(doc, c, doc_id, engagement, visibility) | {"written_at": written} for c in chunks]
         texts = [c.text_of(doc.text) for c in chunks]
-        for lo in range(0, len(ids), _BATCH):
-            self.chunks.upsert(
-                ids=ids[lo : lo + _BATCH],
-                embeddings=[list(e) for e in chunk_embeddings[lo : lo + _BATCH]],
-                documents=texts[lo : lo + _BATCH],
-                metadatas=metadatas[lo : lo + _BATCH],
-            )
         meta = {
             "engagement": engagement,
             "name": doc.name,
             "title": doc.title,
             "visibility": visibility,
+            "pending_visibility": "",
             "kind": doc.kind,
             "content_hash": doc.content_hash,
             "chunks": len(chunks),
-            "indexed_at": time.time(),
+            "indexed_at": written,
             "page_starts": json.dumps(list(doc.page_starts)),
             "source": source,
             "pipeline": pipeline,
         }
-        self.documents.upsert(ids=[doc_id], embeddings=[list(header_embedding)], documents=[doc.text], metadatas=[meta])
-        self.drop_stale_chunks(doc_id, keep_hash=doc.content_hash)
+        with self._writing():
+            for lo in range(0, len(ids), self.batch):
+                self.chunks.upsert(
+                    ids=ids[lo : lo + self.batch],
+                    embeddings=[list(e) for e in chunk_embeddings[lo : lo + self.batch]],
+                    documents=texts[lo : lo + self.batch],
+                    metadatas=metadatas[lo : lo + self.batch],
+                )
+            self.documents.upsert(
+                ids=[doc_id], embeddings=[list(header_embedding)], documents=[doc.text], metadatas=[meta]
+            )
+            self.drop_stale_chunks(doc_id, keep_hash=doc.content_hash)
         return _stored_document(doc_id, meta)
 
     def set_visibility(self, engagement: str, name: str, visibility: str) -> None:
-        """Change who may see an unchanged document without re-embedding it."""
-        stored = self.get_document(engagement, name)
-        if stored is None:
-            raise UnknownDocumentError(f"no document named {name!r} in engagement {engagement!r}")
-        self.documents.update(ids=[stored.id], metadatas=[{"visibility": visibility}])
-        got = self.chunks.get(where={"doc_id": stored.id}, include=[])
-        if got["ids"]:
-            self.chunks.update(ids=got["ids"], metadatas=[{"visibility": visibility}] * len(got["ids"]))
+        """Change who may see an unchanged document without re-embedding it, safely at any size.
+
+        Three steps, each safe to stop after: the record is narrowed to what both visibilities allow,
+        with the target recorded as pending; the chunks take the target, batch by batch; the record
+        takes the target. `check(repair=True)` finishes a change a crash interrupted.
+        """
+        if visibility not in VISIBILITIES:
+            raise ValueError(f"unknown visibility {visibility!r}: use one of {', '.join(VISIBILITIES)}")
+        with self._writing():
+            stored = self.get_document(engagement, name)
+            if stored is None:
+                raise UnknownDocumentError(f"no document named {name!r} in engagement {engagement!r}")
+            self._change_visibility(stored, visibility)
+
+    def _change_visibility(self, stored: StoredDocument, visibility: str) -> None:
+        narrowed = narrowest(stored.visibility, visibility)
+        self.documents.update(ids=[stored.id], metadatas=[{"visibility": narrowed, "pending_visibility": visibility}])
+        self._set_chunk_visibility(self.chunks.get(where={"doc_id": stored.id}, include=[])["ids"], visibility)
+        self.documents.update(ids=[stored.id], metadatas=[{"visibility": visibility, "pending_visibility": ""}])
+
+    def _set_chunk_visibility(self, ids: list[str], visibility: str) -> None:
+        for lo in range(0, len(ids), self.batch):
+            batch = ids[lo : lo + self.batch]
+            self.chunks.update(ids=batch, metadatas=[{"visibility": visibility}] * len(batch))
+
+    def _delete_chunks(self, ids: list[str]) -> None:
+        for lo in range(0, len(ids), self.batch):
+            self.chunks.delete(ids=ids[lo : lo + self.batch])
 
     def drop_stale_chunks(self, doc_id: str, *, keep_hash: str | None) -> None:
         where: dict[str, Any] = {"doc_id": doc_id}
         if keep_hash is not None:
             where = {"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": keep_hash}}]}
-        self.chunks.delete(where=where)
+        with self._writing():
+            self._delete_chunks(self.chunks.get(where=where, include=[])["ids"])
 
     def forget(self, engagement: str, names: Iterable[str]) -> list[str]:
         """Remove documents (record first, so readers stop seeing chunks at once); return those removed."""
         removed = []
-        for name in names:
-            doc_id = document_id(engagement, name)
-            if not self.documents.get(ids=[doc_id], include=[])["ids"]:
-                continue
-            self.documents.delete(ids=[doc_id])
-            self.drop_stale_chunks(doc_id, keep_hash=None)
-            removed.append(name)
+        with self._writing():
+            for name in names:
+                doc_id = document_id(engagement, name)
+                if not self.documents.get(ids=[doc_id], include=[])["ids"]:
+                    continue
+                self.documents.delete(ids=[doc_id])
+                self.drop_stale_chunks(doc_id, keep_hash=None)
+                removed.append(name)
         return removed
+
+    # -- consistency -----------------------------------------------------------------------------
+    def check(self, engagement: str | None = None, *, repair: bool = False) -> CheckReport:
+        """Find (and with repair=True, fix) what an interrupted write can leave behind.
+
+        Unfinished visibility changes are finished; chunks whose visibility disagrees with their
+        document's take the document's; chunks of superseded versions and chunks without a document
+        are deleted; a document missing chunks of its current version is marked to be re-indexed
+        (the next `index` of its file re-embeds it) and stays a problem until then.
+        """
+        report = CheckReport(repair=repair)
+        with self._writing() if repair else _nothing():
+            self._fresh()
+            docs = {d.id: d for d in self.list_documents(engagement)}
+            got = self.chunks.get(where={"engagement": engagement} if engagement else None, include=["metadatas"])
+            report.documents, report.chunks = len(docs), len(got["ids"])
+            # Without a lock (a Chroma server) a young chunk may belong to a write still under way elsewhere.
+            young = 0.0 if self._local is not None else time.time() - IN_FLIGHT_SECONDS
+            current: dict[str, list[tuple[str, str]]] = {}  # doc_id -> [(chunk id, visibility)]
+            stale: dict[str, list[str]] = {}
+            orphans: dict[tuple[str, str], list[str]] = {}
+            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                doc = docs.get(str(meta["doc_id"]))
+                if doc is not None and meta["content_hash"] == doc.content_hash:
+                    current.setdefault(doc.id, []).append((cid, str(meta["visibility"])))
+                elif young and float(meta.get("written_at") or 0.0) > young:
+                    continue
+                elif doc is not None:
+                    stale.setdefault(doc.id, []).append(cid)
+                else:
+                    orphans.setdefault((str(meta["engagement"]), str(meta["doc_id"])), []).append(cid)
+            for doc in docs.values():
+                report.problems += self._check_document(doc, current.get(doc.id, []), stale.get(doc.id, []), repair)
+            for (orphan_engagement, doc_id), ids in sorted(orphans.items()):
+                if repair:
+                    self._delete_chunks(ids)
+                detail = f"{len(ids)} chunks of a document with no record (an interrupted forget or first index)"
+                report.problems.append(Problem("orphan_chunks", orphan_engagement, doc_id, detail, repair))
+        return report
+
+    def _check_document(
+        self, doc: StoredDocument, current: list[tuple[str, str]], stale: list[str], repair: bool
+    ) -> list[Problem]:
+        problems = []
+        if doc.pending_visibility:
+            if repair:
+                self._change_visibility(doc, doc.pending_visibility)
+            detail = f"a change of visibility to {doc.pending_visibility} was interrupted; finished"
+            problems.append(Problem("pending_visibility", doc.engagement, doc.name, detail, repair))
+        else:
+            wrong = [cid for cid, visibility in current if visibility != doc.visibility]
+            if wrong:
+                if repair:
+                    self._set_chunk_visibility(wrong, doc.visibility)
+                detail = f"{len(wrong)} chunks disagree with the document's visibility {doc.visibility}"
+                problems.append(Problem("visibility_mismatch", doc.engagement, doc.name, detail, repair))
+        if stale:
+            if repair:
+                self._delete_chunks(stale)
+            detail = f"{len(stale)} chunks of an older version left by an interrupted index"
+            problems.append(Problem("stale_chunks", doc.engagement, doc.name, detail, repair))
+        if len(current) < doc.chunks:
+            if repair and doc.pipeline:
+                self.documents.update(ids=[doc.id], metadatas=[{"pipeline": ""}])  # the next index re-embeds it
+            detail = f"{doc.chunks - len(current)} of its {doc.chunks} chunks are missing; index its file again"
+            problems.append(Problem("missing_chunks", doc.engagement, doc.name, detail))
+        return problems
 
     # -- reading ---------------------------------------------------------------------------------
     def scope_chunks(self, engagement: str) -> list[StoredChunk]:
-        """Every current chunk of an engagement (all visibilities; callers filter by side)."""
-        current = {d.id: d.content_hash for d in self.list_documents(engagement)}
+        """Every current chunk of an engagement (all visibilities; callers filter by side).
+
+        A chunk's visibility is the narrowest of its own and its document's, so a chunk whose
+        visibility change has not reached it yet is read as its document says.
+        """
+        docs = {d.id: d for d in self.list_documents(engagement)}
         got = self.chunks.get(where={"engagement": engagement}, include=["documents", "metadatas"])
         out = []
         for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
-            if current.get(str(meta["doc_id"])) == meta["content_hash"]:
-                out.append(_stored_chunk(cid, text, meta))
+            doc = docs.get(str(meta["doc_id"]))
+            if doc is not None and doc.content_hash == meta["content_hash"]:
+                visibility = narrowest(doc.visibility, doc.pending_visibility, str(meta["visibility"]))
+                out.append(_stored_chunk(cid, text, meta | {"visibility": visibility}))
         return sorted(out, key=lambda c: (c.document, c.start))
 
     def dense_query(
@@ -232,25 +508,48 @@ class Store:
         n: int,
         documents: list[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """Nearest chunk ids with cosine similarity, filtered in Chroma by scope."""
+        """Nearest chunk ids with cosine similarity, filtered in Chroma by scope, then by their document.
+
+        Chroma filters on the chunk's own metadata; a chunk is then kept only if it belongs to its
+        document's current version and the document's record lets these visibilities read it too.
+        """
+        self._fresh()
         clauses: list[dict[str, Any]] = [{"engagement": engagement}, {"visibility": {"$in": visibilities}}]
         if documents:
             clauses.append({"document": {"$in": documents}})
         got = self.chunks.query(
-            query_embeddings=[list(embedding)], n_results=n, where={"$and": clauses}, include=["distances"]
+            query_embeddings=[list(embedding)], n_results=n, where={"$and": clauses}, include=["metadatas", "distances"]
         )
-        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]  # type: ignore[index]
+        ids, metas, distances = got["ids"][0], got["metadatas"][0], got["distances"][0]  # type: ignore[index]
+        if not ids:
+            return []
+        records = self.documents.get(ids=sorted({str(m["doc_id"]) for m in metas}), include=["metadatas"])
+        docs = {i: _stored_document(i, m) for i, m in zip(records["ids"], records["metadatas"] or [], strict=True)}
+        out = []
+        for cid, meta, distance in zip(ids, metas, distances, strict=True):
+            doc = docs.get(str(meta["doc_id"]))
+            if doc is None or doc.content_hash != meta["content_hash"]:
+                continue
+            if narrowest(doc.visibility, doc.pending_visibility, str(meta["visibility"])) in visibilities:
+                out.append((cid, 1.0 - float(distance)))
+        return out
 
     def dense_documents(
         self, embedding: Sequence[float], *, engagement: str, visibilities: list[str], n: int
     ) -> list[tuple[str, float]]:
         """Documents whose header (title, parties) is nearest to the question."""
+        self._fresh()
         where = {"$and": [{"engagement": engagement}, {"visibility": {"$in": visibilities}}]}
         got = self.documents.query(
             query_embeddings=[list(embedding)], n_results=n, where=where, include=["metadatas", "distances"]
         )
         metas = got["metadatas"][0]  # type: ignore[index]
         return [(str(m["name"]), 1.0 - float(d)) for m, d in zip(metas, got["distances"][0], strict=True)]  # type: ignore[index]
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 def _chunk_metadata(doc: ExtractedDocument, c: Chunk, doc_id: str, engagement: str, visibility: str) -> dict[str, Any]:
@@ -301,4 +600,5 @@ def _stored_document(doc_id: str, m: Any) -> StoredDocument:
         indexed_at=float(m["indexed_at"]),
         page_starts=tuple(json.loads(str(m.get("page_starts") or "[]"))),
         pipeline=str(m.get("pipeline", "")),
+        pending_visibility=str(m.get("pending_visibility") or ""),
     )

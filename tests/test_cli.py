@@ -50,10 +50,10 @@ def contracts(tmp_path: Path) -> Path:
 
 def test_index_reports_each_file_and_skips_broken_ones(run, contracts: Path) -> None:  # type: ignore[no-untyped-def]
     out = json.loads(run("index", str(contracts), "--engagement", "acme", "--json"))
-    assert sorted(d["document"] for d in out["indexed"]) == ["notes.txt", "sla.md"]
+    assert sorted(d["document"] for d in out["indexed"]) == ["nested/notes.txt", "sla.md"]
     assert [f["document"] for f in out["failed"]] == ["broken.pdf"] and out["failed"][0]["reason"]
     again = json.loads(run("index", str(contracts), "--engagement", "acme", "--json"))
-    assert again["indexed"] == [] and sorted(again["unchanged"]) == ["notes.txt", "sla.md"]
+    assert again["indexed"] == [] and sorted(again["unchanged"]) == ["nested/notes.txt", "sla.md"]
 
 
 def test_index_fails_only_when_nothing_could_be_indexed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +105,7 @@ def test_search_json_and_batch(run, contracts: Path, tmp_path: Path) -> None:  #
     )
     lines = [json.loads(line) for line in run("search", "--batch", str(batch), "--k", "3", "--json").splitlines()]
     assert [line.get("id") for line in lines[:2]] == ["a", "b"]
-    assert lines[0]["hits"][0]["document"] == "sla.md" and lines[1]["hits"][0]["document"] == "notes.txt"
+    assert lines[0]["hits"][0]["document"] == "sla.md" and lines[1]["hits"][0]["document"] == "nested/notes.txt"
     assert "error" in lines[2]
 
 
@@ -122,7 +122,7 @@ def test_forget_engagements_and_documents(run, contracts: Path) -> None:  # type
         "unknown": [],
     }
     docs = json.loads(run("documents", "-e", "acme", "--json"))["documents"]
-    assert [d["document"] for d in docs] == ["notes.txt"]
+    assert [d["document"] for d in docs] == ["nested/notes.txt"]
 
 
 def test_bad_engagement_name_is_refused(run) -> None:  # type: ignore[no-untyped-def]

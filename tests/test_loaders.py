@@ -490,7 +490,7 @@ def test_find_documents_recurses_and_reports_unsupported(tmp_path: Path) -> None
 
     found, errors = find_documents([root, explicit, tmp_path / "missing.pdf", loose, root / "a.txt"])
 
-    assert found == [
+    assert [f.path for f in found] == [
         root / "a.txt",
         root / "b/deep/SOW.PDF",
         root / "b/msa.docx",
@@ -498,6 +498,7 @@ def test_find_documents_recurses_and_reports_unsupported(tmp_path: Path) -> None
         root / "z.md",
         loose,
     ]
+    assert [f.name for f in found] == ["a.txt", "b/deep/SOW.PDF", "b/msa.docx", "b/page.HTM", "z.md", "notes.markdown"]
     assert [type(e) for e in errors] == [UnsupportedFormatError, DocumentError]
     assert errors[0].name == "prices.xlsx"
     assert errors[0].reason.startswith("unsupported file type '.xlsx' (supported: .docx, .htm, .html, ")
@@ -514,7 +515,7 @@ def test_find_documents_skips_hidden_files(tmp_path: Path) -> None:
 
     found, errors = find_documents([tmp_path])
 
-    assert found == [tmp_path / "msa.docx"]
+    assert [f.path for f in found] == [tmp_path / "msa.docx"]
     assert errors == []
 
 
