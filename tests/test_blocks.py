@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot.slack.blocks import (
+    BUTTON_VALUE_CHARS,
     answer_blocks,
     answer_text,
     bound_blocks,
@@ -20,7 +21,9 @@ from bot.slack.blocks import (
     thinking_blocks,
     unbound_channel_blocks,
 )
+from bot.slack.seal import SEAL_CHARS
 from knowledge.answers import Answer, Citation
+from tests.test_slack_app import opened
 
 BLOCK_TYPES = {"section", "context", "actions", "header", "divider"}
 EVIL = "The Supplier <!channel> shall pay A&B <http://evil|click> within 30 days > 10 < 20."
@@ -52,7 +55,8 @@ def texts(blocks: list[dict]) -> list[str]:
 
 
 def buttons(blocks: list[dict]) -> dict[str, str]:
-    return {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
+    """Each button's value as Liaison wrote it (the seal checked and stripped)."""
+    return {e["action_id"]: opened(e["value"]) for b in blocks if b["type"] == "actions" for e in b["elements"]}
 
 
 def quote_sections(blocks: list[dict]) -> list[str]:
@@ -268,9 +272,12 @@ def test_an_empty_question_gets_no_owner_button_and_a_blank_lead_in_still_render
 def test_answer_id_must_fit_a_button_value() -> None:
     with pytest.raises(ValueError):
         answer_blocks(found(cite("A.")), answer_id="")
+    fits = BUTTON_VALUE_CHARS - SEAL_CHARS  # the seal takes its share of Slack's 2000 characters
     with pytest.raises(ValueError):
-        answer_blocks(found(cite("A.")), answer_id="x" * 2001)
-    assert buttons(answer_blocks(found(cite("A.")), answer_id="y" * 2000))["feedback_up"] == "y" * 2000
+        answer_blocks(found(cite("A.")), answer_id="x" * (fits + 1))
+    blocks = answer_blocks(found(cite("A.")), answer_id="y" * fits)
+    assert_valid(blocks)  # sealed, the value still fits a button
+    assert buttons(blocks)["feedback_up"] == "y" * fits
 
 
 def test_fallback_text_is_short_and_plain() -> None:

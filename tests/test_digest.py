@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.slack.digest_blocks import add_document_blocks, digest_blocks
 from bot.slack.local_api import SlackAPI
 from tests.conftest import at_once
+from tests.test_slack_app import opened
 
 E = "acme"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday, an hour after the default 08:00 UTC digest
@@ -222,7 +223,7 @@ def test_blocks_stay_within_slack_limits_and_escape_user_text(db: Engine) -> Non
     assert "&lt;!channel&gt; broken &amp; &lt;http://evil|click&gt;" in dumped
     assert "… and 75 more" in dumped
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert [(b["action_id"], b["value"]) for b in buttons] == [("digest_add_document", E)]
+    assert [(b["action_id"], opened(b["value"])) for b in buttons] == [("digest_add_document", E)]
     help_text = add_document_blocks(engagement=E, side="vendor")[0]["text"]["text"]
     assert "/liaison index" in help_text and "vendor-only" in help_text and "Add to contracts" in help_text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import socket
@@ -10,7 +11,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
+from bot.settings import Settings
+from bot.slack import seal
 from bot.slack.local_api import SlackAPI, event_body, sign
 from tests.conftest import prepare_bot_data
 
@@ -91,7 +95,8 @@ def test_http_mode_acks_fast_and_answers_from_cli_indexed_contracts(tmp_path: Pa
             assert forged == 401
             time.sleep(1.0)
             assert len(api.calls_to("chat.postMessage")) == 1  # the retry was not answered again
-            _mediate_and_log_through_the_cli_and_http(exe, env, url, api)
+            key = Settings(LIAISON_DATA_DIR=tmp_path, SLACK_SIGNING_SECRET=SECRET).seal_key  # the server's
+            _mediate_and_log_through_the_cli_and_http(exe, env, url, api, key)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -107,7 +112,16 @@ def test_serve_refuses_to_start_without_slack_credentials(tmp_path: Path) -> Non
     assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
 
 
-def _mediate_and_log_through_the_cli_and_http(exe: str, env: dict[str, str], url: str, api: SlackAPI) -> None:
+def _metadata(view: dict[str, Any], key: bytes) -> Any:
+    """A modal's private_metadata as the server wrote it (JSON), its seal checked with the server's key."""
+    plain, _, signature = view["private_metadata"].rpartition(seal.SEPARATOR)
+    assert signature and hmac.compare_digest(signature, seal._signature(plain, key)), view["private_metadata"]
+    return json.loads(plain)
+
+
+def _mediate_and_log_through_the_cli_and_http(
+    exe: str, env: dict[str, str], url: str, api: SlackAPI, key: bytes
+) -> None:
     """The contracts scripts rely on: roles from the CLI, `/liaison mediate` and `/liaison issue` over HTTP."""
 
     def command(text: str, user: str) -> None:
@@ -132,4 +146,4 @@ def _mediate_and_log_through_the_cli_and_http(exe: str, env: dict[str, str], url
     assert mediation["title"] == "March credits" and mediation["status"] == "open" and mediation["opened_at"]
     command("issue Chat SLA missed", user="UOTHER")
     view = api.wait_for("views.open", timeout=30)[-1].params["view"]
-    assert view["callback_id"] == "log_issue" and json.loads(view["private_metadata"])["engagement"] == "acme"
+    assert view["callback_id"] == "log_issue" and _metadata(view, key)["engagement"] == "acme"

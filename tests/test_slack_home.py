@@ -20,7 +20,7 @@ from bot.slack import home_blocks as hb
 from bot.slack.local_api import action_body
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, count
-from tests.test_slack_app import CLIENT_SECRETS, VENDOR_SECRETS, Slack, running_slack
+from tests.test_slack_app import CLIENT_SECRETS, VENDOR_SECRETS, Slack, meta_of, opened, running_slack, sealed
 
 TODAY = date(2026, 3, 10)
 
@@ -209,6 +209,7 @@ def _published(slack: Slack, count: int = 1) -> dict[str, Any]:
 
 
 def _home_click(slack: Slack, action_id: str, value: str, *, user: str) -> None:
+    """A click on a Home tab button, its value sealed as Liaison writes it (one read back from a view already is)."""
     payload = {
         "type": "block_actions",
         "user": {"id": user},
@@ -217,7 +218,9 @@ def _home_click(slack: Slack, action_id: str, value: str, *, user: str) -> None:
         "container": {"type": "view", "view_id": "VHOME"},
         "view": {"id": "VHOME", "type": "home", "callback_id": "", "private_metadata": "", "hash": "1.h"},
         "trigger_id": "1.2.home",
-        "actions": [{"action_id": action_id, "value": value, "type": "button", "block_id": "b", "action_ts": "1.1"}],
+        "actions": [
+            {"action_id": action_id, "value": sealed(value), "type": "button", "block_id": "b", "action_ts": "1.1"}
+        ],
     }
     slack.send(action_body(payload), "application/x-www-form-urlencoded")
 
@@ -272,7 +275,7 @@ def test_opening_the_home_tab_publishes_the_persons_engagement(slack: Slack) -> 
     assert "https://acme.slack.com/archives/CS/p1700000000000100" in text and "<#CS>" in text
     assert "new issues are confirmed in <#CC>" in text
     buttons = {e["action_id"]: e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]}
-    assert buttons[hb.LOG_ISSUE]["value"] == ENGAGEMENT and buttons[hb.ASK]["value"] == ENGAGEMENT
+    assert opened(buttons[hb.LOG_ISSUE]["value"]) == ENGAGEMENT and opened(buttons[hb.ASK]["value"]) == ENGAGEMENT
     assert buttons[hb.LOG_ISSUE]["text"]["text"] == "Log an issue"
     assert buttons[hb.ASK]["text"]["text"] == "Ask a question"
 
@@ -298,14 +301,14 @@ def test_log_an_issue_opens_the_issue_modal_for_the_engagement_and_side(slack: S
     _home_click(slack, hb.LOG_ISSUE, ENGAGEMENT, user="UC")
     _home_click(slack, hb.LOG_ISSUE, ENGAGEMENT, user="UV")  # no vendor channel, but a shared one
     _home_click(slack, hb.LOG_ISSUE, ENGAGEMENT, user="UNEW")  # no part of it
-    opened = [c.params for c in slack.api.wait_for("views.open", count=3)]
-    by_meta = [json.loads(o["view"].get("private_metadata") or "{}") for o in opened]
-    assert {"channel": "CC", "engagement": ENGAGEMENT, "side": "client"} in by_meta
-    assert {"channel": "CS", "engagement": ENGAGEMENT, "side": "vendor"} in by_meta
-    assert all(o["trigger_id"] == "1.2.home" for o in opened)
-    issue_views = [o["view"] for o in opened if o["view"]["callback_id"] == "log_issue"]
+    shown = [c.params for c in slack.api.wait_for("views.open", count=3)]
+    by_meta = [meta_of(o["view"]) if o["view"].get("private_metadata") else {} for o in shown]
+    assert {"channel": "CC", "engagement": ENGAGEMENT} in by_meta  # the side follows from the channel
+    assert {"channel": "CS", "engagement": ENGAGEMENT} in by_meta
+    assert all(o["trigger_id"] == "1.2.home" for o in shown)
+    issue_views = [o["view"] for o in shown if o["view"]["callback_id"] == "log_issue"]
     assert len(issue_views) == 2
-    refused = next(o["view"] for o in opened if o["view"]["callback_id"] != "log_issue")
+    refused = next(o["view"] for o in shown if o["view"]["callback_id"] != "log_issue")
     assert "no longer part" in json.dumps(refused)
 
 
@@ -315,7 +318,7 @@ def test_log_an_issue_without_a_channel_confirms_in_a_dm(slack: Slack) -> None:
         _bind(s, "CC", "client", ENGAGEMENT)  # the client's channel is not the vendor's to post in
     _home_click(slack, hb.LOG_ISSUE, ENGAGEMENT, user="UV")
     view = slack.api.wait_for("views.open")[0].params["view"]
-    assert json.loads(view["private_metadata"]) == {"channel": "UV", "engagement": ENGAGEMENT, "side": "vendor"}
+    assert meta_of(view) == {"channel": "UV", "engagement": ENGAGEMENT}
 
 
 def test_ask_a_question_opens_a_modal_for_the_engagement(slack: Slack) -> None:
@@ -323,7 +326,7 @@ def test_ask_a_question_opens_a_modal_for_the_engagement(slack: Slack) -> None:
     _home_click(slack, hb.ASK, ENGAGEMENT, user="UV")
     view = slack.api.wait_for("views.open")[0].params["view"]
     assert view["callback_id"] == hb.ASK_CALLBACK and view["submit"]["text"] == "Ask"
-    assert json.loads(view["private_metadata"]) == {"engagement": ENGAGEMENT, "side": "vendor", "round": 0}
+    assert meta_of(view) == {"engagement": ENGAGEMENT, "side": "vendor", "round": 0}
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == ["question_0"]
 
 
@@ -350,7 +353,7 @@ def test_a_question_from_the_home_is_answered_in_the_modal_with_a_verbatim_quote
     action_ids = {e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]}
     assert action_ids <= {"feedback_up", "feedback_down"}  # no share or ask-the-owner in a modal
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == ["question_1"]
-    assert json.loads(view["private_metadata"])["round"] == 1 and len(view["blocks"]) <= 100
+    assert meta_of(view)["round"] == 1 and len(view["blocks"]) <= 100
 
 
 def test_a_vendor_owner_never_gets_client_only_clauses(slack: Slack) -> None:
@@ -389,7 +392,10 @@ def test_an_empty_question_is_refused_in_the_modal(slack: Slack) -> None:
 def test_an_issue_logged_without_a_channel_is_confirmed_in_a_dm(slack: Slack) -> None:
     from tests.test_slack_issues import FILLED, _submit
 
-    _submit(slack, FILLED, channel="U1")  # the channel the Home's modal carries when none is bound on their side
+    with session(slack.deps.engine) as s:
+        _grant(s, "U1", "client-owner", ENGAGEMENT)  # in a DM the card reads as the person stands in the engagement
+    response = _submit(slack, FILLED, channel="U1")  # the channel the Home's modal carries when none is bound
+    assert response.status == 200 and not response.body  # logged, the modal closed
     [posted] = [c.params for c in slack.api.wait_for("chat.postMessage")]
     assert posted["channel"] == "U1" and "Invoice 4411 billed twice" in posted["text"]
 

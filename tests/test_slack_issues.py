@@ -12,10 +12,11 @@ import pytest
 from bot import cases, issues
 from bot.db import session
 from bot.slack import issue_blocks as ib
+from bot.slack import seal
 from bot.slack.local_api import PERMALINK, action_body
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
-from tests.test_slack_app import Slack, running_slack
+from tests.test_slack_app import Slack, meta_of, opened, running_slack
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def _state(fields: dict[str, str | None]) -> dict[str, Any]:
 
 
 def _submit(slack: Slack, fields: dict[str, str | None], *, view_id: str = "VISSUE1", channel: str = "C1") -> Any:
-    metadata = json.dumps({"channel": channel, "engagement": ENGAGEMENT, "side": "client"})
+    metadata = json.dumps({"channel": channel, "engagement": ENGAGEMENT})  # the side follows from the channel
     return slack.submit(callback_id=ib.CALLBACK_ID, metadata=metadata, values=_state(fields), view_id=view_id)
 
 
@@ -79,11 +80,11 @@ def _issues(slack: Slack) -> list[cases.IssueRecord]:
 def test_slash_issue_opens_the_modal(slack: Slack) -> None:
     slack.bind("C1", "client")
     slack.command("issue Invoice billed twice")
-    [opened] = [c.params for c in slack.api.wait_for("views.open")]
-    assert opened["trigger_id"].endswith(".trigger")
-    view = opened["view"]
+    [opening] = [c.params for c in slack.api.wait_for("views.open")]
+    assert opening["trigger_id"].endswith(".trigger")
+    view = opening["view"]
     assert view["callback_id"] == "log_issue"
-    assert json.loads(view["private_metadata"]) == {"channel": "C1", "engagement": ENGAGEMENT, "side": "client"}
+    assert meta_of(view) == {"channel": "C1", "engagement": ENGAGEMENT}
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     assert set(inputs) == {"title", "description", "category", "severity", "risk", "value", "side"} | {
         "clause",
@@ -212,16 +213,21 @@ def _click(slack: Slack, action_id: str, value: str, *, user: str, card_ts: str)
 
 
 def _attach_buttons(blocks: list[dict[str, Any]]) -> list[str]:
-    return [b["accessory"]["value"] for b in blocks if (b.get("accessory") or {}).get("action_id") == ib.ATTACH_ACTION]
+    """The attach buttons' values as Liaison wrote them (their seals checked and stripped)."""
+    return [
+        opened(b["accessory"]["value"])
+        for b in blocks
+        if (b.get("accessory") or {}).get("action_id") == ib.ATTACH_ACTION
+    ]
 
 
 def _log_from_message(slack: Slack) -> tuple[dict[str, Any], dict[str, Any]]:
     """Use the shortcut, submit its modal as is (plus a category); the modal and the posted card."""
     slack.bind("C1", "client")
     assert _shortcut(slack).status == 200
-    [opened] = [c.params for c in slack.api.wait_for("views.open")]
-    view = opened["view"]
-    meta = json.loads(view["private_metadata"])
+    [opening] = [c.params for c in slack.api.wait_for("views.open")]
+    view = opening["view"]
+    meta = meta_of(view)
     fields = {**FILLED, "title": None, "description": None, "clause": None, "owner": None, "due": None}
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     fields.update(title=inputs["title"]["initial_value"], description=inputs["description"]["initial_value"])
@@ -234,14 +240,13 @@ def _log_from_message(slack: Slack) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def test_log_as_issue_prefills_from_the_message_and_links_back(slack: Slack) -> None:
-    opened, posted = _log_from_message(slack)
-    inputs = {b["block_id"]: b["element"] for b in opened["view"]["blocks"] if b["type"] == "input"}
+    modal, posted = _log_from_message(slack)
+    inputs = {b["block_id"]: b["element"] for b in modal["view"]["blocks"] if b["type"] == "input"}
     assert inputs["title"]["initial_value"] == "@U2 The March invoice 4411 was billed twice & nobody answered"
     assert inputs["description"]["initial_value"].endswith("See the invoice")
-    assert opened["meta"] == {
+    assert modal["meta"] == {
         "channel": "C1",
         "engagement": ENGAGEMENT,
-        "side": "client",
         "permalink": PERMALINK,
         "thread_ts": MESSAGE_TS,
     }
@@ -288,6 +293,9 @@ def test_the_reporter_attaches_a_suggested_clause_verbatim(slack: Slack) -> None
     forged = json.loads(values[0]) | {"h": "0" * 16}
     _click(slack, ib.ATTACH_ACTION, json.dumps(forged), user="U1", card_ts=card_ts)
     assert "changed or was removed" in slack.api.wait_for("response_url", count=2)[-1].params["text"]
+    # and a value Liaison never sealed does not reach the listener at all
+    slack.action(ib.ATTACH_ACTION, json.dumps(forged), user="U1", message_ts=card_ts, forged=True)
+    assert slack.api.wait_for("response_url", count=3)[-1].params["text"] == seal.REFUSED
     [issue] = _issues(slack)
     assert len(issue.clause_refs) == 1
 
@@ -309,7 +317,7 @@ def test_the_status_menu_changes_the_status_on_the_timeline(slack_any: Slack) ->
     menu = next(
         b["accessory"] for b in posted["blocks"] if (b.get("accessory") or {}).get("action_id") == "issue_status"
     )
-    assert [o["value"] for o in menu["options"]] == [
+    assert [opened(o["value"]) for o in menu["options"]] == [
         f"{issue.id}:{s}" for s in ("acknowledged", "in-progress", "resolved", "closed")
     ]
     _select(slack, f"{issue.id}:acknowledged", user="U9", card_ts="5.5")  # no role, not the reporter

@@ -24,10 +24,11 @@ from bot.cases import MediationRecord, TimelineEntry
 from bot.db import session
 from bot.slack import mediation_blocks as mb
 from bot.slack import mediation_modals as mm
+from bot.slack import seal
 from bot.slack.local_api import Call
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, at_once, count
-from tests.test_slack_app import Slack, running_slack
+from tests.test_slack_app import Slack, meta_of, opened, running_slack, sealed
 
 TITLE = "Service credits for missed first response time in March"
 ROLES = {"UMED": "mediator", "UADM": "admin", "UCLIENT": "client-owner", "UVENDOR": "vendor-owner"}
@@ -72,8 +73,12 @@ def _text(params: dict[str, Any]) -> str:
 
 
 def _buttons(params: dict[str, Any]) -> dict[str, str]:
+    """Each button's value as Liaison wrote it (its seal checked and stripped)."""
     return {
-        e["action_id"]: e["value"] for b in params.get("blocks", []) if b["type"] == "actions" for e in b["elements"]
+        e["action_id"]: opened(e["value"])
+        for b in params.get("blocks", [])
+        if b["type"] == "actions"
+        for e in b["elements"]
     }
 
 
@@ -255,7 +260,7 @@ def test_positions_are_stated_in_a_modal_by_their_side_or_a_mediator(slack_db: S
     assert slack.api.calls_to("views.open") == []
 
     opened = _modal(slack, mb.ADD_CLIENT_POSITION, value, user="UCLIENT")
-    assert opened["callback_id"] == mb.POSITION_VIEW and json.loads(opened["private_metadata"])["side"] == "client"
+    assert opened["callback_id"] == mb.POSITION_VIEW and meta_of(opened)["side"] == "client"
     inputs = {b["block_id"]: b for b in opened["blocks"] if b["type"] == "input"}
     assert inputs[mb.POSITION]["element"]["multiline"] and not inputs[mb.POSITION]["optional"]
     assert inputs[mb.EVIDENCE]["optional"]
@@ -528,10 +533,18 @@ def test_the_command_text_gives_title_issues_and_deadline() -> None:
 
 
 def test_a_forged_button_value_is_told_the_mediation_does_not_exist(slack: Slack) -> None:
-    for action_id in (mb.AGREE, mb.SUMMARISE, mb.PROPOSE, mb.CLOSE):
-        assert slack.action(action_id, "not-a-number", user="UMED").status == 200
-    whispers = _whispers(slack, 4)
+    # sealed, as Liaison could have written them (for a mediation since deleted, say): they reach the listener
+    for value in ("not-a-number", "999"):
+        for action_id in (mb.AGREE, mb.SUMMARISE, mb.PROPOSE, mb.CLOSE):
+            assert slack.action(action_id, sealed(value), user="UMED").status == 200
+    whispers = _whispers(slack, 8)
     assert all(w["text"] == "That mediation no longer exists." for w in whispers)
+    assert slack.api.calls_to("views.open") == [] and slack.api.calls_to("chat.update") == []
+    # unsealed, the gate refuses them before any listener runs
+    assert slack.action(mb.CLOSE, "999", user="UMED", forged=True).status == 200
+    assert slack.api.wait_for("response_url")[-1].params["text"] == seal.REFUSED
+    _drain(slack)
+    assert len(slack.api.calls_to("chat.postEphemeral")) == 8
     assert slack.api.calls_to("views.open") == [] and slack.api.calls_to("chat.update") == []
 
 
