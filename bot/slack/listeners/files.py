@@ -16,6 +16,7 @@ from bot import contracts
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.slack import blocks
+from bot.slack.facts import SlackProbe
 from bot.slack.permissions import may_manage
 
 
@@ -30,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
         def tell(text: str) -> None:
             client.chat_postEphemeral(channel=channel, user=user, text=text)
 
-        scope = workflow.scope_of(deps, channel)
+        scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=user)
         if scope is None:
             tell("This channel is not linked to an engagement yet: /liaison bind ENGAGEMENT client|vendor|shared")
         elif not may_manage(deps, client, user, scope.engagement):

@@ -25,6 +25,7 @@ from bot.db import session
 from bot.deps import Deps
 from bot.slack import issue_blocks as ib
 from bot.slack.facts import SlackProbe
+from bot.slack.kit import escape
 from bot.slack.listeners.home import refresh_homes, standing_of
 from bot.slack.permissions import may_manage
 from bot.slack.replies import not_linked
@@ -150,7 +151,7 @@ def open_from_message(deps: Deps, shortcut: dict[str, Any], respond: Respond, cl
         respond(
             response_type="ephemeral",
             replace_original=False,
-            text=f"This message is already issue #{existing.id}: {existing.title} ({existing.status}).",
+            text=f"This message is already issue #{existing.id}: {escape(existing.title)} ({existing.status}).",
         )
         return
     text = plain_message_text(message.get("text") or "")
@@ -268,7 +269,9 @@ def _update_card(deps: Deps, body: dict[str, Any], client: WebClient, issue_id: 
     if not channel or not ts:
         return
     user = (body.get("user") or {}).get("id") or ""
-    side = audience_side(deps, client, channel=channel, user=user, engagement=engagement) or "shared"
+    side = audience_side(deps, client, channel=channel, user=user, engagement=engagement)
+    if side is None:  # not a place of this engagement (a card forwarded elsewhere): leave that message alone
+        return
     text, card_blocks, _ = card(deps, issue_id, side)
     client.chat_update(channel=channel, ts=ts, text=text, blocks=card_blocks)
 
