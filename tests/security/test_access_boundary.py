@@ -20,11 +20,11 @@ from bot.db import session
 from bot.slack import home_blocks as hb
 from bot.slack import issue_blocks as ib
 from bot.slack import mediation_blocks as mb
-from bot.slack.local_api import action_body
-from bot.slack.seal import REFUSED, seal
+from bot.slack.seal import REFUSED
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
 from tests.test_slack_app import CLIENT_SECRETS, Slack, meta_of, running_slack
+from tests.test_slack_home import _home_click
 
 MEMO = "acme-renewal-strategy.md"  # client-only
 # an issue titled like the client's memo: in a client channel its clauses are what applies
@@ -57,21 +57,6 @@ def _binding(slack: Slack, channel: str) -> tuple[str, str] | None:
 
 def _drain(slack: Slack) -> None:
     slack.app.listener_runner.listener_executor.shutdown(wait=True)
-
-
-def _home_click(slack: Slack, action_id: str, value: str, *, user: str) -> None:
-    """A button on the App Home, as Slack sends it: the value as Liaison wrote it (sealed)."""
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user},
-        "team": {"id": "T1"},
-        "api_app_id": "A1",
-        "container": {"type": "view", "view_id": "VHOME"},
-        "view": {"id": "VHOME", "type": "home", "callback_id": "", "private_metadata": "", "hash": "1.h"},
-        "trigger_id": "1.2.home",
-        "actions": [{"action_id": action_id, "value": seal(value), "type": "button", "block_id": "b"}],
-    }
-    slack.send(action_body(payload), "application/x-www-form-urlencoded")
 
 
 def _issue_state(title: str, description: str = "") -> dict[str, Any]:
