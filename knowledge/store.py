@@ -1,70 +1,56 @@
 """The vector store: chunks and documents in Chroma, scoped by engagement and visibility.
 
+This module holds the `Store` and the records it reads and writes (`StoredDocument`, `StoredChunk`,
+their Chroma metadata). Who may read which visibility is in `knowledge.visibility`; the lock and
+generation file that let several processes share a local directory are in `knowledge.storelock`;
+the consistency check and its repairs are in `knowledge.consistency`.
+
 Two collections: `<ns>_chunks` (one record a chunk, its embedding and exact span) and
-`<ns>_documents` (one record a document: its full extracted text, content hash and a header
-embedding used to tell which document a question names). A document's chunks are versioned by
-content hash; readers only see chunks whose hash is the document's current one, so replacing a
-document is atomic for them even though Chroma has no transactions.
+`<ns>_documents` (one record a document: its full extracted text, content hash and an embedding of
+its header: title, file name and opening). A document's chunks are versioned by content hash; readers
+only see chunks whose hash is the document's current one, so replacing a document is atomic for them
+even though Chroma has no transactions.
 
 Changing a document's visibility is made safe the same way: the record is first narrowed to what
 both the old and the new visibility allow (and the target is recorded as pending), then the chunks
 are updated in batches, then the record takes the target. Readers honour the narrowest of the record
 and the chunk, so a crash at any point exposes nothing, and `check(repair=True)` finishes the change.
-
-A local persistent Chroma directory is not safe for concurrent writers, and a process that opened it
-reads stale (or failing) indexes after another process wrote. So every write to a local directory
-holds a file lock and bumps a generation file; a reader whose Chroma was opened at an older
-generation reopens it first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import chromadb
-import filelock
-from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chunking import Chunk
+from knowledge.consistency import CheckReport, check_store
 from knowledge.documents import ExtractedDocument
-from knowledge.errors import ConfigurationError, StoreBusyError, UnknownDocumentError
+from knowledge.errors import ConfigurationError, UnknownDocumentError
+from knowledge.storelock import LocalDirectory
+from knowledge.visibility import SIDES, VISIBILITIES, narrowest, visible_to
 
-VISIBILITIES = ("shared", "client-only", "vendor-only")
-HIDDEN = "hidden"  # readable by no side: a record between two one-sided visibilities
-SIDES = ("client", "vendor", "shared")
+__all__ = [
+    "SIDES",
+    "VISIBILITIES",
+    "CheckReport",
+    "Store",
+    "StoredChunk",
+    "StoredDocument",
+    "document_id",
+    "make_client",
+    "visible_to",
+]
+
 _BATCH = 2000
-LOCK_TIMEOUT = 600.0  # seconds a writer waits for another process's write to finish
-IN_FLIGHT_SECONDS = 3600.0  # without a lock (a Chroma server), younger chunks may be another writer's
-
-
-def visible_to(side: str) -> list[str]:
-    """The visibilities a side may read: a shared channel sees only shared documents."""
-    if side == "client":
-        return ["shared", "client-only"]
-    if side == "vendor":
-        return ["shared", "vendor-only"]
-    if side == "shared":
-        return ["shared"]
-    raise ValueError(f"unknown side {side!r}: use client, vendor or shared")
-
-
-def narrowest(*visibilities: str) -> str:
-    """The visibility that only sides allowed to read every one of these may read (HIDDEN if none)."""
-    one_sided = {v for v in visibilities if v and v != "shared"}
-    if not one_sided:
-        return "shared"
-    return one_sided.pop() if len(one_sided) == 1 else HIDDEN
 
 
 def document_id(engagement: str, name: str) -> str:
@@ -134,104 +120,13 @@ class StoredChunk:
     context: str
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One inconsistency `Store.check` found, and whether it repaired it."""
-
-    kind: str  # pending_visibility | visibility_mismatch | stale_chunks | orphan_chunks | missing_chunks
-    engagement: str
-    document: str  # the document's name (its id for orphan chunks)
-    detail: str
-    repaired: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "engagement": self.engagement,
-            "document": self.document,
-            "detail": self.detail,
-            "repaired": self.repaired,
-        }
-
-
-@dataclass
-class CheckReport:
-    """What a consistency check found (and repaired) in the store."""
-
-    repair: bool
-    documents: int = 0
-    chunks: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def remaining(self) -> list[Problem]:
-        return [p for p in self.problems if not p.repaired]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "consistent": not self.remaining,
-            "repair": self.repair,
-            "documents": self.documents,
-            "chunks": self.chunks,
-            "problems": [p.as_dict() for p in self.problems],
-            "remaining": len(self.remaining),
-        }
-
-
-class _LocalDirectory:
-    """A local persistent Chroma directory as this process knows it: its write lock and generation.
-
-    The generation file holds a random token replaced by every write, under the lock. `loaded` is the
-    generation the process's cached Chroma system was opened at (or last wrote); `epoch` counts the
-    times this process reopened it, so each Store on the directory knows when to take the new client.
-    """
-
-    _known: dict[str, _LocalDirectory] = {}
-    _known_lock = threading.Lock()
-
-    def __init__(self, persist_directory: str) -> None:
-        base = Path(persist_directory)
-        self.path = persist_directory
-        self.lock = filelock.FileLock(str(base.with_name(base.name + ".lock")), timeout=LOCK_TIMEOUT)
-        self.generation_file = base.with_name(base.name + ".generation")
-        self.mutex = threading.Lock()
-        self.loaded = self.generation()
-        self.epoch = 0
-
-    @classmethod
-    def of(cls, client: chromadb.ClientAPI) -> _LocalDirectory | None:
-        """The directory behind a persistent client; None for a Chroma server or an in-memory client."""
-        settings = client.get_settings()
-        if not settings.is_persistent or not settings.persist_directory:
-            return None
-        with cls._known_lock:
-            known = cls._known.get(settings.persist_directory)
-            if known is None:
-                known = cls._known[settings.persist_directory] = cls(settings.persist_directory)
-            return known
-
-    def generation(self) -> str:
-        try:
-            return self.generation_file.read_text(encoding="ascii")
-        except FileNotFoundError:
-            return ""
-
-    def bump(self) -> str:
-        """Record that the directory changed (call with the lock held); the new generation."""
-        token = uuid.uuid4().hex
-        temporary = self.generation_file.with_name(f"{self.generation_file.name}.{os.getpid()}.tmp")
-        temporary.write_text(token, encoding="ascii")
-        os.replace(temporary, self.generation_file)
-        return token
-
-
 class Store:
     """Chroma collections for one deployment; every read is scoped to one engagement."""
 
     def __init__(self, client: chromadb.ClientAPI, *, namespace: str = "liaison") -> None:
         self.namespace = namespace
         self.batch = max(1, min(_BATCH, client.get_max_batch_size()))
-        self._local = _LocalDirectory.of(client)
+        self._local = LocalDirectory.of(client)
         self._epoch = self._local.epoch if self._local else 0
         self._attach(client)
 
@@ -251,41 +146,20 @@ class Store:
         local = self._local
         if local is None:
             return
-        generation = local.generation()
-        with local.mutex:
-            if local.loaded != generation:
-                # The cached system holds indexes from before the other process's write: drop it so
-                # the next client loads the directory afresh (clients still using it finish normally).
-                SharedSystemClient._identifier_to_system.pop(local.path, None)
-                local.loaded = generation
-                local.epoch += 1
-            if self._epoch != local.epoch:
+        with local.current() as epoch:
+            if self._epoch != epoch:
                 self._attach(chromadb.PersistentClient(path=local.path, settings=self.client.get_settings()))
-                self._epoch = local.epoch
+                self._epoch = epoch
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """Hold the directory's write lock (re-entrant), on a fresh view, and mark the change after."""
-        local = self._local
-        if local is None:
+        if self._local is None:
             yield
             return
-        try:
-            local.lock.acquire()
-        except filelock.Timeout as exc:
-            raise StoreBusyError(
-                f"another process has been writing to {local.path} for over {LOCK_TIMEOUT:g}s; try again later"
-            ) from exc
-        try:
+        with self._local.writing():
             self._fresh()
             yield
-        finally:
-            try:
-                if local.lock.lock_counter == 1:  # the outermost write: other processes must reload
-                    with local.mutex:
-                        local.loaded = local.bump()  # this process's system made the change: it is current
-            finally:
-                local.lock.release()
 
     # -- documents -------------------------------------------------------------------------------
     def list_documents(self, engagement: str | None = None) -> list[StoredDocument]:
@@ -424,63 +298,7 @@ class Store:
         are deleted; a document missing chunks of its current version is marked to be re-indexed
         (the next `index` of its file re-embeds it) and stays a problem until then.
         """
-        report = CheckReport(repair=repair)
-        with self._writing() if repair else _nothing():
-            self._fresh()
-            docs = {d.id: d for d in self.list_documents(engagement)}
-            got = self.chunks.get(where={"engagement": engagement} if engagement else None, include=["metadatas"])
-            report.documents, report.chunks = len(docs), len(got["ids"])
-            # Without a lock (a Chroma server) a young chunk may belong to a write still under way elsewhere.
-            young = 0.0 if self._local is not None else time.time() - IN_FLIGHT_SECONDS
-            current: dict[str, list[tuple[str, str]]] = {}  # doc_id -> [(chunk id, visibility)]
-            stale: dict[str, list[str]] = {}
-            orphans: dict[tuple[str, str], list[str]] = {}
-            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
-                doc = docs.get(str(meta["doc_id"]))
-                if doc is not None and meta["content_hash"] == doc.content_hash:
-                    current.setdefault(doc.id, []).append((cid, str(meta["visibility"])))
-                elif young and float(meta.get("written_at") or 0.0) > young:
-                    continue
-                elif doc is not None:
-                    stale.setdefault(doc.id, []).append(cid)
-                else:
-                    orphans.setdefault((str(meta["engagement"]), str(meta["doc_id"])), []).append(cid)
-            for doc in docs.values():
-                report.problems += self._check_document(doc, current.get(doc.id, []), stale.get(doc.id, []), repair)
-            for (orphan_engagement, doc_id), ids in sorted(orphans.items()):
-                if repair:
-                    self._delete_chunks(ids)
-                detail = f"{len(ids)} chunks of a document with no record (an interrupted forget or first index)"
-                report.problems.append(Problem("orphan_chunks", orphan_engagement, doc_id, detail, repair))
-        return report
-
-    def _check_document(
-        self, doc: StoredDocument, current: list[tuple[str, str]], stale: list[str], repair: bool
-    ) -> list[Problem]:
-        problems = []
-        if doc.pending_visibility:
-            if repair:
-                self._change_visibility(doc, doc.pending_visibility)
-            detail = f"a change of visibility to {doc.pending_visibility} was interrupted; finished"
-            problems.append(Problem("pending_visibility", doc.engagement, doc.name, detail, repair))
-        else:
-            wrong = [cid for cid, visibility in current if visibility != doc.visibility]
-            if wrong:
-                if repair:
-                    self._set_chunk_visibility(wrong, doc.visibility)
-                detail = f"{len(wrong)} chunks disagree with the document's visibility {doc.visibility}"
-                problems.append(Problem("visibility_mismatch", doc.engagement, doc.name, detail, repair))
-        if stale:
-            if repair:
-                self._delete_chunks(stale)
-            detail = f"{len(stale)} chunks of an older version left by an interrupted index"
-            problems.append(Problem("stale_chunks", doc.engagement, doc.name, detail, repair))
-        if len(current) < doc.chunks:
-            if repair and doc.pipeline:
-                self.documents.update(ids=[doc.id], metadatas=[{"pipeline": ""}])  # the next index re-embeds it
-            detail = f"{doc.chunks - len(current)} of its {doc.chunks} chunks are missing; index its file again"
-            problems.append(Problem("missing_chunks", doc.engagement, doc.name, detail))
-        return problems
+        return check_store(self, engagement, repair=repair)
 
     # -- reading ---------------------------------------------------------------------------------
     def scope_chunks(self, engagement: str) -> list[StoredChunk]:
@@ -533,23 +351,6 @@ class Store:
             if narrowest(doc.visibility, doc.pending_visibility, str(meta["visibility"])) in visibilities:
                 out.append((cid, 1.0 - float(distance)))
         return out
-
-    def dense_documents(
-        self, embedding: Sequence[float], *, engagement: str, visibilities: list[str], n: int
-    ) -> list[tuple[str, float]]:
-        """Documents whose header (title, parties) is nearest to the question."""
-        self._fresh()
-        where = {"$and": [{"engagement": engagement}, {"visibility": {"$in": visibilities}}]}
-        got = self.documents.query(
-            query_embeddings=[list(embedding)], n_results=n, where=where, include=["metadatas", "distances"]
-        )
-        metas = got["metadatas"][0]  # type: ignore[index]
-        return [(str(m["name"]), 1.0 - float(d)) for m, d in zip(metas, got["distances"][0], strict=True)]  # type: ignore[index]
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def _chunk_metadata(doc: ExtractedDocument, c: Chunk, doc_id: str, engagement: str, visibility: str) -> dict[str, Any]:
