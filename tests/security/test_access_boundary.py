@@ -83,8 +83,9 @@ def _issue_state(title: str, description: str = "") -> dict[str, Any]:
 def _log_from_home(slack: Slack, user: str, title: str, view_id: str) -> dict[str, Any]:
     """Open "Log an issue" from the person's Home and submit it: the card Liaison posts."""
     before = len(slack.api.calls_to("chat.postMessage"))
+    opened = len(slack.api.calls_to("views.open"))
     _home_click(slack, hb.LOG_ISSUE, ENGAGEMENT, user=user)
-    view = slack.api.wait_for("views.open")[-1].params["view"]
+    view = slack.api.wait_for("views.open", count=opened + 1, timeout=30)[-1].params["view"]
     slack.submit(
         callback_id=view["callback_id"],
         metadata=view["private_metadata"],  # as Slack sends it back: sealed by Liaison
