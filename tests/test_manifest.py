@@ -17,7 +17,14 @@ LISTENERS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot/slack/
 def test_every_event_a_listener_handles_is_subscribed() -> None:
     handled = set(re.findall(r'@app\.event\("([a-z_]+)"\)', LISTENERS))
     subscribed = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
-    assert handled == {"app_mention", "message", "app_home_opened", "reaction_added", "channel_shared", "channel_unshared"}
+    assert handled == {
+        "app_mention",
+        "message",
+        "app_home_opened",
+        "reaction_added",
+        "channel_shared",
+        "channel_unshared",
+    }
     assert {"app_mention", "app_home_opened", "reaction_added", "channel_shared", "channel_unshared"} <= subscribed
     assert {"message.channels", "message.groups", "message.im"} <= subscribed
 

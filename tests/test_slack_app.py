@@ -43,6 +43,8 @@ def opened(value: str) -> str:
 def meta_of(view: dict[str, Any]) -> Any:
     """A view's private_metadata as Liaison wrote it (JSON), checking its seal."""
     return json.loads(opened(view["private_metadata"]))
+
+
 VENDOR_SECRETS = ("17.40", "32%", "27.20")
 CLIENT_SECRETS = ("9.6", "27.00", "Vendor B")
 

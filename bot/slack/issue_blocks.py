@@ -134,9 +134,7 @@ def issue_card_blocks(
         "type": "static_select",
         "action_id": STATUS_ACTION,
         "placeholder": _plain("Change status"),
-        "options": [
-            _option(STATUS_LABELS[s], seal(f"{issue['id']}:{s}")) for s in cases.ISSUE_STATUSES if s != status
-        ],
+        "options": [_option(STATUS_LABELS[s], seal(f"{issue['id']}:{s}")) for s in cases.ISSUE_STATUSES if s != status],
     }
     blocks.append({**_section(f"*Status:* {STATUS_LABELS.get(status, status)}"), "accessory": menu})
     attached = list(issue.get("clause_refs") or [])
