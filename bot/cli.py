@@ -2,6 +2,9 @@
 
 Errors from the knowledge base become one-line messages here; JSON goes to stdout, progress and
 human-readable notes to stderr, so `--json` output can be piped.
+
+Importing this module loads click and a few constants only: each command imports what it uses when it
+runs (Chroma, the embedder, SQLModel, Slack), so `liaison --help` answers at once.
 """
 
 from __future__ import annotations
@@ -12,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from bot.cli_options import Context, engagement_name, engagement_option, json_option, pass_context, side_option
 from knowledge.errors import KnowledgeError
-from knowledge.store import VISIBILITIES
+from knowledge.visibility import SIDES, VISIBILITIES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -26,6 +28,8 @@ def cli() -> None:
 
     Data lives in LIAISON_DATA_DIR (default: your user data folder). Every command works offline.
     """
+    # Before any command imports Chroma, onnxruntime or LangChain: bot.settings turns their telemetry off.
+    import bot.settings  # noqa: F401
 
 
 @cli.command()
@@ -79,20 +83,98 @@ def _print_report(report: Any) -> None:
 
 
 @cli.command()
-@click.argument("question")
-@engagement_option
+@click.argument("question", required=False)
+@click.option("--engagement", "-e", callback=engagement_name, help="Engagement name (not with --batch).")
 @side_option
+@click.option(
+    "--batch",
+    type=click.File("r"),
+    help='JSONL file: one {"id", "question", "engagement", "side"?} per line; prints one JSON line per question '
+    "(with or without --json).",
+)
 @json_option
 @pass_context
-def ask(ctx: Context, question: str, engagement: str, side: str, as_json: bool) -> None:
-    """Answer a question from the engagement's contracts, quoting the clauses it rests on."""
-    from bot.render import print_answer
+def ask(ctx: Context, question: str | None, engagement: str | None, side: str, batch: Any, as_json: bool) -> None:
+    """Answer a question from the engagement's contracts, quoting the clauses it rests on.
 
+    With --batch, the models load once and every line of the file is answered in turn, as
+    {"id", "found", "answer", "direct", "citations", "nearest"}; a line that cannot be answered
+    (not JSON, a field missing, an unknown side or engagement) gets {"id", "error"} and the others go on.
+    """
+    if batch is not None:
+        if question or engagement:
+            raise click.UsageError("give either a QUESTION and --engagement, or --batch FILE.jsonl, not both")
+        _ask_batch(ctx, batch)
+        return
+    if not question or not engagement:
+        raise click.UsageError("give a QUESTION and --engagement, or --batch FILE.jsonl")
     answer = ctx.kb.answer_question(question, engagement=engagement, side=side)
     if as_json:
         click.echo(json.dumps(answer.as_dict()))
     else:
+        from bot.render import print_answer
+
         print_answer(answer)
+
+
+class BadLine(ValueError):
+    """A line of a --batch file that cannot be asked: the message says why."""
+
+
+def _batch_question(line: str, known: set[str]) -> tuple[Any, str, str, str]:
+    """(id, question, engagement, side) of one --batch line, or BadLine saying what is wrong with it."""
+    try:
+        item = json.loads(line)
+    except ValueError as exc:
+        raise BadLine(f"not valid JSON ({exc})") from None
+    if not isinstance(item, dict):
+        raise BadLine('expected a JSON object {"id", "question", "engagement", "side"?}')
+    missing = [name for name in ("question", "engagement") if not isinstance(item.get(name), str) or not item[name]]
+    if missing:
+        raise BadLine(f"{' and '.join(repr(m) for m in missing)} missing (a non-empty string is needed)")
+    side = item.get("side") or "shared"
+    if side not in SIDES:
+        raise BadLine(f"unknown side {side!r}: use {', '.join(SIDES)}")
+    try:
+        engagement = engagement_name(None, None, item["engagement"])  # type: ignore[arg-type]
+    except click.BadParameter as exc:
+        raise BadLine(f"engagement {item['engagement']!r}: {exc.message}") from None
+    if engagement not in known:
+        listed = ", ".join(sorted(known)) or "none yet"
+        raise BadLine(f"unknown engagement {engagement!r} (indexed: {listed})")
+    return item.get("id"), item["question"], engagement, side  # type: ignore[return-value]
+
+
+def _line_id(line: str) -> Any:
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return None
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def _ask_batch(ctx: Context, batch: Any) -> None:
+    kb = ctx.kb  # models load once, and a setting that cannot work stops here, before any line
+    known = set(kb.engagements())
+    for number, line in enumerate(batch, 1):
+        if not line.strip():
+            continue
+        try:
+            item_id, question, engagement, side = _batch_question(line, known)
+            answer = kb.answer_question(question, engagement=engagement, side=side).as_dict()
+            out: dict[str, Any] = {
+                "id": item_id,
+                "found": answer["found"],
+                "answer": answer["answer"],
+                "direct": answer.get("direct"),
+                "citations": answer["citations"],
+                "nearest": answer["nearest"],
+            }
+            out.update((k, v) for k, v in answer.items() if k not in out)  # keys Answer gains later
+        except (BadLine, KnowledgeError) as exc:
+            out = {"id": _line_id(line), "error": f"line {number}: {exc}"}
+        click.echo(json.dumps(out))
+        sys.stdout.flush()
 
 
 @cli.command()
@@ -348,19 +430,28 @@ def _records_database_error(exc: Exception) -> str:
 
 
 def main() -> None:
-    from sqlalchemy.exc import ArgumentError, DBAPIError
-
     try:
         cli(standalone_mode=True)
     except KnowledgeError as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)
-    except ValidationError as exc:  # a setting that cannot work: say which, and stop
+    except Exception as exc:  # the libraries' errors, named only once they were loaded (nothing to import before)
+        _explain(exc)
+        raise
+
+
+def _explain(exc: Exception) -> None:
+    """Exit with one line for a bad setting or an unreachable records database; return for anything else."""
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and isinstance(exc, pydantic.ValidationError):  # a setting that cannot work
         click.secho(f"configuration error: {exc}", fg="red", err=True)
         sys.exit(2)
-    except (DBAPIError, ArgumentError) as exc:  # the records database is down or misconfigured: no traceback
-        click.secho(f"error: {_records_database_error(exc)}", fg="red", err=True)
-        sys.exit(1)
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import ArgumentError, DBAPIError
+
+        if isinstance(exc, DBAPIError | ArgumentError):  # the records database is down or misconfigured
+            click.secho(f"error: {_records_database_error(exc)}", fg="red", err=True)
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from bot.cli_options import Context, engagement_name, engagement_option, json_option, pass_context, side_option
+from bot.cli_options import (
+    Context,
+    LazyChoice,
+    engagement_name,
+    engagement_option,
+    json_option,
+    pass_context,
+    side_option,
+)
 
 
 @click.command()
@@ -98,10 +106,14 @@ def roles() -> None:
     """Who may bind channels (admin) and who owns an engagement (client-owner, vendor-owner, mediator)."""
 
 
-def _role_options(f):  # type: ignore[no-untyped-def]
+def _roles() -> tuple[str, ...]:
     from bot.records import ROLES
 
-    f = click.option("--role", required=True, type=click.Choice(ROLES), help="The role.")(f)
+    return ROLES
+
+
+def _role_options(f):  # type: ignore[no-untyped-def]
+    f = click.option("--role", required=True, type=LazyChoice(_roles), help="The role.")(f)
     f = click.option("--user", "user", required=True, help="Slack user id, e.g. U0123ABCD.")(f)
     return engagement_option(f)
 

@@ -17,11 +17,7 @@ from typing import Any
 
 import click
 
-from bot import cases
-from bot import issues as issue_log
-from bot import mediations as mediation_log
 from bot.cli_options import engagement_option, json_option
-from bot.db import records_session
 
 CSV_COLUMNS = (
     "id",
@@ -56,6 +52,7 @@ def _due(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
 
 
 def _records_session():  # type: ignore[no-untyped-def]
+    from bot.db import records_session
     from bot.settings import Settings
 
     return records_session(Settings().resolved_database_url)
@@ -128,6 +125,7 @@ def issues_add(
 ) -> None:
     """Log an issue."""
     from bot import cases
+    from bot import issues as issue_log
 
     try:
         with _records_session() as s:
@@ -158,6 +156,7 @@ def issues_add(
 def issues_list(engagement: str, show_all: bool, as_json: bool) -> None:
     """The engagement's open issues (all with --all), worst first."""
     from bot import cases
+    from bot import issues as issue_log
 
     with _records_session() as s:
         statuses = cases.ISSUE_STATUSES if show_all else None
@@ -184,6 +183,8 @@ def mediations() -> None:
 @json_option
 def mediations_list(engagement: str, show_all: bool, as_json: bool) -> None:
     """The engagement's mediations still under way (all with --all), oldest first."""
+    from bot import cases
+    from bot import mediations as mediation_log
 
     with _records_session() as s:
         statuses = cases.MEDIATION_STATUSES if show_all else None
@@ -214,6 +215,7 @@ def export() -> None:
 def export_issues(engagement: str, fmt: str, output: Path | None, open_only: bool) -> None:
     """Every issue of the engagement (worst first) as CSV with a header row, or as a JSON list."""
     from bot import cases
+    from bot import issues as issue_log
 
     with _records_session() as s:
         statuses = None if open_only else cases.ISSUE_STATUSES

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli_options import Context, engagement_option, json_option, pass_context
-from bot.records import SIDES
+from knowledge.visibility import SIDES  # the channel sides of bot.records, without loading SQLModel
 
 if TYPE_CHECKING:
     from bot.digest import Outcome

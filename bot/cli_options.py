@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.settings import Settings
-from knowledge.store import SIDES
+from knowledge.visibility import SIDES
+
+if TYPE_CHECKING:  # importing pydantic costs every command, even `liaison --help`: only when settings are read
+    from bot.settings import Settings
 
 ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -39,6 +42,21 @@ side_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
+class LazyChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice whose values come from a module loaded on first use, so the command's own module stays light."""
+
+    def __init__(self, load: Callable[[], Sequence[str]]) -> None:
+        self._load = load
+        self._loaded: tuple[str, ...] | None = None
+        self.case_sensitive = True
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._loaded is None:
+            self._loaded = tuple(self._load())
+        return self._loaded
+
+
 class Context:
     """Settings and the lazily built knowledge base, shared by the commands of one invocation."""
 
@@ -49,6 +67,8 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from bot.settings import Settings
+
             self._settings = Settings()
         return self._settings
 

@@ -161,3 +161,46 @@ def test_settings_refuse_bad_values_with_a_clear_message(tmp_path: Path) -> None
             Settings(**bad)
     result = CliRunner().invoke(cli, ["engagements"], env={"LIAISON_DATA_DIR": str(tmp_path), "LIAISON_EMBEDDER": "x"})
     assert result.exit_code != 0
+
+
+HEAVY = ("chromadb", "onnxruntime", "langchain_core", "sqlmodel", "sqlalchemy", "alembic", "pydantic", "slack_bolt")
+
+
+def _python(code: str, tmp_path: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("ANONYMIZED_TELEMETRY", "ORT_DISABLE_TELEMETRY")}
+    env.update(LIAISON_DATA_DIR=str(tmp_path / "data"), LIAISON_LLM="")
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_help_imports_none_of_the_heavy_libraries(tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom bot.cli import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    assert _python(code, tmp_path).splitlines()[-1] == "[]"
+
+
+def test_telemetry_is_off_before_a_command_loads_its_libraries(tmp_path: Path) -> None:
+    # Records the telemetry settings at the moment each library is first imported by a real `liaison ask`.
+    code = """
+import json, os, sys
+seen = {}
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in ("chromadb", "onnxruntime", "langchain_core") and top not in seen:
+            seen[top] = [os.environ.get("ANONYMIZED_TELEMETRY"), os.environ.get("ORT_DISABLE_TELEMETRY")]
+sys.meta_path.insert(0, Spy())
+from bot.cli import cli
+try:
+    cli(["ask", "what is the credit cap?", "-e", "acme", "--json"])
+except SystemExit:
+    pass
+print(json.dumps(seen))
+"""
+    seen = json.loads(_python(code, tmp_path).splitlines()[-1])
+    assert seen == {lib: ["False", "1"] for lib in ("chromadb", "onnxruntime", "langchain_core")}
