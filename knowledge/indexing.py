@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from langchain_core.embeddings import Embeddings
 
@@ -14,8 +14,10 @@ from knowledge.chunking import Chunk, chunk_document
 from knowledge.documents import ExtractedDocument
 from knowledge.errors import DocumentError
 from knowledge.limits import DEFAULT_LIMITS, Limits
-from knowledge.loaders import Found, file_hash, find_documents, load_document
 from knowledge.store import VISIBILITIES, Store, StoredDocument
+
+if TYPE_CHECKING:  # the format readers (pypdf, python-docx, bs4) load when a file is indexed, not to answer
+    from knowledge.loaders import Found
 
 EMBED_BATCH = 32
 PIPELINE_VERSION = "3"  # bump when loading, chunking or what is embedded changes: documents re-index
@@ -119,6 +121,8 @@ class Indexer:
         report = IndexReport(engagement)
         repaired = self.store.check(engagement, repair=True).problems  # what a crash left behind, first
         report.warnings += [f"repaired {p.document}: {p.detail}" for p in repaired]
+        from knowledge.loaders import find_documents
+
         files, report.failed = find_documents(paths)
         progress.files(len(files))
         for found in files:
@@ -141,6 +145,8 @@ class Indexer:
         progress: Progress,
         change_visibility: bool,
     ) -> str:
+        from knowledge.loaders import file_hash, load_document
+
         path, name = found
         digest = file_hash(path) if path.stat().st_size <= self.max_bytes else None
         existing = self.store.get_document(engagement, name)
