@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+
+from langchain_core.embeddings import Embeddings
 
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
@@ -13,8 +16,31 @@ from knowledge.store import Store, make_client
 logger = logging.getLogger(__name__)
 
 
-def build_knowledge(settings: Settings) -> KnowledgeBase:
-    """The knowledge base on the configured store, embedder and (optional) LLM."""
+class LazyEmbeddings(Embeddings):
+    """The configured embedder, loaded when something is first embedded: listing or showing the index loads no model."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self._model: Embeddings | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> Embeddings:
+        """The model itself, loaded now if it was not yet (a setting that cannot work raises here)."""
+        with self._lock:
+            if self._model is None:
+                self._model = make_embeddings(self.spec)
+            return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.load().embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.load().embed_query(text)
+
+
+def build_knowledge(settings: Settings, *, lazy_model: bool = False) -> KnowledgeBase:
+    """The knowledge base on the configured store, embedder and (optional) LLM; with lazy_model (the CLI), the
+    embedding model loads on first use rather than now."""
     client = make_client(data_dir=settings.data_dir, url=settings.chroma_url)
     llm = None
     if settings.llm:
@@ -23,7 +49,7 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
         llm = make_chat_model(settings.llm)
     return KnowledgeBase(
         Store(client),
-        make_embeddings(settings.embedder),
+        LazyEmbeddings(settings.embedder) if lazy_model else make_embeddings(settings.embedder),
         llm=llm,
         min_similarity=settings.min_similarity,
         k=settings.default_k,

@@ -154,7 +154,8 @@ def _line_id(line: str) -> Any:
 
 
 def _ask_batch(ctx: Context, batch: Any) -> None:
-    kb = ctx.kb  # models load once, and a setting that cannot work stops here, before any line
+    kb = ctx.kb
+    kb.embeddings.load()  # the model loads once, here: a setting that cannot work stops the batch before any line
     known = set(kb.engagements())
     for number, line in enumerate(batch, 1):
         if not line.strip():

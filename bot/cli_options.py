@@ -77,7 +77,7 @@ class Context:
         if self._kb is None:
             from bot.app import build_knowledge
 
-            self._kb = build_knowledge(self.settings)
+            self._kb = build_knowledge(self.settings, lazy_model=True)  # `liaison documents` loads no model
         return self._kb
 
 

@@ -185,7 +185,7 @@ def test_help_imports_none_of_the_heavy_libraries(tmp_path: Path) -> None:
 
 
 def test_telemetry_is_off_before_a_command_loads_its_libraries(tmp_path: Path) -> None:
-    # Records the telemetry settings at the moment each library is first imported by a real `liaison ask`.
+    # Records the telemetry settings at the moment each library is first imported by a real `liaison index`.
     code = """
 import json, os, sys
 seen = {}
@@ -196,11 +196,21 @@ class Spy:
             seen[top] = [os.environ.get("ANONYMIZED_TELEMETRY"), os.environ.get("ORT_DISABLE_TELEMETRY")]
 sys.meta_path.insert(0, Spy())
 from bot.cli import cli
-try:
-    cli(["ask", "what is the credit cap?", "-e", "acme", "--json"])
-except SystemExit:
-    pass
+cli(["index", "sla.md", "-e", "acme"], standalone_mode=False)
 print(json.dumps(seen))
 """
+    write(tmp_path / "sla.md", SLA)
     seen = json.loads(_python(code, tmp_path).splitlines()[-1])
     assert seen == {lib: ["False", "1"] for lib in ("chromadb", "onnxruntime", "langchain_core")}
+
+
+def test_reading_the_index_loads_no_embedding_model(run, contracts: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("index", str(contracts), "-e", "acme")
+    code = (
+        "import sys\nfrom bot.cli import cli\n"
+        "for args in (['engagements'], ['documents', '-e', 'acme'], ['show', 'sla.md', '-e', 'acme'],"
+        f" ['index', {str(contracts / 'sla.md')!r}, '-e', 'acme']):\n"
+        "    cli(args, standalone_mode=False)\n"
+        "print('onnxruntime' in sys.modules)"
+    )
+    assert _python(code, tmp_path).splitlines()[-1] == "False"  # the file is unchanged: nothing to embed
