@@ -6,7 +6,7 @@ No Slack imports: the transport hands in ids and text, and renders what comes ba
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import access, records
 from bot.access import Probe, Scope
@@ -59,7 +59,7 @@ def ask(
     """Answer a question within a scope and record it (once per source_key, however often Slack retries)."""
     searched = f"{question} (following up on: {context})" if context else question
     answer = deps.kb.answer_question(searched, engagement=scope.engagement, side=scope.side)
-    answer = Answer(question, answer.text, answer.found, answer.citations, answer.nearest, answer.mode)
+    answer = replace(answer, question=question)  # the words asked, not the follow-up's search (direct line kept)
     with session(deps.engine) as s:
         row = records.record_question(
             session=s,

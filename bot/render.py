@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
 import click
 
 from knowledge.answers import Answer, Citation, citation_label
+from knowledge.direct import Direct
 
 _ROLE = {
     "answer": "",
@@ -32,7 +34,21 @@ def _citation(c: Citation) -> None:
     click.secho(f"  ({c.document}, characters {c.start}-{c.end})", dim=True)
 
 
+def _direct(direct: Direct) -> None:
+    """The line that answers, verbatim, its value in bold (plain text when not on a terminal), and where it is."""
+    before, value, after = (re.sub(r"\s+", " ", p) for p in direct.parts())
+    line = f"{before}{click.style(value, bold=True)}{after}"
+    click.echo(f"\u201c{line}\u201d")
+    where = citation_label(title=direct.title, document=direct.document, section=direct.section, page=direct.page)
+    click.secho(f"  \u2014 {where}, characters {direct.start}-{direct.end}", dim=True)
+    if direct.header:
+        click.secho(f"  columns: {' '.join(direct.header.split())}", dim=True)
+    click.echo()
+
+
 def print_answer(answer: Answer) -> None:
+    if answer.direct is not None:
+        _direct(answer.direct)
     click.secho(answer.text, fg=None if answer.found else "yellow")
     for c in answer.citations:
         _citation(c)

@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from knowledge.direct import Direct, direct_for
 from knowledge.language import looks_non_english
 from knowledge.lexical import tokenize
 from knowledge.quotes import best_passage, defined_terms, definition_span
@@ -71,18 +72,25 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     nearest: list[Citation] = field(default_factory=list)
     mode: str = "extractive"
+    direct: Direct | None = None  # the lead clause's line that answers, verbatim; None when none does
 
     @classmethod
     def from_dict(cls, question: str, data: dict[str, Any], *, mode: str = "extractive") -> Answer:
-        """An answer as recorded by `as_dict` (citations keep their verified spans)."""
+        """An answer as recorded by `as_dict` (citations and the direct line keep their verified spans)."""
         cite = [Citation(**{k: c[k] for k in _CITATION_FIELDS}) for c in data.get("citations", [])]
         near = [Citation(**{k: c[k] for k in _CITATION_FIELDS}, role="nearest") for c in data.get("nearest", [])]
-        return cls(question, str(data.get("answer", "")), bool(data.get("found")), cite, near, mode)
+        found = bool(data.get("found"))
+        if "direct" in data:
+            direct = Direct.from_dict(data.get("direct"))
+        else:  # a record that kept only the citations: the line is found again in the lead quote
+            direct = _direct_in_quote(question, cite[0]) if found and cite else None
+        return cls(question, str(data.get("answer", "")), found, cite, near, mode, direct)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "found": self.found,
             "answer": self.text,
+            "direct": self.direct.as_dict() if self.direct else None,
             "citations": [c.as_dict() for c in self.citations],
             "nearest": [c.as_dict() for c in self.nearest],
         }
@@ -183,7 +191,25 @@ class Answerer:
             if hit.score >= RELATED_SHARE * lead_hit.score and not any(_overlaps(hit, c) for c in citations):
                 citations.append(self._whole_or_passage(question, hit, "related"))
         citations = citations[: MAX_SUPPORTING + 1]
-        return Answer(question, _lead_in(citations, amendment is not None), True, citations)
+        direct = self._direct(question, citations[0], hits)
+        return Answer(question, _lead_in(citations, amendment is not None), True, citations, direct=direct)
+
+    def _direct(self, question: str, lead: Citation, hits: list[Hit]) -> Direct | None:
+        """The line of the lead citation that answers (see `knowledge.direct`)."""
+        hit = next((h for h in hits if h.chunk.document == lead.document and _within(h, lead.start)), None)
+        if hit is None:
+            return None
+        return direct_for(
+            question,
+            self._text_of(hit),
+            document=lead.document,
+            start=lead.start,
+            end=lead.end,
+            title=lead.title,
+            section=lead.section,
+            page=lead.page,
+            section_at=lambda offset: self.retriever.section_at(hit.chunk, offset) if _within(hit, offset) else None,
+        )
 
     def _amendment_for(self, question: str, lead: Citation, hits: list[Hit]) -> Citation | None:
         if _is_amendment(lead.title, lead.document):
@@ -212,6 +238,25 @@ class Answerer:
             if found:
                 break
         return found
+
+
+def _direct_in_quote(question: str, lead: Citation) -> Direct | None:
+    """The direct line of a citation's quote alone (`quote == extracted_text[start:end]`, so offsets carry over)."""
+    found = direct_for(
+        question,
+        lead.quote,
+        document=lead.document,
+        start=0,
+        end=len(lead.quote),
+        title=lead.title,
+        section=lead.section,
+        page=lead.page,
+    )
+    return found.shifted(lead.start) if found else None
+
+
+def _within(hit: Hit, offset: int) -> bool:
+    return hit.chunk.start <= offset < hit.chunk.end
 
 
 def _overlaps(hit: Hit, c: Citation) -> bool:

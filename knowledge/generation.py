@@ -7,7 +7,9 @@ is checked before anything is shown:
 - a sentence of the model's own prose is kept only if the kept citations support it (`supported`):
   every value it states (a percentage, an amount, a duration) appears in a kept quote, every other
   number in a cited clause, and at least half of its words in the cited clauses;
-- an answer left with no citation or no sentence falls back to the extractive one.
+- an answer left with no citation or no sentence falls back to the extractive one;
+- the direct answer line is never the model's: it is the verbatim line of the first kept citation
+  that holds what was asked (`knowledge.direct`), shown beside the model's wording, or none.
 Not checked: that a supported sentence keeps the meaning of the clause (it is shown as the model's
 wording, beside the quotes it rests on).
 """
@@ -20,6 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from knowledge.direct import direct_for
 from knowledge.errors import ConfigurationError
 from knowledge.lexical import tokenize
 from knowledge.prompting import attribute, fenced
@@ -114,7 +117,19 @@ def generate_answer(question: str, hits: list[Hit], llm: Any, text_of: Callable[
     if not answer:
         log.info("no sentence of the model's answer is supported by its citations; answering extractively")
         return None
-    return Answer(question, answer, True, citations, mode="llm")
+    lead, lead_hit = citations[0], cited[0]
+    direct = direct_for(  # the sentences of the cited clause that the model's quote is part of
+        question,
+        text_of(lead_hit),
+        document=lead.document,
+        start=lead_hit.chunk.start,
+        end=lead_hit.chunk.end,
+        around=(lead.start, lead.end),
+        title=lead.title,
+        section=lead.section,
+        page=lead.page,
+    )
+    return Answer(question, answer, True, citations, mode="llm", direct=direct)
 
 
 # -- the prose -------------------------------------------------------------------------------------

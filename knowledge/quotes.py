@@ -26,6 +26,35 @@ def _is_row(text: str, span: tuple[int, int]) -> bool:
     return text.startswith("|", span[0])
 
 
+def sentences_and_rows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences, list items and table rows of text[start:end]; a row is never cut at a full stop."""
+    units: list[tuple[int, int]] = []
+    for a, b in blocks(text, start, end):
+        units.extend([(a, b)] if _is_row(text, (a, b)) else sentence_spans(text, a, b))
+    return units
+
+
+_ROW_LINE = re.compile(r"[ \t]*\|[^\n]*")
+_SEPARATOR = re.compile(r"[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*")
+
+
+def table_header(text: str, row_start: int) -> tuple[int, int] | None:
+    """The header row of the table whose row starts at row_start (the row above its `|---|` line), if any."""
+    lines: list[tuple[int, int]] = []  # the table's lines above the row, nearest first
+    pos = text.rfind("\n", 0, row_start)
+    while pos > 0:
+        begin = text.rfind("\n", 0, pos) + 1
+        if not _ROW_LINE.fullmatch(text, begin, pos):
+            break
+        lines.append((begin, pos))
+        pos = begin - 1
+    for i, (a, b) in enumerate(lines):
+        if _SEPARATOR.fullmatch(text, a, b) and i + 1 < len(lines):
+            head_a, head_b = lines[i + 1]
+            return head_a + len(text[head_a:head_b]) - len(text[head_a:head_b].lstrip()), head_b
+    return None
+
+
 def best_passage(text: str, start: int, end: int, question: str) -> tuple[int, int]:
     """The span to quote from text[start:end]: the run of whole units that best covers the question.
 

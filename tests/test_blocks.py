@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -23,6 +24,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.seal import SEAL_CHARS
 from knowledge.answers import Answer, Citation
+from knowledge.direct import Direct
 from tests.test_slack_app import opened
 
 BLOCK_TYPES = {"section", "context", "actions", "header", "divider"}
@@ -375,3 +377,72 @@ def test_owner_ping_mentions_only_the_owners() -> None:
     bad = owner_ping_text(owners=["U1>|<!channel", "<!here>"], question="q")
     assert bad == "Liaison could not find this in the contracts: q"
     assert len(owner_ping_text(owners=["U1"], question="x " * 10000)) <= 4000
+
+
+# -- the direct answer line ------------------------------------------------------------------------
+def with_direct(quote: str, value: str, *, header: str | None = None, citations: int = 1) -> Answer:
+    """An answer whose lead quote is `quote`, with its direct line the whole quote and `value` emphasised."""
+    start = quote.index(value)
+    direct = Direct(
+        text=quote,
+        document="msa.pdf",
+        start=0,
+        end=len(quote),
+        value_start=start,
+        value_end=start + len(value),
+        kind="duration",
+        title="Master Services Agreement",
+        section="4.2",
+        page=7,
+        header=header,
+        header_start=0 if header else None,
+    )
+    answer = found(*[cite(quote) for _ in range(citations)])
+    return replace(answer, direct=direct)
+
+
+def test_the_direct_line_comes_first_with_its_value_in_bold() -> None:
+    answer = with_direct("Vendor shall restore service within 4 hours of a Severity 1 Incident.", "within 4 hours")
+    blocks = answer_blocks(answer, answer_id="q1")
+    assert_valid(blocks)
+    first = blocks[0]["text"]["text"]
+    assert first.startswith("\u201cVendor shall restore service *within 4 hours* of a Severity 1 Incident.\u201d")
+    assert "Master Services Agreement (msa.pdf), §4.2, p. 7" in first
+    assert blocks[1]["text"]["text"] == "Here is what section 4.2 says:"
+    fallback = answer_text(answer)
+    assert fallback.splitlines()[0].startswith("\u201cVendor shall restore service *within 4 hours*")
+
+
+def test_without_a_direct_line_the_layout_is_unchanged() -> None:
+    answer = found(cite("Vendor shall restore service within 4 hours."))
+    assert answer_blocks(answer, answer_id="q1")[0]["text"]["text"] == "Here is what section 4.2 says:"
+    assert answer_text(answer).startswith("Here is what")
+
+
+def test_a_direct_line_is_escaped_and_cannot_mention_or_link() -> None:
+    blocks = answer_blocks(with_direct(EVIL, "within 30 days"), answer_id="q1")
+    assert_valid(blocks)
+    first = blocks[0]["text"]["text"]
+    assert "<!channel>" not in first and "<http" not in first and "&lt;!channel&gt;" in first
+    assert "*within 30 days*" in first and "A&amp;B" in first
+
+
+def test_a_table_row_shows_its_header_row_beside_it() -> None:
+    row = "| Severity 1 | 15 minutes | Restoration within 2 hours |"
+    blocks = answer_blocks(
+        with_direct(row, "within 2 hours", header="| Severity | Response | Restoration |"), answer_id="q1"
+    )
+    assert_valid(blocks)
+    assert "| Severity 1 | 15 minutes | Restoration *within 2 hours* |" in blocks[0]["text"]["text"]
+    assert blocks[1]["type"] == "context"
+    assert "| Severity | Response | Restoration |" in blocks[1]["elements"][0]["text"]
+
+
+def test_a_long_direct_line_is_shown_around_its_value_within_limits() -> None:
+    line = SENTENCE * 40 + "Vendor shall pay within 30 days. " + SENTENCE * 40
+    answer = with_direct(line.strip(), "within 30 days", citations=60)
+    blocks = answer_blocks(answer, answer_id="q1")
+    assert_valid(blocks)
+    first = blocks[0]["text"]["text"]
+    assert "*within 30 days*" in first and first.count("\u2026") == 2 and len(first) < 1500
+    assert len(answer_text(answer)) <= 4000

@@ -54,7 +54,8 @@ from bot.slack.kit import mrkdwn as mrkdwn
 from bot.slack.kit import plain as plain
 from bot.slack.kit import section as section
 from bot.slack.kit import thanked_view as thanked_view
-from knowledge.answers import Answer, Citation
+from knowledge.answers import Answer, Citation, citation_label
+from knowledge.direct import Direct
 
 # Our own choices, for readability rather than Slack's limits
 MAX_QUOTE_SECTIONS = 2  # one clause takes at most this many sections before it is shortened
@@ -62,6 +63,8 @@ MAX_QUOTED_CHARS = 15_000  # all quotes of one message together
 MAX_LEAD_SECTIONS = 2
 FALLBACK_LEAD_CHARS = 1500
 FALLBACK_QUOTE_CHARS = 280
+DIRECT_CHARS = 900  # a longer direct line is shown around its value, with "…" where it is shortened
+DIRECT_CONTEXT_CHARS = 300  # how much of a long line is kept on each side of its value
 
 LLM_NOTE = ":robot_face: Written by an AI model from the quoted clauses."
 NEAREST_HEADER = "Nearest clauses (not an answer)"
@@ -181,9 +184,43 @@ def _answer_actions(answer: Answer, answer_id: str, shareable: bool) -> list[Blo
     return [_actions(*buttons)]
 
 
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def direct_line(direct: Direct) -> str:
+    """The direct answer line as mrkdwn: the verbatim line, escaped, its value in bold, then where it is."""
+    before, value, after = (_flat(p) for p in direct.parts())
+    before, after = before.lstrip(), after.rstrip()
+    if len(before) + len(value) + len(after) > DIRECT_CHARS:
+        if len(before) > DIRECT_CONTEXT_CHARS:
+            cut = before.find(" ", len(before) - DIRECT_CONTEXT_CHARS)
+            before = "\u2026" + before[cut if cut >= 0 else len(before) - DIRECT_CONTEXT_CHARS :]
+        if len(after) > DIRECT_CONTEXT_CHARS:
+            cut = after.rfind(" ", 0, DIRECT_CONTEXT_CHARS)
+            after = after[: cut if cut > 0 else DIRECT_CONTEXT_CHARS] + " \u2026"
+    label = citation_label(title=direct.title, document=direct.document, section=direct.section, page=direct.page)
+    line = f"{escape(before)}*{escape(value.strip())}*{escape(after)}"
+    return f"\u201c{line}\u201d \u2014 {_clip(label, 400)}"
+
+
+def _direct_blocks(direct: Direct | None) -> list[Block]:
+    """The line that answers, first; a table row shows its table's header row beside it."""
+    if direct is None or not direct.value.strip():
+        return []
+    blocks = [_section(direct_line(direct))]
+    if direct.header:
+        blocks.append(_context(f"Columns: {_clip(_flat(direct.header), CONTEXT_CHARS - 20)}"))
+    return blocks
+
+
 def _answer_blocks(answer: Answer, answer_id: str, shareable: bool, preface: list[Block]) -> list[Block]:
     _check_value(answer_id)
-    head = [*preface, *_text_sections(_normalize(answer.text) or "(no answer)", MAX_LEAD_SECTIONS)]
+    head = [
+        *preface,
+        *_direct_blocks(answer.direct),
+        *_text_sections(_normalize(answer.text) or "(no answer)", MAX_LEAD_SECTIONS),
+    ]
     if answer.mode == "llm":
         head.append(_context(LLM_NOTE))
     tail = _answer_actions(answer, answer_id, shareable)
@@ -191,7 +228,7 @@ def _answer_blocks(answer: Answer, answer_id: str, shareable: bool, preface: lis
 
 
 def answer_blocks(answer: Answer, *, answer_id: str, shareable: bool = False) -> list[dict]:
-    """The blocks of an answer: lead-in, quoted citations, nearest clauses when not found, and buttons."""
+    """The blocks of an answer: the direct line, lead-in, quoted citations, nearest clauses when not found, buttons."""
     return _answer_blocks(answer, answer_id, shareable, [])
 
 
@@ -203,8 +240,9 @@ def shared_answer_blocks(answer: Answer, *, answer_id: str, user: str) -> list[d
 
 
 def answer_text(answer: Answer) -> str:
-    """The plain-text fallback of an answer: the lead-in, then the first citation's label and a short quote."""
-    parts = [_clip(answer.text, FALLBACK_LEAD_CHARS)]
+    """The plain-text fallback of an answer: the direct line, the lead-in, the first citation's label and quote."""
+    parts = [direct_line(answer.direct)] if answer.direct and answer.direct.value.strip() else []
+    parts.append(_clip(answer.text, FALLBACK_LEAD_CHARS))
     if answer.citations:
         c = answer.citations[0]
         quote = escape(_plain_clip(c.quote, FALLBACK_QUOTE_CHARS))
