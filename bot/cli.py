@@ -9,6 +9,7 @@ runs (Chroma, the embedder, SQLModel, Slack), so `liaison --help` answers at onc
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -431,6 +432,7 @@ def _records_database_error(exc: Exception) -> str:
 
 
 def main() -> None:
+    gc.disable()  # until the command has loaded its libraries: see bot.cli_options.started
     try:
         cli(standalone_mode=True)
     except KnowledgeError as exc:
@@ -439,6 +441,8 @@ def main() -> None:
     except Exception as exc:  # the libraries' errors, named only once they were loaded (nothing to import before)
         _explain(exc)
         raise
+    finally:
+        gc.freeze()  # the process ends: its last collections would walk every object loaded (~0.1 s) to free nothing
 
 
 def _explain(exc: Exception) -> None:

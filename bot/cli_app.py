@@ -15,6 +15,7 @@ from bot.cli_options import (
     json_option,
     pass_context,
     side_option,
+    started,
 )
 
 
@@ -58,13 +59,15 @@ def _start_slack_app(ctx: Context) -> Any:
     from bot.app import build_slack_app
 
     try:
-        return build_slack_app(ctx.settings)
+        app = build_slack_app(ctx.settings)
     except BoltError as exc:  # auth.test answered, but not ok
         raise click.ClickException(f"Slack refused to start the app: {exc}; check SLACK_BOT_TOKEN") from None
     except urllib.error.URLError as exc:  # auth.test could not be sent
         raise click.ClickException(
             f"cannot reach Slack at {ctx.settings.slack_api_url}: {exc.reason}; check SLACK_API_URL and the network"
         ) from None
+    started()  # the app runs for days: the collector is on from here
+    return app
 
 
 @click.command()
@@ -76,6 +79,7 @@ def chat(ctx: Context, engagement: str | None, side: str, channel: str) -> None:
     """Try the Slack app in the terminal: lines go through the real listeners via a local Slack API."""
     from bot.slack.chat import run_chat
 
+    started()
     run_chat(ctx.settings, engagement=engagement, side=side, channel=channel)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,20 @@ class Context:
             from bot.app import build_knowledge
 
             self._kb = build_knowledge(self.settings, lazy_model=True)  # `liaison documents` loads no model
+            started()
         return self._kb
+
+
+def started() -> None:
+    """Start-up is over: what the libraries loaded lives until exit, so it leaves the collector's view, and
+    collection resumes for the command's own work.
+
+    `bot.cli.main` turns the collector off while Chroma, pydantic and numpy load: hundreds of thousands of
+    long-lived objects, no garbage worth the passes (~0.1 s of a `liaison ask`). Nothing happens when the
+    collector is on (tests, or a program calling the commands itself)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)

@@ -214,3 +214,11 @@ def test_reading_the_index_loads_no_embedding_model(run, contracts: Path, tmp_pa
         "print('onnxruntime' in sys.modules)"
     )
     assert _python(code, tmp_path).splitlines()[-1] == "False"  # the file is unchanged: nothing to embed
+
+
+def test_the_collector_is_back_on_once_a_command_has_loaded_its_libraries(tmp_path: Path) -> None:
+    code = (
+        "import gc, sys\nfrom bot.cli import main\nsys.argv = ['liaison', 'engagements']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint(gc.isenabled(), gc.get_freeze_count() > 0)"
+    )
+    assert _python(code, tmp_path).splitlines()[-1] == "True True"
