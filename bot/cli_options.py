@@ -43,7 +43,7 @@ side_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
-class LazyChoice(click.Choice):  # type: ignore[type-arg]
+class LazyChoice(click.Choice):
     """A choice whose values come from a module loaded on first use, so the command's own module stays light."""
 
     def __init__(self, load: Callable[[], Sequence[str]]) -> None:
@@ -51,11 +51,15 @@ class LazyChoice(click.Choice):  # type: ignore[type-arg]
         self._loaded: tuple[str, ...] | None = None
         self.case_sensitive = True
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         if self._loaded is None:
             self._loaded = tuple(self._load())
         return self._loaded
+
+    @choices.setter
+    def choices(self, values: Sequence[str]) -> None:
+        self._loaded = tuple(values)
 
 
 class Context:
