@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
@@ -12,6 +13,11 @@ from knowledge.base import KnowledgeBase
 from knowledge.embeddings import make_embeddings
 from knowledge.errors import ConfigurationError
 from knowledge.store import Store, make_client
+
+if TYPE_CHECKING:  # imported where used: `liaison --help` and `ask` load neither Slack nor the records
+    from slack_bolt import App
+
+    from bot.deps import Deps
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +63,7 @@ def build_knowledge(settings: Settings, *, lazy_model: bool = False) -> Knowledg
     )
 
 
-def build_deps(settings: Settings):  # type: ignore[no-untyped-def]
+def build_deps(settings: Settings) -> Deps:
     """Everything the Slack app needs, with the records database migrated to the latest schema."""
     from bot.db import make_engine, upgrade
     from bot.deps import Deps
@@ -71,7 +77,7 @@ def build_deps(settings: Settings):  # type: ignore[no-untyped-def]
     return Deps(settings=settings, kb=kb, engine=engine)
 
 
-def build_slack_app(settings: Settings, *, scheduler: bool = True):  # type: ignore[no-untyped-def]
+def build_slack_app(settings: Settings, *, scheduler: bool = True) -> App:
     """The Bolt app for `liaison serve` / `liaison run`, with the background jobs (mediation reminders, the
     weekly digest) started unless `scheduler` is False; refuses to start without Slack credentials."""
     from bot.slack.app import create_app

@@ -245,7 +245,7 @@ def add_entry(
 
 def by_source_key(session: Session, model: type[Case], source_key: str) -> Case | None:
     """The issue or mediation a Slack id (view submission, command trigger...) created, if any."""
-    return session.exec(select(model).where(model.source_key == source_key)).first()  # type: ignore[attr-defined]
+    return session.exec(select(model).where(model.source_key == source_key)).first()
 
 
 def insert_case(session: Session, model: type[Case], values: dict[str, Any]) -> tuple[Case, bool]:
@@ -266,7 +266,7 @@ def lock_row(session: Session, model: type[Case], row_id: int, what: str) -> Cas
     """An issue or mediation read afresh under its row lock (SELECT ... FOR UPDATE), or LookupError."""
     query = (
         select(model)
-        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .where(model.id == row_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

@@ -55,7 +55,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     connect_args.setdefault("check_same_thread", False)
     if _is_memory(parsed):
         kwargs.setdefault("poolclass", pool.StaticPool)
-    elif parsed.query.get("uri") not in ("true", "1"):
+    elif parsed.database and parsed.query.get("uri") not in ("true", "1"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args=connect_args, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
@@ -113,7 +113,9 @@ def records_session(url: str) -> Iterator[Session]:
 
 def _sqlite_pragma(connection: Connection, pragma: str) -> None:
     # Outside any transaction, straight on the driver connection (SQLAlchemy would BEGIN first).
-    connection.connection.dbapi_connection.execute(f"PRAGMA {pragma}")  # type: ignore[union-attr]
+    driver = connection.connection.dbapi_connection
+    assert driver is not None, "the connection is open: it was just checked out"
+    driver.execute(f"PRAGMA {pragma}")
 
 
 @contextmanager

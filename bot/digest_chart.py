@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # before anything draws: servers have no display
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 ATTAINMENT_LABEL = "SLA attainment, % of days with no open sla-breach issue"
 FOOTNOTE = "No SLA register yet: attainment is derived from issues logged in the sla-breach category."
@@ -33,7 +34,8 @@ def chart_png(
     axes.set_xticks(x, list(labels), fontsize=8)
     axes.set_xlabel("Week starting")
     axes.set_ylabel("Issues")
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    if isinstance(locator := axes.yaxis.get_major_locator(), MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     sla = axes.twinx()
     sla.plot(x, attainment, color="#337ab7", marker="o", label="SLA attainment (%)")
     sla.set_ylim(0, 105)

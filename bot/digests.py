@@ -210,7 +210,7 @@ def bindings_by_engagement(*, session: Session, engagement: str | None = None) -
 def is_known(*, session: Session, engagement: str) -> bool:
     """Whether Liaison has anything on the engagement: a channel, an issue, a mediation, a question, a schedule."""
     for model in (ChannelBinding, IssueRecord, MediationRecord, QuestionRecord):
-        query = select(func.count()).select_from(model).where(model.engagement == engagement)  # type: ignore[attr-defined]
+        query = select(func.count()).select_from(model).where(model.engagement == engagement)
         if session.exec(query).one():
             return True
     return session.get(DigestSchedule, engagement) is not None

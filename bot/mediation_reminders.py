@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, select
 
 from bot.cases import MediationRecord, TimelineEntry
@@ -21,7 +23,7 @@ def note_reminder(
     if session.get(MediationRecord, mediation_id) is None:
         raise LookupError(f"no mediation #{mediation_id}")
     source_key = f"reminder:{key}" if not key.startswith("reminder:") else key
-    values = {
+    values: dict[str, Any] = {
         "issue_id": None,
         "mediation_id": mediation_id,
         "kind": "reminder",

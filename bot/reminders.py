@@ -12,6 +12,7 @@ mediation in one run goes out as one message.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -32,7 +33,14 @@ log = logging.getLogger(__name__)
 class Poster(Protocol):
     """What reminding needs of a Slack client (`slack_sdk.WebClient` has it)."""
 
-    def chat_postMessage(self, **kwargs: Any) -> Any: ...  # noqa: N802 (Slack's name)
+    def chat_postMessage(  # noqa: N802 (Slack's name)
+        self,
+        *,
+        channel: str,
+        text: str | None = None,
+        thread_ts: str | None = None,
+        blocks: Sequence[dict[str, Any]] | None = None,
+    ) -> Any: ...
 
 
 def send_reminders(deps: Deps, client: Poster, *, now: datetime) -> int:

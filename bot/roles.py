@@ -71,7 +71,7 @@ def owners_of(*, session: Session, engagement: str, side: str | None = None) -> 
 
     With a side, only the owners that side's channel may ping: a client channel never pings the vendor's.
     """
-    roles = OWNER_ROLES
+    roles: tuple[str, ...] = OWNER_ROLES
     if side == "client":
         roles = tuple(r for r in OWNER_ROLES if r != "vendor-owner")
     elif side == "vendor":

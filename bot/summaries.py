@@ -287,8 +287,8 @@ def _template(
     points.sort(key=lambda p: _order(*[s for s in p if s is not None]))
 
     agreed = []
-    for a, b in agreed_pairs:
-        shown = _canonical(a, b)
+    for first, second in agreed_pairs:
+        shown = _canonical(first, second)
         agreed.append(f"{shown.text} (in the {shown.side}'s words)" if shown.personal else shown.text)
     differences = []
     # the dispute as titled, then the points in dispute, then what is agreed: each clause goes where it matters most

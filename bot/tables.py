@@ -112,7 +112,7 @@ class ProcessedEvent(SQLModel, table=True):
 
 
 def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+    return model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass, not declared on the class
 
 
 def _insert_once(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:

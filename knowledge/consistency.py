@@ -9,6 +9,7 @@ fixed; a document missing chunks is marked to be re-indexed and stays a problem 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -80,7 +81,7 @@ def check_store(store: Store, engagement: str | None = None, *, repair: bool = F
             doc = docs.get(str(meta["doc_id"]))
             if doc is not None and meta["content_hash"] == doc.content_hash:
                 current.setdefault(doc.id, []).append((cid, str(meta["visibility"])))
-            elif young and float(meta.get("written_at") or 0.0) > young:
+            elif young and _written_at(meta) > young:
                 continue
             elif doc is not None:
                 stale.setdefault(doc.id, []).append(cid)
@@ -123,3 +124,9 @@ def _check_document(
         detail = f"{doc.chunks - len(current)} of its {doc.chunks} chunks are missing; index its file again"
         problems.append(Problem("missing_chunks", doc.engagement, doc.name, detail))
     return problems
+
+
+def _written_at(meta: Mapping[str, object]) -> float:
+    """When the chunk was written (`time.time()`), or 0.0 for a chunk stored before chunks carried it."""
+    value = meta.get("written_at")
+    return float(value) if isinstance(value, int | float | str) and value else 0.0

@@ -21,7 +21,7 @@ from knowledge.chunking import section_at
 from knowledge.indexing import HEADER_CHARS
 from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem, tokenize
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
-from knowledge.store import Store, StoredChunk, StoredDocument, visible_to
+from knowledge.store import Store, StoredChunk, StoredDocument, included, visible_to
 from knowledge.vocabulary import CHAT_WORDS, expand_query, has_expansion, lexical_query
 
 DENSE_SHARE = 0.35  # weight of (min-max normalised) cosine similarity; BM25 gets the rest
@@ -220,7 +220,7 @@ class Retriever:
         text = self._texts.get(chunk.doc_id)
         if text is None or text[chunk.start : chunk.end] != chunk.text:
             got = self.store.documents.get(ids=[chunk.doc_id], include=["documents"])
-            text = self._texts[chunk.doc_id] = got["documents"][0]  # type: ignore[index]
+            text = self._texts[chunk.doc_id] = included(got["documents"], "documents")[0]
         return text
 
     def section_at(self, chunk: StoredChunk, offset: int) -> str | None:

@@ -95,6 +95,7 @@ class StoredDocument:
     page_starts: tuple[int, ...]
     pipeline: str = ""  # how it was indexed (chunker version, embedder): a change re-indexes it
     pending_visibility: str = ""  # a visibility change begun and not finished (check(repair=True) finishes it)
+    title_manual: bool = False  # the title was set by hand, not read from the document
 
     @property
     def requested_visibility(self) -> str:
@@ -215,6 +216,7 @@ class Store:
             "engagement": engagement,
             "name": doc.name,
             "title": doc.title,
+            "title_manual": doc.title_manual,
             "visibility": visibility,
             "pending_visibility": "",
             "kind": doc.kind,
@@ -402,4 +404,5 @@ def _stored_document(doc_id: str, m: Any) -> StoredDocument:
         page_starts=tuple(json.loads(str(m.get("page_starts") or "[]"))),
         pipeline=str(m.get("pipeline", "")),
         pending_visibility=str(m.get("pending_visibility") or ""),
+        title_manual=bool(m.get("title_manual", False)),
     )

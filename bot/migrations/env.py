@@ -8,9 +8,10 @@ to `sqlalchemy.url` if set, else DATABASE_URL / the SQLite file from `bot.settin
 from __future__ import annotations
 
 from logging.config import fileConfig
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
@@ -33,7 +34,7 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or Settings().resolved_database_url
 
 
-def render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, _autogen_context: AutogenContext) -> str | Literal[False]:
     """Write SQLModel's column types as the plain SQLAlchemy types they create, so revisions need no sqlmodel."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from concurrent.futures import wait as wait_futures
 from contextlib import contextmanager
@@ -92,15 +92,15 @@ class _TrackingExecutor(Executor):
 
 def _track(app: App) -> _TrackingExecutor | None:
     """Swap the app's listener executor for a tracking one (None if this Bolt version keeps it elsewhere)."""
-    runner = getattr(app, "listener_runner", None)
+    runner: Any = getattr(app, "listener_runner", None)  # Bolt's internals: not part of its typed API
     inner = getattr(runner, "listener_executor", None)
     if not isinstance(inner, Executor):
         return None
     tracker = _TrackingExecutor(inner)
-    runner.listener_executor = tracker  # type: ignore[union-attr]
-    lazy = getattr(runner, "lazy_listener_runner", None)
+    runner.listener_executor = tracker
+    lazy: Any = getattr(runner, "lazy_listener_runner", None)
     if getattr(lazy, "executor", None) is inner:
-        lazy.executor = tracker  # type: ignore[union-attr]
+        lazy.executor = tracker
     return tracker
 
 
@@ -210,7 +210,7 @@ class _Chat:
         return f"{self._last_ts:.6f}"
 
     def _send(self, body: str, content_type: str) -> BoltResponse:
-        headers = {**sign(body, self.secret), "Content-Type": content_type}
+        headers: dict[str, str | Sequence[str]] = {**sign(body, self.secret), "Content-Type": content_type}
         return self.app.dispatch(BoltRequest(body=body, headers=headers))
 
     def _event(self, event: dict[str, Any]) -> None:

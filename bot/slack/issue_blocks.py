@@ -169,8 +169,8 @@ def issue_card_blocks(
             for entry in list(history)[-HISTORY_LINES:]
         ]
         blocks.append(_context("\n".join(lines)))
-    who = _mention(user)
-    note = f"Logged by {who}. " if who else ""
+    logged_by = _mention(user)
+    note = f"Logged by {logged_by}. " if logged_by else ""
     blocks.append(_context(f"{note}Risk {issue['risk']}, value {issue['value']}. See all: `/liaison issues`"))
     return blocks
 

@@ -140,8 +140,7 @@ class SlackAPI:
 
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.api = self
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}/"
+        self.url = f"http://127.0.0.1:{self._server.server_port}/"
         """Base URL ending with "/": pass it as ``WebClient(base_url=api.url)``."""
         self._workspace = Workspace(self.url, self._ids)
         self._thread = threading.Thread(

@@ -240,7 +240,7 @@ class _Body:
         """The text of the paragraph's runs that Word shows."""
         style_id = style_id or self.paragraph_style(paragraph)
         hidden_by_paragraph = bool(self.styles.hides(style_id))
-        parts = []
+        parts: list[str] = []
         for run in _RUNS(paragraph):
             hidden = _hidden_by(rpr := run.find(_W_RPR))
             if hidden is None and rpr is not None:

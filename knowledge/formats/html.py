@@ -82,7 +82,7 @@ class _Hiding:
             return True
         if _HIDING.search(str(attrs.get("style", ""))):
             return True
-        classes = attrs.get("class") or []
+        classes: str | list[str] = attrs.get("class") or []
         return (
             tag.name in self.tags
             or str(attrs.get("id", "")) in self.ids
@@ -157,7 +157,7 @@ class _HtmlText:
                 start = str(tag.get("start", "1"))
                 self.lists.append([name, int(start) - 1 if name == "ol" and start.isdigit() else 0])
             elif name == "li":
-                current = self.lists[-1] if self.lists else ["ul", 0]
+                current: list[Any] = self.lists[-1] if self.lists else ["ul", 0]
                 current[1] += 1
                 self.prefix = f"{current[1]}. " if current[0] == "ol" else "- "
             elif name[0] == "h" and name[1:].isdigit():

@@ -6,6 +6,7 @@ import io
 import logging
 import re
 from itertools import accumulate
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
@@ -54,8 +55,9 @@ def _pages(reader: PdfReader, name: str, limits: Limits) -> list[str]:
 
 
 def _declared_pages(reader: PdfReader) -> int:
+    trailer: Any = reader.trailer  # a damaged file's objects can be of any type: the except below handles it
     try:
-        return int(reader.trailer["/Root"]["/Pages"]["/Count"])
+        return int(trailer["/Root"]["/Pages"]["/Count"])
     except Exception:  # missing or damaged: the real count below decides
         return 0
 

@@ -144,7 +144,8 @@ def index_latest_file(deps: Deps, command: dict[str, Any], respond: Respond, cli
         )
         return
     history = client.conversations_history(channel=channel, limit=50)
-    message = next((m for m in history.get("messages", []) if m.get("files") and m.get("user") == user), None)
+    messages: list[dict[str, Any]] = history.get("messages", [])
+    message = next((m for m in messages if m.get("files") and m.get("user") == user), None)
     if message is None:
         respond(
             response_type="ephemeral",

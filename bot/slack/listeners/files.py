@@ -5,8 +5,9 @@ from __future__ import annotations
 import tempfile
 import urllib.error
 import urllib.request
+from http.client import HTTPMessage
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from slack_bolt import Ack, App
@@ -133,7 +134,15 @@ class _SlackOnlyRedirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, api_url: str) -> None:
         self.api_url = api_url
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         if not is_slack_file_url(newurl, api_url=self.api_url):
             raise urllib.error.HTTPError(req.full_url, code, "redirected away from Slack's file host", headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)

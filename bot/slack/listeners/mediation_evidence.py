@@ -51,7 +51,7 @@ def pin_evidence(deps: Deps, client: WebClient, *, channel: str, ts: str, user: 
             text=_message_text(message),
             actor=user,
         )
-        mediation_id = mediation.id
+        mediation_id = id_of(mediation)
     if added is not None:
         refresh_header(deps, client, mediation_id)
 
