@@ -43,9 +43,16 @@ def cli() -> None:
     show_default=True,
     help="Who may see these documents: both sides, or only the client's or the vendor's channels.",
 )
+@click.option(
+    "--title",
+    default=None,
+    help="Title of the one file given, instead of the one read from it; kept when the file is re-indexed.",
+)
 @json_option
 @pass_context
-def index(ctx: Context, paths: tuple[Path, ...], engagement: str, visibility: str, as_json: bool) -> None:
+def index(
+    ctx: Context, paths: tuple[Path, ...], engagement: str, visibility: str, title: str | None, as_json: bool
+) -> None:
     """Index contract files or folders (PDF, DOCX, Markdown, HTML, text) into an engagement.
 
     Folders are searched recursively; a document is named by its path inside the folder given
@@ -53,11 +60,16 @@ def index(ctx: Context, paths: tuple[Path, ...], engagement: str, visibility: st
     name. Symbolic links out of a folder are not followed. Unchanged files are skipped; changed files
     replace their old version. A file that cannot be read is reported with the reason and skipped.
     Warns when two documents share a title. Exits 1 only when files were given and none could be indexed.
+    The title is read from the document (front matter, first heading or title line, PDF/DOCX/HTML metadata);
+    --title sets it by hand for one file.
     """
     from bot.progress import IndexProgress
 
     with IndexProgress(enabled=not as_json and sys.stderr.isatty()) as progress:
-        report = ctx.kb.index(paths, engagement=engagement, visibility=visibility, progress=progress)
+        try:
+            report = ctx.kb.index(paths, engagement=engagement, visibility=visibility, progress=progress, title=title)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
     if as_json:
         click.echo(json.dumps(report.as_dict()))
     else:
@@ -308,7 +320,7 @@ def engagements(ctx: Context, as_json: bool) -> None:
 @json_option
 @pass_context
 def documents(ctx: Context, engagement: str, as_json: bool) -> None:
-    """List an engagement's documents with visibility, chunks and content hash."""
+    """List an engagement's documents: name, visibility, chunks and title ("set by hand" if --title set it)."""
     docs = ctx.kb.documents(engagement)
     if as_json:
         click.echo(
@@ -318,6 +330,7 @@ def documents(ctx: Context, engagement: str, as_json: bool) -> None:
                         {
                             "document": d.name,
                             "title": d.title,
+                            "title_manual": d.title_manual,
                             "visibility": d.visibility,
                             "kind": d.kind,
                             "chunks": d.chunks,
@@ -330,7 +343,8 @@ def documents(ctx: Context, engagement: str, as_json: bool) -> None:
         )
         return
     for d in docs:
-        click.echo(f"{d.name}\t{d.visibility}\t{d.chunks} chunks\t{d.title}")
+        manual = " (set by hand)" if d.title_manual else ""
+        click.echo(f"{d.name}\t{d.visibility}\t{d.chunks} chunks\t{d.title}{manual}")
 
 
 @cli.command()

@@ -43,10 +43,16 @@ class KnowledgeBase:
         visibility: str = "shared",
         progress: Progress | None = None,
         change_visibility: bool = True,
+        title: str | None = None,
     ) -> IndexReport:
         """Index files and folders (see `Indexer.index_paths`); change_visibility=False never re-scopes a document."""
         return self.indexer.index_paths(
-            paths, engagement=engagement, visibility=visibility, progress=progress, change_visibility=change_visibility
+            paths,
+            engagement=engagement,
+            visibility=visibility,
+            progress=progress,
+            change_visibility=change_visibility,
+            title=title,
         )
 
     def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:

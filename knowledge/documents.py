@@ -19,6 +19,7 @@ class ExtractedDocument:
     kind: str
     content_hash: str
     page_starts: tuple[int, ...] = field(default=())
+    title_manual: bool = False  # set by hand (`liaison index FILE --title T`): kept when the file is re-indexed
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number containing `offset`, or None for formats without pages."""

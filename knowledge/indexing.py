@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the format readers (pypdf, python-docx, bs4) load when a fi
     from knowledge.loaders import Found
 
 EMBED_BATCH = 32
-PIPELINE_VERSION = "3"  # bump when loading, chunking or what is embedded changes: documents re-index
+PIPELINE_VERSION = "4"  # bump when loading, chunking or what is embedded changes: documents re-index
 HEADER_CHARS = 1200
 
 
@@ -107,15 +107,23 @@ class Indexer:
         visibility: str = "shared",
         progress: Progress | None = None,
         change_visibility: bool = True,
+        title: str | None = None,
     ) -> IndexReport:
         """Index files and folders; a document is named by its path relative to the folder given.
 
         With change_visibility=False (files added from Slack), a file whose name is already indexed
         with another visibility is refused and nothing is written: it neither replaces nor re-scopes
         a document another side may be relying on.
+
+        `title` sets the title of the one file given by hand (ValueError if the paths hold several); it is
+        stored, and kept when that file is re-indexed later without a title.
         """
         if visibility not in VISIBILITIES:
             raise ValueError(f"unknown visibility {visibility!r}: use one of {', '.join(VISIBILITIES)}")
+        from knowledge.formats.common import clean_inline
+
+        if title is not None and not (title := clean_inline(title)):
+            raise ValueError("the title is empty")
         progress = progress or _Silent()
         started = time.perf_counter()
         report = IndexReport(engagement)
@@ -124,10 +132,12 @@ class Indexer:
         from knowledge.loaders import find_documents
 
         files, report.failed = find_documents(paths)
+        if title is not None and len(files) != 1:
+            raise ValueError(f"a title names one document, and {len(files)} files were found: index that file alone")
         progress.files(len(files))
         for found in files:
             try:
-                status = self._index_file(found, engagement, visibility, report, progress, change_visibility)
+                status = self._index_file(found, engagement, visibility, report, progress, change_visibility, title)
             except DocumentError as err:
                 report.failed.append(err)
                 status = f"skipped: {err.reason}"
@@ -144,12 +154,15 @@ class Indexer:
         report: IndexReport,
         progress: Progress,
         change_visibility: bool,
+        title: str | None = None,
     ) -> str:
         from knowledge.loaders import file_hash, load_document
 
         path, name = found
         digest = file_hash(path) if path.stat().st_size <= self.max_bytes else None
         existing = self.store.get_document(engagement, name)
+        if title is None and existing is not None and existing.title_manual:
+            title = existing.title  # a title set by hand outlives new versions of the file
         if existing and not change_visibility and existing.requested_visibility != visibility:
             raise DocumentError(
                 name,
@@ -157,7 +170,14 @@ class Indexer:
                 f"replaced (this file would be {visibility}). An admin can change its visibility with the CLI: "
                 f"liaison index FILE --engagement {engagement} --visibility ...",
             )
-        if digest and existing and existing.content_hash == digest and existing.pipeline == self.pipeline:
+        same_title = title is None or (existing is not None and existing.title_manual and existing.title == title)
+        if (
+            digest
+            and existing
+            and existing.content_hash == digest
+            and existing.pipeline == self.pipeline
+            and same_title
+        ):
             if existing.requested_visibility != visibility or existing.pending_visibility:
                 self.store.set_visibility(engagement, name, visibility)
                 report.revisibled.append(name)
@@ -165,6 +185,8 @@ class Indexer:
             report.unchanged.append(name)
             return "unchanged"
         doc = load_document(path, name=name, limits=self.limits, content_hash=digest)
+        if title is not None:
+            doc = replace(doc, title=title, title_manual=True)  # embedded with it: the title is in every chunk's text
         count = self.index_document(doc, engagement=engagement, visibility=visibility, progress=progress, report=report)
         report.bytes += path.stat().st_size
         return f"{count} chunks"

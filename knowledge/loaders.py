@@ -17,7 +17,7 @@ from knowledge.formats.common import Extracted, clean_inline, require_text, stri
 from knowledge.formats.docx import extract_docx
 from knowledge.formats.html import extract_html
 from knowledge.formats.pdf import extract_pdf
-from knowledge.formats.text import extract_plain, first_line_title, markdown_title
+from knowledge.formats.text import extract_plain, first_line_title, is_filing_label, markdown_title
 from knowledge.limits import DEFAULT_LIMITS, Limits, check_chars
 
 _KINDS = {
@@ -95,9 +95,12 @@ def load_document(
     check_chars(name, len(raw), limits)
     text, page_starts = strip_invisible(raw, raw_starts)
     require_text(text, name, "no visible text: only invisible or control characters")
+    title = clean_inline(title)
+    if title and is_filing_label(title):  # an HTML <title> or PDF title such as "EXHIBIT 10.16"
+        title = clean_inline(first_line_title(text))
     return ExtractedDocument(
         name=name,
-        title=clean_inline(title) or _stem_title(path),
+        title=title or _stem_title(path),
         text=text,
         kind=kind,
         content_hash=content_hash or hashlib.sha256(data).hexdigest(),
@@ -178,8 +181,15 @@ def _too_large(name: str, size: int, max_bytes: int) -> DocumentTooLargeError:
     return DocumentTooLargeError(name, reason)
 
 
+_FILING_STEM = re.compile(r"(?i).*(?<![a-z0-9])EX-[0-9][0-9A-Z.()]*[-_ ]+(?=[A-Za-z])")
+
+
 def _stem_title(path: Path) -> str:
-    return " ".join(re.sub(r"[-_]", " ", path.stem).split()) or path.name
+    """The file name as a title: "service-level_agreement" -> "service level agreement"; an SEC filing's
+    name keeps what follows its exhibit number ("..._EX-10.22-SERVICES AGREEMENT" -> "SERVICES AGREEMENT")."""
+    stem = _FILING_STEM.sub("", path.stem)
+    stem = re.sub(r"^[0-9]{1,3}[-_ ]+(?=[A-Za-z])", "", stem)  # "08_vk_cloud..." -> "vk cloud ..."
+    return " ".join(re.sub(r"[-_]", " ", stem).split()) or path.name
 
 
 _EXTRACTORS: dict[str, Callable[[bytes, str, Limits], Extracted]] = {
