@@ -264,12 +264,7 @@ def insert_case(session: Session, model: type[Case], values: dict[str, Any]) -> 
 
 def lock_row(session: Session, model: type[Case], row_id: int, what: str) -> Case:
     """An issue or mediation read afresh under its row lock (SELECT ... FOR UPDATE), or LookupError."""
-    query = (
-        select(model)
-        .where(model.id == row_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    query = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
     row = session.exec(query).first()
     if row is None:
         raise LookupError(f"no {what} #{row_id}")

@@ -149,13 +149,13 @@ def _batch_question(line: str, known: set[str]) -> tuple[Any, str, str, str]:
     if side not in SIDES:
         raise BadLine(f"unknown side {side!r}: use {', '.join(SIDES)}")
     try:
-        engagement = engagement_name(None, None, item["engagement"])  # type: ignore[arg-type]
+        engagement = engagement_name(None, None, item["engagement"])
     except click.BadParameter as exc:
         raise BadLine(f"engagement {item['engagement']!r}: {exc.message}") from None
     if engagement not in known:
         listed = ", ".join(sorted(known)) or "none yet"
         raise BadLine(f"unknown engagement {engagement!r} (indexed: {listed})")
-    return item.get("id"), item["question"], engagement, side  # type: ignore[return-value]
+    return item.get("id"), item["question"], engagement, side
 
 
 def _line_id(line: str) -> Any:
@@ -241,7 +241,7 @@ def _search_batch(ctx: Context, batch: Any, k: int) -> None:
             continue
         try:
             item = json.loads(line)
-            engagement = engagement_name(None, None, str(item["engagement"]))  # type: ignore[arg-type]
+            engagement = engagement_name(None, None, str(item["engagement"]))
             hits = ctx.kb.search(str(item["question"]), engagement=engagement, side=item.get("side") or "shared", k=k)
             out: dict[str, Any] = {"id": item.get("id"), "hits": [_hit_dict(h) for h in hits]}
         except (ValueError, KeyError, TypeError, click.BadParameter) as exc:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +18,11 @@ from bot.cli_options import (
     side_option,
     started,
 )
+
+if TYPE_CHECKING:  # sqlmodel is imported by the commands that use the records, not at start-up
+    from contextlib import AbstractContextManager
+
+    from sqlmodel import Session
 
 
 @click.command()
@@ -99,7 +105,7 @@ def db_upgrade(ctx: Context) -> None:
     click.echo(f"database at revision {current_revision(engine)}")
 
 
-def _records_session(ctx: Context):  # type: ignore[no-untyped-def]
+def _records_session(ctx: Context) -> AbstractContextManager[Session]:
     from bot.db import records_session
 
     return records_session(ctx.settings.resolved_database_url)
@@ -116,7 +122,7 @@ def _roles() -> tuple[str, ...]:
     return ROLES
 
 
-def _role_options(f):  # type: ignore[no-untyped-def]
+def _role_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--role", required=True, type=LazyChoice(_roles), help="The role.")(f)
     f = click.option("--user", "user", required=True, help="Slack user id, e.g. U0123ABCD.")(f)
     return engagement_option(f)

@@ -13,11 +13,16 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.cli_options import engagement_option, json_option
+
+if TYPE_CHECKING:  # sqlmodel is imported by the commands that use the records, not at start-up
+    from contextlib import AbstractContextManager
+
+    from sqlmodel import Session
 
 CSV_COLUMNS = (
     "id",
@@ -51,7 +56,7 @@ def _due(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
         raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-12-31") from None
 
 
-def _records_session():  # type: ignore[no-untyped-def]
+def _records_session() -> AbstractContextManager[Session]:
     from bot.db import records_session
     from bot.settings import Settings
 

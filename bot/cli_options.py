@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # importing pydantic costs every command, even `liaison --hel
 ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
-def engagement_name(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+def engagement_name(_ctx: click.Context | None, _param: click.Parameter | None, value: str | None) -> str | None:
     if value is None:
         return None
     name = value.strip().lower()

@@ -26,9 +26,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import chromadb
+from chromadb.api.types import Metadata, PyEmbeddings, Where
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chunking import Chunk
@@ -165,7 +166,7 @@ class Store:
     # -- documents -------------------------------------------------------------------------------
     def list_documents(self, engagement: str | None = None) -> list[StoredDocument]:
         self._fresh()
-        where = {"engagement": engagement} if engagement else None
+        where: Where | None = {"engagement": engagement} if engagement else None
         got = self.documents.get(where=where, include=["metadatas"])
         docs = [_stored_document(i, m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)]
         return sorted(docs, key=lambda d: (d.engagement, d.name))
@@ -175,14 +176,14 @@ class Store:
         got = self.documents.get(ids=[document_id(engagement, name)], include=["metadatas"])
         if not got["ids"]:
             return None
-        return _stored_document(got["ids"][0], got["metadatas"][0])  # type: ignore[index]
+        return _stored_document(got["ids"][0], included(got["metadatas"], "metadatas")[0])
 
     def document_text(self, engagement: str, name: str) -> str:
         self._fresh()
         got = self.documents.get(ids=[document_id(engagement, name)], include=["documents"])
         if not got["ids"]:
             raise UnknownDocumentError(f"no document named {name!r} in engagement {engagement!r}")
-        return got["documents"][0]  # type: ignore[index]
+        return included(got["documents"], "documents")[0]
 
     def engagements(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -210,9 +211,11 @@ class Store:
         version = doc.content_hash[:12]
         ids = [f"{doc_id}:{version}:{i}" for i in range(len(chunks))]
         written = time.time()
-        metadatas = [_chunk_metadata(doc, c, doc_id, engagement, visibility) | {"written_at": written} for c in chunks]
+        metadatas: list[Metadata] = [
+            _chunk_metadata(doc, c, doc_id, engagement, visibility) | {"written_at": written} for c in chunks
+        ]
         texts = [c.text_of(doc.text) for c in chunks]
-        meta = {
+        meta: Metadata = {
             "engagement": engagement,
             "name": doc.name,
             "title": doc.title,
@@ -231,12 +234,12 @@ class Store:
             for lo in range(0, len(ids), self.batch):
                 self.chunks.upsert(
                     ids=ids[lo : lo + self.batch],
-                    embeddings=[list(e) for e in chunk_embeddings[lo : lo + self.batch]],
+                    embeddings=_embeddings(chunk_embeddings[lo : lo + self.batch]),
                     documents=texts[lo : lo + self.batch],
                     metadatas=metadatas[lo : lo + self.batch],
                 )
             self.documents.upsert(
-                ids=[doc_id], embeddings=[list(header_embedding)], documents=[doc.text], metadatas=[meta]
+                ids=[doc_id], embeddings=_embeddings([header_embedding]), documents=[doc.text], metadatas=[meta]
             )
             self.drop_stale_chunks(doc_id, keep_hash=doc.content_hash)
         return _stored_document(doc_id, meta)
@@ -316,7 +319,7 @@ class Store:
             doc = docs.get(str(meta["doc_id"]))
             if doc is not None and doc.content_hash == meta["content_hash"]:
                 visibility = narrowest(doc.visibility, doc.pending_visibility, str(meta["visibility"]))
-                out.append(_stored_chunk(cid, text, meta | {"visibility": visibility}))
+                out.append(_stored_chunk(cid, text, {**meta, "visibility": visibility}))
         return sorted(out, key=lambda c: (c.document, c.start))
 
     def dense_query(
@@ -338,9 +341,13 @@ class Store:
         if documents:
             clauses.append({"document": {"$in": documents}})
         got = self.chunks.query(
-            query_embeddings=[list(embedding)], n_results=n, where={"$and": clauses}, include=["metadatas", "distances"]
+            query_embeddings=_embeddings([embedding]),
+            n_results=n,
+            where={"$and": clauses},
+            include=["metadatas", "distances"],
         )
-        ids, metas, distances = got["ids"][0], got["metadatas"][0], got["distances"][0]  # type: ignore[index]
+        ids = got["ids"][0]
+        metas, distances = included(got["metadatas"], "metadatas")[0], included(got["distances"], "distances")[0]
         if not ids:
             return []
         records = self.documents.get(ids=sorted({str(m["doc_id"]) for m in metas}), include=["metadatas"])
@@ -353,6 +360,21 @@ class Store:
             if narrowest(doc.visibility, doc.pending_visibility, str(meta["visibility"])) in visibilities:
                 out.append((cid, 1.0 - float(distance)))
         return out
+
+
+_T = TypeVar("_T")
+
+
+def included(value: _T | None, field: str) -> _T:
+    """A field of a Chroma result that the call's `include` asked for (Chroma types every field as optional)."""
+    if value is None:
+        raise RuntimeError(f"Chroma returned no {field} though they were asked for")
+    return value
+
+
+def _embeddings(vectors: Iterable[Sequence[float]]) -> PyEmbeddings:
+    """Vectors as the plain lists Chroma takes."""
+    return [list(v) for v in vectors]
 
 
 def _chunk_metadata(doc: ExtractedDocument, c: Chunk, doc_id: str, engagement: str, visibility: str) -> dict[str, Any]:
