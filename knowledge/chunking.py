@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.documents import ExtractedDocument
 from knowledge.limits import DEFAULT_LIMITS, Limits, too_large
-from knowledge.sections import Marker, compose_label, find_marker, sentence_spans, trimmed
+from knowledge.sections import Marker, compose_label, find_marker, is_padding_break, sentence_spans, trimmed
 
 TARGET_CHARS = 700
 MAX_CHARS = DEFAULT_LIMITS.max_chunk_chars  # 1100: longer clauses are split, and no chunk is longer
@@ -54,6 +54,17 @@ class _Clause:
     context: str
     depth: int
     heading_only: bool = False  # a bare heading line: it adopts the label of the clause it is merged with
+    after_gap: bool = False  # page furniture (a page header, footer or number) lies just before it: never merged over
+
+
+# A clause number inside a paragraph, after a sentence's end: "... agree as follows: 1. Products and Payments
+# A. Product. Shi Farms agrees ...". Some SEC filings are one line of 30,000 characters; only paragraphs
+# longer than a chunk are cut there, so an ordinary paragraph that cites "Section 5." stays whole.
+_INLINE_MARKER = re.compile(
+    r"(?<=[.;:!?\"\u201d)])[ \t]+(?=(?:[0-9]{1,2}(?:\.[0-9]{1,3}){1,3}\.?|[0-9]{1,2}\.|[A-Z]\."
+    r"|(?:Section|SECTION|Article|ARTICLE)[ \t]+[0-9IVX]{1,4}(?:\.[0-9]{1,3})*\.?)[ \t]+[A-Z\"\u201c(])"
+)
+_LONG_BLOCK = 2000
 
 
 def blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -62,31 +73,167 @@ def blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int,
     spans: list[tuple[int, int]] = []
     pos = start
     for m in _BREAK.finditer(text, start, end):
+        if text[m.start()] in " \t" and not is_padding_break(text, m.start(), m.end(), pos):
+            continue  # padding inside a wrapped sentence, or after a clause number standing alone
         spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, end))
-    return trimmed(text, spans)
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if b - a <= _LONG_BLOCK:
+            out.append((a, b))
+            continue
+        for m in _INLINE_MARKER.finditer(text, a, b):
+            out.append((a, m.start()))
+            a = m.end()
+        out.append((a, b))
+    return trimmed(text, out)
+
+
+@dataclass
+class _Open:
+    marker: Marker
+    indent: int | None  # the marker's column when it opens its line, else None
+    family: str  # "list" (1. 2. 3.), "dotted" (4.2), "item" ((a), b), iii.) or "" (headings, articles)
+    nested: bool = False  # a list item with list items indented under it (Markdown "1. Uptime" / "    1. Target")
+
+
+def _family(marker: Marker) -> str:
+    if marker.kind == "decimal":
+        return "list" if marker.number and marker.number.isdigit() else "dotted"
+    return "item" if marker.kind in {"paren", "letter"} else ""
 
 
 class _Outline:
-    """The stack of open markers, from which a block's section label and breadcrumb are read."""
+    """The stack of open markers, from which a block's section label and breadcrumb are read.
+
+    Markers nest by rank ("4" > "4.2" > "(b)"), and list items also by indentation: a "1." indented under
+    "3. Remedies" is 3.1 (Markdown ordered lists), and an item at the indentation of an open one of its
+    family closes it. Text without indentation (SEC filings) nests by rank alone.
+    """
 
     def __init__(self) -> None:
-        self.stack: list[Marker] = []
+        self.open: list[_Open] = []
 
-    def push(self, marker: Marker) -> None:
-        while self.stack and self.stack[-1].rank >= marker.rank:
-            self.stack.pop()
-        self.stack.append(marker)
+    @property
+    def stack(self) -> list[Marker]:
+        return [o.marker for o in self.open]
+
+    def push(self, marker: Marker, indent: int | None = None) -> None:
+        family = _family(marker)
+        if indent is not None and family:
+            while self.open and (top := self.open[-1]).indent is not None and top.family:
+                if top.indent > indent or (top.indent == indent and top.family == family):
+                    self.open.pop()
+                else:
+                    break
+            parent = self.open[-1] if self.open else None
+            if (
+                family == "list"
+                and parent is not None
+                and parent.indent is not None
+                and parent.indent < indent
+                and parent.family in {"list", "dotted"}
+                and (marker.number == "1" or parent.nested)
+            ):
+                parent.nested = True
+                number = f"{parent.marker.number}.{marker.number}"
+                self.open.append(_Open(replace(marker, number=number, rank=parent.marker.rank + 1), indent, "list"))
+                return
+        while self.open and self.open[-1].marker.rank >= marker.rank:
+            self.open.pop()
+        self.open.append(_Open(marker, indent, family))
 
     def label(self) -> str | None:
         return compose_label(self.stack)
 
     def heading(self) -> str | None:
-        return next((m.heading for m in reversed(self.stack) if m.heading), None)
+        return next((o.marker.heading for o in reversed(self.open) if o.marker.heading), None)
 
     def breadcrumb(self) -> str:
-        return " > ".join(m.display for m in self.stack if m.display)
+        return " > ".join(o.marker.display for o in self.open if o.marker.display)
+
+
+def _indent(text: str, at: int) -> int | None:
+    """The column of `at` when only spaces and tabs precede it on its line (a tab counts 4), else None."""
+    line_start = text.rfind("\n", 0, at) + 1
+    lead = text[line_start:at]
+    if lead.strip(" \t"):
+        return None
+    return len(lead.expandtabs(4))
+
+
+# Page furniture in text converted from SEC filings and PDFs: page numbers ("2", "-3-", "Page 4 of 60") and
+# lines repeated on every page (a running header such as "eGAIN COMMUNICATIONS CORPORATION" or "Confidential
+# Materials omitted and filed separately ..."). It stays in the extracted text; no chunk spans it.
+_PAGE_NUMBER = re.compile(
+    r"(?i)(?:page[ \t]+)?[-\u2013\u2014(\[]?[ \t]*[0-9]{1,4}[ \t]*[-\u2013\u2014)\]]?(?:[ \t]+of[ \t]+[0-9]{1,4})?"
+    r"|[-\u2013\u2014][ \t]*[0-9]{1,4}[ \t]*[-\u2013\u2014](?:[ \t]+[0-9]{1,4})?"
+)
+_FILING_LABEL = re.compile(r"(?i)(?:exhibit|ex-)[ \t]*[0-9]{1,3}\.[0-9A-Z()]{1,8}")  # "Exhibit 10.17", not "Exhibit A"
+_GLUED_PAGE = re.compile(r"([0-9]{1,3})[ \t]+(?=[0-9]{1,2}(?:\.[0-9]{1,3})*\.(?:[ \t]|$))")  # "3 8.  LIABILITY"
+_REPEATS = 3
+_FURNITURE_CHARS = 160
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"[0-9]+", "#", " ".join(text.split()).casefold())
+
+
+def content_blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, bool]]:
+    """`blocks`, without page furniture; each with whether furniture lay just before it.
+
+    Repetition is counted over the whole text, so the answer for a block does not depend on `start`/`end`.
+    """
+    repeated = _repeated_lines(text)
+    out: list[tuple[int, int, bool]] = []
+    gap = False
+    for a, b in blocks(text, start, end):
+        piece = text[a:b]
+        if _is_page_mark(piece) or (b - a <= _FURNITURE_CHARS and _furniture_key(piece) in repeated):
+            gap = True
+            continue
+        if gap and (glued := _GLUED_PAGE.match(piece)):
+            a += glued.end()  # the next page's number, glued to the clause number that opens it
+        out.append((a, b, gap))
+        gap = False
+    return out
+
+
+def _is_page_mark(piece: str) -> bool:
+    return bool(_PAGE_NUMBER.fullmatch(piece) or _FILING_LABEL.fullmatch(piece))
+
+
+_REPEATED_CACHE: dict[int, tuple[str, frozenset[str]]] = {}
+
+
+def _repeated_lines(text: str) -> frozenset[str]:
+    """Short blocks that recur as running page headers: 3+ times, or twice with a page number beside one.
+
+    Numbered clause markers, table rows and Markdown syntax never count.
+    """
+    cached = _REPEATED_CACHE.get(id(text))
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    counts: dict[str, int] = {}
+    by_page_mark: set[str] = set()
+    spans = blocks(text)
+    for i, (a, b) in enumerate(spans):
+        piece = text[a:b]
+        if b - a > _FURNITURE_CHARS or text[a] in "|#>-*+!" or "---" in piece or not any(c.isalpha() for c in piece):
+            continue
+        marker = find_marker(text, a, b)
+        if marker is not None and marker.number is not None:
+            continue
+        key = _furniture_key(text[a:b])
+        counts[key] = counts.get(key, 0) + 1
+        if any(0 <= j < len(spans) and _is_page_mark(text[spans[j][0] : spans[j][1]]) for j in (i - 1, i + 1)):
+            by_page_mark.add(key)
+    found = frozenset(k for k, n in counts.items() if n >= _REPEATS or (n >= 2 and k in by_page_mark))
+    if len(_REPEATED_CACHE) > 8:
+        _REPEATED_CACHE.clear()
+    _REPEATED_CACHE[id(text)] = (text, found)
+    return found
 
 
 def _clauses(doc_text: str) -> list[_Clause]:
@@ -94,11 +241,11 @@ def _clauses(doc_text: str) -> list[_Clause]:
     outline = _Outline()
     clauses: list[_Clause] = []
     is_row = _RowFinder(doc_text)
-    for a, b in blocks(doc_text, _front_matter_end(doc_text)):
+    for a, b, gap in content_blocks(doc_text, _front_matter_end(doc_text)):
         marker = find_marker(doc_text, a, b)
         if marker is not None:
-            outline.push(marker)
-        elif clauses and is_row(a) == is_row(clauses[-1].end - 1):
+            outline.push(marker, _indent(doc_text, a))
+        elif clauses and not gap and is_row(a) == is_row(clauses[-1].end - 1):
             clauses[-1].end = b  # a continuation paragraph (or the next row) of the open clause
             continue
         bare = marker is not None and marker.rank <= 10 and b - a <= 150 and "\n" not in doc_text[a:b]
@@ -112,6 +259,7 @@ def _clauses(doc_text: str) -> list[_Clause]:
                 outline.breadcrumb(),
                 len(outline.stack),
                 bare,
+                gap,
             )
         )
     return clauses
@@ -152,6 +300,7 @@ def _pieces(text: str, clauses: list[_Clause], max_chars: int) -> list[_Clause]:
                     c.context,
                     c.depth,
                     c.heading_only and len(windows) == 1,
+                    c.after_gap and i == 0,
                 )
             )
     return out
@@ -161,7 +310,7 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
     """Merge heading-only and small neighbours up to TARGET_CHARS (never past max_chars), within a part."""
     out: list[_Clause] = []
     for c in pieces:
-        if out:
+        if out and not c.after_gap:
             prev = out[-1]
             size, combined = prev.end - prev.start, c.end - prev.start
             if size < MIN_CHARS and combined <= max_chars:
@@ -176,7 +325,9 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
             if combined <= min(TARGET_CHARS, max_chars) and not _opens_part(c) and c.end - c.start < MIN_CHARS * 2:
                 prev.end, prev.heading_only = c.end, False
                 continue
-        out.append(_Clause(c.start, c.end, c.marker, c.section, c.heading, c.context, c.depth, c.heading_only))
+        out.append(
+            _Clause(c.start, c.end, c.marker, c.section, c.heading, c.context, c.depth, c.heading_only, c.after_gap)
+        )
     return out
 
 
@@ -241,10 +392,10 @@ def _front_matter_end(text: str) -> int:
 def section_at(text: str, offset: int) -> tuple[str | None, str | None]:
     """The section label and heading in force at `offset` (for citing a trimmed quote)."""
     outline = _Outline()
-    for a, b in blocks(text, 0, min(len(text), offset + 400)):
+    for a, b, _ in content_blocks(text, 0, min(len(text), offset + 400)):
         if a > offset:
             break
         marker = find_marker(text, a, b)
         if marker is not None:
-            outline.push(marker)
+            outline.push(marker, _indent(text, a))
     return outline.label(), outline.heading()

@@ -15,6 +15,11 @@ _CONTAINER = re.compile(
 )
 _DECIMAL = re.compile(r"([0-9]{1,2}(?:\.[0-9]{1,3}){0,4})(\.?)((?:\([a-z0-9]{1,4}\))*)[ \t]+(?=\S)")
 _PAREN = re.compile(r"\(([a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|[0-9]{1,2})\)[ \t]+(?=\S)")
+# "a. For Uptime Credit", "b) For each", "iii) the": a list item lettered without an opening parenthesis.
+_HALF_PAREN = re.compile(r"([a-z]|[ivx]{1,5}|[A-Z])\)[ \t]+(?=\S)|([a-z]|[ivx]{1,5})\.[ \t]+(?=[A-Z\"\u201c(])")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+# A run of capitalised words opening a clause: "PURPOSE OF AGREEMENT Formalize the agreements ..."
+_CAPS_RUN = re.compile(r"((?:[A-Z][A-Z0-9&'/,-]*[ \t]+){0,9}[A-Z][A-Z0-9&'/-]+)\.?(?=[ \t\n]|$)")
 _LETTER = re.compile(r"([A-Z])\.[ \t]+(?=[A-Z\"\u201c(])")
 _ROMAN = re.compile(r"[ivxlc]+")
 _EMPHASIS = re.compile(r"[*_]{1,3}")
@@ -37,10 +42,17 @@ class Marker:
 def _title_of(rest: str) -> str | None:
     """The heading words that follow a number: 'CAP ON LIABILITY.' or 'Service Credits:'."""
     first_line = rest.split("\n", 1)[0]
+    caps = _CAPS_RUN.match(_EMPHASIS.sub("", first_line).strip())
+    if (
+        caps
+        and sum(ch.isalpha() for ch in caps.group(1)) >= 4
+        and (len(caps.group(1)) > 4 or caps.end() == len(first_line))
+    ):
+        return caps.group(1).rstrip(",")
     m = re.match(r"(.{2,80}?)(?:\.(?:\s|$)|:|$)", _EMPHASIS.sub("", first_line).strip())
     if not m:
         return None
-    title = m.group(1).strip().rstrip(".:")
+    title = re.sub(r"\s+[A-Z]$", "", m.group(1).strip().rstrip(".:"))  # "Products and Payments A. Product."
     words = title.split()
     if not words or len(words) > 10 or not (words[0][:1].isupper() or words[0][:1] in '"\u201c'):
         return None
@@ -67,7 +79,7 @@ def find_marker(text: str, start: int, end: int) -> Marker | None:
     stripped = _EMPHASIS.sub("", head[:8]) + head[8:] if head[:1] in "*_" else head
     m = _MD_HEADING.match(stripped)
     if m:
-        inner = _EMPHASIS.sub("", m.group(2)).strip()
+        inner = _MD_ESCAPE.sub(r"\1", _EMPHASIS.sub("", m.group(2)).strip())  # "## 1\\. Terms" reads "1. Terms"
         nested = find_marker(inner, 0, len(inner))
         level = len(m.group(1))
         if nested and nested.kind in {"container", "appendix", "decimal"}:
@@ -86,8 +98,9 @@ def find_marker(text: str, start: int, end: int) -> Marker | None:
     m = _DECIMAL.match(stripped)
     if m and (m.group(2) or "." in m.group(1) or m.group(3)):
         number = m.group(1) + m.group(3)
-        rest = stripped[m.end() :]
-        if not rest[:1].isupper() and rest[:1] not in '"\u201c(' and not m.group(3):
+        rest = stripped[m.end() :].lstrip("*_")  # "1. **"Available Minutes"** means"
+        dotted = "." in m.group(1) and rest[:1].isalpha()  # "6.1 eGain warrants": a dotted number opens a clause
+        if not rest[:1].isupper() and rest[:1] not in '"\u201c(' and not m.group(3) and not dotted:
             return None
         rank = 10 + m.group(1).count(".") + (1 if m.group(3) else 0)
         return Marker("decimal", number, _title_of(rest), rank)
@@ -97,6 +110,10 @@ def find_marker(text: str, start: int, end: int) -> Marker | None:
     m = _LETTER.match(stripped)
     if m:
         return Marker("letter", m.group(1), _title_of(stripped[m.end() :]), 20)
+    m = _HALF_PAREN.match(stripped)
+    if m:
+        token = m.group(1) or m.group(2)
+        return Marker("paren", f"({token})", None, _paren_rank(token))
     line = stripped.split("\n", 1)[0].strip()
     if (
         4 <= len(line) <= 80
@@ -139,6 +156,38 @@ _SENTENCE_END = re.compile(
 )
 
 
+_MARKER_ONLY = re.compile(
+    rf"(?i:(?:{_CONTAINER_WORDS})[ \t]+[0-9A-Z]{{1,3}}(?:\.[0-9]{{1,3}})*\.?:?)"
+    r"|(?:[0-9]{1,3}[ \t]+)?[0-9]{1,2}(?:\.[0-9]{1,3}){0,4}\.(?:\([a-z0-9]{1,4}\))*"  # "3 8.": page 3, clause 8
+    r"|[0-9]{1,2}(?:\.[0-9]{1,3}){1,4}(?:\([a-z0-9]{1,4}\))*"
+    r"|\(?[a-zA-Z0-9]{1,4}[.)]|\([ivxlc]{1,6}\)"
+)
+_TERMINAL = ".;:!?"
+
+
+def is_padding_break(text: str, a: int, b: int, floor: int = 0) -> bool:
+    """Whether the run of 3+ spaces text[a:b] separates paragraphs (as in text converted from SEC filings).
+
+    It does after a sentence's end, or when the text on either side has no lower-case letter (a heading, a
+    page number, "EXHIBIT 10.17"). It does not inside a sentence wrapped with padding ("Normal Business
+    Hours", "one       (1) day"), nor after a clause number standing alone ("1.       PURPOSE").
+    """
+    line_start = max(text.rfind("\n", floor, a) + 1, floor)
+    before = text[max(line_start, a - 100) : a]
+    cut = max(before.rfind("   "), before.rfind("\t"))
+    before = before[cut + 1 :].strip() if cut >= 0 else before.strip()
+    if not before:
+        return True
+    if _MARKER_ONLY.fullmatch(before) and (cut >= 0 or a - line_start <= 100) and text[line_start:a].strip() == before:
+        return False
+    if before[-1] in _TERMINAL or not any(ch.islower() for ch in before):
+        return True
+    line_end = text.find("\n", b, b + 100)
+    after = text[b : line_end if line_end >= 0 else b + 100]
+    after = after.split("   ", 1)[0]
+    return not any(ch.islower() for ch in after)
+
+
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Whole sentences (or list items, table rows) between start and end, whitespace-trimmed."""
     spans: list[tuple[int, int]] = []
@@ -146,12 +195,19 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in _SENTENCE_END.finditer(text, start, end):
         if _ABBREVIATIONS.search(text, max(start, m.start() - 12), m.start()):
             continue
+        padding = m.group()[:1] in " \t" and not m.group().strip(" \t") and not _ends_sentence(text, m.start(), start)
+        if padding and not is_padding_break(text, m.start(), m.end(), start):
+            continue
         if m.start() > pos:
             spans.append((pos, m.start()))
         pos = m.end()
     if pos < end:
         spans.append((pos, end))
     return trimmed(text, spans)
+
+
+def _ends_sentence(text: str, at: int, floor: int) -> bool:
+    return at > floor and text[at - 1] in _TERMINAL
 
 
 def trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -125,3 +125,173 @@ def test_cli_index_title_and_documents_show_every_title(tmp_path: Path) -> None:
     text = run("documents", "--engagement", "acme")
     assert "OUTSOURCING AGREEMENT" in text and "Bonterms SLA (set by hand)" in text
     assert "Usage" in run("index", str(folder), "--engagement", "acme", "--title", "X", code=2)
+
+
+# --- section labels of nested numbering ------------------------------------------------------------
+
+# Common Paper SLA v2 (CC BY 4.0), §3 as published: a Markdown ordered list nested by indentation.
+COMMON_PAPER_REMEDIES = """# Service Level Agreement
+
+3. Remedies
+    1. Service Credit.  If there is a Target Uptime and Cloud Service availability falls below the Target Uptime, Customer is eligible to receive an Uptime Credit.
+    2. Requesting A Service Credit.  To receive a Service Credit, Customer must notify Provider within 7 days of the end of the month in which Customer believes the Service Credit was earned.
+        a. For Uptime Credit, Customer must include information about when it was unable to access the Cloud Service.
+        b. For Response Time Credit, Customer must include information about when and how Customer contacted Provider.
+    3. Service Credit Limitations.  Service Credits may not be exchanged for, or converted to, monetary amounts.
+    4. Termination.  If the Cloud Service does not meet the Target Uptime for two (2) out of any three (3) consecutive months, Customer may immediately terminate the affected Order Form.
+
+4. Definitions
+    1. **"Available Minutes"**  means the total number of minutes in a calendar month, minus Excluded Minutes.
+"""  # noqa: E501
+
+# CUAD: WEBHELPCOMINC_03_22_2000-EX-10.8-HOSTING AGREEMENT.txt (eGain), §6.1 with its lettered items and the
+# running page header that interrupts the next paragraph; lines shortened, padding kept.
+EGAIN = (
+    "6. Limited Warranties; Disclaimer of Warranties.\n\n"
+    "6.1 eGain warrants and represents to Customer that the Hosting Services will be performed in a professional"
+    " manner. The fees shall be reduced as follows:\n\n"
+    "a) For the first sixty (60) minutes of Downtime during Normal Business       Hours, eGain will credit"
+    " Customer's account for one       (1) day of service.\n\n"
+    "b) For each eight (8) hour period of Downtime per day in addition to the       Initial Downtime, eGain will"
+    " credit Customer's account for one (1)       additional day of service.\n\n"
+    'For the purposes of this Agreement, "Downtime" shall mean any interruption, either\n\n'
+    "eGAIN COMMUNICATIONS CORPORATION\n\nHOSTING AGREEMENT\n\n"
+    "by speaking directly with an eGain customer service representative or recording a voice mail message.\n\n"
+    "6.2 eGain represents and warrants that the Software is Year 2000 Compliant.\n\n"
+    "eGAIN COMMUNICATIONS CORPORATION\n\nHOSTING AGREEMENT\n\n"
+    "6.3 EXCEPT AS PROVIDED IN SECTIONS 6.1-6.2, THE HOSTING SERVICES ARE PROVIDED AS IS.\n\n"
+    "eGAIN COMMUNICATIONS CORPORATION\n\nHOSTING AGREEMENT\n\n"
+    "7. Limitation of liability. EXCLUDING LIABILITY FOR INFRINGEMENT CLAIMS, eGain's liability is capped.\n"
+)
+
+# CUAD: DRAGONSYSTEMSINC_01_08_1999-EX-10.17-OUTSOURCING AGREEMENT.txt: clause numbers padded with spaces, page
+# footers ("-2-"), the next page's number glued to a clause number, and a header repeated on each page.
+DRAGON = (
+    DRAGON_HEAD + "\n"
+    "1.       PURPOSE OF AGREEMENT Formalize the agreements made regarding services and products between Dragon"
+    " Systems and MMI.\n\n"
+    "7.       INDEMNITY\n\n"
+    "MMI shall reimburse Dragon Systems and hold Dragon Systems harmless from any liabilities.\n\n"
+    "                                    -2-    3 8.       LIABILITY\n\n"
+    "Either party shall be liable for failure or delay in performance of its duties under this Agreement.\n\n"
+    "                                        3           Confidential Materials omitted and filed separately with"
+    " the         Securities and Exchange Commission. Asterisks denote omissions.\n\n"
+    "9.       CONFIDENTIALITY\n\nBoth parties shall take reasonable precautions to preserve confidential information.\n"
+)
+
+# CUAD: ALCOSTORESINC_12_14_2005-EX-10.26-AGENCY AGREEMENT.txt, Article III (shortened).
+ALCO = (
+    "ARTICLE II  DUTIES OF AGENT\n\n"
+    "Section 2.01 Equipment Orders. Upon the written acknowledgment by the Company and Lessor of each purchase order,"
+    " the Company shall order the Equipment.\n\n"
+    "ARTICLE III TERMINATION\n\n"
+    "Section 3.01 Termination.\n\n"
+    "(a) So long as no default exists, either party may terminate this Agreement at any time upon notice.\n\n"
+    "(b) In the event the Company is in default hereunder, Lessor may elect to terminate this Agreement immediately.\n"
+)
+
+# VK Cloud Servers agreement (CC BY-SA 4.0): escaped Markdown numbers in headings, dotted numbers in the text.
+VK = (
+    "## 2\\. Subject of the Agreement\n\n"
+    "2.1. Under the terms of this Agreement, the Contractor provides the Customer with the Service.\n\n"
+    "## 3\\. Rights and obligations of the Parties\n\n"
+    "3.1. The Contractor undertakes:\n\n"
+    "3.1.1. Provide the Customer with the opportunity to use the Contractor's Service.\n"
+)
+
+
+def _labels(text: str, kind: str = "text") -> list[tuple[str | None, str]]:
+    from knowledge.chunking import chunk_document
+    from knowledge.documents import ExtractedDocument
+
+    doc = ExtractedDocument(name="d", title="d", text=text, kind=kind, content_hash="h")
+    chunks = chunk_document(doc, limits=_small())
+    for c in chunks:
+        assert doc.text[c.start : c.end] == c.text_of(doc.text) and c.end - c.start <= 1100
+    return [(c.section, text[c.start : c.end]) for c in chunks]
+
+
+def _small():  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from knowledge.limits import DEFAULT_LIMITS
+
+    return replace(DEFAULT_LIMITS, max_chunk_chars=160)  # one clause a chunk, so each label shows
+
+
+def _label_of(text: str, words: str) -> str | None:
+    """The label a citation of `words` carries: the section in force where they start."""
+    from knowledge.chunking import section_at
+
+    return section_at(text, text.index(words))[0]
+
+
+def test_markdown_lists_nested_by_indentation_read_as_decimal_sections() -> None:
+    labelled = COMMON_PAPER_REMEDIES
+    chunk_labels = [label for label, _ in _labels(labelled, "markdown")]
+    assert {"3.1", "3.2", "3.2(a)", "3.2(b)", "3.4"} <= set(chunk_labels) and "1" not in chunk_labels
+    assert _label_of(labelled, "Service Credit.  If there") == "3.1"
+    assert _label_of(labelled, "within 7 days") == "3.2"
+    assert _label_of(labelled, "For Uptime Credit") == "3.2(a)"
+    assert _label_of(labelled, "For Response Time Credit") == "3.2(b)"
+    assert _label_of(labelled, "Termination.  If") == "3.4"  # was "4", the Definitions
+    assert _label_of(labelled, "Available Minutes") == "4.1"
+
+
+def test_dotted_numbers_lettered_items_and_wrapped_padding() -> None:
+    labelled = EGAIN
+    assert _label_of(labelled, "6.1 eGain warrants") == "6.1"  # opens with a lower-case word
+    assert _label_of(labelled, "For the first sixty") == "6.1(a)"  # "a)", not "6(1)"
+    assert _label_of(labelled, "For each eight") == "6.1(b)"
+    assert all("(1) day of service" not in text or label == "6.1(a)" for label, text in _labels(EGAIN))  # no marker
+    assert _label_of(labelled, "EXCEPT AS PROVIDED") == "6.3"
+    assert _label_of(labelled, "Limitation of liability") == "7"
+
+
+def test_articles_sections_and_paren_items() -> None:
+    labelled = ALCO
+    assert _label_of(labelled, "Equipment Orders") == "2.01"
+    assert _label_of(labelled, "So long as no default") == "3.01(a)"
+    assert _label_of(labelled, "Company is in default") == "3.01(b)"
+
+
+def test_escaped_markdown_heading_numbers() -> None:
+    labelled = VK
+    assert _label_of(labelled, "Under the terms") == "2.1"
+    assert _label_of(labelled, "opportunity to use") == "3.1.1"
+
+
+def test_padded_clause_numbers_and_capital_headings() -> None:
+    from knowledge.chunking import section_at
+
+    labelled = DRAGON
+    assert _label_of(labelled, "PURPOSE OF AGREEMENT") == "1"
+    assert _label_of(labelled, "Either party shall be liable") == "8"
+    assert _label_of(labelled, "precautions") == "9"
+    at = DRAGON.index("Formalize")
+    assert section_at(DRAGON, at) == ("1", "PURPOSE OF AGREEMENT")
+
+
+# --- page furniture ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [EGAIN, DRAGON])
+def test_no_chunk_runs_into_page_headers_footers_or_numbers(text: str) -> None:
+    labelled = _labels(text)
+    for _, chunk in labelled:
+        assert "eGAIN COMMUNICATIONS CORPORATION" not in chunk and "HOSTING AGREEMENT" not in chunk
+        assert "Confidential Materials omitted" not in chunk and "-2-" not in chunk
+        assert not chunk.startswith(("3 8.", "Exhibit 10.17", "1 "))
+    # the text around the furniture is still indexed, and the next page's clause keeps its number
+    assert any(c.startswith("by speaking directly") for _, c in labelled) or text != EGAIN
+    assert any(c.startswith("8.       LIABILITY") for _, c in labelled) or text != DRAGON
+
+
+def test_quotes_stay_inside_a_chunk_and_off_the_page_header(fake_kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = write(tmp_path / "egain.txt", "HOSTING AGREEMENT\n\n" + EGAIN)
+    fake_kb.index([path], engagement="acme")
+    text = fake_kb.document_text("acme", "egain.txt")
+    for hit in fake_kb.search("speaking directly with an eGain customer service representative", engagement="acme"):
+        chunk = hit.chunk
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert "eGAIN COMMUNICATIONS" not in chunk.text
