@@ -17,7 +17,15 @@ from dataclasses import dataclass, replace
 
 from knowledge.documents import ExtractedDocument
 from knowledge.limits import DEFAULT_LIMITS, Limits, too_large
-from knowledge.sections import Marker, compose_label, find_marker, is_padding_break, sentence_spans, trimmed
+from knowledge.sections import (
+    Marker,
+    compose_label,
+    defined_term,
+    find_marker,
+    is_padding_break,
+    sentence_spans,
+    trimmed,
+)
 
 TARGET_CHARS = 700
 MAX_CHARS = DEFAULT_LIMITS.max_chunk_chars  # 1100: longer clauses are split, and no chunk is longer
@@ -55,6 +63,7 @@ class _Clause:
     depth: int
     heading_only: bool = False  # a bare heading line: it adopts the label of the clause it is merged with
     after_gap: bool = False  # page furniture (a page header, footer or number) lies just before it: never merged over
+    definition: bool = False  # one defined term ("1.12 'Downtime'"): a unit of its own, never packed with another
 
 
 # A clause number inside a paragraph, after a sentence's end: "... agree as follows: 1. Products and Payments
@@ -101,7 +110,7 @@ class _Open:
 def _family(marker: Marker) -> str:
     if marker.kind == "decimal":
         return "list" if marker.number and marker.number.isdigit() else "dotted"
-    return "item" if marker.kind in {"paren", "letter"} else ""
+    return "item" if marker.kind in {"paren", "letter", "item"} else ""
 
 
 class _Outline:
@@ -120,6 +129,8 @@ class _Outline:
         return [o.marker for o in self.open]
 
     def push(self, marker: Marker, indent: int | None = None) -> None:
+        while self.open and self.open[-1].marker.kind == "definition":
+            self.open.pop()  # a definition runs to the next marker of any kind
         family = _family(marker)
         if indent is not None and family:
             while self.open and (top := self.open[-1]).indent is not None and top.family:
@@ -245,7 +256,15 @@ def _clauses(doc_text: str) -> list[_Clause]:
         marker = find_marker(doc_text, a, b)
         if marker is not None:
             outline.push(marker, _indent(doc_text, a))
-        elif clauses and not gap and is_row(a) == is_row(clauses[-1].end - 1):
+        term = _push_definition(outline, doc_text, a, b, marker)
+        if term:
+            marker = marker or outline.stack[-1]
+        if marker is not None and marker.kind == "item" and clauses and not gap and not is_row(a):
+            clauses[
+                -1
+            ].end = b  # "a)", "b." items: labelled (a citation inside reads 6.1(a)), chunked with their clause
+            continue
+        if marker is None and clauses and not gap and is_row(a) == is_row(clauses[-1].end - 1):
             clauses[-1].end = b  # a continuation paragraph (or the next row) of the open clause
             continue
         bare = marker is not None and marker.rank <= 10 and b - a <= 150 and "\n" not in doc_text[a:b]
@@ -258,11 +277,28 @@ def _clauses(doc_text: str) -> list[_Clause]:
                 outline.heading(),
                 outline.breadcrumb(),
                 len(outline.stack),
-                bare,
+                bare and not term,
                 gap,
+                bool(term),
             )
         )
     return clauses
+
+
+_NUMBER_PREFIX = re.compile(r"[ \t]*(?:[0-9]{1,2}(?:\.[0-9]{1,3})*\.?|\(?[a-z0-9]{1,4}\)|[a-z]\.)[ \t]+")
+
+
+def _push_definition(outline: _Outline, text: str, a: int, b: int, marker: Marker | None) -> str | None:
+    """Open a definition on the outline when the block defines a term (after its clause number, if any)."""
+    if marker is not None and marker.kind not in {"decimal", "paren", "item", "letter"}:
+        return None
+    at = a
+    if marker is not None and (m := _NUMBER_PREFIX.match(text, a, b)):
+        at = m.end()
+    term = defined_term(text, at, b)
+    if term:
+        outline.push(Marker("definition", f"'{term}'", term, 40))
+    return term
 
 
 class _RowFinder:
@@ -301,6 +337,7 @@ def _pieces(text: str, clauses: list[_Clause], max_chars: int) -> list[_Clause]:
                     c.depth,
                     c.heading_only and len(windows) == 1,
                     c.after_gap and i == 0,
+                    c.definition,
                 )
             )
     return out
@@ -310,7 +347,7 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
     """Merge heading-only and small neighbours up to TARGET_CHARS (never past max_chars), within a part."""
     out: list[_Clause] = []
     for c in pieces:
-        if out and not c.after_gap:
+        if out and not c.after_gap and not (c.definition and not out[-1].heading_only) and not out[-1].definition:
             prev = out[-1]
             size, combined = prev.end - prev.start, c.end - prev.start
             if size < MIN_CHARS and combined <= max_chars:
@@ -326,7 +363,18 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
                 prev.end, prev.heading_only = c.end, False
                 continue
         out.append(
-            _Clause(c.start, c.end, c.marker, c.section, c.heading, c.context, c.depth, c.heading_only, c.after_gap)
+            _Clause(
+                c.start,
+                c.end,
+                c.marker,
+                c.section,
+                c.heading,
+                c.context,
+                c.depth,
+                c.heading_only,
+                c.after_gap,
+                c.definition,
+            )
         )
     return out
 
@@ -398,4 +446,5 @@ def section_at(text: str, offset: int) -> tuple[str | None, str | None]:
         marker = find_marker(text, a, b)
         if marker is not None:
             outline.push(marker, _indent(text, a))
+        _push_definition(outline, text, a, b, marker)
     return outline.label(), outline.heading()

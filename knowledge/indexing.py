@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the format readers (pypdf, python-docx, bs4) load when a fi
     from knowledge.loaders import Found
 
 EMBED_BATCH = 32
-PIPELINE_VERSION = "4"  # bump when loading, chunking or what is embedded changes: documents re-index
+PIPELINE_VERSION = "5"  # bump when loading, chunking or what is embedded changes: documents re-index
 HEADER_CHARS = 1200
 
 

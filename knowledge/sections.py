@@ -29,7 +29,7 @@ _EMPHASIS = re.compile(r"[*_]{1,3}")
 class Marker:
     """A clause marker at the start of a block: its kind, number, heading and nesting rank."""
 
-    kind: str  # container | appendix | heading | decimal | letter | paren
+    kind: str  # container | appendix | heading | decimal | letter | paren | item ("a)": no "(") | definition
     number: str | None
     heading: str | None
     rank: int
@@ -113,7 +113,7 @@ def find_marker(text: str, start: int, end: int) -> Marker | None:
     m = _HALF_PAREN.match(stripped)
     if m:
         token = m.group(1) or m.group(2)
-        return Marker("paren", f"({token})", None, _paren_rank(token))
+        return Marker("item", f"({token})", None, _paren_rank(token))
     line = stripped.split("\n", 1)[0].strip()
     if (
         4 <= len(line) <= 80
@@ -126,6 +126,30 @@ def find_marker(text: str, start: int, end: int) -> Marker | None:
     return None
 
 
+# A defined term opening a paragraph: '"Downtime" means', '**"SLA"** means', '**Site** — an Internet site'.
+_DEFINED = re.compile(
+    r"[ \t]*(?:\*\*|__)?[\"\u201c]?(?:\*\*|__)?([A-Z][^\"\u201d*\n]{0,58}?)(?:\*\*|__)?[\"\u201d]?(?:\*\*|__)?"
+    r"[ \t]*(?:\([^)\n]{0,80}\)[ \t]*)?,?[ \t]*(?:(?:means|shall mean|has the meaning|refers to|is defined as|is|are)\b"
+    r"|[\u2014\u2013]|-[ \t])"
+)
+_QUOTED = re.compile(r"[ \t]*(?:\*\*|__)?[\"\u201c]|[ \t]*(?:\*\*|__)")
+
+
+def defined_term(text: str, start: int, end: int) -> str | None:
+    """The term a definition paragraph defines ('"Downtime" means ...' -> 'Downtime'), if it opens with one.
+
+    The term must be quoted or bold: "Customer shall mean" in running prose is not a definition.
+    """
+    head = text[start : min(end, start + 160)]
+    if not _QUOTED.match(head):
+        return None
+    m = _DEFINED.match(head)
+    if not m:
+        return None
+    term = m.group(1).strip()
+    return term if term and len(term.split()) <= 8 else None
+
+
 def compose_label(stack: list[Marker]) -> str | None:
     """Section label from the open markers: 'Schedule B 3.1', '4.2(b)(ii)', '2(A)'."""
     label: str | None = None
@@ -133,7 +157,9 @@ def compose_label(stack: list[Marker]) -> str | None:
     for m in stack:
         if m.number is None:
             continue
-        if m.kind == "appendix":
+        if m.kind == "definition":
+            label = f"{label} {m.number}" if label else m.number
+        elif m.kind == "appendix":
             prefix, label = m.number + " ", None
         elif m.kind == "container" or m.kind == "decimal":
             label = m.number

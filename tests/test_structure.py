@@ -229,13 +229,13 @@ def _label_of(text: str, words: str) -> str | None:
 def test_markdown_lists_nested_by_indentation_read_as_decimal_sections() -> None:
     labelled = COMMON_PAPER_REMEDIES
     chunk_labels = [label for label, _ in _labels(labelled, "markdown")]
-    assert {"3.1", "3.2", "3.2(a)", "3.2(b)", "3.4"} <= set(chunk_labels) and "1" not in chunk_labels
+    assert {"3.1", "3.2", "3.4"} <= set(chunk_labels) and "1" not in chunk_labels  # "a." items chunk with 3.2
     assert _label_of(labelled, "Service Credit.  If there") == "3.1"
     assert _label_of(labelled, "within 7 days") == "3.2"
     assert _label_of(labelled, "For Uptime Credit") == "3.2(a)"
     assert _label_of(labelled, "For Response Time Credit") == "3.2(b)"
     assert _label_of(labelled, "Termination.  If") == "3.4"  # was "4", the Definitions
-    assert _label_of(labelled, "Available Minutes") == "4.1"
+    assert _label_of(labelled, "Available Minutes") == "4.1 'Available Minutes'"
 
 
 def test_dotted_numbers_lettered_items_and_wrapped_padding() -> None:
@@ -243,7 +243,7 @@ def test_dotted_numbers_lettered_items_and_wrapped_padding() -> None:
     assert _label_of(labelled, "6.1 eGain warrants") == "6.1"  # opens with a lower-case word
     assert _label_of(labelled, "For the first sixty") == "6.1(a)"  # "a)", not "6(1)"
     assert _label_of(labelled, "For each eight") == "6.1(b)"
-    assert all("(1) day of service" not in text or label == "6.1(a)" for label, text in _labels(EGAIN))  # no marker
+    assert not any(text.startswith("(1) day") for _, text in _labels(EGAIN))  # wrapped text, not a marker
     assert _label_of(labelled, "EXCEPT AS PROVIDED") == "6.3"
     assert _label_of(labelled, "Limitation of liability") == "7"
 
@@ -295,3 +295,26 @@ def test_quotes_stay_inside_a_chunk_and_off_the_page_header(fake_kb: KnowledgeBa
         chunk = hit.chunk
         assert text[chunk.start : chunk.end] == chunk.text
         assert "eGAIN COMMUNICATIONS" not in chunk.text
+
+
+# --- definitions -------------------------------------------------------------------------------------------
+
+
+def test_each_defined_term_is_a_unit_labelled_with_the_term() -> None:
+    labelled = _labels(COMMON_PAPER_REMEDIES, "markdown")
+    assert ("4.1 'Available Minutes'", True) in [(label, "Available Minutes" in text) for label, text in labelled]
+    vk = (
+        "## 1\\. Terms and definitions\n\n"
+        "**Site** — an Internet site located at https://mcs.mail.ru/, which provides access to the Service.\n\n"
+        "**Unavailability of the Service (Downtime)** — the time interval from the moment the Customer reports.\n\n"
+        "**The reporting period** is a calendar month.\n\n"
+        "## 2\\. Subject of the Agreement\n\n"
+        "2.1. Under the terms of this Agreement, the Contractor provides the Customer with the Service.\n"
+    )
+    by_label = {label: text for label, text in _labels(vk, "markdown")}
+    assert by_label["1 'Unavailability of the Service (Downtime)'"].startswith("**Unavailability")
+    assert by_label["1 'The reporting period'"] == "**The reporting period** is a calendar month."
+    assert _label_of(vk, "calendar month") == "1 'The reporting period'"
+    assert _label_of(vk, "Under the terms") == "2.1"
+    # a capitalised word in running prose is no definition
+    assert _label_of("1. Services. Customer means business.\n", "business") == "1"
