@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from knowledge.coverage import Model, decide, features, missing_words, named
 from knowledge.direct import Direct, direct_for
 from knowledge.language import looks_non_english
 from knowledge.lexical import tokenize
@@ -21,7 +22,6 @@ from knowledge.retrieval import Hit, Retriever
 _CITATION_FIELDS = ("document", "title", "section", "page", "quote", "start", "end")
 MAX_SUPPORTING = 2
 RELATED_SHARE = 0.75  # a clause scoring this close to the lead is shown beside it
-UNKNOWN_TERM_MARGIN = 0.15  # how much closer a match must be when the question names unknown things
 NEAREST = 3
 
 
@@ -114,12 +114,19 @@ class Answerer:
     """Turns retrieval hits into an Answer; the LLM, when given, only rephrases what it can cite."""
 
     def __init__(
-        self, retriever: Retriever, *, min_similarity: float = 0.30, k: int = 8, llm: object | None = None
+        self,
+        retriever: Retriever,
+        *,
+        min_similarity: float = 0.30,
+        k: int = 8,
+        llm: object | None = None,
+        coverage: Model | None = None,
     ) -> None:
         self.retriever = retriever
         self.min_similarity = min_similarity
         self.k = k
         self.llm = llm
+        self.coverage = coverage  # the covered / not-covered model; None: the shipped one
 
     def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:
         question = question.strip()
@@ -130,9 +137,9 @@ class Answerer:
                 _nothing_indexed(engagement, side) if question else "Ask me a question about the contracts.",
                 False,
             )
-        unknown = self.retriever.unknown_terms(question, engagement=engagement, side=side)
-        if not self._relevant(question, hits, unknown):
-            return self._not_found(question, hits, engagement, unknown)
+        vocabulary = self.retriever.vocabulary(engagement=engagement, side=side)
+        if not self._relevant(question, hits, vocabulary):
+            return self._not_found(question, hits, engagement, missing_words(question, vocabulary))
         if self.llm is not None:
             from knowledge.generation import generate_answer
 
@@ -142,23 +149,18 @@ class Answerer:
         return self._extractive(question, hits, engagement, side)
 
     # -- relevance -------------------------------------------------------------------------------
-    def _relevant(self, question: str, hits: list[Hit], unknown: list[str]) -> bool:
-        best = max(h.similarity for h in hits)
-        if unknown and best < self.min_similarity + UNKNOWN_TERM_MARGIN:
-            return False  # it asks about something no clause mentions
-        terms = set(tokenize(question))
-        if not terms:
+    def _relevant(self, question: str, hits: list[Hit], vocabulary: frozenset[str]) -> bool:
+        """Covered or not: the fitted decision of `knowledge.coverage`, with min_similarity as its floor."""
+        if not tokenize(question):
             return False
-        top_terms = set(tokenize(" ".join(f"{h.chunk.heading or ''} {h.chunk.text}" for h in hits[:3])))
-        coverage = len(terms & top_terms) / len(terms)
-        return best >= self.min_similarity or (best >= self.min_similarity - 0.08 and coverage >= 0.6)
+        values = features(question, hits, vocabulary, self._text_of)
+        return decide(values, min_similarity=self.min_similarity, fitted=self.coverage)
 
-    def _not_found(self, question: str, hits: list[Hit], engagement: str, unknown: list[str]) -> Answer:
+    def _not_found(self, question: str, hits: list[Hit], engagement: str, missing: list[str]) -> Answer:
         nearest = [self._whole_or_passage(question, h, "nearest") for h in hits[:NEAREST]]
         text = f"The indexed contracts for {engagement} do not seem to cover this."
-        if unknown:
-            words = ", ".join(f"\u201c{w}\u201d" for w in unknown[:3])
-            text += f" None of them mentions {words}."
+        if missing:  # words no visible clause has in any form (stem, longer word, expansion)
+            text += f" None of them mentions {named(missing)}."
         text += " These are the nearest clauses I found; none of them answers it directly."
         if looks_non_english(question):
             text = (

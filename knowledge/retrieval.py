@@ -241,6 +241,10 @@ class Retriever:
                 return Hit(chunk, 0.0, 0.0, 0.0)
         return None
 
+    def vocabulary(self, *, engagement: str, side: str) -> frozenset[str]:
+        """Every (stemmed) token of the chunks the side may read in the engagement."""
+        return self._view(engagement, side).chunks.vocabulary()
+
     def unknown_terms(self, question: str, *, engagement: str, side: str) -> list[str]:
         """Words of the question that no document the side may see contains, even misspelt by one letter."""
         vocabulary = self._view(engagement, side).chunks.vocabulary()

@@ -15,7 +15,8 @@ QUESTIONS = [json.loads(line) for line in (Path(__file__).parent / "data" / "sam
 ANSWERABLE = [q for q in QUESTIONS if "expect_document" in q]
 UNANSWERABLE = [q for q in QUESTIONS if q.get("expect_found") is False]
 
-VENDOR_SECRETS = ("17.40", "32%", "27.20", "Bogota")
+# what only the vendor-only delivery plan says (its Bogota site is public: the SOW and the DPA list it)
+VENDOR_SECRETS = ("17.40", "32%", "27.20", "21.15", "31.40")
 CLIENT_SECRETS = ("9.6", "27.00", "Vendor B", "walk-away")
 
 

@@ -1,0 +1,273 @@
+"""Whether the indexed contracts cover a question: the words they lack, and a fitted decision.
+
+Two things live here. `missing_words` names the words of a question that no visible clause has in
+any form: a word counts as present when it, its stem, a longer word it begins ("auto" of
+"automated", "europe" of "European") or one of its expansions ("sla" -> "service level") occurs,
+and function words, common verbs and generic contract roles ("move", "vendor", "can") are never
+named. `covered` is a small logistic regression over features the answerer already has (the
+retrieval scores, how much of the question the top clauses and the whole engagement contain, the
+kind of value asked for), fitted on CUAD by `scripts/fit_coverage.py`; only its coefficients ship,
+in `knowledge/data/coverage.json`, and they are evaluated here with plain Python.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from knowledge.language import looks_non_english
+from knowledge.lexical import STOPWORDS, TOKEN, near, stem, tokenize
+from knowledge.signals import HOLDS, answer_kinds
+from knowledge.vocabulary import ABBREVIATIONS, CHAT_WORDS, FOREIGN_MODALS, GENERIC_WORDS, SHORT_FORMS
+
+MODEL = Path(__file__).resolve().parent / "data" / "coverage.json"
+TOP = 3  # the clauses whose wording counts as "what the answer would quote"
+MIN_PREFIX = 4  # "auto" may stand for "automated"; "sub" may not stand for "subject"
+MIN_TYPO = 6  # "breech" may be "breach"; "emiss" (emissions) is not "miss"
+
+FEATURES = (
+    "similarity",  # best cosine similarity of the question to a retrieved clause
+    "score",  # the lead's fused score (dense + BM25 + cues)
+    "coverage_lead",  # share of the question's content words in the lead clause (stems, prefixes, expansions)
+    "coverage",  # the same, in the top clauses
+    "known",  # share of the question's content words anywhere in the visible documents
+    "missing",  # how many content words the visible documents lack in every form (capped at 3)
+    "pairs_document",  # share of the question's adjacent word pairs ("governing law") together in the lead's document
+    "content_words",  # log(1 + number of content words)
+    "asks_value",  # the question asks for a date, a duration or an amount
+    "value_absent",  # ... and none of the top clauses holds one
+)
+FLOOR_MARGIN = 0.10  # below min_similarity by this much, no clause is close enough to be the answer
+UNKNOWN_SHARE = 0.5  # when at most this share of the question's words occurs anywhere ...
+UNKNOWN_MARGIN = 0.15  # ... a clause must be this much closer than min_similarity to answer it
+PAIR_WINDOW = 3  # two words are "together" when at most this many tokens apart
+
+
+class _Hit(Protocol):  # knowledge.retrieval.Hit, without importing retrieval (and its store) here
+    @property
+    def chunk(self) -> object: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def similarity(self) -> float: ...
+
+    @property
+    def lexical(self) -> float: ...
+
+
+H = TypeVar("H", bound=_Hit)
+
+
+# -- the words of a question -----------------------------------------------------------------------
+def content_words(question: str) -> list[str]:
+    """The words a question is about, lower-cased as typed: no function words, chat words or generic roles."""
+    out: list[str] = []
+    for word in TOKEN.findall(question.lower()):
+        word = word.replace("'", "")
+        if word in STOPWORDS or word in CHAT_WORDS or word in GENERIC_WORDS or word in FOREIGN_MODALS or word in out:
+            continue
+        if word.isalpha() and len(word) >= 3 or any(ch.isdigit() for ch in word) and len(word) >= 2:
+            out.append(word)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _sorted(vocabulary: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(vocabulary))
+
+
+def _begins(prefix: str, words: tuple[str, ...]) -> bool:
+    """Whether a word of the sorted tuple starts with prefix."""
+    i = bisect.bisect_left(words, prefix)
+    return i < len(words) and words[i].startswith(prefix)
+
+
+def _forms(word: str) -> list[str]:
+    """The stems a word may appear as: itself, its stem, and the words of its expansion."""
+    forms = [word, stem(word)]
+    expansion = ABBREVIATIONS.get(word) or SHORT_FORMS.get(word)
+    if expansion:
+        forms.extend(tokenize(expansion))
+    return forms
+
+
+def occurs(word: str, vocabulary: frozenset[str], *, typos: bool = True) -> bool:
+    """Whether a word occurs in a vocabulary of stemmed tokens in some form (see the module docstring)."""
+    words = _sorted(vocabulary)
+    for form in _forms(word):
+        if form in vocabulary:
+            return True
+        if len(form) >= MIN_PREFIX and form.isalpha() and _begins(form, words):
+            return True  # "auto" ~ "automat", "europ" ~ "european", "subcontract" ~ "subcontractor"
+        # a shorter indexed word the question's word begins: "subcontractors" ~ "subcontract"
+        shortest = max(MIN_PREFIX + 1, math.ceil(0.7 * len(form)))
+        if form.isalpha() and any(form[:n] in vocabulary for n in range(shortest, len(form))):
+            return True
+    stemmed = stem(word)
+    return typos and len(stemmed) >= MIN_TYPO and near(stemmed, vocabulary)
+
+
+def missing_words(question: str, vocabulary: frozenset[str]) -> list[str]:
+    """Words of the question that the visible documents lack in every form; [] for a question not in English."""
+    typed = set(TOKEN.findall(question.lower()))
+    if looks_non_english(question) or typed & FOREIGN_MODALS:
+        return []
+    out = []
+    for word in content_words(question):
+        if len(word) >= 4 and word.isalpha() and not occurs(word, vocabulary):
+            out.append(word)
+    return out
+
+
+# -- features --------------------------------------------------------------------------------------
+def _chunk_text(hit: _Hit) -> str:
+    chunk = hit.chunk
+    return f"{getattr(chunk, 'title', '')} {getattr(chunk, 'heading', '') or ''} {getattr(chunk, 'text', '')}"
+
+
+def _share(words: Sequence[str], vocabulary: frozenset[str]) -> float:
+    if not words:
+        return 0.0
+    return sum(occurs(w, vocabulary) for w in words) / len(words)
+
+
+@functools.lru_cache(maxsize=32)
+def _document_tokens(text: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """A document's stemmed tokens and the (unordered) pairs of tokens that stand together in it."""
+    tokens = tokenize(text)
+    return frozenset(tokens), _pairs_of(tokens)
+
+
+def _pairs_of(tokens: Sequence[str]) -> frozenset[tuple[str, str]]:
+    out = set()
+    for i, a in enumerate(tokens):
+        for b in tokens[i + 1 : i + 1 + PAIR_WINDOW]:
+            out.add((a, b) if a <= b else (b, a))
+    return frozenset(out)
+
+
+def _pair_share(words: Sequence[str], pairs: frozenset[tuple[str, str]]) -> float:
+    """Share of the question's adjacent content-word pairs standing together in a text (1.0 with no pair)."""
+    stems = [stem(w) for w in words]
+    asked = [(a, b) if a <= b else (b, a) for a, b in zip(stems, stems[1:], strict=False) if a != b]
+    if not asked:
+        return 1.0
+    return sum(p in pairs for p in asked) / len(asked)
+
+
+def features(
+    question: str,
+    hits: Sequence[H],
+    vocabulary: frozenset[str],
+    text_of: Callable[[H], str] | None = None,
+) -> dict[str, float]:
+    """The decision's inputs for a question and its retrieved clauses (best first), as named in FEATURES.
+
+    `text_of` gives a hit's whole document text (the answerer's own); without it the lead clause
+    stands for its document.
+    """
+    words = content_words(question)
+    top = list(hits[:TOP])
+    sims = [h.similarity for h in hits] or [0.0]
+    top_vocab = frozenset(tokenize(" ".join(_chunk_text(h) for h in top)))
+    lead_vocab = frozenset(tokenize(_chunk_text(top[0]))) if top else frozenset()
+    kinds = answer_kinds(question)
+    holds = any(HOLDS[k].search(_chunk_text(h)) for k in kinds for h in top)
+    missing = [w for w in words if not occurs(w, vocabulary)]
+    if top and text_of is not None:
+        doc_pairs = _document_tokens(text_of(top[0]))[1]
+    else:
+        doc_pairs = _pairs_of(tokenize(_chunk_text(top[0]))) if top else frozenset()
+    return {
+        "similarity": max(sims),
+        "score": top[0].score if top else 0.0,
+        "coverage_lead": _share(words, lead_vocab),
+        "coverage": _share(words, top_vocab),
+        "known": _share(words, vocabulary) if words else 1.0,
+        "missing": float(min(len(missing), 3)),
+        "pairs_document": _pair_share(words, doc_pairs),
+        "content_words": math.log1p(len(words)),
+        "asks_value": float(bool(kinds)),
+        "value_absent": float(bool(kinds) and not holds),
+    }
+
+
+# -- the fitted decision ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Model:
+    """A logistic regression over standardised features, as fitted by scripts/fit_coverage.py."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = MODEL) -> Model:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            tuple(data["features"]),
+            tuple(float(v) for v in data["mean"]),
+            tuple(float(v) for v in data["scale"]),
+            tuple(float(v) for v in data["coef"]),
+            float(data["intercept"]),
+            float(data["threshold"]),
+        )
+
+    def probability(self, values: dict[str, float]) -> float:
+        """P(covered) for a question's features."""
+        z = self.intercept + sum(
+            c * (values[name] - m) / (s or 1.0)
+            for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+    def covered(self, values: dict[str, float]) -> bool:
+        return self.probability(values) >= self.threshold
+
+
+@functools.lru_cache(maxsize=1)
+def model() -> Model:
+    """The shipped model (read once)."""
+    return Model.load()
+
+
+def decide(values: dict[str, float], *, min_similarity: float, fitted: Model | None = None) -> bool:
+    """Covered or not: a similarity floor, then closeness asked of questions mostly about unknown words, then
+    the fitted model. `min_similarity` (LIAISON_MIN_SIMILARITY) sets the first two; 0 turns the floor and the
+    model off, leaving only the rule on unknown words."""
+    if values["similarity"] < min_similarity - FLOOR_MARGIN:
+        return False  # nothing retrieved is even close in meaning
+    if (
+        values["missing"]
+        and values["known"] <= UNKNOWN_SHARE
+        and values["similarity"] < min_similarity + UNKNOWN_MARGIN
+    ):
+        return False  # it is mostly about things no visible clause mentions ("crypto payments")
+    if min_similarity <= 0:
+        return True  # no floor asked for (an embedder other than MiniLM, whose similarities the model was fitted on)
+    return (fitted or model()).covered(values)
+
+
+def explain(values: dict[str, float], fitted: Model | None = None) -> list[tuple[str, float]]:
+    """Each feature's pull on the decision (coefficient times standardised value), strongest first."""
+    m = fitted or model()
+    pulls = [
+        (n, c * (values[n] - mu) / (s or 1.0)) for n, mu, s, c in zip(m.features, m.mean, m.scale, m.coef, strict=True)
+    ]
+    return sorted(pulls, key=lambda p: -abs(p[1]))
+
+
+def named(words: Iterable[str], limit: int = 3) -> str:
+    """'“europe”, “escrow”' for a message."""
+    return ", ".join(f"\u201c{w}\u201d" for w in list(words)[:limit])

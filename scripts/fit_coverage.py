@@ -1,0 +1,173 @@
+"""Fit the covered / not-covered decision (`knowledge/data/coverage.json`) on CUAD.
+
+Training data: CUAD v1 (The Atticus Project, CC BY 4.0; Hendrycks et al., NeurIPS 2021), as laid out
+in the shared bench folder (`cuad/questions.jsonl`, `cuad/contracts/`). Each CUAD category has one
+question wording; a contract where CUAD's lawyers marked text for a category is "covered" for that
+question, and a category with no marked text in a contract (no line for it in `questions.jsonl`) is
+a natural "not covered". Contracts of the CUAD service set (`questions_service.jsonl`) and the CUAD
+contracts of the Slack-style development set (`benchmarks/data/slack_dev_documents.json`) are left
+out, so both stay fair for evaluation.
+
+A deterministic sample of the remaining contracts is indexed with the default embedder (MiniLM),
+some as one-contract engagements and some grouped in threes (a question is then covered when any of
+the three has a span for it), every category question is searched as the answerer searches it, the
+answerer's own features are computed (`knowledge.coverage.features`), and a logistic regression is
+fitted. Only its coefficients, the feature scaling and the decision threshold are written, so the
+runtime needs no scikit-learn. Run from the repository root (scikit-learn needed here only):
+
+    .venv/bin/python scripts/fit_coverage.py ../shared/bench/cuad --data-dir /tmp/coverage-data
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import bot.settings  # noqa: E402,F401  (offline / telemetry environment)
+
+DEV_DOCUMENTS = ROOT / "benchmarks" / "data" / "slack_dev_documents.json"
+OUT = ROOT / "knowledge" / "data" / "coverage.json"
+SEED = 10
+MAX_CHARS = 60_000  # keeps indexing to minutes; CUAD's median contract is about 32,000 characters
+TARGET_FALSE_NOT_FOUND = 0.05
+C = 0.1  # L2 strength: features overlap (coverage of the lead and of the top clauses), so keep weights small
+
+
+def excluded(cuad: Path) -> set[str]:
+    """Contracts kept out of training: the service set and the dev set's CUAD contracts."""
+    out = {json.loads(line)["contract"] for line in (cuad / "questions_service.jsonl").open(encoding="utf-8")}
+    for e in json.loads(DEV_DOCUMENTS.read_text(encoding="utf-8"))["engagements"]:
+        out |= {Path(p).name for p in e["index"] if p.startswith("cuad/")}
+    return out
+
+
+def sample(cuad: Path, n: int, groups: int) -> tuple[dict[str, list[str]], dict[str, str], dict[str, set[str]]]:
+    """Engagements (name -> contracts), the question of each category, the categories each contract covers."""
+    rows = [json.loads(line) for line in (cuad / "questions.jsonl").open(encoding="utf-8")]
+    question_of = {r["category"]: r["question"] for r in rows}
+    covers: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if r.get("answers"):
+            covers[r["contract"]].add(r["category"])
+    skip = excluded(cuad)
+    pool = sorted(c for c in covers if c not in skip and (cuad / "contracts" / c).stat().st_size <= MAX_CHARS)
+    chosen = random.Random(SEED).sample(pool, n)
+    engagements: dict[str, list[str]] = {}
+    grouped = chosen[: 3 * groups]
+    for i in range(groups):
+        engagements[f"cuad-group-{i:02d}"] = grouped[3 * i : 3 * i + 3]
+    for i, c in enumerate(chosen[3 * groups :]):
+        engagements[f"cuad-single-{i:02d}"] = [c]
+    return engagements, question_of, covers
+
+
+def collect(cuad: Path, data_dir: Path, n: int, groups: int) -> list[dict[str, Any]]:
+    from knowledge.base import KnowledgeBase
+    from knowledge.coverage import features
+    from knowledge.embeddings import make_embeddings
+    from knowledge.store import Store, make_client
+
+    engagements, question_of, covers = sample(cuad, n, groups)
+    kb = KnowledgeBase(Store(make_client(data_dir=data_dir)), make_embeddings("minilm"))
+    t0 = time.perf_counter()
+    for engagement, contracts in engagements.items():
+        report = kb.index([cuad / "contracts" / c for c in contracts], engagement=engagement)
+        if report.failed:
+            print(f"{engagement}: failed {[(e.name, e.reason) for e in report.failed]}", file=sys.stderr)
+    print(f"indexed {len(engagements)} engagements in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    rows: list[dict[str, Any]] = []
+    answerer = kb.answerer
+    for engagement, contracts in engagements.items():
+        for category, question in sorted(question_of.items()):
+            hits = kb.search(question, engagement=engagement, k=answerer.k)
+            if not hits:
+                continue
+            vocabulary = answerer.retriever.vocabulary(engagement=engagement, side="shared")
+            f = features(question, hits, vocabulary, lambda h: answerer.retriever.document_text(h.chunk))
+            covered = any(category in covers[c] for c in contracts)
+            rows.append({"engagement": engagement, "category": category, "covered": covered, "features": f})
+    return rows
+
+
+def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    from knowledge.coverage import FEATURES
+
+    x = np.array([[r["features"][name] for name in FEATURES] for r in rows], dtype=np.float64)
+    y = np.array([bool(r["covered"]) for r in rows], dtype=np.int64)
+    groups = [str(r["engagement"]) for r in rows]
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    model = LogisticRegression(C=C, max_iter=1000)
+    # the threshold is chosen on out-of-fold probabilities (engagements never split across folds)
+    p = cross_val_predict(model, z, y, cv=GroupKFold(n_splits=5), groups=groups, method="predict_proba")[:, 1]
+    covered = np.sort(p[y == 1])
+    threshold = float(covered[int(TARGET_FALSE_NOT_FOUND * len(covered))])  # at most 5% of covered fall below
+    model.fit(z, y)
+    cv = {
+        "false_not_found": float((p[y == 1] < threshold).mean()),
+        "true_not_found": float((p[y == 0] < threshold).mean()),
+    }
+    return {
+        "about": "Covered / not-covered decision: logistic regression over knowledge.coverage.FEATURES. "
+        "Fitted by scripts/fit_coverage.py on CUAD v1 (The Atticus Project, CC BY 4.0): category questions "
+        "over contracts outside the CUAD service set and the Slack-style dev set.",
+        "features": list(FEATURES),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        "threshold": round(threshold, 4),
+        "training": {
+            "questions": len(rows),
+            "covered": int(y.sum()),
+            "not_covered": int(len(y) - y.sum()),
+            "engagements": len(set(groups)),
+            "cross_validated": {k: round(v, 3) for k, v in cv.items()},
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("cuad", type=Path, help="the CUAD folder of the shared bench (questions.jsonl, contracts/)")
+    p.add_argument("--data-dir", type=Path, required=True, help="index here and keep it (re-runs reuse it)")
+    p.add_argument("--contracts", type=int, default=48, help="contracts to sample (default 48)")
+    p.add_argument("--groups", type=int, default=8, help="of which grouped three to an engagement (default 8)")
+    p.add_argument("--rows", type=Path, help="also write the feature rows here (JSON lines)")
+    p.add_argument("--out", type=Path, default=OUT, help=f"the fitted model (default {OUT.relative_to(ROOT)})")
+    p.add_argument("--collect-only", action="store_true", help="index and compute features, fit nothing")
+    args = p.parse_args(argv)
+    rows = collect(args.cuad, args.data_dir, args.contracts, args.groups)
+    if args.rows:
+        args.rows.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} questions, {sum(bool(r['covered']) for r in rows)} covered", file=sys.stderr)
+    if args.collect_only:
+        return 0
+    model = fit(rows)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(model["training"]), file=sys.stderr)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Covered or not: the words a contract lacks are named only when it lacks them in every form, and the
+fitted decision ships as plain coefficients that behave like the model they came from."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.coverage import FEATURES, MODEL, Model, decide, features, missing_words, occurs
+from knowledge.lexical import tokenize
+from knowledge.store import Store, make_client
+from tests.conftest import CountingEmbeddings, write
+
+# Clauses as real SLA and data-processing terms word them (Bonterms, Common Paper, CUAD exhibits).
+CLAUSES = (
+    "3.1 Response Times. An automated response is not a specific acknowledgement of a Support Request "
+    "and does not count toward the Response Time.\n\n"
+    "7.2 Transfers. Provider will not transfer Personal Data outside the European Economic Area without "
+    "Customer's prior written consent.\n\n"
+    "12.4 Subcontracting. Supplier may engage a subcontractor to perform the Services, provided that "
+    "Supplier remains responsible for the subcontractor's performance.\n\n"
+    "9.1 Service Credits. If Availability falls below 99.9% in a month, Customer will receive a Service "
+    "Credit of 10% of the monthly fees."
+)
+VOCABULARY = frozenset(tokenize(CLAUSES))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does an auto reply count as a response to our ticket?",  # auto ~ automated
+        "Can the provider move personal data outside Europe?",  # europe ~ European, move: a common verb
+        "can they subcontract the work?",  # subcontract ~ subcontractor
+        "do subcontractors need approval?",  # subcontractors ~ subcontractor (stem)
+        "what's the sla credit if availability drops?",  # sla -> service level (expansion)
+        "dobbiamo pagare i service credits?",  # another language: no word is named
+        "can the vendor move it?",  # vendor, move, can: never named
+    ],
+)
+def test_a_word_present_in_some_form_is_never_named_missing(question: str) -> None:
+    missing = missing_words(question, VOCABULARY)
+    for present in ("auto", "europe", "subcontract", "subcontractors", "sla", "move", "vendor", "can", "they"):
+        assert present not in missing, (question, missing)
+    assert "dobbiamo" not in missing and "pagare" not in missing
+
+
+def test_a_word_no_clause_has_is_named() -> None:
+    assert missing_words("is there a source code escrow?", VOCABULARY) == ["source", "code", "escrow"]
+    assert missing_words("carbon emissions reporting?", VOCABULARY) == ["carbon", "emissions", "reporting"]
+    assert missing_words("what about the ITAR controls", VOCABULARY) == ["itar", "controls"]
+
+
+def test_forms_of_a_word() -> None:
+    assert occurs("auto", VOCABULARY) and occurs("europe", VOCABULARY) and occurs("subcontract", VOCABULARY)
+    assert occurs("acknowledgment", VOCABULARY)  # one letter off "acknowledgement"
+    assert not occurs("escrow", VOCABULARY) and not occurs("cyber", VOCABULARY)
+    assert occurs("sub", VOCABULARY)  # an abbreviation of "subcontractor" (knowledge.vocabulary)
+
+
+def test_the_shipped_model_is_a_small_complete_data_file() -> None:
+    data = json.loads(MODEL.read_text(encoding="utf-8"))
+    assert MODEL.stat().st_size < 10_000
+    assert tuple(data["features"]) == FEATURES
+    assert len(data["mean"]) == len(data["scale"]) == len(data["coef"]) == len(FEATURES)
+    assert 0.0 < data["threshold"] < 1.0
+    assert "CUAD" in data["about"] and "CC BY 4.0" in data["about"]
+    assert data["training"]["covered"] > 0 and data["training"]["not_covered"] > 0
+
+
+def test_the_probability_is_the_logistic_of_the_standardised_features() -> None:
+    m = Model(("a", "b"), (1.0, 0.0), (2.0, 1.0), (0.5, -1.0), 0.25, 0.5)
+    z = 0.25 + 0.5 * (3.0 - 1.0) / 2.0 - 1.0 * 0.5
+    assert m.probability({"a": 3.0, "b": 0.5}) == pytest.approx(1 / (1 + math.exp(-z)))
+    assert m.covered({"a": 3.0, "b": 0.5}) == (1 / (1 + math.exp(-z)) >= 0.5)
+
+
+def test_more_of_the_question_in_the_clauses_never_lowers_the_odds() -> None:
+    m = Model.load()
+    coef = dict(zip(m.features, m.coef, strict=True))
+    for name in ("coverage_lead", "known", "similarity", "pairs_document"):
+        assert coef[name] > 0, name
+    # the two coverages overlap (the lead is one of the top clauses): raising both never lowers the odds
+    assert (
+        coef["coverage_lead"] / m.scale[m.features.index("coverage_lead")]
+        + coef["coverage"] / m.scale[m.features.index("coverage")]
+        > 0
+    )
+    assert coef["missing"] < 0
+
+
+def test_features_on_a_real_index(tmp_path: Path, counting: CountingEmbeddings) -> None:
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), counting)
+    kb.index([write(tmp_path / "sla.md", "# Support SLA\n\n" + CLAUSES)], engagement="e")
+    question = "does an auto response count?"  # "auto" ~ "automated"
+    hits = kb.search(question, engagement="e")
+    vocabulary = kb.retriever.vocabulary(engagement="e", side="shared")
+    f = features(question, hits, vocabulary)
+    assert set(f) == set(FEATURES)
+    assert f["known"] == 1.0 and f["missing"] == 0.0 and f["coverage"] == 1.0
+    other = features("is there a source code escrow?", kb.search("source code escrow", engagement="e"), vocabulary)
+    assert other["known"] == 0.0 and other["missing"] == 3.0
+    assert Model.load().probability(other) < Model.load().probability(f)
+
+
+def test_min_similarity_is_the_floor_and_zero_turns_the_model_off() -> None:
+    never = Model(FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), -5.0, 0.5)
+    values = dict.fromkeys(FEATURES, 0.0) | {"similarity": 0.5, "known": 1.0}
+    assert not decide(values, min_similarity=0.3, fitted=never)  # the model says no
+    assert decide(values, min_similarity=0.0, fitted=never)  # no floor asked for: the model is not applied
+    always = Model(FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), 5.0, 0.5)
+    assert decide(values, min_similarity=0.3, fitted=always)
+    assert not decide(values | {"similarity": 0.15}, min_similarity=0.3, fitted=always)  # under the floor
+    unknown = values | {"similarity": 0.4, "known": 0.5, "missing": 1.0}  # half its words nowhere, not close enough
+    assert not decide(unknown, min_similarity=0.3, fitted=always)
+    assert not decide(unknown | {"similarity": 0.1}, min_similarity=0.0, fitted=always)
