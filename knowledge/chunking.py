@@ -183,7 +183,8 @@ _PAGE_NUMBER = re.compile(
 )
 _FILING_LABEL = re.compile(r"(?i)(?:exhibit|ex-)[ \t]*[0-9]{1,3}\.[0-9A-Z()]{1,8}")  # "Exhibit 10.17", not "Exhibit A"
 _GLUED_PAGE = re.compile(r"([0-9]{1,3})[ \t]+(?=[0-9]{1,2}(?:\.[0-9]{1,3})*\.(?:[ \t]|$))")  # "3 8.  LIABILITY"
-_REPEATS = 3
+_REPEATS = 4
+_BARE_NUMBER = re.compile(r"[0-9]{1,4}")
 _FURNITURE_CHARS = 160
 
 
@@ -199,8 +200,16 @@ def content_blocks(text: str, start: int = 0, end: int | None = None) -> list[tu
     repeated = _repeated_lines(text)
     out: list[tuple[int, int, bool]] = []
     gap = False
+    page = 0  # the last page number seen: a bare number is one only if it comes next ("7" after "6", not a "1" cell)
     for a, b in blocks(text, start, end):
         piece = text[a:b]
+        if _BARE_NUMBER.fullmatch(piece):
+            number = int(piece)
+            if not page < number <= page + 3:
+                out.append((a, b, gap))
+                gap = False
+                continue
+            page = number
         if _is_page_mark(piece) or (b - a <= _FURNITURE_CHARS and _furniture_key(piece) in repeated):
             gap = True
             continue
@@ -219,28 +228,38 @@ _REPEATED_CACHE: dict[int, tuple[str, frozenset[str]]] = {}
 
 
 def _repeated_lines(text: str) -> frozenset[str]:
-    """Short blocks that recur as running page headers: 3+ times, or twice with a page number beside one.
+    """Short blocks that recur as running page headers: 4+ times, 3 in capitals, or twice beside a page number.
 
-    Numbered clause markers, table rows and Markdown syntax never count.
+    Numbered clause markers, table rows, Markdown syntax and lead-ins ("Datec will:") never count.
     """
     cached = _REPEATED_CACHE.get(id(text))
     if cached is not None and cached[0] is text:
         return cached[1]
     counts: dict[str, int] = {}
     by_page_mark: set[str] = set()
+    capitals: set[str] = set()
     spans = blocks(text)
     for i, (a, b) in enumerate(spans):
         piece = text[a:b]
         if b - a > _FURNITURE_CHARS or text[a] in "|#>-*+!" or "---" in piece or not any(c.isalpha() for c in piece):
+            continue
+        if piece.rstrip().endswith(":"):
             continue
         marker = find_marker(text, a, b)
         if marker is not None and marker.number is not None:
             continue
         key = _furniture_key(text[a:b])
         counts[key] = counts.get(key, 0) + 1
+        letters = [c for c in piece if c.isalpha()]
+        if sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+            capitals.add(key)  # "eGAIN COMMUNICATIONS CORPORATION" three times is a running header
         if any(0 <= j < len(spans) and _is_page_mark(text[spans[j][0] : spans[j][1]]) for j in (i - 1, i + 1)):
             by_page_mark.add(key)
-    found = frozenset(k for k, n in counts.items() if n >= _REPEATS or (n >= 2 and k in by_page_mark))
+    found = frozenset(
+        k
+        for k, n in counts.items()
+        if n >= _REPEATS or (n >= 2 and k in by_page_mark) or (n == _REPEATS - 1 and k in capitals)
+    )
     if len(_REPEATED_CACHE) > 8:
         _REPEATED_CACHE.clear()
     _REPEATED_CACHE[id(text)] = (text, found)

@@ -318,3 +318,20 @@ def test_each_defined_term_is_a_unit_labelled_with_the_term() -> None:
     assert _label_of(vk, "Under the terms") == "2.1"
     # a capitalised word in running prose is no definition
     assert _label_of("1. Services. Customer means business.\n", "business") == "1"
+
+
+def test_repeated_content_is_not_page_furniture() -> None:
+    from knowledge.chunking import content_blocks
+
+    # CUAD TRICITYBANKSHARESCORP (outsourcing) lists its maintenance window three times; ELANDIA (Datec) repeats
+    # the lead-in "Datec will:" before each list; a quantity column repeats "1". None is a page header or number.
+    text = "".join(
+        f"Maintenance window {n}\n\n12:00 midnight Friday 12:01 a.m.\n\nDatec will:\n\n1\n\n(a) run the desk;\n\n"
+        for n in range(1, 5)
+    )
+    kept = [text[a:b] for a, b, _ in content_blocks(text)]
+    assert kept.count("Datec will:") == 4 and kept.count("1") >= 3  # the first "1" may be read as page 1
+    three = text[: text.index("Maintenance window 4")]
+    assert [text for a, b, _ in content_blocks(three) if (text := three[a:b]).startswith("12:00")] == [
+        "12:00 midnight Friday 12:01 a.m."
+    ] * 3
