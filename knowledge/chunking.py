@@ -167,7 +167,9 @@ class _Outline:
 
 def _indent(text: str, at: int) -> int | None:
     """The column of `at` when only spaces and tabs precede it on its line (a tab counts 4), else None."""
-    line_start = text.rfind("\n", 0, at) + 1
+    line_start = text.rfind("\n", max(0, at - 200), at) + 1
+    if line_start == 0 and at > 200:
+        return None  # a block deep inside a long line (bounded look-back: long lines stay linear)
     lead = text[line_start:at]
     if lead.strip(" \t"):
         return None
@@ -195,7 +197,7 @@ def _furniture_key(text: str) -> str:
 def content_blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, bool]]:
     """`blocks`, without page furniture; each with whether furniture lay just before it.
 
-    Repetition is counted over the whole text, so the answer for a block does not depend on `start`/`end`.
+    Repetition is counted over the whole text; page numbers are followed from `start` on.
     """
     repeated = _repeated_lines(text)
     out: list[tuple[int, int, bool]] = []

@@ -198,7 +198,8 @@ def is_padding_break(text: str, a: int, b: int, floor: int = 0) -> bool:
     page number, "EXHIBIT 10.17"). It does not inside a sentence wrapped with padding ("Normal Business
     Hours", "one       (1) day"), nor after a clause number standing alone ("1.       PURPOSE").
     """
-    line_start = max(text.rfind("\n", floor, a) + 1, floor)
+    window = max(floor, a - 200)  # bounded: a 20 MB line of padded text stays linear
+    line_start = max(text.rfind("\n", window, a) + 1, window)
     before = text[max(line_start, a - 100) : a]
     cut = max(before.rfind("   "), before.rfind("\t"))
     before = before[cut + 1 :].strip() if cut >= 0 else before.strip()
