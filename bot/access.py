@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot import records
+from bot import home, records
 from bot.db import session
 from bot.deps import Deps
 from knowledge.store import visible_to
@@ -83,11 +83,23 @@ def scope_of(deps: Deps, channel_id: str, *, probe: Probe | None = None, user_id
     return Scope(engagement, side)
 
 
-def may_read(scope: Scope, visibility: str) -> bool:
-    """Whether what this scope reads includes documents of `visibility`."""
-    return visibility in visible_to(scope.side)
-
-
 def may_repost(asked_side: str, scope: Scope) -> bool:
     """Whether an answer given to `asked_side` may be shown where `scope` reads: it quotes nothing hidden there."""
     return set(visible_to(asked_side)) <= set(visible_to(scope.side))
+
+
+def audience_side(deps: Deps, *, channel: str, user: str, engagement: str, probe: Probe | None = None) -> str | None:
+    """The side whose documents may be quoted in `channel` about `engagement` now, or None if none may.
+
+    A bound channel reads from its scope (narrowed for Slack Connect and people of another organisation), and only
+    for its own engagement; a DM (or a user id, where a card goes when no channel is bound) reads as the person
+    stands in the engagement now.
+    """
+    scope = scope_of(deps, channel, probe=probe, user_id=user)
+    if scope is not None:
+        return scope.side if scope.engagement == engagement else None
+    if channel.startswith(("D", "U", "W")):
+        with session(deps.engine) as s:
+            standing = home.standing_in(session=s, user_id=user, engagement=engagement)
+        return standing.side if standing is not None else None
+    return None

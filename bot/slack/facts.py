@@ -43,37 +43,37 @@ class SlackProbe:
         self.workspace = _workspace(client)
 
     def channel_is_shared(self, channel_id: str) -> bool | None:
-        key = (self.workspace, channel_id)
-        with _lock:
-            cached = _channels.get(key)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
-        try:
+        def ask() -> bool:
             info = self.client.conversations_info(channel=channel_id)["channel"]
-        except (SlackApiError, KeyError, TypeError) as error:
-            log.warning("conversations.info failed for %s (reading shared documents only): %s", channel_id, error)
-            return None
-        shared = bool(info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared"))
-        with _lock:
-            _channels[key] = (time.monotonic() + CHANNEL_SECONDS, shared)
-        return shared
+            return bool(info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared"))
+
+        return self._cached(_channels, channel_id, CHANNEL_SECONDS, ask, "conversations.info (reading shared only)")
 
     def user_is_foreign(self, user_id: str) -> bool | None:
-        key = (self.workspace, user_id)
+        def ask() -> bool:
+            team = self._team()
+            user = self.client.users_info(user=user_id)["user"]
+            return bool(user.get("is_stranger")) or bool(user.get("team_id") and team and user["team_id"] != team)
+
+        return self._cached(_users, user_id, USER_SECONDS, ask, "users.info (treated as of another organisation)")
+
+    def _cached(
+        self, table: dict[tuple[str, str], tuple[float, bool]], key: str, seconds: float, ask: Any, what: str
+    ) -> bool | None:
+        """Slack's answer for `key`, kept `seconds`; None (never kept) when Slack cannot answer."""
+        entry = (self.workspace, key)
         with _lock:
-            cached = _users.get(key)
+            cached = table.get(entry)
         if cached and cached[0] > time.monotonic():
             return cached[1]
         try:
-            team = self._team()
-            user = self.client.users_info(user=user_id)["user"]
+            answer = bool(ask())
         except (SlackApiError, KeyError, TypeError) as error:
-            log.warning("users.info failed for %s (treated as of another organisation): %s", user_id, error)
+            log.warning("%s failed for %s: %s", what, key, error)
             return None
-        foreign = bool(user.get("is_stranger")) or bool(user.get("team_id") and team and user["team_id"] != team)
         with _lock:
-            _users[key] = (time.monotonic() + USER_SECONDS, foreign)
-        return foreign
+            table[entry] = (time.monotonic() + seconds, answer)
+        return answer
 
     def _team(self) -> str:
         with _lock:

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import select
 
-from bot import cases, issues, records
+from bot import access, cases, issues, records
 from bot import questions as workflow
 from bot.clauses import relevant_clauses
 from bot.db import session
@@ -26,7 +26,7 @@ from bot.deps import Deps
 from bot.slack import issue_blocks as ib
 from bot.slack.facts import SlackProbe
 from bot.slack.kit import escape
-from bot.slack.listeners.home import refresh_homes, standing_of
+from bot.slack.listeners.home import refresh_homes
 from bot.slack.permissions import may_manage
 from bot.slack.replies import not_linked
 from knowledge.errors import KnowledgeError
@@ -248,19 +248,8 @@ def post_card(
 
 
 def audience_side(deps: Deps, client: WebClient, *, channel: str, user: str, engagement: str) -> str | None:
-    """The side whose documents may be quoted in `channel` about `engagement` now, or None if none may.
-
-    A bound channel reads from its binding (narrowed for Slack Connect and people of another organisation) and
-    only for its own engagement; a DM (or a user id, where a card goes when no channel is bound) reads as the
-    person stands in the engagement now.
-    """
-    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=user)
-    if scope is not None:
-        return scope.side if scope.engagement == engagement else None
-    if channel.startswith(("D", "U", "W")):
-        standing = standing_of(deps, user, engagement)
-        return standing.side if standing is not None else None
-    return None
+    """The side whose documents may be quoted in `channel` about `engagement` now (see `bot.access`)."""
+    return access.audience_side(deps, channel=channel, user=user, engagement=engagement, probe=SlackProbe(client))
 
 
 def _update_card(deps: Deps, body: dict[str, Any], client: WebClient, issue_id: int, engagement: str) -> None:
