@@ -1,0 +1,162 @@
+"""What a question asks for, and the words it asks with.
+
+A question asks for a kind of value: *when* / *how long* a date or a duration, *how much* an amount or
+a percentage, *who* a party, *can* / *may* / *is* a yes-or-no cue ("may not", "shall", "no ... unless"),
+*what is a X* the sentence that defines X (`asked_kinds`, read through one-letter typos of cue words);
+`ACCEPTS` maps each asked kind to the kinds of value that answer it, most wanted first. `question_terms`
+gives the question's content words, stemmed and weighted (an abbreviation's expansion weighs less), and
+`matches` / `matches_any` tell whether a question word is found in a line's words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.lexical import near, tokenize
+from knowledge.signals import answer_kinds
+from knowledge.vocabulary import CHAT_WORDS, QUERY_NOISE, expand_query
+
+EXPANSION_WEIGHT = 0.6  # a word that only an abbreviation's expansion brought ("sev" -> "severity")
+
+
+# -- what a question asks for --------------------------------------------------------------------
+_ASKS_DEFINITION = re.compile(
+    r"\b(?:what\s+counts\s+as|what\s+qualifies\s+as|what\s+is\s+meant\s+by|definition\s+of|define|meaning\s+of|"
+    r"what(?:'s|\s+is|\s+are)\s+(?:an?\s+)(?=\w)|what\s+does\s+.{2,60}?\s+mean\b)",
+    re.IGNORECASE,
+)
+_ASKS_LAW = re.compile(r"\b(?:governing\s+law|governed\s+by|which\s+law|what\s+law|jurisdiction|venue|courts?)\b", re.I)
+_ASKS_PARTY = re.compile(
+    r"(?:^|[?.!,;]\s*)\W*who\b|\bwho\s+(?:is|are|pays|bears|owns|has|must|shall|should|will|can|may|does|do)\b|"
+    r"\bwhich\s+(?:party|side|company|entity)\b|\bwhose\b|\bby\s+whom\b",
+    re.IGNORECASE,
+)
+_ASKS_FREQUENCY = re.compile(r"\b(?:how\s+often|how\s+frequently|how\s+many\s+times|frequency)\b", re.I)
+_ASKS_TIME = re.compile(
+    r"\b(?:deadline|due|by\s+when|until\s+when|time\s*(?:limit|frame|line)|turnaround|how\s+soon)\b", re.I
+)
+_ASKS_DATE = re.compile(r"\b(?:dates?|which\s+day|what\s+day)\b", re.I)
+_ASKS_MONEY = re.compile(
+    r"\b(?:cost|costs|price|priced|fees?|pay|pays|paid|charge[sd]?|budget|ceiling|spend|usd|eur|gbp|dollars?)\b"
+    r"|[$\u20ac\u00a3]",
+    re.IGNORECASE,
+)
+_ASKS_PAYMENT_TERMS = re.compile(r"\b(?:payment\s+terms?|net\s*\d+|pay\s+within)\b", re.I)
+_ASKS_LEVEL = re.compile(
+    r"\b(?:target|threshold|level|sla|slas|kpi|score|accuracy|availability|uptime|asa|aht|fcr|csat|credits?|"
+    r"discount|rebate|interest|penalty|penalties)\b",
+    re.IGNORECASE,
+)
+_ASKS_METHOD = re.compile(
+    r"\W*how\s+(?:are|is|do|does|did|was|were|should|can|could|will|would)\s+(?!long\b|much\b|many\b|often\b)", re.I
+)
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
+_ASKS_YES_NO = re.compile(
+    r"(?:^|[?.!;:,\-]\s*)(?:(?:so|and|but|also|then|hey|ok|okay|still|just|wait|like|quick\s+q)\W+)?"
+    r"(?:can|could|may|might|does|do|did|is|are|was|were|will|would|shall|should|must|has|have|isn't|aren't|"
+    r"doesn't|don't|can't)\s|\b(?:allowed|permitted|entitled|prohibited|forbidden|obliged|obligated|required)\b",
+    re.IGNORECASE,
+)
+
+# the value kinds a question's kind accepts, most wanted first
+ACCEPTS = {
+    "definition": ("definition",),
+    "law": ("law",),
+    "party": ("party",),
+    "frequency": ("frequency",),
+    "date": ("date", "duration"),
+    "duration": ("duration", "date"),
+    "amount": ("percent", "money"),
+    "money": ("money", "percent"),
+    "level": ("percent", "duration", "money"),
+    "count": ("count", "duration", "percent", "money"),
+    "yesno": ("negative", "permission", "obligation"),
+}
+
+
+# cue words worth recognising through a typo ("dedline", "percantage"): one edit away, five letters or more
+_CUE_WORDS = frozenset(
+    {"deadline", "notice", "within", "period", "duration", "percent", "percentage", "minimum", "maximum", "limit"}
+    | {"amount", "often", "frequency", "governing", "jurisdiction", "allowed", "permitted", "entitled", "target"}
+)
+
+
+def _corrected(question: str) -> str:
+    """The question with cue words typed one letter off put right, for reading what it asks."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group().lower()
+        if word in _CUE_WORDS or not near(word, _CUE_WORDS):
+            return m.group()
+        return next((c for c in sorted(_CUE_WORDS) if near(word, frozenset({c}))), m.group())
+
+    return re.sub(r"[A-Za-z]{5,}", fix, question)
+
+
+def asked_kinds(question: str) -> list[str]:
+    """What kinds of value a question asks for, most specific first (see `ACCEPTS`)."""
+    question = _corrected(question)
+    if _ASKS_METHOD.match(question):
+        return []  # "how are credits calculated?" asks for a method: no one value answers it
+    kinds: list[str] = []
+    if _ASKS_DEFINITION.search(question):
+        kinds.append("definition")
+    if _ASKS_LAW.search(question):
+        kinds.append("law")
+    if _ASKS_PARTY.search(question):
+        kinds.append("party")
+    if _ASKS_FREQUENCY.search(question):
+        kinds.append("frequency")
+    if _ASKS_DATE.search(question):
+        kinds.append("date")
+    kinds.extend(answer_kinds(question))  # date, duration, amount: the same cues retrieval ranks by
+    if _ASKS_PAYMENT_TERMS.search(question) and "duration" not in kinds:
+        kinds.append("duration")
+    if "amount" in kinds and _ASKS_MONEY.search(question):
+        kinds[kinds.index("amount")] = "money"
+    elif _ASKS_MONEY.search(question) and not {"date", "duration", "party"} & set(kinds):
+        kinds.append("money")
+    if _ASKS_TIME.search(question) and not {"date", "duration"} & set(kinds):
+        kinds.append("duration")
+    if _ASKS_COUNT.search(question):
+        kinds.append("count")
+    if _ASKS_LEVEL.search(question):
+        kinds.append("level")
+    if _ASKS_YES_NO.search(question):
+        kinds.append("yesno")
+    return list(dict.fromkeys(kinds))
+
+
+# -- the question's words ------------------------------------------------------------------------
+# chat words that still say what a clause is about when the question asks for a value
+_TOPIC_WORDS = frozenset(
+    {"cost", "costs", "pay", "pays", "paid", "paying", "end", "ends", "hour", "hours", "minute", "minutes", "month"}
+    | {"months", "week", "weeks", "year", "years", "days", "date", "dates", "deadline", "late", "free", "first"}
+)
+
+
+def question_terms(question: str) -> dict[str, float]:
+    """The question's content words, stemmed, with their weight (an abbreviation's expansion weighs less)."""
+    skip = (CHAT_WORDS | QUERY_NOISE) - _TOPIC_WORDS
+
+    def words(text: str) -> list[str]:
+        return [w for w in re.findall(r"[A-Za-z0-9][\w'-]*", text) if w.lower() not in skip]
+
+    own = {t for w in words(question) for t in tokenize(w)}
+    expanded = expand_query(question)[len(question) :]
+    terms = {t: 1.0 for t in own}
+    for w in words(expanded):
+        for t in tokenize(w):
+            terms.setdefault(t, EXPANSION_WEIGHT)
+    return terms
+
+
+def matches(term: str, tokens: set[str]) -> bool:
+    """A question word found in a line: the same stem, or a prefix of one ("auto" in "automated")."""
+    return term in tokens or (len(term) >= 4 and term.isalpha() and any(t.startswith(term) for t in tokens))
+
+
+def matches_any(word: str, terms: dict[str, float]) -> bool:
+    """Whether a word (or a value's text) holds one of the question's words, as `matches` reads them."""
+    tokens = set(tokenize(word))
+    return any(matches(t, tokens) for t in terms)

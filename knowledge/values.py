@@ -1,0 +1,140 @@
+"""The values a line may hold: durations, percentages, money, dates, frequencies, counts, governing law,
+parties, and the yes-or-no cues (a negative, a permission, an obligation), as `PATTERNS` by kind, with
+`STRENGTH` for how much a cue says on its own and `QUALIFIED` for a value that carries its bound ("within",
+"no later than"). `values_in` finds the spans of one kind in part of a text that tell more than the question
+says; `definitions_in` finds the terms a text defines that the question names.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from knowledge.asking import matches_any
+from knowledge.lexical import tokenize
+from knowledge.signals import DATE
+
+# -- values in a line ----------------------------------------------------------------------------
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_WORD_NUMBER = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+)
+_QTY = rf"(?:{_NUM}|{_WORD_NUMBER}(?:[\s-]+(?:and\s+)?{_WORD_NUMBER})*(?:\s*\(\s*{_NUM}\s*\))?)"
+_QUALIFIER = (
+    r"(?:\b(?:within|at\s+least|no\s+later\s+than|not\s+later\s+than|no\s+more\s+than|not\s+more\s+than|"
+    r"no\s+less\s+than|not\s+less\s+than|up\s+to|at\s+most|a\s+maximum\s+of|a\s+minimum\s+of|more\s+than|"
+    r"less\s+than|fewer\s+than|in\s+excess\s+of)\s+)?"
+)
+_UNIT = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|quarters?)"
+PATTERNS = {
+    "duration": re.compile(
+        rf"{_QUALIFIER}\b{_QTY}[\s-]+(?:\(\s*{_NUM}\s*\)\s*)?(?:(?:business|calendar|working|consecutive|banking)"
+        rf"[\s-]+)?{_UNIT}\b(?:['\u2019](?:s\b)?)?(?:\s+(?:prior\s+)?(?:written\s+)?notice\b)?",
+        re.IGNORECASE,
+    ),
+    "percent": re.compile(
+        rf"{_QUALIFIER}(?:\b{_WORD_NUMBER}(?:[\s-]+{_WORD_NUMBER})*\s+(?:percent|per\s+cent)\s*\(\s*{_NUM}\s*%\s*\)"
+        rf"|\b{_NUM}\s?(?:%|percent\b|per\s+cent\b))",
+        re.IGNORECASE,
+    ),
+    "money": re.compile(
+        rf"{_QUALIFIER}(?:(?:[$\u20ac\u00a3]|\b(?:USD|EUR|GBP|CAD|AUD|CHF|JPY|INR|US\$)\s?)\s?{_NUM}"
+        rf"(?:\s?(?:million|billion|thousand|bn|m|k)\b)?|\b{_NUM}\s?(?:million\s+|billion\s+)?"
+        rf"(?:dollars|euros|pounds|USD|EUR|GBP)\b)",
+        re.IGNORECASE,
+    ),
+    "date": re.compile(
+        rf"(?:\b(?:no\s+later\s+than|not\s+later\s+than|on\s+or\s+before|by|before|until|from|on|after)\s+)?"
+        rf"(?:{DATE.pattern})",
+        re.IGNORECASE,
+    ),
+    "frequency": re.compile(
+        rf"\b(?:once|twice|{_QTY}\s+times)\s+(?:per|a|an|each|every|in\s+any|in\s+each)\s+(?:\w+\s+)?"
+        rf"(?:year|month|quarter|week|day|period)s?\b|\b(?:annually|quarterly|monthly|weekly|daily|yearly|"
+        rf"semi-annually|bi-annually)\b|\bevery\s+(?:{_QTY}\s+)?(?:years?|months?|quarters?|weeks?|days?)\b",
+        re.IGNORECASE,
+    ),
+    "count": re.compile(rf"\b{_QTY}\s+(?!of\b|percent\b|per\b)[A-Za-z][\w-]*", re.IGNORECASE),
+    "law": re.compile(
+        r"\b(?i:laws?\s+of\s+(?:the\s+)?)(?:(?:State|Commonwealth|Province|Republic|Kingdom)\s+of\s+)?"
+        r"[A-Z][\w.]*(?:\s+(?:of\s+)?[A-Z][\w.]*)*"
+        r"|\b(?i:courts?\s+(?:of|in|located\s+in|sitting\s+in)\s+(?:the\s+)?)[A-Z][\w.]*(?:\s+(?:of\s+)?[A-Z][\w.]*)*"
+    ),
+    "party": re.compile(
+        r"\bat\s+(?:its|their|(?:the\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}['\u2019]s?)\s+(?:own\s+|sole\s+)?"
+        r"(?:cost|expense|charge|risk)\b"
+        r"|(?:\b[A-Z][\w&'-]*,?\s+){1,5}(?:Inc|Ltd|LLC|L\.L\.C|plc|GmbH|S\.A\.S|S\.A|Corp|Corporation|Limited|"
+        r"LLP|LP|AG|B\.V|N\.V|SE|S\.p\.A|Pty)\b\.?"
+        r"|\b(?:(?:Each|Either|Neither|Both|The\s+other)\s+)?(?:Service\s+Provider|Vendor|Supplier|Provider|Client|"
+        r"Customer|Company|Contractor|Consultant|Licensor|Licensee|Processor|Controller|Sub-processor|Buyer|"
+        r"Seller|Purchaser|Distributor|Reseller|Franchisee|Franchisor|Part(?:y|ies))\b"
+    ),
+    "negative": re.compile(
+        r"\b(?i:shall|may|must|will|can|is|are|does|do|need|has|have)\s+(?i:not|no\s+longer)(?:\s+be)?"
+        r"(?:\s+(?!the\b|a\b|an\b|to\b)[a-z][\w-]*)?"
+        r"|\b(?i:cannot)(?:\s+[a-z][\w-]*)?"
+        r"|\b(?i:not|never)\s+(?:permitted|allowed|entitled|sufficient|required|available|liable|responsible|"
+        r"obliged|obligated)\b"
+        r"|\b(?i:no)\s+[\w\s,'-]{1,60}?\bunless\b"
+        r"|\b(?i:without)\s+(?:[\w'\u2019-]+\s+){0,5}?(?i:consent|approval|authori[sz]ation)\b"
+        r"|\b(?i:prohibited|excluded|not\s+(?:a|an)\s+[a-z][\w-]*)\b"
+    ),
+    "permission": re.compile(
+        r"\b(?i:may|can|is\s+entitled\s+to|are\s+entitled\s+to|is\s+permitted\s+to|has\s+the\s+right\s+to|"
+        r"have\s+the\s+right\s+to)\s+(?!not\b)[a-z][\w-]*"
+        r"|\b(?i:automatically)\s+[a-z][\w-]*"
+    ),
+    # an obligation answers "does / must / who ..." only when it is the question's own verb ("shall pay")
+    "obligation": re.compile(r"\b(?i:shall|must|will|agrees\s+to)\s+(?!not\b)(?:be\s+)?([a-z][\w-]*)"),
+}
+# how much a kind of value says on its own: a yes/no cue is in nearly every clause, a number is not
+STRENGTH = {"negative": 0.5, "permission": 0.3, "obligation": 0.3}
+_REFERENCE = re.compile(
+    r"(?:\b(?:section|article|clause|schedule|exhibit|annex|appendix|sow|sl|severity|priority|p|no|page|tier|"
+    r"level|step|item|paragraph)\.?|§)\s*$",
+    re.IGNORECASE,
+)
+_DEFINES = re.compile(
+    r"[\"\u201c]([^\"\u201d\n]{2,80})[\"\u201d]\s*(?:\([^)\n]{0,60}\)\s*)?,?\s*"
+    r"(?:means|shall\s+mean|has\s+the\s+meaning|have\s+the\s+meaning|is\s+defined|are\s+defined|occurs?|"
+    r"refers?\s+to|shall\s+refer|includes?|is|are)\b"
+    r"|\((?:the|a|an|each\s+a|each\s+an|collectively,?\s+the|together,?\s+the)?\s*[\"\u201c]([^\"\u201d\n]{2,80})"
+    r"[\"\u201d]\s*\)"
+)
+QUALIFIED = re.compile(
+    r"(?i:within|at\s+least|no\s+later|not\s+later|no\s+more|not\s+more|no\s+less|not\s+less|up\s+to|at\s+most|"
+    r"a\s+maximum|a\s+minimum|on\s+or\s+before|by|before)\b"
+)
+
+
+def values_in(kind: str, text: str, a: int, b: int, terms: dict[str, float]) -> list[tuple[int, int]]:
+    """Spans of values of a kind in text[a:b] (document offsets) that tell more than the question says."""
+    pattern = PATTERNS.get(kind)
+    if pattern is None:
+        return []
+    spans = []
+    for m in pattern.finditer(text, a, b):
+        if kind == "count" and _REFERENCE.search(text, max(a, m.start() - 12), m.start()):
+            continue  # "Section 4 ..." and "Severity 1 ..." name things, they count nothing
+        if kind == "obligation" and not matches_any(m.group(1), terms):
+            continue
+        if kind not in {"obligation", "negative", "permission"} and set(tokenize(m.group())) <= set(terms):
+            continue  # "the Parties" does not answer "who are the parties?"
+        start, end = m.start(), m.end()
+        while end > start and text[end - 1] in " ,.;:":
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def definitions_in(text: str, a: int, b: int, terms: set[str]) -> list[tuple[int, int]]:
+    """Spans of terms that text[a:b] defines and that the question names."""
+    spans = []
+    for m in _DEFINES.finditer(text, a, b):
+        group = 1 if m.group(1) else 2
+        term = set(tokenize(m.group(group)))
+        if term and len(term & terms) >= max(1, math.ceil(len(term) / 2)):
+            spans.append((m.start(group), m.end(group)))
+    return spans
