@@ -17,9 +17,9 @@ from typing import Any
 
 import click
 
-from bot.cli_options import Context, engagement_name, engagement_option, json_option, pass_context, side_option
+from bot.cli_options import Context, engagement_name, engagement_option, json_option, pass_context
 from knowledge.errors import KnowledgeError
-from knowledge.visibility import SIDES, VISIBILITIES
+from knowledge.visibility import VISIBILITIES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -93,164 +93,6 @@ def _print_report(report: Any) -> None:
         f"{report.engagement}: {len(report.indexed)} indexed, {len(report.unchanged)} unchanged, "
         f"{len(report.failed)} skipped; {report.chunks} chunks from {mb:.1f} MB in {report.seconds:.1f}s{rate}"
     )
-
-
-@cli.command()
-@click.argument("question", required=False)
-@click.option("--engagement", "-e", callback=engagement_name, help="Engagement name (not with --batch).")
-@side_option
-@click.option(
-    "--batch",
-    type=click.File("r"),
-    help='JSONL file: one {"id", "question", "engagement", "side"?} per line; prints one JSON line per question '
-    "(with or without --json).",
-)
-@json_option
-@pass_context
-def ask(ctx: Context, question: str | None, engagement: str | None, side: str, batch: Any, as_json: bool) -> None:
-    """Answer a question from the engagement's contracts, quoting the clauses it rests on.
-
-    With --batch, the models load once and every line of the file is answered in turn, as
-    {"id", "found", "answer", "direct", "citations", "nearest"}; a line that cannot be answered
-    (not JSON, a field missing, an unknown side or engagement) gets {"id", "error"} and the others go on.
-    """
-    if batch is not None:
-        if question or engagement:
-            raise click.UsageError("give either a QUESTION and --engagement, or --batch FILE.jsonl, not both")
-        _ask_batch(ctx, batch)
-        return
-    if not question or not engagement:
-        raise click.UsageError("give a QUESTION and --engagement, or --batch FILE.jsonl")
-    answer = ctx.kb.answer_question(question, engagement=engagement, side=side)
-    if as_json:
-        click.echo(json.dumps(answer.as_dict()))
-    else:
-        from bot.render import print_answer
-
-        print_answer(answer)
-
-
-class BadLine(ValueError):
-    """A line of a --batch file that cannot be asked: the message says why."""
-
-
-def _batch_question(line: str, known: set[str]) -> tuple[Any, str, str, str]:
-    """(id, question, engagement, side) of one --batch line, or BadLine saying what is wrong with it."""
-    try:
-        item = json.loads(line)
-    except ValueError as exc:
-        raise BadLine(f"not valid JSON ({exc})") from None
-    if not isinstance(item, dict):
-        raise BadLine('expected a JSON object {"id", "question", "engagement", "side"?}')
-    missing = [name for name in ("question", "engagement") if not isinstance(item.get(name), str) or not item[name]]
-    if missing:
-        raise BadLine(f"{' and '.join(repr(m) for m in missing)} missing (a non-empty string is needed)")
-    side = item.get("side") or "shared"
-    if side not in SIDES:
-        raise BadLine(f"unknown side {side!r}: use {', '.join(SIDES)}")
-    try:
-        engagement = engagement_name(None, None, item["engagement"])
-    except click.BadParameter as exc:
-        raise BadLine(f"engagement {item['engagement']!r}: {exc.message}") from None
-    if engagement not in known:
-        listed = ", ".join(sorted(known)) or "none yet"
-        raise BadLine(f"unknown engagement {engagement!r} (indexed: {listed})")
-    return item.get("id"), item["question"], engagement, side
-
-
-def _line_id(line: str) -> Any:
-    try:
-        item = json.loads(line)
-    except ValueError:
-        return None
-    return item.get("id") if isinstance(item, dict) else None
-
-
-def _ask_batch(ctx: Context, batch: Any) -> None:
-    kb = ctx.kb
-    kb.embeddings.load()  # the model loads once, here: a setting that cannot work stops the batch before any line
-    known = set(kb.engagements())
-    for number, line in enumerate(batch, 1):
-        if not line.strip():
-            continue
-        try:
-            item_id, question, engagement, side = _batch_question(line, known)
-            answer = kb.answer_question(question, engagement=engagement, side=side).as_dict()
-            out: dict[str, Any] = {
-                "id": item_id,
-                "found": answer["found"],
-                "answer": answer["answer"],
-                "direct": answer.get("direct"),
-                "citations": answer["citations"],
-                "nearest": answer["nearest"],
-            }
-            out.update((k, v) for k, v in answer.items() if k not in out)  # keys Answer gains later
-        except (BadLine, KnowledgeError) as exc:
-            out = {"id": _line_id(line), "error": f"line {number}: {exc}"}
-        click.echo(json.dumps(out))
-        sys.stdout.flush()
-
-
-@cli.command()
-@click.argument("question", required=False)
-@click.option("--engagement", "-e", callback=engagement_name, help="Engagement name (not with --batch).")
-@side_option
-@click.option("--k", "k", type=click.IntRange(1, 100), default=8, show_default=True, help="How many hits.")
-@click.option(
-    "--batch",
-    type=click.File("r"),
-    help='JSONL file: one {"id", "question", "engagement", "side"?} per line.',
-)
-@json_option
-@pass_context
-def search(
-    ctx: Context, question: str | None, engagement: str | None, side: str, k: int, batch: Any, as_json: bool
-) -> None:
-    """Show the ranked clauses for a question (or for every line of a --batch file)."""
-    if batch is not None:
-        _search_batch(ctx, batch, k)
-        return
-    if not question or not engagement:
-        raise click.UsageError("give a QUESTION and --engagement, or --batch FILE.jsonl")
-    hits = ctx.kb.search(question, engagement=engagement, side=side, k=k)
-    if as_json:
-        click.echo(json.dumps({"hits": [_hit_dict(h) for h in hits]}))
-        return
-    from bot.render import print_hits
-
-    print_hits(hits)
-
-
-def _hit_dict(hit: Any) -> dict[str, Any]:
-    c = hit.chunk
-    return {
-        "document": c.document,
-        "title": c.title,
-        "section": c.section,
-        "page": c.page,
-        "start": c.start,
-        "end": c.end,
-        "score": round(hit.score, 6),
-        "text": c.text,
-    }
-
-
-def _search_batch(ctx: Context, batch: Any, k: int) -> None:
-    for number, line in enumerate(batch, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            engagement = engagement_name(None, None, str(item["engagement"]))
-            hits = ctx.kb.search(str(item["question"]), engagement=engagement, side=item.get("side") or "shared", k=k)
-            out: dict[str, Any] = {"id": item.get("id"), "hits": [_hit_dict(h) for h in hits]}
-        except (ValueError, KeyError, TypeError, click.BadParameter) as exc:
-            out = {
-                "id": item.get("id") if isinstance(locals().get("item"), dict) else None,
-                "error": f"line {number}: {exc}",
-            }
-        click.echo(json.dumps(out), nl=True)
-        sys.stdout.flush()
 
 
 @cli.command()
@@ -403,10 +245,11 @@ def demo(ctx: Context, engagement: str) -> None:
 
 
 def _register_app_commands() -> None:
-    """The Slack app, database, roles, issues and mediations commands live in their own modules."""
-    from bot import cli_app, cli_cases, cli_digest
+    """Questions, the Slack app, database, roles, issues, mediations and digests live in their own modules."""
+    from bot import cli_app, cli_cases, cli_digest, cli_questions
 
     for command in (
+        *cli_questions.COMMANDS,
         cli_app.serve,
         cli_app.run,
         cli_app.chat,
