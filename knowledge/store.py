@@ -77,7 +77,9 @@ def make_client(*, data_dir: Path | None = None, url: str | None = None) -> chro
     if data_dir is None:
         return chromadb.EphemeralClient(settings=settings)
     data_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+    path = str(data_dir / "chroma")
+    with LocalDirectory.at(path).opening():  # several processes may create the directory at once
+        return chromadb.PersistentClient(path=path, settings=settings)
 
 
 @dataclass(frozen=True)

@@ -50,11 +50,34 @@ class LocalDirectory:
         settings = client.get_settings()
         if not settings.is_persistent or not settings.persist_directory:
             return None
+        return cls.at(settings.persist_directory)
+
+    @classmethod
+    def at(cls, persist_directory: str) -> LocalDirectory:
         with cls._known_lock:
-            known = cls._known.get(settings.persist_directory)
+            known = cls._known.get(persist_directory)
             if known is None:
-                known = cls._known[settings.persist_directory] = cls(settings.persist_directory)
+                known = cls._known[persist_directory] = cls(persist_directory)
             return known
+
+    @contextmanager
+    def opening(self) -> Iterator[None]:
+        """Hold the write lock while a client opens a directory that has no database yet.
+
+        Opening a new directory creates Chroma's tables; two processes doing it at once fail with
+        "table collections already exists". An existing directory opens without the lock.
+        """
+        if (Path(self.path) / "chroma.sqlite3").exists():
+            yield
+            return
+        try:
+            self.lock.acquire()
+        except filelock.Timeout as exc:
+            raise StoreBusyError(f"another process has been creating {self.path} for over {LOCK_TIMEOUT:g}s") from exc
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     def generation(self) -> str:
         try:

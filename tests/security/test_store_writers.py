@@ -12,6 +12,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,36 @@ def test_index_sweeps_what_a_crash_left_before_it_starts(tmp_path: Path) -> None
     store = Store(make_client(data_dir=data))
     assert store.check().problems == []
     assert "15%" in store.document_text("acme", "sla.md")
+
+
+OPEN_AT_ONCE = """
+import os, sys, time
+from pathlib import Path
+from knowledge.store import make_client
+Path(sys.argv[2] + f".{os.getpid()}.ready").touch()
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.001)
+make_client(data_dir=Path(sys.argv[1])).get_or_create_collection("liaison-race")
+print("opened")
+"""
+
+
+def test_processes_creating_one_new_data_dir_at_once_all_open_it(tmp_path: Path) -> None:
+    """Was: "table collections already exists" when two processes created Chroma's tables together."""
+    data, go = tmp_path / "data", tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AT_ONCE, str(data), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parents[2],
+        )
+        for _ in range(6)
+    ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("go.*.ready"))) < 6 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until every process has imported Chroma, then all open the directory at once
+    go.touch()
+    outcomes = [p.communicate(timeout=120) for p in procs]
+    assert [out.strip() for out, _ in outcomes] == ["opened"] * 6, [err[-400:] for _, err in outcomes]
