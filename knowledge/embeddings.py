@@ -32,48 +32,81 @@ def _minilm_files() -> tuple[str, str]:
     return model, str(tokenizer)
 
 
-class MiniLMEmbeddings(Embeddings):
-    """all-MiniLM-L6-v2 int8 via onnxruntime: mean pooling over the attention mask, L2-normalised."""
+class SpanEmbeddings(Embeddings):
+    """An embedder that can also pool parts of a text (its sentences) from the same forward pass.
+
+    `embed_with_spans(texts, spans)` returns, per text, its vector and one vector per character span
+    `(start, end)` of that text: the mean of the token states inside the span, L2-normalised. It
+    costs nothing beyond embedding the texts, so a vector per sentence is stored at indexing for
+    the second ranking stage. A span that no token falls into (beyond truncation) gets None.
+    """
+
+    def embed_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[list[list[float]], list[list[list[float] | None]]]:
+        raise NotImplementedError
+
+
+class OnnxMeanPooled(SpanEmbeddings):
+    """A BERT-style encoder on onnxruntime: mean pooling over the attention mask, L2-normalised.
+
+    Subclasses give the model file, the tokenizer, and the prefixes the model was trained with
+    (e5 wants "query: " and "passage: "); spans are given in the unprefixed text.
+    """
 
     dimensions = 384
+    query_prefix = ""
+    passage_prefix = ""
+    max_tokens = MAX_TOKENS
 
-    def __init__(self, *, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(self, model_path: str, tokenizer: object, *, batch_size: int = 32, threads: int | None = None):
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        model_path, tokenizer_path = _minilm_files()
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
         self._session = ort.InferenceSession(model_path, options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._tokenizer = Tokenizer.from_file(tokenizer_path)
-        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer = tokenizer
+        self._tokenizer.enable_truncation(self.max_tokens)  # type: ignore[attr-defined]
         self._lock = threading.Lock()  # tokenizers' padding state is per-object
         self.batch_size = batch_size
         self.on_batch: Callable[[int], None] | None = None  # progress hook: texts just embedded
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_with_spans(texts, [[] for _ in texts])[0]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._run([self.query_prefix + text], [[]])[0][0].tolist()
+
+    def embed_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[list[list[float]], list[list[list[float] | None]]]:
         if not texts:
-            return []
+            return [], []
         # Sorting by length keeps padding (wasted compute) small within a batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        parts: list[list[list[float] | None]] = [[] for _ in texts]
+        shift = len(self.passage_prefix)
         for lo in range(0, len(order), self.batch_size):
             idx = order[lo : lo + self.batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
+            batch_spans = [[(a + shift, b + shift) for a, b in spans[i]] for i in idx]
+            pooled, pooled_spans = self._run([self.passage_prefix + texts[i] for i in idx], batch_spans)
+            out[idx] = pooled
+            for i, vectors in zip(idx, pooled_spans, strict=True):
+                parts[i] = [v.tolist() if v is not None else None for v in vectors]
             if self.on_batch:
                 self.on_batch(len(idx))
-        return out.tolist()
+        return out.tolist(), parts
 
-    def embed_query(self, text: str) -> list[float]:
-        return self._embed_batch([text])[0].tolist()
-
-    def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def _run(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
         with self._lock:
-            self._tokenizer.enable_padding()
-            encodings = self._tokenizer.encode_batch(list(texts))
+            self._tokenizer.enable_padding()  # type: ignore[attr-defined]
+            encodings = self._tokenizer.encode_batch(list(texts))  # type: ignore[attr-defined]
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask}
@@ -81,8 +114,37 @@ class MiniLMEmbeddings(Embeddings):
             feeds["token_type_ids"] = np.zeros_like(ids)
         hidden = self._session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        pooled = _normalised((hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None))
+        pooled_spans: list[list[np.ndarray | None]] = []
+        for row, (encoding, wanted) in enumerate(zip(encodings, spans, strict=True)):
+            if not wanted:
+                pooled_spans.append([])
+                continue
+            offsets = np.array(encoding.offsets, dtype=np.int64)  # (tokens, 2), (0, 0) for special tokens
+            real = (mask[row] == 1) & (offsets[:, 1] > offsets[:, 0])
+            vectors: list[np.ndarray | None] = []
+            for a, b in wanted:
+                inside = real & (offsets[:, 0] < b) & (offsets[:, 1] > a)
+                if not inside.any():
+                    vectors.append(None)
+                    continue
+                vectors.append(_normalised(hidden[row][inside].mean(axis=0, keepdims=True))[0])
+            pooled_spans.append(vectors)
+        return pooled, pooled_spans
+
+
+def _normalised(x: np.ndarray) -> np.ndarray:
+    return x / np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)
+
+
+class MiniLMEmbeddings(OnnxMeanPooled):
+    """all-MiniLM-L6-v2 int8 via onnxruntime."""
+
+    def __init__(self, *, batch_size: int = 32, threads: int | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        model_path, tokenizer_path = _minilm_files()
+        super().__init__(model_path, Tokenizer.from_file(tokenizer_path), batch_size=batch_size, threads=threads)
 
 
 def make_embeddings(spec: str) -> Embeddings:
