@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
@@ -25,8 +26,9 @@ logger = logging.getLogger(__name__)
 class LazyEmbeddings(Embeddings):
     """The configured embedder, loaded when something is first embedded: listing or showing the index loads no model."""
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, data_dir: Path | None = None) -> None:
         self.spec = spec
+        self.data_dir = data_dir
         self._model: Embeddings | None = None
         self._lock = threading.Lock()
 
@@ -34,7 +36,7 @@ class LazyEmbeddings(Embeddings):
         """The model itself, loaded now if it was not yet (a setting that cannot work raises here)."""
         with self._lock:
             if self._model is None:
-                self._model = make_embeddings(self.spec)
+                self._model = make_embeddings(self.spec, data_dir=self.data_dir)
             return self._model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -55,7 +57,9 @@ def build_knowledge(settings: Settings, *, lazy_model: bool = False) -> Knowledg
         llm = make_chat_model(settings.llm)
     return KnowledgeBase(
         Store(client),
-        LazyEmbeddings(settings.embedder) if lazy_model else make_embeddings(settings.embedder),
+        LazyEmbeddings(settings.embedder, settings.data_dir)
+        if lazy_model
+        else make_embeddings(settings.embedder, data_dir=settings.data_dir),
         llm=llm,
         min_similarity=settings.min_similarity,
         k=settings.default_k,

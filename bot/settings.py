@@ -143,8 +143,8 @@ class Settings(BaseSettings):
     @classmethod
     def _known_embedder(cls, value: str) -> str:
         provider = value.split(":", 1)[0].strip().lower()
-        if provider not in {"minilm", "openai", "ollama", "fake"}:
-            raise ValueError("LIAISON_EMBEDDER must be minilm, openai:MODEL or ollama:MODEL")
+        if provider not in {"e5", "minilm", "openai", "ollama", "fake"}:
+            raise ValueError("LIAISON_EMBEDDER must be e5, minilm, openai:MODEL or ollama:MODEL")
         return value
 
     @cached_property

