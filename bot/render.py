@@ -10,6 +10,7 @@ import click
 
 from knowledge.answers import Answer, Citation, citation_label
 from knowledge.direct import Direct
+from knowledge.placeholders import marked
 
 _ROLE = {
     "answer": "",
@@ -30,19 +31,25 @@ def _quote(text: str, width: int = 96) -> str:
 def _citation(c: Citation) -> None:
     role = _ROLE.get(c.role, c.role)
     click.secho(f"\n{c.label()}" + (f"  [{role}]" if role else ""), bold=True)
-    click.echo(_quote(c.quote))
+    if c.header and c.header_start is not None:
+        click.secho(f"  columns: {' '.join(marked(c.header, c.header_start, c.placeholders).split())}", dim=True)
+    click.echo(_quote(marked(c.quote, c.start, c.placeholders)))  # template slots shown as such
     click.secho(f"  ({c.document}, characters {c.start}-{c.end})", dim=True)
 
 
 def _direct(direct: Direct) -> None:
     """The line that answers, verbatim, its value in bold (plain text when not on a terminal), and where it is."""
-    before, value, after = (re.sub(r"\s+", " ", p) for p in direct.parts())
+    raw_before, raw_value, raw_after = direct.parts()
+    before = re.sub(r"\s+", " ", marked(raw_before, direct.start, direct.placeholders))
+    after = re.sub(r"\s+", " ", marked(raw_after, direct.value_end, direct.placeholders))
+    value = re.sub(r"\s+", " ", raw_value)
     line = f"{before}{click.style(value, bold=True)}{after}"
     click.echo(f"\u201c{line}\u201d")
     where = citation_label(title=direct.title, document=direct.document, section=direct.section, page=direct.page)
     click.secho(f"  \u2014 {where}, characters {direct.start}-{direct.end}", dim=True)
     if direct.header:
-        click.secho(f"  columns: {' '.join(direct.header.split())}", dim=True)
+        columns = marked(direct.header, direct.header_start or 0, direct.placeholders)
+        click.secho(f"  columns: {' '.join(columns.split())}", dim=True)
     click.echo()
 
 

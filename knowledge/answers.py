@@ -16,8 +16,10 @@ from knowledge.coverage import Model, decide, features, missing_words, named
 from knowledge.direct import Direct, direct_for
 from knowledge.language import looks_non_english
 from knowledge.lexical import tokenize
+from knowledge.placeholders import placeholders_in
 from knowledge.quotes import best_passage, defined_terms, definition_span
 from knowledge.retrieval import Hit, Retriever
+from knowledge.tables import header_of
 
 _CITATION_FIELDS = ("document", "title", "section", "page", "quote", "start", "end")
 MAX_SUPPORTING = 2
@@ -37,11 +39,32 @@ class Citation:
     start: int
     end: int
     role: str = "answer"  # answer | amendment | definition | related | nearest
+    header: str | None = None  # a table row's header row, verbatim: `extracted_text[header_start:...]`
+    header_start: int | None = None
+    placeholders: tuple[tuple[int, int], ...] = ()  # template slots in the quote and header (document offsets)
 
     def as_dict(self) -> dict[str, object]:
-        d = asdict(self)
-        d.pop("role")
+        d: dict[str, object] = {k: v for k, v in asdict(self).items() if k in _CITATION_FIELDS}
+        if self.header is not None and self.header_start is not None:
+            d["header"] = {"text": self.header, "start": self.header_start, "end": self.header_start + len(self.header)}
+        if self.placeholders:  # only where there are any: a citation without them keeps its old shape
+            d["placeholders"] = [[a, b] for a, b in self.placeholders]
         return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], role: str = "answer") -> Citation:
+        """A citation as `as_dict` recorded it (a header or placeholder list that does not fit is dropped)."""
+        header = data.get("header") if isinstance(data.get("header"), dict) else None
+        text, start = (str(header.get("text", "")), header.get("start")) if header else (None, None)
+        if not isinstance(start, int) or (header and header.get("end") != start + len(text or "")):
+            text, start = None, None
+        spans = tuple(
+            (int(p[0]), int(p[1]))
+            for p in data.get("placeholders") or []
+            if isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(v, int) for v in p)
+        )
+        fields = {k: data[k] for k in _CITATION_FIELDS}
+        return cls(**fields, role=role, header=text, header_start=start, placeholders=spans)
 
     def label(self) -> str:
         """Where the quote is, as people read it: "Master Services Agreement (01-msa.md), §4.2, p. 3"."""
@@ -77,8 +100,8 @@ class Answer:
     @classmethod
     def from_dict(cls, question: str, data: dict[str, Any], *, mode: str = "extractive") -> Answer:
         """An answer as recorded by `as_dict` (citations and the direct line keep their verified spans)."""
-        cite = [Citation(**{k: c[k] for k in _CITATION_FIELDS}) for c in data.get("citations", [])]
-        near = [Citation(**{k: c[k] for k in _CITATION_FIELDS}, role="nearest") for c in data.get("nearest", [])]
+        cite = [Citation.from_dict(c) for c in data.get("citations", [])]
+        near = [Citation.from_dict(c, role="nearest") for c in data.get("nearest", [])]
         found = bool(data.get("found"))
         if "direct" in data:
             direct = Direct.from_dict(data.get("direct"))
@@ -97,7 +120,14 @@ class Answer:
 
 
 def citation_for(hit: Hit, start: int, end: int, doc_text: str, role: str, section: str | None = None) -> Citation:
+    """The quote doc_text[start:end] cited; a table row brings its header row, and template slots are listed."""
     chunk = hit.chunk
+    header = header_of(doc_text, start)
+    if header is not None and start <= header[0] < end:
+        header = None  # the quote holds its header already
+    slots = placeholders_in(doc_text, start, end)
+    if header is not None:
+        slots = placeholders_in(doc_text, *header) + slots
     return Citation(
         document=chunk.document,
         title=chunk.title,
@@ -107,6 +137,9 @@ def citation_for(hit: Hit, start: int, end: int, doc_text: str, role: str, secti
         start=start,
         end=end,
         role=role,
+        header=doc_text[header[0] : header[1]] if header else None,
+        header_start=header[0] if header else None,
+        placeholders=tuple(slots),
     )
 
 

@@ -16,7 +16,10 @@ from typing import Any
 
 from knowledge.asking import ACCEPTS, asked_kinds, matches, matches_any, question_terms
 from knowledge.lexical import tokenize
+from knowledge.placeholders import inside_any, placeholders_in
 from knowledge.quotes import sentences_and_rows, table_header
+from knowledge.tables import cells as row_cells
+from knowledge.tables import row_at
 from knowledge.values import PATTERNS, QUALIFIED, STRENGTH, definitions_in, values_in
 
 MIN_COVERAGE = 0.2  # share of the question's content words a line must hold
@@ -39,6 +42,7 @@ class Direct:
     page: int | None = None
     header: str | None = None  # a table row's header row, verbatim
     header_start: int | None = None
+    placeholders: tuple[tuple[int, int], ...] = ()  # template slots in the line and header (document offsets)
 
     @property
     def value(self) -> str:
@@ -59,6 +63,7 @@ class Direct:
             value_start=self.value_start + by,
             value_end=self.value_end + by,
             header_start=header_start,
+            placeholders=tuple((a + by, b + by) for a, b in self.placeholders),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -74,6 +79,8 @@ class Direct:
         }
         if self.header is not None and self.header_start is not None:
             d["header"] = {"text": self.header, "start": self.header_start, "end": self.header_start + len(self.header)}
+        if self.placeholders:
+            d["placeholders"] = [[a, b] for a, b in self.placeholders]
         return d
 
     @classmethod
@@ -90,6 +97,11 @@ class Direct:
         if not (start <= v_start <= v_end <= end) or end - start != len(text):
             return None
         header = data.get("header") if isinstance(data.get("header"), dict) else None
+        slots = tuple(
+            (int(p[0]), int(p[1]))
+            for p in data.get("placeholders") or []
+            if isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(v, int) for v in p)
+        )
         return cls(
             text=text,
             document=str(data.get("document", "")),
@@ -103,6 +115,7 @@ class Direct:
             page=data.get("page"),
             header=str(header["text"]) if header else None,
             header_start=int(header["start"]) if header else None,
+            placeholders=slots,
         )
 
 
@@ -144,6 +157,9 @@ def direct_for(
     if found is None:
         return None
     header = text[found.header[0] : found.header[1]] if found.header else None
+    slots = placeholders_in(text, found.start, found.end)
+    if found.header:
+        slots = placeholders_in(text, *found.header) + slots
     return Direct(
         text=text[found.start : found.end],
         document=document,
@@ -157,6 +173,7 @@ def direct_for(
         page=page,
         header=header,
         header_start=found.header[0] if found.header else None,
+        placeholders=tuple(slots),
     )
 
 
@@ -191,7 +208,7 @@ def find_direct(
 
 def _without_marker(text: str, a: int, b: int) -> int:
     m = _LEADING_MARKER.match(text, a, b)
-    return m.end() if m and m.end() < b and not text.startswith("|", a) else a
+    return m.end() if m and m.end() < b and row_at(text, a) is None else a
 
 
 def _is_heading(line: str) -> bool:
@@ -218,8 +235,7 @@ def _score(
     wanted: dict[str, float],
     heading: set[str],
 ) -> _Candidate | None:
-    is_row = text.startswith("|", a)
-    header = table_header(text, a) if is_row else None
+    header = table_header(text, a)
     line_tokens = set(tokenize(text[a:b]))
     header_tokens = set(tokenize(text[header[0] : header[1]])) if header else heading
     matched = {t for t in terms if matches(t, line_tokens)}
@@ -245,10 +261,13 @@ def _best_value(
         (m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9][\w'-]*", text[a:b]) if matches_any(m.group(), terms)
     ]
     cells = _cells(text, a, b, header) if header else None
+    slots = placeholders_in(text, a, b)
     best: tuple[tuple[int, int], str, float] | None = None
     for kind, weight in wanted.items():
         spans = definitions_in(text, a, b, set(terms)) if kind == "definition" else values_in(kind, text, a, b, terms)
         for s, e in spans:
+            if inside_any(slots, s, e):
+                continue  # a template slot is no value, whatever it reads like
             if cells is not None:
                 near = _cell_overlap(cells, s, terms)
             else:
@@ -270,17 +289,12 @@ def _distance(s: int, e: int, word: tuple[int, int]) -> int:
 
 def _cells(text: str, a: int, b: int, header: tuple[int, int]) -> list[tuple[int, int, set[str], set[str]]]:
     """A row's cells as (start, end, the cell's words, its column header's words)."""
-    heads = [h.strip() for h in text[header[0] : header[1]].strip().strip("|").split("|")]
-    cells, pos, column = [], text.find("|", a, b) + 1, 0
-    while 0 < pos < b:
-        bar = text.find("|", pos, b)
-        stop = bar if bar >= 0 else b
+    heads = [text[s:e] for s, e in row_cells(text, header)]
+    out = []
+    for column, (s, e) in enumerate(row_cells(text, (a, b))):
         head = heads[column] if column < len(heads) else ""
-        cells.append((pos, stop, set(tokenize(text[pos:stop])), set(tokenize(head))))
-        pos, column = stop + 1, column + 1
-        if bar < 0:
-            break
-    return cells
+        out.append((s, e, set(tokenize(text[s:e])), set(tokenize(head))))
+    return out
 
 
 def _cell_overlap(cells: list[tuple[int, int, set[str], set[str]]], position: int, terms: dict[str, float]) -> float:

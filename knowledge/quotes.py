@@ -8,6 +8,7 @@ import re
 from knowledge.chunking import blocks
 from knowledge.lexical import tokenize
 from knowledge.sections import sentence_spans
+from knowledge.tables import header_of, row_at, table_at, tables_in
 
 QUOTE_CHARS = 700  # the most we quote from one clause
 
@@ -17,20 +18,49 @@ _DEFINED = re.compile(r"[\"\u201c]([A-Z][A-Za-z0-9\- ]{2,40})[\"\u201d]|\b((?:[A
 def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Paragraphs and table rows; a paragraph too long to quote whole is cut into sentences."""
     units: list[tuple[int, int]] = []
-    for a, b in blocks(text, start, end):
-        units.extend(sentence_spans(text, a, b) if b - a > QUOTE_CHARS else [(a, b)])
+    for a, b, row in _rows_and_rest(text, start, end):
+        if row:
+            units.append((a, b))
+            continue
+        for p, q in blocks(text, a, b):
+            units.extend(sentence_spans(text, p, q) if q - p > QUOTE_CHARS else [(p, q)])
     return units or [(start, end)]
 
 
 def _is_row(text: str, span: tuple[int, int]) -> bool:
-    return text.startswith("|", span[0])
+    return row_at(text, span[0]) is not None or text.startswith("|", span[0])
+
+
+def _rows_and_rest(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """text[start:end] as table rows (header and data rows, whole: an AsciiDoc row spans lines) and the
+    stretches between them; a table's borders and `|---|` lines are neither."""
+    out: list[tuple[int, int, bool]] = []
+    pos = start
+    for table in tables_in(text):
+        if table.end <= start or table.start >= end:
+            continue
+        for a, b in table.units():
+            if b <= start or a >= end:
+                continue
+            if a > pos and table.start > pos:
+                out.append((pos, min(a, table.start, end), False))
+            out.append((max(a, start), min(b, end), True))
+            pos = max(pos, b)
+        pos = max(pos, min(table.end, end))
+    if pos < end:
+        out.append((pos, end, False))
+    return out
 
 
 def sentences_and_rows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The sentences, list items and table rows of text[start:end]; a row is never cut at a full stop."""
     units: list[tuple[int, int]] = []
-    for a, b in blocks(text, start, end):
-        units.extend([(a, b)] if _is_row(text, (a, b)) else sentence_spans(text, a, b))
+    for a, b, row in _rows_and_rest(text, start, end):
+        if row:
+            units.append((a, b))
+            continue
+        for p, q in blocks(text, a, b):
+            units.extend([(p, q)] if _is_row(text, (p, q)) else sentence_spans(text, p, q))
     return units
 
 
@@ -39,7 +69,16 @@ _SEPARATOR = re.compile(r"[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*")
 
 
 def table_header(text: str, row_start: int) -> tuple[int, int] | None:
-    """The header row of the table whose row starts at row_start (the row above its `|---|` line), if any."""
+    """The header row of the table whose data row holds row_start (see `knowledge.tables`), if any."""
+    if table_at(text, row_start) is not None:
+        return header_of(text, row_start)
+    return _pipe_header(text, row_start)
+
+
+def _pipe_header(text: str, row_start: int) -> tuple[int, int] | None:
+    """The row above a `|---|` line over the row at row_start (a table that starts inside a quote's text)."""
+    if not text.startswith("|", row_start):
+        return None
     lines: list[tuple[int, int]] = []  # the table's lines above the row, nearest first
     pos = text.rfind("\n", 0, row_start)
     while pos > 0:
@@ -92,14 +131,18 @@ def _fit(units: list[tuple[int, int]], i: int) -> int:
 
 
 def _with_context(text: str, units: list[tuple[int, int]], i: int, j: int) -> int:
-    """Move the start back to a table's header rows, then to a line introducing what follows (':')."""
+    """Move the start back to a table's header row just above, then to a line introducing what follows (':')."""
 
     def fits(start: int) -> bool:
         return units[j][1] - units[start][0] <= QUOTE_CHARS
 
     if _is_row(text, units[i]):
-        while i > 0 and _is_row(text, units[i - 1]) and fits(i - 1):
-            i -= 1
+        header = table_header(text, units[i][0])
+        if header is None:  # a table the tables reader does not know: walk back to its header rows
+            while i > 0 and _is_row(text, units[i - 1]) and fits(i - 1):
+                i -= 1
+        elif i > 0 and units[i - 1] == header and fits(i - 1):
+            i -= 1  # the first row under its header; other rows are cited with their header beside them
     if i > 0 and text[units[i - 1][0] : units[i - 1][1]].rstrip().endswith(":") and fits(i - 1):
         i -= 1
     return i

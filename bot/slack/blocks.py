@@ -56,6 +56,7 @@ from bot.slack.kit import section as section
 from bot.slack.kit import thanked_view as thanked_view
 from knowledge.answers import Answer, Citation, citation_label
 from knowledge.direct import Direct
+from knowledge.placeholders import marked
 
 # Our own choices, for readability rather than Slack's limits
 MAX_QUOTE_SECTIONS = 2  # one clause takes at most this many sections before it is shortened
@@ -109,7 +110,10 @@ def _citation_label(c: Citation, *, nearest: bool) -> str:
 def _citation_blocks(c: Citation, *, nearest: bool, max_sections: int) -> list[Block]:
     """A citation: a context line with its label and role, then the clause as a block quote."""
     blocks = [_context(_citation_label(c, nearest=nearest))]
-    quote = _normalize(c.quote)
+    if c.header and c.header_start is not None:  # a table row: its header row, so the cells read as columns
+        columns = _flat(marked(c.header, c.header_start, c.placeholders))
+        blocks.append(_context(f"Columns: {escape(_clip(columns, CONTEXT_CHARS - 20))}"))
+    quote = _normalize(marked(c.quote, c.start, c.placeholders))  # template slots shown as such
     if not quote:
         return blocks
     spans = _chunks(quote, _quoted, SECTION_CHARS)
@@ -190,8 +194,10 @@ def _flat(text: str) -> str:
 
 def direct_line(direct: Direct) -> str:
     """The direct answer line as mrkdwn: the verbatim line, escaped, its value in bold, then where it is."""
-    before, value, after = (_flat(p) for p in direct.parts())
-    before, after = before.lstrip(), after.rstrip()
+    raw_before, value, raw_after = direct.parts()
+    before = _flat(marked(raw_before, direct.start, direct.placeholders)).lstrip()
+    after = _flat(marked(raw_after, direct.value_end, direct.placeholders)).rstrip()
+    value = _flat(value)
     if len(before) + len(value) + len(after) > DIRECT_CHARS:
         if len(before) > DIRECT_CONTEXT_CHARS:
             cut = before.find(" ", len(before) - DIRECT_CONTEXT_CHARS)
@@ -210,7 +216,8 @@ def _direct_blocks(direct: Direct | None) -> list[Block]:
         return []
     blocks = [_section(direct_line(direct))]
     if direct.header:
-        blocks.append(_context(f"Columns: {_clip(_flat(direct.header), CONTEXT_CHARS - 20)}"))
+        columns = marked(direct.header, direct.header_start or 0, direct.placeholders)
+        blocks.append(_context(f"Columns: {escape(_clip(_flat(columns), CONTEXT_CHARS - 20))}"))
     return blocks
 
 
