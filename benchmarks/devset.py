@@ -13,7 +13,7 @@ Project). See `benchmarks/data/README.md`. Run from the repository root:
     python benchmarks/devset.py ../shared/bench --out /tmp/devset.json --only sla-terms
 
 Both engagements are indexed through the public `KnowledgeBase` API with the default embedder
-(MiniLM), every gold span is checked against the indexed text (in range, same SHA-256 prefix, the
+(or `--embedder e5|minilm|...`), every gold span is checked against the indexed text (in range, same SHA-256 prefix, the
 value inside it; the run stops if one fails), then every question is answered (`answer_question`,
 side "shared" unless the item says otherwise) and searched (`search`, k = max of --ks).
 
@@ -280,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ks", default="1,4,8", help="comma-separated k values for hit@k (default 1,4,8)")
     p.add_argument("--only", help="comma-separated engagements to run")
     p.add_argument("--out", type=Path, help="JSON (default benchmarks/results/devset-<timestamp>.json)")
+    p.add_argument("--embedder", help="a LIAISON_EMBEDDER value (default: the project's default embedder)")
     args = p.parse_args(argv)
     ks = sorted({int(k) for k in args.ks.split(",") if k.strip()})
     items, corpus = load_items(args.data), load_corpus(args.documents)
@@ -291,13 +292,16 @@ def main(argv: list[str] | None = None) -> int:
     out_path = args.out or HERE / "results" / f"devset-{stamp}.json"
     print(f"Slack-style development set ({CREDIT}): {len(items)} questions", file=sys.stderr)
 
+    from bot.settings import Settings
     from knowledge.base import KnowledgeBase
     from knowledge.embeddings import make_embeddings
     from knowledge.store import Store, make_client
 
+    embedder = args.embedder or Settings.model_fields["embedder"].default
+    models = Path(tempfile.gettempdir()) / "liaison-bench-models"  # local models built once, reused by every run
     with tempfile.TemporaryDirectory(prefix="liaison-devset-") as tmp:
         data_dir = args.data_dir or Path(tmp)
-        kb = KnowledgeBase(Store(make_client(data_dir=data_dir)), make_embeddings("minilm"))  # the default embedder
+        kb = KnowledgeBase(Store(make_client(data_dir=data_dir)), make_embeddings(embedder, data_dir=models))
         indexing = {}
         for engagement, rel in corpus.paths.items():
             report = kb.index([args.bench / r for r in rel], engagement=engagement)
@@ -333,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(summary, ks)
     res = {
         "dataset": {"questions": str(args.data), "documents": str(args.documents), "bench": str(args.bench)},
+        "embedder": embedder,
         "credit": CREDIT,
         "ks": ks,
         "indexing": indexing,

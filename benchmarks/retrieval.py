@@ -13,9 +13,10 @@ a gold span counts at every occurrence in `all_starts`). Run from the repository
     python benchmarks/retrieval.py ../shared/bench/cuad --ks 1,4,8,32 --skip-baseline
 
 The corpus is every contract the question file mentions (--limit-contracts N: the first N rows of
-service_contracts.tsv). Both pipelines share one MiniLM embedder instance. Ours: knowledge's Indexer
-into a Store in a temporary folder, then its Retriever. Baseline: RecursiveCharacterTextSplitter(500, 0)
-+ dense-only langchain_chroma.Chroma (cosine, in memory). One search per question with k = max(ks).
+service_contracts.tsv). Both pipelines share one embedder instance (--embedder, default the project's).
+Ours: knowledge's Indexer into a Store in a temporary folder, then its Retriever. Baseline:
+RecursiveCharacterTextSplitter(500, 0) + dense-only langchain_chroma.Chroma (cosine, in memory). One search per
+question with k = max(ks).
 """
 
 from __future__ import annotations
@@ -337,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ks", default="1,4,8,32", help="comma-separated k values (default 1,4,8,32)")
     p.add_argument("--out", type=Path, help="JSON (default benchmarks/results/retrieval-<timestamp>.json)")
     p.add_argument("--skip-baseline", action="store_true", help="run only our pipeline")
+    p.add_argument("--embedder", help="a LIAISON_EMBEDDER value (default: the project's default embedder)")
     args = p.parse_args(argv)
     ks = sorted({int(k) for k in args.ks.split(",") if k.strip()})
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -348,9 +350,12 @@ def main(argv: list[str] | None = None) -> int:
         f"CUAD retrieval benchmark ({CREDIT}): {len(paths)} contracts, {len(questions)} questions",
         file=sys.stderr,
     )
-    from knowledge.embeddings import MiniLMEmbeddings
+    from bot.settings import Settings
+    from knowledge.embeddings import make_embeddings
 
-    emb = MiniLMEmbeddings()  # one instance, shared by both pipelines
+    embedder = args.embedder or Settings.model_fields["embedder"].default
+    models = Path(tempfile.gettempdir()) / "liaison-bench-models"  # local models built once, reused by every run
+    emb = make_embeddings(embedder, data_dir=models)  # one instance, shared by both pipelines
     ours = run_ours(emb, paths, texts, questions, ks)
     base = None if args.skip_baseline else run_baseline(emb, texts, questions, ks)
     pairs = {
@@ -361,7 +366,12 @@ def main(argv: list[str] | None = None) -> int:
     pkgs = ("chromadb", "langchain-chroma", "langchain-text-splitters", "langchain-core", "onnxruntime")
     res: dict[str, Any] = {
         "dataset": {"name": "CUAD v1", "credit": CREDIT, "path": str(args.data), "questions": args.questions},
-        "args": {"limit_contracts": args.limit_contracts, "ks": ks, "skip_baseline": args.skip_baseline},
+        "args": {
+            "limit_contracts": args.limit_contracts,
+            "ks": ks,
+            "skip_baseline": args.skip_baseline,
+            "embedder": embedder,
+        },
         "versions": {name: package_version(name) for name in pkgs},
         "corpus": {
             "contracts": len(paths),
