@@ -16,6 +16,7 @@ import bisect
 import functools
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,10 @@ FEATURES = (
     "content_words",  # log(1 + number of content words)
     "asks_value",  # the question asks for a date, a duration or an amount
     "value_absent",  # ... and none of the top clauses holds one
+    "coverage_document",  # share of the content words, bar those naming it, in the lead's whole document
+    "number_absent",  # a number the question gives ("99.9%", "the 60 minute response") is not in that document
 )
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
 FLOOR_MARGIN = 0.10  # below min_similarity by this much, no clause is close enough to be the answer
 UNKNOWN_SHARE = 0.5  # when at most this share of the question's words occurs anywhere ...
 UNKNOWN_MARGIN = 0.15  # ... a clause must be this much closer than min_similarity to answer it
@@ -182,10 +186,10 @@ def features(
     kinds = answer_kinds(question)
     holds = any(HOLDS[k].search(_chunk_text(h)) for k in kinds for h in top)
     missing = [w for w in words if not occurs(w, vocabulary)]
-    if top and text_of is not None:
-        doc_pairs = _document_tokens(text_of(top[0]))[1]
-    else:
-        doc_pairs = _pairs_of(tokenize(_chunk_text(top[0]))) if top else frozenset()
+    document = (text_of(top[0]) if text_of is not None else _chunk_text(top[0])) if top else ""
+    doc_vocab, doc_pairs = _document_tokens(document)
+    naming = set(tokenize(_naming_text(top[0]))) if top else set()
+    about = [w for w in words if not (set(_forms(w)) & naming)]
     return {
         "similarity": max(sims),
         "score": top[0].score if top else 0.0,
@@ -197,7 +201,21 @@ def features(
         "content_words": math.log1p(len(words)),
         "asks_value": float(bool(kinds)),
         "value_absent": float(bool(kinds) and not holds),
+        "coverage_document": _share(about, doc_vocab) if about else 1.0,
+        "number_absent": float(any(not _has_number(n, document) for n in NUMBER.findall(question))),
     }
+
+
+def _naming_text(hit: _Hit) -> str:
+    """What names a hit's document: its title and file name (words a question uses to point at it)."""
+    chunk = hit.chunk
+    return f"{getattr(chunk, 'title', '')} {str(getattr(chunk, 'document', '')).rsplit('.', 1)[0]}"
+
+
+def _has_number(number: str, text: str) -> bool:
+    """Whether a number occurs in a text as a number ("99.9" in "99.9%", not in "199.95"; "1,000" as "1000")."""
+    forms = {number, number.replace(",", ""), number.replace(",", ".")}
+    return any(re.search(rf"(?<![\w.,]){re.escape(f)}(?![\d])", text) for f in forms)
 
 
 # -- the fitted decision ---------------------------------------------------------------------------

@@ -74,14 +74,14 @@ def sample(cuad: Path, n: int, groups: int) -> tuple[dict[str, list[str]], dict[
     return engagements, question_of, covers
 
 
-def collect(cuad: Path, data_dir: Path, n: int, groups: int) -> list[dict[str, Any]]:
+def collect(cuad: Path, data_dir: Path, n: int, groups: int, embedder: str) -> list[dict[str, Any]]:
     from knowledge.base import KnowledgeBase
     from knowledge.coverage import features
     from knowledge.embeddings import make_embeddings
     from knowledge.store import Store, make_client
 
     engagements, question_of, covers = sample(cuad, n, groups)
-    kb = KnowledgeBase(Store(make_client(data_dir=data_dir)), make_embeddings("minilm"))
+    kb = KnowledgeBase(Store(make_client(data_dir=data_dir)), make_embeddings(embedder))
     t0 = time.perf_counter()
     for engagement, contracts in engagements.items():
         report = kb.index([cuad / "contracts" / c for c in contracts], engagement=engagement)
@@ -100,6 +100,52 @@ def collect(cuad: Path, data_dir: Path, n: int, groups: int) -> list[dict[str, A
             covered = any(category in covers[c] for c in contracts)
             rows.append({"engagement": engagement, "category": category, "covered": covered, "features": f})
     return rows
+
+
+def collect_dev(bench: Path, data_dir: Path, embedder: str) -> list[dict[str, Any]]:
+    """Feature rows of the Slack-style dev set (for evaluation only: nothing is fitted on it)."""
+    from benchmarks.devset import DATA, DOCUMENTS, load_corpus, load_items
+    from knowledge.base import KnowledgeBase
+    from knowledge.coverage import features
+    from knowledge.embeddings import make_embeddings
+    from knowledge.store import Store, make_client
+
+    items, corpus = load_items(DATA), load_corpus(DOCUMENTS)
+    kb = KnowledgeBase(Store(make_client(data_dir=data_dir)), make_embeddings(embedder))
+    for engagement, rel in corpus.paths.items():
+        kb.index([bench / r for r in rel], engagement=engagement)
+    answerer, rows = kb.answerer, []
+    for it in items:
+        hits = kb.search(it.question, engagement=it.engagement, side=it.side, k=answerer.k)
+        if not hits:
+            rows.append({"id": it.id, "covered": it.covered, "features": None})
+            continue
+        vocabulary = answerer.retriever.vocabulary(engagement=it.engagement, side=it.side)
+        f = features(it.question, hits, vocabulary, lambda h: answerer.retriever.document_text(h.chunk))
+        rows.append({"id": it.id, "question": it.question, "covered": it.covered, "features": f})
+    return rows
+
+
+def evaluate(rows: list[dict[str, Any]], model_path: Path, min_similarity: float) -> dict[str, float]:
+    """False and true not-found of the decision (`knowledge.coverage.decide`) with a fitted model."""
+    from knowledge.coverage import Model, decide
+
+    fitted = Model.load(model_path)
+    said = [
+        (
+            bool(r["covered"]),
+            r["features"] is not None and decide(r["features"], min_similarity=min_similarity, fitted=fitted),
+        )
+        for r in rows
+    ]
+    covered = [s for c, s in said if c]
+    uncovered = [s for c, s in said if not c]
+    return {
+        "false_not_found": round(sum(not s for s in covered) / max(1, len(covered)), 3),
+        "true_not_found": round(sum(not s for s in uncovered) / max(1, len(uncovered)), 3),
+        "covered": len(covered),
+        "uncovered": len(uncovered),
+    }
 
 
 def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -154,8 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=Path, help="also write the feature rows here (JSON lines)")
     p.add_argument("--out", type=Path, default=OUT, help=f"the fitted model (default {OUT.relative_to(ROOT)})")
     p.add_argument("--collect-only", action="store_true", help="index and compute features, fit nothing")
+    p.add_argument("--embedder", default="minilm", help="the embedder to fit on: the default that ships (minilm)")
+    p.add_argument("--min-similarity", type=float, default=0.30, help="the floor the decision runs with")
+    p.add_argument("--rows-cache", type=Path, help="reuse the CUAD feature rows written by --rows (no indexing)")
+    p.add_argument("--dev", type=Path, help="also evaluate on the dev set: the shared bench folder (sla/, cuad/)")
     args = p.parse_args(argv)
-    rows = collect(args.cuad, args.data_dir, args.contracts, args.groups)
+    if args.rows_cache:
+        rows = [json.loads(line) for line in args.rows_cache.read_text(encoding="utf-8").splitlines()]
+    else:
+        rows = collect(args.cuad, args.data_dir, args.contracts, args.groups, args.embedder)
     if args.rows:
         args.rows.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} questions, {sum(bool(r['covered']) for r in rows)} covered", file=sys.stderr)
@@ -166,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(model["training"]), file=sys.stderr)
     print(f"wrote {args.out}", file=sys.stderr)
+    if args.dev:
+        dev = collect_dev(args.dev, args.data_dir / "dev", args.embedder)
+        print(f"dev set: {json.dumps(evaluate(dev, args.out, args.min_similarity))}", file=sys.stderr)
     return 0
 
 
