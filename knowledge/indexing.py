@@ -14,13 +14,15 @@ from knowledge.chunking import Chunk, chunk_document
 from knowledge.documents import ExtractedDocument
 from knowledge.errors import DocumentError
 from knowledge.limits import DEFAULT_LIMITS, Limits
-from knowledge.store import VISIBILITIES, Store, StoredDocument
+from knowledge.quotes import sentences_and_rows
+from knowledge.store import VISIBILITIES, SentenceVectors, Store, StoredDocument
 
 if TYPE_CHECKING:  # the format readers (pypdf, python-docx, bs4) load when a file is indexed, not to answer
     from knowledge.loaders import Found
 
 EMBED_BATCH = 32
-PIPELINE_VERSION = "5"  # bump when loading, chunking or what is embedded changes: documents re-index
+MAX_SENTENCES = 24  # sentence vectors kept per chunk (a table of many rows keeps its first rows)
+PIPELINE_VERSION = "6"  # bump when loading, chunking or what is embedded changes: documents re-index
 HEADER_CHARS = 1200
 
 
@@ -71,9 +73,18 @@ class IndexReport:
 
 def embedding_text(doc: ExtractedDocument, chunk: Chunk) -> str:
     """What the embedder sees: a short breadcrumb for context, then the clause itself."""
+    return f"{_breadcrumb(doc, chunk)}\n{chunk.text_of(doc.text)}"
+
+
+def _breadcrumb(doc: ExtractedDocument, chunk: Chunk) -> str:
     context = chunk.context[-160:] if chunk.context else ""
-    prefix = f"{doc.title}: {context}" if context else doc.title
-    return f"{prefix}\n{chunk.text_of(doc.text)}"
+    return f"{doc.title}: {context}" if context else doc.title
+
+
+def sentence_spans_of(doc: ExtractedDocument, chunk: Chunk) -> list[tuple[int, int]]:
+    """The chunk's sentences and table rows (document offsets) that get a vector of their own."""
+    spans = sentences_and_rows(doc.text, chunk.start, chunk.end)
+    return spans[:MAX_SENTENCES] if len(spans) > 1 else []  # one sentence: the chunk's vector says it all
 
 
 def header_text(doc: ExtractedDocument) -> str:
@@ -205,7 +216,8 @@ class Indexer:
         chunks = chunk_document(doc, limits=self.limits)
         progress.file_started(doc.name, len(chunks))
         t0 = time.perf_counter()
-        vectors = self._embed([embedding_text(doc, c) for c in chunks], progress)
+        spans = [sentence_spans_of(doc, c) for c in chunks]
+        vectors, sentences = self._embed(doc, chunks, spans, progress)
         header = self.embeddings.embed_query(header_text(doc))
         embed_seconds = time.perf_counter() - t0
         self.store.put_document(
@@ -214,6 +226,7 @@ class Indexer:
             visibility=visibility,
             chunks=chunks,
             chunk_embeddings=vectors,
+            sentence_vectors=sentences,
             header_embedding=header,
             pipeline=self.pipeline,
         )
@@ -223,15 +236,35 @@ class Indexer:
             report.embed_seconds += embed_seconds
         return len(chunks)
 
-    def _embed(self, texts: list[str], progress: Progress) -> list[list[float]]:
+    def _embed(
+        self, doc: ExtractedDocument, chunks: list[Chunk], spans: list[list[tuple[int, int]]], progress: Progress
+    ) -> tuple[list[list[float]], list[SentenceVectors]]:
+        """Chunk vectors and, when the embedder pools spans from the same pass, a vector per sentence.
+
+        Sentence spans are document offsets; in the embedded text they sit after the breadcrumb line,
+        so they are shifted by its length going in and the vectors are kept with the document offsets.
+        """
+        texts = [embedding_text(doc, c) for c in chunks]
+        with_spans = getattr(self.embeddings, "embed_with_spans", None) if any(spans) else None
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
         out: list[list[float]] = [[] for _ in texts]
+        sentences: list[SentenceVectors] = [SentenceVectors.empty() for _ in texts]
         for lo in range(0, len(order), EMBED_BATCH):
             idx = order[lo : lo + EMBED_BATCH]
-            for i, vector in zip(idx, self.embeddings.embed_documents([texts[i] for i in idx]), strict=True):
+            batch = [texts[i] for i in idx]
+            parts: list[list[list[float] | None]] = [[] for _ in idx]
+            if with_spans is None:
+                vectors = self.embeddings.embed_documents(batch)
+            else:  # a document offset o is at o + shift in the embedded text (after the breadcrumb line)
+                shifts = [len(texts[i]) - chunks[i].end for i in idx]
+                wanted = [[(a + d, b + d) for a, b in spans[i]] for i, d in zip(idx, shifts, strict=True)]
+                vectors, parts = with_spans(batch, wanted)
+            for i, vector, pooled in zip(idx, vectors, parts, strict=True):
                 out[i] = vector
+                kept = [(span, v) for span, v in zip(spans[i], pooled, strict=False) if v is not None]
+                sentences[i] = SentenceVectors.pack([s for s, _ in kept], [v for _, v in kept])
             progress.embedded(len(idx))
-        return out
+        return out, sentences
 
 
 def _touched(report: IndexReport) -> set[str]:

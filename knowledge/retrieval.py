@@ -20,6 +20,8 @@ from langchain_core.embeddings import Embeddings
 from knowledge.chunking import section_at
 from knowledge.indexing import HEADER_CHARS
 from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem, tokenize
+from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
+from knowledge.routing import short_name_route
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, StoredChunk, StoredDocument, included, visible_to
 from knowledge.vocabulary import CHAT_WORDS, expand_query, has_expansion, lexical_query
@@ -59,6 +61,18 @@ class _View:
     docs: list[StoredDocument]
     chunks: ChunkIndex
     documents: DocumentIndex
+    headers: list[str]
+
+    @functools.cached_property
+    def versions(self) -> dict[str, int]:
+        """+1 for the newest document of a family of versions, -1 for older ones (see ranking.family_versions)."""
+        return family_versions([(d.id, d.title, d.name, h) for d, h in zip(self.docs, self.headers, strict=True)])
+
+    @functools.cached_property
+    def amendments(self) -> frozenset[str]:
+        return (
+            frozenset(d.id for d in self.docs if is_amendment(d.title, d.name)) if len(self.docs) > 1 else frozenset()
+        )
 
     @functools.cached_property
     def title_words(self) -> list[dict[str, float]]:
@@ -72,6 +86,17 @@ class _View:
         return [{w: math.log(1 + n / df[w]) for w in ws if df[w] <= max(1, n // 2)} for ws in words]
 
 
+@dataclass(frozen=True)
+class Stage:
+    """What the first stage hands the second: the expanded query, its vector, the candidates in order."""
+
+    query: str
+    query_vector: np.ndarray
+    candidates: list[Candidate]  # the best CANDIDATES, best first
+    rest: list[Candidate]  # the others, in the first stage's order (kept after the re-scored ones)
+    documents: Documents
+
+
 def _key(docs: list[StoredDocument]) -> frozenset[tuple[str, str]]:
     return frozenset((d.id, d.content_hash + d.visibility) for d in docs)
 
@@ -79,9 +104,11 @@ def _key(docs: list[StoredDocument]) -> frozenset[tuple[str, str]]:
 class Retriever:
     """Searches one engagement at a time, within what the asking side may see."""
 
-    def __init__(self, store: Store, embeddings: Embeddings) -> None:
+    def __init__(self, store: Store, embeddings: Embeddings, *, ranker: Ranker | None | str = "shipped") -> None:
+        """`ranker`: the second stage's model; "shipped" loads knowledge/data/ranker.json; None: first stage only."""
         self.store = store
         self.embeddings = embeddings
+        self.ranker = load_ranker(embeddings) if ranker == "shipped" else ranker if isinstance(ranker, Ranker) else None
         self._views: dict[tuple[str, tuple[str, ...]], tuple[frozenset[tuple[str, str]], _View]] = {}
         self._chunks: dict[str, tuple[frozenset[tuple[str, str]], list[StoredChunk]]] = {}  # all visibilities
         self._headers: dict[tuple[str, str], str] = {}  # (doc_id, content hash) -> header text
@@ -106,7 +133,8 @@ class Retriever:
                 # a chunk is read only if both it and its document say this side may (they may disagree
                 # for a moment while visibility changes)
                 chunks = [c for c in chunks if c.visibility in allowed]
-                view = _View(mine, ChunkIndex(chunks), DocumentIndex(mine, [self._header(d) for d in mine]))
+                headers = [self._header(d) for d in mine]
+                view = _View(mine, ChunkIndex(chunks), DocumentIndex(mine, headers), headers)
                 cached = self._views[(engagement, allowed)] = (key, view)
         return cached[1]
 
@@ -141,21 +169,47 @@ class Retriever:
         route: bool = True,
     ) -> list[Hit]:
         """The k best chunks for a question, scoped to an engagement and the side's visibility."""
+        stage = self.candidates(question, engagement=engagement, side=side, documents=documents, route=route)
+        if stage is None:
+            return []
+        order = [c for c in stage.candidates]
+        if self.ranker is not None and len(order) > 1:
+            x = features(stage.query, stage.query_vector, order, stage.documents)
+            model = self.ranker.scores(x)
+            order = [order[i] for i in np.argsort(-model, kind="stable")]
+        order += stage.rest
+        chunks = [c.chunk for c in order]
+        picked = _diverse(list(range(len(order))), chunks, k)
+        return [Hit(order[i].chunk, order[i].score, order[i].similarity or 0.0, order[i].lexical) for i in picked]
+
+    def candidates(
+        self,
+        question: str,
+        *,
+        engagement: str,
+        side: str = "shared",
+        documents: list[str] | None = None,
+        route: bool = True,
+    ) -> Stage | None:
+        """The first stage: its best CANDIDATES for the second stage to re-score, and the rest in order."""
         allowed = visible_to(side)
         view = self._view(engagement, side)
         index = view.chunks
         if not index.chunks:
-            return []
+            return None
         query = expand_query(question)
+        routed: list[str] = []
         if documents is None and route:
-            documents = self._route(query, view) or None
+            routed = self._route(query, view) or short_name_route(question, view.docs)
+            documents = routed or None
             if documents:
                 query = without_document_reference(query)  # it did its job: naming the document
         eligible = np.array([documents is None or c.document in documents for c in index.chunks])
         if not eligible.any():
-            return []
+            return None
+        query_vector = self.embeddings.embed_query(query)
         dense = self.store.dense_query(
-            self.embeddings.embed_query(query),
+            query_vector,
             engagement=engagement,
             visibilities=allowed,
             n=min(DENSE_POOL, int(eligible.sum())),
@@ -166,35 +220,55 @@ class Retriever:
         bm25 = np.where(eligible, index.scores(lexical_query(query)), 0.0)
         lexical_pool = [int(i) for i in np.argsort(-bm25)[:LEXICAL_POOL] if bm25[i] > 0]
         scores = _fuse(similarity, bm25, lexical_pool)
-        self._adjust(scores, index, query, eligible)
-        if documents is None:
-            self._prefer_titled(scores, view, query)
-        order = _diverse(sorted(scores, key=lambda p: -scores[p]), index.chunks, k)
-        return [Hit(index.chunks[p], scores[p], similarity.get(p, 0.0), float(bm25[p])) for p in order]
+        openings = self._adjust(scores, index, query, eligible)
+        named = self._title_weights(view, query) if documents is None else {}
+        for pos in scores:
+            if index.chunks[pos].doc_id in named:
+                scores[pos] += TITLE_BONUS
+        ranked = [
+            Candidate(index.chunks[p], scores[p], similarity.get(p), float(bm25[p]), openings.get(p))
+            for p in sorted(scores, key=lambda p: -scores[p])
+        ]
+        ids = {d.name: d.id for d in view.docs}
+        info = Documents(
+            named={i: w for i, w in named.items() if i not in view.amendments},
+            routed=frozenset(ids[n] for n in routed if n in ids),
+            amendments=view.amendments,
+            versions=view.versions,
+        )
+        vector = np.asarray(query_vector, dtype=np.float32)
+        return Stage(query, vector, ranked[:CANDIDATES], ranked[CANDIDATES:], info)
 
-    def _adjust(self, scores: dict[int, float], index: ChunkIndex, query: str, eligible: np.ndarray) -> None:
-        """Cues beyond similarity: openings for identity questions, the kind of value asked for."""
+    def _adjust(self, scores: dict[int, float], index: ChunkIndex, query: str, eligible: np.ndarray) -> dict[int, int]:
+        """Cues beyond similarity: openings for identity questions, the kind of value asked for.
+
+        Returns the opening chunks of identity questions with their order (the second stage reads it).
+        """
+        openings: dict[int, int] = {}
         if IDENTITY.search(query):
             for pos, order in index.openings(eligible):
                 scores[pos] = scores.get(pos, 0.0) + OPENING_BONUS - OPENING_STEP * order
+                openings[pos] = order
         kinds = answer_kinds(query)
         for pos in scores:
             scores[pos] += KIND_BONUS * sum(bool(index.holds[kind][pos]) for kind in kinds)
             if index.contents[pos]:
                 scores[pos] *= CONTENTS_PENALTY
+        return openings
 
-    def _prefer_titled(self, scores: dict[int, float], view: _View, query: str) -> None:
-        """'the uptime in the Bonterms SLA': favour the documents whose title the question uses."""
+    def _title_weights(self, view: _View, query: str) -> dict[str, float]:
+        """'the uptime in the Bonterms SLA': the documents whose title the question uses, and the amendments.
+
+        Document id -> the share of the best title-word weight (amendments 1.0 when any title is used).
+        """
         asked = set(tokenize(query))
         weights = [sum(w for word, w in words.items() if word in asked) for words in view.title_words]
         best = max(weights, default=0.0)
         if best <= 0:
-            return
-        named = {d.id for d, w in zip(view.docs, weights, strict=True) if w == best}
-        named |= {d.id for d in view.docs if is_amendment(d.title, d.name)}
-        for pos in scores:
-            if view.chunks.chunks[pos].doc_id in named:
-                scores[pos] += TITLE_BONUS
+            return {}
+        named = {d.id: 1.0 for d, w in zip(view.docs, weights, strict=True) if w == best}
+        named |= {d.id: 1.0 for d in view.docs if is_amendment(d.title, d.name)}
+        return named
 
     def _route(self, query: str, view: _View) -> list[str]:
         """The document a question names (with the view's amendments), or [] if it names none."""

@@ -19,6 +19,7 @@ and the chunk, so a crash at any point exposes nothing, and `check(repair=True)`
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import chromadb
+import numpy as np
 from chromadb.api.types import Metadata, PyEmbeddings, Where
 from chromadb.config import Settings as ChromaSettings
 
@@ -43,6 +45,7 @@ __all__ = [
     "SIDES",
     "VISIBILITIES",
     "CheckReport",
+    "SentenceVectors",
     "Store",
     "StoredChunk",
     "StoredDocument",
@@ -107,6 +110,47 @@ class StoredDocument:
 
 
 @dataclass(frozen=True)
+class SentenceVectors:
+    """A vector per sentence (or table row) of a chunk, kept in the chunk's own metadata.
+
+    Stored with the chunk, they are replaced and removed with it, on a local Chroma or a server alike.
+    Each vector is int8-quantised against its largest component (a cosine needs no scale: the vector
+    is re-normalised when read) and base64-encoded: 384 bytes a sentence before encoding.
+    """
+
+    spans: tuple[tuple[int, int], ...]  # document offsets
+    data: str  # base64 of int8, len(spans) x dimensions
+
+    @staticmethod
+    def empty() -> SentenceVectors:
+        return SentenceVectors((), "")
+
+    @staticmethod
+    def pack(spans: Sequence[tuple[int, int]], vectors: Sequence[Sequence[float]]) -> SentenceVectors:
+        if not spans:
+            return SentenceVectors.empty()
+        x = np.asarray(vectors, dtype=np.float32)
+        peak = np.clip(np.abs(x).max(axis=1, keepdims=True), 1e-12, None)
+        q = np.round(x / peak * 127).astype(np.int8)
+        return SentenceVectors(tuple((int(a), int(b)) for a, b in spans), base64.b64encode(q.tobytes()).decode())
+
+    def matrix(self) -> np.ndarray:
+        """The vectors, unit length, as rows (0 rows when there are none)."""
+        if not self.spans:
+            return np.zeros((0, 0), dtype=np.float32)
+        q = np.frombuffer(base64.b64decode(self.data), dtype=np.int8).astype(np.float32).reshape(len(self.spans), -1)
+        return q / np.clip(np.linalg.norm(q, axis=1, keepdims=True), 1e-12, None)
+
+    def metadata(self) -> dict[str, str]:
+        return {"sentence_spans": json.dumps([list(s) for s in self.spans]), "sentence_vectors": self.data}
+
+    @staticmethod
+    def from_metadata(m: Any) -> SentenceVectors:
+        spans = json.loads(str(m.get("sentence_spans") or "[]"))
+        return SentenceVectors(tuple((int(a), int(b)) for a, b in spans), str(m.get("sentence_vectors") or ""))
+
+
+@dataclass(frozen=True)
 class StoredChunk:
     """A chunk as read back from the store."""
 
@@ -122,6 +166,7 @@ class StoredChunk:
     end: int
     text: str
     context: str
+    sentences: SentenceVectors = SentenceVectors.empty()  # for the second ranking stage; empty without them
 
 
 class Store:
@@ -203,6 +248,7 @@ class Store:
         chunks: Sequence[Chunk],
         chunk_embeddings: Sequence[Sequence[float]],
         header_embedding: Sequence[float],
+        sentence_vectors: Sequence[SentenceVectors] | None = None,
         source: str = "",
         pipeline: str = "",
     ) -> StoredDocument:
@@ -213,8 +259,10 @@ class Store:
         version = doc.content_hash[:12]
         ids = [f"{doc_id}:{version}:{i}" for i in range(len(chunks))]
         written = time.time()
+        sentences = sentence_vectors or [SentenceVectors.empty()] * len(chunks)
         metadatas: list[Metadata] = [
-            _chunk_metadata(doc, c, doc_id, engagement, visibility) | {"written_at": written} for c in chunks
+            _chunk_metadata(doc, c, doc_id, engagement, visibility) | {"written_at": written} | v.metadata()
+            for c, v in zip(chunks, sentences, strict=True)
         ]
         texts = [c.text_of(doc.text) for c in chunks]
         meta: Metadata = {
@@ -411,6 +459,7 @@ def _stored_chunk(cid: str, text: str, m: Any) -> StoredChunk:
         end=int(m["end"]),
         text=text,
         context=str(m.get("context", "")),
+        sentences=SentenceVectors.from_metadata(m),
     )
 
 

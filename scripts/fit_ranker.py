@@ -1,0 +1,278 @@
+"""Fit the second ranking stage (`knowledge/data/ranker.json`) on CUAD.
+
+Training data: CUAD v1 (The Atticus Project, CC BY 4.0; Hendrycks et al., NeurIPS 2021), as laid out in
+the shared bench folder (`cuad/questions.jsonl`: 6,702 questions with lawyer-marked spans over 510
+contracts; `cuad/contracts/`). The 40 contracts of the CUAD service set (`questions_service.jsonl`)
+and the CUAD contracts of the Slack-style development set are left out (asserted), so both stay fair
+for evaluation. A seeded sample of the rest is indexed with the chosen embedder, eight contracts to an
+engagement. Every question of a sampled contract is asked twice, as the benchmark asks it: scoped to
+its contract, and pooled ("In the {title} between {parties}: ...") over its engagement. The first
+stage's best 40 chunks are the candidates; a candidate is relevant when it overlaps a gold span.
+`knowledge.ranking.features` gives each its feature row. A logistic regression (pointwise on the
+candidates, or pairwise on relevant-minus-irrelevant differences; the better one on held-out
+contracts is kept) is fitted; only its coefficients and the feature scaling are written, so the
+runtime needs no scikit-learn. Run from the repository root (scikit-learn needed here only):
+
+    .venv/bin/python scripts/fit_ranker.py ../shared/bench/cuad --features-cache /tmp/ranker-rows.npz
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+import bot.settings  # noqa: E402,F401  (offline / telemetry environment)
+
+DEV_DOCUMENTS = ROOT / "benchmarks" / "data" / "slack_dev_documents.json"
+OUT = ROOT / "knowledge" / "data" / "ranker.json"
+SEED = 11
+MAX_CHARS = 70_000  # keeps indexing to minutes; CUAD's median contract is about 32,000 characters
+GROUP = 8  # contracts to an engagement (pooled questions compete across them)
+C_VALUES = (0.01, 0.1, 1.0)
+FOLDS = 4
+
+
+def excluded(cuad: Path) -> tuple[set[str], set[str]]:
+    """(service-set contracts, every contract kept out of training: the service set and the dev set's)."""
+    service = {json.loads(line)["contract"] for line in (cuad / "questions_service.jsonl").open(encoding="utf-8")}
+    out = set(service)
+    for e in json.loads(DEV_DOCUMENTS.read_text(encoding="utf-8"))["engagements"]:
+        out |= {Path(p).name for p in e["index"] if p.startswith("cuad/")}
+    return service, out
+
+
+def sample(cuad: Path, n: int) -> tuple[list[str], list[dict[str, Any]]]:
+    rows = [json.loads(line) for line in (cuad / "questions.jsonl").open(encoding="utf-8")]
+    service, skip = excluded(cuad)
+    answered = sorted({r["contract"] for r in rows if r.get("answers")})
+    pool = [c for c in answered if c not in skip and (cuad / "contracts" / c).stat().st_size <= MAX_CHARS]
+    chosen = sorted(random.Random(SEED).sample(pool, min(n, len(pool))))
+    assert not set(chosen) & service, "a service-set contract got into the training sample"
+    wanted = set(chosen)
+    return chosen, [r for r in rows if r["contract"] in wanted and r.get("answers")]
+
+
+def gold_of(row: dict[str, Any]) -> list[tuple[int, int]]:
+    spans = []
+    for a in row["answers"]:
+        length = a["end"] - a["start"]
+        spans += [(s, s + length) for s in a.get("all_starts") or [a["start"]]]
+    return spans
+
+
+def collect(cuad: Path, n: int, spec: str, data_dir: Path) -> dict[str, Any]:
+    from knowledge.embeddings import make_embeddings
+    from knowledge.indexing import Indexer
+    from knowledge.ranking import embedder_name, features
+    from knowledge.retrieval import Retriever
+    from knowledge.store import Store, make_client
+
+    contracts, rows = sample(cuad, n)
+    emb = make_embeddings(spec)
+    store = Store(make_client(data_dir=data_dir))
+    indexer = Indexer(store, emb)
+    engagements = {c: f"train-{i // GROUP:02d}" for i, c in enumerate(contracts)}
+    t0 = time.perf_counter()
+    for i in range(0, len(contracts), GROUP):
+        group = contracts[i : i + GROUP]
+        report = indexer.index_paths([cuad / "contracts" / c for c in group], engagement=engagements[group[0]])
+        print(f"indexed {i + len(group)}/{len(contracts)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+        if report.failed:
+            print(f"failed: {[(e.name, e.reason) for e in report.failed]}", file=sys.stderr)
+    retriever = Retriever(store, emb, ranker=None)
+    xs, ys, qids, contract_of, modes = [], [], [], [], []
+    for q, r in enumerate(rows):
+        gold = gold_of(r)
+        for mode in ("scoped", "pooled"):
+            if mode == "scoped":
+                text, documents = r["question"], [r["contract"]]
+            else:
+                text, documents = f"In the {r['document_name']} between {r['parties']}: {r['question']}", None
+            stage = retriever.candidates(text, engagement=engagements[r["contract"]], documents=documents)
+            if stage is None or not stage.candidates:
+                continue
+            x = features(stage.query, stage.query_vector, stage.candidates, stage.documents)
+            y = [
+                c.chunk.document == r["contract"] and any(c.chunk.start < e and s < c.chunk.end for s, e in gold)
+                for c in stage.candidates
+            ]
+            xs.append(x)
+            ys.append(np.array(y, dtype=bool))
+            qids.append(q)
+            contract_of.append(r["contract"])
+            modes.append(mode)
+        if q % 200 == 0:
+            print(f"features: {q}/{len(rows)} questions", file=sys.stderr)
+    return {
+        "x": xs,
+        "y": ys,
+        "question": qids,
+        "contract": contract_of,
+        "mode": modes,
+        "contracts": contracts,
+        "embedder": embedder_name(emb),
+        "spec": spec,
+    }
+
+
+def save(path: Path, data: dict[str, Any]) -> None:
+    sizes = np.array([len(y) for y in data["y"]])
+    np.savez_compressed(
+        path,
+        x=np.concatenate(data["x"]),
+        y=np.concatenate(data["y"]),
+        sizes=sizes,
+        meta=json.dumps({k: data[k] for k in ("question", "contract", "mode", "contracts", "embedder", "spec")}),
+    )
+
+
+def load(path: Path) -> dict[str, Any]:
+    z = np.load(path)
+    bounds = np.cumsum(np.concatenate([[0], z["sizes"]]))
+    meta = json.loads(str(z["meta"]))
+    return {
+        "x": [z["x"][a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+        "y": [z["y"][a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+        **meta,
+    }
+
+
+def hits(scores: list[np.ndarray], ys: list[np.ndarray], k: int) -> float:
+    return float(np.mean([y[np.argsort(-s, kind="stable")[:k]].any() for s, y in zip(scores, ys, strict=True)]))
+
+
+def standardise(xs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.concatenate(xs)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    return mean, scale
+
+
+def train(kind: str, c: float, xs: list[np.ndarray], ys: list[np.ndarray]) -> tuple[np.ndarray, float, Any]:
+    """(coef, intercept, scaling) of a pointwise or pairwise logistic regression on standardised features."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = standardise(xs)
+    zs = [(x - mean) / scale for x in xs]
+    rng = np.random.default_rng(SEED)
+    if kind == "pointwise":
+        model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        model.fit(np.concatenate(zs), np.concatenate(ys).astype(int))
+        return model.coef_[0], float(model.intercept_[0]), (mean, scale)
+    diffs = []
+    for z, y in zip(zs, ys, strict=True):
+        pos, neg = np.flatnonzero(y), np.flatnonzero(~y)
+        if not len(pos) or not len(neg):
+            continue
+        for p in pos[:4]:
+            for q in rng.choice(neg, size=min(12, len(neg)), replace=False):
+                diffs.append(z[p] - z[q])
+    d = np.array(diffs)
+    model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
+    model.fit(np.concatenate([d, -d]), np.concatenate([np.ones(len(d)), np.zeros(len(d))]).astype(int))
+    return model.coef_[0], 0.0, (mean, scale)
+
+
+def evaluate(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, float]]:
+    """Held-out (by contract, FOLDS folds) hit@1 / hit@4 of the first stage and of each model."""
+    contracts = sorted(set(data["contract"]))
+    fold_of = {c: i % FOLDS for i, c in enumerate(random.Random(SEED).sample(contracts, len(contracts)))}
+    folds = np.array([fold_of[c] for c in data["contract"]])
+    xs, ys = data["x"], data["y"]
+    first = [-np.arange(len(y), dtype=float) for y in ys]
+    modes = np.array(data["mode"])
+    report: dict[str, Any] = {}
+
+    def summary(scores: list[np.ndarray]) -> dict[str, float]:
+        out = {}
+        for mode in ("scoped", "pooled"):
+            pick = [i for i in range(len(ys)) if modes[i] == mode]
+            out[f"{mode}_hit@1"] = round(hits([scores[i] for i in pick], [ys[i] for i in pick], 1), 4)
+            out[f"{mode}_hit@4"] = round(hits([scores[i] for i in pick], [ys[i] for i in pick], 4), 4)
+        return out
+
+    report["first_stage"] = summary(first)
+    best: tuple[float, tuple[str, float]] = (-1.0, ("pointwise", 1.0))
+    for kind in ("pointwise", "pairwise"):
+        for c in C_VALUES:
+            held: list[np.ndarray] = [np.zeros(0)] * len(ys)
+            for f in range(FOLDS):
+                train_idx = [i for i in range(len(ys)) if folds[i] != f and ys[i].any()]
+                coef, b, (mean, scale) = train(kind, c, [xs[i] for i in train_idx], [ys[i] for i in train_idx])
+                for i in np.flatnonzero(folds == f):
+                    held[i] = ((xs[i] - mean) / scale) @ coef + b
+            s = summary(held)
+            report[f"{kind} C={c}"] = s
+            print(f"{kind} C={c}: {s}", file=sys.stderr)
+            value = s["scoped_hit@1"] + s["pooled_hit@1"]
+            if value > best[0]:
+                best = (value, (kind, c))
+    return report, best[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("cuad", type=Path, help="the CUAD folder of the shared bench (questions.jsonl, contracts/)")
+    p.add_argument("--contracts", type=int, default=96, help="contracts to sample (default 96)")
+    p.add_argument("--embedder", default="minilm", help="embedder spec, as LIAISON_EMBEDDER (default minilm)")
+    p.add_argument("--data-dir", type=Path, help="index here and keep it (default /tmp/liaison-ranker-<embedder>)")
+    p.add_argument("--features-cache", type=Path, help="feature rows: read if present, else computed and written")
+    p.add_argument("--out", type=Path, default=OUT, help=f"the fitted model (default {OUT.relative_to(ROOT)})")
+    args = p.parse_args(argv)
+    if args.features_cache and args.features_cache.exists():
+        data = load(args.features_cache)
+    else:
+        data_dir = args.data_dir or Path(f"/tmp/liaison-ranker-{args.embedder.replace(':', '-')}")
+        data = collect(args.cuad, args.contracts, args.embedder, data_dir)
+        if args.features_cache:
+            save(args.features_cache, data)
+    from knowledge.ranking import FEATURES
+
+    print(f"{len(data['y'])} searches over {len(data['contracts'])} contracts", file=sys.stderr)
+    report, (kind, c) = evaluate(data)
+    usable = [i for i, y in enumerate(data["y"]) if y.any()]
+    coef, intercept, (mean, scale) = train(kind, c, [data["x"][i] for i in usable], [data["y"][i] for i in usable])
+    model = {
+        "about": "Second ranking stage: logistic regression over knowledge.ranking.FEATURES, fitted by "
+        "scripts/fit_ranker.py on CUAD v1 (The Atticus Project, CC BY 4.0): questions.jsonl questions over "
+        "contracts outside the CUAD service set and the Slack-style dev set, asked scoped and pooled.",
+        "embedder": data["embedder"],
+        "fitted": datetime.date.today().isoformat(),
+        "model": f"{kind} logistic regression, C={c}",
+        "features": list(FEATURES),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in coef],
+        "intercept": round(float(intercept), 6),
+        "training": {
+            "contracts": data["contracts"],
+            "questions": len(set(data["question"])),
+            "searches": len(data["y"]),
+            "with_a_relevant_candidate": len(usable),
+            "held_out_by_contract": report,
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=1), file=sys.stderr)
+    print(f"chose {kind} C={c}; wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
