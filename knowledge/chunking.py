@@ -4,7 +4,8 @@ A contract is read as a sequence of blocks (paragraphs, table rows, headings; `p
 furniture left out (`furniture`). A block that starts with a clause marker ("ARTICLE 5", "4.2", "4.2(b)",
 "(c)", "B.", "## Service Credits", "SCHEDULE B") opens a new clause; the section label is built from the
 markers above it ("4.2(b)"; `outline`). Clauses are then sized: tiny ones merge with their heading or next
-sibling, long ones split at sentence boundaries with one sentence of overlap (`splitting`).
+sibling, long ones split at sentence boundaries with one sentence of overlap (`splitting`). A table's data
+rows are chunks of their own, carrying the table's header row as context (`tables`, `_rows`).
 `text[chunk.start:chunk.end]` is always the chunk's text, and no chunk is longer than
 `Limits.max_chunk_chars`; a document of more than `Limits.max_chunks` chunks is refused.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.documents import ExtractedDocument
 from knowledge.furniture import content_blocks
@@ -22,6 +23,7 @@ from knowledge.outline import Outline, line_indent, push_definition, section_at
 from knowledge.paragraphs import blocks
 from knowledge.sections import Marker, find_marker
 from knowledge.splitting import TARGET_CHARS, sentence_windows
+from knowledge.tables import flat, table_at, tables_in, trim
 
 __all__ = [
     "MAX_CHARS",
@@ -36,6 +38,8 @@ __all__ = [
 
 MAX_CHARS = DEFAULT_LIMITS.max_chunk_chars  # 1100: longer clauses are split, and no chunk is longer
 MIN_CHARS = 200
+CONTEXT_CHARS = 160  # how much of a chunk's context the embedder reads (`indexing.embedding_text`)
+ROW_GROUP_CHARS = 0  # table rows up to this long together are one chunk (0: every row a chunk of its own)
 _ROW_START = re.compile(r"[^\S\n]*\|")
 
 
@@ -65,6 +69,7 @@ class _Clause:
     heading_only: bool = False  # a bare heading line: it adopts the label of the clause it is merged with
     after_gap: bool = False  # page furniture (a page header, footer or number) lies just before it: never merged over
     definition: bool = False  # one defined term ("1.12 'Downtime'"): a unit of its own, never packed with another
+    row: bool = False  # a table row: a unit of its own (or grouped with tiny rows of its table), never packed with text
 
 
 def _clauses(doc_text: str) -> list[_Clause]:
@@ -73,6 +78,13 @@ def _clauses(doc_text: str) -> list[_Clause]:
     clauses: list[_Clause] = []
     is_row = _RowFinder(doc_text)
     for a, b, gap in content_blocks(doc_text, _front_matter_end(doc_text)):
+        if table_at(doc_text, a) is not None:  # no clause opens inside a table: its rows keep the table's label
+            if clauses and not gap:
+                clauses[-1].end = b  # cut into rows by _rows
+                continue
+            label, heading, crumb = outline.label(), outline.heading(), outline.breadcrumb()
+            clauses.append(_Clause(a, b, None, label, heading, crumb, len(outline.stack), after_gap=gap))
+            continue
         marker = find_marker(doc_text, a, b)
         if marker is not None:
             outline.push(marker, line_indent(doc_text, a))
@@ -119,6 +131,64 @@ class _RowFinder:
         return m is not None and m.end() <= pos + 1
 
 
+def _rows(text: str, clauses: list[_Clause]) -> list[_Clause]:
+    """Clauses holding a table cut at its rows: each data row a clause of its own, whose context (embedded,
+    never quoted) and heading (searched) carry the table's header row; the header row stays with the text
+    that introduces the table, or with the first row when nothing does."""
+    tables = tables_in(text)
+    if not tables:
+        return clauses
+    out: list[_Clause] = []
+    for c in clauses:
+        inside = [t for t in tables if t.start < c.end and c.start < t.end]
+        if not inside:
+            out.append(c)
+            continue
+        pos, first = c.start, True
+        for t in inside:
+            header = t.header if t.header and c.start <= t.header[0] and t.header[1] <= c.end else None
+            intro = trim(text, pos, max(pos, t.start))
+            glue: int | None = None  # where the first row's clause starts when it takes the header
+            if intro[1] > intro[0]:
+                out.append(_part(c, intro[0], header[1] if header else intro[1], first))
+                first = False
+            elif header:
+                glue = max(t.start, c.start)
+            head = flat(text, t.header) if t.header else ""
+            for a, b in (r for r in t.rows if c.start <= r[0] and r[1] <= c.end):
+                row = _part(c, glue if glue is not None else a, b, first, head)
+                out.append(row)
+                glue, first = None, False
+            pos = max(pos, min(t.end, c.end))
+        rest = trim(text, pos, c.end)
+        if rest[1] > rest[0]:
+            out.append(_part(c, rest[0], rest[1], first))
+    return out
+
+
+def _part(c: _Clause, a: int, b: int, first: bool, header: str | None = None) -> _Clause:
+    """A piece of clause c; a table row (header given, maybe empty) is marked as one."""
+    row = header is not None
+    heading, context = c.heading, c.context
+    if header:
+        heading = f"{c.heading} \u2014 {header}" if c.heading else header
+        room = CONTEXT_CHARS - len(header) - 3  # the embedder reads the last CONTEXT_CHARS: keep both parts
+        context = f"{c.context[-room:].lstrip()} > {header}" if c.context and room > 0 else header
+    return _Clause(
+        a,
+        b,
+        c.marker if first else None,
+        c.section,
+        heading,
+        context,
+        c.depth,
+        c.heading_only and first and not row,
+        c.after_gap and first,
+        c.definition and not row,
+        row,
+    )
+
+
 def _opens_part(c: _Clause) -> bool:
     """Articles, schedules, headings and top-level numbered sections start a new chunk."""
     return c.marker is not None and c.marker.rank <= 10
@@ -142,6 +212,7 @@ def _pieces(text: str, clauses: list[_Clause], max_chars: int) -> list[_Clause]:
                     c.heading_only and len(windows) == 1,
                     c.after_gap and i == 0,
                     c.definition,
+                    c.row,
                 )
             )
     return out
@@ -151,6 +222,13 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
     """Merge heading-only and small neighbours up to TARGET_CHARS (never past max_chars), within a part."""
     out: list[_Clause] = []
     for c in pieces:
+        if out and (c.row or out[-1].row):
+            prev = out[-1]
+            if c.row and prev.row and not c.after_gap and c.end - prev.start <= ROW_GROUP_CHARS:
+                prev.end = c.end  # tiny rows of one table read better together
+                continue
+            out.append(replace(c))
+            continue
         if out and not c.after_gap and not (c.definition and not out[-1].heading_only) and not out[-1].definition:
             prev = out[-1]
             size, combined = prev.end - prev.start, c.end - prev.start
@@ -178,6 +256,7 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
                 c.heading_only,
                 c.after_gap,
                 c.definition,
+                c.row,
             )
         )
     return out
@@ -189,7 +268,7 @@ def chunk_document(doc: ExtractedDocument, *, limits: Limits = DEFAULT_LIMITS) -
     Raises DocumentTooLargeError when there are more than limits.max_chunks, before anything is embedded.
     """
     text, max_chars = doc.text, limits.max_chunk_chars
-    packed = _pack(_pieces(text, _clauses(text), max_chars), max_chars)
+    packed = _pack(_pieces(text, _rows(text, _clauses(text)), max_chars), max_chars)
     if len(packed) > limits.max_chunks:
         what, limit = f"{len(packed):,} chunks", f"{limits.max_chunks:,} chunk"
         raise too_large(doc.name, what, limit, "LIAISON_MAX_CHUNKS")

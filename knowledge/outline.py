@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from knowledge.furniture import content_blocks
 from knowledge.sections import Marker, compose_label, defined_term, find_marker
+from knowledge.tables import table_at
 
 
 @dataclass
@@ -113,6 +114,8 @@ def section_at(text: str, offset: int) -> tuple[str | None, str | None]:
     for a, b, _ in content_blocks(text, 0, min(len(text), offset + 400)):
         if a > offset:
             break
+        if table_at(text, a) is not None:
+            continue  # no clause opens inside a table (as in chunking)
         marker = find_marker(text, a, b)
         if marker is not None:
             outline.push(marker, line_indent(text, a))

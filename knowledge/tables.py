@@ -105,14 +105,17 @@ def cells(text: str, span: Span) -> list[Span]:
     return out
 
 
-def flat(text: str, span: Span, limit: int = 120) -> str:
-    """A row's cells joined by ' | ' on one line, for embedding and lexical context (never quoted)."""
-    joined = " | ".join(" ".join(text[a:b].replace("|", " ").split()) for a, b in cells(text, span))
-    return joined if len(joined) <= limit else joined[: limit - 1].rstrip() + "\u2026"
+def flat(text: str, span: Span, limit: int = 100) -> str:
+    """A row's cells on one line joined by ' | ', each cut to its share of limit (for context, never quoted)."""
+    words = [" ".join(text[a:b].replace("|", " ").split()) for a, b in cells(text, span)]
+    words = [w for w in words if any(ch.isalnum() for ch in w)]
+    share = max(12, limit // max(len(words), 1) - 3)
+    return " | ".join(w if len(w) <= share else w[: share - 1].rstrip() + "\u2026" for w in words)
 
 
 # -- finding tables --------------------------------------------------------------------------------
-def _trim(text: str, a: int, b: int) -> Span:
+def trim(text: str, a: int, b: int) -> Span:
+    """text[a:b] without the whitespace at its ends, as a span."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
@@ -164,9 +167,9 @@ def _pipe(text: str, lines: list[Span], i: int) -> tuple[Table, int] | None:
     if not separators and (len(run) < 2 or not all(_LEADING_PIPE.match(text, a, b) for a, b in run)):
         return None
     header_at = separators[0] - 1 if separators and separators[0] > 0 else None
-    header = _trim(text, *run[header_at]) if header_at is not None else None
-    rows = tuple(_trim(text, a, b) for k, (a, b) in enumerate(run) if k not in separators and k != header_at)
-    start, end = _trim(text, run[0][0], run[-1][1])
+    header = trim(text, *run[header_at]) if header_at is not None else None
+    rows = tuple(trim(text, a, b) for k, (a, b) in enumerate(run) if k not in separators and k != header_at)
+    start, end = trim(text, run[0][0], run[-1][1])
     return Table(start, end, header, rows, "pipe"), j
 
 
@@ -192,7 +195,7 @@ def _asciidoc(text: str, lines: list[Span], i: int) -> tuple[Table, int] | None:
     for k in range(0, len(starts), columns):
         group = starts[k : k + columns]
         stop = starts[k + columns] if k + columns < len(starts) else body_end
-        rows.append(_trim(text, group[0], stop))
+        rows.append(trim(text, group[0], stop))
     implicit = (
         on_first == columns
         and first_line + 1 < close
@@ -200,7 +203,7 @@ def _asciidoc(text: str, lines: list[Span], i: int) -> tuple[Table, int] | None:
         and "noheader" not in attrs
     )
     header = rows.pop(0) if rows and ("header" in attrs and "noheader" not in attrs or implicit) else None
-    start, end = _trim(text, a, lines[close][1])
+    start, end = trim(text, a, lines[close][1])
     return Table(start, end, header, tuple(rows), "asciidoc"), close + 1
 
 
@@ -230,7 +233,7 @@ def _grid(text: str, lines: list[Span], i: int) -> tuple[Table, int] | None:
         a, b = lines[k]
         if _GRID_BORDER.fullmatch(text, a, b):
             if begin is not None:
-                groups.append((_trim(text, lines[begin][0], lines[k - 1][1]), "=" in text[a:b]))
+                groups.append((trim(text, lines[begin][0], lines[k - 1][1]), "=" in text[a:b]))
             begin = None
         elif begin is None:
             begin = k
@@ -239,7 +242,7 @@ def _grid(text: str, lines: list[Span], i: int) -> tuple[Table, int] | None:
     if header_at is not None:
         header = (groups[0][0][0], groups[header_at][0][1])
     rows = tuple(g for n, (g, _) in enumerate(groups) if header_at is None or n > header_at)
-    start, end = _trim(text, lines[i][0], lines[j - 1][1])
+    start, end = trim(text, lines[i][0], lines[j - 1][1])
     return Table(start, end, header, rows, "grid"), j
 
 
@@ -267,9 +270,9 @@ def _simple(text: str, lines: list[Span], i: int) -> tuple[Table, int] | None:
             line = text[a:b]
             continuation = len(line) - len(line.lstrip()) > first_column
             if continuation and out:
-                out[-1] = (out[-1][0], _trim(text, a, b)[1])
+                out[-1] = (out[-1][0], trim(text, a, b)[1])
             else:
-                out.append(_trim(text, a, b))
+                out.append(trim(text, a, b))
         return out
 
     if len(rules) == 3:
@@ -279,5 +282,5 @@ def _simple(text: str, lines: list[Span], i: int) -> tuple[Table, int] | None:
     else:
         header, rows = None, rows_between(rules[0], rules[1])
     last = rules[-1]
-    start, end = _trim(text, lines[i][0], lines[last][1])
+    start, end = trim(text, lines[i][0], lines[last][1])
     return Table(start, end, header, tuple(rows), "simple"), last + 1

@@ -106,11 +106,13 @@ def test_heading_merges_with_its_first_clause() -> None:
     assert not any(doc.text[c.start : c.end].strip() == "## Article 4 Fees" for c in chunks)
 
 
-def test_table_rows_stay_together_with_header() -> None:
+def test_table_rows_are_chunks_of_their_own_with_the_header_as_context() -> None:
     doc = _doc()
-    table = next(c for c in chunk_document(doc) if "Average Speed of Answer" in c.text_of(doc.text))
-    text = table.text_of(doc.text)
-    assert "| Service Level | Target | Window |" in text and "Abandonment Rate" in text
+    row = next(c for c in chunk_document(doc) if "Average Speed of Answer" in c.text_of(doc.text))
+    assert row.text_of(doc.text) == "| Average Speed of Answer | 80% within 60 seconds | Monthly |"
+    assert row.context.endswith("Service Level | Target | Window") and row.section is not None
+    heading = next(c for c in chunk_document(doc) if "| Service Level | Target | Window |" in c.text_of(doc.text))
+    assert "Average Speed" not in heading.text_of(doc.text)  # the header row stays with the heading above it
 
 
 def test_inline_numbered_clauses_from_edgar_text() -> None:
