@@ -244,7 +244,7 @@ def test_docx_keeps_headings_tables_and_order(tmp_path: Path) -> None:
     assert doc.kind == "docx"
     assert doc.text == (
         "# Master Services Agreement\n\n# Scope\n\nThe supplier provides support.\n\n"
-        "Service | Fee\nHosting | 100 EUR\n\n## Fees\n\nInvoices are due in 30 days."
+        "| Service | Fee |\n|---|---|\n| Hosting | 100 EUR |\n\n## Fees\n\nInvoices are due in 30 days."
     )
     assert doc.title == "Master Services Agreement"
 
@@ -396,7 +396,7 @@ def test_html_drops_scripts_and_keeps_tables(tmp_path: Path) -> None:
     assert doc.kind == "html"
     assert doc.title == "Rate Card"
     assert doc.text == (
-        "# Rates\n\nPrices are net of VAT.\nValid for 2024.\n\nRole | Rate\nEngineer | 90 €\n\n"
+        "# Rates\n\nPrices are net of VAT.\nValid for 2024.\n\n| Role | Rate |\n|---|---|\n| Engineer | 90 € |\n\n"
         "- Remote\n\n- On site\n\n3. Third\n\n4. Fourth"
     )
     for dropped in ("secret", "color", "Home", "Copyright", "hidden comment"):

@@ -43,6 +43,16 @@ def clean_inline(text: str | None) -> str | None:
     return collapse(INVISIBLE.sub("", text)) or None if text else None
 
 
+def pipe_table(rows: list[list[str]]) -> str:
+    """Rows of cells as a Markdown pipe table, one line per row: the first row is the header (a `|---|` line
+    under it) when there are more, so `knowledge.tables` reads each row with its header."""
+    lines = [f"| {' | '.join(cells)} |" for cells in rows if any(cells)]
+    if len(lines) > 1:
+        width = len(next(cells for cells in rows if any(cells)))
+        lines.insert(1, "|" + "---|" * max(width, 1))
+    return "\n".join(lines)
+
+
 def collapse(text: str) -> str:
     """Runs of whitespace as single spaces, trimmed."""
     return " ".join(text.split())

@@ -20,7 +20,7 @@ from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
 from knowledge.errors import CorruptDocumentError, DocumentError, EncryptedDocumentError
-from knowledge.formats.common import Extracted, collapse, require_text, short
+from knowledge.formats.common import Extracted, collapse, pipe_table, require_text, short
 from knowledge.limits import DEFAULT_LIMITS, Limits, check_chars, too_large
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, or an encrypted .docx package
@@ -250,8 +250,8 @@ class _Body:
         return "".join(parts).strip()
 
     def table(self, table: Any) -> str:
-        """One line per row, cells joined by ' | '; a vertically merged cell only in its first row."""
-        rows = []
+        """A pipe table (`common.pipe_table`), one line per row; a vertically merged cell only in its first row."""
+        rows: list[list[str]] = []
         for row in _children(table, _W_TR):
             cells = []
             for cell in _children(row, _W_TC):
@@ -261,9 +261,8 @@ class _Body:
                     cells.append("")  # the rest of a cell merged downwards: its text is in the first row
                 else:
                     cells.append(collapse(" ".join(self.run_text(p) for p in cell.iter(_W_P))))
-            if any(cells):
-                rows.append(" | ".join(cells))
-        return "\n".join(rows)
+            rows.append(cells)
+        return pipe_table(rows)
 
 
 def _body_elements(parent: Any) -> Iterator[Any]:

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWar
 from bs4.element import NavigableString, PreformattedString, Tag
 
 from knowledge.errors import CorruptDocumentError
-from knowledge.formats.common import Extracted, collapse, require_text
+from knowledge.formats.common import Extracted, collapse, pipe_table, require_text
 from knowledge.limits import DEFAULT_LIMITS, Limits
 
 warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
@@ -117,6 +117,7 @@ class _HtmlText:
         self.lines: list[list[str]] = [[]]  # the open block; <br> starts a new line
         self.prefix = ""  # "# ", "- " or "3. " for the next block
         self.lists: list[list[Any]] = []  # [tag, counter] per open ul/ol
+        self.rows: list[list[str]] = []  # the cells of each row of the open table
 
     def flush(self) -> None:
         text = "\n".join(line for line in (collapse("".join(parts)) for parts in self.lines) if line)
@@ -136,17 +137,18 @@ class _HtmlText:
         name = tag.name
         if name == "br":
             self.lines.append([])
-        elif name == "table":  # one block per table, one line per row
+        elif name == "table":  # one block per table: a pipe table, one line per row
             self.flush()
-            outer, self.blocks = self.blocks, []
+            outer, self.blocks, rows, self.rows = self.blocks, [], self.rows, []
             self.walk(tag)
             self.flush()
-            self.blocks = [*outer, "\n".join(self.blocks)] if self.blocks else outer
+            table = pipe_table(self.rows)
+            self.blocks = [*outer, *self.blocks, table] if table else [*outer, *self.blocks]
+            self.rows = rows
         elif name == "tr":
             self.flush()
             found = tag.find_all(["td", "th"], recursive=False)
-            cells = [_html_inline(cell, self.hidden) for cell in found if not self.hidden(cell)]
-            self.blocks += [" | ".join(cells)] if any(cells) else []
+            self.rows.append([_html_inline(cell, self.hidden) for cell in found if not self.hidden(cell)])
         elif name == "pre":
             self.flush()
             self.lines = [[line] for line in tag.get_text().split("\n")]  # keep its line breaks
