@@ -89,6 +89,16 @@ def test_tokenization_is_the_c_readers(e5: E5Embeddings) -> None:
         assert tokenizer.encode(text).ids == ids  # type: ignore[attr-defined]
 
 
+def test_token_offsets_point_into_the_text_through_normalisation(e5: E5Embeddings) -> None:
+    text = "passage: Fees\n\n  1. The ﬁrst invoice\u00a0is due\tin 30 days."
+    encoding = e5._tokenizer.encode(text)  # type: ignore[attr-defined]
+    assert all(a <= b for a, b in encoding.offsets)
+    assert [text[a:b].strip() for a, b in encoding.offsets[1:4]] == ["passage", ":", "Fe"]
+    rebuilt = "".join(text[a:b] for a, b in encoding.offsets[1:-1])
+    assert rebuilt == text.replace("\n\n ", "")  # every character once, a collapsed run of spaces as its last
+    assert " ﬁrst" in [text[a:b] for a, b in encoding.offsets]  # read as "first", its offsets on the ligature
+
+
 def test_query_and_passage_prefixes_are_applied(e5: E5Embeddings) -> None:
     text = "Service credits are capped at 10% of the monthly fee."
     as_passage = e5.embed_documents([text])[0]
