@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 from langchain_core.embeddings import Embeddings
 
 from knowledge.errors import ConfigurationError
@@ -181,14 +182,13 @@ class E5Embeddings(OnnxMeanPooled):
 def make_embeddings(spec: str, *, data_dir: Path | None = None) -> Embeddings:
     """Build the embedder named by a setting: 'e5', 'minilm', 'openai:MODEL', 'ollama:MODEL', 'fake:DIM'.
 
-    `data_dir` is where local models are built and kept (`<data_dir>/models/`); e5 needs it.
+    `data_dir` is where local models are built and kept (`<data_dir>/models/`): the app passes its
+    LIAISON_DATA_DIR; scripts that pass none get the same default, the user's data directory.
     """
     provider, _, model = spec.partition(":")
     provider = provider.strip().lower()
     if provider == E5:
-        if data_dir is None:
-            raise ConfigurationError("LIAISON_EMBEDDER=e5 needs a data directory to build its model into")
-        return E5Embeddings(data_dir)
+        return E5Embeddings(data_dir or Path(platformdirs.user_data_dir("liaison", appauthor=False)))
     if provider == MINILM:
         return MiniLMEmbeddings()
     if provider == "fake":

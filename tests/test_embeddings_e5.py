@@ -138,8 +138,7 @@ def test_english_and_italian_paraphrases_are_closer_than_unrelated_text(e5: E5Em
     assert _cos(question_it, en) > _cos(question_it, unrelated)  # across languages too
 
 
-def test_e5_is_a_setting_and_needs_a_data_dir(e5_dir: Path) -> None:
+def test_e5_is_a_setting_built_into_the_data_dir_given(e5_dir: Path) -> None:
     assert Settings(LIAISON_EMBEDDER="e5").embedder == "e5"  # type: ignore[call-arg]
-    with pytest.raises(ConfigurationError, match="data directory"):
-        make_embeddings("e5")
     assert isinstance(make_embeddings("e5", data_dir=e5_dir), E5Embeddings)
+    assert sorted(p.name for p in (e5_dir / "models").iterdir() if not p.name.startswith(".")) == sorted(BUILT_SHA256)
