@@ -28,6 +28,7 @@ class LazyEmbeddings(Embeddings):
 
     def __init__(self, spec: str, data_dir: Path | None = None) -> None:
         self.spec = spec
+        self.model = spec  # in the pipeline a document was indexed with: another embedder re-indexes it
         self.data_dir = data_dir
         self._model: Embeddings | None = None
         self._lock = threading.Lock()

