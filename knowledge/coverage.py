@@ -229,6 +229,9 @@ class Model:
     coef: tuple[float, ...]
     intercept: float
     threshold: float
+    embedder: str = "minilm"  # the embedder whose similarities it was fitted on
+    similarity_floor: float = 0.20  # below this best similarity, nothing retrieved is close enough to answer
+    unknown_similarity: float = 0.45  # a question mostly about unknown words must come this close
 
     @classmethod
     def load(cls, path: Path = MODEL) -> Model:
@@ -240,6 +243,9 @@ class Model:
             tuple(float(v) for v in data["coef"]),
             float(data["intercept"]),
             float(data["threshold"]),
+            str(data.get("embedder", "minilm")),
+            float(data.get("similarity_floor", 0.20)),
+            float(data.get("unknown_similarity", 0.45)),
         )
 
     def probability(self, values: dict[str, float]) -> float:
@@ -260,21 +266,26 @@ def model() -> Model:
     return Model.load()
 
 
-def decide(values: dict[str, float], *, min_similarity: float, fitted: Model | None = None) -> bool:
+def decide(values: dict[str, float], *, min_similarity: float | None = None, fitted: Model | None = None) -> bool:
     """Covered or not: a similarity floor, then closeness asked of questions mostly about unknown words, then
-    the fitted model. `min_similarity` (LIAISON_MIN_SIMILARITY) sets the first two; 0 turns the floor and the
-    model off, leaving only the rule on unknown words."""
-    if values["similarity"] < min_similarity - FLOOR_MARGIN:
+    the fitted model.
+
+    The two similarity bounds come with the model (fitted on its embedder's similarities) unless
+    `min_similarity` (LIAISON_MIN_SIMILARITY) is given: then the floor is 0.10 below it and the bound for
+    unknown words 0.15 above it. 0 turns the floor and the model off, leaving only the rule on unknown words
+    (for an embedder the model was not fitted on)."""
+    m = fitted or model()
+    if min_similarity is None:
+        floor, unknown = m.similarity_floor, m.unknown_similarity
+    else:
+        floor, unknown = min_similarity - FLOOR_MARGIN, min_similarity + UNKNOWN_MARGIN
+    if values["similarity"] < floor:
         return False  # nothing retrieved is even close in meaning
-    if (
-        values["missing"]
-        and values["known"] <= UNKNOWN_SHARE
-        and values["similarity"] < min_similarity + UNKNOWN_MARGIN
-    ):
+    if values["missing"] and values["known"] <= UNKNOWN_SHARE and values["similarity"] < unknown:
         return False  # it is mostly about things no visible clause mentions ("crypto payments")
-    if min_similarity <= 0:
-        return True  # no floor asked for (an embedder other than MiniLM, whose similarities the model was fitted on)
-    return (fitted or model()).covered(values)
+    if min_similarity is not None and min_similarity <= 0:
+        return True  # no floor asked for: an embedder whose similarities the model was not fitted on
+    return m.covered(values)
 
 
 def explain(values: dict[str, float], fitted: Model | None = None) -> list[tuple[str, float]]:

@@ -43,6 +43,8 @@ OUT = ROOT / "knowledge" / "data" / "coverage.json"
 SEED = 10
 MAX_CHARS = 60_000  # keeps indexing to minutes; CUAD's median contract is about 32,000 characters
 TARGET_FALSE_NOT_FOUND = 0.05
+FLOOR_QUANTILE = 0.005  # at most 0.5% of covered CUAD questions fall below the similarity floor
+UNKNOWN_QUANTILE = 0.45  # questions mostly about unknown words must come as close as the closest 55% of covered
 C = 0.1  # L2 strength: features overlap (coverage of the lead and of the top clauses), so keep weights small
 
 
@@ -126,7 +128,7 @@ def collect_dev(bench: Path, data_dir: Path, embedder: str) -> list[dict[str, An
     return rows
 
 
-def evaluate(rows: list[dict[str, Any]], model_path: Path, min_similarity: float) -> dict[str, float]:
+def evaluate(rows: list[dict[str, Any]], model_path: Path, min_similarity: float | None) -> dict[str, float]:
     """False and true not-found of the decision (`knowledge.coverage.decide`) with a fitted model."""
     from knowledge.coverage import Model, decide
 
@@ -148,7 +150,7 @@ def evaluate(rows: list[dict[str, Any]], model_path: Path, min_similarity: float
     }
 
 
-def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def fit(rows: list[dict[str, Any]], embedder: str) -> dict[str, Any]:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
@@ -167,6 +169,11 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
     covered = np.sort(p[y == 1])
     threshold = float(covered[int(TARGET_FALSE_NOT_FOUND * len(covered))])  # at most 5% of covered fall below
     model.fit(z, y)
+    # the similarity bounds as quantiles of covered questions' best similarity, so they follow the embedder's
+    # scale: with MiniLM they are the 0.20 floor and 0.45 bound that LIAISON_MIN_SIMILARITY=0.30 gives
+    sims = np.sort(np.array([r["features"]["similarity"] for r in rows if r["covered"]], dtype=np.float64))
+    floor = float(np.quantile(sims, FLOOR_QUANTILE))
+    unknown = float(np.quantile(sims, UNKNOWN_QUANTILE))
     cv = {
         "false_not_found": float((p[y == 1] < threshold).mean()),
         "true_not_found": float((p[y == 0] < threshold).mean()),
@@ -181,6 +188,9 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "coef": [round(float(v), 6) for v in model.coef_[0]],
         "intercept": round(float(model.intercept_[0]), 6),
         "threshold": round(threshold, 4),
+        "embedder": embedder,
+        "similarity_floor": round(floor, 4),
+        "unknown_similarity": round(unknown, 4),
         "training": {
             "questions": len(rows),
             "covered": int(y.sum()),
@@ -201,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=OUT, help=f"the fitted model (default {OUT.relative_to(ROOT)})")
     p.add_argument("--collect-only", action="store_true", help="index and compute features, fit nothing")
     p.add_argument("--embedder", default="minilm", help="the embedder to fit on: the default that ships (minilm)")
-    p.add_argument("--min-similarity", type=float, default=0.30, help="the floor the decision runs with")
+    p.add_argument("--min-similarity", type=float, help="evaluate with this floor instead of the fitted bounds")
     p.add_argument("--rows-cache", type=Path, help="reuse the CUAD feature rows written by --rows (no indexing)")
     p.add_argument("--dev", type=Path, help="also evaluate on the dev set: the shared bench folder (sla/, cuad/)")
     args = p.parse_args(argv)
@@ -214,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(rows)} questions, {sum(bool(r['covered']) for r in rows)} covered", file=sys.stderr)
     if args.collect_only:
         return 0
-    model = fit(rows)
+    model = fit(rows, args.embedder)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(model["training"]), file=sys.stderr)
