@@ -117,3 +117,14 @@ def test_min_similarity_is_the_floor_and_zero_turns_the_model_off() -> None:
     unknown = values | {"similarity": 0.4, "known": 0.5, "missing": 1.0}  # half its words nowhere, not close enough
     assert not decide(unknown, min_similarity=0.3, fitted=always)
     assert not decide(unknown | {"similarity": 0.1}, min_similarity=0.0, fitted=always)
+
+
+def test_the_similarity_bounds_come_with_the_model_unless_a_floor_is_set() -> None:
+    fitted = Model(("similarity",), (0.0,), (1.0,), (0.0,), 5.0, 0.5, "e5", 0.80, 0.86)  # always covered above
+    close = {"similarity": 0.83, "missing": 0.0, "known": 1.0}
+    assert decide(close, fitted=fitted)  # e5's scale: 0.83 is above its fitted floor
+    assert not decide({**close, "similarity": 0.79}, fitted=fitted)
+    unknown = {**close, "missing": 2.0, "known": 0.4}
+    assert not decide(unknown, fitted=fitted) and decide({**unknown, "similarity": 0.9}, fitted=fitted)
+    assert decide({**close, "similarity": 0.25}, min_similarity=0.30, fitted=fitted)  # MiniLM's scale, set by hand
+    assert not decide({**close, "similarity": 0.19}, min_similarity=0.30, fitted=fitted)
