@@ -18,13 +18,15 @@ from knowledge.language import looks_non_english
 from knowledge.lexical import tokenize
 from knowledge.placeholders import placeholders_in
 from knowledge.quotes import best_passage, defined_terms, definition_span
+from knowledge.ranges import measured, row_for
 from knowledge.retrieval import Hit, Retriever
-from knowledge.tables import header_of
+from knowledge.tables import header_of, table_at
 
 _CITATION_FIELDS = ("document", "title", "section", "page", "quote", "start", "end")
 MAX_SUPPORTING = 2
 RELATED_SHARE = 0.75  # a clause scoring this close to the lead is shown beside it
 NEAREST = 3
+BANDED_HITS = 4  # a stated measurement looks for its band in the tables of this many top hits
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ class Answerer:
 
     def _extractive(self, question: str, hits: list[Hit], engagement: str, side: str) -> Answer:
         lead_hit = hits[0]
-        lead = self._whole_or_passage(question, lead_hit, "answer")
+        lead = self._banded_row(question, hits) or self._whole_or_passage(question, lead_hit, "answer")
         citations = [lead]
         amendment = self._amendment_for(question, lead, hits)
         if amendment is not None:
@@ -229,9 +231,28 @@ class Answerer:
         direct = self._direct(question, citations[0], hits)
         return Answer(question, _lead_in(citations, amendment is not None), True, citations, direct=direct)
 
+    def _banded_row(self, question: str, hits: list[Hit]) -> Citation | None:
+        """The row a stated measurement falls in ("uptime was 99.5%" -> "99.00% - 99.89%"), when a top hit is a
+        row of a table of such bands (`knowledge.ranges`); None when the question states none or no row holds it."""
+        if not measured(question):
+            return None
+        seen: set[tuple[str, int]] = set()
+        for hit in hits[:BANDED_HITS]:
+            text = self._text_of(hit)
+            table = table_at(text, hit.chunk.end - 1)
+            if table is None or (hit.chunk.document, table.start) in seen:
+                continue
+            seen.add((hit.chunk.document, table.start))
+            at = row_for(question, [text[a:b] for a, b in table.rows])
+            if at is not None:
+                a, b = table.rows[at]
+                return citation_for(hit, a, b, text, "answer", section=self.retriever.section_at(hit.chunk, a))
+        return None
+
     def _direct(self, question: str, lead: Citation, hits: list[Hit]) -> Direct | None:
         """The line of the lead citation that answers (see `knowledge.direct`)."""
         hit = next((h for h in hits if h.chunk.document == lead.document and _within(h, lead.start)), None)
+        hit = hit or next((h for h in hits if h.chunk.document == lead.document), None)  # a row found by its band
         if hit is None:
             return None
         return direct_for(

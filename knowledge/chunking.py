@@ -39,7 +39,9 @@ __all__ = [
 MAX_CHARS = DEFAULT_LIMITS.max_chunk_chars  # 1100: longer clauses are split, and no chunk is longer
 MIN_CHARS = 200
 CONTEXT_CHARS = 160  # how much of a chunk's context the embedder reads (`indexing.embedding_text`)
-ROW_GROUP_CHARS = 0  # table rows up to this long together are one chunk (0: every row a chunk of its own)
+# Table rows up to this long together are one chunk; 0: every row a chunk of its own (on the dev set, rows grouped
+# up to 160 characters led 0.862 of table questions against 0.897 for rows alone).
+ROW_GROUP_CHARS = 0
 _ROW_START = re.compile(r"[^\S\n]*\|")
 
 
@@ -171,7 +173,7 @@ def _part(c: _Clause, a: int, b: int, first: bool, header: str | None = None) ->
     row = header is not None
     heading, context = c.heading, c.context
     if header:
-        heading = f"{c.heading} \u2014 {header}" if c.heading else header
+        heading = f"{c.heading} \u2014 {header}" if c.heading else header  # searched words: the columns too
         room = CONTEXT_CHARS - len(header) - 3  # the embedder reads the last CONTEXT_CHARS: keep both parts
         context = f"{c.context[-room:].lstrip()} > {header}" if c.context and room > 0 else header
     return _Clause(
