@@ -19,6 +19,8 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlmodel import Session
+
 from bot import home, records
 from bot.db import session
 from bot.deps import Deps
@@ -51,31 +53,36 @@ class Scope:
 
 
 def scope_of(deps: Deps, channel_id: str, *, probe: Probe | None = None, user_id: str | None = None) -> Scope | None:
-    """The engagement and side a channel reads from now, or None for an unbound channel.
+    """The engagement and side a channel reads from now, or None for an unbound channel (see `scope_in`)."""
+    with session(deps.engine) as s:
+        return scope_in(s, channel_id, probe=probe, user_id=user_id)
+
+
+def scope_in(s: Session, channel_id: str, *, probe: Probe | None = None, user_id: str | None = None) -> Scope | None:
+    """The engagement and side a channel reads from now, or None for an unbound channel, in the caller's session.
 
     With a `probe`, a one-sided binding is checked against Slack: a channel shared with another organisation
     reads only shared documents (and its binding is made `shared` for good), and so does a person of another
     organisation. Without one (a job with no Slack client), the binding as recorded.
     """
-    with session(deps.engine) as s:
-        binding = records.binding_for(session=s, channel_id=channel_id)
-        if binding is None:
-            return None
-        engagement, side = binding.engagement, binding.side
-        if side == "shared" or probe is None:
-            return Scope(engagement, side)
-        shared = probe.channel_is_shared(channel_id)
-        if shared:
-            log.warning("channel %s of %s is shared with another organisation: bound shared", channel_id, engagement)
-            records.bind_channel(
-                session=s,
-                channel_id=channel_id,
-                team_id=binding.team_id,
-                engagement=engagement,
-                side="shared",
-                user_id="liaison:slack-connect",
-            )
-            return Scope(engagement, "shared", SLACK_CONNECT)
+    binding = records.binding_for(session=s, channel_id=channel_id)
+    if binding is None:
+        return None
+    engagement, side = binding.engagement, binding.side
+    if side == "shared" or probe is None:
+        return Scope(engagement, side)
+    shared = probe.channel_is_shared(channel_id)
+    if shared:
+        log.warning("channel %s of %s is shared with another organisation: bound shared", channel_id, engagement)
+        records.bind_channel(
+            session=s,
+            channel_id=channel_id,
+            team_id=binding.team_id,
+            engagement=engagement,
+            side="shared",
+            user_id="liaison:slack-connect",
+        )
+        return Scope(engagement, "shared", SLACK_CONNECT)
     if shared is None:
         return Scope(engagement, "shared", UNKNOWN)
     if user_id and probe.user_is_foreign(user_id) is not False:

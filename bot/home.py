@@ -23,6 +23,8 @@ from bot.cases import (
     Position,
     TimelineEntry,
 )
+from bot.db import session
+from bot.deps import Deps
 from bot.records import ChannelBinding, EngagementRole, QuestionRecord
 
 DEADLINE_LIMIT = 10  # per engagement
@@ -279,3 +281,16 @@ def home_for(*, session: Session, user_id: str, today: date) -> Home:
 def asked_before(*, session: Session, source_key: str) -> QuestionRecord | None:
     """The question already answered for a submission of the Home's "Ask a question" modal, if any."""
     return session.exec(select(QuestionRecord).where(QuestionRecord.source_key == source_key)).first()
+
+
+def home_of(deps: Deps, *, user_id: str, today: date) -> Home:
+    """The person's Home as the records stand now, in its own session."""
+    with session(deps.engine) as s:
+        return home_for(session=s, user_id=user_id, today=today)
+
+
+def standing_of(deps: Deps, *, user_id: str, engagement: str) -> Standing | None:
+    """The person's standing in one engagement now: read again at each click, so a role revoked since the Home
+    was published no longer counts."""
+    with session(deps.engine) as s:
+        return standing_in(session=s, user_id=user_id, engagement=engagement)

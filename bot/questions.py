@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
-from bot import access, records
+from sqlmodel import Session
+
+from bot import access, home, records
 from bot.access import Probe, Scope
 from bot.db import session
 from bot.deps import Deps
@@ -41,8 +44,88 @@ def thread_context(deps: Deps, channel_id: str, thread_ts: str | None) -> str | 
     if not thread_ts:
         return None
     with session(deps.engine) as s:
-        first = records.first_question_in_thread(session=s, channel_id=channel_id, thread_ts=thread_ts)
-        return first.question if first else None
+        return _thread_question(s, channel_id, thread_ts)
+
+
+def _thread_question(s: Session, channel_id: str, thread_ts: str | None) -> str | None:
+    if not thread_ts:
+        return None
+    first = records.first_question_in_thread(session=s, channel_id=channel_id, thread_ts=thread_ts)
+    return first.question if first else None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A question put to Liaison in a channel or DM (an @mention, a DM, a follow-up in its thread)."""
+
+    event_id: str  # Slack's event id (or the message ts): the idempotency key
+    channel_id: str
+    user_id: str
+    ts: str
+    thread_ts: str | None  # the thread the message is in, None for a top-level message
+    text: str
+    is_dm: bool = False
+
+    @property
+    def reply_ts(self) -> str:
+        """Where the answer goes: the message's thread, or a new thread under it."""
+        return self.thread_ts or self.ts
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A mention claimed for answering: the scope it is answered in and the thread's first question, if any."""
+
+    mention: Mention
+    scope: Scope
+    context: str | None
+
+
+@dataclass(frozen=True)
+class Unbound:
+    """The mention came from a channel bound to no engagement."""
+
+    mention: Mention
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Slack delivered this mention before (a retry): it is answered once."""
+
+
+_UNREAD = object()
+
+
+def claim_mention(
+    deps: Deps, mention: Mention, *, probe: Probe | None = None, context: object = _UNREAD
+) -> Claimed | Unbound | Duplicate:
+    """Claim the mention's idempotency key and read what answering needs, in one transaction: the scope (narrowed
+    for Slack Connect and people of another organisation) and the thread's first question (unless the caller
+    read it already, as a follow-up's listener does to know the thread is Liaison's)."""
+    with session(deps.engine) as s:
+        if not records.claim_event(session=s, key=f"event:{mention.event_id}"):
+            return Duplicate()
+        scope = access.scope_in(s, mention.channel_id, probe=probe, user_id=mention.user_id or None)
+        if scope is None:
+            return Unbound(mention)
+        if context is _UNREAD:
+            context = _thread_question(s, mention.channel_id, mention.thread_ts)
+    return Claimed(mention, scope, context if isinstance(context, str) else None)
+
+
+def answer_mention(deps: Deps, claimed: Claimed) -> Asked:
+    """Answer a claimed mention in its scope and record it (one transaction, after the answer is made)."""
+    m = claimed.mention
+    return ask(
+        deps,
+        source_key=f"event:{m.event_id}",
+        scope=claimed.scope,
+        channel_id=m.channel_id,
+        user_id=m.user_id,
+        thread_ts=m.reply_ts,
+        question=strip_mentions(m.text),
+        context=claimed.context,
+    )
 
 
 def ask(
@@ -88,6 +171,15 @@ def first_time(deps: Deps, key: str) -> bool:
         return records.claim_event(session=s, key=key)
 
 
+EVENT_MEMORY = timedelta(days=1)  # Slack retries a delivery for minutes; a claim older than this guards nothing
+
+
+def forget_claims(deps: Deps, *, now: datetime) -> int:
+    """Drop the idempotency claims older than EVENT_MEMORY (so `processed_events` stops growing): how many."""
+    with session(deps.engine) as s:
+        return records.forget_events(session=s, before=now - EVENT_MEMORY)
+
+
 def give_feedback(deps: Deps, *, question_id: str, user_id: str, value: int) -> None:
     with session(deps.engine) as s:
         records.record_feedback(session=s, question_id=question_id, user_id=user_id, value=value)
@@ -107,6 +199,29 @@ def asker_of(deps: Deps, question_id: str) -> Asker | None:
     with session(deps.engine) as s:
         row = records.get_question(session=s, question_id=question_id)
         return None if row is None else Asker(row.engagement, row.side, row.channel_id, row.user_id)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A question answered already (for a repeated submission of the Home's "Ask a question")."""
+
+    question_id: str
+    engagement: str
+    side: str
+    channel_id: str
+    user_id: str
+    answer: Answer
+
+
+def recorded_answer(deps: Deps, source_key: str) -> Recorded | None:
+    """The answer recorded for this submission, if it is recorded yet."""
+    with session(deps.engine) as s:
+        row = home.asked_before(session=s, source_key=source_key)
+        if row is None:
+            return None
+        data = {"answer": row.answer, "found": row.found, "citations": row.citations}
+        answer = Answer.from_dict(row.question, data, mode=row.mode)
+        return Recorded(row.id, row.engagement, row.side, row.channel_id, row.user_id, answer)
 
 
 def stored_answer(deps: Deps, question_id: str) -> Answer | None:

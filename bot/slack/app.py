@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -37,24 +39,28 @@ class LiaisonApp(App):
         return super().dispatch(req)
 
 
-def create_app(settings: Settings, deps: Deps, client: WebClient | None = None) -> App:
-    """The Bolt app with every listener; `client` lets tests point it at a local Slack API."""
+def create_app(
+    settings: Settings, deps: Deps, client: WebClient | None = None, listener_executor: Executor | None = None
+) -> App:
+    """The Bolt app with every listener; `client` lets tests point it at a local Slack API, `listener_executor`
+    lets the terminal chat watch the listeners run (Bolt's own thread pool otherwise)."""
+    options: dict[str, Any] = {"listener_executor": listener_executor} if listener_executor is not None else {}
     app = LiaisonApp(
         signing_secret=settings.slack_signing_secret,
         client=client or make_client(settings),  # carries the bot token
         request_verification_enabled=True,
+        **options,
     )
     seal.configure(settings.seal_key)
     app.middleware(seal.verify_seals)  # every button value and modal metadata must be one Liaison signed
-    questions.register(app, deps)
-    commands.register(app, deps)
-    feedback.register(app, deps)
-    files.register(app, deps)
-    issues.register(app, deps)
-    mediations.register(app, deps)
-    home.register(app, deps)
-    digest.register(app, deps)
-    channels.register(app, deps)
+
+    @app.middleware
+    def with_deps(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002 (Bolt's name)
+        context["deps"] = deps  # what every listener reads as context["deps"]
+        return next()
+
+    for listeners in (questions, commands, feedback, files, issues, mediations, home, digest, channels):
+        listeners.register(app)
 
     @app.error
     def on_error(

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from contextlib import contextmanager
 from typing import IO, Any
@@ -55,7 +55,8 @@ INDENT = "  "
 
 # -- waiting for the app -------------------------------------------------------------------------
 class _TrackingExecutor(Executor):
-    """Bolt's listener executor, remembering what it runs so the chat can wait until the app is idle."""
+    """The app's listener executor (handed to Bolt's `App(listener_executor=...)`), remembering what it runs so the
+    chat can wait until the app is idle."""
 
     def __init__(self, inner: Executor) -> None:
         self._inner = inner
@@ -90,28 +91,22 @@ class _TrackingExecutor(Executor):
             wait_futures(pending, timeout=remaining)
 
 
-def _track(app: App) -> _TrackingExecutor | None:
-    """Swap the app's listener executor for a tracking one (None if this Bolt version keeps it elsewhere)."""
-    runner: Any = getattr(app, "listener_runner", None)  # Bolt's internals: not part of its typed API
-    inner = getattr(runner, "listener_executor", None)
-    if not isinstance(inner, Executor):
-        return None
-    tracker = _TrackingExecutor(inner)
-    runner.listener_executor = tracker
-    lazy: Any = getattr(runner, "lazy_listener_runner", None)
-    if getattr(lazy, "executor", None) is inner:
-        lazy.executor = tracker
-    return tracker
-
-
-# -- the session ---------------------------------------------------------------------------------
 class _Chat:
     """One terminal conversation with the app: sends signed requests, prints what the app sent back."""
 
-    def __init__(self, app: App, api: SlackAPI, secret: str, channel: str, output: IO[str], timeout: float) -> None:
+    def __init__(
+        self,
+        app: App,
+        api: SlackAPI,
+        secret: str,
+        channel: str,
+        output: IO[str],
+        timeout: float,
+        tracker: _TrackingExecutor | None = None,
+    ) -> None:
         self.app, self.api, self.secret, self.channel, self.output = app, api, secret, channel, output
         self.timeout = timeout
-        self.tracker = _track(app)
+        self.tracker = tracker
         self.seen = len(api.calls)  # calls already printed (or made while starting up)
         self.thread_ts: str | None = None  # the last top-level question, for `>` follow-ups
         self.buttons: dict[str, dict[str, Any]] = {}  # action_id -> {value, message} on the latest messages
@@ -315,15 +310,6 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _binding(deps: Any, channel: str) -> tuple[str, str] | None:
-    from bot import records
-    from bot.db import session
-
-    with session(deps.engine) as s:
-        row = records.binding_for(session=s, channel_id=channel)
-        return (row.engagement, row.side) if row else None
-
-
 def _banner(chat: _Chat, binding: tuple[str, str] | None) -> None:
     say = chat.say
     say("Liaison local chat: no Slack workspace, the real Slack app, a local stand-in for Slack's Web API.")
@@ -355,14 +341,14 @@ def run_chat(
     With `engagement`, the local `channel` is first bound to it from `side` (recorded like `/liaison bind`);
     without, the channel keeps whatever binding it has in the records database, or none.
     """
-    from bot import records
+    from bot import channels
     from bot.app import build_deps
-    from bot.db import session
     from bot.slack.app import create_app
 
     api = SlackAPI()
     app: App | None = None
     deps = None
+    tracker = _TrackingExecutor(ThreadPoolExecutor(max_workers=10))  # Bolt's default pool, watched
     try:
         api.users[LOCAL_USER] = {"is_admin": True, "real_name": "You", "name": "you"}
         secret = secrets.token_hex(16)
@@ -371,19 +357,13 @@ def run_chat(
         )
         deps = build_deps(local)
         if engagement:
-            with session(deps.engine) as s:
-                records.bind_channel(
-                    session=s,
-                    channel_id=channel,
-                    team_id=LOCAL_TEAM,
-                    engagement=engagement,
-                    side=side,
-                    user_id=LOCAL_USER,
-                )
+            binding = channels.Binding(channel, LOCAL_TEAM, engagement, side, LOCAL_USER)
+            channels.record_binding(deps, binding)
         with _quiet_token_warning():  # the local client carries the token: Bolt's note about it is noise here
-            app = create_app(local, deps, client=WebClient(base_url=api.url, token=LOCAL_TOKEN))
-        chat = _Chat(app, api, secret, channel, output, reply_timeout)
-        _banner(chat, _binding(deps, channel))
+            client = WebClient(base_url=api.url, token=LOCAL_TOKEN)
+            app = create_app(local, deps, client=client, listener_executor=tracker)
+        chat = _Chat(app, api, secret, channel, output, reply_timeout, tracker)
+        _banner(chat, channels.binding_of(deps, channel))
         interactive = _isatty(input)
         while True:
             if interactive:
@@ -412,10 +392,8 @@ def run_chat(
                 chat.say()
     finally:
         if app is not None:
-            tracker = getattr(app.listener_runner, "listener_executor", None)
-            if isinstance(tracker, _TrackingExecutor):
-                tracker.wait_idle(5.0)
-            app.listener_runner.listener_executor.shutdown(wait=False, cancel_futures=True)
+            tracker.wait_idle(5.0)
+        tracker.shutdown(wait=False, cancel_futures=True)
         api.stop()
         if deps is not None:
             deps.engine.dispose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -83,3 +84,14 @@ class SlackProbe:
             with _lock:
                 _teams[self.workspace] = team
         return team
+
+
+def workspace_admin(client: Any) -> Callable[[str], bool]:
+    """The workspace-admin check the workflows are given: is the person a workspace admin or owner (asked of
+    `users.info` each time, as a role may change at any moment)."""
+
+    def is_admin(user_id: str) -> bool:
+        info = client.users_info(user=user_id)["user"]
+        return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+    return is_admin

@@ -8,12 +8,12 @@ into mrkdwn is escaped and marked verbatim.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot import cases
+from bot.issues.workflows import quote_hash
 from bot.slack.issue_modal import CALLBACK_ID as CALLBACK_ID
 from bot.slack.issue_modal import SEVERITY_LABELS as SEVERITY_LABELS
 from bot.slack.issue_modal import TITLE as TITLE
@@ -96,10 +96,6 @@ def read_clause_value(value: str) -> tuple[int, dict[str, Any], str] | None:
         return int(data["i"]), ref, str(data["h"])
     except (ValueError, KeyError, TypeError):
         return None
-
-
-def quote_hash(quote: str) -> str:
-    return hashlib.sha256(quote.encode("utf-8")).hexdigest()[:16]
 
 
 def _where(ref: Mapping[str, Any]) -> str:

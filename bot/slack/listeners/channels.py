@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot import questions as workflow
 from bot.access import SLACK_CONNECT
-from bot.deps import Deps
 from bot.slack.facts import SlackProbe, forget_channel
 from bot.slack.kit import section
 
@@ -19,15 +18,18 @@ NOTICE = (
 )
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.event("channel_shared")
-    def on_shared(event: dict[str, Any], client: WebClient) -> None:
-        channel = str(event.get("channel") or "")
-        forget_channel(client, channel)  # ask Slack afresh: the binding is narrowed for good if it is shared
-        scope = workflow.scope_of(deps, channel, probe=SlackProbe(client))
-        if scope is not None and scope.narrowed == SLACK_CONNECT:
-            client.chat_postMessage(channel=channel, text=NOTICE, blocks=[section(NOTICE)])
+def register(app: App) -> None:
+    app.event("channel_shared")(on_shared)
+    app.event("channel_unshared")(on_unshared)
 
-    @app.event("channel_unshared")
-    def on_unshared(event: dict[str, Any], client: WebClient) -> None:
-        forget_channel(client, str(event.get("channel") or ""))  # the binding stays shared until an admin rebinds
+
+def on_shared(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    channel = str(event.get("channel") or "")
+    forget_channel(client, channel)  # ask Slack afresh: the binding is narrowed for good if it is shared
+    scope = workflow.scope_of(context["deps"], channel, probe=SlackProbe(client))
+    if scope is not None and scope.narrowed == SLACK_CONNECT:
+        client.chat_postMessage(channel=channel, text=NOTICE, blocks=[section(NOTICE)])
+
+
+def on_unshared(event: dict[str, Any], client: WebClient) -> None:
+    forget_channel(client, str(event.get("channel") or ""))  # the binding stays shared until an admin rebinds

@@ -4,29 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot import questions as workflow
-from bot.deps import Deps
 from bot.digest_sections import ADD_DOCUMENT_ACTION
 from bot.slack import digest_blocks
 from bot.slack.facts import SlackProbe
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.action(ADD_DOCUMENT_ACTION)
-    def on_add_document(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        channel = (body.get("channel") or {}).get("id")
-        if not channel:
-            return
-        scope = workflow.scope_of(deps, channel, probe=SlackProbe(client))
-        engagement = action.get("value") or (scope.engagement if scope else "the engagement")
-        side = scope.side if scope is not None and scope.engagement == engagement else None
-        client.chat_postEphemeral(
-            channel=channel,
-            user=body["user"]["id"],
-            text=f"How to add a document to {engagement}",
-            blocks=digest_blocks.add_document_blocks(engagement=engagement, side=side),
-        )
+def register(app: App) -> None:
+    app.action(ADD_DOCUMENT_ACTION)(on_add_document)
+
+
+def on_add_document(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    channel = (body.get("channel") or {}).get("id")
+    if not channel:
+        return
+    scope = workflow.scope_of(context["deps"], channel, probe=SlackProbe(client))
+    engagement = action.get("value") or (scope.engagement if scope else "the engagement")
+    side = scope.side if scope is not None and scope.engagement == engagement else None
+    client.chat_postEphemeral(
+        channel=channel,
+        user=body["user"]["id"],
+        text=f"How to add a document to {engagement}",
+        blocks=digest_blocks.add_document_blocks(engagement=engagement, side=side),
+    )

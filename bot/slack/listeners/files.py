@@ -10,42 +10,50 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import contracts
-from bot import questions as workflow
+from bot import channels, contracts
+from bot.access import Scope
 from bot.deps import Deps
+from bot.errors import NotAllowed, NotFound
 from bot.slack import blocks
-from bot.slack.facts import SlackProbe
-from bot.slack.permissions import may_manage
+from bot.slack.facts import SlackProbe, workspace_admin
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.shortcut("add_to_contracts")
-    def on_add(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
-        ack()
-        channel, user = shortcut["channel"]["id"], shortcut["user"]["id"]
-        message = shortcut.get("message") or {}
-        thread_ts = message.get("thread_ts") or message.get("ts")
+def register(app: App) -> None:
+    app.shortcut("add_to_contracts")(on_add)
 
-        def tell(text: str) -> None:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
 
-        scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=user)
-        if scope is None:
-            tell("This channel is not linked to an engagement yet: /liaison bind ENGAGEMENT client|vendor|shared")
-        elif not may_manage(deps, client, user, scope.engagement):
-            tell(f"Only workspace admins and admins of {scope.engagement} can add contracts.")
-        elif not message.get("files"):
-            tell("That message has no file to add. Use the shortcut on a message with a PDF or DOCX.")
-        else:
-            for file in message["files"]:
-                add_file(deps, client, file, channel=channel, thread_ts=thread_ts, scope=scope)
+def on_add(ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    deps: Deps = context["deps"]
+    channel, user = shortcut["channel"]["id"], shortcut["user"]["id"]
+    message = shortcut.get("message") or {}
+    thread_ts = message.get("thread_ts") or message.get("ts")
+
+    def tell(text: str) -> None:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+
+    try:
+        scope = channels.contracts_scope(
+            deps, channel, user, probe=SlackProbe(client), is_workspace_admin=workspace_admin(client)
+        )
+    except NotFound:
+        tell("This channel is not linked to an engagement yet: /liaison bind ENGAGEMENT client|vendor|shared")
+        return
+    except NotAllowed as err:
+        tell(str(err))
+        return
+    if not message.get("files"):
+        tell("That message has no file to add. Use the shortcut on a message with a PDF or DOCX.")
+        return
+    for file in message["files"]:
+        add_file(deps, client, file, channel=channel, thread_ts=thread_ts, scope=scope)
 
 
 def add_file(
-    deps: Deps, client: WebClient, file: dict[str, Any], *, channel: str, thread_ts: str | None, scope: workflow.Scope
+    deps: Deps, client: WebClient, file: dict[str, Any], *, channel: str, thread_ts: str | None, scope: Scope
 ) -> None:
     """Download, index and report in the thread: 'Indexing…', then the result in place."""
     name = Path(str(file.get("name") or "contract")).name

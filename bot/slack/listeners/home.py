@@ -15,12 +15,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot import home
 from bot import questions as workflow
-from bot.db import session
 from bot.deps import Deps
 from bot.slack import home_blocks as hb
 from bot.slack.blocks import escape
 from bot.slack.issue_blocks import issue_modal
-from knowledge.answers import Answer
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -50,63 +48,71 @@ def refresh_homes(deps: Deps, client: WebClient, users: Iterable[str | None]) ->
             log.info("could not refresh %s's Home: %s", user, err)
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App) -> None:
     """Add the app_home_opened listener and the Home tab's buttons."""
+    app.event("app_home_opened")(on_home_opened)
+    app.action(hb.REFRESH)(on_refresh)
+    app.action(hb.LOG_ISSUE)(on_log_issue)
+    app.action(hb.ASK)(on_ask)
+    app.view(hb.ASK_CALLBACK)(on_question)
 
-    @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if event.get("tab") == "home":  # the Messages tab opens too
-            publish_home(deps, client, event["user"], workspace_url(client, context))
 
-    @app.action(hb.REFRESH)
-    def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ack()
-        publish_home(deps, client, body["user"]["id"], workspace_url(client, context))
+def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab") == "home":  # the Messages tab opens too
+        publish_home(context["deps"], client, event["user"], workspace_url(client, context))
 
-    @app.action(hb.LOG_ISSUE)
-    def on_log_issue(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user = body["user"]["id"]
-        standing = standing_of(deps, user, action["value"])
-        if standing is None:
-            view = hb.notice_modal(_gone(action["value"]))
-        else:  # no channel bound on their side: the confirmation comes to them as a DM
-            view = issue_modal(channel=standing.channel or user, engagement=standing.engagement, side=standing.side)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(hb.ASK)
-    def on_ask(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        standing = standing_of(deps, body["user"]["id"], action["value"])
-        if standing is None:
-            view = hb.notice_modal(_gone(action["value"]))
-        else:
-            view = hb.ask_modal(engagement=standing.engagement, side=standing.side)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    publish_home(context["deps"], client, body["user"]["id"], workspace_url(client, context))
 
-    @app.view(hb.ASK_CALLBACK)
-    def on_question(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        question = hb.read_question((view.get("state") or {}).get("values") or {})
-        meta = _meta(view)
-        if not question:
-            ack(response_action="errors", errors={f"{hb.QUESTION}_{meta.get('round', 0)}": "Type a question."})
-            return
-        user, engagement, round_ = body["user"]["id"], str(meta.get("engagement", "")), int(meta.get("round", 0))
-        source_key = f"home:view:{view['id']}:{round_}"
-        if not workflow.first_time(deps, source_key):  # a retried or double-clicked submission
-            ack(response_action="update", view=_answered_or_asking(deps, source_key, meta, question))
-            return
-        ack(response_action="update", view=hb.asking_modal(question=question))
-        answer_in_modal(
-            deps,
-            client,
-            view_id=view["id"],
-            user=user,
-            engagement=engagement,
-            round_=round_,
-            question=question,
-            source_key=source_key,
-        )
+
+def on_log_issue(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    user = body["user"]["id"]
+    standing = home.standing_of(context["deps"], user_id=user, engagement=action["value"])
+    if standing is None:
+        view = hb.notice_modal(_gone(action["value"]))
+    else:  # no channel bound on their side: the confirmation comes to them as a DM
+        view = issue_modal(channel=standing.channel or user, engagement=standing.engagement, side=standing.side)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def on_ask(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    standing = home.standing_of(context["deps"], user_id=body["user"]["id"], engagement=action["value"])
+    if standing is None:
+        view = hb.notice_modal(_gone(action["value"]))
+    else:
+        view = hb.ask_modal(engagement=standing.engagement, side=standing.side)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def on_question(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    deps: Deps = context["deps"]
+    question = hb.read_question((view.get("state") or {}).get("values") or {})
+    meta = _meta(view)
+    if not question:
+        ack(response_action="errors", errors={f"{hb.QUESTION}_{meta.get('round', 0)}": "Type a question."})
+        return
+    user, engagement, round_ = body["user"]["id"], str(meta.get("engagement", "")), int(meta.get("round", 0))
+    source_key = f"home:view:{view['id']}:{round_}"
+    if not workflow.first_time(deps, source_key):  # a retried or double-clicked submission
+        ack(response_action="update", view=_answered_or_asking(deps, source_key, meta, question))
+        return
+    ack(response_action="update", view=hb.asking_modal(question=question))
+    answer_in_modal(
+        deps,
+        client,
+        view_id=view["id"],
+        user=user,
+        engagement=engagement,
+        round_=round_,
+        question=question,
+        source_key=source_key,
+    )
 
 
 def _meta(view: dict[str, Any]) -> dict[str, Any]:
@@ -121,17 +127,8 @@ def _meta(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def publish_home(deps: Deps, client: WebClient, user: str, workspace_url: str | None) -> None:
-    with session(deps.engine) as s:
-        view = hb.home_view(
-            home.home_for(session=s, user_id=user, today=today_for(client, user)), workspace_url=workspace_url
-        )
+    view = hb.home_view(home.home_of(deps, user_id=user, today=today_for(client, user)), workspace_url=workspace_url)
     client.views_publish(user_id=user, view=view)
-
-
-def standing_of(deps: Deps, user: str, engagement: str) -> home.Standing | None:
-    """Read again at each click: a role revoked since the Home was published no longer counts."""
-    with session(deps.engine) as s:
-        return home.standing_in(session=s, user_id=user, engagement=engagement)
 
 
 def answer_in_modal(
@@ -147,7 +144,7 @@ def answer_in_modal(
 ) -> None:
     """Answer from the side the person asks from now (never the side the modal was opened with), into the modal."""
     try:
-        standing = standing_of(deps, user, engagement)
+        standing = home.standing_of(deps, user_id=user, engagement=engagement)
         if standing is None:
             view = hb.notice_modal(_gone(engagement))
         else:
@@ -177,19 +174,17 @@ def answer_in_modal(
 
 def _answered_or_asking(deps: Deps, source_key: str, meta: dict[str, Any], question: str) -> dict[str, Any]:
     """For a repeated submission: the answer if it is already recorded, else the "Looking…" view again."""
-    with session(deps.engine) as s:
-        row = home.asked_before(session=s, source_key=source_key)
-        if row is None:
-            return hb.asking_modal(question=question)
-        data = {"answer": row.answer, "found": row.found, "citations": row.citations}
-        return hb.answer_modal(
-            engagement=row.engagement,
-            side=row.side,
-            answer=Answer.from_dict(row.question, data, mode=row.mode),
-            answer_id=row.id,
-            round_=int(meta.get("round", 0)),
-            channel=None if row.channel_id == row.user_id else row.channel_id,
-        )
+    row = workflow.recorded_answer(deps, source_key)
+    if row is None:
+        return hb.asking_modal(question=question)
+    return hb.answer_modal(
+        engagement=row.engagement,
+        side=row.side,
+        answer=row.answer,
+        answer_id=row.question_id,
+        round_=int(meta.get("round", 0)),
+        channel=None if row.channel_id == row.user_id else row.channel_id,
+    )
 
 
 def today_for(client: WebClient, user: str) -> date:

@@ -1,25 +1,20 @@
-"""What the mediation listeners share: who manages a mediation, today's date, and updating the header in place."""
+"""What the mediation listeners share: updating the header in place."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import cases, mediations, records
 from bot import questions as workflow
-from bot.db import session
 from bot.deps import Deps
+from bot.mediation import workflows as mediation
 from bot.slack import mediation_blocks as mb
 from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
-
-MANAGERS = ("mediator", "admin")  # open and close mediations, act for either side
 
 _header_locks: dict[int, threading.Lock] = {}
 _header_locks_guard = threading.Lock()
@@ -34,8 +29,7 @@ def refresh_header(deps: Deps, client: WebClient, mediation_id: int) -> None:
     with _header_locks_guard:
         lock = _header_locks.setdefault(mediation_id, threading.Lock())
     with lock:
-        with session(deps.engine) as s:
-            case = mediations.mediation_case(session=s, mediation_id=mediation_id)
+        case = mediation.case_of(deps, mediation_id)
         if case is None or not case.get("header_ts"):
             return
         scope = workflow.scope_of(deps, case["channel_id"], probe=SlackProbe(client))
@@ -44,20 +38,7 @@ def refresh_header(deps: Deps, client: WebClient, mediation_id: int) -> None:
                 channel=case["channel_id"],
                 ts=case["header_ts"],
                 text=mb.header_text(case),
-                blocks=mb.header_blocks(case, side=scope.side if scope else "shared", today=today(deps)),
+                blocks=mb.header_blocks(case, side=scope.side if scope else "shared", today=mediation.today(deps)),
             )
         except SlackApiError as err:  # the change is recorded; the header catches up on the next one
             log.warning("could not update the header of mediation #%s: %s", mediation_id, err.response.get("error"))
-
-
-def today(deps: Deps, now: datetime | None = None) -> date:
-    """Today's date where the engagement's people are (LIAISON_TIMEZONE), UTC otherwise."""
-    moment = now or records.utcnow()
-    zone = deps.settings.timezone
-    return (moment.astimezone(ZoneInfo(zone)) if zone else moment).date()
-
-
-def id_of(mediation: cases.MediationRecord) -> int:
-    """A stored mediation's id (never None once it is in the database)."""
-    assert mediation.id is not None
-    return mediation.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -18,53 +18,61 @@ log = logging.getLogger(__name__)
 LOOKING = "eyes"
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.event("app_mention")
-    def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if workflow.first_time(deps, f"event:{body.get('event_id') or event.get('ts')}"):
-            answer_in_thread(deps, client, event, body.get("event_id") or event["ts"])
-
-    @app.event("message")
-    def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: Any) -> None:
-        if event.get("subtype") or event.get("bot_id") or not event.get("text"):
-            return  # edits, joins, and our own posts
-        if f"<@{context.bot_user_id}>" in event["text"]:
-            return  # the app_mention listener answers it
-        is_dm = event.get("channel_type") == "im"
-        in_our_thread = event.get("thread_ts") and workflow.thread_context(deps, event["channel"], event["thread_ts"])
-        if (is_dm or in_our_thread) and workflow.first_time(deps, f"event:{body.get('event_id') or event['ts']}"):
-            answer_in_thread(deps, client, event, body.get("event_id") or event["ts"])
+def register(app: App) -> None:
+    app.event("app_mention")(on_mention)
+    app.event("message")(on_message)
 
 
-def answer_in_thread(deps: Deps, client: WebClient, event: dict[str, Any], source: str) -> None:
-    """Look (👀), answer in the message's thread, then stop looking."""
-    channel, ts = event["channel"], event["ts"]
-    thread_ts = event.get("thread_ts") or ts
-    question = workflow.strip_mentions(event.get("text", ""))
-    scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=event.get("user"))
-    if scope is None:
+def _mention(event: dict[str, Any], body: dict[str, Any]) -> workflow.Mention:
+    return workflow.Mention(
+        event_id=body.get("event_id") or event["ts"],
+        channel_id=event["channel"],
+        user_id=event.get("user", ""),
+        ts=event["ts"],
+        thread_ts=event.get("thread_ts"),
+        text=event.get("text", ""),
+        is_dm=event.get("channel_type") == "im",
+    )
+
+
+def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    deps: Deps = context["deps"]
+    claimed = workflow.claim_mention(deps, _mention(event, body), probe=SlackProbe(client))
+    reply(deps, client, claimed)
+
+
+def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("subtype") or event.get("bot_id") or not event.get("text"):
+        return  # edits, joins, and our own posts
+    if f"<@{context.bot_user_id}>" in event["text"]:
+        return  # the app_mention listener answers it
+    deps: Deps = context["deps"]
+    mention = _mention(event, body)
+    follow_up = workflow.thread_context(deps, mention.channel_id, mention.thread_ts)
+    if mention.is_dm or follow_up:
+        claimed = workflow.claim_mention(deps, mention, probe=SlackProbe(client), context=follow_up)
+        reply(deps, client, claimed)
+
+
+def reply(deps: Deps, client: WebClient, claimed: workflow.Claimed | workflow.Unbound | workflow.Duplicate) -> None:
+    """Say how to bind an unbound channel; otherwise look (👀), answer in the message's thread, then stop looking."""
+    if isinstance(claimed, workflow.Duplicate):
+        return
+    m = claimed.mention
+    if isinstance(claimed, workflow.Unbound):
         client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
+            channel=m.channel_id,
+            thread_ts=m.reply_ts,
             text="This channel is not linked to an engagement yet.",
-            blocks=blocks.unbound_channel_blocks(channel_is_dm=event.get("channel_type") == "im"),
+            blocks=blocks.unbound_channel_blocks(channel_is_dm=m.is_dm),
         )
         return
-    _react(client, "reactions_add", channel, ts)
+    _react(client, "reactions_add", m.channel_id, m.ts)
     try:
-        asked = workflow.ask(
-            deps,
-            source_key=f"event:{source}",
-            scope=scope,
-            channel_id=channel,
-            user_id=event.get("user", ""),
-            thread_ts=thread_ts,
-            question=question,
-            context=workflow.thread_context(deps, channel, event.get("thread_ts")),
-        )
+        asked = workflow.answer_mention(deps, claimed)
         posted = client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
+            channel=m.channel_id,
+            thread_ts=m.reply_ts,
             text=blocks.answer_text(asked.answer),
             blocks=blocks.answer_blocks(asked.answer, answer_id=asked.question_id),
             unfurl_links=False,
@@ -72,7 +80,7 @@ def answer_in_thread(deps: Deps, client: WebClient, event: dict[str, Any], sourc
         )
         workflow.answer_posted(deps, asked.question_id, posted["ts"])
     finally:
-        _react(client, "reactions_remove", channel, ts)
+        _react(client, "reactions_remove", m.channel_id, m.ts)
 
 
 def _react(client: WebClient, method: str, channel: str, ts: str) -> None:

@@ -181,6 +181,12 @@ def list_issues(
     return list(session.exec(query).all())
 
 
+def issue_with_permalink(*, session: Session, engagement: str, permalink: str) -> IssueRecord | None:
+    """The engagement's issue logged from the message at `permalink`, if any."""
+    query = select(IssueRecord).where(IssueRecord.engagement == engagement, IssueRecord.permalink == permalink)
+    return session.exec(query).first()
+
+
 def issue_timeline(*, session: Session, issue_id: int) -> list[TimelineEntry]:
     """What happened to an issue, oldest first."""
     return timeline_of(session, issue_id=issue_id)

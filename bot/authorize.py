@@ -1,0 +1,154 @@
+"""Who may do what: one function, `authorize(actor, action, target)`, used by Slack and the CLI alike.
+
+An `Actor` is a person with the roles they hold in the target's engagement (read in the workflow's session)
+and a way to ask whether they are a workspace admin or owner: the transport passes that in (Slack asks
+`users.info`; the CLI's operator is trusted), and it is asked last, only when the roles do not decide, so a
+role holder costs no Slack call. A refusal is a `NotAllowed` whose message says who may.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlmodel import Session
+
+from bot import roles as role_records
+from bot.cases import IssueRecord, MediationRecord
+from bot.errors import NotAllowed
+from bot.tables import ROLES
+
+MANAGERS = ("mediator", "admin")  # open and close mediations, act for either side
+SIDE_OWNERS = {"client": "client-owner", "vendor": "vendor-owner"}
+PARTIES = (*MANAGERS, *SIDE_OWNERS.values())  # propose, escalate, withdraw, summarise
+PARTIES_WHO = "mediators and the client's or vendor's owners"
+
+Action = Literal[
+    "bind",
+    "rebind",
+    "add-contracts",
+    "change-issue-status",
+    "attach-clause",
+    "open-mediation",
+    "state-client-position",
+    "state-vendor-position",
+    "propose",
+    "escalate",
+    "withdraw",
+    "summarise",
+    "close-mediation",
+]
+Target = str | IssueRecord | MediationRecord  # an engagement's name, an issue, a mediation
+
+
+def nobody(_user: str) -> bool:
+    """No one is a workspace admin (a job with no Slack, or a test)."""
+    return False
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person, their roles in one engagement, and how to ask if they are a workspace admin."""
+
+    user_id: str
+    roles: frozenset[str] = frozenset()
+    is_workspace_admin: Callable[[str], bool] = field(default=nobody, compare=False)
+
+    def holds(self, roles: tuple[str, ...]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+def actor_in(
+    session: Session, user_id: str, engagement: str, is_workspace_admin: Callable[[str], bool] = nobody
+) -> Actor:
+    """The person as the engagement's records know them now (a role revoked a moment ago no longer counts)."""
+    held = frozenset(
+        r.role for r in role_records.roles_of(session=session, user_id=user_id) if r.engagement == engagement
+    )
+    return Actor(user_id, held, is_workspace_admin)
+
+
+def _engagement_of(target: Target) -> str:
+    return target if isinstance(target, str) else target.engagement
+
+
+def _position_rule(side: str) -> tuple[tuple[str, ...], str, str]:
+    return (SIDE_OWNERS[side], *MANAGERS), f"the {side}'s owners and mediators", "state positions"
+
+
+# (roles that allow it, who they are, what they do) for the mediation actions the roles alone decide
+_MEDIATION_RULES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "state-client-position": _position_rule("client"),
+    "state-vendor-position": _position_rule("vendor"),
+    "propose": (PARTIES, PARTIES_WHO, "propose outcomes"),
+    "escalate": (PARTIES, PARTIES_WHO, "escalate"),
+    "withdraw": (PARTIES, PARTIES_WHO, "withdraw"),
+}
+
+
+def refusal(actor: Actor, action: Action, target: Target) -> str | None:
+    """Why `actor` may not do `action` to `target` now, or None if they may."""
+    engagement = _engagement_of(target)
+    if action in ("bind", "rebind", "add-contracts"):
+        if actor.holds(("admin",)) or actor.is_workspace_admin(actor.user_id):
+            return None
+        if action == "bind":
+            return (
+                f"Only workspace admins or owners, and people made admins of `{engagement}`, can bind a channel to it."
+            )
+        if action == "rebind":
+            return (
+                f"This channel is bound to `{engagement}`. Only its admins (or workspace admins) can rebind it "
+                "to another engagement."
+            )
+        return f"Only workspace admins and admins of {engagement} can add contracts."
+    if action == "change-issue-status" and isinstance(target, IssueRecord):
+        if actor.user_id in (target.created_by, target.owner) or actor.holds(ROLES):
+            return None
+        if actor.is_workspace_admin(actor.user_id):
+            return None
+        return (
+            f"Only the reporter, the owner and the people with a role in {engagement} "
+            f"can change issue #{target.id}'s status."
+        )
+    if action == "attach-clause" and isinstance(target, IssueRecord):
+        if actor.user_id == target.created_by or actor.holds(MANAGERS):
+            return None
+        return f"Only the person who logged issue #{target.id} (or a mediator) attaches clauses to it."
+    if action == "open-mediation":
+        if actor.holds(MANAGERS):
+            return None
+        return f"Only mediators and admins of {engagement} can open a mediation. Ask one to run it."
+    if isinstance(target, MediationRecord):
+        if action == "close-mediation":
+            if actor.holds(MANAGERS):
+                return None
+            return f"Only mediators and admins of {engagement} can close mediation #{target.id}."
+        if action == "summarise":
+            if actor.holds(PARTIES):
+                return None
+            return f"Only {PARTIES_WHO} can summarise mediation #{target.id}."
+        if action in _MEDIATION_RULES:
+            allowed, who, doing = _MEDIATION_RULES[action]
+            if actor.holds(allowed):
+                return None
+            return f"Only {who} can {doing} in mediation #{target.id}."
+    raise ValueError(f"no rule for {action!r} on {type(target).__name__}")
+
+
+def authorize(actor: Actor, action: Action, target: Target) -> None:
+    """Return if `actor` may do `action` to `target`; raise `NotAllowed` saying who may otherwise."""
+    why = refusal(actor, action, target)
+    if why is not None:
+        raise NotAllowed(why, action=action)
+
+
+def agreeing_side(actor: Actor, mediation: MediationRecord) -> str:
+    """The side the actor agrees for (from their owner role); mediators propose but never agree for a side."""
+    sides = [side for side, role in SIDE_OWNERS.items() if role in actor.roles]
+    if not sides:
+        raise NotAllowed("Only the client's owner or the vendor's owner can agree, each for their side.")
+    if len(sides) > 1:
+        raise NotAllowed("You own both sides of this engagement, so I can't tell which side you agree for.")
+    return sides[0]
