@@ -1,8 +1,9 @@
 """Reminders in mediation threads: a quiet mediation, a deadline coming up, a deadline missed.
 
-`send_reminders` is run by a scheduler (an interval job) with the clock passed in. Each reminder is claimed in
-the database (`note_reminder`, one unique key per reminder) before it is posted, so two replicas running at
-once post it once; if Slack refuses the post, the claim is released and the next run tries again.
+`due_reminders` says what to remind, with the clock passed in; the scheduler's Slack wiring
+(`bot.scheduler.send_reminders`) words and posts it. Each reminder is claimed in the database (`note_reminder`,
+one unique key per reminder) before it is returned, so two replicas running at once post it once; if Slack
+refuses the post, the wiring `release`s the claim and the next run tries again.
 
 Keys: "<id>:idle:<last activity>" (new activity, then a new quiet spell, reminds again),
 "<id>:due-soon:<deadline>" and "<id>:overdue:<deadline>" (a moved deadline reminds again). What is due for one
@@ -11,40 +12,37 @@ mediation in one run goes out as one message.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import mediations
-from bot import questions as workflow
+from bot import access, mediations
+from bot.access import Probe
 from bot.cases import aware
 from bot.db import session
 from bot.deps import Deps
-from bot.slack import mediation_blocks as mb
-from bot.slack.facts import SlackProbe
-
-log = logging.getLogger(__name__)
 
 
-class Poster(Protocol):
-    """What reminding needs of a Slack client (`slack_sdk.WebClient` has it)."""
+@dataclass(frozen=True)
+class Reminder:
+    """One mediation's reminders, claimed: where to post them, and what they are about."""
 
-    def chat_postMessage(  # noqa: N802 (Slack's name)
-        self,
-        *,
-        channel: str,
-        text: str | None = None,
-        thread_ts: str | None = None,
-        blocks: Sequence[dict[str, Any]] | None = None,
-    ) -> Any: ...
+    case: dict[str, Any]
+    keys: list[str]  # claimed; `release` gives them back
+    today: date
+    side: str  # what the channel's readers may see
+    idle_hours: float
+
+    @property
+    def kinds(self) -> list[str]:
+        return [key.split(":")[1] for key in self.keys]
 
 
-def send_reminders(deps: Deps, client: Poster, *, now: datetime) -> int:
-    """Post the reminders due at `now` (aware) in their mediations' threads: how many messages were posted."""
+def due_reminders(deps: Deps, *, now: datetime, probe: Probe | None = None) -> list[Reminder]:
+    """The reminders due at `now` (aware), each claimed: one per mediation with a thread to remind in."""
     settings = deps.settings
     now = aware(now, "now")
     local_now = now.astimezone(ZoneInfo(settings.timezone)) if settings.timezone else now
@@ -59,42 +57,35 @@ def send_reminders(deps: Deps, client: Poster, *, now: datetime) -> int:
             kind = "overdue" if m.deadline is not None and m.deadline < today else "due-soon"
             keys.setdefault(_id(m.id), []).append(f"{m.id}:{kind}:{m.deadline}")
         cases = {mediation_id: _case(s, mediation_id) for mediation_id in keys}
-    sent = 0
+    due = []
     for mediation_id, wanted in keys.items():
         case = cases[mediation_id]
         if case.get("header_ts"):  # a mediation whose header never reached Slack has no thread to remind in
-            sent += remind(deps, client, case=case, keys=wanted, today=today)
-    return sent
+            reminder = _claim(deps, case, wanted, today=today, probe=probe)
+            if reminder is not None:
+                due.append(reminder)
+    return due
 
 
-def remind(deps: Deps, client: Poster, *, case: dict[str, Any], keys: list[str], today: date) -> bool:
-    """Post one mediation's reminders not sent yet, as one message: claimed first, released if the post fails."""
-    scope = workflow.scope_of(deps, case["channel_id"], probe=SlackProbe(client))
+def _claim(deps: Deps, case: dict[str, Any], keys: list[str], *, today: date, probe: Probe | None) -> Reminder | None:
+    """Claim one mediation's reminders not sent yet: None if another run has them all."""
+    scope = access.scope_of(deps, case["channel_id"], probe=probe)
     claimed: list[str] = []
     with session(deps.engine) as s:
         for key in keys:
             if mediations.note_reminder(session=s, mediation_id=case["id"], key=key, text=key) is not None:
                 claimed.append(key)
     if not claimed:
-        return False
-    text = mb.reminder_text(
-        case,
-        kinds=[key.split(":")[1] for key in claimed],
-        today=today,
-        side=scope.side if scope else "shared",
-        idle_hours=deps.settings.mediation_idle_hours,
-    )
-    try:
-        client.chat_postMessage(
-            channel=case["channel_id"], thread_ts=case["header_ts"], text=text, blocks=mb.reminder_blocks(text)
-        )
-    except Exception as err:  # any failure: the next run tries again; the other mediations go on
-        log.warning("could not remind mediation #%s (%s): %s", case["id"], ", ".join(claimed), err)
-        with session(deps.engine) as s:
-            for key in claimed:
-                mediations.forget_reminder(session=s, mediation_id=case["id"], key=key)
-        return False
-    return True
+        return None
+    side = scope.side if scope else "shared"
+    return Reminder(case, claimed, today, side, deps.settings.mediation_idle_hours)
+
+
+def release(deps: Deps, reminder: Reminder) -> None:
+    """The post failed: give the claims back, so the next run tries again."""
+    with session(deps.engine) as s:
+        for key in reminder.keys:
+            mediations.forget_reminder(session=s, mediation_id=reminder.case["id"], key=key)
 
 
 def _id(value: int | None) -> int:

@@ -1,10 +1,11 @@
 """The background jobs of `liaison serve` and `liaison run`: mediation reminders and the weekly digest.
 
-APScheduler runs two interval jobs in the bot's process. Neither keeps state of its own: each run asks the
-database what is due now (a mediation quiet for too long or near its deadline; an engagement whose digest
-time has passed this week) and claims it there before posting. So every replica may run the scheduler,
-a restart catches up with what it missed, and nothing is posted twice. Digests go by LIAISON_TIMEZONE, else
-by the workspace's time zone (its primary owner's, read once from Slack), else by UTC.
+APScheduler runs two interval jobs in the bot's process (the reminders' run also forgets old delivery claims).
+Neither keeps state of its own: each run asks the database what is due now (a mediation quiet for too long or
+near its deadline; an engagement whose digest time has passed this week) and claims it there before posting.
+So every replica may run the scheduler, a restart catches up with what it missed, and nothing is posted twice.
+Digests go by LIAISON_TIMEZONE, else by the workspace's time zone (its primary owner's, read once from Slack),
+else by UTC. The reminders are built by `bot.reminders` and worded and posted here.
 """
 
 from __future__ import annotations
@@ -19,18 +20,45 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
+from bot import questions, reminders
 from bot.deps import Deps
 from bot.records import utcnow
+from bot.slack import mediation_blocks as mb
+from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
 DIGEST_CHECK_MINUTES = 5.0  # how often to look for a digest that has come due
 
 
 def remind(deps: Deps, client: WebClient, now: datetime | None = None) -> int:
-    """One reminders run: how many reminders were posted."""
-    from bot.reminders import send_reminders
+    """One reminders run: how many reminders were posted. It first forgets the Slack deliveries claimed more
+    than a day ago (`bot.questions.forget_claims`), so the table of claims stays small."""
+    now = now or utcnow()
+    forgotten = questions.forget_claims(deps, now=now)
+    if forgotten:
+        log.info("forgot %d old delivery claims", forgotten)
+    return send_reminders(deps, client, now=now)
 
-    return send_reminders(deps, client, now=now or utcnow())
+
+def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
+    """Post the reminders due at `now` in their mediations' threads, one message per mediation: how many were
+    posted. A post Slack refuses gives its claims back (the next run tries again); the others go on."""
+    sent = 0
+    for reminder in reminders.due_reminders(deps, now=now, probe=SlackProbe(client)):
+        case = reminder.case
+        text = mb.reminder_text(
+            case, kinds=reminder.kinds, today=reminder.today, side=reminder.side, idle_hours=reminder.idle_hours
+        )
+        try:
+            client.chat_postMessage(
+                channel=case["channel_id"], thread_ts=case["header_ts"], text=text, blocks=mb.reminder_blocks(text)
+            )
+        except Exception as err:  # any failure: the next run tries again; the other mediations go on
+            log.warning("could not remind mediation #%s (%s): %s", case["id"], ", ".join(reminder.keys), err)
+            reminders.release(deps, reminder)
+            continue
+        sent += 1
+    return sent
 
 
 def workspace_timezone(client: WebClient) -> str | None:

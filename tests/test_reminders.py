@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from bot import mediations, records
 from bot.cases import TimelineEntry
 from bot.db import session
-from bot.reminders import send_reminders
+from bot.scheduler import send_reminders
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, at_once
 from tests.test_slack_app import Slack, running_slack

@@ -78,3 +78,20 @@ def test_digests_go_by_the_workspace_time_zone_unless_one_is_set(tmp_path: Path,
     with running_slack(tmp_path / "set", sample_kb, LIAISON_TIMEZONE="Europe/Paris") as slack:
         assert with_workspace_timezone(slack.deps, slack.app.client).settings.timezone == "Europe/Paris"
         assert slack.api.calls_to("users.list") == []
+
+
+def test_the_reminders_job_forgets_old_delivery_claims(tmp_path: Path, sample_kb: KnowledgeBase) -> None:
+    from bot.scheduler import remind
+
+    with running_slack(tmp_path, sample_kb) as slack:
+        now = datetime.now(UTC)
+        with session(slack.deps.engine) as s:
+            assert records.claim_event(session=s, key="event:old") and records.claim_event(session=s, key="event:new")
+            old = s.get(records.ProcessedEvent, "event:old")
+            assert old is not None
+            old.received_at = now - timedelta(days=2)
+            s.add(old)
+        assert remind(slack.deps, slack.app.client, now=now) == 0
+        with session(slack.deps.engine) as s:
+            assert s.get(records.ProcessedEvent, "event:old") is None  # the table stops growing
+            assert s.get(records.ProcessedEvent, "event:new") is not None  # a recent claim still guards its retries
