@@ -1,8 +1,9 @@
-"""The weekly digest: posting each engagement's exactly once per channel and week.
+"""The weekly digest's Slack wiring: posting each engagement's exactly once per channel and week.
 
-No Slack imports: `client` is a slack_sdk `WebClient` (chat_postMessage, conversations_history, files_upload_v2),
-handed in by the transport, the scheduler or the CLI. What the digest says is `bot.digest_sections`; when it
-goes out, `bot.digest_schedule` (re-exported here).
+This is transport, not a workflow: `client` is a slack_sdk `WebClient` (chat_postMessage, conversations_history,
+files_upload_v2) handed in by the scheduler or the CLI, and the message is rendered by `bot.slack.digest_blocks`.
+What the digest says is built by `bot.digest_sections` (no Slack there); when it goes out, `bot.digest_schedule`
+(re-exported here).
 
 Exactly once, with several replicas and restarts: a (engagement, channel, week) row is claimed and committed
 before posting (`bot.digests.claim_post`); the message carries metadata {"event_type": "liaison_digest",

@@ -1,0 +1,72 @@
+"""The import rules of ARCHITECTURE.md, read from the source with `ast` (imports inside functions count too)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SLACK = ("slack_sdk", "slack_bolt", "bot.slack")
+DATABASE = ("sqlmodel", "sqlalchemy", "bot.db")
+# The transport and the wiring: they may talk to Slack. Everything else in bot/ is a workflow or a record.
+# bot/digest.py is the weekly digest's Slack wiring (posting once per channel and week through a WebClient); the
+# digest it posts is built by the workflows (bot.digest_sections), and it stays at its name for its callers.
+TRANSPORT = (
+    "bot/slack/",
+    "bot/localslack/",
+    "bot/cli/",
+    "bot/cli_",
+    "bot/cli.py",
+    "bot/app.py",
+    "bot/scheduler.py",
+    "bot/digest.py",
+)
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def imported(path: Path) -> set[str]:
+    """Every module `path` imports, by its full dotted name (`from bot import x` counts as `bot.x`)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def offending(path: Path, banned: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in imported(path) if any(n == b or n.startswith(b + ".") for b in banned))
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+@pytest.mark.parametrize("path", modules("knowledge"), ids=relative)
+def test_the_knowledge_base_imports_neither_the_application_nor_slack(path: Path) -> None:
+    assert offending(path, ("bot", *SLACK)) == []
+
+
+WORKFLOWS = [p for p in modules("bot") if not relative(p).startswith(TRANSPORT)]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=relative)
+def test_a_workflow_never_imports_slack(path: Path) -> None:
+    assert offending(path, SLACK) == []
+
+
+@pytest.mark.parametrize("path", modules("bot/slack"), ids=relative)
+def test_the_slack_transport_opens_no_database_session(path: Path) -> None:
+    assert offending(path, DATABASE) == []
+
+
+def test_the_rules_see_the_modules_they_guard() -> None:
+    assert len(WORKFLOWS) > 20 and modules("bot/slack/listeners") and modules("knowledge")
+    assert "bot.slack.facts" in imported(ROOT / "bot/slack/listeners/questions.py")
