@@ -16,8 +16,9 @@ from typing import Any
 
 from knowledge.asking import ACCEPTS, asked_kinds, matches, matches_any, question_terms
 from knowledge.lexical import tokenize
-from knowledge.placeholders import inside_any, placeholders_in
+from knowledge.placeholders import inside_any, placeholders_in, readable
 from knowledge.quotes import sentences_and_rows, table_header
+from knowledge.ranges import bands, measured
 from knowledge.tables import cells as row_cells
 from knowledge.tables import row_at
 from knowledge.values import PATTERNS, QUALIFIED, STRENGTH, definitions_in, values_in
@@ -153,7 +154,7 @@ def direct_for(
     around, only lines of text[start:end] that overlap it count (a model's quote is a fragment of a clause:
     its line is the whole sentence the fragment is in).
     """
-    found = find_direct(question, text, start, end, around)
+    found = find_direct(question, text, start, end, around) or row_cell(question, text, start, end)
     if found is None:
         return None
     header = text[found.header[0] : found.header[1]] if found.header else None
@@ -204,6 +205,42 @@ def find_direct(
         if candidate is not None and (best is None or candidate.score > best.score):
             best = candidate
     return best
+
+
+def row_cell(question: str, text: str, start: int, end: int) -> _Candidate | None:
+    """A quote of one table row whose column the question names ("initial response", "compensation"): that cell.
+
+    The cell that holds a measurement the question states ("uptime was 99.96%") is what the question knows,
+    not what it asks; a cell that is only a template placeholder is no answer.
+    """
+    found = row_at(text, start)
+    terms = question_terms(question)
+    if found is None or not terms:
+        return None
+    table, row = found
+    if table.header is None or row == table.header or end > row[1]:
+        return None
+    heads = [set(tokenize(readable(text, a, b))) for a, b in row_cells(text, table.header)]
+    stated = measured(question)
+    spans = row_cells(text, row)
+    holds = [any(bd.kind == k and bd.holds(v) for k, v in stated for bd in bands(text[a:b])) for a, b in spans]
+    own = [{t for t in terms if matches(t, set(tokenize(readable(text, a, b))))} for a, b in spans]
+    best: tuple[float, int, int, int] | None = None
+    for column, (a, b) in enumerate(spans):
+        if column >= len(heads) or a == b or holds[column]:
+            continue  # the cell of a stated measurement is what the question knows, not what it asks
+        named = sum(w for t, w in terms.items() if matches(t, heads[column]))
+        slots = placeholders_in(text, a, b)
+        rest = "".join(ch for i, ch in enumerate(text[a:b], a) if not inside_any(slots, i, i + 1))
+        if named and any(ch.isalnum() for ch in rest) and (best is None or named > best[0]):
+            best = (named, a, b, column)
+    if best is None:
+        return None
+    others = [i for i in range(len(spans)) if i != best[3]]
+    if best[3] != 0 and not any(holds[i] or own[i] for i in others):
+        return None  # nothing in the row says it is the row asked about ("cap on compensation": any row)
+    coverage = best[0] / sum(terms.values())
+    return _Candidate(coverage, row[0], row[1], (best[1], best[2]), "cell", table.header, coverage)
 
 
 def _without_marker(text: str, a: int, b: int) -> int:

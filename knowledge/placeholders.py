@@ -62,6 +62,18 @@ def inner_text(token: str) -> str:
     return " ".join(stripped.strip("[]").split())
 
 
+def readable(text: str, start: int, end: int) -> str:
+    """text[start:end] with each placeholder read as the name it stands for ("premium plus support plan" for
+    `{% data variables.product.premium_plus_support_plan %}`): for matching words, never for quoting."""
+    out, pos = [], start
+    for a, b in placeholders_in(text, start, end):
+        name = re.split(r"[.\s]", inner_text(text[a:b]).strip())[-1]
+        out += [text[pos:a], " ", name.replace("_", " ").replace("-", " "), " "]
+        pos = b
+    out.append(text[pos:end])
+    return "".join(out)
+
+
 def marked(text: str, offset: int, spans: Iterable[Span], mark: Callable[[str], str] | None = None) -> str:
     """text (which starts at document offset `offset`) with each placeholder replaced by its mark, for display.
 

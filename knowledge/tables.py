@@ -85,20 +85,25 @@ def header_of(text: str, pos: int) -> Span | None:
 
 
 def cells(text: str, span: Span) -> list[Span]:
-    """The cells of a row (pipe and AsciiDoc rows split at `|`; grid lines at `|`; simple rows at 2+ spaces)."""
+    """The cells of a row, empty ones included (as empty spans) so columns line up with the header's.
+
+    Pipe and AsciiDoc rows split at `|` (nothing after a closing `|`); simple RST rows at runs of 2+ spaces.
+    """
     a, b = span
     row = text[a:b]
     if "|" not in row:
         return [(a + m.start(), a + m.end()) for m in re.finditer(r"\S+(?: \S+)*", row)]
     stripped = row.lstrip()
-    out, pos = [], a + len(row) - len(stripped) + 1 if stripped.startswith("|") else a
+    out: list[Span] = []
+    pos = a + len(row) - len(stripped) + 1 if stripped.startswith("|") else a
     while pos <= b:
         bar = text.find("|", pos, b)
         stop = bar if bar >= 0 else b
         piece = text[pos:stop]
-        if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            out.append((pos + lead, pos + len(piece.rstrip())))
+        if bar < 0 and not piece.strip() and out:
+            break  # after the closing bar
+        lead = len(piece) - len(piece.lstrip())
+        out.append((pos + lead, pos + len(piece.rstrip())) if piece.strip() else (pos, pos))
         if bar < 0:
             break
         pos = bar + 1

@@ -242,3 +242,23 @@ def test_vk_style_availability_question_ranks_the_row_first(tmp_path: Path, mini
     assert (lead.start, lead.end) == table.rows[1] and lead.quote == text[lead.start : lead.end]
     assert lead.header == text[table.header[0] : table.header[1]]  # type: ignore[index]
     assert lead.section == "6.2"
+
+
+def test_a_row_quoted_alone_answers_with_the_cell_of_the_column_asked_about() -> None:
+    text = _pipe()
+    (table,) = tables_in(text)
+    a, b = table.rows[1]
+    line = direct_for("availability was 99.92%, what compensation amount?", text, document="d", start=a, end=b)
+    assert line is not None and line.value == "3%" and line.text == text[a:b]  # the amount, in its column
+    a, b = table.rows[0]
+    line = direct_for("cloud servers availability target?", text, document="d", start=a, end=b)
+    assert line is not None and line.value == "99.95% and above"  # the row's own column is named
+    assert direct_for("cap on compensation?", text, document="d", start=a, end=b) is None  # any row would do
+    plans = (
+        "| | {% data variables.product.premium_support_plan %} | {% data variables.product.premium_plus_plan %} |\n"
+        "|---|---|------|\n| Members with support entitlements | 20 | 40 |\n"
+    )
+    (table,) = tables_in(plans)
+    a, b = table.rows[0]
+    line = direct_for("how many people get support entitlements on premium plus", plans, document="g", start=a, end=b)
+    assert line is not None and line.value == "40"  # the column a placeholder names
