@@ -229,7 +229,11 @@ def row_cell(question: str, text: str, start: int, end: int) -> _Candidate | Non
     for column, (a, b) in enumerate(spans):
         if column >= len(heads) or a == b or holds[column]:
             continue  # the cell of a stated measurement is what the question knows, not what it asks
-        named = sum(w for t, w in terms.items() if matches(t, heads[column]))
+        named = sum(
+            w
+            for t, w in terms.items()
+            if matches(t, heads[column]) and not any(t in o for i, o in enumerate(own) if i != column)
+        )
         slots = placeholders_in(text, a, b)
         rest = "".join(ch for i, ch in enumerate(text[a:b], a) if not inside_any(slots, i, i + 1))
         if named and any(ch.isalnum() for ch in rest) and (best is None or named > best[0]):
@@ -326,7 +330,7 @@ def _distance(s: int, e: int, word: tuple[int, int]) -> int:
 
 def _cells(text: str, a: int, b: int, header: tuple[int, int]) -> list[tuple[int, int, set[str], set[str]]]:
     """A row's cells as (start, end, the cell's words, its column header's words)."""
-    heads = [text[s:e] for s, e in row_cells(text, header)]
+    heads = [readable(text, s, e) for s, e in row_cells(text, header)]
     out = []
     for column, (s, e) in enumerate(row_cells(text, (a, b))):
         head = heads[column] if column < len(heads) else ""
@@ -335,9 +339,12 @@ def _cells(text: str, a: int, b: int, header: tuple[int, int]) -> list[tuple[int
 
 
 def _cell_overlap(cells: list[tuple[int, int, set[str], set[str]]], position: int, terms: dict[str, float]) -> float:
-    for s, e, own, head in cells:
+    """How much the cell at position and its column's header hold of the question; a word another cell of the
+    row holds names the row ("support entitlements"), not the column."""
+    for index, (s, e, own, head) in enumerate(cells):
         if s <= position < e:
+            elsewhere: set[str] = set().union(*(c[2] for i, c in enumerate(cells) if i != index))
             return sum(w for t, w in terms.items() if matches(t, own)) + sum(
-                w for t, w in terms.items() if matches(t, head)
+                w for t, w in terms.items() if matches(t, head) and not matches(t, elsewhere)
             )
     return 0.0
