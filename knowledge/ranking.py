@@ -4,7 +4,10 @@ The first stage (`knowledge.retrieval`) fuses dense similarity and BM25 with a f
 This stage reads what it cannot: how well the best single sentence of a clause matches (a vector per
 sentence is stored at indexing), whether the question's words are the clause's heading, whether the
 clause holds the kind of value asked for, whether it only defines a term, whether its document is the
-one the question names, an amendment, or the newer of two versions. The weights are not set by hand:
+one the question names, an amendment, or the newer of two versions. A chunk's length and its place
+in the document are left out on purpose: on CUAD a long clause overlaps a gold span more often (an
+artefact of labelling by overlap) and many questions are about the opening (parties, dates); both
+taught the model to pass over a table row. The weights are not set by hand:
 `scripts/fit_ranker.py` fits them (logistic regression) on CUAD questions outside the service set and
 writes `knowledge/data/ranker.json`; here they are applied with numpy alone. A missing file, or one
 fitted on another embedder, leaves the first stage's order as it is, with a warning.
@@ -41,7 +44,10 @@ FEATURES = (
     "sentence_best",  # cosine of the question and the chunk's best-matching sentence (or the chunk)
     "sentence_gap",  # sentence_best minus the best candidate's
     "sentence_gain",  # sentence_best minus similarity: one sentence says it better than the whole
+    "dense_rank_log",  # log(1 + rank by similarity among the candidates)
+    "lexical_rank_log",  # log(1 + rank by BM25 among the candidates)
     "coverage",  # share of the question's words in the chunk
+    "sentence_coverage",  # the most of the question's words one sentence (or row) of the chunk holds, as a share
     "heading_match",  # share of the question's words in the chunk's heading, label and breadcrumb
     "holds_asked",  # share of the kinds of value asked for (date, duration, amount) the chunk holds
     "definition",  # the chunk defines a term ('"X" means ...')
@@ -53,7 +59,6 @@ FEATURES = (
     "routed_named",  # the question was routed to the chunk's document by name
     "amendment",  # the chunk's document is an amendment (with other documents beside it)
     "newer_version",  # +1 the newest of a document family, -1 an older one, 0 alone
-    "length_log",  # log of the chunk's characters
     "table_row",  # a table row
 )
 
@@ -87,6 +92,7 @@ class Documents:
     routed: frozenset[str] = frozenset()  # ids of the documents the question was routed to by name
     amendments: frozenset[str] = frozenset()
     versions: dict[str, int] = field(default_factory=dict)  # +1 newest of a family, -1 older
+    lengths: dict[str, int] = field(default_factory=dict)  # characters of each document (its last chunk's end)
 
 
 def is_definition(text: str) -> bool:
@@ -109,10 +115,14 @@ def features(
     sentences = np.array([_best_sentence(c, query_vector, s) for c, s in zip(candidates, sims, strict=True)])
     top_score = max(c.score for c in candidates) or 1.0
     top_lexical = max(c.lexical for c in candidates) or 1.0
+    dense_rank = _ranks(sims)
+    lexical_rank = _ranks(np.array([c.lexical for c in candidates]))
     rows = []
     for rank, (c, sim, sent) in enumerate(zip(candidates, sims, sentences, strict=True)):
         chunk = c.chunk
         words = set(tokenize(f"{chunk.heading or ''} {chunk.text} {chunk.title}"))
+        spans = chunk.sentences.spans or ((chunk.start, chunk.end),)
+        best_part = max(len(asked & set(tokenize(chunk.text[a - chunk.start : b - chunk.start]))) for a, b in spans)
         heading = set(tokenize(f"{chunk.heading or ''} {chunk.section or ''} {chunk.context}"))
         definition = is_definition(chunk.text)
         rows.append(
@@ -125,7 +135,10 @@ def features(
                 sent,
                 sent - sentences.max(),
                 sent - sim,
+                math.log1p(dense_rank[rank]),
+                math.log1p(lexical_rank[rank]),
                 len(asked & words) / len(asked) if asked else 0.0,
+                best_part / len(asked) if asked else 0.0,
                 len(asked & heading) / len(asked) if asked else 0.0,
                 sum(bool(HOLDS[k].search(chunk.text)) for k in kinds) / len(kinds) if kinds else 0.0,
                 float(definition),
@@ -137,11 +150,17 @@ def features(
                 float(chunk.doc_id in docs.routed and chunk.doc_id not in docs.amendments),
                 float(chunk.doc_id in docs.amendments),
                 float(docs.versions.get(chunk.doc_id, 0)),
-                math.log1p(len(chunk.text)),
                 float(chunk.text.lstrip().startswith("|")),
             ]
         )
     return np.array(rows, dtype=np.float64)
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """0 for the largest value, 1 for the next, ... (ties in order)."""
+    out = np.empty(len(values), dtype=np.int64)
+    out[np.argsort(-values, kind="stable")] = np.arange(len(values))
+    return out
 
 
 def _best_sentence(c: Candidate, query: np.ndarray | None, fallback: float) -> float:
@@ -215,7 +234,8 @@ def family_versions(docs: Sequence[tuple[str, str, str, str]]) -> dict[str, int]
     """(id, title, file name, opening) per document -> +1 for the newest of a family, -1 for the older ones.
 
     A family is documents whose titles are the same once years, version numbers and other numbers are
-    left out ("GitHub Online Services SLA 2020" and "... 2021"); the newer is told by the version, else
+    left out ("GitHub Online Services SLA 2020" and "... 2021") and whose file names start with the same
+    word (two "Services Agreement"s of different companies are no family); the newer is told by the version, else
     the latest year in the title and file name, else in the opening. Amendments stay out (they are
     ranked as amendments).
     """
@@ -223,9 +243,11 @@ def family_versions(docs: Sequence[tuple[str, str, str, str]]) -> dict[str, int]
     for doc_id, title, name, opening in docs:
         if re.search(r"amend", f"{title} {name}", re.IGNORECASE):
             continue
+        root = next(iter(re.findall(r"[a-z]{2,}", name.lower())), "")
         key = " ".join(tokenize(_NOT_FAMILY.sub(" ", title)))
         if not key:
             continue
+        key = f"{root}|{key}"  # the same title in files named for different parties is no family
         named = f"{title} {name}"
         version = [float(v.split(".")[0]) for v in _VERSION.findall(named)]
         years = [int(y) for y in _YEAR.findall(named)] or [int(y) for y in _YEAR.findall(opening)]

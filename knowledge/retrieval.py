@@ -69,6 +69,14 @@ class _View:
         return family_versions([(d.id, d.title, d.name, h) for d, h in zip(self.docs, self.headers, strict=True)])
 
     @functools.cached_property
+    def lengths(self) -> dict[str, int]:
+        """Characters of each document, as far as its chunks reach."""
+        out: dict[str, int] = {}
+        for c in self.chunks.chunks:
+            out[c.doc_id] = max(out.get(c.doc_id, 0), c.end)
+        return out
+
+    @functools.cached_property
     def amendments(self) -> frozenset[str]:
         return (
             frozenset(d.id for d in self.docs if is_amendment(d.title, d.name)) if len(self.docs) > 1 else frozenset()
@@ -235,6 +243,7 @@ class Retriever:
             routed=frozenset(ids[n] for n in routed if n in ids),
             amendments=view.amendments,
             versions=view.versions,
+            lengths=view.lengths,
         )
         vector = np.asarray(query_vector, dtype=np.float32)
         return Stage(query, vector, ranked[:CANDIDATES], ranked[CANDIDATES:], info)

@@ -1,0 +1,275 @@
+"""The second ranking stage: sentence vectors at indexing, its features, the shipped model, short-name routing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.documents import ExtractedDocument
+from knowledge.embeddings import SpanEmbeddings
+from knowledge.indexing import Indexer
+from knowledge.ranking import (
+    FEATURES,
+    MODEL_PATH,
+    Candidate,
+    Documents,
+    Ranker,
+    family_versions,
+    features,
+    is_definition,
+    load_ranker,
+)
+from knowledge.retrieval import Retriever
+from knowledge.routing import short_name_route
+from knowledge.store import SentenceVectors, Store, StoredChunk, make_client
+
+DIM = 64
+
+
+class HashedWords(SpanEmbeddings):
+    """A small real embedder: hashed bag of words, and a span's vector from the words inside it."""
+
+    def _vector(self, text: str) -> list[float]:
+        v = np.zeros(DIM)
+        for word in text.lower().split():
+            v[int(hashlib.md5(word.strip(".,:;?").encode()).hexdigest(), 16) % DIM] += 1.0
+        n = np.linalg.norm(v)
+        return (v / n if n else v).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    def embed_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[list[list[float]], list[list[list[float] | None]]]:
+        return self.embed_documents(texts), [
+            [self._vector(t[a:b]) for a, b in s] for t, s in zip(texts, spans, strict=True)
+        ]
+
+
+def _doc(name: str, title: str, text: str) -> ExtractedDocument:
+    return ExtractedDocument(
+        name=name, title=title, text=text, kind="md", content_hash=hashlib.sha256(text.encode()).hexdigest()
+    )
+
+
+MSA = """# Master Services Agreement
+
+1. Definitions
+1.1 "Service Credit" means the amount credited to the Customer when a service level is missed.
+
+2. Service credits
+2.1 The Supplier shall credit the Customer 5% of the monthly fee for each missed service level. Credits are
+capped at 20% of the monthly fee. The Customer must claim a credit within 30 days.
+
+3. Term
+3.1 This Agreement runs for three years from the Effective Date.
+"""
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store(make_client(), namespace=f"rank{np.random.default_rng().integers(1 << 30)}")
+
+
+def test_sentence_vectors_are_stored_per_sentence_with_document_offsets(store: Store) -> None:
+    doc = _doc("msa.md", "Master Services Agreement", MSA)
+    Indexer(store, HashedWords()).index_document(doc, engagement="e")
+    chunks = store.scope_chunks("e")
+    credit = next(c for c in chunks if "capped at 20%" in c.text)
+    spans = credit.sentences.spans
+    assert len(spans) >= 3
+    assert [MSA[a:b] for a, b in spans][-1] == "The Customer must claim a credit within 30 days."
+    assert all(credit.start <= a < b <= credit.end for a, b in spans)
+    m = credit.sentences.matrix()
+    expected = np.array(HashedWords().embed_query(MSA[spans[-1][0] : spans[-1][1]]))
+    assert m.shape == (len(spans), DIM)
+    assert float(m[-1] @ expected) > 0.99  # int8 keeps the cosine
+
+
+def test_sentence_vectors_are_replaced_and_removed_with_their_chunk(store: Store) -> None:
+    indexer = Indexer(store, HashedWords())
+    indexer.index_document(_doc("msa.md", "Master Services Agreement", MSA), engagement="e")
+    changed = MSA.replace("within 30 days", "within 45 days. Late claims lapse")
+    indexer.index_document(_doc("msa.md", "Master Services Agreement", changed), engagement="e")
+    chunks = store.scope_chunks("e")
+    stored = store.chunks.get(where={"engagement": "e"}, include=["metadatas"])
+    assert len(stored["ids"]) == len(chunks)  # the old version's chunks (and their vectors) are gone
+    for c in chunks:
+        text = store.document_text("e", c.document)
+        assert all(c.start <= a < b <= c.end and text[a:b].strip() for a, b in c.sentences.spans)
+    assert any(changed[a:b] == "Late claims lapse." for c in chunks for a, b in c.sentences.spans)
+    assert store.check("e").remaining == []
+    store.forget("e", ["msa.md"])
+    assert store.chunks.get(where={"engagement": "e"}, include=[])["ids"] == []
+
+
+def test_an_embedder_without_spans_stores_no_sentence_vectors(store: Store) -> None:
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    Indexer(store, DeterministicFakeEmbedding(size=16)).index_document(
+        _doc("msa.md", "Master Services Agreement", MSA), engagement="e"
+    )
+    assert all(c.sentences == SentenceVectors.empty() for c in store.scope_chunks("e"))
+
+
+def _chunk(text: str, *, doc_id: str = "d1", start: int = 5000, heading: str | None = None) -> StoredChunk:
+    return StoredChunk(
+        id=f"{doc_id}:{start}",
+        doc_id=doc_id,
+        document=f"{doc_id}.md",
+        title="Agreement",
+        visibility="shared",
+        section=None,
+        heading=heading,
+        page=None,
+        start=start,
+        end=start + len(text),
+        text=text,
+        context="",
+    )
+
+
+def test_features_read_value_kind_definition_heading_and_documents() -> None:
+    question = "how many days to claim a service credit"
+    operative = _chunk("The Customer must claim a service credit within 30 days.", heading="Service credits")
+    definition = _chunk('"Service Credit" means the amount credited to the Customer.', start=100)
+    other = _chunk("This Agreement is governed by the laws of England.", doc_id="d2")
+    docs = Documents(named={"d2": 1.0}, amendments=frozenset({"d2"}), versions={"d1": 1, "d2": -1})
+    cands = [
+        Candidate(definition, 2.0, 0.6, 3.0),
+        Candidate(operative, 1.0, 0.5, 1.5),
+        Candidate(other, 0.5, None, 0.0),
+    ]
+    x = features(question, None, cands, docs)
+    row = {name: dict(zip(FEATURES, r, strict=True)) for name, r in zip(("def", "op", "other"), x, strict=True)}
+    assert row["def"]["definition"] == row["def"]["definition_unasked"] == 1.0
+    assert row["op"]["definition"] == 0.0
+    assert row["op"]["holds_asked"] == 1.0 and row["def"]["holds_asked"] == 0.0  # "how many days": a duration
+    assert row["op"]["heading_match"] > 0 and row["other"]["heading_match"] == 0
+    assert row["op"]["score_rel"] == 0.5 and row["def"]["rank_log"] == 0.0
+    assert row["other"]["similarity"] == 0.5  # outside the dense pool: the pool's lowest
+    assert row["other"]["named"] == row["other"]["amendment"] == 1.0 and row["other"]["newer_version"] == -1.0
+    assert row["def"]["opening"] == 1.0 and row["op"]["opening"] == 0.0
+    assert is_definition('1.1 "Service Credit" means the amount') and not is_definition(operative.text)
+
+
+def test_best_sentence_similarity_uses_the_stored_vectors() -> None:
+    emb = HashedWords()
+    text = "The Supplier keeps records. The Customer must claim a credit within 30 days."
+    spans = [(0, 27), (28, len(text))]
+    chunk = _chunk(text, start=0)
+    vectors = SentenceVectors.pack(spans, [emb.embed_query(text[a:b]) for a, b in spans])
+    chunk = StoredChunk(**{**chunk.__dict__, "sentences": vectors})
+    q = np.array(emb.embed_query("claim a credit within 30 days"))
+    x = features("claim a credit within 30 days", q, [Candidate(chunk, 1.0, 0.4, 1.0)], Documents())
+    best = dict(zip(FEATURES, x[0], strict=True))["sentence_best"]
+    assert best == pytest.approx(float(q @ np.array(emb.embed_query(text[28:]))), abs=0.01)
+    assert best > 0.4
+
+
+def test_the_shipped_model_loads_and_ranks_the_operative_clause_above_a_definition() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["features"] == list(FEATURES) and "CUAD" in data["about"] and data["embedder"]
+    ranker = Ranker.from_dict(data)
+    question = "how many days to claim a service credit"
+    definition = _chunk(
+        '"Service Credit" means the credit of a number of days of fees the Customer may claim.', start=100
+    )
+    operative = _chunk("The Customer may claim a service credit within 30 days of the month end.", start=4000)
+    cands = [Candidate(definition, 1.0, 0.62, 2.0), Candidate(operative, 0.95, 0.60, 1.9)]
+    scores = ranker.scores(features(question, None, cands, Documents()))
+    assert scores[1] > scores[0]
+
+
+def test_a_missing_or_mismatched_model_falls_back_to_the_first_stage(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    emb = HashedWords()
+    with caplog.at_level(logging.WARNING, logger="knowledge.ranking"):
+        assert load_ranker(emb, tmp_path / "missing.json") is None
+        assert load_ranker(emb, MODEL_PATH) is None  # fitted on another embedder
+    assert "first stage" in caplog.text
+    Indexer(store, emb).index_document(_doc("msa.md", "Master Services Agreement", MSA), engagement="e")
+    retriever = Retriever(store, emb)  # loads the shipped file, which names another embedder
+    assert retriever.ranker is None
+    hits = retriever.search("how long does this agreement run", engagement="e", k=3)
+    assert hits and "three years" in hits[0].chunk.text
+
+
+def test_the_shipped_model_reorders_search_results(store: Store) -> None:
+    emb = HashedWords()
+    Indexer(store, emb).index_document(_doc("msa.md", "Master Services Agreement", MSA), engagement="e")
+    ranker = Ranker.from_dict(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    first = Retriever(store, emb, ranker=None).search("claim a service credit: how many days", engagement="e", k=4)
+    second = Retriever(store, emb, ranker=ranker).search("claim a service credit: how many days", engagement="e", k=4)
+    assert {h.chunk.id for h in first} == {h.chunk.id for h in second}
+    assert "30 days" in second[0].chunk.text
+
+
+SHORT = {
+    "common-paper-sla.md": (
+        "Common Paper Service Level Agreement",
+        "Service credits must be requested within 30 days.",
+    ),
+    "github-sla.md": ("GitHub Online Services SLA", "Service credits must be requested within 60 days."),
+    "kaleyra-msa.md": ("Master Services Agreement - Kaleyra", "Service credits must be requested within 90 days."),
+    "vk-cloud-terms.md": ("VK Cloud Servers Terms of Service", "Service credits must be requested within 14 days."),
+    "amendment-1.md": ("Amendment No. 1 to the Kaleyra Agreement", "Section 4 is deleted."),
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how many days do we have to ask for a service credit under the common paper sla?", "common-paper-sla.md"),
+        ("github: how long to request credits?", "github-sla.md"),
+        ("whats the credit window in the Kaleyra deal", "kaleyra-msa.md"),
+        ("what's the deadline for credits in our terms with VK?", "vk-cloud-terms.md"),
+    ],
+)
+def test_a_short_name_routes_to_its_document_and_the_amendments(store: Store, question: str, expected: str) -> None:
+    emb = HashedWords()
+    indexer = Indexer(store, emb)
+    for name, (title, body) in SHORT.items():
+        indexer.index_document(_doc(name, title, f"# {title}\n\n{body}\n"), engagement="e")
+    routed = short_name_route(question, store.list_documents("e"))
+    assert routed[0] == expected and set(routed[1:]) <= {"amendment-1.md"}
+    hits = Retriever(store, emb, ranker=None).search(question, engagement="e", k=8)
+    assert {h.chunk.document for h in hits} <= {expected, "amendment-1.md"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "in the sla, how many days to ask for a credit?",  # a word of several titles
+        "what happens in the event of a breach?",
+        "how many days to ask for a service credit?",
+        "agreement: who pays?",
+    ],
+)
+def test_words_that_name_no_one_document_do_not_route(store: Store, question: str) -> None:
+    indexer = Indexer(store, HashedWords())
+    for name, (title, body) in SHORT.items():
+        indexer.index_document(_doc(name, title, f"# {title}\n\n{body}\n"), engagement="e")
+    assert short_name_route(question, store.list_documents("e")) == []
+
+
+def test_the_newer_of_two_versions_is_told_by_the_year_in_the_title() -> None:
+    docs = [
+        ("a", "GitHub Online Services SLA 2020", "gh-2020.md", ""),
+        ("b", "GitHub Online Services SLA 2021", "gh-2021.md", ""),
+        ("c", "Master Services Agreement", "msa.md", "dated 2019"),
+        ("d", "Amendment 2021 to the SLA", "amendment.md", ""),
+    ]
+    assert family_versions(docs) == {"a": -1, "b": 1}
+    same = [("a", "Data Processing Addendum", "dpa.md", "2020"), ("b", "Data Processing Addendum", "dpa-v2.md", "")]
+    assert family_versions(same) == {"a": -1, "b": 1}  # a version number beats a year in the opening
