@@ -42,6 +42,9 @@ CONTEXT_CHARS = 160  # how much of a chunk's context the embedder reads (`indexi
 # Table rows up to this long together are one chunk; 0: every row a chunk of its own (on the dev set, rows grouped
 # up to 160 characters led 0.862 of table questions against 0.897 for rows alone).
 ROW_GROUP_CHARS = 0
+# Rows shorter than this ("| | row 7 |") pack with their tiny neighbours up to TARGET_CHARS: a 40 KB table of 400
+# such rows is 8 chunks to embed, not 400.
+TINY_ROW_CHARS = 30
 _ROW_START = re.compile(r"[^\S\n]*\|")
 
 
@@ -72,6 +75,7 @@ class _Clause:
     after_gap: bool = False  # page furniture (a page header, footer or number) lies just before it: never merged over
     definition: bool = False  # one defined term ("1.12 'Downtime'"): a unit of its own, never packed with another
     row: bool = False  # a table row: a unit of its own (or grouped with tiny rows of its table), never packed with text
+    tiny: bool = False  # a chunk of table rows each shorter than TINY_ROW_CHARS: the next tiny row joins it
 
 
 def _clauses(doc_text: str) -> list[_Clause]:
@@ -226,10 +230,12 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
     for c in pieces:
         if out and (c.row or out[-1].row):
             prev = out[-1]
-            if c.row and prev.row and not c.after_gap and c.end - prev.start <= ROW_GROUP_CHARS:
-                prev.end = c.end  # tiny rows of one table read better together
+            combined = c.end - prev.start
+            tiny = c.end - c.start < TINY_ROW_CHARS and prev.tiny and combined <= min(TARGET_CHARS, max_chars)
+            if c.row and prev.row and not c.after_gap and (combined <= ROW_GROUP_CHARS or tiny):
+                prev.end = c.end  # rows too small to say anything alone (and to be worth a vector each)
                 continue
-            out.append(replace(c))
+            out.append(replace(c, tiny=c.row and c.end - c.start < TINY_ROW_CHARS))
             continue
         if out and not c.after_gap and not (c.definition and not out[-1].heading_only) and not out[-1].definition:
             prev = out[-1]

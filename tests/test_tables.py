@@ -262,3 +262,12 @@ def test_a_row_quoted_alone_answers_with_the_cell_of_the_column_asked_about() ->
     a, b = table.rows[0]
     line = direct_for("how many people get support entitlements on premium plus", plans, document="g", start=a, end=b)
     assert line is not None and line.value == "40"  # the column a placeholder names
+
+
+def test_tiny_rows_pack_together_so_a_long_table_of_them_is_a_few_chunks() -> None:
+    text = "## Codes\n\n| Code | Meaning |\n|---|---|\n" + "\n".join(f"| C{i} | ok |" for i in range(200)) + "\n"
+    chunks = [c for c in chunk_document(_doc(text)) if "| C" in c.text_of(text)]
+    assert len(chunks) <= 5 and all(len(c.text_of(text)) <= 1100 for c in chunks)
+    (table,) = tables_in(text)
+    covered = [r for r in table.rows if any(c.start <= r[0] and r[1] <= c.end for c in chunks)]
+    assert covered == list(table.rows)  # every row in exactly the chunks' spans
