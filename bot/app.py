@@ -1,4 +1,6 @@
-"""Composition root: Settings in; the knowledge base, the records database and the Slack app out."""
+"""Composition root: the settings are read here, and the knowledge base, the LLM, the records database, the Slack
+client, the Slack app and the scheduler are built here, for the CLI, `serve`, `run`, `chat` and tests alike.
+Nothing else reads `Settings()` or makes a `WebClient`."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from knowledge.errors import ConfigurationError
 from knowledge.store import Store, make_client
 
 if TYPE_CHECKING:  # imported where used: `liaison --help` and `ask` load neither Slack nor the records
+    from langchain_core.language_models import BaseChatModel
     from slack_bolt import App
+    from slack_sdk import WebClient
 
     from bot.deps import Deps
 
@@ -47,15 +51,35 @@ class LazyEmbeddings(Embeddings):
         return self.load().embed_query(text)
 
 
-def build_knowledge(settings: Settings, *, lazy_model: bool = False) -> KnowledgeBase:
-    """The knowledge base on the configured store, embedder and (optional) LLM; with lazy_model (the CLI), the
-    embedding model loads on first use rather than now."""
-    client = make_client(data_dir=settings.data_dir, url=settings.chroma_url)
-    llm = None
-    if settings.llm:
-        from knowledge.generation import make_chat_model
+def load_settings() -> Settings:
+    """The settings, read from the environment (and `.env`) and checked: the one place that reads them."""
+    return Settings()
 
-        llm = make_chat_model(settings.llm)
+
+def build_llm(settings: Settings) -> BaseChatModel | None:
+    """The configured chat model (LIAISON_LLM), or None: the answerer then quotes clauses without one."""
+    if not settings.llm:
+        return None
+    from knowledge.generation import make_chat_model
+
+    return make_chat_model(settings.llm)
+
+
+def make_slack_client(settings: Settings) -> WebClient:
+    """The Web API client: Slack's, or the local stand-in at SLACK_API_URL; retries rate limits."""
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def build_knowledge(settings: Settings, *, lazy_model: bool = False, llm: BaseChatModel | None = None) -> KnowledgeBase:
+    """The knowledge base on the configured store, embedder and (optional) LLM; with lazy_model (the CLI), the
+    embedding model loads on first use rather than now. `llm` is the chat model if it is built already."""
+    client = make_client(data_dir=settings.data_dir, url=settings.chroma_url)
+    llm = llm or build_llm(settings)
     return KnowledgeBase(
         Store(client),
         LazyEmbeddings(settings.embedder, settings.data_dir)
@@ -75,11 +99,12 @@ def build_deps(settings: Settings) -> Deps:
 
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)  # safe with several replicas starting at once (advisory lock / file lock)
-    kb = build_knowledge(settings)
+    llm = build_llm(settings)
+    kb = build_knowledge(settings, llm=llm)
     for problem in kb.doctor(repair=True).problems:  # what an interrupted write left behind
         state = "repaired" if problem.repaired else "needs attention"
         logger.warning("knowledge store %s: %s %s: %s", state, problem.engagement, problem.document, problem.detail)
-    return Deps(settings=settings, kb=kb, engine=engine)
+    return Deps(settings=settings, kb=kb, engine=engine, llm=llm)
 
 
 def build_slack_app(settings: Settings, *, scheduler: bool = True) -> App:
@@ -98,7 +123,7 @@ def build_slack_app(settings: Settings, *, scheduler: bool = True) -> App:
     if missing:
         raise ConfigurationError(f"set {' and '.join(missing)} (see README: Install in Slack)")
     deps = build_deps(settings)
-    app = create_app(settings, deps)
+    app = create_app(settings, deps, client=make_slack_client(settings))
     if scheduler:
         from bot.scheduler import start_scheduler
 

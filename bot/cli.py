@@ -269,14 +269,14 @@ def _records_database_error(exc: Exception) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, OperationalError
 
-    from bot.settings import Settings
+    from bot.app import load_settings
 
     text = str(getattr(exc, "orig", None) or exc).strip()  # the driver's own words, without SQLAlchemy's footer
     reason = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, ArgumentError):
         return f"DATABASE_URL is not a database URL: {reason}"
     try:
-        url = make_url(Settings().resolved_database_url)
+        url = make_url(load_settings().resolved_database_url)
     except Exception:  # cannot happen once a connection was tried; say nothing rather than fail here
         where = ""
     else:

@@ -57,10 +57,10 @@ def _due(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
 
 
 def _records_session() -> AbstractContextManager[Session]:
+    from bot.app import load_settings
     from bot.db import records_session
-    from bot.settings import Settings
 
-    return records_session(Settings().resolved_database_url)
+    return records_session(load_settings().resolved_database_url)
 
 
 def _issue_line(item: dict[str, Any]) -> str:

@@ -158,14 +158,11 @@ def _channels(bindings: list[ChannelBinding]) -> str:
 
 
 def _post(settings: Settings, *, engagement: str, week_start: date, now: datetime, as_json: bool) -> None:
-    from slack_sdk import WebClient
-    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-
     from bot import digest as workflow
+    from bot.app import make_slack_client
     from bot.db import make_engine, upgrade
 
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    client = make_slack_client(settings)
     engine = make_engine(settings.resolved_database_url)
     try:
         upgrade(engine)

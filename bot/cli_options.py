@@ -72,9 +72,9 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from bot.settings import Settings
+            from bot.app import load_settings
 
-            self._settings = Settings()
+            self._settings = load_settings()
         return self._settings
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from langchain_core.language_models import BaseChatModel
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
@@ -15,3 +16,4 @@ class Deps:
     settings: Settings
     kb: KnowledgeBase
     engine: Engine
+    llm: BaseChatModel | None = None  # the configured chat model (the knowledge base's answerer uses it too)

@@ -70,3 +70,25 @@ def test_the_slack_transport_opens_no_database_session(path: Path) -> None:
 def test_the_rules_see_the_modules_they_guard() -> None:
     assert len(WORKFLOWS) > 20 and modules("bot/slack/listeners") and modules("knowledge")
     assert "bot.slack.facts" in imported(ROOT / "bot/slack/listeners/questions.py")
+
+
+def constructs(path: Path, name: str) -> bool:
+    """Whether `path` calls `name(...)` (as a bare name or an attribute)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if called == name:
+                return True
+    return False
+
+
+# Their own entry points: Alembic run by hand, and the seal key of a process that never built the app (a test).
+OWN_SETTINGS = {"bot/app.py", "bot/migrations/env.py", "bot/slack/seal.py"}
+
+
+@pytest.mark.parametrize("path", modules("bot"), ids=relative)
+def test_only_the_composition_root_reads_settings_and_makes_a_slack_client(path: Path) -> None:
+    if relative(path) not in OWN_SETTINGS:
+        assert not constructs(path, "Settings")
+    if relative(path) != "bot/app.py":
+        assert not constructs(path, "WebClient")

@@ -241,7 +241,7 @@ def summarise(deps: Deps, mediation_id: int, *, user: str, probe: Probe | None =
         positions={side: {k: p[k] for k in ("text", "evidence", "author")} for side, p in case["positions"].items()},
         evidence=case["evidence"],
         clause_refs=case["clause_refs"],
-        llm=getattr(getattr(deps.kb, "answerer", None), "llm", None),
+        llm=deps.llm or getattr(getattr(deps.kb, "answerer", None), "llm", None),
     )
     return Summarised(case, summary)
 

@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.deps import Deps
 from bot.settings import Settings
@@ -19,13 +18,6 @@ from bot.slack.listeners import channels, commands, digest, feedback, files, hom
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
-
-
-def make_client(settings: Settings) -> WebClient:
-    """The Web API client: Slack's, or the local stand-in at SLACK_API_URL; retries rate limits."""
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return client
 
 
 class LiaisonApp(App):
@@ -39,15 +31,14 @@ class LiaisonApp(App):
         return super().dispatch(req)
 
 
-def create_app(
-    settings: Settings, deps: Deps, client: WebClient | None = None, listener_executor: Executor | None = None
-) -> App:
-    """The Bolt app with every listener; `client` lets tests point it at a local Slack API, `listener_executor`
-    lets the terminal chat watch the listeners run (Bolt's own thread pool otherwise)."""
+def create_app(settings: Settings, deps: Deps, *, client: WebClient, listener_executor: Executor | None = None) -> App:
+    """The Bolt app with every listener, on `client` (Slack's, from `bot.app.make_slack_client`, or one pointed
+    at a local Slack API); `listener_executor` lets the terminal chat watch the listeners run (Bolt's own thread
+    pool otherwise)."""
     options: dict[str, Any] = {"listener_executor": listener_executor} if listener_executor is not None else {}
     app = LiaisonApp(
         signing_secret=settings.slack_signing_secret,
-        client=client or make_client(settings),  # carries the bot token
+        client=client,  # carries the bot token
         request_verification_enabled=True,
         **options,
     )

@@ -29,7 +29,6 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.logger import get_bolt_logger
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
-from slack_sdk import WebClient
 
 from bot.settings import Settings
 from bot.slack.chat_render import render_blocks, slack_text, text_of
@@ -342,7 +341,7 @@ def run_chat(
     without, the channel keeps whatever binding it has in the records database, or none.
     """
     from bot import channels
-    from bot.app import build_deps
+    from bot.app import build_deps, make_slack_client
     from bot.slack.app import create_app
 
     api = SlackAPI()
@@ -360,7 +359,7 @@ def run_chat(
             binding = channels.Binding(channel, LOCAL_TEAM, engagement, side, LOCAL_USER)
             channels.record_binding(deps, binding)
         with _quiet_token_warning():  # the local client carries the token: Bolt's note about it is noise here
-            client = WebClient(base_url=api.url, token=LOCAL_TOKEN)
+            client = make_slack_client(local)  # the local stand-in's URL and token
             app = create_app(local, deps, client=client, listener_executor=tracker)
         chat = _Chat(app, api, secret, channel, output, reply_timeout, tracker)
         _banner(chat, channels.binding_of(deps, channel))

@@ -28,10 +28,15 @@ _URLS: dict[str, str | None] = {}  # team id -> workspace URL, for links to thre
 
 
 def workspace_url(client: WebClient, context: BoltContext | None = None) -> str | None:
-    """The workspace's URL (https://acme.slack.com/), asked once per team."""
+    """The workspace's URL (https://acme.slack.com/): Bolt's authorization result's where it has it (Bolt 1.18+
+    with an installation store), else auth.test's, asked once per team (single-workspace authorization keeps
+    auth.test's team and bot ids, not its URL)."""
+    result = context.authorize_result if context is not None else None
+    if result is not None and getattr(result, "url", None):
+        return str(result.url)
     team = (context.team_id if context is not None else None) or ""
     if team not in _URLS:
-        try:  # Bolt's single-workspace authorization keeps auth.test's team and bot ids, not its URL
+        try:
             _URLS[team] = client.auth_test().get("url")
         except SlackApiError as err:
             log.info("no workspace URL: %s", err.response.get("error"))
@@ -39,11 +44,11 @@ def workspace_url(client: WebClient, context: BoltContext | None = None) -> str 
     return _URLS[team]
 
 
-def refresh_homes(deps: Deps, client: WebClient, users: Iterable[str | None]) -> None:
+def refresh_homes(deps: Deps, client: WebClient, users: Iterable[str | None], *, url: str | None) -> None:
     """Publish these people's Home again (an issue was given to them, or changed): best effort, never raises."""
     for user in dict.fromkeys(u for u in users if u and u.startswith(("U", "W"))):
         try:
-            publish_home(deps, client, user, workspace_url(client))
+            publish_home(deps, client, user, url)
         except Exception as err:  # the Home is a view of records that are already saved
             log.info("could not refresh %s's Home: %s", user, err)
 

@@ -25,7 +25,7 @@ from bot.issues import workflows as issue_log
 from bot.slack import issue_blocks as ib
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.kit import escape
-from bot.slack.listeners.home import refresh_homes
+from bot.slack.listeners.home import refresh_homes, workspace_url
 from bot.slack.replies import not_linked
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def on_log_issue(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: W
     logged = issue_log.log_issue(deps, issue_in, actor=user, view_id=view["id"])
     ack()  # closes the modal
     if logged.first:  # a retried submission returns the same issue and says nothing more
-        post_card(deps, client, meta=meta, user=user, issue=logged.issue, side=side)
+        post_card(deps, client, meta=meta, user=user, issue=logged.issue, side=side, url=workspace_url(client, context))
 
 
 def on_log_message(
@@ -90,7 +90,7 @@ def on_status(
     if not issue_id.isdigit() or status not in cases.ISSUE_STATUSES:
         respond(response_type="ephemeral", replace_original=False, text="That status change was not understood.")
         return
-    change_status(context["deps"], body, respond, client, int(issue_id), status)
+    change_status(context["deps"], body, respond, client, int(issue_id), status, url=workspace_url(client, context))
 
 
 def on_attach(
@@ -210,7 +210,14 @@ def card(deps: Deps, issue_id: int, side: str) -> tuple[str, list[dict[str, Any]
 
 
 def post_card(
-    deps: Deps, client: WebClient, *, meta: dict[str, Any], user: str, issue: dict[str, Any], side: str
+    deps: Deps,
+    client: WebClient,
+    *,
+    meta: dict[str, Any],
+    user: str,
+    issue: dict[str, Any],
+    side: str,
+    url: str | None = None,
 ) -> None:
     """Post the issue's card in the channel (in the message's thread for "Log as issue"), quoting only what the
     readers there (`side`, derived from that channel) may see; if Liaison may not post there, send it to the user
@@ -224,7 +231,7 @@ def post_card(
         if own != side:
             text, card_blocks, _ = card(deps, issue["id"], own)
         client.chat_postMessage(channel=user, text=text, blocks=card_blocks)
-    refresh_homes(deps, client, [user, issue.get("owner")])
+    refresh_homes(deps, client, [user, issue.get("owner")], url=url)
 
 
 def audience_side(deps: Deps, client: WebClient, *, channel: str, user: str, engagement: str) -> str | None:
@@ -246,7 +253,14 @@ def _update_card(deps: Deps, body: dict[str, Any], client: WebClient, issue_id: 
 
 
 def change_status(
-    deps: Deps, body: dict[str, Any], respond: Respond, client: WebClient, issue_id: int, status: str
+    deps: Deps,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    issue_id: int,
+    status: str,
+    *,
+    url: str | None = None,
 ) -> None:
     user = body["user"]["id"]
     try:
@@ -255,7 +269,7 @@ def change_status(
         respond(response_type="ephemeral", replace_original=False, text=str(err))
         return
     _update_card(deps, body, client, issue_id, issue.engagement)
-    refresh_homes(deps, client, [issue.created_by, issue.owner])
+    refresh_homes(deps, client, [issue.created_by, issue.owner], url=url)
 
 
 def attach(deps: Deps, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
