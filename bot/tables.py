@@ -1,4 +1,5 @@
-"""Liaison's tables and what every data module shares: `utcnow`, `EPOCH` and the idempotent `_insert_once`.
+"""Liaison's tables and what every data module shares: `utcnow`, `EPOCH` and the idempotent `_insert_once`
+(`INSERT ... ON CONFLICT DO NOTHING`).
 
 The tables are SQLModel models (migrated by `bot/migrations`); importing this module puts them on
 `SQLModel.metadata`. The data functions are in `bot.records` (channel bindings, Slack events), `bot.roles`
@@ -13,7 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, Table, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
 SIDES = ("client", "vendor", "shared")
@@ -118,14 +119,14 @@ def _table(model: type[SQLModel]) -> Table:
 def _insert_once(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
     """INSERT a row unless a unique key already has it (here or in another process): True if inserted.
 
-    Inside a SAVEPOINT, so a conflict rolls back only this insert and leaves the caller's transaction usable.
+    `INSERT ... ON CONFLICT DO NOTHING` (SQLite's and PostgreSQL's): only a unique key's conflict means "there
+    already"; any other integrity error (a foreign key, a check) raises, and the caller's session stays usable.
     """
-    try:
-        with session.begin_nested():
-            session.exec(_table(model).insert().values(**values))
-    except IntegrityError:
-        return False
-    return True
+    table = _table(model)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    key = next(iter(table.primary_key.columns))
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.exec(statement).first() is not None  # RETURNING: a row only if it was inserted
 
 
 def _check(value: str, allowed: tuple[str, ...], what: str) -> str:
