@@ -205,21 +205,25 @@ def embedder_name(embeddings: object) -> str:
 
 
 def load_ranker(embeddings: object, path: Path = MODEL_PATH) -> Ranker | None:
-    """The shipped model, or None (with a warning) when it is missing, broken or fitted on another embedder."""
+    """The shipped model fitted on this embedder, or None (with a warning) when the file is missing or
+    broken or holds none for it. The file holds one model, or several under "models" (one per embedder)."""
     try:
-        ranker = Ranker.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rankers = [Ranker.from_dict(m) for m in data.get("models", [data])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         log.warning("second ranking stage off: cannot read %s (%s); using the first stage's order", path, exc)
         return None
-    if ranker.embedder != embedder_name(embeddings):
-        log.warning(
-            "second ranking stage off: %s was fitted on %s, not %s; using the first stage's order",
-            path.name,
-            ranker.embedder,
-            embedder_name(embeddings),
-        )
-        return None
-    return ranker
+    name = embedder_name(embeddings)
+    for ranker in rankers:
+        if ranker.embedder == name:
+            return ranker
+    log.warning(
+        "second ranking stage off: %s was fitted on %s, not %s; using the first stage's order",
+        path.name,
+        ", ".join(r.embedder for r in rankers),
+        name,
+    )
+    return None
 
 
 # -- document families: which of two versions is newer -----------------------------------------------

@@ -251,6 +251,23 @@ def evaluate(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, float]]:
     return report, best[1]
 
 
+def merged(path: Path, model: dict[str, Any]) -> dict[str, Any]:
+    """The file's models with this embedder's replaced (each embedder keeps its own fit), this one first if new."""
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    others = [m for m in old.get("models", [old] if old else []) if m.get("embedder") != model["embedder"]]
+    about = old.get("about") or model["about"]
+    return {"about": about, "models": [model, *others] if not old.get("models") else _replace(old["models"], model)}
+
+
+def _replace(models: list[dict[str, Any]], model: dict[str, Any]) -> list[dict[str, Any]]:
+    if any(m.get("embedder") == model["embedder"] for m in models):
+        return [model if m.get("embedder") == model["embedder"] else m for m in models]
+    return [model, *models]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("cuad", type=Path, help="the CUAD folder of the shared bench (questions.jsonl, contracts/)")
@@ -295,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(json.dumps(merged(args.out, model), indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1), file=sys.stderr)
     print(f"chose {kind} C={c}; wrote {args.out}", file=sys.stderr)
     return 0

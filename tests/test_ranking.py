@@ -178,8 +178,14 @@ def test_best_sentence_similarity_uses_the_stored_vectors() -> None:
 
 def test_the_shipped_model_loads_and_ranks_the_operative_clause_above_a_definition() -> None:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert data["features"] == list(FEATURES) and "CUAD" in data["about"] and data["embedder"]
-    ranker = Ranker.from_dict(data)
+    assert "CUAD" in data["about"]
+    assert {m["embedder"].split(":")[0] for m in data["models"]} == {"E5Embeddings", "MiniLMEmbeddings"}
+    for model in data["models"]:
+        assert model["features"] == list(FEATURES) and model["training"]["contracts"]
+        _ranks_operative_first(Ranker.from_dict(model))
+
+
+def _ranks_operative_first(ranker: Ranker) -> None:
     question = "how many days to claim a service credit"
     definition = _chunk(
         '"Service Credit" means the credit of a number of days of fees the Customer may claim.', start=100
@@ -208,7 +214,7 @@ def test_a_missing_or_mismatched_model_falls_back_to_the_first_stage(
 def test_the_shipped_model_reorders_search_results(store: Store) -> None:
     emb = HashedWords()
     Indexer(store, emb).index_document(_doc("msa.md", "Master Services Agreement", MSA), engagement="e")
-    ranker = Ranker.from_dict(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    ranker = Ranker.from_dict(json.loads(MODEL_PATH.read_text(encoding="utf-8"))["models"][0])
     first = Retriever(store, emb, ranker=None).search("claim a service credit: how many days", engagement="e", k=4)
     second = Retriever(store, emb, ranker=ranker).search("claim a service credit: how many days", engagement="e", k=4)
     assert {h.chunk.id for h in first} == {h.chunk.id for h in second}
