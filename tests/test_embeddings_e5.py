@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +62,22 @@ def test_rebuild_from_the_package_is_byte_identical(e5_dir: Path) -> None:
     again = build_files(package_source().read_bytes())
     for name in (MODEL, TOKENIZER, NORMALISATION):
         assert again[name] == (e5_dir / "models" / name).read_bytes()
+
+
+def test_processes_starting_at_once_all_get_whole_verified_files(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from knowledge.e5.files import ensure_files; "
+        "ensure_files(Path(sys.argv[1]))"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    for name, expected in BUILT_SHA256.items():
+        assert hashlib.sha256((tmp_path / "models" / name).read_bytes()).hexdigest() == expected
+    assert not [p.name for p in (tmp_path / "models").iterdir() if p.name.endswith(".tmp")]
 
 
 def test_a_tampered_package_file_is_refused(tmp_path: Path) -> None:
