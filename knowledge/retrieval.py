@@ -21,7 +21,7 @@ from knowledge.chunking import section_at
 from knowledge.indexing import HEADER_CHARS
 from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem, tokenize
 from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
-from knowledge.routing import short_name_route
+from knowledge.routing import short_name_route, without_short_name
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, StoredChunk, StoredDocument, included, visible_to
 from knowledge.vocabulary import CHAT_WORDS, expand_query, has_expansion, lexical_query
@@ -208,10 +208,12 @@ class Retriever:
         query = expand_query(question)
         routed: list[str] = []
         if documents is None and route:
-            routed = self._route(query, view) or short_name_route(question, view.docs)
-            documents = routed or None
-            if documents:
+            routed = self._route(query, view)
+            if routed:
                 query = without_document_reference(query)  # it did its job: naming the document
+            elif routed := short_name_route(question, view.docs):
+                query = expand_query(without_short_name(question, view.docs))
+            documents = routed or None
         eligible = np.array([documents is None or c.document in documents for c in index.chunks])
         if not eligible.any():
             return None

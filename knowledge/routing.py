@@ -38,13 +38,36 @@ _NAMING = [
 
 def naming_phrases(question: str) -> list[list[str]]:
     """The (lower-cased) words of each phrase that may name a document, stopwords and filler words left out."""
+    return [words for words, _ in _phrases(question)]
+
+
+def _phrases(question: str) -> list[tuple[list[str], tuple[int, int]]]:
     out = []
     for pattern in _NAMING:
         for m in pattern.finditer(question):
             words = [w for w in TOKEN.findall(m.group(1).lower()) if _kept(w)]
             if 0 < len(words) <= MAX_WORDS:
-                out.append(words)
+                out.append((words, m.span()))
     return out
+
+
+def without_short_name(question: str, docs: Sequence[StoredDocument]) -> str:
+    """The question without the phrase that named its document ("... for the photo retouching deal"):
+    once the search is narrowed to that document, its title words would only favour its title line."""
+    routed = set(short_name_route(question, docs))
+    if not routed:
+        return question
+    title = set().union(*(tokenize(f"{d.title} {d.name.rsplit('.', 1)[0]}") for d in docs if d.name in routed))
+    naming = [span for words, span in _phrases(question) if _matched(words, title)[0] / len(words) >= MIN_TITLE_SHARE]
+    cuts: list[tuple[int, int]] = []
+    for a, b in sorted(naming, key=lambda s: s[1] - s[0]):  # the shortest naming phrase first
+        if all(b <= c or d <= a for c, d in cuts):
+            cuts.append((a, b))
+    cut = question
+    for a, b in sorted(cuts, reverse=True):
+        cut = f"{cut[:a]} {cut[b:]}"
+    cut = " ".join(cut.split())
+    return cut if len(cut) >= 8 else question
 
 
 def _kept(word: str) -> bool:

@@ -25,7 +25,7 @@ from knowledge.ranking import (
     load_ranker,
 )
 from knowledge.retrieval import Retriever
-from knowledge.routing import short_name_route
+from knowledge.routing import short_name_route, without_short_name
 from knowledge.store import SentenceVectors, Store, StoredChunk, make_client
 
 DIM = 64
@@ -279,3 +279,12 @@ def test_the_newer_of_two_versions_is_told_by_the_year_in_the_title() -> None:
     assert family_versions(docs) == {"a": -1, "b": 1}
     same = [("a", "Data Processing Addendum", "dpa.md", "2020"), ("b", "Data Processing Addendum", "dpa-v2.md", "")]
     assert family_versions(same) == {"a": -1, "b": 1}  # a version number beats a year in the opening
+
+
+def test_once_routed_the_naming_phrase_leaves_the_query(store: Store) -> None:
+    indexer = Indexer(store, HashedWords())
+    for name, (title, body) in SHORT.items():
+        indexer.index_document(_doc(name, title, f"# {title}\n\n{body}\n"), engagement="e")
+    docs = store.list_documents("e")
+    assert without_short_name("whats the credit window in the Kaleyra deal", docs) == "whats the credit window"
+    assert without_short_name("how many days to ask for a credit?", docs) == "how many days to ask for a credit?"
