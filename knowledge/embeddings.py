@@ -170,25 +170,49 @@ class E5Embeddings(OnnxMeanPooled):
     max_tokens = 512
     pad_id = 1  # <pad>
 
-    def __init__(self, data_dir: Path, *, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, *, models_dir: Path | None = None, batch_size: int = 32, threads: int | None = None
+    ) -> None:
         from knowledge.e5.files import ensure_files
         from knowledge.e5.tokenizer import load_tokenizer
 
-        files = ensure_files(Path(data_dir))
+        files = ensure_files(Path(data_dir), models_dir=models_dir)
         tokenizer = load_tokenizer(files.tokenizer, files.normalisation)
         super().__init__(str(files.model), tokenizer, batch_size=batch_size, threads=threads)
 
 
-def make_embeddings(spec: str, *, data_dir: Path | None = None) -> Embeddings:
+def identity(embeddings: object) -> str:
+    """What names an embedder's vectors (class and model), the same for a lazily loaded one: the indexing
+    pipeline and the fitted ranker are recorded against it, so vectors of two models never mix."""
+    named = getattr(embeddings, "identity", None)
+    if isinstance(named, str) and named:
+        return named
+    model = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None) or ""
+    return f"{type(embeddings).__name__}:{model}"
+
+
+def identity_of(spec: str) -> str | None:
+    """The identity `make_embeddings(spec)` will have, known without loading it (None: only once loaded)."""
+    provider = spec.partition(":")[0].strip().lower()
+    if provider == E5:
+        return f"E5Embeddings:{E5Embeddings.model}"
+    if provider == MINILM:
+        return "MiniLMEmbeddings:"
+    return None
+
+
+def make_embeddings(spec: str, *, data_dir: Path | None = None, models_dir: Path | None = None) -> Embeddings:
     """Build the embedder named by a setting: 'e5', 'minilm', 'openai:MODEL', 'ollama:MODEL', 'fake:DIM'.
 
     `data_dir` is where local models are built and kept (`<data_dir>/models/`): the app passes its
     LIAISON_DATA_DIR; scripts that pass none get the same default, the user's data directory.
+    `models_dir` (LIAISON_MODELS_DIR) puts them elsewhere, shared by several data folders.
     """
     provider, _, model = spec.partition(":")
     provider = provider.strip().lower()
     if provider == E5:
-        return E5Embeddings(data_dir or Path(platformdirs.user_data_dir("liaison", appauthor=False)))
+        home = data_dir or Path(platformdirs.user_data_dir("liaison", appauthor=False))
+        return E5Embeddings(home, models_dir=models_dir)
     if provider == MINILM:
         return MiniLMEmbeddings()
     if provider == "fake":

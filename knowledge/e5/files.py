@@ -84,9 +84,14 @@ def build_files(source: bytes) -> dict[str, bytes]:
     }
 
 
-def ensure_files(data_dir: Path, *, source: Path | None = None, verify: bool = True) -> E5Files:
-    """The built files under `data_dir/models`, building them first if they are not there yet."""
-    models = Path(data_dir) / "models"
+def ensure_files(
+    data_dir: Path, *, source: Path | None = None, verify: bool = True, models_dir: Path | None = None
+) -> E5Files:
+    """The built files under `models_dir` (default `data_dir/models`), building them first if they are not there.
+
+    Several data folders may share one models folder (LIAISON_MODELS_DIR): the test suite builds once.
+    """
+    models = Path(models_dir) if models_dir is not None else Path(data_dir) / "models"
     files = E5Files(models / MODEL, models / TOKENIZER, models / NORMALISATION)
     paths = (files.model, files.tokenizer, files.normalisation)
     if not all(p.is_file() for p in paths):
