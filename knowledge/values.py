@@ -20,7 +20,9 @@ _WORD_NUMBER = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
 )
-_QTY = rf"(?:{_NUM}|{_WORD_NUMBER}(?:[\s-]+(?:and\s+)?{_WORD_NUMBER})*(?:\s*\(\s*{_NUM}\s*\))?)"
+_WORDS = rf"{_WORD_NUMBER}(?:[\s-]+(?:and\s+)?{_WORD_NUMBER})*"
+# "30", "thirty (30)", and "24 (twenty four)" as translated contracts write it
+_QTY = rf"(?:{_NUM}\s*\(\s*{_WORDS}\s*\)|{_NUM}|{_WORDS}(?:\s*\(\s*{_NUM}\s*\))?)"
 _QUALIFIER = (
     r"(?:\b(?:within|at\s+least|no\s+later\s+than|not\s+later\s+than|no\s+more\s+than|not\s+more\s+than|"
     r"no\s+less\s+than|not\s+less\s+than|up\s+to|at\s+most|a\s+maximum\s+of|a\s+minimum\s+of|more\s+than|"
