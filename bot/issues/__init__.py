@@ -137,26 +137,6 @@ def set_issue_status(*, session: Session, issue_id: int, status: str, actor: str
     return issue
 
 
-def assign_issue(
-    *, session: Session, issue_id: int, owner: str | None, actor: str, due: date | None = None
-) -> IssueRecord:
-    """Give an issue an owner (None: nobody) and optionally a due date."""
-    issue = _lock_issue(session, issue_id)
-    now = utcnow()
-    old_owner, old_due = issue.owner, issue.due
-    issue.owner = owner or None
-    if due is not None:
-        issue.due = as_date(due, "due")
-    issue.updated_at = now
-    session.add(issue)
-    text = f"owner: {old_owner or 'nobody'} -> {issue.owner or 'nobody'}"
-    if issue.due != old_due:
-        text += f"; due {issue.due.isoformat() if issue.due else 'none'}"
-    data = {"owner": issue.owner, "due": issue.due.isoformat() if issue.due else None}
-    add_entry(session, kind="comment", actor=actor, text=text, data=data, issue_id=issue_id, at=now)
-    return issue
-
-
 def comment_on_issue(*, session: Session, issue_id: int, actor: str, text: str) -> TimelineEntry:
     issue = _lock_issue(session, issue_id)
     now = utcnow()
