@@ -280,3 +280,11 @@ def test_with_an_llm_the_direct_line_stays_the_verbatim_span(tmp_path: Path, min
     lead = answer.citations[0]  # the model's quote is a fragment: the line is the whole sentence it is in
     assert answer.direct.text.startswith("To receive a Service Credit") and answer.direct.text.endswith("occurred.")
     assert answer.direct.start < lead.end and lead.start < answer.direct.end
+
+
+def test_a_numeral_with_its_words_in_brackets_is_one_duration() -> None:
+    from knowledge.values import values_in
+
+    text = "notifies the Customer 24 (twenty four) hours before, and 7 (seven) days a week, within thirty (30) days"
+    found = [text[a:b] for a, b in values_in("duration", text, 0, len(text), {"notifi": 1.0})]
+    assert found == ["24 (twenty four) hours", "7 (seven) days", "within thirty (30) days"]
