@@ -33,8 +33,11 @@ _ASKS_PARTY = re.compile(
 )
 _ASKS_FREQUENCY = re.compile(r"\b(?:how\s+often|how\s+frequently|how\s+many\s+times|frequency)\b", re.I)
 _ASKS_TIME = re.compile(
-    r"\b(?:deadline|due|by\s+when|until\s+when|time\s*(?:limit|frame|line)|turnaround|how\s+soon)\b", re.I
+    r"\b(?:deadline|due|by\s+when|until\s+when|time\s*(?:limit|frame|line)|turnaround|how\s+soon|"
+    r"(?:response|resolution|fix|restore|restoration|repair|recovery|reaction)\s+times?|notice)\b",
+    re.I,
 )
+_ASKS_PERCENT = re.compile(r"%|\b(?:percent|percentage|per\s+cent)\b", re.I)
 _ASKS_DATE = re.compile(r"\b(?:dates?|which\s+day|what\s+day)\b", re.I)
 _ASKS_MONEY = re.compile(
     r"\b(?:cost|costs|price|priced|fees?|pay|pays|paid|charge[sd]?|budget|ceiling|spend|usd|eur|gbp|dollars?)\b"
@@ -118,6 +121,8 @@ def asked_kinds(question: str) -> list[str]:
         kinds.append("money")
     if _ASKS_TIME.search(question) and not {"date", "duration"} & set(kinds):
         kinds.append("duration")
+    if _ASKS_PERCENT.search(question) and not {"amount", "money", "level"} & set(kinds):
+        kinds.append("amount")
     if _ASKS_COUNT.search(question):
         kinds.append("count")
     if _ASKS_LEVEL.search(question):
@@ -151,9 +156,15 @@ def question_terms(question: str) -> dict[str, float]:
     return terms
 
 
+# stems of one word family that stemming leaves apart: "notice" and "notifies"
+_FAMILIES = {"notic": ("notif",), "notif": ("notic",)}
+
+
 def matches(term: str, tokens: set[str]) -> bool:
-    """A question word found in a line: the same stem, or a prefix of one ("auto" in "automated")."""
-    return term in tokens or (len(term) >= 4 and term.isalpha() and any(t.startswith(term) for t in tokens))
+    """A question word found in a line: the same stem, a prefix of one ("auto" in "automated"), or its family."""
+    if term in tokens or (len(term) >= 4 and term.isalpha() and any(t.startswith(term) for t in tokens)):
+        return True
+    return any(t.startswith(kin) for kin in _FAMILIES.get(term, ()) for t in tokens)
 
 
 def matches_any(word: str, terms: dict[str, float]) -> bool:

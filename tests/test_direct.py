@@ -288,3 +288,19 @@ def test_a_numeral_with_its_words_in_brackets_is_one_duration() -> None:
     text = "notifies the Customer 24 (twenty four) hours before, and 7 (seven) days a week, within thirty (30) days"
     found = [text[a:b] for a, b in values_in("duration", text, 0, len(text), {"notifi": 1.0})]
     assert found == ["24 (twenty four) hours", "7 (seven) days", "within thirty (30) days"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("vk support first response time?", "duration"),
+        ("sev2 fix time at vk cloud", "duration"),
+        ("maintenance notice for hot storage?", "duration"),
+        ("what % ownership makes someone an affiliate", "amount"),
+    ],
+)
+def test_slack_shorthand_still_says_what_kind_of_value_is_asked(question: str, kind: str) -> None:
+    from knowledge.asking import asked_kinds, matches
+
+    assert kind in asked_kinds(question)
+    assert matches("notic", {"notifi", "custom"})  # "notice" is answered by a line that "notifies"
