@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
-from knowledge.embeddings import make_embeddings
+from knowledge.embeddings import identity_of, make_embeddings
 from knowledge.errors import ConfigurationError
 from knowledge.store import Store, make_client
 
@@ -30,10 +30,14 @@ logger = logging.getLogger(__name__)
 class LazyEmbeddings(Embeddings):
     """The configured embedder, loaded when something is first embedded: listing or showing the index loads no model."""
 
-    def __init__(self, spec: str, data_dir: Path | None = None) -> None:
+    def __init__(self, spec: str, data_dir: Path | None = None, models_dir: Path | None = None) -> None:
         self.spec = spec
-        self.model = spec  # in the pipeline a document was indexed with: another embedder re-indexes it
+        self.model = spec
+        # what the index and the fitted models know this embedder by, the same as once loaded; another
+        # embedder re-indexes
+        self.identity = identity_of(spec) or f"LazyEmbeddings:{spec}"
         self.data_dir = data_dir
+        self.models_dir = models_dir
         self._model: Embeddings | None = None
         self._lock = threading.Lock()
 
@@ -41,7 +45,7 @@ class LazyEmbeddings(Embeddings):
         """The model itself, loaded now if it was not yet (a setting that cannot work raises here)."""
         with self._lock:
             if self._model is None:
-                self._model = make_embeddings(self.spec, data_dir=self.data_dir)
+                self._model = make_embeddings(self.spec, data_dir=self.data_dir, models_dir=self.models_dir)
             return self._model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -82,9 +86,9 @@ def build_knowledge(settings: Settings, *, lazy_model: bool = False, llm: BaseCh
     llm = llm or build_llm(settings)
     return KnowledgeBase(
         Store(client),
-        LazyEmbeddings(settings.embedder, settings.data_dir)
+        LazyEmbeddings(settings.embedder, settings.data_dir, settings.models_dir)
         if lazy_model
-        else make_embeddings(settings.embedder, data_dir=settings.data_dir),
+        else make_embeddings(settings.embedder, data_dir=settings.data_dir, models_dir=settings.models_dir),
         llm=llm,
         min_similarity=settings.min_similarity,
         k=settings.default_k,

@@ -78,7 +78,7 @@ def _leading(text: str, limit: int = QUOTE_CHARS, query: str = "") -> tuple[int,
 
 
 def relevant_clauses(
-    kb: KnowledgeBase, text: str, *, engagement: str, side: str, limit: int = 4, min_similarity: float = 0.3
+    kb: KnowledgeBase, text: str, *, engagement: str, side: str, limit: int = 4, min_similarity: float | None = None
 ) -> list[dict[str, Any]]:
     """Up to `limit` clause references {document, title, section, page, quote, start, end} for `text`.
 
@@ -105,7 +105,8 @@ def relevant_clauses(
     answer = kb.answer_question(query, engagement=engagement, side=side)
     for c in answer.citations if answer.found else []:
         add(c, c.quote, c.start)
+    floor = kb.answerer.similarity_floor if min_similarity is None else min_similarity
     for hit in kb.search(query, engagement=engagement, side=side, k=limit * 2):
-        if hit.similarity >= min_similarity:
+        if hit.similarity >= floor:
             add(hit.chunk, hit.chunk.text, hit.chunk.start)
     return out

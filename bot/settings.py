@@ -46,9 +46,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir, validation_alias="LIAISON_DATA_DIR")
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     chroma_url: str | None = Field(default=None, validation_alias="CHROMA_URL")
-    embedder: str = Field(default="minilm", validation_alias="LIAISON_EMBEDDER")
+    embedder: str = Field(default="e5", validation_alias="LIAISON_EMBEDDER")
     llm: str | None = Field(default=None, validation_alias="LIAISON_LLM")
-    min_similarity: float = Field(default=0.30, ge=0.0, le=1.0, validation_alias="LIAISON_MIN_SIMILARITY")
+    # unset: the similarity bounds fitted with the covered / not-covered model for the embedder in use
+    min_similarity: float | None = Field(default=None, ge=0.0, le=1.0, validation_alias="LIAISON_MIN_SIMILARITY")
+    # where built models (e5's graph and tokenizer) are kept: default <data dir>/models; data folders may share one
+    models_dir: Path | None = Field(default=None, validation_alias="LIAISON_MODELS_DIR")
     max_file_mb: float = Field(default=50.0, gt=0, validation_alias="LIAISON_MAX_FILE_MB")
     # What one document may cost to read (knowledge.limits.Limits): a document over any is refused by name.
     max_decompressed_mb: float = Field(default=100.0, validation_alias="LIAISON_MAX_DECOMPRESSED_MB")

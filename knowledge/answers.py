@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from knowledge.coverage import Model, decide, features, missing_words, named
+from knowledge.coverage import model as coverage_model
 from knowledge.direct import Direct, direct_for
+from knowledge.embeddings import identity
 from knowledge.language import looks_non_english
 from knowledge.lexical import tokenize
 from knowledge.placeholders import placeholders_in
@@ -152,16 +154,17 @@ class Answerer:
         self,
         retriever: Retriever,
         *,
-        min_similarity: float = 0.30,
+        min_similarity: float | None = None,
         k: int = 8,
         llm: object | None = None,
         coverage: Model | None = None,
     ) -> None:
         self.retriever = retriever
-        self.min_similarity = min_similarity
+        self.min_similarity = min_similarity  # None: the similarity bounds fitted with the coverage model
         self.k = k
         self.llm = llm
-        self.coverage = coverage  # the covered / not-covered model; None: the shipped one
+        # the covered / not-covered model: the one shipped for this embedder unless one is given
+        self.coverage = coverage or coverage_model(identity(retriever.embeddings))
 
     def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:
         question = question.strip()
@@ -184,6 +187,12 @@ class Answerer:
         return self._extractive(question, hits, engagement, side)
 
     # -- relevance -------------------------------------------------------------------------------
+    @property
+    def similarity_floor(self) -> float:
+        """How close a clause must come to a text to be related to it at all (LIAISON_MIN_SIMILARITY, or the
+        floor fitted for this embedder): suggestions for an issue use it."""
+        return self.min_similarity if self.min_similarity is not None else self.coverage.similarity_floor
+
     def _relevant(self, question: str, hits: list[Hit], vocabulary: frozenset[str]) -> bool:
         """Covered or not: the fitted decision of `knowledge.coverage`, with min_similarity as its floor."""
         if not tokenize(question):

@@ -24,7 +24,7 @@ class KnowledgeBase:
         embeddings: Embeddings,
         *,
         llm: Any | None = None,
-        min_similarity: float = 0.30,
+        min_similarity: float | None = None,
         k: int = 8,
         limits: Limits = DEFAULT_LIMITS,
         max_bytes: int | None = None,

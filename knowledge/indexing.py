@@ -12,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.documents import ExtractedDocument
+from knowledge.embeddings import identity
 from knowledge.errors import DocumentError
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.quotes import sentences_and_rows
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # the format readers (pypdf, python-docx, bs4) load when a fi
 
 EMBED_BATCH = 32
 MAX_SENTENCES = 24  # sentence vectors kept per chunk (a table of many rows keeps its first rows)
-PIPELINE_VERSION = "6"  # bump when loading, chunking or what is embedded changes: documents re-index
+PIPELINE_VERSION = "7"  # bump when loading, chunking or what is embedded changes: documents re-index
 HEADER_CHARS = 1200
 
 
@@ -107,8 +108,7 @@ class Indexer:
         self.embeddings = embeddings
         self.limits = limits if max_bytes is None else replace(limits, max_bytes=max_bytes)
         self.max_bytes = self.limits.max_bytes
-        model = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None) or ""
-        self.pipeline = f"{PIPELINE_VERSION}:{type(embeddings).__name__}:{model}"
+        self.pipeline = f"{PIPELINE_VERSION}:{identity(embeddings)}"  # the CLI's lazy embedder names the same
 
     def index_paths(
         self,

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.embeddings import identity
 from knowledge.lexical import tokenize
 from knowledge.signals import HOLDS, IDENTITY, answer_kinds, looks_like_contents
 from knowledge.store import StoredChunk
@@ -199,9 +200,8 @@ class Ranker:
 
 
 def embedder_name(embeddings: object) -> str:
-    """How ranker.json names the embedder it was fitted on: class and model."""
-    model = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None) or ""
-    return f"{type(embeddings).__name__}:{model}"
+    """How ranker.json names the embedder it was fitted on: class and model (a lazy one names what it loads)."""
+    return identity(embeddings)
 
 
 def load_ranker(embeddings: object, path: Path = MODEL_PATH) -> Ranker | None:

@@ -201,6 +201,21 @@ def fit(rows: list[dict[str, Any]], embedder: str) -> dict[str, Any]:
     }
 
 
+def write_model(path: Path, model: dict[str, Any]) -> None:
+    """Put a fitted model in the file beside those of other embedders, replacing only its own embedder's.
+
+    MiniLM's stays first: it is the one an embedder without a fit of its own (fake, openai) is judged by.
+    """
+    models: list[dict[str, Any]] = []
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        models = [m for m in data.get("models", [data]) if m.get("embedder", "minilm") != model["embedder"]]
+    models.append(model)
+    models.sort(key=lambda m: m.get("embedder", "minilm") != "minilm")
+    about = "Covered / not-covered decisions, one per embedder: see each model's own 'about' and 'training'."
+    path.write_text(json.dumps({"about": about, "models": models}, indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("cuad", type=Path, help="the CUAD folder of the shared bench (questions.jsonl, contracts/)")
@@ -226,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     model = fit(rows, args.embedder)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    write_model(args.out, model)
     print(json.dumps(model["training"]), file=sys.stderr)
     print(f"wrote {args.out}", file=sys.stderr)
     if args.dev:

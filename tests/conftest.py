@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,10 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Engine
 
 import bot.settings  # noqa: F401  (silences the libraries' telemetry before they load)
+
+# The default embedder (e5) is built once into a models folder every test's data folder shares (its files are
+# hash-checked on load), not into each temporary data folder; CLI subprocesses inherit it.
+os.environ.setdefault("LIAISON_MODELS_DIR", str(Path(tempfile.gettempdir()) / "liaison-test-models"))
 from bot.db import make_engine
 from bot.demo import samples_dir
 from knowledge.base import KnowledgeBase

@@ -62,13 +62,18 @@ def test_forms_of_a_word() -> None:
 
 
 def test_the_shipped_model_is_a_small_complete_data_file() -> None:
-    data = json.loads(MODEL.read_text(encoding="utf-8"))
     assert MODEL.stat().st_size < 10_000
-    assert tuple(data["features"]) == FEATURES
-    assert len(data["mean"]) == len(data["scale"]) == len(data["coef"]) == len(FEATURES)
-    assert 0.0 < data["threshold"] < 1.0
-    assert "CUAD" in data["about"] and "CC BY 4.0" in data["about"]
-    assert data["training"]["covered"] > 0 and data["training"]["not_covered"] > 0
+    models = json.loads(MODEL.read_text(encoding="utf-8"))["models"]
+    assert [m["embedder"] for m in models] == ["minilm", "e5"]  # one per local embedder, MiniLM's the fallback
+    for data in models:
+        assert tuple(data["features"]) == FEATURES
+        assert len(data["mean"]) == len(data["scale"]) == len(data["coef"]) == len(FEATURES)
+        assert 0.0 < data["threshold"] < 1.0
+        assert 0.0 < data["similarity_floor"] < data["unknown_similarity"] < 1.0
+        assert "CUAD" in data["about"] and "CC BY 4.0" in data["about"]
+        assert data["training"]["covered"] > 0 and data["training"]["not_covered"] > 0
+    assert Model.load(embedder="E5Embeddings:multilingual-e5-small-int8").embedder == "e5"
+    assert Model.load(embedder="DeterministicFakeEmbedding:").embedder == "minilm"
 
 
 def test_the_probability_is_the_logistic_of_the_standardised_features() -> None:
