@@ -15,7 +15,7 @@ from typing import Any
 from knowledge.coverage import Model, decide, features, missing_words, named
 from knowledge.coverage import model as coverage_model
 from knowledge.direct import Direct, direct_for
-from knowledge.embeddings import identity
+from knowledge.embeddings import identity, multilingual
 from knowledge.language import looks_non_english
 from knowledge.lexical import tokenize
 from knowledge.placeholders import placeholders_in
@@ -206,9 +206,9 @@ class Answerer:
         if missing:  # words no visible clause has in any form (stem, longer word, expansion)
             text += f" None of them mentions {named(missing)}."
         text += " These are the nearest clauses I found; none of them answers it directly."
-        if looks_non_english(question):
+        if looks_non_english(question) and not multilingual(self.retriever.embeddings):
             text = (
-                "I can only read questions in English for now (the default model is English-only), "
+                "I can only read questions in English with the embedding model in use (LIAISON_EMBEDDER), "
                 "and I could not match this one to a clause. Please ask in English."
             )
         return Answer(question, text, False, [], nearest)

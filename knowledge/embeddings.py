@@ -192,6 +192,11 @@ def identity(embeddings: object) -> str:
     return f"{type(embeddings).__name__}:{model}"
 
 
+def multilingual(embeddings: object) -> bool:
+    """Whether an embedder reads questions in other languages than English (e5 does; MiniLM does not)."""
+    return identity(embeddings).startswith("E5Embeddings:")
+
+
 def identity_of(spec: str) -> str | None:
     """The identity `make_embeddings(spec)` will have, known without loading it (None: only once loaded)."""
     provider = spec.partition(":")[0].strip().lower()
