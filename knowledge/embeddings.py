@@ -204,6 +204,8 @@ def identity_of(spec: str) -> str | None:
         return f"E5Embeddings:{E5Embeddings.model}"
     if provider == MINILM:
         return "MiniLMEmbeddings:"
+    if provider == "fake":
+        return "DeterministicFakeEmbedding:"
     return None
 
 

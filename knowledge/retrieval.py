@@ -9,6 +9,7 @@ narrowed to that document (and the engagement's amendments) first.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 import threading
@@ -18,6 +19,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from knowledge.chunking import section_at
+from knowledge.embeddings import identity
 from knowledge.indexing import HEADER_CHARS
 from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem, tokenize
 from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
@@ -25,6 +27,8 @@ from knowledge.routing import short_name_route, without_short_name
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, StoredChunk, StoredDocument, included, visible_to
 from knowledge.vocabulary import CHAT_WORDS, expand_query, has_expansion, lexical_query
+
+log = logging.getLogger(__name__)
 
 DENSE_SHARE = 0.35  # weight of (min-max normalised) cosine similarity; BM25 gets the rest
 DENSE_POOL = 60
@@ -106,7 +110,7 @@ class Stage:
 
 
 def _key(docs: list[StoredDocument]) -> frozenset[tuple[str, str]]:
-    return frozenset((d.id, d.content_hash + d.visibility) for d in docs)
+    return frozenset((d.id, d.content_hash + d.visibility + d.pipeline) for d in docs)  # re-embedded: new chunks
 
 
 class Retriever:
@@ -122,6 +126,7 @@ class Retriever:
         self._headers: dict[tuple[str, str], str] = {}  # (doc_id, content hash) -> header text
         self._texts: dict[str, str] = {}  # doc_id -> current extracted text
         self._lock = threading.Lock()
+        self._warned: set[str] = set()  # engagements whose stale vectors were reported
 
     def _view(self, engagement: str, side: str) -> _View:
         """The side's view of the engagement, built on first use and rebuilt when one of its documents changed.
@@ -218,12 +223,17 @@ class Retriever:
         if not eligible.any():
             return None
         query_vector = self.embeddings.embed_query(query)
-        dense = self.store.dense_query(
-            query_vector,
-            engagement=engagement,
-            visibilities=allowed,
-            n=min(DENSE_POOL, int(eligible.sum())),
-            documents=documents,
+        embedded = self._same_model(view, engagement, documents)
+        dense = (
+            self.store.dense_query(
+                query_vector,
+                engagement=engagement,
+                visibilities=allowed,
+                n=min(DENSE_POOL, int(eligible.sum())),
+                documents=embedded,
+            )
+            if embedded is None or embedded
+            else []
         )
         similarity = {index.position[cid]: sim for cid, sim in dense if cid in index.position}
         similarity = {pos: sim for pos, sim in similarity.items() if eligible[pos]}  # drops stale versions
@@ -249,6 +259,29 @@ class Retriever:
         )
         vector = np.asarray(query_vector, dtype=np.float32)
         return Stage(query, vector, ranked[:CANDIDATES], ranked[CANDIDATES:], info)
+
+    def _same_model(self, view: _View, engagement: str, documents: list[str] | None) -> list[str] | None:
+        """The documents whose vectors this embedder made (None: all of them, or all of `documents`).
+
+        A document indexed by another embedder (the default changed, LIAISON_EMBEDDER was switched) keeps
+        its old vectors until `liaison index` runs again: comparing them with this model's query vector
+        would rank by noise, so until then such a document is found by its words (BM25) alone.
+        """
+        current = identity(self.embeddings)
+        stale = {d.name for d in view.docs if d.pipeline and d.pipeline.partition(":")[2] != current}
+        if not stale:
+            return documents
+        if engagement not in self._warned:
+            self._warned.add(engagement)
+            log.warning(
+                "%d document(s) of %s were embedded by another model than %s: searched by their words only "
+                "until `liaison index` re-embeds them",
+                len(stale),
+                engagement,
+                current,
+            )
+        names = documents if documents is not None else [d.name for d in view.docs]
+        return [n for n in names if n not in stale]
 
     def _adjust(self, scores: dict[int, float], index: ChunkIndex, query: str, eligible: np.ndarray) -> dict[int, int]:
         """Cues beyond similarity: openings for identity questions, the kind of value asked for.

@@ -128,3 +128,26 @@ def test_a_new_indexing_pipeline_reindexes_unchanged_files(fake_kb: KnowledgeBas
     fake_kb.indexer.pipeline = "a newer chunker"  # what an upgrade of Liaison does
     report = fake_kb.index([folder], engagement="acme")
     assert sorted(n for n, _ in report.indexed) == ["msa.md", "sla.md"] and report.unchanged == []
+
+
+def test_documents_embedded_by_another_model_are_found_by_their_words_until_reindexed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    folder = tmp_path / "contracts"
+    write(folder / "sla.md", "# SLA\n\n5.3 Credit Cap. Service Credits shall not exceed 12% of the monthly Fees.\n")
+    write(folder / "msa.md", "# MSA\n\n9.1 Governing Law. This Agreement is governed by the laws of Ireland.\n")
+    store = Store(make_client(data_dir=tmp_path / "data"))
+    KnowledgeBase(store, DeterministicFakeEmbedding(size=32)).index([folder], engagement="acme")
+
+    switched = CountingEmbeddings(size=32)  # the same size, another model: its query vectors mean nothing here
+    kb = KnowledgeBase(store, switched)
+    hits = kb.search("governing law", engagement="acme")
+    assert hits[0].chunk.document == "msa.md"
+    assert all(h.similarity == 0.0 for h in hits)  # no comparison of one model's query with another's vectors
+    assert "embedded by another model" in caplog.text
+
+    report = kb.index([folder], engagement="acme")  # the next index re-embeds them with the model in use
+    assert sorted(n for n, _ in report.indexed) == ["msa.md", "sla.md"]
+    assert any(h.similarity != 0.0 for h in kb.search("governing law", engagement="acme"))
