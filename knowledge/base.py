@@ -12,7 +12,8 @@ from knowledge.answers import Answer, Answerer
 from knowledge.indexing import Indexer, IndexReport, Progress
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.retrieval import Hit, Retriever
-from knowledge.store import CheckReport, Store, StoredDocument
+from knowledge.store import CheckReport, Store
+from knowledge.stored import StoredDocument
 
 
 class KnowledgeBase:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from knowledge.store import Store, StoredDocument
+    from knowledge.store import Store
+    from knowledge.stored import StoredDocument
 
 IN_FLIGHT_SECONDS = 3600.0  # without a lock (a Chroma server), younger chunks may be another writer's
 

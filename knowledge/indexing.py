@@ -16,7 +16,8 @@ from knowledge.embeddings import identity
 from knowledge.errors import DocumentError
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.quotes import sentences_and_rows
-from knowledge.store import VISIBILITIES, SentenceVectors, Store, StoredDocument
+from knowledge.store import VISIBILITIES, Store
+from knowledge.stored import SentenceVectors, StoredDocument
 
 if TYPE_CHECKING:  # the format readers (pypdf, python-docx, bs4) load when a file is indexed, not to answer
     from knowledge.loaders import Found

@@ -11,7 +11,7 @@ import numpy as np
 import snowballstemmer
 
 from knowledge.signals import HOLDS, PREAMBLE, looks_like_contents
-from knowledge.store import StoredChunk, StoredDocument
+from knowledge.stored import StoredChunk, StoredDocument
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 

@@ -28,7 +28,7 @@ import numpy as np
 from knowledge.embeddings import identity
 from knowledge.lexical import tokenize
 from knowledge.signals import HOLDS, IDENTITY, answer_kinds, looks_like_contents
-from knowledge.store import StoredChunk
+from knowledge.stored import StoredChunk
 
 log = logging.getLogger(__name__)
 

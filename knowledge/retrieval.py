@@ -25,7 +25,8 @@ from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near,
 from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
 from knowledge.routing import short_name_route, without_short_name
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
-from knowledge.store import Store, StoredChunk, StoredDocument, included, visible_to
+from knowledge.store import Store, included, visible_to
+from knowledge.stored import StoredChunk, StoredDocument
 from knowledge.vocabulary import CHAT_WORDS, expand_query, has_expansion, lexical_query
 
 log = logging.getLogger(__name__)

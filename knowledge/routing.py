@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from knowledge.lexical import TOKEN, tokenize
 from knowledge.signals import is_amendment
-from knowledge.store import StoredDocument
+from knowledge.stored import StoredDocument
 
 MIN_TITLE_SHARE = 0.6  # of the naming phrase's words, the share that must be the document's title words
 MAX_WORDS = 5  # a naming phrase longer than this is a long name (BM25 routing's job) or no name at all

@@ -1,9 +1,10 @@
 """The vector store: chunks and documents in Chroma, scoped by engagement and visibility.
 
-This module holds the `Store` and the records it reads and writes (`StoredDocument`, `StoredChunk`,
-their Chroma metadata). Who may read which visibility is in `knowledge.visibility`; the lock and
-generation file that let several processes share a local directory are in `knowledge.storelock`;
-the consistency check and its repairs are in `knowledge.consistency`.
+This module holds the `Store`. The records it reads and writes (`StoredDocument`, `StoredChunk`, their
+sentence vectors and Chroma metadata) are in `knowledge.stored`; who may read which visibility is in
+`knowledge.visibility`; the lock and generation file that let several processes share a local
+directory are in `knowledge.storelock`; the consistency check and its repairs are in
+`knowledge.consistency`.
 
 Two collections: `<ns>_chunks` (one record a chunk, its embedding and exact span) and
 `<ns>_documents` (one record a document: its full extracted text, content hash and an embedding of
@@ -19,18 +20,15 @@ and the chunk, so a crash at any point exposes nothing, and `check(repair=True)`
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import chromadb
-import numpy as np
 from chromadb.api.types import Metadata, PyEmbeddings, Where
 from chromadb.config import Settings as ChromaSettings
 
@@ -38,6 +36,7 @@ from knowledge.chunking import Chunk
 from knowledge.consistency import CheckReport, check_store
 from knowledge.documents import ExtractedDocument
 from knowledge.errors import ConfigurationError, UnknownDocumentError
+from knowledge.stored import SentenceVectors, StoredChunk, StoredDocument, chunk_metadata, stored_chunk, stored_document
 from knowledge.storelock import LocalDirectory
 from knowledge.visibility import SIDES, VISIBILITIES, narrowest, visible_to
 
@@ -83,90 +82,6 @@ def make_client(*, data_dir: Path | None = None, url: str | None = None) -> chro
     path = str(data_dir / "chroma")
     with LocalDirectory.at(path).opening():  # several processes may create the directory at once
         return chromadb.PersistentClient(path=path, settings=settings)
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """A document as recorded in the store (without its text)."""
-
-    id: str
-    engagement: str
-    name: str
-    title: str
-    visibility: str
-    kind: str
-    content_hash: str
-    chunks: int
-    indexed_at: float
-    page_starts: tuple[int, ...]
-    pipeline: str = ""  # how it was indexed (chunker version, embedder): a change re-indexes it
-    pending_visibility: str = ""  # a visibility change begun and not finished (check(repair=True) finishes it)
-    title_manual: bool = False  # the title was set by hand, not read from the document
-
-    @property
-    def requested_visibility(self) -> str:
-        """The visibility last asked for: the pending one while a change is under way."""
-        return self.pending_visibility or self.visibility
-
-
-@dataclass(frozen=True)
-class SentenceVectors:
-    """A vector per sentence (or table row) of a chunk, kept in the chunk's own metadata.
-
-    Stored with the chunk, they are replaced and removed with it, on a local Chroma or a server alike.
-    Each vector is int8-quantised against its largest component (a cosine needs no scale: the vector
-    is re-normalised when read) and base64-encoded: 384 bytes a sentence before encoding.
-    """
-
-    spans: tuple[tuple[int, int], ...]  # document offsets
-    data: str  # base64 of int8, len(spans) x dimensions
-
-    @staticmethod
-    def empty() -> SentenceVectors:
-        return SentenceVectors((), "")
-
-    @staticmethod
-    def pack(spans: Sequence[tuple[int, int]], vectors: Sequence[Sequence[float]]) -> SentenceVectors:
-        if not spans:
-            return SentenceVectors.empty()
-        x = np.asarray(vectors, dtype=np.float32)
-        peak = np.clip(np.abs(x).max(axis=1, keepdims=True), 1e-12, None)
-        q = np.round(x / peak * 127).astype(np.int8)
-        return SentenceVectors(tuple((int(a), int(b)) for a, b in spans), base64.b64encode(q.tobytes()).decode())
-
-    def matrix(self) -> np.ndarray:
-        """The vectors, unit length, as rows (0 rows when there are none)."""
-        if not self.spans:
-            return np.zeros((0, 0), dtype=np.float32)
-        q = np.frombuffer(base64.b64decode(self.data), dtype=np.int8).astype(np.float32).reshape(len(self.spans), -1)
-        return q / np.clip(np.linalg.norm(q, axis=1, keepdims=True), 1e-12, None)
-
-    def metadata(self) -> dict[str, str]:
-        return {"sentence_spans": json.dumps([list(s) for s in self.spans]), "sentence_vectors": self.data}
-
-    @staticmethod
-    def from_metadata(m: Any) -> SentenceVectors:
-        spans = json.loads(str(m.get("sentence_spans") or "[]"))
-        return SentenceVectors(tuple((int(a), int(b)) for a, b in spans), str(m.get("sentence_vectors") or ""))
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    """A chunk as read back from the store."""
-
-    id: str
-    doc_id: str
-    document: str
-    title: str
-    visibility: str
-    section: str | None
-    heading: str | None
-    page: int | None
-    start: int
-    end: int
-    text: str
-    context: str
-    sentences: SentenceVectors = SentenceVectors.empty()  # for the second ranking stage; empty without them
 
 
 class Store:
@@ -215,7 +130,7 @@ class Store:
         self._fresh()
         where: Where | None = {"engagement": engagement} if engagement else None
         got = self.documents.get(where=where, include=["metadatas"])
-        docs = [_stored_document(i, m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)]
+        docs = [stored_document(i, m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)]
         return sorted(docs, key=lambda d: (d.engagement, d.name))
 
     def get_document(self, engagement: str, name: str) -> StoredDocument | None:
@@ -223,7 +138,7 @@ class Store:
         got = self.documents.get(ids=[document_id(engagement, name)], include=["metadatas"])
         if not got["ids"]:
             return None
-        return _stored_document(got["ids"][0], included(got["metadatas"], "metadatas")[0])
+        return stored_document(got["ids"][0], included(got["metadatas"], "metadatas")[0])
 
     def document_text(self, engagement: str, name: str) -> str:
         self._fresh()
@@ -261,7 +176,7 @@ class Store:
         written = time.time()
         sentences = sentence_vectors or [SentenceVectors.empty()] * len(chunks)
         metadatas: list[Metadata] = [
-            _chunk_metadata(doc, c, doc_id, engagement, visibility) | {"written_at": written} | v.metadata()
+            chunk_metadata(doc, c, doc_id, engagement, visibility) | {"written_at": written} | v.metadata()
             for c, v in zip(chunks, sentences, strict=True)
         ]
         texts = [c.text_of(doc.text) for c in chunks]
@@ -292,7 +207,7 @@ class Store:
                 ids=[doc_id], embeddings=_embeddings([header_embedding]), documents=[doc.text], metadatas=[meta]
             )
             self.drop_stale_chunks(doc_id, keep_hash=doc.content_hash)
-        return _stored_document(doc_id, meta)
+        return stored_document(doc_id, meta)
 
     def set_visibility(self, engagement: str, name: str, visibility: str) -> None:
         """Change who may see an unchanged document without re-embedding it, safely at any size.
@@ -369,7 +284,7 @@ class Store:
             doc = docs.get(str(meta["doc_id"]))
             if doc is not None and doc.content_hash == meta["content_hash"]:
                 visibility = narrowest(doc.visibility, doc.pending_visibility, str(meta["visibility"]))
-                out.append(_stored_chunk(cid, text, {**meta, "visibility": visibility}))
+                out.append(stored_chunk(cid, text, {**meta, "visibility": visibility}))
         return sorted(out, key=lambda c: (c.document, c.start))
 
     def dense_query(
@@ -401,7 +316,7 @@ class Store:
         if not ids:
             return []
         records = self.documents.get(ids=sorted({str(m["doc_id"]) for m in metas}), include=["metadatas"])
-        docs = {i: _stored_document(i, m) for i, m in zip(records["ids"], records["metadatas"] or [], strict=True)}
+        docs = {i: stored_document(i, m) for i, m in zip(records["ids"], records["metadatas"] or [], strict=True)}
         out = []
         for cid, meta, distance in zip(ids, metas, distances, strict=True):
             doc = docs.get(str(meta["doc_id"]))
@@ -425,57 +340,3 @@ def included(value: _T | None, field: str) -> _T:
 def _embeddings(vectors: Iterable[Sequence[float]]) -> PyEmbeddings:
     """Vectors as the plain lists Chroma takes."""
     return [list(v) for v in vectors]
-
-
-def _chunk_metadata(doc: ExtractedDocument, c: Chunk, doc_id: str, engagement: str, visibility: str) -> dict[str, Any]:
-    page = doc.page_at(c.start)
-    return {
-        "engagement": engagement,
-        "visibility": visibility,
-        "doc_id": doc_id,
-        "document": doc.name,
-        "title": doc.title,
-        "content_hash": doc.content_hash,
-        "section": c.section or "",
-        "heading": c.heading or "",
-        "context": c.context,
-        "page": page if page is not None else -1,
-        "start": c.start,
-        "end": c.end,
-    }
-
-
-def _stored_chunk(cid: str, text: str, m: Any) -> StoredChunk:
-    return StoredChunk(
-        id=cid,
-        doc_id=str(m["doc_id"]),
-        document=str(m["document"]),
-        title=str(m["title"]),
-        visibility=str(m["visibility"]),
-        section=str(m["section"]) or None,
-        heading=str(m["heading"]) or None,
-        page=int(m["page"]) if int(m["page"]) >= 0 else None,
-        start=int(m["start"]),
-        end=int(m["end"]),
-        text=text,
-        context=str(m.get("context", "")),
-        sentences=SentenceVectors.from_metadata(m),
-    )
-
-
-def _stored_document(doc_id: str, m: Any) -> StoredDocument:
-    return StoredDocument(
-        id=doc_id,
-        engagement=str(m["engagement"]),
-        name=str(m["name"]),
-        title=str(m["title"]),
-        visibility=str(m["visibility"]),
-        kind=str(m["kind"]),
-        content_hash=str(m["content_hash"]),
-        chunks=int(m["chunks"]),
-        indexed_at=float(m["indexed_at"]),
-        page_starts=tuple(json.loads(str(m.get("page_starts") or "[]"))),
-        pipeline=str(m.get("pipeline", "")),
-        pending_visibility=str(m.get("pending_visibility") or ""),
-        title_manual=bool(m.get("title_manual", False)),
-    )
