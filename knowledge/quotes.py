@@ -17,14 +17,7 @@ _DEFINED = re.compile(r"[\"\u201c]([A-Z][A-Za-z0-9\- ]{2,40})[\"\u201d]|\b((?:[A
 
 def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Paragraphs and table rows; a paragraph too long to quote whole is cut into sentences."""
-    units: list[tuple[int, int]] = []
-    for a, b, row in _rows_and_rest(text, start, end):
-        if row:
-            units.append((a, b))
-            continue
-        for p, q in blocks(text, a, b):
-            units.extend(sentence_spans(text, p, q) if q - p > QUOTE_CHARS else [(p, q)])
-    return units or [(start, end)]
+    return _split(text, start, end, whole_up_to=QUOTE_CHARS) or [(start, end)]
 
 
 def _is_row(text: str, span: tuple[int, int]) -> bool:
@@ -54,13 +47,20 @@ def _rows_and_rest(text: str, start: int, end: int) -> list[tuple[int, int, bool
 
 def sentences_and_rows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The sentences, list items and table rows of text[start:end]; a row is never cut at a full stop."""
+    return _split(text, start, end, whole_up_to=0)
+
+
+def _split(text: str, start: int, end: int, *, whole_up_to: int) -> list[tuple[int, int]]:
+    """Table rows whole, and each other block whole when a row or at most `whole_up_to` characters long,
+    else cut into sentences."""
     units: list[tuple[int, int]] = []
     for a, b, row in _rows_and_rest(text, start, end):
         if row:
             units.append((a, b))
             continue
         for p, q in blocks(text, a, b):
-            units.extend([(p, q)] if _is_row(text, (p, q)) else sentence_spans(text, p, q))
+            whole = q - p <= whole_up_to or _is_row(text, (p, q))
+            units.extend([(p, q)] if whole else sentence_spans(text, p, q))
     return units
 
 
