@@ -3,7 +3,7 @@
 E engagements, each with a client and a vendor channel and a year of records (issues, SLA breaches, mediations,
 questions, feedback), are seeded into a fresh database: a SQLite file, or a new schema in PostgreSQL with
 `--database-url`. Then `post_due_digests` runs in R threads at once, each thread a "replica" with its own engine,
-against the local Slack Web API stand-in (`bot.slack.local_api.SlackAPI`): every digest is built, claimed,
+against the local Slack Web API stand-in (`bot.localslack.api.SlackAPI`): every digest is built, claimed,
 posted and its chart uploaded. Measured: digests posted against expected, duplicates (two posts with the same
 metadata key; target 0), missing (target 0), wall time, and per-digest time. A single replica on a fresh
 database is the baseline, run in the same process: the ratio says what the extra replicas cost or save.
@@ -31,12 +31,13 @@ from slack_sdk import WebClient
 from sqlalchemy import pool
 from sqlalchemy.engine import Engine
 
-from bot import issues, mediations, records
+from bot import issues, records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
-from bot.digest import post_due_digests
+from bot.localslack.api import SlackAPI
+from bot.mediation import lifecycle as mediations
 from bot.settings import Settings
-from bot.slack.local_api import SlackAPI
+from bot.slack.posting import post_due_digests
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 09:00 UTC: every default (Monday 08:00) digest is due
 CATEGORIES = ("billing", "customer-service", "technical-support", "sla-breach", "finance", "other")

@@ -1,7 +1,7 @@
 """A hostile review of the access boundary, repeatable: attempts by class, and how many get through.
 
 Everything goes through public surfaces of the real app: signed Slack requests dispatched to the real Bolt app
-(`create_app`), whose real WebClient talks to the local Slack Web API stand-in (`bot.slack.local_api.SlackAPI`,
+(`create_app`), whose real WebClient talks to the local Slack Web API stand-in (`bot.localslack.api.SlackAPI`,
 a real HTTP server on 127.0.0.1); the knowledge base is the bundled sample engagement indexed with the real
 embedder (shared contracts, a client-only renewal memo, a vendor-only delivery plan). Nothing leaves loopback.
 
@@ -32,17 +32,18 @@ from typing import Any
 from slack_bolt import BoltRequest
 from slack_sdk import WebClient
 
-from bot import issues, mediations, records
-from bot.cases import ISSUE_STATUSES, MEDIATION_STATUSES
+from bot import issues, records
+from bot.cli.demo import samples_dir
 from bot.db import make_engine, session, upgrade
-from bot.demo import samples_dir
 from bot.deps import Deps
+from bot.localslack.api import SlackAPI, action_body, event_body, sign
+from bot.mediation import lifecycle as mediations
+from bot.records.cases import ISSUE_STATUSES, MEDIATION_STATUSES
 from bot.settings import Settings
-from bot.slack import home_blocks as hb
-from bot.slack import issue_blocks as ib
-from bot.slack import mediation_blocks as mb
 from bot.slack.app import create_app
-from bot.slack.local_api import SlackAPI, action_body, event_body, sign
+from bot.slack.blocks import home as hb
+from bot.slack.blocks import issues as ib
+from bot.slack.blocks import mediation as mb
 from bot.slack.seal import seal
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import MiniLMEmbeddings

@@ -3,7 +3,7 @@
 N signed `app_mention` events are posted to `/slack/events` by C workers; a fraction is redelivered with
 `X-Slack-Retry-Num: 1`, as Slack does when an ack is slow. Measured: ack latency (send -> HTTP response; target
 p99 < 200 ms), answer latency (send -> the `chat.postMessage` in the event's thread reaching the local Slack Web
-API stand-in `bot.slack.local_api.SlackAPI`; p50/p95), lost answers and duplicate answers (target 0 each).
+API stand-in `bot.localslack.api.SlackAPI`; p50/p95), lost answers and duplicate answers (target 0 each).
 
 Set-up: the bundled sample engagement `acme-customer-care` (shared, client-only and vendor-only folders) indexed
 with the CLI into a temporary LIAISON_DATA_DIR, or into `--data-dir` (indexed only when empty, then kept and
@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from bot import records
+from bot.cli.demo import samples_dir
 from bot.db import make_engine, session, upgrade
-from bot.demo import samples_dir
-from bot.slack.local_api import Call, SlackAPI, event_body, sign
+from bot.localslack.api import Call, SlackAPI, event_body, sign
 
 SECRET = "load-secret"
 ENGAGEMENT = "acme-customer-care"
@@ -71,7 +71,7 @@ class _StampedCalls(list[Call]):
 
 
 class TimedSlackAPI(SlackAPI):
-    """The Slack Web API stand-in, with per-call arrival times (bot/slack/local_api.py is left as is)."""
+    """The Slack Web API stand-in, with per-call arrival times (bot/localslack/api.py is left as is)."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -14,10 +14,10 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from bot import roles as role_records
-from bot.cases import IssueRecord, MediationRecord
 from bot.errors import NotAllowed
-from bot.tables import ROLES
+from bot.records import roles as role_records
+from bot.records.cases import IssueRecord, MediationRecord
+from bot.records.tables import ROLES
 
 MANAGERS = ("mediator", "admin")  # open and close mediations, act for either side
 SIDE_OWNERS = {"client": "client-owner", "vendor": "vendor-owner"}

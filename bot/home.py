@@ -1,7 +1,7 @@
 """The App Home: for one person, their engagements, the open issues they own, their mediations and deadlines.
 
 No Slack imports: `home_for` reads the records and returns plain frozen dataclasses for
-`bot.slack.home_blocks` to render. A person's engagements are those they hold a role in, own an open issue
+`bot.slack.blocks.home` to render. A person's engagements are those they hold a role in, own an open issue
 in, or are party to an open mediation of (they opened it, stated a position or agreed).
 """
 
@@ -14,7 +14,10 @@ from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
-from bot.cases import (
+from bot.db import session
+from bot.deps import Deps
+from bot.records import ChannelBinding, EngagementRole, QuestionRecord
+from bot.records.cases import (
     ACTIVE_MEDIATION_STATUSES,
     OPEN_ISSUE_STATUSES,
     OPEN_MEDIATION_STATUSES,
@@ -23,9 +26,6 @@ from bot.cases import (
     Position,
     TimelineEntry,
 )
-from bot.db import session
-from bot.deps import Deps
-from bot.records import ChannelBinding, EngagementRole, QuestionRecord
 
 DEADLINE_LIMIT = 10  # per engagement
 

@@ -5,7 +5,7 @@ Neither keeps state of its own: each run asks the database what is due now (a me
 near its deadline; an engagement whose digest time has passed this week) and claims it there before posting.
 So every replica may run the scheduler, a restart catches up with what it missed, and nothing is posted twice.
 Digests go by LIAISON_TIMEZONE, else by the workspace's time zone (its primary owner's, read once from Slack),
-else by UTC. The reminders are built by `bot.reminders` and worded and posted here.
+else by UTC. The reminders are built by `bot.mediation.reminders` and worded and posted here.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
-from bot import questions, reminders
+from bot import questions
 from bot.deps import Deps
+from bot.mediation import reminders
 from bot.records import utcnow
-from bot.slack import mediation_blocks as mb
+from bot.slack.blocks import mediation as mb
 from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def with_workspace_timezone(deps: Deps, client: WebClient) -> Deps:
 
 def post_digests(deps: Deps, client: WebClient, now: datetime | None = None) -> int:
     """One digest run: how many digests were posted."""
-    from bot.digest import post_due_digests
+    from bot.slack.posting import post_due_digests
 
     return len(post_due_digests(deps, client, now=now or utcnow()))
 

@@ -23,8 +23,8 @@ import bot.settings  # noqa: F401  (silences the libraries' telemetry before the
 # The default embedder (e5) is built once into a models folder every test's data folder shares (its files are
 # hash-checked on load), not into each temporary data folder; CLI subprocesses inherit it.
 os.environ.setdefault("LIAISON_MODELS_DIR", str(Path(tempfile.gettempdir()) / "liaison-test-models"))
+from bot.cli.demo import samples_dir
 from bot.db import make_engine
-from bot.demo import samples_dir
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.store import Store, make_client

@@ -11,17 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SLACK = ("slack_sdk", "slack_bolt", "bot.slack")
 DATABASE = ("sqlmodel", "sqlalchemy", "bot.db")
 # The transport and the wiring: they may talk to Slack. Everything else in bot/ is a workflow or a record.
-# bot/digest.py is the weekly digest's Slack wiring (posting once per channel and week through a WebClient); the
-# digest it posts is built by the workflows (bot.digest_sections), and it stays at its name for its callers.
+# bot/slack/posting.py is the weekly digest's Slack wiring (posting once per channel and week through a WebClient); the
+# digest it posts is built by the workflows (bot.digest.sections), and it stays at its name for its callers.
 TRANSPORT = (
     "bot/slack/",
     "bot/localslack/",
     "bot/cli/",
     "bot/cli_",
-    "bot/cli.py",
+    "bot/cli/__init__.py",
     "bot/app.py",
     "bot/scheduler.py",
-    "bot/digest.py",
+    "bot/slack/posting.py",
 )
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.authorize import Actor, agreeing_side, authorize, refusal
-from bot.cases import IssueRecord, MediationRecord
 from bot.errors import NotAllowed
+from bot.records.cases import IssueRecord, MediationRecord
 
 ISSUE = IssueRecord(id=7, engagement="acme", title="Late report", created_by="UREP", owner="UOWN")
 MEDIATION = MediationRecord(id=3, engagement="acme", title="Credits", channel_id="C1", opened_by="UMED")

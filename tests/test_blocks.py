@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.slack.blocks import (
+from bot.slack.blocks.answers import (
     BUTTON_VALUE_CHARS,
     answer_blocks,
     answer_text,

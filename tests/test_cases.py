@@ -12,9 +12,11 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from bot import cases, issues, mediations
-from bot.cases import IssueRecord, TimelineEntry
+from bot import issues
 from bot.db import current_revision, session, upgrade
+from bot.mediation import lifecycle as mediations
+from bot.records import cases
+from bot.records.cases import IssueRecord, TimelineEntry
 from tests.conftest import at_once, count
 
 CASE_TABLES = {"issues", "mediations", "timeline_entries", "positions"}

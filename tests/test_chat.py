@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_knowledge
+from bot.localslack.chat import render_blocks, run_chat
 from bot.settings import Settings
-from bot.slack.chat import render_blocks, run_chat
 from tests.conftest import write
 
 SLA = """# Service Level Agreement

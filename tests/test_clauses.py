@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.clauses import _leading, relevant_clauses
+from bot.contracts.clauses import _leading, relevant_clauses
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
 

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 
-from bot import mediations
-from bot.cli_cases import GROUPS
+from bot.cli.cases import GROUPS
 from bot.db import make_engine, session
+from bot.mediation import lifecycle as mediations
 
 
 @pytest.fixture

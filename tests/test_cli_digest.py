@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from bot import digest, issues, records
+from bot import issues, records
 from bot.cli import cli
 from bot.db import make_engine, session, upgrade
+from bot.digest import posts
+from bot.digest import schedule as digest_schedule
+from bot.localslack.api import SlackAPI
 from bot.settings import Settings
-from bot.slack.local_api import SlackAPI
 
 
 @pytest.fixture
@@ -29,8 +31,8 @@ def seed(data: Path) -> None:
     engine = make_engine(f"sqlite:///{data / 'liaison.db'}")
     upgrade(engine)
     now = datetime.now(UTC)
-    schedule = digest.default_schedule(Settings(LIAISON_DATA_DIR=data))
-    window = digest.window_for(
+    schedule = digest_schedule.default_schedule(Settings(LIAISON_DATA_DIR=data))
+    window = posts.window_for(
         engagement="acme", side="shared", week_start=schedule.week_of(now), schedule=schedule, now=now, live=True
     )
     inside = window.start + (window.end - window.start) / 2

@@ -14,14 +14,19 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import digest, digests, issues, mediations, records
-from bot.cases import IssueRecord, MediationRecord
+from bot import issues, records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
-from bot.digest_sections import Digest, build_digest, digest_text, weekly_points
+from bot.digest import posts as digest_posts
+from bot.digest import schedule as digest_schedule
+from bot.digest.sections import Digest, build_digest, digest_text, weekly_points
+from bot.localslack.api import SlackAPI
+from bot.mediation import lifecycle as mediations
+from bot.records import digests
+from bot.records.cases import IssueRecord, MediationRecord
 from bot.settings import Settings
-from bot.slack.digest_blocks import add_document_blocks, digest_blocks
-from bot.slack.local_api import SlackAPI
+from bot.slack import posting as digest
+from bot.slack.blocks.digest import add_document_blocks, digest_blocks
 from tests.conftest import at_once
 from tests.test_slack_app import opened
 
@@ -125,8 +130,8 @@ def seed(engine: Engine) -> None:
 
 
 def window(side: str, engagement: str = E) -> Any:
-    schedule = digest.Schedule("mon", "08:00", "UTC")
-    return digest.window_for(engagement=engagement, side=side, week_start=WEEK, schedule=schedule, now=NOW)
+    schedule = digest_schedule.Schedule("mon", "08:00", "UTC")
+    return digest_posts.window_for(engagement=engagement, side=side, week_start=WEEK, schedule=schedule, now=NOW)
 
 
 def built(engine: Engine, side: str) -> Digest:
@@ -232,8 +237,8 @@ def test_chart_is_a_png_of_the_last_weeks(seeded: Engine) -> None:
     shared = built(seeded, "shared")
     with session(seeded) as s:
         points = weekly_points(session=s, engagements=[E], window=window("shared"))
-        assert digest.chart_points(session=s, digest=shared) == points
-    png = digest.chart(shared, points)
+        assert digest_posts.chart_points(session=s, digest=shared) == points
+    png = digest_posts.chart(shared, points)
     assert len(points) == 10 and points[-1].label == "16 Nov"
     assert (points[-1].opened, points[-1].resolved, points[-1].attainment) == (3, 2, 57)
     assert (points[-2].opened, points[-2].resolved, points[-2].attainment) == (2, 2, 71)
@@ -326,7 +331,7 @@ def _stale_claim(engine: Engine, channel: str, side: str, *, minutes: int = 30) 
             week_start=WEEK,
             side=side,
             now=NOW - timedelta(minutes=minutes),
-            stale_after=digest.STALE_AFTER,
+            stale_after=digest_posts.STALE_AFTER,
         )
         assert claim is not None
 
@@ -412,7 +417,7 @@ def test_post_due_digests_waits_for_each_engagements_moment_in_its_time_zone(
     with session(db) as s:
         bind(s, "CNY", "shared", engagement="ny")
         bind(s, "CTOKYO", "shared", engagement="tokyo")
-        schedule = digest.set_schedule(
+        schedule = digest_schedule.set_schedule(
             session=s, settings=Settings(), engagement="ny", text="fri 17:00 America/New_York", updated_by="cli"
         )
         assert schedule.text() == "Fridays at 17:00 (America/New_York)" and schedule.own
@@ -461,14 +466,16 @@ def test_add_a_document_button_explains_how_for_the_channels_side(tmp_path: Path
 
 
 def test_a_week_across_a_dst_change_keeps_the_local_hour() -> None:
-    schedule = digest.Schedule("mon", "08:00", "Europe/Paris")  # summer time ended on Sun 25 Oct 2026
+    schedule = digest_schedule.Schedule("mon", "08:00", "Europe/Paris")  # summer time ended on Sun 25 Oct 2026
     now = datetime(2026, 10, 27, tzinfo=UTC)
-    w = digest.window_for(engagement=E, side="shared", week_start=schedule.week_of(now), schedule=schedule, now=now)
+    w = digest_posts.window_for(
+        engagement=E, side="shared", week_start=schedule.week_of(now), schedule=schedule, now=now
+    )
     assert (w.start, w.end) == (datetime(2026, 10, 19, 6, tzinfo=UTC), datetime(2026, 10, 26, 7, tzinfo=UTC))
     assert w.previous.start == datetime(2026, 10, 12, 6, tzinfo=UTC)
-    assert digest.parse_schedule("Friday 9:05") == ("fri", "09:05", None)
-    with pytest.raises(digest.ScheduleError):
-        digest.parse_schedule("someday 08:00")
+    assert digest_schedule.parse_schedule("Friday 9:05") == ("fri", "09:05", None)
+    with pytest.raises(digest_schedule.ScheduleError):
+        digest_schedule.parse_schedule("someday 08:00")
 
 
 def test_a_restart_that_cannot_read_the_history_does_not_post_blindly(

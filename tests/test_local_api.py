@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.local_api import AUTH_TEST, SlackAPI, action_body, event_body, sign
+from bot.localslack.api import AUTH_TEST, SlackAPI, action_body, event_body, sign
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"

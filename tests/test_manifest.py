@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.slack import issue_blocks
+from bot.slack.blocks import issues as issue_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot import mediations
-from bot.cases import MediationRecord, Position, TimelineEntry
 from bot.db import session
+from bot.mediation import lifecycle as mediations
+from bot.records.cases import MediationRecord, Position, TimelineEntry
 from tests.conftest import at_once, count
 from tests.test_cases import REF, kinds, new_issue, new_mediation
 

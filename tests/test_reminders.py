@@ -15,9 +15,10 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
-from bot import mediations, records
-from bot.cases import TimelineEntry
+from bot import records
 from bot.db import session
+from bot.mediation import lifecycle as mediations
+from bot.records.cases import TimelineEntry
 from bot.scheduler import send_reminders
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, at_once

@@ -10,8 +10,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot import digest, mediations, records
+from bot import records
 from bot.db import session
+from bot.digest import schedule as digest_schedule
+from bot.mediation import lifecycle as mediations
 from bot.scheduler import describe, make_scheduler, post_digests, start_scheduler, with_workspace_timezone
 from bot.settings import WEEKDAYS
 from knowledge.base import KnowledgeBase
@@ -35,7 +37,7 @@ def test_the_scheduler_posts_reminders_and_the_digest(tmp_path: Path, sample_kb:
             mediations.set_mediation_thread(
                 session=s, mediation_id=mediation.id, thread_ts=HEADER_TS, header_ts=HEADER_TS
             )
-            digest.set_schedule(
+            digest_schedule.set_schedule(
                 session=s,
                 settings=slack.deps.settings,
                 engagement=ENGAGEMENT,

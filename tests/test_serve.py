@@ -13,9 +13,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bot.localslack.api import SlackAPI, event_body, sign
 from bot.settings import Settings
 from bot.slack import seal
-from bot.slack.local_api import SlackAPI, event_body, sign
 from tests.conftest import prepare_bot_data
 
 SECRET = "serve-secret"

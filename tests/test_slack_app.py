@@ -18,10 +18,10 @@ from sqlalchemy.engine import Engine
 from bot import records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
+from bot.localslack.api import SlackAPI, action_body, event_body, sign
 from bot.settings import Settings
 from bot.slack import seal
 from bot.slack.app import create_app
-from bot.slack.local_api import SlackAPI, action_body, event_body, sign
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, write
 

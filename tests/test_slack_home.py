@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot import home, issues, mediations, records
+from bot import home, issues, records
+from bot.cli.demo import samples_dir
 from bot.db import session
-from bot.demo import samples_dir
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation, Standing
-from bot.slack import home_blocks as hb
-from bot.slack.local_api import action_body
+from bot.localslack.api import action_body
+from bot.mediation import lifecycle as mediations
+from bot.slack.blocks import home as hb
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, count
 from tests.test_slack_app import CLIENT_SECRETS, VENDOR_SECRETS, Slack, meta_of, opened, running_slack, sealed

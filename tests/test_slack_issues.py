@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot import cases, issues
+from bot import issues
 from bot.db import session
-from bot.slack import issue_blocks as ib
+from bot.localslack.api import PERMALINK, action_body
+from bot.records import cases
 from bot.slack import seal
-from bot.slack.local_api import PERMALINK, action_body
+from bot.slack.blocks import issues as ib
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
 from tests.test_slack_app import Slack, meta_of, opened, running_slack

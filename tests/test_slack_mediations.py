@@ -19,13 +19,15 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot import cases, issues, mediations, records
-from bot.cases import MediationRecord, TimelineEntry
+from bot import issues, records
 from bot.db import session
-from bot.slack import mediation_blocks as mb
-from bot.slack import mediation_modals as mm
+from bot.localslack.api import Call
+from bot.mediation import lifecycle as mediations
+from bot.records import cases
+from bot.records.cases import MediationRecord, TimelineEntry
 from bot.slack import seal
-from bot.slack.local_api import Call
+from bot.slack.blocks import mediation as mb
+from bot.slack.blocks import mediation_modals as mm
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, at_once, count
 from tests.test_slack_app import Slack, meta_of, opened, running_slack, sealed

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.server import ServerConnection, serve
 
-from bot.slack.local_api import SlackAPI
+from bot.localslack.api import SlackAPI
 from tests.conftest import prepare_bot_data
 
 

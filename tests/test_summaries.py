@@ -11,9 +11,18 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from bot.clauses import relevant_clauses
-from bot.slack.summary_blocks import summary_blocks, summary_text
-from bot.summaries import ATTACHED, SILENT, ContractPoint, Difference, Evidence, Summary, split_sentences, summarise
+from bot.contracts.clauses import relevant_clauses
+from bot.mediation.summaries import (
+    ATTACHED,
+    SILENT,
+    ContractPoint,
+    Difference,
+    Evidence,
+    Summary,
+    split_sentences,
+    summarise,
+)
+from bot.slack.blocks.summary import summary_blocks, summary_text
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
 

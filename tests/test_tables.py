@@ -197,8 +197,8 @@ def test_a_row_direct_line_lists_the_placeholders_of_its_row_and_header() -> Non
 def test_citation_json_carries_the_header_and_placeholders_and_renderings_mark_them(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from bot.render import print_answer
-    from bot.slack.blocks import answer_blocks
+    from bot.cli.render import print_answer
+    from bot.slack.blocks.answers import answer_blocks
 
     (table,) = tables_in(GITHUB)
     a, b = table.rows[0]

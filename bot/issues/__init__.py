@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.cases import (
+from bot.records import utcnow
+from bot.records.cases import (
     CASE_SIDES,
     CATEGORIES,
     ISSUE_STATUSES,
@@ -28,7 +29,6 @@ from bot.cases import (
     required_text,
     timeline_of,
 )
-from bot.records import utcnow
 
 # Issues
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot import access, cases, issues, records
+from bot import access, issues, records
 from bot.access import Probe
 from bot.authorize import actor_in, authorize, nobody
-from bot.clauses import relevant_clauses
+from bot.contracts.clauses import relevant_clauses
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import NotFound
+from bot.records import cases
 from knowledge.errors import KnowledgeError
 from knowledge.store import visible_to
 

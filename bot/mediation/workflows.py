@@ -15,13 +15,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import access, cases, issues, mediations, records, summaries
+from bot import access, issues, records
 from bot.access import Probe, Scope
 from bot.authorize import Action, Actor, actor_in, agreeing_side, authorize
-from bot.clauses import relevant_clauses
+from bot.contracts.clauses import relevant_clauses
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import Conflict, LiaisonError, NotFound
+from bot.mediation import lifecycle as mediations
+from bot.mediation import summaries
+from bot.records import cases
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-import bot.cases  # noqa: F401  (its tables are part of the schema)
-import bot.digests  # noqa: F401  (the digest schedules and posts)
 import bot.records  # noqa: F401  (puts the tables on SQLModel.metadata)
+import bot.records.cases  # noqa: F401  (its tables are part of the schema)
+import bot.records.digests  # noqa: F401  (the digest schedules and posts)
 from bot.db import make_engine, migration_transaction, normalise_url
 from bot.settings import Settings
 

@@ -13,7 +13,8 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.slack import blocks, seal
+from bot.slack import seal
+from bot.slack.blocks import answers as blocks
 from bot.slack.listeners import channels, commands, digest, feedback, files, home, issues, mediations, questions
 from knowledge.errors import KnowledgeError
 

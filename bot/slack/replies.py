@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Respond
 
-from bot.slack import blocks
+from bot.slack.blocks import answers as blocks
 
 
 def not_linked(respond: Respond, channel: str, *, replace_original: bool = False) -> None:

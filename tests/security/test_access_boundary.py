@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from bot import issues, mediations, records
+from bot import issues, records
 from bot.db import session
-from bot.slack import home_blocks as hb
-from bot.slack import issue_blocks as ib
-from bot.slack import mediation_blocks as mb
+from bot.mediation import lifecycle as mediations
+from bot.slack.blocks import home as hb
+from bot.slack.blocks import issues as ib
+from bot.slack.blocks import mediation as mb
 from bot.slack.seal import REFUSED
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot import digest
-from bot.slack.local_api import SlackAPI
+from bot.localslack.api import SlackAPI
+from bot.slack import posting as digest
 from tests.test_digest import NOW, client_for, deps_for, posts, seed
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.local_api import SlackAPI, event_body, sign
+from bot.localslack.api import SlackAPI, event_body, sign
 
 SECRET = "limits-secret"
 MB = 1024 * 1024

@@ -22,9 +22,9 @@ from slack_sdk import WebClient
 from bot import records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
+from bot.localslack.api import SlackAPI, action_body, event_body, sign
 from bot.settings import Settings
 from bot.slack.app import create_app
-from bot.slack.local_api import SlackAPI, action_body, event_body, sign
 from knowledge.base import KnowledgeBase
 
 SECRET = "small-ones-secret"

@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 
 from bot import questions as workflow
 from bot.access import SLACK_CONNECT
+from bot.slack.blocks.kit import section
 from bot.slack.facts import SlackProbe, forget_channel
-from bot.slack.kit import section
 
 NOTICE = (
     "This channel is now shared with another organisation, so I answer here from the engagement's shared "

@@ -14,7 +14,7 @@ from bot import channels
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.errors import LiaisonError, NotAllowed, NotFound
-from bot.slack import blocks
+from bot.slack.blocks import answers as blocks
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.listeners import files, issues, mediations
 from bot.slack.replies import not_linked

@@ -8,8 +8,8 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot import questions as workflow
-from bot.digest_sections import ADD_DOCUMENT_ACTION
-from bot.slack import digest_blocks
+from bot.digest.sections import ADD_DOCUMENT_ACTION
+from bot.slack.blocks import digest as digest_blocks
 from bot.slack.facts import SlackProbe
 
 

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot import questions as workflow
 from bot.access import may_repost
 from bot.deps import Deps
-from bot.slack import blocks
+from bot.slack.blocks import answers as blocks
 from bot.slack.facts import SlackProbe
 
 

@@ -17,7 +17,7 @@ from bot import channels, contracts
 from bot.access import Scope
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
-from bot.slack import blocks
+from bot.slack.blocks import answers as blocks
 from bot.slack.facts import SlackProbe, workspace_admin
 
 

@@ -16,9 +16,9 @@ from slack_sdk.errors import SlackApiError
 from bot import home
 from bot import questions as workflow
 from bot.deps import Deps
-from bot.slack import home_blocks as hb
-from bot.slack.blocks import escape
-from bot.slack.issue_blocks import issue_modal
+from bot.slack.blocks import home as hb
+from bot.slack.blocks.answers import escape
+from bot.slack.blocks.issues import issue_modal
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)

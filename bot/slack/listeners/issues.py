@@ -17,14 +17,15 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import access, cases
+from bot import access
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.errors import LiaisonError
 from bot.issues import workflows as issue_log
-from bot.slack import issue_blocks as ib
+from bot.records import cases
+from bot.slack.blocks import issues as ib
+from bot.slack.blocks.kit import escape
 from bot.slack.facts import SlackProbe, workspace_admin
-from bot.slack.kit import escape
 from bot.slack.listeners.home import refresh_homes, workspace_url
 from bot.slack.replies import not_linked
 

@@ -19,9 +19,10 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.errors import LiaisonError
 from bot.mediation import workflows as mediation
-from bot.slack import blocks, summary_blocks
-from bot.slack import mediation_blocks as mb
-from bot.slack import mediation_modals as mm
+from bot.slack.blocks import answers as blocks
+from bot.slack.blocks import mediation as mb
+from bot.slack.blocks import mediation_modals as mm
+from bot.slack.blocks import summary as summary_blocks
 from bot.slack.facts import SlackProbe
 from bot.slack.listeners.mediation_common import refresh_header
 

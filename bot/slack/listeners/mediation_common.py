@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.mediation import workflows as mediation
-from bot.slack import mediation_blocks as mb
+from bot.slack.blocks import mediation as mb
 from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)

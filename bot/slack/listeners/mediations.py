@@ -24,8 +24,8 @@ from bot.access import Scope
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
 from bot.mediation import workflows as mediation
-from bot.slack import blocks
-from bot.slack import mediation_blocks as mb
+from bot.slack.blocks import answers as blocks
+from bot.slack.blocks import mediation as mb
 from bot.slack.facts import SlackProbe
 from bot.slack.listeners import mediation_actions, mediation_evidence
 from bot.slack.replies import not_linked

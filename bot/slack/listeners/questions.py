@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import questions as workflow
 from bot.deps import Deps
-from bot.slack import blocks
+from bot.slack.blocks import answers as blocks
 from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,252 @@
+"""`liaison issues`, `liaison mediations` and `liaison export`: the issue log and mediations from the shell.
+
+Register with `cli.add_command(issues)`, `cli.add_command(mediations)`, `cli.add_command(export)` (or
+`for group in GROUPS: cli.add_command(group)`). Like bot/cli/__init__.py, JSON goes to stdout and notes to stderr; the
+records database (LIAISON_DATA_DIR's SQLite file, or DATABASE_URL) is migrated before use.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bot.cli.options import engagement_option, json_option
+
+if TYPE_CHECKING:  # sqlmodel is imported by the commands that use the records, not at start-up
+    from contextlib import AbstractContextManager
+
+    from sqlmodel import Session
+
+CSV_COLUMNS = (
+    "id",
+    "engagement",
+    "title",
+    "description",
+    "status",
+    "severity",
+    "category",
+    "office",
+    "risk",
+    "value",
+    "side",
+    "owner",
+    "due",
+    "clause_refs",
+    "permalink",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+)
+
+
+def _due(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-12-31") from None
+
+
+def _records_session() -> AbstractContextManager[Session]:
+    from bot.app import load_settings
+    from bot.db import records_session
+
+    return records_session(load_settings().resolved_database_url)
+
+
+def _issue_line(item: dict[str, Any]) -> str:
+    extras = [f"sev {item['severity']}", item["category"]]
+    if item["side"]:
+        extras.append(f"by {item['side']}")
+    if item["owner"]:
+        extras.append(f"owner {item['owner']}")
+    if item["due"]:
+        extras.append(f"due {item['due']}")
+    return f"#{item['id']}\t{item['status']}\t{item['title']}\t({', '.join(extras)})"
+
+
+def _fail(error: Exception) -> None:
+    click.secho(f"error: {error}", fg="red", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def issues() -> None:
+    """The engagement's issue log: what went wrong, how bad it is, who owns it."""
+
+
+@issues.command("add")
+@engagement_option
+@click.option("--title", "-t", required=True, help="What went wrong, in one line.")
+@click.option("--description", "-d", default="", help="More detail.")
+@click.option("--severity", type=click.IntRange(1, 4), default=3, show_default=True, help="1 is the worst.")
+@click.option("--side", type=click.Choice(("client", "vendor")), help="Which side raises it.")
+@click.option(
+    "--category",
+    type=click.Choice(
+        (
+            "finance",
+            "accounting",
+            "billing",
+            "data-processing",
+            "customer-service",
+            "technical-support",
+            "marketing",
+            "sales",
+            "sla-breach",
+            "other",
+        )
+    ),
+    default="other",
+    show_default=True,
+    help="Back office, front office, an SLA breach, or other.",
+)
+@click.option("--risk", type=click.Choice(("high", "low")), default="low", show_default=True)
+@click.option("--value", type=click.Choice(("high", "low")), default="low", show_default=True)
+@click.option("--owner", help="Slack user id of who owns the fix, e.g. U0123ABCD.")
+@click.option("--due", callback=_due, help="Due date, YYYY-MM-DD.")
+@json_option
+def issues_add(
+    engagement: str,
+    title: str,
+    description: str,
+    severity: int,
+    side: str | None,
+    category: str,
+    risk: str,
+    value: str,
+    owner: str | None,
+    due: date | None,
+    as_json: bool,
+) -> None:
+    """Log an issue."""
+    from bot import issues as issue_log
+    from bot.records import cases
+
+    try:
+        with _records_session() as s:
+            issue = issue_log.create_issue(
+                session=s,
+                engagement=engagement,
+                title=title,
+                created_by="cli",
+                description=description,
+                category=category,
+                severity=severity,
+                risk=risk,
+                value=value,
+                raised_by_side=side,
+                owner=owner,
+                due=due,
+            )
+            item = cases.issue_as_dict(issue)
+    except ValueError as error:
+        _fail(error)
+    click.echo(json.dumps(item) if as_json else f"logged issue #{item['id']} in {engagement}: {item['title']}")
+
+
+@issues.command("list")
+@engagement_option
+@click.option("--all", "show_all", is_flag=True, help="Include resolved and closed issues.")
+@json_option
+def issues_list(engagement: str, show_all: bool, as_json: bool) -> None:
+    """The engagement's open issues (all with --all), worst first."""
+    from bot import issues as issue_log
+    from bot.records import cases
+
+    with _records_session() as s:
+        statuses = cases.ISSUE_STATUSES if show_all else None
+        items = [
+            cases.issue_as_dict(i) for i in issue_log.list_issues(session=s, engagement=engagement, statuses=statuses)
+        ]
+    if as_json:
+        click.echo(json.dumps({"issues": items}))
+        return
+    if not items:
+        click.echo(f"no {'' if show_all else 'open '}issues in {engagement}", err=True)
+    for item in items:
+        click.echo(_issue_line(item))
+
+
+@click.group()
+def mediations() -> None:
+    """Mediations between the client and the vendor."""
+
+
+@mediations.command("list")
+@engagement_option
+@click.option("--all", "show_all", is_flag=True, help="Include closed and withdrawn mediations.")
+@json_option
+def mediations_list(engagement: str, show_all: bool, as_json: bool) -> None:
+    """The engagement's mediations still under way (all with --all), oldest first."""
+    from bot.mediation import lifecycle as mediation_log
+    from bot.records import cases
+
+    with _records_session() as s:
+        statuses = cases.MEDIATION_STATUSES if show_all else None
+        found = mediation_log.list_mediations(session=s, engagement=engagement, statuses=statuses)
+        items = [cases.mediation_as_dict(m) for m in found]
+    if as_json:
+        click.echo(json.dumps({"mediations": items}))
+        return
+    if not items:
+        click.echo(f"no {'' if show_all else 'open '}mediations in {engagement}", err=True)
+    for item in items:
+        deadline = f"\tdeadline {item['deadline']}" if item["deadline"] else ""
+        click.echo(f"#{item['id']}\t{item['status']}\t{item['title']}{deadline}")
+
+
+@click.group()
+def export() -> None:
+    """Export records for reporting."""
+
+
+@export.command("issues")
+@engagement_option
+@click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
+@click.option("--open-only", is_flag=True, help="Only issues not yet resolved or closed.")
+def export_issues(engagement: str, fmt: str, output: Path | None, open_only: bool) -> None:
+    """Every issue of the engagement (worst first) as CSV with a header row, or as a JSON list."""
+    from bot import issues as issue_log
+    from bot.records import cases
+
+    with _records_session() as s:
+        statuses = None if open_only else cases.ISSUE_STATUSES
+        items = [
+            cases.issue_as_dict(i) for i in issue_log.list_issues(session=s, engagement=engagement, statuses=statuses)
+        ]
+    if fmt == "json":
+        text = json.dumps(items, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for item in items:
+            writer.writerow(
+                {
+                    **{k: "" if v is None else v for k, v in item.items()},
+                    "clause_refs": json.dumps(item["clause_refs"]),
+                }
+            )
+        text = buffer.getvalue()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {len(items)} issues to {output}", err=True)
+
+
+GROUPS = (issues, mediations, export)

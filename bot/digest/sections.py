@@ -1,0 +1,281 @@
+"""What a weekly digest says: a list of section builders over one week's window, for one side of an engagement.
+
+No Slack imports. Each builder takes the session and a `Window` and returns a `Section` of facts (with the trend
+against the week before), items and an optional action; `SECTIONS` is the order they appear in. Service credits
+and notice deadlines slot in as more builders once there is an SLA register.
+
+Side-aware: issues are shared records; questions (and the document names their answers cite) and mediations
+are seen only from the sides that may see the channel they came from (`SIDES_SEEN`): a vendor channel's
+question never reaches a client digest, and the reverse.
+
+The types are in `bot.digest.model`, the issue counts (and the chart's weekly numbers) in `bot.digest.counts`,
+the plain text in `bot.digest.text`; the names callers use from those are re-exported here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.digest.counts import AGEING_DAYS, ageing_at, open_at, opened_in, resolved_in, sla_attainment
+from bot.digest.counts import WeekPoint as WeekPoint
+from bot.digest.counts import weekly_points as weekly_points
+from bot.digest.model import ADD_DOCUMENT_ACTION, HEADLINE, Action, Digest, Fact, Section, Trend, Window
+from bot.digest.model import window_ending as window_ending
+from bot.digest.text import digest_text as digest_text
+from bot.digest.text import period_text as period_text
+from bot.digest.text import summary_text as summary_text
+from bot.records import ChannelBinding, QuestionRecord, digests
+from bot.records.cases import IssueRecord, MediationRecord
+from knowledge.answers import citation_label
+
+TOP = 5  # items listed per section
+OFFICES = {"back": "back office", "front": "front office", None: "other"}
+SLA_NOTE = (
+    "No SLA register yet: SLA breaches are issues logged in the sla-breach category, and SLA attainment is the "
+    "share of days in the week with no such issue open."
+)
+
+SectionBuilder = Callable[[Session, Window], Section]
+
+
+# Items
+
+
+def _breakdown(issues: Sequence[IssueRecord]) -> str:
+    if not issues:
+        return ""
+    severities = Counter(i.severity for i in issues)
+    offices = Counter(OFFICES.get(i.office, "other") for i in issues)
+    by_severity = ", ".join(f"sev {s}: {severities[s]}" for s in sorted(severities))
+    by_office = ", ".join(f"{name}: {offices[name]}" for name in OFFICES.values() if offices[name])
+    return f"{by_severity}; {by_office}"
+
+
+def _issue_line(issue: IssueRecord, moment: datetime | None = None) -> str:
+    office = f" ({OFFICES[issue.office]})" if issue.office in ("back", "front") else ""
+    age = f" · open {(moment - issue.created_at).days} days" if moment else ""
+    return f"#{issue.id} · sev {issue.severity} · {issue.category}{office}{age} · {issue.title}"
+
+
+def _listed(lines: list[str]) -> tuple[str, ...]:
+    shown = lines[:TOP]
+    if len(lines) > TOP:
+        shown.append(f"… and {len(lines) - TOP} more")
+    return tuple(shown)
+
+
+# Queries
+
+
+def _issues(session: Session, window: Window) -> list[IssueRecord]:
+    """The issues that existed during this week or the one before."""
+    start = window.previous.start
+    return digests.issues_between(session=session, engagements=[window.engagement], start=start, end=window.end)
+
+
+def _visible(session: Session, channel_id: str, window: Window) -> bool:
+    binding = session.get(ChannelBinding, channel_id)
+    return binding is None or binding.side in window.sides
+
+
+# Sections
+
+
+def new_and_resolved_issues(session: Session, window: Window) -> Section:
+    issues, before = _issues(session, window), window.previous
+    new, resolved = opened_in(issues, window.start, window.end), resolved_in(issues, window.start, window.end)
+    facts = (
+        Fact(
+            "issues.new",
+            "New",
+            str(len(new)),
+            Trend(len(new), len(opened_in(issues, before.start, before.end))),
+            _breakdown(new),
+        ),
+        Fact(
+            "issues.resolved",
+            "Resolved",
+            str(len(resolved)),
+            Trend(len(resolved), len(resolved_in(issues, before.start, before.end))),
+            _breakdown(resolved),
+        ),
+    )
+    urgent = [_issue_line(i) for i in new if i.severity <= 2]
+    return Section("issues", "Issues this week", facts, _listed(urgent), empty="No new severity 1 or 2 issues.")
+
+
+def ageing_issues(session: Session, window: Window) -> Section:
+    issues, moment, earlier = _issues(session, window), window.end, window.start
+    open_now, ageing = open_at(issues, moment), ageing_at(issues, moment)
+    facts = (
+        Fact(
+            "issues.open",
+            "Open",
+            str(len(open_now)),
+            Trend(len(open_now), len(open_at(issues, earlier))),
+            _breakdown(open_now),
+        ),
+        Fact(
+            "issues.ageing",
+            f"Open over {AGEING_DAYS} days",
+            str(len(ageing)),
+            Trend(len(ageing), len(ageing_at(issues, earlier))),
+            _breakdown(ageing),
+        ),
+    )
+    oldest = sorted(ageing, key=lambda i: (i.severity, i.created_at))
+    return Section(
+        "ageing",
+        "Open and ageing issues",
+        facts,
+        _listed([_issue_line(i, moment) for i in oldest]),
+        empty="Nothing ageing.",
+    )
+
+
+def _mediation_line(mediation: MediationRecord, moment: datetime, zone: ZoneInfo) -> str:
+    age = (moment - mediation.opened_at).days
+    line = f"#{mediation.id} · {mediation.status} · {age} days old"
+    if mediation.deadline:
+        overdue = " (overdue)" if mediation.deadline < moment.astimezone(zone).date() else ""
+        line += f" · deadline {mediation.deadline.isoformat()}{overdue}"
+    return f"{line} · {mediation.title}"
+
+
+def open_mediations(session: Session, window: Window) -> Section:
+    def under_way(end: datetime) -> list[MediationRecord]:
+        found = digests.mediations_before(session=session, engagement=window.engagement, end=end)
+        return [m for m in found if _visible(session, m.channel_id, window)]
+
+    now, before = under_way(window.end), under_way(window.start)
+    today = window.end.astimezone(window.zone).date()
+    overdue = [m for m in now if m.deadline and m.deadline < today]
+    ages = [(window.end - m.opened_at).days for m in now]
+    detail = f"oldest {max(ages)} days, average {round(sum(ages) / len(ages))} days" if ages else ""
+    facts = (
+        Fact("mediations.open", "Under way", str(len(now)), Trend(len(now), len(before)), detail),
+        Fact("mediations.overdue", "Past their deadline", str(len(overdue))),
+    )
+    items = [_mediation_line(m, window.end, window.zone) for m in now]
+    return Section("mediations", "Mediations", facts, _listed(items), empty="No mediation under way.")
+
+
+def sla_breaches(session: Session, window: Window) -> Section:
+    issues, before = _issues(session, window), window.previous
+    breaches = [i for i in issues if i.category == "sla-breach"]
+    new, earlier = opened_in(breaches, window.start, window.end), opened_in(breaches, before.start, before.end)
+    attainment = sla_attainment(issues, window.start, window.end, window.zone)
+    previous = sla_attainment(issues, before.start, before.end, before.zone)
+    facts = (
+        Fact("sla.breaches", "SLA breaches logged", str(len(new)), Trend(len(new), len(earlier)), _breakdown(new)),
+        Fact("sla.open", "SLA breaches still open", str(len(open_at(breaches, window.end)))),
+        Fact("sla.attainment", "SLA attainment", f"{attainment}%", Trend(attainment, previous, "%")),
+    )
+    return Section(
+        "sla", "SLA", facts, _listed([_issue_line(i) for i in new]), empty="No SLA breach logged.", note=SLA_NOTE
+    )
+
+
+def _questions(session: Session, window: Window) -> list[QuestionRecord]:
+    return digests.questions_between(
+        session=session, engagement=window.engagement, sides=window.sides, start=window.start, end=window.end
+    )
+
+
+def _grouped(questions: Sequence[QuestionRecord]) -> list[str]:
+    """'3× what is the notice period?', most asked first (then most recent), same question however typed."""
+    counts: Counter[str] = Counter()
+    latest: dict[str, QuestionRecord] = {}
+    for q in questions:
+        key = " ".join(q.question.lower().split()).rstrip("?!. ")
+        counts[key] += 1
+        latest[key] = q
+    order = sorted(counts, key=lambda k: (-counts[k], -latest[k].asked_at.timestamp()))
+    return [f"{counts[k]}× {' '.join(latest[k].question.split())}" for k in order]
+
+
+def top_questions(session: Session, window: Window) -> Section:
+    asked, before = _questions(session, window), _questions(session, window.previous)
+    answered = [q for q in asked if q.found]
+    share = f" ({round(100 * len(answered) / len(asked))}%)" if asked else ""
+    cited = Counter(
+        citation_label(title=c.get("title"), document=c.get("document"), section=None, page=None)
+        for q in answered
+        for c in q.citations
+        if c.get("document")
+    )
+    facts = (
+        Fact("questions.asked", "Questions asked", str(len(asked)), Trend(len(asked), len(before))),
+        Fact("questions.answered", "Answered from the contracts", f"{len(answered)} of {len(asked)}{share}"),
+        Fact("questions.cited", "Most cited", ", ".join(f"{name} ×{n}" for name, n in cited.most_common(3)) or "none"),
+    )
+    return Section("questions", "Top questions", facts, _listed(_grouped(asked)), empty="No questions asked.")
+
+
+def knowledge_gaps(session: Session, window: Window) -> Section:
+    gaps = [q for q in _questions(session, window) if not q.found]
+    before = [q for q in _questions(session, window.previous) if not q.found]
+    fact = Fact(
+        "questions.unanswered", "Not answered from the contracts", str(len(gaps)), Trend(len(gaps), len(before))
+    )
+    action = Action("Add a document", ADD_DOCUMENT_ACTION, window.engagement) if gaps else None
+    return Section(
+        "gaps",
+        "Knowledge gaps",
+        (fact,),
+        _listed(_grouped(gaps)),
+        empty="None: every question was answered from the contracts.",
+        action=action,
+    )
+
+
+def _signed(n: int) -> str:
+    return f"{n:+d}" if n else "0"
+
+
+def feedback(session: Session, window: Window) -> Section:
+    def balance(w: Window) -> tuple[int, int]:
+        return digests.feedback_between(
+            session=session, engagement=w.engagement, sides=w.sides, start=w.start, end=w.end
+        )
+
+    (ups, downs), (ups_before, downs_before) = balance(window), balance(window.previous)
+    facts = (
+        Fact("feedback.up", "👍 Helpful", str(ups), Trend(ups, ups_before)),
+        Fact("feedback.down", "👎 Not helpful", str(downs), Trend(downs, downs_before)),
+        Fact("feedback.balance", "Balance", _signed(ups - downs), Trend(ups - downs, ups_before - downs_before)),
+    )
+    return Section("feedback", "Feedback on answers", facts)
+
+
+SECTIONS: list[SectionBuilder] = [
+    new_and_resolved_issues,
+    ageing_issues,
+    open_mediations,
+    sla_breaches,
+    top_questions,
+    knowledge_gaps,
+    feedback,
+]
+
+
+def build_digest(*, session: Session, window: Window, sections: Sequence[SectionBuilder] = SECTIONS) -> Digest:
+    """The digest of one engagement's week, as one side sees it."""
+    return Digest(window.engagement, window.side, window, tuple(build(session, window) for build in sections))
+
+
+def build_managers_digest(*, session: Session, engagements: Sequence[str], window: Window) -> Digest:
+    """The cross-engagement digest: each engagement's headline facts, as a shared channel sees them."""
+    parts = []
+    for engagement in engagements:
+        digest = build_digest(session=session, window=replace(window, engagement=engagement, side="shared"))
+        facts = tuple(f for key in HEADLINE if (f := digest.fact(key)) is not None)
+        parts.append(Section(f"engagement:{engagement}", engagement, tuple(replace(f, detail="") for f in facts)))
+    window = replace(window, engagement=digests.ALL_ENGAGEMENTS, side="shared")
+    return Digest(digests.ALL_ENGAGEMENTS, "shared", window, tuple(parts))

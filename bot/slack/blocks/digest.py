@@ -1,0 +1,103 @@
+"""Block Kit for the weekly digest: pure functions from a `Digest` to a message, within Slack's limits.
+
+Every fact, item and title is escaped and sent `verbatim`: an issue title or a question can never ping
+`<!channel>` or link anywhere. A message never exceeds 50 blocks, nor a section 3000 characters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.digest.sections import Digest, Fact, Section, period_text, summary_text
+from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape
+from bot.slack.blocks.kit import context as _context
+from bot.slack.blocks.kit import mrkdwn as _mrkdwn
+from bot.slack.seal import clip as seal_clip
+from bot.slack.seal import seal
+
+Block = dict[str, Any]
+SEEN_FROM = {"client": "the client's channels", "vendor": "the vendor's channels", "shared": "shared channels"}
+
+
+def _fact(fact: Fact) -> str:
+    line = f"*{escape(fact.label)}:* {escape(fact.value)}"
+    if fact.trend is not None:
+        line += f"  _{escape(fact.trend.text())}_"
+    if fact.detail:
+        line += f"\n      {escape(fact.detail)}"
+    return line
+
+
+def _within(lines: list[str], limit: int = SECTION_CHARS) -> str:
+    """Whole lines up to Slack's limit for a section's text, then a note of how many were left out."""
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        rest = len(lines) - i
+        if len("\n".join([*kept, line])) > limit - 40:
+            kept.append(f"_… {rest} more line{'s' if rest > 1 else ''} left out_")
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _section_blocks(section: Section) -> list[Block]:
+    lines = [f"*{escape(section.title)}*", *(_fact(f) for f in section.facts)]
+    lines.extend(f"• {escape(item)}" for item in section.items)
+    if not section.items and section.empty:
+        lines.append(f"_{escape(section.empty)}_")
+    blocks: list[Block] = [{"type": "section", "text": _mrkdwn(_within(lines))}]
+    if section.note:
+        blocks.append(_context(escape(section.note)))
+    if section.action is not None:
+        button = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": section.action.label[:75], "emoji": True},
+            "action_id": section.action.action_id,
+            "value": seal(seal_clip(section.action.value, 2000)),
+        }
+        blocks.append({"type": "actions", "elements": [button]})
+    return blocks
+
+
+def digest_blocks(digest: Digest) -> list[Block]:
+    """Header, period, then each section (facts with trends, items, note, button), at most 50 blocks."""
+    head: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"📊 {digest.title}"[:HEADER_CHARS], "emoji": True}},
+        _context(f"{escape(period_text(digest.window))} · as seen from {SEEN_FROM[digest.side]}"),
+    ]
+    body: list[Block] = []
+    for i, section in enumerate(digest.sections):
+        part = [{"type": "divider"}, *_section_blocks(section)]
+        if len(head) + len(body) + len(part) > MAX_BLOCKS - 1:
+            left = len(digest.sections) - i
+            body.append(_context(f"_{left} more section{'s' if left > 1 else ''} left out: see `liaison digest`._"))
+            break
+        body.extend(part)
+    return head + body
+
+
+def digest_message(digest: Digest) -> dict[str, Any]:
+    """`text` (the notification) and `blocks` for chat.postMessage."""
+    return {"text": summary_text(digest)[:FALLBACK_CHARS], "blocks": digest_blocks(digest)}
+
+
+def add_document_blocks(*, engagement: str, side: str | None) -> list[Block]:
+    """How to fill a knowledge gap: add the contract that answers it (the reply to the digest's button)."""
+    visibility = {
+        "client": "client-only (only the client's channels will see it)",
+        "vendor": "vendor-only (only the vendor's channels will see it)",
+        "shared": "shared (both sides will see it)",
+    }
+    where = (
+        f"Shared in this channel, it will be {visibility[side]}."
+        if side in visibility
+        else "A file is visible to the side of the channel it is added from."
+    )
+    text = (
+        f"*Add a document to {escape(engagement)}*\n"
+        "1. Share the contract (PDF, DOCX, Markdown, HTML or text) in a channel bound to the engagement.\n"
+        "2. Run `/liaison index` there, or use the *Add to contracts* shortcut on the message with the file.\n"
+        f"{where} Engagement admins (and workspace admins) can add documents; from a terminal: "
+        f"`liaison index FILE --engagement {escape(engagement)} --visibility shared|client-only|vendor-only`."
+    )
+    return [{"type": "section", "text": _mrkdwn(text)}]

@@ -1,0 +1,353 @@
+"""Block Kit for the App Home tab and its "Ask a question" modal: pure functions, within Slack's limits.
+
+Nothing here talks to Slack or the database. User text (titles, engagement names, questions) is escaped
+and marked verbatim; a Home view never exceeds 100 blocks: engagements that do not fit are counted instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation
+from bot.slack.blocks.answers import SIDES, THINKING, answer_blocks
+from bot.slack.blocks.issues import SEVERITY_LABELS
+from bot.slack.blocks.kit import BUTTON_TEXT_CHARS, HEADER_CHARS, SECTION_CHARS, escape
+from bot.slack.blocks.kit import clip as _clip
+from bot.slack.blocks.kit import context as _context
+from bot.slack.blocks.kit import mrkdwn as _mrkdwn
+from bot.slack.seal import seal, seal_metadata
+from knowledge.answers import Answer
+
+Block = dict[str, Any]
+
+# action ids of the Home's buttons (their value is the engagement) and the modal's callback id
+REFRESH = "home_refresh"
+LOG_ISSUE = "home_log_issue"
+ASK = "home_ask_question"
+ASK_CALLBACK = "home_ask"
+QUESTION = "question"  # the question input's block id prefix (one per round, so Slack shows it empty)
+
+MAX_HOME_BLOCKS = 100  # Slack's limit for a Home tab (and for a modal)
+MODAL_TITLE_CHARS = 24
+QUESTION_CHARS = 2000
+ISSUE_LIMIT = 10  # lines per list, per engagement; the rest are counted
+MEDIATION_LIMIT = 8
+TITLE_CHARS = 120
+MODAL_ACTIONS = ("feedback_up", "feedback_down")  # the answer buttons that work in a modal (no channel there)
+ROLES_COMMAND = "liaison roles grant --engagement ENGAGEMENT --user {user} --role client-owner"
+BIND_COMMAND = "/liaison bind ENGAGEMENT client|vendor|shared"
+_CHANNEL = re.compile(r"^[CGD][A-Z0-9]+$")
+_USER = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+# -- pieces --------------------------------------------------------------------------------------
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    text = " ".join(text.split())
+    return {"type": "plain_text", "text": (text[: limit - 1] + "\u2026" if len(text) > limit else text) or " "}
+
+
+def _section(text: str, accessory: dict[str, Any] | None = None) -> Block:
+    if len(text) > SECTION_CHARS:
+        text = text[: SECTION_CHARS - 1].rsplit("\n", 1)[0] + "\n\u2026"
+    block: Block = {"type": "section", "text": _mrkdwn(text)}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": {**_plain(text, HEADER_CHARS), "emoji": True}}
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button = {"type": "button", "text": {**_plain(text, BUTTON_TEXT_CHARS), "emoji": True}}
+    button.update(action_id=action_id, value=seal(value))
+    if style:
+        button["style"] = style
+    return button
+
+
+def _channel(channel: str | None) -> str:
+    if channel and _CHANNEL.match(channel):
+        return f"<#{channel}>"
+    return escape(channel or "a channel")
+
+
+def _when(days: int) -> str:
+    """ "overdue by 3 days", "today", "tomorrow", "in 5 days"."""
+    if days < 0:
+        return f"overdue by {-days} day{'s' if days < -1 else ''}"
+    if days == 0:
+        return "today"
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+def _due(on: date, days: int) -> str:
+    return f"{on.isoformat()} (*{_when(days)}*)" if days <= 0 else f"{on.isoformat()} ({_when(days)})"
+
+
+def thread_link(*, channel: str, thread_ts: str | None, workspace_url: str | None) -> str:
+    """A link to a mediation thread (`https://team.slack.com/archives/C1/p1700000000000100`), or the channel."""
+    where = _channel(channel)
+    if not thread_ts:
+        return f"in {where}"
+    if workspace_url and _CHANNEL.match(channel) and re.fullmatch(r"\d+\.\d+", thread_ts):
+        url = f"{workspace_url.rstrip('/')}/archives/{channel}/p{thread_ts.replace('.', '')}"
+        return f"<{url}|open the thread> in {where}"
+    return f"thread {escape(thread_ts)} in {where}"
+
+
+def _more(shown: int, total: int, what: str) -> str:
+    return f"\n\u2026and {total - shown} more {what}." if total > shown else ""
+
+
+# -- the Home tab --------------------------------------------------------------------------------
+def _issue_line(issue: HomeIssue) -> str:
+    label = SEVERITY_LABELS.get(issue.severity, str(issue.severity))
+    title = _clip(issue.title, TITLE_CHARS)
+    if issue.permalink and issue.permalink.startswith("https://"):
+        title = f"<{issue.permalink}|{title}>"
+    parts = [escape(issue.status)]
+    if issue.due is not None and issue.days_left is not None:
+        parts.append(f"due {_due(issue.due, issue.days_left)}")
+    return f"\u2022 *#{issue.id}* `{label}` {title} \u00b7 " + " \u00b7 ".join(parts)
+
+
+def _issues_section(issues: Sequence[HomeIssue]) -> Block:
+    if not issues:
+        return _section("*Open issues assigned to you*\nNone. :tada:")
+    lines = [_issue_line(i) for i in issues[:ISSUE_LIMIT]]
+    more = _more(len(lines), len(issues), "(see `/liaison issues` in the engagement's channel)")
+    return _section(f"*Open issues assigned to you ({len(issues)})*, most severe first:\n" + "\n".join(lines) + more)
+
+
+def _age(days: int) -> str:
+    return "opened today" if days == 0 else f"opened {days} day{'s' if days != 1 else ''} ago"
+
+
+def _mediation_line(m: HomeMediation, workspace_url: str | None) -> str:
+    status = escape(m.status)
+    if m.awaiting_you:
+        status += " \u2014 *waiting for your side to agree*"
+    parts = [status, _age(m.age_days)]
+    if m.deadline is not None and m.days_left is not None:
+        parts.append(f"deadline {_due(m.deadline, m.days_left)}")
+    detail = [thread_link(channel=m.channel_id, thread_ts=m.thread_ts, workspace_url=workspace_url)]
+    if m.positions:
+        detail.append("positions from " + " and ".join(m.positions))
+    if m.agreed:
+        detail.append(" and ".join(m.agreed) + " agreed")
+    if m.involvement:
+        detail.append("you: " + ", ".join(m.involvement))
+    head = f"\u2022 *#{m.id}* {_clip(m.title, TITLE_CHARS)} \u00b7 " + " \u00b7 ".join(parts)
+    return head + "\n      " + " \u00b7 ".join(detail)
+
+
+def _mediations_section(mediations: Sequence[HomeMediation], workspace_url: str | None) -> Block:
+    if not mediations:
+        return _section("*Mediations*\nNone you are part of.")
+    lines = [_mediation_line(m, workspace_url) for m in mediations[:MEDIATION_LIMIT]]
+    more = _more(len(lines), len(mediations), "mediations")
+    return _section(f"*Mediations you are part of ({len(mediations)})*\n" + "\n".join(lines) + more)
+
+
+def _deadline_line(d: Deadline) -> str:
+    icon = ":warning: " if d.overdue else ""
+    when = f"*{_when(d.days_left)}*" if d.days_left <= 0 else _when(d.days_left)
+    return f"\u2022 {icon}{d.on.isoformat()} \u00b7 {when} \u00b7 {d.kind} #{d.ref} {_clip(d.title, TITLE_CHARS)}"
+
+
+def _deadlines_section(engagement: EngagementHome) -> Block:
+    if not engagement.deadlines:
+        return _section("*Next deadlines*\nNothing due.")
+    lines = [_deadline_line(d) for d in engagement.deadlines]
+    shown = len(lines)
+    more = _more(shown, shown + engagement.more_deadlines, "later")
+    return _section("*Next deadlines*\n" + "\n".join(lines) + more)
+
+
+def _about(engagement: EngagementHome) -> Block:
+    s = engagement.standing
+    roles = f"Your roles: {escape(', '.join(s.roles))}" if s.roles else "You have no role here"
+    sees = SIDES.get(s.side, SIDES["shared"])[1]
+    where = f"in {_channel(s.channel)}" if s.channel else "to you in a DM (no channel is bound on your side)"
+    return _context(f"{roles} \u00b7 your questions quote {sees} \u00b7 new issues are confirmed {where}")
+
+
+def engagement_blocks(engagement: EngagementHome, *, workspace_url: str | None = None) -> list[Block]:
+    """One engagement on the Home: what it is to the person, their issues, mediations, deadlines, buttons."""
+    name = engagement.engagement
+    return [
+        _header(name),
+        _about(engagement),
+        _issues_section(engagement.issues),
+        _mediations_section(engagement.mediations, workspace_url),
+        _deadlines_section(engagement),
+        {
+            "type": "actions",
+            "elements": [
+                _button("Log an issue", LOG_ISSUE, name, "primary"),
+                _button("Ask a question", ASK, name),
+            ],
+        },
+        {"type": "divider"},
+    ]
+
+
+def _summary(home: Home) -> str:
+    issues = sum(len(e.issues) for e in home.engagements)
+    mediations = sum(len(e.mediations) for e in home.engagements)
+    overdue = sum(1 for e in home.engagements for d in e.deadlines if d.overdue)
+    parts = [
+        f"{issues} open issue{'s' if issues != 1 else ''} assigned to you",
+        f"{mediations} mediation{'s' if mediations != 1 else ''}",
+    ]
+    if overdue:
+        parts.append(f"*{overdue} overdue*")
+    return f"As of {home.today.isoformat()}: " + " \u00b7 ".join(parts)
+
+
+def _refresh() -> dict[str, Any]:
+    return _button("Refresh", REFRESH, "refresh")
+
+
+def empty_home_blocks(user_id: str) -> list[Block]:
+    """The Home of someone with no engagement yet: what Liaison does and how to get started."""
+    user = user_id if _USER.match(user_id) else "USER_ID"
+    steps = [
+        f"1. An admin binds a channel to your engagement by running `{BIND_COMMAND}` in it.",
+        f"2. An admin gives you a role: `{ROLES_COMMAND.format(user=user)}` (or `vendor-owner`, `mediator`, `admin`).",
+        "3. Then @mention Liaison in that channel or use `/liaison ask QUESTION`, and log issues with "
+        "`/liaison issue`.",
+    ]
+    return [
+        _header("Welcome to Liaison"),
+        _section(
+            "I answer questions about your outsourcing contracts by quoting the clauses verbatim, keep the issue "
+            "log and help client and vendor settle disputes.",
+            accessory=_refresh(),
+        ),
+        _section("*You are not part of any engagement yet.* To get started:\n" + "\n".join(steps)),
+        _context(
+            f"Your Slack user id is `{user}`. Once you have a role, this page shows the open issues "
+            "assigned to you, your mediations and your next deadlines."
+        ),
+    ]
+
+
+def home_view(home: Home, *, workspace_url: str | None = None) -> dict[str, Any]:
+    """The Home tab: a summary, then each engagement; at most 100 blocks (the rest are counted)."""
+    if not home.engagements:
+        return {"type": "home", "blocks": empty_home_blocks(home.user_id)}
+    blocks: list[Block] = [
+        _header("Your engagements"),
+        _section(_summary(home), accessory=_refresh()),
+        {"type": "divider"},
+    ]
+    left_out = 0
+    for engagement in home.engagements:
+        more = engagement_blocks(engagement, workspace_url=workspace_url)
+        if left_out or len(blocks) + len(more) > MAX_HOME_BLOCKS - 1:  # keep one block for the note
+            left_out += 1
+            continue
+        blocks.extend(more)
+    if left_out:
+        names = "engagement" if left_out == 1 else "engagements"
+        blocks.append(_context(f"{left_out} more {names} not shown: there is only room for so many on one page."))
+    return {"type": "home", "blocks": blocks}
+
+
+# -- the "Ask a question" modal ------------------------------------------------------------------
+def _modal(title: str, blocks: list[Block], meta: Mapping[str, Any], *, submit: str | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": ASK_CALLBACK,
+        "private_metadata": seal_metadata(dict(meta)),
+        "title": _plain(title, MODAL_TITLE_CHARS),
+        "close": _plain("Close", MODAL_TITLE_CHARS),
+        "blocks": blocks[:MAX_HOME_BLOCKS],
+    }
+    if submit:
+        view["submit"] = _plain(submit, MODAL_TITLE_CHARS)
+    return view
+
+
+def _question_input(round_: int, label: str) -> Block:
+    block_id = f"{QUESTION}_{round_}"
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label, 2000),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": block_id,
+            "multiline": True,
+            "max_length": QUESTION_CHARS,
+            "placeholder": _plain("e.g. What is the cap on service credits?", 150),
+        },
+    }
+
+
+def _scope_note(engagement: str, side: str) -> Block:
+    sees = SIDES.get(side, SIDES["shared"])[1]
+    return _context(f"Engagement *{_clip(engagement, 200)}* \u00b7 I quote {sees}.")
+
+
+def _meta(engagement: str, side: str, round_: int) -> dict[str, Any]:
+    return {"engagement": engagement, "side": side, "round": round_}
+
+
+def ask_modal(*, engagement: str, side: str, round_: int = 0) -> dict[str, Any]:
+    """The modal a Home "Ask a question" button opens."""
+    blocks = [_scope_note(engagement, side), _question_input(round_, "Your question about the contracts")]
+    return _modal("Ask a question", blocks, _meta(engagement, side, round_), submit="Ask")
+
+
+def asking_modal(*, question: str) -> dict[str, Any]:
+    """What the modal shows while the answer is being looked up (no submit button: nothing to do yet)."""
+    blocks = [_section(f"*You asked:* {_clip(question, 2500)}"), _context(f":mag: {THINKING}")]
+    return _modal("Ask a question", blocks, {})
+
+
+def modal_answer_blocks(answer: Answer, *, answer_id: str) -> list[Block]:
+    """An answer's blocks without the buttons that need a channel (share, ask the owner)."""
+    out = []
+    for block in answer_blocks(answer, answer_id=answer_id, shareable=False):
+        if block["type"] == "actions":
+            kept = [e for e in block["elements"] if e.get("action_id") in MODAL_ACTIONS]
+            if not kept:
+                continue
+            block = {**block, "elements": kept}
+        out.append(block)
+    return out
+
+
+def answer_modal(
+    *, engagement: str, side: str, answer: Answer, answer_id: str, round_: int, channel: str | None
+) -> dict[str, Any]:
+    """The answer, quoted, in the modal; below it, room for another question."""
+    blocks = [_section(f"*You asked:* {_clip(answer.question, 2500)}")]
+    blocks += modal_answer_blocks(answer, answer_id=answer_id)
+    if not answer.found:
+        where = f"in {_channel(channel)}" if channel else "in your engagement's channel"
+        blocks.append(_context(f"Not in the contracts? Ask {where}, where your contract owners can follow it up."))
+    blocks += [{"type": "divider"}, _scope_note(engagement, side), _question_input(round_ + 1, "Ask another question")]
+    return _modal("Ask a question", blocks, _meta(engagement, side, round_ + 1), submit="Ask")
+
+
+def notice_modal(text: str) -> dict[str, Any]:
+    """A modal that only says something (an error, or that the person is no longer part of an engagement)."""
+    return _modal("Liaison", [_section(text)], {})
+
+
+def read_question(values: Mapping[str, Any]) -> str:
+    """The question typed in the modal, from its `state.values` ("" if none)."""
+    for block_id, actions in values.items():
+        if block_id.startswith(QUESTION) and isinstance(actions, Mapping):
+            for state in actions.values():
+                if isinstance(state, Mapping) and state.get("value"):
+                    return str(state["value"]).strip()
+    return ""

@@ -1,0 +1,232 @@
+"""Block Kit for logging an issue: the "Log an issue" modal (from `/liaison issue`, "Log as issue" or the App
+Home) and reading its submission. The issue's card and the list are in `bot.slack.blocks.issues`.
+
+Pure functions: nothing here talks to Slack or the database. Plain-text fields are clipped to Slack's limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.records import cases
+from bot.slack.blocks.kit import context as _context
+from bot.slack.seal import seal_metadata
+
+Block = dict[str, Any]
+
+CALLBACK_ID = "log_issue"
+# block ids; each input's action_id is the same string
+TITLE, DESCRIPTION, CATEGORY, SEVERITY = "title", "description", "category", "severity"
+RISK, VALUE, SIDE, CLAUSE, OWNER, DUE = "risk", "value", "side", "clause", "owner", "due"
+
+TITLE_CHARS = 150  # our choice: an issue title is one line
+DESCRIPTION_CHARS = 3000  # Slack's plain_text_input maximum
+CLAUSE_CHARS = 200
+OPTION_CHARS = 75  # Slack's limit on an option's text
+
+SEVERITY_LABELS = {1: "1 - critical", 2: "2 - high", 3: "3 - medium", 4: "4 - low"}
+CATEGORY_GROUPS = (
+    ("Back office", cases.BACK_OFFICE),
+    ("Front office", cases.FRONT_OFFICE),
+    ("Other", tuple(c for c in cases.CATEGORIES if c not in cases.BACK_OFFICE + cases.FRONT_OFFICE)),
+)
+
+
+# -- the modal -----------------------------------------------------------------------------------
+def plain_option_text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:OPTION_CHARS] or " ", "emoji": True}
+
+
+def option(label: str, value: str) -> dict[str, Any]:
+    return {"text": plain_option_text(label), "value": value}
+
+
+def category_label(category: str) -> str:
+    return category.replace("-", " ").capitalize()
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = "") -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain_option_text(label),
+        "element": {**element, "action_id": block_id},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _radio(options: Sequence[tuple[str, str]], initial: str | None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "radio_buttons", "options": [option(label, v) for label, v in options]}
+    if initial is not None:
+        element["initial_option"] = option(dict((v, label) for label, v in options)[initial], initial)
+    return element
+
+
+def issue_modal(
+    *,
+    channel: str,
+    engagement: str,
+    side: str,
+    title: str = "",
+    description: str = "",
+    permalink: str | None = None,
+    thread_ts: str | None = None,
+) -> dict[str, Any]:
+    """The "Log an issue" modal for a channel bound to `engagement` on `side`; `title` and `description`
+    pre-fill the form. From a message ("Log as issue"), `permalink` links the issue back to it and
+    `thread_ts` is where the confirmation goes (the message's thread)."""
+    severity_options = [option(label, str(n)) for n, label in SEVERITY_LABELS.items()]
+    levels = [("High", "high"), ("Low", "low")]
+    title_element: dict[str, Any] = {"type": "plain_text_input", "max_length": TITLE_CHARS}
+    if title.strip():
+        title_element["initial_value"] = " ".join(title.split())[:TITLE_CHARS]
+    description_element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": DESCRIPTION_CHARS,
+    }
+    if description.strip():
+        description_element["initial_value"] = description.strip()[:DESCRIPTION_CHARS]
+    # the side is the form's default only: where the card goes, and what it may quote, is derived on submission
+    metadata: dict[str, Any] = {"channel": channel, "engagement": engagement}
+    if permalink:
+        metadata["permalink"] = permalink
+    if thread_ts:
+        metadata["thread_ts"] = thread_ts
+    blocks = [
+        _input(TITLE, "Title", title_element),
+        _input(DESCRIPTION, "Description", description_element, optional=True),
+        _input(
+            CATEGORY,
+            "Category",
+            {
+                "type": "static_select",
+                "placeholder": plain_option_text("Choose a category"),
+                "option_groups": [
+                    {"label": plain_option_text(group), "options": [option(category_label(c), c) for c in members]}
+                    for group, members in CATEGORY_GROUPS
+                ],
+            },
+        ),
+        _input(
+            SEVERITY,
+            "Severity",
+            {"type": "static_select", "options": severity_options, "initial_option": severity_options[2]},
+        ),
+        _input(RISK, "Risk", _radio(levels, "low")),
+        _input(VALUE, "Value at stake", _radio(levels, "low")),
+        _input(
+            SIDE,
+            "Raised by",
+            _radio([("Client", "client"), ("Vendor", "vendor")], side if side in cases.CASE_SIDES else None),
+        ),
+        _input(
+            CLAUSE,
+            "Clause reference",
+            {"type": "plain_text_input", "max_length": CLAUSE_CHARS, "placeholder": plain_option_text("e.g. SLA 5.3")},
+            optional=True,
+            hint="Kept with the description.",
+        ),
+        _input(
+            OWNER,
+            "Owner",
+            {"type": "users_select", "placeholder": plain_option_text("Who follows it up")},
+            optional=True,
+        ),
+        _input(DUE, "Due date", {"type": "datepicker"}, optional=True),
+    ]
+    if permalink:
+        blocks.insert(0, _context(f"From <{permalink}|this message>; the issue links back to it."))
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "private_metadata": seal_metadata(metadata),
+        "title": plain_option_text("Log an issue"),
+        "submit": plain_option_text("Log issue"),
+        "close": plain_option_text("Cancel"),
+        "blocks": blocks,
+    }
+
+
+# -- reading a submission ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IssueForm:
+    """What the modal's fields say, checked; `description` already carries the clause reference."""
+
+    title: str
+    description: str
+    category: str
+    severity: int
+    risk: str
+    value: str
+    raised_by_side: str | None
+    owner: str | None
+    due: date | None
+
+
+def _field(values: Mapping[str, Any], block_id: str) -> dict[str, Any]:
+    return dict((values.get(block_id) or {}).get(block_id) or {})
+
+
+def _text_of(values: Mapping[str, Any], block_id: str) -> str:
+    return (_field(values, block_id).get("value") or "").strip()
+
+
+def _selected(values: Mapping[str, Any], block_id: str) -> str | None:
+    option = _field(values, block_id).get("selected_option") or {}
+    return option.get("value") or None
+
+
+def read_issue_form(values: Mapping[str, Any]) -> tuple[IssueForm | None, dict[str, str]]:
+    """The form from a view's `state.values`, or None and Slack's `errors` ({block_id: message})."""
+    errors: dict[str, str] = {}
+    title = " ".join(_text_of(values, TITLE).split())
+    if not title:
+        errors[TITLE] = "Give the issue a title."
+    category = _selected(values, CATEGORY)
+    if category not in cases.CATEGORIES:
+        errors[CATEGORY] = "Choose a category."
+    severity = _selected(values, SEVERITY) or "3"
+    if not severity.isdigit() or int(severity) not in cases.SEVERITIES:
+        errors[SEVERITY] = "Choose a severity from 1 (critical) to 4 (low)."
+    risk, value = _selected(values, RISK) or "low", _selected(values, VALUE) or "low"
+    if risk not in cases.LEVELS:
+        errors[RISK] = "Choose high or low."
+    if value not in cases.LEVELS:
+        errors[VALUE] = "Choose high or low."
+    side = _selected(values, SIDE)
+    if side is not None and side not in cases.CASE_SIDES:
+        errors[SIDE] = "Choose client or vendor."
+    due: date | None = None
+    if raw_due := _field(values, DUE).get("selected_date"):
+        try:
+            due = date.fromisoformat(raw_due)
+        except ValueError:
+            errors[DUE] = "Pick a date."
+    if errors:
+        return None, errors
+    description = _text_of(values, DESCRIPTION)
+    if clause := _text_of(values, CLAUSE):
+        # a free-text clause is not a checked clause reference (those need a document), so it goes here
+        description = f"{description}\n\nClause: {clause}".strip()
+    owner = _field(values, OWNER).get("selected_user") or None
+    return (
+        IssueForm(
+            title=title,
+            description=description,
+            category=str(category),
+            severity=int(severity),
+            risk=risk,
+            value=value,
+            raised_by_side=side,
+            owner=owner,
+            due=due,
+        ),
+        {},
+    )

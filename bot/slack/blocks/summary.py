@@ -1,0 +1,139 @@
+"""Block Kit for a mediation's neutral summary: pure functions from a Summary to blocks, within Slack's limits.
+
+Titles, positions and evidence are user text and quotes are contract text: all of it is escaped and marked
+verbatim, so none of it can mention a channel, link somewhere or format the message. Both sides are shown
+the same way, the client then the vendor, side by side in one section's fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.mediation.summaries import LABELS, SILENT, Summary, clause_label
+from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape, mrkdwn
+from bot.slack.blocks.kit import context as _context
+from bot.slack.blocks.kit import section as _section
+
+Block = dict[str, Any]
+
+FIELD_CHARS = 2000  # Slack's limit on one section field
+POINT_CHARS = 300  # our choices from here on, for readability
+ITEM_CHARS = 600
+QUOTE_CHARS = 2400
+MAX_POINTS = 10  # points of difference shown; the full list is in the summary's text in the timeline
+SUMMARY_TEXT_CHARS = 600
+ELLIPSIS = " \u2026"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+def _fit(text: str, limit: int, render: Callable[[str], str] = escape) -> str:
+    """render(text), shortened at a word boundary with an ellipsis until it fits in limit characters."""
+    text = text.strip()
+    if len(render(text)) <= limit:
+        return render(text)
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix that fits with the ellipsis
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if len(render(text[:mid] + ELLIPSIS)) <= limit else (lo, mid - 1)
+    cut = text.rfind(" ", 0, lo)
+    return render(text[: cut if cut > lo // 2 else lo].rstrip() + ELLIPSIS)
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in text.split("\n"))
+
+
+def _bullets(heading: str, items: list[str], empty: str = "") -> Block:
+    """A section "*heading*" with one bullet per item, as many as fit, then how many more there are."""
+    text = f"*{heading}*"
+    if not items:
+        return _section(f"{text}\n_{empty}_")
+    for n, item in enumerate(items):
+        line = f"\n\u2022 {_fit(item, ITEM_CHARS)}"
+        more = f"\n_\u2026and {len(items) - n} more_"
+        if len(text) + len(line) + len(more) > SECTION_CHARS:
+            return _section(text + more)
+        text += line
+    return _section(text)
+
+
+def _who(author: str) -> str:
+    return f"<@{author}>" if _USER_ID.match(author) else escape(author or "someone")
+
+
+def _point(summary: Summary, point: str, sides: list[tuple[str, str]]) -> Block:
+    fields = []
+    for side, text in sides:
+        said = _fit(text, FIELD_CHARS - 40) if text else f"_{summary.shown(side, text)}_"
+        fields.append(mrkdwn(f"*{LABELS[side]} states:*\n{said}"))
+    return {"type": "section", "text": mrkdwn(f"*{_fit(point, POINT_CHARS)}*"), "fields": fields}
+
+
+def _contract(summary: Summary, budget: int) -> list[Block]:
+    """ "What the contracts say": each clause a quote (the first under its point's name) and a context line."""
+    out = [_section("*What the contracts say*" + (f"\n{escape(SILENT)}" if summary.silent else ""))]
+    room = (budget - 2) // 2  # two blocks a clause, less the heading and a note on what was left out
+    left_out = 0
+    for point in summary.contract:
+        for i, clause in enumerate(point.clauses):
+            if room <= 0:
+                left_out += 1
+                continue
+            lead = f"*{_fit(point.point, POINT_CHARS)}*\n" if i == 0 else ""
+            out += [
+                _section(lead + _fit(clause["quote"], QUOTE_CHARS, _quoted)),
+                _context(escape(clause_label(clause))),
+            ]
+            room -= 1
+    if left_out:
+        out.append(_context(f"{left_out} more clauses left out to keep this message short."))
+    return out
+
+
+def _evidence(summary: Summary) -> Block:
+    lines = []
+    for e in summary.evidence:
+        offered = f" (with the {e.side}'s position)" if e.side else ""
+        lines.append(f"{_who(e.author)}{offered}: {_fit(e.text, ITEM_CHARS)}")
+    text = "*Evidence*"
+    for n, line in enumerate(lines):
+        if len(text) + len(line) + 40 > SECTION_CHARS:
+            return _section(f"{text}\n_\u2026and {len(lines) - n} more_")
+        text += f"\n\u2022 {line}"
+    return _section(text)
+
+
+def summary_blocks(summary: Summary) -> list[dict]:
+    """The blocks of a neutral summary: agreed facts, differences side by side, quoted clauses, what is missing."""
+    head = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": _fit(f"Neutral summary: {summary.title}", HEADER_CHARS, str)},
+        },
+        _bullets("Both sides agree", summary.agreed, "No statement appears in both positions yet."),
+        _section("*Where they differ*" + ("" if summary.differences else "\n_No differing statements._")),
+    ]
+    head += [_point(summary, d.point, d.sides()) for d in summary.differences[:MAX_POINTS]]
+    if len(summary.differences) > MAX_POINTS:
+        head.append(_context(f"{len(summary.differences) - MAX_POINTS} more points are in the summary's full text."))
+    tail = []
+    if summary.evidence:
+        tail.append(_evidence(summary))
+    if summary.missing:
+        tail.append(_bullets("Not yet stated", summary.missing))
+    tail.append(_context(f":scales: {escape(summary.note)}"))
+    return [*head, *_contract(summary, MAX_BLOCKS - len(head) - len(tail)), *tail]
+
+
+def summary_text(summary: Summary) -> str:
+    """The notification fallback: the title and what the summary holds, in one short line."""
+    counts = (
+        f"{len(summary.agreed)} agreed, {len(summary.differences)} "
+        f"point{'s' if len(summary.differences) != 1 else ''} of difference, {len(summary.clauses())} clauses quoted"
+    )
+    text = f"Neutral summary: {summary.title} ({counts})"
+    if summary.missing:
+        text += " " + " ".join(summary.missing)
+    return _fit(text, min(SUMMARY_TEXT_CHARS, FALLBACK_CHARS))
