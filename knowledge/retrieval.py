@@ -23,7 +23,7 @@ from knowledge.embeddings import identity
 from knowledge.indexing import HEADER_CHARS
 from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem, tokenize
 from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
-from knowledge.routing import short_name_route, without_short_name
+from knowledge.routing import document_names, name_route, short_name_route, without_names, without_short_name
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, included, visible_to
 from knowledge.stored import StoredChunk, StoredDocument
@@ -80,6 +80,14 @@ class _View:
         for c in self.chunks.chunks:
             out[c.doc_id] = max(out.get(c.doc_id, 0), c.end)
         return out
+
+    @functools.cached_property
+    def names(self) -> dict[str, frozenset[str]]:
+        """The names (parties, products) the documents use, and which documents each names (see routing.name_route)."""
+        texts: dict[str, list[str]] = {}
+        for c in self.chunks.chunks:
+            texts.setdefault(c.doc_id, []).append(c.text)
+        return document_names(self.docs, self.headers, texts)
 
     @functools.cached_property
     def amendments(self) -> frozenset[str]:
@@ -219,6 +227,8 @@ class Retriever:
                 query = without_document_reference(query)  # it did its job: naming the document
             elif routed := short_name_route(question, view.docs):
                 query = expand_query(without_short_name(question, view.docs))
+            elif routed := name_route(question, view.docs, view.names):
+                query = expand_query(without_names(question, view.names, routed, view.docs))
             documents = routed or None
         eligible = np.array([documents is None or c.document in documents for c in index.chunks])
         if not eligible.any():

@@ -7,14 +7,19 @@ reference routes only when the question says it names a document (a naming phras
 the document's title or file-name words, and when one of them is distinctive: in the titles of at
 most a third of the documents (amendments aside), so a word in every title ("SLA", "Agreement")
 never routes. The search is then narrowed to the named document(s) and the amendments.
+
+Without a naming phrase, a question may still use a name: a party's or a product's ("sue leader",
+"from dolphin", "i-on"), as the documents' titles, file names and parties' clauses write it and their
+text never writes it in lower case (`name_route`). Such a question routes the same way, and its search
+leaves the name out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from knowledge.lexical import TOKEN, tokenize
+from knowledge.lexical import STOPWORDS, TOKEN, stem, tokenize
 from knowledge.signals import is_amendment
 from knowledge.stored import StoredDocument
 
@@ -122,3 +127,137 @@ def short_name_route(question: str, docs: Sequence[StoredDocument]) -> list[str]
         return []
     amendments = [d.name for d in docs if is_amendment(d.title, d.name) and d not in named]
     return [d.name for d in named] + amendments
+
+
+# -- routing by a party's or a product's name ------------------------------------------------------
+# "who pays legal fees if we sue leader", "maintenance window for i-on", "cap on compensation from vk":
+# no naming phrase, but a word that names a party or a product where documents say who they are: their
+# title and file name, and in their opening (the parties' clause) a short name in quotes ('("Dolphin")'),
+# a company's name before its legal form ('Intellisense Solutions, Inc.') or an acronym ('MMI'). It counts
+# as a name when the documents always write
+# it capitalised (never "dolphin" in running text, only "Dolphin"), counted only where case says something
+# (not at the start of a sentence, a heading or a list item, not in an all-caps line), and when few of the
+# documents (a third at most, amendments aside) name it so: a word every title or opening has never routes.
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.'\u2019\-][A-Za-z0-9]+)*")
+_CASE_BLIND_BEFORE = frozenset(".!?:;#*|>-\u2022/=@_")  # before a word capitalised for its place, or in a path
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{2,40})[\"\u201d]")
+_LEGAL_FORM = re.compile(
+    r"((?:[A-Z][\w.&'-]*[\s,]+){1,4})(?i:Inc|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Company|Co|GmbH|plc|PLC|S\.A|AG|N\.V|B\.V|"
+    r"L\.P|LLP|S\.p\.A|S\.r\.l|SAS|Pty)\b"
+)
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
+NAME_LOWER_SHARE = 0.02  # a name is (almost) never written in lower case where its case shows
+
+
+def name_key(word: str) -> str:
+    """How a name is compared: lower case, no possessive, no hyphen ('I-On' and 'i-on' -> 'ion'), stemmed."""
+    w = re.sub(r"['\u2019]s$", "", word.lower()).replace("-", "").replace("'", "").replace("\u2019", "")
+    return stem(w)
+
+
+def _case_counts(texts: Sequence[str]) -> dict[str, list[int]]:
+    """Per name key: [capitalised, lower-case] occurrences where a word's case is its own."""
+    counts: dict[str, list[int]] = {}
+    for text in texts:
+        for line in text.splitlines():
+            letters = [c for c in line if c.isalpha()]
+            if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+                continue  # an all-caps line (a heading, a title block) capitalises everything
+            for m in _WORD.finditer(line):
+                before = line[: m.start()].rstrip()
+                if not before or before[-1] in _CASE_BLIND_BEFORE or before[-1].isdigit():
+                    continue
+                count = counts.setdefault(name_key(m.group()), [0, 0])
+                count[0 if m.group()[0].isupper() else 1] += 1
+    return counts
+
+
+def _opening_names(header: str) -> list[str]:
+    """The words of an opening that say who a party is: quoted short names, names before a legal form, acronyms."""
+    words = [w for m in _QUOTED.finditer(header) if len(m.group(1).split()) <= 4 for w in _WORD.findall(m.group(1))]
+    words += [w for m in _LEGAL_FORM.finditer(header) for w in _WORD.findall(m.group(1))]
+    for line in header.splitlines():
+        letters = [c for c in line if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) <= 0.6 * len(letters):
+            words += _ACRONYM.findall(line)  # in an all-caps line every word looks like one
+    return words
+
+
+def document_names(
+    docs: Sequence[StoredDocument], headers: Sequence[str], texts: Mapping[str, Sequence[str]]
+) -> dict[str, frozenset[str]]:
+    """Name key -> the ids of the documents whose header (title, file name, opening: `headers`, one per
+    document) names it. `texts` (each document's text, or its chunks', by id) tell a name from a common word
+    (written in lower case somewhere) and from a defined term that other documents use too ('Downtime')."""
+    case = _case_counts([t for d in docs for t in texts.get(d.id, ())])
+    used: dict[str, set[str]] = {}
+    shaped: set[str] = set()  # written with a hyphen, a dot or a digit ('i-on', 'mail.ru'): no common word
+    for d, header in zip(docs, headers, strict=True):
+        title = f"{d.title} {d.name.rsplit('.', 1)[0]}"
+        words = TOKEN.findall(title.lower()) + _opening_names(header)
+        for word in words:
+            key = name_key(word)
+            used.setdefault(key, set()).add(d.id)
+            if not re.sub(r"['\u2019]s$", "", word).isalpha():
+                shaped.add(key)
+    for d in docs:  # 'centrack' of the file name CENTRACKINTERNATIONALINC: a name the text writes at its start
+        long = [t for t in TOKEN.findall(d.name.rsplit(".", 1)[0].lower()) if len(t) >= 10 and t.isalpha()]
+        for key, (upper, lower) in case.items() if long else ():
+            if len(key) >= 4 and upper and not lower and any(t.startswith(key) and t != key for t in long):
+                used.setdefault(key, set()).add(d.id)
+    out: dict[str, frozenset[str]] = {}
+    for key, ids in used.items():
+        if len(key) < 2 or not key[0].isalpha() or key in STOPWORDS or key in _FILLER:
+            continue
+        upper, lower = case.get(key, (0, 0))
+        if lower <= NAME_LOWER_SHARE * (upper + lower) or key in shaped:
+            out[key] = frozenset(ids)
+    for d in docs:  # a document that uses a name more than in passing without naming it in its header
+        if is_amendment(d.title, d.name):
+            continue
+        seen: dict[str, int] = {}
+        for t in texts.get(d.id, ()):
+            for w in _WORD.findall(t):
+                key = name_key(w)
+                if key in out and d.id not in out[key]:
+                    seen[key] = seen.get(key, 0) + 1
+        for key, n in seen.items():
+            if n >= 2:
+                out.pop(key, None)  # ... makes it a word of the documents' subject, not the name of some
+    return out
+
+
+def name_route(question: str, docs: Sequence[StoredDocument], names: dict[str, frozenset[str]]) -> list[str]:
+    """The names of the document(s) whose names the question uses, with the amendments; [] when none."""
+    if len(docs) < 2:
+        return []
+    main = {d.id for d in docs if not is_amendment(d.title, d.name)}
+    limit = max(1, len(main) // 3)
+    words = [name_key(w) for w in _WORD.findall(question)]
+    words += [a + b for a, b in zip(words, words[1:], strict=False)]  # 'shi farms' -> 'shifarm' as one word
+    weights: dict[str, float] = {}
+    for key in dict.fromkeys(words):
+        named = names.get(key, frozenset()) & main
+        if not named or len(named) > limit:
+            continue
+        for doc_id in named:
+            weights[doc_id] = weights.get(doc_id, 0.0) + 1.0 / len(named)
+    if not weights:
+        return []
+    best = max(weights.values())
+    chosen = [d for d in docs if weights.get(d.id) == best]
+    if len(chosen) > limit:
+        return []
+    return [d.name for d in chosen] + [d.name for d in docs if d.id not in main and d not in chosen]
+
+
+def without_names(
+    question: str, names: dict[str, frozenset[str]], routed: Sequence[str], docs: Sequence[StoredDocument]
+) -> str:
+    """The question without the names that routed it ('... from dolphin'): once the search is narrowed to
+    their document, a name only favours the clauses that happen to repeat it."""
+    ids = {d.id for d in docs if d.name in routed}
+    cut = " ".join(
+        w for w in question.split() if not any(names.get(name_key(t), frozenset()) & ids for t in _WORD.findall(w))
+    )
+    return cut if len(cut) >= 8 else question

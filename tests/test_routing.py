@@ -1,0 +1,126 @@
+"""Routing by a party's or a product's name: the documents' own titles, file names and parties' clauses."""
+
+from __future__ import annotations
+
+import hashlib
+
+from knowledge.routing import document_names, name_key, name_route
+from knowledge.stored import StoredDocument
+
+
+def _doc(name: str, title: str) -> StoredDocument:
+    return StoredDocument(
+        id=hashlib.sha256(name.encode()).hexdigest()[:12],
+        engagement="e",
+        name=name,
+        title=title,
+        visibility="shared",
+        kind="txt",
+        content_hash=name,
+        chunks=1,
+        indexed_at=0.0,
+        page_starts=(0,),
+    )
+
+
+TEXTS = {
+    "photo-outsourcing.txt": (
+        'PHOTO RETOUCHING OUTSOURCING AGREEMENT\nBetween: DGT Corp. (hereinafter referred to as "DGT") And: '
+        'Dolphin Industries Limited (hereinafter referred to as "Dolphin").\n'
+        "Dolphin shall deliver edited photos within 24 hours. DGT pays Dolphin USD 5 per photo. "
+        "Any Downtime of the upload site is reported by Dolphin."
+    ),
+    "maintenance.txt": (
+        "SOFTWARE MAINTENANCE AGREEMENT\nThis Software Maintenance Agreement is entered into between Leader Act "
+        'Ltd ("Leader") and EZJR, Inc. a Nevada corporation ("EZJR").\n'
+        "Leader shall maintain the software for two years. Notices by mail are deemed given in five days. "
+        "The maintenance window is announced by Leader. Scheduled Downtime is excluded."
+    ),
+    "hosting.txt": (
+        'WEB SITE HOSTING AGREEMENT\nThis agreement is entered into by Centrack International ("the Customer") '
+        'and i-on interactive, a Florida corporation ("i-on").\n'
+        "i-on backs up the site daily. The customer may terminate on thirty days notice. A leader in hosting, "
+        "i-on keeps Downtime under one hour; the maintenance window is Sunday night."
+    ),
+    "supply.txt": (
+        'SUPPLY AGREEMENT\nThis Agreement is made by and between EWSD 1, LLC, d/b/a SHI FARMS ("Shi Farms") and '
+        'Gridiron BioNutrients, Inc ("Gridiron").\nShi Farms sells hemp biomass to Gridiron. Downtime of the '
+        "dryer is no excuse."
+    ),
+}
+DOCS = [_doc(n, TEXTS[n].split("\n", 1)[0].title()) for n in TEXTS]
+
+
+def _names() -> dict[str, frozenset[str]]:
+    headers = [f"{d.title}\n{d.name}\n{TEXTS[d.name]}" for d in DOCS]
+    return document_names(DOCS, headers, {d.id: [TEXTS[d.name]] for d in DOCS})
+
+
+def _route(question: str) -> list[str]:
+    return name_route(question, DOCS, _names())
+
+
+def test_a_party_named_in_the_opening_routes_to_its_contract() -> None:
+    assert _route("turnaround time for photo edits from dolphin") == ["photo-outsourcing.txt"]
+    assert _route("when is mailed notice deemed given under the ezjr agreement") == ["maintenance.txt"]
+    assert _route("how often do they back up our site - i-on?") == ["hosting.txt"]
+    assert _route("how many lbs are we buying from shi farms") == ["supply.txt"]
+
+
+def test_a_word_written_in_lower_case_somewhere_is_no_name() -> None:
+    # "Leader" is a party, but another contract says "a leader in hosting": the word is not only a name
+    assert "leader" not in _names()
+    assert _route("who pays legal fees if we sue leader and win") == []
+
+
+def test_a_defined_term_several_documents_use_routes_nowhere() -> None:
+    assert "downtim" not in _names()
+    assert _route("how is downtime measured?") == []
+    assert _route("what is the maintenance window") == []  # a title word, but written in lower case too
+
+
+def test_a_question_naming_no_party_routes_nowhere() -> None:
+    assert _route("can we terminate for convenience?") == []
+    assert name_route("dolphin?", DOCS[:1], _names()) == []  # one document: nothing to choose
+
+
+def test_the_amendments_come_with_the_named_contract() -> None:
+    amendment = _doc("amendment-1.txt", "First Amendment To The Photo Retouching Agreement")
+    docs = [*DOCS, amendment]
+    headers = [f"{d.title}\n{d.name}\n{TEXTS.get(d.name, 'Dolphin and DGT amend section 2.')}" for d in docs]
+    texts = {d.id: [TEXTS.get(d.name, "Dolphin and DGT amend section 2.")] for d in docs}
+    assert name_route("what does dolphin charge", docs, document_names(docs, headers, texts)) == [
+        "photo-outsourcing.txt",
+        "amendment-1.txt",
+    ]
+
+
+def test_names_are_compared_without_case_possessive_or_hyphen() -> None:
+    assert name_key("Dolphin's") == name_key("dolphin") and name_key("I-On") == name_key("i-on") == "ion"
+
+
+def test_a_search_naming_a_party_stays_in_its_contract_and_leaves_the_name_out() -> None:
+    from knowledge.routing import without_names
+
+    names = _names()
+    assert without_names("price per photo w/ dolphin", names, ["photo-outsourcing.txt"], DOCS) == "price per photo w/"
+    assert without_names("price per photo?", names, ["photo-outsourcing.txt"], DOCS) == "price per photo?"
+
+
+def test_the_retriever_routes_a_question_by_a_party_named_in_the_parties_clause() -> None:
+    import numpy as np
+
+    from knowledge.indexing import Indexer
+    from knowledge.retrieval import Retriever
+    from knowledge.store import Store, make_client
+    from tests.test_ranking import HashedWords, _doc
+
+    store = Store(make_client(), namespace=f"route{np.random.default_rng().integers(1 << 30)}")
+    emb = HashedWords()
+    for name, text in TEXTS.items():
+        Indexer(store, emb).index_document(_doc(name, text.split("\n", 1)[0].title(), text), engagement="e")
+    retriever = Retriever(store, emb, ranker=None)
+    hits = retriever.search("how soon are photos delivered by dolphin?", engagement="e", k=8)
+    assert hits and {h.chunk.document for h in hits} == {"photo-outsourcing.txt"}
+    unrouted = retriever.search("how soon are photos delivered?", engagement="e", k=8)
+    assert len({h.chunk.document for h in unrouted}) > 1
