@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from knowledge.documents import ExtractedDocument
 from knowledge.furniture import content_blocks
 from knowledge.limits import DEFAULT_LIMITS, Limits, too_large
-from knowledge.outline import Outline, line_indent, push_definition, section_at
+from knowledge.outline import Outline, numbers_clauses, read_block, section_at
 from knowledge.paragraphs import blocks
-from knowledge.sections import Marker, find_marker
+from knowledge.sections import Marker, inline_openings
 from knowledge.splitting import TARGET_CHARS, sentence_windows
 from knowledge.tables import flat, table_at, tables_in, trim
 
@@ -46,6 +46,7 @@ ROW_GROUP_CHARS = 0
 # such rows is 8 chunks to embed, not 400.
 TINY_ROW_CHARS = 30
 _ROW_START = re.compile(r"[^\S\n]*\|")
+_SENTENCE_AFTER = re.compile(r"[a-z][.;:][ \t]+[A-Z\"\u201c(]")
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,16 @@ class _Clause:
     definition: bool = False  # one defined term ("1.12 'Downtime'"): a unit of its own, never packed with another
     row: bool = False  # a table row: a unit of its own (or grouped with tiny rows of its table), never packed with text
     tiny: bool = False  # a chunk of table rows each shorter than TINY_ROW_CHARS: the next tiny row joins it
+    outline: Outline | None = None  # the outline where the clause opens, to label a window deep inside it
 
 
 def _clauses(doc_text: str) -> list[_Clause]:
     """Marker-opened spans: a clause runs from its marker to the next one (tables stay whole)."""
-    outline = Outline()
+    start = _front_matter_end(doc_text)
+    outline = Outline(numbers_clauses(doc_text, start))
     clauses: list[_Clause] = []
     is_row = _RowFinder(doc_text)
-    for a, b, gap in content_blocks(doc_text, _front_matter_end(doc_text)):
+    for a, b, gap in content_blocks(doc_text, start):
         if table_at(doc_text, a) is not None:  # no clause opens inside a table: its rows keep the table's label
             if clauses and not gap:
                 clauses[-1].end = b  # cut into rows by _rows
@@ -91,10 +94,9 @@ def _clauses(doc_text: str) -> list[_Clause]:
             label, heading, crumb = outline.label(), outline.heading(), outline.breadcrumb()
             clauses.append(_Clause(a, b, None, label, heading, crumb, len(outline.stack), after_gap=gap))
             continue
-        marker = find_marker(doc_text, a, b)
-        if marker is not None:
-            outline.push(marker, line_indent(doc_text, a))
-        term = push_definition(outline, doc_text, a, b, marker)
+        marker, term = read_block(outline, doc_text, a, b, gap)
+        at_start = outline.copy()  # where the block starts: a window deep inside it replays from here
+        outline.follow(doc_text, a, b)  # clause numbers inside a block that lost its paragraph breaks
         if term:
             marker = marker or outline.stack[-1]
         if marker is not None and marker.kind == "item" and clauses and not gap and not is_row(a):
@@ -105,19 +107,26 @@ def _clauses(doc_text: str) -> list[_Clause]:
         if marker is None and clauses and not gap and is_row(a) == is_row(clauses[-1].end - 1):
             clauses[-1].end = b  # a continuation paragraph (or the next row) of the open clause
             continue
-        bare = marker is not None and marker.rank <= 10 and b - a <= 150 and "\n" not in doc_text[a:b]
+        bare = (
+            marker is not None
+            and marker.rank <= 10
+            and b - a <= 150
+            and "\n" not in doc_text[a:b]
+            and not _SENTENCE_AFTER.search(doc_text, a, b)  # "1. Services. FASC agrees ...": a clause, not a heading
+        )
         clauses.append(
             _Clause(
                 a,
                 b,
                 marker,
-                outline.label(),
-                outline.heading(),
-                outline.breadcrumb(),
-                len(outline.stack),
+                at_start.label(),
+                at_start.heading(),
+                at_start.breadcrumb(),
+                len(at_start.stack),
                 bare and not term,
                 gap,
                 bool(term),
+                outline=at_start,
             )
         )
     return clauses
@@ -211,7 +220,7 @@ def _pieces(text: str, clauses: list[_Clause], max_chars: int) -> list[_Clause]:
                     a,
                     b,
                     c.marker if i == 0 else None,
-                    c.section,
+                    c.section if i == 0 else _window_label(text, c, a),
                     c.heading,
                     c.context,
                     c.depth,
@@ -222,6 +231,16 @@ def _pieces(text: str, clauses: list[_Clause], max_chars: int) -> list[_Clause]:
                 )
             )
     return out
+
+
+def _window_label(text: str, c: _Clause, at: int) -> str | None:
+    """The label at `at` inside clause c: c's, unless a clause number (or the recitals, the signatures) opens
+    between c's start and `at` in text that lost its paragraph breaks."""
+    if c.outline is None or not any(f.at <= at for f in inline_openings(text, c.start, min(c.end, at + 40))):
+        return c.section
+    outline = c.outline.copy()
+    outline.follow(text, c.start, c.end, until=at)
+    return outline.label()
 
 
 def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:

@@ -2,16 +2,32 @@
 
 Markers nest by rank ("4" > "4.2" > "(b)") and list items also by indentation (Markdown ordered lists).
 A defined term ("1.12 'Downtime' means ...") opens a definition on the outline that runs to the next
-marker of any kind. `section_at` replays the outline up to an offset, to cite a trimmed quote.
+marker of any kind. The parts of a contract that no number labels are named for what they are: the text
+before the first numbered clause of a document that numbers its clauses is its "Preamble", the WHEREAS
+clauses its "Recitals", and what follows "IN WITNESS WHEREOF" its "Signatures". `section_at` replays the
+outline up to an offset, to cite a trimmed quote.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from knowledge.furniture import content_blocks
-from knowledge.sections import Marker, compose_label, defined_term, find_marker
+from knowledge.sections import (
+    Marker,
+    compose_label,
+    defined_term,
+    ends_recitals,
+    find_marker,
+    inline_openings,
+    is_signatory,
+    opens_part,
+    opens_recitals,
+    opens_signatures,
+    successors,
+)
 from knowledge.tables import table_at
 
 
@@ -37,14 +53,37 @@ class Outline:
     family closes it. Text without indentation (SEC filings) nests by rank alone.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, numbered_later: bool = False) -> None:
         self.open: list[_Open] = []
+        self.numbered_later = numbered_later  # a numbered clause comes later: what precedes it is the preamble
+        self.numbered = False  # a numbered clause (an article, a section, a schedule) has opened
+        self.part: str | None = None  # "Recitals" or "Signatures": a part no number labels
+        self.ending = False  # the block read last ended the recitals ("NOW, THEREFORE, ...")
+        self.front = True  # still in the preamble: no numbered clause, recitals or heading after its text yet
+        self.prose = 0  # the preamble's paragraphs so far
+        self.whereas = False  # a WHEREAS clause has opened in the recitals
+        self.plain = 0  # paragraphs of the recitals that open with no WHEREAS
+
+    def copy(self) -> Outline:
+        twin = Outline(self.numbered_later)
+        twin.open = [replace(o) for o in self.open]
+        twin.numbered, twin.part, twin.front, twin.prose = self.numbered, self.part, self.front, self.prose
+        twin.ending, twin.whereas, twin.plain = self.ending, self.whereas, self.plain
+        return twin
 
     @property
     def stack(self) -> list[Marker]:
         return [o.marker for o in self.open]
 
     def push(self, marker: Marker, indent: int | None = None) -> None:
+        if marker.kind in _NUMBERED and marker.number is not None:
+            self.numbered, self.part, self.front = True, None, False  # the end of the preamble, recitals, signatures
+        elif marker.kind == "heading" and self.part == "Signatures" and opens_part(marker.heading or ""):
+            self._close()  # another part of the filing ("GUARANTY")
+        elif marker.kind == "heading" and (self.prose or self.part == "Recitals") and not _recitals_heading(marker):
+            self.front = False  # a heading after the preamble's (or the recitals') text: the body begins
+            if self.part == "Recitals":
+                self.part = None
         while self.open and self.open[-1].marker.kind == "definition":
             self.open.pop()  # a definition runs to the next marker of any kind
         family = _family(marker)
@@ -71,8 +110,87 @@ class Outline:
             self.open.pop()
         self.open.append(_Open(marker, indent, family))
 
+    def note(self, text: str, a: int, b: int, marker: Marker | None = None, gap: bool = False) -> None:
+        """Follow the parts no number labels through the block text[a:b]: the preamble's paragraphs, the recitals
+        opening ("WHEREAS", "RECITALS") and ending ("NOW, THEREFORE", or a paragraph that is no recital), the
+        signatures; after page furniture (gap), a block that is no signatory's ends the signatures."""
+        if self.part == "Signatures" and gap and not is_signatory(text, a, b):
+            self._close()
+        if self.part == "Recitals" and self.ending:
+            self._end_front()
+        self.ending = False
+        if opens_signatures(text, a, b):
+            self.part = "Signatures"
+            return
+        if not self.front or self.numbered:
+            return
+        recital = opens_recitals(text, a, b)
+        whereas = recital and _WHEREAS.match(text, a, b) is not None
+        operative = ends_recitals(text, a, b)
+        if self.part is None and recital:
+            self.part = "Recitals"
+        elif self.part == "Recitals" and not (recital or operative) and marker is None:
+            self.plain += 1  # under a "RECITALS" heading, paragraphs are recitals; after WHEREAS clauses, not
+            if self.whereas or self.plain > _MAX_PLAIN_RECITALS:
+                self._end_front()
+                return
+        self.whereas = self.whereas or whereas
+        if operative:
+            self.part, self.ending = self.part or "Recitals", True  # the recitals end with this block
+        elif self.part is None and marker is None and b - a > 80:
+            self.prose += 1
+            if self.prose > _MAX_PREAMBLE_PARAGRAPHS:
+                self._end_front()  # the preamble is the opening, not a body whose clauses are not numbered
+
+    def _end_front(self) -> None:
+        if self.part == "Recitals":
+            self.part = None
+        self.front = False
+
+    def _close(self) -> None:
+        """End the signatures: the clauses above are closed; an appendix they are in stays open."""
+        self.open = [o for o in self.open if o.marker.kind == "appendix"]
+        self.part, self.front = None, False
+
+    def follow(self, text: str, a: int, b: int, until: int | None = None) -> None:
+        """Follow what opens inside the block text[a:b] after a sentence ends (up to `until`): the next clause
+        number ("... as follows: 1. Amendment."), the recitals, the signatures (text that lost its paragraph
+        breaks)."""
+        for found in inline_openings(text, a, b):
+            if until is not None and found.at > until:
+                break
+            if found.kind == "signatures":
+                self.part = "Signatures"
+            elif found.kind == "recitals":
+                if self.front and self.part is None:
+                    self.part = "Recitals"
+            elif self._follows(found.number or "", found.heading):
+                dots = (found.number or "").count(".")
+                self.push(Marker("decimal", found.number, found.heading, 10 + dots))
+
+    def _follows(self, number: str, heading: str | None) -> bool:
+        """Whether a clause number found inside a block continues the numbering: the next one ("3.2" -> 3.2.1,
+        3.3, 4), or, with a heading ("10. FORCE MAJEURE"), a top-level number a little further on."""
+        current = self._number()
+        if number in successors(current):
+            return True
+        if not heading or not number.isdigit() or current is None:
+            return False
+        top = int(current.split(".", 1)[0])
+        return top < int(number) <= top + 2  # "8." then "10. FORCE MAJEURE": one number lost
+
+    def _number(self) -> str | None:
+        return next((o.marker.number for o in reversed(self.open) if o.marker.kind == "decimal"), None)
+
     def label(self) -> str | None:
-        return compose_label(self.stack)
+        if self.part == "Signatures":
+            return "Signatures"
+        label = compose_label(self.stack)
+        if self.part == "Recitals":
+            return f"Recitals {label}" if label else "Recitals"
+        if label is None and self.front and self.numbered_later:
+            return "Preamble"
+        return label
 
     def heading(self) -> str | None:
         return next((o.marker.heading for o in reversed(self.open) if o.marker.heading), None)
@@ -108,16 +226,48 @@ def push_definition(outline: Outline, text: str, a: int, b: int, marker: Marker 
     return term
 
 
+_NUMBERED = {"container", "appendix", "decimal"}
+_MAX_PREAMBLE_PARAGRAPHS = 3  # more paragraphs before any number or heading: a body, not a preamble
+_MAX_PLAIN_RECITALS = 5  # paragraphs under a "RECITALS" heading with no WHEREAS before they read as the body
+_WHEREAS = re.compile(r"[ \t]*(?:\*\*|__)?(?:\(?[A-Z0-9]{1,2}[.)][ \t]*)?(?i:whereas)\b")
+
+
+def _recitals_heading(marker: Marker) -> bool:
+    heading = marker.heading or ""
+    return opens_recitals(heading, 0, len(heading))
+
+
+def read_block(outline: Outline, text: str, a: int, b: int, gap: bool = False) -> tuple[Marker | None, str | None]:
+    """Put the block text[a:b] (after page furniture if gap) on the outline: its marker, the part it opens, a
+    term it defines."""
+    marker = find_marker(text, a, b)
+    if marker is not None:
+        outline.push(marker, line_indent(text, a))
+    outline.note(text, a, b, marker, gap)
+    return marker, push_definition(outline, text, a, b, marker)
+
+
+@lru_cache(maxsize=16)
+def numbers_clauses(text: str, start: int = 0) -> bool:
+    """Whether the text from `start` holds a numbered clause (an article, a section, a schedule, "4.2")."""
+    outline = Outline()
+    for a, b, gap in content_blocks(text, start):
+        if table_at(text, a) is None:
+            read_block(outline, text, a, b, gap)
+            outline.follow(text, a, b)
+        if outline.numbered:
+            return True
+    return False
+
+
 def section_at(text: str, offset: int) -> tuple[str | None, str | None]:
     """The section label and heading in force at `offset` (for citing a trimmed quote)."""
-    outline = Outline()
-    for a, b, _ in content_blocks(text, 0, min(len(text), offset + 400)):
+    outline = Outline(numbers_clauses(text))
+    for a, b, gap in content_blocks(text, 0, min(len(text), offset + 400)):
         if a > offset:
             break
         if table_at(text, a) is not None:
             continue  # no clause opens inside a table (as in chunking)
-        marker = find_marker(text, a, b)
-        if marker is not None:
-            outline.push(marker, line_indent(text, a))
-        push_definition(outline, text, a, b, marker)
+        read_block(outline, text, a, b, gap)
+        outline.follow(text, a, b, until=offset)
     return outline.label(), outline.heading()

@@ -23,6 +23,8 @@ _CAPS_RUN = re.compile(r"((?:[A-Z][A-Z0-9&'/,-]*[ \t]+){0,9}[A-Z][A-Z0-9&'/-]+)\
 _LETTER = re.compile(r"([A-Z])\.[ \t]+(?=[A-Z\"\u201c(])")
 _ROMAN = re.compile(r"[ivxlc]+")
 _EMPHASIS = re.compile(r"[*_]{1,3}")
+_EMPHASIZED = re.compile(r"([*_]{1,3})([^*_\n]{1,60}?)\1")
+_FILING_EXHIBIT_CHARS = 400  # "Exhibit 28" or "EXHIBIT 10" this near the top is the filing's label, not an exhibit
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ def _title_of(rest: str) -> str | None:
     return None
 
 
+def _atop(text: str, start: int) -> bool:
+    """Whether `start` is atop the text: nothing but blanks and short labels ("Execution Version") before it."""
+    return start < _FILING_EXHIBIT_CHARS and sum(ch.isalpha() for ch in text[:start]) <= 40
+
+
 def _paren_rank(token: str) -> int:
     if token.isdigit():
         return 34
@@ -76,7 +83,10 @@ def _paren_rank(token: str) -> int:
 def find_marker(text: str, start: int, end: int) -> Marker | None:
     """The clause marker opening the block text[start:end], if any."""
     head = text[start : min(end, start + 200)]
-    stripped = _EMPHASIS.sub("", head[:8]) + head[8:] if head[:1] in "*_" else head
+    stripped = head
+    if head[:1] in "*_":  # "**17.4.** Procedures", "**6. Definitions.**": the marker read without its emphasis
+        em = _EMPHASIZED.match(head)
+        stripped = em.group(2) + head[em.end() :] if em else _EMPHASIS.sub("", head[:8]) + head[8:]
     m = _MD_HEADING.match(stripped)
     if m:
         inner = _MD_ESCAPE.sub(r"\1", _EMPHASIS.sub("", m.group(2)).strip())  # "## 1\\. Terms" reads "1. Terms"
@@ -92,6 +102,8 @@ def find_marker(text: str, start: int, end: int) -> Marker | None:
         number = f"{m.group(1).title()} {m.group(2)}"
         if kind == "appendix" and "." in m.group(2):
             return None  # an SEC filing label such as "Exhibit 10.23", not a part of the contract
+        if word == "exhibit" and m.group(2).isdigit() and _atop(text, start):
+            return None  # "Exhibit 28 (h)(1)(a) under Form N-1A" atop a filing: its label, before the contract
         if word == "section" and m.group(2)[0].isdigit():
             return Marker("decimal", m.group(2), _title_of(stripped[m.end() :]), 10 + m.group(2).count("."))
         return Marker(kind, number, _title_of(stripped[m.end() :]), 1 if kind == "appendix" else 2)
@@ -129,7 +141,8 @@ def find_marker(text: str, start: int, end: int) -> Marker | None:
 # A defined term opening a paragraph: '"Downtime" means', '**"SLA"** means', '**Site** — an Internet site'.
 _DEFINED = re.compile(
     r"[ \t]*(?:\*\*|__)?[\"\u201c]?(?:\*\*|__)?([A-Z][^\"\u201d*\n]{0,58}?)(?:\*\*|__)?[\"\u201d]?(?:\*\*|__)?"
-    r"[ \t]*(?:\([^)\n]{0,80}\)[ \t]*)?,?[ \t]*(?:(?:means|shall mean|has the meaning|refers to|is defined as|is|are)\b"
+    r"[ \t]*(?:\([^)\n]{0,80}\)[ \t]*)?,?[ \t]*"
+    r"(?:(?<![A-Za-z])(?:means|shall mean|has the meaning|refers to|is defined as|is|are)\b"
     r"|[\u2014\u2013]|-[ \t])"
 )
 _QUOTED = re.compile(r"[ \t]*(?:\*\*|__)?[\"\u201c]|[ \t]*(?:\*\*|__)")
@@ -146,7 +159,7 @@ def defined_term(text: str, start: int, end: int) -> str | None:
     m = _DEFINED.match(head)
     if not m:
         return None
-    term = m.group(1).strip()
+    term = m.group(1).strip().rstrip(":")
     return term if term and len(term.split()) <= 8 else None
 
 
@@ -170,6 +183,106 @@ def compose_label(stack: list[Marker]) -> str | None:
     if label is None:
         return prefix.strip() or None
     return prefix + label
+
+
+# -- the parts of a contract that no number labels: its preamble, recitals and signatures ----------------------
+# A block opening the recitals: "WHEREAS, ...", "RECITALS", "W I T N E S S E T H:", a "Background" heading.
+_RECITAL_OPENER = re.compile(
+    r"[ \t]*(?:\*\*|__|#{1,6}[ \t]+)?(?:\(?[A-Z0-9]{1,2}[.)][ \t]+)?"
+    r"(?:WHEREAS\b|Whereas\b|W[ \t]?I[ \t]?T[ \t]?N[ \t]?E[ \t]?S[ \t]?S[ \t]?E[ \t]?T[ \t]?H\b"
+    r"|(?:RECITALS?|Recitals?|BACKGROUND|Background|PRELIMINARY[ \t]+STATEMENTS?|Preliminary[ \t]+Statements?)"
+    r"[*_]*[ \t]*[:.\-\u2013\u2014]?[*_]*(?=[ \t]*$|[ \t]*\n|[ \t]{2,}|[ \t]+WHEREAS\b|[ \t]+Whereas\b))"
+)
+# A block opening the signatures: "IN WITNESS WHEREOF", a "SIGNATURES" heading, "[Signature page follows]".
+_SIGNATURE_OPENER = re.compile(
+    r"[ \t]*(?:\*\*|__|#{1,6}[ \t]+)?(?:IN[ \t]+WITNESS[ \t]+WHEREOF\b|In[ \t]+(?:W|w)itness[ \t]+(?:W|w)hereof\b"
+    r"|(?:SIGNATURES?|Signatures?)(?:[ \t]+(?:PAGES?|Pages?))?[*_]*[ \t]*:?[*_]*(?=[ \t]*$|[ \t]*\n|[ \t]{2,})"
+    r"|(?:SIGNATURE|Signature)[ \t]+(?:PAGES?|Pages?)[ \t]+(?:TO|FOR|OF|to|for|of)\b"
+    r"|\[[ \t]*(?:SIGNATURE|Signature)[ \t]+(?:PAGES?|[Pp]ages?)[ \t]+(?:FOLLOWS?|[Ff]ollows?)"
+    r"|(?:AGREED|ACCEPTED)[ \t]+AND[ \t]+(?:AGREED|ACCEPTED)\b"
+    r"|(?:By|BY)[ \t]*:[ \t]*(?:/s/|\\s\\|_{3,}|-{3,}|$)|/s/|\\s\\)"
+)
+# What a signature block holds: "By: /s/ ...", "Name:", "Title:", "Date:", a signatory's name in capitals.
+_SIGNATORY = re.compile(
+    r"[ \t]*(?:[A-Z][A-Z0-9&.,'()\- ]{2,80}(?:\n|$|[ \t]{3,})|(?:.{0,300}?)"
+    r"(?:\b(?:By|BY|Name|NAME|Title|TITLE|Date|DATE|Its|ITS)[ \t]*:|/s/|\\s\\|_{5,}))",
+    re.DOTALL,
+)
+# A heading after the signatures that opens another part of the filing ("GUARANTY", "EXHIBIT A - FEES").
+_PART_HEADING = re.compile(
+    r"(?i:\b(?:agreement|guarant(?:y|ee)|exhibit|schedule|annex|appendix|addendum|amendment|attachment|certificate"
+    r"|statement\s+of\s+work|terms)\b)"
+)
+# Inside a block whose paragraph breaks were lost (text from PDFs): after a sentence ends, a clause number
+# ("... agree as follows: 1. Amendment. ..."), the recitals or the signatures opening.
+_INLINE = re.compile(
+    r"(?<=[.:;!?\"\u201d)])[ \t\n]+(?:(?P<number>[0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\.[ \t]+(?=[A-Z\"\u201c(])"
+    r"|(?P<signatures>IN[ \t]+WITNESS[ \t]+WHEREOF\b)"
+    r"|(?P<recitals>(?:RECITALS[ \t]+)?WHEREAS\b|W[ \t]?I[ \t]?T[ \t]?N[ \t]?E[ \t]?S[ \t]?S[ \t]?E[ \t]?T[ \t]?H\b))"
+)
+
+
+_OPERATIVE = re.compile(r"[ \t]*(?:\*\*|__)?(?:NOW,?[ \t]+THEREFORE|Now,?[ \t]+(?:T|t)herefore)\b")
+
+
+def ends_recitals(text: str, start: int, end: int) -> bool:
+    """Whether the block text[start:end] is the last of the recitals: "NOW, THEREFORE, the parties agree ..."."""
+    return _OPERATIVE.match(text, start, end) is not None
+
+
+def opens_recitals(text: str, start: int, end: int) -> bool:
+    """Whether the block text[start:end] opens (or continues) the recitals: "WHEREAS, ...", "RECITALS"."""
+    return _RECITAL_OPENER.match(text, start, end) is not None
+
+
+def opens_signatures(text: str, start: int, end: int) -> bool:
+    """Whether the block text[start:end] opens the signatures: "IN WITNESS WHEREOF", "SIGNATURES"."""
+    return _SIGNATURE_OPENER.match(text, start, end) is not None
+
+
+def is_signatory(text: str, start: int, end: int) -> bool:
+    """Whether the block text[start:end] reads like part of a signature block ("By: /s/", "Name:", "ACME INC.")."""
+    return _SIGNATORY.match(text, start, end) is not None
+
+
+def opens_part(heading: str) -> bool:
+    """Whether a heading names another part of a filing ("GUARANTY", "EXHIBIT A"), not a signatory."""
+    return _PART_HEADING.search(heading) is not None
+
+
+@dataclass(frozen=True)
+class Inline:
+    """A clause number, the recitals or the signatures opening inside a block, at `at`."""
+
+    at: int
+    kind: str  # number | recitals | signatures
+    number: str | None = None
+    heading: str | None = None
+
+
+def inline_openings(text: str, start: int, end: int) -> list[Inline]:
+    """The clause numbers, recitals and signatures that open after a sentence's end inside text[start:end]."""
+    found = []
+    for m in _INLINE.finditer(text, start, end):
+        if m.group("number"):
+            rest = text[m.end() : min(end, m.end() + 120)]
+            found.append(Inline(m.start("number"), "number", m.group("number"), _title_of(rest)))
+        elif m.group("signatures"):
+            found.append(Inline(m.start("signatures"), "signatures"))
+        else:
+            found.append(Inline(m.start("recitals"), "recitals"))
+    return found
+
+
+def successors(number: str | None) -> set[str]:
+    """The clause numbers that may follow `number` ("3.2" -> 3.2.1, 3.3, 4; none yet -> 1)."""
+    if not number or not re.fullmatch(r"[0-9]{1,2}(?:\.[0-9]{1,3})*", number):
+        return {"1"}
+    parts = [int(p) for p in number.split(".")]
+    out = {".".join(map(str, [*parts, 1]))}
+    for depth in range(1, len(parts) + 1):
+        out.add(".".join(map(str, [*parts[: depth - 1], parts[depth - 1] + 1])))
+    return out
 
 
 _ABBREVIATIONS = re.compile(

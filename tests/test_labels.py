@@ -1,0 +1,148 @@
+"""Section labels of the parts of a contract: the preamble, recitals and signatures, clause numbers inside text
+that lost its paragraph breaks, filing labels, bold clause numbers and defined terms."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from knowledge.chunking import chunk_document, section_at
+from knowledge.documents import ExtractedDocument
+from knowledge.limits import DEFAULT_LIMITS
+from knowledge.sections import defined_term, find_marker, successors
+
+# Shaped like a CUAD services agreement (a filing label, a title, the parties, WHEREAS clauses, numbered
+# clauses, the signatures and an exhibit on the next page); the wording is ours.
+SERVICES = (
+    "Exhibit 10.4\n\n"
+    "SERVICES AGREEMENT\n\n"
+    'This Services Agreement (the "Agreement") is entered into as of March 1, 2020, between Acme Analytics, '
+    'Inc., a Delaware corporation ("Acme"), and Beta Logistics LLC, a Nevada limited liability company ("Beta").\n\n'
+    "RECITALS\n\n"
+    "WHEREAS, Beta operates a network of warehouses and wishes to obtain reporting services for them; and\n\n"
+    "WHEREAS, Acme provides such reporting services to companies in the logistics business.\n\n"
+    "NOW, THEREFORE, in consideration of the mutual covenants set forth herein, the parties agree as follows:\n\n"
+    "1. Services. Acme shall provide the reporting services described in Exhibit A.\n\n"
+    "2. Fees. Beta shall pay Acme a monthly fee of $5,000 within thirty (30) days of each invoice.\n\n"
+    "3. Term. This Agreement shall remain in force for one (1) year from the date first written above.\n\n"
+    "IN WITNESS WHEREOF, the parties have executed this Agreement as of the date first written above.\n\n"
+    "ACME ANALYTICS, INC.\n\n"
+    "By: /s/ Jane Roe   Name: Jane Roe   Title: President\n\n"
+    "-3-\n\n"
+    "EXHIBIT A\n\n"
+    "Acme shall deliver a weekly report on the occupancy of each warehouse, by the second business day.\n"
+)
+
+# A second amendment whose paragraph breaks were lost in conversion: one line, clause numbers inside it,
+# a quoted list of an exhibit's own categories (3., 4.) that are not the amendment's clauses.
+ONE_LINE = (
+    'SECOND AMENDMENT TO SERVICES AGREEMENT This SECOND AMENDMENT (this "Amendment") is made between Acme '
+    'Analytics, Inc. ("Acme") and Beta Logistics LLC ("Beta"). RECITALS WHEREAS, Acme and Beta entered into a '
+    "Services Agreement dated as of March 1, 2020; and WHEREAS, the parties wish to add services to Exhibit A. "
+    "NOW, THEREFORE, the parties agree as follows: 1. Amendment to Exhibit A. Exhibit A is supplemented with the "
+    'following: "3. Route Planning. Acme plans the delivery routes of each warehouse every week. 4. Audits. Acme '
+    'audits the stock of each warehouse every quarter." 2. Miscellaneous. This Amendment shall be governed by the '
+    "laws of the State of Delaware. IN WITNESS WHEREOF, the parties have executed this Amendment. ACME ANALYTICS, "
+    "INC. By: /s/ Jane Roe"
+)
+
+# A document that numbers nothing: its opening is not a "Preamble" (nothing says where one would end).
+UNNUMBERED = (
+    "# Support Policy\n\n"
+    "This policy describes the support we give to every customer of the service, in every plan we sell.\n\n"
+    "## Hours\n\n"
+    "Support is available from 9am to 5pm, Monday to Friday, except on public holidays.\n"
+)
+
+
+def _doc(text: str, kind: str = "text") -> ExtractedDocument:
+    return ExtractedDocument(name="d", title="d", text=text, kind=kind, content_hash="h")
+
+
+def _label(text: str, words: str) -> str | None:
+    return section_at(text, text.index(words))[0]
+
+
+def _chunk_label(text: str, words: str, max_chars: int = 160) -> str | None:
+    at = text.index(words)
+    chunks = chunk_document(_doc(text), limits=replace(DEFAULT_LIMITS, max_chunk_chars=max_chars))
+    return next(c.section for c in chunks if c.start <= at < c.end)
+
+
+def test_preamble_recitals_and_signatures_are_named_for_what_they_are() -> None:
+    assert _label(SERVICES, "SERVICES AGREEMENT") == "Preamble"
+    assert _label(SERVICES, "This Services Agreement") == "Preamble"
+    assert _label(SERVICES, "WHEREAS, Beta operates") == "Recitals"
+    assert _label(SERVICES, "NOW, THEREFORE") == "Recitals"
+    assert _label(SERVICES, "Acme shall provide") == "1"
+    assert _label(SERVICES, "shall remain in force") == "3"
+    assert _label(SERVICES, "IN WITNESS WHEREOF") == "Signatures"  # not clause 3
+    assert _label(SERVICES, "By: /s/ Jane Roe") == "Signatures"
+    assert _label(SERVICES, "weekly report") == "Exhibit A"
+
+
+def test_chunks_carry_the_same_labels() -> None:
+    assert _chunk_label(SERVICES, "This Services Agreement") == "Preamble"
+    assert _chunk_label(SERVICES, "WHEREAS, Acme provides") == "Recitals"
+    assert _chunk_label(SERVICES, "Beta shall pay") == "2"
+    assert _chunk_label(SERVICES, "By: /s/ Jane Roe") == "Signatures"
+
+
+def test_the_filing_label_atop_is_no_exhibit_and_a_one_line_clause_keeps_its_number() -> None:
+    text = "Exhibit 28 under Form N-1A\n\n" + SERVICES
+    assert _label(text, "This Services Agreement") == "Preamble"  # not "Exhibit 28"
+    assert _label(text, "Acme shall provide") == "1"
+    assert _chunk_label(text, "1. Services.", max_chars=1100) in {"Preamble", "Recitals", "1"}
+    assert _chunk_label(text, "Acme shall provide", max_chars=1100) != "2"  # a clause is no bare heading
+
+
+def test_clause_numbers_inside_a_block_that_lost_its_breaks() -> None:
+    assert _label(ONE_LINE, "This SECOND AMENDMENT") == "Preamble"
+    assert _label(ONE_LINE, "WHEREAS, the parties wish") == "Recitals"
+    assert _label(ONE_LINE, "Exhibit A is supplemented") == "1"
+    assert _label(ONE_LINE, "Acme plans the delivery") == "1"  # the exhibit's "3." quoted inside clause 1
+    assert _label(ONE_LINE, "governed by the laws") == "2"
+    assert _label(ONE_LINE, "By: /s/ Jane Roe") == "Signatures"
+    labels = {c.section for c in chunk_document(_doc(ONE_LINE), limits=replace(DEFAULT_LIMITS, max_chunk_chars=200))}
+    assert {"Preamble", "Recitals", "2"} <= labels and "3" not in labels and "4" not in labels
+
+
+def test_a_document_that_numbers_nothing_has_no_preamble() -> None:
+    assert _label(UNNUMBERED, "This policy describes") is None
+    assert all(c.section is None for c in chunk_document(_doc(UNNUMBERED, "markdown")))
+
+
+def test_a_body_of_unnumbered_clauses_is_no_preamble() -> None:
+    words = ["records", "invoices", "shipments", "returns", "audits", "claims"]
+    paragraphs = "".join(
+        f"The supplier shall keep its {w} of the services it renders for one full year at least.\n\n" for w in words
+    )
+    text = "SUPPLY AGREEMENT\n\n" + paragraphs + "EXHIBIT A\n\nPrices of the products.\n"
+    assert _label(text, "its records") == "Preamble"
+    assert _label(text, "its claims") is None  # the opening, not the whole body
+
+
+def test_signatures_end_at_a_page_that_is_no_signatory_s() -> None:
+    text = (
+        "1. Term. This Agreement lasts one year.\n\n"
+        "IN WITNESS WHEREOF, the parties have signed this Agreement.\n\n"
+        "ACME ANALYTICS, INC.\n\nBy: /s/ Jane Roe\n\n"
+        "-4-\n\n"
+        "Price list for the reporting services, per warehouse and per month, as agreed by the parties.\n"
+    )
+    assert _label(text, "ACME ANALYTICS") == "Signatures"
+    assert _label(text, "Price list") is None  # neither the signatures nor clause 1
+
+
+def test_bold_clause_numbers_and_defined_terms() -> None:
+    bold = "**17.4.** Procedures. The indemnifying party's obligations are subject to prompt notice."
+    marker = find_marker(bold, 0, len(bold))
+    assert marker is not None and marker.number == "17.4"
+    term = "\u201c**Provider Software**\u201d means any app that Provider distributes."
+    assert defined_term(term, 0, len(term)) == "Provider Software"  # not "Provider Softw" + "are"
+    colon = "**Multiple Failures:** means Target Availability is not met for 2 consecutive months."
+    assert defined_term(colon, 0, len(colon)) == "Multiple Failures"
+
+
+def test_successors_of_a_clause_number() -> None:
+    assert successors(None) == {"1"}
+    assert successors("3.2") == {"3.2.1", "3.3", "4"}
