@@ -43,14 +43,40 @@ def test_a_mention_claims_then_answers_in_one_transaction_each(slack: Slack) -> 
     assert isinstance(questions.claim_mention(slack.deps, mention), questions.Duplicate)
 
 
-def test_one_mention_over_slack_opens_three_transactions(slack: Slack) -> None:  # noqa: F811
+def test_one_mention_over_slack_opens_two_transactions(slack: Slack) -> None:  # noqa: F811
     slack.bind("C1", "shared")
     with counting(slack.deps.engine) as begun:
         slack.mention("whats the credit cap?", ts="8.0001")
         slack.api.wait_for("chat.postMessage")
         slack.api.wait_for("reactions.remove")
-    # the idempotency claim (with the scope), the answer, and where Slack posted it
-    assert len(begun) == 3
+    # the idempotency claim (with the scope), then the answer; nothing is written after the post
+    assert len(begun) == 2
+    assert len(slack.answers()) == 1
+
+
+def test_a_follow_up_over_slack_opens_two_transactions(slack: Slack) -> None:  # noqa: F811
+    slack.bind("C1", "shared")
+    slack.mention("whats the credit cap?", ts="8.0101")
+    slack.api.wait_for("chat.postMessage")
+    slack.api.wait_for("reactions.remove")
+    follow_up = {"type": "message", "user": "U1", "text": "and for sev 2?", "channel": "C1", "ts": "8.0105"}
+    with counting(slack.deps.engine) as begun:
+        slack.event({**follow_up, "thread_ts": "8.0101", "channel_type": "channel"})
+        slack.api.wait_for("chat.postMessage", count=2)
+        slack.api.wait_for("reactions.remove", count=2)
+    # the claim (with the thread's first question and the scope), then the answer
+    assert len(begun) == 2
+
+
+def test_a_message_outside_liaisons_threads_claims_nothing(slack: Slack) -> None:  # noqa: F811
+    slack.bind("C1", "shared")
+    chatter = {"type": "message", "user": "U1", "text": "lunch?", "channel": "C1", "channel_type": "channel"}
+    with counting(slack.deps.engine) as begun:
+        slack.event({**chatter, "ts": "8.0201"})  # top level: not even a read
+        slack.event({**chatter, "ts": "8.0203", "thread_ts": "8.0202"})  # someone else's thread: one read
+        slack.app.listener_runner.listener_executor.shutdown(wait=True)  # the listeners have run
+    assert len(begun) == 1
+    assert slack.api.calls_to("chat.postMessage") == []
 
 
 def test_a_follow_up_reads_its_thread_once(slack: Slack, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811

@@ -39,14 +39,6 @@ def scope_of(deps: Deps, channel_id: str, *, probe: Probe | None = None, user_id
     return access.scope_of(deps, channel_id, probe=probe, user_id=user_id)
 
 
-def thread_context(deps: Deps, channel_id: str, thread_ts: str | None) -> str | None:
-    """The question that started a thread Liaison answered in, to read a follow-up against."""
-    if not thread_ts:
-        return None
-    with session(deps.engine) as s:
-        return _thread_question(s, channel_id, thread_ts)
-
-
 def _thread_question(s: Session, channel_id: str, thread_ts: str | None) -> str | None:
     if not thread_ts:
         return None
@@ -93,28 +85,42 @@ class Duplicate:
     """Slack delivered this mention before (a retry): it is answered once."""
 
 
-_UNREAD = object()
-
-
-def claim_mention(
-    deps: Deps, mention: Mention, *, probe: Probe | None = None, context: object = _UNREAD
-) -> Claimed | Unbound | Duplicate:
+def claim_mention(deps: Deps, mention: Mention, *, probe: Probe | None = None) -> Claimed | Unbound | Duplicate:
     """Claim the mention's idempotency key and read what answering needs, in one transaction: the scope (narrowed
-    for Slack Connect and people of another organisation) and the thread's first question (unless the caller
-    read it already, as a follow-up's listener does to know the thread is Liaison's)."""
+    for Slack Connect and people of another organisation) and the thread's first question, for a follow-up."""
     with session(deps.engine) as s:
-        if not records.claim_event(session=s, key=f"event:{mention.event_id}"):
-            return Duplicate()
-        scope = access.scope_in(s, mention.channel_id, probe=probe, user_id=mention.user_id or None)
-        if scope is None:
-            return Unbound(mention)
-        if context is _UNREAD:
-            context = _thread_question(s, mention.channel_id, mention.thread_ts)
-    return Claimed(mention, scope, context if isinstance(context, str) else None)
+        return _claim(s, mention, probe, _thread_question(s, mention.channel_id, mention.thread_ts))
+
+
+def claim_message(deps: Deps, mention: Mention, *, probe: Probe | None = None) -> Claimed | Unbound | Duplicate | None:
+    """Claim a message that does not mention Liaison when Liaison answers it: a DM, or a follow-up in a thread
+    Liaison answered in (the thread read once, in the claim's transaction). None for any other message, which
+    claims nothing, and opens no transaction at all unless it is in a thread."""
+    if not mention.is_dm and not mention.thread_ts:
+        return None
+    with session(deps.engine) as s:
+        context = _thread_question(s, mention.channel_id, mention.thread_ts)
+        if not mention.is_dm and context is None:
+            return None
+        return _claim(s, mention, probe, context)
+
+
+def _claim(s: Session, mention: Mention, probe: Probe | None, context: str | None) -> Claimed | Unbound | Duplicate:
+    if not records.claim_event(session=s, key=f"event:{mention.event_id}"):
+        return Duplicate()
+    scope = access.scope_in(s, mention.channel_id, probe=probe, user_id=mention.user_id or None)
+    if scope is None:
+        return Unbound(mention)
+    return Claimed(mention, scope, context)
 
 
 def answer_mention(deps: Deps, claimed: Claimed) -> Asked:
-    """Answer a claimed mention in its scope and record it (one transaction, after the answer is made)."""
+    """Answer a claimed mention in its scope and record it (one transaction, after the answer is made).
+
+    The record is written before the answer is posted, and nothing after: the buttons carry its id (sealed), a
+    follow-up finds the thread by the question's thread, and the posted message's ts is not kept (nothing reads it).
+    A crash between the record and the post loses that post, never doubles it: the claim made a retry a Duplicate.
+    """
     m = claimed.mention
     return ask(
         deps,
@@ -158,11 +164,6 @@ def ask(
             mode=answer.mode,
         )
         return Asked(row.id, answer, scope)
-
-
-def answer_posted(deps: Deps, question_id: str, ts: str) -> None:
-    with session(deps.engine) as s:
-        records.set_answer_ts(session=s, question_id=question_id, ts=ts)
 
 
 def first_time(deps: Deps, key: str) -> bool:

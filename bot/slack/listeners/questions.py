@@ -46,12 +46,9 @@ def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, c
         return  # edits, joins, and our own posts
     if f"<@{context.bot_user_id}>" in event["text"]:
         return  # the app_mention listener answers it
-    deps: Deps = context["deps"]
-    mention = _mention(event, body)
-    follow_up = workflow.thread_context(deps, mention.channel_id, mention.thread_ts)
-    if mention.is_dm or follow_up:
-        claimed = workflow.claim_mention(deps, mention, probe=SlackProbe(client), context=follow_up)
-        reply(deps, client, claimed)
+    claimed = workflow.claim_message(context["deps"], _mention(event, body), probe=SlackProbe(client))
+    if claimed is not None:  # a DM, or a follow-up in a thread Liaison answered in
+        reply(context["deps"], client, claimed)
 
 
 def reply(deps: Deps, client: WebClient, claimed: workflow.Claimed | workflow.Unbound | workflow.Duplicate) -> None:
@@ -69,8 +66,8 @@ def reply(deps: Deps, client: WebClient, claimed: workflow.Claimed | workflow.Un
         return
     _react(client, "reactions_add", m.channel_id, m.ts)
     try:
-        asked = workflow.answer_mention(deps, claimed)
-        posted = client.chat_postMessage(
+        asked = workflow.answer_mention(deps, claimed)  # recorded before it is posted: the buttons carry its id
+        client.chat_postMessage(
             channel=m.channel_id,
             thread_ts=m.reply_ts,
             text=blocks.answer_text(asked.answer),
@@ -78,7 +75,6 @@ def reply(deps: Deps, client: WebClient, claimed: workflow.Claimed | workflow.Un
             unfurl_links=False,
             unfurl_media=False,
         )
-        workflow.answer_posted(deps, asked.question_id, posted["ts"])
     finally:
         _react(client, "reactions_remove", m.channel_id, m.ts)
 
