@@ -32,9 +32,39 @@ _ASKS_PARTY = re.compile(
     re.IGNORECASE,
 )
 _ASKS_FREQUENCY = re.compile(r"\b(?:how\s+often|how\s+frequently|how\s+many\s+times|frequency)\b", re.I)
+_NAMES_FREQUENCY = re.compile(r"\b(?:monthly|quarterly|annually|yearly|weekly|daily)\b", re.I)  # "paid monthly?"
+# where to send, find or read something: an e-mail address, a web address
+_ASKS_PLACE = re.compile(
+    r"\bwhere\b|\b(?:e-?mail\s+address|which\s+e-?mail|what\s+e-?mail|url|website|web\s*page)\b", re.I
+)
+# the hours of a service: "office hours", "support hours", "what time", "24x7"
+_ASKS_HOURS = re.compile(
+    r"\b(?:office|business|working|support|opening|operating|service|call[\s-]in)\s+hours\b"
+    r"|\bhours\s+of\s+(?:support|operation|service|coverage|business)\b|\bwhat\s+time\b|\b24\s*[x/]\s*7\b",
+    re.I,
+)
+# what a thing is, covers or does: the sentence that says it ("what does performance attribution cover")
+_ASKS_DESCRIPTION = re.compile(
+    r"\bwhat\s+(?:does|do|did|will|would)\s+.{1,60}?\s+(?:cover|include|do|mean|entail|involve|provide|require|say)\b"
+    r"|\bwhat(?:'s|s|\s+is|\s+are)\b|\bwhat\s+happens\b|\bwhat\s+(?:services|kind|kinds|type|types|sort)\b"
+    r"|\bwhat\s+[a-z-]+(?:\s+[a-z-]+)?\s+(?:does|do|did|will)\s+"
+    r"|\bwhich\s+(?!one\b)\w+(?:\s+\w+)?\s+(?:are|is)\s+\w+",
+    re.I,
+)
+# what the other side owes: a refund, compensation, "what do we get"
+_ASKS_COMPENSATION = re.compile(
+    r"\b(?:refunds?|compensat\w*|reimburs\w*|rebates?|owed?|what\s+do\s+(?:we|i)\s+get|get\s+back)\b", re.I
+)
+# any question word: a question with one that asks for no kind of value asks for a method or a comparison
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|which|who|whom|whose|when|where|why|how|can|could|may|might|does|do|did|is|are|was|were|will|would|"
+    r"shall|should|must|has|have)\b",
+    re.I,
+)
 _ASKS_TIME = re.compile(
     r"\b(?:deadline|due|by\s+when|until\s+when|time\s*(?:limit|frame|line)|turnaround|how\s+soon|"
-    r"(?:response|resolution|fix|restore|restoration|repair|recovery|reaction)\s+times?|notice)\b",
+    r"(?:response|resolution|fix|restore|restoration|repair|recovery|reaction)\s+times?|notice|at\s+what\s+point|"
+    r"after\s+how\s+long)\b",
     re.I,
 )
 _ASKS_PERCENT = re.compile(r"%|\b(?:percent|percentage|per\s+cent)\b", re.I)
@@ -47,7 +77,7 @@ _ASKS_MONEY = re.compile(
 _ASKS_PAYMENT_TERMS = re.compile(r"\b(?:payment\s+terms?|net\s*\d+|pay\s+within)\b", re.I)
 _ASKS_LEVEL = re.compile(
     r"\b(?:target|threshold|level|sla|slas|kpi|score|accuracy|availability|uptime|asa|aht|fcr|csat|credits?|"
-    r"discount|rebate|interest|penalty|penalties)\b",
+    r"discount|rebate|interest|penalty|penalties|min|minimum|max|maximum|cap|caps|capped)\b",
     re.IGNORECASE,
 )
 _ASKS_METHOD = re.compile(
@@ -69,11 +99,14 @@ ACCEPTS = {
     "frequency": ("frequency",),
     "date": ("date", "duration"),
     "duration": ("duration", "date"),
-    "amount": ("percent", "money"),
+    "amount": ("percent", "money", "measure"),
     "money": ("money", "percent"),
     "level": ("percent", "duration", "money"),
-    "count": ("count", "duration", "percent", "money"),
+    "count": ("count", "measure", "duration", "percent", "money"),
     "yesno": ("negative", "permission", "obligation"),
+    "place": ("place",),
+    "hours": ("time", "duration"),
+    "description": ("definition",),
 }
 
 
@@ -102,6 +135,8 @@ def asked_kinds(question: str) -> list[str]:
     if _ASKS_METHOD.match(question):
         return []  # "how are credits calculated?" asks for a method: no one value answers it
     kinds: list[str] = []
+    if _ASKS_HOURS.search(question):
+        kinds.append("hours")
     if _ASKS_DEFINITION.search(question):
         kinds.append("definition")
     if _ASKS_LAW.search(question):
@@ -127,9 +162,29 @@ def asked_kinds(question: str) -> list[str]:
         kinds.append("count")
     if _ASKS_LEVEL.search(question):
         kinds.append("level")
+    if _ASKS_COMPENSATION.search(question) and not {"amount", "money"} & set(kinds):
+        kinds.append("amount")
+    if _ASKS_PLACE.search(question):
+        kinds.append("place")
+    if _NAMES_FREQUENCY.search(question):
+        kinds.append("frequency")  # after what is asked: "what are the monthly fees" asks for fees
     if _ASKS_YES_NO.search(question):
         kinds.append("yesno")
+    if not kinds and _ASKS_DESCRIPTION.search(question):
+        kinds.append("description")
     return list(dict.fromkeys(kinds))
+
+
+def asks_for_a_line(question: str, kinds: list[str]) -> bool:
+    """Whether a question may be answered by the line that says most of what it asks when no value of the kind
+    it asks for is found: not one asking for a method ("how are claims reviewed?") or a comparison ("which one
+    wins?"); a bare topic ("data deletion after we terminate") may."""
+    if _ASKS_METHOD.match(_corrected(question)) or (kinds and kinds[0] in _NAMED_VALUES):
+        return False  # a party, a date, a law is a name: a line without one does not say it
+    return bool(kinds) or not _QUESTION_WORD.search(question)
+
+
+_NAMED_VALUES = frozenset({"party", "date", "law"})
 
 
 # -- the question's words ------------------------------------------------------------------------
@@ -147,14 +202,26 @@ def question_terms(question: str) -> dict[str, float]:
     def words(text: str) -> list[str]:
         return [w for w in re.findall(r"[A-Za-z0-9][\w'-]*", text) if w.lower() not in skip]
 
+    frame = _DESCRIPTION_FRAME.search(question)
+    if frame:  # "what does X cover": "cover" asks, it names nothing the line must hold
+        question = question[: frame.start(1)] + question[frame.end(1) :]
     own = {t for w in words(question) for t in tokenize(w)}
     expanded = expand_query(question)[len(question) :]
+    if _ASKS_TELLING.search(question):
+        expanded += " notice"  # "how long do we have to tell them": the clause gives notice
     terms = {t: 1.0 for t in own}
     for w in words(expanded):
         for t in tokenize(w):
             terms.setdefault(t, EXPANSION_WEIGHT)
     return terms
 
+
+_DESCRIPTION_FRAME = re.compile(
+    r"\bwhat\s+(?:[a-z-]+\s+){0,2}?(?:does|do|did|will|would)\s+.{1,60}?\s+"
+    r"(cover|covers|include|includes|do|mean|entail|involve|provide|require|say)\b\s*\??\s*$",
+    re.I,
+)
+_ASKS_TELLING = re.compile(r"\b(?:tell|telling|told|inform|informing|let\s+\w+\s+know|warn|warning)\b", re.I)
 
 # stems of one word family that stemming leaves apart: "notice" and "notifies"
 _FAMILIES = {"notic": ("notif",), "notif": ("notic",)}

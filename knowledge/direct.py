@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from knowledge.asking import ACCEPTS, asked_kinds, matches, matches_any, question_terms
+from knowledge.asking import ACCEPTS, asked_kinds, asks_for_a_line, matches, matches_any, question_terms
 from knowledge.lexical import tokenize
 from knowledge.placeholders import inside_any, placeholders_in, readable
 from knowledge.quotes import sentences_and_rows, table_header
@@ -25,6 +25,11 @@ from knowledge.values import PATTERNS, QUALIFIED, STRENGTH, definitions_in, valu
 
 MIN_COVERAGE = 0.2  # share of the question's content words a line must hold
 YES_NO_COVERAGE = 0.34  # a line answering only "can/may/is ...?" must hold more: cues are in every clause
+LINE_COVERAGE = 0.4  # a line holding no value of the kind asked must hold this much of the question (and 2 words)
+LINE_LEAD = 0.4  # ... and it beats a line holding a value only when it holds that much more of the question,
+WEAK_COVERAGE = 0.35  # and that line holds less than this of it (a web address in a line about something else)
+TITLE_WEIGHT = 0.3  # a question word that names the document ("in the common paper sla") says little of the line
+DEFINITION_WEIGHT = 0.5  # a line defining the term the question names answers it, after a value of the asked kind
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ def direct_for(
     around, only lines of text[start:end] that overlap it count (a model's quote is a fragment of a clause:
     its line is the whole sentence the fragment is in).
     """
-    found = find_direct(question, text, start, end, around) or row_cell(question, text, start, end)
+    found = find_direct(question, text, start, end, around, title) or row_cell(question, text, start, end)
     if found is None:
         return None
     header = text[found.header[0] : found.header[1]] if found.header else None
@@ -179,32 +184,74 @@ def direct_for(
 
 
 def find_direct(
-    question: str, text: str, start: int, end: int, around: tuple[int, int] | None = None
+    question: str, text: str, start: int, end: int, around: tuple[int, int] | None = None, title: str = ""
 ) -> _Candidate | None:
     """The sentence or table row of text[start:end] (overlapping around) holding the asked value, or None."""
     kinds = asked_kinds(question)
     terms = question_terms(question)
-    if not kinds or not terms:
+    named = set(tokenize(title))
+    if named and any(t not in named for t in terms):
+        terms = {t: w * TITLE_WEIGHT if t in named else w for t, w in terms.items()}
+    line_allowed = asks_for_a_line(question, kinds)
+    if not (kinds or line_allowed) or not terms:
         return None
     wanted: dict[str, float] = {}  # value kind -> how much it is wanted
     for rank, kind in enumerate(kinds):
         for place, value_kind in enumerate(ACCEPTS[kind]):
             weight = (1.0 if rank == 0 else 0.7) * (1.0 if place == 0 else 0.6)
             wanted[value_kind] = max(wanted.get(value_kind, 0.0), weight * STRENGTH.get(value_kind, 1.0))
+    if kinds and "yesno" not in kinds:
+        wanted.setdefault("definition", DEFINITION_WEIGHT)  # "whats the general cap": the line defining it
     total = sum(terms.values())
     best: _Candidate | None = None
+    line: _Candidate | None = None  # the line holding most of the question, should none hold a value asked
     heading: set[str] = set()  # the words of the heading the line is under ("6.1 Fees.")
     for index, (a, b) in enumerate(sentences_and_rows(text, start, end)):
         a = _without_marker(text, a, b)
+        if text.startswith("#", a) and (cut := text.find("\n", a, b)) > 0 and text[cut:b].strip():
+            heading = set(tokenize(text[a:cut]))  # "## Service Credits Redemption\nIf GitHub does not ...": the
+            a = cut + 1 + len(text[cut + 1 : b]) - len(text[cut + 1 : b].lstrip())  # heading, then its sentence
         if _is_heading(text[a:b]):
             heading = set(tokenize(text[a:b]))
             continue  # a heading names a topic, it answers nothing
         if b - a < 8 or (around is not None and not (a < around[1] and around[0] < b)):
             continue
-        candidate = _score(text, a, b, index, terms, total, wanted, heading)
+        candidate = _score(text, a, b, index, terms, total, wanted, heading) if wanted else None
         if candidate is not None and (best is None or candidate.score > best.score):
             best = candidate
-    return best
+        if line_allowed:
+            said = _said(text, a, b, index, terms, total, heading)
+            if said is not None and (line is None or said.score > line.score):
+                line = said
+    if (
+        best is not None
+        and line is not None
+        and (best.coverage >= WEAK_COVERAGE or line.coverage < best.coverage + LINE_LEAD)
+    ):
+        return best
+    return line or best
+
+
+def _said(
+    text: str, a: int, b: int, index: int, terms: dict[str, float], total: float, heading: set[str]
+) -> _Candidate | None:
+    """The line text[a:b] as the answer when it holds most of the question's words but no value of a kind asked
+    ("what internet connection does i-on provide" -> "connectivity to the Internet via a T1 ..."): the whole line
+    is what it says, its value."""
+    header = table_header(text, a)
+    tokens = set(tokenize(readable(text, a, b)))
+    matched = {t for t in terms if matches(t, tokens)}
+    context = set(tokenize(text[header[0] : header[1]])) if header else heading
+    in_context = {t for t in terms if t not in matched and matches(t, context)}
+    coverage = (sum(terms[t] for t in matched) + 0.5 * sum(terms[t] for t in in_context)) / total
+    if coverage < LINE_COVERAGE or len(matched | in_context) < 2 or not matched:
+        return None
+    if len(tokens) < 4 or not tokens - {t for t in tokens if matches_any(t, terms)}:
+        return None  # "Performance attribution.": a line that says no more than the question
+    slots = placeholders_in(text, a, b)
+    if not any(ch.isalnum() for i, ch in enumerate(text[a:b], a) if not inside_any(slots, i, i + 1)):
+        return None
+    return _Candidate(coverage - 0.01 * index - 0.0002 * (b - a), a, b, (a, b), "line", header, coverage)
 
 
 def row_cell(question: str, text: str, start: int, end: int) -> _Candidate | None:

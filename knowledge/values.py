@@ -29,11 +29,34 @@ _QUALIFIER = (
     r"less\s+than|fewer\s+than|in\s+excess\s+of)\s+)?"
 )
 _UNIT = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|quarters?)"
+_CLOCK = r"\b(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?:\s?hrs\b)?"
+_DAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\b"
+_ZONE = r"(?:(?:[A-Z][a-z]+\s+){1,2}(?:Standard\s+)?Time\b|GMT|UTC|BST|CET|[ECMP][SD]?T\b)"
 PATTERNS = {
     "duration": re.compile(
-        rf"{_QUALIFIER}\b{_QTY}[\s-]+(?:\(\s*{_NUM}\s*\)\s*)?(?:(?:business|calendar|working|consecutive|banking)"
-        rf"[\s-]+)?{_UNIT}\b(?:['\u2019](?:s\b)?)?(?:\s+(?:prior\s+)?(?:written\s+)?notice\b)?",
+        rf"{_QUALIFIER}\b{_QTY}(?:\s+(?:or|and)\s+(?:more|less|fewer|longer))?[\s-]+(?:\(\s*{_NUM}\s*\)\s*)?"
+        rf"(?:(?:business|calendar|working|consecutive|banking)[\s-]+)?{_UNIT}\b(?:['\u2019](?:s\b)?)?"
+        rf"(?:\s+(?:prior\s+)?(?:written\s+)?notice\b)?"
+        rf"|{_QUALIFIER}\b{_NUM}\s?(?:h|hrs?|mins?|d)\b",  # "12h", "30 min", as support tables write them
         re.IGNORECASE,
+    ),
+    # hours of the day and days of the week: "9.30am to 5.30pm, Monday to Friday", "6:30 a.m. and 6:30 p.m. Eastern
+    # Time Monday through Friday", "24x7"
+    "time": re.compile(
+        rf"(?i:between\s+)?(?i:{_CLOCK})(?:\s*(?i:to|-|\u2013|until|till|and|through)\s*(?i:{_CLOCK}))?(?:\s+{_ZONE})?"
+        rf"(?:,?\s+(?i:on\s+)?{_DAY}(?:\s*(?i:to|-|\u2013|through|thru)\s*{_DAY})?)?"
+        rf"|\b{_DAY}\s*(?i:to|-|\u2013|through|thru)\s*{_DAY}"
+        r"|\b24\s*(?:x|/)\s*7\b|\b24\s+hours\s+a\s+day,?\s+(?:7|seven)\s+days\s+(?:a|per)\s+week\b"
+    ),
+    # where to write or look: an e-mail address, a web address
+    "place": re.compile(
+        r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://[^\s)>\]|]+|\bwww\.[^\s)>\]|]+"
+        r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[\w/.-]*[\w/]"
+    ),
+    # a quantity in a unit that is no time or money: "150 MB", "30,000 lbs", "10 Mbps", "50 seats"
+    "measure": re.compile(
+        rf"{_QUALIFIER}\b{_QTY}\s?(?:[KMGTP]i?B|[KMG]bps|GHz|MHz|kWh?|MWp?|lbs?\b\.?|kg|tonnes?|tons?|"
+        rf"(?i:units?|seats?|users?|licen[cs]es?|named\s+users?))\b",
     ),
     "percent": re.compile(
         rf"{_QUALIFIER}(?:\b{_WORD_NUMBER}(?:[\s-]+{_WORD_NUMBER})*\s+(?:percent|per\s+cent)\s*\(\s*{_NUM}\s*%\s*\)"
@@ -77,14 +100,15 @@ PATTERNS = {
         r"(?:\s+(?!the\b|a\b|an\b|to\b)[a-z][\w-]*)?"
         r"|\b(?i:cannot)(?:\s+[a-z][\w-]*)?"
         r"|\b(?i:not|never)\s+(?:permitted|allowed|entitled|sufficient|required|available|liable|responsible|"
-        r"obliged|obligated)\b"
+        r"obliged|obligated|included|covered|counted|eligible|considered|deemed)\b"
         r"|\b(?i:no)\s+[\w\s,'-]{1,60}?\bunless\b"
         r"|\b(?i:without)\s+(?:[\w'\u2019-]+\s+){0,5}?(?i:consent|approval|authori[sz]ation)\b"
         r"|\b(?i:prohibited|excluded|not\s+(?:a|an)\s+[a-z][\w-]*)\b"
     ),
     "permission": re.compile(
         r"\b(?i:may|can|is\s+entitled\s+to|are\s+entitled\s+to|is\s+permitted\s+to|has\s+the\s+right\s+to|"
-        r"have\s+the\s+right\s+to)\s+(?!not\b)[a-z][\w-]*"
+        r"have\s+the\s+right\s+to|(?:shall|will)\s+be\s+(?:entitled|permitted|allowed)\s+to|"
+        r"(?:shall|will)\s+have\s+the\s+right\s+to)\s+(?!not\b)[a-z][\w-]*"
         r"|\b(?i:automatically)\s+[a-z][\w-]*"
     ),
     # an obligation answers "does / must / who ..." only when it is the question's own verb ("shall pay")
@@ -98,11 +122,15 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _DEFINES = re.compile(
-    r"[\"\u201c]([^\"\u201d\n]{2,80})[\"\u201d]\s*(?:\([^)\n]{0,60}\)\s*)?,?\s*"
+    r"[\"\u201c](?:\*\*|__)?([^\"\u201d*\n]{2,80})(?:\*\*|__)?[\"\u201d](?:\*\*|__)?\s*(?:\([^)\n]{0,60}\)\s*)?,?\s*"
     r"(?:means|shall\s+mean|has\s+the\s+meaning|have\s+the\s+meaning|is\s+defined|are\s+defined|occurs?|"
     r"refers?\s+to|shall\s+refer|includes?|is|are)\b"
     r"|\((?:the|a|an|each\s+a|each\s+an|collectively,?\s+the|together,?\s+the)?\s*[\"\u201c]([^\"\u201d\n]{2,80})"
     r"[\"\u201d]\s*\)"
+    # a bold term, or a listed one, defined without quotes: "**Compensation** is", "- Essential Services: means"
+    r"|(?:\*\*|__)([^*_\n]{2,80}?)(?:\*\*|__)\s*(?:[:\u2014\u2013]|-\s|(?:means|shall\s+mean|refers?\s+to|is|are)\b)"
+    r"|^[ \t]*[-*][ \t]+([A-Z][^:\n]{1,60}):[ \t]*(?:means|refers?\s+to)\b",
+    re.MULTILINE,
 )
 QUALIFIED = re.compile(
     r"(?i:within|at\s+least|no\s+later|not\s+later|no\s+more|not\s+more|no\s+less|not\s+less|up\s+to|at\s+most|"
@@ -135,7 +163,7 @@ def definitions_in(text: str, a: int, b: int, terms: set[str]) -> list[tuple[int
     """Spans of terms that text[a:b] defines and that the question names."""
     spans = []
     for m in _DEFINES.finditer(text, a, b):
-        group = 1 if m.group(1) else 2
+        group = next(g for g in (1, 2, 3, 4) if m.group(g))
         term = set(tokenize(m.group(group)))
         if term and len(term & terms) >= max(1, math.ceil(len(term) / 2)):
             spans.append((m.start(group), m.end(group)))
