@@ -3,7 +3,8 @@
 Long names ("In the Hosting Agreement between A and B: ...") are routed by BM25 over document headers
 (`Retriever._route`). People in Slack name a document by a word or two of its title instead. Such a
 reference routes only when the question says it names a document (a naming phrase: "in the X",
-"under our X", "the X deal", "X:" at the start, "our X with Y"), when most of the phrase's words are
+"under our X", "the X deal", "X:" at the start, "our X with Y", "(X)" or "- X" at the end, or two words
+after "on", "for", "at"... at the end: "notice for hot storage?"), when most of the phrase's words are
 the document's title or file-name words, and when one of them is distinctive: in the titles of at
 most a third of the documents (amendments aside), so a word in every title ("SLA", "Agreement")
 never routes. The search is then narrowed to the named document(s) and the amendments.
@@ -38,7 +39,12 @@ _NAMING = [
     ),  # "in the common paper sla?", "under our msa, ..."
     re.compile(r"\b(?:the|our|their)\s+([\w][\w .&'-]{1,40}?)\s+(?:deal|contract|agreement)\b", re.IGNORECASE),
     re.compile(r"\bour\s+(\w+\s+with\s+[\w&'-]+(?:\s+[\w&'-]+)?)", re.IGNORECASE),  # "our SOW with Meridian"
+    # at the end of the question: "(cloud servers)", "- bonterms"
+    re.compile(r"\(([\w][\w .&'-]{1,40}?)\)\s*[?.!]*\s*$"),
+    re.compile(r"\s[-\u2013\u2014]\s+([\w][\w .&'-]{1,40}?)\s*[?.!]*\s*$"),
 ]
+# "maintenance notice for hot storage?": no article says a name follows, so it takes two words ("on services" is none)
+_BARE_END = re.compile(r"(?<![\w-])(?:in|under|per|for|with|on|at|from)\s+([\w][\w .&'-]{1,40}?)\s*[?.!]*\s*$", re.I)
 
 
 def naming_phrases(question: str) -> list[list[str]]:
@@ -48,10 +54,10 @@ def naming_phrases(question: str) -> list[list[str]]:
 
 def _phrases(question: str) -> list[tuple[list[str], tuple[int, int]]]:
     out = []
-    for pattern in _NAMING:
+    for pattern, least in [*((p, 1) for p in _NAMING), (_BARE_END, 2)]:
         for m in pattern.finditer(question):
             words = [w for w in TOKEN.findall(m.group(1).lower()) if _kept(w)]
-            if 0 < len(words) <= MAX_WORDS:
+            if least <= len(words) <= MAX_WORDS:
                 out.append((words, m.span()))
     return out
 

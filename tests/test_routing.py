@@ -124,3 +124,29 @@ def test_the_retriever_routes_a_question_by_a_party_named_in_the_parties_clause(
     assert hits and {h.chunk.document for h in hits} == {"photo-outsourcing.txt"}
     unrouted = retriever.search("how soon are photos delivered?", engagement="e", k=8)
     assert len({h.chunk.document for h in unrouted}) > 1
+
+
+PRODUCTS = [
+    _doc("08_vk_cloud_servers_agreement.md", "VK Cloud Servers Agreement"),
+    _doc("09_vk_cloud_hot_storage_agreement.md", "VK Cloud Hot Storage Agreement"),
+    _doc("10_vk_cloud_support_sla.md", "VK Cloud Support SLA"),
+    _doc("bonterms_cloud_terms.md", "Bonterms Cloud Terms"),
+    _doc("acme_services_agreement.txt", "Services Agreement"),
+    _doc("zeta_services_agreement.txt", "Services Agreement"),
+]
+
+
+def test_a_product_named_at_the_end_of_a_question_routes_to_its_document() -> None:
+    from knowledge.routing import short_name_route, without_short_name
+
+    assert short_name_route("when is the compensation paid out (cloud servers)", PRODUCTS) == [PRODUCTS[0].name]
+    assert short_name_route("maintenance notice for hot storage?", PRODUCTS) == [PRODUCTS[1].name]
+    assert short_name_route("data deletion after we terminate - bonterms", PRODUCTS) == [PRODUCTS[3].name]
+    assert without_short_name("maintenance notice for hot storage?", PRODUCTS) == "maintenance notice"
+
+
+def test_one_common_word_at_the_end_of_a_question_names_no_document() -> None:
+    from knowledge.routing import short_name_route
+
+    assert short_name_route("how long is the warranty on services", PRODUCTS) == []
+    assert short_name_route("what is the maintenance window for i-on hosting", PRODUCTS) == []
