@@ -125,7 +125,7 @@ class Outline:
         if not self.front or self.numbered:
             return
         recital = opens_recitals(text, a, b)
-        whereas = recital and _WHEREAS.match(text, a, b) is not None
+        whereas = recital and b - a > 20 and _WHEREAS.match(text, a, b) is not None  # "WHEREAS:" alone heads them
         operative = ends_recitals(text, a, b)
         if self.part is None and recital:
             self.part = "Recitals"
@@ -164,11 +164,11 @@ class Outline:
             elif found.kind == "recitals":
                 if self.front and self.part is None:
                     self.part = "Recitals"
-            elif self._follows(found.number or "", found.heading):
+            elif self.follows(found.number or "", found.heading):
                 dots = (found.number or "").count(".")
                 self.push(Marker("decimal", found.number, found.heading, 10 + dots))
 
-    def _follows(self, number: str, heading: str | None) -> bool:
+    def follows(self, number: str, heading: str | None) -> bool:
         """Whether a clause number found inside a block continues the numbering: the next one ("3.2" -> 3.2.1,
         3.3, 4), or, with a heading ("10. FORCE MAJEURE"), a top-level number a little further on."""
         current = self._number()
@@ -227,6 +227,7 @@ def push_definition(outline: Outline, text: str, a: int, b: int, marker: Marker 
 
 
 _NUMBERED = {"container", "appendix", "decimal"}
+_GLUED_NUMBER = re.compile(r"([0-9]{1,2})\.(?=[A-Z][A-Za-z])")  # "5.Dolphin will": a number that lost its space
 _MAX_PREAMBLE_PARAGRAPHS = 3  # more paragraphs before any number or heading: a body, not a preamble
 _MAX_PLAIN_RECITALS = 5  # paragraphs under a "RECITALS" heading with no WHEREAS before they read as the body
 _WHEREAS = re.compile(r"[ \t]*(?:\*\*|__)?(?:\(?[A-Z0-9]{1,2}[.)][ \t]*)?(?i:whereas)\b")
@@ -243,6 +244,8 @@ def read_block(outline: Outline, text: str, a: int, b: int, gap: bool = False) -
     marker = find_marker(text, a, b)
     if marker is not None:
         outline.push(marker, line_indent(text, a))
+    elif (glued := _GLUED_NUMBER.match(text, a, b)) and outline.follows(glued.group(1), None):
+        outline.push(Marker("decimal", glued.group(1), None, 10))  # "5.Dolphin will ...": the next clause
     outline.note(text, a, b, marker, gap)
     return marker, push_definition(outline, text, a, b, marker)
 

@@ -216,7 +216,8 @@ _PART_HEADING = re.compile(
 # Inside a block whose paragraph breaks were lost (text from PDFs): after a sentence ends, a clause number
 # ("... agree as follows: 1. Amendment. ..."), the recitals or the signatures opening.
 _INLINE = re.compile(
-    r"(?<=[.:;!?\"\u201d)])[ \t\n]+(?:(?P<number>[0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\.[ \t]+(?=[A-Z\"\u201c(])"
+    r"(?<=[.:;!?\"\u201d)])[ \t\n]+(?:(?P<number>[0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\.(?:[ \t]+|(?=[A-Z]))"
+    r"(?=[A-Z\"\u201c(])"
     r"|(?P<signatures>IN[ \t]+WITNESS[ \t]+WHEREOF\b)"
     r"|(?P<recitals>(?:RECITALS[ \t]+)?WHEREAS\b|W[ \t]?I[ \t]?T[ \t]?N[ \t]?E[ \t]?S[ \t]?S[ \t]?E[ \t]?T[ \t]?H\b))"
 )

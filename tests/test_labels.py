@@ -146,3 +146,19 @@ def test_bold_clause_numbers_and_defined_terms() -> None:
 def test_successors_of_a_clause_number() -> None:
     assert successors(None) == {"1"}
     assert successors("3.2") == {"3.2.1", "3.3", "4"}
+
+
+def test_numbers_glued_to_their_clause_and_recitals_under_a_whereas_heading() -> None:
+    # Shaped like a CUAD outsourcing agreement converted from a PDF: "WHEREAS:" heads plain recitals, and the
+    # clause numbers lost their spaces ("1.DGT shall pay", "5.Dolphin will").
+    text = (
+        "PHOTO RETOUCHING AGREEMENT\n\n"
+        "WHEREAS:\n\n"
+        "Acme is an internet provider of professional photo editing services to photographers.\n\n"
+        "NOW THEREFORE the parties agree as follows: 1.Acme shall pay Beta USD 10,000 for the beta testing of "
+        "the services. 2.Beta shall edit each photo within 14 days of receiving it.\n\n"
+        "3.Beta will provide its editing services exclusively to Acme during the term.\n"
+    )
+    assert _label(text, "Acme is an internet provider") == "Recitals"
+    assert _label(text, "Beta shall edit") == "2"
+    assert _label(text, "Beta will provide") == "3"
