@@ -104,7 +104,7 @@ class _View:
         for ws in words:
             for w in ws:
                 df[w] = df.get(w, 0) + 1
-        return [{w: math.log(1 + n / df[w]) for w in ws if df[w] <= max(1, n // 2)} for ws in words]
+        return [{w: math.log(1 + n / df[w]) for w in ws if df[w] <= max(1, n // 2) and w in self.names} for ws in words]
 
 
 @dataclass(frozen=True)

@@ -150,3 +150,29 @@ def test_one_common_word_at_the_end_of_a_question_names_no_document() -> None:
 
     assert short_name_route("how long is the warranty on services", PRODUCTS) == []
     assert short_name_route("what is the maintenance window for i-on hosting", PRODUCTS) == []
+
+
+def test_a_title_word_the_text_writes_in_lower_case_does_not_name_its_document() -> None:
+    import numpy as np
+
+    from knowledge.indexing import Indexer
+    from knowledge.retrieval import Retriever
+    from knowledge.store import Store, make_client
+    from tests.test_ranking import HashedWords, _doc
+
+    store = Store(make_client(), namespace=f"title{np.random.default_rng().integers(1 << 30)}")
+    emb = HashedWords()
+    bodies = {
+        "get-support.md": ("Get support", "You can get help by email. We reply within 2 working days."),
+        "zendesk-terms.md": ("Zendesk Terms", "Credits are not refunds: you get no money back."),
+        "bonterms-sla.md": ("Bonterms SLA", "Bonterms credits are applied to the next invoice."),
+        "acme-msa.md": ("Acme MSA", "Acme may get paid late; Acme owes interest."),
+    }
+    for name, (title, body) in bodies.items():
+        Indexer(store, emb).index_document(_doc(name, title, f"# {title}\n\n{body}\n"), engagement="e")
+    retriever = Retriever(store, emb, ranker=None)
+    view = retriever._view("e", "shared")
+    assert retriever._title_weights(view, "do we get money back?") == {}  # 'get' is no name
+    assert set(retriever._title_weights(view, "are bonterms credits refunds?")) == {
+        view.docs[i].id for i, d in enumerate(view.docs) if d.name == "bonterms-sla.md"
+    }
