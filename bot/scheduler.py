@@ -25,6 +25,7 @@ from bot.deps import Deps
 from bot.mediation import reminders
 from bot.records import utcnow
 from bot.slack.blocks import mediation as mb
+from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,10 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
         )
         try:
             client.chat_postMessage(
-                channel=case["channel_id"], thread_ts=case["header_ts"], text=text, blocks=mb.reminder_blocks(text)
+                channel=case["channel_id"],
+                thread_ts=case["header_ts"],
+                text=text,
+                blocks=wire(mb.reminder_blocks(text)),
             )
         except Exception as err:  # any failure: the next run tries again; the other mediations go on
             log.warning("could not remind mediation #%s (%s): %s", case["id"], ", ".join(reminder.keys), err)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any
+from typing import Any  # the error handler's body is any kind of request, Slack's open JSON (the listeners type theirs)
 
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.response import BoltResponse
@@ -15,6 +15,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack import seal
 from bot.slack.blocks import answers as blocks
+from bot.slack.blocks.kit import wire
 from bot.slack.listeners import channels, commands, digest, feedback, files, home, issues, mediations, questions
 from knowledge.errors import KnowledgeError
 
@@ -63,14 +64,17 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient, listener_ex
         try:
             if body.get("response_url") and respond is not None:
                 respond(
-                    response_type="ephemeral", replace_original=False, text=apology, blocks=blocks.error_blocks(apology)
+                    response_type="ephemeral",
+                    replace_original=False,
+                    text=apology,
+                    blocks=wire(blocks.error_blocks(apology)),
                 )
             elif (event := body.get("event") or {}).get("channel"):
                 client.chat_postMessage(
                     channel=event["channel"],
                     thread_ts=event.get("thread_ts") or event.get("ts"),
                     text=apology,
-                    blocks=blocks.error_blocks(apology),
+                    blocks=wire(blocks.error_blocks(apology)),
                 )
         except Exception:  # Slack itself failing: the log above is all we can do
             logger.exception("could not tell the user about the failure")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import Respond
 
 from bot.slack.blocks import answers as blocks
+from bot.slack.blocks.kit import wire
 
 
 def not_linked(respond: Respond, channel: str, *, replace_original: bool = False) -> None:
@@ -13,5 +14,5 @@ def not_linked(respond: Respond, channel: str, *, replace_original: bool = False
         response_type="ephemeral",
         replace_original=replace_original,
         text="This channel is not linked to an engagement.",
-        blocks=blocks.unbound_channel_blocks(channel_is_dm=channel.startswith("D")),
+        blocks=wire(blocks.unbound_channel_blocks(channel_is_dm=channel.startswith("D"))),
     )

@@ -20,8 +20,8 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any  # the gate sees every request body before Bolt routes it: Slack's open JSON, of any kind
 
 from slack_bolt.response import BoltResponse
 
@@ -71,7 +71,7 @@ def unseal(sealed: str | None) -> str | None:
     return value if hmac.compare_digest(signature, _signature(value, _current_key())) else None
 
 
-def seal_metadata(meta: dict[str, Any]) -> str:
+def seal_metadata(meta: Mapping[str, object]) -> str:
     """A modal's `private_metadata`: the JSON of `meta`, sealed."""
     return seal(json.dumps(meta, separators=(",", ":"), sort_keys=True))
 

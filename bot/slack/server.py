@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any  # HTTP headers as Bolt gives them, and ASGI messages: open by their specs
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.asgi import SlackRequestHandler

@@ -234,12 +234,12 @@ def _answer_blocks(answer: Answer, answer_id: str, shareable: bool, preface: lis
     return [*head, *_citations_within(answer, MAX_BLOCKS - len(head) - len(tail)), *tail]
 
 
-def answer_blocks(answer: Answer, *, answer_id: str, shareable: bool = False) -> list[dict]:
+def answer_blocks(answer: Answer, *, answer_id: str, shareable: bool = False) -> list[Block]:
     """The blocks of an answer: the direct line, lead-in, quoted citations, nearest clauses when not found, buttons."""
     return _answer_blocks(answer, answer_id, shareable, [])
 
 
-def shared_answer_blocks(answer: Answer, *, answer_id: str, user: str) -> list[dict]:
+def shared_answer_blocks(answer: Answer, *, answer_id: str, user: str) -> list[Block]:
     """An answer shared in the channel: who shared it and what was asked, then the answer itself."""
     who = f"<@{user}>" if _USER_ID.match(user) else "Someone"
     question = _clip(answer.question, CONTEXT_CHARS - 60) or "a question"
@@ -260,7 +260,7 @@ def answer_text(answer: Answer) -> str:
 
 
 # -- other messages ------------------------------------------------------------------------------
-def thinking_blocks() -> list[dict]:
+def thinking_blocks() -> list[Block]:
     """A placeholder shown while an answer is being prepared."""
     return [_context(f":mag: {THINKING}")]
 
@@ -270,7 +270,7 @@ def _sides_section() -> Block:
     return _section("*The side* decides which documents I may quote:\n" + "\n".join(lines))
 
 
-def unbound_channel_blocks(*, channel_is_dm: bool) -> list[dict]:
+def unbound_channel_blocks(*, channel_is_dm: bool) -> list[Block]:
     """Why Liaison cannot answer here yet, and how a channel is bound to an engagement and side."""
     where = "This conversation" if channel_is_dm else "This channel"
     blocks = [
@@ -283,7 +283,7 @@ def unbound_channel_blocks(*, channel_is_dm: bool) -> list[dict]:
     return blocks
 
 
-def help_blocks() -> list[dict]:
+def help_blocks() -> list[Block]:
     """What Liaison does and its `/liaison` subcommands."""
     commands = [
         "\u2022 `/liaison ask QUESTION` \u2014 answer from this channel's contracts, quoting the clauses",
@@ -306,7 +306,7 @@ def help_blocks() -> list[dict]:
     ]
 
 
-def bound_blocks(*, engagement: str, side: str) -> list[dict]:
+def bound_blocks(*, engagement: str, side: str) -> list[Block]:
     """Confirmation that a channel is now bound to an engagement and side."""
     if side not in SIDES:
         raise ValueError(f"unknown side {side!r}: use one of {', '.join(SIDES)}")
@@ -317,12 +317,12 @@ def bound_blocks(*, engagement: str, side: str) -> list[dict]:
     ]
 
 
-def refusal_blocks(reason: str) -> list[dict]:
+def refusal_blocks(reason: str) -> list[Block]:
     """Why Liaison will not do what was asked."""
     return [_section(f":no_entry: {_clip(reason, SECTION_CHARS - 20)}")]
 
 
-def error_blocks(message: str) -> list[dict]:
+def error_blocks(message: str) -> list[Block]:
     """A short apology for something that went wrong."""
     text = _clip(message, 500)
     if re.match(r"(sorry|apologies)\b", message.strip(), re.IGNORECASE):
@@ -330,7 +330,7 @@ def error_blocks(message: str) -> list[dict]:
     return [_section(f":warning: Sorry, something went wrong: {text}")]
 
 
-def indexing_blocks(*, name: str, status: str, detail: str | None = None) -> list[dict]:
+def indexing_blocks(*, name: str, status: str, detail: str | None = None) -> list[Block]:
     """Progress or result of indexing one file: indexing, indexed, unchanged or failed."""
     kind = INDEXING_STATUSES.get(status)
     if kind is None:

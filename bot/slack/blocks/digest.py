@@ -6,16 +6,22 @@ Every fact, item and title is escaped and sent `verbatim`: an issue title or a q
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.digest.sections import Digest, Fact, Section, period_text, summary_text
-from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape
+from bot.slack.blocks.kit import (
+    FALLBACK_CHARS,
+    HEADER_CHARS,
+    MAX_BLOCKS,
+    SECTION_CHARS,
+    Block,
+    Element,
+    Message,
+    escape,
+)
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import mrkdwn as _mrkdwn
 from bot.slack.seal import clip as seal_clip
 from bot.slack.seal import seal
 
-Block = dict[str, Any]
 SEEN_FROM = {"client": "the client's channels", "vendor": "the vendor's channels", "shared": "shared channels"}
 
 
@@ -49,7 +55,7 @@ def _section_blocks(section: Section) -> list[Block]:
     if section.note:
         blocks.append(_context(escape(section.note)))
     if section.action is not None:
-        button = {
+        button: Element = {
             "type": "button",
             "text": {"type": "plain_text", "text": section.action.label[:75], "emoji": True},
             "action_id": section.action.action_id,
@@ -67,7 +73,7 @@ def digest_blocks(digest: Digest) -> list[Block]:
     ]
     body: list[Block] = []
     for i, section in enumerate(digest.sections):
-        part = [{"type": "divider"}, *_section_blocks(section)]
+        part: list[Block] = [{"type": "divider"}, *_section_blocks(section)]
         if len(head) + len(body) + len(part) > MAX_BLOCKS - 1:
             left = len(digest.sections) - i
             body.append(_context(f"_{left} more section{'s' if left > 1 else ''} left out: see `liaison digest`._"))
@@ -76,7 +82,7 @@ def digest_blocks(digest: Digest) -> list[Block]:
     return head + body
 
 
-def digest_message(digest: Digest) -> dict[str, Any]:
+def digest_message(digest: Digest) -> Message:
     """`text` (the notification) and `blocks` for chat.postMessage."""
     return {"text": summary_text(digest)[:FALLBACK_CHARS], "blocks": digest_blocks(digest)}
 

@@ -9,19 +9,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Literal, TypedDict
 
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation
 from bot.slack.blocks.answers import SIDES, THINKING, answer_blocks
 from bot.slack.blocks.issues import SEVERITY_LABELS
-from bot.slack.blocks.kit import BUTTON_TEXT_CHARS, HEADER_CHARS, SECTION_CHARS, escape
+from bot.slack.blocks.kit import (
+    BUTTON_TEXT_CHARS,
+    HEADER_CHARS,
+    SECTION_CHARS,
+    Block,
+    Element,
+    InputState,
+    Text,
+    View,
+    escape,
+)
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import mrkdwn as _mrkdwn
 from bot.slack.seal import seal, seal_metadata
 from knowledge.answers import Answer
-
-Block = dict[str, Any]
 
 # action ids of the Home's buttons (their value is the engagement) and the modal's callback id
 REFRESH = "home_refresh"
@@ -44,12 +52,12 @@ _USER = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 # -- pieces --------------------------------------------------------------------------------------
-def _plain(text: str, limit: int) -> dict[str, Any]:
+def _plain(text: str, limit: int) -> Text:
     text = " ".join(text.split())
     return {"type": "plain_text", "text": (text[: limit - 1] + "\u2026" if len(text) > limit else text) or " "}
 
 
-def _section(text: str, accessory: dict[str, Any] | None = None) -> Block:
+def _section(text: str, accessory: Element | None = None) -> Block:
     if len(text) > SECTION_CHARS:
         text = text[: SECTION_CHARS - 1].rsplit("\n", 1)[0] + "\n\u2026"
     block: Block = {"type": "section", "text": _mrkdwn(text)}
@@ -62,9 +70,13 @@ def _header(text: str) -> Block:
     return {"type": "header", "text": {**_plain(text, HEADER_CHARS), "emoji": True}}
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button = {"type": "button", "text": {**_plain(text, BUTTON_TEXT_CHARS), "emoji": True}}
-    button.update(action_id=action_id, value=seal(value))
+def _button(text: str, action_id: str, value: str, style: Literal["primary", "danger"] | None = None) -> Element:
+    button: Element = {
+        "type": "button",
+        "text": {**_plain(text, BUTTON_TEXT_CHARS), "emoji": True},
+        "action_id": action_id,
+        "value": seal(value),
+    }
     if style:
         button["style"] = style
     return button
@@ -210,7 +222,7 @@ def _summary(home: Home) -> str:
     return f"As of {home.today.isoformat()}: " + " \u00b7 ".join(parts)
 
 
-def _refresh() -> dict[str, Any]:
+def _refresh() -> Element:
     return _button("Refresh", REFRESH, "refresh")
 
 
@@ -238,7 +250,7 @@ def empty_home_blocks(user_id: str) -> list[Block]:
     ]
 
 
-def home_view(home: Home, *, workspace_url: str | None = None) -> dict[str, Any]:
+def home_view(home: Home, *, workspace_url: str | None = None) -> View:
     """The Home tab: a summary, then each engagement; at most 100 blocks (the rest are counted)."""
     if not home.engagements:
         return {"type": "home", "blocks": empty_home_blocks(home.user_id)}
@@ -261,11 +273,19 @@ def home_view(home: Home, *, workspace_url: str | None = None) -> dict[str, Any]
 
 
 # -- the "Ask a question" modal ------------------------------------------------------------------
-def _modal(title: str, blocks: list[Block], meta: Mapping[str, Any], *, submit: str | None = None) -> dict[str, Any]:
-    view: dict[str, Any] = {
+class AskMeta(TypedDict, total=False):
+    """What the "Ask a question" modal carries (sealed) in its private_metadata."""
+
+    engagement: str
+    side: str
+    round: int
+
+
+def _modal(title: str, blocks: list[Block], meta: AskMeta, *, submit: str | None = None) -> View:
+    view: View = {
         "type": "modal",
         "callback_id": ASK_CALLBACK,
-        "private_metadata": seal_metadata(dict(meta)),
+        "private_metadata": seal_metadata(meta),
         "title": _plain(title, MODAL_TITLE_CHARS),
         "close": _plain("Close", MODAL_TITLE_CHARS),
         "blocks": blocks[:MAX_HOME_BLOCKS],
@@ -296,17 +316,17 @@ def _scope_note(engagement: str, side: str) -> Block:
     return _context(f"Engagement *{_clip(engagement, 200)}* \u00b7 I quote {sees}.")
 
 
-def _meta(engagement: str, side: str, round_: int) -> dict[str, Any]:
+def _meta(engagement: str, side: str, round_: int) -> AskMeta:
     return {"engagement": engagement, "side": side, "round": round_}
 
 
-def ask_modal(*, engagement: str, side: str, round_: int = 0) -> dict[str, Any]:
+def ask_modal(*, engagement: str, side: str, round_: int = 0) -> View:
     """The modal a Home "Ask a question" button opens."""
     blocks = [_scope_note(engagement, side), _question_input(round_, "Your question about the contracts")]
     return _modal("Ask a question", blocks, _meta(engagement, side, round_), submit="Ask")
 
 
-def asking_modal(*, question: str) -> dict[str, Any]:
+def asking_modal(*, question: str) -> View:
     """What the modal shows while the answer is being looked up (no submit button: nothing to do yet)."""
     blocks = [_section(f"*You asked:* {_clip(question, 2500)}"), _context(f":mag: {THINKING}")]
     return _modal("Ask a question", blocks, {})
@@ -314,7 +334,7 @@ def asking_modal(*, question: str) -> dict[str, Any]:
 
 def modal_answer_blocks(answer: Answer, *, answer_id: str) -> list[Block]:
     """An answer's blocks without the buttons that need a channel (share, ask the owner)."""
-    out = []
+    out: list[Block] = []
     for block in answer_blocks(answer, answer_id=answer_id, shareable=False):
         if block["type"] == "actions":
             kept = [e for e in block["elements"] if e.get("action_id") in MODAL_ACTIONS]
@@ -327,7 +347,7 @@ def modal_answer_blocks(answer: Answer, *, answer_id: str) -> list[Block]:
 
 def answer_modal(
     *, engagement: str, side: str, answer: Answer, answer_id: str, round_: int, channel: str | None
-) -> dict[str, Any]:
+) -> View:
     """The answer, quoted, in the modal; below it, room for another question."""
     blocks = [_section(f"*You asked:* {_clip(answer.question, 2500)}")]
     blocks += modal_answer_blocks(answer, answer_id=answer_id)
@@ -338,12 +358,12 @@ def answer_modal(
     return _modal("Ask a question", blocks, _meta(engagement, side, round_ + 1), submit="Ask")
 
 
-def notice_modal(text: str) -> dict[str, Any]:
+def notice_modal(text: str) -> View:
     """A modal that only says something (an error, or that the person is no longer part of an engagement)."""
     return _modal("Liaison", [_section(text)], {})
 
 
-def read_question(values: Mapping[str, Any]) -> str:
+def read_question(values: Mapping[str, Mapping[str, InputState]]) -> str:
     """The question typed in the modal, from its `state.values` ("" if none)."""
     for block_id, actions in values.items():
         if block_id.startswith(QUESTION) and isinstance(actions, Mapping):

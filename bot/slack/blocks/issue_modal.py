@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 from bot.records import cases
+from bot.slack.blocks.kit import Block, Element, InputState, Option, Text, View
 from bot.slack.blocks.kit import context as _context
 from bot.slack.seal import seal_metadata
-
-Block = dict[str, Any]
 
 CALLBACK_ID = "log_issue"
 # block ids; each input's action_id is the same string
@@ -35,12 +34,21 @@ CATEGORY_GROUPS = (
 )
 
 
+class IssueMeta(TypedDict, total=False):
+    """What the "Log an issue" modal carries (sealed) in its private_metadata."""
+
+    channel: str
+    engagement: str
+    permalink: str
+    thread_ts: str
+
+
 # -- the modal -----------------------------------------------------------------------------------
-def plain_option_text(text: str) -> dict[str, Any]:
+def plain_option_text(text: str) -> Text:
     return {"type": "plain_text", "text": text[:OPTION_CHARS] or " ", "emoji": True}
 
 
-def option(label: str, value: str) -> dict[str, Any]:
+def option(label: str, value: str) -> Option:
     return {"text": plain_option_text(label), "value": value}
 
 
@@ -48,7 +56,7 @@ def category_label(category: str) -> str:
     return category.replace("-", " ").capitalize()
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = "") -> Block:
+def _input(block_id: str, label: str, element: Element, *, optional: bool = False, hint: str = "") -> Block:
     block: Block = {
         "type": "input",
         "block_id": block_id,
@@ -61,8 +69,8 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
     return block
 
 
-def _radio(options: Sequence[tuple[str, str]], initial: str | None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "radio_buttons", "options": [option(label, v) for label, v in options]}
+def _radio(options: Sequence[tuple[str, str]], initial: str | None) -> Element:
+    element: Element = {"type": "radio_buttons", "options": [option(label, v) for label, v in options]}
     if initial is not None:
         element["initial_option"] = option(dict((v, label) for label, v in options)[initial], initial)
     return element
@@ -77,16 +85,16 @@ def issue_modal(
     description: str = "",
     permalink: str | None = None,
     thread_ts: str | None = None,
-) -> dict[str, Any]:
+) -> View:
     """The "Log an issue" modal for a channel bound to `engagement` on `side`; `title` and `description`
     pre-fill the form. From a message ("Log as issue"), `permalink` links the issue back to it and
     `thread_ts` is where the confirmation goes (the message's thread)."""
     severity_options = [option(label, str(n)) for n, label in SEVERITY_LABELS.items()]
     levels = [("High", "high"), ("Low", "low")]
-    title_element: dict[str, Any] = {"type": "plain_text_input", "max_length": TITLE_CHARS}
+    title_element: Element = {"type": "plain_text_input", "max_length": TITLE_CHARS}
     if title.strip():
         title_element["initial_value"] = " ".join(title.split())[:TITLE_CHARS]
-    description_element: dict[str, Any] = {
+    description_element: Element = {
         "type": "plain_text_input",
         "multiline": True,
         "max_length": DESCRIPTION_CHARS,
@@ -94,7 +102,7 @@ def issue_modal(
     if description.strip():
         description_element["initial_value"] = description.strip()[:DESCRIPTION_CHARS]
     # the side is the form's default only: where the card goes, and what it may quote, is derived on submission
-    metadata: dict[str, Any] = {"channel": channel, "engagement": engagement}
+    metadata: IssueMeta = {"channel": channel, "engagement": engagement}
     if permalink:
         metadata["permalink"] = permalink
     if thread_ts:
@@ -170,20 +178,23 @@ class IssueForm:
     due: date | None
 
 
-def _field(values: Mapping[str, Any], block_id: str) -> dict[str, Any]:
-    return dict((values.get(block_id) or {}).get(block_id) or {})
+Values = Mapping[str, Mapping[str, InputState]]  # a submitted view's `state.values`: {block_id: {action_id: state}}
 
 
-def _text_of(values: Mapping[str, Any], block_id: str) -> str:
+def _field(values: Values, block_id: str) -> InputState:
+    return (values.get(block_id) or {}).get(block_id) or {}
+
+
+def _text_of(values: Values, block_id: str) -> str:
     return (_field(values, block_id).get("value") or "").strip()
 
 
-def _selected(values: Mapping[str, Any], block_id: str) -> str | None:
-    option = _field(values, block_id).get("selected_option") or {}
-    return option.get("value") or None
+def _selected(values: Values, block_id: str) -> str | None:
+    option = _field(values, block_id).get("selected_option")
+    return (option.get("value") or None) if option else None
 
 
-def read_issue_form(values: Mapping[str, Any]) -> tuple[IssueForm | None, dict[str, str]]:
+def read_issue_form(values: Values) -> tuple[IssueForm | None, dict[str, str]]:
     """The form from a view's `state.values`, or None and Slack's `errors` ({block_id: message})."""
     errors: dict[str, str] = {}
     title = " ".join(_text_of(values, TITLE).split())

@@ -22,14 +22,12 @@ from bot.slack.blocks.issue_modal import issue_modal as issue_modal
 from bot.slack.blocks.issue_modal import option as _option
 from bot.slack.blocks.issue_modal import plain_option_text as _plain
 from bot.slack.blocks.issue_modal import read_issue_form as read_issue_form
-from bot.slack.blocks.kit import _USER_ID, clause_ref_label
+from bot.slack.blocks.kit import _USER_ID, Block, Element, clause_ref_label
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import section as _section
 from bot.slack.seal import clip as seal_clip
 from bot.slack.seal import seal
-
-Block = dict[str, Any]
 
 LIST_LIMIT = 20
 QUOTE_PREVIEW_CHARS = 400  # a clause's quote on the issue card (the full clause is in the contract)
@@ -126,7 +124,7 @@ def issue_card_blocks(
     if issue.get("permalink"):
         blocks.append(_context(f"From <{issue['permalink']}|this message>"))
     status = issue["status"]
-    menu = {
+    menu: Element = {
         "type": "static_select",
         "action_id": STATUS_ACTION,
         "placeholder": _plain("Change status"),
@@ -145,7 +143,7 @@ def issue_card_blocks(
         who = _mention(issue.get("created_by")) or "the reporter"
         blocks.append(_section(f"*Clauses that may apply* \u2014 {who} can attach the ones that do:"))
         for ref in fresh:
-            button = {
+            button: Element = {
                 "type": "button",
                 "action_id": ATTACH_ACTION,
                 "text": _plain("Attach"),

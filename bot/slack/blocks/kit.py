@@ -11,11 +11,143 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, Required, TypedDict
 
 from bot.slack.seal import SEAL_CHARS, seal
 
-Block = dict[str, Any]
+
+# -- Block Kit's shapes (https://api.slack.com/reference/block-kit): the keys Liaison writes or reads --------
+class Text(TypedDict, total=False):
+    """A text object."""
+
+    type: Required[Literal["plain_text", "mrkdwn"]]
+    text: Required[str]
+    emoji: bool
+    verbatim: bool
+
+
+class Option(TypedDict, total=False):
+    """An option of a menu or of radio buttons."""
+
+    text: Required[Text]
+    value: Required[str]
+    description: Text
+
+
+class OptionGroup(TypedDict):
+    label: Text
+    options: list[Option]
+
+
+class Confirm(TypedDict, total=False):
+    """The "Are you sure?" dialog of a button."""
+
+    title: Text
+    text: Text
+    confirm: Text
+    deny: Text
+    style: Literal["primary", "danger"]
+
+
+class Element(TypedDict, total=False):
+    """An interactive element (button, menu, text input, date picker, radio buttons) or an image."""
+
+    type: Required[str]
+    action_id: str
+    text: Text
+    value: str
+    style: Literal["primary", "danger"]
+    url: str
+    placeholder: Text
+    options: list[Option]
+    option_groups: list[OptionGroup]
+    initial_option: Option
+    initial_value: str
+    initial_date: str
+    initial_user: str
+    multiline: bool
+    max_length: int
+    min_length: int
+    image_url: str
+    alt_text: str
+    confirm: Confirm
+
+
+class Block(TypedDict, total=False):
+    """A layout block: section, context, header, actions, input, divider, image (each uses some of the keys)."""
+
+    type: Required[str]
+    block_id: str
+    text: Text  # section, header
+    fields: Sequence[Text]  # section
+    accessory: Element  # section
+    elements: Sequence[Element | Text]  # actions: interactive elements; context: text objects and images
+    label: Text  # input
+    element: Element  # input
+    optional: bool  # input
+    hint: Text  # input
+    dispatch_action: bool  # input
+    image_url: str  # image
+    alt_text: str  # image
+    title: Text  # image
+
+
+class View(TypedDict, total=False):
+    """A modal or a Home tab, as `views.open`, `views.update`, `views.publish` or a `response_action` take it."""
+
+    type: Required[Literal["modal", "home"]]
+    blocks: Required[list[Block]]
+    callback_id: str
+    title: Text
+    submit: Text
+    close: Text
+    private_metadata: str
+    clear_on_close: bool
+    notify_on_close: bool
+    external_id: str
+
+
+class InputState(TypedDict, total=False):
+    """What one input of a submitted view holds (`view.state.values[block_id][action_id]`)."""
+
+    type: str
+    value: str | None
+    selected_option: Option | None
+    selected_user: str | None
+    selected_date: str | None
+
+
+class ViewState(TypedDict, total=False):
+    values: dict[str, dict[str, InputState]]
+
+
+class ShownView(View, total=False):
+    """A view as Slack sends it back with a click or a submission: what Liaison sent, with Slack's id, hash
+    and state (Slack adds more keys, such as app_id and team_id, that Liaison does not read)."""
+
+    id: str
+    hash: str
+    state: ViewState
+    root_view_id: str
+    previous_view_id: str | None
+
+
+class Message(TypedDict, total=False):
+    """What a message builder returns for `chat.postMessage`: the notification's text and the blocks."""
+
+    text: Required[str]
+    blocks: list[Block]
+
+
+def wire(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """Blocks as slack_sdk and Bolt type them (plain dicts: mypy counts no TypedDict as a `dict`); the same JSON."""
+    return [dict(b) for b in blocks]
+
+
+def wire_view(view: View) -> dict[str, Any]:
+    """A view as slack_sdk and Bolt type it (see `wire`)."""
+    return dict(view)
+
 
 # Slack's limits (https://api.slack.com/reference/block-kit)
 MAX_BLOCKS = 50
@@ -130,14 +262,14 @@ def clip(text: str | None, limit: int) -> str:
     return escape(text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026")
 
 
-def plain(text: str, limit: int = BUTTON_TEXT_CHARS) -> dict[str, Any]:
+def plain(text: str, limit: int = BUTTON_TEXT_CHARS) -> Text:
     """A plain_text object on one line, shortened with "\u2026" to `limit` characters, never empty."""
     text = " ".join(text.split())
     clipped = text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
     return {"type": "plain_text", "text": clipped or " ", "emoji": True}
 
 
-def mrkdwn(text: str) -> dict[str, Any]:
+def mrkdwn(text: str) -> Text:
     """A mrkdwn text object, verbatim (no automatic links or mentions: we escape and format ourselves)."""
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
@@ -159,8 +291,8 @@ def _header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": _plain_clip(text, HEADER_CHARS), "emoji": True}}
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
+def _button(text: str, action_id: str, value: str, style: Literal["primary", "danger"] | None = None) -> Element:
+    button: Element = {
         "type": "button",
         "text": {"type": "plain_text", "text": _plain_clip(text, BUTTON_TEXT_CHARS), "emoji": True},
         "action_id": action_id[:ACTION_ID_CHARS],
@@ -171,7 +303,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
     return button
 
 
-def _actions(*buttons: dict[str, Any]) -> Block:
+def _actions(*buttons: Element) -> Block:
     return {"type": "actions", "elements": list(buttons)}
 
 
@@ -220,19 +352,12 @@ def clause_ref_label(ref: Mapping[str, Any]) -> str:
 
 # -- views -----------------------------------------------------------------------------------------
 FEEDBACK_ACTIONS = ("feedback_up", "feedback_down")
-_VIEW_KEYS = (
-    "type",
-    "callback_id",
-    "title",
-    "submit",
-    "close",
-    "private_metadata",
-    "clear_on_close",
-    "notify_on_close",
-)
+# the keys of a view that `views.update` accepts back, by the type of their value
+_VIEW_TEXTS: tuple[Literal["title", "submit", "close"], ...] = ("title", "submit", "close")
+_VIEW_FLAGS: tuple[Literal["clear_on_close", "notify_on_close"], ...] = ("clear_on_close", "notify_on_close")
 
 
-def thanked_view(view: Mapping[str, Any]) -> dict[str, Any]:
+def thanked_view(view: ShownView) -> View:
     """A modal as Slack sent it with a click, to `views.update` back: its 👍/👎 buttons replaced by a thank-you.
 
     Only the keys `views.update` accepts are kept; every other block (and its block_id, so Slack keeps what
@@ -248,7 +373,16 @@ def thanked_view(view: Mapping[str, Any]) -> dict[str, Any]:
         out.append(context("Thanks, noted: your feedback helps the contract owners see what is missing."))
         if rest:
             out.append({**block, "elements": rest})
-    kept = {key: view[key] for key in _VIEW_KEYS if key in view}
-    if kept.get("private_metadata"):  # the gate opened it on the way in: seal it again on the way out
-        kept["private_metadata"] = seal(str(kept["private_metadata"]))
-    return {**kept, "blocks": out}
+    kept: View = {"type": view["type"], "blocks": out}
+    if "callback_id" in view:
+        kept["callback_id"] = view["callback_id"]
+    for text in _VIEW_TEXTS:
+        if text in view:
+            kept[text] = view[text]
+    for flag in _VIEW_FLAGS:
+        if flag in view:
+            kept[flag] = view[flag]
+    if "private_metadata" in view:  # the gate opened it on the way in: seal it again on the way out
+        meta = view["private_metadata"]
+        kept["private_metadata"] = seal(meta) if meta else meta
+    return kept

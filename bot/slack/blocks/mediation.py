@@ -13,13 +13,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from bot.slack.blocks.kit import (
     _USER_ID,
     HEADER_CHARS,
     MAX_BLOCKS,
     SECTION_CHARS,
+    Block,
+    Element,
     clause_ref_label,
     clip,
     escape,
@@ -51,8 +53,6 @@ from bot.slack.blocks.mediation_modals import (  # noqa: F401 -- re-exported for
     withdraw_modal,
 )
 from bot.slack.seal import seal
-
-Block = dict[str, Any]
 
 VERB = "mediate"
 USAGE = (
@@ -159,8 +159,8 @@ def _when(value: str | datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "text": _plain(text), "action_id": action_id, "value": seal(value)}
+def _button(text: str, action_id: str, value: str, style: Literal["primary", "danger"] | None = None) -> Element:
+    button: Element = {"type": "button", "text": _plain(text), "action_id": action_id, "value": seal(value)}
     if style:
         button["style"] = style
     return button

@@ -1,5 +1,7 @@
 """Block Kit for a mediation's modals (positions, a proposal, escalation, withdrawal) and reading what they submit.
 
+A mediation arrives as `bot.records.cases`' JSON of it (`Mapping[str, Any]`: that shape is the records' to type).
+
 Pure functions, like `bot.slack.blocks.answers`: nothing here talks to Slack or the database. Each modal carries the
 mediation's id (and the side, for a position) in its private_metadata; plain-text fields are clipped to Slack's
 limits. The header's buttons that open these modals are in `bot.slack.blocks.mediation`.
@@ -8,14 +10,13 @@ limits. The header's buttons that open these modals are in `bot.slack.blocks.med
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
+from bot.slack.blocks.kit import Block, Element, InputState, View
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import plain as _plain
 from bot.slack.seal import seal_metadata
-
-Block = dict[str, Any]
 
 # Modals (callback ids) and their inputs (block ids; each input's action_id is the same string)
 POSITION_VIEW, PROPOSAL_VIEW = "mediation_position", "mediation_proposal"
@@ -30,7 +31,7 @@ POSITION_TITLES = {"client": "Client position", "vendor": "Vendor position"}
 
 # -- small pieces ----------------------------------------------------------------------------------
 # -- the modals ----------------------------------------------------------------------------------
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = "") -> Block:
+def _input(block_id: str, label: str, element: Element, *, optional: bool = False, hint: str = "") -> Block:
     block: Block = {
         "type": "input",
         "block_id": block_id,
@@ -43,7 +44,7 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
     return block
 
 
-def _long_text(placeholder: str) -> dict[str, Any]:
+def _long_text(placeholder: str) -> Element:
     return {
         "type": "plain_text_input",
         "multiline": True,
@@ -52,11 +53,20 @@ def _long_text(placeholder: str) -> dict[str, Any]:
     }
 
 
-def _modal(callback_id: str, title: str, submit: str, meta: Mapping[str, Any], blocks: list[Block]) -> dict[str, Any]:
+class MediationMeta(TypedDict, total=False):
+    """What a mediation's modal carries (sealed) in its private_metadata: the mediation, where it was opened from,
+    and for a position the side."""
+
+    mediation_id: int
+    channel: str
+    side: str
+
+
+def _modal(callback_id: str, title: str, submit: str, meta: MediationMeta, blocks: list[Block]) -> View:
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "private_metadata": seal_metadata(dict(meta)),
+        "private_metadata": seal_metadata(meta),
         "title": _plain(title, MODAL_TITLE_CHARS),
         "submit": _plain(submit, MODAL_TITLE_CHARS),
         "close": _plain("Cancel", MODAL_TITLE_CHARS),
@@ -68,9 +78,9 @@ def _about(case: Mapping[str, Any]) -> Block:
     return _context(f"Mediation #{case['id']}: {_clip(case['title'], 300)}")
 
 
-def position_modal(case: Mapping[str, Any], *, side: str, channel: str) -> dict[str, Any]:
+def position_modal(case: Mapping[str, Any], *, side: str, channel: str) -> View:
     """The "Add client/vendor position" modal: the position, and evidence for it."""
-    meta = {"mediation_id": case["id"], "side": side, "channel": channel}
+    meta: MediationMeta = {"mediation_id": case["id"], "side": side, "channel": channel}
     blocks = [
         _about(case),
         _input(POSITION, f"The {side}'s position", _long_text("What the " + side + " holds, and why")),
@@ -85,9 +95,9 @@ def position_modal(case: Mapping[str, Any], *, side: str, channel: str) -> dict[
     return _modal(POSITION_VIEW, POSITION_TITLES[side], "Save position", meta, blocks)
 
 
-def proposal_modal(case: Mapping[str, Any], *, channel: str) -> dict[str, Any]:
+def proposal_modal(case: Mapping[str, Any], *, channel: str) -> View:
     """The "Propose outcome" modal."""
-    meta = {"mediation_id": case["id"], "channel": channel}
+    meta: MediationMeta = {"mediation_id": case["id"], "channel": channel}
     blocks = [
         _about(case),
         _input(
@@ -100,9 +110,9 @@ def proposal_modal(case: Mapping[str, Any], *, channel: str) -> dict[str, Any]:
     return _modal(PROPOSAL_VIEW, "Propose an outcome", "Propose", meta, blocks)
 
 
-def escalate_modal(case: Mapping[str, Any], *, channel: str) -> dict[str, Any]:
+def escalate_modal(case: Mapping[str, Any], *, channel: str) -> View:
     """The "Escalate" modal: why, and to whom (a person, or a body such as the steering committee)."""
-    meta = {"mediation_id": case["id"], "channel": channel}
+    meta: MediationMeta = {"mediation_id": case["id"], "channel": channel}
     blocks = [
         _about(case),
         _input(REASON, "Why escalate", _long_text("What the parties could not settle")),
@@ -123,23 +133,26 @@ def escalate_modal(case: Mapping[str, Any], *, channel: str) -> dict[str, Any]:
     return _modal(ESCALATE_VIEW, "Escalate", "Escalate", meta, blocks)
 
 
-def withdraw_modal(case: Mapping[str, Any], *, channel: str) -> dict[str, Any]:
+def withdraw_modal(case: Mapping[str, Any], *, channel: str) -> View:
     """The "Withdraw" modal: why the mediation is dropped."""
-    meta = {"mediation_id": case["id"], "channel": channel}
+    meta: MediationMeta = {"mediation_id": case["id"], "channel": channel}
     blocks = [_about(case), _input(REASON, "Why withdraw", _long_text("e.g. settled directly between the teams"))]
     return _modal(WITHDRAW_VIEW, "Withdraw mediation", "Withdraw", meta, blocks)
 
 
 # -- reading their submissions --------------------------------------------------------------------
-def _field(values: Mapping[str, Any], block_id: str) -> dict[str, Any]:
-    return dict((values.get(block_id) or {}).get(block_id) or {})
+Values = Mapping[str, Mapping[str, InputState]]  # a submitted view's `state.values`: {block_id: {action_id: state}}
 
 
-def _text_of(values: Mapping[str, Any], block_id: str) -> str:
+def _field(values: Values, block_id: str) -> InputState:
+    return (values.get(block_id) or {}).get(block_id) or {}
+
+
+def _text_of(values: Values, block_id: str) -> str:
     return (_field(values, block_id).get("value") or "").strip()
 
 
-def read_position_form(values: Mapping[str, Any]) -> tuple[tuple[str, str | None] | None, dict[str, str]]:
+def read_position_form(values: Values) -> tuple[tuple[str, str | None] | None, dict[str, str]]:
     """(position, evidence or None) from the modal's `state.values`, or None and Slack's `errors`."""
     position = _text_of(values, POSITION)
     if not position:
@@ -147,12 +160,12 @@ def read_position_form(values: Mapping[str, Any]) -> tuple[tuple[str, str | None
     return (position, _text_of(values, EVIDENCE) or None), {}
 
 
-def read_proposal_form(values: Mapping[str, Any]) -> tuple[str | None, dict[str, str]]:
+def read_proposal_form(values: Values) -> tuple[str | None, dict[str, str]]:
     proposal = _text_of(values, PROPOSAL)
     return (proposal, {}) if proposal else (None, {PROPOSAL: "Describe the proposed outcome."})
 
 
-def read_escalate_form(values: Mapping[str, Any]) -> tuple[tuple[str, str] | None, dict[str, str]]:
+def read_escalate_form(values: Values) -> tuple[tuple[str, str] | None, dict[str, str]]:
     """(reason, to whom: a user id or a group's name) from the modal, or None and Slack's `errors`."""
     errors: dict[str, str] = {}
     reason = _text_of(values, REASON)
@@ -164,6 +177,6 @@ def read_escalate_form(values: Mapping[str, Any]) -> tuple[tuple[str, str] | Non
     return (None, errors) if errors else ((reason, to), {})
 
 
-def read_withdraw_form(values: Mapping[str, Any]) -> tuple[str | None, dict[str, str]]:
+def read_withdraw_form(values: Values) -> tuple[str | None, dict[str, str]]:
     reason = _text_of(values, REASON)
     return (reason, {}) if reason else (None, {REASON: "Say why the mediation is withdrawn."})

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from bot.mediation.summaries import LABELS, SILENT, Summary, clause_label
-from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, escape, mrkdwn
+from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, Block, escape, mrkdwn
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import section as _section
-
-Block = dict[str, Any]
 
 FIELD_CHARS = 2000  # Slack's limit on one section field
 POINT_CHARS = 300  # our choices from here on, for readability
@@ -105,9 +102,9 @@ def _evidence(summary: Summary) -> Block:
     return _section(text)
 
 
-def summary_blocks(summary: Summary) -> list[dict]:
+def summary_blocks(summary: Summary) -> list[Block]:
     """The blocks of a neutral summary: agreed facts, differences side by side, quoted clauses, what is missing."""
-    head = [
+    head: list[Block] = [
         {
             "type": "header",
             "text": {"type": "plain_text", "text": _fit(f"Neutral summary: {summary.title}", HEADER_CHARS, str)},
@@ -118,7 +115,7 @@ def summary_blocks(summary: Summary) -> list[dict]:
     head += [_point(summary, d.point, d.sides()) for d in summary.differences[:MAX_POINTS]]
     if len(summary.differences) > MAX_POINTS:
         head.append(_context(f"{len(summary.differences) - MAX_POINTS} more points are in the summary's full text."))
-    tail = []
+    tail: list[Block] = []
     if summary.evidence:
         tail.append(_evidence(summary))
     if summary.missing:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot import questions as workflow
 from bot.access import SLACK_CONNECT
-from bot.slack.blocks.kit import section
+from bot.slack.blocks.kit import section, wire
 from bot.slack.facts import SlackProbe, forget_channel
+from bot.slack.payloads import ChannelEvent
 
 NOTICE = (
     "This channel is now shared with another organisation, so I answer here from the engagement's shared "
@@ -23,13 +22,13 @@ def register(app: App) -> None:
     app.event("channel_unshared")(on_unshared)
 
 
-def on_shared(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_shared(event: ChannelEvent, client: WebClient, context: BoltContext) -> None:
     channel = str(event.get("channel") or "")
     forget_channel(client, channel)  # ask Slack afresh: the binding is narrowed for good if it is shared
     scope = workflow.scope_of(context["deps"], channel, probe=SlackProbe(client))
     if scope is not None and scope.narrowed == SLACK_CONNECT:
-        client.chat_postMessage(channel=channel, text=NOTICE, blocks=[section(NOTICE)])
+        client.chat_postMessage(channel=channel, text=NOTICE, blocks=wire([section(NOTICE)]))
 
 
-def on_unshared(event: dict[str, Any], client: WebClient) -> None:
+def on_unshared(event: ChannelEvent, client: WebClient) -> None:
     forget_channel(client, str(event.get("channel") or ""))  # the binding stays shared until an admin rebinds

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -15,37 +14,37 @@ from bot import questions as workflow
 from bot.deps import Deps
 from bot.errors import LiaisonError, NotAllowed, NotFound
 from bot.slack.blocks import answers as blocks
+from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.listeners import files, issues, mediations
+from bot.slack.payloads import Command, SlackMessage
 from bot.slack.replies import not_linked
 from knowledge.store import SIDES
 
 _ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-Handler = Callable[[Deps, str, Ack, dict[str, Any], Respond, WebClient], None]
+Handler = Callable[[Deps, str, Ack, Command, Respond, WebClient], None]
 
 
 def register(app: App) -> None:
     app.command("/liaison")(on_command)
 
 
-def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+def on_command(ack: Ack, command: Command, respond: Respond, client: WebClient, context: BoltContext) -> None:
     verb, _, rest = (command.get("text") or "").strip().partition(" ")
     handler = VERBS.get(verb.lower(), show_help)
     handler(context["deps"], rest, ack, command, respond, client)
 
 
-def show_help(deps: Deps, rest: str, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-    ack(response_type="ephemeral", text="How to use /liaison", blocks=blocks.help_blocks())
+def show_help(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
+    ack(response_type="ephemeral", text="How to use /liaison", blocks=wire(blocks.help_blocks()))
 
 
-def ask_privately(
-    deps: Deps, rest: str, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
-) -> None:
+def ask_privately(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     question = rest.strip()
     if not question:
         show_help(deps, rest, ack, command, respond, client)
         return
-    ack(response_type="ephemeral", text="Looking through the contracts…", blocks=blocks.thinking_blocks())
+    ack(response_type="ephemeral", text="Looking through the contracts…", blocks=wire(blocks.thinking_blocks()))
     scope = workflow.scope_of(deps, command["channel_id"], probe=SlackProbe(client), user_id=command.get("user_id"))
     if scope is None:
         not_linked(respond, str(command.get("channel_id", "")), replace_original=True)
@@ -63,20 +62,22 @@ def ask_privately(
         response_type="ephemeral",
         replace_original=True,
         text=blocks.answer_text(asked.answer),
-        blocks=blocks.answer_blocks(asked.answer, answer_id=asked.question_id, shareable=True),
+        blocks=wire(blocks.answer_blocks(asked.answer, answer_id=asked.question_id, shareable=True)),
     )
 
 
-def bind(deps: Deps, rest: str, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+def bind(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     ack()
     args = rest.split()
     if len(args) != 2 or args[1].lower() not in SIDES or not _ENGAGEMENT.match(args[0].lower()):
         respond(
             response_type="ephemeral",
             text="Usage: /liaison bind ENGAGEMENT client|vendor|shared",
-            blocks=blocks.refusal_blocks(
-                "Usage: `/liaison bind ENGAGEMENT client|vendor|shared`, "
-                "e.g. `/liaison bind acme-customer-care client`."
+            blocks=wire(
+                blocks.refusal_blocks(
+                    "Usage: `/liaison bind ENGAGEMENT client|vendor|shared`, "
+                    "e.g. `/liaison bind acme-customer-care client`."
+                )
             ),
         )
         return
@@ -94,18 +95,16 @@ def bind(deps: Deps, rest: str, ack: Ack, command: dict[str, Any], respond: Resp
         short = str(err)
         if isinstance(err, NotAllowed) and err.action == "bind":
             short = "Only workspace admins and engagement admins can bind channels."
-        respond(response_type="ephemeral", text=short, blocks=blocks.refusal_blocks(str(err)))
+        respond(response_type="ephemeral", text=short, blocks=wire(blocks.refusal_blocks(str(err))))
         return
     respond(
         response_type="in_channel",
         text=f"This channel now answers from {engagement} ({side} side).",
-        blocks=blocks.bound_blocks(engagement=engagement, side=side),
+        blocks=wire(blocks.bound_blocks(engagement=engagement, side=side)),
     )
 
 
-def index_latest_file(
-    deps: Deps, rest: str, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
-) -> None:
+def index_latest_file(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison index`: add the most recent file the caller shared in this channel to the contracts."""
     ack(response_type="ephemeral", text="Looking for the latest file shared here…")
     channel, user = command["channel_id"], command["user_id"]
@@ -125,7 +124,7 @@ def index_latest_file(
         respond(response_type="ephemeral", text=str(err))
         return
     history = client.conversations_history(channel=channel, limit=50)
-    messages: list[dict[str, Any]] = history.get("messages", [])
+    messages: list[SlackMessage] = history.get("messages", [])
     message = next((m for m in messages if m.get("files") and m.get("user") == user), None)
     if message is None:
         respond(

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot import questions as workflow
 from bot.digest.sections import ADD_DOCUMENT_ACTION
 from bot.slack.blocks import digest as digest_blocks
+from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
+from bot.slack.payloads import Action, ActionBody
 
 
 def register(app: App) -> None:
     app.action(ADD_DOCUMENT_ACTION)(on_add_document)
 
 
-def on_add_document(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_add_document(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     ack()
     channel = (body.get("channel") or {}).get("id")
     if not channel:
@@ -31,5 +29,5 @@ def on_add_document(
         channel=channel,
         user=body["user"]["id"],
         text=f"How to add a document to {engagement}",
-        blocks=digest_blocks.add_document_blocks(engagement=engagement, side=side),
+        blocks=wire(digest_blocks.add_document_blocks(engagement=engagement, side=side)),
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
@@ -11,7 +9,9 @@ from bot import questions as workflow
 from bot.access import may_repost
 from bot.deps import Deps
 from bot.slack.blocks import answers as blocks
+from bot.slack.blocks.kit import wire, wire_view
 from bot.slack.facts import SlackProbe
+from bot.slack.payloads import Action, ActionBody
 
 
 def register(app: App) -> None:
@@ -21,16 +21,14 @@ def register(app: App) -> None:
     app.action("ask_owner")(on_ask_owner)
 
 
-def on_feedback(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_feedback(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     deps: Deps = context["deps"]
     value = 1 if action["action_id"] == "feedback_up" else -1
     # recorded before the ack: a quick change of mind (👍 then 👎) is applied in the order clicked
     workflow.give_feedback(deps, question_id=action["value"], user_id=body["user"]["id"], value=value)
     ack()
     channel = (body.get("channel") or {}).get("id")
-    view = body.get("view") or {}
+    view = body.get("view")
     if channel:
         client.chat_postEphemeral(
             channel=channel,
@@ -38,12 +36,12 @@ def on_feedback(
             text="Thanks, noted.",
             thread_ts=(body.get("message") or {}).get("thread_ts"),
         )
-    elif view.get("type") == "modal" and view.get("id"):  # an answer in the App Home's "Ask a question"
-        client.views_update(view_id=view["id"], hash=view.get("hash"), view=blocks.thanked_view(view))
+    elif view and view.get("type") == "modal" and view.get("id"):  # an answer in the App Home's "Ask a question"
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=wire_view(blocks.thanked_view(view)))
 
 
 def on_share(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack, body: ActionBody, action: Action, respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     deps: Deps = context["deps"]
     ack()
@@ -57,14 +55,12 @@ def on_share(
     client.chat_postMessage(
         channel=body["channel"]["id"],
         text=f"<@{user}> asked: {blocks.escape(answer.question)}\n" + blocks.answer_text(answer),
-        blocks=blocks.shared_answer_blocks(answer, answer_id=action["value"], user=user),
+        blocks=wire(blocks.shared_answer_blocks(answer, answer_id=action["value"], user=user)),
     )
     respond(delete_original=True)
 
 
-def on_ask_owner(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_ask_owner(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     deps: Deps = context["deps"]
     ack()
     channel = body["channel"]["id"]

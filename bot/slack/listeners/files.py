@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from http.client import HTTPMessage
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 from urllib.parse import urlsplit
 
 from slack_bolt import Ack, App, BoltContext
@@ -18,14 +18,16 @@ from bot.access import Scope
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
 from bot.slack.blocks import answers as blocks
+from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe, workspace_admin
+from bot.slack.payloads import File, Shortcut
 
 
 def register(app: App) -> None:
     app.shortcut("add_to_contracts")(on_add)
 
 
-def on_add(ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_add(ack: Ack, shortcut: Shortcut, client: WebClient, context: BoltContext) -> None:
     ack()
     deps: Deps = context["deps"]
     channel, user = shortcut["channel"]["id"], shortcut["user"]["id"]
@@ -52,9 +54,7 @@ def on_add(ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltC
         add_file(deps, client, file, channel=channel, thread_ts=thread_ts, scope=scope)
 
 
-def add_file(
-    deps: Deps, client: WebClient, file: dict[str, Any], *, channel: str, thread_ts: str | None, scope: Scope
-) -> None:
+def add_file(deps: Deps, client: WebClient, file: File, *, channel: str, thread_ts: str | None, scope: Scope) -> None:
     """Download, index and report in the thread: 'Indexing…', then the result in place."""
     name = Path(str(file.get("name") or "contract")).name
     shown = blocks.escape(name)  # a file name is the sharer's text: never mrkdwn, not even in the fallback
@@ -62,7 +62,7 @@ def add_file(
         channel=channel,
         thread_ts=thread_ts,
         text=f"Indexing {shown}…",
-        blocks=blocks.indexing_blocks(name=name, status="indexing"),
+        blocks=wire(blocks.indexing_blocks(name=name, status="indexing")),
     )
 
     def report(state: str, detail: str | None, text: str) -> None:
@@ -70,7 +70,7 @@ def add_file(
             channel=channel,
             ts=status["ts"],
             text=text,
-            blocks=blocks.indexing_blocks(name=name, status=state, detail=detail),
+            blocks=wire(blocks.indexing_blocks(name=name, status=state, detail=detail)),
         )
 
     def failed(reason: str, short: str | None = None) -> None:

@@ -6,7 +6,6 @@ import json
 import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import Ack, App, BoltContext
@@ -18,7 +17,10 @@ from bot import questions as workflow
 from bot.deps import Deps
 from bot.slack.blocks import home as hb
 from bot.slack.blocks.answers import escape
+from bot.slack.blocks.home import AskMeta
 from bot.slack.blocks.issues import issue_modal
+from bot.slack.blocks.kit import ShownView, View, wire_view
+from bot.slack.payloads import Action, ActionBody, HomeOpenedEvent, ViewBody
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -62,19 +64,17 @@ def register(app: App) -> None:
     app.view(hb.ASK_CALLBACK)(on_question)
 
 
-def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_home_opened(event: HomeOpenedEvent, client: WebClient, context: BoltContext) -> None:
     if event.get("tab") == "home":  # the Messages tab opens too
         publish_home(context["deps"], client, event["user"], workspace_url(client, context))
 
 
-def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_refresh(ack: Ack, body: ActionBody, client: WebClient, context: BoltContext) -> None:
     ack()
     publish_home(context["deps"], client, body["user"]["id"], workspace_url(client, context))
 
 
-def on_log_issue(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_log_issue(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     ack()
     user = body["user"]["id"]
     standing = home.standing_of(context["deps"], user_id=user, engagement=action["value"])
@@ -82,20 +82,20 @@ def on_log_issue(
         view = hb.notice_modal(_gone(action["value"]))
     else:  # no channel bound on their side: the confirmation comes to them as a DM
         view = issue_modal(channel=standing.channel or user, engagement=standing.engagement, side=standing.side)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    client.views_open(trigger_id=body["trigger_id"], view=wire_view(view))
 
 
-def on_ask(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_ask(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     ack()
     standing = home.standing_of(context["deps"], user_id=body["user"]["id"], engagement=action["value"])
     if standing is None:
         view = hb.notice_modal(_gone(action["value"]))
     else:
         view = hb.ask_modal(engagement=standing.engagement, side=standing.side)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    client.views_open(trigger_id=body["trigger_id"], view=wire_view(view))
 
 
-def on_question(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_question(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, context: BoltContext) -> None:
     deps: Deps = context["deps"]
     question = hb.read_question((view.get("state") or {}).get("values") or {})
     meta = _meta(view)
@@ -105,9 +105,9 @@ def on_question(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: We
     user, engagement, round_ = body["user"]["id"], str(meta.get("engagement", "")), int(meta.get("round", 0))
     source_key = f"home:view:{view['id']}:{round_}"
     if not workflow.first_time(deps, source_key):  # a retried or double-clicked submission
-        ack(response_action="update", view=_answered_or_asking(deps, source_key, meta, question))
+        ack(response_action="update", view=wire_view(_answered_or_asking(deps, source_key, meta, question)))
         return
-    ack(response_action="update", view=hb.asking_modal(question=question))
+    ack(response_action="update", view=wire_view(hb.asking_modal(question=question)))
     answer_in_modal(
         deps,
         client,
@@ -120,7 +120,7 @@ def on_question(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: We
     )
 
 
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
+def _meta(view: ShownView) -> AskMeta:
     """The ask modal's metadata ({"engagement", "side", "round"}); {} if missing or not ours."""
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
@@ -128,12 +128,16 @@ def _meta(view: dict[str, Any]) -> dict[str, Any]:
         return {}
     if not isinstance(meta, dict):
         return {}
-    return {**meta, "round": meta["round"] if isinstance(meta.get("round"), int) else 0}
+    out: AskMeta = {"round": meta["round"] if isinstance(meta.get("round"), int) else 0}
+    for key in ("engagement", "side"):
+        if isinstance(meta.get(key), str):
+            out[key] = meta[key]
+    return out
 
 
 def publish_home(deps: Deps, client: WebClient, user: str, workspace_url: str | None) -> None:
     view = hb.home_view(home.home_of(deps, user_id=user, today=today_for(client, user)), workspace_url=workspace_url)
-    client.views_publish(user_id=user, view=view)
+    client.views_publish(user_id=user, view=wire_view(view))
 
 
 def answer_in_modal(
@@ -174,10 +178,10 @@ def answer_in_modal(
         log.exception("answering from the Home failed")
         view = hb.notice_modal(_apology(error))
     # No hash: our response_action "update" already changed the view's hash since the submission.
-    client.views_update(view_id=view_id, view=view)
+    client.views_update(view_id=view_id, view=wire_view(view))
 
 
-def _answered_or_asking(deps: Deps, source_key: str, meta: dict[str, Any], question: str) -> dict[str, Any]:
+def _answered_or_asking(deps: Deps, source_key: str, meta: AskMeta, question: str) -> View:
     """For a repeated submission: the answer if it is already recorded, else the "Looking…" view again."""
     row = workflow.recorded_answer(deps, source_key)
     if row is None:

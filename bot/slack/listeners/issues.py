@@ -24,9 +24,11 @@ from bot.errors import LiaisonError
 from bot.issues import workflows as issue_log
 from bot.records import cases
 from bot.slack.blocks import issues as ib
-from bot.slack.blocks.kit import escape
+from bot.slack.blocks.issue_modal import IssueMeta
+from bot.slack.blocks.kit import Block, ShownView, escape, wire, wire_view
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.listeners.home import refresh_homes, workspace_url
+from bot.slack.payloads import Action, ActionBody, Command, Shortcut, ViewBody
 from bot.slack.replies import not_linked
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ def register(app: App) -> None:
     app.action(ib.ATTACH_ACTION)(on_attach)
 
 
-def on_log_issue(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_log_issue(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, context: BoltContext) -> None:
     deps: Deps = context["deps"]
     form, errors = ib.read_issue_form((view.get("state") or {}).get("values") or {})
     if form is None:
@@ -76,18 +78,17 @@ def on_log_issue(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: W
         post_card(deps, client, meta=meta, user=user, issue=logged.issue, side=side, url=workspace_url(client, context))
 
 
-def on_log_message(
-    ack: Ack, shortcut: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
-) -> None:
+def on_log_message(ack: Ack, shortcut: Shortcut, respond: Respond, client: WebClient, context: BoltContext) -> None:
     ack()
     open_from_message(context["deps"], shortcut, respond, client)
 
 
 def on_status(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack, body: ActionBody, action: Action, respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    issue_id, _, status = str((action.get("selected_option") or {}).get("value") or "").partition(":")
+    option = action.get("selected_option")
+    issue_id, _, status = str(option.get("value") or "" if option else "").partition(":")
     if not issue_id.isdigit() or status not in cases.ISSUE_STATUSES:
         respond(response_type="ephemeral", replace_original=False, text="That status change was not understood.")
         return
@@ -95,25 +96,29 @@ def on_status(
 
 
 def on_attach(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack, body: ActionBody, action: Action, respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     ack()
     attach(context["deps"], body, action, respond, client)
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any] | None:
-    """The form's private metadata ({"channel", "engagement", "side", ...}), or None if it is not ours."""
+def _metadata(view: ShownView) -> IssueMeta | None:
+    """The form's private metadata ({"channel", "engagement", "permalink", "thread_ts"}), or None if it is not ours."""
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
         return None
     if not isinstance(meta, dict) or not meta.get("engagement") or not meta.get("channel"):
         return None
-    return meta
+    out: IssueMeta = {"channel": meta["channel"], "engagement": meta["engagement"]}
+    for key in ("permalink", "thread_ts"):
+        if key in meta:
+            out[key] = meta[key]
+    return out
 
 
 def _command_scope(
-    deps: Deps, command: dict[str, Any], respond: Respond, client: WebClient
+    deps: Deps, command: Command, respond: Respond, client: WebClient
 ) -> tuple[str, workflow.Scope | None]:
     channel = command["channel_id"]
     scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=command.get("user_id"))
@@ -122,20 +127,16 @@ def _command_scope(
     return channel, scope
 
 
-def open_issue_form(
-    deps: Deps, rest: str, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
-) -> None:
+def open_issue_form(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison issue [TITLE]`: the issue form, for the channel's engagement."""
     ack()
     channel, scope = _command_scope(deps, command, respond, client)
     if scope is not None:
         view = ib.issue_modal(channel=channel, engagement=scope.engagement, side=scope.side, title=rest)
-        client.views_open(trigger_id=command["trigger_id"], view=view)
+        client.views_open(trigger_id=command["trigger_id"], view=wire_view(view))
 
 
-def list_open_issues(
-    deps: Deps, rest: str, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
-) -> None:
+def list_open_issues(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison issues`: the open ones. Issues are records both sides share, so any bound channel lists them all."""
     ack()
     _, scope = _command_scope(deps, command, respond, client)
@@ -144,7 +145,7 @@ def list_open_issues(
         respond(
             response_type="ephemeral",
             text=ib.issue_list_text(issues, engagement=scope.engagement),
-            blocks=ib.issue_list_blocks(issues, engagement=scope.engagement),
+            blocks=wire(ib.issue_list_blocks(issues, engagement=scope.engagement)),
         )
 
 
@@ -164,7 +165,7 @@ def plain_message_text(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
-def open_from_message(deps: Deps, shortcut: dict[str, Any], respond: Respond, client: WebClient) -> None:
+def open_from_message(deps: Deps, shortcut: Shortcut, respond: Respond, client: WebClient) -> None:
     """The modal pre-filled from the message, linked to it; unless the channel is unbound or the message is
     already an issue (then the user is told which)."""
     channel = (shortcut.get("channel") or {}).get("id") or ""
@@ -196,11 +197,11 @@ def open_from_message(deps: Deps, shortcut: dict[str, Any], respond: Respond, cl
         permalink=permalink,
         thread_ts=message.get("thread_ts") or message.get("ts"),
     )
-    client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+    client.views_open(trigger_id=shortcut["trigger_id"], view=wire_view(view))
 
 
 # -- the card ------------------------------------------------------------------------------------
-def card(deps: Deps, issue_id: int, side: str) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+def card(deps: Deps, issue_id: int, side: str) -> tuple[str, list[Block], dict[str, Any]]:
     """(text, blocks, issue) of an issue's card as it stands."""
     shown = issue_log.issue_card(deps, issue_id, side)
     issue = shown.issue
@@ -214,7 +215,7 @@ def post_card(
     deps: Deps,
     client: WebClient,
     *,
-    meta: dict[str, Any],
+    meta: IssueMeta,
     user: str,
     issue: dict[str, Any],
     side: str,
@@ -225,13 +226,15 @@ def post_card(
     directly, as their own side sees it. The issue is logged either way."""
     text, card_blocks, _ = card(deps, issue["id"], side)
     try:
-        client.chat_postMessage(channel=meta["channel"], thread_ts=meta.get("thread_ts"), text=text, blocks=card_blocks)
+        client.chat_postMessage(
+            channel=meta["channel"], thread_ts=meta.get("thread_ts"), text=text, blocks=wire(card_blocks)
+        )
     except SlackApiError as err:  # e.g. not_in_channel
         log.info("could not post issue #%s in %s: %s", issue["id"], meta["channel"], err.response.get("error"))
         own = audience_side(deps, client, channel=user, user=user, engagement=issue["engagement"]) or "shared"
         if own != side:
             text, card_blocks, _ = card(deps, issue["id"], own)
-        client.chat_postMessage(channel=user, text=text, blocks=card_blocks)
+        client.chat_postMessage(channel=user, text=text, blocks=wire(card_blocks))
     refresh_homes(deps, client, [user, issue.get("owner")], url=url)
 
 
@@ -240,7 +243,7 @@ def audience_side(deps: Deps, client: WebClient, *, channel: str, user: str, eng
     return access.audience_side(deps, channel=channel, user=user, engagement=engagement, probe=SlackProbe(client))
 
 
-def _update_card(deps: Deps, body: dict[str, Any], client: WebClient, issue_id: int, engagement: str) -> None:
+def _update_card(deps: Deps, body: ActionBody, client: WebClient, issue_id: int, engagement: str) -> None:
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
     if not channel or not ts:
@@ -250,12 +253,12 @@ def _update_card(deps: Deps, body: dict[str, Any], client: WebClient, issue_id: 
     if side is None:  # not a place of this engagement (a card forwarded elsewhere): leave that message alone
         return
     text, card_blocks, _ = card(deps, issue_id, side)
-    client.chat_update(channel=channel, ts=ts, text=text, blocks=card_blocks)
+    client.chat_update(channel=channel, ts=ts, text=text, blocks=wire(card_blocks))
 
 
 def change_status(
     deps: Deps,
-    body: dict[str, Any],
+    body: ActionBody,
     respond: Respond,
     client: WebClient,
     issue_id: int,
@@ -273,7 +276,7 @@ def change_status(
     refresh_homes(deps, client, [issue.created_by, issue.owner], url=url)
 
 
-def attach(deps: Deps, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+def attach(deps: Deps, body: ActionBody, action: Action, respond: Respond, client: WebClient) -> None:
     """Attach a suggested clause: the reporter (or an engagement mediator or admin) confirms it applies."""
     parsed = ib.read_clause_value(str(action.get("value") or ""))
     if parsed is None:

@@ -23,8 +23,11 @@ from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import mediation as mb
 from bot.slack.blocks import mediation_modals as mm
 from bot.slack.blocks import summary as summary_blocks
+from bot.slack.blocks.kit import InputState, ShownView, View, wire, wire_view
+from bot.slack.blocks.mediation_modals import MediationMeta
 from bot.slack.facts import SlackProbe
 from bot.slack.listeners.mediation_common import refresh_header
+from bot.slack.payloads import Action, ActionBody, ViewBody, channel_of
 
 MODALS = {mb.PROPOSE: ("propose", mm.proposal_modal), mb.ESCALATE: ("escalate", mm.escalate_modal)}
 MODALS[mb.WITHDRAW] = ("withdraw", mm.withdraw_modal)
@@ -45,64 +48,56 @@ def register(app: App) -> None:
 
 
 # -- buttons -------------------------------------------------------------------------------------------
-def on_position_button(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_position_button(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     ack()
     side = mb.POSITION_ACTIONS[action["action_id"]]
     modal = lambda case, channel: mm.position_modal(case, side=side, channel=channel)  # noqa: E731
     open_modal(context["deps"], client, body, action, "position", modal, side=side)
 
 
-def on_modal_button(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_modal_button(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     ack()
     doing, modal = MODALS[action["action_id"]]
     open_modal(context["deps"], client, body, action, doing, modal)
 
 
-def on_agree(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_agree(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     ack()
     act(context["deps"], client, body, action, mediation.agree)
 
 
-def on_close(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_close(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     ack()
     act(context["deps"], client, body, action, mediation.close)
 
 
-def on_summarise(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_summarise(ack: Ack, body: ActionBody, action: Action, client: WebClient, context: BoltContext) -> None:
     ack()
-    summarise(context["deps"], client, _mediation_id(action), user=body["user"]["id"], channel=_channel_of(body))
+    summarise(context["deps"], client, _mediation_id(action), user=body["user"]["id"], channel=channel_of(body))
 
 
 def open_modal(
     deps: Deps,
     client: WebClient,
-    body: dict[str, Any],
-    action: dict[str, Any],
+    body: ActionBody,
+    action: Action,
     doing: str,
-    modal: Callable[..., dict[str, Any]],
+    modal: Callable[..., View],
     *,
     side: str | None = None,
 ) -> None:
     """Open a mediation's modal for someone allowed to use it now; otherwise say why not, privately."""
-    user, channel = body["user"]["id"], _channel_of(body)
+    user, channel = body["user"]["id"], channel_of(body)
     try:
         case = mediation.form_case(deps, _mediation_id(action), user=user, doing=doing, side=side)
     except LiaisonError as err:
         return _whisper(client, channel, user, str(err))
-    client.views_open(trigger_id=body["trigger_id"], view=modal(case, channel=case["channel_id"]))
+    client.views_open(trigger_id=body["trigger_id"], view=wire_view(modal(case, channel=case["channel_id"])))
 
 
-def act(
-    deps: Deps, client: WebClient, body: dict[str, Any], action: dict[str, Any], change: Callable[..., None]
-) -> None:
+def act(deps: Deps, client: WebClient, body: ActionBody, action: Action, change: Callable[..., None]) -> None:
     """Apply a button's change (refusals and workflow errors are told privately), then update the header."""
-    user, channel, mediation_id = body["user"]["id"], _channel_of(body), _mediation_id(action)
+    user, channel, mediation_id = body["user"]["id"], channel_of(body), _mediation_id(action)
     try:
         change(deps, mediation_id, user=user)
     except LiaisonError as err:
@@ -124,14 +119,14 @@ def summarise(deps: Deps, client: WebClient, mediation_id: int, *, user: str, ch
         channel=case["channel_id"],
         thread_ts=case["header_ts"],
         text=summary_blocks.summary_text(summary),
-        blocks=summary_blocks.summary_blocks(summary),
+        blocks=wire(summary_blocks.summary_blocks(summary)),
         unfurl_links=False,
     )
     mediation.summary_posted(deps, summarised, ts=posted["ts"], user=user)
 
 
 # -- modal submissions ---------------------------------------------------------------------------------
-def on_position(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_position(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, context: BoltContext) -> None:
     form, errors = mm.read_position_form(_values(view))
     if form is None:
         ack(response_action="errors", errors=errors)
@@ -143,7 +138,7 @@ def on_position(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: We
     submit(context["deps"], ack, body, view, client, mm.POSITION, "position", side=side, text=text, evidence=evidence)
 
 
-def on_proposal(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_proposal(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, context: BoltContext) -> None:
     text, errors = mm.read_proposal_form(_values(view))
     if text is None:
         ack(response_action="errors", errors=errors)
@@ -151,7 +146,7 @@ def on_proposal(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: We
     submit(context["deps"], ack, body, view, client, mm.PROPOSAL, "propose", text=text)
 
 
-def on_escalate(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_escalate(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, context: BoltContext) -> None:
     form, errors = mm.read_escalate_form(_values(view))
     if form is None:
         ack(response_action="errors", errors=errors)
@@ -160,7 +155,7 @@ def on_escalate(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: We
     submit(context["deps"], ack, body, view, client, mm.REASON, "escalate", reason=reason, to=to)
 
 
-def on_withdraw(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_withdraw(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, context: BoltContext) -> None:
     reason, errors = mm.read_withdraw_form(_values(view))
     if reason is None:
         ack(response_action="errors", errors=errors)
@@ -171,8 +166,8 @@ def on_withdraw(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: We
 def submit(
     deps: Deps,
     ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
+    body: ViewBody,
+    view: ShownView,
     client: WebClient,
     error_block: str,
     doing: str,
@@ -194,30 +189,30 @@ def submit(
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-def _mediation_id(action: dict[str, Any]) -> int:
+def _mediation_id(action: Action) -> int:
     """The mediation a header button belongs to (its value); 0, which no mediation has, for a forged value."""
     value = str(action.get("value") or "")
     return int(value) if value.isdigit() else 0
 
 
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
+def _meta(view: ShownView) -> MediationMeta:
     """A modal's private metadata as Liaison wrote it ({} if it is missing or not ours)."""
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
         return {}
-    return meta if isinstance(meta, dict) else {}
+    out: MediationMeta = {}
+    for key in ("mediation_id", "channel", "side"):
+        if isinstance(meta, dict) and key in meta:
+            out[key] = meta[key]
+    return out
 
 
-def _values(view: dict[str, Any]) -> dict[str, Any]:
+def _values(view: ShownView) -> dict[str, dict[str, InputState]]:
     return (view.get("state") or {}).get("values") or {}
-
-
-def _channel_of(body: dict[str, Any]) -> str:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
 
 
 def _whisper(client: WebClient, channel: str, user: str, text: str, *, refusal: bool = True) -> None:
     """A reply only `user` sees: why not (a refusal), or a note."""
     shown = blocks.refusal_blocks(text) if refusal else [mb.note_block(text)]
-    client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=shown)
+    client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=wire(shown))

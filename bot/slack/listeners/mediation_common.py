@@ -12,6 +12,7 @@ from bot import questions as workflow
 from bot.deps import Deps
 from bot.mediation import workflows as mediation
 from bot.slack.blocks import mediation as mb
+from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,9 @@ def refresh_header(deps: Deps, client: WebClient, mediation_id: int) -> None:
                 channel=case["channel_id"],
                 ts=case["header_ts"],
                 text=mb.header_text(case),
-                blocks=mb.header_blocks(case, side=scope.side if scope else "shared", today=mediation.today(deps)),
+                blocks=wire(
+                    mb.header_blocks(case, side=scope.side if scope else "shared", today=mediation.today(deps))
+                ),
             )
         except SlackApiError as err:  # the change is recorded; the header catches up on the next one
             log.warning("could not update the header of mediation #%s: %s", mediation_id, err.response.get("error"))

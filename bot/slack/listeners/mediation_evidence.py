@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -12,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.mediation import workflows as mediation
 from bot.slack.listeners.mediation_common import refresh_header
+from bot.slack.payloads import ReactionEvent, SlackMessage
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def register(app: App) -> None:
     app.event("reaction_added")(on_reaction)
 
 
-def on_reaction(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_reaction(event: ReactionEvent, client: WebClient, context: BoltContext) -> None:
     item = event.get("item") or {}
     if event.get("reaction") in EVIDENCE_REACTIONS and item.get("type") == "message" and item.get("ts"):
         pin_evidence(context["deps"], client, channel=item["channel"], ts=item["ts"], user=event.get("user", ""))
@@ -50,7 +50,7 @@ def pin_evidence(deps: Deps, client: WebClient, *, channel: str, ts: str, user: 
         refresh_header(deps, client, mediation_id)
 
 
-def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | None:
+def fetch_message(client: WebClient, channel: str, ts: str) -> SlackMessage | None:
     """One message, a thread reply or not: conversations.replies answers both, given its ts as the range."""
     try:
         found = client.conversations_replies(channel=channel, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=10)
@@ -60,7 +60,7 @@ def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | 
     return next((m for m in found.get("messages") or [] if m.get("ts") == ts), None)
 
 
-def _message_text(message: dict[str, Any]) -> str:
+def _message_text(message: SlackMessage) -> str:
     text = (message.get("text") or "").strip()
     files = ", ".join(str(f.get("name") or f.get("title") or "a file") for f in message.get("files") or [])
     if files:

@@ -26,8 +26,10 @@ from bot.errors import NotAllowed, NotFound
 from bot.mediation import workflows as mediation
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import mediation as mb
+from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
 from bot.slack.listeners import mediation_actions, mediation_evidence
+from bot.slack.payloads import Command
 from bot.slack.replies import not_linked
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ def register(app: App) -> None:
 
 
 # -- /liaison mediate --------------------------------------------------------------------------------
-def mediate(deps: Deps, rest: str, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+def mediate(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison mediate TITLE [#12 ...] [by YYYY-MM-DD]`: open a mediation and post its header."""
     ack()
     channel, user = command["channel_id"], command["user_id"]
@@ -74,7 +76,7 @@ def post_header(deps: Deps, client: WebClient, respond: Respond, case: dict[str,
         posted = client.chat_postMessage(
             channel=case["channel_id"],
             text=mb.header_text(case),
-            blocks=mb.header_blocks(case, side=scope.side, today=mediation.today(deps)),
+            blocks=wire(mb.header_blocks(case, side=scope.side, today=mediation.today(deps))),
             unfurl_links=False,
         )
     except Exception as err:
@@ -93,4 +95,4 @@ def post_header(deps: Deps, client: WebClient, respond: Respond, case: dict[str,
 
 
 def _tell(respond: Respond, text: str) -> None:
-    respond(response_type="ephemeral", text=text, blocks=blocks.refusal_blocks(text))
+    respond(response_type="ephemeral", text=text, blocks=wire(blocks.refusal_blocks(text)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -12,7 +11,9 @@ from slack_sdk.errors import SlackApiError
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.slack.blocks import answers as blocks
+from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
+from bot.slack.payloads import EventBody, MessageEvent
 
 log = logging.getLogger(__name__)
 LOOKING = "eyes"
@@ -23,7 +24,7 @@ def register(app: App) -> None:
     app.event("message")(on_message)
 
 
-def _mention(event: dict[str, Any], body: dict[str, Any]) -> workflow.Mention:
+def _mention(event: MessageEvent, body: EventBody) -> workflow.Mention:
     return workflow.Mention(
         event_id=body.get("event_id") or event["ts"],
         channel_id=event["channel"],
@@ -35,13 +36,13 @@ def _mention(event: dict[str, Any], body: dict[str, Any]) -> workflow.Mention:
     )
 
 
-def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_mention(event: MessageEvent, body: EventBody, client: WebClient, context: BoltContext) -> None:
     deps: Deps = context["deps"]
     claimed = workflow.claim_mention(deps, _mention(event, body), probe=SlackProbe(client))
     reply(deps, client, claimed)
 
 
-def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_message(event: MessageEvent, body: EventBody, client: WebClient, context: BoltContext) -> None:
     if event.get("subtype") or event.get("bot_id") or not event.get("text"):
         return  # edits, joins, and our own posts
     if f"<@{context.bot_user_id}>" in event["text"]:
@@ -61,7 +62,7 @@ def reply(deps: Deps, client: WebClient, claimed: workflow.Claimed | workflow.Un
             channel=m.channel_id,
             thread_ts=m.reply_ts,
             text="This channel is not linked to an engagement yet.",
-            blocks=blocks.unbound_channel_blocks(channel_is_dm=m.is_dm),
+            blocks=wire(blocks.unbound_channel_blocks(channel_is_dm=m.is_dm)),
         )
         return
     _react(client, "reactions_add", m.channel_id, m.ts)
@@ -71,7 +72,7 @@ def reply(deps: Deps, client: WebClient, claimed: workflow.Claimed | workflow.Un
             channel=m.channel_id,
             thread_ts=m.reply_ts,
             text=blocks.answer_text(asked.answer),
-            blocks=blocks.answer_blocks(asked.answer, answer_id=asked.question_id),
+            blocks=wire(blocks.answer_blocks(asked.answer, answer_id=asked.question_id)),
             unfurl_links=False,
             unfurl_media=False,
         )
