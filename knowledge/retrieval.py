@@ -23,7 +23,14 @@ from knowledge.embeddings import identity
 from knowledge.indexing import HEADER_CHARS
 from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem, tokenize
 from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
-from knowledge.routing import document_names, name_route, short_name_route, without_names, without_short_name
+from knowledge.routing import (
+    document_names,
+    name_route,
+    own_amendments,
+    short_name_route,
+    without_names,
+    without_short_name,
+)
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, included, visible_to
 from knowledge.stored import StoredChunk, StoredDocument
@@ -229,6 +236,7 @@ class Retriever:
                 query = expand_query(without_short_name(question, view.docs))
             elif routed := name_route(question, view.docs, view.names):
                 query = expand_query(without_names(question, view.names, routed, view.docs))
+            routed = own_amendments(routed, view.docs, view.names)
             documents = routed or None
         eligible = np.array([documents is None or c.document in documents for c in index.chunks])
         if not eligible.any():

@@ -267,3 +267,26 @@ def without_names(
         w for w in question.split() if not any(names.get(name_key(t), frozenset()) & ids for t in _WORD.findall(w))
     )
     return cut if len(cut) >= 8 else question
+
+
+def own_amendments(
+    routed: Sequence[str], docs: Sequence[StoredDocument], names: Mapping[str, frozenset[str]]
+) -> list[str]:
+    """A route (document names, amendments among them) with only the amendments of its documents: an amendment
+    that shares a name with other documents but none with these amends another contract ('the FASC amendment'
+    is not the SLA's). An amendment that shares no name with any document is kept, as nothing tells."""
+    by_name = {d.name: d for d in docs}
+    chosen = {by_name[n].id for n in routed if n in by_name and not is_amendment(by_name[n].title, by_name[n].name)}
+    if not chosen:
+        return list(routed)
+    most = max(2, len(docs) // 2)  # a word in most documents' names ('EX-10' of every file name) tells nothing
+    out = []
+    for n in routed:
+        d = by_name.get(n)
+        if d is None or d.id in chosen:
+            out.append(n)
+            continue
+        shared = [ids - {d.id} for ids in names.values() if d.id in ids and 1 < len(ids) <= most]
+        if not shared or any(ids & chosen for ids in shared):
+            out.append(n)
+    return out

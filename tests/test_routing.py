@@ -176,3 +176,27 @@ def test_a_title_word_the_text_writes_in_lower_case_does_not_name_its_document()
     assert set(retriever._title_weights(view, "are bonterms credits refunds?")) == {
         view.docs[i].id for i, d in enumerate(view.docs) if d.name == "bonterms-sla.md"
     }
+
+
+def test_a_route_keeps_only_the_amendments_of_the_named_contract() -> None:
+    from knowledge.routing import own_amendments
+
+    fasc = _doc("fasc-services.txt", "Services Agreement")
+    fasc_amendment = _doc("fasc-services_AMENDMENT.txt", "Amendment To Services Agreement")
+    orphan = _doc("amendment-2.txt", "Amendment No. 2")
+    docs = [*DOCS, fasc, fasc_amendment, orphan]
+    texts = dict(TEXTS)
+    texts[fasc.name] = (
+        'SERVICES AGREEMENT\nbetween the Adviser and Federated Advisory Services Company ("FASC").\nFASC fees.'
+    )
+    texts[fasc_amendment.name] = "AMENDMENT\nThe Adviser and FASC amend Exhibit A.\nFASC shall also trade."
+    texts[orphan.name] = "AMENDMENT\nSection 2 is deleted."
+    headers = [f"{d.title}\n{d.name}\n{texts[d.name]}" for d in docs]
+    names = document_names(docs, headers, {d.id: [texts[d.name]] for d in docs})
+    routed = ["photo-outsourcing.txt", fasc_amendment.name, orphan.name]
+    assert own_amendments(routed, docs, names) == ["photo-outsourcing.txt", orphan.name]
+    assert own_amendments([fasc.name, fasc_amendment.name, orphan.name], docs, names) == [
+        fasc.name,
+        fasc_amendment.name,
+        orphan.name,
+    ]
