@@ -50,7 +50,7 @@ def test_the_dev_set_is_judged_by_the_fitted_embedders_model_not_the_files_first
         {"covered": False, "features": None},  # nothing retrieved: not found
     ]
     e5 = fit.evaluate(rows, path, None, "e5")
-    assert e5 == {"false_not_found": 0.0, "true_not_found": 1.0, "covered": 1, "uncovered": 2}
+    assert e5 == {"false_not_found": 0.0, "true_not_found": 1.0, "covered": 1, "uncovered": 2, "auc": 1.0}
     minilm = fit.evaluate(rows, path, None, "minilm")
     assert minilm["true_not_found"] == 0.5  # on MiniLM's scale 0.84 is very close: covered
 
@@ -63,3 +63,12 @@ def test_a_refit_replaces_only_its_own_embedders_model(tmp_path: Path) -> None:
     fit.write_model(path, _model("e5", 0.80, 0.2))
     models = json.loads(path.read_text(encoding="utf-8"))["models"]
     assert [(m["embedder"], m["threshold"]) for m in models] == [("minilm", 0.1), ("e5", 0.2)]
+
+
+def test_a_category_question_is_pointed_at_one_contract_by_its_title() -> None:
+    fit = _script()
+    asked = fit.naming("What is the governing law for this contract?", "SERVICES  AGREEMENT")
+    assert asked == "What is the governing law for the services agreement?"
+    title = "Transportation Service Agreement Contract Identification FT18150 Rate Schedule FTS"
+    asked = fit.naming("What is the renewal term?", title)  # no "this contract": the name goes at the end
+    assert asked == "What is the renewal term in the transportation service agreement contract identification ft18150?"
