@@ -186,6 +186,21 @@ def asks_for_a_line(question: str, kinds: list[str]) -> bool:
 
 _NAMED_VALUES = frozenset({"party", "date", "law"})
 
+_ASKS_LENGTH = re.compile(
+    r"\bhow\s+long\s+(?:is|are|was|will|does|do)\b(?!.{0,40}\b(?:have|get|take)\s+to\b)|\b(?:length|duration)\b"
+    r"|\b(?:initial|renewal|subscription|maintenance|contract|agreement)\s+(?:term|period)\b",
+    re.I,
+)
+_ASKS_DEADLINE = re.compile(
+    r"\b(?:notice|deadline|within|by\s+when|have\s+to|to\s+(?:tell|notify|claim|request|respond|fix|pay|cure))\b", re.I
+)
+
+
+def asks_for_a_length(question: str) -> bool:
+    """Whether a question asks how long something lasts ("initial term of the hosting agreement"), not a
+    deadline: a bound ("at least 30 days prior") then says nothing more of the line."""
+    return bool(_ASKS_LENGTH.search(question)) and not _ASKS_DEADLINE.search(question)
+
 
 # -- the question's words ------------------------------------------------------------------------
 # chat words that still say what a clause is about when the question asks for a value
@@ -207,9 +222,9 @@ def question_terms(question: str) -> dict[str, float]:
         question = question[: frame.start(1)] + question[frame.end(1) :]
     own = {t for w in words(question) for t in tokenize(w)}
     expanded = expand_query(question)[len(question) :]
-    if _ASKS_TELLING.search(question):
-        expanded += " notice"  # "how long do we have to tell them": the clause gives notice
     terms = {t: 1.0 for t in own}
+    if _ASKS_TELLING.search(question):
+        terms.setdefault("notic", 1.0)  # "how long do we have to tell them": the clause gives notice
     for w in words(expanded):
         for t in tokenize(w):
             terms.setdefault(t, EXPANSION_WEIGHT)

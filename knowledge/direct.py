@@ -9,12 +9,21 @@ answer -> None: better no line than a wrong one.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from knowledge.asking import ACCEPTS, asked_kinds, asks_for_a_line, matches, matches_any, question_terms
+from knowledge.asking import (
+    ACCEPTS,
+    asked_kinds,
+    asks_for_a_length,
+    asks_for_a_line,
+    matches,
+    matches_any,
+    question_terms,
+)
 from knowledge.lexical import tokenize
 from knowledge.placeholders import inside_any, placeholders_in, readable
 from knowledge.quotes import sentences_and_rows, table_header
@@ -203,8 +212,7 @@ def find_direct(
     if kinds and "yesno" not in kinds:
         wanted.setdefault("definition", DEFINITION_WEIGHT)  # "whats the general cap": the line defining it
     total = sum(terms.values())
-    best: _Candidate | None = None
-    line: _Candidate | None = None  # the line holding most of the question, should none hold a value asked
+    lines: list[tuple[int, int, int, set[str]]] = []  # (index, start, end, the words of the heading above it)
     heading: set[str] = set()  # the words of the heading the line is under ("6.1 Fees.")
     for index, (a, b) in enumerate(sentences_and_rows(text, start, end)):
         a = _without_marker(text, a, b)
@@ -216,11 +224,17 @@ def find_direct(
             continue  # a heading names a topic, it answers nothing
         if b - a < 8 or (around is not None and not (a < around[1] and around[0] < b)):
             continue
-        candidate = _score(text, a, b, index, terms, total, wanted, heading) if wanted else None
+        lines.append((index, a, b, heading))
+    rare = _rarity(text, lines, terms)
+    bound = not asks_for_a_length(question)  # "within", "at least" qualify a deadline, not how long a term lasts
+    best: _Candidate | None = None
+    line: _Candidate | None = None  # the line holding most of the question, should none hold a value asked
+    for index, a, b, above in lines:
+        candidate = _score(text, a, b, index, terms, total, wanted, above, rare, bound) if wanted else None
         if candidate is not None and (best is None or candidate.score > best.score):
             best = candidate
         if line_allowed:
-            said = _said(text, a, b, index, terms, total, heading)
+            said = _said(text, a, b, index, terms, total, above, rare)
             if said is not None and (line is None or said.score > line.score):
                 line = said
     if (
@@ -232,8 +246,33 @@ def find_direct(
     return line or best
 
 
+def _rarity(text: str, lines: list[tuple[int, int, int, set[str]]], terms: dict[str, float]) -> dict[str, float]:
+    """How much each question word tells the lines of a quote apart: a word every line holds (the party's name
+    in a preamble) tells little, a word one line holds ("expired") much (1 + log(lines / lines holding it))."""
+    held = [set(tokenize(text[a:b])) for _, a, b, _ in lines]
+    rare = {}
+    for t in terms:
+        count = sum(1 for tokens in held if matches(t, tokens))
+        rare[t] = 1.0 + math.log(len(held) / count) if count else 1.0
+    return rare
+
+
+def _ranked(terms: dict[str, float], rare: dict[str, float], matched: set[str], in_context: set[str]) -> float:
+    """The share of the question a line holds, each word weighed by its rarity among the quote's lines."""
+    whole = sum(w * rare[t] for t, w in terms.items())
+    held = sum(terms[t] * rare[t] for t in matched) + 0.5 * sum(terms[t] * rare[t] for t in in_context)
+    return held / whole if whole else 0.0
+
+
 def _said(
-    text: str, a: int, b: int, index: int, terms: dict[str, float], total: float, heading: set[str]
+    text: str,
+    a: int,
+    b: int,
+    index: int,
+    terms: dict[str, float],
+    total: float,
+    heading: set[str],
+    rare: dict[str, float],
 ) -> _Candidate | None:
     """The line text[a:b] as the answer when it holds most of the question's words but no value of a kind asked
     ("what internet connection does i-on provide" -> "connectivity to the Internet via a T1 ..."): the whole line
@@ -251,7 +290,8 @@ def _said(
     slots = placeholders_in(text, a, b)
     if not any(ch.isalnum() for i, ch in enumerate(text[a:b], a) if not inside_any(slots, i, i + 1)):
         return None
-    return _Candidate(coverage - 0.01 * index - 0.0002 * (b - a), a, b, (a, b), "line", header, coverage)
+    score = _ranked(terms, rare, matched, in_context) - 0.01 * index - 0.0002 * (b - a)
+    return _Candidate(score, a, b, (a, b), "line", header, coverage)
 
 
 def row_cell(question: str, text: str, start: int, end: int) -> _Candidate | None:
@@ -322,6 +362,8 @@ def _score(
     total: float,
     wanted: dict[str, float],
     heading: set[str],
+    rare: dict[str, float],
+    bound: bool = True,
 ) -> _Candidate | None:
     header = table_header(text, a)
     line_tokens = set(tokenize(text[a:b]))
@@ -332,17 +374,23 @@ def _score(
     only_yes_no = set(wanted) <= {"negative", "permission", "obligation"}
     if not matched or coverage < (YES_NO_COVERAGE if only_yes_no else MIN_COVERAGE):
         return None
-    value = _best_value(text, a, b, terms, wanted, header)
+    value = _best_value(text, a, b, terms, wanted, header, bound)
     if value is None:
         return None
     span, kind, value_score = value
     # what was asked first, then the question's words; the first, tighter line on ties
-    score = 2 * value_score + coverage - 0.01 * index - 0.0005 * (b - a)
+    score = 2 * value_score + _ranked(terms, rare, matched, in_header) - 0.01 * index - 0.0005 * (b - a)
     return _Candidate(score, a, b, span, kind, header, coverage)
 
 
 def _best_value(
-    text: str, a: int, b: int, terms: dict[str, float], wanted: dict[str, float], header: tuple[int, int] | None
+    text: str,
+    a: int,
+    b: int,
+    terms: dict[str, float],
+    wanted: dict[str, float],
+    header: tuple[int, int] | None,
+    bound: bool = True,
 ) -> tuple[tuple[int, int], str, float] | None:
     """The value of a wanted kind in text[a:b] nearest the question's words (in a row: in the best cell)."""
     question_words = [
@@ -360,7 +408,7 @@ def _best_value(
                 near = _cell_overlap(cells, s, terms)
             else:
                 near = sum(1 / (1 + _distance(s - a, e - a, w) / 25) for w in question_words)
-            qualified = 0.1 if QUALIFIED.match(text, s, e) else 0.0  # "within 20 days", "no later than ..."
+            qualified = 0.1 if bound and QUALIFIED.match(text, s, e) else 0.0  # "within 20 days", "no later than"
             score = weight + qualified + 0.1 * min(near, 2.0) + (0.2 if matches_any(text[s:e], terms) else 0.0)
             if best is None or score > best[2]:
                 best = ((s, e), kind, score)

@@ -110,3 +110,28 @@ def test_words_naming_the_document_say_little_of_the_line() -> None:
     assert untitled is None or untitled.text.startswith("The Common Paper portal")  # the document's name counts
     titled = _direct(question, text, title="Common Paper Service Level Agreement")
     assert titled is not None and titled.text == "Uptime is measured in a calendar month."
+
+
+def test_a_word_only_one_line_holds_weighs_more_than_one_every_line_holds() -> None:
+    from knowledge.direct import _rarity
+
+    text = "Leader maintains the program. Leader hosts the program. The previous agreement with Leader expired."
+    lines: list[tuple[int, int, int, set[str]]] = [(0, 0, 29, set()), (1, 30, 54, set()), (2, 55, len(text), set())]
+    rare = _rarity(text, lines, {"leader": 1.0, "expir": 1.0, "absent": 1.0})
+    assert rare["leader"] == 1.0 and rare["expir"] > 2.0 and rare["absent"] == 1.0
+
+
+def test_telling_them_is_giving_notice_and_a_term_is_no_deadline() -> None:
+    warranty = (
+        "If Provider breaches the warranty, Customer must give Provider notice within 45 days of discovering "
+        "the issue. Within 45 days of receiving the details of the warranty issue, Provider will restore the "
+        "functionality of the service."
+    )
+    told = _direct("they broke the functionality warranty, how long do we have to tell them", warranty)
+    assert told is not None and "must give Provider notice" in told.text
+    term = (
+        "Each Subscription Term will last for an initial 12-month period unless the Order states otherwise. "
+        "Each Subscription Term will renew unless either party gives notice at least 30 days before its end."
+    )
+    length = _direct("default subscription term length?", term)
+    assert length is not None and "initial 12-month period" in length.text
