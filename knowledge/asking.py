@@ -2,7 +2,8 @@
 
 A question asks for a kind of value: *when* / *how long* a date or a duration, *how much* an amount or
 a percentage, *who* a party, *can* / *may* / *is* a yes-or-no cue ("may not", "shall", "no ... unless"),
-*what is a X* the sentence that defines X (`asked_kinds`, read through one-letter typos of cue words);
+*what is a X* the sentence that defines X, *where* an address, *office hours* the hours of a service, *what does
+X cover* the line that says it (`asked_kinds`, read through one-letter typos of cue words);
 `ACCEPTS` maps each asked kind to the kinds of value that answer it, most wanted first. `question_terms`
 gives the question's content words, stemmed and weighted (an abbreviation's expansion weighs less), and
 `matches` / `matches_any` tell whether a question word is found in a line's words.

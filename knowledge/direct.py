@@ -3,8 +3,10 @@
 The lead citation's quote is cut into sentences and table rows (`knowledge.quotes.sentences_and_rows`);
 each is scored by whether it holds a value of a kind the question asks for (`knowledge.asking`,
 `knowledge.values`) and by how many of the question's content words (stemmed) it shares. The best one is
-the line, quoted verbatim, with the value inside it to be emphasised (`Direct`). No line carries the
-answer -> None: better no line than a wrong one.
+the line, quoted verbatim, with the value inside it to be emphasised (`Direct`). When no line holds a value of
+the kind asked, or the question asks what a thing is or covers, the line holding most of the question (its rare
+words weighing more) is the answer, the whole line its value (kind "line"). No line carries the answer -> None:
+better no line than a wrong one.
 """
 
 from __future__ import annotations

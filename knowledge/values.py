@@ -1,5 +1,6 @@
-"""The values a line may hold: durations, percentages, money, dates, frequencies, counts, governing law,
-parties, and the yes-or-no cues (a negative, a permission, an obligation), as `PATTERNS` by kind, with
+"""The values a line may hold: durations, hours of service, e-mail and web addresses, quantities in units,
+percentages, money, dates, frequencies, counts, governing law, parties, and the yes-or-no cues (a negative, a
+permission, an obligation), as `PATTERNS` by kind, with
 `STRENGTH` for how much a cue says on its own and `QUALIFIED` for a value that carries its bound ("within",
 "no later than"). `values_in` finds the spans of one kind in part of a text that tell more than the question
 says; `definitions_in` finds the terms a text defines that the question names.
