@@ -30,7 +30,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any  # a call's params and a reply are each Web API method's own JSON: open (workspace.py)
 from urllib.parse import urlsplit
 
 from bot.localslack.bodies import action_body as action_body
@@ -38,9 +38,10 @@ from bot.localslack.bodies import command_body as command_body
 from bot.localslack.bodies import decode_form, parse_body
 from bot.localslack.bodies import event_body as event_body
 from bot.localslack.bodies import sign as sign
+from bot.localslack.messages import StoredMessage
 from bot.localslack.workspace import AUTH_TEST as AUTH_TEST
 from bot.localslack.workspace import PERMALINK as PERMALINK
-from bot.localslack.workspace import Workspace
+from bot.localslack.workspace import SlackChannel, SlackFile, SlackUser, Workspace
 
 __all__ = [
     "AUTH_TEST",
@@ -176,21 +177,21 @@ class SlackAPI:
     # ------------------------------------------------------------------ the workspace's tables
 
     @property
-    def users(self) -> dict[str, dict[str, Any]]:
+    def users(self) -> dict[str, SlackUser]:
         """``user_id -> fields`` merged over the default ``users.info`` user."""
         return self._workspace.users
 
     @users.setter
-    def users(self, value: dict[str, dict[str, Any]]) -> None:
+    def users(self, value: dict[str, SlackUser]) -> None:
         self._workspace.users = value
 
     @property
-    def channels(self) -> dict[str, dict[str, Any]]:
+    def channels(self) -> dict[str, SlackChannel]:
         """``channel_id -> fields`` merged over the default ``conversations.info`` channel."""
         return self._workspace.channels
 
     @channels.setter
-    def channels(self, value: dict[str, dict[str, Any]]) -> None:
+    def channels(self, value: dict[str, SlackChannel]) -> None:
         self._workspace.channels = value
 
     @property
@@ -233,7 +234,7 @@ class SlackAPI:
         ts: str | None = None,
         thread_ts: str | None = None,
         **fields: Any,
-    ) -> dict[str, Any]:
+    ) -> StoredMessage:
         """Seed a message as if ``user`` had written it (a reply when ``thread_ts`` is given); returns a copy.
 
         ``ts`` defaults to the next one this server hands out; ``fields`` are merged into the message.
@@ -241,12 +242,12 @@ class SlackAPI:
         with self._lock:
             return self._workspace.messages.add(channel, text, user=user, ts=ts, thread_ts=thread_ts, **fields)
 
-    def messages(self, channel: str) -> list[dict[str, Any]]:
+    def messages(self, channel: str) -> list[StoredMessage]:
         """The messages the stand-in holds for ``channel`` (seeded and posted), oldest first."""
         with self._lock:
             return self._workspace.messages.in_channel(channel)
 
-    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> dict[str, Any]:
+    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> SlackFile:
         """A file as if someone shared it: its Slack file object, downloadable from ``url_private_download``."""
         with self._lock:
             return self._workspace.add_file(name, content, file_id=file_id)

@@ -12,7 +12,7 @@ import time
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
-from typing import Any
+from typing import Any  # request bodies of any Web API method, and events and payloads of any kind: open JSON
 from urllib.parse import parse_qs, urlencode
 
 from slack_sdk.signature import SignatureVerifier

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, Any, TypedDict  # a call's params are its Web API method's own JSON (see api.py)
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.logger import get_bolt_logger
@@ -90,6 +90,21 @@ class _TrackingExecutor(Executor):
             wait_futures(pending, timeout=remaining)
 
 
+class _Shown(TypedDict, total=False):
+    """Where the app showed a message with buttons: its ts and thread, or that only the person sees it."""
+
+    ts: str
+    thread_ts: str | None
+    ephemeral: bool
+
+
+class _Button(TypedDict):
+    """A button on the latest message that has it: what a click sends back, and from where."""
+
+    value: str
+    container: _Shown
+
+
 class _Chat:
     """One terminal conversation with the app: sends signed requests, prints what the app sent back."""
 
@@ -108,7 +123,7 @@ class _Chat:
         self.tracker = tracker
         self.seen = len(api.calls)  # calls already printed (or made while starting up)
         self.thread_ts: str | None = None  # the last top-level question, for `>` follow-ups
-        self.buttons: dict[str, dict[str, Any]] = {}  # action_id -> {value, message} on the latest messages
+        self.buttons: dict[str, _Button] = {}  # action_id -> its value and message, on the latest messages
         self._last_ts = 0.0
 
     # ---------------------------------------------------------------- output
@@ -116,7 +131,7 @@ class _Chat:
         self.output.write(text + "\n")
         self.output.flush()
 
-    def _message(self, who: str, params: dict[str, Any], container: dict[str, Any]) -> None:
+    def _message(self, who: str, params: dict[str, Any], container: _Shown) -> None:
         blocks = params.get("blocks")
         body = (
             render_blocks(blocks) if isinstance(blocks, list) and blocks else slack_text(str(params.get("text") or ""))
@@ -129,7 +144,7 @@ class _Chat:
         if hints:
             self.say(f"{INDENT}(type {', '.join(hints)} to click)")
 
-    def _remember_buttons(self, blocks: list[Any], container: dict[str, Any]) -> set[str]:
+    def _remember_buttons(self, blocks: list[Any], container: _Shown) -> set[str]:
         found: set[str] = set()
         for block in blocks:
             if isinstance(block, dict) and block.get("type") == "actions":
@@ -146,7 +161,7 @@ class _Chat:
             where = "" if p.get("channel") in (None, self.channel) else f" in {p.get('channel')}"
             thread = " (in thread)" if p.get("thread_ts") else ""
             edited = " (edited)" if call.method == "chat.update" else ""
-            container = {"thread_ts": p.get("thread_ts"), "ts": p.get("ts") or p.get("thread_ts") or ""}
+            container: _Shown = {"thread_ts": p.get("thread_ts"), "ts": p.get("ts") or p.get("thread_ts") or ""}
             self._message(f"Liaison{where}{thread}{edited}", p, container)
         elif call.method == "chat.postEphemeral":
             self._message("Liaison (only you)", p, {"thread_ts": p.get("thread_ts"), "ephemeral": True})
@@ -260,8 +275,8 @@ class _Chat:
         container = button["container"]
         ts = container.get("ts") or container.get("thread_ts") or self._ts()
         message = {"ts": ts, "text": "answer"}
-        if container.get("thread_ts"):
-            message["thread_ts"] = container["thread_ts"]
+        if thread_ts := container.get("thread_ts"):
+            message["thread_ts"] = thread_ts
         payload = {
             "type": "block_actions",
             "user": {"id": LOCAL_USER, "username": LOCAL_USER.lower(), "team_id": LOCAL_TEAM},

@@ -8,7 +8,7 @@ mentions ``@U123``, emoji shortcodes Liaison uses become characters, buttons ``[
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any  # it renders whatever Block Kit the app posted, rich_text included: Slack's open JSON
 
 RULE = "\u2500"
 
@@ -121,7 +121,7 @@ def _block(block: dict[str, Any]) -> str:
     return ""
 
 
-def render_blocks(blocks: list[dict]) -> str:
+def render_blocks(blocks: list[dict[str, Any]]) -> str:
     """Block Kit as plain text for a terminal, one block after another.
 
     Sections and context show their text (mrkdwn block quotes keep their ``>``), buttons are listed as

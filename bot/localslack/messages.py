@@ -8,7 +8,7 @@ from them with ``latest``, ``oldest``, ``inclusive`` and ``limit`` as Slack read
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, TypedDict
 
 _TS_BASE_MICROS = 1_700_000_000_000_000  # "1700000000.000000"; each message adds 100 µs
 
@@ -22,12 +22,30 @@ def _ts_key(ts: str) -> tuple[int, int]:
         return 0, 0
 
 
+class StoredMessage(TypedDict, total=False):
+    """A message as the stand-in keeps it and answers it back; a test may seed it with more of Slack's fields."""
+
+    type: str
+    ts: str
+    thread_ts: str
+    user: str
+    bot_id: str
+    text: str | None
+    blocks: list[dict[str, Any]]  # as the app posted them: Slack's JSON, read back by tests and the chat
+    attachments: list[dict[str, Any]]
+    metadata: dict[str, Any]
+    files: list[dict[str, Any]]
+    reply_count: int
+    reply_users: list[str]
+    latest_reply: str
+
+
 class MessageStore:
     """Each channel's messages, with the ts values to hand out; not thread-safe (callers hold the server's lock)."""
 
     def __init__(self) -> None:
         self._ts = itertools.count(1)
-        self._by_channel: dict[str, list[dict[str, Any]]] = {}
+        self._by_channel: dict[str, list[StoredMessage]] = {}
 
     def clear(self) -> None:
         """Forget every message (ts values keep increasing)."""
@@ -47,32 +65,36 @@ class MessageStore:
         ts: str | None = None,
         thread_ts: str | None = None,
         **fields: Any,
-    ) -> dict[str, Any]:
+    ) -> StoredMessage:
         """Seed a message as if ``user`` had written it (see :meth:`bot.localslack.api.SlackAPI.add_message`)."""
-        message: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts or self.next_ts()}
+        message: StoredMessage = {"type": "message", "user": user, "text": text, "ts": ts or self.next_ts()}
         if thread_ts is not None:
             message["thread_ts"] = thread_ts
-        message.update(fields)
+        message.update(fields)  # type: ignore[typeddict-item]  # any of Slack's fields, as the test gives them
         self._by_channel.setdefault(channel, []).append(message)
-        return dict(message)
+        return message.copy()
 
-    def in_channel(self, channel: str) -> list[dict[str, Any]]:
+    def in_channel(self, channel: str) -> list[StoredMessage]:
         """Copies of ``channel``'s messages, oldest first."""
-        return [dict(m) for m in sorted(self._by_channel.get(channel, []), key=lambda m: _ts_key(m["ts"]))]
+        return [m.copy() for m in sorted(self._by_channel.get(channel, []), key=lambda m: _ts_key(m["ts"]))]
 
     def has_any(self, channel: str) -> bool:
         """Whether ``channel`` holds at least one message."""
         return bool(self._by_channel.get(channel))
 
-    def remember(self, method: str, channel: str, message: dict[str, Any]) -> None:
+    def remember(self, method: str, channel: str, message: StoredMessage) -> None:
         """Keep a posted message, or apply an edit to the one it updates."""
         stored = self._by_channel.setdefault(channel, [])
         if method == "chat.postMessage":
-            stored.append(dict(message))
+            stored.append(message.copy())
             return
+        edit = message.copy()  # an edit changes the text and blocks, not who posted it or where
+        edit.pop("user", None)
+        edit.pop("bot_id", None)
+        edit.pop("thread_ts", None)
         for old in stored:
             if old["ts"] == message["ts"]:
-                old.update({k: v for k, v in message.items() if k not in ("user", "bot_id", "thread_ts")})
+                old.update(edit)
 
     def delete(self, channel: str, ts: str) -> None:
         """Remove the message ``ts`` from ``channel``."""
@@ -106,19 +128,17 @@ class MessageStore:
         root_ts = target.get("thread_ts") or target["ts"]
         root = next((m for m in stored if m["ts"] == root_ts), target)
         replies = [m for m in stored if m.get("thread_ts") == root_ts and m["ts"] != root_ts and in_range(m["ts"])]
-        thread = [_with_replies(root, stored), *(dict(m) for m in replies)]
+        thread = [_with_replies(root, stored), *(m.copy() for m in replies)]
         return {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
 
 
-def _with_replies(message: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str, Any]:
+def _with_replies(message: StoredMessage, stored: list[StoredMessage]) -> StoredMessage:
     """A copy of a message with Slack's thread fields when it has replies."""
-    out = dict(message)
+    out = message.copy()
     replies = [m for m in stored if m.get("thread_ts") == message["ts"] and m["ts"] != message["ts"]]
     if replies:
-        out.update(
-            thread_ts=message["ts"],
-            reply_count=len(replies),
-            reply_users=sorted({str(m.get("user")) for m in replies if m.get("user")}),
-            latest_reply=replies[-1]["ts"],
-        )
+        out["thread_ts"] = message["ts"]
+        out["reply_count"] = len(replies)
+        out["reply_users"] = sorted({str(m.get("user")) for m in replies if m.get("user")})
+        out["latest_reply"] = replies[-1]["ts"]
     return out

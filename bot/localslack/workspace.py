@@ -9,11 +9,74 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
-from bot.localslack.messages import MessageStore
+from bot.localslack.messages import MessageStore, StoredMessage
 
-AUTH_TEST: dict[str, Any] = {
+# A method's params and its reply stay `dict[str, Any]`: each of the Web API's methods takes and answers its own
+# JSON, and the stand-in answers any method. The workspace's own records are typed below.
+
+
+class AuthTest(TypedDict):
+    """What ``auth.test`` answers."""
+
+    ok: bool
+    user_id: str
+    bot_id: str
+    team_id: str
+    user: str
+    team: str
+    url: str
+
+
+class Profile(TypedDict, total=False):
+    real_name: str
+    display_name: str
+
+
+class SlackUser(TypedDict, total=False):
+    """A ``users.info`` user (a test's ``users`` entry holds any of these fields)."""
+
+    id: str
+    team_id: str
+    name: str
+    real_name: str
+    tz: str
+    is_admin: bool
+    is_owner: bool
+    is_bot: bool
+    deleted: bool
+    profile: Profile
+
+
+class SlackChannel(TypedDict, total=False):
+    """A ``conversations.info`` channel (a test's ``channels`` entry holds any of these fields)."""
+
+    id: str
+    name: str
+    is_channel: bool
+    is_private: bool
+    is_im: bool
+    is_mpim: bool
+    is_shared: bool
+    is_ext_shared: bool
+    is_org_shared: bool
+    is_member: bool
+
+
+class SlackFile(TypedDict, total=False):
+    """A file object (``files.info``, ``files.completeUploadExternal``)."""
+
+    id: str
+    name: str | None
+    title: str | None
+    size: int
+    url_private_download: str
+    permalink: str
+    channels: list[str]
+
+
+AUTH_TEST: AuthTest = {
     "ok": True,
     "user_id": "UBOT",
     "bot_id": "BBOT",
@@ -44,10 +107,10 @@ class Workspace:
         """``url`` is the server's base URL (for upload and download URLs); ``ids`` numbers the new file ids."""
         self.url = url
         self._ids = ids
-        self._files: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, SlackFile] = {}
         self.messages = MessageStore()
-        self.users: dict[str, dict[str, Any]] = {}
-        self.channels: dict[str, dict[str, Any]] = {}
+        self.users: dict[str, SlackUser] = {}
+        self.channels: dict[str, SlackChannel] = {}
         self.uploads: dict[str, bytes] = {}
 
     def reset(self) -> None:
@@ -58,7 +121,7 @@ class Workspace:
         self.users.clear()
         self.channels.clear()
 
-    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> dict[str, Any]:
+    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> SlackFile:
         """A file as if someone shared it: its Slack file object, downloadable from ``url_private_download``."""
         file_id = file_id or f"F{len(self.uploads) + 1:08d}"
         self.uploads[file_id] = content
@@ -71,7 +134,7 @@ class Workspace:
                 "url_private_download": f"{self.url}download/{file_id}",
             }
         )
-        return dict(record)
+        return record.copy()
 
     def download(self, file_id: str) -> bytes | None:
         """The bytes of an uploaded or added file (``None`` when there is no such file)."""
@@ -113,7 +176,7 @@ class Workspace:
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": self._complete_upload(p)}
         if method == "files.info":
-            return {"ok": True, "file": dict(self._file(str(p.get("file", ""))))}
+            return {"ok": True, "file": self._file(str(p.get("file", ""))).copy()}
         if method == "response_url":
             return "ok"
         return {"ok": True}
@@ -122,8 +185,8 @@ class Workspace:
         """``chat.postMessage``, ``chat.postEphemeral`` or ``chat.update``: the bot's message, remembered unless
         ephemeral."""
         ts = str(p["ts"]) if method == "chat.update" and p.get("ts") else self.messages.next_ts()
-        message: dict[str, Any] = {"type": "message", "text": p.get("text"), "ts": ts}
-        message.update(user=AUTH_TEST["user_id"], bot_id=AUTH_TEST["bot_id"])
+        message: StoredMessage = {"type": "message", "text": p.get("text"), "ts": ts}
+        message["user"], message["bot_id"] = AUTH_TEST["user_id"], AUTH_TEST["bot_id"]
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
             if p.get(key) is not None:
                 message[key] = p[key]
@@ -134,8 +197,8 @@ class Workspace:
             self.messages.remember(method, str(p.get("channel")), message)
         return reply
 
-    def _user(self, user_id: str) -> dict[str, Any]:
-        user: dict[str, Any] = {
+    def _user(self, user_id: str) -> SlackUser:
+        user: SlackUser = {
             "id": user_id,
             "team_id": "T1",
             "name": user_id.lower(),
@@ -150,8 +213,8 @@ class Workspace:
         user.setdefault("profile", {"real_name": user["real_name"], "display_name": user["name"]})
         return user
 
-    def _channel(self, channel_id: str) -> dict[str, Any]:
-        channel: dict[str, Any] = {
+    def _channel(self, channel_id: str) -> SlackChannel:
+        channel: SlackChannel = {
             "id": channel_id,
             "name": channel_id.lower(),
             "is_channel": channel_id.startswith("C"),
@@ -166,7 +229,7 @@ class Workspace:
         channel.update(self.channels.get(channel_id, {}))
         return channel
 
-    def _complete_upload(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+    def _complete_upload(self, p: dict[str, Any]) -> list[SlackFile]:
         """The file objects ``files.completeUploadExternal`` answers, titled and shared as asked."""
         items = p.get("files") or []
         channel_id = p.get("channel_id") or p.get("channels")
@@ -177,10 +240,10 @@ class Workspace:
                 record["title"] = item["title"]
             if channel_id:
                 record["channels"] = [channel_id] if isinstance(channel_id, str) else list(channel_id)
-            done.append(dict(record))
+            done.append(record.copy())
         return done
 
-    def _file(self, file_id: str) -> dict[str, Any]:
+    def _file(self, file_id: str) -> SlackFile:
         record = self._files.setdefault(file_id, {"id": file_id, "name": None, "title": None})
         record["size"] = len(self.uploads.get(file_id, b""))
         record.setdefault("permalink", f"https://acme.slack.com/files/UBOT/{file_id}")
