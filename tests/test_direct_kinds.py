@@ -38,6 +38,8 @@ services not included in the Essential Services.
 
 Customer shall be entitled to defer any payment in the event of force majeure.
 
+We offer weekend support for P1 incidents only.
+
 Either party may terminate the affected order upon notice if a force majeure event prevents the service from \
 operating for 30 or more consecutive days.
 """
@@ -67,6 +69,7 @@ def _direct(question: str, text: str = SUPPORT, title: str = "") -> Direct | Non
             "30 or more consecutive days",
             "30 or more consecutive days",
         ),
+        ("is there weekend support for p2 incidents?", "weekend support", "for P1 incidents only"),
     ],
 )
 def test_more_kinds_of_value_are_recognised(question: str, line_has: str, value: str) -> None:
