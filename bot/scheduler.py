@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -154,6 +154,11 @@ def start_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler | None
     return scheduler
 
 
-def describe(scheduler: BackgroundScheduler) -> list[dict[str, Any]]:
+class JobInfo(TypedDict):
+    id: str
+    next_run_time: datetime | None
+
+
+def describe(scheduler: BackgroundScheduler) -> list[JobInfo]:
     """The jobs and when they next run (for logs and tests)."""
     return [{"id": job.id, "next_run_time": job.next_run_time} for job in scheduler.get_jobs()]

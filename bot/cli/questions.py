@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
 from bot.cli.options import Context, engagement_name, json_option, pass_context, side_option
 from knowledge.errors import KnowledgeError
 from knowledge.visibility import SIDES
+
+if TYPE_CHECKING:
+    from knowledge.retrieval import Hit
+
+# An answer's JSON line stays `dict[str, Any]`: it is `Answer.as_dict()`, with whatever keys the answer gains later.
 
 
 @click.command()
@@ -143,7 +148,20 @@ def search(
     print_hits(hits)
 
 
-def _hit_dict(hit: Any) -> dict[str, Any]:
+class HitJSON(TypedDict):
+    """One ranked clause as `liaison search --json` prints it."""
+
+    document: str
+    title: str
+    section: str | None
+    page: int | None
+    start: int
+    end: int
+    score: float
+    text: str
+
+
+def _hit_dict(hit: Hit) -> HitJSON:
     c = hit.chunk
     return {
         "document": c.document,

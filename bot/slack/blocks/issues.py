@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any  # issues, clause refs, timeline entries: `bot.issues`' JSON, the records' to type
 
 from bot.issues.workflows import quote_hash
 from bot.records import cases

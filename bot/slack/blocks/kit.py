@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict  # Any: what slack_sdk takes (`wire`), a stored clause ref
 
 from bot.slack.seal import SEAL_CHARS, seal
 

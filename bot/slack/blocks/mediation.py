@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal  # a mediation is `bot.mediation`'s JSON of it: the records' shape to type
 
 from bot.slack.blocks.kit import (
     _USER_ID,

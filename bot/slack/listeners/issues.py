@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import Any  # issues, clause refs, timeline entries: `bot.issues`' JSON, the records' to type
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any  # the keyword arguments of a modal's change, handed to its workflow
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient

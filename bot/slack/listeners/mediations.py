@@ -13,7 +13,7 @@ private refusal and nothing happens.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any  # a mediation is `bot.mediation`'s JSON of it: the records' shape to type
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
