@@ -80,7 +80,12 @@ class Outline:
             self.numbered, self.part, self.front = True, None, False  # the end of the preamble, recitals, signatures
         elif marker.kind == "heading" and self.part == "Signatures" and opens_part(marker.heading or ""):
             self._close()  # another part of the filing ("GUARANTY")
-        elif marker.kind == "heading" and (self.prose or self.part == "Recitals") and not _recitals_heading(marker):
+        elif (
+            marker.kind == "heading"
+            and (self.prose or self.part == "Recitals")
+            and not _recitals_heading(marker)
+            and not (self.part is None and opens_part(marker.heading or ""))  # a title ("SUPPLY AGREEMENT")
+        ):
             self.front = False  # a heading after the preamble's (or the recitals') text: the body begins
             if self.part == "Recitals":
                 self.part = None
@@ -122,10 +127,13 @@ class Outline:
         if opens_signatures(text, a, b):
             self.part = "Signatures"
             return
-        if not self.front or self.numbered:
-            return
         recital = opens_recitals(text, a, b)
         whereas = recital and b - a > 20 and _WHEREAS.match(text, a, b) is not None  # "WHEREAS:" alone heads them
+        if (not self.front or self.numbered) and self.part != "Recitals":
+            if whereas:  # WHEREAS clauses in the body (an amendment in an exhibit): the clause above is closed
+                self.open = [o for o in self.open if o.marker.kind == "appendix"]
+                self.part, self.whereas, self.plain = "Recitals", True, 0
+            return
         operative = ends_recitals(text, a, b)
         if self.part is None and recital:
             self.part = "Recitals"
@@ -185,9 +193,12 @@ class Outline:
     def label(self) -> str | None:
         if self.part == "Signatures":
             return "Signatures"
+        if self.part == "Recitals":  # "Recitals", "Recitals B", "Exhibit D Recitals"
+            inner = compose_label([m for m in self.stack if m.kind != "appendix"])
+            outer = compose_label([m for m in self.stack if m.kind == "appendix"])
+            core = f"Recitals {inner}" if inner else "Recitals"
+            return f"{outer} {core}" if outer else core
         label = compose_label(self.stack)
-        if self.part == "Recitals":
-            return f"Recitals {label}" if label else "Recitals"
         if label is None and self.front and self.numbered_later:
             return "Preamble"
         return label

@@ -162,3 +162,21 @@ def test_numbers_glued_to_their_clause_and_recitals_under_a_whereas_heading() ->
     assert _label(text, "Acme is an internet provider") == "Recitals"
     assert _label(text, "Beta shall edit") == "2"
     assert _label(text, "Beta will provide") == "3"
+
+
+def test_recitals_after_a_contents_page_and_in_an_exhibit() -> None:
+    text = (
+        "Article 1 Definitions ........ 2\n\n"
+        "SUPPLY AGREEMENT\n\n"
+        'This Supply Agreement (the "Agreement") is made as of May 1, 2019 between Acme Inc. and Beta LLC, each a '
+        "party to it.\n\n"
+        "WHEREAS, Acme makes the products and wishes to sell them to Beta under this Agreement; and\n\n"
+        "Article 1 DEFINITIONS\n\n"
+        "1.1 Terms. Capitalised terms have the meanings given in this Article.\n\n"
+        "EXHIBIT D\n\n"
+        "WHEREAS, the parties wish to amend the price list attached to the Agreement from time to time.\n\n"
+        "Prices are set out in the table below, for each of the products and each of the years.\n"
+    )
+    assert _label(text, "WHEREAS, Acme makes") == "Recitals"  # after a contents line that opened "Article 1"
+    assert _label(text, "WHEREAS, the parties wish") == "Exhibit D Recitals"
+    assert _label(text, "Prices are set out") == "Exhibit D"
