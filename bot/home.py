@@ -8,7 +8,7 @@ in, or are party to an open mediation of (they opened it, stated a position or a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +16,6 @@ from sqlmodel import Session, col, or_, select
 
 from bot.db import session
 from bot.deps import Deps
-from bot.records import ChannelBinding, EngagementRole, QuestionRecord
 from bot.records.cases import (
     ACTIVE_MEDIATION_STATUSES,
     OPEN_ISSUE_STATUSES,
@@ -26,6 +25,7 @@ from bot.records.cases import (
     Position,
     TimelineEntry,
 )
+from bot.records.tables import ChannelBinding, EngagementRole, QuestionRecord
 
 DEADLINE_LIMIT = 10  # per engagement
 
@@ -216,7 +216,7 @@ def _home_mediation(
     )
 
 
-def _visible(mediation: MediationRecord, standing: Standing, sides: dict[str, str]) -> bool:
+def _visible(mediation: MediationRecord, standing: Standing, sides: Mapping[str, str]) -> bool:
     """A role holder sees the engagement's mediations, except those run in the other side's own channel."""
     channel_side = sides.get(mediation.channel_id, "shared")
     return standing.side == "shared" or channel_side in ("shared", standing.side)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from bot import issues
 from bot.db import current_revision, session, upgrade
 from bot.mediation import lifecycle as mediations
 from bot.records import cases
-from bot.records.cases import IssueRecord, TimelineEntry
+from bot.records.cases import IssueCreate, IssueRecord, TimelineEntry
 from tests.conftest import at_once, count
 
 CASE_TABLES = {"issues", "mediations", "timeline_entries", "positions"}
@@ -27,7 +28,7 @@ def new_issue(engine: Engine, **kw: Any) -> int:
     fields: dict[str, Any] = {"engagement": "acme", "title": "Invoices late", "created_by": "U1"}
     fields.update(kw)
     with session(engine) as s:
-        issue = issues.create_issue(session=s, **fields)
+        issue = issues.create_issue(session=s, issue_in=IssueCreate(**fields))
         assert issue.id is not None
         return issue.id
 
@@ -71,19 +72,21 @@ def test_issue_lifecycle_and_timeline(db: Engine) -> None:
     with session(db) as s:
         issue = issues.create_issue(
             session=s,
-            engagement="acme",
-            title="Refunds posted to the wrong ledger",
-            created_by="U1",
-            description="Since the 3rd",
-            category="accounting",
-            severity=2,
-            risk="high",
-            value="high",
-            raised_by_side="client",
-            clause_refs=[REF],
-            owner="U7",
-            due=date(2026, 12, 1),
-            permalink="https://x.slack.com/archives/C1/p1",
+            issue_in=IssueCreate(
+                engagement="acme",
+                title="Refunds posted to the wrong ledger",
+                created_by="U1",
+                description="Since the 3rd",
+                category="accounting",
+                severity=2,
+                risk="high",
+                value="high",
+                raised_by_side="client",
+                clause_refs=[REF],
+                owner="U7",
+                due=date(2026, 12, 1),
+                permalink="https://x.slack.com/archives/C1/p1",
+            ),
         )
         assert issue.id is not None
         issue_id = issue.id
@@ -166,7 +169,7 @@ def test_issue_fields_are_validated(db: Engine, field: str, bad: Any) -> None:
     what = "side" if field == "raised_by_side" else field
     fields: dict[str, Any] = {"engagement": "acme", "title": "t", "created_by": "U1", field: bad}
     with session(db) as s, pytest.raises(ValueError, match=what if field != "clause_refs" else "document"):
-        issues.create_issue(session=s, **fields)
+        issues.create_issue(session=s, issue_in=IssueCreate(**fields))
     assert count(db, IssueRecord) == 0
     issue_id = new_issue(db)
     with session(db) as s, pytest.raises(ValueError, match="status"):
@@ -182,3 +185,91 @@ def test_an_issue_is_created_once_per_source_key(db: Engine) -> None:
     with session(db) as s:
         assert kinds(issues.issue_timeline(session=s, issue_id=results[0])) == ["created"]
         assert issues.get_issue(session=s, issue_id=first).title == "Invoices late"  # type: ignore[union-attr]
+
+
+# The JSON shapes (`liaison issues --json`, `liaison export`, the Slack cards read them)
+
+
+def test_the_json_shapes_of_an_issue_a_mediation_and_an_entry_are_pinned(db: Engine) -> None:
+    at = datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=UTC)
+    with session(db) as s:
+        issue = issues.create_issue(
+            session=s,
+            issue_in=IssueCreate(
+                engagement="acme",
+                title="Invoices late",
+                created_by="U1",
+                category="billing",
+                severity=2,
+                raised_by_side="vendor",
+                clause_refs=[REF],
+                due=date(2026, 4, 1),
+                source_key="view:V9",
+                permalink="https://x.slack.com/archives/C1/p1",
+            ),
+        )
+        issue.created_at = issue.updated_at = at
+        mediation = mediations.open_mediation(
+            session=s, engagement="acme", title="Credits", channel_id="C1", opened_by="U2", deadline=date(2026, 4, 2)
+        )
+        mediation.opened_at = mediation.updated_at = mediation.last_activity_at = at
+        [entry] = issues.issue_timeline(session=s, issue_id=issue.id or 0)
+        entry.at = at
+        assert json.dumps(cases.issue_as_dict(issue)) == json.dumps(
+            {
+                "id": issue.id,
+                "engagement": "acme",
+                "title": "Invoices late",
+                "description": "",
+                "status": "open",
+                "severity": 2,
+                "category": "billing",
+                "office": "back",
+                "risk": "low",
+                "value": "low",
+                "side": "vendor",
+                "owner": None,
+                "due": "2026-04-01",
+                "clause_refs": [REF],
+                "permalink": "https://x.slack.com/archives/C1/p1",
+                "created_by": "U1",
+                "created_at": "2026-03-04T05:06:07.000890+00:00",
+                "updated_at": "2026-03-04T05:06:07.000890+00:00",
+                "resolved_at": None,
+            }
+        )
+        assert json.dumps(cases.mediation_as_dict(mediation)) == json.dumps(
+            {
+                "id": mediation.id,
+                "engagement": "acme",
+                "title": "Credits",
+                "status": "open",
+                "channel_id": "C1",
+                "thread_ts": None,
+                "deadline": "2026-04-02",
+                "opened_by": "U2",
+                "opened_at": "2026-03-04T05:06:07.000890+00:00",
+                "updated_at": "2026-03-04T05:06:07.000890+00:00",
+                "last_activity_at": "2026-03-04T05:06:07.000890+00:00",
+                "outcome_text": None,
+                "escalated_to": None,
+                "related_issue_ids": [],
+                "clause_refs": [],
+                "client_agreed_by": None,
+                "vendor_agreed_by": None,
+            }
+        )
+        assert json.dumps(cases.entry_as_dict(entry)) == json.dumps(
+            {
+                "id": entry.id,
+                "issue_id": issue.id,
+                "mediation_id": None,
+                "kind": "created",
+                "actor": "U1",
+                "text": f"issue #{issue.id} raised: Invoices late",
+                "data": {"severity": 2, "category": "billing", "side": "vendor"},
+                "at": "2026-03-04T05:06:07.000890+00:00",
+                "original_ts": None,
+                "original_author": None,
+            }
+        )

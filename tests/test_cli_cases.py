@@ -89,3 +89,14 @@ def test_cli_lists_mediations(liaison: Callable[..., Any], database: tuple[Engin
     listed = json.loads(liaison("mediations", "list", "-e", "acme", "--json").stdout)["mediations"]
     assert [(m["title"], m["status"], m["deadline"]) for m in listed] == [("Credits", "open", "2026-12-01")]
     assert "Credits" in liaison("mediations", "list", "-e", "acme").stdout
+
+
+def test_cli_issue_json_keeps_its_keys_and_says_a_bad_value_in_one_line(liaison: Callable[..., Any]) -> None:
+    added = json.loads(liaison("issues", "add", "-e", "acme", "-t", "Queue over SLA", "--json").stdout)
+    assert list(added) == [
+        "id", "engagement", "title", "description", "status", "severity", "category", "office", "risk", "value",
+        "side", "owner", "due", "clause_refs", "permalink", "created_by", "created_at", "updated_at", "resolved_at",
+    ]  # fmt: skip
+    assert added["created_at"].endswith("+00:00") and added["resolved_at"] is None
+    refused = liaison("issues", "add", "-e", "acme", "-t", "   ", code=2)
+    assert refused.stderr.strip() == "error: title must not be empty"

@@ -17,6 +17,8 @@ from bot.db import make_engine, session, upgrade
 from bot.digest import posts
 from bot.digest import schedule as digest_schedule
 from bot.localslack.api import SlackAPI
+from bot.records.cases import IssueCreate
+from bot.records.questions import record_question
 from bot.settings import Settings
 
 
@@ -43,15 +45,13 @@ def seed(data: Path) -> None:
             )
         issue = issues.create_issue(
             session=s,
-            engagement="acme",
-            title="Invoice 4411 billed twice",
-            created_by="U1",
-            category="billing",
-            severity=1,
+            issue_in=IssueCreate(
+                engagement="acme", title="Invoice 4411 billed twice", created_by="U1", category="billing", severity=1
+            ),
         )
         issue.created_at = inside
         for text, side in (("What is the notice period?", "client"), ("What is our target margin?", "vendor")):
-            row = records.record_question(
+            row = record_question(
                 session=s,
                 source_key=f"q:{side}",
                 engagement="acme",
@@ -128,7 +128,7 @@ def test_post_needs_a_token_and_a_bound_channel(run: Any, data: Path, api: Slack
     assert "nothing is recorded for 'nobody' yet" in preview and "Weekly digest: nobody" in preview
     engine = make_engine(f"sqlite:///{data / 'liaison.db'}")
     with session(engine) as s:
-        issues.create_issue(session=s, engagement="globex", title="Late report", created_by="U1")
+        issues.create_issue(session=s, issue_in=IssueCreate(engagement="globex", title="Late report", created_by="U1"))
     engine.dispose()
     out = run("digest", "-e", "globex", "--post", code=1, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=api.url)
     assert "no bound channel" in out and "/liaison bind globex" in out
@@ -154,10 +154,9 @@ def test_a_digest_by_hand_covers_the_last_seven_days_up_to_now(run: Any, data: P
     with session(engine) as s:
         issues.create_issue(
             session=s,
-            engagement="globex",
-            title="Chat first response over 45 s",
-            created_by="U1",
-            category="sla-breach",
+            issue_in=IssueCreate(
+                engagement="globex", title="Chat first response over 45 s", created_by="U1", category="sla-breach"
+            ),
         )
     engine.dispose()
     out = run("digest", "--engagement", "globex", "--dry-run")

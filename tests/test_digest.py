@@ -19,11 +19,15 @@ from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
 from bot.digest import posts as digest_posts
 from bot.digest import schedule as digest_schedule
-from bot.digest.sections import Digest, build_digest, digest_text, weekly_points
+from bot.digest.counts import weekly_points
+from bot.digest.model import Digest
+from bot.digest.sections import build_digest
+from bot.digest.text import digest_text
 from bot.localslack.api import SlackAPI
 from bot.mediation import lifecycle as mediations
 from bot.records import digests
-from bot.records.cases import IssueRecord, MediationRecord
+from bot.records.cases import IssueCreate, IssueRecord, MediationRecord
+from bot.records.questions import record_feedback, record_question
 from bot.settings import Settings
 from bot.slack import posting as digest
 from bot.slack.blocks.digest import add_document_blocks, digest_blocks
@@ -50,7 +54,8 @@ def add_issue(
     resolved: datetime | None = None,
 ) -> IssueRecord:
     issue = issues.create_issue(
-        session=s, engagement=E, title=title, created_by="U1", category=category, severity=severity
+        session=s,
+        issue_in=IssueCreate(engagement=E, title=title, created_by="U1", category=category, severity=severity),
     )
     issue.created_at = created
     if resolved is not None:
@@ -64,7 +69,7 @@ def add_question(
     s: Session, text: str, *, side: str, asked: datetime, found: bool, cites: str | None = None, vote: int = 0
 ) -> None:
     citations = [{"document": f"{cites.lower().replace(' ', '-')}.md", "title": cites}] if cites else []
-    row = records.record_question(
+    row = record_question(
         session=s,
         source_key=f"q:{text}:{side}:{asked.isoformat()}",
         engagement=E,
@@ -80,7 +85,7 @@ def add_question(
     row.asked_at = asked
     s.add(row)
     if vote:
-        fb = records.record_feedback(session=s, question_id=row.id, user_id="U9", value=vote)
+        fb = record_feedback(session=s, question_id=row.id, user_id="U9", value=vote)
         fb.given_at = asked + timedelta(hours=1)
         s.add(fb)
     s.flush()

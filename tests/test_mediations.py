@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db import session
 from bot.mediation import lifecycle as mediations
+from bot.mediation import queries
+from bot.records import reminders as ledger
 from bot.records.cases import MediationRecord, Position, TimelineEntry
 from tests.conftest import at_once, count
 from tests.test_cases import REF, kinds, new_issue, new_mediation
@@ -20,7 +22,7 @@ def test_positions_replace_earlier_ones_and_stay_in_the_timeline(db: Engine) -> 
     issue = new_issue(db)
     mediation_id = new_mediation(db, related_issue_ids=[issue, issue], clause_refs=[REF], deadline=date(2026, 12, 1))
     with session(db) as s:
-        mediation = mediations.get_mediation(session=s, mediation_id=mediation_id)
+        mediation = queries.get_mediation(session=s, mediation_id=mediation_id)
         assert mediation is not None and mediation.related_issue_ids == [issue] and mediation.clause_refs == [REF]
         mediations.state_position(
             session=s, mediation_id=mediation_id, side="client", author="U1", text="Credits are due"
@@ -32,12 +34,12 @@ def test_positions_replace_earlier_ones_and_stay_in_the_timeline(db: Engine) -> 
         mediations.state_position(
             session=s, mediation_id=mediation_id, side="client", author="U3", text="Credits of 15%", evidence="p. 4"
         )
-        positions = mediations.positions_of(session=s, mediation_id=mediation_id)
+        positions = queries.positions_of(session=s, mediation_id=mediation_id)
         assert {side: (p.author, p.text) for side, p in positions.items()} == {
             "client": ("U3", "Credits of 15%"),
             "vendor": ("U2", "Force majeure"),
         }
-        timeline = mediations.mediation_timeline(session=s, mediation_id=mediation_id)
+        timeline = queries.mediation_timeline(session=s, mediation_id=mediation_id)
         with pytest.raises(ValueError, match="side"):
             mediations.state_position(session=s, mediation_id=mediation_id, side="shared", author="U1", text="x")
     assert count(db, Position) == 2
@@ -63,9 +65,7 @@ def test_evidence_is_added_once(db: Engine) -> None:
     first = pin()
     assert first is not None and pin("U8") is None
     with session(db) as s:
-        [entry] = [
-            e for e in mediations.mediation_timeline(session=s, mediation_id=mediation_id) if e.kind == "evidence"
-        ]
+        [entry] = [e for e in queries.mediation_timeline(session=s, mediation_id=mediation_id) if e.kind == "evidence"]
         assert (entry.original_ts, entry.original_author, entry.actor) == ("1700.1", "U2", "U9")
         assert entry.source_key == "evidence:C1:1700.1"
 
@@ -96,7 +96,7 @@ def test_both_sides_must_agree_before_closing(db: Engine) -> None:
         mediations.agree(session=s, mediation_id=mediation_id, side="client", user_id="U5")  # again: no change
         # a new proposal needs fresh agreement
         mediations.record_proposal(session=s, mediation_id=mediation_id, actor="M1", text="12% credit")
-        again = mediations.get_mediation(session=s, mediation_id=mediation_id)
+        again = queries.get_mediation(session=s, mediation_id=mediation_id)
         assert again is not None and again.client_agreed_by is None and again.outcome_text == "12% credit"
         mediations.agree(session=s, mediation_id=mediation_id, side="vendor", user_id="U2")
         agreed = mediations.agree(session=s, mediation_id=mediation_id, side="client", user_id="U1")
@@ -107,9 +107,9 @@ def test_both_sides_must_agree_before_closing(db: Engine) -> None:
         closed = mediations.close_mediation(session=s, mediation_id=mediation_id, actor="M1")
         assert closed.status == "closed" and closed.outcome_text == "12% credit"
         assert mediations.close_mediation(session=s, mediation_id=mediation_id, actor="M1").status == "closed"
-        timeline = mediations.mediation_timeline(session=s, mediation_id=mediation_id)
-        assert mediations.list_mediations(session=s, engagement="acme") == []
-        assert [m.id for m in mediations.list_mediations(session=s, engagement="acme", statuses=["closed"])] == [
+        timeline = queries.mediation_timeline(session=s, mediation_id=mediation_id)
+        assert queries.list_mediations(session=s, engagement="acme") == []
+        assert [m.id for m in queries.list_mediations(session=s, engagement="acme", statuses=["closed"])] == [
             mediation_id
         ]
     statuses = [e.text for e in timeline if e.kind == "status"]
@@ -140,14 +140,14 @@ def test_two_agrees_at_once_both_land(db: Engine) -> None:
         mediation_id = new_mediation(db)
         assert sorted(agree_both_at_once(db, mediation_id)) == ["agreed", "open"]
         with session(db) as s:
-            mediation = mediations.get_mediation(session=s, mediation_id=mediation_id)
+            mediation = queries.get_mediation(session=s, mediation_id=mediation_id)
             assert mediation is not None
             assert (mediation.status, mediation.client_agreed_by, mediation.vendor_agreed_by) == (
                 "agreed",
                 "U-client",
                 "U-vendor",
             )
-            assert kinds(mediations.mediation_timeline(session=s, mediation_id=mediation_id)).count("status") == 1
+            assert kinds(queries.mediation_timeline(session=s, mediation_id=mediation_id)).count("status") == 1
 
 
 def test_escalate_and_withdraw(db: Engine) -> None:
@@ -167,8 +167,8 @@ def test_escalate_and_withdraw(db: Engine) -> None:
         )
         with pytest.raises(ValueError, match="withdrawn"):
             mediations.escalate(session=s, mediation_id=withdrawn_id, actor="M1", reason="", to="x")
-        timeline = mediations.mediation_timeline(session=s, mediation_id=escalated_id)
-        assert mediations.list_mediations(session=s, engagement="acme") == []
+        timeline = queries.mediation_timeline(session=s, mediation_id=escalated_id)
+        assert queries.list_mediations(session=s, engagement="acme") == []
         with pytest.raises(LookupError):
             mediations.escalate(session=s, mediation_id=999, actor="M1", reason="", to="x")
     assert [e.text for e in timeline if e.kind == "status"][
@@ -191,26 +191,24 @@ def test_stale_and_due_soon_with_a_fixed_now(db: Engine) -> None:
         mediations.withdraw(session=s, mediation_id=done, actor="U1")
         s.get_one(MediationRecord, done).last_activity_at = now - timedelta(days=9)
     with session(db) as s:
-        stale = mediations.stale_mediations(session=s, now=now, idle=timedelta(days=2))
+        stale = queries.stale_mediations(session=s, now=now, idle=timedelta(days=2))
         assert [m.id for m in stale] == [quiet, overdue]
-        assert [m.id for m in mediations.stale_mediations(session=s, now=now, idle=timedelta(days=4))] == [quiet]
-        assert [m.id for m in mediations.due_soon(session=s, now=now, within=timedelta(days=3))] == [overdue, quiet]
-        assert [m.id for m in mediations.due_soon(session=s, now=now, within=timedelta(days=30))] == [
+        assert [m.id for m in queries.stale_mediations(session=s, now=now, idle=timedelta(days=4))] == [quiet]
+        assert [m.id for m in queries.due_soon(session=s, now=now, within=timedelta(days=3))] == [overdue, quiet]
+        assert [m.id for m in queries.due_soon(session=s, now=now, within=timedelta(days=30))] == [
             overdue,
             quiet,
             busy,
         ]
         with pytest.raises(ValueError, match="aware"):
-            mediations.due_soon(session=s, now=now.replace(tzinfo=None), within=timedelta(days=1))
-        assert mediations.note_reminder(session=s, mediation_id=quiet, key=f"{quiet}:stale:2026-11-20", text="nudge")
-        assert (
-            mediations.note_reminder(session=s, mediation_id=quiet, key=f"{quiet}:stale:2026-11-20", text="x") is None
-        )
+            queries.due_soon(session=s, now=now.replace(tzinfo=None), within=timedelta(days=1))
+        assert ledger.note_reminder(session=s, mediation_id=quiet, key=f"{quiet}:stale:2026-11-20", text="nudge")
+        assert ledger.note_reminder(session=s, mediation_id=quiet, key=f"{quiet}:stale:2026-11-20", text="x") is None
     with session(db) as s:  # a reminder is not activity
-        assert [m.id for m in mediations.stale_mediations(session=s, now=now, idle=timedelta(days=4))] == [quiet]
+        assert [m.id for m in queries.stale_mediations(session=s, now=now, idle=timedelta(days=4))] == [quiet]
         # activity is
         mediations.state_position(session=s, mediation_id=quiet, side="client", author="U1", text="still waiting")
-        assert mediations.stale_mediations(session=s, now=now, idle=timedelta(days=4)) == []
+        assert queries.stale_mediations(session=s, now=now, idle=timedelta(days=4)) == []
 
 
 def test_deleting_a_mediation_cascades_and_entries_need_a_subject(db: Engine) -> None:
@@ -230,6 +228,6 @@ def test_a_thread_finds_its_mediation(db: Engine) -> None:
     with session(db) as s:
         mediations.set_mediation_thread(session=s, mediation_id=mediation_id, thread_ts="1700.5", header_ts="1700.5")
     with session(db) as s:
-        found = mediations.mediation_in_thread(session=s, channel_id="C1", thread_ts="1700.5")
+        found = queries.mediation_in_thread(session=s, channel_id="C1", thread_ts="1700.5")
         assert found is not None and found.id == mediation_id
-        assert mediations.mediation_in_thread(session=s, channel_id="C2", thread_ts="1700.5") is None
+        assert queries.mediation_in_thread(session=s, channel_id="C2", thread_ts="1700.5") is None

@@ -19,7 +19,26 @@ from sqlmodel import Session, SQLModel, select
 
 from bot import records
 from bot.db import current_revision, head_revision, make_engine, normalise_url, session, upgrade
-from bot.records import ChannelBinding, EngagementRole, Feedback, ProcessedEvent, QuestionRecord
+from bot.records.questions import (
+    feedback_balance,
+    first_question_in_thread,
+    get_question,
+    questions_since,
+    record_feedback,
+    record_question,
+    set_answer_ts,
+    unanswered_questions,
+)
+from bot.records.roles import grant_role, has_role, owners_of, revoke_role, roles_of
+from bot.records.tables import (
+    EPOCH,
+    ChannelBinding,
+    EngagementRole,
+    Feedback,
+    ProcessedEvent,
+    QuestionRecord,
+    insert_once,
+)
 from tests.conftest import at_once, count
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -56,7 +75,7 @@ def ask(s: Session, source_key: str, *, engagement: str = "acme", found: bool = 
         "mode": "extractive",
     }
     fields.update(kw)
-    return records.record_question(
+    return record_question(
         session=s,
         source_key=source_key,
         engagement=engagement,
@@ -158,29 +177,29 @@ def test_bind_and_rebind_a_channel(db: Engine) -> None:
 
 def test_roles_are_granted_once_and_checked(db: Engine) -> None:
     with session(db) as s:
-        grant = records.grant_role(session=s, engagement="acme", user_id="U1", role="admin", granted_by="cli")
-        again = records.grant_role(session=s, engagement="acme", user_id="U1", role="admin", granted_by="U9")
+        grant = grant_role(session=s, engagement="acme", user_id="U1", role="admin", granted_by="cli")
+        again = grant_role(session=s, engagement="acme", user_id="U1", role="admin", granted_by="U9")
         assert again.id == grant.id and again.granted_by == "cli"
-        records.grant_role(session=s, engagement="acme", user_id="U2", role="mediator", granted_by="U1")
-        records.grant_role(session=s, engagement="acme", user_id="U3", role="client-owner", granted_by="U1")
-        records.grant_role(session=s, engagement="globex", user_id="U1", role="owner", granted_by="cli")
+        grant_role(session=s, engagement="acme", user_id="U2", role="mediator", granted_by="U1")
+        grant_role(session=s, engagement="acme", user_id="U3", role="client-owner", granted_by="U1")
+        grant_role(session=s, engagement="globex", user_id="U1", role="owner", granted_by="cli")
         with pytest.raises(ValueError, match="role"):
-            records.grant_role(session=s, engagement="acme", user_id="U1", role="superuser", granted_by="cli")
+            grant_role(session=s, engagement="acme", user_id="U1", role="superuser", granted_by="cli")
     with session(db) as s:
-        assert records.has_role(session=s, engagement="acme", user_id="U1", roles=["admin"])
-        assert records.has_role(session=s, engagement="acme", user_id="U1", roles=("mediator", "admin"))
-        assert records.has_role(session=s, engagement="acme", user_id="U1", roles="admin")  # one name, not letters
-        assert not records.has_role(session=s, engagement="acme", user_id="U2", roles=["admin"])
-        assert not records.has_role(session=s, engagement="initech", user_id="U1", roles=["admin"])
-        assert not records.has_role(session=s, engagement="acme", user_id="U1", roles=[])
-        assert [(r.engagement, r.role) for r in records.roles_of(session=s, user_id="U1")] == [
+        assert has_role(session=s, engagement="acme", user_id="U1", roles=["admin"])
+        assert has_role(session=s, engagement="acme", user_id="U1", roles=("mediator", "admin"))
+        assert has_role(session=s, engagement="acme", user_id="U1", roles="admin")  # one name, not letters
+        assert not has_role(session=s, engagement="acme", user_id="U2", roles=["admin"])
+        assert not has_role(session=s, engagement="initech", user_id="U1", roles=["admin"])
+        assert not has_role(session=s, engagement="acme", user_id="U1", roles=[])
+        assert [(r.engagement, r.role) for r in roles_of(session=s, user_id="U1")] == [
             ("acme", "admin"),
             ("globex", "owner"),
         ]
-        assert records.owners_of(session=s, engagement="acme") == ["U1", "U3"]
-        assert records.revoke_role(session=s, engagement="acme", user_id="U3", role="client-owner")
-        assert not records.revoke_role(session=s, engagement="acme", user_id="U3", role="client-owner")
-        assert records.owners_of(session=s, engagement="acme") == ["U1"]
+        assert owners_of(session=s, engagement="acme") == ["U1", "U3"]
+        assert revoke_role(session=s, engagement="acme", user_id="U3", role="client-owner")
+        assert not revoke_role(session=s, engagement="acme", user_id="U3", role="client-owner")
+        assert owners_of(session=s, engagement="acme") == ["U1"]
     assert count(db, EngagementRole) == 3
 
 
@@ -202,10 +221,33 @@ def test_a_duplicate_insert_leaves_the_session_usable(db: Engine) -> None:
     with session(db) as s:
         records.bind_channel(session=s, channel_id="C1", team_id="T1", engagement="acme", side="client", user_id="U1")
         row = {"key": "k", "received_at": datetime.now(UTC)}
-        assert records._insert_once(s, ProcessedEvent, row) is True
-        assert records._insert_once(s, ProcessedEvent, row) is False  # IntegrityError, inside its savepoint
+        assert insert_once(s, ProcessedEvent, row, key=("key",)) is True
+        assert insert_once(s, ProcessedEvent, row, key=("key",)) is False  # ON CONFLICT (key) DO NOTHING
         records.bind_channel(session=s, channel_id="C2", team_id="T1", engagement="acme", side="vendor", user_id="U1")
     assert count(db, ChannelBinding) == 2 and count(db, ProcessedEvent) == 1
+
+
+def test_only_a_conflict_on_the_idempotency_key_is_a_duplicate(db: Engine) -> None:
+    values = {
+        "id": "q1",
+        "source_key": "event:E1",
+        "engagement": "acme",
+        "side": "client",
+        "channel_id": "C1",
+        "user_id": "U1",
+        "question": "q",
+        "answer": "a",
+        "found": True,
+        "mode": "llm",
+        "citations": [],
+        "asked_at": datetime.now(UTC),
+    }
+    with session(db) as s:
+        assert insert_once(s, QuestionRecord, values, key=("source_key",)) is True
+        assert insert_once(s, QuestionRecord, {**values, "id": "q2"}, key=("source_key",)) is False
+    with session(db) as s, pytest.raises(IntegrityError):  # the same id under a new key is no retry: it raises
+        insert_once(s, QuestionRecord, {**values, "source_key": "event:E2"}, key=("source_key",))
+    assert count(db, QuestionRecord) == 1
 
 
 def test_threads_claiming_one_event_at_once_get_one_true(db: Engine) -> None:
@@ -247,19 +289,19 @@ def test_a_question_is_recorded_once_per_source_key(db: Engine) -> None:
         assert again.id == first.id and again.question == "what is the credit cap?"
         ask(s, "event:Ev2", thread_ts="1.0001", question="and the floor?")
     with session(db) as s:
-        row = records.get_question(session=s, question_id=first.id)
+        row = get_question(session=s, question_id=first.id)
         assert row is not None and row.citations == ANSWER["citations"] and row.answer == ANSWER["answer"]
         assert row.found is True and row.answered_ts is None and len(row.id) == 32
         assert row.asked_at.utcoffset() == timedelta(0)
-        records.set_answer_ts(session=s, question_id=first.id, ts="1.0002")
-        assert records.get_question(session=s, question_id="nope") is None
+        set_answer_ts(session=s, question_id=first.id, ts="1.0002")
+        assert get_question(session=s, question_id="nope") is None
         with pytest.raises(LookupError):
-            records.set_answer_ts(session=s, question_id="nope", ts="1.0")
+            set_answer_ts(session=s, question_id="nope", ts="1.0")
     with session(db) as s:
-        assert records.get_question(session=s, question_id=first.id).answered_ts == "1.0002"  # type: ignore[union-attr]
-        thread_first = records.first_question_in_thread(session=s, channel_id="C1", thread_ts="1.0001")
+        assert get_question(session=s, question_id=first.id).answered_ts == "1.0002"  # type: ignore[union-attr]
+        thread_first = first_question_in_thread(session=s, channel_id="C1", thread_ts="1.0001")
         assert thread_first is not None and thread_first.id == first.id
-        assert records.first_question_in_thread(session=s, channel_id="C1", thread_ts="9.9") is None
+        assert first_question_in_thread(session=s, channel_id="C1", thread_ts="9.9") is None
     assert count(db, QuestionRecord) == 2
 
 
@@ -276,16 +318,16 @@ def test_threads_recording_one_question_at_once_share_one_row(db: Engine) -> Non
 def test_a_second_click_changes_the_vote(db: Engine) -> None:
     with session(db) as s:
         question = ask(s, "event:Ev1")
-        up = records.record_feedback(session=s, question_id=question.id, user_id="U1", value=1)
+        up = record_feedback(session=s, question_id=question.id, user_id="U1", value=1)
     with session(db) as s:
-        down = records.record_feedback(session=s, question_id=question.id, user_id="U1", value=-1)
+        down = record_feedback(session=s, question_id=question.id, user_id="U1", value=-1)
         assert down.id == up.id and down.value == -1
-        records.record_feedback(session=s, question_id=question.id, user_id="U2", value=1)
+        record_feedback(session=s, question_id=question.id, user_id="U2", value=1)
         with pytest.raises(ValueError):
-            records.record_feedback(session=s, question_id=question.id, user_id="U3", value=0)
+            record_feedback(session=s, question_id=question.id, user_id="U3", value=0)
         with pytest.raises(LookupError):
-            records.record_feedback(session=s, question_id="nope", user_id="U3", value=1)
-        assert records.feedback_balance(session=s, engagement="acme", since=records.EPOCH) == (1, 1)
+            record_feedback(session=s, question_id="nope", user_id="U3", value=1)
+        assert feedback_balance(session=s, engagement="acme", since=EPOCH) == (1, 1)
     assert count(db, Feedback) == 2
 
 
@@ -294,7 +336,7 @@ def test_deleting_a_question_deletes_its_feedback(db: Engine) -> None:
         question = ask(s, "event:Ev1")
         kept = ask(s, "event:Ev2")
         for q in (question, kept):
-            records.record_feedback(session=s, question_id=q.id, user_id="U1", value=1)
+            record_feedback(session=s, question_id=q.id, user_id="U1", value=1)
     with session(db) as s:
         s.delete(s.get_one(QuestionRecord, question.id))
     with session(db) as s:
@@ -318,23 +360,23 @@ def test_digest_queries_filter_by_engagement_and_time(db: Engine) -> None:
             (answered, "U2", 1),
             (elsewhere, "U1", -1),
         ):
-            records.record_feedback(session=s, question_id=q.id, user_id=user, value=value)
-        stale = records.record_feedback(session=s, question_id=old.id, user_id="U1", value=1)
+            record_feedback(session=s, question_id=q.id, user_id=user, value=value)
+        stale = record_feedback(session=s, question_id=old.id, user_id="U1", value=1)
         stale.given_at = long_ago
         s.add(stale)
     with session(db) as s:
-        unanswered = records.unanswered_questions(session=s, engagement="acme", since=week_ago)
+        unanswered = unanswered_questions(session=s, engagement="acme", since=week_ago)
         assert [q.id for q in unanswered] == [recent.id]
-        assert [q.id for q in records.unanswered_questions(session=s, engagement="acme", since=records.EPOCH)] == [
+        assert [q.id for q in unanswered_questions(session=s, engagement="acme", since=EPOCH)] == [
             old.id,
             recent.id,
         ]
-        assert [q.id for q in records.questions_since(session=s, engagement="acme", since=week_ago)] == [
+        assert [q.id for q in questions_since(session=s, engagement="acme", since=week_ago)] == [
             recent.id,
             answered.id,
         ]
-        assert records.feedback_balance(session=s, engagement="acme", since=week_ago) == (2, 1)
-        assert records.feedback_balance(session=s, engagement="acme", since=records.EPOCH) == (3, 1)
-        assert records.feedback_balance(session=s, engagement="globex", since=week_ago) == (0, 1)
-        assert records.feedback_balance(session=s, engagement="initech", since=week_ago) == (0, 0)
+        assert feedback_balance(session=s, engagement="acme", since=week_ago) == (2, 1)
+        assert feedback_balance(session=s, engagement="acme", since=EPOCH) == (3, 1)
+        assert feedback_balance(session=s, engagement="globex", since=week_ago) == (0, 1)
+        assert feedback_balance(session=s, engagement="initech", since=week_ago) == (0, 0)
         assert unanswered[0].asked_at.tzinfo is not None

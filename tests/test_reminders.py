@@ -15,10 +15,12 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
-from bot import records
 from bot.db import session
 from bot.mediation import lifecycle as mediations
+from bot.mediation import queries
 from bot.records.cases import TimelineEntry
+from bot.records.roles import grant_role
+from bot.records.tables import utcnow
 from bot.scheduler import send_reminders
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, at_once
@@ -33,7 +35,7 @@ def slack(tmp_path: Path, sample_kb: KnowledgeBase, db: Engine) -> Iterator[Slac
         running.bind("C1", "shared")
         with session(db) as s:
             for user, role in (("UMED", "mediator"), ("UCLIENT", "client-owner"), ("UVENDOR", "vendor-owner")):
-                records.grant_role(session=s, engagement=ENGAGEMENT, user_id=user, role=role, granted_by="cli")
+                grant_role(session=s, engagement=ENGAGEMENT, user_id=user, role=role, granted_by="cli")
         yield running
 
 
@@ -66,12 +68,12 @@ def _posts(slack: Slack) -> list[dict[str, Any]]:
 
 def _reminders(slack: Slack, mediation_id: int) -> list[TimelineEntry]:
     with session(slack.deps.engine) as s:
-        return [e for e in mediations.mediation_timeline(session=s, mediation_id=mediation_id) if e.kind == "reminder"]
+        return [e for e in queries.mediation_timeline(session=s, mediation_id=mediation_id) if e.kind == "reminder"]
 
 
 def test_a_quiet_mediation_is_reminded_once_per_quiet_spell(slack: Slack, client: WebClient) -> None:
     mediation_id = _mediation(slack, deadline=date.today() + timedelta(days=30))
-    now = records.utcnow()
+    now = utcnow()
     assert send_reminders(slack.deps, client, now=now + timedelta(hours=71)) == 0  # not quiet for long enough yet
     later = now + timedelta(hours=73)
     assert send_reminders(slack.deps, client, now=later) == 1
@@ -84,12 +86,12 @@ def test_a_quiet_mediation_is_reminded_once_per_quiet_spell(slack: Slack, client
 
     with session(slack.deps.engine) as s:  # someone speaks up, then it goes quiet again
         mediations.comment_on_mediation(session=s, mediation_id=mediation_id, actor="UCLIENT", text="Any news?")
-    assert send_reminders(slack.deps, client, now=records.utcnow() + timedelta(hours=73)) == 1
+    assert send_reminders(slack.deps, client, now=utcnow() + timedelta(hours=73)) == 1
     assert len(_posts(slack)) == 2 and len(_reminders(slack, mediation_id)) == 2
 
 
 def test_a_deadline_is_reminded_when_near_and_again_when_missed(slack: Slack, client: WebClient) -> None:
-    now = records.utcnow()
+    now = utcnow()
     deadline = now.date() + timedelta(days=1)
     mediation_id = _mediation(slack, deadline=deadline)
     assert send_reminders(slack.deps, client, now=now - timedelta(days=3)) == 0  # not near yet
@@ -106,17 +108,17 @@ def test_a_deadline_is_reminded_when_near_and_again_when_missed(slack: Slack, cl
 def test_a_failed_post_is_retried_on_the_next_run(slack: Slack, client: WebClient) -> None:
     mediation_id = _mediation(slack, deadline=date.today())
     slack.api.fail("chat.postMessage", error="channel_not_found", status=200)
-    assert send_reminders(slack.deps, client, now=records.utcnow()) == 0
+    assert send_reminders(slack.deps, client, now=utcnow()) == 0
     assert _reminders(slack, mediation_id) == []  # the claim was released
-    assert send_reminders(slack.deps, client, now=records.utcnow()) == 1
-    assert send_reminders(slack.deps, client, now=records.utcnow()) == 0
+    assert send_reminders(slack.deps, client, now=utcnow()) == 1
+    assert send_reminders(slack.deps, client, now=utcnow()) == 0
     assert [c.status for c in slack.api.calls_to("chat.postMessage")] == [200, 200]
     assert len(_reminders(slack, mediation_id)) == 1
 
 
 def test_two_runs_at_once_post_once(slack: Slack, client: WebClient) -> None:
     _mediation(slack, deadline=date.today())
-    now = records.utcnow()
+    now = utcnow()
     assert sorted(at_once(2, lambda: send_reminders(slack.deps, client, now=now))) == [0, 1]
     assert len(_posts(slack)) == 1
 
@@ -128,13 +130,13 @@ def test_settled_or_threadless_mediations_are_not_reminded(slack: Slack, client:
         mediations.record_proposal(session=s, mediation_id=agreed, actor="UMED", text="Credits of 2%.")
         mediations.agree(session=s, mediation_id=agreed, side="client", user_id="UCLIENT")
         mediations.agree(session=s, mediation_id=agreed, side="vendor", user_id="UVENDOR")
-    assert send_reminders(slack.deps, client, now=records.utcnow() + timedelta(days=10)) == 0
+    assert send_reminders(slack.deps, client, now=utcnow() + timedelta(days=10)) == 0
     assert _posts(slack) == []
 
 
 def test_a_quiet_mediation_near_its_deadline_gets_one_message(slack: Slack, client: WebClient) -> None:
     mediation_id = _mediation(slack, deadline=date.today() + timedelta(days=5))
-    now = records.utcnow() + timedelta(hours=73)  # quiet, and the deadline is within 2 days
+    now = utcnow() + timedelta(hours=73)  # quiet, and the deadline is within 2 days
     assert send_reminders(slack.deps, client, now=now) == 1
     [posted] = _posts(slack)
     assert "Nothing has happened" in posted["text"] and "is due in" in posted["text"]

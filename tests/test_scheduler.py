@@ -14,6 +14,8 @@ from bot import records
 from bot.db import session
 from bot.digest import schedule as digest_schedule
 from bot.mediation import lifecycle as mediations
+from bot.records.roles import grant_role
+from bot.records.tables import ProcessedEvent
 from bot.scheduler import describe, make_scheduler, post_digests, start_scheduler, with_workspace_timezone
 from bot.settings import WEEKDAYS
 from knowledge.base import KnowledgeBase
@@ -29,7 +31,7 @@ def test_the_scheduler_posts_reminders_and_the_digest(tmp_path: Path, sample_kb:
         now = datetime.now(UTC)
         just_passed = max(now - timedelta(minutes=2), now.replace(hour=0, minute=0))  # this week, this day
         with session(slack.deps.engine) as s:
-            records.grant_role(session=s, engagement=ENGAGEMENT, user_id="UMED", role="mediator", granted_by="cli")
+            grant_role(session=s, engagement=ENGAGEMENT, user_id="UMED", role="mediator", granted_by="cli")
             mediation = mediations.open_mediation(
                 session=s, engagement=ENGAGEMENT, title="March credits", channel_id="C1", opened_by="UMED"
             )
@@ -89,11 +91,11 @@ def test_the_reminders_job_forgets_old_delivery_claims(tmp_path: Path, sample_kb
         now = datetime.now(UTC)
         with session(slack.deps.engine) as s:
             assert records.claim_event(session=s, key="event:old") and records.claim_event(session=s, key="event:new")
-            old = s.get(records.ProcessedEvent, "event:old")
+            old = s.get(ProcessedEvent, "event:old")
             assert old is not None
             old.received_at = now - timedelta(days=2)
             s.add(old)
         assert remind(slack.deps, slack.app.client, now=now) == 0
         with session(slack.deps.engine) as s:
-            assert s.get(records.ProcessedEvent, "event:old") is None  # the table stops growing
-            assert s.get(records.ProcessedEvent, "event:new") is not None  # a recent claim still guards its retries
+            assert s.get(ProcessedEvent, "event:old") is None  # the table stops growing
+            assert s.get(ProcessedEvent, "event:new") is not None  # a recent claim still guards its retries

@@ -19,6 +19,9 @@ from bot import records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
 from bot.localslack.api import SlackAPI, action_body, event_body, sign
+from bot.records.questions import feedback_balance, questions_since, unanswered_questions
+from bot.records.roles import grant_role
+from bot.records.tables import EPOCH
 from bot.settings import Settings
 from bot.slack import seal
 from bot.slack.app import create_app
@@ -219,7 +222,7 @@ def test_a_retried_event_is_answered_once(slack: Slack) -> None:
     slack.api.wait_for("reactions.remove")
     assert len(slack.api.calls_to("chat.postMessage")) == 1
     with session(slack.deps.engine) as s:
-        assert len(records.unanswered_questions(session=s, engagement=ENGAGEMENT, since=records.EPOCH)) == 0
+        assert len(unanswered_questions(session=s, engagement=ENGAGEMENT, since=EPOCH)) == 0
 
 
 def test_an_unbound_channel_is_told_how_to_bind(slack: Slack) -> None:
@@ -332,7 +335,7 @@ def test_feedback_is_recorded_once_per_person(slack: Slack) -> None:
     slack.action("feedback_down", value)
     slack.api.wait_for("chat.postEphemeral", count=2)
     with session(slack.deps.engine) as s:
-        assert records.feedback_balance(session=s, engagement=ENGAGEMENT, since=records.EPOCH) == (0, 1)
+        assert feedback_balance(session=s, engagement=ENGAGEMENT, since=EPOCH) == (0, 1)
 
 
 def test_bind_is_refused_to_non_admins_and_allowed_to_admins(slack: Slack) -> None:
@@ -351,7 +354,7 @@ def test_bind_is_refused_to_non_admins_and_allowed_to_admins(slack: Slack) -> No
 
 def test_engagement_admins_may_bind(slack: Slack) -> None:
     with session(slack.deps.engine) as s:
-        records.grant_role(session=s, engagement=ENGAGEMENT, user_id="U4", role="admin", granted_by="cli")
+        grant_role(session=s, engagement=ENGAGEMENT, user_id="U4", role="admin", granted_by="cli")
     slack.command(f"bind {ENGAGEMENT} vendor", user="U4")
     slack.api.wait_for("response_url")
     with session(slack.deps.engine) as s:
@@ -373,7 +376,7 @@ def test_a_channel_not_found_error_keeps_the_recorded_answer(slack: Slack) -> No
     slack.api.wait_for("chat.postMessage")
     slack.api.wait_for("reactions.remove")
     with session(slack.deps.engine) as s:
-        rows = records.questions_since(session=s, engagement=ENGAGEMENT, since=records.EPOCH)
+        rows = questions_since(session=s, engagement=ENGAGEMENT, since=EPOCH)
         assert len(rows) == 1 and "15%" in json.dumps(rows[0].citations)
 
 
@@ -395,8 +398,8 @@ def test_a_forged_signature_is_rejected(slack: Slack) -> None:
 def test_ask_the_contract_owner_pings_only_that_sides_owners(slack: Slack) -> None:
     slack.bind("C1", "client")
     with session(slack.deps.engine) as s:
-        records.grant_role(session=s, engagement=ENGAGEMENT, user_id="UCLIENT", role="client-owner", granted_by="cli")
-        records.grant_role(session=s, engagement=ENGAGEMENT, user_id="UVENDOR", role="vendor-owner", granted_by="cli")
+        grant_role(session=s, engagement=ENGAGEMENT, user_id="UCLIENT", role="client-owner", granted_by="cli")
+        grant_role(session=s, engagement=ENGAGEMENT, user_id="UVENDOR", role="vendor-owner", granted_by="cli")
     slack.mention("what's the penalty for missing the carbon emissions target?", ts="6.0001")
     posted = slack.api.wait_for("chat.postMessage")[0].params
     value = _button(posted, "ask_owner")
@@ -436,7 +439,7 @@ def _bind_files_channels(slack: Slack) -> None:
             records.bind_channel(
                 session=s, channel_id=channel, team_id="T1", engagement="files-test", side=side, user_id="UADMIN"
             )
-        records.grant_role(session=s, engagement="files-test", user_id="UADMIN", role="admin", granted_by="cli")
+        grant_role(session=s, engagement="files-test", user_id="UADMIN", role="admin", granted_by="cli")
 
 
 def test_a_file_added_in_a_vendor_channel_is_indexed_for_the_vendor_only(slack: Slack) -> None:

@@ -18,6 +18,10 @@ from bot.db import session
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation, Standing
 from bot.localslack.api import action_body
 from bot.mediation import lifecycle as mediations
+from bot.records.cases import IssueCreate
+from bot.records.questions import questions_since
+from bot.records.roles import grant_role
+from bot.records.tables import EPOCH, Feedback, QuestionRecord
 from bot.slack.blocks import home as hb
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT, count
@@ -40,7 +44,7 @@ def _local_today() -> date:
 
 # -- home_for, on SQLite and PostgreSQL ----------------------------------------------------------
 def _grant(s: Any, user: str, role: str, engagement: str = "acme") -> None:
-    records.grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="cli")
+    grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="cli")
 
 
 def _bind(s: Any, channel: str, side: str, engagement: str = "acme") -> None:
@@ -51,7 +55,10 @@ def _bind(s: Any, channel: str, side: str, engagement: str = "acme") -> None:
 
 def _issue(s: Any, title: str, *, owner: str, severity: int = 3, due: date | None = None, engagement: str = "acme"):
     return issues.create_issue(
-        session=s, engagement=engagement, title=title, created_by="UX", owner=owner, severity=severity, due=due
+        session=s,
+        issue_in=IssueCreate(
+            engagement=engagement, title=title, created_by="UX", owner=owner, severity=severity, due=due
+        ),
     )
 
 
@@ -347,7 +354,7 @@ def test_a_question_from_the_home_is_answered_in_the_modal_with_a_verbatim_quote
     text = json.dumps(view)
     assert "15%" in text and "Amendment" in text
     with session(slack.deps.engine) as s:
-        [row] = records.questions_since(session=s, engagement=ENGAGEMENT, since=records.EPOCH)
+        [row] = questions_since(session=s, engagement=ENGAGEMENT, since=EPOCH)
     assert row.side == "shared" and row.user_id == "UM" and row.source_key == "home:view:VASK1:0"
     quote = " ".join(row.citations[0]["quote"].split())
     assert quote in _sample_text()
@@ -378,7 +385,7 @@ def test_a_retried_question_is_answered_once(slack: Slack) -> None:
     again = _ask(slack, "whats the credit cap?", user="UC", side="client")
     slack.app.listener_runner.listener_executor.shutdown(wait=True)
     assert len(slack.api.calls_to("views.update")) == 1
-    assert count(slack.deps.engine, records.QuestionRecord) == 1
+    assert count(slack.deps.engine, QuestionRecord) == 1
     assert json.loads(first.body)["response_action"] == "update"
     repeated = json.loads(again.body)
     assert repeated["response_action"] == "update" and "15%" in json.dumps(repeated["view"])  # not closed
@@ -410,7 +417,7 @@ def test_feedback_on_an_answer_in_the_modal_is_recorded(slack: Slack) -> None:
     ]
     _home_click(slack, "feedback_up", up["value"], user="UC")
     slack.app.listener_runner.listener_executor.shutdown(wait=True)
-    assert count(slack.deps.engine, records.Feedback) == 1
+    assert count(slack.deps.engine, Feedback) == 1
 
 
 def test_feedback_in_the_modal_is_thanked_in_place(slack: Slack) -> None:
@@ -443,7 +450,7 @@ def test_feedback_in_the_modal_is_thanked_in_place(slack: Slack) -> None:
     assert not {"id", "hash", "team_id", "state"} & set(view) and view["callback_id"] == answered["callback_id"]
     kept = [b for b in view["blocks"] if b["type"] == "input"]
     assert kept == [b for b in answered["blocks"] if b["type"] == "input"]
-    assert count(slack.deps.engine, records.Feedback) == 1
+    assert count(slack.deps.engine, Feedback) == 1
 
 
 def test_an_ask_form_without_liaisons_metadata_answers_nothing(slack: Slack) -> None:

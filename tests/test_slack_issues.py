@@ -328,7 +328,7 @@ def test_the_status_menu_changes_the_status_on_the_timeline(slack_any: Slack) ->
     assert "*Status:* Acknowledged" in json.dumps(update["blocks"])
     assert "status: open \u2192 acknowledged" in update["blocks"][-2]["elements"][0]["text"]
     with session(slack.deps.engine) as s:
-        records_role = __import__("bot.records", fromlist=["grant_role"])
+        records_role = __import__("bot.records.roles", fromlist=["grant_role"])
         records_role.grant_role(session=s, engagement=ENGAGEMENT, user_id="UV", role="vendor-owner", granted_by="UA")
     _select(slack, f"{issue.id}:resolved", user="UV", card_ts="5.5")
     slack.api.wait_for("chat.update", count=2)

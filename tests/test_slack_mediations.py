@@ -19,12 +19,14 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot import issues, records
+from bot import issues
 from bot.db import session
 from bot.localslack.api import Call
 from bot.mediation import lifecycle as mediations
+from bot.mediation import queries
 from bot.records import cases
-from bot.records.cases import MediationRecord, TimelineEntry
+from bot.records.cases import IssueCreate, MediationRecord, TimelineEntry
+from bot.records.roles import grant_role
 from bot.slack import seal
 from bot.slack.blocks import mediation as mb
 from bot.slack.blocks import mediation_modals as mm
@@ -66,7 +68,7 @@ def _prepare(slack: Slack) -> None:
     slack.bind("C1", "shared")
     with session(slack.deps.engine) as s:
         for user, role in ROLES.items():
-            records.grant_role(session=s, engagement=ENGAGEMENT, user_id=user, role=role, granted_by="cli")
+            grant_role(session=s, engagement=ENGAGEMENT, user_id=user, role=role, granted_by="cli")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -107,7 +109,7 @@ def _mediation(slack: Slack) -> MediationRecord:
 
     def latest() -> MediationRecord | None:
         with session(slack.deps.engine) as s:
-            rows = mediations.list_mediations(session=s, engagement=ENGAGEMENT, statuses=cases.MEDIATION_STATUSES)
+            rows = queries.list_mediations(session=s, engagement=ENGAGEMENT, statuses=cases.MEDIATION_STATUSES)
         return rows[-1] if rows and rows[-1].thread_ts else None
 
     return _until(latest, "a mediation")
@@ -115,13 +117,13 @@ def _mediation(slack: Slack) -> MediationRecord:
 
 def _timeline(slack: Slack, mediation_id: int, kind: str | None = None) -> list[TimelineEntry]:
     with session(slack.deps.engine) as s:
-        entries = mediations.mediation_timeline(session=s, mediation_id=mediation_id)
+        entries = queries.mediation_timeline(session=s, mediation_id=mediation_id)
     return [e for e in entries if kind is None or e.kind == kind]
 
 
 def _get(slack: Slack, mediation_id: int) -> MediationRecord:
     with session(slack.deps.engine) as s:
-        found = mediations.get_mediation(session=s, mediation_id=mediation_id)
+        found = queries.get_mediation(session=s, mediation_id=mediation_id)
         assert found is not None
         return found
 
@@ -171,7 +173,10 @@ def test_a_mediator_opens_a_mediation_whose_header_is_its_thread(slack_db: Slack
     slack = slack_db
     with session(slack.deps.engine) as s:
         issue = issues.create_issue(
-            session=s, engagement=ENGAGEMENT, title="March credits withheld", created_by="UCLIENT", severity=2
+            session=s,
+            issue_in=IssueCreate(
+                engagement=ENGAGEMENT, title="March credits withheld", created_by="UCLIENT", severity=2
+            ),
         )
         issue_id = issue.id
     deadline = date.today() + timedelta(days=30)
@@ -284,7 +289,7 @@ def test_positions_are_stated_in_a_modal_by_their_side_or_a_mediator(slack_db: S
     mediation = _mediation(slack)
     assert len(_timeline(slack, mediation.id, "position")) == 2
     with session(slack.deps.engine) as s:
-        positions = mediations.positions_of(session=s, mediation_id=mediation.id)
+        positions = queries.positions_of(session=s, mediation_id=mediation.id)
     assert positions["client"].author == "UCLIENT" and positions["client"].evidence == "March SLA report"
     assert len(slack.api.calls_to("chat.postMessage")) == 1  # only the header: changes edit it
 

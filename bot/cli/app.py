@@ -117,7 +117,7 @@ def roles() -> None:
 
 
 def _roles() -> tuple[str, ...]:
-    from bot.records import ROLES
+    from bot.records.tables import ROLES
 
     return ROLES
 
@@ -134,10 +134,10 @@ def _role_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @pass_context
 def roles_grant(ctx: Context, engagement: str, user: str, role: str, as_json: bool) -> None:
     """Give a Slack user a role in an engagement (idempotent)."""
-    from bot import records
+    from bot.records import roles as role_records
 
     with _records_session(ctx) as s:
-        records.grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="cli")
+        role_records.grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="cli")
     click.echo(
         json.dumps({"engagement": engagement, "user": user, "role": role})
         if as_json
@@ -150,10 +150,10 @@ def roles_grant(ctx: Context, engagement: str, user: str, role: str, as_json: bo
 @pass_context
 def roles_revoke(ctx: Context, engagement: str, user: str, role: str) -> None:
     """Take a role away."""
-    from bot import records
+    from bot.records import roles as role_records
 
     with _records_session(ctx) as s:
-        removed = records.revoke_role(session=s, engagement=engagement, user_id=user, role=role)
+        removed = role_records.revoke_role(session=s, engagement=engagement, user_id=user, role=role)
     click.echo(f"{user} is no longer {role} of {engagement}" if removed else f"{user} was not {role} of {engagement}")
 
 
@@ -165,7 +165,7 @@ def roles_list(ctx: Context, engagement: str, as_json: bool) -> None:
     """The people with a role in an engagement."""
     from sqlmodel import select
 
-    from bot.records import EngagementRole
+    from bot.records.tables import EngagementRole
 
     with _records_session(ctx) as s:
         rows = s.exec(select(EngagementRole).where(EngagementRole.engagement == engagement)).all()

@@ -74,8 +74,22 @@ def _issue_line(item: dict[str, Any]) -> str:
     return f"#{item['id']}\t{item['status']}\t{item['title']}\t({', '.join(extras)})"
 
 
+def _reason(error: Exception) -> str:
+    """What was wrong, in the records' own words: a schema's check says each field's problem on one line."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return str(error)
+    said = []
+    for problem in error.errors():
+        cause = (problem.get("ctx") or {}).get("error")
+        field = ".".join(str(part) for part in problem["loc"])
+        said.append(str(cause) if isinstance(cause, ValueError) else f"{field}: {problem['msg']}")
+    return "; ".join(said)
+
+
 def _fail(error: Exception) -> None:
-    click.secho(f"error: {error}", fg="red", err=True)
+    click.secho(f"error: {_reason(error)}", fg="red", err=True)
     sys.exit(2)
 
 
@@ -134,20 +148,22 @@ def issues_add(
 
     try:
         with _records_session() as s:
-            issue = issue_log.create_issue(
-                session=s,
-                engagement=engagement,
-                title=title,
-                created_by="cli",
-                description=description,
-                category=category,
-                severity=severity,
-                risk=risk,
-                value=value,
-                raised_by_side=side,
-                owner=owner,
-                due=due,
+            issue_in = cases.IssueCreate.model_validate(
+                {
+                    "engagement": engagement,
+                    "title": title,
+                    "created_by": "cli",
+                    "description": description,
+                    "category": category,
+                    "severity": severity,
+                    "risk": risk,
+                    "value": value,
+                    "raised_by_side": side,
+                    "owner": owner,
+                    "due": due,
+                }
             )
+            issue = issue_log.create_issue(session=s, issue_in=issue_in)
             item = cases.issue_as_dict(issue)
     except ValueError as error:
         _fail(error)
@@ -188,12 +204,12 @@ def mediations() -> None:
 @json_option
 def mediations_list(engagement: str, show_all: bool, as_json: bool) -> None:
     """The engagement's mediations still under way (all with --all), oldest first."""
-    from bot.mediation import lifecycle as mediation_log
+    from bot.mediation import queries as mediation_queries
     from bot.records import cases
 
     with _records_session() as s:
         statuses = cases.MEDIATION_STATUSES if show_all else None
-        found = mediation_log.list_mediations(session=s, engagement=engagement, statuses=statuses)
+        found = mediation_queries.list_mediations(session=s, engagement=engagement, statuses=statuses)
         items = [cases.mediation_as_dict(m) for m in found]
     if as_json:
         click.echo(json.dumps({"mediations": items}))

@@ -17,7 +17,7 @@ from knowledge.visibility import SIDES  # the channel sides of bot.records, with
 
 if TYPE_CHECKING:
     from bot.digest.posts import Outcome
-    from bot.records import ChannelBinding
+    from bot.records.tables import ChannelBinding
     from bot.settings import Settings
 
 OUTCOME_TEXT = {
@@ -140,7 +140,7 @@ def digest(
             if as_json:
                 click.echo(json.dumps(built.as_dict(), ensure_ascii=False))
             else:
-                from bot.digest.sections import digest_text
+                from bot.digest.text import digest_text
 
                 click.echo(digest_text(built), nl=False)
             if not channels:

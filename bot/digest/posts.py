@@ -22,16 +22,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import session
+from bot.digest.counts import WeekPoint, weekly_points
+from bot.digest.model import Digest, Window, window_ending
 from bot.digest.schedule import Schedule, default_schedule, schedule_of
-from bot.digest.sections import (
-    Digest,
-    WeekPoint,
-    Window,
-    build_digest,
-    build_managers_digest,
-    weekly_points,
-    window_ending,
-)
+from bot.digest.sections import build_digest, build_managers_digest
 from bot.records import digests
 from bot.settings import Settings
 

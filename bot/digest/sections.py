@@ -23,15 +23,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.digest.counts import AGEING_DAYS, ageing_at, open_at, opened_in, resolved_in, sla_attainment
-from bot.digest.counts import WeekPoint as WeekPoint
-from bot.digest.counts import weekly_points as weekly_points
 from bot.digest.model import ADD_DOCUMENT_ACTION, HEADLINE, Action, Digest, Fact, Section, Trend, Window
-from bot.digest.model import window_ending as window_ending
-from bot.digest.text import digest_text as digest_text
-from bot.digest.text import period_text as period_text
-from bot.digest.text import summary_text as summary_text
-from bot.records import ChannelBinding, QuestionRecord, digests
+from bot.digest.text import period_text as period_text  # re-export: still used by bot.slack.blocks.digest
+from bot.digest.text import summary_text as summary_text  # re-export: still used by bot.slack.blocks.digest
+from bot.records import digests
 from bot.records.cases import IssueRecord, MediationRecord
+from bot.records.tables import ChannelBinding, QuestionRecord
 from knowledge.answers import citation_label
 
 TOP = 5  # items listed per section

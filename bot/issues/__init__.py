@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.records import utcnow
 from bot.records.cases import (
     CASE_SIDES,
-    CATEGORIES,
     ISSUE_STATUSES,
-    LEVELS,
     OPEN_ISSUE_STATUSES,
-    SEVERITIES,
+    IssueCreate,
     IssueRecord,
     TimelineEntry,
     add_entry,
-    as_date,
     by_source_key,
-    check_choice,
     clause_refs_of,
     insert_case,
     lock_row,
@@ -29,6 +23,7 @@ from bot.records.cases import (
     required_text,
     timeline_of,
 )
+from bot.records.tables import check_choice, utcnow
 
 # Issues
 
@@ -45,47 +40,17 @@ def get_issue(*, session: Session, issue_id: int) -> IssueRecord | None:
     return session.get(IssueRecord, issue_id)
 
 
-def create_issue(
-    *,
-    session: Session,
-    engagement: str,
-    title: str,
-    created_by: str,
-    description: str = "",
-    category: str = "other",
-    severity: int = 3,
-    risk: str = "low",
-    value: str = "low",
-    raised_by_side: str | None = None,
-    clause_refs: Iterable[Mapping[str, Any]] = (),
-    owner: str | None = None,
-    due: date | None = None,
-    source_key: str | None = None,
-    permalink: str | None = None,
-) -> IssueRecord:
+def create_issue(*, session: Session, issue_in: IssueCreate) -> IssueRecord:
     """Log an issue (and a "created" timeline entry). With a `source_key`, once: again returns the first one."""
-    if source_key is not None:
-        existing = _issue_by_key(session, source_key)
+    if issue_in.source_key is not None:
+        existing = _issue_by_key(session, issue_in.source_key)
         if existing is not None:
             return existing
     now = utcnow()
     values: dict[str, Any] = {
-        "engagement": required_text(engagement, "engagement"),
-        "title": required_text(title, "title"),
-        "description": description or "",
-        "category": check_choice(category, CATEGORIES, "category"),
-        "office": office_of(category),
-        "severity": check_choice(severity, SEVERITIES, "severity"),
-        "risk": check_choice(risk, LEVELS, "risk"),
-        "value": check_choice(value, LEVELS, "value"),
-        "raised_by_side": None if raised_by_side is None else check_choice(raised_by_side, CASE_SIDES, "side"),
-        "clause_refs": clause_refs_of(clause_refs),
-        "owner": owner or None,
-        "due": as_date(due, "due"),
+        **issue_in.model_dump(),
+        "office": office_of(issue_in.category),
         "status": "open",
-        "source_key": source_key,
-        "permalink": permalink,
-        "created_by": created_by,
         "created_at": now,
         "updated_at": now,
         "resolved_at": None,
@@ -97,7 +62,7 @@ def create_issue(
     add_entry(
         session,
         kind="created",
-        actor=created_by,
+        actor=issue_in.created_by,
         text=f"issue #{issue.id} raised: {issue.title}",
         data={"severity": issue.severity, "category": issue.category, "side": issue.raised_by_side},
         issue_id=issue.id,
@@ -111,13 +76,13 @@ def set_issue_status(*, session: Session, issue_id: int, status: str, actor: str
 
     Resolving or closing sets `resolved_at` (once); reopening clears it.
     """
-    check_choice(status, ISSUE_STATUSES, "status")
+    new = check_choice(status, ISSUE_STATUSES, "status")
     issue = _lock_issue(session, issue_id)
     old = issue.status
-    if old == status:
+    if old == new:
         return issue
     now = utcnow()
-    issue.status = status
+    issue.status = new
     issue.updated_at = now
     if status in OPEN_ISSUE_STATUSES:
         issue.resolved_at = None

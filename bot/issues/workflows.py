@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class IssueCreate:
-    """What a form (or the CLI) says of a new issue, checked."""
+class NewIssue:
+    """What a form says of a new issue; `log_issue` checks it (as a `bot.records.cases.IssueCreate`)."""
 
     engagement: str
     title: str
@@ -44,6 +44,9 @@ class IssueCreate:
     owner: str | None = None
     due: date | None = None
     permalink: str | None = None
+
+
+IssueCreate = NewIssue  # re-export: still used by bot.slack.listeners.issues (as `issue_log.IssueCreate`)
 
 
 @dataclass(frozen=True)
@@ -73,26 +76,14 @@ def issue_with_permalink(deps: Deps, engagement: str, permalink: str) -> cases.I
         return issues.issue_with_permalink(session=s, engagement=engagement, permalink=permalink)
 
 
-def log_issue(deps: Deps, issue_in: IssueCreate, *, actor: str, view_id: str) -> Logged:
-    """The issue a modal submission logs, once per view, and whether this is the first delivery."""
+def log_issue(deps: Deps, new: NewIssue, *, actor: str, view_id: str) -> Logged:
+    """The issue a modal submission logs, once per view, and whether this is the first delivery.
+
+    ValueError (a pydantic ValidationError) if the form's values are not an issue's."""
+    issue_in = cases.IssueCreate.model_validate({**asdict(new), "created_by": actor, "source_key": f"view:{view_id}"})
     with session(deps.engine) as s:
         first = records.claim_event(session=s, key=f"issue-confirmation:view:{view_id}")
-        issue = issues.create_issue(
-            session=s,
-            engagement=issue_in.engagement,
-            title=issue_in.title,
-            created_by=actor,
-            description=issue_in.description,
-            category=issue_in.category,
-            severity=issue_in.severity,
-            risk=issue_in.risk,
-            value=issue_in.value,
-            raised_by_side=issue_in.raised_by_side,
-            owner=issue_in.owner,
-            due=issue_in.due,
-            source_key=f"view:{view_id}",
-            permalink=issue_in.permalink,
-        )
+        issue = issues.create_issue(session=s, issue_in=issue_in)
         return Logged(cases.issue_as_dict(issue), first)
 
 

@@ -2,7 +2,7 @@
 
 This module changes a mediation (open, positions, evidence, proposal, agree, escalate, withdraw, close,
 comment), each change under the mediation's row lock. Reading is in `bot.mediation.queries`, the reminder
-ledger in `bot.records.reminders`; both are re-exported here, so callers use `bot.mediation.lifecycle` for all.
+ledger in `bot.records.reminders`.
 """
 
 from __future__ import annotations
@@ -13,66 +13,27 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.mediation.queries import (
-    PARTY_ROLES,
-    due_soon,
-    get_mediation,
-    list_mediations,
-    mediation_case,
-    mediation_in_thread,
-    mediation_parties,
-    mediation_timeline,
-    positions_of,
-    stale_mediations,
+from bot.mediation.queries import (  # re-export: still used by benchmarks/hostile_review.py
+    list_mediations as list_mediations,
 )
-from bot.records import _insert_once, utcnow
 from bot.records.cases import (
     ACTIVE_MEDIATION_STATUSES,
     CASE_SIDES,
     IssueRecord,
     MediationRecord,
+    MediationStatus,
     Position,
     TimelineEntry,
     add_entry,
     as_date,
     by_source_key,
-    check_choice,
     checked_issue_ids,
     clause_refs_of,
     insert_case,
     lock_row,
     required_text,
 )
-from bot.records.reminders import forget_reminder, note_reminder
-
-__all__ = [
-    # changes (this module)
-    "open_mediation",
-    "set_mediation_thread",
-    "discard_mediation",
-    "state_position",
-    "add_evidence",
-    "record_proposal",
-    "agree",
-    "escalate",
-    "withdraw",
-    "close_mediation",
-    "comment_on_mediation",
-    # reading (bot.mediation.queries)
-    "get_mediation",
-    "mediation_in_thread",
-    "list_mediations",
-    "positions_of",
-    "mediation_timeline",
-    "stale_mediations",
-    "due_soon",
-    "PARTY_ROLES",
-    "mediation_parties",
-    "mediation_case",
-    # the reminder ledger (bot.records.reminders)
-    "note_reminder",
-    "forget_reminder",
-]
+from bot.records.tables import check_choice, insert_once, utcnow
 
 
 def _mediation_by_key(session: Session, source_key: str) -> MediationRecord | None:
@@ -95,7 +56,7 @@ def _touch(session: Session, mediation: MediationRecord, now: datetime) -> None:
 
 
 def _move(
-    session: Session, mediation: MediationRecord, status: str, actor: str, now: datetime, note: str = ""
+    session: Session, mediation: MediationRecord, status: MediationStatus, actor: str, now: datetime, note: str = ""
 ) -> TimelineEntry:
     old = mediation.status
     mediation.status = status
@@ -204,7 +165,7 @@ def state_position(
         "evidence": evidence,
         "at": now,
     }
-    if position is None and _insert_once(session, Position, values):
+    if position is None and insert_once(session, Position, values, key=("mediation_id", "side")):
         position = session.exec(query).one()
     else:
         position = position or session.exec(query.execution_options(populate_existing=True)).one()
@@ -242,7 +203,7 @@ def add_evidence(
         "original_ts": message_ts,
         "original_author": author,
     }
-    if not _insert_once(session, TimelineEntry, values):
+    if not insert_once(session, TimelineEntry, values, key=("source_key",)):
         return None
     _touch(session, mediation, now)
     return session.exec(select(TimelineEntry).where(TimelineEntry.source_key == source_key)).one()

@@ -1,7 +1,7 @@
 """Mediations as read: one, an engagement's list, the one in a thread, positions, timeline, the display dicts.
 
 Also the scheduler's questions (`stale_mediations`, `due_soon`). Nothing here writes; changes are in
-`bot.mediation.lifecycle`, which re-exports these names.
+`bot.mediation.lifecycle`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.records import EngagementRole
 from bot.records.cases import (
     ACTIVE_MEDIATION_STATUSES,
     MEDIATION_STATUSES,
@@ -22,11 +21,11 @@ from bot.records.cases import (
     Position,
     TimelineEntry,
     aware,
-    check_choice,
     issue_as_dict,
     mediation_as_dict,
     timeline_of,
 )
+from bot.records.tables import EngagementRole, check_choice
 
 
 def get_mediation(*, session: Session, mediation_id: int) -> MediationRecord | None:

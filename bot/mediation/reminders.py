@@ -23,7 +23,8 @@ from bot import access
 from bot.access import Probe
 from bot.db import session
 from bot.deps import Deps
-from bot.mediation import lifecycle as mediations
+from bot.mediation import queries as mediation_queries
+from bot.records import reminders as reminder_ledger
 from bot.records.cases import aware
 
 
@@ -51,10 +52,10 @@ def due_reminders(deps: Deps, *, now: datetime, probe: Probe | None = None) -> l
     keys: dict[int, list[str]] = {}
     with session(deps.engine) as s:
         idle = timedelta(hours=settings.mediation_idle_hours)
-        for m in mediations.stale_mediations(session=s, now=now, idle=idle):
+        for m in mediation_queries.stale_mediations(session=s, now=now, idle=idle):
             keys.setdefault(_id(m.id), []).append(f"{m.id}:idle:{m.last_activity_at.isoformat()}")
         within = timedelta(days=settings.mediation_remind_days)
-        for m in mediations.due_soon(session=s, now=local_now, within=within):
+        for m in mediation_queries.due_soon(session=s, now=local_now, within=within):
             kind = "overdue" if m.deadline is not None and m.deadline < today else "due-soon"
             keys.setdefault(_id(m.id), []).append(f"{m.id}:{kind}:{m.deadline}")
         cases = {mediation_id: _case(s, mediation_id) for mediation_id in keys}
@@ -74,7 +75,7 @@ def _claim(deps: Deps, case: dict[str, Any], keys: list[str], *, today: date, pr
     claimed: list[str] = []
     with session(deps.engine) as s:
         for key in keys:
-            if mediations.note_reminder(session=s, mediation_id=case["id"], key=key, text=key) is not None:
+            if reminder_ledger.note_reminder(session=s, mediation_id=case["id"], key=key, text=key) is not None:
                 claimed.append(key)
     if not claimed:
         return None
@@ -86,7 +87,7 @@ def release(deps: Deps, reminder: Reminder) -> None:
     """The post failed: give the claims back, so the next run tries again."""
     with session(deps.engine) as s:
         for key in reminder.keys:
-            mediations.forget_reminder(session=s, mediation_id=reminder.case["id"], key=key)
+            reminder_ledger.forget_reminder(session=s, mediation_id=reminder.case["id"], key=key)
 
 
 def _id(value: int | None) -> int:
@@ -95,6 +96,6 @@ def _id(value: int | None) -> int:
 
 
 def _case(s: Session, mediation_id: int) -> dict[str, Any]:
-    case = mediations.mediation_case(session=s, mediation_id=mediation_id)
+    case = mediation_queries.mediation_case(session=s, mediation_id=mediation_id)
     assert case is not None
     return case

@@ -23,8 +23,10 @@ from bot.db import session
 from bot.deps import Deps
 from bot.errors import Conflict, LiaisonError, NotFound
 from bot.mediation import lifecycle as mediations
+from bot.mediation import queries as mediation_queries
 from bot.mediation import summaries
 from bot.records import cases
+from bot.records.tables import utcnow
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ def id_of(mediation: cases.MediationRecord) -> int:
 
 def today(deps: Deps, now: datetime | None = None) -> date:
     """Today's date where the engagement's people are (LIAISON_TIMEZONE), UTC otherwise."""
-    moment = now or records.utcnow()
+    moment = now or utcnow()
     zone = deps.settings.timezone
     return (moment.astimezone(ZoneInfo(zone)) if zone else moment).date()
 
@@ -57,7 +59,7 @@ def today(deps: Deps, now: datetime | None = None) -> date:
 def case_of(deps: Deps, mediation_id: int) -> dict[str, Any] | None:
     """The mediation as its header shows it, or None if it is gone."""
     with session(deps.engine) as s:
-        return mediations.mediation_case(session=s, mediation_id=mediation_id)
+        return mediation_queries.mediation_case(session=s, mediation_id=mediation_id)
 
 
 def _sentence(text: str) -> str:
@@ -114,7 +116,7 @@ def open_case(
         key = f"mediation-header:{id_of(mediation)}:{mediation.opened_at.isoformat()}"
         if mediation.thread_ts is not None or not records.claim_event(session=s, key=key):
             return None
-        return mediations.mediation_case(session=s, mediation_id=id_of(mediation))
+        return mediation_queries.mediation_case(session=s, mediation_id=id_of(mediation))
 
 
 def header_posted(deps: Deps, mediation_id: int, ts: str) -> None:
@@ -140,8 +142,8 @@ def form_action(doing: str, side: str | None = None) -> Action:
 def form_case(deps: Deps, mediation_id: int, *, user: str, doing: str, side: str | None = None) -> dict[str, Any]:
     """The case a button's form is opened on, if the person may use it now (`NotAllowed`, `Conflict` else)."""
     with session(deps.engine) as s:
-        mediation = mediations.get_mediation(session=s, mediation_id=mediation_id)
-        case = mediations.mediation_case(session=s, mediation_id=mediation_id)
+        mediation = mediation_queries.get_mediation(session=s, mediation_id=mediation_id)
+        case = mediation_queries.mediation_case(session=s, mediation_id=mediation_id)
         if mediation is None or case is None:
             raise NotFound(GONE)
         authorize(actor_in(s, user, mediation.engagement), form_action(doing, side), mediation)
@@ -155,7 +157,7 @@ def _change(deps: Deps, mediation_id: int, user: str, change: Change, *, once: s
     refusal, or a change the mediation's state does not allow, raises with the sentence to show."""
     try:
         with session(deps.engine) as s:
-            mediation = mediations.get_mediation(session=s, mediation_id=mediation_id)
+            mediation = mediation_queries.get_mediation(session=s, mediation_id=mediation_id)
             if mediation is None:
                 raise NotFound(GONE)
             if once is not None and not records.claim_event(session=s, key=once):
@@ -224,14 +226,14 @@ def summarise(deps: Deps, mediation_id: int, *, user: str, probe: Probe | None =
 
     The parties ask for it: mediators, admins and the client's or vendor's owners."""
     with session(deps.engine) as s:
-        mediation = mediations.get_mediation(session=s, mediation_id=mediation_id)
-        case = mediations.mediation_case(session=s, mediation_id=mediation_id)
+        mediation = mediation_queries.get_mediation(session=s, mediation_id=mediation_id)
+        case = mediation_queries.mediation_case(session=s, mediation_id=mediation_id)
         if mediation is None or case is None or not case.get("header_ts"):
             raise NotFound(GONE)
         authorize(actor_in(s, user, mediation.engagement), "summarise", mediation)
         current = any(
             e.kind == "summary" and e.data.get("activity") == case["last_activity_at"]
-            for e in mediations.mediation_timeline(session=s, mediation_id=mediation_id)
+            for e in mediation_queries.mediation_timeline(session=s, mediation_id=mediation_id)
         )
     if current:
         return None
@@ -266,14 +268,14 @@ def has_open_threads(deps: Deps, channel: str) -> bool:
         return False
     with session(deps.engine) as s:
         statuses = cases.ACTIVE_MEDIATION_STATUSES
-        active = mediations.list_mediations(session=s, engagement=scope.engagement, statuses=statuses)
+        active = mediation_queries.list_mediations(session=s, engagement=scope.engagement, statuses=statuses)
         return any(m.channel_id == channel and m.thread_ts for m in active)
 
 
 def pin_evidence(deps: Deps, *, channel: str, thread_ts: str, ts: str, author: str, text: str, user: str) -> int | None:
     """Add a reply in an active mediation's thread to its case, once: the mediation's id if it was added."""
     with session(deps.engine) as s:
-        mediation = mediations.mediation_in_thread(session=s, channel_id=channel, thread_ts=thread_ts)
+        mediation = mediation_queries.mediation_in_thread(session=s, channel_id=channel, thread_ts=thread_ts)
         if mediation is None or mediation.status not in cases.ACTIVE_MEDIATION_STATUSES:
             return None
         added = mediations.add_evidence(

@@ -1,4 +1,4 @@
-"""Alembic environment for Liaison's tables (`bot.records`, on `SQLModel.metadata`).
+"""Alembic environment for Liaison's tables (`bot.records.tables`, `.cases` and `.digests`, on `SQLModel.metadata`).
 
 `bot.db.upgrade()` hands in a connection already inside its migration transaction (through
 `config.attributes["connection"]`). Run by hand (`alembic -c bot/migrations/alembic.ini ...`), it connects
@@ -17,9 +17,9 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-import bot.records  # noqa: F401  (puts the tables on SQLModel.metadata)
-import bot.records.cases  # noqa: F401  (its tables are part of the schema)
+import bot.records.cases  # noqa: F401  (the issues, mediations, their timeline and positions)
 import bot.records.digests  # noqa: F401  (the digest schedules and posts)
+import bot.records.tables  # noqa: F401  (puts the other tables on SQLModel.metadata)
 from bot.db import make_engine, migration_transaction, normalise_url
 from bot.settings import Settings
 

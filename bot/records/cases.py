@@ -1,4 +1,7 @@
-"""Cases: the tables of the issue log and of mediations, their timeline, and the checks both share.
+"""Cases: the tables of the issue log and of mediations, their timeline, and the checks both share; the schema
+a new issue is checked with (`IssueCreate`) and those records are shown with (`IssuePublic`, `MediationPublic`,
+`TimelineEntryPublic`, dumped with `model_dump(mode="json")`). A field with a fixed set of values is a `Literal`
+(stored as the same string or integer column, with the same CHECK constraints as before).
 
 The workflows are in `bot.issues` and `bot.mediation.lifecycle`.
 
@@ -14,30 +17,43 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, col, select
+from pydantic import PlainSerializer, ValidationInfo, field_validator
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, Integer, UniqueConstraint
+from sqlmodel import AutoString, Field, Session, SQLModel, col, select
 
-from bot.records import _insert_once, utcnow
+from bot.records.tables import check_choice, insert_once, utcnow
 
-BACK_OFFICE = ("finance", "accounting", "billing", "data-processing")
-FRONT_OFFICE = ("customer-service", "technical-support", "marketing", "sales")
-CATEGORIES = (*BACK_OFFICE, *FRONT_OFFICE, "sla-breach", "other")
-SEVERITIES = (1, 2, 3, 4)  # 1 is the worst
-LEVELS = ("high", "low")  # risk and value
-CASE_SIDES = ("client", "vendor")
-ISSUE_STATUSES = ("open", "acknowledged", "in-progress", "resolved", "closed")
-OPEN_ISSUE_STATUSES = ("open", "acknowledged", "in-progress")
-MEDIATION_STATUSES = ("open", "proposal", "agreed", "escalated", "withdrawn", "closed")
-ACTIVE_MEDIATION_STATUSES = ("open", "proposal")  # still being argued: positions, evidence, agreement
-OPEN_MEDIATION_STATUSES = ("open", "proposal", "agreed", "escalated")  # not yet closed or withdrawn
-TIMELINE_KINDS = ("created", "status", "comment", "position", "evidence", "summary", "outcome", "reminder")
+# The fixed sets of values, as the fields' types; the tuples (for option lists and checks) are read off them.
+BackOffice = Literal["finance", "accounting", "billing", "data-processing"]
+FrontOffice = Literal["customer-service", "technical-support", "marketing", "sales"]
+Category = Literal[BackOffice, FrontOffice, "sla-breach", "other"]
+Office = Literal["back", "front"]
+Severity = Literal[1, 2, 3, 4]  # 1 is the worst
+Level = Literal["high", "low"]  # risk and value
+CaseSide = Literal["client", "vendor"]
+IssueStatus = Literal["open", "acknowledged", "in-progress", "resolved", "closed"]
+MediationStatus = Literal["open", "proposal", "agreed", "escalated", "withdrawn", "closed"]
+TimelineKind = Literal["created", "status", "comment", "position", "evidence", "summary", "outcome", "reminder"]
+
+BACK_OFFICE: tuple[BackOffice, ...] = get_args(BackOffice)
+FRONT_OFFICE: tuple[FrontOffice, ...] = get_args(FrontOffice)
+CATEGORIES: tuple[Category, ...] = (*BACK_OFFICE, *FRONT_OFFICE, "sla-breach", "other")
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+LEVELS: tuple[Level, ...] = get_args(Level)
+CASE_SIDES: tuple[CaseSide, ...] = get_args(CaseSide)
+ISSUE_STATUSES: tuple[IssueStatus, ...] = get_args(IssueStatus)
+OPEN_ISSUE_STATUSES: tuple[IssueStatus, ...] = ("open", "acknowledged", "in-progress")
+MEDIATION_STATUSES: tuple[MediationStatus, ...] = get_args(MediationStatus)
+ACTIVE_MEDIATION_STATUSES: tuple[MediationStatus, ...] = ("open", "proposal")  # positions, evidence, agreement
+OPEN_MEDIATION_STATUSES: tuple[MediationStatus, ...] = ("open", "proposal", "agreed", "escalated")  # not yet ended
+TIMELINE_KINDS: tuple[TimelineKind, ...] = get_args(TimelineKind)
 CLAUSE_REF_KEYS = ("document", "section", "quote", "start", "end")
 OPTIONAL_CLAUSE_REF_KEYS = ("title", "page")  # kept when known, for citations
 
 
-def office_of(category: str) -> str | None:
+def office_of(category: str) -> Office | None:
     """The office of a category: "back" (finance, billing...), "front" (customer service...) or None."""
     if category in BACK_OFFICE:
         return "back"
@@ -59,16 +75,16 @@ class IssueRecord(SQLModel, table=True):
     engagement: str = Field(index=True)
     title: str
     description: str = ""
-    category: str = "other"  # one of CATEGORIES
-    office: str | None = None  # "back" | "front" | None, from the category
-    severity: int = 3  # 1 (worst) .. 4
-    risk: str = "low"  # one of LEVELS
-    value: str = "low"  # one of LEVELS
-    raised_by_side: str | None = None  # one of CASE_SIDES
+    category: Category = Field(default="other", sa_type=AutoString)
+    office: Office | None = Field(default=None, sa_type=AutoString)  # from the category
+    severity: Severity = Field(default=3, sa_type=Integer)  # 1 (worst) .. 4
+    risk: Level = Field(default="low", sa_type=AutoString)
+    value: Level = Field(default="low", sa_type=AutoString)
+    raised_by_side: CaseSide | None = Field(default=None, sa_type=AutoString)
     clause_refs: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     owner: str | None = None  # Slack user id
     due: date | None = None
-    status: str = "open"  # one of ISSUE_STATUSES
+    status: IssueStatus = Field(default="open", sa_type=AutoString)
     source_key: str | None = None  # a Slack id: view submission, message permalink...
     permalink: str | None = None
     created_by: str
@@ -92,7 +108,7 @@ class MediationRecord(SQLModel, table=True):
     channel_id: str
     thread_ts: str | None = None
     header_ts: str | None = None  # the Slack ts of the pinned header message
-    status: str = "open"  # one of MEDIATION_STATUSES
+    status: MediationStatus = Field(default="open", sa_type=AutoString)
     deadline: date | None = None
     opened_by: str
     opened_at: datetime = Field(default_factory=utcnow)
@@ -125,7 +141,7 @@ class TimelineEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int | None = Field(default=None, index=True)  # -> issues.id, ON DELETE CASCADE
     mediation_id: int | None = Field(default=None, index=True)  # -> mediations.id, ON DELETE CASCADE
-    kind: str  # one of TIMELINE_KINDS
+    kind: TimelineKind = Field(sa_type=AutoString)
     actor: str  # Slack user id, or "cli" / "liaison"
     text: str = ""
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -148,7 +164,7 @@ class Position(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     mediation_id: int  # -> mediations.id, ON DELETE CASCADE
-    side: str  # one of CASE_SIDES
+    side: CaseSide = Field(sa_type=AutoString)
     author: str
     text: str
     evidence: str | None = None
@@ -158,12 +174,6 @@ class Position(SQLModel, table=True):
 Case = TypeVar("Case", IssueRecord, MediationRecord)
 
 # Checks
-
-
-def check_choice(value: Any, allowed: tuple[Any, ...], what: str) -> Any:
-    if isinstance(value, bool) or value not in allowed:
-        raise ValueError(f"{what} must be one of {', '.join(map(str, allowed))}, not {value!r}")
-    return value
 
 
 def required_text(value: Any, what: str) -> str:
@@ -256,7 +266,7 @@ def insert_case(session: Session, model: type[Case], values: dict[str, Any]) -> 
         session.add(row)
         session.flush()
         return row, True
-    inserted = _insert_once(session, model, values)
+    inserted = insert_once(session, model, values, key=("source_key",))
     found = by_source_key(session, model, values["source_key"])
     assert found is not None
     return found, inserted
@@ -281,69 +291,132 @@ def timeline_of(session: Session, **where: int) -> list[TimelineEntry]:
     return list(session.exec(query).all())
 
 
-# Plain dicts (for JSON, CSV and Slack blocks)
+# Schemas: what comes in to create an issue, and what is shown of a record (JSON, CSV, Slack blocks)
+
+# A datetime in JSON as `datetime.isoformat()` writes it ("...+00:00"), as Liaison's JSON always had it.
+IsoDatetime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+class IssueCreate(SQLModel):
+    """A new issue, checked as it is built: what a form or the CLI says of it, who logs it, and the Slack id
+    (`source_key`: a view submission...) that logs it once."""
+
+    engagement: str
+    title: str
+    created_by: str
+    description: str = ""
+    category: Category = "other"
+    severity: Severity = 3
+    risk: Level = "low"
+    value: Level = "low"
+    raised_by_side: CaseSide | None = None
+    clause_refs: list[dict[str, Any]] = Field(default_factory=list)
+    owner: str | None = None
+    due: date | None = None
+    source_key: str | None = None
+    permalink: str | None = None
+
+    @field_validator("engagement", "title", mode="before")
+    @classmethod
+    def _required(cls, value: Any, info: ValidationInfo) -> str:
+        return required_text(value, str(info.field_name))
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _description(cls, value: Any) -> Any:
+        return value or ""
+
+    @field_validator("owner", mode="before")
+    @classmethod
+    def _owner(cls, value: Any) -> Any:
+        return value or None
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # True == 1, but no one means severity 1 by it
+            raise ValueError(f"severity must be one of {', '.join(map(str, SEVERITIES))}, not {value!r}")
+        return value
+
+    @field_validator("clause_refs", mode="before")
+    @classmethod
+    def _clause_refs(cls, value: Any) -> list[dict[str, Any]]:
+        return clause_refs_of(value)
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due(cls, value: Any) -> date | None:
+        return as_date(value, "due")
+
+
+class IssuePublic(SQLModel):
+    """An issue as shown: `IssuePublic.model_validate(record).model_dump(mode="json")`."""
+
+    id: int
+    engagement: str
+    title: str
+    description: str
+    status: IssueStatus
+    severity: Severity
+    category: Category
+    office: Office | None
+    risk: Level
+    value: Level
+    side: CaseSide | None = Field(schema_extra={"validation_alias": "raised_by_side"})
+    owner: str | None
+    due: date | None
+    clause_refs: list[dict[str, Any]]
+    permalink: str | None
+    created_by: str
+    created_at: IsoDatetime
+    updated_at: IsoDatetime
+    resolved_at: IsoDatetime | None
+
+
+class MediationPublic(SQLModel):
+    """A mediation as shown (its Slack header ts and source key are not)."""
+
+    id: int
+    engagement: str
+    title: str
+    status: MediationStatus
+    channel_id: str
+    thread_ts: str | None
+    deadline: date | None
+    opened_by: str
+    opened_at: IsoDatetime
+    updated_at: IsoDatetime
+    last_activity_at: IsoDatetime
+    outcome_text: str | None
+    escalated_to: str | None
+    related_issue_ids: list[int]
+    clause_refs: list[dict[str, Any]]
+    client_agreed_by: str | None
+    vendor_agreed_by: str | None
+
+
+class TimelineEntryPublic(SQLModel):
+    """A timeline entry as shown (its source key is not)."""
+
+    id: int
+    issue_id: int | None
+    mediation_id: int | None
+    kind: TimelineKind
+    actor: str
+    text: str
+    data: dict[str, Any]
+    at: IsoDatetime
+    original_ts: str | None
+    original_author: str | None
 
 
 def issue_as_dict(issue: IssueRecord) -> dict[str, Any]:
-    return {
-        "id": issue.id,
-        "engagement": issue.engagement,
-        "title": issue.title,
-        "description": issue.description,
-        "status": issue.status,
-        "severity": issue.severity,
-        "category": issue.category,
-        "office": issue.office,
-        "risk": issue.risk,
-        "value": issue.value,
-        "side": issue.raised_by_side,
-        "owner": issue.owner,
-        "due": _iso(issue.due),
-        "clause_refs": list(issue.clause_refs or []),
-        "permalink": issue.permalink,
-        "created_by": issue.created_by,
-        "created_at": _iso(issue.created_at),
-        "updated_at": _iso(issue.updated_at),
-        "resolved_at": _iso(issue.resolved_at),
-    }
+    return IssuePublic.model_validate(issue).model_dump(mode="json")
 
 
 def mediation_as_dict(mediation: MediationRecord) -> dict[str, Any]:
-    return {
-        "id": mediation.id,
-        "engagement": mediation.engagement,
-        "title": mediation.title,
-        "status": mediation.status,
-        "channel_id": mediation.channel_id,
-        "thread_ts": mediation.thread_ts,
-        "deadline": _iso(mediation.deadline),
-        "opened_by": mediation.opened_by,
-        "opened_at": _iso(mediation.opened_at),
-        "updated_at": _iso(mediation.updated_at),
-        "last_activity_at": _iso(mediation.last_activity_at),
-        "outcome_text": mediation.outcome_text,
-        "escalated_to": mediation.escalated_to,
-        "related_issue_ids": list(mediation.related_issue_ids or []),
-        "clause_refs": list(mediation.clause_refs or []),
-        "client_agreed_by": mediation.client_agreed_by,
-        "vendor_agreed_by": mediation.vendor_agreed_by,
-    }
+    return MediationPublic.model_validate(mediation).model_dump(mode="json")
 
 
 def entry_as_dict(entry: TimelineEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "issue_id": entry.issue_id,
-        "mediation_id": entry.mediation_id,
-        "kind": entry.kind,
-        "actor": entry.actor,
-        "text": entry.text,
-        "data": dict(entry.data or {}),
-        "at": _iso(entry.at),
-        "original_ts": entry.original_ts,
-        "original_author": entry.original_author,
-    }
+    return TimelineEntryPublic.model_validate(entry).model_dump(mode="json")

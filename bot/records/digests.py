@@ -19,9 +19,9 @@ from uuid import uuid4
 from sqlalchemy import UniqueConstraint, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from bot.records import ChannelBinding, QuestionRecord, _insert_once, utcnow
 from bot.records.cases import OPEN_MEDIATION_STATUSES, IssueRecord, MediationRecord
 from bot.records.questions import feedback_balance
+from bot.records.tables import ChannelBinding, QuestionRecord, insert_once, utcnow
 
 ALL_ENGAGEMENTS = "*"  # the engagement key of the managers' cross-engagement digest (not a valid engagement name)
 
@@ -85,7 +85,7 @@ def set_schedule(
     """Set (or change) an engagement's digest day, time and time zone; the caller checks the values."""
     values = {"day": day, "time": time, "timezone": timezone, "updated_by": updated_by, "updated_at": utcnow()}
     row = session.get(DigestSchedule, engagement)
-    if row is None and _insert_once(session, DigestSchedule, {"engagement": engagement, **values}):
+    if row is None and insert_once(session, DigestSchedule, {"engagement": engagement, **values}, key=("engagement",)):
         return session.get_one(DigestSchedule, engagement)
     row = row or session.get_one(DigestSchedule, engagement)
     for name, value in values.items():
@@ -146,7 +146,7 @@ def claim_post(
         "claim_token": token,
         "claimed_at": now,
     }
-    if _insert_once(session, DigestPost, values):
+    if insert_once(session, DigestPost, values, key=("engagement", "channel_id", "week_start")):
         row = _post(session, engagement, channel_id, week_start, lock=False)
         assert row is not None and row.id is not None
         return Claim(row.id, token, retaken=False)

@@ -1,6 +1,6 @@
 """The questions Liaison answered in Slack (`QuestionRecord`) and the thumbs up or down on its answers (`Feedback`).
 
-Like every data function in `bot.records` (which re-exports these), they take the caller's session by keyword
+Like every data function in `bot.records`, they take the caller's session by keyword
 and never commit; a question is recorded once per Slack delivery, a vote once per person and answer.
 """
 
@@ -14,7 +14,7 @@ from uuid import uuid4
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from bot.records.tables import SIDES, Feedback, QuestionRecord, _check, _insert_once, utcnow
+from bot.records.tables import SIDES, Feedback, QuestionRecord, check_choice, insert_once, utcnow
 
 # Questions and answers
 
@@ -48,7 +48,7 @@ def record_question(
         "id": uuid4().hex,
         "source_key": source_key,
         "engagement": engagement,
-        "side": _check(side, SIDES, "side"),
+        "side": check_choice(side, SIDES, "side"),
         "channel_id": channel_id,
         "user_id": user_id,
         "thread_ts": thread_ts,
@@ -59,7 +59,7 @@ def record_question(
         "citations": list(answer_dict.get("citations") or []),
         "asked_at": utcnow(),
     }
-    _insert_once(session, QuestionRecord, values)
+    insert_once(session, QuestionRecord, values, key=("source_key",))
     row = _by_source_key(session, source_key)
     assert row is not None
     return row
@@ -132,13 +132,13 @@ def record_feedback(*, session: Session, question_id: str, user_id: str, value: 
     row = _vote(session, question_id, user_id)
     if row is None:
         values = {"question_id": question_id, "user_id": user_id, "value": value, "given_at": now}
-        if _insert_once(session, Feedback, values):
+        if insert_once(session, Feedback, values, key=("question_id", "user_id")):
             row = _vote(session, question_id, user_id)
             assert row is not None
             return row
         row = _vote(session, question_id, user_id)  # someone's concurrent click won: this one replaces it
         assert row is not None
-    row.value, row.given_at = value, now
+    row.value, row.given_at = (1 if value > 0 else -1), now
     session.add(row)
     session.flush()
     return row

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.records import _insert_once, utcnow
 from bot.records.cases import MediationRecord, TimelineEntry
+from bot.records.tables import insert_once, utcnow
 
 
 def note_reminder(
@@ -35,7 +35,7 @@ def note_reminder(
         "original_ts": None,
         "original_author": None,
     }
-    if not _insert_once(session, TimelineEntry, values):
+    if not insert_once(session, TimelineEntry, values, key=("source_key",)):
         return None
     return session.exec(select(TimelineEntry).where(TimelineEntry.source_key == source_key)).one()
 

@@ -1,6 +1,6 @@
 """Who may do what in an engagement: granting, revoking and looking up `EngagementRole`s.
 
-Like every data function in `bot.records` (which re-exports these), they take the caller's session by keyword
+Like every data function in `bot.records`, they take the caller's session by keyword
 and never commit.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from bot.records.tables import ROLES, EngagementRole, _check, _insert_once, utcnow
+from bot.records.tables import ROLES, EngagementRole, check_choice, insert_once, utcnow
 
 OWNER_ROLES = ("owner", "client-owner", "vendor-owner", "admin")
 
@@ -24,12 +24,12 @@ def _role(session: Session, engagement: str, user_id: str, role: str) -> Engagem
 
 def grant_role(*, session: Session, engagement: str, user_id: str, role: str, granted_by: str) -> EngagementRole:
     """Give someone a role in an engagement; granting it again returns the existing grant."""
-    _check(role, ROLES, "role")
+    check_choice(role, ROLES, "role")
     existing = _role(session, engagement, user_id, role)
     if existing is not None:
         return existing
     values = {"engagement": engagement, "user_id": user_id, "role": role, "granted_by": granted_by}
-    _insert_once(session, EngagementRole, {**values, "granted_at": utcnow()})
+    insert_once(session, EngagementRole, {**values, "granted_at": utcnow()}, key=("engagement", "user_id", "role"))
     granted = _role(session, engagement, user_id, role)
     assert granted is not None
     return granted

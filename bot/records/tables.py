@@ -1,24 +1,27 @@
-"""Liaison's tables and what every data module shares: `utcnow`, `EPOCH` and the idempotent `_insert_once`
-(`INSERT ... ON CONFLICT DO NOTHING`).
+"""Liaison's tables and what every data module shares: `utcnow`, `EPOCH`, `check_choice` and the idempotent
+`insert_once` (`INSERT ... ON CONFLICT (key) DO NOTHING`).
 
 The tables are SQLModel models (migrated by `bot/migrations`); importing this module puts them on
-`SQLModel.metadata`. The data functions are in `bot.records` (channel bindings, Slack events), `bot.records.roles`
-and `bot.records.questions`; `bot.records` re-exports all of this, so callers keep `records.<name>`.
-Datetimes are timezone-aware UTC, in and out.
+`SQLModel.metadata` (the case tables are in `bot.records.cases`, the digest tables in `bot.records.digests`).
+The data functions are in `bot.records` (channel bindings, Slack events), `bot.records.roles` and
+`bot.records.questions`. Datetimes are timezone-aware UTC, in and out.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, TypeVar, get_args
 from uuid import uuid4
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, Table, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, Integer, Table, UniqueConstraint
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import AutoString, Field, Session, SQLModel
 
-SIDES = ("client", "vendor", "shared")
-ROLES = ("admin", "mediator", "client-owner", "vendor-owner", "owner")
+Side = Literal["client", "vendor", "shared"]  # a channel's side; "shared" sees only what both sides may
+Role = Literal["admin", "mediator", "client-owner", "vendor-owner", "owner"]
+Vote = Literal[-1, 1]
+SIDES: tuple[Side, ...] = get_args(Side)
+ROLES: tuple[Role, ...] = get_args(Role)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -38,7 +41,7 @@ class ChannelBinding(SQLModel, table=True):
     channel_id: str = Field(primary_key=True)
     team_id: str
     engagement: str = Field(index=True)
-    side: str  # one of SIDES
+    side: Side = Field(sa_type=AutoString)
     bound_by: str
     bound_at: datetime = Field(default_factory=utcnow)
 
@@ -54,7 +57,7 @@ class EngagementRole(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     engagement: str = Field(index=True)
     user_id: str = Field(index=True)
-    role: str  # one of ROLES
+    role: Role = Field(sa_type=AutoString)
     granted_by: str
     granted_at: datetime = Field(default_factory=utcnow)
 
@@ -71,7 +74,7 @@ class QuestionRecord(SQLModel, table=True):
     id: str = Field(default_factory=lambda: uuid4().hex, primary_key=True)
     source_key: str  # e.g. "event:<event_id>" or "cmd:<trigger_id>"
     engagement: str = Field(index=True)
-    side: str
+    side: Side = Field(sa_type=AutoString)
     channel_id: str
     user_id: str
     thread_ts: str | None = None
@@ -99,7 +102,7 @@ class Feedback(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     question_id: str  # -> questions.id, ON DELETE CASCADE
     user_id: str
-    value: int
+    value: Vote = Field(sa_type=Integer)
     given_at: datetime = Field(default_factory=utcnow)
 
 
@@ -112,24 +115,30 @@ class ProcessedEvent(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow, index=True)
 
 
-def _table(model: type[SQLModel]) -> Table:
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a SQLModel table model."""
     return model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass, not declared on the class
 
 
-def _insert_once(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
-    """INSERT a row unless a unique key already has it (here or in another process): True if inserted.
+def insert_once(session: Session, model: type[SQLModel], values: dict[str, Any], *, key: tuple[str, ...]) -> bool:
+    """INSERT a row unless one with the same idempotency `key` (a unique key's columns) is there already, here or
+    in another process: True if inserted, False if it was there.
 
-    `INSERT ... ON CONFLICT DO NOTHING` (SQLite's and PostgreSQL's): only a unique key's conflict means "there
-    already"; any other integrity error (a foreign key, a check) raises, and the caller's session stays usable.
+    `INSERT ... ON CONFLICT (key) DO NOTHING` (SQLite's and PostgreSQL's dialects): only a conflict on `key` means
+    "there already"; any other integrity error (another unique key, a foreign key, a check) raises.
     """
-    table = _table(model)
+    table = table_of(model)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    key = next(iter(table.primary_key.columns))
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    returned = next(iter(table.primary_key.columns))
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=list(key)).returning(returned)
     return session.exec(statement).first() is not None  # RETURNING: a row only if it was inserted
 
 
-def _check(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
-    return value
+Choice = TypeVar("Choice")
+
+
+def check_choice(value: object, allowed: tuple[Choice, ...], what: str) -> Choice:
+    """`value` if it is one of `allowed` (a bool is never a number here), else ValueError naming `what`."""
+    if isinstance(value, bool) or value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(map(str, allowed))}, not {value!r}")
+    return next(choice for choice in allowed if choice == value)

@@ -18,6 +18,10 @@ import pytest
 from bot import issues, records
 from bot.db import session
 from bot.mediation import lifecycle as mediations
+from bot.records.cases import IssueCreate
+from bot.records.questions import record_question
+from bot.records.roles import grant_role
+from bot.records.tables import ChannelBinding
 from bot.slack.blocks import home as hb
 from bot.slack.blocks import issues as ib
 from bot.slack.blocks import mediation as mb
@@ -40,7 +44,7 @@ def slack(tmp_path: Path, sample_kb: KnowledgeBase) -> Iterator[Slack]:
 
 def _grant(slack: Slack, user: str, role: str, engagement: str = ENGAGEMENT) -> None:
     with session(slack.deps.engine) as s:
-        records.grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="cli")
+        grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="cli")
 
 
 def _bind(slack: Slack, channel: str, side: str, engagement: str = ENGAGEMENT) -> None:
@@ -112,7 +116,7 @@ def test_home_issue_card_in_a_shared_channel_never_quotes_the_client_memo(slack:
     assert in_client["channel"] == "CCLIENT" and MEMO in json.dumps(in_client["blocks"])  # the title does find it
 
     with session(slack.deps.engine) as s:  # now only a shared channel is bound: the Home's card goes there
-        s.delete(s.get_one(records.ChannelBinding, "CCLIENT"))
+        s.delete(s.get_one(ChannelBinding, "CCLIENT"))
     _bind(slack, "CSHARED", "shared")
     card = _log_from_home(slack, "UC", MEMO_TITLE, "VH2")
     assert card["channel"] == "CSHARED"
@@ -125,7 +129,9 @@ def test_attach_in_a_shared_channel_cannot_read_a_client_only_clause(slack: Slac
     _grant(slack, "UC", "client-owner")
     _bind(slack, "CSHARED", "shared")
     with session(slack.deps.engine) as s:
-        issue = issues.create_issue(session=s, engagement=ENGAGEMENT, title="Budget", created_by="UC")
+        issue = issues.create_issue(
+            session=s, issue_in=IssueCreate(engagement=ENGAGEMENT, title="Budget", created_by="UC")
+        )
         issue_id = issue.id
     text = sample_kb.document_text(ENGAGEMENT, MEMO)
     start = text.index("Budget ceiling")
@@ -242,7 +248,7 @@ def test_ask_the_owner_only_for_a_question_asked_in_this_channel(slack: Slack) -
     _bind(slack, "C2", "vendor")
     _grant(slack, "UCO", "client-owner")
     with session(slack.deps.engine) as s:
-        row = records.record_question(
+        row = record_question(
             session=s,
             source_key="k1",
             engagement=ENGAGEMENT,
@@ -271,7 +277,7 @@ def test_an_issue_form_with_forged_or_stale_metadata_logs_nothing(slack: Slack) 
     )
     assert REFUSED in response.body
     with session(slack.deps.engine) as s:  # the form was opened for C1, which now belongs to another engagement
-        s.delete(s.get_one(records.ChannelBinding, "C1"))
+        s.delete(s.get_one(ChannelBinding, "C1"))
     _bind(slack, "C1", "client", engagement="beta-billing")
     response = slack.submit(callback_id=ib.CALLBACK_ID, metadata=metadata, values=_issue_state("Stale"), view_id="VF2")
     assert json.loads(response.body)["response_action"] == "errors"

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from bot import records
 from bot.cli import cli
 from bot.db import session
+from bot.records.roles import grant_role
 from knowledge.base import KnowledgeBase
 from tests.conftest import write
 from tests.test_slack_app import _add_to_contracts, running_slack
@@ -97,7 +98,7 @@ def _bind_vendor_channel(slack) -> None:  # type: ignore[no-untyped-def]
         records.bind_channel(
             session=s, channel_id="CV", team_id="T1", engagement="acme", side="vendor", user_id="UADMIN"
         )
-        records.grant_role(session=s, engagement="acme", user_id="UADMIN", role="admin", granted_by="cli")
+        grant_role(session=s, engagement="acme", user_id="UADMIN", role="admin", granted_by="cli")
 
 
 def test_a_file_from_slack_never_replaces_a_document_of_another_visibility(

@@ -23,6 +23,7 @@ from bot import records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
 from bot.localslack.api import SlackAPI, action_body, event_body, sign
+from bot.records.roles import grant_role
 from bot.settings import Settings
 from bot.slack.app import create_app
 from knowledge.base import KnowledgeBase
@@ -118,7 +119,7 @@ def running(tmp_path: Path, kb: KnowledgeBase, *, api_url: str | None = None) ->
             records.bind_channel(
                 session=s, channel_id="CV", team_id="T1", engagement=ENGAGEMENT, side="vendor", user_id="UADMIN"
             )
-            records.grant_role(session=s, engagement=ENGAGEMENT, user_id="UADMIN", role="admin", granted_by="cli")
+            grant_role(session=s, engagement=ENGAGEMENT, user_id="UADMIN", role="admin", granted_by="cli")
         deps = Deps(settings=settings, kb=kb, engine=engine)
         app = create_app(settings, deps, client=WebClient(token=TOKEN, base_url=api.url))
         try:
