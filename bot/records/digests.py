@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from uuid import uuid4
 
 from sqlalchemy import UniqueConstraint, func, or_
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import AutoString, Field, Session, SQLModel, col, select
 
 from bot.records.cases import OPEN_MEDIATION_STATUSES, IssueRecord, MediationRecord
 from bot.records.questions import feedback_balance
-from bot.records.tables import ChannelBinding, QuestionRecord, insert_once, utcnow
+from bot.records.tables import ChannelBinding, QuestionRecord, Side, insert_once, utcnow
 
 ALL_ENGAGEMENTS = "*"  # the engagement key of the managers' cross-engagement digest (not a valid engagement name)
 
@@ -53,7 +53,7 @@ class DigestPost(SQLModel, table=True):
     engagement: str  # or ALL_ENGAGEMENTS for the managers' digest
     channel_id: str
     week_start: date  # the Monday of the week the digest is sent in (engagement's time zone)
-    side: str
+    side: Side = Field(sa_type=AutoString)  # the channel's side when claimed
     claim_token: str  # which attempt holds the claim
     claimed_at: datetime
     posted_at: datetime | None = None
