@@ -180,9 +180,16 @@ def asks_for_a_line(question: str, kinds: list[str]) -> bool:
     """Whether a question may be answered by the line that says most of what it asks when no value of the kind
     it asks for is found: not one asking for a method ("how are claims reviewed?") or a comparison ("which one
     wins?"); a bare topic ("data deletion after we terminate") may."""
-    if _ASKS_METHOD.match(_corrected(question)) or (kinds and kinds[0] in _NAMED_VALUES):
+    if _ASKS_METHOD.match(_corrected(question)) or _ASKS_COMPARISON.search(question):
+        return False
+    if kinds and kinds[0] in _NAMED_VALUES:
         return False  # a party, a date, a law is a name: a line without one does not say it
     return bool(kinds) or not _QUESTION_WORD.search(question)
+
+
+_ASKS_COMPARISON = re.compile(
+    r"\bwhich\s+(?:one|of\s+them|document)\b|\b(?:prevails?|wins?|takes?\s+precedence)\b", re.I
+)
 
 
 _NAMED_VALUES = frozenset({"party", "date", "law"})

@@ -170,7 +170,9 @@ def direct_for(
     around, only lines of text[start:end] that overlap it count (a model's quote is a fragment of a clause:
     its line is the whole sentence the fragment is in).
     """
-    found = find_direct(question, text, start, end, around, title) or row_cell(question, text, start, end)
+    found = find_direct(question, text, start, end, around, title)
+    if found is None or found.kind == "line":  # a cell of the column the question names says more than its row
+        found = row_cell(question, text, start, end) or found
     if found is None:
         return None
     header = text[found.header[0] : found.header[1]] if found.header else None
@@ -212,7 +214,7 @@ def find_direct(
             weight = (1.0 if rank == 0 else 0.7) * (1.0 if place == 0 else 0.6)
             wanted[value_kind] = max(wanted.get(value_kind, 0.0), weight * STRENGTH.get(value_kind, 1.0))
     if kinds and "yesno" not in kinds:
-        wanted.setdefault("definition", DEFINITION_WEIGHT)  # "whats the general cap": the line defining it
+        wanted.setdefault("defines", DEFINITION_WEIGHT)  # "whats the general cap": the line defining it
     total = sum(terms.values())
     lines: list[tuple[int, int, int, set[str]]] = []  # (index, start, end, the words of the heading above it)
     heading: set[str] = set()  # the words of the heading the line is under ("6.1 Fees.")
@@ -402,7 +404,10 @@ def _best_value(
     slots = placeholders_in(text, a, b)
     best: tuple[tuple[int, int], str, float] | None = None
     for kind, weight in wanted.items():
-        spans = definitions_in(text, a, b, set(terms)) if kind == "definition" else values_in(kind, text, a, b, terms)
+        if kind in {"definition", "defines"}:
+            spans = definitions_in(text, a, b, set(terms), named=kind == "definition")
+        else:
+            spans = values_in(kind, text, a, b, terms)
         for s, e in spans:
             if inside_any(slots, s, e):
                 continue  # a template slot is no value, whatever it reads like
@@ -413,7 +418,7 @@ def _best_value(
             qualified = 0.1 if bound and QUALIFIED.match(text, s, e) else 0.0  # "within 20 days", "no later than"
             score = weight + qualified + 0.1 * min(near, 2.0) + (0.2 if matches_any(text[s:e], terms) else 0.0)
             if best is None or score > best[2]:
-                best = ((s, e), kind, score)
+                best = ((s, e), "definition" if kind == "defines" else kind, score)
     return best
 
 

@@ -164,11 +164,14 @@ def values_in(kind: str, text: str, a: int, b: int, terms: dict[str, float]) -> 
     return spans
 
 
-def definitions_in(text: str, a: int, b: int, terms: set[str]) -> list[tuple[int, int]]:
-    """Spans of terms that text[a:b] defines and that the question names."""
+def definitions_in(text: str, a: int, b: int, terms: set[str], named: bool = True) -> list[tuple[int, int]]:
+    """Spans of terms that text[a:b] defines and that the question names; with named=False, not a name given
+    in passing ('Statements of Work ("SOWs")'), only a definition ('"SOW" means ...')."""
     spans = []
     for m in _DEFINES.finditer(text, a, b):
         group = next(g for g in (1, 2, 3, 4) if m.group(g))
+        if group == 2 and not named:
+            continue
         term = set(tokenize(m.group(group)))
         if term and len(term & terms) >= max(1, math.ceil(len(term) / 2)):
             spans.append((m.start(group), m.end(group)))
