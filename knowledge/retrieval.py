@@ -104,14 +104,18 @@ class _View:
 
     @functools.cached_property
     def title_words(self) -> list[dict[str, float]]:
-        """Per document, the distinctive words of its title and file name with their weight (IDF)."""
+        """Per document, the distinctive words of its title and file name with their weight (IDF): names (see
+        `names`) and numbers ('2020', 'No. 1'), not the common words a title may hold."""
         words = [set(tokenize(f"{d.title} {d.name.rsplit('.', 1)[0]}")) for d in self.docs]
         n = len(self.docs)
         df: dict[str, int] = {}
         for ws in words:
             for w in ws:
                 df[w] = df.get(w, 0) + 1
-        return [{w: math.log(1 + n / df[w]) for w in ws if df[w] <= max(1, n // 2) and w in self.names} for ws in words]
+        named = [
+            {w for w in ws if w in self.names or not w.isalpha()} for ws in words
+        ]  # 'get' of 'Get support' is none
+        return [{w: math.log(1 + n / df[w]) for w in ws if df[w] <= max(1, n // 2)} for ws in named]
 
 
 @dataclass(frozen=True)

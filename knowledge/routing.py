@@ -43,22 +43,24 @@ _NAMING = [
     re.compile(r"\(([\w][\w .&'-]{1,40}?)\)\s*[?.!]*\s*$"),
     re.compile(r"\s[-\u2013\u2014]\s+([\w][\w .&'-]{1,40}?)\s*[?.!]*\s*$"),
 ]
-# "maintenance notice for hot storage?": no article says a name follows, so it takes two words ("on services" is none)
+# "maintenance notice for hot storage?": no article says a name follows, so it takes two words ("on services" is
+# none), every one of them the document's title words ("on service credits for a month" names no "Service Credits")
 _BARE_END = re.compile(r"(?<![\w-])(?:in|under|per|for|with|on|at|from)\s+([\w][\w .&'-]{1,40}?)\s*[?.!]*\s*$", re.I)
 
 
 def naming_phrases(question: str) -> list[list[str]]:
     """The (lower-cased) words of each phrase that may name a document, stopwords and filler words left out."""
-    return [words for words, _ in _phrases(question)]
+    return [words for words, _, _ in _phrases(question)]
 
 
-def _phrases(question: str) -> list[tuple[list[str], tuple[int, int]]]:
+def _phrases(question: str) -> list[tuple[list[str], tuple[int, int], float]]:
+    """(words, span, the share of them that must be title words) of each phrase that may name a document."""
     out = []
-    for pattern, least in [*((p, 1) for p in _NAMING), (_BARE_END, 2)]:
+    for pattern, least, share in [*((p, 1, MIN_TITLE_SHARE) for p in _NAMING), (_BARE_END, 2, 1.0)]:
         for m in pattern.finditer(question):
             words = [w for w in TOKEN.findall(m.group(1).lower()) if _kept(w)]
             if least <= len(words) <= MAX_WORDS:
-                out.append((words, m.span()))
+                out.append((words, m.span(), share))
     return out
 
 
@@ -69,7 +71,7 @@ def without_short_name(question: str, docs: Sequence[StoredDocument]) -> str:
     if not routed:
         return question
     title = set().union(*(tokenize(f"{d.title} {d.name.rsplit('.', 1)[0]}") for d in docs if d.name in routed))
-    naming = [span for words, span in _phrases(question) if _matched(words, title)[0] / len(words) >= MIN_TITLE_SHARE]
+    naming = [span for words, span, share in _phrases(question) if _matched(words, title)[0] / len(words) >= share]
     cuts: list[tuple[int, int]] = []
     for a, b in sorted(naming, key=lambda s: s[1] - s[0]):  # the shortest naming phrase first
         if all(b <= c or d <= a for c, d in cuts):
@@ -107,7 +109,7 @@ def short_name_route(question: str, docs: Sequence[StoredDocument]) -> list[str]
     """The names of the document(s) a question names by a short name, with the amendments; [] when none."""
     if len(docs) < 2:
         return []
-    phrases = naming_phrases(question)
+    phrases = _phrases(question)
     if not phrases:
         return []
     main = [d for d in docs if not is_amendment(d.title, d.name)]
@@ -118,11 +120,11 @@ def short_name_route(question: str, docs: Sequence[StoredDocument]) -> list[str]
             df[w] = df.get(w, 0) + 1
     limit = max(1, len(main) // 3)
     best: tuple[float, list[StoredDocument]] = (0.0, [])
-    for words in phrases:
+    for words, _, share in phrases:
         for d in main:
             count, tokens = _matched(words, titles[d.id])
             distinctive = sum(1.0 / df[t] for t in set(tokens) if df.get(t, 0) <= limit)
-            if count / len(words) < MIN_TITLE_SHARE or distinctive == 0:
+            if count / len(words) < share or distinctive == 0:
                 continue
             if distinctive > best[0]:
                 best = (distinctive, [d])
@@ -138,8 +140,8 @@ def short_name_route(question: str, docs: Sequence[StoredDocument]) -> list[str]
 # -- routing by a party's or a product's name ------------------------------------------------------
 # "who pays legal fees if we sue leader", "maintenance window for i-on", "cap on compensation from vk":
 # no naming phrase, but a word that names a party or a product where documents say who they are: their
-# title and file name, and in their opening (the parties' clause) a short name in quotes ('("Dolphin")'),
-# a company's name before its legal form ('Intellisense Solutions, Inc.') or an acronym ('MMI'). It counts
+# title and file name, and in their opening (the parties' clause) a company's name before its legal form
+# ('Intellisense Solutions, Inc.') or the short name in quotes it is given ('("Dolphin")', '("MMI")'). It counts
 # as a name when the documents always write
 # it capitalised (never "dolphin" in running text, only "Dolphin"), counted only where case says something
 # (not at the start of a sentence, a heading or a list item, not in an all-caps line), and when few of the
@@ -151,7 +153,6 @@ _LEGAL_FORM = re.compile(
     r"((?:[A-Z][\w.&'-]*[\s,]+){1,4})(?i:Inc|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Company|Co|GmbH|plc|PLC|S\.A|AG|N\.V|B\.V|"
     r"L\.P|LLP|S\.p\.A|S\.r\.l|SAS|Pty)\b"
 )
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
 NAME_LOWER_SHARE = 0.02  # a name is (almost) never written in lower case where its case shows
 
 
@@ -179,13 +180,19 @@ def _case_counts(texts: Sequence[str]) -> dict[str, list[int]]:
 
 
 def _opening_names(header: str) -> list[str]:
-    """The words of an opening that say who a party is: quoted short names, names before a legal form, acronyms."""
-    words = [w for m in _QUOTED.finditer(header) if len(m.group(1).split()) <= 4 for w in _WORD.findall(m.group(1))]
-    words += [w for m in _LEGAL_FORM.finditer(header) for w in _WORD.findall(m.group(1))]
-    for line in header.splitlines():
-        letters = [c for c in line if c.isalpha()]
-        if letters and sum(c.isupper() for c in letters) <= 0.6 * len(letters):
-            words += _ACRONYM.findall(line)  # in an all-caps line every word looks like one
+    """The words of an opening that say who a party is: names before a legal form ('Intellisense Solutions,
+    Inc.'), and a short name in quotes that repeats or abbreviates the name just before it ('Dolphin Industries
+    Limited ("Dolphin")', 'Modus Media International ("MMI")'); a defined term ('the "Service Credits"') is none."""
+    words = [w for m in _LEGAL_FORM.finditer(header) for w in _WORD.findall(m.group(1))]
+    for m in _QUOTED.finditer(header):
+        alias = _WORD.findall(m.group(1))
+        before = _WORD.findall(header[max(0, m.start() - 600) : m.start()])[-12:]  # title blocks pad with spaces
+        if not alias or len(alias) > 4:
+            continue
+        first = alias[0].lower()
+        initials = "".join(w[0].lower() for w in before if w[0].isupper())
+        if any(w.lower() == first for w in before) or (len(first) >= 2 and first in initials):
+            words += alias
     return words
 
 

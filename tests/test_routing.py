@@ -200,3 +200,23 @@ def test_a_route_keeps_only_the_amendments_of_the_named_contract() -> None:
         fasc_amendment.name,
         orphan.name,
     ]
+
+
+def test_a_defined_term_in_quotes_is_no_name_but_a_partys_short_name_is() -> None:
+    from knowledge.routing import _opening_names
+
+    opening = (
+        'This SLA (the "Agreement") sets the "Service Credits" owed by Modus Media International, Apeldoorn '
+        '(hereinafter "MMI") to Dolphin Industries Limited ("Dolphin").'
+    )
+    words = _opening_names(opening)
+    assert "MMI" in words and "Dolphin" in words
+    assert not {"Agreement", "Service", "Credits"} & set(words)
+
+
+def test_a_topic_at_the_end_of_a_question_routes_only_when_all_its_words_are_title_words() -> None:
+    from knowledge.routing import short_name_route
+
+    docs = [_doc("03-sla.md", "Schedule B - Service Levels"), _doc("07-notes.md", "Vendor notes on service credits")]
+    assert short_name_route("what is the cap on service credits for a month?", docs) == []
+    assert short_name_route("who wrote the vendor notes on service credits", docs) == ["07-notes.md"]
