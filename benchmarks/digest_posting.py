@@ -36,6 +36,8 @@ from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
 from bot.localslack.api import SlackAPI
 from bot.mediation import lifecycle as mediations
+from bot.records import questions as question_records
+from bot.records.cases import IssueCreate
 from bot.settings import Settings
 from bot.slack.posting import post_due_digests
 
@@ -62,18 +64,20 @@ def seed(engine: Engine, engagements: int, per_engagement: int, rng: random.Rand
                 at = NOW - timedelta(days=rng.uniform(0, 365))
                 issue = issues.create_issue(
                     session=s,
-                    engagement=name,
-                    title=f"Issue {n}",
-                    created_by="U1",
-                    category=rng.choice(CATEGORIES),
-                    severity=rng.randint(1, 4),
-                    raised_by_side=rng.choice(("client", "vendor")),
+                    issue_in=IssueCreate(
+                        engagement=name,
+                        title=f"Issue {n}",
+                        created_by="U1",
+                        category=rng.choice(CATEGORIES),
+                        severity=rng.randint(1, 4),
+                        raised_by_side=rng.choice(("client", "vendor")),
+                    ),
                 )
                 issue.created_at = at
                 if rng.random() < 0.7:
                     issue.status, issue.resolved_at = "resolved", at + timedelta(days=rng.uniform(0.5, 20))
                 s.add(issue)
-                question = records.record_question(
+                question = question_records.record_question(
                     session=s,
                     source_key=f"q:{name}:{n}",
                     engagement=name,
@@ -88,7 +92,9 @@ def seed(engine: Engine, engagements: int, per_engagement: int, rng: random.Rand
                 )
                 question.asked_at = at
                 if rng.random() < 0.3:
-                    records.record_feedback(session=s, question_id=question.id, user_id="U2", value=rng.choice((1, -1)))
+                    question_records.record_feedback(
+                        session=s, question_id=question.id, user_id="U2", value=rng.choice((1, -1))
+                    )
             for n in range(3):
                 mediations.open_mediation(
                     session=s, engagement=name, title=f"Dispute {n}", channel_id=f"C{e:03d}C", opened_by="UMED"

@@ -36,12 +36,16 @@ from bot import issues, records
 from bot.cli.demo import samples_dir
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
-from bot.localslack.api import SlackAPI, action_body, event_body, sign
-from bot.mediation import lifecycle as mediations
-from bot.records.cases import ISSUE_STATUSES, MEDIATION_STATUSES
+from bot.localslack.api import SlackAPI
+from bot.localslack.bodies import action_body, event_body, sign
+from bot.mediation import queries
+from bot.records import questions as question_records
+from bot.records import roles as role_records
+from bot.records.cases import ISSUE_STATUSES, MEDIATION_STATUSES, IssueCreate
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.blocks import home as hb
+from bot.slack.blocks import issue_modal
 from bot.slack.blocks import issues as ib
 from bot.slack.blocks import mediation as mb
 from bot.slack.seal import seal
@@ -184,7 +188,7 @@ class Review:
 
     def grant(self, user: str, role: str, engagement: str = E) -> None:
         with session(self.engine) as s:
-            records.grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="review")
+            role_records.grant_role(session=s, engagement=engagement, user_id=user, role=role, granted_by="review")
 
     def binding(self, channel: str) -> tuple[str, str] | None:
         with session(self.engine) as s:
@@ -194,7 +198,7 @@ class Review:
     def counts(self) -> tuple[Any, ...]:
         with session(self.engine) as s:
             every = issues.list_issues(session=s, engagement=E, statuses=ISSUE_STATUSES)
-            n_media = len(mediations.list_mediations(session=s, engagement=E, statuses=MEDIATION_STATUSES))
+            n_media = len(queries.list_mediations(session=s, engagement=E, statuses=MEDIATION_STATUSES))
             return len(every), sum(len(i.clause_refs) for i in every), n_media, tuple(i.status for i in every)
 
 
@@ -273,7 +277,7 @@ def run(review: Review, *, verbose: bool = False) -> None:
             r.leak_attempt(
                 "issue cards",
                 CLIENT_MARKS,
-                lambda m=meta, q=q: r.submit(ib.CALLBACK_ID, m, _issue_values(q), user="UCO", sealed=True),
+                lambda m=meta, q=q: r.submit(issue_modal.CALLBACK_ID, m, _issue_values(q), user="UCO", sealed=True),
             )
 
     # 3. mediation headers and summaries in a shared channel, titled like the vendor's plan
@@ -283,7 +287,7 @@ def run(review: Review, *, verbose: bool = False) -> None:
             r.command(f"mediate {q}", channel="CS", user="UMED")
             r.settle()
             with session(r.engine) as s:
-                latest = max(mediations.list_mediations(session=s, engagement=E), key=lambda m: m.id or 0)
+                latest = max(queries.list_mediations(session=s, engagement=E), key=lambda m: m.id or 0)
             r.click(mb.SUMMARISE, str(latest.id), channel="CS", user="UMED")
 
         r.leak_attempt("mediation headers and summaries", VENDOR_MARKS, mediate)
@@ -309,7 +313,7 @@ def run(review: Review, *, verbose: bool = False) -> None:
     # 5. forged or replayed values
     r.settle()
     with session(r.engine) as s:
-        row = records.record_question(
+        row = question_records.record_question(
             session=s,
             source_key="q-client",
             engagement=E,
@@ -323,7 +327,7 @@ def run(review: Review, *, verbose: bool = False) -> None:
             mode="extractive",
         )
         question_id = row.id
-        issue = issues.create_issue(session=s, engagement=E, title="Budget", created_by="UCO")
+        issue = issues.create_issue(session=s, issue_in=IssueCreate(engagement=E, title="Budget", created_by="UCO"))
         issue_id = issue.id
     text = r.deps.kb.document_text(E, CLIENT_DOC)
     at = text.index("Budget ceiling")
@@ -350,7 +354,7 @@ def run(review: Review, *, verbose: bool = False) -> None:
             lambda c=channel: r.click(ib.STATUS_ACTION, f"{issue_id}:closed", channel=c, user="UNOBODY", menu=True),
             lambda c=channel: r.click(mb.CLOSE, "1", channel=c, user="UNOBODY", sealed=False),
             lambda c=channel: r.submit(
-                ib.CALLBACK_ID,
+                issue_modal.CALLBACK_ID,
                 json.dumps({"channel": c, "engagement": E}),
                 _issue_values("forged"),
                 user="U1",
@@ -360,7 +364,7 @@ def run(review: Review, *, verbose: bool = False) -> None:
     attempts += [lambda: r.click(hb.LOG_ISSUE, E, channel=None, user="UNOBODY", sealed=False)]
     attempts += [
         lambda: r.submit(
-            ib.CALLBACK_ID,
+            issue_modal.CALLBACK_ID,
             json.dumps({"channel": "CV", "engagement": "beta-billing"}),
             _issue_values("stale"),
             user="UCO",

@@ -40,7 +40,8 @@ from typing import Any
 from bot import records
 from bot.cli.demo import samples_dir
 from bot.db import make_engine, session, upgrade
-from bot.localslack.api import Call, SlackAPI, event_body, sign
+from bot.localslack.api import Call, SlackAPI
+from bot.localslack.bodies import event_body, sign
 
 SECRET = "load-secret"
 ENGAGEMENT = "acme-customer-care"

@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from bot import questions
 from bot.deps import Deps
 from bot.mediation import reminders
-from bot.records import utcnow
+from bot.records.tables import utcnow
 from bot.slack.blocks import mediation as mb
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe

@@ -8,12 +8,10 @@ from dataclasses import replace
 import pytest
 
 from bot.slack.blocks.answers import (
-    BUTTON_VALUE_CHARS,
     answer_blocks,
     answer_text,
     bound_blocks,
     error_blocks,
-    escape,
     help_blocks,
     indexing_blocks,
     owner_ping_text,
@@ -22,6 +20,7 @@ from bot.slack.blocks.answers import (
     thinking_blocks,
     unbound_channel_blocks,
 )
+from bot.slack.blocks.kit import BUTTON_VALUE_CHARS, escape
 from bot.slack.seal import SEAL_CHARS
 from knowledge.answers import Answer, Citation
 from knowledge.direct import Direct

@@ -16,7 +16,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from bot.localslack.api import AUTH_TEST, SlackAPI, action_body, event_body, sign
+from bot.localslack.api import SlackAPI
+from bot.localslack.bodies import action_body, event_body, sign
+from bot.localslack.workspace import AUTH_TEST
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"

@@ -13,7 +13,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bot.localslack.api import SlackAPI, event_body, sign
+from bot.localslack.api import SlackAPI
+from bot.localslack.bodies import event_body, sign
 from bot.settings import Settings
 from bot.slack import seal
 from tests.conftest import prepare_bot_data

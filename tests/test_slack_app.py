@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 from bot import records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
-from bot.localslack.api import SlackAPI, action_body, event_body, sign
+from bot.localslack.api import SlackAPI
+from bot.localslack.bodies import action_body, event_body, sign
 from bot.records.questions import feedback_balance, questions_since, unanswered_questions
 from bot.records.roles import grant_role
 from bot.records.tables import EPOCH

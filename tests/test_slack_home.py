@@ -16,7 +16,7 @@ from bot import home, issues, records
 from bot.cli.demo import samples_dir
 from bot.db import session
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation, Standing
-from bot.localslack.api import action_body
+from bot.localslack.bodies import action_body
 from bot.mediation import lifecycle as mediations
 from bot.records.cases import IssueCreate
 from bot.records.questions import questions_since

@@ -11,9 +11,11 @@ import pytest
 
 from bot import issues
 from bot.db import session
-from bot.localslack.api import PERMALINK, action_body
+from bot.localslack.bodies import action_body
+from bot.localslack.workspace import PERMALINK
 from bot.records import cases
 from bot.slack import seal
+from bot.slack.blocks import issue_modal
 from bot.slack.blocks import issues as ib
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
@@ -70,7 +72,7 @@ def _state(fields: dict[str, str | None]) -> dict[str, Any]:
 
 def _submit(slack: Slack, fields: dict[str, str | None], *, view_id: str = "VISSUE1", channel: str = "C1") -> Any:
     metadata = json.dumps({"channel": channel, "engagement": ENGAGEMENT})  # the side follows from the channel
-    return slack.submit(callback_id=ib.CALLBACK_ID, metadata=metadata, values=_state(fields), view_id=view_id)
+    return slack.submit(callback_id=issue_modal.CALLBACK_ID, metadata=metadata, values=_state(fields), view_id=view_id)
 
 
 def _issues(slack: Slack) -> list[cases.IssueRecord]:
@@ -342,7 +344,9 @@ def test_the_status_menu_changes_the_status_on_the_timeline(slack_any: Slack) ->
 
 def test_a_form_without_liaisons_metadata_is_refused_in_the_modal(slack: Slack) -> None:
     for metadata in ("", "not json", json.dumps({"channel": "C1"})):
-        response = slack.submit(callback_id=ib.CALLBACK_ID, metadata=metadata, values=_state(FILLED), view_id="VX")
+        response = slack.submit(
+            callback_id=issue_modal.CALLBACK_ID, metadata=metadata, values=_state(FILLED), view_id="VX"
+        )
         body = json.loads(response.body)
         assert response.status == 200 and body["response_action"] == "errors" and "expired" in body["errors"]["title"]
     assert _issues(slack) == [] and slack.api.calls_to("chat.postMessage") == []

@@ -24,8 +24,6 @@ from sqlmodel import Session
 
 from bot.digest.counts import AGEING_DAYS, ageing_at, open_at, opened_in, resolved_in, sla_attainment
 from bot.digest.model import ADD_DOCUMENT_ACTION, HEADLINE, Action, Digest, Fact, Section, Trend, Window
-from bot.digest.text import period_text as period_text  # re-export: still used by bot.slack.blocks.digest
-from bot.digest.text import summary_text as summary_text  # re-export: still used by bot.slack.blocks.digest
 from bot.records import digests
 from bot.records.cases import IssueRecord, MediationRecord
 from bot.records.tables import ChannelBinding, QuestionRecord

@@ -46,9 +46,6 @@ class NewIssue:
     permalink: str | None = None
 
 
-IssueCreate = NewIssue  # re-export: still used by bot.slack.listeners.issues (as `issue_log.IssueCreate`)
-
-
 @dataclass(frozen=True)
 class Logged:
     """The issue a submission logged (as JSON-ready data), and whether this delivery logged it."""

@@ -33,15 +33,9 @@ from types import TracebackType
 from typing import Any  # a call's params and a reply are each Web API method's own JSON: open (workspace.py)
 from urllib.parse import urlsplit
 
-from bot.localslack.bodies import action_body as action_body
-from bot.localslack.bodies import command_body as command_body
-from bot.localslack.bodies import decode_form, parse_body
-from bot.localslack.bodies import event_body as event_body
-from bot.localslack.bodies import sign as sign
+from bot.localslack.bodies import action_body, command_body, decode_form, event_body, parse_body, sign
 from bot.localslack.messages import StoredMessage
-from bot.localslack.workspace import AUTH_TEST as AUTH_TEST
-from bot.localslack.workspace import PERMALINK as PERMALINK
-from bot.localslack.workspace import SlackChannel, SlackFile, SlackUser, Workspace
+from bot.localslack.workspace import AUTH_TEST, PERMALINK, SlackChannel, SlackFile, SlackUser, Workspace
 
 __all__ = [
     "AUTH_TEST",

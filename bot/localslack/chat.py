@@ -30,7 +30,8 @@ from slack_bolt.logger import get_bolt_logger
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 
-from bot.localslack.api import Call, SlackAPI, action_body, event_body, sign
+from bot.localslack.api import Call, SlackAPI
+from bot.localslack.bodies import action_body, event_body, sign
 from bot.localslack.chat_render import render_blocks, slack_text, text_of
 from bot.settings import Settings
 

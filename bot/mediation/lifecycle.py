@@ -13,9 +13,6 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.mediation.queries import (  # re-export: still used by benchmarks/hostile_review.py
-    list_mediations as list_mediations,
-)
 from bot.records.cases import (
     ACTIVE_MEDIATION_STATUSES,
     CASE_SIDES,

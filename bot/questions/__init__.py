@@ -15,6 +15,8 @@ from bot import access, home, records
 from bot.access import Probe, Scope
 from bot.db import session
 from bot.deps import Deps
+from bot.records import questions as question_records
+from bot.records import roles as role_records
 from knowledge.answers import Answer
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -42,7 +44,7 @@ def scope_of(deps: Deps, channel_id: str, *, probe: Probe | None = None, user_id
 def _thread_question(s: Session, channel_id: str, thread_ts: str | None) -> str | None:
     if not thread_ts:
         return None
-    first = records.first_question_in_thread(session=s, channel_id=channel_id, thread_ts=thread_ts)
+    first = question_records.first_question_in_thread(session=s, channel_id=channel_id, thread_ts=thread_ts)
     return first.question if first else None
 
 
@@ -150,7 +152,7 @@ def ask(
     answer = deps.kb.answer_question(searched, engagement=scope.engagement, side=scope.side)
     answer = replace(answer, question=question)  # the words asked, not the follow-up's search (direct line kept)
     with session(deps.engine) as s:
-        row = records.record_question(
+        row = question_records.record_question(
             session=s,
             source_key=source_key,
             engagement=scope.engagement,
@@ -183,7 +185,7 @@ def forget_claims(deps: Deps, *, now: datetime) -> int:
 
 def give_feedback(deps: Deps, *, question_id: str, user_id: str, value: int) -> None:
     with session(deps.engine) as s:
-        records.record_feedback(session=s, question_id=question_id, user_id=user_id, value=value)
+        question_records.record_feedback(session=s, question_id=question_id, user_id=user_id, value=value)
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ class Asker:
 
 def asker_of(deps: Deps, question_id: str) -> Asker | None:
     with session(deps.engine) as s:
-        row = records.get_question(session=s, question_id=question_id)
+        row = question_records.get_question(session=s, question_id=question_id)
         return None if row is None else Asker(row.engagement, row.side, row.channel_id, row.user_id)
 
 
@@ -228,7 +230,7 @@ def recorded_answer(deps: Deps, source_key: str) -> Recorded | None:
 def stored_answer(deps: Deps, question_id: str) -> Answer | None:
     """A recorded answer, as it was given (for sharing a private answer in the channel)."""
     with session(deps.engine) as s:
-        row = records.get_question(session=s, question_id=question_id)
+        row = question_records.get_question(session=s, question_id=question_id)
         if row is None:
             return None
         data = {"answer": row.answer, "found": row.found, "citations": row.citations}
@@ -238,8 +240,8 @@ def stored_answer(deps: Deps, question_id: str) -> Answer | None:
 def owner_ping(deps: Deps, question_id: str) -> tuple[list[str], str] | None:
     """The engagement's owners to ask about an unanswered question, or None when it has none."""
     with session(deps.engine) as s:
-        row = records.get_question(session=s, question_id=question_id)
+        row = question_records.get_question(session=s, question_id=question_id)
         if row is None:
             return None
-        owners = records.owners_of(session=s, engagement=row.engagement, side=row.side)
+        owners = role_records.owners_of(session=s, engagement=row.engagement, side=row.side)
         return (owners, row.question) if owners else None

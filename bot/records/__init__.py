@@ -18,20 +18,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col
 
-from bot.records.questions import (
-    first_question_in_thread as first_question_in_thread,  # re-export: still used by bot.questions
-)
-from bot.records.questions import get_question as get_question  # re-export: still used by bot.questions
-from bot.records.questions import (
-    record_feedback as record_feedback,  # re-export: still used by bot.questions, benchmarks/digest_posting.py
-)
-from bot.records.questions import (
-    record_question as record_question,  # re-export: still used by bot.questions, benchmarks/ (2 scripts)
-)
-from bot.records.roles import grant_role as grant_role  # re-export: still used by benchmarks/hostile_review.py
-from bot.records.roles import owners_of as owners_of  # re-export: still used by bot.questions
-from bot.records.tables import SIDES, ChannelBinding, ProcessedEvent, check_choice, insert_once, table_of
-from bot.records.tables import utcnow as utcnow  # re-export: still used by bot.scheduler
+from bot.records.tables import SIDES, ChannelBinding, ProcessedEvent, check_choice, insert_once, table_of, utcnow
 
 # Channel bindings
 

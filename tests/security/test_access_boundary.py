@@ -23,6 +23,7 @@ from bot.records.questions import record_question
 from bot.records.roles import grant_role
 from bot.records.tables import ChannelBinding
 from bot.slack.blocks import home as hb
+from bot.slack.blocks import issue_modal
 from bot.slack.blocks import issues as ib
 from bot.slack.blocks import mediation as mb
 from bot.slack.seal import REFUSED
@@ -273,13 +274,19 @@ def test_an_issue_form_with_forged_or_stale_metadata_logs_nothing(slack: Slack) 
     _bind(slack, "C1", "client")
     metadata = json.dumps({"channel": "C1", "engagement": ENGAGEMENT})
     response = slack.submit(
-        callback_id=ib.CALLBACK_ID, metadata=metadata, values=_issue_state("Forged"), view_id="VF1", forged=True
+        callback_id=issue_modal.CALLBACK_ID,
+        metadata=metadata,
+        values=_issue_state("Forged"),
+        view_id="VF1",
+        forged=True,
     )
     assert REFUSED in response.body
     with session(slack.deps.engine) as s:  # the form was opened for C1, which now belongs to another engagement
         s.delete(s.get_one(ChannelBinding, "C1"))
     _bind(slack, "C1", "client", engagement="beta-billing")
-    response = slack.submit(callback_id=ib.CALLBACK_ID, metadata=metadata, values=_issue_state("Stale"), view_id="VF2")
+    response = slack.submit(
+        callback_id=issue_modal.CALLBACK_ID, metadata=metadata, values=_issue_state("Stale"), view_id="VF2"
+    )
     assert json.loads(response.body)["response_action"] == "errors"
     _drain(slack)
     with session(slack.deps.engine) as s:

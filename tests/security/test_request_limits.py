@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.localslack.api import SlackAPI, event_body, sign
+from bot.localslack.api import SlackAPI
+from bot.localslack.bodies import event_body, sign
 
 SECRET = "limits-secret"
 MB = 1024 * 1024

@@ -22,7 +22,8 @@ from slack_sdk import WebClient
 from bot import records
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
-from bot.localslack.api import SlackAPI, action_body, event_body, sign
+from bot.localslack.api import SlackAPI
+from bot.localslack.bodies import action_body, event_body, sign
 from bot.records.roles import grant_role
 from bot.settings import Settings
 from bot.slack.app import create_app

@@ -19,41 +19,28 @@ import re
 from collections import Counter
 
 # The primitives and limits below are re-exported: other builders, listeners and tests use them from here.
-from bot.slack.blocks.kit import _USER_ID as _USER_ID
-from bot.slack.blocks.kit import ACTION_ID_CHARS as ACTION_ID_CHARS
-from bot.slack.blocks.kit import BUTTON_TEXT_CHARS as BUTTON_TEXT_CHARS
-from bot.slack.blocks.kit import BUTTON_VALUE_CHARS as BUTTON_VALUE_CHARS
-from bot.slack.blocks.kit import CONTEXT_CHARS as CONTEXT_CHARS
-from bot.slack.blocks.kit import CONTEXT_ELEMENTS as CONTEXT_ELEMENTS
-from bot.slack.blocks.kit import ELLIPSIS as ELLIPSIS
-from bot.slack.blocks.kit import FALLBACK_CHARS as FALLBACK_CHARS
-from bot.slack.blocks.kit import FEEDBACK_ACTIONS as FEEDBACK_ACTIONS
-from bot.slack.blocks.kit import HEADER_CHARS as HEADER_CHARS
-from bot.slack.blocks.kit import MAX_BLOCKS as MAX_BLOCKS
-from bot.slack.blocks.kit import SECTION_CHARS as SECTION_CHARS
-from bot.slack.blocks.kit import Block as Block
-from bot.slack.blocks.kit import _actions as _actions
-from bot.slack.blocks.kit import _button as _button
-from bot.slack.blocks.kit import _check_value as _check_value
-from bot.slack.blocks.kit import _chunks as _chunks
-from bot.slack.blocks.kit import _clip as _clip
-from bot.slack.blocks.kit import _context as _context
-from bot.slack.blocks.kit import _header as _header
-from bot.slack.blocks.kit import _mrkdwn as _mrkdwn
-from bot.slack.blocks.kit import _normalize as _normalize
-from bot.slack.blocks.kit import _plain_clip as _plain_clip
-from bot.slack.blocks.kit import _quoted as _quoted
-from bot.slack.blocks.kit import _section as _section
-from bot.slack.blocks.kit import _text_chars as _text_chars
-from bot.slack.blocks.kit import _text_sections as _text_sections
-from bot.slack.blocks.kit import clause_ref_label as clause_ref_label
-from bot.slack.blocks.kit import clip as clip
-from bot.slack.blocks.kit import context as context
-from bot.slack.blocks.kit import escape as escape
-from bot.slack.blocks.kit import mrkdwn as mrkdwn
-from bot.slack.blocks.kit import plain as plain
-from bot.slack.blocks.kit import section as section
-from bot.slack.blocks.kit import thanked_view as thanked_view
+from bot.slack.blocks.kit import (
+    CONTEXT_CHARS,
+    FALLBACK_CHARS,
+    MAX_BLOCKS,
+    SECTION_CHARS,
+    USER_ID,
+    Block,
+    actions,
+    button,
+    check_value,
+    chunks,
+    context,
+    escape,
+    escaped_fit,
+    header,
+    normalize,
+    plain_fit,
+    quoted,
+    section,
+    text_chars,
+    text_sections,
+)
 from knowledge.answers import Answer, Citation, citation_label
 from knowledge.direct import Direct
 from knowledge.placeholders import marked
@@ -102,24 +89,24 @@ INDEXING_STATUSES = {
 
 # -- answers -------------------------------------------------------------------------------------
 def _citation_label(c: Citation, *, nearest: bool) -> str:
-    label = _clip(c.label(), CONTEXT_CHARS - 40)
+    label = escaped_fit(c.label(), CONTEXT_CHARS - 40)
     template = None if nearest else ROLE_TEMPLATES.get(c.role)
     return template.format(label) if template else f"*{label}*"
 
 
 def _citation_blocks(c: Citation, *, nearest: bool, max_sections: int) -> list[Block]:
     """A citation: a context line with its label and role, then the clause as a block quote."""
-    blocks = [_context(_citation_label(c, nearest=nearest))]
+    blocks = [context(_citation_label(c, nearest=nearest))]
     if c.header and c.header_start is not None:  # a table row: its header row, so the cells read as columns
         columns = _flat(marked(c.header, c.header_start, c.placeholders))
-        blocks.append(_context(f"Columns: {escape(_clip(columns, CONTEXT_CHARS - 20))}"))
-    quote = _normalize(marked(c.quote, c.start, c.placeholders))  # template slots shown as such
+        blocks.append(context(f"Columns: {escape(escaped_fit(columns, CONTEXT_CHARS - 20))}"))
+    quote = normalize(marked(c.quote, c.start, c.placeholders))  # template slots shown as such
     if not quote:
         return blocks
-    spans = _chunks(quote, _quoted, SECTION_CHARS)
-    blocks.extend(_text_sections(quote, max_sections, _quoted))
+    spans = chunks(quote, quoted, SECTION_CHARS)
+    blocks.extend(text_sections(quote, max_sections, quoted))
     if len(spans) > max_sections:
-        blocks.append(_context(f"Quote shortened; the full clause is in {_clip(c.label(), CONTEXT_CHARS - 60)}."))
+        blocks.append(context(f"Quote shortened; the full clause is in {escaped_fit(c.label(), CONTEXT_CHARS - 60)}."))
     return blocks
 
 
@@ -130,16 +117,16 @@ def _left_out_note(roles: Counter[str]) -> Block:
         singular, plural = ROLE_NOUNS.get(role, (role, role))
         parts.append(f"{roles[role]} {singular if roles[role] == 1 else plural}")
     noun = "clause" if total == 1 else "clauses"
-    return _context(f"{total} more {noun} left out to keep this message short ({escape(', '.join(parts))}).")
+    return context(f"{total} more {noun} left out to keep this message short ({escape(', '.join(parts))}).")
 
 
 def _citations_within(answer: Answer, budget: int) -> list[Block]:
     """Citation and nearest blocks in display order, fitting budget blocks; least important ones dropped."""
     items = [(c, False) for c in answer.citations] + [(c, True) for c in answer.nearest]
     full = [_citation_blocks(c, nearest=n, max_sections=MAX_QUOTE_SECTIONS) for c, n in items]
-    header = 1 if answer.nearest else 0
+    nearest_header = 1 if answer.nearest else 0
     kept: dict[int, list[Block]] = {}
-    if sum(map(len, full)) + header <= budget and sum(map(_text_chars, full)) <= MAX_QUOTED_CHARS:
+    if sum(map(len, full)) + nearest_header <= budget and sum(map(text_chars, full)) <= MAX_QUOTED_CHARS:
         kept = dict(enumerate(full))
     else:
         blocks_left, chars_left = budget - 1, MAX_QUOTED_CHARS  # one block for the note on what was left out
@@ -155,17 +142,17 @@ def _citations_within(answer: Answer, budget: int) -> list[Block]:
                     blocks = full[i]
                 else:
                     blocks = _citation_blocks(c, nearest=is_nearest, max_sections=sections)
-                if len(blocks) + extra <= blocks_left and _text_chars(blocks) <= chars_left:
+                if len(blocks) + extra <= blocks_left and text_chars(blocks) <= chars_left:
                     kept[i] = blocks
                     blocks_left -= len(blocks) + extra
-                    chars_left -= _text_chars(blocks)
+                    chars_left -= text_chars(blocks)
                     header_counted = header_counted or is_nearest
                     break
     out: list[Block] = []
     shown_header = False
     for i, blocks in sorted(kept.items()):
         if items[i][1] and not shown_header:
-            out.append(_header(NEAREST_HEADER))
+            out.append(header(NEAREST_HEADER))
             shown_header = True
         out.extend(blocks)
     left_out = Counter("nearest" if n else c.role for i, (c, n) in enumerate(items) if i not in kept)
@@ -178,14 +165,14 @@ def _answer_actions(answer: Answer, answer_id: str, shareable: bool) -> list[Blo
     if not answer.found:
         if not answer.question.strip():
             return []  # nothing was asked, so there is nothing to ask the owner
-        return [_actions(_button("Ask the contract owner", "ask_owner", answer_id, "primary"))]
+        return [actions(button("Ask the contract owner", "ask_owner", answer_id, "primary"))]
     buttons = [
-        _button("\U0001f44d Helpful", "feedback_up", answer_id),
-        _button("\U0001f44e Not helpful", "feedback_down", answer_id),
+        button("\U0001f44d Helpful", "feedback_up", answer_id),
+        button("\U0001f44e Not helpful", "feedback_down", answer_id),
     ]
     if shareable:
-        buttons.append(_button("Share in channel", "share_answer", answer_id))
-    return [_actions(*buttons)]
+        buttons.append(button("Share in channel", "share_answer", answer_id))
+    return [actions(*buttons)]
 
 
 def _flat(text: str) -> str:
@@ -207,29 +194,29 @@ def direct_line(direct: Direct) -> str:
             after = after[: cut if cut > 0 else DIRECT_CONTEXT_CHARS] + " \u2026"
     label = citation_label(title=direct.title, document=direct.document, section=direct.section, page=direct.page)
     line = f"{escape(before)}*{escape(value.strip())}*{escape(after)}"
-    return f"\u201c{line}\u201d \u2014 {_clip(label, 400)}"
+    return f"\u201c{line}\u201d \u2014 {escaped_fit(label, 400)}"
 
 
 def _direct_blocks(direct: Direct | None) -> list[Block]:
     """The line that answers, first; a table row shows its table's header row beside it."""
     if direct is None or not direct.value.strip():
         return []
-    blocks = [_section(direct_line(direct))]
+    blocks = [section(direct_line(direct))]
     if direct.header:
         columns = marked(direct.header, direct.header_start or 0, direct.placeholders)
-        blocks.append(_context(f"Columns: {escape(_clip(_flat(columns), CONTEXT_CHARS - 20))}"))
+        blocks.append(context(f"Columns: {escape(escaped_fit(_flat(columns), CONTEXT_CHARS - 20))}"))
     return blocks
 
 
 def _answer_blocks(answer: Answer, answer_id: str, shareable: bool, preface: list[Block]) -> list[Block]:
-    _check_value(answer_id)
+    check_value(answer_id)
     head = [
         *preface,
         *_direct_blocks(answer.direct),
-        *_text_sections(_normalize(answer.text) or "(no answer)", MAX_LEAD_SECTIONS),
+        *text_sections(normalize(answer.text) or "(no answer)", MAX_LEAD_SECTIONS),
     ]
     if answer.mode == "llm":
-        head.append(_context(LLM_NOTE))
+        head.append(context(LLM_NOTE))
     tail = _answer_actions(answer, answer_id, shareable)
     return [*head, *_citations_within(answer, MAX_BLOCKS - len(head) - len(tail)), *tail]
 
@@ -241,45 +228,45 @@ def answer_blocks(answer: Answer, *, answer_id: str, shareable: bool = False) ->
 
 def shared_answer_blocks(answer: Answer, *, answer_id: str, user: str) -> list[Block]:
     """An answer shared in the channel: who shared it and what was asked, then the answer itself."""
-    who = f"<@{user}>" if _USER_ID.match(user) else "Someone"
-    question = _clip(answer.question, CONTEXT_CHARS - 60) or "a question"
-    return _answer_blocks(answer, answer_id, False, [_context(f"{who} shared an answer to: {question}")])
+    who = f"<@{user}>" if USER_ID.match(user) else "Someone"
+    question = escaped_fit(answer.question, CONTEXT_CHARS - 60) or "a question"
+    return _answer_blocks(answer, answer_id, False, [context(f"{who} shared an answer to: {question}")])
 
 
 def answer_text(answer: Answer) -> str:
     """The plain-text fallback of an answer: the direct line, the lead-in, the first citation's label and quote."""
     parts = [direct_line(answer.direct)] if answer.direct and answer.direct.value.strip() else []
-    parts.append(_clip(answer.text, FALLBACK_LEAD_CHARS))
+    parts.append(escaped_fit(answer.text, FALLBACK_LEAD_CHARS))
     if answer.citations:
         c = answer.citations[0]
-        quote = escape(_plain_clip(c.quote, FALLBACK_QUOTE_CHARS))
-        parts.append(f"{_clip(c.label(), 300)}: \u201c{quote}\u201d")
+        quote = escape(plain_fit(c.quote, FALLBACK_QUOTE_CHARS))
+        parts.append(f"{escaped_fit(c.label(), 300)}: \u201c{quote}\u201d")
     elif answer.nearest:
-        parts.append(f"Nearest clause (not an answer): {_clip(answer.nearest[0].label(), 300)}")
+        parts.append(f"Nearest clause (not an answer): {escaped_fit(answer.nearest[0].label(), 300)}")
     return "\n".join(p for p in parts if p)[:FALLBACK_CHARS]
 
 
 # -- other messages ------------------------------------------------------------------------------
 def thinking_blocks() -> list[Block]:
     """A placeholder shown while an answer is being prepared."""
-    return [_context(f":mag: {THINKING}")]
+    return [context(f":mag: {THINKING}")]
 
 
 def _sides_section() -> Block:
     lines = [f"\u2022 `{side}` \u2014 {whose}: {sees}" for side, (whose, sees) in SIDES.items()]
-    return _section("*The side* decides which documents I may quote:\n" + "\n".join(lines))
+    return section("*The side* decides which documents I may quote:\n" + "\n".join(lines))
 
 
 def unbound_channel_blocks(*, channel_is_dm: bool) -> list[Block]:
     """Why Liaison cannot answer here yet, and how a channel is bound to an engagement and side."""
     where = "This conversation" if channel_is_dm else "This channel"
     blocks = [
-        _section(f"{where} is not bound to an engagement yet, so I don't know which contracts I may quote here."),
-        _section(f"A workspace admin or an engagement admin can bind it by running:\n`{BIND_COMMAND}`"),
+        section(f"{where} is not bound to an engagement yet, so I don't know which contracts I may quote here."),
+        section(f"A workspace admin or an engagement admin can bind it by running:\n`{BIND_COMMAND}`"),
         _sides_section(),
     ]
     if channel_is_dm:
-        blocks.append(_context("Or ask me in a channel that is already bound to your engagement."))
+        blocks.append(context("Or ask me in a channel that is already bound to your engagement."))
     return blocks
 
 
@@ -299,10 +286,10 @@ def help_blocks() -> list[Block]:
         "\u2022 `/liaison help` \u2014 this message",
     ]
     return [
-        _header("Liaison"),
-        _section("I answer questions about your outsourcing contracts by quoting the clauses that answer them."),
-        _section("\n".join(commands)),
-        _context("You can also @mention Liaison in a bound channel, or send it a direct message."),
+        header("Liaison"),
+        section("I answer questions about your outsourcing contracts by quoting the clauses that answer them."),
+        section("\n".join(commands)),
+        context("You can also @mention Liaison in a bound channel, or send it a direct message."),
     ]
 
 
@@ -310,24 +297,24 @@ def bound_blocks(*, engagement: str, side: str) -> list[Block]:
     """Confirmation that a channel is now bound to an engagement and side."""
     if side not in SIDES:
         raise ValueError(f"unknown side {side!r}: use one of {', '.join(SIDES)}")
-    name = _clip(engagement, 500)
+    name = escaped_fit(engagement, 500)
     return [
-        _section(f":white_check_mark: This channel is now bound to *{name}* as the `{side}` side."),
-        _context(f"I will quote from {SIDES[side][1]}. Ask with `/liaison ask QUESTION` or @mention me."),
+        section(f":white_check_mark: This channel is now bound to *{name}* as the `{side}` side."),
+        context(f"I will quote from {SIDES[side][1]}. Ask with `/liaison ask QUESTION` or @mention me."),
     ]
 
 
 def refusal_blocks(reason: str) -> list[Block]:
     """Why Liaison will not do what was asked."""
-    return [_section(f":no_entry: {_clip(reason, SECTION_CHARS - 20)}")]
+    return [section(f":no_entry: {escaped_fit(reason, SECTION_CHARS - 20)}")]
 
 
 def error_blocks(message: str) -> list[Block]:
     """A short apology for something that went wrong."""
-    text = _clip(message, 500)
+    text = escaped_fit(message, 500)
     if re.match(r"(sorry|apologies)\b", message.strip(), re.IGNORECASE):
-        return [_section(f":warning: {text}")]  # the message already apologises
-    return [_section(f":warning: Sorry, something went wrong: {text}")]
+        return [section(f":warning: {text}")]  # the message already apologises
+    return [section(f":warning: Sorry, something went wrong: {text}")]
 
 
 def indexing_blocks(*, name: str, status: str, detail: str | None = None) -> list[Block]:
@@ -335,20 +322,20 @@ def indexing_blocks(*, name: str, status: str, detail: str | None = None) -> lis
     kind = INDEXING_STATUSES.get(status)
     if kind is None:
         raise ValueError(f"unknown indexing status {status!r}: use one of {', '.join(sorted(INDEXING_STATUSES))}")
-    file = _clip(name, 300)
-    more = f": {_clip(detail, 1500)}" if detail else ""
+    file = escaped_fit(name, 300)
+    more = f": {escaped_fit(detail, 1500)}" if detail else ""
     if kind == "indexing":
-        progress = [_context(_clip(detail, 1500))] if detail else []
-        return [_section(f":hourglass_flowing_sand: Indexing {file}\u2026"), *progress]
+        progress = [context(escaped_fit(detail, 1500))] if detail else []
+        return [section(f":hourglass_flowing_sand: Indexing {file}\u2026"), *progress]
     if kind == "indexed":
-        return [_section(f":white_check_mark: Indexed {file}{more}")]
+        return [section(f":white_check_mark: Indexed {file}{more}")]
     if kind == "unchanged":
-        return [_section(f":white_check_mark: {file} is already indexed and unchanged{more}")]
-    return [_section(f":x: Could not index {file}{more}")]
+        return [section(f":white_check_mark: {file} is already indexed and unchanged{more}")]
+    return [section(f":x: Could not index {file}{more}")]
 
 
 def owner_ping_text(*, owners: list[str], question: str) -> str:
     """A message mentioning the contract owners about a question the contracts do not answer."""
-    mentions = " ".join(f"<@{o}>" for o in owners if _USER_ID.match(o))
-    text = f"Liaison could not find this in the contracts: {_clip(question, 3000)}"
+    mentions = " ".join(f"<@{o}>" for o in owners if USER_ID.match(o))
+    text = f"Liaison could not find this in the contracts: {escaped_fit(question, 3000)}"
     return f"{mentions} \u2014 {text}" if mentions else text

@@ -6,7 +6,8 @@ Every fact, item and title is escaped and sent `verbatim`: an issue title or a q
 
 from __future__ import annotations
 
-from bot.digest.sections import Digest, Fact, Section, period_text, summary_text
+from bot.digest.sections import Digest, Fact, Section
+from bot.digest.text import period_text, summary_text
 from bot.slack.blocks.kit import (
     FALLBACK_CHARS,
     HEADER_CHARS,

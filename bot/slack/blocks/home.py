@@ -13,7 +13,7 @@ from typing import Literal, TypedDict
 
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation
 from bot.slack.blocks.answers import SIDES, THINKING, answer_blocks
-from bot.slack.blocks.issues import SEVERITY_LABELS
+from bot.slack.blocks.issue_modal import SEVERITY_LABELS
 from bot.slack.blocks.kit import (
     BUTTON_TEXT_CHARS,
     HEADER_CHARS,

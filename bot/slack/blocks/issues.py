@@ -14,15 +14,10 @@ from typing import Any  # issues, clause refs, timeline entries: `bot.issues`' J
 
 from bot.issues.workflows import quote_hash
 from bot.records import cases
-from bot.slack.blocks.issue_modal import CALLBACK_ID as CALLBACK_ID
-from bot.slack.blocks.issue_modal import SEVERITY_LABELS as SEVERITY_LABELS
-from bot.slack.blocks.issue_modal import TITLE as TITLE
-from bot.slack.blocks.issue_modal import IssueForm as IssueForm
-from bot.slack.blocks.issue_modal import issue_modal as issue_modal
+from bot.slack.blocks.issue_modal import SEVERITY_LABELS
 from bot.slack.blocks.issue_modal import option as _option
 from bot.slack.blocks.issue_modal import plain_option_text as _plain
-from bot.slack.blocks.issue_modal import read_issue_form as read_issue_form
-from bot.slack.blocks.kit import _USER_ID, Block, Element, clause_ref_label
+from bot.slack.blocks.kit import USER_ID, Block, Element, clause_ref_label
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import section as _section
@@ -50,7 +45,7 @@ OFFICE_NAMES = {"back": "back office", "front": "front office"}
 
 # -- messages ------------------------------------------------------------------------------------
 def _mention(user: str | None) -> str | None:
-    return f"<@{user}>" if user and _USER_ID.match(user) else None
+    return f"<@{user}>" if user and USER_ID.match(user) else None
 
 
 def _category_text(category: str, office: str | None) -> str:

@@ -162,7 +162,7 @@ FALLBACK_CHARS = 4000
 
 ELLIPSIS = " \u2026"  # what a shortened text ends with
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _SENTENCE_END = re.compile(r"[.!?;:][\"'\u201d\u2019)\]]*$")
 
 
@@ -172,11 +172,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     """Text as an mrkdwn block quote: every line starts with `>`."""
     return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in text.split("\n"))
 
@@ -218,7 +218,7 @@ def _break_before(text: str, start: int, fit: int) -> int:
     return max(found) if found else fit  # a single word longer than the limit is the only mid-word cut
 
 
-def _chunks(text: str, render: Callable[[str], str], limit: int) -> list[tuple[int, int]]:
+def chunks(text: str, render: Callable[[str], str], limit: int) -> list[tuple[int, int]]:
     """Spans of text whose rendering fits in limit, cut at line, then sentence, then word boundaries."""
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -246,12 +246,12 @@ def _shorten(text: str, render: Callable[[str], str], limit: int) -> str:
     return text[: _break_before(text, 0, fit)].rstrip() + ELLIPSIS
 
 
-def _clip(text: str, limit: int) -> str:
+def escaped_fit(text: str, limit: int) -> str:
     """Escaped text, shortened at a word boundary so that it fits in limit characters."""
-    return escape(_shorten(_normalize(text), escape, limit))
+    return escape(_shorten(normalize(text), escape, limit))
 
 
-def _plain_clip(text: str, limit: int) -> str:
+def plain_fit(text: str, limit: int) -> str:
     return _shorten(" ".join(text.split()), lambda s: s, limit)
 
 
@@ -284,17 +284,14 @@ def context(*texts: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(t[:CONTEXT_CHARS]) for t in texts[:CONTEXT_ELEMENTS]]}
 
 
-_mrkdwn, _section, _context = mrkdwn, section, context
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": plain_fit(text, HEADER_CHARS), "emoji": True}}
 
 
-def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": _plain_clip(text, HEADER_CHARS), "emoji": True}}
-
-
-def _button(text: str, action_id: str, value: str, style: Literal["primary", "danger"] | None = None) -> Element:
+def button(text: str, action_id: str, value: str, style: Literal["primary", "danger"] | None = None) -> Element:
     button: Element = {
         "type": "button",
-        "text": {"type": "plain_text", "text": _plain_clip(text, BUTTON_TEXT_CHARS), "emoji": True},
+        "text": {"type": "plain_text", "text": plain_fit(text, BUTTON_TEXT_CHARS), "emoji": True},
         "action_id": action_id[:ACTION_ID_CHARS],
         "value": seal(value),
     }
@@ -303,18 +300,18 @@ def _button(text: str, action_id: str, value: str, style: Literal["primary", "da
     return button
 
 
-def _actions(*buttons: Element) -> Block:
+def actions(*buttons: Element) -> Block:
     return {"type": "actions", "elements": list(buttons)}
 
 
-def _check_value(value: str) -> str:
+def check_value(value: str) -> str:
     if not value or len(value) > BUTTON_VALUE_CHARS - SEAL_CHARS:
         limit = BUTTON_VALUE_CHARS - SEAL_CHARS
         raise ValueError(f"a button value must be 1 to {limit} characters (before its seal), got {len(value)}")
     return value
 
 
-def _text_chars(blocks: Sequence[Block]) -> int:
+def text_chars(blocks: Sequence[Block]) -> int:
     """How many characters of text the section, header and context blocks hold."""
     total = 0
     for block in blocks:
@@ -326,15 +323,15 @@ def _text_chars(blocks: Sequence[Block]) -> int:
 
 
 # -- long text and clause references ------------------------------------------------------------
-def _text_sections(text: str, max_sections: int, render: Callable[[str], str] = escape) -> list[Block]:
+def text_sections(text: str, max_sections: int, render: Callable[[str], str] = escape) -> list[Block]:
     """Text over as many sections as it needs, up to max_sections, the last shortened if it must be."""
-    text = _normalize(text)
-    spans = _chunks(text, render, SECTION_CHARS)
+    text = normalize(text)
+    spans = chunks(text, render, SECTION_CHARS)
     if len(spans) <= max_sections:
-        return [_section(render(text[a:b])) for a, b in spans]
+        return [section(render(text[a:b])) for a, b in spans]
     pieces = [text[a:b] for a, b in spans[: max_sections - 1]]
     pieces.append(_shorten(text[spans[max_sections - 1][0] :], render, SECTION_CHARS))
-    return [_section(render(p)) for p in pieces]
+    return [section(render(p)) for p in pieces]
 
 
 def clause_ref_label(ref: Mapping[str, Any]) -> str:
@@ -347,7 +344,7 @@ def clause_ref_label(ref: Mapping[str, Any]) -> str:
         section=ref.get("section") or None,
         page=ref.get("page") or None,
     )
-    return f"*{_clip(label, CONTEXT_CHARS - 40)}*"
+    return f"*{escaped_fit(label, CONTEXT_CHARS - 40)}*"
 
 
 # -- views -----------------------------------------------------------------------------------------

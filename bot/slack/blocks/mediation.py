@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal  # a mediation is `bot.mediation`'s JSON of it: the records' shape to type
 
 from bot.slack.blocks.kit import (
-    _USER_ID,
     HEADER_CHARS,
     MAX_BLOCKS,
     SECTION_CHARS,
+    USER_ID,
     Block,
     Element,
     clause_ref_label,
@@ -140,7 +140,7 @@ def _quote(text: str | None, limit: int) -> str:
 
 
 def mention(user: str | None) -> str | None:
-    return f"<@{user}>" if user and _USER_ID.match(user) else None
+    return f"<@{user}>" if user and USER_ID.match(user) else None
 
 
 def mentions(users: Sequence[str]) -> str:

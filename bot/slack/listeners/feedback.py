@@ -9,6 +9,7 @@ from bot import questions as workflow
 from bot.access import may_repost
 from bot.deps import Deps
 from bot.slack.blocks import answers as blocks
+from bot.slack.blocks import kit
 from bot.slack.blocks.kit import wire, wire_view
 from bot.slack.facts import SlackProbe
 from bot.slack.payloads import Action, ActionBody
@@ -37,7 +38,7 @@ def on_feedback(ack: Ack, body: ActionBody, action: Action, client: WebClient, c
             thread_ts=(body.get("message") or {}).get("thread_ts"),
         )
     elif view and view.get("type") == "modal" and view.get("id"):  # an answer in the App Home's "Ask a question"
-        client.views_update(view_id=view["id"], hash=view.get("hash"), view=wire_view(blocks.thanked_view(view)))
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=wire_view(kit.thanked_view(view)))
 
 
 def on_share(
@@ -54,7 +55,7 @@ def on_share(
         return
     client.chat_postMessage(
         channel=body["channel"]["id"],
-        text=f"<@{user}> asked: {blocks.escape(answer.question)}\n" + blocks.answer_text(answer),
+        text=f"<@{user}> asked: {kit.escape(answer.question)}\n" + blocks.answer_text(answer),
         blocks=wire(blocks.shared_answer_blocks(answer, answer_id=action["value"], user=user)),
     )
     respond(delete_original=True)

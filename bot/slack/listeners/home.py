@@ -16,10 +16,9 @@ from bot import home
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.slack.blocks import home as hb
-from bot.slack.blocks.answers import escape
 from bot.slack.blocks.home import AskMeta
-from bot.slack.blocks.issues import issue_modal
-from bot.slack.blocks.kit import ShownView, View, wire_view
+from bot.slack.blocks.issue_modal import issue_modal
+from bot.slack.blocks.kit import ShownView, View, escape, wire_view
 from bot.slack.payloads import Action, ActionBody, HomeOpenedEvent, ViewBody
 from knowledge.errors import KnowledgeError
 

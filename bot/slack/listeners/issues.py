@@ -23,6 +23,7 @@ from bot.deps import Deps
 from bot.errors import LiaisonError
 from bot.issues import workflows as issue_log
 from bot.records import cases
+from bot.slack.blocks import issue_modal
 from bot.slack.blocks import issues as ib
 from bot.slack.blocks.issue_modal import IssueMeta
 from bot.slack.blocks.kit import Block, ShownView, escape, wire, wire_view
@@ -37,7 +38,7 @@ _SLACK_MARKUP = re.compile(r"<([@#!])?([^>|]+)(?:\|([^>]*))?>")
 
 
 def register(app: App) -> None:
-    app.view(ib.CALLBACK_ID)(on_log_issue)
+    app.view(issue_modal.CALLBACK_ID)(on_log_issue)
     app.shortcut(ib.SHORTCUT_ID)(on_log_message)
     app.action(ib.STATUS_ACTION)(on_status)
     app.action(ib.ATTACH_ACTION)(on_attach)
@@ -45,21 +46,24 @@ def register(app: App) -> None:
 
 def on_log_issue(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, context: BoltContext) -> None:
     deps: Deps = context["deps"]
-    form, errors = ib.read_issue_form((view.get("state") or {}).get("values") or {})
+    form, errors = issue_modal.read_issue_form((view.get("state") or {}).get("values") or {})
     if form is None:
         ack(response_action="errors", errors=errors)
         return
     meta = _metadata(view)
     if meta is None:  # not a form Liaison opened (or one from an older version): nothing to log it against
-        ack(response_action="errors", errors={ib.TITLE: "This form has expired: open it again with /liaison issue."})
+        ack(
+            response_action="errors",
+            errors={issue_modal.TITLE: "This form has expired: open it again with /liaison issue."},
+        )
         return
     user = body["user"]["id"]
     side = audience_side(deps, client, channel=meta["channel"], user=user, engagement=meta["engagement"])
     if side is None:  # the channel was rebound since the form opened, or the person left the engagement
         gone = f"This form is for {meta['engagement']}, which you can no longer log issues in from here."
-        ack(response_action="errors", errors={ib.TITLE: gone[:150]})
+        ack(response_action="errors", errors={issue_modal.TITLE: gone[:150]})
         return
-    issue_in = issue_log.IssueCreate(
+    issue_in = issue_log.NewIssue(
         engagement=meta["engagement"],
         title=form.title,
         description=form.description,
@@ -132,7 +136,7 @@ def open_issue_form(deps: Deps, rest: str, ack: Ack, command: Command, respond: 
     ack()
     channel, scope = _command_scope(deps, command, respond, client)
     if scope is not None:
-        view = ib.issue_modal(channel=channel, engagement=scope.engagement, side=scope.side, title=rest)
+        view = issue_modal.issue_modal(channel=channel, engagement=scope.engagement, side=scope.side, title=rest)
         client.views_open(trigger_id=command["trigger_id"], view=wire_view(view))
 
 
@@ -188,7 +192,7 @@ def open_from_message(deps: Deps, shortcut: Shortcut, respond: Respond, client: 
         return
     text = plain_message_text(message.get("text") or "")
     first_line = next((line for line in text.splitlines() if line.strip()), "")
-    view = ib.issue_modal(
+    view = issue_modal.issue_modal(
         channel=channel,
         engagement=scope.engagement,
         side=scope.side,
