@@ -17,6 +17,7 @@ leaves the name out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -156,6 +157,7 @@ _LEGAL_FORM = re.compile(
 NAME_LOWER_SHARE = 0.02  # a name is (almost) never written in lower case where its case shows
 
 
+@functools.lru_cache(maxsize=100_000)
 def name_key(word: str) -> str:
     """How a name is compared: lower case, no possessive, no hyphen ('I-On' and 'i-on' -> 'ion'), stemmed."""
     w = re.sub(r"['\u2019]s$", "", word.lower()).replace("-", "").replace("'", "").replace("\u2019", "")
@@ -167,12 +169,14 @@ def _case_counts(texts: Sequence[str]) -> dict[str, list[int]]:
     counts: dict[str, list[int]] = {}
     for text in texts:
         for line in text.splitlines():
-            letters = [c for c in line if c.isalpha()]
-            if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+            letters = sum(map(str.isalpha, line))
+            if not letters or sum(map(str.isupper, line)) > 0.6 * letters:
                 continue  # an all-caps line (a heading, a title block) capitalises everything
             for m in _WORD.finditer(line):
-                before = line[: m.start()].rstrip()
-                if not before or before[-1] in _CASE_BLIND_BEFORE or before[-1].isdigit():
+                j = m.start() - 1
+                while j >= 0 and line[j].isspace():
+                    j -= 1
+                if j < 0 or line[j] in _CASE_BLIND_BEFORE or line[j].isdigit():
                     continue
                 count = counts.setdefault(name_key(m.group()), [0, 0])
                 count[0 if m.group()[0].isupper() else 1] += 1
