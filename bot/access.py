@@ -24,7 +24,7 @@ from sqlmodel import Session
 from bot import home, records
 from bot.db import session
 from bot.deps import Deps
-from knowledge.store import visible_to
+from knowledge.visibility import visible_to
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,13 @@ from knowledge.coverage import model as coverage_model
 from knowledge.direct import Direct, direct_for
 from knowledge.embeddings import identity, multilingual
 from knowledge.language import looks_non_english
-from knowledge.lexical import tokenize
 from knowledge.placeholders import placeholders_in
 from knowledge.quotes import best_passage, defined_terms, definition_span
 from knowledge.ranges import measured, row_for
 from knowledge.retrieval import Hit, Retriever
+from knowledge.signals import is_amendment
 from knowledge.tables import header_of, table_at
+from knowledge.text import citation_label, tokenize
 
 _CITATION_FIELDS = ("document", "title", "section", "page", "quote", "start", "end")
 MAX_SUPPORTING = 2
@@ -73,20 +74,6 @@ class Citation:
     def label(self) -> str:
         """Where the quote is, as people read it: "Master Services Agreement (01-msa.md), §4.2, p. 3"."""
         return citation_label(title=self.title, document=self.document, section=self.section, page=self.page)
-
-
-def citation_label(*, title: str | None, document: str | None, section: str | None, page: int | None) -> str:
-    """A citation's label, with the file name beside the title.
-
-    A title is whatever a document says it is (front matter, PDF metadata, its first heading), so a new
-    file can call itself "Master Services Agreement"; its file name tells the two apart.
-    """
-    name = (document or "").strip()
-    head = (title or "").strip()
-    if name and head and head != name:
-        head = f"{head} ({name})"
-    where = [f"§{section}" if section else None, f"p. {page}" if page else None]
-    return ", ".join([head or name or "a contract", *[w for w in where if w]])
 
 
 @dataclass(frozen=True)
@@ -277,10 +264,10 @@ class Answerer:
         )
 
     def _amendment_for(self, question: str, lead: Citation, hits: list[Hit]) -> Citation | None:
-        if _is_amendment(lead.title, lead.document):
+        if is_amendment(lead.title, lead.document):
             return None
         for hit in hits[1:6]:
-            if not _is_amendment(hit.chunk.title, hit.chunk.document):
+            if not is_amendment(hit.chunk.title, hit.chunk.document):
                 continue
             refers = lead.section and re.search(rf"\b{re.escape(lead.section.split(' ')[-1])}\b", hit.chunk.text)
             if refers or hit.score >= 0.8 * hits[0].score:
@@ -326,10 +313,6 @@ def _within(hit: Hit, offset: int) -> bool:
 
 def _overlaps(hit: Hit, c: Citation) -> bool:
     return hit.chunk.document == c.document and hit.chunk.start < c.end and c.start < hit.chunk.end
-
-
-def _is_amendment(title: str, name: str) -> bool:
-    return bool(re.search(r"amend", f"{title} {name}", re.IGNORECASE))
 
 
 def _where(c: Citation) -> str:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 
-from knowledge.lexical import near, tokenize
+from knowledge.lexical import near
 from knowledge.signals import answer_kinds
+from knowledge.text import tokenize
 from knowledge.vocabulary import CHAT_WORDS, QUERY_NOISE, expand_query
 
 EXPANSION_WEIGHT = 0.6  # a word that only an abbreviation's expansion brought ("sev" -> "severity")

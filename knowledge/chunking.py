@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from knowledge.documents import ExtractedDocument
+from knowledge.formats.text import FRONT_MATTER
 from knowledge.furniture import content_blocks
 from knowledge.limits import DEFAULT_LIMITS, Limits, too_large
 from knowledge.outline import Outline, numbers_clauses, read_block, section_at
@@ -302,10 +303,7 @@ def chunk_document(doc: ExtractedDocument, *, limits: Limits = DEFAULT_LIMITS) -
     return [Chunk(c.start, c.end, c.section, c.heading, c.context) for c in packed]
 
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-
-
 def _front_matter_end(text: str) -> int:
     """Where a Markdown file's YAML front matter (metadata, not contract text) ends, or 0."""
-    m = _FRONT_MATTER.match(text)
+    m = FRONT_MATTER.match(text)
     return m.end() if m and m.end() < 4000 else 0

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from knowledge.language import looks_non_english
-from knowledge.lexical import STOPWORDS, TOKEN, near, stem, tokenize
+from knowledge.lexical import near
 from knowledge.signals import HOLDS, answer_kinds
+from knowledge.text import STOPWORDS, TOKEN, stem, tokenize
 from knowledge.vocabulary import ABBREVIATIONS, CHAT_WORDS, FOREIGN_MODALS, GENERIC_WORDS, SHORT_FORMS
 
 MODEL = Path(__file__).resolve().parent / "data" / "coverage.json"

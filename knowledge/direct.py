@@ -26,12 +26,12 @@ from knowledge.asking import (
     matches_any,
     question_terms,
 )
-from knowledge.lexical import tokenize
 from knowledge.placeholders import inside_any, placeholders_in, readable
 from knowledge.quotes import sentences_and_rows, table_header
 from knowledge.ranges import bands, measured
 from knowledge.tables import cells as row_cells
 from knowledge.tables import row_at
+from knowledge.text import tokenize
 from knowledge.values import PATTERNS, QUALIFIED, STRENGTH, definitions_in, values_in
 
 MIN_COVERAGE = 0.2  # share of the question's content words a line must hold

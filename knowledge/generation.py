@@ -16,7 +16,6 @@ wording, beside the quotes it rests on).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -24,15 +23,14 @@ from typing import Any
 
 from knowledge.direct import direct_for
 from knowledge.errors import ConfigurationError
-from knowledge.lexical import tokenize
 from knowledge.prompting import attribute, fenced
 from knowledge.retrieval import Hit
 from knowledge.sections import sentence_spans
+from knowledge.text import locate, parse_json_reply, tokenize
 from prompts import load_prompt
 
 log = logging.getLogger(__name__)
 
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 SUPPORT_SHARE = 0.5  # share of a sentence's words that must be found in the clauses it rests on
 
@@ -63,19 +61,6 @@ def render_clauses(hits: list[Hit]) -> str:
         )
         parts.append(f'<clause id="C{i}" source="{attribute(where, 200)}">\n{fenced(c.text)}\n</clause>')
     return "\n\n".join(parts)
-
-
-def locate(quote: str, text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Where quote sits verbatim in text[start:end]; whitespace runs may differ, nothing else."""
-    if not quote.strip():
-        return None
-    pos = text.find(quote, start, end)
-    if pos >= 0:
-        return pos, pos + len(quote)
-    words = quote.split()
-    pattern = r"\s+".join(re.escape(w) for w in words)
-    m = re.compile(pattern).search(text, start, end)
-    return (m.start(), m.end()) if m else None
 
 
 def generate_answer(question: str, hits: list[Hit], llm: Any, text_of: Callable[[Hit], str]) -> Any:
@@ -200,18 +185,3 @@ def _clause_index(value: object, count: int) -> int | None:
         return None
     index = int(m.group(1)) - 1
     return index if 0 <= index < count else None
-
-
-def parse_json_reply(content: object) -> dict[str, Any] | None:
-    """The JSON object in a chat model's reply (code fences and prose around it tolerated), or None."""
-    if isinstance(content, list):  # some providers return content blocks
-        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
-    raw = _FENCE.sub("", str(content)).strip()
-    start, end = raw.find("{"), raw.rfind("}")
-    if start < 0 or end <= start:
-        return None
-    try:
-        parsed = json.loads(raw[start : end + 1])
-    except json.JSONDecodeError:
-        return None
-    return parsed if isinstance(parsed, dict) else None

@@ -4,106 +4,19 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 
 import bm25s
 import numpy as np
-import snowballstemmer
 
 from knowledge.signals import HOLDS, PREAMBLE, looks_like_contents
 from knowledge.stored import StoredChunk, StoredDocument
+from knowledge.text import tokenize
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 BM25_K1 = 1.5
 BM25_B = 0.75
 OPENING_CHARS = 1500  # chunks starting this early make up a document's opening
-
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "us",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "shall",
-        "may",
-        "any",
-        "all",
-        "such",
-        "hereunder",
-        "thereof",
-        "herein",
-    ]
-)
-TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
-_STEMMER = snowballstemmer.stemmer("english")
-
-
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Snowball (Porter 2) stem: 'exclusivity' and 'exclusive' meet at 'exclus'."""
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    return str(_STEMMER.stemWord(word))
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, stemmed words and numbers; stopwords dropped."""
-    return [stem(t.replace("'", "")) for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
 
 
 class ChunkIndex:

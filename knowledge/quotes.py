@@ -6,9 +6,9 @@ import math
 import re
 
 from knowledge.chunking import blocks
-from knowledge.lexical import tokenize
 from knowledge.sections import sentence_spans
 from knowledge.tables import header_of, row_at, table_at, tables_in
+from knowledge.text import tokenize
 
 QUOTE_CHARS = 700  # the most we quote from one clause
 

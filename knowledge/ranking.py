@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.embeddings import identity
-from knowledge.lexical import tokenize
 from knowledge.signals import HOLDS, IDENTITY, answer_kinds, looks_like_contents
 from knowledge.stored import StoredChunk
+from knowledge.text import tokenize
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from langchain_core.embeddings import Embeddings
 from knowledge.chunking import section_at
 from knowledge.embeddings import identity
 from knowledge.indexing import HEADER_CHARS
-from knowledge.lexical import STOPWORDS, TOKEN, ChunkIndex, DocumentIndex, near, stem, tokenize
+from knowledge.lexical import ChunkIndex, DocumentIndex, near
 from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
 from knowledge.routing import (
     document_names,
@@ -34,6 +34,7 @@ from knowledge.routing import (
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, included, visible_to
 from knowledge.stored import StoredChunk, StoredDocument
+from knowledge.text import STOPWORDS, TOKEN, stem, tokenize
 from knowledge.vocabulary import CHAT_WORDS, expand_query, has_expansion, lexical_query
 
 log = logging.getLogger(__name__)

@@ -21,9 +21,9 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 
-from knowledge.lexical import STOPWORDS, TOKEN, stem, tokenize
 from knowledge.signals import is_amendment
 from knowledge.stored import StoredDocument
+from knowledge.text import STOPWORDS, TOKEN, stem, tokenize
 
 MIN_TITLE_SHARE = 0.6  # of the naming phrase's words, the share that must be the document's title words
 MAX_WORDS = 5  # a naming phrase longer than this is a long name (BM25 routing's job) or no name at all

@@ -12,8 +12,8 @@ import math
 import re
 
 from knowledge.asking import matches_any
-from knowledge.lexical import tokenize
 from knowledge.signals import DATE
+from knowledge.text import tokenize
 
 # -- values in a line ----------------------------------------------------------------------------
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"

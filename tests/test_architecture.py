@@ -92,3 +92,44 @@ def test_only_the_composition_root_reads_settings_and_makes_a_slack_client(path:
         assert not constructs(path, "Settings")
     if relative(path) != "bot/app.py":
         assert not constructs(path, "WebClient")
+
+
+# What the application may use of the knowledge base: its face (the knowledge base, its answers and search hits,
+# the records of a clause, the index report, errors, limits, who sees what, which files it reads) and its text
+# toolkit (knowledge.text). Everything else in knowledge/ is how it works inside.
+PUBLIC_KNOWLEDGE = {
+    "knowledge.base",
+    "knowledge.answers",
+    "knowledge.direct",
+    "knowledge.retrieval",
+    "knowledge.stored",
+    "knowledge.indexing",
+    "knowledge.errors",
+    "knowledge.limits",
+    "knowledge.visibility",
+    "knowledge.loaders",
+    "knowledge.text",
+}
+# The composition root builds the pieces the knowledge base is made of.
+ROOT_KNOWLEDGE = {"knowledge.embeddings", "knowledge.generation", "knowledge.store"}
+
+
+def knowledge_modules_imported(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("knowledge"):
+            out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("knowledge"))
+    return out
+
+
+@pytest.mark.parametrize("path", modules("bot"), ids=relative)
+def test_the_application_uses_only_the_knowledge_bases_public_modules(path: Path) -> None:
+    allowed = PUBLIC_KNOWLEDGE | (ROOT_KNOWLEDGE if relative(path) == "bot/app.py" else set())
+    assert sorted(knowledge_modules_imported(path) - allowed) == []
+
+
+def test_the_knowledge_rule_sees_what_it_guards() -> None:
+    assert "knowledge.text" in knowledge_modules_imported(ROOT / "bot/mediation/summaries.py")
+    assert ROOT_KNOWLEDGE <= knowledge_modules_imported(ROOT / "bot/app.py")

@@ -11,8 +11,8 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.coverage import FEATURES, MODEL, Model, decide, features, missing_words, occurs
-from knowledge.lexical import tokenize
 from knowledge.store import Store, make_client
+from knowledge.text import tokenize
 from tests.conftest import CountingEmbeddings, write
 
 # Clauses as real SLA and data-processing terms word them (Bonterms, Common Paper, CUAD exhibits).

@@ -11,8 +11,8 @@ from langchain_core.messages import AIMessage
 
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import MiniLMEmbeddings
-from knowledge.generation import locate
 from knowledge.store import Store, make_client
+from knowledge.text import locate
 from tests.conftest import write
 
 SLA = """# Schedule B - Service Levels

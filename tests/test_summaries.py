@@ -19,11 +19,11 @@ from bot.mediation.summaries import (
     Difference,
     Evidence,
     Summary,
-    split_sentences,
     summarise,
 )
 from bot.slack.blocks.summary import summary_blocks, summary_text
 from knowledge.base import KnowledgeBase
+from knowledge.text import sentences as split_sentences
 from tests.conftest import ENGAGEMENT
 
 TITLE = "Chat outage on 3 March: Service Credit"

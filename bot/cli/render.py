@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from knowledge.answers import Answer, Citation, citation_label
+from knowledge.answers import Answer, Citation
 from knowledge.direct import Direct
-from knowledge.placeholders import marked
+from knowledge.text import citation_label, marked
 
 _ROLE = {
     "answer": "",

@@ -13,8 +13,8 @@ from typing import Any
 
 from knowledge.answers import Citation
 from knowledge.base import KnowledgeBase
-from knowledge.lexical import tokenize
 from knowledge.stored import StoredChunk
+from knowledge.text import tokenize
 
 QUOTE_CHARS = 400  # a suggestion shows the start of the clause: enough to recognise it
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s+")

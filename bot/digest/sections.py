@@ -27,7 +27,7 @@ from bot.digest.model import ADD_DOCUMENT_ACTION, HEADLINE, Action, Digest, Fact
 from bot.records import digests
 from bot.records.cases import IssueRecord, MediationRecord
 from bot.records.tables import ChannelBinding, QuestionRecord
-from knowledge.answers import citation_label
+from knowledge.text import citation_label
 
 TOP = 5  # items listed per section
 OFFICES = {"back": "back office", "front": "front office", None: "other"}

@@ -24,7 +24,7 @@ from bot.deps import Deps
 from bot.errors import NotFound
 from bot.records import cases
 from knowledge.errors import KnowledgeError
-from knowledge.store import visible_to
+from knowledge.visibility import visible_to
 
 log = logging.getLogger(__name__)
 

@@ -34,6 +34,7 @@ from bot.localslack.api import Call, SlackAPI
 from bot.localslack.bodies import action_body, event_body, sign
 from bot.localslack.chat_render import render_blocks, slack_text, text_of
 from bot.settings import Settings
+from bot.slack.blocks.kit import escape
 
 __all__ = ["LOCAL_CHANNEL", "LOCAL_USER", "REPLY_TIMEOUT", "render_blocks", "run_chat"]
 
@@ -238,7 +239,7 @@ class _Chat:
             {
                 "type": "app_mention",
                 "user": LOCAL_USER,
-                "text": f"<@UBOT> {_escape(text)}",
+                "text": f"<@UBOT> {escape(text)}",
                 "channel": self.channel,
                 "ts": ts,
                 "event_ts": ts,
@@ -255,7 +256,7 @@ class _Chat:
                 "type": "message",
                 "channel_type": "channel",
                 "user": LOCAL_USER,
-                "text": _escape(text),
+                "text": escape(text),
                 "channel": self.channel,
                 "ts": ts,
                 "event_ts": ts,
@@ -264,7 +265,7 @@ class _Chat:
         )
 
     def command(self, text: str) -> None:
-        body = self.api.command_body(command="/liaison", text=_escape(text), user=LOCAL_USER, channel=self.channel)
+        body = self.api.command_body(command="/liaison", text=escape(text), user=LOCAL_USER, channel=self.channel)
         self._print_ack(self._send(body, "application/x-www-form-urlencoded"))
         self.flush()
 
@@ -318,11 +319,6 @@ class _Chat:
                 self.follow_up(question)
         else:
             self.ask(line)
-
-
-def _escape(text: str) -> str:
-    """User text as Slack delivers it: `&`, `<` and `>` escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _banner(chat: _Chat, binding: tuple[str, str] | None) -> None:

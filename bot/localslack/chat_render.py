@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any  # it renders whatever Block Kit the app posted, rich_text included: Slack's open JSON
 
+from bot.slack.blocks.kit import unmarked
+
 RULE = "\u2500"
 
 # The emoji shortcodes Liaison's own messages use, as terminal characters (others stay as ":name:").
@@ -27,29 +29,13 @@ EMOJI = {
     "thumbsup": "\U0001f44d",
     "thumbsdown": "\U0001f44e",
 }
-_ENTITY = re.compile(r"&(amp|lt|gt);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
-_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 _SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
 
 
 # -- rendering -----------------------------------------------------------------------------------
-def _link(match: re.Match[str]) -> str:
-    target, label = match.group(1), match.group(2)
-    if target.startswith("@"):  # <@U123> or <@U123|name>
-        return "@" + (label or target[1:])
-    if target.startswith("#"):  # <#C123|general>
-        return "#" + (label or target[1:])
-    if target.startswith("!"):  # <!channel>, <!subteam^S1|@team>, <!date^...|fallback>
-        return label or "@" + target[1:].split("^", 1)[0]
-    return f"{label} ({target})" if label and label != target else target
-
-
 def slack_text(text: str) -> str:
     """Slack message text for a terminal: links and mentions spelled out, known emoji, `&amp;` `&lt;` `&gt;` undone."""
-    text = _SLACK_LINK.sub(_link, text)  # before unescaping: a literal "&lt;b&gt;" is text, not a link
-    text = _SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
+    return unmarked(_SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text), urls=True)
 
 
 def text_of(obj: Any) -> str:

@@ -38,7 +38,7 @@ from bot.mediation.summary_text import (
     uses_pronouns,
 )
 from knowledge.base import KnowledgeBase
-from knowledge.lexical import STOPWORDS, TOKEN, stem, tokenize
+from knowledge.text import STOPWORDS, TOKEN, sentences, stem, tokenize
 
 LABELS = {"client": "Client", "vendor": "Vendor"}
 AGREE_MIN = 0.8  # stemmed-token Jaccard at which two sentences state the same fact
@@ -55,9 +55,6 @@ NOTES = {
     "every contract quote was checked verbatim against the contracts.",
 }
 
-_ABBREVIATION = re.compile(r"(?:nos?|mrs?|ms|dr|vs|etc|e\.g|i\.e|inc|ltd|co|corp|art|sec|para|cl|pp?|approx|fig)")
-_BREAK = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(\s+)(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
-_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
 _PARTY = re.compile(r"\b(client|vendor)s?\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot)\b|n[\u2019']t\b", re.IGNORECASE)
 
@@ -194,22 +191,6 @@ class _Sentence:
         return self.terms - PARTIES
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences and bullet lines of a text, as written (bullet markers dropped)."""
-    out: list[str] = []
-    for line in (text or "").splitlines():
-        line = _BULLET.sub("", line).strip()
-        start = 0
-        for m in _BREAK.finditer(line):
-            words = line[start : m.start(1)].split()
-            if words and _ABBREVIATION.fullmatch(words[-1].rstrip(".").lower()):
-                continue  # "SOW No. 1" is one sentence
-            out.append(line[start : m.start(1)].strip())
-            start = m.end(1)
-        out.append(line[start:].strip())
-    return [s for s in out if s]
-
-
 def _sentence(side: str, index: int, text: str) -> _Sentence:
     resolved = resolve_pronouns(side, text)
     terms = frozenset(tokenize(resolved))
@@ -276,7 +257,7 @@ def _label(n: int, a: _Sentence, b: _Sentence | None) -> str:
 def _template(
     kb: KnowledgeBase, clauses: Clauses, *, title: str, stated: dict[str, str], attached: Sequence[Mapping[str, Any]]
 ) -> Summary:
-    said = {s: [_sentence(s, i, t) for i, t in enumerate(split_sentences(stated.get(s, "")))] for s in SIDES}
+    said = {s: [_sentence(s, i, t) for i, t in enumerate(sentences(stated.get(s, "")))] for s in SIDES}
     agreed_pairs = sorted(_match(said["client"], said["vendor"], _agree, AGREE_MIN), key=lambda p: _order(*p))
     done = {id(s) for pair in agreed_pairs for s in pair}
     rest = {s: [x for x in said[s] if id(x) not in done] for s in SIDES}

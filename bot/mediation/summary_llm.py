@@ -37,9 +37,7 @@ from bot.mediation.summary_text import (
     overlaps,
     resolve_pronouns,
 )
-from knowledge.generation import locate, parse_json_reply
-from knowledge.lexical import stem, tokenize
-from knowledge.prompting import attribute, fenced
+from knowledge.text import attribute, fenced, locate, parse_json_reply, stem, tokenize
 from prompts import load_prompt
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from knowledge.answers import citation_label
 from knowledge.base import KnowledgeBase
 from knowledge.errors import UnknownDocumentError
-from knowledge.generation import locate
-from knowledge.store import visible_to
+from knowledge.text import citation_label, locate
+from knowledge.visibility import visible_to
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def clip(text: str, limit: int) -> str:
 
 
 def clause_label(ref: Mapping[str, Any]) -> str:
-    """Where a clause is: "title (file name) · §section · p. page"."""
+    """Where a clause is, in a summary's lines: "title (file name) · §section · p. page"."""
     parts = [citation_label(title=ref.get("title"), document=ref.get("document"), section=None, page=None)]
     parts += [f"\u00a7{ref['section']}"] if ref.get("section") else []
     parts += [f"p. {ref['page']}"] if ref.get("page") else []

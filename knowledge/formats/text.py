@@ -9,7 +9,8 @@ from knowledge.formats.common import Extracted, require_text
 from knowledge.limits import DEFAULT_LIMITS, Limits, check_chars
 
 _ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+# A Markdown file's YAML front matter: metadata, not contract text (group 1: its lines).
+FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FRONT_TITLE = re.compile(r"^title:[ \t]*[\"']?(.+?)[\"']?[ \t]*$", re.MULTILINE)
 
 
@@ -108,7 +109,7 @@ def title_from_lines(lines: list[str]) -> str | None:
 def markdown_title(text: str) -> str | None:
     """The front matter's title, else the first ATX level-1 heading outside code blocks, else a title-like
     line before the first heading."""
-    front = _FRONT_MATTER.match(text)
+    front = FRONT_MATTER.match(text)
     if front and (title := _FRONT_TITLE.search(front.group(1))):
         return title.group(1).strip()
     fenced = False

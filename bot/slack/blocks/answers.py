@@ -41,9 +41,9 @@ from bot.slack.blocks.kit import (
     text_chars,
     text_sections,
 )
-from knowledge.answers import Answer, Citation, citation_label
+from knowledge.answers import Answer, Citation
 from knowledge.direct import Direct
-from knowledge.placeholders import marked
+from knowledge.text import citation_label, marked
 
 # Our own choices, for readability rather than Slack's limits
 MAX_QUOTE_SECTIONS = 2  # one clause takes at most this many sections before it is shortened

@@ -172,6 +172,30 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+
+
+def unmarked(text: str, *, urls: bool = False) -> str:
+    """Slack message text without its markup: <@U1> -> @U1, <#C1|general> -> #general, <!here> -> @here,
+    <https://x|label> -> label (with `urls`: "label (https://x)"), and `&amp;` `&lt;` `&gt;` undone.
+
+    Links are read before entities are undone: a literal "&lt;b&gt;" is text, not a link."""
+
+    def readable(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith(("@", "#")):  # <@U123>, <@U123|name>, <#C123|general>
+            return target[0] + (label or target[1:])
+        if target.startswith("!"):  # <!channel>, <!subteam^S1|@team>, <!date^...|fallback>
+            return label or "@" + target[1:].split("^", 1)[0]
+        if urls:
+            return f"{label} ({target})" if label and label != target else target
+        return label or target
+
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], _SLACK_LINK.sub(readable, text or ""))
+
+
 def normalize(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
@@ -336,7 +360,7 @@ def text_sections(text: str, max_sections: int, render: Callable[[str], str] = e
 
 def clause_ref_label(ref: Mapping[str, Any]) -> str:
     """Where a stored clause reference is, as answers cite: "*Master Services Agreement (01-msa.md), §4.3, p. 2*"."""
-    from knowledge.answers import citation_label  # the one label answers use too (escaped here)
+    from knowledge.text import citation_label  # the one label answers use too (escaped here)
 
     label = citation_label(
         title=str(ref.get("title") or ""),

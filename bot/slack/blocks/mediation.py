@@ -223,17 +223,12 @@ def _issues_section(issues: Sequence[Mapping[str, Any]]) -> Block:
     return _section("\n".join(lines))
 
 
-def clause_label(ref: Mapping[str, Any]) -> str:
-    """ "*Schedule B - Service Level Agreement*, §Schedule B 5.5, p. 4" (escaped), as answers cite."""
-    return clause_ref_label(ref)
-
-
 def _clause_blocks(refs: Sequence[Mapping[str, Any]]) -> list[Block]:
     if not refs:
         return [_context("No clause in this channel's contracts looks relevant yet.")]
     blocks = [_section("*Relevant clauses* (quoted verbatim)")]
     for ref in refs:
-        blocks.append(_context(clause_label(ref)))
+        blocks.append(_context(clause_ref_label(ref)))
         if (ref.get("quote") or "").strip():
             blocks.append(_section(_quote(ref["quote"], QUOTE_CHARS)))
     return blocks

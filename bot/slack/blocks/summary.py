@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.mediation.summaries import LABELS, SILENT, Summary, clause_label
+from bot.mediation.summaries import LABELS, SILENT, Summary
+from bot.mediation.summary_text import clause_label
 from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, Block, escape, mrkdwn
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import section as _section

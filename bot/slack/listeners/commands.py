@@ -19,7 +19,7 @@ from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.listeners import files, issues, mediations
 from bot.slack.payloads import Command, SlackMessage
 from bot.slack.replies import not_linked
-from knowledge.store import SIDES
+from knowledge.visibility import SIDES
 
 _ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 Handler = Callable[[Deps, str, Ack, Command, Respond, WebClient], None]

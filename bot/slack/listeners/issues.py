@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any  # issues, clause refs, timeline entries: `bot.issues`' JSON, the records' to type
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -26,7 +25,7 @@ from bot.records import cases
 from bot.slack.blocks import issue_modal
 from bot.slack.blocks import issues as ib
 from bot.slack.blocks.issue_modal import IssueMeta
-from bot.slack.blocks.kit import Block, ShownView, escape, wire, wire_view
+from bot.slack.blocks.kit import Block, ShownView, escape, unmarked, wire, wire_view
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.listeners.home import refresh_homes, workspace_url
 from bot.slack.payloads import Action, ActionBody, Command, Shortcut, ViewBody
@@ -34,7 +33,6 @@ from bot.slack.replies import not_linked
 
 log = logging.getLogger(__name__)
 ISSUE_VERBS = ("issue", "issues")
-_SLACK_MARKUP = re.compile(r"<([@#!])?([^>|]+)(?:\|([^>]*))?>")
 
 
 def register(app: App) -> None:
@@ -156,17 +154,7 @@ def list_open_issues(deps: Deps, rest: str, ack: Ack, command: Command, respond:
 # -- "Log as issue" ------------------------------------------------------------------------------
 def plain_message_text(text: str) -> str:
     """A Slack message's text without its markup: <@U1> -> @U1, <https://x|label> -> label, &amp; -> &."""
-
-    def readable(match: re.Match[str]) -> str:
-        kind, target, label = match.groups()
-        if kind in ("@", "#"):
-            return f"{kind}{label or target}"
-        if kind == "!":
-            return f"@{(label or target).split('^')[0]}"
-        return label or target
-
-    text = _SLACK_MARKUP.sub(readable, text or "")
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+    return unmarked(text).strip()
 
 
 def open_from_message(deps: Deps, shortcut: Shortcut, respond: Respond, client: WebClient) -> None:
