@@ -27,6 +27,7 @@ PARTIES_WHO = "mediators and the client's or vendor's owners"
 Action = Literal[
     "bind",
     "rebind",
+    "unbind",
     "add-contracts",
     "change-issue-status",
     "attach-clause",
@@ -90,13 +91,15 @@ _MEDIATION_RULES: dict[str, tuple[tuple[str, ...], str, str]] = {
 def refusal(actor: Actor, action: Action, target: Target) -> str | None:
     """Why `actor` may not do `action` to `target` now, or None if they may."""
     engagement = _engagement_of(target)
-    if action in ("bind", "rebind", "add-contracts"):
+    if action in ("bind", "rebind", "unbind", "add-contracts"):
         if actor.holds(("admin",)) or actor.is_workspace_admin(actor.user_id):
             return None
         if action == "bind":
             return (
                 f"Only workspace admins or owners, and people made admins of `{engagement}`, can bind a channel to it."
             )
+        if action == "unbind":
+            return f"This channel is bound to `{engagement}`. Only its admins (or workspace admins) can unbind it."
         if action == "rebind":
             return (
                 f"This channel is bound to `{engagement}`. Only its admins (or workspace admins) can rebind it "

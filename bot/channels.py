@@ -58,6 +58,22 @@ def bind(
         )
 
 
+def unbind(
+    deps: Deps, channel_id: str, user_id: str, *, is_workspace_admin: Callable[[str], bool] = nobody
+) -> tuple[str, str]:
+    """Unbind the channel, by an admin of the engagement it is bound to (or a workspace admin): it stops answering
+    from that engagement's contracts. Returns the (engagement, side) it was bound to; `NotFound` if it was not bound.
+    Its questions, issues and mediations stay on record."""
+    with session(deps.engine) as s:
+        row = records.binding_for(session=s, channel_id=channel_id)
+        if row is None:
+            raise NotFound("This channel is not linked to an engagement, so there is nothing to unbind.")
+        was = (row.engagement, row.side)
+        authorize(actor_in(s, user_id, row.engagement, is_workspace_admin), "unbind", row.engagement)
+        records.unbind_channel(session=s, channel_id=channel_id)
+    return was
+
+
 def contracts_scope(
     deps: Deps,
     channel_id: str,

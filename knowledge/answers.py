@@ -20,7 +20,7 @@ from knowledge.language import looks_non_english
 from knowledge.placeholders import placeholders_in
 from knowledge.quotes import best_passage, defined_terms, definition_span
 from knowledge.ranges import measured, row_for
-from knowledge.retrieval import Hit, Retriever
+from knowledge.retrieval import Hit, Retriever, Scope
 from knowledge.signals import is_amendment
 from knowledge.tables import header_of, table_at
 from knowledge.text import citation_label, tokenize
@@ -155,14 +155,17 @@ class Answerer:
 
     def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:
         question = question.strip()
-        hits = self.retriever.search(question, engagement=engagement, side=side, k=self.k) if question else []
+        scope = self.retriever.scope(engagement, side)  # one read of the engagement's records for the question
+        hits = (
+            self.retriever.search(question, engagement=engagement, side=side, k=self.k, scope=scope) if question else []
+        )
         if not hits:
             return Answer(
                 question,
                 _nothing_indexed(engagement, side) if question else "Ask me a question about the contracts.",
                 False,
             )
-        vocabulary = self.retriever.vocabulary(engagement=engagement, side=side)
+        vocabulary = self.retriever.vocabulary(engagement=engagement, side=side, scope=scope)
         if not self._relevant(question, hits, vocabulary):
             return self._not_found(question, hits, engagement, missing_words(question, vocabulary))
         if self.llm is not None:
@@ -171,7 +174,7 @@ class Answerer:
             generated = generate_answer(question, hits, self.llm, self._text_of)
             if generated is not None:
                 return generated
-        return self._extractive(question, hits, engagement, side)
+        return self._extractive(question, hits, scope)
 
     # -- relevance -------------------------------------------------------------------------------
     @property
@@ -209,14 +212,14 @@ class Answerer:
         start, end = best_passage(text, hit.chunk.start, hit.chunk.end, question)
         return citation_for(hit, start, end, text, role, section=self.retriever.section_at(hit.chunk, start))
 
-    def _extractive(self, question: str, hits: list[Hit], engagement: str, side: str) -> Answer:
+    def _extractive(self, question: str, hits: list[Hit], scope: Scope) -> Answer:
         lead_hit = hits[0]
         lead = self._banded_row(question, hits) or self._whole_or_passage(question, lead_hit, "answer")
         citations = [lead]
         amendment = self._amendment_for(question, lead, hits)
         if amendment is not None:
             citations.insert(0, amendment)  # the amended wording is the one in force
-        for definition in self._definitions_for(question, lead, engagement, side):
+        for definition in self._definitions_for(question, lead, scope):
             citations.append(definition)
         for hit in hits[1:4]:
             if len(citations) > MAX_SUPPORTING:
@@ -274,13 +277,13 @@ class Answerer:
                 return self._whole_or_passage(question, hit, "amendment")
         return None
 
-    def _definitions_for(self, question: str, lead: Citation, engagement: str, side: str) -> list[Citation]:
+    def _definitions_for(self, question: str, lead: Citation, scope: Scope) -> list[Citation]:
         found: list[Citation] = []
         asked = set(tokenize(question))
         # a definition helps when the question turns on the defined term ("what counts as a Business Day?")
         terms = [t for t in defined_terms(lead.quote) if set(tokenize(t)) & asked]
         for term in terms[:4]:
-            hit = self.retriever.definition(term, engagement=engagement, side=side)
+            hit = self.retriever.definition(term, engagement=scope.engagement, side=scope.side, scope=scope)
             if hit is not None and not any(_overlaps(hit, c) for c in [lead, *found]):
                 text = self._text_of(hit)
                 start, end = definition_span(text, hit.chunk.start, hit.chunk.end, term)

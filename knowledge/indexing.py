@@ -89,11 +89,6 @@ def sentence_spans_of(doc: ExtractedDocument, chunk: Chunk) -> list[tuple[int, i
     return spans[:MAX_SENTENCES] if len(spans) > 1 else []  # one sentence: the chunk's vector says it all
 
 
-def header_text(doc: ExtractedDocument) -> str:
-    """What names a document: its title, file name and opening (parties, recitals)."""
-    return f"{doc.title}\n{Path(doc.name).stem}\n{doc.text[:HEADER_CHARS]}"
-
-
 class Indexer:
     """Loads, chunks, embeds and stores documents for one engagement at a time."""
 
@@ -219,7 +214,6 @@ class Indexer:
         t0 = time.perf_counter()
         spans = [sentence_spans_of(doc, c) for c in chunks]
         vectors, sentences = self._embed(doc, chunks, spans, progress)
-        header = self.embeddings.embed_query(header_text(doc))
         embed_seconds = time.perf_counter() - t0
         self.store.put_document(
             doc,
@@ -228,7 +222,6 @@ class Indexer:
             chunks=chunks,
             chunk_embeddings=vectors,
             sentence_vectors=sentences,
-            header_embedding=header,
             pipeline=self.pipeline,
         )
         if report is not None:

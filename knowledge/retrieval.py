@@ -134,6 +134,18 @@ def _key(docs: list[StoredDocument]) -> frozenset[tuple[str, str]]:
     return frozenset((d.id, d.content_hash + d.visibility + d.pipeline) for d in docs)  # re-embedded: new chunks
 
 
+@dataclass(frozen=True)
+class Scope:
+    """One engagement as one side may read it, resolved once per question: the side's view, and the records of
+    every document of the engagement as read then (a dense hit is kept only if its document's record lets the
+    side read it)."""
+
+    engagement: str
+    side: str
+    view: _View
+    records: dict[str, StoredDocument]
+
+
 class Retriever:
     """Searches one engagement at a time, within what the asking side may see."""
 
@@ -149,14 +161,21 @@ class Retriever:
         self._lock = threading.Lock()
         self._warned: set[str] = set()  # engagements whose stale vectors were reported
 
+    def scope(self, engagement: str, side: str) -> Scope:
+        """The engagement as the side may read it now, for one question: one read of its documents' records."""
+        docs = self.store.list_documents(engagement)
+        return Scope(engagement, side, self._view_of(engagement, side, docs), {d.id: d for d in docs})
+
     def _view(self, engagement: str, side: str) -> _View:
+        return self.scope(engagement, side).view
+
+    def _view_of(self, engagement: str, side: str, docs: list[StoredDocument]) -> _View:
         """The side's view of the engagement, built on first use and rebuilt when one of its documents changed.
 
         Only a change to a document the side may read rebuilds its view (here or in another process):
         indexing a client-only document leaves the vendor's and the shared view as they were.
         """
         allowed = tuple(visible_to(side))
-        docs = self.store.list_documents(engagement)
         mine = [d for d in docs if d.visibility in allowed]
         key = _key(mine)
         with self._lock:
@@ -201,9 +220,13 @@ class Retriever:
         k: int = 8,
         documents: list[str] | None = None,
         route: bool = True,
+        scope: Scope | None = None,
     ) -> list[Hit]:
-        """The k best chunks for a question, scoped to an engagement and the side's visibility."""
-        stage = self.candidates(question, engagement=engagement, side=side, documents=documents, route=route)
+        """The k best chunks for a question, scoped to an engagement and the side's visibility (`scope`: resolved
+        already for this question)."""
+        stage = self.candidates(
+            question, engagement=engagement, side=side, documents=documents, route=route, scope=scope
+        )
         if stage is None:
             return []
         order = [c for c in stage.candidates]
@@ -224,10 +247,12 @@ class Retriever:
         side: str = "shared",
         documents: list[str] | None = None,
         route: bool = True,
+        scope: Scope | None = None,
     ) -> Stage | None:
         """The first stage: its best CANDIDATES for the second stage to re-score, and the rest in order."""
         allowed = visible_to(side)
-        view = self._view(engagement, side)
+        scope = scope or self.scope(engagement, side)
+        view = scope.view
         index = view.chunks
         if not index.chunks:
             return None
@@ -255,6 +280,7 @@ class Retriever:
                 visibilities=allowed,
                 n=min(DENSE_POOL, int(eligible.sum())),
                 documents=embedded,
+                records=scope.records,
             )
             if embedded is None or embedded
             else []
@@ -352,10 +378,6 @@ class Retriever:
         amendments = [d.name for d in docs if d is not named and is_amendment(d.title, d.name)]
         return [named.name, *amendments]
 
-    def named_documents(self, question: str, *, engagement: str, side: str = "shared") -> list[str]:
-        """The document(s) a question names explicitly, or [] when it names none."""
-        return self._route(expand_query(question), self._view(engagement, side))
-
     # -- what answers need -------------------------------------------------------------------------
     def document_text(self, chunk: StoredChunk) -> str:
         """The extracted text a chunk's span points into."""
@@ -372,20 +394,21 @@ class Retriever:
         label, _ = section_at(self.document_text(chunk), offset)
         return label or chunk.section
 
-    def definition(self, term: str, *, engagement: str, side: str) -> Hit | None:
+    def definition(self, term: str, *, engagement: str, side: str, scope: Scope | None = None) -> Hit | None:
         """The chunk that defines a term ('"Service Credit" means ...'), if the side may see one."""
         pattern = re.compile(
             rf"[\"\u201c]{re.escape(term)}[\"\u201d]\s*(?:\([^)]*\)\s*)?(?:means|shall mean|has the meaning|refers to)",
             re.IGNORECASE,
         )
-        for chunk in self._view(engagement, side).chunks.chunks:
+        view = scope.view if scope is not None else self._view(engagement, side)
+        for chunk in view.chunks.chunks:
             if pattern.search(chunk.text):
                 return Hit(chunk, 0.0, 0.0, 0.0)
         return None
 
-    def vocabulary(self, *, engagement: str, side: str) -> frozenset[str]:
+    def vocabulary(self, *, engagement: str, side: str, scope: Scope | None = None) -> frozenset[str]:
         """Every (stemmed) token of the chunks the side may read in the engagement."""
-        return self._view(engagement, side).chunks.vocabulary()
+        return (scope.view if scope is not None else self._view(engagement, side)).chunks.vocabulary()
 
     def unknown_terms(self, question: str, *, engagement: str, side: str) -> list[str]:
         """Words of the question that no document the side may see contains, even misspelt by one letter."""

@@ -84,6 +84,12 @@ def make_client(*, data_dir: Path | None = None, url: str | None = None) -> chro
         return chromadb.PersistentClient(path=path, settings=settings)
 
 
+def _record_vector(chunk_embeddings: Sequence[Sequence[float]]) -> list[float]:
+    """The vector a document's record carries: a fixed unit vector as long as its chunks' (nothing queries it)."""
+    size = len(chunk_embeddings[0]) if chunk_embeddings else 1
+    return [1.0] + [0.0] * (size - 1)
+
+
 class Store:
     """Chroma collections for one deployment; every read is scoped to one engagement."""
 
@@ -162,7 +168,6 @@ class Store:
         visibility: str,
         chunks: Sequence[Chunk],
         chunk_embeddings: Sequence[Sequence[float]],
-        header_embedding: Sequence[float],
         sentence_vectors: Sequence[SentenceVectors] | None = None,
         source: str = "",
         pipeline: str = "",
@@ -203,8 +208,11 @@ class Store:
                     documents=texts[lo : lo + self.batch],
                     metadatas=metadatas[lo : lo + self.batch],
                 )
-            self.documents.upsert(
-                ids=[doc_id], embeddings=_embeddings([header_embedding]), documents=[doc.text], metadatas=[meta]
+            self.documents.upsert(  # a record, never searched by vector: Chroma still wants one, of the chunks' size
+                ids=[doc_id],
+                embeddings=_embeddings([_record_vector(chunk_embeddings)]),
+                documents=[doc.text],
+                metadatas=[meta],
             )
             self.drop_stale_chunks(doc_id, keep_hash=doc.content_hash)
         return stored_document(doc_id, meta)
@@ -295,11 +303,13 @@ class Store:
         visibilities: list[str],
         n: int,
         documents: list[str] | None = None,
+        records: dict[str, StoredDocument] | None = None,
     ) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, filtered in Chroma by scope, then by their document.
 
         Chroma filters on the chunk's own metadata; a chunk is then kept only if it belongs to its
         document's current version and the document's record lets these visibilities read it too.
+        `records`: the engagement's document records as the caller read them for this question (else read here).
         """
         self._fresh()
         clauses: list[dict[str, Any]] = [{"engagement": engagement}, {"visibility": {"$in": visibilities}}]
@@ -315,8 +325,12 @@ class Store:
         metas, distances = included(got["metadatas"], "metadatas")[0], included(got["distances"], "distances")[0]
         if not ids:
             return []
-        records = self.documents.get(ids=sorted({str(m["doc_id"]) for m in metas}), include=["metadatas"])
-        docs = {i: stored_document(i, m) for i, m in zip(records["ids"], records["metadatas"] or [], strict=True)}
+        if records is None:
+            got_docs = self.documents.get(ids=sorted({str(m["doc_id"]) for m in metas}), include=["metadatas"])
+            records = {
+                i: stored_document(i, m) for i, m in zip(got_docs["ids"], got_docs["metadatas"] or [], strict=True)
+            }
+        docs = records
         out = []
         for cid, meta, distance in zip(ids, metas, distances, strict=True):
             doc = docs.get(str(meta["doc_id"]))

@@ -362,6 +362,27 @@ def test_engagement_admins_may_bind(slack: Slack) -> None:
         assert records.binding_for(session=s, channel_id="C1").side == "vendor"
 
 
+def test_unbind_is_for_the_engagements_admins_and_stops_the_answers(slack: Slack) -> None:
+    slack.bind("C1", "client")
+    slack.command("unbind", user="U2")
+    refusal = slack.api.wait_for("response_url")[-1].params
+    assert "only its admins" in _text(refusal).lower()
+    with session(slack.deps.engine) as s:
+        assert records.binding_for(session=s, channel_id="C1") is not None
+        grant_role(session=s, engagement=ENGAGEMENT, user_id="U4", role="admin", granted_by="cli")
+    slack.command("unbind", user="U4")
+    done = slack.api.wait_for("response_url", count=2)[-1].params
+    assert done["response_type"] == "in_channel" and "no longer bound" in _text(done)
+    with session(slack.deps.engine) as s:
+        assert records.binding_for(session=s, channel_id="C1") is None
+    slack.command("unbind", user="U4")  # nothing left to unbind
+    again = slack.api.wait_for("response_url", count=3)[-1].params
+    assert "not linked" in _text(again)
+    slack.mention("whats the credit cap?")  # an unbound channel explains binding instead of answering
+    reply = slack.api.wait_for("chat.postMessage")[-1].params
+    assert "/liaison bind" in _text(reply) and "15%" not in _text(reply)
+
+
 def test_a_rate_limited_post_is_retried_and_the_answer_kept(slack: Slack) -> None:
     slack.bind("C1", "shared")
     slack.api.fail("chat.postMessage", error="ratelimited", times=1, status=429, retry_after=0)

@@ -71,7 +71,6 @@ def _seen(kb: KnowledgeBase, side: str, *, digits: int | None = None) -> list[ob
         out.append([(h.chunk.id, h.chunk.start, number(h.score), repr(h.lexical), number(h.similarity)) for h in hits])
         answer = kb.answer_question(q, engagement="acme", side=side)
         out.append((answer.found, answer.text, answer.mode, repr(answer.as_dict())))
-        out.append(kb.retriever.named_documents(q, engagement="acme", side=side))
     return out
 
 

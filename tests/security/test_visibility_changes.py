@@ -15,7 +15,6 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.chunking import Chunk
-from knowledge.indexing import header_text
 from knowledge.loaders import load_document
 from knowledge.store import Store, make_client, visible_to
 from tests.conftest import CountingEmbeddings, write
@@ -143,7 +142,6 @@ def test_a_document_larger_than_a_chroma_batch_changes_visibility_in_full(tmp_pa
         visibility="shared",
         chunks=chunks,
         chunk_embeddings=kb.embeddings.embed_documents([c.text_of(doc.text) for c in chunks]),
-        header_embedding=kb.embeddings.embed_query(header_text(doc)),
         pipeline=kb.indexer.pipeline,
     )
 

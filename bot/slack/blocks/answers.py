@@ -276,6 +276,7 @@ def help_blocks() -> list[Block]:
         "\u2022 `/liaison ask QUESTION` \u2014 answer from this channel's contracts, quoting the clauses",
         f"\u2022 `{BIND_COMMAND}` \u2014 bind this channel to an engagement and side "
         "(workspace admins and engagement admins)",
+        "\u2022 `/liaison unbind` \u2014 stop answering here from the channel's engagement (its admins)",
         "\u2022 `/liaison index` \u2014 add the PDF or DOCX you last shared here to the contracts, on this "
         "channel's side (or use the message shortcut *Add to contracts*)",
         "\u2022 `/liaison issue [TITLE]` \u2014 log an issue for this channel's engagement (opens a form)",
@@ -290,6 +291,15 @@ def help_blocks() -> list[Block]:
         section("I answer questions about your outsourcing contracts by quoting the clauses that answer them."),
         section("\n".join(commands)),
         context("You can also @mention Liaison in a bound channel, or send it a direct message."),
+    ]
+
+
+def unbound_blocks(*, engagement: str, side: str) -> list[Block]:
+    """Confirmation that a channel no longer answers from an engagement."""
+    name = escaped_fit(engagement, 500)
+    return [
+        section(f":white_check_mark: This channel is no longer bound to *{name}* (it was the `{side}` side)."),
+        context(f"Its questions, issues and mediations stay on record. To bind it again: `{BIND_COMMAND}`."),
     ]
 
 

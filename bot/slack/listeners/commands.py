@@ -104,6 +104,23 @@ def bind(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, cl
     )
 
 
+def unbind(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
+    """`/liaison unbind`: the channel stops answering from its engagement (an admin of it, or a workspace admin)."""
+    ack()
+    try:
+        engagement, side = channels.unbind(
+            deps, command["channel_id"], command["user_id"], is_workspace_admin=workspace_admin(client)
+        )
+    except LiaisonError as err:
+        respond(response_type="ephemeral", text=str(err), blocks=wire(blocks.refusal_blocks(str(err))))
+        return
+    respond(
+        response_type="in_channel",
+        text=f"This channel no longer answers from {engagement}.",
+        blocks=wire(blocks.unbound_blocks(engagement=engagement, side=side)),
+    )
+
+
 def index_latest_file(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison index`: add the most recent file the caller shared in this channel to the contracts."""
     ack(response_type="ephemeral", text="Looking for the latest file shared here…")
@@ -146,4 +163,5 @@ VERBS: dict[str, Handler] = {
     "issue": issues.open_issue_form,
     "issues": issues.list_open_issues,
     "mediate": mediations.mediate,
+    "unbind": unbind,
 }
