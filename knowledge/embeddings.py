@@ -88,7 +88,8 @@ class OnnxMeanPooled(SpanEmbeddings):
         return self.embed_with_spans(texts, [[] for _ in texts])[0]
 
     def embed_query(self, text: str) -> list[float]:
-        return self._run([self.query_prefix + text], [[]])[0][0].tolist()
+        vector: list[float] = self._run([self.query_prefix + text], [[]])[0][0].tolist()
+        return vector
 
     def embed_with_spans(
         self, texts: list[str], spans: list[list[tuple[int, int]]]
@@ -144,7 +145,8 @@ class OnnxMeanPooled(SpanEmbeddings):
 
 
 def _normalised(x: np.ndarray) -> np.ndarray:
-    return x / np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)
+    unit: np.ndarray = x / np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)
+    return unit
 
 
 class MiniLMEmbeddings(OnnxMeanPooled):
@@ -232,11 +234,13 @@ def make_embeddings(spec: str, *, data_dir: Path | None = None, models_dir: Path
             from langchain_openai import OpenAIEmbeddings
         except ImportError as exc:
             raise ConfigurationError("LIAISON_EMBEDDER=openai:... needs 'pip install langchain-openai'") from exc
-        return OpenAIEmbeddings(model=model or "text-embedding-3-small")
+        remote: Embeddings = OpenAIEmbeddings(model=model or "text-embedding-3-small")
+        return remote
     if provider == "ollama":
         try:
             from langchain_ollama import OllamaEmbeddings
         except ImportError as exc:
             raise ConfigurationError("LIAISON_EMBEDDER=ollama:... needs 'pip install langchain-ollama'") from exc
-        return OllamaEmbeddings(model=model or "nomic-embed-text")
+        local: Embeddings = OllamaEmbeddings(model=model or "nomic-embed-text")
+        return local
     raise ConfigurationError(f"unknown embedder {spec!r}: use e5, minilm, openai:MODEL or ollama:MODEL")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.direct import direct_for
 from knowledge.errors import ConfigurationError
@@ -28,6 +28,9 @@ from knowledge.retrieval import Hit
 from knowledge.sections import sentence_spans
 from knowledge.text import locate, parse_json_reply, tokenize
 from prompts import load_prompt
+
+if TYPE_CHECKING:
+    from knowledge.answers import Answer
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ def render_clauses(hits: list[Hit]) -> str:
     return "\n\n".join(parts)
 
 
-def generate_answer(question: str, hits: list[Hit], llm: Any, text_of: Callable[[Hit], str]) -> Any:
+def generate_answer(question: str, hits: list[Hit], llm: Any, text_of: Callable[[Hit], str]) -> Answer | None:
     """An Answer from the LLM with verified citations, or None to fall back to the extractive one."""
     from knowledge.answers import Answer, citation_for
 

@@ -185,7 +185,8 @@ class Ranker:
     embedder: str
 
     def scores(self, x: np.ndarray) -> np.ndarray:
-        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        scored: np.ndarray = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return scored
 
     @staticmethod
     def from_dict(data: dict[str, object]) -> Ranker:

@@ -71,7 +71,8 @@ class SentenceVectors:
         if not self.spans:
             return np.zeros((0, 0), dtype=np.float32)
         q = np.frombuffer(base64.b64decode(self.data), dtype=np.int8).astype(np.float32).reshape(len(self.spans), -1)
-        return q / np.clip(np.linalg.norm(q, axis=1, keepdims=True), 1e-12, None)
+        unit: np.ndarray = q / np.clip(np.linalg.norm(q, axis=1, keepdims=True), 1e-12, None)
+        return unit
 
     def metadata(self) -> dict[str, str]:
         return {"sentence_spans": json.dumps([list(s) for s in self.spans]), "sentence_vectors": self.data}

@@ -156,4 +156,5 @@ def build_graph(m: ModelFile) -> bytes:
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="liaison")
     model.ir_version = IR_VERSION
-    return model.SerializeToString(deterministic=True)
+    serialized: bytes = model.SerializeToString(deterministic=True)
+    return serialized

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -74,7 +75,8 @@ class ModelFile:
         values, scales = self.q4(name, columns)
         rows = values.shape[0]
         blocks = values.reshape(rows, columns // BLOCK, BLOCK).astype(np.float32) * scales[..., None]
-        return blocks.reshape(rows, columns)
+        weights: np.ndarray = blocks.reshape(rows, columns)
+        return weights
 
 
 class _Cursor:
@@ -82,7 +84,7 @@ class _Cursor:
         self.data = data
         self.at = 0
 
-    def take(self, fmt: str) -> tuple:
+    def take(self, fmt: str) -> tuple[Any, ...]:
         values = struct.unpack_from("<" + fmt, self.data, self.at)
         self.at += struct.calcsize("<" + fmt)
         return values
