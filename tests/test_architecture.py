@@ -10,18 +10,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SLACK = ("slack_sdk", "slack_bolt", "bot.slack")
 DATABASE = ("sqlmodel", "sqlalchemy", "bot.db")
-# The transport and the wiring: they may talk to Slack. Everything else in bot/ is a workflow or a record.
-# bot/slack/posting.py is the weekly digest's Slack wiring (posting once per channel and week through a WebClient); the
-# digest it posts is built by the workflows (bot.digest.sections), and it stays at its name for its callers.
+# The transports and the wiring: they may talk to Slack. Everything else in bot/ is a workflow or a record.
 TRANSPORT = (
     "bot/slack/",
     "bot/localslack/",
     "bot/cli/",
-    "bot/cli_",
-    "bot/cli/__init__.py",
     "bot/app.py",
     "bot/scheduler.py",
-    "bot/slack/posting.py",
 )
 
 
@@ -133,3 +128,22 @@ def test_the_application_uses_only_the_knowledge_bases_public_modules(path: Path
 def test_the_knowledge_rule_sees_what_it_guards() -> None:
     assert "knowledge.text" in knowledge_modules_imported(ROOT / "bot/mediation/summaries.py")
     assert knowledge_modules_imported(ROOT / "bot/app.py") >= ROOT_KNOWLEDGE
+
+
+def test_bot_is_packages_by_feature_with_a_few_top_level_modules() -> None:
+    top = sorted(p.name for p in (ROOT / "bot").glob("*.py") if p.name != "__init__.py")
+    assert len(top) <= 10, top
+    for package in ("records", "issues", "mediation", "digest", "questions", "cli", "localslack", "slack/blocks"):
+        assert (ROOT / "bot" / package / "__init__.py").is_file(), package
+
+
+@pytest.mark.parametrize("path", modules("bot"), ids=relative)
+def test_names_are_imported_from_where_they_are_defined(path: Path) -> None:
+    """No `from x import Y as Y` re-exports, and no private name taken from another of our modules."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("bot", "knowledge"):
+            for alias in node.names:
+                if alias.asname == alias.name or (alias.name.startswith("_") and not alias.name.startswith("__")):
+                    found.append(f"{node.module}.{alias.name}")
+    assert found == []
