@@ -147,3 +147,10 @@ def test_names_are_imported_from_where_they_are_defined(path: Path) -> None:
                 if alias.asname == alias.name or (alias.name.startswith("_") and not alias.name.startswith("__")):
                     found.append(f"{node.module}.{alias.name}")
     assert found == []
+
+
+@pytest.mark.parametrize("path", modules("bot/slack/listeners"), ids=relative)
+def test_a_listener_module_imports_no_other_listener_module(path: Path) -> None:
+    """Each feature's listeners stand alone: what two share lives beside them in bot/slack/, and the /liaison
+    verbs of every feature are gathered by bot/slack/app.py."""
+    assert offending(path, ("bot.slack.listeners",)) == []

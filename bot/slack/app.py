@@ -16,7 +16,19 @@ from bot.settings import Settings
 from bot.slack import seal
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks.kit import wire
-from bot.slack.listeners import channels, commands, digest, feedback, files, home, issues, mediations, questions
+from bot.slack.listeners import (
+    channels,
+    commands,
+    digest,
+    feedback,
+    files,
+    home,
+    issues,
+    mediation_actions,
+    mediation_evidence,
+    mediations,
+    questions,
+)
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -31,6 +43,23 @@ class LiaisonApp(App):
         if req.mode == "http" and not (timestamp.isascii() and timestamp.isdigit()):
             return BoltResponse(status=401, body={"error": "invalid request"})
         return super().dispatch(req)
+
+
+# Each feature's listeners, added by its register(app); each feature's /liaison verbs, one table.
+LISTENERS = (
+    questions,
+    commands,
+    feedback,
+    files,
+    issues,
+    mediations,
+    mediation_actions,
+    mediation_evidence,
+    home,
+    digest,
+    channels,
+)
+VERBS = {**commands.VERBS, **files.VERBS, **issues.VERBS, **mediations.VERBS}
 
 
 def create_app(settings: Settings, deps: Deps, *, client: WebClient, listener_executor: Executor | None = None) -> App:
@@ -50,9 +79,10 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient, listener_ex
     @app.middleware
     def with_deps(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002 (Bolt's name)
         context["deps"] = deps  # what every listener reads as context["deps"]
+        context["verbs"] = VERBS  # the /liaison verbs, for listeners.commands
         return next()
 
-    for listeners in (questions, commands, feedback, files, issues, mediations, home, digest, channels):
+    for listeners in LISTENERS:
         listeners.register(app)
 
     @app.error

@@ -8,9 +8,16 @@ them. Bolt hands the listeners plain dicts: the types are for mypy and the reade
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
 from bot.slack.blocks.kit import Block, Option, ShownView
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
 
 
 class UserRef(TypedDict, total=False):
@@ -170,3 +177,7 @@ class Shortcut(TypedDict, total=False):
 def channel_of(body: ActionBody) -> str:
     """The channel an action came from: the body's, else its container's ("" in a modal or on the Home tab)."""
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
+
+
+# A /liaison verb's handler: the deps, the text after the verb, and Bolt's ack / command / respond / client.
+Handler = Callable[["Deps", str, Ack, "Command", Respond, WebClient], None]

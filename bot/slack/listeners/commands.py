@@ -4,7 +4,6 @@ mediate); anything else gets the help."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -12,17 +11,15 @@ from slack_sdk import WebClient
 from bot import channels
 from bot import questions as workflow
 from bot.deps import Deps
-from bot.errors import LiaisonError, NotAllowed, NotFound
+from bot.errors import LiaisonError, NotAllowed
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe, workspace_admin
-from bot.slack.listeners import files, issues, mediations
-from bot.slack.payloads import Command, SlackMessage
+from bot.slack.payloads import Command, Handler
 from bot.slack.replies import not_linked
 from knowledge.visibility import SIDES
 
 _ENGAGEMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-Handler = Callable[[Deps, str, Ack, Command, Respond, WebClient], None]
 
 
 def register(app: App) -> None:
@@ -31,7 +28,8 @@ def register(app: App) -> None:
 
 def on_command(ack: Ack, command: Command, respond: Respond, client: WebClient, context: BoltContext) -> None:
     verb, _, rest = (command.get("text") or "").strip().partition(" ")
-    handler = VERBS.get(verb.lower(), show_help)
+    verbs: dict[str, Handler] = context["verbs"]  # every feature's /liaison verbs (bot.slack.app)
+    handler = verbs.get(verb.lower(), show_help)
     handler(context["deps"], rest, ack, command, respond, client)
 
 
@@ -121,47 +119,4 @@ def unbind(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, 
     )
 
 
-def index_latest_file(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
-    """`/liaison index`: add the most recent file the caller shared in this channel to the contracts."""
-    ack(response_type="ephemeral", text="Looking for the latest file shared here…")
-    channel, user = command["channel_id"], command["user_id"]
-    try:
-        scope = channels.contracts_scope(
-            deps,
-            channel,
-            user,
-            probe=SlackProbe(client),
-            is_workspace_admin=workspace_admin(client),
-            narrow_for_user=False,
-        )
-    except NotFound:
-        not_linked(respond, channel)
-        return
-    except NotAllowed as err:
-        respond(response_type="ephemeral", text=str(err))
-        return
-    history = client.conversations_history(channel=channel, limit=50)
-    messages: list[SlackMessage] = history.get("messages", [])
-    message = next((m for m in messages if m.get("files") and m.get("user") == user), None)
-    if message is None:
-        respond(
-            response_type="ephemeral",
-            text="I found no file you shared here recently. Share the PDF or DOCX "
-            "first, then run /liaison index (or use the message shortcut Add to contracts).",
-        )
-        return
-    for file in message["files"]:
-        files.add_file(
-            deps, client, file, channel=channel, thread_ts=message.get("thread_ts") or message["ts"], scope=scope
-        )
-
-
-VERBS: dict[str, Handler] = {
-    "ask": ask_privately,
-    "bind": bind,
-    "index": index_latest_file,
-    "issue": issues.open_issue_form,
-    "issues": issues.list_open_issues,
-    "mediate": mediations.mediate,
-    "unbind": unbind,
-}
+VERBS: dict[str, Handler] = {"ask": ask_privately, "bind": bind, "help": show_help, "unbind": unbind}

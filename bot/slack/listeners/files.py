@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import channels, contracts
@@ -21,7 +21,8 @@ from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import kit
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe, workspace_admin
-from bot.slack.payloads import File, Shortcut
+from bot.slack.payloads import Command, File, Handler, Shortcut, SlackMessage
+from bot.slack.replies import not_linked
 
 
 def register(app: App) -> None:
@@ -171,3 +172,39 @@ def _download(url: str, token: str, path: Path, *, limit: int, api_url: str) -> 
                 return False
             out.write(chunk)
     return True
+
+
+def index_latest_file(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
+    """`/liaison index`: add the most recent file the caller shared in this channel to the contracts."""
+    ack(response_type="ephemeral", text="Looking for the latest file shared here…")
+    channel, user = command["channel_id"], command["user_id"]
+    try:
+        scope = channels.contracts_scope(
+            deps,
+            channel,
+            user,
+            probe=SlackProbe(client),
+            is_workspace_admin=workspace_admin(client),
+            narrow_for_user=False,
+        )
+    except NotFound:
+        not_linked(respond, channel)
+        return
+    except NotAllowed as err:
+        respond(response_type="ephemeral", text=str(err))
+        return
+    history = client.conversations_history(channel=channel, limit=50)
+    messages: list[SlackMessage] = history.get("messages", [])
+    message = next((m for m in messages if m.get("files") and m.get("user") == user), None)
+    if message is None:
+        respond(
+            response_type="ephemeral",
+            text="I found no file you shared here recently. Share the PDF or DOCX "
+            "first, then run /liaison index (or use the message shortcut Add to contracts).",
+        )
+        return
+    for file in message["files"]:
+        add_file(deps, client, file, channel=channel, thread_ts=message.get("thread_ts") or message["ts"], scope=scope)
+
+
+VERBS: dict[str, Handler] = {"index": index_latest_file}

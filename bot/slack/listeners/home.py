@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import home
 from bot import questions as workflow
@@ -19,39 +15,11 @@ from bot.slack.blocks import home as hb
 from bot.slack.blocks.home import AskMeta
 from bot.slack.blocks.issue_modal import issue_modal
 from bot.slack.blocks.kit import ShownView, View, escape, wire_view
+from bot.slack.homes import publish_home, workspace_url
 from bot.slack.payloads import Action, ActionBody, HomeOpenedEvent, ViewBody
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
-
-
-_URLS: dict[str, str | None] = {}  # team id -> workspace URL, for links to threads
-
-
-def workspace_url(client: WebClient, context: BoltContext | None = None) -> str | None:
-    """The workspace's URL (https://acme.slack.com/): Bolt's authorization result's where it has it (Bolt 1.18+
-    with an installation store), else auth.test's, asked once per team (single-workspace authorization keeps
-    auth.test's team and bot ids, not its URL)."""
-    result = context.authorize_result if context is not None else None
-    if result is not None and getattr(result, "url", None):
-        return str(result.url)
-    team = (context.team_id if context is not None else None) or ""
-    if team not in _URLS:
-        try:
-            _URLS[team] = client.auth_test().get("url")
-        except SlackApiError as err:
-            log.info("no workspace URL: %s", err.response.get("error"))
-            return None
-    return _URLS[team]
-
-
-def refresh_homes(deps: Deps, client: WebClient, users: Iterable[str | None], *, url: str | None) -> None:
-    """Publish these people's Home again (an issue was given to them, or changed): best effort, never raises."""
-    for user in dict.fromkeys(u for u in users if u and u.startswith(("U", "W"))):
-        try:
-            publish_home(deps, client, user, url)
-        except Exception as err:  # the Home is a view of records that are already saved
-            log.info("could not refresh %s's Home: %s", user, err)
 
 
 def register(app: App) -> None:
@@ -134,11 +102,6 @@ def _meta(view: ShownView) -> AskMeta:
     return out
 
 
-def publish_home(deps: Deps, client: WebClient, user: str, workspace_url: str | None) -> None:
-    view = hb.home_view(home.home_of(deps, user_id=user, today=today_for(client, user)), workspace_url=workspace_url)
-    client.views_publish(user_id=user, view=wire_view(view))
-
-
 def answer_in_modal(
     deps: Deps,
     client: WebClient,
@@ -193,16 +156,6 @@ def _answered_or_asking(deps: Deps, source_key: str, meta: AskMeta, question: st
         round_=int(meta.get("round", 0)),
         channel=None if row.channel_id == row.user_id else row.channel_id,
     )
-
-
-def today_for(client: WebClient, user: str) -> date:
-    """The person's local date (deadlines are days), UTC if Slack does not say their time zone."""
-    try:
-        tz = client.users_info(user=user)["user"].get("tz")
-        return datetime.now(ZoneInfo(tz)).date() if tz else datetime.now(UTC).date()
-    except (SlackApiError, ZoneInfoNotFoundError, ValueError, KeyError) as error:
-        log.info("no time zone for %s: %s", user, error)
-        return datetime.now(UTC).date()
 
 
 def _gone(engagement: str) -> str:

@@ -27,8 +27,8 @@ from bot.slack.blocks import issues as ib
 from bot.slack.blocks.issue_modal import IssueMeta
 from bot.slack.blocks.kit import Block, ShownView, escape, unmarked, wire, wire_view
 from bot.slack.facts import SlackProbe, workspace_admin
-from bot.slack.listeners.home import refresh_homes, workspace_url
-from bot.slack.payloads import Action, ActionBody, Command, Shortcut, ViewBody
+from bot.slack.homes import refresh_homes, workspace_url
+from bot.slack.payloads import Action, ActionBody, Command, Handler, Shortcut, ViewBody
 from bot.slack.replies import not_linked
 
 log = logging.getLogger(__name__)
@@ -291,3 +291,6 @@ def attach(deps: Deps, body: ActionBody, action: Action, respond: Respond, clien
             text="That clause changed or was removed since it was suggested; the card now shows fresh suggestions.",
         )
     _update_card(deps, body, client, issue_id, issue.engagement)
+
+
+VERBS: dict[str, Handler] = {"issue": open_issue_form, "issues": list_open_issues}

@@ -26,7 +26,7 @@ from bot.slack.blocks import summary as summary_blocks
 from bot.slack.blocks.kit import InputState, ShownView, View, wire, wire_view
 from bot.slack.blocks.mediation_modals import MediationMeta
 from bot.slack.facts import SlackProbe
-from bot.slack.listeners.mediation_common import refresh_header
+from bot.slack.mediation_header import refresh_header
 from bot.slack.payloads import Action, ActionBody, ViewBody, channel_of
 
 MODALS = {mb.PROPOSE: ("propose", mm.proposal_modal), mb.ESCALATE: ("escalate", mm.escalate_modal)}

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.mediation import workflows as mediation
-from bot.slack.listeners.mediation_common import refresh_header
+from bot.slack.mediation_header import refresh_header
 from bot.slack.payloads import ReactionEvent, SlackMessage
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@
 whose thread is the mediation. The header's buttons open modals (positions, a proposal, escalation,
 withdrawal) or act at once (agree, close, summarise): see `mediation_actions`. A 📌 reaction on a reply in the
 thread adds that message to the case as evidence: see `mediation_evidence`. After every change the header is
-edited in place (`mediation_common.refresh_header`): no new posts.
+edited in place (`bot.slack.mediation_header.refresh_header`): no new posts.
 
 Who may do what is decided by `bot.authorize`, in the workflows (`bot.mediation.workflows`); anyone else gets a
 private refusal and nothing happens.
@@ -28,17 +28,15 @@ from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import mediation as mb
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
-from bot.slack.listeners import mediation_actions, mediation_evidence
-from bot.slack.payloads import Command
+from bot.slack.payloads import Command, Handler
 from bot.slack.replies import not_linked
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    """Add the mediation listeners (buttons, modals, 📌 reactions); the command is routed by `commands`."""
-    mediation_actions.register(app)
-    mediation_evidence.register(app)
+    """Nothing to add here: `/liaison mediate` is in `VERBS` (routed by `commands`); the mediation's buttons and
+    modals are `mediation_actions`', its 📌 evidence `mediation_evidence`'s, each registered on its own."""
 
 
 # -- /liaison mediate --------------------------------------------------------------------------------
@@ -96,3 +94,6 @@ def post_header(deps: Deps, client: WebClient, respond: Respond, case: dict[str,
 
 def _tell(respond: Respond, text: str) -> None:
     respond(response_type="ephemeral", text=text, blocks=wire(blocks.refusal_blocks(text)))
+
+
+VERBS: dict[str, Handler] = {"mediate": mediate}

@@ -1,4 +1,4 @@
-"""What the mediation listeners share: updating the header in place."""
+"""A mediation thread's header, updated in place: what the mediation listeners share (not a listener)."""
 
 from __future__ import annotations
 
