@@ -1,0 +1,223 @@
+"""Score extracted service levels against gold annotations: precision and recall per field.
+
+Gold: `benchmarks/data/sla_register_gold.jsonl` (one service level a line, see `benchmarks/data/README.md`).
+Predictions: a JSONL file of the same shape, either one SL a line or what `liaison sla extract --json`
+prints, `{"service_levels": [SL, ...]}`, one object a line (one engagement each). Run from the
+repository root:
+
+    .venv/bin/python benchmarks/sla_extraction.py predictions.jsonl
+    .venv/bin/python benchmarks/sla_extraction.py predictions.jsonl --gold other.jsonl --out /tmp/sla.json
+
+Matching: a predicted level matches a gold level of the same document when its span [start, end)
+overlaps the gold quote's span or one of the gold entry's supporting spans (`also`). Each level is
+matched once; among overlapping candidates, the pair with the same scope, then the same metric, then
+the larger overlap wins. Then each field of a matched pair is compared: numbers exactly (99.9 == 99.90,
+a null only equals a null), strings ignoring case, spacing and end punctuation, units after a few aliases
+('minute' = 'minutes', 'working days' = 'business days'), sections without 'Section' or '§', tiers as
+the set of (from, to, pct). For a field, precision = correct matched pairs / predictions and recall =
+correct matched pairs / gold entries; the `match` row counts matched pairs alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+GOLD = HERE / "data" / "sla_register_gold.jsonl"
+
+Level = dict[str, Any]
+
+UNIT_ALIASES = {
+    "percent": "%",
+    "per cent": "%",
+    "minute": "minutes",
+    "min": "minutes",
+    "mins": "minutes",
+    "hour": "hours",
+    "h": "hours",
+    "hrs": "hours",
+    "day": "days",
+    "calendar days": "days",
+    "calendar day": "days",
+    "business day": "business days",
+    "working day": "business days",
+    "working days": "business days",
+    "week": "weeks",
+    "month": "months",
+}
+
+
+def load_levels(path: Path) -> list[Level]:
+    """Service levels of a JSONL file: one SL a line, or `{"service_levels": [...]}` lines."""
+    levels: list[Level] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        if isinstance(item, dict) and "service_levels" in item:
+            levels.extend(item["service_levels"])
+        else:
+            levels.append(item)
+    return levels
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return re.sub(r"\s+", " ", str(value)).strip().strip(".,;:").casefold()
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _unit(value: object) -> str | None:
+    text = _text(value)
+    return UNIT_ALIASES.get(text, text) if text is not None else None
+
+
+def _section(value: object) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    return re.sub(r"^(section|clause|§)\s*", "", text).strip()
+
+
+def _credit(level: Level, key: str) -> object:
+    credit = level.get("credit")
+    return credit.get(key) if isinstance(credit, dict) else None
+
+
+def _tiers(level: Level) -> frozenset[tuple[float | None, float | None, float | None]] | None:
+    tiers = _credit(level, "tiers")
+    if not isinstance(tiers, list) or not tiers:
+        return None
+    return frozenset((_number(t.get("from")), _number(t.get("to")), _number(t.get("pct"))) for t in tiers)
+
+
+def _numbers_equal(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return _number(a) is not None and _number(a) == _number(b)
+
+
+def _equal_by(norm: Callable[[object], object]) -> Callable[[object, object], bool]:
+    return lambda a, b: norm(a) == norm(b)
+
+
+# field -> (how to read it from a level, how to compare two readings)
+FIELDS: dict[str, tuple[Callable[[Level], object], Callable[[object, object], bool]]] = {
+    "metric": (lambda lv: lv.get("metric"), _equal_by(_text)),
+    "scope": (lambda lv: lv.get("scope"), _equal_by(_text)),
+    "comparison": (lambda lv: lv.get("comparison"), _equal_by(_text)),
+    "target": (lambda lv: lv.get("target"), _numbers_equal),
+    "target_text": (lambda lv: lv.get("target_text"), _equal_by(_text)),
+    "unit": (lambda lv: lv.get("unit"), _equal_by(_unit)),
+    "window": (lambda lv: lv.get("window"), _equal_by(_text)),
+    "kind": (lambda lv: lv.get("kind"), _equal_by(_text)),
+    "credit.model": (lambda lv: _credit(lv, "model"), _equal_by(_text)),
+    "credit.tiers": (_tiers, lambda a, b: a == b),
+    "credit.pct_per_point": (lambda lv: _credit(lv, "pct_per_point"), _numbers_equal),
+    "credit.base": (lambda lv: _credit(lv, "base"), _equal_by(_text)),
+    "credit.amount": (lambda lv: _credit(lv, "amount"), _numbers_equal),
+    "cap_pct": (lambda lv: lv.get("cap_pct"), _numbers_equal),
+    "section": (lambda lv: lv.get("section"), _equal_by(_section)),
+}
+
+
+def _spans(gold: Level) -> list[tuple[int, int]]:
+    return [(gold["start"], gold["end"])] + [(s["start"], s["end"]) for s in gold.get("also", [])]
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def match(gold: list[Level], predicted: list[Level]) -> list[tuple[int, int]]:
+    """(gold index, predicted index) pairs: same document, overlapping spans, each level used once."""
+    candidates: list[tuple[tuple[bool, bool, int, int], int, int]] = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(predicted):
+            if p.get("document") != g["document"] or "start" not in p or "end" not in p:
+                continue
+            span = (int(p["start"]), int(p["end"]))
+            overlaps = [_overlap(span, s) for s in _spans(g)]
+            if max(overlaps) == 0:
+                continue
+            key = (_text(g.get("scope")) == _text(p.get("scope")), _text(g.get("metric")) == _text(p.get("metric")))
+            candidates.append(((*key, overlaps[0], max(overlaps)), gi, pi))
+    candidates.sort(key=lambda c: c[0], reverse=True)
+    used_gold: set[int] = set()
+    used_pred: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for _, gi, pi in candidates:
+        if gi not in used_gold and pi not in used_pred:
+            used_gold.add(gi)
+            used_pred.add(pi)
+            pairs.append((gi, pi))
+    return sorted(pairs)
+
+
+@dataclass(frozen=True)
+class FieldScore:
+    field: str
+    correct: int
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def score(gold: list[Level], predicted: list[Level]) -> list[FieldScore]:
+    """The `match` row, then one row per field of FIELDS."""
+    pairs = match(gold, predicted)
+    rows = [FieldScore("match", len(pairs), _ratio(len(pairs), len(predicted)), _ratio(len(pairs), len(gold)))]
+    for name, (read, equal) in FIELDS.items():
+        correct = sum(1 for gi, pi in pairs if equal(read(gold[gi]), read(predicted[pi])))
+        rows.append(FieldScore(name, correct, _ratio(correct, len(predicted)), _ratio(correct, len(gold))))
+    return rows
+
+
+def table(rows: Iterable[FieldScore], n_gold: int, n_pred: int) -> str:
+    lines = [f"gold {n_gold}, predicted {n_pred}", f"{'field':22} {'correct':>7} {'P':>6} {'R':>6} {'F1':>6}"]
+    lines += [f"{r.field:22} {r.correct:7d} {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}" for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("predictions", type=Path, help="predicted service levels (JSONL)")
+    parser.add_argument("--gold", type=Path, default=GOLD, help="gold service levels (default: %(default)s)")
+    parser.add_argument("--out", type=Path, help="also write the scores as JSON here")
+    args = parser.parse_args(argv)
+    gold, predicted = load_levels(args.gold), load_levels(args.predictions)
+    rows = score(gold, predicted)
+    print(table(rows, len(gold), len(predicted)))
+    if args.out:
+        report = {
+            "gold": len(gold),
+            "predicted": len(predicted),
+            "fields": {r.field: {"correct": r.correct, "precision": r.precision, "recall": r.recall} for r in rows},
+        }
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
