@@ -181,6 +181,9 @@ def test_within_is_a_duration_at_most_the_target_and_a_fixed_credit_is_an_amount
     r = compute_credits([sev1], {5: D("4.5")}, period="2026-10", fees=D(30000))
     (line,) = r.lines
     assert not line.met and line.credit_amount == D(1000) and line.credit_pct == D("3.3333")
+    restore = level(5, "Severity 1 restoration", D(4), "within", rule=PER_POINT, unit="hours", source=sev1.source)
+    (late,) = compute_credits([restore], {5: D("5.5")}, period="2026-10", fees=D(30000)).lines
+    assert "5.5 hours vs within 4 hours: 1 full hour above x 5% = 5%" in late.working
     assert line.working.startswith("Severity 1 restoration 4.5 hours vs within 4 hours: fixed credit of USD 1,000")
     assert r.total_amount == D(1000)
     with pytest.raises(SlaInputError, match="EUR"):
@@ -271,11 +274,15 @@ def test_as_dict_is_the_cli_contract_with_exact_json_numbers() -> None:
 def test_only_approved_levels_count_and_the_others_are_named() -> None:
     draft = level(3, "Email response", D(95), status="draft")
     rejected = level(4, "Chat response", D(90), status="rejected")
-    r = compute_credits([level(1), draft, rejected], {1: D(70), 3: D(10), 4: D(10)}, period="2026-10", fees=100)
+    measured = {1: D(70), 3: D(10), 4: D(10), 9: D(1)}
+    r = compute_credits([level(1), draft, rejected], measured, period="2026-10", fees=100)
     assert [line.level.level for line in r.lines] == [1]
     assert r.left_out == (
         "Email response (level 3, version 1) is draft, not approved: left out",
         "Chat response (level 4, version 1) is rejected, not approved: left out",
+        "a measurement for level 3, which has no approved version: left out",
+        "a measurement for level 4, which has no approved version: left out",
+        "a measurement for level 9, which has no approved version: left out",
     )
 
 
@@ -321,6 +328,8 @@ def test_a_version_starting_mid_period_applies_from_the_next_period() -> None:
     assert in_force(versions, Period(2025, 9)) == versions[0]
     assert in_force(versions, Period(2025, 10)) == versions[1]
     assert in_force([fcr(75, date(2025, 9, 2), 2)], Period(2025, 9)) is None
+    with pytest.raises(SlaInputError, match="two versions 2"):
+        in_force([fcr(75, date(2025, 9, 1), 2), fcr(76, date(2025, 9, 1), 2)], Period(2025, 9))
 
 
 def test_an_unapproved_amendment_leaves_the_old_target_in_force() -> None:

@@ -219,6 +219,8 @@ class PerPoint:
         points = gap if self.partial else gap.to_integral_value(rounding=ROUND_DOWN)
         side = "below" if level.comparison in (">=", ">") else "above"
         name = "points" if level.unit == "%" else level.unit or "points"
+        if points == 1 and name.endswith("s"):
+            name = name[:-1]  # "1 full point below"
         value = points * self.pct_per_point
         how = f"{plain(points)} {'partial' if self.partial else 'full'} {name} {side} x {pct(self.pct_per_point)}"
         how += f" = {pct(value)}"
@@ -315,7 +317,11 @@ class ServiceLevel:
 def in_force(versions: Iterable[ServiceLevel], period: Period) -> ServiceLevel | None:
     """The version in force on the period's first day: the latest effective_from on or before it, else None."""
     started = [v for v in versions if v.effective_from is None or v.effective_from <= period.first_day]
-    return max(started, key=lambda v: (v.effective_from or date.min, v.version), default=None)
+    chosen = max(started, key=lambda v: (v.effective_from or date.min, v.version), default=None)
+    twins = [v for v in started if chosen and (v.effective_from, v.version) == (chosen.effective_from, chosen.version)]
+    if len(twins) > 1:
+        raise SlaInputError(f"{twins[0].name}: two versions {twins[0].version} in force from the same date")
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -459,6 +465,8 @@ def compute_credits(
         value = measurements.get(level_id)
         actual = None if value is None else exact(value, f"{chosen.name}: measurement")
         lines.append(credit_line(chosen, actual, base, code))
+    for level_id in sorted(set(measurements) - set(approved), key=str):
+        left_out.append(f"a measurement for level {level_id}, which has no approved version: left out")
     return totals(when, base, code, lines, cap, fees_source, rounding, left_out)
 
 
