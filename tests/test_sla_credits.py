@@ -261,7 +261,7 @@ def test_as_dict_is_the_cli_contract_with_exact_json_numbers() -> None:
     assert first["credit_pct"] == 15 and first["document"] == "Schedule 2" and first["section"] == "3.1"
     assert first["quote"] == "at least 80%"
     assert data["lines"][2]["actual"] is None and data["lines"][2]["credit_pct"] == 0
-    assert "no measurement, no credit" in data["lines"][2]["working"]
+    assert data["lines"][2]["working"] == "Email response not measured vs >= 95%: no credit (Schedule 2 §3.1)"
     assert data["total_amount"] == 30000.08 and data["capped"] is True and data["cap_pct"] == 15
     # the text json wrote reads back as the exact Decimal
     assert D(json.dumps(data["total_amount"])) == r.total_amount == D("30000.08")

@@ -6,9 +6,9 @@ Rules this module keeps (the tests hold it to them):
 - The version in force in a period is the one in force on the period's *first day*: the latest
   `effective_from` on or before it (None: from the start). A version that starts mid-period applies from
   the next period, as amendments usually say ("the amended targets apply from the Measurement Period
-  beginning 1 September"). Two approved versions of a level with the same effective date: the higher
-  `version` wins.
-- A tier's bounds are stated on each tier (`from_inclusive`, `to_inclusive`); by default a tier is
+  beginning 1 September"). Of two approved versions with the same effective date the higher `version`
+  wins; the same date and version twice is refused.
+- A tier's bounds are stated on each tier (`low_inclusive`, `high_inclusive`); by default a tier is
   [from, to): a value on a boundary belongs to the tier that starts there. Overlapping tiers are refused.
 - Met: `>=`, `<=`, `>`, `<` as written; `within` is a duration at most the target (actual <= target).
 - A missed level's credit is a pct of the period's fees (tiers, per point, pool) or an amount (fixed).
@@ -419,7 +419,7 @@ def credit_line(level: ServiceLevel, actual: Decimal | None, fees: Decimal, curr
     head += f" vs {level.comparison} {quantity(level.target, level.unit)}"
     zero = Decimal(0)
     if actual is None:
-        return CreditLine(level, None, False, zero, zero, f"{head}: no measurement, no credit{cited([level.source])}")
+        return CreditLine(level, None, False, zero, zero, f"{head}: no credit{cited([level.source])}")
     met = is_met(level.comparison, actual, level.target)
     if met:
         return CreditLine(level, actual, True, zero, zero, f"{head}: met, no credit{cited([level.source])}")
