@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from knowledge.coverage import Model, decide, features, missing_words, named
+from knowledge.coverage import Model, asked_thing_missing, decide, features, missing_words, named
 from knowledge.coverage import model as coverage_model
 from knowledge.direct import Direct, direct_for
 from knowledge.embeddings import identity, multilingual
@@ -166,7 +166,7 @@ class Answerer:
                 False,
             )
         vocabulary = self.retriever.vocabulary(engagement=engagement, side=side, scope=scope)
-        if not self._relevant(question, hits, vocabulary):
+        if not self._relevant(question, hits, vocabulary) or asked_thing_missing(question, vocabulary):
             return self._not_found(question, hits, engagement, missing_words(question, vocabulary))
         if self.llm is not None:
             from knowledge.generation import generate_answer

@@ -132,6 +132,24 @@ def missing_words(question: str, vocabulary: frozenset[str]) -> list[str]:
     return out
 
 
+def asked_thing_missing(question: str, vocabulary: frozenset[str]) -> str | None:
+    """The thing a question asks about, when no visible document mentions it in any form: else None.
+
+    The thing asked about is the question's last content word, the head of its noun phrase ("what is Meridian's
+    target gross *margin*?", "what does it cost per *seat*?"). A verb form ("if we get *acquired*") is not a
+    thing; neither is a word shorter than four letters, a number, or a question not in English. When the
+    documents never write that word, they do not answer the question, however close its other words come."""
+    if looks_non_english(question) or set(TOKEN.findall(question.lower())) & FOREIGN_MODALS:
+        return None
+    words = [w for w in content_words(question) if w.isalpha()]
+    if not words:
+        return None
+    head = words[-1]
+    if len(head) < 4 or head.endswith(("ed", "ing")) or occurs(head, vocabulary):
+        return None
+    return head
+
+
 # -- features --------------------------------------------------------------------------------------
 def _chunk_text(hit: _Hit) -> str:
     chunk = hit.chunk

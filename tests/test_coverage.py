@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from knowledge.base import KnowledgeBase
-from knowledge.coverage import FEATURES, MODEL, Model, decide, features, missing_words, occurs
+from knowledge.coverage import FEATURES, MODEL, Model, asked_thing_missing, decide, features, missing_words, occurs
 from knowledge.store import Store, make_client
 from knowledge.text import tokenize
-from tests.conftest import CountingEmbeddings, write
+from tests.conftest import ENGAGEMENT, CountingEmbeddings, write
 
 # Clauses as real SLA and data-processing terms word them (Bonterms, Common Paper, CUAD exhibits).
 CLAUSES = (
@@ -133,3 +133,23 @@ def test_the_similarity_bounds_come_with_the_model_unless_a_floor_is_set() -> No
     assert not decide(unknown, fitted=fitted) and decide({**unknown, "similarity": 0.9}, fitted=fitted)
     assert decide({**close, "similarity": 0.25}, min_similarity=0.30, fitted=fitted)  # MiniLM's scale, set by hand
     assert not decide({**close, "similarity": 0.19}, min_similarity=0.30, fitted=fitted)
+
+
+def test_the_thing_asked_about_missing_from_every_visible_document_is_not_covered() -> None:
+    vocabulary = frozenset(tokenize("Meridian shall meet the target of 80% of calls. Gross negligence is excluded."))
+    assert asked_thing_missing("What is Meridian's target gross margin?", vocabulary) == "margin"
+    assert asked_thing_missing("what does premium support cost per seat", vocabulary) == "seat"
+    assert asked_thing_missing("What is Meridian's target?", vocabulary) is None  # the thing is there
+    assert asked_thing_missing("whats the call target", vocabulary) is None
+    assert asked_thing_missing("can we assign the contract if we get acquired?", vocabulary) is None  # a verb
+    assert asked_thing_missing("what about sla 7?", vocabulary) is None  # no word of four letters or more
+    assert asked_thing_missing("Qual è il margine lordo di Meridian?", vocabulary) is None  # not English
+
+
+def test_a_client_channel_asking_the_vendors_margin_is_told_the_contracts_do_not_cover_it(
+    sample_kb: KnowledgeBase,
+) -> None:
+    client = sample_kb.answer_question("What is Meridian's target gross margin?", engagement=ENGAGEMENT, side="client")
+    assert not client.found and "margin" in client.text
+    vendor = sample_kb.answer_question("What is Meridian's target gross margin?", engagement=ENGAGEMENT, side="vendor")
+    assert vendor.found and "32%" in vendor.citations[0].quote
