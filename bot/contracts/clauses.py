@@ -9,8 +9,8 @@ row the text is about).
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from bot.records.cases import ClauseRef
 from knowledge.answers import Citation
 from knowledge.base import KnowledgeBase
 from knowledge.stored import StoredChunk
@@ -79,7 +79,7 @@ def _leading(text: str, limit: int = QUOTE_CHARS, query: str = "") -> tuple[int,
 
 def relevant_clauses(
     kb: KnowledgeBase, text: str, *, engagement: str, side: str, limit: int = 4, min_similarity: float | None = None
-) -> list[dict[str, Any]]:
+) -> list[ClauseRef]:
     """Up to `limit` clause references {document, title, section, page, quote, start, end} for `text`.
 
     The answerer's own citations come first (they are the most focused quotes), then retrieved clauses
@@ -89,7 +89,7 @@ def relevant_clauses(
     query = " ".join((text or "").split())
     if not query:
         return []
-    out: list[dict[str, Any]] = []
+    out: list[ClauseRef] = []
     seen: set[tuple[str, str | None]] = set()
 
     def add(where: Citation | StoredChunk, text: str, offset: int) -> None:
@@ -99,8 +99,17 @@ def relevant_clauses(
             return
         seen.add(key)
         lo, hi = _leading(text, query=query)
-        ref = {"document": where.document, "title": where.title, "section": where.section, "page": where.page}
-        out.append({**ref, "quote": text[lo:hi], "start": offset + lo, "end": offset + hi})
+        out.append(
+            ClauseRef(
+                document=where.document,
+                title=where.title,
+                section=where.section,
+                page=where.page,
+                quote=text[lo:hi],
+                start=offset + lo,
+                end=offset + hi,
+            )
+        )
 
     answer = kb.answer_question(query, engagement=engagement, side=side)
     for c in answer.citations if answer.found else []:

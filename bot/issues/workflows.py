@@ -23,6 +23,7 @@ from bot.db import session
 from bot.deps import Deps
 from bot.errors import NotFound
 from bot.records import cases
+from bot.records.cases import ClauseRef
 from knowledge.errors import KnowledgeError
 from knowledge.visibility import visible_to
 
@@ -60,7 +61,7 @@ class IssueCard:
 
     issue: dict[str, Any]
     history: list[dict[str, Any]]
-    suggestions: list[dict[str, Any]]
+    suggestions: list[ClauseRef]
 
 
 def quote_hash(quote: str) -> str:
@@ -97,7 +98,7 @@ def get_issue(deps: Deps, issue_id: int) -> cases.IssueRecord:
     return issue
 
 
-def suggestions_for(deps: Deps, issue: dict[str, Any], side: str) -> list[dict[str, Any]]:
+def suggestions_for(deps: Deps, issue: dict[str, Any], side: str) -> list[ClauseRef]:
     """The clauses that may apply to an issue, as the channel's side may see them (none if the search fails)."""
     text = f"{issue['title']}\n{issue.get('description') or ''}"
     try:

@@ -37,6 +37,7 @@ from bot.mediation.summary_text import (
     resolve_pronouns,
     uses_pronouns,
 )
+from bot.records.cases import ClauseRef
 from knowledge.base import KnowledgeBase
 from knowledge.text import STOPWORDS, TOKEN, sentences, stem, tokenize
 
@@ -77,7 +78,7 @@ class ContractPoint:
     """The clauses bearing on one point: clause refs {document, title, section, page, quote, start, end}."""
 
     point: str
-    clauses: list[dict[str, Any]]
+    clauses: list[ClauseRef]
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Summary:
     missing: list[str] = field(default_factory=list)
     mode: str = "template"
 
-    def clauses(self) -> list[dict[str, Any]]:
+    def clauses(self) -> list[ClauseRef]:
         """Every clause ref the summary quotes, in order."""
         return [c for p in self.contract for c in p.clauses]
 
@@ -138,7 +139,7 @@ class Summary:
             lines.append(SILENT)
         for p in self.contract:
             lines.append(f"{p.point}:")
-            lines += [f"  \u201c{' '.join(c['quote'].split())}\u201d ({clause_label(c)})" for c in p.clauses]
+            lines += [f"  \u201c{' '.join((c['quote'] or '').split())}\u201d ({clause_label(c)})" for c in p.clauses]
         if self.evidence:
             lines += ["", "Evidence:"] + [f"- {evidence_label(e)}: {e.text}" for e in self.evidence]
         if self.missing:
@@ -290,7 +291,7 @@ def _contract(
     kb: KnowledgeBase, clauses: Clauses, queries: list[tuple[str, str]], attached: Sequence[Mapping[str, Any]]
 ) -> list[ContractPoint]:
     """Attached clauses first, then those retrieved for each query; each clause once, at its first point."""
-    kept: list[dict[str, Any]] = []
+    kept: list[ClauseRef] = []
     groups: list[ContractPoint] = []
 
     def add(point: str, refs: Sequence[Mapping[str, Any]]) -> None:

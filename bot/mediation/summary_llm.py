@@ -37,6 +37,7 @@ from bot.mediation.summary_text import (
     overlaps,
     resolve_pronouns,
 )
+from bot.records.cases import ClauseRef
 from knowledge.text import attribute, fenced, locate, parse_json_reply, stem, tokenize
 from prompts import load_prompt
 
@@ -68,7 +69,7 @@ class Draft:
 
     agreed: list[str]
     differences: list[tuple[str, str, str]]  # (point, client's statement, vendor's statement)
-    contract: list[tuple[str, list[dict[str, Any]]]]  # (point, clause refs)
+    contract: list[tuple[str, list[ClauseRef]]]  # (point, clause refs)
 
 
 def write_summary(
@@ -78,7 +79,7 @@ def write_summary(
     title: str,
     support: dict[str, str],
     pinned: Sequence[tuple[str, str]],
-    given: list[dict[str, Any]],
+    given: list[ClauseRef],
     claimed: AbstractSet[str],
 ) -> Draft | None:
     """The model's checked summary (see the module doc), or None if the call, the JSON or a check failed.
@@ -126,12 +127,12 @@ def _render_evidence(pinned: Sequence[tuple[str, str]]) -> str:
     return "\n\n".join(items) or "(none)"
 
 
-def _render_clauses(given: list[dict[str, Any]]) -> str:
+def _render_clauses(given: list[ClauseRef]) -> str:
     parts = []
     for i, c in enumerate(given, 1):
         parts.append(
             f'<clause id="C{i}" document="{attribute(c["document"])}" source="{attribute(clause_label(c))}">\n'
-            f"{fenced(c['quote'])}\n</clause>"
+            f"{fenced(c['quote'] or '')}\n</clause>"
         )
     return "\n\n".join(parts) or "(no clause found)"
 
@@ -179,7 +180,7 @@ def _resolved(side: str, text: str) -> str:
 def _checked(
     parsed: dict[str, Any],
     support: dict[str, str],
-    given: list[dict[str, Any]],
+    given: list[ClauseRef],
     claimed: AbstractSet[str],
     clauses: Clauses,
 ) -> Draft:
@@ -221,10 +222,10 @@ def _checked(
 
 # -- the citations -------------------------------------------------------------------------------
 def _cited_contract(
-    parsed: dict[str, Any], given: list[dict[str, Any]], clauses: Clauses
-) -> list[tuple[str, list[dict[str, Any]]]]:
+    parsed: dict[str, Any], given: list[ClauseRef], clauses: Clauses
+) -> list[tuple[str, list[ClauseRef]]]:
     """The model's contract points, keeping only quotes verbatim inside a clause it was given."""
-    kept: list[dict[str, Any]] = []
+    kept: list[ClauseRef] = []
     groups = []
     for item in _items(parsed, "contract"):
         if not isinstance(item, dict):
@@ -244,7 +245,7 @@ def _cited_contract(
     return groups
 
 
-def _cited(citation: dict[str, Any], given: list[dict[str, Any]], clauses: Clauses) -> dict[str, Any] | None:
+def _cited(citation: dict[str, Any], given: list[ClauseRef], clauses: Clauses) -> ClauseRef | None:
     quote = citation.get("quote")
     if not isinstance(quote, str) or len(quote.strip()) < MIN_QUOTE_CHARS:
         return None
@@ -255,7 +256,10 @@ def _cited(citation: dict[str, Any], given: list[dict[str, Any]], clauses: Claus
     for i in ranked:
         clause = given[i]
         text = clauses.text(clause["document"])
-        span = locate(quote, text, clause["start"], clause["end"]) if text is not None else None
+        span = None
+        if text is not None:
+            start, end = clause["start"] or 0, len(text) if clause["end"] is None else clause["end"]
+            span = locate(quote, text, start, end)
         if text is not None and span:
             return clause_ref(clause, text, *span)
     return None

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.records.cases import ClauseRef
 from knowledge.base import KnowledgeBase
 from knowledge.errors import UnknownDocumentError
 from knowledge.text import citation_label, locate
@@ -75,7 +76,7 @@ class Clauses:
                 return None
         return self.texts[name]
 
-    def checked(self, ref: Mapping[str, Any]) -> dict[str, Any] | None:
+    def checked(self, ref: Mapping[str, Any]) -> ClauseRef | None:
         """The ref with its exact span in the document, or None if its quote is not there verbatim."""
         name, quote = str(ref.get("document") or ""), str(ref.get("quote") or "")
         text = self.text(name)
@@ -90,7 +91,7 @@ class Clauses:
         return clause_ref(ref, text, *span)
 
 
-def clause_ref(ref: Mapping[str, Any], text: str, start: int, end: int) -> dict[str, Any]:
+def clause_ref(ref: Mapping[str, Any], text: str, start: int, end: int) -> ClauseRef:
     """A clause ref quoting text[start:end] of its document."""
     return {
         "document": ref["document"],
@@ -103,6 +104,15 @@ def clause_ref(ref: Mapping[str, Any], text: str, start: int, end: int) -> dict[
     }
 
 
-def overlaps(ref: Mapping[str, Any], kept: list[dict[str, Any]]) -> bool:
-    """Whether a clause ref overlaps one already kept in the same document."""
-    return any(k["document"] == ref["document"] and k["start"] < ref["end"] and ref["start"] < k["end"] for k in kept)
+def overlaps(ref: ClauseRef, kept: list[ClauseRef]) -> bool:
+    """Whether a clause ref overlaps one already kept in the same document (a ref without a span overlaps none)."""
+    if ref["start"] is None or ref["end"] is None:
+        return False
+    return any(
+        k["document"] == ref["document"]
+        and k["start"] is not None
+        and k["end"] is not None
+        and k["start"] < ref["end"]
+        and ref["start"] < k["end"]
+        for k in kept
+    )

@@ -26,6 +26,7 @@ from bot.mediation import lifecycle as mediations
 from bot.mediation import queries as mediation_queries
 from bot.mediation import summaries
 from bot.records import cases
+from bot.records.cases import ClauseRef
 from bot.records.tables import utcnow
 from knowledge.errors import KnowledgeError
 
@@ -76,7 +77,7 @@ class MediationOpen:
     deadline: date | None
 
 
-def _clauses(deps: Deps, text: str, scope: Scope) -> list[dict[str, Any]]:
+def _clauses(deps: Deps, text: str, scope: Scope) -> list[ClauseRef]:
     try:
         return relevant_clauses(deps.kb, text, engagement=scope.engagement, side=scope.side)
     except KnowledgeError as err:  # the clauses help; a mediation opens without them

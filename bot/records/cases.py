@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, NotRequired, TypeVar, cast, get_args
 
 from pydantic import PlainSerializer, ValidationInfo, field_validator
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, Integer, UniqueConstraint
 from sqlmodel import AutoString, Field, Session, SQLModel, col, select
+from typing_extensions import TypedDict
 
 from bot.records.tables import check_choice, insert_once, utcnow
 
@@ -49,6 +50,21 @@ MEDIATION_STATUSES: tuple[MediationStatus, ...] = get_args(MediationStatus)
 ACTIVE_MEDIATION_STATUSES: tuple[MediationStatus, ...] = ("open", "proposal")  # positions, evidence, agreement
 OPEN_MEDIATION_STATUSES: tuple[MediationStatus, ...] = ("open", "proposal", "agreed", "escalated")  # not yet ended
 TIMELINE_KINDS: tuple[TimelineKind, ...] = get_args(TimelineKind)
+
+
+class ClauseRef(TypedDict):
+    """A clause an issue or a mediation rests on, as stored: the quote verbatim at [start:end] of the document's
+    extracted text (title and page kept when known, for citations)."""
+
+    document: str
+    section: str | None
+    quote: str | None
+    start: int | None
+    end: int | None
+    title: NotRequired[str | None]
+    page: NotRequired[int | None]
+
+
 CLAUSE_REF_KEYS = ("document", "section", "quote", "start", "end")
 OPTIONAL_CLAUSE_REF_KEYS = ("title", "page")  # kept when known, for citations
 
@@ -81,7 +97,7 @@ class IssueRecord(SQLModel, table=True):
     risk: Level = Field(default="low", sa_type=AutoString)
     value: Level = Field(default="low", sa_type=AutoString)
     raised_by_side: CaseSide | None = Field(default=None, sa_type=AutoString)
-    clause_refs: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    clause_refs: list[ClauseRef] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     owner: str | None = None  # Slack user id
     due: date | None = None
     status: IssueStatus = Field(default="open", sa_type=AutoString)
@@ -117,7 +133,7 @@ class MediationRecord(SQLModel, table=True):
     outcome_text: str | None = None  # the proposal on the table, then the agreed outcome
     escalated_to: str | None = None
     related_issue_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    clause_refs: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    clause_refs: list[ClauseRef] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     client_agreed_by: str | None = None
     vendor_agreed_by: str | None = None
     source_key: str | None = None
@@ -203,7 +219,7 @@ def aware(value: datetime, what: str) -> datetime:
     return value
 
 
-def clause_refs_of(refs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def clause_refs_of(refs: Iterable[Mapping[str, Any]]) -> list[ClauseRef]:
     """Clause references as stored: {"document", "section", "quote", "start", "end"} (plus "title" and "page"
     when known), a document required."""
     if isinstance(refs, Mapping | str):
@@ -212,9 +228,9 @@ def clause_refs_of(refs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for ref in refs:
         if not isinstance(ref, Mapping) or not ref.get("document"):
             raise ValueError(f"a clause reference needs a document, not {ref!r}")
-        kept = {key: ref.get(key) for key in CLAUSE_REF_KEYS}
+        kept: dict[str, Any] = {key: ref.get(key) for key in CLAUSE_REF_KEYS}
         kept.update({key: ref[key] for key in OPTIONAL_CLAUSE_REF_KEYS if ref.get(key) is not None})
-        out.append(kept)
+        out.append(cast(ClauseRef, kept))
     return out
 
 
@@ -310,7 +326,7 @@ class IssueCreate(SQLModel):
     risk: Level = "low"
     value: Level = "low"
     raised_by_side: CaseSide | None = None
-    clause_refs: list[dict[str, Any]] = Field(default_factory=list)
+    clause_refs: list[ClauseRef] = Field(default_factory=list)
     owner: str | None = None
     due: date | None = None
     source_key: str | None = None
@@ -340,7 +356,7 @@ class IssueCreate(SQLModel):
 
     @field_validator("clause_refs", mode="before")
     @classmethod
-    def _clause_refs(cls, value: Any) -> list[dict[str, Any]]:
+    def _clause_refs(cls, value: Any) -> list[ClauseRef]:
         return clause_refs_of(value)
 
     @field_validator("due", mode="before")
@@ -365,7 +381,7 @@ class IssuePublic(SQLModel):
     side: CaseSide | None = Field(schema_extra={"validation_alias": "raised_by_side"})
     owner: str | None
     due: date | None
-    clause_refs: list[dict[str, Any]]
+    clause_refs: list[ClauseRef]
     permalink: str | None
     created_by: str
     created_at: IsoDatetime
@@ -390,7 +406,7 @@ class MediationPublic(SQLModel):
     outcome_text: str | None
     escalated_to: str | None
     related_issue_ids: list[int]
-    clause_refs: list[dict[str, Any]]
+    clause_refs: list[ClauseRef]
     client_agreed_by: str | None
     vendor_agreed_by: str | None
 

@@ -81,7 +81,7 @@ def _contract(summary: Summary, budget: int) -> list[Block]:
                 continue
             lead = f"*{_fit(point.point, POINT_CHARS)}*\n" if i == 0 else ""
             out += [
-                _section(lead + _fit(clause["quote"], QUOTE_CHARS, _quoted)),
+                _section(lead + _fit(clause["quote"] or "", QUOTE_CHARS, _quoted)),
                 _context(escape(clause_label(clause))),
             ]
             room -= 1
