@@ -11,20 +11,13 @@ import pytest
 from bot.sla.credits import (
     Cap,
     CreditResult,
-    Fixed,
-    Period,
-    PerPoint,
-    Pool,
     ServiceLevel,
-    Source,
-    Tier,
-    Tiers,
     compute_credits,
     in_force,
-    is_met,
 )
 from bot.sla.money import SlaInputError, exact, money, number, rounded
 from bot.sla.series import chronic_failures, earn_backs
+from bot.sla.terms import Fixed, Period, PerPoint, Pool, Source, Tier, Tiers, is_met
 
 D = Decimal
 

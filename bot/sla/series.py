@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.sla.credits import CreditLine, CreditResult, Period
+from bot.sla.credits import CreditLine, CreditResult
 from bot.sla.money import HUNDRED, SlaInputError, exact, money, pct, rounded
+from bot.sla.terms import Period
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,267 @@
+"""What a contract states about a service level's credit: where each number is written (`Source`), the
+measurement period, how a value meets its target, and the credit rules (tiers, per point, fixed, pool).
+
+Pure, like `bot.sla.credits`, which applies these to a period's measurements. Tier bounds are stated on each
+tier (`low_inclusive`, `high_inclusive`); by default a tier is [from, to), and overlapping tiers are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Literal
+
+from bot.sla.money import HUNDRED, SlaInputError, currency_code, exact, money, optional, pct, plain
+
+if TYPE_CHECKING:
+    from bot.sla.credits import ServiceLevel  # the level a rule credits (its metric, target, unit)
+
+Comparison = Literal[">=", "<=", ">", "<", "within"]
+COMPARISONS: tuple[str, ...] = (">=", "<=", ">", "<", "within")
+DERIVED = Decimal("0.0001")  # a pct derived from an amount (fixed credit, amount cap) is shown to 4 places
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a number came from: the document, its section and the verbatim quote at [start, end)."""
+
+    document: str
+    section: str | None
+    quote: str
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not self.document or not self.quote:
+            raise SlaInputError("a source needs its document and its quote")
+        if not 0 <= self.start <= self.end or self.end - self.start != len(self.quote):
+            raise SlaInputError(f"source span [{self.start}, {self.end}) does not fit its quote of {len(self.quote)}")
+
+    @property
+    def label(self) -> str:
+        """'Schedule 2 §4.1'."""
+        if not self.section:
+            return self.document
+        return f"{self.document} {self.section if self.section.startswith('§') else '§' + self.section}"
+
+
+def cited(sources: Iterable[Source | None]) -> str:
+    """'(Schedule 2 §3.1, §4.1)': each source once, the document named once for its sections."""
+    parts: list[str] = []
+    last_document = None
+    for s in dict.fromkeys(s for s in sources if s is not None):
+        same = s.document == last_document and s.section
+        parts.append(s.label[len(s.document) + 1 :] if same else s.label)
+        last_document = s.document
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month, the measurement window of this first piece ('2026-10')."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        try:
+            year, month = (int(p) for p in text.strip().split("-"))
+            date(year, month, 1)
+        except ValueError as e:
+            raise SlaInputError(f"a period is YYYY-MM, not {text!r}") from e
+        return cls(year, month)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    def following(self) -> Period:
+        return Period(self.year + self.month // 12, self.month % 12 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def is_met(comparison: str, actual: Decimal, target: Decimal) -> bool:
+    """Whether actual meets target; `within` is a duration at most the target."""
+    if comparison == ">=":
+        return actual >= target
+    if comparison == ">":
+        return actual > target
+    if comparison == "<=" or comparison == "within":
+        return actual <= target
+    if comparison == "<":
+        return actual < target
+    raise SlaInputError(f"unknown comparison {comparison!r}: one of {', '.join(COMPARISONS)}")
+
+
+def shortfall(comparison: str, actual: Decimal, target: Decimal) -> Decimal:
+    """How far actual is on the wrong side of target (0 when met or on the target itself)."""
+    gap = target - actual if comparison in (">=", ">") else actual - target
+    return max(gap, Decimal(0))
+
+
+def quantity(value: Decimal, unit: str) -> str:
+    """'76.4%', '3 hours'."""
+    return pct(value) if unit == "%" else f"{plain(value)} {unit}".rstrip()
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One missed level's credit: a pct of the fees, the amount, and the arithmetic in words."""
+
+    pct: Decimal
+    amount: Decimal
+    how: str
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One row of a tier table: the actual value's band and its credit pct; None is an open end."""
+
+    low: Decimal | None
+    high: Decimal | None
+    pct: Decimal
+    low_inclusive: bool = True
+    high_inclusive: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "low", optional(self.low, "a tier's from"))
+        object.__setattr__(self, "high", optional(self.high, "a tier's to"))
+        object.__setattr__(self, "pct", exact(self.pct, "a tier's pct"))
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise SlaInputError(f"a tier's from ({plain(self.low)}) is above its to ({plain(self.high)})")
+
+    def holds(self, value: Decimal) -> bool:
+        above = self.low is None or value > self.low or (self.low_inclusive and value == self.low)
+        below = self.high is None or value < self.high or (self.high_inclusive and value == self.high)
+        return above and below
+
+    def band(self, unit: str) -> str:
+        """'from 75% (inclusive) to 80% (exclusive)'."""
+        parts = []
+        if self.low is not None:
+            parts.append(f"from {quantity(self.low, unit)} ({'inclusive' if self.low_inclusive else 'exclusive'})")
+        if self.high is not None:
+            lead = "to" if parts else "up to"
+            parts.append(f"{lead} {quantity(self.high, unit)} ({'inclusive' if self.high_inclusive else 'exclusive'})")
+        return " ".join(parts) or "any value"
+
+
+def overlap(a: Tier, b: Tier) -> bool:
+    """Whether some value lies in both tiers (None is an open end; an equal bound is shared only if both include it)."""
+    lows = [(t.low, t.low_inclusive) for t in (a, b) if t.low is not None]
+    highs = [(t.high, t.high_inclusive) for t in (a, b) if t.high is not None]
+    if not lows or not highs:
+        return True  # both open below (or above): they share the values past the nearer end
+    low = max(v for v, _ in lows)
+    high = min(v for v, _ in highs)
+    if low != high:
+        return low < high
+    return all(inc for v, inc in lows if v == low) and all(inc for v, inc in highs if v == high)
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """A tier table on the actual value: the one tier holding it gives the credit pct of the fees."""
+
+    tiers: tuple[Tier, ...]
+    source: Source
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            raise SlaInputError("a tier table needs at least one tier")
+        for i, a in enumerate(self.tiers):
+            for b in self.tiers[i + 1 :]:
+                if overlap(a, b):
+                    raise SlaInputError(f"tiers overlap: {a.band('')} and {b.band('')}")
+
+    def credit(self, level: ServiceLevel, actual: Decimal, fees: Decimal, currency: str) -> Credit:
+        found = [t for t in self.tiers if t.holds(actual)]
+        if not found:
+            return Credit(Decimal(0), Decimal(0), "in no tier of the table, no credit")
+        tier = found[0]
+        return Credit(tier.pct, fees * tier.pct / HUNDRED, f"tier {tier.band(level.unit)} = {pct(tier.pct)}")
+
+
+@dataclass(frozen=True)
+class PerPoint:
+    """A pct of the fees per point on the wrong side of the target: full points only, or partial ones too.
+
+    A point is a percentage point for a level in %, else one of its unit (a minute, an hour).
+    """
+
+    pct_per_point: Decimal
+    source: Source
+    partial: bool = False
+    max_pct: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pct_per_point", exact(self.pct_per_point, "pct per point"))
+        object.__setattr__(self, "max_pct", optional(self.max_pct, "a per-point rule's maximum"))
+
+    def credit(self, level: ServiceLevel, actual: Decimal, fees: Decimal, currency: str) -> Credit:
+        assert level.target is not None
+        gap = shortfall(level.comparison, actual, level.target)
+        points = gap if self.partial else gap.to_integral_value(rounding=ROUND_DOWN)
+        side = "below" if level.comparison in (">=", ">") else "above"
+        name = "points" if level.unit == "%" else level.unit or "points"
+        if points == 1 and name.endswith("s"):
+            name = name[:-1]  # "1 full point below"
+        value = points * self.pct_per_point
+        how = f"{plain(points)} {'partial' if self.partial else 'full'} {name} {side} x {pct(self.pct_per_point)}"
+        how += f" = {pct(value)}"
+        if self.max_pct is not None and value > self.max_pct:
+            value = self.max_pct
+            how += f", at most {pct(value)}"
+        return Credit(value, fees * value / HUNDRED, how)
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """An amount per breach, in the computation's currency."""
+
+    amount: Decimal
+    currency: str
+    source: Source
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount", exact(self.amount, "a fixed credit's amount"))
+        object.__setattr__(self, "currency", currency_code(self.currency))
+
+    def credit(self, level: ServiceLevel, actual: Decimal, fees: Decimal, currency: str) -> Credit:
+        if self.currency != currency:
+            raise SlaInputError(f"{level.metric}: a fixed credit in {self.currency} cannot be added to {currency} fees")
+        share = (self.amount * HUNDRED / fees).quantize(DERIVED, rounding=ROUND_HALF_UP) if fees else Decimal(0)
+        return Credit(share, self.amount, f"fixed credit of {money(self.amount, currency)} per breach = {pct(share)}")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """An at-risk pool's allocation: pool allocation x the level's allocation x the at-risk pct of the fees.
+
+    A contract with no pool allocation (credit = at-risk amount x the level's weighting) has pool_pct 100.
+    """
+
+    pool_pct: Decimal
+    level_pct: Decimal
+    at_risk_pct: Decimal
+    source: Source
+    at_risk_source: Source | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("pool_pct", "level_pct", "at_risk_pct"):
+            object.__setattr__(self, name, exact(getattr(self, name), name.replace("_", " ")))
+
+    def credit(self, level: ServiceLevel, actual: Decimal, fees: Decimal, currency: str) -> Credit:
+        value = self.pool_pct * self.level_pct * self.at_risk_pct / HUNDRED / HUNDRED
+        at_risk = fees * self.at_risk_pct / HUNDRED
+        how = (
+            f"{pct(self.pool_pct)} pool allocation x {pct(self.level_pct)} level allocation x at-risk amount "
+            f"{pct(self.at_risk_pct)} of {money(fees, currency)} ({money(at_risk, currency)})"
+            f" = {money(fees * value / HUNDRED, currency)} = {pct(value)}"
+        )
+        return Credit(value, fees * value / HUNDRED, how)
