@@ -35,7 +35,8 @@ from urllib.parse import urlsplit
 
 from bot.localslack.bodies import action_body, command_body, decode_form, event_body, parse_body, sign
 from bot.localslack.messages import StoredMessage
-from bot.localslack.workspace import AUTH_TEST, PERMALINK, SlackChannel, SlackFile, SlackUser, Workspace
+from bot.localslack.workspace import AUTH_TEST, PERMALINK, SlackChannel, SlackUser, Workspace
+from bot.slack.payloads import File
 
 __all__ = [
     "AUTH_TEST",
@@ -241,7 +242,7 @@ class SlackAPI:
         with self._lock:
             return self._workspace.messages.in_channel(channel)
 
-    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> SlackFile:
+    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> File:
         """A file as if someone shared it: its Slack file object, downloadable from ``url_private_download``."""
         with self._lock:
             return self._workspace.add_file(name, content, file_id=file_id)

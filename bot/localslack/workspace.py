@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, TypedDict
 
 from bot.localslack.messages import MessageStore, StoredMessage
+from bot.slack.payloads import File
 
 # A method's params and its reply stay `dict[str, Any]`: each of the Web API's methods takes and answers its own
 # JSON, and the stand-in answers any method. The workspace's own records are typed below.
@@ -64,18 +65,6 @@ class SlackChannel(TypedDict, total=False):
     is_member: bool
 
 
-class SlackFile(TypedDict, total=False):
-    """A file object (``files.info``, ``files.completeUploadExternal``)."""
-
-    id: str
-    name: str | None
-    title: str | None
-    size: int
-    url_private_download: str
-    permalink: str
-    channels: list[str]
-
-
 AUTH_TEST: AuthTest = {
     "ok": True,
     "user_id": "UBOT",
@@ -107,7 +96,7 @@ class Workspace:
         """``url`` is the server's base URL (for upload and download URLs); ``ids`` numbers the new file ids."""
         self.url = url
         self._ids = ids
-        self._files: dict[str, SlackFile] = {}
+        self._files: dict[str, File] = {}
         self.messages = MessageStore()
         self.users: dict[str, SlackUser] = {}
         self.channels: dict[str, SlackChannel] = {}
@@ -121,7 +110,7 @@ class Workspace:
         self.users.clear()
         self.channels.clear()
 
-    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> SlackFile:
+    def add_file(self, name: str, content: bytes, *, file_id: str | None = None) -> File:
         """A file as if someone shared it: its Slack file object, downloadable from ``url_private_download``."""
         file_id = file_id or f"F{len(self.uploads) + 1:08d}"
         self.uploads[file_id] = content
@@ -229,7 +218,7 @@ class Workspace:
         channel.update(self.channels.get(channel_id, {}))
         return channel
 
-    def _complete_upload(self, p: dict[str, Any]) -> list[SlackFile]:
+    def _complete_upload(self, p: dict[str, Any]) -> list[File]:
         """The file objects ``files.completeUploadExternal`` answers, titled and shared as asked."""
         items = p.get("files") or []
         channel_id = p.get("channel_id") or p.get("channels")
@@ -243,7 +232,7 @@ class Workspace:
             done.append(record.copy())
         return done
 
-    def _file(self, file_id: str) -> SlackFile:
+    def _file(self, file_id: str) -> File:
         record = self._files.setdefault(file_id, {"id": file_id, "name": None, "title": None})
         record["size"] = len(self.uploads.get(file_id, b""))
         record.setdefault("permalink", f"https://acme.slack.com/files/UBOT/{file_id}")

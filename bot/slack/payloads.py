@@ -32,15 +32,18 @@ class ChannelRef(TypedDict, total=False):
 
 
 class File(TypedDict, total=False):
-    """A file shared in a message (`files.info`'s `file`)."""
+    """Slack's file object: a file shared in a message, `files.info`'s `file`, `files.completeUploadExternal`'s
+    (name and title are null until an upload is completed)."""
 
     id: str
-    name: str
-    title: str
+    name: str | None
+    title: str | None
     size: int
     mimetype: str
     filetype: str
     url_private_download: str
+    permalink: str
+    channels: list[str]
 
 
 class SlackMessage(TypedDict, total=False):
