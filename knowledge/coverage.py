@@ -120,10 +120,14 @@ def occurs(word: str, vocabulary: frozenset[str], *, typos: bool = True) -> bool
     return typos and len(stemmed) >= MIN_TYPO and near(stemmed, vocabulary)
 
 
+def _not_english(question: str) -> bool:
+    """A question whose words cannot be looked up in English documents' vocabulary (Italian, say)."""
+    return looks_non_english(question) or bool(set(TOKEN.findall(question.lower())) & FOREIGN_MODALS)
+
+
 def missing_words(question: str, vocabulary: frozenset[str]) -> list[str]:
     """Words of the question that the visible documents lack in every form; [] for a question not in English."""
-    typed = set(TOKEN.findall(question.lower()))
-    if looks_non_english(question) or typed & FOREIGN_MODALS:
+    if _not_english(question):
         return []
     out = []
     for word in content_words(question):
@@ -139,7 +143,7 @@ def asked_thing_missing(question: str, vocabulary: frozenset[str]) -> str | None
     target gross *margin*?", "what does it cost per *seat*?"). A verb form ("if we get *acquired*") is not a
     thing; neither is a word shorter than four letters, a number, or a question not in English. When the
     documents never write that word, they do not answer the question, however close its other words come."""
-    if looks_non_english(question) or set(TOKEN.findall(question.lower())) & FOREIGN_MODALS:
+    if _not_english(question):
         return None
     words = [w for w in content_words(question) if w.isalpha()]
     if not words:
