@@ -39,6 +39,10 @@ Action = Literal[
     "withdraw",
     "summarise",
     "close-mediation",
+    "review-sla",
+    "report-sla",
+    "dispute-sla",
+    "see-sla-drafts",
 ]
 Target = str | IssueRecord | MediationRecord  # an engagement's name, an issue, a mediation
 
@@ -88,6 +92,22 @@ _MEDIATION_RULES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+REVIEWERS = (*MANAGERS, *SIDE_OWNERS.values(), "owner")  # approve, edit and reject the SLA register's levels
+DISPUTERS = (*MANAGERS, *SIDE_OWNERS.values())  # dispute or agree with a measurement, for a side
+_WHO = {
+    REVIEWERS: "mediators, admins and owners",
+    DISPUTERS: "the client's or vendor's owners and mediators",
+    ROLES: "people with a role",
+}
+# (roles that allow it, what they do) for the SLA register's actions
+_SLA_RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "review-sla": (REVIEWERS, "draft, approve, edit or reject service levels"),
+    "see-sla-drafts": (ROLES, "see draft service levels"),
+    "report-sla": (ROLES, "report service level measurements"),
+    "dispute-sla": (DISPUTERS, "dispute or agree with a measurement"),
+}
+
+
 def refusal(actor: Actor, action: Action, target: Target) -> str | None:
     """Why `actor` may not do `action` to `target` now, or None if they may."""
     engagement = _engagement_of(target)
@@ -119,6 +139,11 @@ def refusal(actor: Actor, action: Action, target: Target) -> str | None:
         if actor.user_id == target.created_by or actor.holds(MANAGERS):
             return None
         return f"Only the person who logged issue #{target.id} (or a mediator) attaches clauses to it."
+    if action in _SLA_RULES:
+        allowed, doing = _SLA_RULES[action]
+        if actor.holds(allowed):
+            return None
+        return f"Only {_WHO[allowed]} of {engagement} can {doing}."
     if action == "open-mediation":
         if actor.holds(MANAGERS):
             return None

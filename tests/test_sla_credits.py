@@ -249,6 +249,7 @@ def test_as_dict_is_the_cli_contract_with_exact_json_numbers() -> None:
     first = data["lines"][0]
     assert list(first) == [
         "level", "metric", "target", "actual", "met", "credit_pct", "working", "document", "section", "quote",
+        "version",
     ]  # fmt: skip
     assert first["level"] == 1 and first["target"] == 80 and first["actual"] == 76.4 and first["met"] is False
     assert first["credit_pct"] == 15 and first["document"] == "Schedule 2" and first["section"] == "3.1"

@@ -250,6 +250,7 @@ def _register_app_commands() -> None:
     from bot.cli import cases as cli_cases
     from bot.cli import digest as cli_digest
     from bot.cli import questions as cli_questions
+    from bot.cli import sla as cli_sla
 
     for command in (
         *cli_questions.COMMANDS,
@@ -260,6 +261,7 @@ def _register_app_commands() -> None:
         cli_app.roles,
         *cli_cases.GROUPS,
         *cli_digest.COMMANDS,
+        *cli_sla.COMMANDS,
     ):
         cli.add_command(command)
 

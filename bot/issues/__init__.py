@@ -28,7 +28,7 @@ from bot.records.tables import check_choice, utcnow
 # Issues
 
 
-def _issue_by_key(session: Session, source_key: str) -> IssueRecord | None:
+def issue_by_source_key(*, session: Session, source_key: str) -> IssueRecord | None:
     return by_source_key(session, IssueRecord, source_key)
 
 
@@ -43,7 +43,7 @@ def get_issue(*, session: Session, issue_id: int) -> IssueRecord | None:
 def create_issue(*, session: Session, issue_in: IssueCreate) -> IssueRecord:
     """Log an issue (and a "created" timeline entry). With a `source_key`, once: again returns the first one."""
     if issue_in.source_key is not None:
-        existing = _issue_by_key(session, issue_in.source_key)
+        existing = issue_by_source_key(session=session, source_key=issue_in.source_key)
         if existing is not None:
             return existing
     now = utcnow()

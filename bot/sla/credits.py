@@ -127,6 +127,7 @@ class CreditLine:
             "document": s.document,
             "section": s.section,
             "quote": s.quote,
+            "version": self.level.version,
         }
 
 

@@ -51,7 +51,8 @@ def cited(sources: Iterable[Source | None]) -> str:
     """'(Schedule 2 §3.1, §4.1)': each source once, the document named once for its sections."""
     parts: list[str] = []
     last_document = None
-    for s in dict.fromkeys(s for s in sources if s is not None):
+    labelled = {s.label: s for s in sources if s is not None}  # one citation per clause, however many quotes
+    for s in labelled.values():
         same = s.document == last_document and s.section
         parts.append(s.label[len(s.document) + 1 :] if same else s.label)
         last_document = s.document

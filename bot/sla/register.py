@@ -1,0 +1,509 @@
+"""The SLA register's service levels: drafts from the contracts, their review, versions, and what a side sees.
+
+Data functions, keyword-only, taking the caller's session (they never commit); `bot.sla.workflows` opens the
+session and checks who may. Rules kept here:
+
+- `sync_drafts` writes what extraction found: a new level is a draft; a draft found again is updated, except
+  the fields a person edited; an approved or rejected level is never touched; a draft no longer found (its
+  document removed or changed) is deleted unless it has measurements.
+- A level restated by an amendment (an `effective_from`) is a new version of the level of the same metric and
+  scope in the engagement's other documents: same `family`, the next `version`. A level only an amendment
+  states starts its own family.
+- Approving checks the level can be computed (a target; a complete credit rule for a credit level) and says
+  what to edit otherwise. Every review step is an `SlaEvent` with who, when, and the values before and after.
+- A level is seen by the sides its source document is visible to (`knowledge.visibility`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from bot.errors import Conflict, NotFound
+from bot.records import sla as records
+from bot.records.sla import EventKind, LevelStatus, ServiceLevelRecord, decimal_of, decimal_text
+from bot.records.tables import utcnow
+from bot.sla.credits import ServiceLevel
+from bot.sla.money import SlaInputError
+from bot.sla.terms import COMPARISONS, Fixed, Period, PerPoint, Pool, Source, Tier, Tiers
+from knowledge.visibility import visible_to
+
+if TYPE_CHECKING:
+    from knowledge.sla_drafts import CreditDraft, LevelDraft, Span
+
+EDITABLE = (
+    "metric",
+    "scope",
+    "comparison",
+    "target",
+    "unit",
+    "window",
+    "kind",
+    "cap_pct",
+    "effective_from",
+    "owner",
+    "pct_per_point",
+    "level_pct",
+    "at_risk_pct",
+    "pool_pct",
+    "amount",
+    "currency",
+    "base",
+    "model",
+)
+CREDIT_FIELDS = ("pct_per_point", "level_pct", "at_risk_pct", "pool_pct", "amount", "currency", "base", "model")
+MODELS = ("tiers", "per-point", "fixed", "pool")
+
+
+@dataclass(frozen=True)
+class Found:
+    """One document's drafts, as the knowledge base read them: its name, visibility and the levels it states."""
+
+    document: str
+    visibility: str
+    levels: Sequence[LevelDraft]
+
+
+@dataclass(frozen=True)
+class Synced:
+    created: int
+    updated: int
+    kept: int  # approved or rejected levels left as they are
+    removed: int
+
+
+def level_key(metric: str, scope: str | None) -> str:
+    """What identifies a level across documents and re-extractions: its metric and scope, lowercased, words only."""
+
+    def words(text: str | None) -> str:
+        return " ".join(re.findall(r"\w+", (text or "").lower()))
+
+    return f"{words(metric)}|{words(scope)}"
+
+
+def _span(span: Span | None) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    return {"quote": span.text, "start": span.start, "end": span.end, "section": getattr(span, "section", None)}
+
+
+def _credit_dict(credit: CreditDraft | None) -> dict[str, Any] | None:
+    if credit is None:
+        return None
+    return {
+        "model": credit.model,
+        "tiers": [
+            {
+                "from": decimal_text(t.low),
+                "to": decimal_text(t.high),
+                "pct": decimal_text(t.pct),
+                "from_inclusive": t.low_inclusive,
+                "to_inclusive": t.high_inclusive,
+            }
+            for t in credit.tiers
+        ],
+        "pct_per_point": decimal_text(credit.pct_per_point),
+        "partial": credit.partial,
+        "base": credit.base,
+        "amount": decimal_text(credit.amount),
+        "currency": credit.currency,
+        "pool_pct": decimal_text(credit.pool_pct),
+        "level_pct": decimal_text(credit.level_pct),
+        "at_risk_pct": decimal_text(credit.at_risk_pct),
+        "source": _span(credit.source),
+    }
+
+
+def draft_values(draft: LevelDraft, document: str, visibility: str) -> dict[str, Any]:
+    """A draft as the register's columns."""
+    return {
+        "key": level_key(draft.metric, draft.scope),
+        "metric": draft.metric,
+        "scope": draft.scope,
+        "comparison": draft.comparison,
+        "target": decimal_text(draft.target),
+        "target_text": draft.target_text,
+        "unit": draft.unit,
+        "window": draft.window,
+        "kind": draft.kind,
+        "credit": _credit_dict(draft.credit),
+        "cap_pct": decimal_text(draft.cap_pct),
+        "effective_from": draft.effective_from,
+        "document": document,
+        "visibility": visibility,
+        "section": draft.section,
+        "quote": draft.quote.text,
+        "start": draft.quote.start,
+        "end": draft.quote.end,
+        "details": {
+            "values": {name: _span(span) for name, span in draft.values.items()},
+            "cap": _span(draft.cap),
+            "claim": _span(draft.claim),
+            "claim_days": draft.claim_days,
+            "claim_business_days": draft.claim_business_days,
+            "exclusions": [_span(s) for s in draft.exclusions],
+            "edited": [],
+        },
+    }
+
+
+def sync_drafts(session: Session, *, engagement: str, found: Iterable[Found], actor: str) -> Synced:
+    """Write what extraction found (see the module's rules); then link versions across documents."""
+    rows = {(r.document, r.key): r for r in records.levels_of(session, engagement=engagement)}
+    seen: set[tuple[str, str]] = set()
+    created = updated = kept = 0
+    for doc in found:
+        for draft in doc.levels:
+            values = draft_values(draft, doc.document, doc.visibility)
+            where = (doc.document, values["key"])
+            if where in seen:
+                continue  # the same metric and scope twice in one document: the first statement is the level
+            seen.add(where)
+            row = rows.get(where)
+            if row is None:
+                row = ServiceLevelRecord(engagement=engagement, **values)
+                session.add(row)
+                session.flush()
+                records.add_event(session, engagement=engagement, kind="extracted", actor=actor, level_id=row.id)
+                created += 1
+            elif row.status != "draft":
+                kept += 1
+            elif _refresh(row, values):
+                records.add_event(session, engagement=engagement, kind="updated", actor=actor, level_id=row.id)
+                updated += 1
+    removed = 0
+    measured = {m.family for m in records.measurements_of(session, engagement=engagement)}
+    for where, row in rows.items():
+        if where not in seen and row.status == "draft" and (row.family or row.id) not in measured:
+            session.delete(row)
+            removed += 1
+    session.flush()
+    link_versions(session, engagement=engagement)
+    return Synced(created, updated, kept, removed)
+
+
+def _refresh(row: ServiceLevelRecord, values: Mapping[str, Any]) -> bool:
+    """Update a draft from a new extraction, keeping what a person edited: whether anything changed."""
+    edited = set(row.details.get("edited", []))
+    changed = False
+    for name, value in values.items():
+        if name in edited or name == "details":
+            continue
+        if name == "credit" and row.credit and value:
+            value = {**value, **{k: row.credit[k] for k in CREDIT_FIELDS if k in edited and k in row.credit}}
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    details = {**values["details"], "edited": sorted(edited)}
+    if row.details != details:
+        row.details, changed = details, True
+    if changed:
+        row.updated_at = utcnow()
+        row.credit = None if row.credit is None else dict(row.credit)
+        row.details = dict(row.details)
+    return changed
+
+
+def link_versions(session: Session, *, engagement: str) -> None:
+    """Number the versions: a level restated with an effective date joins the undated level of the same key."""
+    rows = records.levels_of(session, engagement=engagement)
+    by_key: dict[str, list[ServiceLevelRecord]] = {}
+    for row in rows:
+        by_key.setdefault(row.key, []).append(row)
+    for same in by_key.values():
+        bases = sorted((r for r in same if r.effective_from is None), key=lambda r: r.id or 0)
+        dated = sorted((r for r in same if r.effective_from is not None), key=lambda r: (r.effective_from, r.id or 0))
+        for base in bases:
+            _set_family(base, base.id, 1)
+        if bases:
+            for i, row in enumerate(dated, start=2):
+                _set_family(row, bases[0].id, i)
+        elif dated:
+            for i, row in enumerate(dated, start=1):
+                _set_family(row, dated[0].id, i)
+        for row in same:
+            session.add(row)
+    session.flush()
+
+
+def _set_family(row: ServiceLevelRecord, family: int | None, version: int) -> None:
+    if row.family != family or row.version != version:
+        row.family, row.version = family, version
+
+
+def visible(row: ServiceLevelRecord, side: str) -> bool:
+    return row.visibility in visible_to(side)
+
+
+def levels(
+    session: Session, *, engagement: str, side: str | None = None, status: str | None = None
+) -> list[ServiceLevelRecord]:
+    """The engagement's levels (every version), for one side when given (None: all, the CLI's operator)."""
+    rows = records.levels_of(session, engagement=engagement)
+    return [r for r in rows if (side is None or visible(r, side)) and (status is None or r.status == status)]
+
+
+def get_level(session: Session, *, engagement: str, level_id: int, lock: bool = False) -> ServiceLevelRecord:
+    row = records.level_by_id(session, level_id, lock=lock)
+    if row is None or row.engagement != engagement:
+        raise NotFound(f"No service level {level_id} in {engagement}. `liaison sla list -e {engagement}` lists them.")
+    return row
+
+
+def find_level(session: Session, *, engagement: str, ref: str, side: str | None = None) -> ServiceLevelRecord:
+    """A level by its id or by its metric's name (case-insensitive): the version in force today for a name.
+
+    An unknown or ambiguous name is refused with the candidates."""
+    rows = [r for r in levels(session, engagement=engagement, side=side) if r.status != "rejected"]
+    text = ref.strip()
+    if text.isdigit():
+        for row in rows:
+            if row.id == int(text):
+                return row
+        raise NotFound(f"No service level {text} in {engagement}.{_candidates(rows)}")
+    wanted = " ".join(text.lower().split())
+    exact = [r for r in rows if wanted in (r.metric.lower(), _name(r).lower())]
+    matches = exact or [r for r in rows if wanted in _name(r).lower()]
+    families = {r.family or r.id for r in matches}
+    if not matches:
+        raise NotFound(f"No service level named {ref!r} in {engagement}.{_candidates(rows)}")
+    if len(families) > 1:
+        raise Conflict(f"{ref!r} names {len(families)} service levels.{_candidates(matches)}")
+    return max(matches, key=lambda r: r.version)
+
+
+def _name(row: ServiceLevelRecord) -> str:
+    return f"{row.metric} ({row.scope})" if row.scope else row.metric
+
+
+def _candidates(rows: Sequence[ServiceLevelRecord]) -> str:
+    if not rows:
+        return " There are none yet: `liaison sla extract` drafts them from the contracts."
+    names = dict.fromkeys(f"{r.id} {_name(r)}" for r in rows)
+    return " Use one of: " + "; ".join(list(names)[:20]) + "."
+
+
+def review(
+    session: Session, *, engagement: str, level_ids: Sequence[int], status: LevelStatus, actor: str
+) -> list[int]:
+    """Approve or reject levels: the ids whose status changed (an approval is refused if it cannot compute)."""
+    if status not in ("approved", "rejected"):
+        raise ValueError(f"a review approves or rejects, not {status!r}")
+    changed = []
+    for level_id in level_ids:
+        row = get_level(session, engagement=engagement, level_id=level_id, lock=True)
+        if status == "approved":
+            missing = what_is_missing(row)
+            if missing:
+                raise Conflict(f"Service level {row.id} ({_name(row)}) cannot be approved yet: {missing}.")
+        if row.status == status:
+            continue
+        before = row.status
+        row.status, row.reviewed_by, row.reviewed_at, row.updated_at = status, actor, utcnow(), utcnow()
+        session.add(row)
+        kind: EventKind = "approved" if status == "approved" else "rejected"
+        records.add_event(
+            session, engagement=engagement, kind=kind, actor=actor, level_id=row.id, data={"from": before}
+        )
+        changed.append(level_id)
+    session.flush()
+    return changed
+
+
+def what_is_missing(row: ServiceLevelRecord) -> str:
+    """What a level lacks to be computed ('' if nothing), said as what to edit."""
+    if row.target is None:
+        return f"it has no target (the contract says {row.target_text!r}): set one with `--target N`"
+    if row.kind == "report":
+        return ""
+    credit = row.credit or {}
+    model = credit.get("model")
+    if model is None:
+        return "it has no credit rule: set `--model` and its numbers, or `--kind report`"
+    needs = {
+        "tiers": ("tiers",),
+        "per-point": ("pct_per_point",),
+        "fixed": ("amount", "currency"),
+        "pool": ("level_pct", "at_risk_pct"),
+    }[model]
+    absent = [n for n in needs if not credit.get(n)]
+    if absent:
+        return f"its {model} credit rule has no {' or '.join(absent)}: set " + ", ".join(
+            f"`--{n.replace('_', '-')}`" for n in absent
+        )
+    try:
+        service_level(row)
+    except SlaInputError as e:
+        return str(e)
+    return ""
+
+
+def edit(session: Session, *, engagement: str, level_id: int, changes: Mapping[str, object], actor: str) -> bool:
+    """Change a level's fields by hand (kept through re-extraction); the timeline keeps before and after."""
+    row = get_level(session, engagement=engagement, level_id=level_id, lock=True)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    credit = dict(row.credit or {"model": None, "tiers": []})
+    for name, raw in changes.items():
+        if name not in EDITABLE:
+            raise ValueError(f"cannot edit {name!r}: one of {', '.join(EDITABLE)}")
+        value = _checked(name, raw)
+        old = credit.get(name) if name in CREDIT_FIELDS else getattr(row, name)
+        if old == value:
+            continue
+        before[name], after[name] = _jsonable(old), _jsonable(value)
+        if name in CREDIT_FIELDS:
+            credit[name] = value
+        else:
+            setattr(row, name, value)
+    if not after:
+        return False
+    if any(n in CREDIT_FIELDS for n in after):
+        row.credit = credit
+    row.details = {**row.details, "edited": sorted({*row.details.get("edited", []), *after})}
+    row.updated_at = utcnow()
+    session.add(row)
+    records.add_event(
+        session,
+        engagement=engagement,
+        kind="edited",
+        actor=actor,
+        level_id=row.id,
+        data={"before": before, "after": after},
+    )
+    session.flush()
+    return True
+
+
+def _checked(name: str, raw: object) -> object:
+    """An edited value in its stored form (decimal text for numbers), or ValueError saying what is wrong."""
+    if raw is None or raw == "":
+        return None
+    if name in ("target", "cap_pct", "pct_per_point", "level_pct", "at_risk_pct", "pool_pct", "amount"):
+        try:
+            number = Decimal(str(raw).strip().rstrip("%").replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(f"{name.replace('_', '-')} must be a number, not {raw!r}") from None
+        if not number.is_finite() or number < 0:
+            raise ValueError(f"{name.replace('_', '-')} must be a number of zero or more, not {raw!r}")
+        return decimal_text(number)
+    if name == "comparison" and raw not in COMPARISONS:
+        raise ValueError(f"comparison must be one of {', '.join(COMPARISONS)}, not {raw!r}")
+    if name == "kind" and raw not in ("credit", "report"):
+        raise ValueError(f"kind must be credit or report, not {raw!r}")
+    if name == "model" and raw not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {raw!r}")
+    if name == "effective_from":
+        if isinstance(raw, date):
+            return raw
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            raise ValueError(f"effective-from is YYYY-MM-DD, not {raw!r}") from None
+    if name == "currency":
+        return str(raw).strip().upper()
+    return str(raw).strip()
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def source_of(row: ServiceLevelRecord) -> Source:
+    return Source(row.document, row.section, row.quote, row.start, row.end)
+
+
+def _source(span: Mapping[str, Any] | None, row: ServiceLevelRecord) -> Source:
+    if not span:
+        return source_of(row)
+    return Source(row.document, span.get("section") or row.section, span["quote"], span["start"], span["end"])
+
+
+def service_level(row: ServiceLevelRecord) -> ServiceLevel:
+    """A register row as the credit arithmetic's `ServiceLevel` (its rule built from the stored credit)."""
+    assert row.id is not None
+    return ServiceLevel(
+        level=row.family or row.id,
+        metric=row.metric,
+        comparison=row.comparison,
+        target=decimal_of(row.target),
+        unit=row.unit,
+        source=source_of(row),
+        kind=row.kind,
+        rule=None if row.kind == "report" else rule_of(row),
+        scope=row.scope,
+        effective_from=row.effective_from,
+        version=row.version,
+        status=row.status,
+    )
+
+
+def rule_of(row: ServiceLevelRecord) -> Tiers | PerPoint | Fixed | Pool | None:
+    credit = row.credit or {}
+    model = credit.get("model")
+    source = _source(credit.get("source"), row)
+    if model == "tiers":
+        return Tiers(tiers_of(credit.get("tiers") or []), source)
+    if model == "per-point" and credit.get("pct_per_point"):
+        return PerPoint(Decimal(credit["pct_per_point"]), source, partial=bool(credit.get("partial")))
+    if model == "fixed" and credit.get("amount") and credit.get("currency"):
+        return Fixed(Decimal(credit["amount"]), credit["currency"], source)
+    if model == "pool" and credit.get("level_pct") and credit.get("at_risk_pct"):
+        at_risk = (row.details.get("values") or {}).get("at_risk_pct")
+        return Pool(
+            Decimal(credit.get("pool_pct") or 100),
+            Decimal(credit["level_pct"]),
+            Decimal(credit["at_risk_pct"]),
+            source,
+            at_risk_source=_source(at_risk, row) if at_risk else None,
+        )
+    return None
+
+
+def tiers_of(stored: Sequence[Mapping[str, Any]]) -> tuple[Tier, ...]:
+    """Stored tiers as `Tier`s. A bound the text leaves open is inclusive unless a neighbour starts (or ends) on
+    it, where the table reads as [from, to)."""
+    lows = [decimal_of(t.get("from")) for t in stored]
+    highs = [decimal_of(t.get("to")) for t in stored]
+    high_inc: list[bool] = []
+    for i, t in enumerate(stored):
+        said = t.get("to_inclusive")
+        shared = highs[i] is not None and any(low == highs[i] for j, low in enumerate(lows) if j != i)
+        high_inc.append(bool(said) if said is not None else not shared)
+    tiers = []
+    for i, t in enumerate(stored):
+        said = t.get("from_inclusive")
+        taken = any(high == lows[i] and high_inc[j] for j, high in enumerate(highs) if j != i and high is not None)
+        low_inc = bool(said) if said is not None else not taken
+        tiers.append(Tier(lows[i], highs[i], Decimal(t["pct"]), low_inc, high_inc[i]))
+    return tuple(tiers)
+
+
+def in_force_rows(rows: Iterable[ServiceLevelRecord], period: Period) -> dict[int, ServiceLevelRecord]:
+    """For each family, its approved version in force on the period's first day."""
+    chosen: dict[int, ServiceLevelRecord] = {}
+    for row in rows:
+        if row.status != "approved" or (row.effective_from and row.effective_from > period.first_day):
+            continue
+        family = row.family or row.id or 0
+        best = chosen.get(family)
+        if best is None or (row.effective_from or date.min, row.version) > (
+            best.effective_from or date.min,
+            best.version,
+        ):
+            chosen[family] = row
+    return chosen
+
+
+def timeline(session: Session, *, engagement: str, level_id: int) -> list[records.SlaEvent]:
+    """A level's review history and its measurements' (all versions of its family), oldest first."""
+    row = get_level(session, engagement=engagement, level_id=level_id)
+    family = row.family or row.id
+    ids = [r.id for r in session.exec(select(ServiceLevelRecord).where(col(ServiceLevelRecord.family) == family))]
+    return records.events_of(session, level_ids=[i for i in ids if i is not None] or [level_id])

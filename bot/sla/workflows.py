@@ -1,0 +1,214 @@
+"""The SLA register's use cases, for Slack and the CLI alike: each opens one session, checks who may
+(`bot.authorize`), and returns plain data (JSON-ready dicts) or raises `bot.errors`.
+
+`who` is the person as the engagement knows them (`bot.authorize.actor_in`), or `operator()` for the CLI's
+trusted operator. `side` is the channel's side, derived by the transport at the moment of use (None: the
+CLI's operator, who sees every level). A level is seen by the sides its source document is visible to; a
+credit statement by the sides that may see every level it sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bot.authorize import Actor, actor_in, authorize, nobody
+from bot.db import session
+from bot.deps import Deps
+from bot.errors import NotAllowed, NotFound
+from bot.records.sla import LevelStatus
+from bot.records.tables import ROLES
+from bot.sla import measures, register
+from bot.sla.money import number
+from bot.sla.views import level_json, name_of
+from knowledge.visibility import visible_to
+
+CLI = "cli"
+
+
+def operator() -> Actor:
+    """The CLI's operator: trusted with every role (they hold the database and the data directory)."""
+    return Actor(CLI, frozenset(ROLES))
+
+
+def person(deps: Deps, user_id: str, engagement: str, is_workspace_admin: Callable[[str], bool] = nobody) -> Actor:
+    with session(deps.engine) as s:
+        return actor_in(s, user_id, engagement, is_workspace_admin)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    created: int
+    updated: int
+    kept: int
+    removed: int
+    levels: list[dict[str, Any]]
+
+
+def extract(deps: Deps, *, engagement: str, who: Actor) -> Extracted:
+    """Draft the engagement's service levels from its indexed documents (approved ones are never touched)."""
+    authorize(who, "review-sla", engagement)
+    found = [register.Found(doc.name, doc.visibility, drafts) for doc, drafts in deps.kb.service_levels(engagement)]
+    if not found:
+        raise NotFound(f"No documents are indexed in {engagement}: `liaison index FILE -e {engagement}` first.")
+    with session(deps.engine) as s:
+        synced = register.sync_drafts(s, engagement=engagement, found=found, actor=who.user_id)
+        measures.recompute(s, engagement=engagement, actor=who.user_id)
+        rows = [level_json(r) for r in register.levels(s, engagement=engagement)]
+    return Extracted(synced.created, synced.updated, synced.kept, synced.removed, rows)
+
+
+def listing(
+    deps: Deps, *, engagement: str, who: Actor, side: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The register as a side sees it: drafts and rejected levels only for people with a role."""
+    with session(deps.engine) as s:
+        rows = register.levels(s, engagement=engagement, side=side, status=status)
+        if not _may(who, "see-sla-drafts", engagement):
+            rows = [r for r in rows if r.status == "approved"]
+        return [level_json(r) for r in rows]
+
+
+def _may(who: Actor, action: Any, engagement: str) -> bool:
+    try:
+        authorize(who, action, engagement)
+    except NotAllowed:
+        return False
+    return True
+
+
+def may_review(who: Actor, engagement: str) -> bool:
+    return _may(who, "review-sla", engagement)
+
+
+def level(deps: Deps, *, engagement: str, level_id: int, who: Actor, side: str | None = None) -> dict[str, Any]:
+    """One level with its timeline (review steps and measurements), as a side may see it."""
+    with session(deps.engine) as s:
+        row = register.get_level(s, engagement=engagement, level_id=level_id)
+        if (side is not None and not register.visible(row, side)) or (
+            row.status != "approved" and not _may(who, "see-sla-drafts", engagement)
+        ):
+            raise NotFound(f"No service level {level_id} here.")
+        events = register.timeline(s, engagement=engagement, level_id=level_id)
+        out = level_json(row)
+        out["timeline"] = [
+            {"kind": e.kind, "actor": e.actor, "text": e.text, "data": e.data, "at": e.at.isoformat()} for e in events
+        ]
+        return out
+
+
+def review(deps: Deps, *, engagement: str, level_ids: Sequence[int], status: LevelStatus, who: Actor) -> list[int]:
+    """Approve or reject levels (all of them, or none if one cannot be); the statements are recomputed."""
+    authorize(who, "review-sla", engagement)
+    with session(deps.engine) as s:
+        changed = register.review(s, engagement=engagement, level_ids=level_ids, status=status, actor=who.user_id)
+        measures.recompute(s, engagement=engagement, actor=who.user_id)
+        return changed
+
+
+def edit(deps: Deps, *, engagement: str, level_id: int, changes: Mapping[str, object], who: Actor) -> dict[str, Any]:
+    authorize(who, "review-sla", engagement)
+    with session(deps.engine) as s:
+        register.edit(s, engagement=engagement, level_id=level_id, changes=changes, actor=who.user_id)
+        measures.recompute(s, engagement=engagement, actor=who.user_id)
+        return level_json(register.get_level(s, engagement=engagement, level_id=level_id))
+
+
+def report(
+    deps: Deps,
+    *,
+    engagement: str,
+    ref: str,
+    period: str,
+    value: str,
+    who: Actor,
+    via: str = "cli",
+    side: str | None = None,
+) -> dict[str, Any]:
+    """Record a measurement: the level, the value, met or not, and the breach issue it logged."""
+    authorize(who, "report-sla", engagement)
+    with session(deps.engine) as s:
+        done = measures.report(
+            s, engagement=engagement, ref=ref, period=period, value=value, actor=who.user_id, via=via, side=side
+        )
+        return reported_json(done)
+
+
+def reported_json(done: measures.Reported) -> dict[str, Any]:
+    m = done.measurement
+    return {
+        "level": m.family,
+        "version": done.level.version,
+        "metric": done.level.metric,
+        "name": name_of(done.level),
+        "period": m.period,
+        "value": number(Decimal(m.value)),
+        "unit": done.level.unit,
+        "status": m.status,
+        "met": done.met,
+        "target": None if done.level.target is None else number(Decimal(done.level.target)),
+        "comparison": done.level.comparison,
+        "replaced": None if done.replaced is None else number(done.replaced),
+        "breach_issue": done.breach_issue,
+        "breach_new": done.breach_new,
+        "document": done.level.document,
+        "section": done.level.section,
+    }
+
+
+def import_csv(deps: Deps, *, engagement: str, text: str, who: Actor) -> list[dict[str, Any]]:
+    """Record every row of a level,period,value CSV, or none of them."""
+    authorize(who, "report-sla", engagement)
+    with session(deps.engine) as s:
+        return [reported_json(d) for d in measures.import_csv(s, engagement=engagement, text=text, actor=who.user_id)]
+
+
+def set_measurement_status(
+    deps: Deps, *, engagement: str, ref: str, period: str, status: str, who: Actor, reason: str = ""
+) -> dict[str, Any]:
+    authorize(who, "dispute-sla", engagement)
+    with session(deps.engine) as s:
+        row = measures.set_status(
+            s, engagement=engagement, ref=ref, period=period, status=status, actor=who.user_id, reason=reason
+        )
+        return {"level": row.family, "period": row.period, "status": row.status, "reason": row.reason}
+
+
+def credits(
+    deps: Deps,
+    *,
+    engagement: str,
+    period: str,
+    fees: object,
+    currency: str,
+    who: Actor,
+    side: str | None = None,
+) -> dict[str, Any]:
+    """A period's credits, kept as its statement: the contract's JSON plus the working, line by line."""
+    authorize(who, "report-sla", engagement)
+    with session(deps.engine) as s:
+        result, statement = measures.save_statement(
+            s, engagement=engagement, period=period, fees=fees, currency=currency, actor=who.user_id
+        )
+        if side is not None and statement.visibility not in visible_to(side):
+            raise NotAllowed(
+                "Some of these service levels come from documents this channel's side may not see: "
+                "ask for the credits in a channel that may."
+            )
+        out = measures.statement_json(result)
+        out["claim_deadline"] = statement.claim_deadline.isoformat() if statement.claim_deadline else None
+        out["claimed"] = statement.claimed_at is not None
+        return out
+
+
+def claim(deps: Deps, *, engagement: str, period: str, who: Actor, side: str | None = None) -> dict[str, Any]:
+    authorize(who, "review-sla", engagement)
+    with session(deps.engine) as s:
+        row = measures.claim(s, engagement=engagement, period=period, actor=who.user_id, side=side)
+        return {
+            "period": row.period,
+            "claimed_by": row.claimed_by,
+            "claimed_at": row.claimed_at and row.claimed_at.isoformat(),
+        }
