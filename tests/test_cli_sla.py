@@ -1,4 +1,4 @@
-"""`liaison sla` (issue 12's command-line contract) on SQLite and PostgreSQL, with levels seeded as extraction writes them."""
+"""`liaison sla` (issue 12's command-line contract) on SQLite and PostgreSQL, levels seeded as extraction does."""
 
 from __future__ import annotations
 
@@ -155,3 +155,40 @@ def test_a_level_with_no_measurement_is_listed_with_a_null_actual(liaison: Calla
         (None, False, 0),
     ]
     assert (credits["total_amount"], credits["cap_pct"]) == (0, 12)
+
+
+def test_a_credit_computation_is_attached_to_a_mediation_once(
+    liaison: Callable[..., Any], database: tuple[Engine, str]
+) -> None:
+    from sqlmodel import select
+
+    from bot.mediation import lifecycle
+    from bot.records.cases import TimelineEntry
+
+    ids = [str(sl["id"]) for sl in levels(liaison)]
+    liaison("sla", "approve", *ids, "-e", "acme")
+    engine = make_engine(database[1])
+    with session(engine) as s:
+        mediation = lifecycle.open_mediation(
+            session=s, engagement="acme", title="October credits", channel_id="C1", opened_by="U1"
+        )
+    number = str(mediation.id)
+    assert (
+        "No credits computed"
+        in liaison("sla", "attach", "-e", "acme", "--period", "2026-10", "--mediation", number, code=2).stderr
+    )
+    liaison("sla", "report", "-e", "acme", "--level", "quality score", "--period", "2026-10", "--value", "85")
+    liaison("sla", "credits", "-e", "acme", "--period", "2026-10", "--fees", "800000")
+    assert "attached to" in liaison("sla", "attach", "-e", "acme", "--period", "2026-10", "--mediation", number).stderr
+    assert "already in" in liaison("sla", "attach", "-e", "acme", "--period", "2026-10", "--mediation", number).stderr
+    assert (
+        "No mediation #999"
+        in liaison("sla", "attach", "-e", "acme", "--period", "2026-10", "--mediation", "999", code=2).stderr
+    )
+    with session(engine) as s:
+        evidence = s.exec(select(TimelineEntry).where(TimelineEntry.kind == "evidence")).all()
+    engine.dispose()
+    assert len(evidence) == 1
+    assert evidence[0].text.startswith("Service credits for 2026-10:\n• Average Speed of Answer (voice) not measured")
+    assert "Quality Score 85% vs >= 90%: 100% pool allocation x 15% level allocation" in evidence[0].text
+    assert evidence[0].data["sla_credits"]["total_amount"] == 12000

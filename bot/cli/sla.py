@@ -10,6 +10,7 @@
     liaison sla import   FILE.csv -e E          columns level,period,value (a header row)
     liaison sla credits  -e E --period YYYY-MM --fees N [--currency USD] [--json]
     liaison sla claim    -e E --period YYYY-MM
+    liaison sla attach   -e E --period YYYY-MM --mediation N   the credits as a mediation's evidence
 
 JSON goes to stdout, notes to stderr. The CLI's operator is trusted with every role. A refusal or bad input is
 one line on stderr and exit code 2.
@@ -389,6 +390,23 @@ def claim(ctx: Context, engagement: str, period: str) -> None:
 
     done = _run(lambda: workflows.claim(_deps(ctx), engagement=engagement, period=period, who=workflows.operator()))
     click.echo(f"credits for {done['period']} claimed", err=True)
+
+
+@sla.command()
+@engagement_option
+@period_option
+@click.option("--mediation", "mediation_id", type=int, required=True, help="The mediation's number.")
+@pass_context
+def attach(ctx: Context, engagement: str, period: str, mediation_id: int) -> None:
+    """Attach a period's computed credits (the working, each line cited) to a mediation as evidence."""
+    from bot.sla import workflows
+
+    added = _run(
+        lambda: workflows.attach_credits(
+            _deps(ctx), engagement=engagement, mediation_id=mediation_id, period=period, who=workflows.operator()
+        )
+    )
+    click.echo(f"credits for {period} {'attached to' if added else 'already in'} mediation #{mediation_id}", err=True)
 
 
 COMMANDS = (sla,)

@@ -206,6 +206,35 @@ def add_evidence(
     return session.exec(select(TimelineEntry).where(TimelineEntry.source_key == source_key)).one()
 
 
+def add_record_evidence(
+    *, session: Session, mediation_id: int, key: str, text: str, data: dict[str, Any], actor: str
+) -> TimelineEntry | None:
+    """Add one of Liaison's own records (a period's credit computation) as evidence: None if it is in already.
+
+    Keyed by "evidence:<key>" like a pinned message, so the same record is added once.
+    """
+    mediation = _lock_mediation(session, mediation_id)
+    _active(mediation, "add evidence")
+    source_key = f"evidence:{key}"
+    now = utcnow()
+    values = {
+        "issue_id": None,
+        "mediation_id": mediation_id,
+        "kind": "evidence",
+        "actor": actor,
+        "text": text,
+        "data": dict(data),
+        "at": now,
+        "source_key": source_key,
+        "original_ts": None,
+        "original_author": None,
+    }
+    if not insert_once(session, TimelineEntry, values, key=("source_key",)):
+        return None
+    _touch(session, mediation, now)
+    return session.exec(select(TimelineEntry).where(TimelineEntry.source_key == source_key)).one()
+
+
 def record_proposal(*, session: Session, mediation_id: int, actor: str, text: str) -> MediationRecord:
     """Put a proposed outcome on the table (status "proposal"); earlier agreements no longer count."""
     text = required_text(text, "proposal")

@@ -17,7 +17,6 @@ session and checks who may. Rules kept here:
 from __future__ import annotations
 
 # What a side sees over periods (def standings, def statements) is in bot.sla.measures, beside the measurements.
-
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass

@@ -18,10 +18,13 @@ from bot.authorize import Actor, actor_in, authorize, nobody
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
+from bot.mediation import lifecycle, queries
+from bot.records import sla as sla_records
 from bot.records.sla import LevelStatus
 from bot.records.tables import ROLES
 from bot.sla import measures, register
 from bot.sla.money import number
+from bot.sla.terms import Period
 from bot.sla.views import level_json, name_of
 from knowledge.visibility import visible_to
 
@@ -212,3 +215,38 @@ def claim(deps: Deps, *, engagement: str, period: str, who: Actor, side: str | N
             "claimed_by": row.claimed_by,
             "claimed_at": row.claimed_at and row.claimed_at.isoformat(),
         }
+
+
+def attach_credits(
+    deps: Deps, *, engagement: str, mediation_id: int, period: str, who: Actor, side: str | None = None
+) -> bool:
+    """Attach a period's kept credit computation to a mediation as evidence (once): whether it was added.
+
+    The evidence is the working, line by line, each line citing its clause, as computed last (a statement is
+    recomputed when a measurement changes, so attach again after a change: a new computation is new evidence).
+    """
+    authorize(who, "report-sla", engagement)
+    when = str(Period.parse(period))
+    with session(deps.engine) as s:
+        mediation = queries.get_mediation(session=s, mediation_id=mediation_id)
+        if mediation is None or mediation.engagement != engagement:
+            raise NotFound(f"No mediation #{mediation_id} in {engagement}.")
+        statement = sla_records.statement_of(s, engagement=engagement, period=when)
+        if statement is None or (side is not None and statement.visibility not in visible_to(side)):
+            raise NotFound(f"No credits computed for {when} yet: `liaison sla credits --period {when} --fees N`.")
+        working = statement.result.get("working") or []
+        text = f"Service credits for {when}:\n" + "\n".join(f"• {line}" for line in working)
+        added = lifecycle.add_record_evidence(
+            session=s,
+            mediation_id=mediation_id,
+            key=f"sla-credits:{engagement}:{when}:{statement.computed_at.isoformat()}",
+            text=text,
+            data={
+                "sla_credits": statement.result,
+                "period": when,
+                "fees": statement.fees,
+                "currency": statement.currency,
+            },
+            actor=who.user_id,
+        )
+        return added is not None
