@@ -172,6 +172,45 @@ def test_issues_new_resolved_and_ageing_by_severity_and_office_with_trends(seede
     assert "Ticket tool outage" not in text  # last week's, resolved last week
 
 
+def test_every_new_issue_is_named_when_there_are_few(db: Engine) -> None:
+    with session(db) as s:
+        add_issue(s, "Late weekly report", created=at(17), severity=4)
+        add_issue(s, "Wrong VAT rate", created=at(18), category="billing", severity=3)
+    section = next(s for s in built(db, "shared").sections if s.key == "issues")
+    assert section.items == (
+        "#2 · sev 3 · billing (back office) · Wrong VAT rate",
+        "#1 · sev 4 · other · Late weekly report",
+    )
+
+
+def test_above_ten_new_issues_the_ten_most_severe_are_named_oldest_first_then_how_many_more(db: Engine) -> None:
+    with session(db) as s:
+        for day, severity in ((17, 4), (17, 3), (18, 3), (18, 2), (19, 4), (19, 1), (20, 3), (20, 2), (21, 4)):
+            add_issue(s, f"sev {severity} on day {day}", created=at(day), severity=severity)
+        add_issue(s, "sev 2 on day 16", created=at(16, 9), severity=2)
+        add_issue(s, "sev 4 on day 22", created=at(22), severity=4)
+        add_issue(s, "last week's", created=at(15), severity=1)
+    section = next(s for s in built(db, "shared").sections if s.key == "issues")
+    assert [item.rsplit(" · ", 1)[-1] for item in section.items] == [
+        "sev 1 on day 19",
+        "sev 2 on day 16",
+        "sev 2 on day 18",
+        "sev 2 on day 20",
+        "sev 3 on day 17",
+        "sev 3 on day 18",
+        "sev 3 on day 20",
+        "sev 4 on day 17",
+        "sev 4 on day 19",
+        "sev 4 on day 21",
+        "… and 1 more",
+    ]
+    with session(db) as s:
+        quiet = build_digest(session=s, window=window("shared").previous)
+        empty = build_digest(session=s, window=window("shared", engagement="nobody"))
+    assert next(s for s in quiet.sections if s.key == "issues").items == ("#12 · sev 1 · other · last week's",)
+    assert "No new issues." in digest_text(empty)
+
+
 def test_sla_breaches_this_week_against_last_and_attainment_from_days_with_a_breach_open(seeded: Engine) -> None:
     d = built(seeded, "shared")
     assert fact(d, "sla.breaches") == ("1", "= same as the week before")
@@ -231,7 +270,7 @@ def test_blocks_stay_within_slack_limits_and_escape_user_text(db: Engine) -> Non
     dumped = json.dumps(blocks, ensure_ascii=False)
     assert "<!channel>" not in dumped and "<!here>" not in dumped and "<http" not in dumped
     assert "&lt;!channel&gt; broken &amp; &lt;http://evil|click&gt;" in dumped
-    assert "… and 75 more" in dumped
+    assert "… and 70 more" in dumped  # the week's new issues: 10 named
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [(b["action_id"], opened(b["value"])) for b in buttons] == [("digest_add_document", E)]
     help_text = add_document_blocks(engagement=E, side="vendor")[0]["text"]["text"]

@@ -30,6 +30,7 @@ from bot.records.tables import ChannelBinding, QuestionRecord
 from knowledge.text import citation_label
 
 TOP = 5  # items listed per section
+NEW_ISSUES_NAMED = 10  # the week's new issues are all named up to this many, most severe first
 OFFICES = {"back": "back office", "front": "front office", None: "other"}
 SLA_NOTE = (
     "No SLA register yet: SLA breaches are issues logged in the sla-breach category, and SLA attainment is the "
@@ -58,10 +59,11 @@ def _issue_line(issue: IssueRecord, moment: datetime | None = None) -> str:
     return f"#{issue.id} · sev {issue.severity} · {issue.category}{office}{age} · {issue.title}"
 
 
-def _listed(lines: list[str]) -> tuple[str, ...]:
-    shown = lines[:TOP]
-    if len(lines) > TOP:
-        shown.append(f"… and {len(lines) - TOP} more")
+def _listed(lines: list[str], limit: int = TOP) -> tuple[str, ...]:
+    """The first `limit` lines, then how many more there are."""
+    shown = lines[:limit]
+    if len(lines) > limit:
+        shown.append(f"… and {len(lines) - limit} more")
     return tuple(shown)
 
 
@@ -101,8 +103,9 @@ def new_and_resolved_issues(session: Session, window: Window) -> Section:
             _breakdown(resolved),
         ),
     )
-    urgent = [_issue_line(i) for i in new if i.severity <= 2]
-    return Section("issues", "Issues this week", facts, _listed(urgent), empty="No new severity 1 or 2 issues.")
+    worst_first = sorted(new, key=lambda i: (i.severity, i.created_at, i.id or 0))
+    named = _listed([_issue_line(i) for i in worst_first], NEW_ISSUES_NAMED)
+    return Section("issues", "Issues this week", facts, named, empty="No new issues.")
 
 
 def ageing_issues(session: Session, window: Window) -> Section:

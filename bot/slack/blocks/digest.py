@@ -1,7 +1,8 @@
 """Block Kit for the weekly digest: pure functions from a `Digest` to a message, within Slack's limits.
 
 Every fact, item and title is escaped and sent `verbatim`: an issue title or a question can never ping
-`<!channel>` or link anywhere. A message never exceeds 50 blocks, nor a section 3000 characters.
+`<!channel>` or link anywhere. A message never exceeds 50 blocks, nor a section 3000 characters; a long item
+is shortened at a word (" …") so that a section's ten named issues and their count fit.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from bot.slack.blocks.kit import (
     Element,
     Message,
     escape,
+    escaped_fit,
 )
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import mrkdwn as _mrkdwn
 from bot.slack.seal import clip as seal_clip
 from bot.slack.seal import seal
 
+ITEM_CHARS = 250  # an item's share of a section, escaped: ten of them and the facts fit in one
 SEEN_FROM = {"client": "the client's channels", "vendor": "the vendor's channels", "shared": "shared channels"}
 
 
@@ -49,7 +52,7 @@ def _within(lines: list[str], limit: int = SECTION_CHARS) -> str:
 
 def _section_blocks(section: Section) -> list[Block]:
     lines = [f"*{escape(section.title)}*", *(_fact(f) for f in section.facts)]
-    lines.extend(f"• {escape(item)}" for item in section.items)
+    lines.extend(f"• {escaped_fit(item, ITEM_CHARS)}" for item in section.items)
     if not section.items and section.empty:
         lines.append(f"_{escape(section.empty)}_")
     blocks: list[Block] = [{"type": "section", "text": _mrkdwn(_within(lines))}]
