@@ -12,6 +12,7 @@ from knowledge.answers import Answer, Answerer
 from knowledge.indexing import Indexer, IndexReport, Progress
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.retrieval import Hit, Retriever
+from knowledge.slas import LevelDraft, extract_levels
 from knowledge.store import CheckReport, Store
 from knowledge.stored import StoredDocument
 
@@ -70,6 +71,16 @@ class KnowledgeBase:
 
     def document_text(self, engagement: str, name: str) -> str:
         return self.store.document_text(engagement, name)
+
+    def service_levels(self, engagement: str) -> list[tuple[StoredDocument, list[LevelDraft]]]:
+        """Every document of the engagement (every visibility: the caller filters by side) with the service levels
+        it states; an amendment's levels (`knowledge.signals.is_amendment`) carry its effective date
+        (`effective_from`)."""
+        out: list[tuple[StoredDocument, list[LevelDraft]]] = []
+        for doc in self.documents(engagement):
+            text = self.document_text(engagement, doc.name)
+            out.append((doc, extract_levels(text, document=doc.name, title=doc.title)))
+        return out
 
     def forget(self, engagement: str, names: Iterable[str]) -> list[str]:
         return self.store.forget(engagement, names)

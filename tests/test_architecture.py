@@ -104,6 +104,7 @@ PUBLIC_KNOWLEDGE = {
     "knowledge.visibility",
     "knowledge.loaders",
     "knowledge.text",
+    "knowledge.slas",
 }
 # The composition root builds the pieces the knowledge base is made of.
 ROOT_KNOWLEDGE = {"knowledge.embeddings", "knowledge.generation", "knowledge.store"}

@@ -1,0 +1,79 @@
+"""What SLA extraction drafts: a service level (`LevelDraft`), its credit rule (`CreditDraft`, `TierDraft`),
+and the verbatim pieces of the document every value came from (`Span`). `knowledge.slas` is their face."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+Comparison = Literal[">=", "<=", ">", "<", "within"]
+Model = Literal["tiers", "per-point", "fixed", "pool"]
+Kind = Literal["credit", "report"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A verbatim piece of the document: text == document_text[start:end]."""
+
+    text: str
+    start: int
+    end: int
+
+    @staticmethod
+    def of(document: str, start: int, end: int) -> Span:
+        return Span(document[start:end], start, end)
+
+
+@dataclass(frozen=True)
+class TierDraft:
+    """One row of a tier table: a measured value in [low, high] earns `pct` of the base."""
+
+    low: Decimal | None  # "from" (None: open end)
+    high: Decimal | None  # "to"
+    pct: Decimal  # credit pct of the base
+    low_inclusive: bool | None  # None where the text does not say
+    high_inclusive: bool | None
+
+
+@dataclass(frozen=True)
+class CreditDraft:
+    """A credit rule as the contract writes it."""
+
+    model: Model
+    source: Span  # the clause or table the rule is written in
+    tiers: tuple[TierDraft, ...] = ()
+    pct_per_point: Decimal | None = None
+    partial: bool = False  # per-point: partial points count too
+    base: str | None = None  # "Monthly Fees", "monthly fees due for the affected Cloud Service", "At-Risk Amount"
+    amount: Decimal | None = None  # fixed: the amount per breach
+    currency: str | None = None  # ISO code of `amount`
+    pool_pct: Decimal | None = None  # pool: the pool allocation (100 when the contract has none)
+    level_pct: Decimal | None = None  # pool: the level's allocation / weighting ("Credit Weighting 20%")
+    at_risk_pct: Decimal | None = None  # pool: the at-risk amount as a pct of the fees ("10% of the Monthly Fees")
+
+
+@dataclass(frozen=True)
+class LevelDraft:
+    """A service level as a document states it, every value tied to the characters it came from."""
+
+    metric: str  # "Average Speed of Answer (voice)", "Monthly Uptime Percentage"
+    scope: str | None  # "Severity 1", "Packages: Transfers", "English and Spanish" ...
+    comparison: Comparison
+    target: Decimal | None  # None when the text gives no number (an Order Form / Cover Page variable)
+    target_text: str  # the words stating the target, verbatim
+    unit: str  # "%", "minutes", "hours", "business days", "days", ... ("" when unknown)
+    window: str | None  # "calendar month", "calendar quarter", "Measurement Period" ...
+    kind: Kind
+    credit: CreditDraft | None
+    cap_pct: Decimal | None
+    section: str | None  # the clause label as citations show it ("3.1", "5.2(a)")
+    quote: Span  # the sentence or table row that states the level
+    values: dict[str, Span] = field(default_factory=dict)  # where each value came from ("target", "unit", ...)
+    cap: Span | None = None  # the cap's sentence
+    effective_from: date | None = None  # an amendment's effective date (its own words), else None
+    claim: Span | None = None  # the claim-window sentence ("request ... within 30 days after month end")
+    claim_days: int | None = None
+    claim_business_days: bool = False
+    exclusions: tuple[Span, ...] = ()  # scheduled maintenance, force majeure, client-caused ...

@@ -1,0 +1,147 @@
+"""Service levels written as sentences: "Provider will make the Cloud Service available 99.9% of the time in
+each month", "The response time to the appeal is no more than 60 minutes", "... at least the Target Uptime".
+
+A sentence states a level when it names what is measured (uptime, availability, response, resolution,
+reply, restoration) and gives a target: a percentage, a time with its unit, or a capitalised variable
+after a comparison ("at least the Target Uptime": target None). Sentences about credits, claims, notices
+and definitions state rules or terms, not levels, and are left to `knowledge.sla_rules`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.sla_drafts import Comparison, LevelDraft, Span
+from knowledge.sla_values import Value, comparison_at, durations, percentages
+
+MAX_SENTENCE = 1500
+
+_PERCENT_METRIC = re.compile(
+    r"(?i)\b(?:(?:monthly|quarterly|annual)[ \t]+)?(?:uptime|availability|available)(?:[ \t]+percentage)?\b"
+)
+_TIME_METRIC = re.compile(r"(?i)\b(?:respond|response|reply|replies|resolved?|solved|restored?|acknowledged?)\b")
+_NOT_A_LEVEL = re.compile(
+    r"(?i)\b(?:credits?|compensation|disputes?|refunds?|terminat\w*|invoices?|notif\w*|notices?|means|defined|excluded|"
+    r"excluding|remed\w*|liabilit\w*|if[ \t]+(?:we|provider|the[ \t]+service)[ \t]+(?:don['’]t|does[ \t]+not|fails?))\b"
+)
+_VARIABLE = re.compile(
+    r"(?:at[ \t]+least|within|at[ \t]+or[ \t]+above|meet)[ \t]+the[ \t]+((?:Target|Minimum)(?:[ \t]+[A-Z][a-z]+){1,3})"
+)
+_WINDOWS = [
+    re.compile(
+        r"(?i)\b(?:calendar[ \t]+(?:month|quarter|year)|measurement[ \t]+period|reporting[ \t]+period|"
+        r"billing[ \t]+(?:month|cycle|period))\b"
+    ),
+    re.compile(r"(?i)\b(?:month|quarter|year)\b"),
+    re.compile(r"(?i)\b(?:monthly|quarterly|annual)\b"),
+]
+_ADVERB = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
+_SCOPE = re.compile(r"\b(?:Severity|Priority|Sev|P)[ \t]?[0-9]\b|\b(?:Urgent|Critical|High|Medium|Low)[ \t]+priority\b")
+
+
+def window_in(text: str, a: int, b: int) -> tuple[str, Span] | None:
+    """The measurement window named in text[a:b] ('calendar month', 'quarter'), most specific first."""
+    for pattern in _WINDOWS:
+        m = pattern.search(text, a, b)
+        if m:
+            word = " ".join(m.group(0).split())
+            word = _ADVERB.get(word.casefold(), word)
+            return word, Span.of(text, m.start(), m.end())
+    return None
+
+
+def prose_levels(text: str, sentences: list[tuple[int, int]]) -> list[LevelDraft]:
+    """The levels the sentences (spans into text, outside tables) state, in order."""
+    out: list[LevelDraft] = []
+    for a, b in sentences:
+        if b - a > MAX_SENTENCE or _NOT_A_LEVEL.search(text, a, b):
+            continue
+        out.extend(_levels_of(text, a, b))
+    return out
+
+
+def _levels_of(text: str, a: int, b: int) -> list[LevelDraft]:
+    metric = _PERCENT_METRIC.search(text, a, b)
+    if metric:
+        pcts = [p for p in percentages(text, a, b) if p.number >= 50]
+        if pcts:
+            return [_level(text, a, b, _percent_name(metric.group(0)), pcts[0], ">=")]
+    time = _TIME_METRIC.search(text, a, b)
+    if time:
+        found = [d for d in durations(text, a, b) if d.unit != "months" and time.start() < d.start < time.end() + 120]
+        if found:
+            name = _time_name(text, a, b, time.group(0))
+            return [_level(text, a, b, name, d, "within") for d in found[:3]]
+    variable = _VARIABLE.search(text, a, b)
+    if variable and (metric or time):
+        term = variable.group(1)
+        name = re.sub(r"^(?:Target|Minimum)[ \t]+", "", term)
+        if time and not metric:
+            name = _time_name(text, a, b, time.group(0))
+        sign: Comparison = "within" if variable.group(0).casefold().startswith("within") else ">="
+        target = Span.of(text, variable.start(1), variable.end(1))
+        return [_draft(text, a, b, name, None, term, "", sign, {"target": target})]
+    return []
+
+
+def _percent_name(found: str) -> str:
+    return "availability" if found.casefold() == "available" else " ".join(found.split())
+
+
+def _time_name(text: str, a: int, b: int, cue: str) -> str:
+    word = cue.casefold()
+    base = (
+        "reply time" if word.startswith("repl")
+        else "resolution time" if word.startswith(("resol", "solv"))
+        else "restoration time" if word.startswith("restor")
+        else "response time"
+    )  # fmt: skip
+    if base == "response time" and re.search(r"(?i)\binitial[ \t]+response", text[a:b]):
+        base = "initial response time"
+    if base == "response time" and re.search(r"(?i)\bsupport\b", text[a:b]):
+        base = "support response time"
+    return base
+
+
+def _level(text: str, a: int, b: int, metric: str, value: Value, default: Comparison) -> LevelDraft:
+    found = comparison_at(text, value.start, value.end, a)
+    sign: Comparison = found[0] if found else default  # type: ignore[assignment]
+    if value.unit != "%" and sign in {"<=", "<"} and default == "within":
+        sign = "<="
+    lo, hi = (found[1], found[2]) if found else (value.start, value.end)
+    spans = {"target": Span.of(text, value.start, value.end), "unit": Span.of(text, value.start, value.end)}
+    if found:
+        spans["comparison"] = Span.of(text, lo, hi)
+    return _draft(text, a, b, metric, value, text[lo:hi], value.unit, sign, spans)
+
+
+def _draft(
+    text: str,
+    a: int,
+    b: int,
+    metric: str,
+    value: Value | None,
+    target_text: str,
+    unit: str,
+    sign: Comparison,
+    spans: dict[str, Span],
+) -> LevelDraft:
+    window = window_in(text, a, b)
+    if window:
+        spans["window"] = window[1]
+    scope = _SCOPE.search(text, a, b)
+    return LevelDraft(
+        metric=metric,
+        scope=scope.group(0) if scope else None,
+        comparison=sign,
+        target=value.number if value else None,
+        target_text=target_text,
+        unit=unit,
+        window=window[0] if window else None,
+        kind="report",
+        credit=None,
+        cap_pct=None,
+        section=None,
+        quote=Span.of(text, a, b),
+        values=spans,
+    )

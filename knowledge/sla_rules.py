@@ -1,0 +1,198 @@
+"""The rules around service levels, read from a document's sentences: the credit cap, the claim window, the
+exclusions, the credit rules written in prose (per point, a fixed amount, an at-risk pool) and the
+document's own effective date. Each is returned with the sentence it is written in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from knowledge.sla_drafts import CreditDraft, Span
+from knowledge.sla_values import amounts, durations, percentages
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        )
+    )
+}
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATE = re.compile(
+    rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?P<m1>{_MONTH}),?[ \t]+(?P<y1>\d{{4}})"
+    rf"|(?P<m2>{_MONTH})[ \t]+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?[ \t]+(?P<y2>\d{{4}})"
+    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})"
+)
+_EFFECTIVE = re.compile(
+    r"(?i)(?:takes?[ \t]+effect|(?:shall[ \t]+)?(?:be(?:comes?)?[ \t]+)?effective|comes?[ \t]+into[ \t]+force|"
+    r"effective[ \t]+date[ \t]*(?:is|:|means)?)[ \t]+(?:as[ \t]+(?:of|from)[ \t]+|on[ \t]+|from[ \t]+)?(?:the[ \t]+)?"
+)
+_CAP = re.compile(
+    r"(?i)(?:(?:shall|will|may|must|cannot|can|does|do|will[ \t]+in[ \t]+no[ \t]+event)[ \t]+not[ \t]+"
+    r"(?:exceed|accumulate|be[ \t]+more[ \t]+than)|not[ \t]+to[ \t]+exceed|capped[ \t]+at|limited[ \t]+to|"
+    r"maximum[ \t]+(?:of|credit)|in[ \t]+no[ \t]+event[ \t]+(?:exceed|more[ \t]+than)|may[ \t]+not[ \t]+exceed)"
+)
+_CREDIT_WORD = re.compile(r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?|penalt(?:y|ies))\b")
+_FEES = re.compile(
+    r"(?i)^[^.;]{0,80}?\b(?:the[ \t]+)?(?:amount|fees?|charges?|funds)\b"
+    r"[^.;]{0,40}?\b(?:paid|debited|payable|due|charged)"
+)
+_CLAIM = re.compile(r"(?i)\b(?:request|claim|notify|notice|submit|apply|redeem)\w*\b")
+_EXCLUSION = re.compile(
+    r"(?i)\b(?:exclu(?:ded|des|ding|sion|sions)|force[ \t]+majeure|scheduled[ \t]+(?:maintenance|downtime)|"
+    r"planned[ \t]+maintenance|not[ \t]+(?:be[ \t]+)?(?:responsible|liable)[ \t]+for[ \t]+a[ \t]+service[ \t]+level|"
+    r"not[ \t]+subject[ \t]+to[ \t]+compensation|caused[ \t]+by)\b"
+)
+_PER_POINT = re.compile(
+    r"(?i)(?:for[ \t]+)?(?:each|every|per)[ \t]+(?P<kind>full[ \t]+|whole[ \t]+|complete[ \t]+|partial[ \t]+)?"
+    r"(?:percentage[ \t]+point|point|percent(?:age)?|1[ \t]*%|0[.,]1[ \t]*%)"
+)
+_FIXED = re.compile(
+    r"(?i)\b(?:per|for[ \t]+each|each)[ \t]+(?:breach|failure|incident|occurrence|miss|missed|ticket|event)"
+)
+_AT_RISK = re.compile(r"(?i)at[- ]risk[ \t]+amount")
+_POOL = re.compile(r"(?i)pool[ \t]+(?:allocation|percentage)")
+
+
+@dataclass
+class Rules:
+    """The document-wide rules found in its sentences."""
+
+    cap: Span | None = None
+    cap_pct: Decimal | None = None
+    cap_value: Span | None = None
+    claim: Span | None = None
+    claim_days: int | None = None
+    claim_business: bool = False
+    exclusions: list[Span] = field(default_factory=list)
+    prose_credits: list[CreditDraft] = field(default_factory=list)
+    at_risk: Span | None = None
+    at_risk_pct: Decimal | None = None
+    formula: Span | None = None
+    pool_pct: Decimal | None = None
+
+
+def read_rules(text: str, sentences: list[tuple[int, int]], headings: dict[int, str]) -> Rules:
+    """The rules of the sentences (spans into text); `headings` maps a sentence start to its heading."""
+    rules = Rules()
+    for a, b in sentences:
+        sentence = text[a:b]
+        credit_word = _CREDIT_WORD.search(sentence) is not None
+        if rules.cap is None and credit_word:
+            _cap(text, a, b, rules)
+        if rules.claim is None and credit_word and _CLAIM.search(sentence):
+            _claim(text, a, b, rules)
+        if _EXCLUSION.search(sentence) or "exclusion" in headings.get(a, "").casefold():
+            rules.exclusions.append(Span.of(text, a, b))
+        if _AT_RISK.search(sentence):
+            _pool(text, a, b, rules)
+        if credit_word:
+            credit = _prose_credit(text, a, b)
+            if credit is not None:
+                rules.prose_credits.append(credit)
+    return rules
+
+
+def _cap(text: str, a: int, b: int, rules: Rules) -> None:
+    m = _CAP.search(text, a, b)
+    if not m:
+        return
+    rules.cap = Span.of(text, a, b)
+    near = percentages(text, m.end(), min(b, m.end() + 120))
+    if near:
+        rules.cap_pct, rules.cap_value = near[0].number, Span.of(text, near[0].start, near[0].end)
+    elif _FEES.match(text, m.end(), b):
+        rules.cap_pct, rules.cap_value = Decimal(100), Span.of(text, *_trim(text, m.end(), b))
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    return a, b
+
+
+def _claim(text: str, a: int, b: int, rules: Rules) -> None:
+    for value in durations(text, a, b):
+        if value.unit in {"days", "business days"} and re.search(
+            r"(?i)within|no[ \t]+(?:more|later)[ \t]+than", text[max(a, value.start - 25) : value.start]
+        ):
+            rules.claim, rules.claim_days = Span.of(text, a, b), int(value.number)
+            rules.claim_business = value.unit == "business days"
+            return
+
+
+def _pool(text: str, a: int, b: int, rules: Rules) -> None:
+    sentence = text[a:b]
+    pct = percentages(text, a, b)
+    if pct and re.search(
+        r"(?i)%[ \t]*of[ \t]+(?:the[ \t]+)?(?:monthly|annual|quarterly)?[ \t]*(?:fees|charges|invoice)", sentence
+    ):
+        rules.at_risk, rules.at_risk_pct = Span.of(text, a, b), pct[0].number
+    elif re.search(r"(?i)\bx\b|×|multipl|\*", sentence) and rules.formula is None:
+        rules.formula = Span.of(text, a, b)
+    if _POOL.search(sentence) and pct:
+        rules.pool_pct = pct[-1].number
+
+
+def _prose_credit(text: str, a: int, b: int) -> CreditDraft | None:
+    """A per-point or fixed-amount credit written in the sentence text[a:b]."""
+    sentence = text[a:b]
+    per_point = _PER_POINT.search(sentence)
+    pcts = percentages(text, a, b)
+    if per_point and pcts:
+        kind = (per_point.group("kind") or "").strip().casefold()
+        partial = (
+            kind == "partial"
+            or re.search(r"(?i)or[ \t]+(?:any[ \t]+)?(?:part|fraction)[ \t]+(?:thereof|of[ \t]+a[ \t]+point)", sentence)
+            is not None
+        )
+        base = _base_after(sentence, pcts[0].end - a)
+        return CreditDraft("per-point", Span.of(text, a, b), pct_per_point=pcts[0].number, partial=partial, base=base)
+    money = amounts(text, a, b)
+    if money and _FIXED.search(sentence):
+        return CreditDraft("fixed", Span.of(text, a, b), amount=money[0].number, currency=money[0].unit)
+    return None
+
+
+def _base_after(sentence: str, at: int) -> str | None:
+    m = re.match(
+        r"[ \t]*of[ \t]+(?:the[ \t]+)?([^.;,]{3,100}?)(?=[ \t]+(?:for|per|if|in|when)\b|[.;,]|$)", sentence[at:]
+    )
+    return m.group(1).strip() if m else None
+
+
+def effective_date(text: str) -> tuple[date, Span] | None:
+    """A document's own effective date ("takes effect on 1 September 2025"), if it states one."""
+    for m in _EFFECTIVE.finditer(text, 0, min(len(text), 200_000)):
+        d = _DATE.match(text, m.end(), min(len(text), m.end() + 40))
+        if d is None:
+            continue
+        parsed = _parse_date(d)
+        if parsed is not None:
+            return parsed, Span.of(text, m.start(), d.end())
+    return None
+
+
+def _parse_date(m: re.Match[str]) -> date | None:
+    try:
+        if m.group("y1"):
+            return date(int(m.group("y1")), MONTHS[m.group("m1").casefold()], int(m.group("d1")))
+        if m.group("y2"):
+            return date(int(m.group("y2")), MONTHS[m.group("m2").casefold()], int(m.group("d2")))
+        return date(int(m.group("y3")), int(m.group("m3")), int(m.group("d3")))
+    except ValueError:
+        return None

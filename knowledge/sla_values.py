@@ -1,0 +1,174 @@
+"""The values a service level is written in: numbers (figures, words, decimal commas), percentages, durations
+with their unit, amounts with their currency, and the comparison words before or after them.
+
+Every finder returns spans into the text it is given, so each value stays tied to the characters it came
+from. The patterns have no nested repetition and the callers pass sentences or table cells of bounded length,
+so a hostile document cannot make them backtrack for long.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+WORD_NUMBERS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "forty-five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "a": 1, "an": 1,
+}  # fmt: skip
+_WORDS = "|".join(sorted((w for w in WORD_NUMBERS if len(w) > 2), key=len, reverse=True))
+_FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d{1,3}(?:\.\d{3})+,\d+|\d+(?:[.,]\d+)?|\.\d+"
+# "seven (7)", "twenty four (24)", "7 (seven)", "7", "99,95", "1,000.50", "seven"
+_NUMBER = (
+    rf"(?:(?:{_WORDS})(?:[ -](?:{_WORDS}))?[ \t]*\((?P<paren>{_FIGURE})\)"
+    rf"|(?P<fig>{_FIGURE})(?:[ \t]*\((?:{_WORDS})(?:[ -](?:{_WORDS}))?\))?"
+    rf"|(?P<word>(?:{_WORDS})(?:[ -](?:{_WORDS}))?|an?|one))"
+)
+_UNITS = {
+    "second": "seconds", "seconds": "seconds", "sec": "seconds", "secs": "seconds", "s": "seconds",
+    "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes", "m": "minutes",
+    "hour": "hours", "hours": "hours", "hr": "hours", "hrs": "hours", "h": "hours",
+    "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
+    "month": "months", "months": "months", "quarter": "quarters", "quarters": "quarters",
+}  # fmt: skip
+PERCENT = re.compile(
+    rf"(?<![\w.,]){_NUMBER}[ \t]*(?:%|(?i:per[ \t]?cent)\b)(?:[ \t]*\((?P<paren2>{_FIGURE})[ \t]*%\))?"
+)
+DURATION = re.compile(
+    rf"(?<![\w.,]){_NUMBER}(?:[ \t]*-[ \t]*|[ \t]+|(?=[a-z]))(?:\((?P<paren3>{_FIGURE})\)[ \t]*)?"
+    r"(?P<kind>(?i:business|working|calendar)[ \t]+)?"
+    r"(?P<unit>(?i:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|quarters?|h|m|s))"
+    r"(?![\w])"
+)
+_CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB"}
+MONEY = re.compile(
+    r"(?P<code>\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR|RUB|SEK|NOK|DKK)\b|US\$|[$€£¥₽])[ \t]?"
+    r"(?P<amount>\d{1,3}(?:[,. ]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?)"
+    r"|(?P<amount2>\d{1,3}(?:[,. ]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?)[ \t]?"
+    r"(?P<code2>\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR|RUB|dollars|euros|pounds|rubles)\b)"
+)
+_CURRENCY_WORDS = {"dollars": "USD", "euros": "EUR", "pounds": "GBP", "rubles": "RUB"}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number found in a text: its value, its unit ('%', 'minutes', 'business days', 'USD'), its span."""
+
+    number: Decimal
+    unit: str
+    start: int
+    end: int
+
+
+def figure(text: str) -> Decimal | None:
+    """'99,95' -> 99.95, '1,000.50' -> 1000.50, '800,000' -> 800000, '.05' -> 0.05 (None if not a number)."""
+    text = text.strip().replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d+", text):
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _words(text: str) -> Decimal | None:
+    total = 0
+    for part in re.split(r"[ -]", text.casefold()):
+        if part not in WORD_NUMBERS:
+            return None
+        total = total * 100 if part == "hundred" and total else total + WORD_NUMBERS[part]
+    return Decimal(total)
+
+
+def _number_of(m: re.Match[str], *extra: str) -> Decimal | None:
+    for group in ("paren", *extra):
+        if m.groupdict().get(group):
+            return figure(m.group(group))
+    if m.group("fig"):
+        return figure(m.group("fig"))
+    return _words(m.group("word")) if m.group("word") else None
+
+
+def percentages(text: str, start: int = 0, end: int | None = None) -> list[Value]:
+    """The percentages of text[start:end] ('99.9%', '99,95 %', 'five percent (5%)'), in order."""
+    out = []
+    for m in PERCENT.finditer(text, start, len(text) if end is None else end):
+        number = _number_of(m, "paren2")
+        if number is not None and not (m.group("word") and m.group("word").casefold() in {"a", "an", "one"}):
+            out.append(Value(number, "%", m.start(), m.end()))
+    return out
+
+
+def durations(text: str, start: int = 0, end: int | None = None) -> list[Value]:
+    """The durations of text[start:end] with their unit ('30 minutes', '2h', 'seven (7) business days')."""
+    out = []
+    for m in DURATION.finditer(text, start, len(text) if end is None else end):
+        unit_word = m.group("unit").casefold()
+        glued = m.group(0)[-len(m.group("unit")) - 1 : -len(m.group("unit"))].isdigit()
+        if len(unit_word) == 1 and not glued:
+            continue  # "5 m" or "1 s" in prose is no duration; "2h" is
+        if m.group("word") and unit_word in {"m", "s", "h"}:
+            continue
+        number = _number_of(m, "paren3")
+        if number is None:
+            continue
+        unit = _UNITS[unit_word]
+        kind = (m.group("kind") or "").strip().casefold()
+        if unit == "days" and kind in {"business", "working"}:
+            unit = "business days"
+        out.append(Value(number, unit, m.start(), m.end()))
+    return out
+
+
+def amounts(text: str, start: int = 0, end: int | None = None) -> list[Value]:
+    """Amounts with their currency ('USD 500', '$1,000.00', '500 euros'), unit the ISO code."""
+    out = []
+    for m in MONEY.finditer(text, start, len(text) if end is None else end):
+        code = m.group("code") or m.group("code2")
+        raw = m.group("amount") or m.group("amount2")
+        number = figure(raw.replace(" ", ","))
+        if number is None:
+            continue
+        iso = _CURRENCIES.get(code.casefold(), _CURRENCY_WORDS.get(code.casefold(), code.upper()))
+        out.append(Value(number, iso, m.start(), m.end()))
+    return out
+
+
+_BEFORE = [
+    (re.compile(r"(?i)(?:at[ \t]+least|no[ \t]+less[ \t]+than|not[ \t]+less[ \t]+than|minimum(?:[ \t]+of)?|"
+                r"meets?[ \t]+or[ \t]+exceeds?|≥|>=|equal[ \t]+to[ \t]+or[ \t]+greater[ \t]+than)"
+                r"[ \t]*(?:the[ \t]+)?$"),
+     ">="),
+    (re.compile(r"(?i)(?:no[ \t]+more[ \t]+than|not[ \t]+more[ \t]+than|(?:shall|will|must|does)[ \t]+not[ \t]+exceed|"
+                r"not[ \t]+to[ \t]+exceed|maximum(?:[ \t]+of)?|at[ \t]+most|up[ \t]+to|≤|<=)[ \t]*(?:the[ \t]+)?$"),
+     "<="),
+    (re.compile(r"(?i)(?:more[ \t]+than|greater[ \t]+than|exceeds?|exceeding|above|over|>)[ \t]*(?:the[ \t]+)?$"), ">"),
+    (re.compile(r"(?i)(?:less[ \t]+than|fewer[ \t]+than|below|under|<)[ \t]*(?:the[ \t]+)?$"), "<"),
+    (re.compile(r"(?i)(?:every|each)[ \t]*$"), "<="),
+    (re.compile(r"(?i)(?:within|in|inside)[ \t]*(?:the[ \t]+)?$"), "within"),
+]  # fmt: skip
+_AFTER = [
+    (re.compile(r"(?i)^[ \t]*(?:or|and)[ \t]+(?:higher|more|above|greater|better)\b"), ">="),
+    (re.compile(r"(?i)^[ \t]*(?:or|and)[ \t]+(?:lower|less|fewer|below|under)\b"), "<="),
+]
+
+
+def comparison_at(text: str, start: int, end: int, floor: int = 0) -> tuple[str, int, int] | None:
+    """The comparison stated around the value text[start:end]: ('>=', where its words start, where they end)."""
+    for pattern, sign in _AFTER:
+        m = pattern.match(text, end, min(len(text), end + 30))
+        if m:
+            return sign, start, m.end()
+    head = text[max(floor, start - 40) : start]
+    for pattern, sign in _BEFORE:
+        m = pattern.search(head)
+        if m:
+            return sign, start - len(head) + m.start(), end
+    return None

@@ -1,0 +1,176 @@
+"""SLA extraction: the service levels a document states, drafted by rule, offline and deterministic.
+
+The face of extraction (`extract_levels`, `effective_date` and the drafts they return); the reading is in
+`sla_tables` (tier and level tables), `sla_prose` (levels in sentences), `sla_rules` (caps, claim windows,
+exclusions, credits in prose, effective dates) and `sla_values` (numbers, percentages, durations, money).
+Every value keeps the span it came from: `LevelDraft.values[name].text == text[start:end]`.
+
+How the pieces are put together:
+- tables first, then sentences; a sentence whose target is a variable the document defines in one of its
+  tables ("at or above Target Availability" and the chart's "Target Availability: 99.9% or higher") is the
+  table's level, not a second one;
+- a tier table with no target row of its own credits the percentage level stated above it;
+- a level with a weighting (a "Credit Weighting" column) is credited from the at-risk pool:
+  credit = pool allocation (100% unless stated) x the level's weighting x the At-Risk Amount;
+- a level is kind "credit" when a credit rule is tied to it (tiers, pool, a weighting) or a sentence about
+  credits names what it measures; otherwise "report". Severity 1 and 2 in the sample's 4.2 table are
+  "report": their credit is carried by SL8 / SL9 of 3.1, which cite 4.2, so giving them a rule too would
+  count one failure twice; Severity 3 and 4 "do not carry Service Credits" at all;
+- the cap (first "shall not exceed N% of ..." sentence about credits) and the claim window apply to the
+  credit levels, the exclusions to every level; in an amendment each level gets the document's effective date.
+Bounded work: only the first `MAX_TEXT` characters are read, sentences over 1,500 characters and cells over
+2,000 are skipped, and at most `MAX_LEVELS` levels are returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from knowledge.furniture import content_blocks
+from knowledge.outline import section_at
+from knowledge.sections import sentence_spans
+from knowledge.signals import is_amendment
+from knowledge.sla_drafts import Comparison, CreditDraft, Kind, LevelDraft, Model, Span, TierDraft
+from knowledge.sla_prose import prose_levels
+from knowledge.sla_rules import Rules, read_rules
+from knowledge.sla_rules import effective_date as _effective_date
+from knowledge.sla_tables import table_levels
+from knowledge.sla_values import percentages
+from knowledge.tables import table_at
+
+__all__ = [
+    "Comparison",
+    "CreditDraft",
+    "Kind",
+    "LevelDraft",
+    "Model",
+    "Span",
+    "TierDraft",
+    "effective_date",
+    "extract_levels",
+]
+
+MAX_TEXT = 2_000_000
+MAX_LEVELS = 500
+_RULE_REACH = 3000  # a credit rule in prose applies to the levels stated up to this many characters before it
+_CREDIT_SENTENCE = re.compile(r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?)\b")
+_MEASURED = re.compile(r"(?i)uptime|availab|response|resol|restor|reply|answer")
+_NO_CREDIT = re.compile(
+    r"(?i)(?:do|does|shall|will)[ \t]+not[ \t]+carry|no[ \t]+service[ \t]+credits?[ \t]+(?:apply|applies)"
+)
+
+
+def effective_date(text: str) -> tuple[date, Span] | None:
+    """An amendment's or a document's own effective date ("takes effect on 1 September 2025"), if stated."""
+    return _effective_date(text[:MAX_TEXT])
+
+
+def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDraft]:
+    """The service levels a document states, in document order; [] for a document that states none."""
+    t = text[:MAX_TEXT]
+    sentences, headings = _sentences(t)
+    found = table_levels(t)
+    prose = [p for p in prose_levels(t, sentences) if not _defined_in_table(p, found.levels)]
+    levels = sorted([*found.levels, *prose], key=lambda lv: (lv.quote.start, lv.metric))[:MAX_LEVELS]
+    for credit in found.loose:
+        levels = _attach_tiers(levels, credit)
+    rules = read_rules(t, sentences, headings)
+    effective = effective_date(t) if is_amendment(title, document) else None
+    credit_text = [t[a:b] for a, b in sentences if _CREDIT_SENTENCE.search(t, a, b)]
+    return [_finish(t, lv, rules, effective, credit_text) for lv in levels]
+
+
+def _sentences(text: str) -> tuple[list[tuple[int, int]], dict[int, str]]:
+    """The sentences outside tables, and the heading each one sits under."""
+    out: list[tuple[int, int]] = []
+    headings: dict[int, str] = {}
+    heading = ""
+    for a, b, _ in content_blocks(text):
+        if table_at(text, a) is not None:
+            continue
+        m = re.match(r"#{1,6}[ \t]+(.{1,200})", text[a : min(b, a + 210)])
+        if m:
+            heading = m.group(1).strip()
+            continue
+        for s in sentence_spans(text, a, b):
+            out.append(s)
+            headings[s[0]] = heading
+    return out, headings
+
+
+def _defined_in_table(level: LevelDraft, tables: list[LevelDraft]) -> bool:
+    if level.target is not None:
+        return False
+    return any(level.target_text.casefold() in t.quote.text.casefold() for t in tables)
+
+
+def _attach_tiers(levels: list[LevelDraft], credit: CreditDraft) -> list[LevelDraft]:
+    above = [lv for lv in levels if lv.unit == "%" and lv.credit is None and lv.quote.end <= credit.source.start]
+    if not above:
+        return levels
+    owner = above[-1]
+    return [replace(lv, credit=credit, kind="credit") if lv is owner else lv for lv in levels]
+
+
+def _finish(
+    text: str, level: LevelDraft, rules: Rules, effective: tuple[date, Span] | None, credit_text: list[str]
+) -> LevelDraft:
+    values = dict(level.values)
+    credit, kind = _credit(level, rules, credit_text)
+    label, heading = section_at(text, level.quote.start)
+    changes: dict[str, object] = {"credit": credit, "kind": kind, "section": label or heading}
+    if credit is not None:
+        values["credit"] = credit.source
+    if kind == "credit" and rules.cap is not None:
+        changes |= {"cap": rules.cap, "cap_pct": rules.cap_pct}
+        if rules.cap_value is not None:
+            values["cap_pct"] = rules.cap_value
+    if kind == "credit" and rules.claim is not None:
+        changes |= {"claim": rules.claim, "claim_days": rules.claim_days, "claim_business_days": rules.claim_business}
+        values["claim"] = rules.claim
+    if effective is not None:
+        changes["effective_from"] = effective[0]
+        values["effective_from"] = effective[1]
+    changes["exclusions"] = tuple(rules.exclusions[:50])
+    changes["values"] = values
+    return replace(level, **changes)  # type: ignore[arg-type]
+
+
+def _credit(level: LevelDraft, rules: Rules, credit_text: list[str]) -> tuple[CreditDraft | None, Kind]:
+    if level.credit is not None:
+        return level.credit, "credit"
+    weight = level.values.get("level_pct")
+    if weight is not None:
+        return _pool(level, weight, rules), "credit"
+    if level.scope and any(_NO_CREDIT.search(s) and level.scope.casefold() in s.casefold() for s in credit_text):
+        return None, "report"
+    fitting = [c for c in rules.prose_credits if c.model != "per-point" or level.unit == "%"]
+    after = [c for c in fitting if 0 <= c.source.start - level.quote.end < _RULE_REACH]
+    if after:
+        return after[0], "credit"
+    if level.kind == "credit" or _named_in_credits(level, credit_text):
+        return (fitting[0] if fitting else None), "credit"
+    return None, "report"
+
+
+def _named_in_credits(level: LevelDraft, credit_text: list[str]) -> bool:
+    """Whether a sentence about credits names what the level measures (its metric's key word)."""
+    m = _MEASURED.search(level.metric)
+    key = m.group(0).casefold() if m else ""
+    return bool(key) and any(key in s.casefold() and not _NO_CREDIT.search(s) for s in credit_text)
+
+
+def _pool(level: LevelDraft, weight: Span, rules: Rules) -> CreditDraft:
+    found = percentages(weight.text)
+    source = rules.formula or rules.at_risk or weight
+    return CreditDraft(
+        "pool",
+        source,
+        base="At-Risk Amount",
+        pool_pct=rules.pool_pct if rules.pool_pct is not None else Decimal(100),
+        level_pct=found[0].number if found else None,
+        at_risk_pct=rules.at_risk_pct,
+    )
