@@ -7,6 +7,11 @@ repository root:
 
     .venv/bin/python benchmarks/sla_extraction.py predictions.jsonl
     .venv/bin/python benchmarks/sla_extraction.py predictions.jsonl --gold other.jsonl --out /tmp/sla.json
+    .venv/bin/python benchmarks/sla_extraction.py --docs ../shared/bench/sla/docs    # run knowledge.slas itself
+
+With `--docs`, each file of the folder is loaded with `knowledge.loaders.load_document`, its levels drafted
+with `knowledge.slas.extract_levels` and converted to the SL shape of `liaison sla extract --json` (the
+document named by its file name), then scored; `--save FILE` also writes those predictions as JSONL.
 
 Matching: a predicted level matches a gold level of the same document when its span [start, end)
 overlaps the gold quote's span or one of the gold entry's supporting spans (`also`). Each level is
@@ -26,10 +31,15 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from knowledge.slas import LevelDraft
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
 GOLD = HERE / "data" / "sla_register_gold.jsonl"
 
 Level = dict[str, Any]
@@ -200,13 +210,81 @@ def table(rows: Iterable[FieldScore], n_gold: int, n_pred: int) -> str:
     return "\n".join(lines)
 
 
+def _number_out(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def as_sl(draft: LevelDraft, document: str) -> Level:
+    """A draft in the SL shape of `liaison sla extract --json` (without id and status)."""
+    credit = draft.credit
+    return {
+        "document": document,
+        "metric": draft.metric,
+        "scope": draft.scope,
+        "comparison": draft.comparison,
+        "target": _number_out(draft.target),
+        "target_text": draft.target_text,
+        "unit": draft.unit,
+        "window": draft.window,
+        "kind": draft.kind,
+        "credit": None
+        if credit is None
+        else {
+            "model": credit.model,
+            "tiers": [
+                {
+                    "from": _number_out(t.low),
+                    "to": _number_out(t.high),
+                    "pct": _number_out(t.pct),
+                    "from_inclusive": t.low_inclusive,
+                    "to_inclusive": t.high_inclusive,
+                }
+                for t in credit.tiers
+            ],
+            "pct_per_point": _number_out(credit.pct_per_point),
+            "base": credit.base,
+            "amount": _number_out(credit.amount),
+        },
+        "cap_pct": _number_out(draft.cap_pct),
+        "effective_from": draft.effective_from.isoformat() if draft.effective_from else None,
+        "section": draft.section,
+        "quote": draft.quote.text,
+        "start": draft.quote.start,
+        "end": draft.quote.end,
+    }
+
+
+def extract_folder(folder: Path) -> list[Level]:
+    """Draft the levels of every file in `folder` with knowledge.slas, in the SL shape."""
+    from knowledge.loaders import load_document
+    from knowledge.slas import extract_levels
+
+    levels: list[Level] = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        doc = load_document(path, name=path.name)
+        levels += [as_sl(d, path.name) for d in extract_levels(doc.text, document=path.name, title=doc.title)]
+    return levels
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("predictions", type=Path, help="predicted service levels (JSONL)")
+    parser.add_argument("predictions", type=Path, nargs="?", help="predicted service levels (JSONL)")
+    parser.add_argument("--docs", type=Path, help="extract the levels of this folder's documents instead")
+    parser.add_argument("--save", type=Path, help="with --docs: also write the predictions here (JSONL)")
     parser.add_argument("--gold", type=Path, default=GOLD, help="gold service levels (default: %(default)s)")
     parser.add_argument("--out", type=Path, help="also write the scores as JSON here")
     args = parser.parse_args(argv)
-    gold, predicted = load_levels(args.gold), load_levels(args.predictions)
+    if (args.predictions is None) == (args.docs is None):
+        parser.error("give a predictions file or --docs FOLDER (one of them)")
+    gold = load_levels(args.gold)
+    if args.docs is not None:
+        predicted = extract_folder(args.docs)
+        if args.save:
+            args.save.write_text("".join(json.dumps(p) + "\n" for p in predicted), encoding="utf-8")
+    else:
+        predicted = load_levels(args.predictions)
     rows = score(gold, predicted)
     print(table(rows, len(gold), len(predicted)))
     if args.out:
