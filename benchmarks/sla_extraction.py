@@ -226,7 +226,7 @@ def as_sl(draft: LevelDraft, document: str) -> Level:
         "comparison": draft.comparison,
         "target": _number_out(draft.target),
         "target_text": draft.target_text,
-        "unit": draft.unit,
+        "unit": draft.unit or None,  # "" (unknown) is null in the SL shape
         "window": draft.window,
         "kind": draft.kind,
         "credit": None

@@ -35,6 +35,7 @@ _WINDOWS = [
     re.compile(r"(?i)\b(?:month|quarter|year)\b"),
     re.compile(r"(?i)\b(?:monthly|quarterly|annual)\b"),
 ]
+_OF_THE_TIME = re.compile(r"[ \t]+of[ \t]+the[ \t]+time\b")
 _ADVERB = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
 _SCOPE = re.compile(r"\b(?:Severity|Priority|Sev|P)[ \t]?[0-9]\b|\b(?:Urgent|Critical|High|Medium|Low)[ \t]+priority\b")
 
@@ -68,7 +69,7 @@ def _levels_of(text: str, a: int, b: int) -> list[LevelDraft]:
             return [_level(text, a, b, _percent_name(metric.group(0)), pcts[0], ">=")]
     time = _TIME_METRIC.search(text, a, b)
     if time:
-        found = [d for d in durations(text, a, b) if d.unit != "months" and time.start() < d.start < time.end() + 120]
+        found = [d for d in durations(text, a, b) if d.unit != "months" and _governs(time, d)]
         if found:
             name = _time_name(text, a, b, time.group(0))
             return [_level(text, a, b, name, d, "within") for d in found[:3]]
@@ -82,6 +83,11 @@ def _levels_of(text: str, a: int, b: int) -> list[LevelDraft]:
         target = Span.of(text, variable.start(1), variable.end(1))
         return [_draft(text, a, b, name, None, term, "", sign, {"target": target})]
     return []
+
+
+def _governs(cue: re.Match[str], value: Value) -> bool:
+    """Whether the time is the cue's: after it ("respond ... within 4 hours") or just before ("8-hour response")."""
+    return cue.start() < value.start < cue.end() + 120 or 0 <= cue.start() - value.end <= 2
 
 
 def _percent_name(found: str) -> str:
@@ -109,6 +115,8 @@ def _level(text: str, a: int, b: int, metric: str, value: Value, default: Compar
     if value.unit != "%" and sign in {"<=", "<"} and default == "within":
         sign = "<="
     lo, hi = (found[1], found[2]) if found else (value.start, value.end)
+    if value.unit == "%" and (tail := _OF_THE_TIME.match(text, hi, b)):
+        hi = tail.end()
     spans = {"target": Span.of(text, value.start, value.end), "unit": Span.of(text, value.start, value.end)}
     if found:
         spans["comparison"] = Span.of(text, lo, hi)

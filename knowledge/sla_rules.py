@@ -43,12 +43,13 @@ _EFFECTIVE = re.compile(
 )
 _CAP = re.compile(
     r"(?i)(?:(?:shall|will|may|must|cannot|can|does|do|will[ \t]+in[ \t]+no[ \t]+event)[ \t]+not[ \t]+"
-    r"(?:exceed|accumulate|be[ \t]+more[ \t]+than)|not[ \t]+to[ \t]+exceed|capped[ \t]+at|limited[ \t]+to|"
+    r"(?:exceed|accumulate|be[ \t]+more[ \t]+than)|not[ \t]+to[ \t]+exceed|cannot[ \t]+exceed|"
+    r"capped[ \t]+at|limited[ \t]+to|"
     r"maximum[ \t]+(?:of|credit)|in[ \t]+no[ \t]+event[ \t]+(?:exceed|more[ \t]+than)|may[ \t]+not[ \t]+exceed)"
 )
 _CREDIT_WORD = re.compile(r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?|penalt(?:y|ies))\b")
 _FEES = re.compile(
-    r"(?i)^[^.;]{0,80}?\b(?:the[ \t]+)?(?:amount|fees?|charges?|funds)\b"
+    r"(?i)[^.;]{0,80}?\b(?:the[ \t]+)?(?:amount|fees?|charges?|funds)\b"
     r"[^.;]{0,40}?\b(?:paid|debited|payable|due|charged)"
 )
 _CLAIM = re.compile(r"(?i)\b(?:request|claim|notify|notice|submit|apply|redeem)\w*\b")
@@ -92,7 +93,7 @@ def read_rules(text: str, sentences: list[tuple[int, int]], headings: dict[int, 
     for a, b in sentences:
         sentence = text[a:b]
         credit_word = _CREDIT_WORD.search(sentence) is not None
-        if rules.cap is None and credit_word:
+        if rules.cap_pct is None and credit_word:
             _cap(text, a, b, rules)
         if rules.claim is None and credit_word and _CLAIM.search(sentence):
             _claim(text, a, b, rules)
@@ -108,15 +109,19 @@ def read_rules(text: str, sentences: list[tuple[int, int]], headings: dict[int, 
 
 
 def _cap(text: str, a: int, b: int, rules: Rules) -> None:
+    """A cap on the credits: a percentage ("shall not exceed 12% of the Monthly Fees"), or the fees themselves
+    ("cannot exceed the amount paid ... for the Reporting Period": 100%). A cap in days of service has no pct."""
     m = _CAP.search(text, a, b)
     if not m:
         return
-    rules.cap = Span.of(text, a, b)
     near = percentages(text, m.end(), min(b, m.end() + 120))
     if near:
         rules.cap_pct, rules.cap_value = near[0].number, Span.of(text, near[0].start, near[0].end)
     elif _FEES.match(text, m.end(), b):
         rules.cap_pct, rules.cap_value = Decimal(100), Span.of(text, *_trim(text, m.end(), b))
+    elif rules.cap is not None:
+        return
+    rules.cap = Span.of(text, a, b)
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

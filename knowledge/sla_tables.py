@@ -278,8 +278,9 @@ def _row_level(
     target = _target(text, cell, timed=bool(_TIME_HEAD.search(heads[col]) and not _TARGET_HEAD.search(heads[col])))
     if target is None:
         return None
-    value, sign, threshold = target
+    value, sign, threshold, words = target
     values = {"target": Span.of(text, value.start, value.end), "unit": Span.of(text, value.start, value.end)}
+    values["target_text"] = words
     if threshold is not None:
         values["threshold"] = Span.of(text, threshold.start, threshold.end)
     first = clean(row[0].text) if row else ""
@@ -306,7 +307,7 @@ def _row_level(
         scope=scope,
         comparison=sign,
         target=value.number,
-        target_text=cell.text,
+        target_text=words.text,
         unit=value.unit,
         window=window,
         kind="credit" if kind == "credit" else "report",
@@ -331,25 +332,28 @@ def _metric_of(head: str, cell: str) -> str:
     return head
 
 
-def _target(text: str, cell: Span, timed: bool) -> tuple[Value, Comparison, Value | None] | None:
-    """The target value in a cell, its comparison, and the time that defines the counted event (if any)."""
+def _target(text: str, cell: Span, timed: bool) -> tuple[Value, Comparison, Value | None, Span] | None:
+    """The target value in a cell, its comparison, the time that defines the counted event (if any), and the
+    words that state the target: from the comparison to the value, or to the time ("80% ... within 60 seconds")."""
     pcts = percentages(text, cell.start, cell.end)
     times = durations(text, cell.start, cell.end)
     if len(times) > 1 and not pcts:
         return None  # several times in one cell ("30 minutes for Urgent, 4 hours for High"): not one level
     if times and (timed or not pcts):
-        value = times[0]
-        sign = comparison_at(text, value.start, value.end, cell.start)
-        return value, _sign(sign[0]) if sign else "within", None
-    if pcts:
-        value = pcts[0]
-        sign = comparison_at(text, value.start, value.end, cell.start)
-        return value, _sign(sign[0]) if sign else ">=", times[0] if times else None
-    freq = _FREQUENCY.search(text, cell.start, cell.end)
-    if freq:
+        value, default, threshold = times[0], "within", None
+    elif pcts:
+        value, default, threshold = pcts[0], ">=", (times[0] if times else None)
+    else:
+        freq = _FREQUENCY.search(text, cell.start, cell.end)
+        if freq is None:
+            return None
         unit = _FREQ_UNITS[(freq.group("unit") or freq.group("adverb")).casefold()]
-        return Value(Decimal(1), unit, freq.start(), freq.end()), "<=", None
-    return None
+        return Value(Decimal(1), unit, freq.start(), freq.end()), "<=", None, Span.of(text, freq.start(), freq.end())
+    found = comparison_at(text, value.start, value.end, cell.start)
+    lo, hi = (found[1], found[2]) if found and found[0] != "within" else (value.start, value.end)
+    if threshold is not None and threshold.end > hi:
+        hi = threshold.end
+    return value, _sign(found[0] if found else default), threshold, Span.of(text, lo, hi)
 
 
 def _window_cell(text: str, cell: Span, values: dict[str, Span], scope: str | None) -> tuple[str | None, str | None]:

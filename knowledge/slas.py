@@ -34,12 +34,12 @@ from knowledge.outline import section_at
 from knowledge.sections import sentence_spans
 from knowledge.signals import is_amendment
 from knowledge.sla_drafts import Comparison, CreditDraft, Kind, LevelDraft, Model, Span, TierDraft
-from knowledge.sla_prose import prose_levels
+from knowledge.sla_prose import prose_levels, window_in
 from knowledge.sla_rules import Rules, read_rules
 from knowledge.sla_rules import effective_date as _effective_date
-from knowledge.sla_tables import table_levels
+from knowledge.sla_tables import clean, table_levels
 from knowledge.sla_values import percentages
-from knowledge.tables import table_at
+from knowledge.tables import cells, table_at, tables_in
 
 __all__ = [
     "Comparison",
@@ -55,8 +55,13 @@ __all__ = [
 
 MAX_TEXT = 2_000_000
 MAX_LEVELS = 500
+_SPREAD_REACH = 1500  # a table this close below a level's sentence may list the rows it applies to
 _RULE_REACH = 3000  # a credit rule in prose applies to the levels stated up to this many characters before it
 _CREDIT_SENTENCE = re.compile(r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?)\b")
+_DEFINES = re.compile(r"[^.]{0,120}?[”\"*'][ \t]*(?:means|is|shall[ \t]+mean|refers[ \t]+to)\b")
+_SLA_MISSED = re.compile(
+    r"(?i)(?:not|fail\w*[ \t]+to)[ \t]+meet[ \t]+(?:the|this|its|our)[ \t]+(?:SLA|service[ \t]+levels?)\b"
+)
 _MEASURED = re.compile(r"(?i)uptime|availab|response|resol|restor|reply|answer")
 _NO_CREDIT = re.compile(
     r"(?i)(?:do|does|shall|will)[ \t]+not[ \t]+carry|no[ \t]+service[ \t]+credits?[ \t]+(?:apply|applies)"
@@ -74,13 +79,26 @@ def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDr
     sentences, headings = _sentences(t)
     found = table_levels(t)
     prose = [p for p in prose_levels(t, sentences) if not _defined_in_table(p, found.levels)]
+    prose = _spread_over_rows(t, prose, found.levels)
     levels = sorted([*found.levels, *prose], key=lambda lv: (lv.quote.start, lv.metric))[:MAX_LEVELS]
     for credit in found.loose:
         levels = _attach_tiers(levels, credit)
     rules = read_rules(t, sentences, headings)
     effective = effective_date(t) if is_amendment(title, document) else None
     credit_text = [t[a:b] for a, b in sentences if _CREDIT_SENTENCE.search(t, a, b)]
-    return [_finish(t, lv, rules, effective, credit_text) for lv in levels]
+    definitions = [(a, b) for a, b in sentences if _DEFINES.match(t, a, min(b, a + 200))]
+    return [_finish(t, lv, rules, effective, credit_text, definitions, headings) for lv in levels]
+
+
+def _defined_window(text: str, level: LevelDraft, definitions: list[tuple[int, int]]) -> tuple[str, Span] | None:
+    """The window named where the document defines the level's metric ('"Uptime" is the percentage of ... in a
+    given calendar quarter')."""
+    term = level.metric.casefold()
+    for a, b in definitions:
+        head = re.sub(r"[*_“”\"']", "", text[a : min(b, a + 200)]).casefold()
+        if head.startswith(term) or head.lstrip("0123456789. ").startswith(term):
+            return window_in(text, a, b)
+    return None
 
 
 def _sentences(text: str) -> tuple[list[tuple[int, int]], dict[int, str]]:
@@ -101,6 +119,38 @@ def _sentences(text: str) -> tuple[list[tuple[int, int]], dict[int, str]]:
     return out, headings
 
 
+def _spread_over_rows(text: str, prose: list[LevelDraft], tabled: list[LevelDraft]) -> list[LevelDraft]:
+    """A level stated once for the rows of the table that follows it ("at least 99.9% Uptime" above a table with
+    an "Uptime Calculation" column and a row per Service Feature): one level per row, scoped by its first cell."""
+    nearest: dict[int, LevelDraft] = {}  # a table's start -> the level stated closest above it
+    for level in prose:
+        table = next((tb for tb in tables_in(text) if 0 <= tb.start - level.quote.end < _SPREAD_REACH), None)
+        if table is not None:
+            nearest[table.start] = level
+    out: list[LevelDraft] = []
+    for level in prose:
+        table = next((tb for tb in tables_in(text) if nearest.get(tb.start) is level), None)
+        key = _MEASURED.search(level.metric)
+        head = text[table.header[0] : table.header[1]] if table is not None and table.header else ""
+        own = table is not None and any(table.start <= t.quote.start < table.end for t in tabled)
+        if (
+            table is None
+            or own
+            or key is None
+            or key.group(0).casefold() not in head.casefold()
+            or len(table.rows) > 50
+        ):
+            out.append(level)
+            continue
+        for row in table.rows:
+            first = cells(text, row)[:1]
+            scope = clean(text[first[0][0] : first[0][1]]) if first else ""
+            if scope:
+                values = {**level.values, "stated": level.quote}
+                out.append(replace(level, scope=scope, quote=Span.of(text, *row), values=values))
+    return out
+
+
 def _defined_in_table(level: LevelDraft, tables: list[LevelDraft]) -> bool:
     if level.target is not None:
         return False
@@ -116,12 +166,23 @@ def _attach_tiers(levels: list[LevelDraft], credit: CreditDraft) -> list[LevelDr
 
 
 def _finish(
-    text: str, level: LevelDraft, rules: Rules, effective: tuple[date, Span] | None, credit_text: list[str]
+    text: str,
+    level: LevelDraft,
+    rules: Rules,
+    effective: tuple[date, Span] | None,
+    credit_text: list[str],
+    definitions: list[tuple[int, int]],
+    headings: dict[int, str],
 ) -> LevelDraft:
     values = dict(level.values)
     credit, kind = _credit(level, rules, credit_text)
     label, heading = section_at(text, level.quote.start)
+    if label and label.startswith("'"):
+        stated = level.values.get("stated", level.quote).start
+        label, heading = None, headings.get(stated) or heading  # a definition is no clause
     changes: dict[str, object] = {"credit": credit, "kind": kind, "section": label or heading}
+    if level.window is None and (window := _defined_window(text, level, definitions)) is not None:
+        changes["window"], values["window"] = window
     if credit is not None:
         values["credit"] = credit.source
     if kind == "credit" and rules.cap is not None:
@@ -160,6 +221,8 @@ def _named_in_credits(level: LevelDraft, credit_text: list[str]) -> bool:
     """Whether a sentence about credits names what the level measures (its metric's key word)."""
     m = _MEASURED.search(level.metric)
     key = m.group(0).casefold() if m else ""
+    if level.unit == "%" and any(_SLA_MISSED.search(s) for s in credit_text):
+        return True  # "If GitHub does not meet the SLA, Customer will be entitled to Service Credits"
     return bool(key) and any(key in s.casefold() and not _NO_CREDIT.search(s) for s in credit_text)
 
 
