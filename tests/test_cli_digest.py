@@ -101,6 +101,7 @@ def test_dry_run_prints_the_digest_as_text_without_slack_tokens(run: Any, data: 
     assert "New: 1 (▲1 vs 0 the week before) — sev 1: 1; back office: 1" in out
     assert "#1 · sev 1 · billing (back office) · Invoice 4411 billed twice" in out
     assert "1× What is the notice period?" in out and "margin" not in out  # the vendor's question stays theirs
+    assert "Note: No approved service levels yet: `liaison sla extract`, then approve them." in out
     assert "{" not in out
     assert "margin" in run("digest", "-e", "acme", "--dry-run", "--side", "vendor")
     assert json.loads(run("digest", "-e", "acme", "--dry-run", "--json"))["engagement"] == "acme"

@@ -211,13 +211,14 @@ def test_above_ten_new_issues_the_ten_most_severe_are_named_oldest_first_then_ho
     assert "No new issues." in digest_text(empty)
 
 
-def test_sla_breaches_this_week_against_last_and_attainment_from_days_with_a_breach_open(seeded: Engine) -> None:
+def test_without_approved_levels_the_sla_section_says_so_and_keeps_the_breach_issues(seeded: Engine) -> None:
     d = built(seeded, "shared")
     assert fact(d, "sla.breaches") == ("1", "= same as the week before")
     assert fact(d, "sla.open") == ("0", None)
-    # Thu 19 00:00 - Sat 21 00:00 touches three of the days from Mon 08:00; last week's touched two
-    assert fact(d, "sla.attainment") == ("57%", "▼14 pts vs 71% the week before")
-    assert "No SLA register yet" in digest_text(d)
+    assert d.fact("sla.met") is None and d.fact("sla.credits") is None  # never a made-up number
+    text = digest_text(d)
+    assert "Note: No approved service levels yet: `liaison sla extract`, then approve them." in text
+    assert "sev 2 · sla-breach · Queue answer time missed" in text
 
 
 def test_open_mediations_with_their_age_and_deadline(seeded: Engine) -> None:
@@ -281,11 +282,12 @@ def test_chart_is_a_png_of_the_last_weeks(seeded: Engine) -> None:
     shared = built(seeded, "shared")
     with session(seeded) as s:
         points = weekly_points(session=s, engagements=[E], window=window("shared"))
-        assert digest_posts.chart_points(session=s, digest=shared) == points
-    png = digest_posts.chart(shared, points)
+        data = digest_posts.chart_data(session=s, digest=shared)
+    assert data.weeks == points and data.levels == ()  # no approved level: issues only
+    png = digest_posts.chart(shared, data)
     assert len(points) == 10 and points[-1].label == "16 Nov"
-    assert (points[-1].opened, points[-1].resolved, points[-1].attainment) == (3, 2, 57)
-    assert (points[-2].opened, points[-2].resolved, points[-2].attainment) == (2, 2, 71)
+    assert (points[-1].opened, points[-1].resolved) == (3, 2)
+    assert (points[-2].opened, points[-2].resolved) == (2, 2)
     assert png.startswith(PNG) and len(png) > 10_000
 
 
@@ -490,7 +492,7 @@ def test_the_managers_channel_gets_one_cross_engagement_digest(seeded: Engine, a
     assert managers["metadata"]["event_payload"] == {"engagement": "*", "week": "2026-11-23"}
     assert "Weekly digest: all engagements" in managers["text"] and "acme, globex" in managers["text"]
     dumped = json.dumps(managers["blocks"], ensure_ascii=False)
-    assert "*acme*" in dumped and "*globex*" in dumped and "SLA attainment" in dumped
+    assert "*acme*" in dumped and "*globex*" in dumped and "SLA breaches logged" in dumped
     assert "margin" not in dumped and "holiday" not in dumped
 
 

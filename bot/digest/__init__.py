@@ -1,1 +1,2 @@
-"""The weekly digest: its week, what it says, its chart and counts, its schedule and plain text."""
+"""The weekly digest: its week, what it says (the SLA register's part in `sla`), its chart and counts, its schedule
+and plain text."""

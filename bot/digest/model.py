@@ -21,7 +21,7 @@ HEADLINE = (  # the facts of the managers' digest and of the notification text
     "issues.resolved",
     "issues.open",
     "sla.breaches",
-    "sla.attainment",
+    "sla.met",
     "mediations.open",
     "questions.unanswered",
 )
@@ -67,18 +67,19 @@ def window_ending(
 
 @dataclass(frozen=True)
 class Trend:
-    """This week's number against the week before's."""
+    """This week's number against the week before's (or this period's against `against`: "in 2026-09")."""
 
     current: int
     previous: int
     unit: str = ""  # "%" for percentages: the change is then in points
+    against: str = "the week before"
 
     def text(self) -> str:
         delta = self.current - self.previous
         if delta == 0:
-            return "= same as the week before"
+            return f"= same as {self.against}"
         points = " pts" if self.unit == "%" else ""
-        return f"{'▲' if delta > 0 else '▼'}{abs(delta)}{points} vs {self.previous}{self.unit} the week before"
+        return f"{'▲' if delta > 0 else '▼'}{abs(delta)}{points} vs {self.previous}{self.unit} {self.against}"
 
 
 @dataclass(frozen=True)

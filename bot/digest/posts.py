@@ -26,6 +26,7 @@ from bot.digest.counts import WeekPoint, weekly_points
 from bot.digest.model import Digest, Window, window_ending
 from bot.digest.schedule import Schedule, default_schedule, schedule_of
 from bot.digest.sections import build_digest, build_managers_digest
+from bot.digest.sla import NO_LEVELS, LevelRow, chart_rows, register_of
 from bot.records import digests
 from bot.settings import Settings
 
@@ -114,32 +115,52 @@ def build(
     return build_managers_digest(session=session, engagements=engagements, window=window)
 
 
-def chart_points(*, session: Session, digest: Digest) -> list[WeekPoint]:
-    """The chart's numbers: the last weeks' issues opened and resolved, and SLA attainment."""
-    if digest.engagement == digests.ALL_ENGAGEMENTS:
-        engagements = sorted(digests.bindings_by_engagement(session=session))
-    else:
-        engagements = [digest.engagement]
-    return weekly_points(session=session, engagements=engagements, window=digest.window)
+@dataclass(frozen=True)
+class ChartData:
+    """The chart's numbers: issues per week, and each approved level per closed month (oldest first)."""
+
+    weeks: list[WeekPoint]
+    periods: tuple[str, ...]
+    levels: tuple[LevelRow, ...]
 
 
-def chart(digest: Digest, points: list[WeekPoint]) -> bytes:
+def chart_data(*, session: Session, digest: Digest) -> ChartData:
+    """The last weeks' issues opened and resolved, and the register's levels over the last closed months, as the
+    digest's side sees them (the managers' digest: each engagement's, as a shared channel sees them)."""
+    managers = digest.engagement == digests.ALL_ENGAGEMENTS
+    engagements = sorted(digests.bindings_by_engagement(session=session)) if managers else [digest.engagement]
+    weeks = weekly_points(session=session, engagements=engagements, window=digest.window)
+    today = digest.window.end.astimezone(digest.window.zone).date()
+    periods: tuple[str, ...] = ()
+    rows: list[LevelRow] = []
+    for engagement in engagements:
+        register = register_of(session, engagement=engagement, side=digest.side, today=today)
+        periods = tuple(str(p) for p in register.periods)
+        rows.extend(chart_rows(register, prefix=f"{engagement} · " if managers else ""))
+    return ChartData(weeks, periods, tuple(rows))
+
+
+def chart(digest: Digest, data: ChartData) -> bytes:
     """The digest's chart as PNG bytes (drawn outside any database transaction: it takes a moment)."""
     from bot.digest.chart import chart_png  # matplotlib: only when a chart is drawn
 
+    name = digest.title.removeprefix("Weekly digest: ")
     return chart_png(
-        title=f"{digest.title.removeprefix('Weekly digest: ')}: issues and SLA attainment, last {len(points)} weeks",
-        labels=[p.label for p in points],
-        opened=[p.opened for p in points],
-        resolved=[p.resolved for p in points],
-        attainment=[p.attainment for p in points],
+        title=f"{name}: issues over the last {len(data.weeks)} weeks"
+        + (", service levels per month" if data.levels else ""),
+        labels=[p.label for p in data.weeks],
+        opened=[p.opened for p in data.weeks],
+        resolved=[p.resolved for p in data.weeks],
+        periods=data.periods,
+        levels=data.levels,
+        note="" if data.levels else NO_LEVELS,
     )
 
 
 def digest_chart(engine: Engine, digest: Digest) -> bytes:
     with session(engine) as s:
-        points = chart_points(session=s, digest=digest)
-    return chart(digest, points)
+        data = chart_data(session=s, digest=digest)
+    return chart(digest, data)
 
 
 def digest_for(engine: Engine, target: Target, *, now: datetime, live: bool = False) -> Digest:

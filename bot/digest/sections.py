@@ -1,8 +1,8 @@
 """What a weekly digest says: a list of section builders over one week's window, for one side of an engagement.
 
 No Slack imports. Each builder takes the session and a `Window` and returns a `Section` of facts (with the trend
-against the week before), items and an optional action; `SECTIONS` is the order they appear in. Service credits
-and notice deadlines slot in as more builders once there is an SLA register.
+against the week before), items and an optional action; `SECTIONS` is the order they appear in. The SLA section
+reads the register (`bot.digest.sla`); notice deadlines slot in as another builder.
 
 Side-aware: issues are shared records; questions (and the document names their answers cite) and mediations
 are seen only from the sides that may see the channel they came from (`SIDES_SEEN`): a vendor channel's
@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.digest.counts import AGEING_DAYS, ageing_at, open_at, opened_in, resolved_in, sla_attainment
+from bot.digest.counts import AGEING_DAYS, ageing_at, open_at, opened_in, resolved_in
 from bot.digest.model import ADD_DOCUMENT_ACTION, HEADLINE, Action, Digest, Fact, Section, Trend, Window
+from bot.digest.sla import NO_LEVELS, register_facts, register_for, register_items
 from bot.records import digests
 from bot.records.cases import IssueRecord, MediationRecord
 from bot.records.tables import ChannelBinding, QuestionRecord
@@ -32,10 +33,6 @@ from knowledge.text import citation_label
 TOP = 5  # items listed per section
 NEW_ISSUES_NAMED = 10  # the week's new issues are all named up to this many, most severe first
 OFFICES = {"back": "back office", "front": "front office", None: "other"}
-SLA_NOTE = (
-    "No SLA register yet: SLA breaches are issues logged in the sla-breach category, and SLA attainment is the "
-    "share of days in the week with no such issue open."
-)
 
 SectionBuilder = Callable[[Session, Window], Section]
 
@@ -164,20 +161,21 @@ def open_mediations(session: Session, window: Window) -> Section:
     return Section("mediations", "Mediations", facts, _listed(items), empty="No mediation under way.")
 
 
-def sla_breaches(session: Session, window: Window) -> Section:
+def sla_standing(session: Session, window: Window) -> Section:
+    """The SLA register's last closed period (levels, breaches, credits, claims closing) and the week's breach
+    issues; without an approved level, the issues only and `NO_LEVELS`."""
     issues, before = _issues(session, window), window.previous
     breaches = [i for i in issues if i.category == "sla-breach"]
     new, earlier = opened_in(breaches, window.start, window.end), opened_in(breaches, before.start, before.end)
-    attainment = sla_attainment(issues, window.start, window.end, window.zone)
-    previous = sla_attainment(issues, before.start, before.end, before.zone)
-    facts = (
+    logged = (
         Fact("sla.breaches", "SLA breaches logged", str(len(new)), Trend(len(new), len(earlier)), _breakdown(new)),
         Fact("sla.open", "SLA breaches still open", str(len(open_at(breaches, window.end)))),
-        Fact("sla.attainment", "SLA attainment", f"{attainment}%", Trend(attainment, previous, "%")),
     )
-    return Section(
-        "sla", "SLA", facts, _listed([_issue_line(i) for i in new]), empty="No SLA breach logged.", note=SLA_NOTE
-    )
+    register = register_for(session, window)
+    if not register.levels:
+        items = _listed([_issue_line(i) for i in new])
+        return Section("sla", "SLA", logged, items, empty="No SLA breach logged.", note=NO_LEVELS)
+    return Section("sla", "SLA", register_facts(register) + logged, tuple(register_items(register)))
 
 
 def _questions(session: Session, window: Window) -> list[QuestionRecord]:
@@ -256,7 +254,7 @@ SECTIONS: list[SectionBuilder] = [
     new_and_resolved_issues,
     ageing_issues,
     open_mediations,
-    sla_breaches,
+    sla_standing,
     top_questions,
     knowledge_gaps,
     feedback,

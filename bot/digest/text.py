@@ -52,7 +52,7 @@ def summary_text(digest: Digest) -> str:
         "issues.resolved": "{} resolved",
         "issues.open": "{} open",
         "sla.breaches": "{} SLA breaches",
-        "sla.attainment": "SLA attainment {}",
+        "sla.met": "{} service levels met",
         "mediations.open": "{} mediations under way",
         "questions.unanswered": "{} questions not answered",
     }

@@ -69,8 +69,9 @@ def _upload_chart(engine: Records, client: Any, *, digest: Digest, claimed: Clai
             channel=channel_id,
             file=png,
             filename=f"liaison-digest-{name}-{digest.window.week_start.isoformat()}.png",
-            title=f"{digest.title}: issues and SLA attainment",
-            initial_comment=f"Issues opened and resolved per week, and SLA attainment: {digest.title}",
+            title=f"{digest.title}: issues and service levels",
+            initial_comment=f"Issues opened and resolved per week, and each service level met or missed per month: "
+            f"{digest.title}",
             thread_ts=ts,
         )
         file_id = (uploaded.get("file") or {}).get("id")
