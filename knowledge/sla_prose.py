@@ -62,27 +62,27 @@ def prose_levels(text: str, sentences: list[tuple[int, int]]) -> list[LevelDraft
 
 
 def _levels_of(text: str, a: int, b: int) -> list[LevelDraft]:
+    out: list[LevelDraft] = []
     metric = _PERCENT_METRIC.search(text, a, b)
     if metric:
         pcts = [p for p in percentages(text, a, b) if p.number >= 50]
         if pcts:
-            return [_level(text, a, b, _percent_name(metric.group(0)), pcts[0], ">=")]
+            out.append(_level(text, a, b, _percent_name(metric.group(0)), pcts[0], ">="))
     time = _TIME_METRIC.search(text, a, b)
     if time:
         found = [d for d in durations(text, a, b) if d.unit != "months" and _governs(time, d)]
-        if found:
-            name = _time_name(text, a, b, time.group(0))
-            return [_level(text, a, b, name, d, "within") for d in found[:3]]
+        name = _time_name(text, a, b, time.group(0))
+        out.extend(_level(text, a, b, name, d, "within") for d in found[:3])
     variable = _VARIABLE.search(text, a, b)
-    if variable and (metric or time):
+    if not out and variable and (metric or time):
         term = variable.group(1)
         name = re.sub(r"^(?:Target|Minimum)[ \t]+", "", term)
         if time and not metric:
             name = _time_name(text, a, b, time.group(0))
         sign: Comparison = "within" if variable.group(0).casefold().startswith("within") else ">="
         target = Span.of(text, variable.start(1), variable.end(1))
-        return [_draft(text, a, b, name, None, term, "", sign, {"target": target})]
-    return []
+        out.append(_draft(text, a, b, name, None, term, "", sign, {"target": target}))
+    return out
 
 
 def _governs(cue: re.Match[str], value: Value) -> bool:

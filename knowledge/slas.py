@@ -30,7 +30,7 @@ from datetime import date
 from decimal import Decimal
 
 from knowledge.furniture import content_blocks
-from knowledge.outline import section_at
+from knowledge.outline import Outline, numbers_clauses, read_block
 from knowledge.sections import sentence_spans
 from knowledge.signals import is_amendment
 from knowledge.sla_drafts import Comparison, CreditDraft, Kind, LevelDraft, Model, Span, TierDraft
@@ -57,6 +57,7 @@ MAX_TEXT = 2_000_000
 MAX_LEVELS = 500
 _SPREAD_REACH = 1500  # a table this close below a level's sentence may list the rows it applies to
 _RULE_REACH = 3000  # a credit rule in prose applies to the levels stated up to this many characters before it
+_MAX_CREDIT_SENTENCES = 200  # sentences about credits a level's name is looked for in
 _CREDIT_SENTENCE = re.compile(r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?)\b")
 _DEFINES = re.compile(r"[^.]{0,120}?[”\"*'][ \t]*(?:means|is|shall[ \t]+mean|refers[ \t]+to)\b")
 _SLA_MISSED = re.compile(
@@ -87,7 +88,38 @@ def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDr
     effective = effective_date(t) if is_amendment(title, document) else None
     credit_text = [t[a:b] for a, b in sentences if _CREDIT_SENTENCE.search(t, a, b)]
     definitions = [(a, b) for a, b in sentences if _DEFINES.match(t, a, min(b, a + 200))]
-    return [_finish(t, lv, rules, effective, credit_text, definitions, headings) for lv in levels]
+    places = sections_at(t, [lv.quote.start for lv in levels])
+    return [
+        _finish(t, lv, rules, effective, credit_text[:_MAX_CREDIT_SENTENCES], definitions, headings, places)
+        for lv in levels
+    ]
+
+
+def sections_at(text: str, offsets: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """`knowledge.outline.section_at` for many offsets in one pass over the outline (one replay per document,
+    not one per level: a document with hundreds of levels stays linear)."""
+    outline = Outline(numbers_clauses(text))
+    pending = sorted(set(offsets))
+    out: dict[int, tuple[str | None, str | None]] = {}
+    i = 0
+    for a, b, gap in content_blocks(text):
+        while i < len(pending) and a > pending[i]:
+            out[pending[i]] = (outline.label(), outline.heading())
+            i += 1
+        if i == len(pending):
+            break
+        if table_at(text, a) is not None:
+            continue  # no clause opens inside a table (as in chunking)
+        read_block(outline, text, a, b, gap)
+        while i < len(pending) and pending[i] < b:
+            twin = outline.copy()
+            twin.follow(text, a, b, until=pending[i])
+            out[pending[i]] = (twin.label(), twin.heading())
+            i += 1
+        outline.follow(text, a, b)
+    for offset in pending[i:]:
+        out[offset] = (outline.label(), outline.heading())
+    return out
 
 
 def _defined_window(text: str, level: LevelDraft, definitions: list[tuple[int, int]]) -> tuple[str, Span] | None:
@@ -173,10 +205,11 @@ def _finish(
     credit_text: list[str],
     definitions: list[tuple[int, int]],
     headings: dict[int, str],
+    places: dict[int, tuple[str | None, str | None]],
 ) -> LevelDraft:
     values = dict(level.values)
     credit, kind = _credit(level, rules, credit_text)
-    label, heading = section_at(text, level.quote.start)
+    label, heading = places[level.quote.start]
     if label and label.startswith("'"):
         stated = level.values.get("stated", level.quote).start
         label, heading = None, headings.get(stated) or heading  # a definition is no clause

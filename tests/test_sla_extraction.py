@@ -270,6 +270,21 @@ def test_a_huge_hostile_document_is_read_in_bounded_time() -> None:
     assert time.perf_counter() - began < 10
 
 
+def test_a_document_with_hundreds_of_levels_stays_linear() -> None:
+    line = (
+        "3.{n} Vendor shall respond to each {name} request within {n} hours, and the {name} service shall be "
+        "available at least 99.9% of each month.\n\n"
+    )  # each line different in its words (identical lines but for numbers would be page furniture)
+    names = ["".join(chr(97 + (n // 26**k) % 26) for k in range(3)) for n in range(2000)]
+    text = "".join(line.format(n=n, name=names[n]) for n in range(1, 2000))
+    began = time.perf_counter()
+    levels = extract_levels(text, document="many.md")
+    assert len(levels) == 500 and time.perf_counter() - began < 10
+    first, second = levels[:2]
+    assert first.quote == second.quote and first.section == "3.1"
+    assert {(first.target, first.unit), (second.target, second.unit)} == {(Decimal("99.9"), "%"), (Decimal(1), "hours")}
+
+
 def test_the_knowledge_base_lists_the_levels_of_every_document(fake_kb: KnowledgeBase) -> None:
     fake_kb.index([SAMPLE / "03-sla-schedule.md", SAMPLE / "05-amendment-no-1.md"], engagement="acme")
     found = {doc.name: levels for doc, levels in fake_kb.service_levels("acme")}
