@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.db import session
 from bot.digest import posts as digest_posts
 from bot.digest import schedule as digest_schedule
-from bot.digest.sla import Cell, closed_periods, register_of
+from bot.digest.sla import Cell, closed_periods, closing_claims, register_of
 from bot.digest.text import digest_text, summary_text
 from bot.localslack.api import SlackAPI
 from bot.records.digests import ALL_ENGAGEMENTS
@@ -80,6 +80,19 @@ def test_claimed_credits_say_so_and_no_claim_window_is_named(db: Engine) -> None
     d = built(db, "shared")
     assert d.fact("sla.credits").detail == "claimed"  # type: ignore[union-attr]
     assert not any(item.startswith("Claim window") for item in sla_items(db, "shared"))
+
+
+def test_a_claim_window_is_named_within_its_last_14_days_only(db: Engine) -> None:
+    with_register(db)
+
+    def closing(today: date) -> list[str]:
+        with session(db) as s:
+            return closing_claims(register_of(s, engagement=E, side="shared", today=today))
+
+    assert closing(date(2026, 11, 15)) == []  # 15 days before 30 November
+    assert closing(date(2026, 11, 16)) == ["Claim window closing: USD 16,000 for 2026-10, by 2026-11-30 (14 days left)"]
+    assert closing(date(2026, 11, 30)) == ["Claim window closing: USD 16,000 for 2026-10, by 2026-11-30 (today)"]
+    assert closing(date(2026, 12, 1)) == []  # closed
 
 
 def test_a_month_not_measured_or_not_computed_says_so(db: Engine) -> None:
