@@ -55,6 +55,11 @@ _WINDOW_WORDS = re.compile(
     r"(?i)\b(?:calendar[ \t]+(?:month|quarter|year)|measurement[ \t]+period|reporting[ \t]+period|"
     r"billing[ \t]+(?:month|period|cycle)|service[ \t]+period|rolling[ \t]+\d+[ -]days?(?:[ \t]+period)?)\b"
 )
+_NAMED_TIME = re.compile(r"(?i)respon|resol|restor|repl|acknowledg|update")
+_CELL_VERB = re.compile(r"(?i)\b((?:re)?solved|responded|restored|replied|answered)\b")
+_VERB_METRIC = {"solve": "resolution time", "resol": "resolution time", "respo": "response time",
+                "resto": "restoration time", "repli": "reply time", "answe": "answer time"}  # fmt: skip
+_SHARE = re.compile(r"(?i)^(?:availability|uptime)[ \t]+time$")
 _REF = re.compile(r"(?i)^\W*(?:SL|KPI|CSL|KSL|SLA|KM|PI)[ -]?\d{1,3}\W*$")
 
 
@@ -155,7 +160,7 @@ def _tier_table(
     values = {"target": Span.of(text, value.start, value.end), "unit": Span.of(text, value.start, value.end)}
     values["credit"] = source
     level = LevelDraft(
-        metric=clean(header[range_col].text) or "availability",
+        metric=_share_name(clean(header[range_col].text)),
         scope=None,
         comparison=_sign(sign[0] if sign else ">="),
         target=value.number,
@@ -329,7 +334,14 @@ def _metric_of(head: str, cell: str) -> str:
         for option in options:
             if option.split()[0].casefold() == word:
                 return " ".join([option.split()[0], *tail]) if len(option.split()) == 1 else option
+    if not _NAMED_TIME.search(head) and (verb := _CELL_VERB.search(cell)):
+        return _VERB_METRIC[verb.group(1).casefold()[:5]]  # "Execution time" of "... requests are solved in 2h"
     return head
+
+
+def _share_name(head: str) -> str:
+    """A percentage column's metric: "Availability time (in%)" measures availability, the share of the time."""
+    return re.sub(r"(?i)[ \t]+time$", "", head) if _SHARE.search(head) else head or "availability"
 
 
 def _target(text: str, cell: Span, timed: bool) -> tuple[Value, Comparison, Value | None, Span] | None:

@@ -183,6 +183,26 @@ def test_asciidoc_tiers_with_decimal_commas() -> None:
     )
 
 
+# VK Cloud support SLA (CC BY-SA 4.0, github.com/vk-cs/docs-public), "Solution statistics table", verbatim.
+VK_SUPPORT = """| Degree of<br>importance| Execution time|
+|----------------------|----------------------------------------------|
+| Critical| 95% of critical priority requests are solved in 2h.|
+| Low| 95% of low priority requests are resolved in 48 hours.|
+"""
+
+
+def test_a_time_column_makes_the_time_the_target_and_the_cell_names_what_is_timed() -> None:
+    critical, low = _levels(VK_SUPPORT)
+    assert (critical.metric, critical.scope, critical.target, critical.unit) == (
+        "resolution time",
+        "Critical",
+        Decimal(2),
+        "hours",
+    )
+    assert critical.comparison == "within" and critical.target_text == "2h" and critical.kind == "report"
+    assert (low.target, low.target_text) == (Decimal(48), "48 hours")
+
+
 def test_html_tables_as_the_loader_writes_them() -> None:
     text = (
         "4.1 Availability.\n\n| Monthly Availability | Service Credit |\n|---|---|\n"
