@@ -14,6 +14,9 @@ duration, an amount or a comparison word. Each goes to the model alone, fenced a
 and the prompt says the clause is data, never instructions. At most `budget` calls a document: when there
 are more candidates, those naming what service levels measure go first. A model error, a timeout or a
 malformed reply skips that clause (logged), never the document.
+With the rule-based reading (`knowledge.slas.extract_levels`): `uncovered_clauses` are the candidates no
+rule-based draft quotes (the model's budget goes to what the rules missed), and `merge_levels` keeps the
+rule-based draft wherever both read a clause.
 Not checked: which of two numbers in one clause is the target, when both are verbatim there (an instruction
 written into the same sentence as the level can name the other); the rule-based reading of the same quote
 is the cross-check.
@@ -127,6 +130,25 @@ def extract_levels_llm(
             found.setdefault((level.quote.start, level.values["metric"].start, level.values["target"].start), level)
     levels = sorted(found.values(), key=lambda lv: (lv.quote.start, lv.values["metric"].start))
     return _dated(text, levels) if levels and is_amendment(title, document) else levels
+
+
+def uncovered_clauses(text: str, levels: Sequence[LevelDraft]) -> list[Span]:
+    """The candidate clauses that no draft's quote overlaps: what the rule-based reading left for the model."""
+    quotes = [lv.quote for lv in levels]
+    return [c for c in candidate_clauses(text) if not any(_overlap(c, q) for q in quotes)]
+
+
+def merge_levels(rule_based: Sequence[LevelDraft], assisted: Sequence[LevelDraft]) -> list[LevelDraft]:
+    """The rule-based drafts, and the model-assisted drafts of clauses none of them quotes, in document order.
+
+    Where both read the same clause the rule-based draft is kept: its values are the rules' own reading of
+    the words, and the model's can be steered by text inside the clause."""
+    extra = [lv for lv in assisted if not any(_overlap(lv.quote, r.quote) for r in rule_based)]
+    return sorted([*rule_based, *extra], key=lambda lv: (lv.quote.start, lv.metric))
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def _carries_value(text: str, a: int, b: int) -> bool:

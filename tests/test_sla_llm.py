@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -20,7 +21,8 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field
 
 from knowledge.sla_drafts import LevelDraft, Span
-from knowledge.sla_llm import candidate_clauses, extract_levels_llm
+from knowledge.sla_llm import candidate_clauses, extract_levels_llm, merge_levels, uncovered_clauses
+from knowledge.slas import extract_levels
 
 Reply = dict[str, Any] | str | Exception  # tool-call arguments, a text-only reply, or a failure
 _CLAUSE = re.compile(r'<clause id="C1" source="[^"]*">\n(.*)\n</clause>', re.DOTALL)
@@ -275,3 +277,36 @@ def test_a_multiline_asciidoc_row_of_a_real_agreement_is_read_with_its_header() 
     assert lv.quote.text == "| 99.95% and above\n| less than 45 minutes\n| not paid"
     assert (lv.target, lv.comparison, lv.unit, lv.window) == (Decimal("99.95"), ">=", "%", "Reporting period")
     assert lv.values["target"].text == "99.95%" and lv.values["window"].start < lv.quote.start
+
+
+SCHEDULE = (
+    Path(__file__).resolve().parent.parent / "knowledge" / "samples" / "acme-customer-care" / "03-sla-schedule.md"
+)
+
+
+def test_the_model_reads_only_what_the_rules_left_and_the_rules_win_a_shared_clause() -> None:
+    text = SCHEDULE.read_text(encoding="utf-8")
+    rules = extract_levels(text, document="03-sla-schedule.md", title="Schedule B - Service Level Agreement")
+    todo = uncovered_clauses(text, rules)
+    assert todo and not any("| SL" in c.text or "| Severity" in c.text for c in todo)  # the tables are read
+    rca = level("written root cause analysis and corrective action plan", "within 10 Business Days", "within")
+    script: list[tuple[str, Reply]] = [
+        ("root cause analysis", {"levels": [rca]}),
+        ("| SL2 |", {"levels": [level("Abandonment Rate (voice)", "5%", ">=")]}),  # a wrong comparison
+    ]
+    assisted, llm = extract(text, script, candidates=todo, document="03-sla-schedule.md")
+    assert len(llm.prompts) == len(todo)
+    [found] = assisted
+    assert (found.target, found.unit, found.comparison, found.section) == (
+        Decimal(10),
+        "business days",
+        "within",
+        "Schedule B 4.4",
+    )
+    everything, _ = extract(text, script)  # every candidate sent: the SL2 row is read by both
+    assert len(everything) == 2 and found in everything
+    merged = merge_levels(rules, everything)
+    assert len(merged) == len(rules) + 1 and found in merged
+    assert [lv.quote.start for lv in merged] == sorted(lv.quote.start for lv in merged)
+    [sl2] = [lv for lv in merged if lv.metric == "Abandonment Rate (voice)"]
+    assert sl2 in rules and sl2.comparison == "<="
