@@ -1,4 +1,5 @@
-"""The App Home: for one person, their engagements, the open issues they own, their mediations and deadlines.
+"""The App Home: for one person, their engagements, the open issues they own, their mediations and deadlines,
+and the service levels they own that are at risk (`bot.sla.home`).
 
 No Slack imports: `home_for` reads the records and returns plain frozen dataclasses for
 `bot.slack.blocks.home` to render. A person's engagements are those they hold a role in, own an open issue
@@ -26,6 +27,8 @@ from bot.records.cases import (
     TimelineEntry,
 )
 from bot.records.tables import ChannelBinding, EngagementRole, QuestionRecord
+from bot.sla import home as sla_home
+from bot.sla.home import Latest
 
 DEADLINE_LIMIT = 10  # per engagement
 
@@ -87,6 +90,7 @@ class EngagementHome:
     mediations: tuple[HomeMediation, ...]  # soonest deadline first
     deadlines: tuple[Deadline, ...]  # soonest first, at most DEADLINE_LIMIT
     more_deadlines: int  # how many later ones were left out
+    at_risk: tuple[Latest, ...] = ()  # service levels the person owns that missed or are disputed (with a role)
 
     @property
     def engagement(self) -> str:
@@ -273,9 +277,20 @@ def home_for(*, session: Session, user_id: str, today: date) -> Home:
                 mediations=tuple(items),
                 deadlines=tuple(deadlines[:DEADLINE_LIMIT]),
                 more_deadlines=max(0, len(deadlines) - DEADLINE_LIMIT),
+                at_risk=_at_risk(session, standing, user_id, today),
             )
         )
     return Home(user_id=user_id, today=today, engagements=tuple(out))
+
+
+def _at_risk(session: Session, standing: Standing, user_id: str, today: date) -> tuple[Latest, ...]:
+    """The service levels the person owns at risk, as their side may see them; only where they hold a role."""
+    if not standing.roles:
+        return ()
+    found = sla_home.at_risk_in(
+        session, engagement=standing.engagement, side=standing.side, user_id=user_id, today=today
+    )
+    return tuple(found)
 
 
 def asked_before(*, session: Session, source_key: str) -> QuestionRecord | None:

@@ -28,6 +28,7 @@ from bot.slack.listeners import (
     mediation_evidence,
     mediations,
     questions,
+    sla,
 )
 from knowledge.errors import KnowledgeError
 
@@ -58,8 +59,9 @@ LISTENERS = (
     home,
     digest,
     channels,
+    sla,
 )
-VERBS = {**commands.VERBS, **files.VERBS, **issues.VERBS, **mediations.VERBS}
+VERBS = {**commands.VERBS, **files.VERBS, **issues.VERBS, **mediations.VERBS, **sla.VERBS}
 
 
 def create_app(settings: Settings, deps: Deps, *, client: WebClient, listener_executor: Executor | None = None) -> App:

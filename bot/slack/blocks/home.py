@@ -28,6 +28,7 @@ from bot.slack.blocks.kit import (
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import mrkdwn as _mrkdwn
+from bot.slack.blocks.sla import at_risk_section
 from bot.slack.seal import seal, seal_metadata
 from knowledge.answers import Answer
 
@@ -197,6 +198,7 @@ def engagement_blocks(engagement: EngagementHome, *, workspace_url: str | None =
         _about(engagement),
         _issues_section(engagement.issues),
         _mediations_section(engagement.mediations, workspace_url),
+        *([at_risk_section(engagement.at_risk)] if engagement.at_risk else []),
         _deadlines_section(engagement),
         {
             "type": "actions",

@@ -1,0 +1,319 @@
+"""Block Kit for the SLA register in Slack: the register, a reported measurement, the credits, and the Edit and
+Report modals. Pure functions over the JSON of `bot.sla.workflows` (and `bot.sla.home.Latest`).
+
+Button values carry ids only (a level's id, a period): the listener re-reads and re-authorizes. Contract text
+(metrics, quotes, the working) is escaped and verbatim; every number shown comes with the clause it is from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any  # the workflows' JSON
+
+from bot.sla.home import Latest
+from bot.slack.blocks.kit import (
+    MAX_BLOCKS,
+    Block,
+    Element,
+    InputState,
+    Option,
+    View,
+    actions,
+    button,
+    clip,
+    context,
+    escape,
+    header,
+    plain,
+    quoted,
+    section,
+    text_sections,
+)
+from bot.slack.seal import seal_metadata
+
+APPROVE, REJECT, EDIT, CLAIM, REPORT = "sla_approve", "sla_reject", "sla_edit", "sla_claim", "sla_report_open"
+EDIT_CALLBACK, REPORT_CALLBACK = "sla_edit_submit", "sla_report_submit"
+LEVEL_LIMIT = 20  # levels listed; the rest are counted
+COMPARISONS = (">=", "<=", ">", "<", "within")
+MODELS = ("tiers", "per-point", "fixed", "pool")
+NUMBER_FIELDS = ("target", "cap_pct", "pct_per_point", "level_pct", "at_risk_pct", "pool_pct", "amount")
+TEXT_FIELDS = ("unit", "currency")
+LABELS = {
+    "target": "Target",
+    "comparison": "Comparison",
+    "unit": "Unit",
+    "cap_pct": "Cap (% of the fees)",
+    "model": "Credit model",
+    "pct_per_point": "Credit % per point below target",
+    "level_pct": "Level's allocation %",
+    "at_risk_pct": "At-risk amount (% of the fees)",
+    "pool_pct": "Pool allocation %",
+    "amount": "Fixed amount per breach",
+    "currency": "Currency of the fixed amount",
+    "owner": "Owner",
+}
+HELP = (
+    "*The SLA register* (`/liaison sla …` in a bound channel)\n"
+    "• `/liaison sla`: the service levels this channel may see\n"
+    "• `/liaison sla extract`: draft them from the indexed contracts (mediators, admins and owners)\n"
+    '• `/liaison sla report "call answer rate" 2026-10 76.4%`: record a measurement (or `/liaison sla report`'
+    " for the form)\n"
+    "• `/liaison sla dispute LEVEL 2026-10 REASON…` · `/liaison sla agree LEVEL 2026-10`\n"
+    "• `/liaison sla credits 2026-10 200000 [USD]`: a period's credits, with the working\n"
+    "LEVEL is a level's number or its metric's name (quoted if you like)."
+)
+
+
+def help_blocks(problem: str | None = None) -> list[Block]:
+    return ([section(f":warning: {escape(problem)}")] if problem else []) + [section(HELP)]
+
+
+def clause(item: Mapping[str, Any]) -> str:
+    """Where a value comes from: "Schedule 2 (02-sla.md) §4.1" as `document §section`."""
+    where = escape(str(item.get("document") or "?"))
+    return f"{where} §{escape(str(item['section']))}" if item.get("section") else where
+
+
+def quantity(value: object, unit: str | None) -> str:
+    unit = unit or ""
+    return f"{value}{unit}" if unit == "%" else f"{value} {unit}".strip()
+
+
+def target(level: Mapping[str, Any]) -> str:
+    if level.get("target") is None:
+        return f"{level['comparison']} {level.get('target_text') or '(no target)'}"
+    return f"{level['comparison']} {quantity(level['target'], level.get('unit'))}"
+
+
+def name(level: Mapping[str, Any]) -> str:
+    return f"{level['metric']} ({level['scope']})" if level.get("scope") else str(level["metric"])
+
+
+def latest_text(latest: Latest | None) -> str:
+    if latest is None:
+        return "not measured yet"
+    verdict = "met" if latest.met else "missed" if latest.met is False else "no target in force"
+    return f"{latest.period}: {quantity(latest.actual, latest.unit)}, {verdict} ({latest.status or 'reported'})"
+
+
+def level_block(level: Mapping[str, Any], latest: Latest | None) -> Block:
+    """One level: name, target, kind, status, clause and latest measurement."""
+    kind = "critical (carries a credit)" if level["kind"] == "credit" else "key measurement (reported only)"
+    owner = f" · owner <@{level['owner']}>" if level.get("owner") else ""
+    lines = [
+        f"*#{level['id']} {clip(name(level), 150)}* · `{escape(str(level['status']))}`",
+        f"Target {escape(target(level))} · {kind} · {clause(level)}{owner}",
+        f"Latest: {escape(latest_text(latest))}",
+    ]
+    return section("\n".join(lines))
+
+
+def review_buttons(level: Mapping[str, Any]) -> Block:
+    ident = str(level["id"])
+    shown: list[Element] = []
+    if level["status"] != "approved":
+        shown.append(button("Approve", APPROVE, ident, "primary"))
+    shown.append(button("Edit", EDIT, ident))
+    if level["status"] != "rejected":
+        shown.append(button("Reject", REJECT, ident, "danger"))
+    return actions(*shown)
+
+
+def register_blocks(
+    levels: Sequence[Mapping[str, Any]],
+    latest: Mapping[int, Latest],
+    *,
+    engagement: str,
+    side: str,
+    reviewer: bool,
+) -> list[Block]:
+    """The register as the channel's side sees it, with review buttons for reviewers."""
+    blocks: list[Block] = [
+        header(f"Service levels of {engagement}"),
+        context(f"As the {escape(side)} side sees them: levels from documents this channel may quote."),
+    ]
+    if not levels:
+        return [*blocks, section("No service levels yet: `/liaison sla extract` drafts them from the contracts.")]
+    per = 2 if reviewer else 1
+    room = min(LEVEL_LIMIT, (MAX_BLOCKS - 4) // per)
+    for level in levels[:room]:
+        blocks.append(level_block(level, latest.get(int(level.get("family") or level["id"]))))
+        if reviewer:
+            blocks.append(review_buttons(level))
+    if len(levels) > room:
+        blocks.append(context(f"…and {len(levels) - room} more (`liaison sla list` lists them all)."))
+    blocks.append(actions(button("Report a measurement", REPORT, "report")))
+    return blocks
+
+
+def register_text(levels: Sequence[Mapping[str, Any]], engagement: str) -> str:
+    return f"{len(levels)} service level{'s' if len(levels) != 1 else ''} of {engagement}"
+
+
+def reported_text(done: Mapping[str, Any]) -> str:
+    """A recorded measurement: met or missed against the target, with the clause, and the breach issue."""
+    value = quantity(done["value"], done.get("unit"))
+    head = f"Recorded {escape(str(done['name']))} for {done['period']}: {escape(value)}"
+    if done.get("met") is None:
+        verdict = "no approved target is in force for that period, so it is not judged yet"
+    else:
+        aim = f"{done['comparison']} {quantity(done['target'], done.get('unit'))}"
+        verdict = f"{'met' if done['met'] else '*missed*'} against {escape(aim)} ({clause(done)})"
+    text = f"{head}, {verdict}."
+    if done.get("replaced") is not None:
+        text += f" It replaces {escape(quantity(done['replaced'], done.get('unit')))}."
+    if done.get("breach_issue"):
+        logged = "logged" if done.get("breach_new") else "already logged"
+        text += f" Breach issue #{done['breach_issue']} {logged}."
+    return text
+
+
+def status_text(done: Mapping[str, Any], level: str) -> str:
+    reason = f": {escape(str(done['reason']))}" if done.get("reason") else ""
+    return f"The measurement of {escape(level)} for {done['period']} is now {done['status']}{reason}."
+
+
+def credits_blocks(
+    out: Mapping[str, Any], *, claim_clauses: Sequence[str], claimable: bool, claimed_by: str | None = None
+) -> list[Block]:
+    """A period's credits: each line's working, the total with the cap, the claim deadline, all cited."""
+    blocks: list[Block] = [header(f"Service credits for {out['period']}")]
+    fees = f"{out['currency']} {out['fees']:,}" if isinstance(out["fees"], int) else f"{out['currency']} {out['fees']}"
+    blocks.append(context(f"On monthly fees of {escape(fees)} (as given)."))
+    lines = [f"• {escape(str(line['working']))}" for line in out["lines"]]
+    blocks.extend(text_sections("\n".join(lines) or "No level in force.", 10, render=lambda s: s))
+    blocks.append(section(f"*Total:* {escape(str(out['total_working']))}"))
+    if out.get("left_out"):
+        blocks.append(context("Left out: " + escape("; ".join(str(x) for x in out["left_out"]))))
+    deadline = out.get("claim_deadline")
+    where = f" ({', '.join(claim_clauses)})" if claim_clauses else ""
+    claim = f"Claim by *{deadline}*{where}." if deadline else "No claim window is stated for these credits."
+    if out.get("claimed"):
+        claim += " Claimed" + (f" by <@{claimed_by}>." if claimed_by else ".")
+    blocks.append(section(claim))
+    if claimable and not out.get("claimed"):
+        blocks.append(actions(button("Mark claimed", CLAIM, str(out["period"]), "primary")))
+    return blocks
+
+
+def credits_text(out: Mapping[str, Any]) -> str:
+    return f"Service credits for {out['period']}: {out['currency']} {out['total_amount']} ({out['total_pct']}%)"
+
+
+# -- modals --------------------------------------------------------------------------------------
+def _option(value: str, text: str | None = None) -> Option:
+    return {"text": plain(text or value), "value": value}
+
+
+def _text_input(field: str, initial: object, *, optional: bool = True) -> Block:
+    element: Element = {"type": "plain_text_input", "action_id": field}
+    if initial is not None and str(initial) != "":
+        element["initial_value"] = str(initial)
+    return {
+        "type": "input",
+        "block_id": field,
+        "label": plain(LABELS.get(field, field)),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def _select(field: str, choices: Sequence[str], initial: object) -> Block:
+    element: Element = {"type": "static_select", "action_id": field, "options": [_option(c) for c in choices]}
+    if initial in choices:
+        element["initial_option"] = _option(str(initial))
+    return {"type": "input", "block_id": field, "label": plain(LABELS[field]), "element": element, "optional": True}
+
+
+def edit_modal(level: Mapping[str, Any], *, channel: str) -> View:
+    """The review form of one level, showing the clause's verbatim quote; submitted, it calls `edit`."""
+    credit = level.get("credit") or {}
+    owner: Element = {"type": "users_select", "action_id": "owner"}
+    if level.get("owner"):
+        owner["initial_user"] = str(level["owner"])
+    blocks: list[Block] = [
+        section(f"*#{level['id']} {clip(name(level), 150)}* · {clause(level)} · `{escape(str(level['status']))}`"),
+        *text_sections(str(level.get("quote") or ""), 3, render=quoted),
+        _text_input("target", level.get("target")),
+        _select("comparison", COMPARISONS, level.get("comparison")),
+        _text_input("unit", level.get("unit")),
+        _text_input("cap_pct", level.get("cap_pct")),
+        _select("model", MODELS, credit.get("model")),
+        *(_text_input(f, credit.get(f)) for f in ("pct_per_point", "level_pct", "at_risk_pct", "pool_pct")),
+        _text_input("amount", credit.get("amount")),
+        _text_input("currency", credit.get("currency")),
+        {"type": "input", "block_id": "owner", "label": plain(LABELS["owner"]), "element": owner, "optional": True},
+    ]
+    return {
+        "type": "modal",
+        "callback_id": EDIT_CALLBACK,
+        "title": plain("Review service level", 24),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": seal_metadata({"channel": channel, "level": int(level["id"])}),
+        "blocks": blocks,
+    }
+
+
+def _value(values: Mapping[str, Mapping[str, InputState]], field: str) -> str | None:
+    state = (values.get(field) or {}).get(field) or {}
+    option = state.get("selected_option")
+    raw = option["value"] if option else state.get("selected_user") or state.get("value")
+    return None if raw is None or not str(raw).strip() else str(raw).strip()
+
+
+def read_edit(values: Mapping[str, Mapping[str, InputState]]) -> dict[str, object]:
+    """The submitted review form as `edit`'s changes (a blank field clears the value)."""
+    fields = (*NUMBER_FIELDS, *TEXT_FIELDS, "comparison", "model", "owner")
+    return {f: _value(values, f) for f in fields if f in values}
+
+
+def field_of(message: str, fields: Sequence[str]) -> str | None:
+    """The form field an error message is about ("cap-pct must be a number…" -> "cap_pct")."""
+    head = message.split(" ", 1)[0].replace("-", "_")
+    return head if head in fields else None
+
+
+def report_modal(levels: Sequence[Mapping[str, Any]], *, channel: str) -> View:
+    """The Report form: a level among those the channel may see, a period, a value."""
+    options = [_option(str(lv["id"]), f"#{lv['id']} {name(lv)}") for lv in levels[:100]]
+    level: Element = {"type": "static_select", "action_id": "level", "options": options}
+    return {
+        "type": "modal",
+        "callback_id": REPORT_CALLBACK,
+        "title": plain("Report a measurement", 24),
+        "submit": plain("Report"),
+        "close": plain("Cancel"),
+        "private_metadata": seal_metadata({"channel": channel}),
+        "blocks": [
+            {"type": "input", "block_id": "level", "label": plain("Service level"), "element": level},
+            {**_text_input("period", None, optional=False), "label": plain("Period (YYYY-MM)")},
+            {**_text_input("value", None, optional=False), "label": plain("Value (e.g. 76.4%)")},
+        ],
+    }
+
+
+def read_report(values: Mapping[str, Mapping[str, InputState]]) -> tuple[dict[str, str], dict[str, str]]:
+    """(level, period and value as typed; errors by block) of a submitted Report form."""
+    got = {f: _value(values, f) for f in ("level", "period", "value")}
+    errors = {f: "Required." for f, v in got.items() if v is None}
+    return {f: v for f, v in got.items() if v is not None}, errors
+
+
+def notice_modal(text: str) -> View:
+    return {"type": "modal", "title": plain("Liaison", 24), "close": plain("Close"), "blocks": [section(text)]}
+
+
+def at_risk_section(levels: Sequence[Latest]) -> Block:
+    """The App Home's "Service levels at risk": the person's levels that missed or are disputed, with the clause."""
+    lines = []
+    for lv in levels[:LEVEL_LIMIT]:
+        aim = "" if lv.target is None else f" vs {lv.comparison} {quantity(lv.target, lv.unit)}"
+        why = "disputed" if lv.status == "disputed" else "missed"
+        where = clause({"document": lv.document, "section": lv.section})
+        lines.append(
+            f"• *#{lv.level}* {clip(lv.name, 150)} · {lv.period}: {escape(quantity(lv.actual, lv.unit) + aim)}"
+            f" · *{why}* · {where}"
+        )
+    more = f"\n…and {len(levels) - LEVEL_LIMIT} more." if len(levels) > LEVEL_LIMIT else ""
+    return section(f"*Service levels at risk ({len(levels)})*, that you own:\n" + "\n".join(lines) + more)
