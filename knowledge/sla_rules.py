@@ -66,6 +66,10 @@ _FIXED = re.compile(
     r"(?i)\b(?:per|for[ \t]+each|each)[ \t]+(?:breach|failure|incident|occurrence|miss|missed|ticket|event)"
 )
 _AT_RISK = re.compile(r"(?i)at[- ]risk[ \t]+amount")
+_BASED_ON = re.compile(
+    r"(?i)^[“\"*]*service[ \t]+credits?[”\"*]*[ \t]+means\b[^.]{0,200}?\bbased[ \t]+on[ \t]+(?:the[ \t]+)?"
+    r"([^.,;]{3,120}?)(?=[ \t]+in[ \t]+(?:such|that|the|each)\b|[.,;]|$)"
+)
 _POOL = re.compile(r"(?i)pool[ \t]+(?:allocation|percentage)")
 
 
@@ -85,6 +89,7 @@ class Rules:
     at_risk_pct: Decimal | None = None
     formula: Span | None = None
     pool_pct: Decimal | None = None
+    credit_base: str | None = None  # what the Service Credit definition says credits are based on
 
 
 def read_rules(text: str, sentences: list[tuple[int, int]], headings: dict[int, str]) -> Rules:
@@ -99,6 +104,8 @@ def read_rules(text: str, sentences: list[tuple[int, int]], headings: dict[int, 
             _claim(text, a, b, rules)
         if _EXCLUSION.search(sentence) or "exclusion" in headings.get(a, "").casefold():
             rules.exclusions.append(Span.of(text, a, b))
+        if rules.credit_base is None and (based := _BASED_ON.search(sentence)):
+            rules.credit_base = " ".join(based.group(1).split())
         if _AT_RISK.search(sentence):
             _pool(text, a, b, rules)
         if credit_word:

@@ -235,6 +235,9 @@ def _finish(
 
 def _credit(level: LevelDraft, rules: Rules, credit_text: list[str]) -> tuple[CreditDraft | None, Kind]:
     if level.credit is not None:
+        base, defined = level.credit.base, rules.credit_base
+        if base and defined and base.casefold() in defined.casefold() and len(defined) > len(base):
+            return replace(level.credit, base=defined), "credit"  # "5% of monthly fees": the definition says more
         return level.credit, "credit"
     weight = level.values.get("level_pct")
     if weight is not None:

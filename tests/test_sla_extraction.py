@@ -145,6 +145,15 @@ def test_a_tier_chart_gives_the_target_and_tiers_with_their_bounds() -> None:
     assert tiers[3] == (None, Decimal("95.00"), Decimal(50), None, False)
 
 
+def test_the_service_credit_definition_names_the_base_in_full() -> None:
+    definition = (
+        "“Service Credit” means a credit issued by Provider based on the monthly fees due for the affected Cloud "
+        "Service in such month.\n\n"
+    )  # Bonterms SLA v1.0 (CC BY 4.0), section 6, verbatim
+    (level,) = _levels(definition + BONTERMS)
+    assert level.credit is not None and level.credit.base == "monthly fees due for the affected Cloud Service"
+
+
 # VK Cloud hot storage agreement (CC BY-SA 4.0, github.com/vk-cs/docs-public), clause 7.3 table, verbatim.
 VK_ASCIIDOC = """7.3. If the Service is unavailable, the Company undertakes to pay the User Compensation:
 
