@@ -37,13 +37,12 @@ from langchain_core.runnables import Runnable
 from pydantic import BaseModel, Field
 
 from knowledge.furniture import content_blocks
-from knowledge.outline import section_at
 from knowledge.prompting import attribute, fenced
 from knowledge.sections import sentence_spans
 from knowledge.signals import is_amendment
 from knowledge.sla_drafts import CreditDraft, LevelDraft, Span
 from knowledge.sla_values import Value, amounts, comparison_at, durations, figure, percentages
-from knowledge.slas import MAX_TEXT, effective_date
+from knowledge.slas import MAX_TEXT, effective_date, sections_at
 from knowledge.tables import header_of, table_at, tables_in
 from knowledge.text import locate
 from prompts import load_prompt
@@ -129,7 +128,7 @@ def extract_levels_llm(
         for level in _read(reader, system, text, clause, document=document, title=title):
             found.setdefault((level.quote.start, level.values["metric"].start, level.values["target"].start), level)
     levels = sorted(found.values(), key=lambda lv: (lv.quote.start, lv.values["metric"].start))
-    return _dated(text, levels) if levels and is_amendment(title, document) else levels
+    return _finished(text, levels, amendment=is_amendment(title, document))
 
 
 def uncovered_clauses(text: str, levels: Sequence[LevelDraft]) -> list[Span]:
@@ -246,7 +245,6 @@ def _verified(text: str, clause: _Clause, stated: StatedLevel) -> LevelDraft | N
     cap_pct = _cap_pct(text, spans.get("cap"))
     if cap_pct is not None:
         spans["cap_pct"] = cap_pct[1]
-    label, heading = section_at(text, clause.quote.start)
     return LevelDraft(
         metric=" ".join(metric.text.split()),
         scope=_words(spans.get("scope")),
@@ -258,7 +256,7 @@ def _verified(text: str, clause: _Clause, stated: StatedLevel) -> LevelDraft | N
         kind="credit" if "credit" in spans else "report",
         credit=credit,
         cap_pct=cap_pct[0] if cap_pct is not None else None,
-        section=label or heading,
+        section=None,
         quote=clause.quote,
         values=spans,
         cap=spans.get("cap"),
@@ -320,10 +318,18 @@ def _cap_pct(text: str, cap: Span | None) -> tuple[Decimal, Span] | None:
     return (pcts[0].number, Span.of(text, pcts[0].start, pcts[0].end)) if pcts else None
 
 
-def _dated(text: str, levels: list[LevelDraft]) -> list[LevelDraft]:
-    """An amendment's levels with the date it takes effect, where it states one."""
-    effective = effective_date(text)
-    if effective is None:
+def _finished(text: str, levels: list[LevelDraft], *, amendment: bool) -> list[LevelDraft]:
+    """The levels with their section (one pass over the outline), and an amendment's with the date it takes
+    effect, where it states one."""
+    if not levels:
         return levels
-    day, span = effective
-    return [replace(lv, effective_from=day, values={**lv.values, "effective_from": span}) for lv in levels]
+    places = sections_at(text[:MAX_TEXT], [lv.quote.start for lv in levels])
+    effective = effective_date(text) if amendment else None
+    out = []
+    for lv in levels:
+        label, heading = places[lv.quote.start]
+        lv = replace(lv, section=label or heading)
+        if effective is not None:
+            lv = replace(lv, effective_from=effective[0], values={**lv.values, "effective_from": effective[1]})
+        out.append(lv)
+    return out
