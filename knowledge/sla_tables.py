@@ -190,8 +190,12 @@ def _bounds(cell: str) -> tuple[Decimal | None, Decimal | None, bool | None, boo
     """(low, high, low_inclusive, high_inclusive, explicit pair) of a range cell."""
     found = percentages(cell)
     if len(found) >= 2:
-        low, high = sorted((found[0].number, found[1].number))
-        return low, high, None, None, True
+        pair = sorted(found[:2], key=lambda v: v.number)
+        low_sign, high_sign = (comparison_at(cell, v.start, v.end) for v in pair)
+        low_inc = {">=": True, ">": False}.get(low_sign[0]) if low_sign else None
+        high_inc = {"<=": True, "<": False}.get(high_sign[0]) if high_sign else None
+        stated = low_inc is not None or high_inc is not None  # "< 99.9% but >= 99.0%"
+        return pair[0].number, pair[1].number, low_inc, high_inc, not stated
     if len(found) != 1:
         return None
     number = found[0].number

@@ -223,6 +223,23 @@ def test_html_tables_as_the_loader_writes_them() -> None:
     assert [(t.low, t.high) for t in level.credit.tiers] == [(Decimal(99), Decimal("99.95")), (None, Decimal(99))]
 
 
+def test_bounds_stated_with_signs_are_kept() -> None:
+    text = (
+        "| Monthly Uptime Percentage | Service Credit |\n|---|---|\n| 99.9% or more | none |\n"
+        "| < 99.9% but >= 99.0% | 10% |\n| < 99.0% | 25% |\n"
+    )
+    (level,) = _levels(text)
+    assert level.credit is not None
+    first, second = level.credit.tiers
+    assert (first.low, first.high, first.low_inclusive, first.high_inclusive) == (
+        Decimal("99.0"),
+        Decimal("99.9"),
+        True,
+        False,
+    )
+    assert (second.low, second.high, second.high_inclusive) == (None, Decimal("99.0"), False)
+
+
 def test_per_point_credits_caps_and_claim_windows_in_prose() -> None:
     text = (
         "5.1 Availability. The Service will be available at least 99.5% of each calendar month.\n\n"
