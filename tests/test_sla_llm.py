@@ -193,6 +193,8 @@ def test_a_failed_call_or_malformed_reply_skips_that_clause_only() -> None:
 
 def test_the_budget_bounds_the_calls_and_measured_things_go_first() -> None:
     text = (
+        "## 2. Service Levels at 99%\n\n"  # a heading is no clause
+        "The parties shall cooperate in good faith.\n\n"  # no value, no comparison
         "Invoices are payable within 30 days.\n\n"
         "Notices take effect within 5 days.\n\n"
         "Response time shall be within 1 hour.\n\n"
