@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.cli.demo import samples_dir
@@ -31,12 +33,26 @@ CLIENT_NOTES = (
 )
 
 
-@pytest.fixture
-def slack(tmp_path: Path, fake_kb: KnowledgeBase) -> Iterator[Slack]:
-    with running_slack(tmp_path, fake_kb) as running:
+@contextmanager
+def _bound(tmp_path: Path, kb: KnowledgeBase, engine: Engine | None = None) -> Iterator[Slack]:
+    """The app and the local Slack API, with a client (CC), a vendor (CV) and a shared (CS) channel bound."""
+    with running_slack(tmp_path, kb, engine=engine) as running:
         running.bind("CC", "client")
         running.bind("CV", "vendor")
         running.bind("CS", "shared")
+        yield running
+
+
+@pytest.fixture
+def slack(tmp_path: Path, fake_kb: KnowledgeBase) -> Iterator[Slack]:
+    with _bound(tmp_path, fake_kb) as running:
+        yield running
+
+
+@pytest.fixture
+def slack_any(tmp_path: Path, fake_kb: KnowledgeBase, db: Engine) -> Iterator[Slack]:
+    """The same on SQLite and on PostgreSQL (the `db` fixture's two databases)."""
+    with _bound(tmp_path, fake_kb, engine=db) as running:
         yield running
 
 
@@ -99,6 +115,17 @@ def test_each_channel_lists_what_its_side_may_see(slack: Slack) -> None:
         assert "Quality Score" in seen and "Retention Offer Rate" not in seen  # a client-only level, never there
 
 
+def test_a_client_channel_shared_with_another_organisation_lists_shared_levels_only(slack: Slack) -> None:
+    ids = _seed(slack, ("UC", "client-owner"))
+    _approve_all(slack, ids)
+    slack.api.channels["CC"] = {"is_ext_shared": True}  # Slack Connect: the vendor's people read along
+    slack.command("sla", user="UC", channel="CC")
+    seen = _text(_reply(slack))
+    assert "Quality Score" in seen and "Retention Offer Rate" not in seen
+    slack.action(sb.EDIT, str(ids["Retention Offer Rate"]), user="UC", channel="CC")
+    assert "No service level" in _reply(slack, 2)["text"] and not slack.api.calls_to("views.open")
+
+
 def test_drafts_and_review_buttons_are_for_role_holders_only(slack: Slack) -> None:
     ids = _seed(slack, ("UC", "client-owner"))
     slack.command("sla", user="UC", channel="CS")
@@ -156,7 +183,8 @@ def test_extract_drafts_from_the_indexed_contracts_for_reviewers_only(slack: Sla
 
 
 # -- measurements ----------------------------------------------------------------------------------
-def test_a_reported_miss_logs_one_breach_issue_even_when_retried(slack: Slack) -> None:
+def test_a_reported_miss_logs_one_breach_issue_even_when_retried(slack_any: Slack) -> None:
+    slack = slack_any
     ids = _seed(slack, ("UC", "client-owner"))
     _approve_all(slack, ids)
     slack.command('sla report "quality score" 2026-10 85%', user="UC", channel="CS")
