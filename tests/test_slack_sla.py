@@ -20,7 +20,6 @@ from bot.records.roles import grant_role
 from bot.records.sla import ServiceLevelRecord
 from bot.sla import register
 from bot.slack.blocks import sla as sb
-from bot.slack.listeners.sla import fees_of, split_level
 from knowledge.base import KnowledgeBase
 from knowledge.sla_drafts import LevelDraft
 from tests.conftest import ENGAGEMENT
@@ -344,10 +343,10 @@ def test_app_home_shows_the_owners_levels_at_risk(slack: Slack) -> None:
 
 # -- parsing -----------------------------------------------------------------------------------------
 def test_the_level_name_may_be_quoted_or_not() -> None:
-    assert split_level('"call answer rate" 2026-10 76.4%') == ("call answer rate", ["2026-10", "76.4%"])
-    assert split_level("\u201ccall answer rate\u201d 2026-10 76.4%") == ("call answer rate", ["2026-10", "76.4%"])
-    assert split_level("call answer rate 2026-10 76.4%") == ("call answer rate", ["2026-10", "76.4%"])
-    assert split_level("7 2026-10 too low") == ("7", ["2026-10", "too", "low"])
-    assert fees_of("200,000") == fees_of("200000") and str(fees_of("1,234.50")) == "1234.50"
+    assert sb.split_level('"call answer rate" 2026-10 76.4%') == ("call answer rate", ["2026-10", "76.4%"])
+    assert sb.split_level("\u201ccall answer rate\u201d 2026-10 76.4%") == ("call answer rate", ["2026-10", "76.4%"])
+    assert sb.split_level("call answer rate 2026-10 76.4%") == ("call answer rate", ["2026-10", "76.4%"])
+    assert sb.split_level("7 2026-10 too low") == ("7", ["2026-10", "too", "low"])
+    assert sb.fees_of("200,000") == sb.fees_of("200000") and str(sb.fees_of("1,234.50")) == "1234.50"
     with pytest.raises(ValueError):
-        fees_of("2,5")
+        sb.fees_of("2,5")

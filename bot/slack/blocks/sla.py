@@ -1,5 +1,6 @@
 """Block Kit for the SLA register in Slack: the register, a reported measurement, the credits, and the Edit and
-Report modals. Pure functions over the JSON of `bot.sla.workflows` (and `bot.sla.home.Latest`).
+Report modals, the App Home's levels at risk; and reading what was typed after `/liaison sla`. Pure functions
+over the JSON of `bot.sla.workflows` (and `bot.sla.home.Latest`).
 
 Button values carry ids only (a level's id, a period): the listener re-reads and re-authorizes. Contract text
 (metrics, quotes, the working) is escaped and verbatim; every number shown comes with the clause it is from.
@@ -7,7 +8,9 @@ Button values carry ids only (a level's id, a period): the listener re-reads and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any  # the workflows' JSON
 
 from bot.sla.home import Latest
@@ -33,6 +36,9 @@ from bot.slack.seal import seal_metadata
 
 APPROVE, REJECT, EDIT, CLAIM, REPORT = "sla_approve", "sla_reject", "sla_edit", "sla_claim", "sla_report_open"
 EDIT_CALLBACK, REPORT_CALLBACK = "sla_edit_submit", "sla_report_submit"
+PERIOD = re.compile(r"^\d{4}-\d{1,2}$")
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 LEVEL_LIMIT = 20  # levels listed; the rest are counted
 COMPARISONS = (">=", "<=", ">", "<", "within")
 MODELS = ("tiers", "per-point", "fixed", "pool")
@@ -300,10 +306,6 @@ def read_report(values: Mapping[str, Mapping[str, InputState]]) -> tuple[dict[st
     return {f: v for f, v in got.items() if v is not None}, errors
 
 
-def notice_modal(text: str) -> View:
-    return {"type": "modal", "title": plain("Liaison", 24), "close": plain("Close"), "blocks": [section(text)]}
-
-
 def at_risk_section(levels: Sequence[Latest]) -> Block:
     """The App Home's "Service levels at risk": the person's levels that missed or are disputed, with the clause."""
     lines = []
@@ -317,3 +319,28 @@ def at_risk_section(levels: Sequence[Latest]) -> Block:
         )
     more = f"\n…and {len(levels) - LEVEL_LIMIT} more." if len(levels) > LEVEL_LIMIT else ""
     return section(f"*Service levels at risk ({len(levels)})*, that you own:\n" + "\n".join(lines) + more)
+
+
+# -- what was typed after /liaison sla ------------------------------------------------------------
+def split_level(args: str) -> tuple[str, list[str]]:
+    """`"call answer rate" 2026-10 …` or `call answer rate 2026-10 …`: the level's name and what follows it
+    (unquoted, the name ends before the first YYYY-MM)."""
+    text = args.translate(_QUOTES).strip()
+    if text[:1] in ('"', "'") and text.find(text[0], 1) > 0:
+        end = text.find(text[0], 1)
+        return text[1:end].strip(), text[end + 1 :].split()
+    tokens = text.split()
+    at = next((i for i, t in enumerate(tokens) if PERIOD.match(t)), len(tokens))
+    return " ".join(tokens[:at]), tokens[at:]
+
+
+def fees_of(text: str) -> Decimal:
+    """'200000', '200,000' or '200000.50' as a Decimal (a comma only as a thousands separator)."""
+    cleaned = text.replace(",", "") if _THOUSANDS.match(text) else text
+    try:
+        fees = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"the fees are a number such as 200000, not {text!r}") from None
+    if not fees.is_finite() or fees < 0:
+        raise ValueError(f"the fees are a number of zero or more, not {text!r}")
+    return fees

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any  # the workflows' JSON
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -39,12 +37,9 @@ from bot.slack.replies import not_linked
 
 log = logging.getLogger(__name__)
 REFUSALS = (LiaisonError, ValueError)  # SlaInputError is a ValueError
-_PERIOD = re.compile(r"^\d{4}-\d{1,2}$")
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 REPORT_USAGE = (
     'Usage: /liaison sla report LEVEL YYYY-MM VALUE, e.g. /liaison sla report "call answer rate" 2026-10 76.4%'
 )
-_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -127,24 +122,12 @@ def extract(deps: Deps, at: Here, args: str, command: Command, respond: Respond,
     _say(respond, said, [section(said), *blocks])
 
 
-def split_level(args: str) -> tuple[str, list[str]]:
-    """`"call answer rate" 2026-10 …` or `call answer rate 2026-10 …`: the level's name and what follows it
-    (unquoted, the name ends before the first YYYY-MM)."""
-    text = args.translate(_QUOTES).strip()
-    if text[:1] in ('"', "'") and text.find(text[0], 1) > 0:
-        end = text.find(text[0], 1)
-        return text[1:end].strip(), text[end + 1 :].split()
-    tokens = text.split()
-    at = next((i for i, t in enumerate(tokens) if _PERIOD.match(t)), len(tokens))
-    return " ".join(tokens[:at]), tokens[at:]
-
-
 def report(deps: Deps, at: Here, args: str, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison sla report LEVEL YYYY-MM VALUE`, or the Report form when no argument is given."""
     if not args:
         open_report_form(deps, at, client, command["trigger_id"])
         return
-    ref, after = split_level(args)
+    ref, after = sb.split_level(args)
     if not ref or len(after) != 2:
         _say(respond, "Usage: /liaison sla report LEVEL YYYY-MM VALUE", sb.help_blocks(REPORT_USAGE))
         return
@@ -171,7 +154,7 @@ def post_breach_card(deps: Deps, client: WebClient, *, channel: str, issue_id: i
 
 def dispute(deps: Deps, at: Here, args: str, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison sla dispute LEVEL YYYY-MM REASON…`."""
-    ref, after = split_level(args)
+    ref, after = sb.split_level(args)
     if not ref or len(after) < 2:
         _say(respond, "Usage: /liaison sla dispute LEVEL YYYY-MM REASON")
         return
@@ -180,7 +163,7 @@ def dispute(deps: Deps, at: Here, args: str, command: Command, respond: Respond,
 
 def agree(deps: Deps, at: Here, args: str, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison sla agree LEVEL YYYY-MM`."""
-    ref, after = split_level(args)
+    ref, after = sb.split_level(args)
     if not ref or len(after) != 1:
         _say(respond, "Usage: /liaison sla agree LEVEL YYYY-MM")
         return
@@ -195,22 +178,10 @@ def _set_status(deps: Deps, at: Here, respond: Respond, ref: str, period: str, s
     _say(respond, sb.status_text(done, ref))
 
 
-def fees_of(text: str) -> Decimal:
-    """'200000', '200,000' or '200000.50' as a Decimal (a comma only as a thousands separator)."""
-    cleaned = text.replace(",", "") if _THOUSANDS.match(text) else text
-    try:
-        fees = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"the fees are a number such as 200000, not {text!r}") from None
-    if not fees.is_finite() or fees < 0:
-        raise ValueError(f"the fees are a number of zero or more, not {text!r}")
-    return fees
-
-
 def credits(deps: Deps, at: Here, args: str, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison sla credits YYYY-MM FEES [CURRENCY]`."""
     tokens = args.split()
-    if len(tokens) not in (2, 3) or not _PERIOD.match(tokens[0]):
+    if len(tokens) not in (2, 3) or not sb.PERIOD.match(tokens[0]):
         _say(
             respond, "Usage: /liaison sla credits YYYY-MM FEES [CURRENCY], e.g. /liaison sla credits 2026-10 200000 USD"
         )
@@ -220,7 +191,7 @@ def credits(deps: Deps, at: Here, args: str, command: Command, respond: Respond,
         deps,
         engagement=at.engagement,
         period=tokens[0],
-        fees=fees_of(tokens[1]),
+        fees=sb.fees_of(tokens[1]),
         currency=currency,
         who=at.who,
         side=at.side,
