@@ -267,7 +267,7 @@ def review(
     except REFUSALS as err:
         _refuse(respond, err)
         return
-    text, blocks = register_view(deps, at)
+    _, blocks = register_view(deps, at)
     done = section(f"Service level #{level_id} is now *{status}*.")
     _say(respond, f"Service level #{level_id} is now {status}.", [done, *blocks], replace=True)
 
