@@ -33,6 +33,7 @@ class KnowledgeBase:
     ) -> None:
         self.store = store
         self.embeddings = embeddings
+        self.llm = llm  # a langchain chat model, or None: the answerer and SLA extraction use it
         self.indexer = Indexer(store, embeddings, limits=limits, max_bytes=max_bytes)
         self.retriever = Retriever(store, embeddings)
         self.answerer = Answerer(self.retriever, min_similarity=min_similarity, k=k, llm=llm)
@@ -75,11 +76,22 @@ class KnowledgeBase:
     def service_levels(self, engagement: str) -> list[tuple[StoredDocument, list[LevelDraft]]]:
         """Every document of the engagement (every visibility: the caller filters by side) with the service levels
         it states; an amendment's levels (`knowledge.signals.is_amendment`) carry its effective date
-        (`effective_from`)."""
+        (`effective_from`).
+
+        Rule-based first; with an LLM configured, the clauses the rules left are read with it too
+        (`knowledge.sla_llm`: every value verbatim in its clause or dropped), and the rules win a clause both read.
+        """
         out: list[tuple[StoredDocument, list[LevelDraft]]] = []
         for doc in self.documents(engagement):
             text = self.document_text(engagement, doc.name)
-            out.append((doc, extract_levels(text, document=doc.name, title=doc.title)))
+            levels = extract_levels(text, document=doc.name, title=doc.title)
+            if self.llm is not None:
+                from knowledge.sla_llm import extract_levels_llm, merge_levels, uncovered_clauses
+
+                todo = uncovered_clauses(text, levels)
+                assisted = extract_levels_llm(self.llm, text, document=doc.name, title=doc.title, candidates=todo)
+                levels = merge_levels(levels, assisted)
+            out.append((doc, levels))
         return out
 
     def forget(self, engagement: str, names: Iterable[str]) -> list[str]:

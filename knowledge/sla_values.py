@@ -155,8 +155,8 @@ _BEFORE = [
     (re.compile(r"(?i)(?:within|in|inside)[ \t]*(?:the[ \t]+)?$"), "within"),
 ]  # fmt: skip
 _AFTER = [
-    (re.compile(r"(?i)^[ \t]*(?:or|and)[ \t]+(?:higher|more|above|greater|better)\b"), ">="),
-    (re.compile(r"(?i)^[ \t]*(?:or|and)[ \t]+(?:lower|less|fewer|below|under)\b"), "<="),
+    (re.compile(r"(?i)[ \t]*(?:or|and)[ \t]+(?:higher|more|above|greater|better)\b"), ">="),
+    (re.compile(r"(?i)[ \t]*(?:or|and)[ \t]+(?:lower|less|fewer|below|under)\b"), "<="),
 ]
 
 

@@ -218,6 +218,8 @@ def _finish(
         changes["window"], values["window"] = window
     if credit is not None:
         values["credit"] = credit.source
+        if credit.model == "pool" and rules.at_risk is not None:
+            values["at_risk_pct"] = rules.at_risk  # "The At-Risk Amount ... is 10% of the Monthly Fees"
     if kind == "credit" and rules.cap is not None:
         changes |= {"cap": rules.cap, "cap_pct": rules.cap_pct}
         if rules.cap_value is not None:

@@ -19,7 +19,7 @@ from bot.records.cases import IssueRecord
 from bot.records.sla import Measurement, ServiceLevelRecord
 from bot.sla import measures, register
 from bot.sla.views import level_json
-from knowledge.sla_drafts import CreditDraft, LevelDraft, Span
+from knowledge.slas import CreditDraft, LevelDraft, Span
 from tests.conftest import at_once, count
 
 SCHEDULE = (

@@ -350,3 +350,35 @@ def test_the_level_name_may_be_quoted_or_not() -> None:
     assert sb.fees_of("200,000") == sb.fees_of("200000") and str(sb.fees_of("1,234.50")) == "1234.50"
     with pytest.raises(ValueError):
         sb.fees_of("2,5")
+
+
+def test_the_credits_view_attaches_the_credits_to_a_mediation_once(slack: Slack) -> None:
+    from sqlmodel import select
+
+    from bot.db import session
+    from bot.mediation import lifecycle
+    from bot.records.cases import TimelineEntry
+
+    ids = _seed(slack, ("UC", "client-owner"))
+    _approve_all(slack, ids)
+    with session(slack.deps.engine) as s:
+        mediation = lifecycle.open_mediation(
+            session=s, engagement=ENGAGEMENT, title="October credits", channel_id="CC", opened_by="UM"
+        )
+    slack.command("sla report quality score 2026-10 85", user="UC", channel="CC")
+    _reply(slack)
+    slack.command("sla credits 2026-10 200000", user="UC", channel="CC")
+    reply = _reply(slack, 2)
+    [menu] = [b for b in _buttons(reply) if b["action_id"] == sb.ATTACH]
+    [option] = menu["options"]
+    assert option["text"]["text"] == f"#{mediation.id} October credits"
+    element = {"type": "static_select", "selected_option": {**option, "value": opened(option["value"])}}
+    slack.action(sb.ATTACH, "", user="UC", channel="CC", element=element)
+    assert f"attached to mediation #{mediation.id}" in _reply(slack, 3)["text"]
+    slack.action(sb.ATTACH, "", user="UC", channel="CC", element=element)
+    assert "already in" in _reply(slack, 4)["text"]
+    slack.action(sb.ATTACH, "", user="UX", channel="CC", element=element)
+    assert "Only people with a role" in _reply(slack, 5)["text"]
+    with session(slack.deps.engine) as s:
+        evidence = s.exec(select(TimelineEntry).where(TimelineEntry.kind == "evidence")).all()
+    assert len(evidence) == 1 and "Quality Score 85% vs >= 90%" in evidence[0].text

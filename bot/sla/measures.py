@@ -202,7 +202,15 @@ def import_csv(session: Session, *, engagement: str, text: str, actor: str) -> l
 
 
 def set_status(
-    session: Session, *, engagement: str, ref: str, period: str, status: str, actor: str, reason: str = ""
+    session: Session,
+    *,
+    engagement: str,
+    ref: str,
+    period: str,
+    status: str,
+    actor: str,
+    reason: str = "",
+    side: str | None = None,
 ) -> Measurement:
     """Dispute (with a reason) or agree with a period's measurement."""
     if status not in ("disputed", "agreed"):
@@ -210,7 +218,7 @@ def set_status(
     if status == "disputed" and not reason.strip():
         raise ValueError("say why the measurement is disputed")
     when = Period.parse(period)
-    level = register.find_level(session, engagement=engagement, ref=ref)
+    level = register.find_level(session, engagement=engagement, ref=ref, side=side)
     family = level.family or level.id
     assert family is not None
     row = records.measurement_of(session, engagement=engagement, family=family, period=str(when))
@@ -259,11 +267,9 @@ def cap_in_force(rows: Sequence[ServiceLevelRecord]) -> Cap | None:
         return None
     row = max(capped, key=lambda r: (r.effective_from or date.min, r.version, r.id or 0))
     span = (row.details or {}).get("cap")
-    source = (
-        Source(row.document, row.section, span["quote"], span["start"], span["end"])
-        if span
-        else register.source_of(row)
-    )
+    source = register.source_of(row)
+    if span:
+        source = Source(row.document, span.get("section") or row.section, span["quote"], span["start"], span["end"])
     return Cap(source, pct=Decimal(row.cap_pct or 0))
 
 
@@ -389,6 +395,7 @@ class LevelStanding:
     document: str
     section: str | None
     periods: tuple[LevelPeriod, ...]
+    target_text: str = ""  # the contract's own words for the target, verbatim in the quote
 
     @property
     def name(self) -> str:
@@ -442,6 +449,7 @@ def standings(session: Session, *, engagement: str, side: str, periods: Sequence
                 document=shown.document,
                 section=shown.section,
                 periods=tuple(points),
+                target_text=shown.target_text,
             )
         )
     return out

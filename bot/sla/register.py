@@ -19,7 +19,7 @@ from __future__ import annotations
 # What a side sees over periods (def standings, def statements) is in bot.sla.measures, beside the measurements.
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ from bot.sla.terms import COMPARISONS, Fixed, Period, PerPoint, Pool, Source, Ti
 from knowledge.visibility import visible_to
 
 if TYPE_CHECKING:
-    from knowledge.sla_drafts import CreditDraft, LevelDraft, Span
+    from knowledge.slas import CreditDraft, LevelDraft, Span
 
 EDITABLE = (
     "metric",
@@ -69,6 +69,14 @@ class Found:
     document: str
     visibility: str
     levels: Sequence[LevelDraft]
+    sections: Mapping[int, str | None] = field(default_factory=dict)  # a span's start -> its clause's label
+
+
+def spans_of(draft: LevelDraft) -> list[Span]:
+    """Every span a draft keeps besides its quote: where its section label is wanted too."""
+    found = [*draft.values.values(), *draft.exclusions]
+    found += [s for s in (draft.cap, draft.claim, draft.credit.source if draft.credit else None) if s is not None]
+    return found
 
 
 @dataclass(frozen=True)
@@ -88,13 +96,13 @@ def level_key(metric: str, scope: str | None) -> str:
     return f"{words(metric)}|{words(scope)}"
 
 
-def _span(span: Span | None) -> dict[str, Any] | None:
+def _span(span: Span | None, sections: Mapping[int, str | None]) -> dict[str, Any] | None:
     if span is None:
         return None
-    return {"quote": span.text, "start": span.start, "end": span.end, "section": getattr(span, "section", None)}
+    return {"quote": span.text, "start": span.start, "end": span.end, "section": sections.get(span.start)}
 
 
-def _credit_dict(credit: CreditDraft | None) -> dict[str, Any] | None:
+def _credit_dict(credit: CreditDraft | None, sections: Mapping[int, str | None]) -> dict[str, Any] | None:
     if credit is None:
         return None
     return {
@@ -117,12 +125,15 @@ def _credit_dict(credit: CreditDraft | None) -> dict[str, Any] | None:
         "pool_pct": decimal_text(credit.pool_pct),
         "level_pct": decimal_text(credit.level_pct),
         "at_risk_pct": decimal_text(credit.at_risk_pct),
-        "source": _span(credit.source),
+        "source": _span(credit.source, sections),
     }
 
 
-def draft_values(draft: LevelDraft, document: str, visibility: str) -> dict[str, Any]:
-    """A draft as the register's columns."""
+def draft_values(
+    draft: LevelDraft, document: str, visibility: str, sections: Mapping[int, str | None] | None = None
+) -> dict[str, Any]:
+    """A draft as the register's columns (`sections`: the clause label at each span's start, where known)."""
+    sections = sections or {}
     return {
         "key": level_key(draft.metric, draft.scope),
         "metric": draft.metric,
@@ -133,7 +144,7 @@ def draft_values(draft: LevelDraft, document: str, visibility: str) -> dict[str,
         "unit": draft.unit,
         "window": draft.window,
         "kind": draft.kind,
-        "credit": _credit_dict(draft.credit),
+        "credit": _credit_dict(draft.credit, sections),
         "cap_pct": decimal_text(draft.cap_pct),
         "effective_from": draft.effective_from,
         "document": document,
@@ -143,12 +154,12 @@ def draft_values(draft: LevelDraft, document: str, visibility: str) -> dict[str,
         "start": draft.quote.start,
         "end": draft.quote.end,
         "details": {
-            "values": {name: _span(span) for name, span in draft.values.items()},
-            "cap": _span(draft.cap),
-            "claim": _span(draft.claim),
+            "values": {name: _span(span, sections) for name, span in draft.values.items()},
+            "cap": _span(draft.cap, sections),
+            "claim": _span(draft.claim, sections),
             "claim_days": draft.claim_days,
             "claim_business_days": draft.claim_business_days,
-            "exclusions": [_span(s) for s in draft.exclusions],
+            "exclusions": [_span(s, sections) for s in draft.exclusions],
             "edited": [],
         },
     }
@@ -161,7 +172,7 @@ def sync_drafts(session: Session, *, engagement: str, found: Iterable[Found], ac
     created = updated = kept = 0
     for doc in found:
         for draft in doc.levels:
-            values = draft_values(draft, doc.document, doc.visibility)
+            values = draft_values(draft, doc.document, doc.visibility, doc.sections)
             where = (doc.document, values["key"])
             if where in seen:
                 continue  # the same metric and scope twice in one document: the first statement is the level

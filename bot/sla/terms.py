@@ -106,8 +106,12 @@ def shortfall(comparison: str, actual: Decimal, target: Decimal) -> Decimal:
 
 
 def quantity(value: Decimal, unit: str) -> str:
-    """'76.4%', '3 hours'."""
-    return pct(value) if unit == "%" else f"{plain(value)} {unit}".rstrip()
+    """'76.4%', '3 hours', '1 hour', '1 business day'."""
+    if unit == "%":
+        return pct(value)
+    if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]
+    return f"{plain(value)} {unit}".rstrip()
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,14 @@ from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
 from bot.mediation import lifecycle, queries
 from bot.records import sla as sla_records
+from bot.records.cases import ACTIVE_MEDIATION_STATUSES
 from bot.records.sla import LevelStatus
 from bot.records.tables import ROLES
 from bot.sla import measures, register
 from bot.sla.money import number
 from bot.sla.terms import Period
 from bot.sla.views import level_json, name_of
+from knowledge.slas import sections_at
 from knowledge.visibility import visible_to
 
 CLI = "cli"
@@ -53,7 +55,13 @@ class Extracted:
 def extract(deps: Deps, *, engagement: str, who: Actor) -> Extracted:
     """Draft the engagement's service levels from its indexed documents (approved ones are never touched)."""
     authorize(who, "review-sla", engagement)
-    found = [register.Found(doc.name, doc.visibility, drafts) for doc, drafts in deps.kb.service_levels(engagement)]
+    found = []
+    for doc, drafts in deps.kb.service_levels(engagement):
+        text = deps.kb.document_text(engagement, doc.name)
+        offsets = [span.start for d in drafts for span in register.spans_of(d)]
+        places = sections_at(text, offsets) if offsets else {}
+        labels = {offset: label or heading for offset, (label, heading) in places.items()}
+        found.append(register.Found(doc.name, doc.visibility, drafts, labels))
     if not found:
         raise NotFound(f"No documents are indexed in {engagement}: `liaison index FILE -e {engagement}` first.")
     with session(deps.engine) as s:
@@ -169,12 +177,28 @@ def import_csv(deps: Deps, *, engagement: str, text: str, who: Actor) -> list[di
 
 
 def set_measurement_status(
-    deps: Deps, *, engagement: str, ref: str, period: str, status: str, who: Actor, reason: str = ""
+    deps: Deps,
+    *,
+    engagement: str,
+    ref: str,
+    period: str,
+    status: str,
+    who: Actor,
+    reason: str = "",
+    side: str | None = None,
 ) -> dict[str, Any]:
+    """Dispute (with a reason) or agree with a period's measurement of a level the side may see."""
     authorize(who, "dispute-sla", engagement)
     with session(deps.engine) as s:
         row = measures.set_status(
-            s, engagement=engagement, ref=ref, period=period, status=status, actor=who.user_id, reason=reason
+            s,
+            engagement=engagement,
+            ref=ref,
+            period=period,
+            status=status,
+            actor=who.user_id,
+            reason=reason,
+            side=side,
         )
         return {"level": row.family, "period": row.period, "status": row.status, "reason": row.reason}
 
@@ -203,6 +227,7 @@ def credits(
         out = measures.statement_json(result)
         out["claim_deadline"] = statement.claim_deadline.isoformat() if statement.claim_deadline else None
         out["claimed"] = statement.claimed_at is not None
+        out["claimed_by"] = statement.claimed_by
         return out
 
 
@@ -250,3 +275,10 @@ def attach_credits(
             actor=who.user_id,
         )
         return added is not None
+
+
+def active_mediations(deps: Deps, *, engagement: str) -> list[tuple[int, str]]:
+    """The engagement's mediations still taking evidence: (number, title), oldest first."""
+    with session(deps.engine) as s:
+        rows = queries.list_mediations(session=s, engagement=engagement, statuses=ACTIVE_MEDIATION_STATUSES)
+        return [(row.id, row.title) for row in rows if row.id is not None]

@@ -32,9 +32,10 @@ from bot.slack.blocks.kit import (
     section,
     text_sections,
 )
-from bot.slack.seal import seal_metadata
+from bot.slack.seal import seal, seal_metadata
 
 APPROVE, REJECT, EDIT, CLAIM, REPORT = "sla_approve", "sla_reject", "sla_edit", "sla_claim", "sla_report_open"
+ATTACH = "sla_attach"  # the credits view's "Attach to mediation" menu: its option's value is "PERIOD:MEDIATION"
 EDIT_CALLBACK, REPORT_CALLBACK = "sla_edit_submit", "sla_report_submit"
 PERIOD = re.compile(r"^\d{4}-\d{1,2}$")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
@@ -180,7 +181,12 @@ def status_text(done: Mapping[str, Any], level: str) -> str:
 
 
 def credits_blocks(
-    out: Mapping[str, Any], *, claim_clauses: Sequence[str], claimable: bool, claimed_by: str | None = None
+    out: Mapping[str, Any],
+    *,
+    claim_clauses: Sequence[str],
+    claimable: bool,
+    claimed_by: str | None = None,
+    mediations: Sequence[tuple[int, str]] = (),
 ) -> list[Block]:
     """A period's credits: each line's working, the total with the cap, the claim deadline, all cited."""
     blocks: list[Block] = [header(f"Service credits for {out['period']}")]
@@ -197,9 +203,28 @@ def credits_blocks(
     if out.get("claimed"):
         claim += " Claimed" + (f" by <@{claimed_by}>." if claimed_by else ".")
     blocks.append(section(claim))
+    controls: list[Element] = []
     if claimable and not out.get("claimed"):
-        blocks.append(actions(button("Mark claimed", CLAIM, str(out["period"]), "primary")))
+        controls.append(button("Mark claimed", CLAIM, str(out["period"]), "primary"))
+    if mediations:
+        controls.append(attach_menu(str(out["period"]), mediations))
+    if controls:
+        blocks.append(actions(*controls))
     return blocks
+
+
+def attach_menu(period: str, mediations: Sequence[tuple[int, str]]) -> Element:
+    """A menu of the engagement's active mediations: choosing one attaches these credits to it as evidence."""
+    options: list[Option] = [
+        {"text": plain(f"#{number} {title}"[:75]), "value": seal(f"{period}:{number}")}
+        for number, title in mediations[:100]
+    ]
+    return {
+        "type": "static_select",
+        "action_id": ATTACH,
+        "placeholder": plain("Attach to mediation"),
+        "options": options,
+    }
 
 
 def credits_text(out: Mapping[str, Any]) -> str:

@@ -58,6 +58,7 @@ def register(app: App) -> None:
     app.action(sb.EDIT)(on_edit)
     app.action(sb.REPORT)(on_report_form)
     app.action(sb.CLAIM)(on_claim)
+    app.action(sb.ATTACH)(on_attach)
     app.view(sb.EDIT_CALLBACK)(on_edit_submit)
     app.view(sb.REPORT_CALLBACK)(on_report_submit)
 
@@ -173,7 +174,14 @@ def agree(deps: Deps, at: Here, args: str, command: Command, respond: Respond, c
 def _set_status(deps: Deps, at: Here, respond: Respond, ref: str, period: str, status: str, reason: str) -> None:
     level_id = sla_home.level_id_of(deps, engagement=at.engagement, ref=ref, side=at.side)  # one this side sees
     done = sla.set_measurement_status(
-        deps, engagement=at.engagement, ref=str(level_id), period=period, status=status, who=at.who, reason=reason
+        deps,
+        engagement=at.engagement,
+        ref=str(level_id),
+        period=period,
+        status=status,
+        who=at.who,
+        reason=reason,
+        side=at.side,
     )
     _say(respond, sb.status_text(done, ref))
 
@@ -197,7 +205,11 @@ def credits(deps: Deps, at: Here, args: str, command: Command, respond: Respond,
         side=at.side,
     )
     blocks = sb.credits_blocks(
-        out, claim_clauses=claim_clauses(deps, at, out), claimable=sla.may_review(at.who, at.engagement)
+        out,
+        claim_clauses=claim_clauses(deps, at, out),
+        claimable=sla.may_review(at.who, at.engagement),
+        claimed_by=out.get("claimed_by"),
+        mediations=sla.active_mediations(deps, engagement=at.engagement),
     )
     _say(respond, sb.credits_text(out), blocks)
 
@@ -321,6 +333,28 @@ def on_claim(
         _refuse(respond, err)
         return
     _say(respond, f"The credits for {done['period']} are marked claimed by <@{done['claimed_by']}>.")
+
+
+def on_attach(
+    ack: Ack, body: ActionBody, action: Action, respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    """A mediation chosen in the credits view: the period's kept credits become its evidence (once)."""
+    ack()
+    deps: Deps = context["deps"]
+    chosen = action.get("selected_option")
+    period, _, number = (chosen["value"] if chosen else "").partition(":")
+    at = _clicked(deps, body, respond, client)
+    if at is None or not number.isdigit():
+        return
+    try:
+        added = sla.attach_credits(
+            deps, engagement=at.engagement, mediation_id=int(number), period=period, who=at.who, side=at.side
+        )
+    except REFUSALS as err:
+        _refuse(respond, err)
+        return
+    said = "attached to" if added else "already in"
+    _say(respond, f"The credits for {period} are {said} mediation #{number}'s evidence.")
 
 
 # -- the modals ----------------------------------------------------------------------------------
