@@ -90,7 +90,7 @@ def test_per_full_point_counts_only_whole_points_below_the_target() -> None:
     r = compute_credits([level(1)], {1: D("76.4")}, period="2026-10", fees=D(200000))
     (line,) = r.lines
     assert line.credit_pct == D(15) and line.credit_amount == D(30000) and not line.met
-    assert line.working == "Call answer rate 76.4% vs >= 80%: 3 full points below x 5% = 15% (Schedule 2 §4.1)"
+    assert line.working == "Call answer rate 76.4% vs >= 80%: 3 full points below x 5% = 15% (Schedule 2 §3.1, §4.1)"
 
 
 def test_per_partial_point_counts_the_fraction_too() -> None:

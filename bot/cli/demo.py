@@ -46,8 +46,66 @@ def run_demo(kb: KnowledgeBase, engagement: str, *, where: str) -> None:
     for question, side in QUESTIONS:
         click.secho(f"\n--- liaison ask {question!r} --engagement {engagement} --side {side}", fg="cyan", bold=True)
         print_answer(kb.answer_question(question, engagement=engagement, side=side))
+    sla_demo(kb, engagement)
     click.secho(
         f'\nTry your own: liaison ask "..." --engagement {engagement}   (or index your contracts: '
         "liaison index PATH --engagement NAME)",
         bold=True,
     )
+
+
+EXAMPLE_MONTH = "2025-10"
+EXAMPLE_FEES = 800000
+EXAMPLE_MEASUREMENTS = {"Average Speed of Answer": "76.4", "Quality Score": "85", "First Contact Resolution": "72"}
+
+
+def sla_demo(kb: KnowledgeBase, engagement: str) -> None:
+    """The SLA register on the sample: the levels the contracts state, then what a month's misses would cost.
+
+    It runs the register's own code on a throwaway database, so nothing is recorded in yours: the levels of the
+    SLA schedule and its amendment are approved as a reviewer would, and three example measurements reported.
+    """
+    import tempfile
+
+    from bot.db import make_engine, session, upgrade
+    from bot.sla import measures, register
+    from bot.sla.workflows import drafts_found
+
+    found = drafts_found(kb, engagement)
+    click.secho(f"\n--- liaison sla extract --engagement {engagement}", fg="cyan", bold=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(f"sqlite:///{Path(scratch) / 'demo.db'}")
+        try:
+            upgrade(engine)
+            with session(engine) as s:
+                register.sync_drafts(s, engagement=engagement, found=found, actor="demo")
+                rows = register.levels(s, engagement=engagement)
+                credited = [r for r in rows if r.kind == "credit" and not register.what_is_missing(r)]
+                for row in credited[:12]:
+                    where = f"{row.document} §{row.section}" if row.section else row.document
+                    version = f", from {row.effective_from}" if row.effective_from else ""
+                    click.echo(f"  {row.metric}: {row.target_text or row.target}  ({where}{version})")
+                click.echo(
+                    f"  ... {len(rows)} drafts in all ({len(credited)} carry a credit), "
+                    "for a reviewer to approve, edit or reject"
+                )
+                register.review(
+                    s, engagement=engagement, level_ids=[r.id or 0 for r in credited], status="approved", actor="demo"
+                )
+                for name, value in EXAMPLE_MEASUREMENTS.items():
+                    measures.report(s, engagement=engagement, ref=name, period=EXAMPLE_MONTH, value=value, actor="demo")
+                result = measures.credits_for(
+                    s, engagement=engagement, period=EXAMPLE_MONTH, fees=EXAMPLE_FEES, currency="USD"
+                )
+        finally:
+            engine.dispose()
+    click.secho(
+        f"\n--- liaison sla credits --period {EXAMPLE_MONTH} --fees {EXAMPLE_FEES}   "
+        "(the credit levels approved, three example measurements; nothing recorded)",
+        fg="cyan",
+        bold=True,
+    )
+    for line in result.lines:
+        if line.actual is not None:
+            click.echo(f"  {line.working}")
+    click.echo(f"  {result.total_working}")

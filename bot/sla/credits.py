@@ -192,7 +192,7 @@ def credit_line(level: ServiceLevel, actual: Decimal | None, fees: Decimal, curr
         why = "a key measurement, reported only" if level.kind == "report" else "no credit rule"
         return CreditLine(level, actual, False, zero, zero, f"{head}: missed, {why}, no credit{cited([level.source])}")
     c = level.rule.credit(level, actual, fees, currency)
-    used = [level.rule.source, getattr(level.rule, "at_risk_source", None)]  # the pool's at-risk clause too
+    used = [level.source, level.rule.source, getattr(level.rule, "at_risk_source", None)]  # target, rule, at-risk
     return CreditLine(level, actual, False, c.pct, c.amount, f"{head}: {c.how}{cited(used)}")
 
 

@@ -27,6 +27,7 @@ from bot.sla import measures, register
 from bot.sla.money import number
 from bot.sla.terms import Period
 from bot.sla.views import level_json, name_of
+from knowledge.base import KnowledgeBase
 from knowledge.slas import sections_at
 from knowledge.visibility import visible_to
 
@@ -52,16 +53,22 @@ class Extracted:
     levels: list[dict[str, Any]]
 
 
-def extract(deps: Deps, *, engagement: str, who: Actor) -> Extracted:
-    """Draft the engagement's service levels from its indexed documents (approved ones are never touched)."""
-    authorize(who, "review-sla", engagement)
+def drafts_found(kb: KnowledgeBase, engagement: str) -> list[register.Found]:
+    """What the knowledge base drafts from each document, with the clause label at each value's span."""
     found = []
-    for doc, drafts in deps.kb.service_levels(engagement):
-        text = deps.kb.document_text(engagement, doc.name)
+    for doc, drafts in kb.service_levels(engagement):
+        text = kb.document_text(engagement, doc.name)
         offsets = [span.start for d in drafts for span in register.spans_of(d)]
         places = sections_at(text, offsets) if offsets else {}
         labels = {offset: label or heading for offset, (label, heading) in places.items()}
         found.append(register.Found(doc.name, doc.visibility, drafts, labels))
+    return found
+
+
+def extract(deps: Deps, *, engagement: str, who: Actor) -> Extracted:
+    """Draft the engagement's service levels from its indexed documents (approved ones are never touched)."""
+    authorize(who, "review-sla", engagement)
+    found = drafts_found(deps.kb, engagement)
     if not found:
         raise NotFound(f"No documents are indexed in {engagement}: `liaison index FILE -e {engagement}` first.")
     with session(deps.engine) as s:
