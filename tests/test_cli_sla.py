@@ -192,3 +192,18 @@ def test_a_credit_computation_is_attached_to_a_mediation_once(
     assert evidence[0].text.startswith("Service credits for 2026-10:\n• Average Speed of Answer (voice) not measured")
     assert "Quality Score 85% vs >= 90%: 100% pool allocation x 15% level allocation" in evidence[0].text
     assert evidence[0].data["sla_credits"]["total_amount"] == 12000
+
+
+def test_a_level_missed_three_months_running_is_a_chronic_failure(liaison: Callable[..., Any]) -> None:
+    ids = [str(sl["id"]) for sl in levels(liaison)]
+    liaison("sla", "approve", *ids, "-e", "acme")
+    for period, value in (("2026-08", "85"), ("2026-09", "86"), ("2026-10", "80")):
+        liaison("sla", "report", "-e", "acme", "--level", "quality score", "--period", period, "--value", value)
+    credits = json.loads(
+        liaison("sla", "credits", "-e", "acme", "--period", "2026-10", "--fees", "1000", "--json").stdout
+    )
+    assert credits["chronic"] == ["Quality Score missed 3 months running (2026-08 to 2026-10): chronic failure"]
+    september = json.loads(
+        liaison("sla", "credits", "-e", "acme", "--period", "2026-09", "--fees", "1000", "--json").stdout
+    )
+    assert september["chronic"] == []

@@ -17,7 +17,8 @@ from bot.db import session
 from bot.errors import Conflict, NotFound
 from bot.records.cases import IssueRecord
 from bot.records.sla import Measurement, ServiceLevelRecord
-from bot.sla import measures, register
+from bot.sla import measures, register, standing
+from bot.sla.terms import Period
 from bot.sla.views import level_json
 from knowledge.slas import CreditDraft, LevelDraft, Span
 from tests.conftest import at_once, count
@@ -302,7 +303,7 @@ def test_the_samples_worked_example_sums_then_caps_and_a_changed_measurement_rec
     assert statement.claim_deadline == date(2026, 11, 30)  # 30 days after 31 October
     with session(db) as s:
         measures.report(s, engagement="acme", ref="quality score", period="2026-10", value="95", actor="U2")
-        kept = measures.statements(s, engagement="acme", side="shared")
+        kept = standing.statements(s, engagement="acme", side="shared")
     assert [(k.period, k.total_amount, k.lines_missed, k.claimed) for k in kept] == [
         ("2026-10", Decimal("16000.00"), 1, False)
     ]
@@ -379,10 +380,10 @@ def test_a_level_from_a_one_sided_document_is_seen_by_that_side_only(db: Engine)
             register.find_level(s, engagement="acme", ref="quality score", side="vendor")
         measures.report(s, engagement="acme", ref="quality score", period="2026-10", value="80", actor="U1")
         measures.save_statement(s, engagement="acme", period="2026-10", fees=Decimal(1000), currency="USD", actor="U1")
-        assert [st.period for st in measures.statements(s, engagement="acme", side="client")] == ["2026-10"]
-        assert measures.statements(s, engagement="acme", side="shared") == []
-        standing = measures.standings(s, engagement="acme", side="vendor", periods=[measures.Period.parse("2026-10")])
-        assert [x.metric for x in standing] == ["Average Speed of Answer (voice)"]
+        assert [st.period for st in standing.statements(s, engagement="acme", side="client")] == ["2026-10"]
+        assert standing.statements(s, engagement="acme", side="shared") == []
+        seen = standing.standings(s, engagement="acme", side="vendor", periods=[Period.parse("2026-10")])
+        assert [x.metric for x in seen] == ["Average Speed of Answer (voice)"]
 
 
 def test_rows_are_stored_as_decimal_text(db: Engine) -> None:

@@ -369,11 +369,14 @@ def credits(ctx: Context, engagement: str, period: str, fees: str, currency: str
             "claim_deadline",
             "claimed",
             "left_out",
+            "chronic",
         )
         _dump({k: result[k] for k in keys})
         return
     for line in result["working"]:
         click.echo(line)
+    for chronic in result["chronic"]:
+        click.echo(chronic)
     for note in result["left_out"]:
         click.echo(f"note: {note}", err=True)
     if result["claim_deadline"]:

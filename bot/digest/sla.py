@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.digest.model import Fact, Trend, Window
-from bot.sla.measures import LevelPeriod, LevelStanding, Statement, standings, statements
 from bot.sla.money import money, pct
+from bot.sla.standing import LevelPeriod, LevelStanding, Statement, standings, statements
 from bot.sla.terms import Period, quantity
 
 CHART_PERIODS = 6  # the chart's months of attainment per level

@@ -1,7 +1,7 @@
 """What the register says to one person or one channel beyond `bot.sla.workflows`: each level's latest
 measurement, the levels a person owns that are at risk (for the App Home), and a level named in a channel.
 
-Built on `bot.sla.register` and `bot.sla.measures` only. A level is "at risk" when its latest measured period
+Built on `bot.sla.register` and `bot.sla.standing` only. A level is "at risk" when its latest measured period
 missed its target (the version in force then) or its measurement there is disputed. Measurements are looked
 for over the last `RECENT_MONTHS` calendar months up to the current one.
 """
@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from bot.db import session
 from bot.deps import Deps
-from bot.sla import measures, register
+from bot.sla import register
+from bot.sla.standing import standings
 from bot.sla.terms import Period
 
 RECENT_MONTHS = 24
@@ -58,7 +59,7 @@ def latest_in(s: Session, *, engagement: str, side: str, today: date) -> dict[in
     """Each approved level's latest measured period (by the family's id), as `side` may see it."""
     families = {r.id: r.family or r.id for r in register.levels(s, engagement=engagement, side=side)}
     out: dict[int, Latest] = {}
-    for standing in measures.standings(s, engagement=engagement, side=side, periods=recent_periods(today)):
+    for standing in standings(s, engagement=engagement, side=side, periods=recent_periods(today)):
         measured = [p for p in standing.periods if p.actual is not None]
         if not measured:
             continue

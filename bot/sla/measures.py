@@ -29,12 +29,14 @@ from bot.errors import Conflict, NotFound
 from bot.records import claim_event
 from bot.records import sla as records
 from bot.records.cases import ClauseRef, IssueCreate
-from bot.records.sla import CreditStatement, EventKind, Measurement, ServiceLevelRecord, decimal_of, decimal_text
+from bot.records.sla import CreditStatement, EventKind, Measurement, ServiceLevelRecord, decimal_text
 from bot.records.tables import utcnow
 from bot.sla import register
 from bot.sla.credits import Cap, CreditResult, compute_credits
 from bot.sla.money import SlaInputError, currency_code, exact
+from bot.sla.series import chronic_failures
 from bot.sla.terms import Period, Source, is_met, quantity
+from bot.sla.versions import in_force_rows, service_level, source_of
 from bot.sla.views import name_of
 from knowledge.visibility import narrowest, visible_to
 
@@ -67,7 +69,7 @@ def parse_value(text: str) -> Decimal:
 
 def in_force(session: Session, *, engagement: str, family: int, period: Period) -> ServiceLevelRecord | None:
     rows = [r for r in register.levels(session, engagement=engagement) if (r.family or r.id) == family]
-    return register.in_force_rows(rows, period).get(family)
+    return in_force_rows(rows, period).get(family)
 
 
 def report(
@@ -246,11 +248,11 @@ def credits_for(session: Session, *, engagement: str, period: str, fees: object,
     when = Period.parse(period)
     rows = register.levels(session, engagement=engagement)
     approved = [r for r in rows if r.status == "approved"]
-    chosen = register.in_force_rows(approved, when)
+    chosen = in_force_rows(approved, when)
     values = {
         m.family: Decimal(m.value) for m in records.measurements_of(session, engagement=engagement, periods=[str(when)])
     }
-    levels = [register.service_level(r) for r in chosen.values()]
+    levels = [service_level(r) for r in chosen.values()]
     if not levels:
         raise NotFound(f"No approved service level of {engagement} is in force in {when}: approve them first.")
     cap = cap_in_force(list(chosen.values()))
@@ -260,6 +262,26 @@ def credits_for(session: Session, *, engagement: str, period: str, fees: object,
     return result  # a line's `level` is the level's id (its family's); `version` says which version was in force
 
 
+def chronic_through(session: Session, *, engagement: str, period: str, run: int = 3) -> list[str]:
+    """The approved levels missed in each of the `run` months up to `period` (a chronic failure), as sentences.
+
+    A month with no approved level in force or no measurement breaks a run (not assessed is not a miss)."""
+    last = Period.parse(period)
+    months = [last]
+    for _ in range(run - 1):
+        first = months[0].first_day - timedelta(days=1)
+        months.insert(0, Period(first.year, first.month))
+    results = []
+    for month in months:
+        try:
+            results.append(
+                credits_for(session, engagement=engagement, period=str(month), fees=Decimal(0), currency="USD")
+            )
+        except (NotFound, SlaInputError):
+            continue
+    return [f.working for f in chronic_failures(results, run=run) if f.periods[-1] == last]
+
+
 def cap_in_force(rows: Sequence[ServiceLevelRecord]) -> Cap | None:
     """The cap of the most recently effective in-force version that states one."""
     capped = [r for r in rows if r.cap_pct is not None]
@@ -267,7 +289,7 @@ def cap_in_force(rows: Sequence[ServiceLevelRecord]) -> Cap | None:
         return None
     row = max(capped, key=lambda r: (r.effective_from or date.min, r.version, r.id or 0))
     span = (row.details or {}).get("cap")
-    source = register.source_of(row)
+    source = source_of(row)
     if span:
         source = Source(row.document, span.get("section") or row.section, span["quote"], span["start"], span["end"])
     return Cap(source, pct=Decimal(row.cap_pct or 0))
@@ -309,9 +331,7 @@ def save_statement(
     code = currency_code(currency)
     result = credits_for(session, engagement=engagement, period=period, fees=exact(fees, "fees"), currency=code)
     when = Period.parse(period)
-    rows = register.in_force_rows(
-        [r for r in register.levels(session, engagement=engagement) if r.status == "approved"], when
-    )
+    rows = in_force_rows([r for r in register.levels(session, engagement=engagement) if r.status == "approved"], when)
     credited = [rows[line.level.level] for line in result.lines if line.credit_amount and line.level.level in rows]
     row = records.statement_of(session, engagement=engagement, period=str(when), lock=True)
     if row is None:
@@ -371,113 +391,3 @@ def claim(session: Session, *, engagement: str, period: str, actor: str, side: s
     session.add(row)
     session.flush()
     return row
-
-
-@dataclass(frozen=True)
-class LevelPeriod:
-    period: str
-    actual: Decimal | None
-    met: bool | None
-    status: str | None
-
-
-@dataclass(frozen=True)
-class LevelStanding:
-    """One approved service level as a side may see it, over the periods asked (oldest first)."""
-
-    level: int
-    metric: str
-    scope: str | None
-    comparison: str
-    target: Decimal | None
-    unit: str
-    owner: str | None
-    document: str
-    section: str | None
-    periods: tuple[LevelPeriod, ...]
-    target_text: str = ""  # the contract's own words for the target, verbatim in the quote
-
-    @property
-    def name(self) -> str:
-        return f"{self.metric} ({self.scope})" if self.scope else self.metric
-
-
-@dataclass(frozen=True)
-class Statement:
-    period: str
-    currency: str
-    total_amount: Decimal
-    total_pct: Decimal
-    capped: bool
-    claimed: bool
-    claim_deadline: date | None
-    lines_missed: int
-
-
-def standings(session: Session, *, engagement: str, side: str, periods: Sequence[Period]) -> list[LevelStanding]:
-    """Each approved level a side may see, measured against the version in force in each period."""
-    rows = [r for r in register.levels(session, engagement=engagement, side=side) if r.status == "approved"]
-    if not rows or not periods:
-        return []
-    values = {
-        (m.family, m.period): m
-        for m in records.measurements_of(session, engagement=engagement, periods=[str(p) for p in periods])
-    }
-    latest = register.in_force_rows(rows, periods[-1])
-    families = sorted({r.family or r.id or 0 for r in rows})
-    out = []
-    for family in families:
-        shown = latest.get(family) or max((r for r in rows if (r.family or r.id) == family), key=lambda r: r.version)
-        points = []
-        for p in periods:
-            version = register.in_force_rows([r for r in rows if (r.family or r.id) == family], p).get(family)
-            m = values.get((family, str(p)))
-            actual = decimal_of(m.value) if m else None
-            met = None
-            if actual is not None and version is not None and version.target is not None:
-                met = is_met(version.comparison, actual, Decimal(version.target))
-            points.append(LevelPeriod(str(p), actual, met, m.status if m else None))
-        out.append(
-            LevelStanding(
-                level=shown.id or 0,
-                metric=shown.metric,
-                scope=shown.scope,
-                comparison=shown.comparison,
-                target=decimal_of(shown.target),
-                unit=shown.unit,
-                owner=shown.owner,
-                document=shown.document,
-                section=shown.section,
-                periods=tuple(points),
-                target_text=shown.target_text,
-            )
-        )
-    return out
-
-
-def statements(session: Session, *, engagement: str, side: str) -> list[Statement]:
-    """The kept credit statements a side may see, newest first."""
-    out = []
-    for row in records.statements_of(session, engagement=engagement):
-        if row.visibility not in visible_to(side):
-            continue
-        result = row.result
-        out.append(
-            Statement(
-                period=row.period,
-                currency=row.currency,
-                total_amount=Decimal(str(result.get("total_amount", 0))),
-                total_pct=Decimal(str(result.get("total_pct", 0))),
-                capped=bool(result.get("capped")),
-                claimed=row.claimed_at is not None,
-                claim_deadline=row.claim_deadline,
-                lines_missed=sum(
-                    1 for line in result.get("lines", []) if line.get("actual") is not None and not line.get("met")
-                ),
-            )
-        )
-    return out
-
-
-def _missed(line: dict[str, Any]) -> bool:
-    return line.get("actual") is not None and not line.get("met")

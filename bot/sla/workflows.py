@@ -235,6 +235,7 @@ def credits(
         out["claim_deadline"] = statement.claim_deadline.isoformat() if statement.claim_deadline else None
         out["claimed"] = statement.claimed_at is not None
         out["claimed_by"] = statement.claimed_by
+        out["chronic"] = measures.chronic_through(s, engagement=engagement, period=period)
         return out
 
 
