@@ -182,28 +182,9 @@ def add_evidence(
 
     Keyed by "evidence:<channel>:<ts>", so two reactions at once, in two processes, add it once.
     """
-    mediation = _lock_mediation(session, mediation_id)
-    _active(mediation, "add evidence")
     source_key = f"evidence:{channel_id}:{message_ts}"
-    if session.exec(select(TimelineEntry.id).where(TimelineEntry.source_key == source_key)).first() is not None:
-        return None
-    now = utcnow()
-    values = {
-        "issue_id": None,
-        "mediation_id": mediation_id,
-        "kind": "evidence",
-        "actor": actor,
-        "text": text,
-        "data": {"channel_id": channel_id, "message_ts": message_ts},
-        "at": now,
-        "source_key": source_key,
-        "original_ts": message_ts,
-        "original_author": author,
-    }
-    if not insert_once(session, TimelineEntry, values, key=("source_key",)):
-        return None
-    _touch(session, mediation, now)
-    return session.exec(select(TimelineEntry).where(TimelineEntry.source_key == source_key)).one()
+    data = {"channel_id": channel_id, "message_ts": message_ts}
+    return _evidence(session, mediation_id, source_key, text, data, actor, original=(message_ts, author))
 
 
 def add_record_evidence(
@@ -213,9 +194,24 @@ def add_record_evidence(
 
     Keyed by "evidence:<key>" like a pinned message, so the same record is added once.
     """
+    return _evidence(session, mediation_id, f"evidence:{key}", text, dict(data), actor, original=(None, None))
+
+
+def _evidence(
+    session: Session,
+    mediation_id: int,
+    source_key: str,
+    text: str,
+    data: dict[str, Any],
+    actor: str,
+    *,
+    original: tuple[str | None, str | None],
+) -> TimelineEntry | None:
+    """Insert an evidence entry once by its source key (None if it is in already), under the mediation's lock."""
     mediation = _lock_mediation(session, mediation_id)
     _active(mediation, "add evidence")
-    source_key = f"evidence:{key}"
+    if session.exec(select(TimelineEntry.id).where(TimelineEntry.source_key == source_key)).first() is not None:
+        return None
     now = utcnow()
     values = {
         "issue_id": None,
@@ -223,11 +219,11 @@ def add_record_evidence(
         "kind": "evidence",
         "actor": actor,
         "text": text,
-        "data": dict(data),
+        "data": data,
         "at": now,
         "source_key": source_key,
-        "original_ts": None,
-        "original_author": None,
+        "original_ts": original[0],
+        "original_author": original[1],
     }
     if not insert_once(session, TimelineEntry, values, key=("source_key",)):
         return None
