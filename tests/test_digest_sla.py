@@ -20,7 +20,7 @@ from bot.digest.sla import Cell, closed_periods, closing_claims, register_of
 from bot.digest.text import digest_text, summary_text
 from bot.localslack.api import SlackAPI
 from bot.records.digests import ALL_ENGAGEMENTS
-from bot.sla import measures, register
+from bot.sla import measures, register, reviews
 from bot.slack import posting
 from bot.slack.blocks.digest import digest_blocks
 from tests.test_digest import NOW, PNG, WEEK, E, bind, built, client_for, deps_for, fact, seed
@@ -39,7 +39,7 @@ def with_register(engine: Engine, *, one_sided: str | None = None) -> None:
     with session(engine) as s:
         register.sync_drafts(s, engagement=E, found=found, actor="cli")
         ids = [r.id or 0 for r in register.levels(s, engagement=E)]
-        register.review(s, engagement=E, level_ids=ids, status="approved", actor="U1")
+        reviews.review(s, engagement=E, level_ids=ids, status="approved", actor="U1")
         for period, values in (("2026-09", ("82", "95")), ("2026-10", ("76.4", "95"))):
             for name, value in zip((SPEED, QUALITY), values, strict=True):
                 measures.report(s, engagement=E, ref=name, period=period, value=value, actor="U1")
@@ -100,7 +100,7 @@ def test_a_month_not_measured_or_not_computed_says_so(db: Engine) -> None:
     with session(db) as s:
         register.sync_drafts(s, engagement=E, found=[register.Found("schedule.md", "shared", [speed])], actor="cli")
         ids = [r.id or 0 for r in register.levels(s, engagement=E)]
-        register.review(s, engagement=E, level_ids=ids, status="approved", actor="U1")
+        reviews.review(s, engagement=E, level_ids=ids, status="approved", actor="U1")
     d = built(db, "client")
     assert fact(d, "sla.met") == ("0 of 1", None) and d.fact("sla.met").detail == "1 not measured"  # type: ignore[union-attr]
     assert fact(d, "sla.missed") == ("0", "= same as in 2026-09")

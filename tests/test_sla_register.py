@@ -17,7 +17,7 @@ from bot.db import session
 from bot.errors import Conflict, NotFound
 from bot.records.cases import IssueRecord
 from bot.records.sla import Measurement, ServiceLevelRecord
-from bot.sla import measures, register, standing
+from bot.sla import measures, register, reviews, standing
 from bot.sla.terms import Period
 from bot.sla.views import level_json
 from knowledge.slas import CreditDraft, LevelDraft, Span
@@ -118,7 +118,7 @@ def base(engine: Engine) -> dict[str, int]:
 def approve_all(engine: Engine) -> None:
     with session(engine) as s:
         ids = [r.id or 0 for r in register.levels(s, engagement="acme")]
-        register.review(s, engagement="acme", level_ids=ids, status="approved", actor="U1")
+        reviews.review(s, engagement="acme", level_ids=ids, status="approved", actor="U1")
 
 
 def test_drafts_are_written_then_updated_and_approved_levels_never_touched(db: Engine) -> None:
@@ -131,8 +131,8 @@ def test_drafts_are_written_then_updated_and_approved_levels_never_touched(db: E
             ("Quality Score", "draft", 1, True),
         ]
         asa, quality = rows
-        register.review(s, engagement="acme", level_ids=[asa.id or 0], status="approved", actor="U1")
-        register.edit(s, engagement="acme", level_id=quality.id or 0, changes={"target": "92"}, actor="U2")
+        reviews.review(s, engagement="acme", level_ids=[asa.id or 0], status="approved", actor="U1")
+        reviews.edit(s, engagement="acme", level_id=quality.id or 0, changes={"target": "92"}, actor="U2")
     changed = [
         draft(SCHEDULE, "SL1", "Average Speed of Answer (voice)", "80", "25", cap="12"),
         draft(SCHEDULE, "SL6", "Quality Score", "90", "18", cap="12"),
@@ -213,19 +213,19 @@ def test_approval_is_refused_until_the_level_can_be_computed(db: Engine) -> None
     with session(db) as s:
         (row,) = register.levels(s, engagement="acme")
         with pytest.raises(Conflict, match="no target"):
-            register.review(s, engagement="acme", level_ids=[row.id or 0], status="approved", actor="U1")
-        register.edit(s, engagement="acme", level_id=row.id or 0, changes={"target": "99.9", "unit": "%"}, actor="U1")
+            reviews.review(s, engagement="acme", level_ids=[row.id or 0], status="approved", actor="U1")
+        reviews.edit(s, engagement="acme", level_id=row.id or 0, changes={"target": "99.9", "unit": "%"}, actor="U1")
         with pytest.raises(Conflict, match="no credit rule"):
-            register.review(s, engagement="acme", level_ids=[row.id or 0], status="approved", actor="U1")
-        register.edit(s, engagement="acme", level_id=row.id or 0, changes={"model": "per-point"}, actor="U1")
+            reviews.review(s, engagement="acme", level_ids=[row.id or 0], status="approved", actor="U1")
+        reviews.edit(s, engagement="acme", level_id=row.id or 0, changes={"model": "per-point"}, actor="U1")
         with pytest.raises(Conflict, match="--pct-per-point"):
-            register.review(s, engagement="acme", level_ids=[row.id or 0], status="approved", actor="U1")
-        register.edit(s, engagement="acme", level_id=row.id or 0, changes={"pct_per_point": "5"}, actor="U1")
-        assert register.review(s, engagement="acme", level_ids=[row.id or 0], status="approved", actor="U1") == [row.id]
+            reviews.review(s, engagement="acme", level_ids=[row.id or 0], status="approved", actor="U1")
+        reviews.edit(s, engagement="acme", level_id=row.id or 0, changes={"pct_per_point": "5"}, actor="U1")
+        assert reviews.review(s, engagement="acme", level_ids=[row.id or 0], status="approved", actor="U1") == [row.id]
         with pytest.raises(ValueError, match="comparison"):
-            register.edit(s, engagement="acme", level_id=row.id or 0, changes={"comparison": "=~"}, actor="U1")
+            reviews.edit(s, engagement="acme", level_id=row.id or 0, changes={"comparison": "=~"}, actor="U1")
         with pytest.raises(ValueError, match="number"):
-            register.edit(s, engagement="acme", level_id=row.id or 0, changes={"target": "lots"}, actor="U1")
+            reviews.edit(s, engagement="acme", level_id=row.id or 0, changes={"target": "lots"}, actor="U1")
         measures.report(s, engagement="acme", ref="uptime", period="2026-10", value="97.5", actor="U1")
         result = measures.credits_for(s, engagement="acme", period="2026-10", fees=Decimal(1000), currency="EUR")
     assert result.lines[0].working.startswith("uptime 97.5% vs >= 99.9%: 2 full points below x 5% = 10%")

@@ -18,7 +18,7 @@ from bot.db import session
 from bot.records.cases import IssueRecord
 from bot.records.roles import grant_role
 from bot.records.sla import ServiceLevelRecord
-from bot.sla import register
+from bot.sla import register, reviews
 from bot.slack.blocks import sla as sb
 from knowledge.base import KnowledgeBase
 from knowledge.sla_drafts import LevelDraft
@@ -77,8 +77,8 @@ def _approve_all(slack: Slack, ids: dict[str, int], owner: str | None = None) ->
     with session(slack.deps.engine) as s:
         if owner:
             for level_id in ids.values():
-                register.edit(s, engagement=ENGAGEMENT, level_id=level_id, changes={"owner": owner}, actor="cli")
-        register.review(s, engagement=ENGAGEMENT, level_ids=list(ids.values()), status="approved", actor="cli")
+                reviews.edit(s, engagement=ENGAGEMENT, level_id=level_id, changes={"owner": owner}, actor="cli")
+        reviews.review(s, engagement=ENGAGEMENT, level_ids=list(ids.values()), status="approved", actor="cli")
 
 
 def _reply(slack: Slack, count: int = 1) -> dict[str, Any]:

@@ -68,7 +68,7 @@ def sla_demo(kb: KnowledgeBase, engagement: str) -> None:
     import tempfile
 
     from bot.db import make_engine, session, upgrade
-    from bot.sla import measures, register
+    from bot.sla import measures, register, reviews
     from bot.sla.workflows import drafts_found
 
     found = drafts_found(kb, engagement)
@@ -80,7 +80,7 @@ def sla_demo(kb: KnowledgeBase, engagement: str) -> None:
             with session(engine) as s:
                 register.sync_drafts(s, engagement=engagement, found=found, actor="demo")
                 rows = register.levels(s, engagement=engagement)
-                credited = [r for r in rows if r.kind == "credit" and not register.what_is_missing(r)]
+                credited = [r for r in rows if r.kind == "credit" and not reviews.what_is_missing(r)]
                 for row in credited[:12]:
                     where = f"{row.document} §{row.section}" if row.section else row.document
                     version = f", from {row.effective_from}" if row.effective_from else ""
@@ -89,7 +89,7 @@ def sla_demo(kb: KnowledgeBase, engagement: str) -> None:
                     f"  ... {len(rows)} drafts in all ({len(credited)} carry a credit), "
                     "for a reviewer to approve, edit or reject"
                 )
-                register.review(
+                reviews.review(
                     s, engagement=engagement, level_ids=[r.id or 0 for r in credited], status="approved", actor="demo"
                 )
                 for name, value in EXAMPLE_MEASUREMENTS.items():

@@ -23,7 +23,7 @@ from bot.records import sla as sla_records
 from bot.records.cases import ACTIVE_MEDIATION_STATUSES
 from bot.records.sla import LevelStatus
 from bot.records.tables import ROLES
-from bot.sla import measures, register
+from bot.sla import measures, register, reviews
 from bot.sla.money import number
 from bot.sla.terms import Period
 from bot.sla.views import level_json, name_of
@@ -121,7 +121,7 @@ def review(deps: Deps, *, engagement: str, level_ids: Sequence[int], status: Lev
     """Approve or reject levels (all of them, or none if one cannot be); the statements are recomputed."""
     authorize(who, "review-sla", engagement)
     with session(deps.engine) as s:
-        changed = register.review(s, engagement=engagement, level_ids=level_ids, status=status, actor=who.user_id)
+        changed = reviews.review(s, engagement=engagement, level_ids=level_ids, status=status, actor=who.user_id)
         measures.recompute(s, engagement=engagement, actor=who.user_id)
         return changed
 
@@ -129,7 +129,7 @@ def review(deps: Deps, *, engagement: str, level_ids: Sequence[int], status: Lev
 def edit(deps: Deps, *, engagement: str, level_id: int, changes: Mapping[str, object], who: Actor) -> dict[str, Any]:
     authorize(who, "review-sla", engagement)
     with session(deps.engine) as s:
-        register.edit(s, engagement=engagement, level_id=level_id, changes=changes, actor=who.user_id)
+        reviews.edit(s, engagement=engagement, level_id=level_id, changes=changes, actor=who.user_id)
         measures.recompute(s, engagement=engagement, actor=who.user_id)
         return level_json(register.get_level(s, engagement=engagement, level_id=level_id))
 

@@ -1,0 +1,170 @@
+"""Reviewing the register: approve or reject levels (an approval refused while a level cannot compute, saying
+what to edit), and edit a level by hand (kept through re-extraction, the values before and after kept in the
+timeline). Data functions taking the caller's session; they never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.errors import Conflict
+from bot.records import sla as records
+from bot.records.sla import EventKind, LevelStatus, ServiceLevelRecord, decimal_text
+from bot.records.tables import utcnow
+from bot.sla.money import SlaInputError
+from bot.sla.register import CREDIT_FIELDS, get_level
+from bot.sla.terms import COMPARISONS
+from bot.sla.versions import service_level
+from bot.sla.views import name_of
+
+EDITABLE = (
+    "metric",
+    "scope",
+    "comparison",
+    "target",
+    "unit",
+    "window",
+    "kind",
+    "cap_pct",
+    "effective_from",
+    "owner",
+    "pct_per_point",
+    "level_pct",
+    "at_risk_pct",
+    "pool_pct",
+    "amount",
+    "currency",
+    "base",
+    "model",
+)
+MODELS = ("tiers", "per-point", "fixed", "pool")
+
+
+def review(
+    session: Session, *, engagement: str, level_ids: Sequence[int], status: LevelStatus, actor: str
+) -> list[int]:
+    """Approve or reject levels: the ids whose status changed (an approval is refused if it cannot compute)."""
+    if status not in ("approved", "rejected"):
+        raise ValueError(f"a review approves or rejects, not {status!r}")
+    changed = []
+    for level_id in level_ids:
+        row = get_level(session, engagement=engagement, level_id=level_id, lock=True)
+        if status == "approved":
+            missing = what_is_missing(row)
+            if missing:
+                raise Conflict(f"Service level {row.id} ({name_of(row)}) cannot be approved yet: {missing}.")
+        if row.status == status:
+            continue
+        before = row.status
+        row.status, row.reviewed_by, row.reviewed_at, row.updated_at = status, actor, utcnow(), utcnow()
+        session.add(row)
+        kind: EventKind = "approved" if status == "approved" else "rejected"
+        records.add_event(
+            session, engagement=engagement, kind=kind, actor=actor, level_id=row.id, data={"from": before}
+        )
+        changed.append(level_id)
+    session.flush()
+    return changed
+
+
+def what_is_missing(row: ServiceLevelRecord) -> str:
+    """What a level lacks to be computed ('' if nothing), said as what to edit."""
+    if row.target is None:
+        return f"it has no target (the contract says {row.target_text!r}): set one with `--target N`"
+    if row.kind == "report":
+        return ""
+    credit = row.credit or {}
+    model = credit.get("model")
+    if model is None:
+        return "it has no credit rule: set `--model` and its numbers, or `--kind report`"
+    needs = {
+        "tiers": ("tiers",),
+        "per-point": ("pct_per_point",),
+        "fixed": ("amount", "currency"),
+        "pool": ("level_pct", "at_risk_pct"),
+    }[model]
+    absent = [n for n in needs if not credit.get(n)]
+    if absent:
+        return f"its {model} credit rule has no {' or '.join(absent)}: set " + ", ".join(
+            f"`--{n.replace('_', '-')}`" for n in absent
+        )
+    try:
+        service_level(row)
+    except SlaInputError as e:
+        return str(e)
+    return ""
+
+
+def edit(session: Session, *, engagement: str, level_id: int, changes: Mapping[str, object], actor: str) -> bool:
+    """Change a level's fields by hand (kept through re-extraction); the timeline keeps before and after."""
+    row = get_level(session, engagement=engagement, level_id=level_id, lock=True)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    credit = dict(row.credit or {"model": None, "tiers": []})
+    for name, raw in changes.items():
+        if name not in EDITABLE:
+            raise ValueError(f"cannot edit {name!r}: one of {', '.join(EDITABLE)}")
+        value = _checked(name, raw)
+        old = credit.get(name) if name in CREDIT_FIELDS else getattr(row, name)
+        if old == value:
+            continue
+        before[name], after[name] = _jsonable(old), _jsonable(value)
+        if name in CREDIT_FIELDS:
+            credit[name] = value
+        else:
+            setattr(row, name, value)
+    if not after:
+        return False
+    if any(n in CREDIT_FIELDS for n in after):
+        row.credit = credit
+    row.details = {**row.details, "edited": sorted({*row.details.get("edited", []), *after})}
+    row.updated_at = utcnow()
+    session.add(row)
+    records.add_event(
+        session,
+        engagement=engagement,
+        kind="edited",
+        actor=actor,
+        level_id=row.id,
+        data={"before": before, "after": after},
+    )
+    session.flush()
+    return True
+
+
+def _checked(name: str, raw: object) -> object:
+    """An edited value in its stored form (decimal text for numbers), or ValueError saying what is wrong."""
+    if raw is None or raw == "":
+        return None
+    if name in ("target", "cap_pct", "pct_per_point", "level_pct", "at_risk_pct", "pool_pct", "amount"):
+        try:
+            number = Decimal(str(raw).strip().rstrip("%").replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(f"{name.replace('_', '-')} must be a number, not {raw!r}") from None
+        if not number.is_finite() or number < 0:
+            raise ValueError(f"{name.replace('_', '-')} must be a number of zero or more, not {raw!r}")
+        return decimal_text(number)
+    if name == "comparison" and raw not in COMPARISONS:
+        raise ValueError(f"comparison must be one of {', '.join(COMPARISONS)}, not {raw!r}")
+    if name == "kind" and raw not in ("credit", "report"):
+        raise ValueError(f"kind must be credit or report, not {raw!r}")
+    if name == "model" and raw not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {raw!r}")
+    if name == "effective_from":
+        if isinstance(raw, date):
+            return raw
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            raise ValueError(f"effective-from is YYYY-MM-DD, not {raw!r}") from None
+    if name == "currency":
+        return str(raw).strip().upper()
+    return str(raw).strip()
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
