@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 
 from bot.cli.sla import COMMANDS
+from bot.cli.sla_measures import add_to
 from bot.db import make_engine, session, upgrade
 from bot.sla import register
 from tests.test_sla_register import SCHEDULE, amendment_drafts, schedule_drafts
@@ -23,6 +24,7 @@ def liaison(database: tuple[Engine, str], tmp_path: Path) -> Callable[..., Any]:
     group = click.Group("liaison")
     for command in COMMANDS:
         group.add_command(command)
+    add_to(COMMANDS[0])
     url = database[1]
     env = {"LIAISON_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": "" if url.startswith("sqlite") else url}
     (tmp_path / "data").mkdir(exist_ok=True)

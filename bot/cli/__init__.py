@@ -251,6 +251,7 @@ def _register_app_commands() -> None:
     from bot.cli import digest as cli_digest
     from bot.cli import questions as cli_questions
     from bot.cli import sla as cli_sla
+    from bot.cli import sla_measures as cli_sla_measures
 
     for command in (
         *cli_questions.COMMANDS,
@@ -264,6 +265,7 @@ def _register_app_commands() -> None:
         *cli_sla.COMMANDS,
     ):
         cli.add_command(command)
+    cli_sla_measures.add_to(cli_sla.sla)
 
 
 _register_app_commands()

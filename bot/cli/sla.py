@@ -1,4 +1,5 @@
-"""`liaison sla`: the SLA register from the shell (issue 12's command-line contract).
+"""`liaison sla`: the SLA register from the shell (issue 12's command-line contract). The measurement commands
+(report to attach) are in `bot.cli.sla_measures`.
 
     liaison sla extract  -e E [--json]          drafts from the engagement's indexed documents
     liaison sla list     -e E [--status S] [--json]
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -31,10 +31,8 @@ if TYPE_CHECKING:
     from bot.deps import Deps
     from bot.records.sla import LevelStatus
 
-MAX_CSV_BYTES = 5_000_000
 
-
-def _deps(ctx: Context, *, kb: bool = False) -> Deps:
+def deps_of(ctx: Context, *, kb: bool = False) -> Deps:
     from bot.db import make_engine, upgrade
     from bot.deps import Deps
 
@@ -43,12 +41,12 @@ def _deps(ctx: Context, *, kb: bool = False) -> Deps:
     return Deps(settings=ctx.settings, kb=ctx.kb if kb else None, engine=engine)  # type: ignore[arg-type]
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     click.secho(f"error: {message}", fg="red", err=True)
     sys.exit(2)
 
 
-def _run(work: Any) -> Any:
+def run(work: Any) -> Any:
     """Call a workflow; a refusal, a missing record or bad input becomes one line and exit code 2."""
     from bot.errors import Conflict, NotAllowed, NotFound
     from bot.sla.money import SlaInputError
@@ -56,10 +54,10 @@ def _run(work: Any) -> Any:
     try:
         return work()
     except (NotAllowed, NotFound, Conflict, SlaInputError, ValueError) as e:
-        _fail(str(e))
+        fail(str(e))
 
 
-def _dump(value: Any) -> None:
+def dump(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False))
 
 
@@ -102,9 +100,9 @@ def extract(ctx: Context, engagement: str, as_json: bool) -> None:
     """
     from bot.sla import workflows
 
-    done = _run(lambda: workflows.extract(_deps(ctx, kb=True), engagement=engagement, who=workflows.operator()))
+    done = run(lambda: workflows.extract(deps_of(ctx, kb=True), engagement=engagement, who=workflows.operator()))
     if as_json:
-        _dump({"service_levels": done.levels})
+        dump({"service_levels": done.levels})
         return
     click.echo(
         f"{done.created} new, {done.updated} updated, {done.kept} reviewed and kept, {done.removed} removed drafts",
@@ -123,9 +121,9 @@ def list_levels(ctx: Context, engagement: str, status: str | None, as_json: bool
     """List the register's service levels (every version)."""
     from bot.sla import workflows
 
-    rows = _run(lambda: workflows.listing(_deps(ctx), engagement=engagement, who=workflows.operator(), status=status))
+    rows = run(lambda: workflows.listing(deps_of(ctx), engagement=engagement, who=workflows.operator(), status=status))
     if as_json:
-        _dump({"service_levels": rows})
+        dump({"service_levels": rows})
         return
     if not rows:
         click.echo(
@@ -144,11 +142,11 @@ def show(ctx: Context, level_id: int, engagement: str, as_json: bool) -> None:
     """One service level: its clause, its values and its timeline (review and measurements)."""
     from bot.sla import workflows
 
-    level = _run(
-        lambda: workflows.level(_deps(ctx), engagement=engagement, level_id=level_id, who=workflows.operator())
+    level = run(
+        lambda: workflows.level(deps_of(ctx), engagement=engagement, level_id=level_id, who=workflows.operator())
     )
     if as_json:
-        _dump(level)
+        dump(level)
         return
     click.echo(_line(level))
     click.echo(f"  > {level['quote']}")
@@ -159,9 +157,9 @@ def show(ctx: Context, level_id: int, engagement: str, as_json: bool) -> None:
 def _review(ctx: Context, engagement: str, ids: tuple[int, ...], status: LevelStatus) -> None:
     from bot.sla import workflows
 
-    changed = _run(
+    changed = run(
         lambda: workflows.review(
-            _deps(ctx), engagement=engagement, level_ids=list(ids), status=status, who=workflows.operator()
+            deps_of(ctx), engagement=engagement, level_ids=list(ids), status=status, who=workflows.operator()
         )
     )
     same = [i for i in ids if i not in changed]
@@ -218,198 +216,16 @@ def edit(ctx: Context, level_id: int, engagement: str, as_json: bool, **changes:
 
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
-        _fail("say what to change, e.g. --target 99.9 (see --help)")
-    level = _run(
+        fail("say what to change, e.g. --target 99.9 (see --help)")
+    level = run(
         lambda: workflows.edit(
-            _deps(ctx), engagement=engagement, level_id=level_id, changes=given, who=workflows.operator()
+            deps_of(ctx), engagement=engagement, level_id=level_id, changes=given, who=workflows.operator()
         )
     )
     if as_json:
-        _dump(level)
+        dump(level)
     else:
         click.echo(_line(level))
-
-
-def _period(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    from bot.sla.money import SlaInputError
-    from bot.sla.terms import Period
-
-    try:
-        return str(Period.parse(value))
-    except SlaInputError as e:
-        raise click.BadParameter(str(e)) from None
-
-
-period_option = click.option("--period", required=True, callback=_period, help="The month, YYYY-MM.")
-level_option = click.option("--level", "ref", required=True, help="The level's id, or its metric's name.")
-
-
-@sla.command()
-@engagement_option
-@level_option
-@period_option
-@click.option("--value", required=True, help="The measured value, e.g. 76.4 or 76.4%.")
-@json_option
-@pass_context
-def report(ctx: Context, engagement: str, ref: str, period: str, value: str, as_json: bool) -> None:
-    """Record a measurement; a missed approved level logs an sla-breach issue, once per level and period."""
-    from bot.sla import workflows
-
-    done = _run(
-        lambda: workflows.report(
-            _deps(ctx), engagement=engagement, ref=ref, period=period, value=value, who=workflows.operator()
-        )
-    )
-    if as_json:
-        _dump(done)
-        return
-    state = {True: "met", False: "missed", None: "not assessed (no approved target in force)"}[done["met"]]
-    click.echo(f"{done['name']} {done['period']}: {done['value']}{done['unit'] if done['unit'] == '%' else ''} {state}")
-    if done["breach_issue"]:
-        click.echo(f"sla-breach issue #{done['breach_issue']}{' logged' if done['breach_new'] else ''}", err=True)
-
-
-@sla.command()
-@engagement_option
-@level_option
-@period_option
-@click.option("--reason", required=True, help="Why the measurement is wrong.")
-@pass_context
-def dispute(ctx: Context, engagement: str, ref: str, period: str, reason: str) -> None:
-    """Dispute a period's measurement, with the reason."""
-    from bot.sla import workflows
-
-    done = _run(
-        lambda: workflows.set_measurement_status(
-            _deps(ctx),
-            engagement=engagement,
-            ref=ref,
-            period=period,
-            status="disputed",
-            reason=reason,
-            who=workflows.operator(),
-        )
-    )
-    click.echo(f"level {done['level']} {done['period']}: disputed", err=True)
-
-
-@sla.command()
-@engagement_option
-@level_option
-@period_option
-@pass_context
-def agree(ctx: Context, engagement: str, ref: str, period: str) -> None:
-    """Agree with a period's measurement."""
-    from bot.sla import workflows
-
-    done = _run(
-        lambda: workflows.set_measurement_status(
-            _deps(ctx), engagement=engagement, ref=ref, period=period, status="agreed", who=workflows.operator()
-        )
-    )
-    click.echo(f"level {done['level']} {done['period']}: agreed", err=True)
-
-
-@sla.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@engagement_option
-@json_option
-@pass_context
-def import_(ctx: Context, file: Path, engagement: str, as_json: bool) -> None:
-    """Record measurements from a CSV with the columns level,period,value (a header row): all rows, or none."""
-    from bot.sla import workflows
-
-    if file.stat().st_size > MAX_CSV_BYTES:
-        _fail(f"{file} is over {MAX_CSV_BYTES // 1_000_000} MB: split it")
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        _fail(f"{file} is not UTF-8 text")
-    done = _run(lambda: workflows.import_csv(_deps(ctx), engagement=engagement, text=text, who=workflows.operator()))
-    if as_json:
-        _dump({"measurements": done})
-        return
-    missed = [d for d in done if d["met"] is False]
-    click.echo(f"{len(done)} measurements recorded, {len(missed)} missed", err=True)
-
-
-@sla.command()
-@engagement_option
-@period_option
-@click.option("--fees", required=True, help="The period's fees the credits are a share of, e.g. 200000.")
-@click.option("--currency", default="USD", show_default=True, help="The fees' currency (ISO code).")
-@json_option
-@pass_context
-def credits(ctx: Context, engagement: str, period: str, fees: str, currency: str, as_json: bool) -> None:
-    """Compute a period's service credits from the approved levels, with the working shown line by line."""
-    from decimal import Decimal, InvalidOperation
-
-    from bot.sla import workflows
-
-    try:
-        amount = Decimal(fees.replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        _fail(f"--fees must be a number such as 200000, not {fees!r}")
-    result = _run(
-        lambda: workflows.credits(
-            _deps(ctx), engagement=engagement, period=period, fees=amount, currency=currency, who=workflows.operator()
-        )
-    )
-    if as_json:
-        keys = (
-            "period",
-            "fees",
-            "currency",
-            "lines",
-            "total_pct_before_cap",
-            "cap_pct",
-            "total_pct",
-            "total_amount",
-            "capped",
-            "claim_deadline",
-            "claimed",
-            "left_out",
-            "chronic",
-        )
-        _dump({k: result[k] for k in keys})
-        return
-    for line in result["working"]:
-        click.echo(line)
-    for chronic in result["chronic"]:
-        click.echo(chronic)
-    for note in result["left_out"]:
-        click.echo(f"note: {note}", err=True)
-    if result["claim_deadline"]:
-        click.echo(f"claim by {result['claim_deadline']}", err=True)
-
-
-@sla.command()
-@engagement_option
-@period_option
-@pass_context
-def claim(ctx: Context, engagement: str, period: str) -> None:
-    """Mark a period's computed credits as claimed."""
-    from bot.sla import workflows
-
-    done = _run(lambda: workflows.claim(_deps(ctx), engagement=engagement, period=period, who=workflows.operator()))
-    click.echo(f"credits for {done['period']} claimed", err=True)
-
-
-@sla.command()
-@engagement_option
-@period_option
-@click.option("--mediation", "mediation_id", type=int, required=True, help="The mediation's number.")
-@pass_context
-def attach(ctx: Context, engagement: str, period: str, mediation_id: int) -> None:
-    """Attach a period's computed credits (the working, each line cited) to a mediation as evidence."""
-    from bot.sla import workflows
-
-    added = _run(
-        lambda: workflows.attach_credits(
-            _deps(ctx), engagement=engagement, mediation_id=mediation_id, period=period, who=workflows.operator()
-        )
-    )
-    click.echo(f"credits for {period} {'attached to' if added else 'already in'} mediation #{mediation_id}", err=True)
 
 
 COMMANDS = (sla,)

@@ -1,0 +1,207 @@
+"""`liaison sla report|dispute|agree|import|credits|claim|attach`: measurements and what they cost, from the shell.
+
+The `liaison sla` group and the register's own commands are in `bot.cli.sla`; `add_to(sla)` adds these to it.
+Like them, JSON goes to stdout and notes to stderr, and bad input is one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.cli.options import Context, engagement_option, json_option, pass_context
+from bot.cli.sla import deps_of, dump, fail, run
+
+MAX_CSV_BYTES = 5_000_000
+
+
+def _period(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from bot.sla.money import SlaInputError
+    from bot.sla.terms import Period
+
+    try:
+        return str(Period.parse(value))
+    except SlaInputError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+period_option = click.option("--period", required=True, callback=_period, help="The month, YYYY-MM.")
+level_option = click.option("--level", "ref", required=True, help="The level's id, or its metric's name.")
+
+
+@click.command()
+@engagement_option
+@level_option
+@period_option
+@click.option("--value", required=True, help="The measured value, e.g. 76.4 or 76.4%.")
+@json_option
+@pass_context
+def report(ctx: Context, engagement: str, ref: str, period: str, value: str, as_json: bool) -> None:
+    """Record a measurement; a missed approved level logs an sla-breach issue, once per level and period."""
+    from bot.sla import workflows
+
+    done = run(
+        lambda: workflows.report(
+            deps_of(ctx), engagement=engagement, ref=ref, period=period, value=value, who=workflows.operator()
+        )
+    )
+    if as_json:
+        dump(done)
+        return
+    state = {True: "met", False: "missed", None: "not assessed (no approved target in force)"}[done["met"]]
+    click.echo(f"{done['name']} {done['period']}: {done['value']}{done['unit'] if done['unit'] == '%' else ''} {state}")
+    if done["breach_issue"]:
+        click.echo(f"sla-breach issue #{done['breach_issue']}{' logged' if done['breach_new'] else ''}", err=True)
+
+
+@click.command()
+@engagement_option
+@level_option
+@period_option
+@click.option("--reason", required=True, help="Why the measurement is wrong.")
+@pass_context
+def dispute(ctx: Context, engagement: str, ref: str, period: str, reason: str) -> None:
+    """Dispute a period's measurement, with the reason."""
+    from bot.sla import workflows
+
+    done = run(
+        lambda: workflows.set_measurement_status(
+            deps_of(ctx),
+            engagement=engagement,
+            ref=ref,
+            period=period,
+            status="disputed",
+            reason=reason,
+            who=workflows.operator(),
+        )
+    )
+    click.echo(f"level {done['level']} {done['period']}: disputed", err=True)
+
+
+@click.command()
+@engagement_option
+@level_option
+@period_option
+@pass_context
+def agree(ctx: Context, engagement: str, ref: str, period: str) -> None:
+    """Agree with a period's measurement."""
+    from bot.sla import workflows
+
+    done = run(
+        lambda: workflows.set_measurement_status(
+            deps_of(ctx), engagement=engagement, ref=ref, period=period, status="agreed", who=workflows.operator()
+        )
+    )
+    click.echo(f"level {done['level']} {done['period']}: agreed", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@engagement_option
+@json_option
+@pass_context
+def import_(ctx: Context, file: Path, engagement: str, as_json: bool) -> None:
+    """Record measurements from a CSV with the columns level,period,value (a header row): all rows, or none."""
+    from bot.sla import workflows
+
+    if file.stat().st_size > MAX_CSV_BYTES:
+        fail(f"{file} is over {MAX_CSV_BYTES // 1_000_000} MB: split it")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        fail(f"{file} is not UTF-8 text")
+    done = run(lambda: workflows.import_csv(deps_of(ctx), engagement=engagement, text=text, who=workflows.operator()))
+    if as_json:
+        dump({"measurements": done})
+        return
+    missed = [d for d in done if d["met"] is False]
+    click.echo(f"{len(done)} measurements recorded, {len(missed)} missed", err=True)
+
+
+@click.command()
+@engagement_option
+@period_option
+@click.option("--fees", required=True, help="The period's fees the credits are a share of, e.g. 200000.")
+@click.option("--currency", default="USD", show_default=True, help="The fees' currency (ISO code).")
+@json_option
+@pass_context
+def credits(ctx: Context, engagement: str, period: str, fees: str, currency: str, as_json: bool) -> None:
+    """Compute a period's service credits from the approved levels, with the working shown line by line."""
+    from decimal import Decimal, InvalidOperation
+
+    from bot.sla import workflows
+
+    try:
+        amount = Decimal(fees.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        fail(f"--fees must be a number such as 200000, not {fees!r}")
+    result = run(
+        lambda: workflows.credits(
+            deps_of(ctx), engagement=engagement, period=period, fees=amount, currency=currency, who=workflows.operator()
+        )
+    )
+    if as_json:
+        keys = (
+            "period",
+            "fees",
+            "currency",
+            "lines",
+            "total_pct_before_cap",
+            "cap_pct",
+            "total_pct",
+            "total_amount",
+            "capped",
+            "claim_deadline",
+            "claimed",
+            "left_out",
+            "chronic",
+        )
+        dump({k: result[k] for k in keys})
+        return
+    for line in result["working"]:
+        click.echo(line)
+    for chronic in result["chronic"]:
+        click.echo(chronic)
+    for note in result["left_out"]:
+        click.echo(f"note: {note}", err=True)
+    if result["claim_deadline"]:
+        click.echo(f"claim by {result['claim_deadline']}", err=True)
+
+
+@click.command()
+@engagement_option
+@period_option
+@pass_context
+def claim(ctx: Context, engagement: str, period: str) -> None:
+    """Mark a period's computed credits as claimed."""
+    from bot.sla import workflows
+
+    done = run(lambda: workflows.claim(deps_of(ctx), engagement=engagement, period=period, who=workflows.operator()))
+    click.echo(f"credits for {done['period']} claimed", err=True)
+
+
+@click.command()
+@engagement_option
+@period_option
+@click.option("--mediation", "mediation_id", type=int, required=True, help="The mediation's number.")
+@pass_context
+def attach(ctx: Context, engagement: str, period: str, mediation_id: int) -> None:
+    """Attach a period's computed credits (the working, each line cited) to a mediation as evidence."""
+    from bot.sla import workflows
+
+    added = run(
+        lambda: workflows.attach_credits(
+            deps_of(ctx), engagement=engagement, mediation_id=mediation_id, period=period, who=workflows.operator()
+        )
+    )
+    click.echo(f"credits for {period} {'attached to' if added else 'already in'} mediation #{mediation_id}", err=True)
+
+
+COMMANDS = (report, dispute, agree, import_, credits, claim, attach)
+
+
+def add_to(group: click.Group) -> None:
+    """Add the measurement commands to the `liaison sla` group."""
+    for command in COMMANDS:
+        group.add_command(command)
