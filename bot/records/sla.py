@@ -1,5 +1,5 @@
-"""The SLA register's records: service levels (one row a version), their timeline, measurements and each
-period's credit statement.
+"""The SLA register's records: service levels (one row a version), their timeline, measurements, each
+period's credit statement, the engagement's fees over time and the claims of each period's close.
 
 A service level's versions share a `family`: the id of its first version. An amendment that restates a level
 adds a version with its `effective_from`; a measurement belongs to the family, so it applies to whichever
@@ -135,6 +135,39 @@ class CreditStatement(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utcnow)
     claimed_by: str | None = None
     claimed_at: datetime | None = None
+
+
+class SlaFees(SQLModel, table=True):
+    """What the engagement's fees are from a period on (until a later `from_period`): the base of its credits."""
+
+    __tablename__ = "sla_fees"
+    __table_args__ = (UniqueConstraint("engagement", "from_period", name="uq_sla_fees_engagement_from_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement: str = Field(index=True)
+    from_period: str  # "2026-01"
+    amount: str  # decimal text
+    currency: str
+    set_by: str
+    set_at: datetime = Field(default_factory=utcnow)
+
+
+class SlaClosing(SQLModel, table=True):
+    """A period's close, claimed once: its statement computed (`target` ""), or its summary for one channel."""
+
+    __tablename__ = "sla_closings"
+    __table_args__ = (
+        UniqueConstraint(
+            "engagement", "period", "kind", "target", name="uq_sla_closings_engagement_period_kind_target"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement: str = Field(index=True)
+    period: str
+    kind: str  # "statement" (computed and posted) or "no-fees" (could not be computed)
+    target: str  # "" for the computation, else the channel id the summary went to
+    claimed_at: datetime = Field(default_factory=utcnow)
 
 
 def levels_of(session: Session, *, engagement: str) -> list[ServiceLevelRecord]:
