@@ -1,0 +1,243 @@
+"""The periodic obligations a sentence states: notice before renewal, notice to terminate for convenience, cure
+periods, service-credit claim windows, report due dates and exit assistance periods.
+
+Each reader takes one sentence (text[a:b]) and returns the obligation it states or None. A rule is the period
+with the words that qualify it ("at least") and the anchor after it ("before the end of the then-current
+term"), cut at the clause's next comma, semicolon or full stop. A period a sentence mentions for another
+reason ("meet once each calendar month, within 10 Business Days") is no deadline of these kinds: each kind
+needs its own words ("cure", "renew", "for convenience", "report", "assistance") and an anchor it can use.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.deadline_drafts import Anchor, Direction, Duration, Kind, ObligationDraft, Unit
+from knowledge.deadline_values import Period, periods, spelled
+from knowledge.slas import Span
+
+_QUALIFIER = re.compile(
+    r"(?i)(?:(?:at\s+least|not\s+less\s+than|no\s+less\s+than|no\s+later\s+than|not\s+later\s+than|a\s+minimum\s+of"
+    r"|within|upon|on|by|with|giving|providing|up\s+to|for\s+up\s+to|for\s+a\s+period\s+of|for)\s+){1,2}$"
+)
+_AFTER_PERIOD = re.compile(
+    r"(?i)\s*(?:'s|’s|'|’)?\s*(?:\(\s*\d+\s*\)\s*)?(?:(?:prior|advance|advanced|previous|written|formal|express)\s+){0,3}"
+    r"(?:notice\s+)?(?:(?:of\s+)?(?:non-?\s*renewal|termination|its\s+intent\w*|intent\w*)\s+[^.;]{0,80}?)?"
+    r"(?P<dir>prior\s+to|before|in\s+advance\s+of|preceding|after|following|from|of)\s+"
+)
+_PERIOD_END = re.compile(
+    r"end\s+of\s+(?:the\s+|each\s+|any\s+|such\s+)?(?:calendar\s+)?(?:month|quarter|measurement|period|year)"
+    r"|month[\s-]end|quarter[\s-]end|period[\s-]end|close\s+of\s+(?:each|the)\s+month"
+)
+_STOP = re.compile(r"(?i)[,;:.(]|\s(?:unless|provided|and\s+shall|in\s+which|which|whereupon|then(?!-)|but)\b")
+_BEFORE = {"prior to", "before", "in advance of", "preceding"}
+
+_RENEW = re.compile(r"(?i)\b(?:renew\w*|non-?\s*renewal|extend\w*|extension)\b")
+_NOTICE = re.compile(r"(?i)\bnoti(?:ce|fy|fies|fied|fication)\b")
+_CONVENIENCE = re.compile(
+    r"(?i)for\s+(?:its\s+)?convenience|without\s+cause|for\s+any\s+reason|for\s+no\s+reason|at\s+any\s+time"
+    r"|with\s+or\s+without\s+cause|in\s+its\s+(?:sole\s+)?discretion"
+)
+_TERMINATE = re.compile(r"(?i)\bterminat\w*")
+_CURE = re.compile(r"(?i)\b(?:cure[sd]?|curing|remed(?:y|ied|ies))\b")
+_NO_CURE = re.compile(r"(?i)\bwithout\s+(?:any\s+|a\s+)?(?:cure|remedy)\s+period")
+_CURE_REACH = 120  # a cure period is stated this close after the word "cure"
+_CREDIT = re.compile(r"(?i)\b(?:service\s+)?credits?\b")
+_CLAIM = re.compile(r"(?i)\b(?:claim|request|submit|notify|apply\s+for|redeem)\w*")
+_REPORT = re.compile(r"(?i)\breports?\b")
+_DELIVERED = re.compile(
+    r"(?i)\b(?:deliver|provide|submit|issue|send|furnish|produce|prepare)\w*\s+(?:[\w-]+\s+){0,6}?reports?\b"
+    r"|\breports?\s+(?:[\w-]+\s+){0,4}?(?:shall|will|must)\s+be\s+(?:delivered|provided|submitted|due|issued|sent)"
+    r"|\breports?\s+(?:is|are)\s+due\b"
+)
+_EXIT = re.compile(
+    r"(?i)\b(?:termination|transition|exit|disengagement|wind-?\s*down)\s+(?:assistance|services?|plan|period)\b"
+)
+_DAY_OF_MONTH = re.compile(
+    r"(?i)\bby\s+(?:no\s+later\s+than\s+)?the\s+(?P<n>(?:\w+(?:-\w+)?\s*\(\s*)?\d{1,2}(?:st|nd|rd|th)\s*\)?|\w+(?:-\w+)?)\s+"
+    r"(?P<kind>business\s+|working\s+|calendar\s+)?(?P<day>day)\s+of\s+(?:the\s+|each\s+)?(?:following|next|each|every|succeeding)?"
+    r"\s*(?:calendar\s+)?month\b"
+)
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "fifteenth": 15, "twentieth": 20, "last": 0,
+}  # fmt: skip
+
+
+def ordinal(words: str) -> int | None:
+    """'fifth (5th)' -> 5, '15th' -> 15, 'twenty-fifth' -> 25."""
+    m = re.search(r"(\d{1,2})(?:st|nd|rd|th)", words)
+    if m:
+        return int(m.group(1))
+    w = words.casefold().strip()
+    if w in _ORDINALS:
+        return _ORDINALS[w] or None
+    head, _, tail = w.partition("-")
+    if tail in _ORDINALS and (tens := spelled(head)) is not None:
+        return tens + _ORDINALS[tail]
+    return None
+
+
+def obligation_in(text: str, a: int, b: int) -> ObligationDraft | None:
+    """The one periodic obligation text[a:b] states, if any (the first kind that reads it)."""
+    sentence = text[a:b]
+    for read in (_non_renewal, _termination, _cure, _claim, _report, _exit):
+        found = read(text, a, b, sentence)
+        if found is not None:
+            return found
+    return None
+
+
+def _draft(
+    text: str, a: int, b: int, kind: Kind, period: Period, default: tuple[Direction, Anchor | None]
+) -> ObligationDraft:
+    """The obligation around `period`: the rule from its qualifier to the end of its anchor's words."""
+    head = _QUALIFIER.search(text, max(a, period.start - 40), period.start)
+    start = head.start() if head else period.start
+    end, direction, anchor = period.end, default[0], default[1]
+    m = _AFTER_PERIOD.match(text, period.end, b)
+    if m:
+        stop = _STOP.search(text, m.end(), min(b, m.end() + 140))
+        end = stop.start() if stop else min(b, m.end() + 140)
+        direction = "before" if " ".join(m.group("dir").casefold().split()) in _BEFORE else "after"
+        anchor = _anchor_of(text[m.start("dir") : end], kind) or anchor
+    else:
+        tail = re.match(r"(?i)(?:'s|’s|'|’)?\s*(?:(?:prior|advance|previous)\s+)?(?:written\s+)?notice", text[end:b])
+        if tail:
+            end += tail.end()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    duration = Duration(period.amount, period.unit, Span.of(text, period.start, period.end))  # type: ignore[arg-type]
+    return ObligationDraft(
+        kind=kind,
+        rule=Span.of(text, start, end),
+        quote=Span.of(text, a, b),
+        section=None,
+        duration=duration,
+        direction=direction,
+        anchor=anchor,
+        values={"duration": duration.span},
+    )
+
+
+def _anchor_of(words: str, kind: Kind) -> Anchor | None:
+    w = words.casefold()
+    if "anniversary" in w:
+        return "anniversary"
+    if kind == "cure" and re.search(r"noti|receipt|receiv|demand|advised|informed", w):
+        return "breach-notice"
+    if re.search(r"go-?\s*live|launch|cut-?\s*over", w):
+        return "go-live"
+    if _PERIOD_END.search(w):
+        return "period-end" if kind in ("report", "credit-claim") or "term" not in w else "term-end"
+    if kind == "non-renewal-notice" or re.search(r"end\s+of\s+the\s+(?:then|initial|current|renewal)|expir|term\b", w):
+        return "term-end" if kind in ("non-renewal-notice", "termination-notice") else "termination"
+    if re.search(r"noti|receipt|request", w):
+        return "notice"
+    if re.search(r"terminat|expir", w):
+        return "termination"
+    if re.search(r"effective\s+date|date\s+(?:hereof|of\s+this)|date\s+first", w):
+        return "effective"
+    if re.search(r"signature|execution|signing", w):
+        return "signature"
+    return None
+
+
+def _notice_period(text: str, a: int, b: int) -> list[Period]:
+    """The periods of text[a:b] that a notice is given in ("90 days' prior written notice", "at least 60 days
+    prior to the end"), not the lengths of terms ("successive one (1) year periods")."""
+    out = []
+    for p in periods(text, a, b):
+        after = text[p.end : min(b, p.end + 120)].casefold()
+        before = text[max(a, p.start - 60) : p.start].casefold()
+        if re.match(
+            r"\W{0,3}\s*(?:\(\s*\d+\s*\)\s*)?(?:(?:prior|advance|advanced|previous|written|formal)\s+){0,3}"
+            r"notice|\s*(?:prior\s+to|before|in\s+advance|preceding)",
+            after,
+        ) or re.search(  # fmt: skip
+            r"notice\s+(?:period\s+)?(?:of\s+)?(?:at\s+least\s+|not\s+less\s+than\s+)?$", before
+        ):
+            out.append(p)
+    return out
+
+
+def _non_renewal(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
+    if not (_RENEW.search(sentence) and (_NOTICE.search(sentence) or re.search(r"(?i)prior\s+to|before", sentence))):
+        return None
+    found = _notice_period(text, a, b)
+    if not found:
+        return None
+    return _draft(text, a, b, "non-renewal-notice", found[0], ("before", "term-end"))
+
+
+def _termination(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
+    if not (_TERMINATE.search(sentence) and _CONVENIENCE.search(sentence) and _NOTICE.search(sentence)):
+        return None
+    if _CURE.search(sentence) or re.search(r"(?i)\bbreach", sentence):
+        return None
+    found = _notice_period(text, a, b)
+    if not found:
+        return None
+    return _draft(text, a, b, "termination-notice", found[0], ("before", "termination"))
+
+
+def _cure(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
+    cures = [a + m.start() for m in _CURE.finditer(sentence)]
+    if not cures or _NO_CURE.search(sentence):
+        return None
+    found = [
+        p
+        for p in periods(text, a, b)
+        if re.search(r"(?i)(?:within|of|for)\s+$", text[max(a, p.start - 12) : p.start])
+        and any(-_CURE_REACH < p.start - at < _CURE_REACH for at in cures)
+    ]
+    if not found:
+        return None
+    best = min(found, key=lambda p: min(abs(p.start - at) for at in cures))
+    return _draft(text, a, b, "cure", best, ("after", "breach-notice"))
+
+
+def _claim(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
+    if not (_CREDIT.search(sentence) and _CLAIM.search(sentence)):
+        return None
+    found = [p for p in periods(text, a, b) if re.search(r"(?i)within\s+$", text[max(a, p.start - 12) : p.start])]
+    if not found:
+        return None
+    return _draft(text, a, b, "credit-claim", found[0], ("after", "period-end"))
+
+
+def _report(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
+    if not (_DELIVERED.search(sentence) or (_REPORT.search(sentence) and sentence.startswith("|"))):
+        return None
+    m = _DAY_OF_MONTH.search(text, a, b)
+    if m and (n := ordinal(m.group("n"))):
+        unit: Unit = "business-day" if m.group("kind") and "calendar" not in m.group("kind").casefold() else "day"
+        duration = Duration(n, unit, Span.of(text, m.start("n"), m.end("day")))
+        return ObligationDraft(
+            kind="report",
+            rule=Span.of(text, m.start(), m.end()),
+            quote=Span.of(text, a, b),
+            section=None,
+            duration=duration,
+            direction="after",
+            anchor="period-end",
+            day_of_month=n,
+            values={"duration": duration.span, "day_of_month": Span.of(text, m.start("n"), m.end("n"))},
+        )
+    for p in periods(text, a, b):
+        if not re.search(r"(?i)within\s+$", text[max(a, p.start - 12) : p.start]):
+            continue
+        draft = _draft(text, a, b, "report", p, ("after", None))
+        if draft.anchor == "period-end":
+            return draft
+    return None
+
+
+def _exit(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
+    if not _EXIT.search(sentence):
+        return None
+    for p in periods(text, a, b):
+        draft = _draft(text, a, b, "exit", p, ("after", None))
+        if draft.anchor in ("termination", "term-end", "notice") and draft.direction == "after":
+            return draft
+    return None
