@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     timezone: str | None = Field(default=None, validation_alias="LIAISON_TIMEZONE")
     managers_channel: str | None = Field(default=None, validation_alias="LIAISON_MANAGERS_CHANNEL")
     scheduler: bool = Field(default=True, validation_alias="LIAISON_SCHEDULER")
+    # The SLA register: a month's credits are computed this many days after it ends (for late measurements).
+    sla_close_grace_days: int = Field(default=3, ge=0, le=27, validation_alias="LIAISON_SLA_CLOSE_GRACE_DAYS")
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")

@@ -251,6 +251,7 @@ def _register_app_commands() -> None:
     from bot.cli import digest as cli_digest
     from bot.cli import questions as cli_questions
     from bot.cli import sla as cli_sla
+    from bot.cli import sla_fees as cli_sla_fees
     from bot.cli import sla_measures as cli_sla_measures
 
     for command in (
@@ -266,6 +267,7 @@ def _register_app_commands() -> None:
     ):
         cli.add_command(command)
     cli_sla_measures.add_to(cli_sla.sla)
+    cli_sla_fees.add_to(cli_sla.sla)
 
 
 _register_app_commands()

@@ -1,5 +1,5 @@
 """`liaison sla`: the SLA register from the shell (issue 12's command-line contract). The measurement commands
-(report to attach) are in `bot.cli.sla_measures`.
+(report to attach) are in `bot.cli.sla_measures`, the fees in `bot.cli.sla_fees`.
 
     liaison sla extract  -e E [--json]          drafts from the engagement's indexed documents
     liaison sla list     -e E [--status S] [--json]
@@ -9,7 +9,8 @@
     liaison sla report   -e E --level ID|NAME --period YYYY-MM --value N [--json]
     liaison sla dispute  -e E --level ID|NAME --period YYYY-MM --reason TEXT   (agree likewise, no reason)
     liaison sla import   FILE.csv -e E          columns level,period,value (a header row)
-    liaison sla credits  -e E --period YYYY-MM --fees N [--currency USD] [--json]
+    liaison sla credits  -e E --period YYYY-MM [--fees N] [--currency USD] [--json]   (fees: those in force)
+    liaison sla fees     -e E [--fees N [--currency USD] [--from YYYY-MM]] [--json]   set them, or their history
     liaison sla claim    -e E --period YYYY-MM
     liaison sla attach   -e E --period YYYY-MM --mediation N   the credits as a mediation's evidence
 

@@ -122,18 +122,18 @@ def import_(ctx: Context, file: Path, engagement: str, as_json: bool) -> None:
 @click.command()
 @engagement_option
 @period_option
-@click.option("--fees", required=True, help="The period's fees the credits are a share of, e.g. 200000.")
-@click.option("--currency", default="USD", show_default=True, help="The fees' currency (ISO code).")
+@click.option("--fees", default=None, help="The period's fees, e.g. 200000 (default: those set with `sla fees`).")
+@click.option("--currency", default=None, help="The fees' currency (ISO code; USD with --fees if not given).")
 @json_option
 @pass_context
-def credits(ctx: Context, engagement: str, period: str, fees: str, currency: str, as_json: bool) -> None:
+def credits(ctx: Context, engagement: str, period: str, fees: str | None, currency: str | None, as_json: bool) -> None:
     """Compute a period's service credits from the approved levels, with the working shown line by line."""
     from decimal import Decimal, InvalidOperation
 
     from bot.sla import workflows
 
     try:
-        amount = Decimal(fees.replace(",", "").replace("_", ""))
+        amount = None if fees is None else Decimal(fees.replace(",", "").replace("_", ""))
     except InvalidOperation:
         fail(f"--fees must be a number such as 200000, not {fees!r}")
     result = run(

@@ -277,3 +277,61 @@ def statement_of(session: Session, *, engagement: str, period: str, lock: bool =
 def statements_of(session: Session, *, engagement: str) -> list[CreditStatement]:
     query = select(CreditStatement).where(CreditStatement.engagement == engagement)
     return sorted(session.exec(query), key=lambda s: s.period, reverse=True)
+
+
+def put_fees(
+    session: Session, *, engagement: str, from_period: str, amount: Decimal, currency: str, actor: str
+) -> SlaFees:
+    """Set the engagement's fees from a period on (replacing what was set from that same period)."""
+    text = decimal_text(amount)
+    assert text is not None
+    values = {"amount": text, "currency": currency, "set_by": actor, "set_at": utcnow()}
+    key = {"engagement": engagement, "from_period": from_period}
+    if not insert_once(session, SlaFees, {**key, **values}, key=("engagement", "from_period")):
+        query = select(SlaFees).where(SlaFees.engagement == engagement, SlaFees.from_period == from_period)
+        row = session.exec(query.with_for_update().execution_options(populate_existing=True)).one()
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.add(row)
+        session.flush()
+    query = select(SlaFees).where(SlaFees.engagement == engagement, SlaFees.from_period == from_period)
+    return session.exec(query.execution_options(populate_existing=True)).one()
+
+
+def fees_history(session: Session, *, engagement: str) -> list[SlaFees]:
+    """The engagement's fees as set over time, oldest `from_period` first."""
+    query = select(SlaFees).where(SlaFees.engagement == engagement)
+    return sorted(session.exec(query), key=lambda f: f.from_period)
+
+
+def fees_for(session: Session, *, engagement: str, period: str) -> SlaFees | None:
+    """The fees in force in a period: those set from the latest `from_period` at or before it, if any."""
+    return next((f for f in reversed(fees_history(session, engagement=engagement)) if f.from_period <= period), None)
+
+
+def claim_closing(session: Session, *, engagement: str, period: str, kind: str, target: str = "") -> bool:
+    """Claim a step of a period's close once, whichever process asks first: True for the one that did."""
+    values = {"engagement": engagement, "period": period, "kind": kind, "target": target, "claimed_at": utcnow()}
+    return insert_once(session, SlaClosing, values, key=("engagement", "period", "kind", "target"))
+
+
+def release_closing(session: Session, *, engagement: str, period: str, kind: str, target: str) -> bool:
+    """Give a claimed step back (its post failed), so that a later run takes it again: True if released."""
+    query = select(SlaClosing).where(
+        SlaClosing.engagement == engagement,
+        SlaClosing.period == period,
+        SlaClosing.kind == kind,
+        SlaClosing.target == target,
+    )
+    row = session.exec(query).first()
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def approved_engagements(session: Session) -> list[str]:
+    """The engagements with at least one approved service level, by name."""
+    query = select(ServiceLevelRecord.engagement).where(ServiceLevelRecord.status == "approved").distinct()
+    return sorted(set(session.exec(query)))

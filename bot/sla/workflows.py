@@ -23,6 +23,7 @@ from bot.records import sla as sla_records
 from bot.records.cases import ACTIVE_MEDIATION_STATUSES
 from bot.records.sla import LevelStatus
 from bot.records.tables import ROLES
+from bot.sla import fees as sla_fees
 from bot.sla import measures, register, reviews
 from bot.sla.money import number
 from bot.sla.terms import Period
@@ -215,16 +216,18 @@ def credits(
     *,
     engagement: str,
     period: str,
-    fees: object,
-    currency: str,
+    fees: object | None,
+    currency: str | None,
     who: Actor,
     side: str | None = None,
 ) -> dict[str, Any]:
-    """A period's credits, kept as its statement: the contract's JSON plus the working, line by line."""
+    """A period's credits, kept as its statement: the contract's JSON plus the working, line by line. Without
+    `fees`, on the fees in force in the period (`fees_from` says since when; NotFound if none are set)."""
     authorize(who, "report-sla", engagement)
     with session(deps.engine) as s:
+        base, code, since = sla_fees.fees_of(s, engagement=engagement, period=period, fees=fees, currency=currency)
         result, statement = measures.save_statement(
-            s, engagement=engagement, period=period, fees=fees, currency=currency, actor=who.user_id
+            s, engagement=engagement, period=period, fees=base, currency=code, actor=who.user_id
         )
         if side is not None and statement.visibility not in visible_to(side):
             raise NotAllowed(
@@ -235,6 +238,7 @@ def credits(
         out["claim_deadline"] = statement.claim_deadline.isoformat() if statement.claim_deadline else None
         out["claimed"] = statement.claimed_at is not None
         out["claimed_by"] = statement.claimed_by
+        out["fees_from"] = since
         out["chronic"] = measures.chronic_through(s, engagement=engagement, period=period)
         return out
 
