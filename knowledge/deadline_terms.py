@@ -23,6 +23,7 @@ from knowledge.deadline_values import Found, Period, dates, periods
 from knowledge.slas import Span
 
 _COVER = 3000  # the first characters, where an agreement states its own date
+MAX_READ = 2_000_000
 _DEFINED_EFFECTIVE = re.compile(
     r"(?i)[\"“”']?effective\s+date[\"“”']?\s*(?:shall\s+mean|means|is|shall\s+be|:)\s+(?:the\s+)?(?:date\s+of\s+)?"
 )
@@ -38,11 +39,14 @@ _EFFECTIVE_ON = re.compile(
 )
 _SIGNED = re.compile(r"(?i)effective\s+date[^.]{0,80}?\b(?:last\s+)?(?:signature|execution|signing|signed|executed)")
 _DATED = re.compile(
-    r"(?i)\b(?:dated|made|entered\s+into|executed|signed|concluded)\b[^.;]{0,80}?$|\bas\s+of\s+(?:the\s+)?$|\bthis\s+$"
+    r"(?i)\b(?:dated|made|entered\s+into|executed|signed|concluded)\b[^.;,]{0,40}?$|\bas\s+of\s+(?:the\s+)?$|\bthis\s+$"
 )
-_TERM_SENTENCE = re.compile(r"(?i)\bterm\b|\bthis\s+(?:agreement|contract)\b|\bcontract\s+period\b")
+_TERM_SENTENCE = re.compile(
+    r"(?i)\bterm\b|\bthis\s+(?:agreement|contract)\b|\bcontract\s+period\b|\bcommenc\w*|\beffective\s+until\b"
+)
 _TERM_VERB = re.compile(
     r"(?i)\b(?:continu\w*|remain\w*|expir\w*|in\s+(?:full\s+)?(?:force|effect)|commenc\w*|until|through|ending|end\s+on"
+    r"|terminat\w*\s+on|conclud\w*\s+on"
     r"|period\s+of|term\s+of|be\s+for|valid)\b"
 )
 _AGAINST = re.compile(
@@ -83,8 +87,10 @@ _OPTION = re.compile(
 )
 _EVERGREEN = re.compile(
     r"(?i)\b(?:continu\w*|remain\w*)\s+(?:in\s+(?:full\s+)?(?:force|effect)\s+(?:and\s+effect\s+)?)?(?:thereafter\s+)?"
-    r"(?:indefinitely|in\s+perpetuity|perpetually|(?:unless\s+and\s+)?until\s+(?:it\s+is\s+)?(?:earlier\s+)?terminated)"
-    r"|\bindefinite\s+(?:period|term|duration)|\bshall\s+be\s+perpetual\b"
+    r"(?:indefinitely|in\s+perpetuity|perpetually|(?:unless\s+and\s+)?until\s+(?:it\s+is\s+)?(?:earlier\s+)?terminated"
+    r"|unless\s+and\s+until\b)"
+    r"|\bindefinite\s+(?:period|term|duration)|\bshall\s+be\s+perpetual\b|\b(?:and|remain\s+in\s+effect)\s+perpetually\b"
+    r"|\bend\w*\s+when\s+terminated\b"
 )
 _NO_RENEWAL = re.compile(r"(?i)\b(?:shall|will)\s+not\s+(?:be\s+)?(?:automatically\s+)?(?:renew\w*|extend\w*)\b")
 _RENEWAL_NEAR = re.compile(
@@ -149,7 +155,7 @@ def effective(text: str, sentences: Sentences) -> ObligationDraft | None:
     if best is not None:
         _, found, (a, b) = best
         return _dated("effective", text, found, a, b, None)
-    cover = agreement_date(text, first=False)
+    cover = agreement_date(text, sentences, first=False)
     if cover is not None and (where := sentences.at(cover.start)) is not None:
         return _dated("effective", text, cover, where[0], where[1], "signature")
     if signed is not None and (where := sentences.at(signed[0])) is not None:
@@ -159,17 +165,28 @@ def effective(text: str, sentences: Sentences) -> ObligationDraft | None:
     return None
 
 
-def agreement_date(text: str, *, first: bool = True) -> Found | None:
+def agreement_date(text: str, sentences: Sentences | None = None, *, first: bool = True) -> Found | None:
     """The date an agreement gives itself on its first lines ("dated as of", "entered into on", "this 4th day
-    of February 2019"; not the date of the agreement it is made under), else (with `first`) the first date there."""
-    found = dates(text, 0, min(len(text), _COVER))
-    for f in found:
-        before = max(0, f.start - 100)
-        if _PARENT.search(text, before, f.start):
-            continue
-        if _DATED.search(text, before, f.start) or _NAMED_AFTER.match(text, f.end, f.end + 60):
-            return f
-    return found[0] if found and first else None
+    of February 2019"; not the date of the agreement it is made under), else (with `first`) the first date of
+    its sentences. Page furniture ("Source: ..., 8/26/1999" on every page) is no sentence, so never a date."""
+    if sentences is None:
+        from knowledge.deadlines import sentence_spans_of
+
+        sentences = Sentences(sentence_spans_of(text[:MAX_READ]))
+    for a, b in sentences.spans:
+        if a >= _COVER:
+            break
+        for f in dates(text, a, b):
+            before = max(a, f.start - 100)
+            if _PARENT.search(text, before, f.start):
+                continue
+            if _DATED.search(text, before, f.start) or _NAMED_AFTER.match(text, f.end, min(b, f.end + 60)):
+                return f
+    if first:
+        for a, b in sentences.spans:
+            if found := dates(text, a, b):
+                return found[0]
+    return None
 
 
 def _dated(kind: str, text: str, found: Found, a: int, b: int, anchor: Anchor | None) -> ObligationDraft:
@@ -203,7 +220,7 @@ def term_end(text: str, sentences: Sentences) -> ObligationDraft | None:
         )
         if best is None or score > best[0]:
             best = (score, -i, draft)
-    return best[2] if best is not None and best[0] > 0 else None
+    return best[2] if best is not None and best[0] >= 0 else None
 
 
 def _term_in(text: str, a: int, b: int) -> ObligationDraft | None:

@@ -49,7 +49,7 @@ MONTHS = {
 }  # fmt: skip
 _ITALIAN = "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre"  # dateparser
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_ORD = r"(?:st|nd|rd|th)?"
+_ORD = r"(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h)(?!\w))?"  # "1st", "1 st", "15t h" (text read from scans)
 DATE = re.compile(
     rf"(?i)\b(?:"
     rf"(?P<d1>\d{{1,2}}){_ORD}\s+(?:day\s+of\s+)?(?P<m1>{_MONTH}|{_ITALIAN}),?\s+(?:of\s+)?(?:in\s+the\s+year\s+)?"
