@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 import bot.records.cases  # noqa: F401  (the issues, mediations, their timeline and positions)
+import bot.records.deadline_reminders  # noqa: F401  (the deadline reminders' claims and snoozes)
 import bot.records.deadlines  # noqa: F401  (the deadlines register: obligations, events, settings)
 import bot.records.digests  # noqa: F401  (the digest schedules and posts)
 import bot.records.sla  # noqa: F401  (the SLA register: levels, events, measurements, statements)
