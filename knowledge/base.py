@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from knowledge.answers import Answer, Answerer
+from knowledge.deadlines import ObligationDraft, extract_obligations
 from knowledge.indexing import Indexer, IndexReport, Progress
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.retrieval import Hit, Retriever
-from knowledge.slas import LevelDraft, extract_levels
+from knowledge.slas import LevelDraft, extract_levels, sections_at
 from knowledge.store import CheckReport, Store
 from knowledge.stored import StoredDocument
 
@@ -92,6 +94,22 @@ class KnowledgeBase:
                 assisted = extract_levels_llm(self.llm, text, document=doc.name, title=doc.title, candidates=todo)
                 levels = merge_levels(levels, assisted)
             out.append((doc, levels))
+        return out
+
+    def deadlines(self, engagement: str) -> list[tuple[StoredDocument, list[ObligationDraft]]]:
+        """Every document of the engagement (every visibility: the caller filters by side) with the dated
+        obligations it states (`knowledge.deadlines`), each labelled with its clause (`sections_at`, one pass
+        over the document's outline; a definition's label is no clause)."""
+        out: list[tuple[StoredDocument, list[ObligationDraft]]] = []
+        for doc in self.documents(engagement):
+            text = self.document_text(engagement, doc.name)
+            drafts = extract_obligations(text)
+            places = sections_at(text, [d.quote.start for d in drafts])
+            labelled = []
+            for draft in drafts:
+                label = places[draft.quote.start][0]
+                labelled.append(replace(draft, section=None if label and label.startswith("'") else label))
+            out.append((doc, labelled))
         return out
 
     def forget(self, engagement: str, names: Iterable[str]) -> list[str]:

@@ -320,7 +320,7 @@ def _renewal_period(text: str, a: int, b: int, at: int) -> Duration | None:
     for p in periods(text, a, b):
         after = text[p.end : min(b, p.end + 40)]
         before = text[max(a, p.start - 60) : p.start]
-        if _NOT_LENGTH_AFTER.match(after) or re.search(r"(?i)notice", after[:25]):
+        if _NOT_LENGTH_AFTER.match(after):
             continue
         if re.search(r"(?i)(?:within|at\s+least|no\s+later\s+than|prior\s+to)\s+$", before):
             continue

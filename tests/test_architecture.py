@@ -105,6 +105,7 @@ PUBLIC_KNOWLEDGE = {
     "knowledge.loaders",
     "knowledge.text",
     "knowledge.slas",
+    "knowledge.deadlines",
 }
 # The composition root builds the pieces the knowledge base is made of.
 ROOT_KNOWLEDGE = {"knowledge.embeddings", "knowledge.generation", "knowledge.store"}
