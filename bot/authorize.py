@@ -43,6 +43,8 @@ Action = Literal[
     "report-sla",
     "dispute-sla",
     "see-sla-drafts",
+    "review-deadlines",
+    "see-deadline-drafts",
 ]
 Target = str | IssueRecord | MediationRecord  # an engagement's name, an issue, a mediation
 
@@ -106,6 +108,11 @@ _SLA_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "report-sla": (ROLES, "report service level measurements"),
     "dispute-sla": (DISPUTERS, "dispute or agree with a measurement"),
 }
+# the deadlines register's, mirroring the SLA register's review
+_DEADLINE_RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "review-deadlines": (REVIEWERS, "draft, approve, edit, mark done or waive deadlines, or change their settings"),
+    "see-deadline-drafts": (ROLES, "see draft deadlines"),
+}
 
 
 def refusal(actor: Actor, action: Action, target: Target) -> str | None:
@@ -139,8 +146,8 @@ def refusal(actor: Actor, action: Action, target: Target) -> str | None:
         if actor.user_id == target.created_by or actor.holds(MANAGERS):
             return None
         return f"Only the person who logged issue #{target.id} (or a mediator) attaches clauses to it."
-    if action in _SLA_RULES:
-        allowed, doing = _SLA_RULES[action]
+    if action in _SLA_RULES or action in _DEADLINE_RULES:
+        allowed, doing = _SLA_RULES.get(action) or _DEADLINE_RULES[action]
         if actor.holds(allowed):
             return None
         return f"Only {_WHO[allowed]} of {engagement} can {doing}."

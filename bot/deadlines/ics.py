@@ -1,0 +1,82 @@
+"""The deadlines as an iCalendar file people import into their calendars (`icalendar`): one all-day event per
+dated obligation, its summary the kind and the document, its description the clause quoted with its section
+and the rule, a UID stable across exports (so a re-import updates the event rather than doubling it), and, when
+the engagement has a lead time, an alarm that many days before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from icalendar import Alarm, Calendar, Event
+
+KIND_NAMES = {
+    "effective": "Effective date",
+    "term-end": "Term ends",
+    "renewal": "Renewal",
+    "non-renewal-notice": "Non-renewal notice due",
+    "termination-notice": "Termination notice",
+    "cure": "Cure period ends",
+    "credit-claim": "Service credit claim due",
+    "report": "Report due",
+    "exit": "Exit assistance",
+    "other": "Deadline",
+}
+PRODUCT = "-//Liaison//Deadlines register//EN"
+
+
+def uid_of(engagement: str, deadline_id: int) -> str:
+    """The event's UID: the same obligation keeps it in every export."""
+    return f"deadline-{deadline_id}.{engagement}@liaison"
+
+
+def clause_of(deadline: dict[str, Any]) -> str:
+    """'msa.md §12.2', the clause as citations show it."""
+    section = deadline.get("section")
+    if not section:
+        return str(deadline["document"])
+    return f"{deadline['document']} {section if str(section).startswith('§') else '§' + str(section)}"
+
+
+def summary_of(deadline: dict[str, Any]) -> str:
+    """'Non-renewal notice due: msa.md' (a draft says so)."""
+    name = KIND_NAMES.get(deadline["kind"], deadline["kind"])
+    draft = " (draft)" if deadline["status"] == "draft" else ""
+    return f"{name}: {deadline['document']}{draft}"
+
+
+def calendar_of(
+    engagement: str, deadlines: Iterable[dict[str, Any]], *, lead_days: int | None = None, now: datetime | None = None
+) -> bytes:
+    """The iCalendar text of the dated obligations among `deadlines` (JSON as `register.deadline_json` makes)."""
+    cal = Calendar()
+    cal.add("prodid", PRODUCT)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{engagement} deadlines")
+    stamp = now or datetime.now(UTC)
+    for d in deadlines:
+        if not d.get("date") or d["status"] == "waived":
+            continue
+        day = date.fromisoformat(d["date"])
+        event = Event()
+        event.add("uid", uid_of(engagement, int(d["id"])))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", summary_of(d))
+        event.add(
+            "description", f"{clause_of(d)}: \u201c{d['quote']}\u201d\n\nRule: {d['rule']}\nStatus: {d['status']}"
+        )
+        event.add("location", clause_of(d))
+        event.add("categories", [d["kind"]])
+        event.add("status", "TENTATIVE" if d["status"] == "draft" else "CONFIRMED")
+        event.add("transp", "TRANSPARENT")
+        if lead_days:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Decide now: {summary_of(d)} in {lead_days} days")
+            alarm.add("trigger", timedelta(days=-lead_days))
+            event.add_component(alarm)
+        cal.add_component(event)
+    return bytes(cal.to_ical())

@@ -1,0 +1,260 @@
+"""The deadlines register's obligations: drafts from the contracts and from the SLA register's credit
+statements, their dates as of a day, and what a side sees.
+
+Data functions, keyword-only, taking the caller's session (they never commit); `bot.deadlines.workflows` opens
+the session and checks who may. Rules kept here:
+
+- `sync_drafts` writes what extraction found: a new obligation is a draft; a draft found again is updated,
+  except the fields a person edited (`details["edited"]`); an approved, done or waived one is never touched; a
+  draft no longer found (its document removed or changed) and never edited is deleted.
+- Credit statements' claim windows are their own obligations (`bot.deadlines.claims`), kept apart from drafts.
+- Dates are computed (`bot.deadlines.due`) from each row's terms and its document's contract term (the
+  engagement's first complete one where a document states none), as of a day, with the engagement's holidays;
+  a date a person set by hand wins. An obligation is seen by the sides its source document is visible to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from bot.deadlines.due import Calendar, Contract, Terms, anchor_missing, contract_of, due
+from bot.errors import NotFound
+from bot.records import deadlines as records
+from bot.records.deadlines import DeadlineRecord
+from bot.records.tables import utcnow
+from knowledge.visibility import visible_to
+
+if TYPE_CHECKING:
+    from knowledge.deadlines import ObligationDraft
+    from knowledge.slas import Span
+
+STATEMENT = "sla-statement"  # details["source"] of a credit-claim obligation drafted from a credit statement
+OWN = ("owner",)  # columns a person's edit sets directly; the date and the anchor date live in details
+
+
+@dataclass(frozen=True)
+class Found:
+    """One document's obligations, as the knowledge base read them: its name, visibility and the drafts."""
+
+    document: str
+    visibility: str
+    obligations: Sequence[ObligationDraft]
+
+
+@dataclass(frozen=True)
+class Synced:
+    created: int
+    updated: int
+    kept: int  # approved, done or waived obligations left as they are
+    removed: int
+
+
+@dataclass(frozen=True)
+class Dated:
+    """An obligation as of a day: its row, the date (None: not computable yet) and whether an anchor is missing."""
+
+    row: DeadlineRecord
+    date: date | None
+    anchor_missing: bool
+
+
+def obligation_key(kind: str, section: str | None, rule: str) -> str:
+    """What identifies an obligation within its document across re-extractions: kind, clause and rule's words."""
+    words = " ".join(re.findall(r"\w+", rule.lower()))[:300]
+    return f"{kind}|{section or ''}|{words}"
+
+
+def _span(span: Span | None) -> dict[str, Any] | None:
+    return None if span is None else {"quote": span.text, "start": span.start, "end": span.end}
+
+
+def terms_json(draft: ObligationDraft) -> dict[str, Any]:
+    """A draft's structured terms as stored in `details["terms"]`."""
+    d = draft.duration
+    return {
+        "duration": None if d is None else {"amount": d.amount, "unit": d.unit, **(_span(d.span) or {})},
+        "direction": draft.direction,
+        "anchor": draft.anchor,
+        "on": draft.on.isoformat() if draft.on else None,
+        "renewal": draft.renewal,
+        "day_of_month": draft.day_of_month,
+    }
+
+
+def draft_values(draft: ObligationDraft, document: str, visibility: str) -> dict[str, Any]:
+    """A draft as the register's columns."""
+    return {
+        "key": obligation_key(draft.kind, draft.section, draft.rule.text),
+        "kind": draft.kind,
+        "rule": draft.rule.text,
+        "document": document,
+        "visibility": visibility,
+        "section": draft.section,
+        "quote": draft.quote.text,
+        "start": draft.quote.start,
+        "end": draft.quote.end,
+        "details": {
+            "terms": terms_json(draft),
+            "rule_span": {"start": draft.rule.start, "end": draft.rule.end},
+            "values": {name: _span(span) for name, span in draft.values.items()},
+            "edited": [],
+        },
+    }
+
+
+def sync_drafts(session: Session, *, engagement: str, found: Iterable[Found], actor: str) -> Synced:
+    """Write what extraction found (see the module's rules)."""
+    rows = {
+        (r.document, r.key): r
+        for r in records.deadlines_of(session, engagement=engagement)
+        if r.details.get("source") != STATEMENT
+    }
+    seen: set[tuple[str, str]] = set()
+    created = updated = kept = 0
+    for doc in found:
+        for draft in doc.obligations:
+            values = draft_values(draft, doc.document, doc.visibility)
+            where = (doc.document, values["key"])
+            if where in seen:
+                continue
+            seen.add(where)
+            row = rows.get(where)
+            if row is None:
+                row = DeadlineRecord(engagement=engagement, **values)
+                session.add(row)
+                session.flush()
+                records.add_event(session, engagement=engagement, kind="extracted", actor=actor, deadline_id=row.id)
+                created += 1
+            elif row.status != "draft":
+                kept += 1
+            elif _refresh(row, values):
+                session.add(row)
+                records.add_event(session, engagement=engagement, kind="updated", actor=actor, deadline_id=row.id)
+                updated += 1
+    removed = 0
+    for where, row in rows.items():
+        if where not in seen and row.status == "draft" and not row.details.get("edited"):
+            session.delete(row)
+            removed += 1
+    session.flush()
+    return Synced(created, updated, kept, removed)
+
+
+def _refresh(row: DeadlineRecord, values: dict[str, Any]) -> bool:
+    """Update a draft from a new extraction, keeping what a person edited: whether anything changed."""
+    edited = list(row.details.get("edited", []))
+    changed = False
+    for name, value in values.items():
+        if name != "details" and name not in edited and getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    details = {**values["details"], "edited": edited}
+    details["terms"] = {**details["terms"], **_kept_terms(row)}
+    if "date" in edited:
+        details["date"] = row.details.get("date")
+    if row.details != details:
+        row.details, changed = details, True
+    if changed:
+        row.updated_at = utcnow()
+    return changed
+
+
+def _kept_terms(row: DeadlineRecord) -> dict[str, Any]:
+    terms = row.details.get("terms", {})
+    return {"anchor_date": terms["anchor_date"]} if "anchor_date" in row.details.get("edited", []) else {}
+
+
+def terms_of(row: DeadlineRecord) -> Terms:
+    """A row's terms, with the anchor a person gave (and, for the effective date, the date set by hand)."""
+    terms = Terms.of(row.kind, row.details.get("terms", {}))
+    if row.kind == "effective" and row.details.get("date"):
+        return Terms(**{**terms.__dict__, "anchor_date": date.fromisoformat(row.details["date"])})
+    return terms
+
+
+def calendar_of(session: Session, *, engagement: str) -> Calendar:
+    settings = records.settings_of(session, engagement=engagement)
+    return Calendar() if settings is None else Calendar(settings.country, settings.subdivision)
+
+
+def dated(
+    session: Session, *, engagement: str, as_of: date, rows: Sequence[DeadlineRecord] | None = None
+) -> list[Dated]:
+    """Every obligation (or those of `rows`) with its date as of `as_of`, soonest first, undated last."""
+    every = records.deadlines_of(session, engagement=engagement)
+    calendar = calendar_of(session, engagement=engagement)
+    live = [r for r in every if r.status != "waived"]
+    by_document: dict[str, list[Terms]] = {}
+    for r in live:
+        by_document.setdefault(r.document, []).append(terms_of(r))
+    whole = [contract_of(ts) for ts in by_document.values()]
+    base = next(
+        (c for c in whole if c.effective and c.initial), contract_of(t for ts in by_document.values() for t in ts)
+    )
+    contracts: dict[str, Contract] = {doc: contract_of(ts, base) for doc, ts in by_document.items()}
+    out = []
+    for row in rows if rows is not None else every:
+        contract = contracts.get(row.document, base)
+        terms = terms_of(row)
+        by_hand = row.details.get("date")
+        when = date.fromisoformat(by_hand) if by_hand else due(terms, contract, as_of, calendar)
+        out.append(Dated(row, when, when is None and anchor_missing(terms, contract)))
+    return sorted(out, key=lambda d: (d.date is None, d.date or date.max, d.row.id or 0))
+
+
+def refresh_dates(session: Session, *, engagement: str, as_of: date) -> None:
+    """Store each obligation's date as of `as_of` (what reminders read)."""
+    for d in dated(session, engagement=engagement, as_of=as_of):
+        if d.row.date != d.date:
+            d.row.date = d.date
+            session.add(d.row)
+    session.flush()
+
+
+def visible(row: DeadlineRecord, side: str | None) -> bool:
+    return side is None or row.visibility in visible_to(side)
+
+
+def get_deadline(session: Session, *, engagement: str, deadline_id: int, lock: bool = False) -> DeadlineRecord:
+    row = records.deadline_by_id(session, deadline_id, lock=lock)
+    if row is None or row.engagement != engagement:
+        raise NotFound(f"No deadline {deadline_id} in {engagement}. `liaison deadlines -e {engagement}` lists them.")
+    return row
+
+
+def lead_date(when: date | None, lead_days: int | None) -> date | None:
+    """The engagement's own decision date: `lead_days` before the obligation's date."""
+    return None if when is None or not lead_days else when - timedelta(days=lead_days)
+
+
+def deadline_json(d: Dated, *, lead_days: int | None = None) -> dict[str, Any]:
+    """The contract's JSON for one obligation, plus what reminders and reviewers use."""
+    row = d.row
+    terms = row.details.get("terms", {})
+    lead = lead_date(d.date, lead_days)
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "date": d.date.isoformat() if d.date else None,
+        "rule": row.rule,
+        "status": row.status,
+        "draft": row.status == "draft",
+        "document": row.document,
+        "section": row.section,
+        "quote": row.quote,
+        "start": row.start,
+        "end": row.end,
+        "visibility": row.visibility,
+        "anchor": terms.get("anchor"),
+        "anchor_missing": d.anchor_missing,
+        "anchor_date": terms.get("anchor_date"),
+        "lead_date": lead.isoformat() if lead else None,
+        "owner": row.owner,
+        "edited": list(row.details.get("edited", [])),
+    }

@@ -1,0 +1,143 @@
+"""Reviewing the deadlines register: approve, mark done or waive obligations, edit one by hand (its date, the
+anchor it counts from, its owner: kept through re-extraction, the values before and after in the timeline), and
+the engagement's settings (holiday calendar, lead time). Data functions taking the caller's session; they
+never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.deadlines.dates import supported_country
+from bot.deadlines.register import get_deadline
+from bot.records import deadlines as records
+from bot.records.deadlines import DeadlineRecord, DeadlineSettings, DeadlineStatus
+from bot.records.tables import utcnow
+
+EDITABLE = ("date", "anchor_date", "owner")
+REVIEWED: tuple[DeadlineStatus, ...] = ("approved", "done", "waived")
+MAX_LEAD_DAYS = 3660
+
+
+class DeadlineInputError(ValueError):
+    """An edit or a setting the register cannot take, said as what to give instead."""
+
+
+def set_status(session: Session, row: DeadlineRecord, status: DeadlineStatus, actor: str, text: str = "") -> None:
+    """Change an obligation's status, with who, when and the status before in its timeline."""
+    before = row.status
+    row.status, row.reviewed_by, row.reviewed_at, row.updated_at = status, actor, utcnow(), utcnow()
+    session.add(row)
+    records.add_event(
+        session,
+        engagement=row.engagement,
+        kind=status if status != "draft" else "updated",
+        actor=actor,
+        deadline_id=row.id,
+        text=text,
+        data={"from": before, "to": status},
+    )
+
+
+def review(
+    session: Session, *, engagement: str, deadline_ids: Sequence[int], status: DeadlineStatus, actor: str
+) -> list[int]:
+    """Approve, mark done or waive obligations (all of them, or none if one is not found): the ids changed."""
+    if status not in REVIEWED:
+        raise DeadlineInputError(f"a review approves, marks done or waives, not {status!r}")
+    rows = [get_deadline(session, engagement=engagement, deadline_id=i, lock=True) for i in deadline_ids]
+    changed = []
+    for row in rows:
+        if row.status != status:
+            set_status(session, row, status, actor)
+            changed.append(row.id or 0)
+    session.flush()
+    return changed
+
+
+def _day(name: str, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError as e:
+        raise DeadlineInputError(f"--{name.replace('_', '-')} is a date, YYYY-MM-DD, not {value!r}") from e
+
+
+def edit(
+    session: Session, *, engagement: str, deadline_id: int, changes: Mapping[str, object], actor: str
+) -> DeadlineRecord:
+    """Set an obligation's date, its anchor's date or its owner by hand (None or '' clears a date)."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown or not changes:
+        raise DeadlineInputError(f"an edit changes {', '.join(EDITABLE)}, not {', '.join(unknown) or 'nothing'}")
+    row = get_deadline(session, engagement=engagement, deadline_id=deadline_id, lock=True)
+    details: dict[str, Any] = {**row.details, "terms": dict(row.details.get("terms", {}))}
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    for name, value in changes.items():
+        if name == "owner":
+            before[name], after[name] = row.owner, (str(value) if value else None)
+            row.owner = str(value) if value else None
+        elif name == "date":
+            before[name], after[name] = details.get("date"), _day(name, value)
+            details["date"] = after[name]
+            row.date = date.fromisoformat(str(after[name])) if after[name] else None
+        else:
+            before[name], after[name] = details["terms"].get(name), _day(name, value)
+            details["terms"][name] = after[name]
+    details["edited"] = sorted(set(details.get("edited", [])) | set(changes))
+    row.details, row.updated_at = details, utcnow()
+    session.add(row)
+    records.add_event(
+        session,
+        engagement=engagement,
+        kind="edited",
+        actor=actor,
+        deadline_id=row.id,
+        data={"before": before, "after": after},
+    )
+    session.flush()
+    return row
+
+
+def put_settings(
+    session: Session,
+    *,
+    engagement: str,
+    actor: str,
+    country: str | None = None,
+    subdivision: str | None = None,
+    lead_days: int | None = None,
+    clear: Sequence[str] = (),
+) -> DeadlineSettings:
+    """Change the engagement's deadline settings (what is not given stays; `clear` names what to unset)."""
+    old = records.settings_of(session, engagement=engagement)
+    before: dict[str, object] = {
+        "country": old.country if old else None,
+        "subdivision": old.subdivision if old else None,
+        "lead_days": old.lead_days if old else None,
+    }
+    code = None if "country" in clear else (country or (old.country if old else None))
+    region = None if "subdivision" in clear else (subdivision or (old.subdivision if old else None))
+    lead = None if "lead_days" in clear else (lead_days if lead_days is not None else old.lead_days if old else None)
+    code, region = (code.upper() if code else None), (region.upper() if region else None)
+    if region and not code:
+        raise DeadlineInputError("a subdivision belongs to a country: give --country too")
+    if code and not supported_country(code, region):
+        where = f"{code}-{region}" if region else code
+        raise DeadlineInputError(f"no public holiday calendar for {where}: use an ISO code such as IT, US or GB")
+    if lead is not None and not 0 <= lead <= MAX_LEAD_DAYS:
+        raise DeadlineInputError(f"a lead time is 0 to {MAX_LEAD_DAYS} days, not {lead}")
+    row = records.put_settings(
+        session, engagement=engagement, actor=actor, country=code, subdivision=region, lead_days=lead
+    )
+    after: dict[str, object] = {"country": code, "subdivision": region, "lead_days": lead}
+    if after != before:
+        records.add_event(
+            session, engagement=engagement, kind="settings", actor=actor, data={"before": before, "after": after}
+        )
+    return row
