@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     scheduler: bool = Field(default=True, validation_alias="LIAISON_SCHEDULER")
     # The SLA register: a month's credits are computed this many days after it ends (for late measurements).
     sla_close_grace_days: int = Field(default=3, ge=0, le=27, validation_alias="LIAISON_SLA_CLOSE_GRACE_DAYS")
+    # The deadlines register: days before an approved obligation's date that it is reminded ("0": on the day).
+    deadline_reminder_days: str = Field(default="90,30,7,0", validation_alias="LIAISON_DEADLINE_REMINDER_DAYS")
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
@@ -102,6 +104,19 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("deadline_reminder_days")
+    @classmethod
+    def _reminder_days(cls, value: str) -> str:
+        days = [part.strip() for part in value.split(",") if part.strip()]
+        if not days or not all(d.isdigit() and int(d) <= 3660 for d in days):
+            raise ValueError(f"LIAISON_DEADLINE_REMINDER_DAYS is days before the date, e.g. 90,30,7,0, not {value!r}")
+        return ",".join(str(n) for n in sorted({int(d) for d in days}, reverse=True))
+
+    @property
+    def deadline_offsets(self) -> tuple[int, ...]:
+        """The days before an obligation's date it is reminded, latest first: (90, 30, 7, 0)."""
+        return tuple(int(d) for d in self.deadline_reminder_days.split(","))
 
     @field_validator("timezone", "managers_channel")
     @classmethod

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
+from bot.records.deadlines import DeadlineRecord
 from bot.records.tables import insert_once, utcnow
 
 
@@ -90,3 +91,9 @@ def put_snooze(
     session.add(row)
     session.flush()
     return row
+
+
+def reminded_engagements(session: Session) -> list[str]:
+    """The engagements with at least one approved obligation (the only ones reminded), by name."""
+    query = select(DeadlineRecord.engagement).where(DeadlineRecord.status == "approved").distinct()
+    return sorted(set(session.exec(query)))

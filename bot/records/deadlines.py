@@ -18,7 +18,7 @@ from sqlmodel import AutoString, Field, Session, SQLModel, col, select
 from bot.records.tables import utcnow
 
 DeadlineStatus = Literal["draft", "approved", "done", "waived"]
-DeadlineEventKind = Literal["extracted", "updated", "approved", "done", "waived", "edited", "settings"]
+DeadlineEventKind = Literal["extracted", "updated", "approved", "done", "waived", "edited", "settings", "snoozed"]
 DEADLINE_STATUSES: tuple[DeadlineStatus, ...] = get_args(DeadlineStatus)
 
 

@@ -19,6 +19,7 @@ from bot.slack.blocks.kit import wire
 from bot.slack.listeners import (
     channels,
     commands,
+    deadlines,
     digest,
     feedback,
     files,
@@ -60,8 +61,9 @@ LISTENERS = (
     digest,
     channels,
     sla,
+    deadlines,
 )
-VERBS = {**commands.VERBS, **files.VERBS, **issues.VERBS, **mediations.VERBS, **sla.VERBS}
+VERBS = {**commands.VERBS, **files.VERBS, **issues.VERBS, **mediations.VERBS, **sla.VERBS, **deadlines.VERBS}
 
 
 def create_app(settings: Settings, deps: Deps, *, client: WebClient, listener_executor: Executor | None = None) -> App:
