@@ -26,6 +26,7 @@ from bot.mediation import reminders
 from bot.records.tables import utcnow
 from bot.slack.blocks import mediation as mb
 from bot.slack.blocks.kit import wire
+from bot.slack.deadline_posting import send_deadline_reminders
 from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,14 @@ DIGEST_CHECK_MINUTES = 5.0  # how often to look for a digest that has come due
 
 
 def remind(deps: Deps, client: WebClient, now: datetime | None = None) -> int:
-    """One reminders run: how many reminders were posted. It first forgets the Slack deliveries claimed more
-    than a day ago (`bot.questions.forget_claims`), so the table of claims stays small."""
+    """One reminders run: how many reminders were posted, the mediations' and the deadlines'
+    (`bot.slack.deadline_posting`). It first forgets the Slack deliveries claimed more than a day ago
+    (`bot.questions.forget_claims`), so the table of claims stays small."""
     now = now or utcnow()
     forgotten = questions.forget_claims(deps, now=now)
     if forgotten:
         log.info("forgot %d old delivery claims", forgotten)
-    return send_reminders(deps, client, now=now)
+    return send_reminders(deps, client, now=now) + send_deadline_reminders(deps, client, now=now)
 
 
 def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
