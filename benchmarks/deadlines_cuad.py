@@ -7,7 +7,8 @@ Over every contract of `contracts/*.txt` (510), for five categories of `question
 
 - Agreement Date: the date the agreement gives itself on its first lines (`deadline_terms.agreement_date`,
   the reader the effective date falls back to), else its effective date, else the first date of its sentences;
-- Effective Date: the `effective` obligation's date;
+- Effective Date: the `effective` obligation's date, when the agreement states one (not the agreement's own
+  date, anchor "signature", which CUAD counts as its Agreement Date alone);
 - Expiration Date: the `term-end` obligation's written date, or its length from the effective date
   (`bot.deadlines.dates.term_end`: the day before the anniversary), or "perpetual" when the agreement is
   evergreen and states no end;
@@ -153,7 +154,9 @@ def read_contract(path: str) -> dict[str, dict[str, Value | None]]:
     )
     liaison: dict[str, Value | None] = {
         "Agreement Date": ("date", cover.on) if cover is not None else None,
-        "Effective Date": ("date", effective.on) if effective is not None and effective.on is not None else None,
+        "Effective Date": ("date", effective.on)
+        if effective is not None and effective.on is not None and effective.anchor is None
+        else None,
         "Expiration Date": expiration,
         ANNIVERSARY: anniversary,
         "Renewal Term": renewal_value,

@@ -25,7 +25,8 @@ from knowledge.slas import Span
 _COVER = 3000  # the first characters, where an agreement states its own date
 MAX_READ = 2_000_000
 _DEFINED_EFFECTIVE = re.compile(
-    r"(?i)[\"“”']?effective\s+date[\"“”']?\s*(?:shall\s+mean|means|is|shall\s+be|:)\s+(?:the\s+)?(?:date\s+of\s+)?"
+    r"(?i)[\"“”']?(?:effective|commencement)\s+date[\"“”')]{0,3}\s*(?:[^.;:]{0,40}?\s)?(?:shall\s+mean|means|is|will\s+be"
+    r"|shall\s+be|:)\s+(?:the\s+)?(?:date\s+of\s+)?$"
 )
 _NAMED_AFTER = re.compile(
     r"(?i)\s*,?\s*\(\s*(?:the|hereinafter(?:\s+referred\s+to\s+as)?|herein)?\s*[\"“”']*(?:[\w-]+\s+){0,3}effective\s+date"
@@ -34,8 +35,9 @@ _PARENT = re.compile(
     r"(?i)\b(?:under|to|amends|amending|of)\s+(?:the\s+|that\s+certain\s+)?[^.;]{0,80}?\bdated\s+(?:as\s+of\s+)?$"
 )
 _EFFECTIVE_ON = re.compile(
-    r"(?i)\b(?:effective|commenc\w*|take[sn]?\s+effect|come[sn]?\s+into\s+(?:force|effect)|begin\w*|start\w*)\s+"
-    r"(?:as\s+of|from|on|upon)\s+(?:the\s+)?$"
+    r"(?i)\b(?:effective|commenc\w*|take[sn]?\s+effect|come[sn]?\s+into\s+(?:force|effect)"
+    r"|(?:shall|will|to)\s+(?:begin|start))\s+"
+    r"(?:(?:as\s+)?(?:of|from)\s+|on\s+|upon\s+|this\s+)?(?:the\s+)?(?:day\s+of\s+)?$|\bstart\w*\s*:\s*$"
 )
 _SIGNED = re.compile(r"(?i)effective\s+date[^.]{0,80}?\b(?:last\s+)?(?:signature|execution|signing|signed|executed)")
 _DATED = re.compile(
@@ -132,14 +134,14 @@ def effective(text: str, sentences: Sentences) -> ObligationDraft | None:
     signed: tuple[int, int, int] | None = None
     for a, b in sentences.spans:
         if b - a > 3000 or not re.search(
-            r"(?i)effective|commenc|take[sn]?\s+effect|into\s+(?:force|effect)", text[a:b]
+            r"(?i)effective|commenc|take[sn]?\s+effect|into\s+(?:force|effect)|\bbegin|\bstart", text[a:b]
         ):
             continue
         for found in dates(text, a, b):
-            before = text[max(a, found.start - 60) : found.start]
+            before = text[max(a, found.start - 90) : found.start]
             rank = (
                 0
-                if _DEFINED_EFFECTIVE.search(before[-40:])
+                if _DEFINED_EFFECTIVE.search(before)
                 else 1
                 if _NAMED_AFTER.match(text, found.end, b)
                 else 2
