@@ -248,6 +248,7 @@ def _register_app_commands() -> None:
     """Questions, the Slack app, database, roles, issues, mediations and digests live in their own modules."""
     from bot.cli import app as cli_app
     from bot.cli import cases as cli_cases
+    from bot.cli import deadlines as cli_deadlines
     from bot.cli import digest as cli_digest
     from bot.cli import questions as cli_questions
     from bot.cli import sla as cli_sla
@@ -264,6 +265,7 @@ def _register_app_commands() -> None:
         *cli_cases.GROUPS,
         *cli_digest.COMMANDS,
         *cli_sla.COMMANDS,
+        *cli_deadlines.COMMANDS,
     ):
         cli.add_command(command)
     cli_sla_measures.add_to(cli_sla.sla)
