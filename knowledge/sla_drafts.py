@@ -77,3 +77,44 @@ class LevelDraft:
     claim_days: int | None = None
     claim_business_days: bool = False
     exclusions: tuple[Span, ...] = ()  # scheduled maintenance, force majeure, client-caused ...
+    earn_back: EarnBackDraft | None = None  # the document's earn-back clause, where it applies to this level
+    chronic: ChronicDraft | None = None  # the document's chronic-failure clause, where it applies to this level
+
+
+@dataclass(frozen=True)
+class EarnBackDraft:
+    """An earn-back clause: meeting the level in each of `periods` periods after a failure recovers `pct`% of
+    that failure's credit (100 where the clause waives or reverses the credit without a share)."""
+
+    periods: int
+    pct: Decimal
+    source: Span  # the sentence stating it
+    values: dict[str, Span] = field(default_factory=dict)  # "periods", "pct" (absent when the share is implied)
+    excludes: tuple[str, ...] = ()  # level references it is not available for ("SL8")
+    not_in_chronic: bool = False  # not for a failure that is part of a chronic failure
+
+
+@dataclass(frozen=True)
+class ChronicTest:
+    """`run` failures of the same level in any `within` consecutive periods (None: `run` consecutive periods)."""
+
+    run: int
+    within: int | None = None
+
+
+@dataclass(frozen=True)
+class ChronicDraft:
+    """A chronic (or "multiple") failure clause: the tests it states, alternatives in order, and its remedy."""
+
+    tests: tuple[ChronicTest, ...]
+    source: Span  # the sentence stating the tests
+    remedy: Span | None = None  # the sentence giving the right it triggers (termination, ...)
+    values: dict[str, Span] = field(default_factory=dict)  # "run", "within" of the first test
+
+    @property
+    def run(self) -> int:
+        return self.tests[0].run
+
+    @property
+    def within(self) -> int | None:
+        return self.tests[0].within

@@ -33,17 +33,32 @@ from knowledge.furniture import content_blocks
 from knowledge.outline import Outline, numbers_clauses, read_block
 from knowledge.sections import sentence_spans
 from knowledge.signals import is_amendment
-from knowledge.sla_drafts import Comparison, CreditDraft, Kind, LevelDraft, Model, Span, TierDraft
+from knowledge.sla_drafts import (
+    ChronicDraft,
+    ChronicTest,
+    Comparison,
+    CreditDraft,
+    EarnBackDraft,
+    Kind,
+    LevelDraft,
+    Model,
+    Span,
+    TierDraft,
+)
 from knowledge.sla_prose import prose_levels, window_in
 from knowledge.sla_rules import Rules, read_rules
 from knowledge.sla_rules import effective_date as _effective_date
+from knowledge.sla_series import SeriesTerms, read_series
 from knowledge.sla_tables import clean, table_levels
 from knowledge.sla_values import percentages
 from knowledge.tables import cells, table_at, tables_in
 
 __all__ = [
+    "ChronicDraft",
+    "ChronicTest",
     "Comparison",
     "CreditDraft",
+    "EarnBackDraft",
     "Kind",
     "LevelDraft",
     "Model",
@@ -89,8 +104,16 @@ def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDr
     credit_text = [t[a:b] for a, b in sentences if _CREDIT_SENTENCE.search(t, a, b)]
     definitions = [(a, b) for a, b in sentences if _DEFINES.match(t, a, min(b, a + 200))]
     places = sections_at(t, [lv.quote.start for lv in levels])
+    series = read_series(t, sentences)
+    quarters = _quarter_terms(t, sentences)
     return [
-        _finish(t, lv, rules, effective, credit_text[:_MAX_CREDIT_SENTENCES], definitions, headings, places)
+        _quarterly(
+            _series(
+                _finish(t, lv, rules, effective, credit_text[:_MAX_CREDIT_SENTENCES], definitions, headings, places),
+                series,
+            ),
+            quarters,
+        )
         for lv in levels
     ]
 
@@ -131,6 +154,31 @@ def _defined_window(text: str, level: LevelDraft, definitions: list[tuple[int, i
         if head.startswith(term) or head.lstrip("0123456789. ").startswith(term):
             return window_in(text, a, b)
     return None
+
+
+_TERM_DEFINED = re.compile(r"[“\"*]+([A-Z][\w ]{2,40}?)[”\"*]+[ \t]+(?:means|shall[ \t]+mean|is)\b")
+
+
+def _quarter_terms(text: str, sentences: list[tuple[int, int]]) -> dict[str, tuple[str, Span]]:
+    """The defined terms the document defines as a calendar quarter ('"Measurement Period" means each calendar
+    quarter'), with the words and span saying so."""
+    out: dict[str, tuple[str, Span]] = {}
+    for a, b in sentences:
+        m = _TERM_DEFINED.search(text, a, min(b, a + 300))
+        if m is None or "quarter" not in text[m.end() : b].casefold():
+            continue
+        found = window_in(text, m.end(), b)
+        if found is not None and "quarter" in found[0].casefold():
+            out.setdefault(m.group(1).strip().casefold(), found)
+    return out
+
+
+def _quarterly(level: LevelDraft, terms: dict[str, tuple[str, Span]]) -> LevelDraft:
+    """A level whose window is a term defined as a calendar quarter is measured per quarter."""
+    found = terms.get((level.window or "").strip().casefold()) if terms else None
+    if found is None:
+        return level
+    return replace(level, window=found[0], values={**level.values, "window": found[1]})
 
 
 def _sentences(text: str) -> tuple[list[tuple[int, int]], dict[int, str]]:
@@ -233,6 +281,26 @@ def _finish(
     changes["exclusions"] = tuple(rules.exclusions[:50])
     changes["values"] = values
     return replace(level, **changes)  # type: ignore[arg-type]
+
+
+def _series(level: LevelDraft, series: SeriesTerms) -> LevelDraft:
+    """The document's earn-back and chronic-failure clauses on a level they apply to: earn-back on a credit level
+    it is not excluded for ("not available for SL8": the level's row starts with that reference); chronic failure
+    on every level, or on the "Critical" ones only where the clause says so."""
+    earn, chronic = series.earn_back, series.chronic
+    if earn is not None and (level.kind != "credit" or _ref_of(level) in earn.excludes):
+        earn = None
+    if chronic is not None and series.chronic_critical_only and not re.search(r"\bCritical\b", level.quote.text):
+        chronic = None
+    if earn is None and chronic is None:
+        return level
+    return replace(level, earn_back=earn, chronic=chronic)
+
+
+def _ref_of(level: LevelDraft) -> str | None:
+    """A table row's reference ("| SL8 | Severity 1 ..." -> "SL8"), if its first cell is one."""
+    m = re.match(r"\|?[ \t]*([A-Z]{2,4}[ \t]?-?\d{1,3})[ \t]*\|", level.quote.text)
+    return m.group(1).replace(" ", "") if m else None
 
 
 def _credit(level: LevelDraft, rules: Rules, credit_text: list[str]) -> tuple[CreditDraft | None, Kind]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,14 @@ from bot.cli.sla import COMMANDS
 from bot.cli.sla_measures import add_to
 from bot.db import make_engine, session, upgrade
 from bot.sla import register
+from knowledge.slas import ChronicDraft, ChronicTest, Span
 from tests.test_sla_register import SCHEDULE, amendment_drafts, schedule_drafts
+
+CHRONIC_SENTENCE = "8.1 A Chronic Service Level Failure occurs if Vendor fails a Service Level in 3 consecutive months."
+SCHEDULE_TEXT = SCHEDULE + CHRONIC_SENTENCE  # the schedule's text, its chronic-failure clause at the end
+CHRONIC = ChronicDraft(
+    (ChronicTest(3),), Span.of(SCHEDULE_TEXT, len(SCHEDULE), len(SCHEDULE_TEXT))
+)  # as knowledge.sla_series reads it
 
 
 @pytest.fixture
@@ -41,7 +49,12 @@ def liaison(database: tuple[Engine, str], tmp_path: Path) -> Callable[..., Any]:
             s,
             engagement="acme",
             found=[
-                register.Found("schedule.md", "shared", schedule_drafts()),
+                register.Found(
+                    "schedule.md",
+                    "shared",
+                    [replace(d, chronic=CHRONIC) for d in schedule_drafts()],
+                    {len(SCHEDULE): "8.1"},
+                ),
                 register.Found("amendment.md", "shared", amendment_drafts()),
             ],
             actor="cli",
@@ -204,7 +217,9 @@ def test_a_level_missed_three_months_running_is_a_chronic_failure(liaison: Calla
     credits = json.loads(
         liaison("sla", "credits", "-e", "acme", "--period", "2026-10", "--fees", "1000", "--json").stdout
     )
-    assert credits["chronic"] == ["Quality Score missed 3 months running (2026-08 to 2026-10): chronic failure"]
+    assert credits["chronic"] == [
+        "Quality Score missed 3 months running (2026-08 to 2026-10): chronic failure (schedule.md §8.1)"
+    ]
     september = json.loads(
         liaison("sla", "credits", "-e", "acme", "--period", "2026-09", "--fees", "1000", "--json").stdout
     )

@@ -26,7 +26,9 @@ def _period(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter(str(e)) from None
 
 
-period_option = click.option("--period", required=True, callback=_period, help="The month, YYYY-MM.")
+period_option = click.option(
+    "--period", required=True, callback=_period, help="The month, YYYY-MM (YYYY-Qn: a level measured per quarter)."
+)
 level_option = click.option("--level", "ref", required=True, help="The level's id, or its metric's name.")
 
 
@@ -156,6 +158,7 @@ def credits(ctx: Context, engagement: str, period: str, fees: str | None, curren
             "claimed",
             "left_out",
             "chronic",
+            "earn_backs",
         )
         dump({k: result[k] for k in keys})
         return
@@ -163,6 +166,8 @@ def credits(ctx: Context, engagement: str, period: str, fees: str | None, curren
         click.echo(line)
     for chronic in result["chronic"]:
         click.echo(chronic)
+    for back in result["earn_backs"]:
+        click.echo(f"earn-back: {back['working']}")
     for note in result["left_out"]:
         click.echo(f"note: {note}", err=True)
     if result["claim_deadline"]:

@@ -2,7 +2,8 @@
 
 Data functions taking the caller's session (they never commit). Rules kept here:
 
-- A measurement is a level's family, a period (a calendar month), a value and who reported it. Reporting again
+- A measurement is a level's family, a period (a calendar month; a quarter, "2026-Q3", for a level measured per
+  quarter), a value and who reported it. Reporting again
   replaces the value and makes it `reported` again; either side's owner may dispute it with a reason, or agree.
 - A measurement that misses its approved level (the version in force in its period) logs one `sla-breach`
   issue per level and period, with the clause attached: `source_key` `sla-breach:<engagement>:<family>:<period>`
@@ -17,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,9 +35,8 @@ from bot.records.tables import utcnow
 from bot.sla import register
 from bot.sla.credits import Cap, CreditResult, compute_credits
 from bot.sla.money import SlaInputError, currency_code, exact
-from bot.sla.series import chronic_failures
-from bot.sla.terms import Period, Source, is_met, quantity
-from bot.sla.versions import in_force_rows, service_level, source_of
+from bot.sla.terms import Period, Source, is_met, period_for, quantity, window_of
+from bot.sla.versions import in_force_rows, service_level, source_of, windowed
 from bot.sla.views import name_of
 from knowledge.visibility import narrowest, visible_to
 
@@ -84,8 +84,8 @@ def report(
     side: str | None = None,
 ) -> Reported:
     """Record a level's value for a period (by id or name), log a breach if it misses, recompute the statement."""
-    when = Period.parse(period)
     level = register.find_level(session, engagement=engagement, ref=ref, side=side)
+    when = period_for(level.window, Period.parse(period), name_of(level))
     family = level.family or level.id
     assert family is not None
     number = value if isinstance(value, Decimal) else parse_value(value)
@@ -107,7 +107,7 @@ def report(
     if version is not None and version.target is not None:
         met = is_met(version.comparison, number, Decimal(version.target))
         issue_id, new = _breach(session, version, when, number, met, actor)
-    recompute(session, engagement=engagement, period=str(when), actor=actor)
+    recompute(session, engagement=engagement, period=str(when.last_month), actor=actor)
     return Reported(row, version or level, met, replaced, issue_id, new)
 
 
@@ -243,14 +243,26 @@ def set_status(
 
 
 def credits_for(session: Session, *, engagement: str, period: str, fees: object, currency: str) -> CreditResult:
-    """A period's credits from the approved register and the period's measurements (no side filter: the sum
-    is the contract's; `statement_visibility` says who may see it)."""
+    """A month's credits from the approved register and its measurements (no side filter: the sum is the
+    contract's; `statement_visibility` says who may see it). A level measured per calendar quarter has its line
+    in the month that ends its quarter; a rolling window's value is the one reported for the month."""
     when = Period.parse(period)
-    rows = register.levels(session, engagement=engagement)
-    approved = [r for r in rows if r.status == "approved"]
-    chosen = in_force_rows(approved, when)
+    if when.is_quarter:
+        raise SlaInputError(
+            f"credits are computed per month: the period {when.last_month} includes the levels measured per "
+            f"quarter ({when})"
+        )
+    quarter = when.quarter()
+    approved = [r for r in register.levels(session, engagement=engagement) if r.status == "approved"]
+    chosen = in_force_rows([r for r in approved if window_of(r.window) == "month"], when)
+    quarterly = in_force_rows([r for r in approved if window_of(r.window) == "quarter"], quarter)
+    later = [name_of(r) for f, r in quarterly.items() if f not in chosen and when != quarter.last_month]
+    if when == quarter.last_month:
+        chosen = {**chosen, **quarterly}
     values = {
-        m.family: Decimal(m.value) for m in records.measurements_of(session, engagement=engagement, periods=[str(when)])
+        m.family: Decimal(m.value)
+        for m in records.measurements_of(session, engagement=engagement, periods=[str(when), str(quarter)])
+        if m.period == (str(quarter) if m.family in quarterly else str(when))
     }
     levels = [service_level(r) for r in chosen.values()]
     if not levels:
@@ -259,27 +271,10 @@ def credits_for(session: Session, *, engagement: str, period: str, fees: object,
     result = compute_credits(
         levels, {f: v for f, v in values.items() if f in chosen}, period=when, fees=fees, currency=currency, cap=cap
     )
-    return result  # a line's `level` is the level's id (its family's); `version` says which version was in force
-
-
-def chronic_through(session: Session, *, engagement: str, period: str, run: int = 3) -> list[str]:
-    """The approved levels missed in each of the `run` months up to `period` (a chronic failure), as sentences.
-
-    A month with no approved level in force or no measurement breaks a run (not assessed is not a miss)."""
-    last = Period.parse(period)
-    months = [last]
-    for _ in range(run - 1):
-        first = months[0].first_day - timedelta(days=1)
-        months.insert(0, Period(first.year, first.month))
-    results = []
-    for month in months:
-        try:
-            results.append(
-                credits_for(session, engagement=engagement, period=str(month), fees=Decimal(0), currency="USD")
-            )
-        except (NotFound, SlaInputError):
-            continue
-    return [f.working for f in chronic_failures(results, run=run) if f.periods[-1] == last]
+    notes = [f"{name} is measured per calendar quarter: its line is in {quarter.last_month}" for name in later]
+    lines = tuple(windowed(line, chosen.get(line.level.level), when) for line in result.lines)
+    return replace(result, lines=lines, left_out=(*result.left_out, *notes))
+    # a line's `level` is the level's id (its family's); `version` says which version was in force
 
 
 def cap_in_force(rows: Sequence[ServiceLevelRecord]) -> Cap | None:

@@ -32,9 +32,10 @@ from bot.sla.views import name_of
 from knowledge.visibility import visible_to
 
 if TYPE_CHECKING:
-    from knowledge.slas import CreditDraft, LevelDraft, Span
+    from knowledge.slas import ChronicDraft, CreditDraft, EarnBackDraft, LevelDraft, Span
 
 CREDIT_FIELDS = ("pct_per_point", "level_pct", "at_risk_pct", "pool_pct", "amount", "currency", "base", "model")
+SERIES_FIELDS = ("earn_back", "chronic")  # kept in `details`; an edited one stays through re-extraction
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ def spans_of(draft: LevelDraft) -> list[Span]:
     """Every span a draft keeps besides its quote: where its section label is wanted too."""
     found = [*draft.values.values(), *draft.exclusions]
     found += [s for s in (draft.cap, draft.claim, draft.credit.source if draft.credit else None) if s is not None]
+    if draft.earn_back is not None:
+        found.append(draft.earn_back.source)
+    if draft.chronic is not None:
+        found += [s for s in (draft.chronic.source, draft.chronic.remedy) if s is not None]
     return found
 
 
@@ -104,6 +109,30 @@ def _credit_dict(credit: CreditDraft | None, sections: Mapping[int, str | None])
     }
 
 
+def _earn_back_dict(earn: EarnBackDraft | None, sections: Mapping[int, str | None]) -> dict[str, Any] | None:
+    if earn is None:
+        return None
+    return {
+        "periods": earn.periods,
+        "pct": decimal_text(earn.pct),
+        "excludes": list(earn.excludes),
+        "not_in_chronic": earn.not_in_chronic,
+        "source": _span(earn.source, sections),
+        "values": {name: _span(span, sections) for name, span in earn.values.items()},
+    }
+
+
+def _chronic_dict(chronic: ChronicDraft | None, sections: Mapping[int, str | None]) -> dict[str, Any] | None:
+    if chronic is None:
+        return None
+    return {
+        "tests": [{"run": t.run, "within": t.within} for t in chronic.tests],
+        "source": _span(chronic.source, sections),
+        "remedy": _span(chronic.remedy, sections),
+        "values": {name: _span(span, sections) for name, span in chronic.values.items()},
+    }
+
+
 def draft_values(
     draft: LevelDraft, document: str, visibility: str, sections: Mapping[int, str | None] | None = None
 ) -> dict[str, Any]:
@@ -135,6 +164,8 @@ def draft_values(
             "claim_days": draft.claim_days,
             "claim_business_days": draft.claim_business_days,
             "exclusions": [_span(s, sections) for s in draft.exclusions],
+            "earn_back": _earn_back_dict(draft.earn_back, sections),
+            "chronic": _chronic_dict(draft.chronic, sections),
             "edited": [],
         },
     }
@@ -187,7 +218,8 @@ def _refresh(row: ServiceLevelRecord, values: Mapping[str, Any]) -> bool:
         if getattr(row, name) != value:
             setattr(row, name, value)
             changed = True
-    details = {**values["details"], "edited": sorted(edited)}
+    kept = {name: row.details.get(name) for name in SERIES_FIELDS if name in edited}
+    details = {**values["details"], **kept, "edited": sorted(edited)}
     if row.details != details:
         row.details, changed = details, True
     if changed:

@@ -1,7 +1,9 @@
 """Rules over a series of periods: chronic failure (the same level missed N periods running) and earn-back.
 
 Both read the `CreditResult`s of consecutive calendar months. A month with no result, or a level with no
-measurement in it, breaks a run: what was not assessed is neither a miss nor a meet.
+measurement in it, breaks a run: what was not assessed is neither a miss nor a meet. A chronic test is either a
+run (`run` months running) or a count in a rolling window (`run` misses in any `within` consecutive months).
+The terms come from the contract (`knowledge.sla_series`); where it states none, `bot.sla.measures` applies none.
 """
 
 from __future__ import annotations
@@ -22,11 +24,19 @@ class ChronicFailure:
     level: int
     metric: str
     periods: tuple[Period, ...]
+    within: int | None = None  # the rolling window the misses fall in (None: a run of consecutive months)
 
     @property
     def working(self) -> str:
         first, last = self.periods[0], self.periods[-1]
-        return f"{self.metric} missed {len(self.periods)} months running ({first} to {last}): chronic failure"
+        if self.within is None:
+            return f"{self.metric} missed {len(self.periods)} months running ({first} to {last}): chronic failure"
+        start = last.shifted(1 - self.within)
+        listed = ", ".join(str(p) for p in self.periods)
+        return (
+            f"{self.metric} missed in {len(self.periods)} of the {self.within} months {start} to {last} "
+            f"({listed}): chronic failure"
+        )
 
 
 @dataclass(frozen=True)
@@ -61,10 +71,15 @@ def missed(line: CreditLine | None) -> bool:
     return line is not None and line.actual is not None and not line.met
 
 
-def chronic_failures(results: Iterable[CreditResult], *, run: int = 3) -> list[ChronicFailure]:
-    """Every maximal run of at least `run` consecutive months in which the same level was missed."""
+def chronic_failures(
+    results: Iterable[CreditResult], *, run: int = 3, within: int | None = None
+) -> list[ChronicFailure]:
+    """Every maximal run of at least `run` consecutive months in which the same level was missed; with `within`,
+    every month completing `run` misses of the same level in the `within` months ending with it."""
     if run < 1:
         raise SlaInputError("a chronic failure needs a run of at least one period")
+    if within is not None:
+        return rolling_failures(results, run=run, within=within)
     periods = by_period(results)
     found: list[ChronicFailure] = []
     levels = sorted({line.level.level for r in periods.values() for line in r.lines})
@@ -84,6 +99,25 @@ def chronic_failures(results: Iterable[CreditResult], *, run: int = 3) -> list[C
     return found
 
 
+def rolling_failures(results: Iterable[CreditResult], *, run: int, within: int) -> list[ChronicFailure]:
+    """Each missed month that makes at least `run` misses of its level in the `within` months ending with it."""
+    if within < run:
+        raise SlaInputError(f"{run} failures cannot fall in a window of {within} periods")
+    periods = by_period(results)
+    found: list[ChronicFailure] = []
+    levels = sorted({line.level.level for r in periods.values() for line in r.lines})
+    for level in levels:
+        for period in sorted(periods, key=lambda p: (p.year, p.month)):
+            line = line_of(periods[period], level)
+            if not missed(line) or line is None:
+                continue
+            window = [period.shifted(-i) for i in range(within - 1, -1, -1)]
+            misses = tuple(p for p in window if missed(line_of(periods.get(p), level)))
+            if len(misses) >= run:
+                found.append(ChronicFailure(level, line.level.name, misses, within))
+    return found
+
+
 def failure(level: int, streak: list[tuple[Period, CreditLine]]) -> ChronicFailure:
     return ChronicFailure(level, streak[-1][1].level.name, tuple(p for p, _ in streak))
 
@@ -95,18 +129,23 @@ def earn_backs(
     share: object = Decimal(50),
     excluded: Iterable[int] = (),
     chronic_run: int | None = 3,
+    chronic_periods: Iterable[tuple[int, Period]] | None = None,
 ) -> list[EarnBack]:
     """Earn-back: `share`% of a failure's credit, when the level is met in each of the `following` months.
 
     The credit earned back is what was credited for that level: its line's amount, scaled down in
     proportion when the period's total was capped, so no more is recovered than was credited. Levels in
-    `excluded` and failures inside a chronic run (of `chronic_run` months; None: no such rule) earn nothing.
+    `excluded` and failures inside a chronic run (of `chronic_run` months; None: no such rule) earn nothing;
+    `chronic_periods`, when given, are the (level, month) failures that are part of a chronic failure instead.
     """
     part = exact(share, "earn-back share")
     periods = by_period(results)
     listed = list(periods.values())
-    runs = chronic_failures(listed, run=chronic_run) if chronic_run else []
-    chronic = {(c.level, p) for c in runs for p in c.periods}
+    if chronic_periods is not None:
+        chronic = set(chronic_periods)
+    else:
+        runs = chronic_failures(listed, run=chronic_run) if chronic_run else []
+        chronic = {(c.level, p) for c in runs for p in c.periods}
     skip = set(excluded)
     found: list[EarnBack] = []
     for period, result in sorted(periods.items(), key=lambda kv: (kv[0].year, kv[0].month)):

@@ -7,6 +7,7 @@ tier (`low_inclusive`, `high_inclusive`); by default a tier is [from, to), and o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -61,29 +62,83 @@ def cited(sources: Iterable[Source | None]) -> str:
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar month, the measurement window of this first piece ('2026-10')."""
+    """A measurement period: a calendar month ('2026-10') or a calendar quarter ('2026-Q3', `months` 3)."""
 
     year: int
-    month: int
+    month: int  # the first month (of a quarter: 1, 4, 7 or 10)
+    months: int = 1
 
     @classmethod
     def parse(cls, text: str) -> Period:
+        """'2026-10' or '2026-Q3' (also '2026Q3', lower case q)."""
+        quarter = re.fullmatch(r"(\d{4})[- ]?[Qq]([1-4])", text.strip()) if isinstance(text, str) else None
+        if quarter:
+            return cls(int(quarter.group(1)), 3 * int(quarter.group(2)) - 2, 3)
         try:
             year, month = (int(p) for p in text.strip().split("-"))
             date(year, month, 1)
-        except ValueError as e:
-            raise SlaInputError(f"a period is YYYY-MM, not {text!r}") from e
+        except (ValueError, AttributeError) as e:
+            raise SlaInputError(f"a period is YYYY-MM (a month) or YYYY-Qn (a quarter), not {text!r}") from e
         return cls(year, month)
+
+    @property
+    def is_quarter(self) -> bool:
+        return self.months == 3
 
     @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)
 
+    @property
+    def last_month(self) -> Period:
+        """The period's last calendar month (itself for a month)."""
+        return Period(self.year, self.month).shifted(self.months - 1) if self.is_quarter else self
+
+    def quarter(self) -> Period:
+        """The calendar quarter the period falls in."""
+        return Period(self.year, (self.month - 1) // 3 * 3 + 1, 3)
+
     def following(self) -> Period:
-        return Period(self.year + self.month // 12, self.month % 12 + 1)
+        return self.shifted(1)
+
+    def shifted(self, n: int) -> Period:
+        """The period n periods (of its own length) later; n < 0: earlier."""
+        index = self.year * 12 + self.month - 1 + n * self.months
+        return Period(index // 12, index % 12 + 1, self.months)
 
     def __str__(self) -> str:
+        if self.is_quarter:
+            return f"{self.year:04d}-Q{(self.month - 1) // 3 + 1}"
         return f"{self.year:04d}-{self.month:02d}"
+
+
+Window = Literal["month", "quarter"]
+_QUARTERLY = re.compile(r"(?i)\bquarter(?:ly|s)?\b")
+_ROLLING = re.compile(r"(?i)\brolling\b")
+
+
+def window_of(window: str | None) -> Window:
+    """How a level is measured: per calendar quarter when its window says so ("each calendar quarter",
+    "quarterly"), else per month (a rolling window's value is reported per month)."""
+    if window and _QUARTERLY.search(window) and not _ROLLING.search(window):
+        return "quarter"
+    return "month"
+
+
+def is_rolling(window: str | None) -> bool:
+    """A rolling window ("rolling 30 days", "rolling twelve months"): reported per month, over that window."""
+    return bool(window and _ROLLING.search(window))
+
+
+def period_for(window: str | None, period: Period, name: str) -> Period:
+    """The period as the level measures it, or SlaInputError naming the period to use instead."""
+    if window_of(window) == "quarter" and not period.is_quarter:
+        quarter = period.quarter()
+        raise SlaInputError(f"{name} is measured per calendar quarter: report the period {quarter}, not {period}")
+    if window_of(window) == "month" and period.is_quarter:
+        months = ", ".join(str(period.last_month.shifted(-i)) for i in (2, 1, 0))
+        raise SlaInputError(f"{name} is measured per month: report the periods {months}, not {period}")
+    return period
 
 
 def is_met(comparison: str, actual: Decimal, target: Decimal) -> bool:

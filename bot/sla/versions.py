@@ -4,13 +4,14 @@ each level is in force in a period (the latest `effective_from` on or before the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from bot.records.sla import ServiceLevelRecord, decimal_of
-from bot.sla.credits import ServiceLevel
-from bot.sla.terms import Fixed, Period, PerPoint, Pool, Source, Tier, Tiers
+from bot.sla.credits import CreditLine, ServiceLevel
+from bot.sla.terms import Fixed, Period, PerPoint, Pool, Source, Tier, Tiers, is_rolling, window_of
 
 
 def source_of(row: ServiceLevelRecord) -> Source:
@@ -97,3 +98,16 @@ def in_force_rows(rows: Iterable[ServiceLevelRecord], period: Period) -> dict[in
         ):
             chosen[family] = row
     return chosen
+
+
+def windowed(line: CreditLine, row: ServiceLevelRecord | None, month: Period) -> CreditLine:
+    """A month's line for a level measured over a calendar quarter or a rolling window, saying so in its working."""
+    if row is None:
+        return line
+    if window_of(row.window) == "quarter":
+        quarter = month.quarter()
+        span = f"{quarter.first_day:%B} to {month.first_day:%B %Y}"
+        return replace(line, working=f"{line.working}; measured over the calendar quarter {quarter} ({span})")
+    if is_rolling(row.window):
+        return replace(line, working=f"{line.working}; measured over a {row.window}, as reported for {month}")
+    return line

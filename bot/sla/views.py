@@ -3,7 +3,7 @@
 Numbers are JSON numbers made by `bot.sla.money.number` from the stored decimal text (exact: 99.95 stays
 99.95). Keys beyond the contract's are additive: `version`, `family`, `visibility`, `owner`, the credit's
 `partial`, `currency`, `pool_pct`, `level_pct`, `at_risk_pct` and its source, the claim window and the
-exclusions, each with its verbatim span.
+exclusions, each with its verbatim span, and the earn-back and chronic-failure clauses (`earn_back`, `chronic`).
 """
 
 from __future__ import annotations
@@ -81,6 +81,45 @@ def level_json(row: ServiceLevelRecord) -> dict[str, Any]:
         "claim_business_days": bool(details.get("claim_business_days")),
         "exclusions": details.get("exclusions") or [],
         "edited": details.get("edited") or [],
+        "earn_back": earn_back_json(details.get("earn_back")),
+        "chronic": chronic_json(details.get("chronic")),
+    }
+
+
+def earn_back_json(earn: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The level's earn-back clause: periods to meet after a failure, the share of its credit, the clause."""
+    if not earn:
+        return None
+    source = earn.get("source") or {}
+    return {
+        "periods": earn.get("periods"),
+        "pct": num(earn.get("pct")),
+        "excludes": earn.get("excludes") or [],
+        "not_in_chronic": bool(earn.get("not_in_chronic")),
+        "quote": source.get("quote"),
+        "section": source.get("section"),
+        "start": source.get("start"),
+        "end": source.get("end"),
+    }
+
+
+def chronic_json(chronic: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The level's chronic-failure clause: its tests (`run` failures in `within` periods, None: running)."""
+    if not chronic:
+        return None
+    source = chronic.get("source") or {}
+    tests = chronic.get("tests") or [{}]
+    remedy = chronic.get("remedy") or {}
+    return {
+        "run": tests[0].get("run"),
+        "within": tests[0].get("within"),
+        "tests": tests,
+        "quote": source.get("quote"),
+        "section": source.get("section"),
+        "start": source.get("start"),
+        "end": source.get("end"),
+        "remedy": remedy.get("quote"),
+        "remedy_section": remedy.get("section"),
     }
 
 

@@ -24,7 +24,7 @@ from bot.records.cases import ACTIVE_MEDIATION_STATUSES
 from bot.records.sla import LevelStatus
 from bot.records.tables import ROLES
 from bot.sla import fees as sla_fees
-from bot.sla import measures, register, reviews
+from bot.sla import history, measures, register, reviews
 from bot.sla.money import number
 from bot.sla.terms import Period
 from bot.sla.views import level_json, name_of
@@ -239,7 +239,10 @@ def credits(
         out["claimed"] = statement.claimed_at is not None
         out["claimed_by"] = statement.claimed_by
         out["fees_from"] = since
-        out["chronic"] = measures.chronic_through(s, engagement=engagement, period=period)
+        out["chronic"] = history.chronic_through(s, engagement=engagement, period=period)
+        out["earn_backs"] = history.earn_backs_through(
+            s, engagement=engagement, period=period, fees=result.fees, currency=result.currency
+        )
         return out
 
 

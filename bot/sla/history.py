@@ -1,0 +1,144 @@
+"""What the contract's rules over a series of months make of the register up to a month: the chronic failures
+it completes and the earn-backs it completes, each citing its clause.
+
+The terms are the ones extracted with each approved level (`details["chronic"]`, `details["earn_back"]`, as
+`knowledge.sla_series` read them, or as a reviewer edited them); a level whose contract states none has none.
+Each month is computed with `measures.credits_for`: on its kept statement's fees where there is one, else on
+the fees given. An earn-back is reported in the month that completes it and is not subtracted from that month's
+credits: it reduces what was owed for the failure's month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.errors import NotFound
+from bot.records import sla as records
+from bot.records.sla import ServiceLevelRecord
+from bot.sla import register
+from bot.sla.credits import CreditResult
+from bot.sla.measures import credits_for
+from bot.sla.money import SlaInputError, money, number, rounded
+from bot.sla.series import chronic_failures, earn_backs
+from bot.sla.terms import Period, Source, cited
+from bot.sla.versions import in_force_rows
+
+MAX_WINDOW = 36  # months looked back, whatever a clause says
+
+
+def clause_of(row: ServiceLevelRecord, span: Mapping[str, Any] | None) -> Source | None:
+    if not span or not span.get("quote"):
+        return None
+    return Source(row.document, span.get("section"), span["quote"], span["start"], span["end"])
+
+
+def months_to(last: Period, count: int) -> list[Period]:
+    return [last.shifted(-i) for i in range(min(count, MAX_WINDOW) - 1, -1, -1)]
+
+
+def results_for(
+    session: Session, *, engagement: str, months: list[Period], fees: object, currency: str
+) -> list[CreditResult]:
+    """Each month's credits (on its kept statement's fees, else `fees`); a month that cannot compute is left out."""
+    out = []
+    for month in months:
+        kept = records.statement_of(session, engagement=engagement, period=str(month))
+        base, code = (Decimal(kept.fees), kept.currency) if kept is not None else (fees, currency)
+        try:
+            out.append(credits_for(session, engagement=engagement, period=str(month), fees=base, currency=code))
+        except (NotFound, SlaInputError):
+            continue
+    return out
+
+
+def _in_force(session: Session, engagement: str, month: Period, key: str) -> dict[int, ServiceLevelRecord]:
+    approved = [r for r in register.levels(session, engagement=engagement) if r.status == "approved"]
+    return {f: r for f, r in in_force_rows(approved, month).items() if (r.details or {}).get(key)}
+
+
+def chronic_through(session: Session, *, engagement: str, period: str) -> list[str]:
+    """The approved levels whose chronic-failure test (their contract's) the month `period` completes, as
+    sentences citing the clause. A month with no approved level in force or no measurement is not a miss."""
+    last = Period.parse(period)
+    rows = _in_force(session, engagement, last, "chronic")
+    if not rows:
+        return []
+    tests = {f: r.details["chronic"].get("tests") or [] for f, r in rows.items()}
+    longest = max((t.get("within") or t.get("run") or 1 for ts in tests.values() for t in ts), default=1)
+    results = results_for(
+        session, engagement=engagement, months=months_to(last, longest), fees=Decimal(0), currency="USD"
+    )
+    out: list[str] = []
+    for family, row in sorted(rows.items()):
+        for test in tests[family]:
+            run, within = int(test.get("run") or 0), test.get("within")
+            if run < 1:
+                continue
+            found = [
+                f
+                for f in chronic_failures(results, run=run, within=int(within) if within else None)
+                if f.level == family and f.periods[-1] == last
+            ]
+            if found:
+                chronic = row.details["chronic"]
+                sources = [clause_of(row, chronic.get("source")), clause_of(row, chronic.get("remedy"))]
+                out.append(found[0].working + cited(sources))
+                break
+    return out
+
+
+def earn_backs_through(
+    session: Session, *, engagement: str, period: str, fees: object, currency: str
+) -> list[dict[str, Any]]:
+    """The earn-backs the month `period` completes: for each approved level with an earn-back clause, a failure
+    `periods` months earlier met in each month since, as a line with the working and the clause."""
+    last = Period.parse(period)
+    rows = _in_force(session, engagement, last, "earn_back")
+    out: list[dict[str, Any]] = []
+    for family, row in sorted(rows.items()):
+        terms = row.details["earn_back"]
+        following = int(terms.get("periods") or 0)
+        if following < 1:
+            continue
+        failure = last.shifted(-following)
+        chronic_rows = _in_force(session, engagement, failure, "chronic") if terms.get("not_in_chronic") else {}
+        tests = (chronic_rows.get(family) or row).details.get("chronic") or {}
+        window = max((t.get("within") or t.get("run") or 1 for t in tests.get("tests") or []), default=1)
+        months = months_to(last, following + window)
+        results = results_for(session, engagement=engagement, months=months, fees=fees, currency=currency)
+        chronic: set[tuple[int, Period]] = set()
+        for test in (tests.get("tests") or []) if terms.get("not_in_chronic") else []:
+            within = test.get("within")
+            found = chronic_failures(results, run=int(test["run"]), within=int(within) if within else None)
+            chronic |= {(c.level, p) for c in found for p in c.periods}
+        for back in earn_backs(
+            results, following=following, share=Decimal(terms.get("pct") or 100), chronic_periods=chronic
+        ):
+            if back.level != family or back.failure != failure:
+                continue
+            code = next((r.currency for r in results if r.period == failure), currency)
+            source = clause_of(row, terms.get("source"))
+            working = (
+                f"{back.working}, earned back from {failure}'s credit: it reduces what was owed for {failure}, "
+                f"not this month's credits{cited([source])}"
+            )
+            out.append(
+                {
+                    "level": family,
+                    "metric": back.metric,
+                    "failure_period": str(failure),
+                    "credited": number(rounded(back.credited, code)),
+                    "amount": number(back.amount),
+                    "currency": code,
+                    "working": working,
+                    "document": row.document,
+                    "section": source.section if source else None,
+                    "quote": source.quote if source else None,
+                    "amount_text": money(back.amount, code),
+                }
+            )
+    return out
