@@ -15,7 +15,8 @@ Over every contract of `contracts/*.txt` (510), for five categories of `question
 - Expiration Date (anniversary): the same, with a length counted to the anniversary itself
   (`bot.deadlines.dates.shift`), which is how CUAD's lawyers wrote most computed ends ("three (3) years from
   the Effective Date" of 2/1/18 is 2/1/21): Liaison's term ends the day before, its last day;
-- Renewal Term: the `renewal` obligation's period (or "perpetual" when evergreen);
+- Renewal Term: the `renewal` obligation's period, automatic or by option (an evergreen agreement, "continues
+  until terminated", has none: CUAD marks 7 of its 176 answers "perpetual", and most evergreen clauses not at all);
 - Notice Period To Terminate Renewal: the `non-renewal-notice` obligation's period.
 
 A contract with no question in a category is one where CUAD found no such value; so is an answer with blanks
@@ -143,9 +144,7 @@ def read_contract(path: str) -> dict[str, dict[str, Value | None]]:
     elif renewal is not None and renewal.renewal == "evergreen":
         expiration = anniversary = PERPETUAL
     renewal_value: Value | None = None
-    if renewal is not None and renewal.renewal == "evergreen":
-        renewal_value = PERPETUAL
-    elif renewal is not None and renewal.renewal in ("automatic", "option") and renewal.duration is not None:
+    if renewal is not None and renewal.renewal in ("automatic", "option") and renewal.duration is not None:
         renewal_value = _period(renewal.duration.amount, _unit(renewal.duration.unit))
     notice_value = (
         _period(notice.duration.amount, _unit(notice.duration.unit))

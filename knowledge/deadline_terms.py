@@ -79,12 +79,15 @@ _FROM = re.compile(
 
 _AUTOMATIC = re.compile(
     r"(?i)\bautomatic\w*\s+(?:be\s+)?(?:renew\w*|extend\w*)|\b(?:renew\w*|extend\w*)\s+(?:itself\s+)?(?:automatically|tacitly)"
-    r"|\bautomatic\s+(?:annual\s+)?(?:renewal|extension)s?|\btacit\w*\s+renew\w*"
+    r"|\bautomatic\s+(?:[\w-]+\s+){0,3}(?:renewals?|extensions?)\b|\btacit\w*\s+renew\w*|\bcontinu\w*\s+automatically"
+    r"|\b(?:continu\w*|effective|renew\w*)\s+(?:on\s+a\s+)?(?:month[\s-]+to[\s-]+month|year[\s-]+to[\s-]+year)"
     r"|\bunless\b[^.]{0,120}?\bnotice\b[^.]{0,80}?\b(?:not\s+to\s+renew|non-?\s*renewal|intention\s+not|desire\s+not)"
     r"|\b(?:renew\w*|extend\w*)\b[^.]{0,160}?\bunless\b[^.]{0,100}?\b(?:notice|notif\w*)\b"
 )
 _OPTION = re.compile(
     r"(?i)\b(?:option|right|elect\w*)\s+to\s+(?:renew|extend)|\bmay\s+(?:\w+\s+){0,3}(?:be\s+)?(?:renew\w*|extend\w*)"
+    r"|\boption\w*,?\s+(?:to\s+)?(?:renew|extend)|\b(?:at|in)\s+(?:\S+\s+){1,3}option\b[^.]{0,60}?\b(?:renew|extend)\w*"
+    r"|\brenewable\b|\b(?:shall|will)\s+(?:be\s+)?(?:renewed|extended|extend|renew)\s+(?:\S+\s+){0,8}?for\b"
     r"|\b(?:renew\w*|extend\w*)\b[^.]{0,60}?\bmutual\w*|\bmutually\s+agree\w*\s+(?:in\s+writing\s+)?to\s+(?:renew|extend)"
 )
 _EVERGREEN = re.compile(
@@ -98,6 +101,7 @@ _NO_RENEWAL = re.compile(r"(?i)\b(?:shall|will)\s+not\s+(?:be\s+)?(?:automatical
 _RENEWAL_NEAR = re.compile(
     r"(?i)\b(?:renew\w*|successive|additional|further|subsequent|consecutive|extend\w*|extension)\b"
 )
+_ABOUT_TERM = re.compile(r"(?i)\b(?:agreement|term|terms|contract|franchise)\b")
 _ANNUAL = re.compile(
     r"(?i)\b(?:annual(?:ly)?|year[\s-]+to[\s-]+year|yearly|every\s+year|each\s+year)\b|\bmonth[\s-]+to[\s-]+month\b"
 )
@@ -290,30 +294,40 @@ def _renewal_kind(sentence: str) -> Renewal | None:
 
 
 def renewal(text: str, sentences: Sentences) -> ObligationDraft | None:
-    """How the agreement renews, from the first sentence that says so, with each renewal period's length."""
+    """How the agreement renews, with each renewal period's length: of the sentences that say so, the first that
+    states a period of renewal (automatic or by option), else the first automatic or optional one, else the
+    first saying it does not renew, else the first evergreen one ("continues until terminated")."""
+    best: tuple[int, ObligationDraft] | None = None
     for a, b in sentences.spans:
         if b - a > 3000:
             continue
         sentence = text[a:b]
         kind = _renewal_kind(sentence)
-        if kind is None or (kind == "option" and not re.search(r"(?i)\b(?:agreement|term)\b", sentence)):
+        if kind is None or (kind == "option" and not _ABOUT_TERM.search(sentence)):
             continue
-        pattern = {"none": _NO_RENEWAL, "automatic": _AUTOMATIC, "option": _OPTION, "evergreen": _EVERGREEN}[kind]
-        m = pattern.search(text, a, b)
-        assert m is not None
-        period = _renewal_period(text, a, b, m.start()) if kind != "evergreen" else None
+        draft = _renewal_in(text, a, b, kind)
+        rank = {"automatic": 1, "option": 1, "none": 2, "evergreen": 3}[kind] - (draft.duration is not None)
+        if best is None or rank < best[0]:
+            best = (rank, draft)
+        if rank == 0:
+            break
+    return best[1] if best is not None else None
+
+
+def _renewal_in(text: str, a: int, b: int, kind: Renewal) -> ObligationDraft:
+    pattern = {"none": _NO_RENEWAL, "automatic": _AUTOMATIC, "option": _OPTION, "evergreen": _EVERGREEN}[kind]
+    m = pattern.search(text, a, b)
+    assert m is not None
+    period = _renewal_period(text, a, b, m.start()) if kind in ("automatic", "option") else None
+    start, end = m.start(), m.end()
+    if period is not None:
+        start, end = min(start, period.span.start), max(end, period.span.end)
+    if end - start > 400:
         start, end = m.start(), m.end()
-        if period is not None:
-            start, end = min(start, period.span.start), max(end, period.span.end)
-        if end - start > 400:
-            start, end = m.start(), m.end()
-        draft = ObligationDraft(
-            "renewal", Span.of(text, start, end), Span.of(text, a, b), None, duration=period, renewal=kind
-        )
-        if period is not None:
-            draft = replace(draft, direction="after", anchor="term-end", values={"duration": period.span})
-        return draft
-    return None
+    draft = ObligationDraft("renewal", Span.of(text, start, end), Span.of(text, a, b), None, duration=period, renewal=kind)
+    if period is not None:
+        draft = replace(draft, direction="after", anchor="term-end", values={"duration": period.span})
+    return draft
 
 
 def _renewal_period(text: str, a: int, b: int, at: int) -> Duration | None:
