@@ -312,6 +312,54 @@ def test_a_hand_set_effective_date_moves_every_date_counted_from_it(db: Engine) 
 
 
 @SQLITE
+def test_a_term_end_set_by_hand_rolls_forward_and_moves_the_notice(db: Engine) -> None:
+    sync(db)
+    with session(db) as s:
+        term = ids(db)[("msa.md", "term-end")]
+        reviews.edit(s, engagement="acme", deadline_id=term, changes={"date": "2027-06-30"}, actor="U1")
+    got = dates(db, date(2026, 12, 2))
+    assert (got[("msa.md", "term-end")], got[("msa.md", "non-renewal-notice")]) == (date(2027, 6, 30), date(2027, 4, 1))
+    rolled = dates(db, date(2027, 7, 1))
+    assert (rolled[("msa.md", "term-end")], rolled[("msa.md", "renewal")]) == (date(2028, 6, 30), date(2028, 7, 1))
+
+
+@SQLITE
+def test_a_term_written_as_an_end_date_renews_from_it(db: Engine) -> None:
+    text = (
+        "1. This Agreement expires on December 31, 2026 and renews automatically for one (1) year periods.\n"
+        "2. Either party may prevent renewal by notice sixty (60) days before the end of the term.\n"
+    )
+    drafts = [
+        ob(text, "term-end", "expires on December 31, 2026", "1", on=date(2026, 12, 31), renewal="automatic"),
+        ob(
+            text,
+            "renewal",
+            "renews automatically for one (1) year periods",
+            "1",
+            (1, "year", "one (1) year"),
+            renewal="automatic",
+        ),
+        ob(
+            text,
+            "non-renewal-notice",
+            "sixty (60) days before the end of the term",
+            "2",
+            (60, "day", "sixty (60) days"),
+            direction="before",
+            anchor="term-end",
+        ),
+    ]
+    sync(db, [Found("msa.md", "shared", drafts)])
+    assert dates(db, date(2026, 6, 1)) == {
+        ("msa.md", "term-end"): date(2026, 12, 31),
+        ("msa.md", "non-renewal-notice"): date(2026, 11, 1),
+        ("msa.md", "renewal"): date(2027, 1, 1),
+    }
+    assert dates(db, date(2027, 3, 1))[("msa.md", "term-end")] == date(2027, 12, 31)
+    assert dates(db, date(2027, 3, 1))[("msa.md", "non-renewal-notice")] == date(2027, 11, 1)
+
+
+@SQLITE
 def test_a_review_changes_all_or_none(db: Engine) -> None:
     sync(db)
     got = ids(db)

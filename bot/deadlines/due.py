@@ -22,7 +22,7 @@ from bot.deadlines.dates import (
 
 Period = tuple[int, str]  # (amount, unit): (120, "day"), (3, "year")
 TERM_ANCHORS = ("term-end", "anniversary")
-UNKNOWN_ANCHORS = ("breach-notice", "notice", "go-live", "termination", "signature", "period-end")
+UNKNOWN_ANCHORS = ("breach-notice", "notice", "go-live", "termination", "signature")  # no date to count from
 
 
 @dataclass(frozen=True)
@@ -68,44 +68,53 @@ def _day(value: object) -> date | None:
 
 @dataclass(frozen=True)
 class Contract:
-    """The term a document's deadlines count from: its effective date, initial term and renewals."""
+    """The term a document's deadlines count from: its effective date, initial term (or the day it ends, as
+    written or set by hand) and renewals."""
 
     effective: date | None = None
     initial: Period | None = None
     renewal: Period | None = None
     renewal_kind: str | None = None
+    first_end: date | None = None  # the initial term's last day, when written ("ending on 29 February 2028")
 
-    def term(self, as_of: date) -> tuple[date, date] | None:
-        """The term in force on `as_of` (renewals rolled forward), or None while the term is unknown."""
-        if self.effective is None or self.initial is None:
-            return None
-        start, end, _ = current_term(self.effective, self.initial, self.renewal, self.renewal_kind, as_of)
-        return start, end
+    @property
+    def known(self) -> bool:
+        return self.first_end is not None or (self.effective is not None and self.initial is not None)
 
     @property
     def rolls(self) -> bool:
         return self.renewal_kind in ROLLING
 
+    def term(self, as_of: date) -> tuple[date, date] | None:
+        """The term in force on `as_of` (renewals rolled forward), or None while the term is unknown."""
+        if self.first_end is not None:
+            period = self.renewal or self.initial
+            if self.first_end >= as_of or not self.rolls or period is None:
+                return self.effective or self.first_end, self.first_end
+            start, end, _ = current_term(self.first_end + timedelta(days=1), period, period, "automatic", as_of)
+            return start, end
+        if self.effective is None or self.initial is None:
+            return None
+        start, end, _ = current_term(self.effective, self.initial, self.renewal, self.renewal_kind, as_of)
+        return start, end
+
 
 def contract_of(terms: Iterable[Terms], fallback: Contract | None = None) -> Contract:
     """The contract term the obligations state (the first of each), completed from `fallback` (the MSA's)."""
-    effective = initial = renewal = kind = None
+    effective = initial = renewal = kind = first_end = None
     for t in terms:
         if t.kind == "effective" and effective is None:
             effective = t.anchor_date or t.on
-        elif t.kind == "term-end" and initial is None and t.duration is not None:
-            initial = t.duration
+        elif t.kind == "term-end" and initial is None and first_end is None:
+            initial, first_end = t.duration, t.on
             kind = kind or t.renewal
         elif t.kind == "renewal":
             renewal = renewal or t.duration
             kind = t.renewal or kind
     base = fallback or Contract()
-    return Contract(
-        effective or base.effective,
-        initial or base.initial,
-        renewal or base.renewal,
-        kind or base.renewal_kind,
-    )
+    if first_end is None and initial is None:  # the document states no term of its own: the fallback's
+        initial, first_end = base.initial, base.first_end
+    return Contract(effective or base.effective, initial, renewal or base.renewal, kind or base.renewal_kind, first_end)
 
 
 def due(terms: Terms, contract: Contract, as_of: date, calendar: Calendar = Calendar()) -> date | None:
@@ -114,8 +123,6 @@ def due(terms: Terms, contract: Contract, as_of: date, calendar: Calendar = Cale
     if terms.kind == "effective":
         return terms.anchor_date or terms.on or contract.effective
     if terms.kind == "term-end":
-        if terms.on is not None and not contract.rolls:
-            return terms.on
         held = contract.term(as_of)
         return held[1] if held else terms.on
     if terms.kind == "renewal":
@@ -150,9 +157,7 @@ def anchor_missing(terms: Terms, contract: Contract) -> bool:
     if terms.anchor in UNKNOWN_ANCHORS:
         return True
     needs_term = terms.kind in ("term-end", "renewal") or terms.anchor in TERM_ANCHORS
-    return (needs_term and contract.term(date.today()) is None) or (
-        terms.anchor == "effective" and contract.effective is None
-    )
+    return (needs_term and not contract.known) or (terms.anchor == "effective" and contract.effective is None)
 
 
 def _before_term(terms: Terms, contract: Contract, as_of: date, calendar: Calendar) -> date | None:

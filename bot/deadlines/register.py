@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from knowledge.slas import Span
 
 STATEMENT = "sla-statement"  # details["source"] of a credit-claim obligation drafted from a credit statement
-OWN = ("owner",)  # columns a person's edit sets directly; the date and the anchor date live in details
+FEEDS = ("effective", "term-end")  # kinds whose date set by hand is a term the others count from (and roll)
 
 
 @dataclass(frozen=True)
@@ -171,10 +171,13 @@ def _kept_terms(row: DeadlineRecord) -> dict[str, Any]:
 
 
 def terms_of(row: DeadlineRecord) -> Terms:
-    """A row's terms, with the anchor a person gave (and, for the effective date, the date set by hand)."""
+    """A row's terms, with the anchor a person gave (and the effective date or the term's end set by hand)."""
     terms = Terms.of(row.kind, row.details.get("terms", {}))
-    if row.kind == "effective" and row.details.get("date"):
-        return Terms(**{**terms.__dict__, "anchor_date": date.fromisoformat(row.details["date"])})
+    by_hand = row.details.get("date")
+    if by_hand and row.kind == "effective":
+        return replace(terms, anchor_date=date.fromisoformat(by_hand))
+    if by_hand and row.kind == "term-end":
+        return replace(terms, on=date.fromisoformat(by_hand))  # the term ends then: renewals roll from it
     return terms
 
 
@@ -203,7 +206,10 @@ def dated(
         contract = contracts.get(row.document, base)
         terms = terms_of(row)
         by_hand = row.details.get("date")
-        when = date.fromisoformat(by_hand) if by_hand else due(terms, contract, as_of, calendar)
+        if by_hand and row.kind not in FEEDS:  # the effective date and the term's end feed the terms instead
+            when: date | None = date.fromisoformat(by_hand)
+        else:
+            when = due(terms, contract, as_of, calendar)
         out.append(Dated(row, when, when is None and anchor_missing(terms, contract)))
     return sorted(out, key=lambda d: (d.date is None, d.date or date.max, d.row.id or 0))
 
