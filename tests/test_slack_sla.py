@@ -382,3 +382,31 @@ def test_the_credits_view_attaches_the_credits_to_a_mediation_once(slack: Slack)
     with session(slack.deps.engine) as s:
         evidence = s.exec(select(TimelineEntry).where(TimelineEntry.kind == "evidence")).all()
     assert len(evidence) == 1 and "Quality Score 85% vs >= 90%" in evidence[0].text
+
+
+def test_a_quarterly_level_is_reported_for_its_quarter_and_the_credits_view_shows_an_earn_back(slack: Slack) -> None:
+    from tests.test_sla_series_terms import drafts, sections
+
+    assert sb.split_level("average speed of answer 2026-Q3 97%") == ("average speed of answer", ["2026-Q3", "97%"])
+    with session(slack.deps.engine) as s:
+        found = [register.Found("schedule.md", "shared", drafts(), sections())]
+        register.sync_drafts(s, engagement=ENGAGEMENT, found=found, actor="cli")
+        grant_role(session=s, engagement=ENGAGEMENT, user_id="UC", role="client-owner", granted_by="cli")
+        ids = {r.metric: r.id or 0 for r in register.levels(s, engagement=ENGAGEMENT)}
+    _approve_all(slack, ids)
+    slack.command('sla report "average speed of answer" 2026-08 97%', user="UC", channel="CC")
+    assert "measured per calendar quarter: report the period 2026-Q3, not 2026-08" in _reply(slack)["text"]
+    slack.command('sla report "average speed of answer" 2026-Q3 97%', user="UC", channel="CC")
+    assert "met against &gt;= 80%" in _reply(slack, 2)["text"]
+    for n, (period, value) in enumerate((("2026-06", "85"), ("2026-07", "95"), ("2026-08", "95")), start=3):
+        slack.command(f"sla report quality score {period} {value}", user="UC", channel="CC")
+        _reply(slack, n)
+    slack.command("sla credits 2026-09 100000 USD", user="UC", channel="CC")
+    text = _text(_reply(slack, 6))
+    assert "measured over the calendar quarter 2026-Q3 (July to September 2026)" in text
+    assert "Quality Score not measured" in text and "*Earned back*" not in text  # September not reported yet
+    slack.command("sla report quality score 2026-09 95", user="UC", channel="CC")
+    _reply(slack, 7)
+    slack.command("sla credits 2026-09 100000 USD", user="UC", channel="CC")
+    text = _text(_reply(slack, 8))
+    assert "*Earned back*" in text and "met in the 3 months after 2026-06: 50% of USD 1,500 = USD 750" in text

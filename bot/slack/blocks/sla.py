@@ -37,7 +37,7 @@ from bot.slack.seal import seal, seal_metadata
 APPROVE, REJECT, EDIT, CLAIM, REPORT = "sla_approve", "sla_reject", "sla_edit", "sla_claim", "sla_report_open"
 ATTACH = "sla_attach"  # the credits view's "Attach to mediation" menu: its option's value is "PERIOD:MEDIATION"
 EDIT_CALLBACK, REPORT_CALLBACK = "sla_edit_submit", "sla_report_submit"
-PERIOD = re.compile(r"^\d{4}-\d{1,2}$")
+PERIOD = re.compile(r"^\d{4}-(?:\d{1,2}|[Qq][1-4])$")  # a month, or a quarter for a level measured per quarter
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 LEVEL_LIMIT = 20  # levels listed; the rest are counted
@@ -197,6 +197,12 @@ def credits_blocks(
     blocks.append(section(f"*Total:* {escape(str(out['total_working']))}"))
     if out.get("left_out"):
         blocks.append(context("Left out: " + escape("; ".join(str(x) for x in out["left_out"]))))
+    for chronic in out.get("chronic") or []:
+        blocks.append(section(f"*Chronic failure:* {escape(str(chronic))}"))
+    backs = [f"• {escape(str(back['working']))}" for back in out.get("earn_backs") or []]
+    if backs:
+        blocks.append(section("*Earned back* (what was owed for an earlier period, not this one's total):"))
+        blocks.extend(text_sections("\n".join(backs), 5, render=lambda s: s))
     deadline = out.get("claim_deadline")
     where = f" ({', '.join(claim_clauses)})" if claim_clauses else ""
     claim = f"Claim by *{deadline}*{where}." if deadline else "No claim window is stated for these credits."
@@ -318,7 +324,7 @@ def report_modal(levels: Sequence[Mapping[str, Any]], *, channel: str) -> View:
         "private_metadata": seal_metadata({"channel": channel}),
         "blocks": [
             {"type": "input", "block_id": "level", "label": plain("Service level"), "element": level},
-            {**_text_input("period", None, optional=False), "label": plain("Period (YYYY-MM)")},
+            {**_text_input("period", None, optional=False), "label": plain("Period (YYYY-MM, or YYYY-Qn)")},
             {**_text_input("value", None, optional=False), "label": plain("Value (e.g. 76.4%)")},
         ],
     }
