@@ -56,11 +56,12 @@ def obligation(text: str, section: str, kind: Any = "non-renewal-notice", on: da
     )
 
 
-def seed(engine: Engine, *, client_only: bool = False, approve: bool = True) -> int:
-    """One obligation dated DUE (in the shared MSA, or in client-only notes), approved: its id."""
+def seed(engine: Engine, *, client_only: bool = False, approve: bool = True, on: date = DUE) -> int:
+    """One obligation dated `on` (in the shared MSA, or in client-only notes), approved: its id."""
     document, visibility, text = ("client-notes.md", "client-only", NOTES) if client_only else ("msa.md", "shared", MSA)
+    text = text.replace(f"{DUE:%d %B %Y}", f"{on:%d %B %Y}")
     with session(engine) as s:
-        found = [register.Found(document, visibility, [obligation(text, "2.1" if client_only else "5.2")])]
+        found = [register.Found(document, visibility, [obligation(text, "2.1" if client_only else "5.2", on=on)])]
         register.sync_drafts(s, engagement=ENGAGEMENT, found=found, actor="cli")
         [row] = [r for r in records.deadlines_of(s, engagement=ENGAGEMENT) if r.document == document]
         assert row.id is not None

@@ -16,7 +16,8 @@ from typing import Any  # the workflows' JSON
 from bot.deadlines.reminders import KIND_NAMES, SNOOZE_DAYS, DeadlineReminder, title_of
 from bot.slack.blocks.kit import Block, Element, actions, button, clip, context, escape, header, quoted, section
 
-DONE = "deadline_done"
+DONE = "deadline_done"  # on a reminder
+LIST_DONE = "deadline_list_done"  # in the /liaison deadlines listing
 SNOOZE = "deadline_snooze"
 MEDIATE = "deadline_mediate"
 APPROVE = "deadline_approve"
@@ -133,7 +134,7 @@ def _item(shown: Mapping[str, Any], today: date, reviewer: bool) -> list[Block]:
         if shown["status"] == "draft":
             buttons.append(button("Approve", APPROVE, value, "primary"))
         if shown["status"] in ("draft", "approved"):
-            buttons.append(button("Mark done", DONE, value))
+            buttons.append(button("Mark done", LIST_DONE, value))
             buttons.append(button("Waive", WAIVE, value, "danger"))
         if buttons:
             blocks.append(actions(*buttons))

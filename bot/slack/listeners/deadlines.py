@@ -62,6 +62,7 @@ def register(app: App) -> None:
     app.action(db.SNOOZE)(on_snooze)
     app.action(db.MEDIATE)(on_mediate)
     app.action(db.APPROVE)(reviewing("approved"))
+    app.action(db.LIST_DONE)(reviewing("done"))
     app.action(db.WAIVE)(reviewing("waived"))
 
 
@@ -117,13 +118,8 @@ def _clicked(
     return (at, int(value)) if value.isdigit() else None
 
 
-def _in_listing(body: ActionBody) -> bool:
-    """Whether the click came from a private `/liaison deadlines` reply (else from a reminder in the channel)."""
-    return bool((body.get("container") or {}).get("is_ephemeral"))
-
-
 def reviewing(status: DeadlineStatus) -> Callable[..., None]:
-    """The listing's Approve (or Waive) button's listener."""
+    """The listing's Approve, Mark done or Waive button's listener."""
 
     def on_review(
         ack: Ack, body: ActionBody, action: Action, respond: Respond, client: WebClient, context: BoltContext
@@ -157,12 +153,9 @@ def review(
 def on_done(
     ack: Ack, body: ActionBody, action: Action, respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
-    """Mark done: from the listing, the listing again; from a reminder, the reminder says who marked it done."""
+    """A reminder's Mark done: the reminder then says who marked it done (no more reminders)."""
     ack()
     deps: Deps = context["deps"]
-    if _in_listing(body):
-        review(deps, body, action, respond, client, "done")
-        return
     clicked = _clicked(deps, body, action, respond, client)
     if clicked is None:
         return
