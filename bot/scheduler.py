@@ -1,11 +1,13 @@
-"""The background jobs of `liaison serve` and `liaison run`: mediation reminders and the weekly digest.
+"""The background jobs of `liaison serve` and `liaison run`: mediation reminders, the weekly digest and the SLA
+register's period close.
 
-APScheduler runs two interval jobs in the bot's process (the reminders' run also forgets old delivery claims).
+APScheduler runs three interval jobs in the bot's process (the reminders' run also forgets old delivery claims).
 Neither keeps state of its own: each run asks the database what is due now (a mediation quiet for too long or
 near its deadline; an engagement whose digest time has passed this week) and claims it there before posting.
 So every replica may run the scheduler, a restart catches up with what it missed, and nothing is posted twice.
 Digests go by LIAISON_TIMEZONE, else by the workspace's time zone (its primary owner's, read once from Slack),
-else by UTC. The reminders are built by `bot.mediation.reminders` and worded and posted here.
+else by UTC. The reminders are built by `bot.mediation.reminders` and worded and posted here; so are the SLA
+register's period-close summaries, built (and the month's credits computed, once) by `bot.sla.closing`.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from bot import questions
 from bot.deps import Deps
 from bot.mediation import reminders
 from bot.records.tables import utcnow
+from bot.sla import closing
 from bot.slack.blocks import mediation as mb
+from bot.slack.blocks import sla_fees as fb
 from bot.slack.blocks.kit import wire
 from bot.slack.deadline_posting import send_deadline_reminders
 from bot.slack.facts import SlackProbe
 
 log = logging.getLogger(__name__)
 DIGEST_CHECK_MINUTES = 5.0  # how often to look for a digest that has come due
+SLA_CLOSE_CHECK_MINUTES = 30.0  # how often to look for a month whose close has come
 
 
 def remind(deps: Deps, client: WebClient, now: datetime | None = None) -> int:
@@ -63,6 +68,28 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
         except Exception as err:  # any failure: the next run tries again; the other mediations go on
             log.warning("could not remind mediation #%s (%s): %s", case["id"], ", ".join(reminder.keys), err)
             reminders.release(deps, reminder)
+            continue
+        sent += 1
+    return sent
+
+
+def close_sla_periods(deps: Deps, client: WebClient, now: datetime | None = None) -> int:
+    """One period-close run: each engagement's last closed month computed (once) and its summary posted to the
+    channels that may read it, once each: how many were posted. A post Slack refuses gives its claim back."""
+    sent = 0
+    for notice in closing.due_closes(deps, now=now or utcnow(), probe=SlackProbe(client)):
+        try:
+            client.chat_postMessage(
+                channel=notice.channel_id,
+                text=fb.close_text(notice),
+                blocks=wire(fb.close_blocks(notice)),
+                unfurl_links=False,
+            )
+        except Exception as err:  # any failure: the next run tries again; the other channels go on
+            log.warning(
+                "could not post the %s close of %s to %s: %s", notice.period, notice.engagement, notice.channel_id, err
+            )
+            closing.release(deps, notice)
             continue
         sent += 1
     return sent
@@ -119,7 +146,7 @@ def _logged(name: str, job: Callable[[], int]) -> Callable[[], None]:
 
 
 def make_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
-    """The scheduler with its two jobs (not started)."""
+    """The scheduler with its three jobs (not started)."""
     settings = deps.settings
     digest_deps: list[Deps] = []  # the workspace's time zone, looked up at the first digest run
 
@@ -128,10 +155,16 @@ def make_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
             digest_deps.append(with_workspace_timezone(deps, client))
         return post_digests(digest_deps[0], client)
 
+    def closes() -> int:  # the same time zone as the digests'
+        if not digest_deps:
+            digest_deps.append(with_workspace_timezone(deps, client))
+        return close_sla_periods(digest_deps[0], client)
+
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     jobs: dict[str, tuple[Callable[[], int], float]] = {
         "mediation-reminders": (lambda: remind(deps, client), settings.reminder_interval_minutes),
         "weekly-digest": (digests, DIGEST_CHECK_MINUTES),
+        "sla-period-close": (closes, SLA_CLOSE_CHECK_MINUTES),
     }
     for name, (job, minutes) in jobs.items():
         scheduler.add_job(

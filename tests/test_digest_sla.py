@@ -19,6 +19,7 @@ from bot.digest import schedule as digest_schedule
 from bot.digest.sla import Cell, closed_periods, closing_claims, register_of
 from bot.digest.text import digest_text, summary_text
 from bot.localslack.api import SlackAPI
+from bot.records import sla as sla_records
 from bot.records.digests import ALL_ENGAGEMENTS
 from bot.sla import measures, register, reviews
 from bot.slack import posting
@@ -104,7 +105,12 @@ def test_a_month_not_measured_or_not_computed_says_so(db: Engine) -> None:
     d = built(db, "client")
     assert fact(d, "sla.met") == ("0 of 1", None) and d.fact("sla.met").detail == "1 not measured"  # type: ignore[union-attr]
     assert fact(d, "sla.missed") == ("0", "= same as in 2026-09")
-    assert fact(d, "sla.credits") == ("not computed", None)
+    assert fact(d, "sla.credits") == ("not computed: no fees set", None)  # no statement, and no fees to compute one
+    assert "`/liaison sla fees 200000 USD from 2026-10`" in digest_text(d)
+    with session(db) as s:
+        sla_records.put_fees(s, engagement=E, from_period="2026-01", amount=Decimal(1000), currency="USD", actor="U1")
+    d = built(db, "client")
+    assert fact(d, "sla.credits") == ("not computed", None)  # fees are set: the close computes it
     assert "`liaison sla credits --period 2026-10 --fees N`" in digest_text(d)
     assert sla_items(db, "client") == (f"{SPEED}: not measured vs >= 80% · schedule.md §3.1",)
 

@@ -48,7 +48,11 @@ def test_the_scheduler_posts_reminders_and_the_digest(tmp_path: Path, sample_kb:
             )
         time.sleep(0.5)  # the mediation has been quiet for longer than LIAISON_MEDIATION_IDLE_HOURS (0.36 s)
         scheduler = make_scheduler(slack.deps, slack.app.client)
-        assert {job["id"] for job in describe(scheduler)} == {"mediation-reminders", "weekly-digest"}
+        assert {job["id"] for job in describe(scheduler)} == {
+            "mediation-reminders",
+            "weekly-digest",
+            "sla-period-close",
+        }
         scheduler.start()
         try:
             slack.api.wait_for("chat.postMessage", count=2, timeout=20)

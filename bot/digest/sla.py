@@ -4,7 +4,8 @@ period before, the period's credits and whether they were claimed, and claim win
 No Slack imports. The register's `standings` and `statements` (`bot.sla.measures`) filter by side: the digest
 passes its channel's side, so a level from a one-sided document never reaches the other side's digest. A
 period is a calendar month; the last closed one is the month before the digest's local date. Nothing here is
-estimated: a level not measured says so, and an engagement with no approved level gets `NO_LEVELS`.
+estimated: a level not measured says so, and an engagement with no approved level gets `NO_LEVELS`. A closed
+month with no statement at all because no fees are set for it (`bot.sla.fees`) says that, and how to set them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.digest.model import Fact, Trend, Window
+from bot.records import sla as sla_records
 from bot.sla.money import money, pct
 from bot.sla.standing import LevelPeriod, LevelStanding, Statement, standings, statements
 from bot.sla.terms import Period, quantity
@@ -50,6 +52,7 @@ class Register:
     periods: tuple[Period, ...]  # the last closed period last
     levels: tuple[LevelStanding, ...]
     statements: tuple[Statement, ...]  # newest first
+    unpriced: bool = False  # the last closed period has no statement (for any side) and no fees are set for it
 
     @property
     def period(self) -> Period:
@@ -71,7 +74,10 @@ def register_of(session: Session, *, engagement: str, side: str, today: date, pe
     asked = closed_periods(today, max(periods, 2))
     levels = standings(session, engagement=engagement, side=side, periods=asked)
     kept = statements(session, engagement=engagement, side=side) if levels else []
-    return Register(today, asked, tuple(levels), tuple(kept))
+    last = str(asked[-1])
+    unpriced = bool(levels) and sla_records.statement_of(session, engagement=engagement, period=last) is None
+    unpriced = unpriced and sla_records.fees_for(session, engagement=engagement, period=last) is None
+    return Register(today, asked, tuple(levels), tuple(kept), unpriced)
 
 
 def register_for(session: Session, window: Window) -> Register:
@@ -109,6 +115,9 @@ def _credits_fact(register: Register) -> Fact:
     period = register.period
     label = f"Credits for {period}"
     found = _statement(register, period)
+    if found is None and register.unpriced:
+        how = f"set the fees: `/liaison sla fees 200000 USD from {period}`"
+        return Fact("sla.credits", label, "not computed: no fees set", detail=how)
     if found is None:
         return Fact("sla.credits", label, "not computed", detail=f"`liaison sla credits --period {period} --fees N`")
     capped = ", capped" if found.capped else ""

@@ -66,7 +66,8 @@ HELP = (
     '• `/liaison sla report "call answer rate" 2026-10 76.4%`: record a measurement (or `/liaison sla report`'
     " for the form)\n"
     "• `/liaison sla dispute LEVEL 2026-10 REASON…` · `/liaison sla agree LEVEL 2026-10`\n"
-    "• `/liaison sla credits 2026-10 200000 [USD]`: a period's credits, with the working\n"
+    "• `/liaison sla credits 2026-10 [200000 USD]`: a period's credits, with the working (on the fees set)\n"
+    "• `/liaison sla fees 200000 USD [from 2026-01]`: set the monthly fees from a month on · `/liaison sla fees`\n"
     "LEVEL is a level's number or its metric's name (quoted if you like)."
 )
 
@@ -191,7 +192,8 @@ def credits_blocks(
     """A period's credits: each line's working, the total with the cap, the claim deadline, all cited."""
     blocks: list[Block] = [header(f"Service credits for {out['period']}")]
     fees = f"{out['currency']} {out['fees']:,}" if isinstance(out["fees"], int) else f"{out['currency']} {out['fees']}"
-    blocks.append(context(f"On monthly fees of {escape(fees)} (as given)."))
+    given = f"in force from {out['fees_from']}" if out.get("fees_from") else "as given"
+    blocks.append(context(f"On monthly fees of {escape(fees)} ({given})."))
     lines = [f"• {escape(str(line['working']))}" for line in out["lines"]]
     blocks.extend(text_sections("\n".join(lines) or "No level in force.", 10, render=lambda s: s))
     blocks.append(section(f"*Total:* {escape(str(out['total_working']))}"))

@@ -1,4 +1,4 @@
-"""The SLA register from Slack: `/liaison sla [report|dispute|agree|credits|help]`, the register's Approve, Edit
+"""The SLA register from Slack: `/liaison sla [report|dispute|agree|credits|fees|help]`, the register's Approve, Edit
 and Reject buttons, the Edit and Report modals, and the credits' Mark claimed button.
 
 Every handler derives the engagement and the side from the channel at the moment of use (`bot.access`: the
@@ -26,10 +26,12 @@ from bot.deps import Deps
 from bot.errors import LiaisonError
 from bot.issues import workflows as issue_log
 from bot.records.sla import LevelStatus
+from bot.sla import fees as sla_fees
 from bot.sla import home as sla_home
 from bot.sla import workflows as sla
 from bot.slack.blocks import issues as ib
 from bot.slack.blocks import sla as sb
+from bot.slack.blocks import sla_fees as fb
 from bot.slack.blocks.kit import Block, ShownView, escape, section, wire, wire_view
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.payloads import Action, ActionBody, Command, Handler, ViewBody
@@ -187,20 +189,17 @@ def _set_status(deps: Deps, at: Here, respond: Respond, ref: str, period: str, s
 
 
 def credits(deps: Deps, at: Here, args: str, command: Command, respond: Respond, client: WebClient) -> None:
-    """`/liaison sla credits YYYY-MM FEES [CURRENCY]`."""
+    """`/liaison sla credits YYYY-MM [FEES [CURRENCY]]` (no fees: those set with `/liaison sla fees`)."""
     tokens = args.split()
-    if len(tokens) not in (2, 3) or not sb.PERIOD.match(tokens[0]):
-        _say(
-            respond, "Usage: /liaison sla credits YYYY-MM FEES [CURRENCY], e.g. /liaison sla credits 2026-10 200000 USD"
-        )
+    if len(tokens) not in (1, 2, 3) or not sb.PERIOD.match(tokens[0]):
+        _say(respond, "Usage: /liaison sla credits YYYY-MM [FEES [CURRENCY]], e.g. /liaison sla credits 2026-10 200000")
         return
-    currency = tokens[2] if len(tokens) == 3 else "USD"
     out = sla.credits(
         deps,
         engagement=at.engagement,
         period=tokens[0],
-        fees=sb.fees_of(tokens[1]),
-        currency=currency,
+        fees=sb.fees_of(tokens[1]) if len(tokens) > 1 else None,
+        currency=tokens[2] if len(tokens) == 3 else None,
         who=at.who,
         side=at.side,
     )
@@ -212,6 +211,19 @@ def credits(deps: Deps, at: Here, args: str, command: Command, respond: Respond,
         mediations=sla.active_mediations(deps, engagement=at.engagement),
     )
     _say(respond, sb.credits_text(out), blocks)
+
+
+def fees(deps: Deps, at: Here, args: str, command: Command, respond: Respond, client: WebClient) -> None:
+    """`/liaison sla fees [AMOUNT [CURRENCY] [from YYYY-MM]]`: set the fees from a month on, or their history."""
+    if not args:
+        shown = sla_fees.history(deps, engagement=at.engagement, who=at.who)
+        _say(respond, f"Fees of {escape(at.engagement)}", fb.history_blocks(shown))
+        return
+    amount, currency, start = fb.read_fees(args)
+    done = sla_fees.set_fees(
+        deps, engagement=at.engagement, fees=sb.fees_of(amount), currency=currency, from_period=start, who=at.who
+    )
+    _say(respond, fb.set_text(done))
 
 
 def claim_clauses(deps: Deps, at: Here, out: dict[str, Any]) -> list[str]:
@@ -233,6 +245,7 @@ SUBVERBS: dict[str, Callable[[Deps, Here, str, Command, Respond, WebClient], Non
     "dispute": dispute,
     "agree": agree,
     "credits": credits,
+    "fees": fees,
 }
 
 
