@@ -56,7 +56,7 @@ def sentence(text: str, piece: str) -> Span:
 
 
 def ob(
-    text: str, kind: Any, rule: str, section: str, duration: tuple[int, Any, str] | None = None, **kw: Any
+    text: str, kind: Any, rule: str, section: str | None, duration: tuple[int, Any, str] | None = None, **kw: Any
 ) -> ObligationDraft:
     return ObligationDraft(
         kind=kind,
@@ -357,6 +357,30 @@ def test_a_term_written_as_an_end_date_renews_from_it(db: Engine) -> None:
     }
     assert dates(db, date(2027, 3, 1))[("msa.md", "term-end")] == date(2027, 12, 31)
     assert dates(db, date(2027, 3, 1))[("msa.md", "non-renewal-notice")] == date(2027, 11, 1)
+
+
+@SQLITE
+def test_a_document_with_its_own_effective_date_but_no_term_counts_from_the_msas(db: Engine) -> None:
+    text = (
+        "This Amendment takes effect on 1 September 2025.\n"
+        "3. Vendor shall give notice thirty (30) days before the end of the term.\n"
+    )
+    amendment = [
+        ob(text, "effective", "1 September 2025", None, on=date(2025, 9, 1)),
+        ob(
+            text,
+            "other",
+            "thirty (30) days before the end of the term",
+            "3",
+            (30, "day", "thirty (30) days"),
+            direction="before",
+            anchor="term-end",
+        ),
+    ]
+    sync(db, [Found("msa.md", "shared", msa_drafts()), Found("amendment.md", "shared", amendment)])
+    got = dates(db, date(2026, 12, 2))
+    assert got[("amendment.md", "effective")] == date(2025, 9, 1)
+    assert got[("amendment.md", "other")] == date(2028, 1, 30)  # 30 days before the MSA's 29 February 2028
 
 
 @SQLITE

@@ -100,7 +100,8 @@ class Contract:
 
 
 def contract_of(terms: Iterable[Terms], fallback: Contract | None = None) -> Contract:
-    """The contract term the obligations state (the first of each), completed from `fallback` (the MSA's)."""
+    """The contract term the obligations state (the first of each), completed from `fallback` (the MSA's); a
+    document that states no term of its own counts from the fallback's, whatever its own effective date."""
     effective = initial = renewal = kind = first_end = None
     for t in terms:
         if t.kind == "effective" and effective is None:
@@ -112,8 +113,8 @@ def contract_of(terms: Iterable[Terms], fallback: Contract | None = None) -> Con
             renewal = renewal or t.duration
             kind = t.renewal or kind
     base = fallback or Contract()
-    if first_end is None and initial is None:  # the document states no term of its own: the fallback's
-        initial, first_end = base.initial, base.first_end
+    if first_end is None and initial is None and base.known:
+        return base  # no term of its own (an SOW co-terminous with the MSA, an amendment): the fallback's term
     return Contract(effective or base.effective, initial, renewal or base.renewal, kind or base.renewal_kind, first_end)
 
 
