@@ -8,8 +8,9 @@ and licence are noted beside them). Every span is checked verbatim at its offset
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -237,7 +238,7 @@ def sqlite(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'data' / 'liaison.db'}"
 
 
-def cli(url: str, tmp_path: Path, levels: list[Any]) -> Callable[..., Any]:
+def cli(url: str, tmp_path: Path, levels: list[Any], extra: Sequence[register.Found] = ()) -> Callable[..., Any]:
     group = click.Group("liaison")
     for command in COMMANDS:
         group.add_command(command)
@@ -254,7 +255,10 @@ def cli(url: str, tmp_path: Path, levels: list[Any]) -> Callable[..., Any]:
     upgrade(engine)
     with session(engine) as s:
         register.sync_drafts(
-            s, engagement="acme", found=[register.Found("schedule.md", "shared", levels, sections())], actor="cli"
+            s,
+            engagement="acme",
+            found=[register.Found("schedule.md", "shared", levels, sections()), *extra],
+            actor="cli",
         )
         ids = [str(r.id) for r in register.levels(s, engagement="acme")]
     engine.dispose()
@@ -303,6 +307,22 @@ def test_an_earn_back_is_shown_in_the_month_that_completes_it(liaison: Callable[
     assert back["quote"].startswith("5.6 If Vendor meets") and back["document"] == "schedule.md"
     assert september["total_amount"] == 0 and september["total_pct"] == 0  # not subtracted from September
     assert [line["met"] for line in september["lines"] if line["metric"] == "Quality Score"] == [True]
+
+
+def test_an_amendment_restating_the_target_keeps_the_schedules_earn_back(tmp_path: Path) -> None:
+    quality = drafts(series=False)[1]
+    amended = replace(quality, effective_from=date(2026, 7, 1), target=Decimal(88), values={})
+    liaison = cli(sqlite(tmp_path), tmp_path, drafts(), extra=[register.Found("amendment.md", "shared", [amended])])
+    report(liaison, "quality score", ("2026-06", "85"), ("2026-07", "89"), ("2026-08", "89"), ("2026-09", "89"))
+    september = credits(liaison, "2026-09")
+    assert [line["version"] for line in september["lines"] if line["metric"] == "Quality Score"] == [2]
+    (back,) = september["earn_backs"]  # 89 meets the amended 88 from July: June's credit is earned back
+    assert (back["failure_period"], back["amount"], back["document"], back["section"]) == (
+        "2026-06",
+        750,
+        "schedule.md",
+        "5.6",
+    )
 
 
 def test_a_chronic_failure_in_a_rolling_window_earns_nothing_back(liaison: Callable[..., Any]) -> None:

@@ -2,7 +2,8 @@
 it completes and the earn-backs it completes, each citing its clause.
 
 The terms are the ones extracted with each approved level (`details["chronic"]`, `details["earn_back"]`, as
-`knowledge.sla_series` read them, or as a reviewer edited them); a level whose contract states none has none.
+`knowledge.sla_series` read them, or as a reviewer edited them); a level whose contract states none has none. An
+amendment's version that restates a target only keeps the clauses of the version it amends.
 Each month is computed with `measures.credits_for`: on its kept statement's fees where there is one, else on
 the fees given. An earn-back is reported in the month that completes it and is not subtracted from that month's
 credits: it reduces what was owed for the failure's month.
@@ -11,6 +12,7 @@ credits: it reduces what was owed for the failure's month.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -56,8 +58,23 @@ def results_for(
 
 
 def _in_force(session: Session, engagement: str, month: Period, key: str) -> dict[int, ServiceLevelRecord]:
+    """Each family's approved version in force stating the clause `key`; a version that does not (an amendment
+    restating a target only) keeps the clause of the latest earlier version that does."""
     approved = [r for r in register.levels(session, engagement=engagement) if r.status == "approved"]
-    return {f: r for f, r in in_force_rows(approved, month).items() if (r.details or {}).get(key)}
+    out: dict[int, ServiceLevelRecord] = {}
+    for family, row in in_force_rows(approved, month).items():
+        stating = [
+            r
+            for r in approved
+            if (r.family or r.id) == family
+            and (r.effective_from is None or r.effective_from <= month.first_day)
+            and (r.details or {}).get(key)
+        ]
+        if (row.details or {}).get(key):
+            out[family] = row
+        elif stating:
+            out[family] = max(stating, key=lambda r: (r.effective_from or date.min, r.version))
+    return out
 
 
 def chronic_through(session: Session, *, engagement: str, period: str) -> list[str]:
