@@ -134,6 +134,8 @@ def test_a_closed_month_is_computed_on_the_fees_in_force_and_posted_once_to_ever
     assert "1 of 2 service levels missed (2 measured)" in text and "in force from 2026-01" in text
     assert close_sla_periods(slack.deps, slack.app.client, now=CLOSED) == 0  # once
     assert len(slack.api.calls_to("chat.postMessage")) == 4
+    slack.bind("CN", "shared")  # a channel bound after the close gets it at the next run
+    assert close_sla_periods(slack.deps, slack.app.client, now=CLOSED) == 1 and len(posted(slack)["CN"]) == 1
 
 
 def test_a_statement_with_a_client_only_level_is_posted_to_client_channels_only(slack: Slack) -> None:

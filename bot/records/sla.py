@@ -315,6 +315,14 @@ def claim_closing(session: Session, *, engagement: str, period: str, kind: str, 
     return insert_once(session, SlaClosing, values, key=("engagement", "period", "kind", "target"))
 
 
+def closing_targets(session: Session, *, engagement: str, period: str, kind: str) -> set[str]:
+    """The channels a period's close of this kind has been claimed for."""
+    query = select(SlaClosing.target).where(
+        SlaClosing.engagement == engagement, SlaClosing.period == period, SlaClosing.kind == kind
+    )
+    return {target for target in session.exec(query) if target}
+
+
 def release_closing(session: Session, *, engagement: str, period: str, kind: str, target: str) -> bool:
     """Give a claimed step back (its post failed), so that a later run takes it again: True if released."""
     query = select(SlaClosing).where(

@@ -18,7 +18,9 @@ engagement with approved levels in force in that month:
   reads as shared), and the managers' channel (LIAISON_MANAGERS_CHANNEL), read as shared. The transport words
   and posts them, and `release`s a notice Slack refused so that the next run tries again.
 
-Only the latest closed month is closed: a restart catches up with it, not with older ones.
+Only the latest closed month is closed: a restart catches up with it, not with older ones (and a channel bound
+after its close gets its summary at the next run). Slack is asked about a channel's side only while it has a
+summary to get.
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ from bot import access
 from bot.access import Probe
 from bot.db import session
 from bot.deps import Deps
+from bot.errors import NotFound
 from bot.records import digests
 from bot.records import sla as records
 from bot.records.cases import aware
 from bot.records.sla import CreditStatement
 from bot.sla import fees as sla_fees
 from bot.sla import measures, register
+from bot.sla.money import SlaInputError
 from bot.sla.terms import Period
 from bot.sla.versions import in_force_rows
 from knowledge.visibility import visible_to
@@ -79,7 +83,9 @@ def due_closes(deps: Deps, *, now: datetime, probe: Probe | None = None) -> list
     for engagement in engagements:
         try:
             notices.extend(close(deps, engagement=engagement, now=now, probe=probe))
-        except Exception:  # one engagement's trouble (a level that cannot compute) must not stop the others'
+        except (NotFound, SlaInputError) as err:  # a level that cannot compute: fixed by editing it, said each run
+            log.warning("could not close the SLA period of %s: %s", engagement, err)
+        except Exception:  # one engagement's trouble must not stop the others' closes
             log.exception("could not close the SLA period of %s", engagement)
     return notices
 
@@ -112,9 +118,12 @@ def close(deps: Deps, *, engagement: str, now: datetime, probe: Probe | None = N
             visibility = measures.statement_visibility(rows)
             summary = {"how": sla_fees.how_to_set(engagement, period)}
         bound = digests.bindings_by_engagement(session=s, engagement=engagement).get(engagement, [])
-    targets = [(b.channel_id, _side(deps, b.channel_id, probe)) for b in bound]
+        done = records.closing_targets(s, engagement=engagement, period=period, kind=kind)
+    # Slack is asked about a channel only if its binding may read the statement and it has not had it yet
+    wanted = [b.channel_id for b in bound if b.channel_id not in done and visibility in visible_to(b.side)]
+    targets = [(channel, _side(deps, channel, probe)) for channel in wanted]
     managers = deps.settings.managers_channel
-    if managers and managers not in {channel for channel, _ in targets}:
+    if managers and managers not in done and managers not in {b.channel_id for b in bound}:
         targets.append((managers, "shared"))
     notices = []
     with session(deps.engine) as s:
