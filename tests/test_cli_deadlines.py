@@ -122,6 +122,7 @@ def test_review_edit_and_filters(liaison: Callable[..., Any]) -> None:
     assert "say what to change" in liaison("deadlines", "edit", cure, "-e", "acme", code=2).stderr
     liaison("deadlines", "edit", cure, "--date", "soon", "-e", "acme", code=2)
     assert "Missing option" in liaison("deadlines", code=2).output
+    assert f"waived: {cure}" in liaison("deadlines", "-e", "acme", "waive", cure).stderr  # -e before the verb too
 
 
 def test_settings_move_business_day_dates_and_add_the_lead_date(liaison: Callable[..., Any]) -> None:

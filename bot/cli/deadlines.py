@@ -60,7 +60,10 @@ def deadlines(
 ) -> None:
     """The deadlines register: dated obligations from the contracts (term, renewal, notice, cure, claims,
     reports, exit), reviewed, reminded and exported. Without a sub-command, lists them soonest first."""
-    if click.get_current_context().invoked_subcommand is not None:
+    here = click.get_current_context()
+    if here.invoked_subcommand is not None:
+        if engagement is not None:  # `liaison deadlines -e E approve 3` as well as `... approve 3 -e E`
+            here.default_map = {**(here.default_map or {}), here.invoked_subcommand: {"engagement": engagement}}
         return
     if engagement is None:
         raise click.UsageError("Missing option '--engagement' / '-e'.")
