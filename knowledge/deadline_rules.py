@@ -32,7 +32,15 @@ _PERIOD_END = re.compile(
 _STOP = re.compile(r"(?i)[,;:.(]|\s(?:unless|provided|and\s+shall|in\s+which|which|whereupon|then(?!-)|but)\b")
 _BEFORE = {"prior to", "before", "in advance of", "preceding"}
 
-_RENEW = re.compile(r"(?i)\b(?:renew\w*|non-?\s*renewal|extend\w*|extension)\b")
+_RENEW = re.compile(
+    r"(?i)renew\w*|\b(?:non-?\s*renewal|extension\s+of\s+(?:the|this)\s+(?:term|agreement)|extension\s+(?:period|term)s?"
+    r"|extend\w*\s+(?:the|this)\s+(?:term|agreement)|year[\s-]+to[\s-]+year|month[\s-]+to[\s-]+month)\b"
+    r"|\bautomatic\w*\s+(?:(?:be\s+)?extend|continu)\w*"
+)
+_ROLLS = re.compile(
+    r"(?i)\bautomatic\w*|\bnon-?\s*renewal|\bnot\s+to\s+(?:renew|extend)|\bintent\w*\s+not|\bdesire\s+not|\btacit\w*"
+    r"|\bunless\b|\belect\w*\s+not|year[\s-]+to[\s-]+year|month[\s-]+to[\s-]+month"
+)
 _NOTICE = re.compile(r"(?i)\bnoti(?:ce|fy|fies|fied|fication)\b")
 _CONVENIENCE = re.compile(
     r"(?i)for\s+(?:its\s+)?convenience|without\s+cause|for\s+any\s+reason|for\s+no\s+reason|at\s+any\s+time"
@@ -164,10 +172,12 @@ def _notice_period(text: str, a: int, b: int) -> list[Period]:
 def _non_renewal(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
     if not (_RENEW.search(sentence) and (_NOTICE.search(sentence) or re.search(r"(?i)prior\s+to|before", sentence))):
         return None
-    found = _notice_period(text, a, b)
-    if not found:
-        return None
-    return _draft(text, a, b, "non-renewal-notice", found[0], ("before", "term-end"))
+    for period in _notice_period(text, a, b):
+        draft = _draft(text, a, b, "non-renewal-notice", period, ("before", "term-end"))
+        anchored = draft.direction == "before" and draft.anchor in ("term-end", "anniversary")
+        if anchored or _ROLLS.search(sentence):
+            return draft
+    return None
 
 
 def _termination(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
