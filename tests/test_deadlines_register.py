@@ -26,7 +26,7 @@ from bot.sla import measures
 from bot.sla.workflows import operator
 from knowledge.deadlines import Duration, ObligationDraft, extract_obligations
 from knowledge.slas import Span
-from tests.conftest import count
+from tests.conftest import at_once, count
 from tests.test_sla_register import approve_all
 from tests.test_sla_register import base as sla_base
 
@@ -485,3 +485,11 @@ def test_the_sample_msa_renews_automatically_and_its_notice_date_is_computed(db:
     assert got["term-end"] == date(2028, 2, 29)  # 5.1: "ending on 29 February 2028"
     assert got["renewal"] == date(2028, 3, 1)
     assert got["non-renewal-notice"] == date(2027, 12, 1)  # 5.2: at least 90 days before the end of the term
+
+
+def test_concurrent_extractions_write_each_draft_once(db: Engine) -> None:
+    def extract() -> register.Synced:
+        return sync(db)
+
+    done = at_once(3, extract)
+    assert sum(d.created for d in done) == 9 and count(db, DeadlineRecord) == 9

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.deadlines.register import STATEMENT
+from bot.deadlines.register import STATEMENT, create
 from bot.deadlines.reviews import set_status
 from bot.records import deadlines as records
 from bot.records import sla as sla_records
-from bot.records.deadlines import DeadlineRecord
 from bot.records.tables import utcnow
+from knowledge.visibility import narrowest
 
 
 def sync_claims(session: Session, *, engagement: str, actor: str) -> int:
@@ -40,22 +40,25 @@ def sync_claims(session: Session, *, engagement: str, actor: str) -> int:
         claim = source.details["claim"]
         terms = {"on": statement.claim_deadline.isoformat(), "anchor": None, "duration": None, "direction": None}
         if row is None:
-            row = DeadlineRecord(
+            row = create(
+                session,
                 engagement=engagement,
-                key=key,
-                kind="credit-claim",
-                rule=claim["quote"],
-                date=statement.claim_deadline,
-                document=source.document,
-                visibility=statement.visibility,
-                section=claim.get("section"),  # the claim window's own clause, never the level's
-                quote=claim["quote"],
-                start=claim["start"],
-                end=claim["end"],
-                details={"source": STATEMENT, "period": statement.period, "terms": terms, "edited": []},
+                values={
+                    "key": key,
+                    "kind": "credit-claim",
+                    "rule": claim["quote"],
+                    "date": statement.claim_deadline,
+                    "document": source.document,
+                    "visibility": narrowest(statement.visibility, source.visibility),  # its sums and its quote
+                    "section": claim.get("section"),  # the claim window's own clause, never the level's
+                    "quote": claim["quote"],
+                    "start": claim["start"],
+                    "end": claim["end"],
+                    "details": {"source": STATEMENT, "period": statement.period, "terms": terms, "edited": []},
+                },
             )
-            session.add(row)
-            session.flush()
+            if row is None:
+                continue  # a concurrent extraction wrote it a moment ago
             records.add_event(
                 session,
                 engagement=engagement,

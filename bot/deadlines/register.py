@@ -21,13 +21,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.deadlines.due import Calendar, Contract, Terms, anchor_missing, contract_of, due
 from bot.errors import NotFound
 from bot.records import deadlines as records
 from bot.records.deadlines import DeadlineRecord
-from bot.records.tables import utcnow
+from bot.records.tables import insert_once, utcnow
 from knowledge.visibility import visible_to
 
 if TYPE_CHECKING:
@@ -126,11 +126,10 @@ def sync_drafts(session: Session, *, engagement: str, found: Iterable[Found], ac
             seen.add(where)
             row = rows.get(where)
             if row is None:
-                row = DeadlineRecord(engagement=engagement, **values)
-                session.add(row)
-                session.flush()
-                records.add_event(session, engagement=engagement, kind="extracted", actor=actor, deadline_id=row.id)
-                created += 1
+                new = create(session, engagement=engagement, values=values)
+                if new is not None:  # else a concurrent extraction wrote it a moment ago
+                    records.add_event(session, engagement=engagement, kind="extracted", actor=actor, deadline_id=new.id)
+                    created += 1
             elif row.status != "draft":
                 kept += 1
             elif _refresh(row, values):
@@ -144,6 +143,20 @@ def sync_drafts(session: Session, *, engagement: str, found: Iterable[Found], ac
             removed += 1
     session.flush()
     return Synced(created, updated, kept, removed)
+
+
+def create(session: Session, *, engagement: str, values: dict[str, Any]) -> DeadlineRecord | None:
+    """A new draft, written once however many extractions run at the same moment: None if it was there."""
+    now = utcnow()
+    row = {"engagement": engagement, "status": "draft", "created_at": now, "updated_at": now, **values}
+    if not insert_once(session, DeadlineRecord, row, key=("engagement", "document", "key")):
+        return None
+    query = select(DeadlineRecord).where(
+        DeadlineRecord.engagement == engagement,
+        DeadlineRecord.document == values["document"],
+        DeadlineRecord.key == values["key"],
+    )
+    return session.exec(query).one()
 
 
 def _refresh(row: DeadlineRecord, values: dict[str, Any]) -> bool:
