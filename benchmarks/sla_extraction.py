@@ -19,7 +19,8 @@ matched once; among overlapping candidates, the pair with the same scope, then t
 the larger overlap wins. Then each field of a matched pair is compared: numbers exactly (99.9 == 99.90,
 a null only equals a null), strings ignoring case, spacing and end punctuation, units after a few aliases
 ('minute' = 'minutes', 'working days' = 'business days'), sections without 'Section' or '§', tiers as
-the set of (from, to, pct). For a field, precision = correct matched pairs / predictions and recall =
+the set of (from, to, pct), earn-back as (periods, pct), chronic failure as its tests [(run, within)] (a gold
+entry without the key states none). For a field, precision = correct matched pairs / predictions and recall =
 correct matched pairs / gold entries; the `match` row counts matched pairs alone.
 """
 
@@ -124,6 +125,18 @@ def _equal_by(norm: Callable[[object], object]) -> Callable[[object, object], bo
     return lambda a, b: norm(a) == norm(b)
 
 
+def _earn_back(level: Level) -> tuple[float | None, float | None] | None:
+    earn = level.get("earn_back")
+    return (_number(earn.get("periods")), _number(earn.get("pct"))) if isinstance(earn, dict) else None
+
+
+def _chronic(level: Level) -> tuple[tuple[float | None, float | None], ...] | None:
+    chronic = level.get("chronic")
+    if not isinstance(chronic, dict):
+        return None
+    return tuple((_number(t.get("run")), _number(t.get("within"))) for t in chronic.get("tests") or [])
+
+
 # field -> (how to read it from a level, how to compare two readings)
 FIELDS: dict[str, tuple[Callable[[Level], object], Callable[[object, object], bool]]] = {
     "metric": (lambda lv: lv.get("metric"), _equal_by(_text)),
@@ -141,6 +154,8 @@ FIELDS: dict[str, tuple[Callable[[Level], object], Callable[[object, object], bo
     "credit.amount": (lambda lv: _credit(lv, "amount"), _numbers_equal),
     "cap_pct": (lambda lv: lv.get("cap_pct"), _numbers_equal),
     "section": (lambda lv: lv.get("section"), _equal_by(_section)),
+    "earn_back": (_earn_back, lambda a, b: a == b),  # (periods, pct); absent in gold: none
+    "chronic": (_chronic, lambda a, b: a == b),  # its tests [(run, within)], in order; absent in gold: none
 }
 
 
@@ -250,6 +265,12 @@ def as_sl(draft: LevelDraft, document: str) -> Level:
         "cap_pct": _number_out(draft.cap_pct),
         "effective_from": draft.effective_from.isoformat() if draft.effective_from else None,
         "section": draft.section,
+        "earn_back": None
+        if draft.earn_back is None
+        else {"periods": draft.earn_back.periods, "pct": _number_out(draft.earn_back.pct)},
+        "chronic": None
+        if draft.chronic is None
+        else {"tests": [{"run": t.run, "within": t.within} for t in draft.chronic.tests]},
         "quote": draft.quote.text,
         "start": draft.quote.start,
         "end": draft.quote.end,

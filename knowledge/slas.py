@@ -106,16 +106,12 @@ def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDr
     places = sections_at(t, [lv.quote.start for lv in levels])
     series = read_series(t, sentences)
     quarters = _quarter_terms(t, sentences)
-    return [
-        _quarterly(
-            _series(
-                _finish(t, lv, rules, effective, credit_text[:_MAX_CREDIT_SENTENCES], definitions, headings, places),
-                series,
-            ),
-            quarters,
-        )
+    finished = [
+        _finish(t, lv, rules, effective, credit_text[:_MAX_CREDIT_SENTENCES], definitions, headings, places)
         for lv in levels
     ]
+    named = _named_in_chronic(finished, series)
+    return [_quarterly(_series(lv, series, named), quarters) for lv in finished]
 
 
 def sections_at(text: str, offsets: list[int]) -> dict[int, tuple[str | None, str | None]]:
@@ -283,18 +279,35 @@ def _finish(
     return replace(level, **changes)  # type: ignore[arg-type]
 
 
-def _series(level: LevelDraft, series: SeriesTerms) -> LevelDraft:
+def _series(level: LevelDraft, series: SeriesTerms, named: list[LevelDraft]) -> LevelDraft:
     """The document's earn-back and chronic-failure clauses on a level they apply to: earn-back on a credit level
     it is not excluded for ("not available for SL8": the level's row starts with that reference); chronic failure
-    on every level, or on the "Critical" ones only where the clause says so."""
+    on the levels its sentence names (by what they measure, or their target's words), else on every level, or on
+    the "Critical" ones only where the clause says so."""
     earn, chronic = series.earn_back, series.chronic
     if earn is not None and (level.kind != "credit" or _ref_of(level) in earn.excludes):
         earn = None
     if chronic is not None and series.chronic_critical_only and not re.search(r"\bCritical\b", level.quote.text):
         chronic = None
+    if chronic is not None and named and not any(level is n for n in named):
+        chronic = None
     if earn is None and chronic is None:
         return level
     return replace(level, earn_back=earn, chronic=chronic)
+
+
+def _named_in_chronic(levels: list[LevelDraft], series: SeriesTerms) -> list[LevelDraft]:
+    """The levels the chronic-failure sentence names ("does not meet the Target Uptime": the uptime level)."""
+    if series.chronic is None:
+        return []
+    said = series.chronic.source.text.casefold()
+    named = []
+    for level in levels:
+        key = _MEASURED.search(level.metric)
+        words = level.target_text.casefold() if level.target is None and level.target_text else ""
+        if (key and key.group(0).casefold() in said) or (words and words in said):
+            named.append(level)
+    return named
 
 
 def _ref_of(level: LevelDraft) -> str | None:

@@ -183,6 +183,17 @@ def test_the_sample_schedule_attaches_earn_back_and_chronic_to_the_levels_they_a
             assert text[span.start : span.end] == span.text
 
 
+def test_a_chronic_sentence_naming_one_level_applies_to_that_level_only() -> None:
+    text = (
+        "| Service Level | Target |\n|---|---|\n| Availability | 99.9% |\n| Support response time | 4 hours |\n\n"
+        "Service Credits are 5% of the monthly fees for each missed Service Level.\n\n"
+        "If the Availability is below target in three (3) consecutive months, Customer may terminate."
+    )
+    levels = {lv.metric.casefold(): lv for lv in extract_levels(text, document="sla.md")}
+    assert levels["availability"].chronic is not None and levels["availability"].chronic.run == 3
+    assert [m for m, lv in levels.items() if lv.chronic is not None] == ["availability"]
+
+
 def test_a_schedule_with_no_such_clause_has_none() -> None:
     text = "| Service Level | Target |\n|---|---|\n| Availability | 99.9% |\n\nService Credits are 5% of the fees."
     assert all(lv.earn_back is None and lv.chronic is None for lv in extract_levels(text, document="sla.md"))
