@@ -2,7 +2,8 @@
 
 No Slack imports. Each builder takes the session and a `Window` and returns a `Section` of facts (with the trend
 against the week before), items and an optional action; `SECTIONS` is the order they appear in. The SLA section
-reads the register (`bot.digest.sla`); notice deadlines slot in as another builder.
+reads the register (`bot.digest.sla`), "Deadlines in the next 90 days" the deadlines
+register (`bot.digest.deadlines`).
 
 Side-aware: issues are shared records; questions (and the document names their answers cite) and mediations
 are seen only from the sides that may see the channel they came from (`SIDES_SEEN`): a vendor channel's
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.digest.counts import AGEING_DAYS, ageing_at, open_at, opened_in, resolved_in
+from bot.digest.deadlines import deadlines_section
 from bot.digest.model import ADD_DOCUMENT_ACTION, HEADLINE, Action, Digest, Fact, Section, Trend, Window
 from bot.digest.sla import NO_LEVELS, register_facts, register_for, register_items
 from bot.records import digests
@@ -255,6 +257,7 @@ SECTIONS: list[SectionBuilder] = [
     ageing_issues,
     open_mediations,
     sla_standing,
+    deadlines_section,
     top_questions,
     knowledge_gaps,
     feedback,
