@@ -141,7 +141,7 @@ def read_contract(path: str) -> dict[str, dict[str, Value | None]]:
         if start is not None:
             expiration = ("date", term_end(start, term.duration.amount, term.duration.unit))
             anniversary = ("date", shift(start, term.duration.amount, term.duration.unit))
-    elif renewal is not None and renewal.renewal == "evergreen":
+    elif (term is not None and term.renewal == "evergreen") or (renewal is not None and renewal.renewal == "evergreen"):
         expiration = anniversary = PERPETUAL
     renewal_value: Value | None = None
     if renewal is not None and renewal.renewal in ("automatic", "option") and renewal.duration is not None:

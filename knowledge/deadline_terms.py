@@ -254,7 +254,11 @@ def _term_in(text: str, a: int, b: int) -> ObligationDraft | None:
             length = (_duration(text, p), anchor, lead.start(), end)
             break
     if on is None and length is None:
-        return None
+        evergreen = _EVERGREEN.search(text, a, b)
+        if evergreen is None:
+            return None
+        rule = Span.of(text, evergreen.start(), evergreen.end())
+        return ObligationDraft("term-end", rule, Span.of(text, a, b), None, renewal="evergreen")  # no end to count to
     values: dict[str, Span] = {}
     start, stop = (on.start, on.end) if on else (length[2], length[3])  # type: ignore[index]
     if length is not None:
@@ -324,7 +328,9 @@ def _renewal_in(text: str, a: int, b: int, kind: Renewal) -> ObligationDraft:
         start, end = min(start, period.span.start), max(end, period.span.end)
     if end - start > 400:
         start, end = m.start(), m.end()
-    draft = ObligationDraft("renewal", Span.of(text, start, end), Span.of(text, a, b), None, duration=period, renewal=kind)
+    draft = ObligationDraft(
+        "renewal", Span.of(text, start, end), Span.of(text, a, b), None, duration=period, renewal=kind
+    )
     if period is not None:
         draft = replace(draft, direction="after", anchor="term-end", values={"duration": period.span})
     return draft

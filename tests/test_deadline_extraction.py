@@ -186,6 +186,9 @@ def test_a_written_end_date_an_option_and_an_evergreen_agreement() -> None:
         "This Agreement shall commence on the Effective Date and shall continue until terminated by either party."
     )
     assert only(drafts, "renewal").renewal == "evergreen"
+    term = only(drafts, "term-end")  # a term with no end: no date to count to
+    assert (term.renewal, term.on, term.duration) == ("evergreen", None, None)
+    assert term.rule.text == "continue until terminated"
 
     drafts = one("The term of this Agreement is two (2) years and this Agreement shall not be renewed.")
     assert only(drafts, "renewal").renewal == "none"
