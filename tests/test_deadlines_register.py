@@ -493,3 +493,30 @@ def test_concurrent_extractions_write_each_draft_once(db: Engine) -> None:
 
     done = at_once(3, extract)
     assert sum(d.created for d in done) == 9 and count(db, DeadlineRecord) == 9
+
+
+@SQLITE
+def test_a_shared_document_never_counts_from_a_one_sided_documents_term(db: Engine) -> None:
+    plan = "1. Our own plan: the relationship ends on 30 June 2026.\n"
+    one_sided = [ob(plan, "term-end", "the relationship ends on 30 June 2026", "1", on=date(2026, 6, 30))]
+    sync(db, [Found("plan.md", "vendor-only", one_sided), *found()])
+    got = dates(db, date(2026, 1, 2))
+    assert got[("plan.md", "term-end")] == date(2026, 6, 30)
+    assert got[("sow.md", "non-renewal-notice")] == date(2028, 2, 15)  # the MSA's term, not the plan's
+    assert got[("strategy.md", "other")] == date(2027, 12, 31)  # client-only: the shared MSA's term
+
+
+@SQLITE
+def test_a_rule_the_calendar_cannot_place_has_no_date(db: Engine) -> None:
+    text = "9. Vendor shall deliver the audit pack by the twenty-fifth (25th) Business Day of each month.\n"
+    odd = ob(
+        text,
+        "report",
+        "by the twenty-fifth (25th) Business Day of each month",
+        "9",
+        (25, "business-day", "twenty-fifth (25th) Business Day"),
+        anchor="period-end",
+        day_of_month=25,
+    )
+    sync(db, [Found("msa.md", "shared", [odd])])
+    assert dates(db, date(2026, 2, 2)) == {("msa.md", "report"): None}

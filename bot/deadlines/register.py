@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from bot.deadlines.dates import DateError
 from bot.deadlines.due import Calendar, Contract, Terms, anchor_missing, contract_of, due
 from bot.errors import NotFound
 from bot.records import deadlines as records
@@ -199,30 +200,42 @@ def calendar_of(session: Session, *, engagement: str) -> Calendar:
     return Calendar() if settings is None else Calendar(settings.country, settings.subdivision)
 
 
+def _contracts(rows: Sequence[DeadlineRecord]) -> dict[str, Contract]:
+    """Each document's contract term: its own, else the first complete one of a document whose side is as wide
+    (a shared document never counts from a one-sided document's term, so no side learns another's dates)."""
+    terms: dict[str, list[Terms]] = {}
+    sides: dict[str, str] = {}
+    for r in rows:
+        terms.setdefault(r.document, []).append(terms_of(r))
+        sides.setdefault(r.document, r.visibility)
+    own = {doc: contract_of(ts) for doc, ts in terms.items()}
+    out = {}
+    for doc, ts in terms.items():
+        allowed = [c for d, c in own.items() if sides[d] in ("shared", sides[doc])]
+        base = next((c for c in allowed if c.known), None) or next((c for c in allowed if c.effective), None)
+        out[doc] = contract_of(ts, base)
+    return out
+
+
 def dated(
     session: Session, *, engagement: str, as_of: date, rows: Sequence[DeadlineRecord] | None = None
 ) -> list[Dated]:
     """Every obligation (or those of `rows`) with its date as of `as_of`, soonest first, undated last."""
     every = records.deadlines_of(session, engagement=engagement)
     calendar = calendar_of(session, engagement=engagement)
-    live = [r for r in every if r.status != "waived"]
-    by_document: dict[str, list[Terms]] = {}
-    for r in live:
-        by_document.setdefault(r.document, []).append(terms_of(r))
-    whole = [contract_of(ts) for ts in by_document.values()]
-    base = next(
-        (c for c in whole if c.effective and c.initial), contract_of(t for ts in by_document.values() for t in ts)
-    )
-    contracts: dict[str, Contract] = {doc: contract_of(ts, base) for doc, ts in by_document.items()}
+    contracts = _contracts([r for r in every if r.status != "waived"])
     out = []
     for row in rows if rows is not None else every:
-        contract = contracts.get(row.document, base)
+        contract = contracts.get(row.document) or Contract()
         terms = terms_of(row)
         by_hand = row.details.get("date")
         if by_hand and row.kind not in FEEDS:  # the effective date and the term's end feed the terms instead
             when: date | None = date.fromisoformat(by_hand)
         else:
-            when = due(terms, contract, as_of, calendar)
+            try:
+                when = due(terms, contract, as_of, calendar)
+            except DateError:  # a rule the calendar cannot place ("the 25th Business Day"): no date, not a crash
+                when = None
         out.append(Dated(row, when, when is None and anchor_missing(terms, contract)))
     return sorted(out, key=lambda d: (d.date is None, d.date or date.max, d.row.id or 0))
 
