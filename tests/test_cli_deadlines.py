@@ -165,6 +165,7 @@ def test_the_ics_file_parses_back_with_one_all_day_event_per_dated_deadline(
     assert event.decoded("DTSTART") == date(2027, 12, 1) and event.decoded("DTEND") == date(2027, 12, 2)
     assert str(event["SUMMARY"]) == f"Non-renewal notice due: {MSA} (draft)"
     assert notice["quote"] in str(event["DESCRIPTION"]) and f"{MSA} §5.2" in str(event["DESCRIPTION"])
+    assert f"liaison show {MSA} -e acme (characters {notice['start']}-{notice['end']})" in str(event["DESCRIPTION"])
     assert [str(a["TRIGGER"].to_ical(), "ascii") for a in event.walk("VALARM")] == ["-P60D"]
     liaison("deadlines", "--ics", str(out), "-e", "acme", "--as-of", "2026-12-02")
     assert {str(e["UID"]) for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")} == set(by_uid)  # stable

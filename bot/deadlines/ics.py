@@ -39,6 +39,16 @@ def clause_of(deadline: dict[str, Any]) -> str:
     return f"{deadline['document']} {section if str(section).startswith('§') else '§' + str(section)}"
 
 
+def description_of(engagement: str, deadline: dict[str, Any]) -> str:
+    """The clause quoted with its section, the rule, the status, and how to open the clause."""
+    return (
+        f"{clause_of(deadline)}: \u201c{deadline['quote']}\u201d\n\n"
+        f"Rule: {deadline['rule']}\nStatus: {deadline['status']}\n"
+        f"The clause: liaison show {deadline['document']} -e {engagement} "
+        f"(characters {deadline['start']}-{deadline['end']})"
+    )
+
+
 def summary_of(deadline: dict[str, Any]) -> str:
     """'Non-renewal notice due: msa.md' (a draft says so)."""
     name = KIND_NAMES.get(deadline["kind"], deadline["kind"])
@@ -65,9 +75,7 @@ def calendar_of(
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
         event.add("summary", summary_of(d))
-        event.add(
-            "description", f"{clause_of(d)}: \u201c{d['quote']}\u201d\n\nRule: {d['rule']}\nStatus: {d['status']}"
-        )
+        event.add("description", description_of(engagement, d))
         event.add("location", clause_of(d))
         event.add("categories", [d["kind"]])
         event.add("status", "TENTATIVE" if d["status"] == "draft" else "CONFIRMED")
