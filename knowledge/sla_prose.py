@@ -28,6 +28,7 @@ _VARIABLE = re.compile(
     r"(?:at[ \t]+least|within|at[ \t]+or[ \t]+above|meet)[ \t]+the[ \t]+((?:Target|Minimum)(?:[ \t]+[A-Z][a-z]+){1,3})"
 )
 _WINDOWS = [
+    re.compile(r"(?i)\brolling[ \t]+(?:\d{1,3}|[a-z]{3,9}(?:[ \t]*\(\d{1,3}\))?)[ \t-]+(?:days?|weeks?|months?)\b"),
     re.compile(
         r"(?i)\b(?:calendar[ \t]+(?:month|quarter|year)|measurement[ \t]+period|reporting[ \t]+period|"
         r"billing[ \t]+(?:month|cycle|period))\b"

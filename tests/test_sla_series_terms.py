@@ -199,6 +199,12 @@ def test_a_schedule_with_no_such_clause_has_none() -> None:
     assert all(lv.earn_back is None and lv.chronic is None for lv in extract_levels(text, document="sla.md"))
 
 
+def test_a_rolling_window_in_a_sentence_is_the_levels_window() -> None:
+    text = "The Service shall be available at least 99.5% of the time, measured over a rolling thirty (30) days."
+    (level,) = extract_levels(text, document="sla.md")
+    assert level.window == "rolling thirty (30) days" and level.values["window"].text == "rolling thirty (30) days"
+
+
 def test_a_measurement_period_defined_as_a_calendar_quarter_is_the_window() -> None:
     text = (
         '1.1 In this Schedule, "Measurement Period" means each calendar quarter.\n\n'
@@ -285,6 +291,16 @@ def report(liaison: Callable[..., Any], level: str, *values: tuple[str, str]) ->
 def credits(liaison: Callable[..., Any], period: str, fees: str = FEES) -> dict[str, Any]:
     out = liaison("sla", "credits", "-e", "acme", "--period", period, "--fees", fees, "--json").stdout
     return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_a_rolling_window_is_reported_per_month_and_named_in_the_working(tmp_path: Path) -> None:
+    answer, quality = drafts(series=False)
+    liaison = cli(sqlite(tmp_path), tmp_path, [answer, replace(quality, window="rolling 30 days")])
+    report(liaison, "quality score", ("2026-10", "85"))
+    (line,) = [line for line in credits(liaison, "2026-10")["lines"] if line["metric"] == "Quality Score"]
+    assert line["credit_pct"] == 1.5 and line["working"].endswith(
+        "; window: rolling 30 days, the value reported for 2026-10"
+    )
 
 
 def test_the_register_keeps_and_shows_the_clauses(liaison: Callable[..., Any]) -> None:

@@ -219,8 +219,8 @@ def set_status(
         raise ValueError(f"a measurement is disputed or agreed, not {status!r}")
     if status == "disputed" and not reason.strip():
         raise ValueError("say why the measurement is disputed")
-    when = Period.parse(period)
     level = register.find_level(session, engagement=engagement, ref=ref, side=side)
+    when = period_for(level.window, Period.parse(period), name_of(level))
     family = level.family or level.id
     assert family is not None
     row = records.measurement_of(session, engagement=engagement, family=family, period=str(when))

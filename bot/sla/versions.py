@@ -109,5 +109,5 @@ def windowed(line: CreditLine, row: ServiceLevelRecord | None, month: Period) ->
         span = f"{quarter.first_day:%B} to {month.first_day:%B %Y}"
         return replace(line, working=f"{line.working}; measured over the calendar quarter {quarter} ({span})")
     if is_rolling(row.window):
-        return replace(line, working=f"{line.working}; measured over a {row.window}, as reported for {month}")
+        return replace(line, working=f"{line.working}; window: {row.window}, the value reported for {month}")
     return line
