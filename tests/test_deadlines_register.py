@@ -397,7 +397,7 @@ def test_a_review_changes_all_or_none(db: Engine) -> None:
         )
 
 
-def test_unclaimed_credit_statements_are_credit_claim_deadlines_until_claimed(db: Engine) -> None:
+def test_unclaimed_credit_statements_are_credit_claim_deadlines_until_claimed(db: Engine, tmp_path: Path) -> None:
     sla_base(db)
     approve_all(db)
     with session(db) as s:
@@ -424,6 +424,15 @@ def test_unclaimed_credit_statements_are_credit_claim_deadlines_until_claimed(db
         assert row is not None and (row.status, row.reviewed_by) == ("done", "U7")
     sync(db, [])  # re-extraction never removes the statements' claim windows
     assert count(db, DeadlineRecord) == 1
+    with session(db) as s:
+        measures.report(s, engagement="acme", ref="quality score", period="2026-11", value="80", actor="U1")
+        measures.save_statement(
+            s, engagement="acme", period="2026-11", fees=Decimal(800000), currency="USD", actor="U1"
+        )
+    assert workflows.refresh(deps_for(db, tmp_path), engagement="acme", as_of=date(2026, 12, 2)) == 1
+    with session(db) as s:
+        stored = {r.details["period"]: (r.date, r.status) for r in records.deadlines_of(s, engagement="acme")}
+    assert stored == {"2026-10": (date(2026, 11, 30), "done"), "2026-11": (date(2026, 12, 30), "draft")}
 
 
 @SQLITE

@@ -70,6 +70,15 @@ def extract(deps: Deps, *, engagement: str, who: Actor, as_of: date | None = Non
     return Extracted(synced.created, synced.updated, synced.kept, synced.removed, new_claims, rows)
 
 
+def refresh(deps: Deps, *, engagement: str, as_of: date | None = None) -> int:
+    """A scheduled job's pass (no person): the credit statements' claim windows brought up to date and every
+    date stored as of `as_of`, so reminders read today's dates; how many claim windows are new."""
+    with session(deps.engine) as s:
+        new_claims = claims.sync_claims(s, engagement=engagement, actor="scheduler")
+        register.refresh_dates(s, engagement=engagement, as_of=as_of or date.today())
+        return new_claims
+
+
 def _listed(
     s: Any,
     *,
