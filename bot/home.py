@@ -1,5 +1,6 @@
-"""The App Home: for one person, their engagements, the open issues they own, their mediations and deadlines,
-and the service levels they own that are at risk (`bot.sla.home`).
+"""The App Home: for one person, their engagements, the open issues they own, their mediations and deadlines
+(their issues' and mediations', and the deadlines register's approved obligations their side may see), and the
+service levels they own that are at risk (`bot.sla.home`).
 
 No Slack imports: `home_for` reads the records and returns plain frozen dataclasses for
 `bot.slack.blocks.home` to render. A person's engagements are those they hold a role in, own an open issue
@@ -16,6 +17,8 @@ from datetime import date
 from sqlmodel import Session, col, or_, select
 
 from bot.db import session
+from bot.deadlines.names import kind_name, where
+from bot.deadlines.register import dated
 from bot.deps import Deps
 from bot.records.cases import (
     ACTIVE_MEDIATION_STATUSES,
@@ -29,6 +32,7 @@ from bot.records.cases import (
 from bot.records.tables import ChannelBinding, EngagementRole, QuestionRecord
 from bot.sla import home as sla_home
 from bot.sla.home import Latest
+from knowledge.visibility import visible_to
 
 DEADLINE_LIMIT = 10  # per engagement
 
@@ -74,7 +78,7 @@ class HomeMediation:
 class Deadline:
     on: date
     days_left: int  # negative: overdue
-    kind: str  # "issue" or "mediation"
+    kind: str  # "issue", "mediation" or "deadline" (an approved obligation of the deadlines register)
     ref: int
     title: str
 
@@ -269,6 +273,7 @@ def home_for(*, session: Session, user_id: str, today: date) -> Home:
             for m in items
             if m.deadline and m.status in ACTIVE_MEDIATION_STATUSES
         ]
+        deadlines += _obligations(session, standing, today)
         deadlines.sort(key=lambda d: (d.on, d.kind, d.ref))
         out.append(
             EngagementHome(
@@ -281,6 +286,18 @@ def home_for(*, session: Session, user_id: str, today: date) -> Home:
             )
         )
     return Home(user_id=user_id, today=today, engagements=tuple(out))
+
+
+def _obligations(session: Session, standing: Standing, today: date) -> list[Deadline]:
+    """The engagement's approved obligations dated today or later, as the person's side may see them."""
+    seen = set(visible_to(standing.side))
+    out = []
+    for d in dated(session, engagement=standing.engagement, as_of=today):
+        row = d.row
+        if row.status == "approved" and d.date is not None and d.date >= today and row.visibility in seen:
+            title = f"{kind_name(row.kind)} ({where(row.document, row.section)})"
+            out.append(Deadline(d.date, (d.date - today).days, "deadline", row.id or 0, title))
+    return out
 
 
 def _at_risk(session: Session, standing: Standing, user_id: str, today: date) -> tuple[Latest, ...]:

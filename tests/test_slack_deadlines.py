@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot import home
 from bot.db import session
 from bot.deadlines import reviews
 from bot.mediation import workflows as mediation
@@ -23,6 +24,7 @@ from bot.records.cases import MediationRecord
 from bot.records.roles import grant_role
 from bot.slack import seal
 from bot.slack.blocks import deadlines as db
+from bot.slack.blocks import home as hb
 from knowledge.base import KnowledgeBase
 from tests.conftest import ENGAGEMENT
 from tests.test_deadline_reminders import bound, posts, run, seed
@@ -209,3 +211,33 @@ def test_reviews_and_reminders_agree_on_what_is_done(slack: Slack) -> None:
         reviews.review(s, engagement=ENGAGEMENT, deadline_ids=[deadline_id], status="done", actor="cli")
     slack.action(db.SNOOZE, str(deadline_id), user="UC", channel="CS")
     assert "only an approved one is reminded" in _text(_reply(slack))
+
+
+# -- the App Home ----------------------------------------------------------------------------------
+def test_the_home_lists_approved_obligations_among_the_next_deadlines_as_the_persons_side_sees_them(
+    slack: Slack,
+) -> None:
+    today = _today(slack)
+    shared = seed(slack.deps.engine, on=today + timedelta(days=40))
+    client_only = seed(slack.deps.engine, client_only=True, on=today + timedelta(days=10))
+    with session(slack.deps.engine) as s:
+        grant_role(session=s, engagement=ENGAGEMENT, user_id="UV", role="vendor-owner", granted_by="cli")
+        client, vendor = (home.home_for(session=s, user_id=u, today=today).get(ENGAGEMENT) for u in ("UC", "UV"))
+    assert client is not None and vendor is not None
+    assert [(d.kind, d.ref, d.days_left) for d in client.deadlines] == [
+        ("deadline", client_only, 10),
+        ("deadline", shared, 40),
+    ]
+    assert [(d.kind, d.ref) for d in vendor.deadlines] == [("deadline", shared)]  # never the client's own
+    shown = json.dumps(hb.engagement_blocks(client), ensure_ascii=False)
+    assert f"deadline #{shared} Notice of non-renewal (msa.md §5.2)" in shown and "in 10 days" in shown
+
+
+def test_the_home_leaves_out_drafts_and_done_obligations(slack: Slack) -> None:
+    today = _today(slack)
+    seed(slack.deps.engine, approve=False, on=today + timedelta(days=4))
+    done = seed(slack.deps.engine, client_only=True, on=today + timedelta(days=5))
+    with session(slack.deps.engine) as s:
+        reviews.review(s, engagement=ENGAGEMENT, deadline_ids=[done], status="done", actor="cli")
+        found = home.home_for(session=s, user_id="UC", today=today).get(ENGAGEMENT)
+    assert found is not None and found.deadlines == ()

@@ -21,7 +21,6 @@ once again; the one on the day itself still goes) and Open a mediation (`mediati
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from bot.authorize import Actor, authorize
 from bot.db import session
 from bot.deadlines import register
 from bot.deadlines import workflows as deadlines
+from bot.deadlines.names import title_of
 from bot.deadlines.register import deadline_json
 from bot.deps import Deps
 from bot.errors import Conflict, NotFound
@@ -206,26 +206,6 @@ def snooze(
             data={"date": found.date.isoformat(), "until": until.isoformat()},
         )
         return until
-
-
-KIND_NAMES = {
-    "effective": "Effective date",
-    "term-end": "End of the term",
-    "renewal": "Renewal",
-    "non-renewal-notice": "Notice of non-renewal",
-    "termination-notice": "Notice of termination",
-    "cure": "Cure period",
-    "credit-claim": "Service-credit claim",
-    "report": "Report due",
-    "exit": "Exit assistance",
-    "other": "Deadline",
-}
-
-
-def title_of(shown: Mapping[str, Any]) -> str:
-    """ "Notice of non-renewal (02-msa.md §5.2)"."""
-    where = f"{shown['document']} §{str(shown['section']).lstrip('§')}" if shown.get("section") else shown["document"]
-    return f"{KIND_NAMES.get(shown['kind'], 'Deadline')} ({where})"
 
 
 def mediation_request(

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from bot.deadlines.names import kind_name, where
 from bot.deadlines.register import Dated, dated
-from bot.deadlines.reminders import KIND_NAMES
 from bot.digest.model import Fact, Section, Window
 from knowledge.visibility import visible_to
 
@@ -37,8 +37,7 @@ ANCHORS = {
 
 
 def _where(d: Dated) -> str:
-    row = d.row
-    return f"{row.document} §{row.section.lstrip('§')}" if row.section else row.document
+    return where(d.row.document, d.row.section)
 
 
 def _left(days: int) -> str:
@@ -48,14 +47,14 @@ def _left(days: int) -> str:
 def deadline_line(d: Dated, today: date) -> str:
     """'2027-01-09 · in 30 days · Notice of non-renewal: no later than 9 January 2027 · msa.md §5.2 · #12'."""
     assert d.date is not None
-    kind = KIND_NAMES.get(d.row.kind, "Deadline")
+    kind = kind_name(d.row.kind)
     rule = " ".join(d.row.rule.split())
     return f"{d.date.isoformat()} · {_left((d.date - today).days)} · {kind}: {rule} · {_where(d)} · #{d.row.id}"
 
 
 def anchor_line(d: Dated, engagement: str) -> str:
     """'Cure period (msa.md §6.1) counts from the date of the breach notice, not known yet: ...'."""
-    kind = KIND_NAMES.get(d.row.kind, "Deadline")
+    kind = kind_name(d.row.kind)
     anchor = ANCHORS.get(str(d.row.details.get("terms", {}).get("anchor") or ""), "a date not known yet")
     how = f"`liaison deadlines edit {d.row.id} --date YYYY-MM-DD --engagement {engagement}`"
     return f"Date needed: {kind} ({_where(d)}, #{d.row.id}) counts from {anchor}, not known yet. Set it with {how}"

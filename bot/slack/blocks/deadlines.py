@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any  # the workflows' JSON
 
-from bot.deadlines.reminders import KIND_NAMES, SNOOZE_DAYS, DeadlineReminder, title_of
+from bot.deadlines.names import kind_name, title_of, where
+from bot.deadlines.reminders import SNOOZE_DAYS, DeadlineReminder
 from bot.slack.blocks.kit import Block, Element, actions, button, clip, context, escape, header, quoted, section
 
 DONE = "deadline_done"  # on a reminder
@@ -42,8 +43,7 @@ def days_text(days: int) -> str:
 
 
 def _where(shown: Mapping[str, Any]) -> str:
-    section_label = str(shown["section"]).lstrip("§") if shown.get("section") else None
-    return escape(f"{shown['document']} §{section_label}" if section_label else str(shown["document"]))
+    return escape(where(str(shown["document"]), shown.get("section")))
 
 
 def _quote(shown: Mapping[str, Any]) -> str:
@@ -114,7 +114,7 @@ def snoozed_text(deadline_id: int, until: date, user: str) -> str:
 
 # -- /liaison deadlines ----------------------------------------------------------------------------
 def _item(shown: Mapping[str, Any], today: date, reviewer: bool) -> list[Block]:
-    kind = escape(KIND_NAMES.get(str(shown["kind"]), "Deadline"))
+    kind = escape(kind_name(str(shown["kind"])))
     if shown.get("date"):
         when = date.fromisoformat(str(shown["date"]))
         dated = f"{when.isoformat()} ({days_text((when - today).days)})"
