@@ -39,6 +39,11 @@ _EFFECTIVE_ON = re.compile(
     r"|(?:shall|will|to)\s+(?:begin|start))\s+"
     r"(?:(?:as\s+)?(?:of|from)\s+|on\s+|upon\s+|this\s+)?(?:the\s+)?(?:day\s+of\s+)?$|\bstart\w*\s*:\s*$"
 )
+_HEREOF = re.compile(
+    r"(?i)\b(?:effective|commenc\w*|take[sn]?\s+effect|come[sn]?\s+into\s+(?:force|effect))\s+(?:as\s+of\s+|on\s+|from\s+)?"
+    r"(?:the\s+)?(?:date\s+(?:first\s+)?(?:above\s+|set\s+forth\s+above\s+|written\s+above\s+)?(?:written|set\s+forth|hereof)"
+    r"|(?:day\s+and\s+year|date)\s+first\s+(?:above\s+)?(?:written|set\s+forth)(?:\s+above)?|date\s+of\s+this\s+agreement)"
+)
 _SIGNED = re.compile(r"(?i)effective\s+date[^.]{0,80}?\b(?:last\s+)?(?:signature|execution|signing|signed|executed)")
 _DATED = re.compile(
     r"(?i)\b(?:dated|made|entered\s+into|executed|signed|concluded)\b[^.;,]{0,40}?$|\bas\s+of\s+(?:the\s+)?$|\bthis\s+$"
@@ -136,6 +141,7 @@ def effective(text: str, sentences: Sentences) -> ObligationDraft | None:
     """The effective date as stated, else the agreement's own date (anchor "signature")."""
     best: tuple[int, Found, tuple[int, int]] | None = None
     signed: tuple[int, int, int] | None = None
+    hereof: tuple[int, int, int, int] | None = None  # "effective as of the date first above written"
     for a, b in sentences.spans:
         if b - a > 3000 or not re.search(
             r"(?i)effective|commenc|take[sn]?\s+effect|into\s+(?:force|effect)|\bbegin|\bstart", text[a:b]
@@ -156,12 +162,18 @@ def effective(text: str, sentences: Sentences) -> ObligationDraft | None:
                 best = (rank, found, (a, b))
         if signed is None and (m := _SIGNED.search(text, a, b)):
             signed = (m.start(), m.end(), a)
+        if hereof is None and (m := _HEREOF.search(text, a, b)):
+            hereof = (m.start(), m.end(), a, b)
         if best is not None and best[0] == 0:
             break
     if best is not None:
         _, found, (a, b) = best
         return _dated("effective", text, found, a, b, None)
     cover = agreement_date(text, sentences, first=False)
+    if cover is not None and hereof is not None:  # stated by reference: the effective date is the cover's date
+        rule, date_span = Span.of(text, hereof[0], hereof[1]), Span.of(text, cover.start, cover.end)
+        quote = Span.of(text, hereof[2], hereof[3])
+        return ObligationDraft("effective", rule, quote, None, on=cover.on, values={"date": date_span})
     if cover is not None and (where := sentences.at(cover.start)) is not None:
         return _dated("effective", text, cover, where[0], where[1], "signature")
     if signed is not None and (where := sentences.at(signed[0])) is not None:

@@ -203,6 +203,17 @@ def test_the_agreement_date_is_the_anchor_signature_when_no_effective_date_is_st
     assert effective.rule.text == "4th day of February 2019"
 
 
+def test_an_effective_date_stated_by_reference_to_the_agreements_date() -> None:
+    text = (
+        "This Agreement is made as of May 5, 2010 by A and B.\n\n"
+        "2. This Agreement shall be effective as of the date first above written and shall continue for two (2) years."
+    )
+    effective = only(one(text), "effective")
+    assert (effective.on, effective.anchor) == (date(2010, 5, 5), None)
+    assert effective.rule.text == "effective as of the date first above written"
+    assert effective.values["date"].text == "May 5, 2010"
+
+
 def test_claim_windows_report_days_of_the_month_and_convenience_notice() -> None:
     drafts = one(
         "Customer must request Service Credits within thirty (30) days after the end of the month in which the"
