@@ -280,6 +280,7 @@ def cli(url: str, tmp_path: Path, levels: list[Any], extra: Sequence[register.Fo
         ids = [str(r.id) for r in register.levels(s, engagement="acme")]
     engine.dispose()
     run("sla", "approve", *ids, "-e", "acme")
+    run.url = url  # type: ignore[attr-defined]
     return run
 
 
@@ -350,6 +351,30 @@ def test_an_amendment_restating_the_target_keeps_the_schedules_earn_back(tmp_pat
         "schedule.md",
         "5.6",
     )
+
+
+def test_a_reviewers_edit_of_the_terms_is_applied_and_kept_through_re_extraction(liaison: Callable[..., Any]) -> None:
+    listed = json.loads(liaison("sla", "list", "-e", "acme", "--json").stdout)["service_levels"]
+    quality = next(str(sl["id"]) for sl in listed if sl["metric"] == "Quality Score")
+    edited = json.loads(
+        liaison("sla", "edit", quality, "-e", "acme", "--earn-back-pct", "25", "--chronic-run", "0", "--json").stdout
+    )
+    assert (edited["earn_back"]["pct"], edited["earn_back"]["periods"], edited["chronic"]) == (25, 3, None)
+    url = liaison.url  # type: ignore[attr-defined]
+    engine = make_engine(url)
+    with session(engine) as s:  # extraction again: the reviewer's terms stay
+        register.sync_drafts(
+            s, engagement="acme", found=[register.Found("schedule.md", "shared", drafts(), sections())], actor="cli"
+        )
+    engine.dispose()
+    again = json.loads(liaison("sla", "list", "-e", "acme", "--json").stdout)["service_levels"]
+    kept = next(sl for sl in again if sl["metric"] == "Quality Score")
+    assert (kept["earn_back"]["pct"], kept["chronic"]) == (25, None)
+    report(liaison, "quality score", ("2026-06", "85"), ("2026-07", "90"), ("2026-08", "91"), ("2026-09", "92"))
+    (back,) = credits(liaison, "2026-09")["earn_backs"]
+    assert (back["credited"], back["amount"]) == (1500, 375)
+    refused = liaison("sla", "edit", quality, "-e", "acme", "--chronic-within", "six", code=2)
+    assert "chronic-within is a number of periods" in refused.stderr
 
 
 def test_a_chronic_failure_in_a_rolling_window_earns_nothing_back(liaison: Callable[..., Any]) -> None:

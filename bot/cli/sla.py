@@ -209,6 +209,10 @@ def reject(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
 @click.option("--currency", help="fixed: the amount's currency (ISO code).")
 @click.option("--effective-from", help="The date this version applies from, YYYY-MM-DD.")
 @click.option("--owner", help="Slack user id of who answers for this level.")
+@click.option("--earn-back-periods", help="Earn-back: periods met after a failure to recover it (0: none).")
+@click.option("--earn-back-pct", help="Earn-back: % of the failure's credit recovered.")
+@click.option("--chronic-run", help="Chronic failure: failures of the level that make one (0: no such rule).")
+@click.option("--chronic-within", help="Chronic failure: in any this many consecutive periods (0: running).")
 @json_option
 @pass_context
 def edit(ctx: Context, level_id: int, engagement: str, as_json: bool, **changes: str | None) -> None:

@@ -40,7 +40,15 @@ EDITABLE = (
     "currency",
     "base",
     "model",
+    *("earn_back_periods", "earn_back_pct", "chronic_run", "chronic_within"),
 )
+# an edited earn-back or chronic-failure term: (the clause in `details`, its key); 0 periods / run: none
+SERIES_EDITS = {
+    "earn_back_periods": ("earn_back", "periods"),
+    "earn_back_pct": ("earn_back", "pct"),
+    "chronic_run": ("chronic", "run"),
+    "chronic_within": ("chronic", "within"),
+}
 MODELS = ("tiers", "per-point", "fixed", "pool")
 
 
@@ -105,23 +113,28 @@ def edit(session: Session, *, engagement: str, level_id: int, changes: Mapping[s
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     credit = dict(row.credit or {"model": None, "tiers": []})
+    details = dict(row.details or {})
     for name, raw in changes.items():
         if name not in EDITABLE:
             raise ValueError(f"cannot edit {name!r}: one of {', '.join(EDITABLE)}")
         value = _checked(name, raw)
-        old = credit.get(name) if name in CREDIT_FIELDS else getattr(row, name)
+        if name in SERIES_EDITS:
+            old, details = _series_edit(details, name, value)
+        else:
+            old = credit.get(name) if name in CREDIT_FIELDS else getattr(row, name)
         if old == value:
             continue
         before[name], after[name] = _jsonable(old), _jsonable(value)
         if name in CREDIT_FIELDS:
             credit[name] = value
-        else:
+        elif name not in SERIES_EDITS:
             setattr(row, name, value)
     if not after:
         return False
     if any(n in CREDIT_FIELDS for n in after):
         row.credit = credit
-    row.details = {**row.details, "edited": sorted({*row.details.get("edited", []), *after})}
+    clauses = {SERIES_EDITS[n][0] for n in after if n in SERIES_EDITS}  # kept whole through re-extraction
+    row.details = {**details, "edited": sorted({*row.details.get("edited", []), *after, *clauses})}
     row.updated_at = utcnow()
     session.add(row)
     records.add_event(
@@ -136,11 +149,44 @@ def edit(session: Session, *, engagement: str, level_id: int, changes: Mapping[s
     return True
 
 
+def _series_edit(details: dict[str, Any], name: str, value: object) -> tuple[object, dict[str, Any]]:
+    """(the term's value before, the details after) for an edited earn-back or chronic-failure term."""
+    clause, key = SERIES_EDITS[name]
+    stated = details.get(clause)
+    if clause == "earn_back":
+        old = (stated or {}).get(key)
+        if key == "periods" and not value:
+            return old, {**details, "earn_back": None}  # no earn-back
+        base = stated or {"periods": None, "pct": "100", "excludes": [], "not_in_chronic": False, "source": None}
+        return old, {**details, "earn_back": {**base, key: value}}
+    tests = [dict(t) for t in (stated or {}).get("tests") or [{"run": None, "within": None}]]
+    old = tests[0].get(key)
+    if key == "run" and not value:
+        return old, {**details, "chronic": None}  # no chronic-failure rule
+    tests[0][key] = value or None  # within 0: consecutive periods
+    base = stated or {"source": None, "remedy": None}
+    return old, {**details, "chronic": {**base, "tests": tests}}
+
+
 def _checked(name: str, raw: object) -> object:
     """An edited value in its stored form (decimal text for numbers), or ValueError saying what is wrong."""
     if raw is None or raw == "":
         return None
-    if name in ("target", "cap_pct", "pct_per_point", "level_pct", "at_risk_pct", "pool_pct", "amount"):
+    if name in ("earn_back_periods", "chronic_run", "chronic_within"):
+        text = str(raw).strip()
+        if not text.isdigit() or int(text) > 120:
+            raise ValueError(f"{name.replace('_', '-')} is a number of periods from 0 to 120, not {raw!r}")
+        return int(text)
+    if name in (
+        "target",
+        "cap_pct",
+        "pct_per_point",
+        "level_pct",
+        "at_risk_pct",
+        "pool_pct",
+        "amount",
+        "earn_back_pct",
+    ):
         try:
             number = Decimal(str(raw).strip().rstrip("%").replace(",", "."))
         except InvalidOperation:
