@@ -93,15 +93,16 @@ def test_an_unknown_anchor_is_asked_for_with_how_to_set_it(db: Engine) -> None:
     items, facts, _ = section_of(db, "shared")
     assert items == (
         f"Date needed: Exit assistance (sow.md §4.1, #{deadline_id}) counts from the go-live date, not known yet. "
-        f"Set it with `liaison deadlines edit {deadline_id} --date YYYY-MM-DD --engagement {ENGAGEMENT}`",
+        f"Give it with `liaison deadlines edit {deadline_id} --anchor-date YYYY-MM-DD --engagement {ENGAGEMENT}` "
+        "(or the deadline itself with `--date YYYY-MM-DD`)",
     )
     assert facts["deadlines.anchors"] == "1"
-    with session(db) as s:  # the date given: listed with the others, no more asked for
-        reviews.edit(
-            s, engagement=ENGAGEMENT, deadline_id=deadline_id, changes={"date": TODAY + timedelta(days=5)}, actor="cli"
-        )
+    with session(db) as s:  # the go-live date given: counted from it, listed with the others, no more asked for
+        go_live = (TODAY - timedelta(days=20)).isoformat()
+        reviews.edit(s, engagement=ENGAGEMENT, deadline_id=deadline_id, changes={"anchor_date": go_live}, actor="cli")
+        register.refresh_dates(s, engagement=ENGAGEMENT, as_of=TODAY)
     items, facts, _ = section_of(db, "shared")
-    assert facts == {"deadlines.due": "1", "deadlines.anchors": "0"} and items[0].startswith("2026-10-10 · in 5 days")
+    assert facts == {"deadlines.due": "1", "deadlines.anchors": "0"} and items[0].startswith("2026-10-15 · in 10 days")
 
 
 def test_drafts_are_counted_with_how_to_review_them_not_listed(db: Engine) -> None:

@@ -53,11 +53,14 @@ def deadline_line(d: Dated, today: date) -> str:
 
 
 def anchor_line(d: Dated, engagement: str) -> str:
-    """'Cure period (msa.md §6.1) counts from the date of the breach notice, not known yet: ...'."""
+    """'Date needed: Cure period (msa.md §6.1, #3) counts from the date of the breach notice, not known yet. ...'."""
     kind = kind_name(d.row.kind)
     anchor = ANCHORS.get(str(d.row.details.get("terms", {}).get("anchor") or ""), "a date not known yet")
-    how = f"`liaison deadlines edit {d.row.id} --date YYYY-MM-DD --engagement {engagement}`"
-    return f"Date needed: {kind} ({_where(d)}, #{d.row.id}) counts from {anchor}, not known yet. Set it with {how}"
+    how = f"`liaison deadlines edit {d.row.id} --anchor-date YYYY-MM-DD --engagement {engagement}`"
+    return (
+        f"Date needed: {kind} ({_where(d)}, #{d.row.id}) counts from {anchor}, not known yet. "
+        f"Give it with {how} (or the deadline itself with `--date YYYY-MM-DD`)"
+    )
 
 
 def deadlines_section(session: Session, window: Window) -> Section:
