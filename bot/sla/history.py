@@ -42,19 +42,28 @@ def months_to(last: Period, count: int) -> list[Period]:
     return [last.shifted(-i) for i in range(min(count, MAX_WINDOW) - 1, -1, -1)]
 
 
-def results_for(
-    session: Session, *, engagement: str, months: list[Period], fees: object, currency: str
-) -> list[CreditResult]:
-    """Each month's credits (on its kept statement's fees, else `fees`); a month that cannot compute is left out."""
-    out = []
-    for month in months:
-        kept = records.statement_of(session, engagement=engagement, period=str(month))
-        base, code = (Decimal(kept.fees), kept.currency) if kept is not None else (fees, currency)
+class Months:
+    """One engagement's monthly credits, each month computed once (on its kept statement's fees, else the fees
+    given): the chronic tests and the earn-backs of every level read the same months."""
+
+    def __init__(self, session: Session, *, engagement: str, fees: object = Decimal(0), currency: str = "USD"):
+        self.session, self.engagement, self.fees, self.currency = session, engagement, fees, currency
+        self.done: dict[Period, CreditResult | None] = {}
+
+    def results(self, months: list[Period]) -> list[CreditResult]:
+        """The months' credits, oldest first; a month that cannot compute (no approved level in force) is left out."""
+        for month in months:
+            if month not in self.done:
+                self.done[month] = self._compute(month)
+        return [r for m in months if (r := self.done[m]) is not None]
+
+    def _compute(self, month: Period) -> CreditResult | None:
+        kept = records.statement_of(self.session, engagement=self.engagement, period=str(month))
+        fees, code = (Decimal(kept.fees), kept.currency) if kept is not None else (self.fees, self.currency)
         try:
-            out.append(credits_for(session, engagement=engagement, period=str(month), fees=base, currency=code))
+            return credits_for(self.session, engagement=self.engagement, period=str(month), fees=fees, currency=code)
         except (NotFound, SlaInputError):
-            continue
-    return out
+            return None
 
 
 def _in_force(session: Session, engagement: str, month: Period, key: str) -> dict[int, ServiceLevelRecord]:
@@ -77,18 +86,17 @@ def _in_force(session: Session, engagement: str, month: Period, key: str) -> dic
     return out
 
 
-def chronic_through(session: Session, *, engagement: str, period: str) -> list[str]:
+def chronic_through(session: Session, *, engagement: str, period: str, months: Months | None = None) -> list[str]:
     """The approved levels whose chronic-failure test (their contract's) the month `period` completes, as
     sentences citing the clause. A month with no approved level in force or no measurement is not a miss."""
+    months = months or Months(session, engagement=engagement)
     last = Period.parse(period)
     rows = _in_force(session, engagement, last, "chronic")
     if not rows:
         return []
     tests = {f: r.details["chronic"].get("tests") or [] for f, r in rows.items()}
     longest = max((t.get("within") or t.get("run") or 1 for ts in tests.values() for t in ts), default=1)
-    results = results_for(
-        session, engagement=engagement, months=months_to(last, longest), fees=Decimal(0), currency="USD"
-    )
+    results = months.results(months_to(last, longest))
     out: list[str] = []
     for family, row in sorted(rows.items()):
         for test in tests[family]:
@@ -109,10 +117,11 @@ def chronic_through(session: Session, *, engagement: str, period: str) -> list[s
 
 
 def earn_backs_through(
-    session: Session, *, engagement: str, period: str, fees: object, currency: str
+    session: Session, *, engagement: str, period: str, fees: object, currency: str, months: Months | None = None
 ) -> list[dict[str, Any]]:
     """The earn-backs the month `period` completes: for each approved level with an earn-back clause, a failure
     `periods` months earlier met in each month since, as a line with the working and the clause."""
+    months = months or Months(session, engagement=engagement, fees=fees, currency=currency)
     last = Period.parse(period)
     rows = _in_force(session, engagement, last, "earn_back")
     out: list[dict[str, Any]] = []
@@ -125,8 +134,7 @@ def earn_backs_through(
         chronic_rows = _in_force(session, engagement, failure, "chronic") if terms.get("not_in_chronic") else {}
         tests = (chronic_rows.get(family) or row).details.get("chronic") or {}
         window = max((t.get("within") or t.get("run") or 1 for t in tests.get("tests") or []), default=1)
-        months = months_to(last, following + window)
-        results = results_for(session, engagement=engagement, months=months, fees=fees, currency=currency)
+        results = months.results(months_to(last, following + window))
         chronic: set[tuple[int, Period]] = set()
         for test in (tests.get("tests") or []) if terms.get("not_in_chronic") else []:
             within = test.get("within")

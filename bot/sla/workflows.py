@@ -239,9 +239,10 @@ def credits(
         out["claimed"] = statement.claimed_at is not None
         out["claimed_by"] = statement.claimed_by
         out["fees_from"] = since
-        out["chronic"] = history.chronic_through(s, engagement=engagement, period=period)
+        months = history.Months(s, engagement=engagement, fees=result.fees, currency=result.currency)
+        out["chronic"] = history.chronic_through(s, engagement=engagement, period=period, months=months)
         out["earn_backs"] = history.earn_backs_through(
-            s, engagement=engagement, period=period, fees=result.fees, currency=result.currency
+            s, engagement=engagement, period=period, fees=result.fees, currency=result.currency, months=months
         )
         return out
 
