@@ -22,6 +22,7 @@ from bot.deadlines import register, reminders, reviews
 from bot.deadlines.reminders import wanted
 from bot.records import deadline_reminders as ledger
 from bot.records import deadlines as records
+from bot.records.roles import grant_role
 from bot.scheduler import remind
 from bot.settings import Settings
 from bot.slack.deadline_posting import send_deadline_reminders
@@ -245,3 +246,16 @@ def test_reminders_are_claimed_by_key_and_channel(slack: Slack) -> None:
         assert ledger.release_reminder(s, key="deadline:1:7:x", channel_id="CC")
         assert not ledger.release_reminder(s, key="deadline:1:7:x", channel_id="CC")
     assert reminders.SNOOZE_DAYS == 7
+
+
+def test_a_reminder_mentions_the_obligations_owner_and_the_owners_its_channel_may_ping(slack: Slack) -> None:
+    deadline_id = seed(slack.deps.engine)
+    with session(slack.deps.engine) as s:
+        for user, role in (("UC", "client-owner"), ("UV", "vendor-owner")):
+            grant_role(session=s, engagement=ENGAGEMENT, user_id=user, role=role, granted_by="cli")
+        reviews.edit(s, engagement=ENGAGEMENT, deadline_id=deadline_id, changes={"owner": "UO"}, actor="cli")
+    assert run(slack, DUE) == 4
+    said = {p["channel"]: p["text"] for p in posts(slack)}
+    assert said["CC"].endswith("<@UO> <@UC>") and "<@UV>" not in said["CC"]  # a client channel never pings the vendor
+    assert said["CV"].endswith("<@UO> <@UV>") and "<@UC>" not in said["CV"]
+    assert "<@UC>" in said["CS"] and "<@UV>" in said["CS"]

@@ -8,6 +8,9 @@ Every reminder is claimed in the database per channel before it is returned (`cl
 `release`d and the next run sends it. A date moved by an edit has new keys, so it is reminded afresh. When
 several offsets have passed (an obligation approved 20 days before its date), only the latest is sent.
 
+A reminder mentions the obligation's owner (if one is set) and the engagement's owners and admins that the
+channel may ping (`owners_of`: a client channel never pings the vendor's).
+
 Side rules, at the moment of use: a channel's side is derived now (`bot.access.scope_of`: Slack Connect and an
 unknown answer narrow it to shared) and an obligation goes only where its document's visibility may be read
 (`knowledge.visibility.visible_to`): a client-only obligation never reaches a vendor or shared channel. The
@@ -39,7 +42,7 @@ from bot.errors import Conflict, NotFound
 from bot.mediation.workflows import MediationOpen
 from bot.records import deadline_reminders as ledger
 from bot.records import deadlines as records
-from bot.records import digests
+from bot.records import digests, roles
 from bot.records.cases import aware
 from knowledge.visibility import visible_to
 
@@ -59,6 +62,7 @@ class DeadlineReminder:
     keys: tuple[str, ...]  # claimed; `release` gives them back
     today: date
     lead_days: int | None
+    people: tuple[str, ...] = ()  # whom to mention: the obligation's owner, and the owners this channel may ping
 
     @property
     def days_left(self) -> int:
@@ -143,6 +147,7 @@ def _engagement_reminders(deps: Deps, engagement: str, today: date, probe: Probe
         for channel, side in targets:
             if side is None:
                 continue
+            owners = roles.owners_of(session=s, engagement=engagement, side=side)
             for shown, keys in pending:
                 if shown["visibility"] not in visible_to(side):
                     continue  # a one-sided document's obligation never reaches the other side, nor a shared channel
@@ -154,7 +159,8 @@ def _engagement_reminders(deps: Deps, engagement: str, today: date, probe: Probe
                     )
                 ]
                 if claimed:
-                    out.append(DeadlineReminder(engagement, channel, side, shown, tuple(claimed), today, lead))
+                    people = tuple(dict.fromkeys([*([shown["owner"]] if shown.get("owner") else []), *owners]))
+                    out.append(DeadlineReminder(engagement, channel, side, shown, tuple(claimed), today, lead, people))
     return out
 
 

@@ -15,7 +15,19 @@ from typing import Any  # the workflows' JSON
 
 from bot.deadlines.names import kind_name, title_of, where
 from bot.deadlines.reminders import SNOOZE_DAYS, DeadlineReminder
-from bot.slack.blocks.kit import Block, Element, actions, button, clip, context, escape, header, quoted, section
+from bot.slack.blocks.kit import (
+    USER_ID,
+    Block,
+    Element,
+    actions,
+    button,
+    clip,
+    context,
+    escape,
+    header,
+    quoted,
+    section,
+)
 
 DONE = "deadline_done"  # on a reminder
 LIST_DONE = "deadline_list_done"  # in the /liaison deadlines listing
@@ -59,7 +71,8 @@ def reminder_text(reminder: DeadlineReminder) -> str:
     shown = reminder.deadline
     name = escape(title_of(shown))
     when = f"*{days_text(reminder.days_left)}*, on {shown['date']}"
-    return f":alarm_clock: {name} is due {when}: {clip(shown['rule'], 300)}"
+    people = " ".join(f"<@{u}>" for u in reminder.people if USER_ID.match(u))
+    return f":alarm_clock: {name} is due {when}: {clip(shown['rule'], 300)}" + (f" {people}" if people else "")
 
 
 def _lead_line(reminder: DeadlineReminder) -> str | None:
