@@ -23,9 +23,9 @@ A contract with no question in a category is one where CUAD found no such value;
 ("[]/[]/2019") or none. Such a contract expects "no value". Scores per category: `accuracy` = exact matches
 over the contracts with a value; `none_right` / `none_wrong` = the share of all contracts where the reader says
 "no value can be computed" and CUAD has none / has one; `value_wrong` = the share where it gives a value and
-CUAD has none. Dates match on month, day and year (a two-digit year on its last two digits); periods on
-amount and unit, 12 months = 1 year, "successive" ignored. An answer listing several values ("6 months;
-12 months") matches any of them.
+CUAD has none; `overall` = the share of all contracts read rightly (the right value, or rightly none). Dates
+match on month, day and year (a two-digit year on its last two digits); periods on amount and unit, 12 months =
+1 year, "successive" ignored. An answer listing several values ("6 months; 12 months") matches any of them.
 
 Baselines: the first date of the contract (Agreement, Effective Date); that date plus the first period written
 after the word "term" (Expiration Date); the first period after "renew" (Renewal Term); the first period
@@ -213,6 +213,7 @@ def score(rows: Iterable[tuple[set[Value], Value | None]]) -> dict[str, float | 
         "none_right": round(none_right / n, 3) if n else 0.0,
         "none_wrong": round(none_wrong / n, 3) if n else 0.0,
         "value_wrong": round(value_wrong / n, 3) if n else 0.0,
+        "overall": round((correct + none_right) / n, 3) if n else 0.0,  # right value or rightly none, of all
     }
 
 
@@ -256,12 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(names)} contracts in {seconds:.1f} s")
     for part, table in report["sets"].items():
         print(f"\n## {part} ({table[CATEGORIES[0]]['liaison']['contracts']} contracts)")
-        print(f"{'category':36} {'with':>5} {'liaison':>8} {'base':>6} {'none ok':>8} {'none bad':>9} {'val bad':>8}")
+        print(
+            f"{'category':36} {'with':>5} {'liaison':>8} {'base':>6} {'none ok':>8} {'none bad':>9} {'val bad':>8}"
+            f" {'base val bad':>13} {'overall':>8} {'base overall':>13}"
+        )
         for category, by in table.items():
             li, ba = by["liaison"], by["baseline"]
             print(
                 f"{category:36} {li['with_value']:>5} {li['accuracy']:>8.3f} {ba['accuracy']:>6.3f}"
                 f" {li['none_right']:>8.3f} {li['none_wrong']:>9.3f} {li['value_wrong']:>8.3f}"
+                f" {ba['value_wrong']:>13.3f} {li['overall']:>8.3f} {ba['overall']:>13.3f}"
             )
     if args.out:
         args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
