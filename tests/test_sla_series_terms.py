@@ -353,6 +353,28 @@ def test_an_amendment_restating_the_target_keeps_the_schedules_earn_back(tmp_pat
     )
 
 
+def test_a_quarterly_levels_earn_back_and_chronic_failure_count_quarters(tmp_path: Path) -> None:
+    answer, quality = drafts()
+    quarterly = replace(answer, earn_back=quality.earn_back, chronic=quality.chronic)
+    liaison = cli(sqlite(tmp_path), tmp_path, [quarterly, quality])
+    name = "average speed of answer"
+    report(liaison, name, ("2026-Q1", "70"), ("2026-Q2", "85"), ("2026-Q3", "85"), ("2026-Q4", "85"))
+    assert credits(liaison, "2026-11")["earn_backs"] == []  # not a quarter's last month
+    (back,) = credits(liaison, "2026-12")["earn_backs"]
+    assert (back["failure_period"], back["credited"], back["amount"]) == ("2026-Q1", 2000, 1000)
+    assert back["working"].startswith(
+        "Average Speed of Answer (voice) met in the 3 quarters after 2026-Q1: 50% of USD 2,000 = USD 1,000, earned "
+        "back from 2026-Q1's credit: it reduces what was owed for 2026-Q1, not this quarter's credits"
+    )
+    report(liaison, name, ("2027-Q1", "70"))
+    assert credits(liaison, "2027-03")["chronic"] == []  # 2 misses in the 6 quarters to 2027-Q1
+    report(liaison, name, ("2027-Q2", "70"))
+    assert credits(liaison, "2027-06")["chronic"] == [
+        "Average Speed of Answer (voice) missed in 3 of the 6 quarters 2026-Q1 to 2027-Q2 (2026-Q1, 2027-Q1, "
+        "2027-Q2): chronic failure (schedule.md §8.1, §8.2)"
+    ]
+
+
 def test_a_reviewers_edit_of_the_terms_is_applied_and_kept_through_re_extraction(liaison: Callable[..., Any]) -> None:
     listed = json.loads(liaison("sla", "list", "-e", "acme", "--json").stdout)["service_levels"]
     quality = next(str(sl["id"]) for sl in listed if sl["metric"] == "Quality Score")

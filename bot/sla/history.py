@@ -12,6 +12,7 @@ credits: it reduces what was owed for the failure's month.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,7 @@ from bot.sla.credits import CreditResult
 from bot.sla.measures import credits_for
 from bot.sla.money import SlaInputError, money, number, rounded
 from bot.sla.series import chronic_failures, earn_backs
-from bot.sla.terms import Period, Source, cited
+from bot.sla.terms import Period, Source, cited, window_of
 from bot.sla.versions import in_force_rows
 
 MAX_WINDOW = 36  # months looked back, whatever a clause says
@@ -86,6 +87,20 @@ def _in_force(session: Session, engagement: str, month: Period, key: str) -> dic
     return out
 
 
+def series_of(
+    months: Months, row: ServiceLevelRecord, last: Period, count: int
+) -> tuple[list[CreditResult], Period] | None:
+    """The results a level's series rules read, and what `last` is for it: the months up to it, or for a level
+    measured per calendar quarter the quarters up to the one `last` ends (None in a quarter's other months)."""
+    if window_of(row.window) != "quarter":
+        return months.results(months_to(last, count)), last
+    quarter = last.quarter()
+    if quarter.last_month != last:
+        return None
+    ends = [quarter.shifted(-i).last_month for i in range(min(count, MAX_WINDOW // 3) - 1, -1, -1)]
+    return [replace(r, period=r.period.quarter()) for r in months.results(ends)], quarter
+
+
 def chronic_through(session: Session, *, engagement: str, period: str, months: Months | None = None) -> list[str]:
     """The approved levels whose chronic-failure test (their contract's) the month `period` completes, as
     sentences citing the clause. A month with no approved level in force or no measurement is not a miss."""
@@ -94,19 +109,22 @@ def chronic_through(session: Session, *, engagement: str, period: str, months: M
     rows = _in_force(session, engagement, last, "chronic")
     if not rows:
         return []
-    tests = {f: r.details["chronic"].get("tests") or [] for f, r in rows.items()}
-    longest = max((t.get("within") or t.get("run") or 1 for ts in tests.values() for t in ts), default=1)
-    results = months.results(months_to(last, longest))
     out: list[str] = []
     for family, row in sorted(rows.items()):
-        for test in tests[family]:
+        tests = row.details["chronic"].get("tests") or []
+        longest = max((t.get("within") or t.get("run") or 1 for t in tests), default=1)
+        read = series_of(months, row, last, longest)
+        if read is None:
+            continue
+        results, current = read
+        for test in tests:
             run, within = int(test.get("run") or 0), test.get("within")
             if run < 1:
                 continue
             found = [
                 f
                 for f in chronic_failures(results, run=run, within=int(within) if within else None)
-                if f.level == family and f.periods[-1] == last
+                if f.level == family and f.periods[-1] == current
             ]
             if found:
                 chronic = row.details["chronic"]
@@ -130,11 +148,14 @@ def earn_backs_through(
         following = int(terms.get("periods") or 0)
         if following < 1:
             continue
-        failure = last.shifted(-following)
-        chronic_rows = _in_force(session, engagement, failure, "chronic") if terms.get("not_in_chronic") else {}
+        chronic_rows = _in_force(session, engagement, last, "chronic") if terms.get("not_in_chronic") else {}
         tests = (chronic_rows.get(family) or row).details.get("chronic") or {}
         window = max((t.get("within") or t.get("run") or 1 for t in tests.get("tests") or []), default=1)
-        results = months.results(months_to(last, following + window))
+        read = series_of(months, row, last, following + window)
+        if read is None:
+            continue
+        results, current = read
+        failure = current.shifted(-following)
         chronic: set[tuple[int, Period]] = set()
         for test in (tests.get("tests") or []) if terms.get("not_in_chronic") else []:
             within = test.get("within")
@@ -149,7 +170,7 @@ def earn_backs_through(
             source = clause_of(row, terms.get("source"))
             working = (
                 f"{back.working}, earned back from {failure}'s credit: it reduces what was owed for {failure}, "
-                f"not this month's credits{cited([source])}"
+                f"not this {'quarter' if current.is_quarter else 'month'}'s credits{cited([source])}"
             )
             out.append(
                 {

@@ -29,12 +29,13 @@ class ChronicFailure:
     @property
     def working(self) -> str:
         first, last = self.periods[0], self.periods[-1]
+        unit = "quarters" if last.is_quarter else "months"
         if self.within is None:
-            return f"{self.metric} missed {len(self.periods)} months running ({first} to {last}): chronic failure"
+            return f"{self.metric} missed {len(self.periods)} {unit} running ({first} to {last}): chronic failure"
         start = last.shifted(1 - self.within)
         listed = ", ".join(str(p) for p in self.periods)
         return (
-            f"{self.metric} missed in {len(self.periods)} of the {self.within} months {start} to {last} "
+            f"{self.metric} missed in {len(self.periods)} of the {self.within} {unit} {start} to {last} "
             f"({listed}): chronic failure"
         )
 
@@ -165,7 +166,8 @@ def earn_backs(
                 credited = credited * result.total_amount / result.total_amount_before_cap
             amount = rounded(credited * part / HUNDRED, result.currency, ROUND_HALF_UP)
             text = (
-                f"{line.level.name} met in the {following} months after {period}: {pct(part)} of "
+                f"{line.level.name} met in the {following} {'quarters' if period.is_quarter else 'months'} after "
+                f"{period}: {pct(part)} of "
                 f"{money(rounded(credited, result.currency), result.currency)} = {money(amount, result.currency)}"
             )
             found.append(EarnBack(level, line.level.name, period, credited, amount, text))
