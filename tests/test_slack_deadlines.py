@@ -241,3 +241,12 @@ def test_the_home_leaves_out_drafts_and_done_obligations(slack: Slack) -> None:
         reviews.review(s, engagement=ENGAGEMENT, deadline_ids=[done], status="done", actor="cli")
         found = home.home_for(session=s, user_id="UC", today=today).get(ENGAGEMENT)
     assert found is not None and found.deadlines == ()
+
+
+def test_a_deadline_due_today_cannot_be_snoozed(slack: Slack) -> None:
+    today = _today(slack)
+    deadline_id = seed(slack.deps.engine, on=today)
+    slack.action(db.SNOOZE, str(deadline_id), user="UC", channel="CS")
+    assert "is due today" in _text(_reply(slack))
+    with session(slack.deps.engine) as s:
+        assert ledger.snooze_of(s, deadline_id=deadline_id) is None

@@ -198,6 +198,8 @@ def snooze(
         [found] = register.dated(s, engagement=engagement, as_of=today, rows=[row])
         if found.date is None or found.date < today:
             raise Conflict(f"Deadline {deadline_id} has no date ahead to be reminded of.")
+        if found.date == today:
+            raise Conflict(f"Deadline {deadline_id} is due today: there is no later day to be reminded on.")
         until = min(today + timedelta(days=days), found.date)
         ledger.put_snooze(
             s, engagement=engagement, deadline_id=deadline_id, date=found.date, until=until, actor=who.user_id
