@@ -14,7 +14,7 @@ from knowledge.deadlines import ObligationDraft, extract_obligations
 from knowledge.indexing import Indexer, IndexReport, Progress
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.retrieval import Hit, Retriever
-from knowledge.slas import LevelDraft, extract_levels, sections_at
+from knowledge.slas import LevelDraft, extract_levels, sections_at, with_series_terms
 from knowledge.store import CheckReport, Store
 from knowledge.stored import StoredDocument
 
@@ -92,7 +92,7 @@ class KnowledgeBase:
 
                 todo = uncovered_clauses(text, levels)
                 assisted = extract_levels_llm(self.llm, text, document=doc.name, title=doc.title, candidates=todo)
-                levels = merge_levels(levels, assisted)
+                levels = with_series_terms(text, merge_levels(levels, assisted))  # earn-back, chronic: all levels
             out.append((doc, levels))
         return out
 

@@ -66,6 +66,7 @@ __all__ = [
     "TierDraft",
     "effective_date",
     "extract_levels",
+    "with_series_terms",
 ]
 
 MAX_TEXT = 2_000_000
@@ -112,6 +113,18 @@ def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDr
     ]
     named = _named_in_chronic(finished, series)
     return [_quarterly(_series(lv, series, named), quarters) for lv in finished]
+
+
+def with_series_terms(text: str, levels: list[LevelDraft]) -> list[LevelDraft]:
+    """The document's earn-back and chronic-failure clauses on the levels they apply to, for levels drafted apart
+    from `extract_levels` (the model-assisted ones): the same rules, the same spans."""
+    t = text[:MAX_TEXT]
+    sentences, _ = _sentences(t)
+    series = read_series(t, sentences)
+    if series.earn_back is None and series.chronic is None:
+        return list(levels)
+    named = _named_in_chronic(levels, series)
+    return [_series(lv, series, named) for lv in levels]
 
 
 def sections_at(text: str, offsets: list[int]) -> dict[int, tuple[str | None, str | None]]:

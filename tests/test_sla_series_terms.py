@@ -26,7 +26,7 @@ from bot.db import make_engine, session, upgrade
 from bot.sla import register
 from knowledge.sections import sentence_spans
 from knowledge.sla_series import read_series
-from knowledge.slas import ChronicDraft, ChronicTest, EarnBackDraft, Span, extract_levels
+from knowledge.slas import ChronicDraft, ChronicTest, EarnBackDraft, Span, extract_levels, with_series_terms
 from tests.test_sla_register import SCHEDULE, draft
 
 SAMPLE = Path(__file__).resolve().parent.parent / "knowledge" / "samples" / "acme-customer-care"
@@ -192,6 +192,19 @@ def test_a_chronic_sentence_naming_one_level_applies_to_that_level_only() -> Non
     levels = {lv.metric.casefold(): lv for lv in extract_levels(text, document="sla.md")}
     assert levels["availability"].chronic is not None and levels["availability"].chronic.run == 3
     assert [m for m, lv in levels.items() if lv.chronic is not None] == ["availability"]
+
+
+def test_levels_drafted_apart_get_the_documents_clauses_too() -> None:
+    text = (SAMPLE / "03-sla-schedule.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| SL6 "))
+    start = text.index(row)
+    assisted = replace(
+        draft(text, "SL6", "Quality Score", "90", "15", cap="12"), quote=Span(row, start, start + len(row))
+    )  # as the model-assisted extraction drafts a level the rules left
+    (level,) = with_series_terms(text, [assisted])
+    assert level.earn_back is not None and level.earn_back.pct == 50
+    assert level.chronic is not None and level.chronic.tests == (ChronicTest(3, 6),)
+    assert with_series_terms("No service credits here.", [assisted]) == [assisted]
 
 
 def test_a_schedule_with_no_such_clause_has_none() -> None:
