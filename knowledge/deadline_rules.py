@@ -73,10 +73,10 @@ _ORDINALS = {
 
 
 def ordinal(words: str) -> int | None:
-    """'fifth (5th)' -> 5, '15th' -> 15, 'twenty-fifth' -> 25."""
-    m = re.search(r"(\d{1,2})(?:st|nd|rd|th)", words)
+    """'fifth (5th)' -> 5, '15th' -> 15, 'twenty-fifth' -> 25, 'four (4) year' -> 4."""
+    m = re.search(r"(\d{1,2})(?:st|nd|rd|th)|\(\s*(\d{1,2})\s*\)|^(\d{1,2})\b", words)
     if m:
-        return int(m.group(1))
+        return int(next(g for g in m.groups() if g))
     w = words.casefold().strip()
     if w in _ORDINALS:
         return _ORDINALS[w] or None

@@ -53,19 +53,23 @@ _TERM_SENTENCE = re.compile(
 )
 _TERM_VERB = re.compile(
     r"(?i)\b(?:continu\w*|remain\w*|expir\w*|in\s+(?:full\s+)?(?:force|effect)|commenc\w*|until|through|ending|end\s+on"
-    r"|terminat\w*\s+on|conclud\w*\s+on"
+    r"|terminat\w*|conclud\w*|(?:shall|will)\s+(?:begin|end)"
     r"|period\s+of|term\s+of|be\s+for|valid)\b"
 )
 _AGAINST = re.compile(
     r"(?i)\b(?:licen[cs]e\w*|royalt\w*|warrant\w*|compet\w*|confidential\w*|surviv\w*|employ\w*|lease|solicit\w*"
-    r"|insurance|retain|records|payment|invoice|renewal\s+term\s+of|notice)\b"
+    r"|insurance|retain|records|payment|invoice|renewal\s+term\s+of)\b"
 )
+_HEAD = 150  # what a term sentence is about is in its first words ("The term of the license ...")
 _END_WORDS = re.compile(
-    r"(?i)(?:until|through|thru|ending|end|ends|expir\w*|terminat\w*|to\s+and\s+including|up\s+to)\b[^.;]{0,40}$"
+    r"(?i)(?:until|through|thru|ending|end|ends|expir\w*|terminat\w*|conclud\w*|to\s+and\s+including|up\s+to)\b"
+    r"[^.;]{0,40}$"
 )
+_ENDS_AS_OF = re.compile(r"(?i)\b(?:end|ends|expir\w*|terminat\w*|conclud\w*)\s+(?:as\s+of|on|at)\s+$")
 _START_WORDS = re.compile(r"(?i)(?:commenc\w*|effective|from|dated|as\s+of|beginning|starting|begin\w*)\s+(?:on\s+)?$")
 _ANNIVERSARY = re.compile(
-    r"(?i)\b(?:the\s+)?(?P<n>(?:\w+(?:-\w+)?\s*\(\s*)?\d{1,2}(?:st|nd|rd|th)\s*\)?|\w+(?:-\w+)?)\s+"
+    r"(?i)\b(?:the\s+)?(?P<n>(?:\w+(?:-\w+)?\s*\(\s*)?\d{1,2}(?:st|nd|rd|th)\s*\)?|\w+(?:-\w+)?"
+    r"|(?:\w+\s*)?\(\s*\d{1,2}\s*\)[\s-]*years?|\d{1,2}[\s-]*years?)\s+"
     r"\(?anniversary\s+of\s+(?:the\s+)?(?P<of>[^.,;]{3,60})"
 )
 _LENGTH_BEFORE = re.compile(
@@ -234,7 +238,7 @@ def term_end(text: str, sentences: Sentences) -> ObligationDraft | None:
             3 * bool(re.search(r"(?i)initial\s+(?:term|period)", sentence))
             + 2 * bool(re.search(r"(?i)\b(?:this|the)\s+(?:agreement|contract)\b|\bthe\s+term\b", sentence))
             + bool(re.search(r"(?i)effective\s+date", sentence))
-            - 3 * bool(_AGAINST.search(sentence))
+            - 3 * bool(_AGAINST.search(sentence[:_HEAD]))
         )
         if best is None or score > best[0]:
             best = (score, -i, draft)
@@ -245,7 +249,7 @@ def _term_in(text: str, a: int, b: int) -> ObligationDraft | None:
     on: Found | None = None
     for found in dates(text, a, b):
         before = text[max(a, found.start - 60) : found.start]
-        if _END_WORDS.search(before) and not _START_WORDS.search(before):
+        if _ENDS_AS_OF.search(before) or (_END_WORDS.search(before) and not _START_WORDS.search(before)):
             on = found
             break
     length: tuple[Duration, Anchor | None, int, int] | None = None
