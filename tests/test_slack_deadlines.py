@@ -250,3 +250,14 @@ def test_a_deadline_due_today_cannot_be_snoozed(slack: Slack) -> None:
     assert "is due today" in _text(_reply(slack))
     with session(slack.deps.engine) as s:
         assert ledger.snooze_of(s, deadline_id=deadline_id) is None
+
+
+def test_done_on_a_recurring_obligation_says_the_next_occurrence() -> None:
+    shown = {"id": 4, "kind": "report", "document": "msa.md", "section": "7.1", "status": "approved"}
+    assert db.done_text({**shown, "date": "2026-12-07"}, "UC") == (
+        "This occurrence of Deadline #4 (Report due (msa.md §7.1)) is marked done by <@UC>: "
+        "the next is due on 2026-12-07."
+    )
+    assert db.done_text({**shown, "status": "done", "date": None}, "UC") == (
+        "Deadline #4 (Report due (msa.md §7.1)) is marked done by <@UC>: no more reminders."
+    )

@@ -109,7 +109,12 @@ def reminder_blocks(reminder: DeadlineReminder) -> list[Block]:
 
 
 def done_text(shown: Mapping[str, Any], user: str) -> str:
-    return f"Deadline #{shown['id']} ({escape(title_of(shown))}) is marked done by <@{user}>: no more reminders."
+    """Who marked it done; a recurring obligation (still approved: one occurrence closed) says its next date."""
+    name = f"Deadline #{shown['id']} ({escape(title_of(shown))})"
+    if shown["status"] == "approved":
+        following = f"the next is due on {shown['date']}" if shown.get("date") else "the next has no date yet"
+        return f"This occurrence of {name} is marked done by <@{user}>: {following}."
+    return f"{name} is marked done by <@{user}>: no more reminders."
 
 
 def done_blocks(shown: Mapping[str, Any], user: str) -> list[Block]:
