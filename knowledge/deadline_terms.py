@@ -39,6 +39,9 @@ _EFFECTIVE_ON = re.compile(
     r"|(?:shall|will|to)\s+(?:begin|start))\s+"
     r"(?:(?:as\s+)?(?:of|from)\s+|on\s+|upon\s+|this\s+)?(?:the\s+)?(?:day\s+of\s+)?$|\bstart\w*\s*:\s*$"
 )
+_BLANK_DATE = re.compile(
+    r"(?i)\b(?:dated|made|entered\s+into|executed|as\s+of|this)\b[^.;]{0,40}?(?:_{3,}|\[\s*[*\s]*\]|\[\s*·\s*\])"
+)
 _HEREOF = re.compile(
     r"(?i)\b(?:effective|commenc\w*|take[sn]?\s+effect|come[sn]?\s+into\s+(?:force|effect))\s+(?:as\s+of\s+|on\s+|from\s+)?"
     r"(?:the\s+)?(?:date\s+(?:first\s+)?(?:above\s+|set\s+forth\s+above\s+|written\s+above\s+)?(?:written|set\s+forth|hereof)"
@@ -204,6 +207,8 @@ def agreement_date(text: str, sentences: Sentences | None = None, *, first: bool
                 continue
             if _DATED.search(text, before, f.start) or _NAMED_AFTER.match(text, f.end, min(b, f.end + 60)):
                 return f
+        if _BLANK_DATE.search(text, a, b):
+            return None  # "dated as of ____________, 2000": a form, its date left blank
     if first:
         for a, b in sentences.spans:
             if found := dates(text, a, b):
