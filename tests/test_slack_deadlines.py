@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -261,3 +261,11 @@ def test_done_on_a_recurring_obligation_says_the_next_occurrence() -> None:
     assert db.done_text({**shown, "status": "done", "date": None}, "UC") == (
         "Deadline #4 (Report due (msa.md §7.1)) is marked done by <@UC>: no more reminders."
     )
+
+
+def test_a_long_listing_stays_within_slacks_block_limit() -> None:
+    row = {"kind": "cure", "document": "msa.md", "section": "6.1", "rule": "within 30 days", "quote": "6.1 Cure."}
+    rows = [{**row, "id": n, "date": f"2026-12-{n:02d}", "status": "draft"} for n in range(1, 29)]
+    blocks = db.listing_blocks(rows, engagement=ENGAGEMENT, side="shared", today=date(2026, 12, 1), reviewer=True)
+    assert len(blocks) + 1 <= 50  # the review's reply puts one line first
+    assert "17 later ones not shown" in json.dumps(blocks)

@@ -35,7 +35,7 @@ SNOOZE = "deadline_snooze"
 MEDIATE = "deadline_mediate"
 APPROVE = "deadline_approve"
 WAIVE = "deadline_waive"
-LISTED = 12  # deadlines a /liaison deadlines reply shows (4 blocks each, within Slack's 50)
+LISTED = 11  # deadlines a /liaison deadlines reply shows (4 blocks each, with a header, a note and a line said first)
 QUOTE_CHARS = 1200
 HELP = (
     "`/liaison deadlines` lists this channel's upcoming deadlines, each with its clause. "
