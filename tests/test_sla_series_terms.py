@@ -468,3 +468,5 @@ def test_a_quarterly_level_is_reported_per_quarter_and_credited_in_the_quarters_
     assert "credits are computed per month: the period 2026-09 includes the levels measured per quarter" in (
         refused.stderr
     )
+    refused = liaison("sla", "claim", "-e", "acme", "--period", "2026-Q3", code=2)
+    assert "the period 2026-09 includes the levels measured per quarter (2026-Q3)" in refused.stderr

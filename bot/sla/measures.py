@@ -35,7 +35,7 @@ from bot.records.tables import utcnow
 from bot.sla import register
 from bot.sla.credits import Cap, CreditResult, compute_credits
 from bot.sla.money import SlaInputError, currency_code, exact
-from bot.sla.terms import Period, Source, is_met, period_for, quantity, window_of
+from bot.sla.terms import Period, Source, is_met, month_of, period_for, quantity, window_of
 from bot.sla.versions import in_force_rows, service_level, source_of, windowed
 from bot.sla.views import name_of
 from knowledge.visibility import narrowest, visible_to
@@ -246,12 +246,7 @@ def credits_for(session: Session, *, engagement: str, period: str, fees: object,
     """A month's credits from the approved register and its measurements (no side filter: the sum is the
     contract's; `statement_visibility` says who may see it). A level measured per calendar quarter has its line
     in the month that ends its quarter; a rolling window's value is the one reported for the month."""
-    when = Period.parse(period)
-    if when.is_quarter:
-        raise SlaInputError(
-            f"credits are computed per month: the period {when.last_month} includes the levels measured per "
-            f"quarter ({when})"
-        )
+    when = month_of(period)
     quarter = when.quarter()
     approved = [r for r in register.levels(session, engagement=engagement) if r.status == "approved"]
     chosen = in_force_rows([r for r in approved if window_of(r.window) == "month"], when)
@@ -376,7 +371,7 @@ def recompute(session: Session, *, engagement: str, period: str | None = None, a
 
 def claim(session: Session, *, engagement: str, period: str, actor: str, side: str | None = None) -> CreditStatement:
     """Mark a period's credits as claimed (once: a second claim says who claimed it)."""
-    when = Period.parse(period)
+    when = month_of(period)
     row = records.statement_of(session, engagement=engagement, period=str(when), lock=True)
     if row is None or (side is not None and row.visibility not in visible_to(side)):
         raise NotFound(f"No credits computed for {when} yet: `liaison sla credits --period {when} --fees N`.")

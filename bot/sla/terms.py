@@ -130,6 +130,17 @@ def is_rolling(window: str | None) -> bool:
     return bool(window and _ROLLING.search(window))
 
 
+def month_of(text: str) -> Period:
+    """A month, for what is computed per month (credits, their claim), or SlaInputError naming the month."""
+    period = Period.parse(text)
+    if period.is_quarter:
+        raise SlaInputError(
+            f"credits are computed per month: the period {period.last_month} includes the levels measured per "
+            f"quarter ({period})"
+        )
+    return period
+
+
 def period_for(window: str | None, period: Period, name: str) -> Period:
     """The period as the level measures it, or SlaInputError naming the period to use instead."""
     if window_of(window) == "quarter" and not period.is_quarter:
