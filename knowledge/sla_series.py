@@ -10,19 +10,22 @@
   the right (that sentence itself, or the first other one that names the failure and a remedy).
 
 Each value keeps the span it came from; a document with neither clause has none (no default applies).
+`on_levels` puts them on the levels they apply to: earn-back on each credit level it is not excluded for;
+chronic failure on the levels its sentence names, else on all of them (the "Critical" ones where it says so).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from knowledge.sla_drafts import ChronicDraft, ChronicTest, EarnBackDraft, Span
+from knowledge.sla_drafts import ChronicDraft, ChronicTest, EarnBackDraft, LevelDraft, Span
 from knowledge.sla_values import WORD_NUMBERS, figure, percentages
 
 _MAX_SENTENCE = 1500
+_MEASURED_WORD = re.compile(r"(?i)uptime|availab|response|resol|restor|reply|answer")  # as knowledge.slas reads
 _WORDS = "|".join(sorted((w for w in WORD_NUMBERS if len(w) > 2), key=len, reverse=True))
 # "three (3)", "3", "three", "3 (three)"
 _N = rf"(?:(?i:{_WORDS})[ \t]*\([ \t]*\d{{1,2}}[ \t]*\)|\d{{1,2}}(?:[ \t]*\((?i:{_WORDS})\))?|(?i:{_WORDS}))"
@@ -72,6 +75,51 @@ class SeriesTerms:
     earn_back: EarnBackDraft | None
     chronic: ChronicDraft | None
     chronic_critical_only: bool = False  # the chronic clause names "Critical" service levels only
+
+
+def on_levels(levels: Sequence[LevelDraft], series: SeriesTerms) -> list[LevelDraft]:
+    """The levels with the document's earn-back and chronic-failure clauses on those they apply to."""
+    if series.earn_back is None and series.chronic is None:
+        return list(levels)
+    named = _named_in_chronic(list(levels), series)
+    return [_on_level(lv, series, named) for lv in levels]
+
+
+def _on_level(level: LevelDraft, series: SeriesTerms, named: list[LevelDraft]) -> LevelDraft:
+    """The document's earn-back and chronic-failure clauses on a level they apply to: earn-back on a credit level
+    it is not excluded for ("not available for SL8": the level's row starts with that reference); chronic failure
+    on the levels its sentence names (by what they measure, or their target's words), else on every level, or on
+    the "Critical" ones only where the clause says so."""
+    earn, chronic = series.earn_back, series.chronic
+    if earn is not None and (level.kind != "credit" or _ref_of(level) in earn.excludes):
+        earn = None
+    if chronic is not None and series.chronic_critical_only and not re.search(r"\bCritical\b", level.quote.text):
+        chronic = None
+    if chronic is not None and named and not any(level is n for n in named):
+        chronic = None
+    if earn is None and chronic is None:
+        return level
+    return replace(level, earn_back=earn, chronic=chronic)
+
+
+def _named_in_chronic(levels: list[LevelDraft], series: SeriesTerms) -> list[LevelDraft]:
+    """The levels the chronic-failure sentence names ("does not meet the Target Uptime": the uptime level)."""
+    if series.chronic is None:
+        return []
+    said = series.chronic.source.text.casefold()
+    named = []
+    for level in levels:
+        key = _MEASURED_WORD.search(level.metric)
+        words = level.target_text.casefold() if level.target is None and level.target_text else ""
+        if (key and key.group(0).casefold() in said) or (words and words in said):
+            named.append(level)
+    return named
+
+
+def _ref_of(level: LevelDraft) -> str | None:
+    """A table row's reference ("| SL8 | Severity 1 ..." -> "SL8"), if its first cell is one."""
+    m = re.match(r"\|?[ \t]*([A-Z]{2,4}[ \t]?-?\d{1,3})[ \t]*\|", level.quote.text)
+    return m.group(1).replace(" ", "") if m else None
 
 
 def count_of(text: str) -> int | None:

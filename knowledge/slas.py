@@ -48,7 +48,7 @@ from knowledge.sla_drafts import (
 from knowledge.sla_prose import prose_levels, window_in
 from knowledge.sla_rules import Rules, read_rules
 from knowledge.sla_rules import effective_date as _effective_date
-from knowledge.sla_series import SeriesTerms, read_series
+from knowledge.sla_series import on_levels, read_series
 from knowledge.sla_tables import clean, table_levels
 from knowledge.sla_values import percentages
 from knowledge.tables import cells, table_at, tables_in
@@ -111,8 +111,7 @@ def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDr
         _finish(t, lv, rules, effective, credit_text[:_MAX_CREDIT_SENTENCES], definitions, headings, places)
         for lv in levels
     ]
-    named = _named_in_chronic(finished, series)
-    return [_quarterly(_series(lv, series, named), quarters) for lv in finished]
+    return [_quarterly(lv, quarters) for lv in on_levels(finished, series)]
 
 
 def with_series_terms(text: str, levels: list[LevelDraft]) -> list[LevelDraft]:
@@ -120,11 +119,7 @@ def with_series_terms(text: str, levels: list[LevelDraft]) -> list[LevelDraft]:
     from `extract_levels` (the model-assisted ones): the same rules, the same spans."""
     t = text[:MAX_TEXT]
     sentences, _ = _sentences(t)
-    series = read_series(t, sentences)
-    if series.earn_back is None and series.chronic is None:
-        return list(levels)
-    named = _named_in_chronic(levels, series)
-    return [_series(lv, series, named) for lv in levels]
+    return on_levels(levels, read_series(t, sentences))
 
 
 def sections_at(text: str, offsets: list[int]) -> dict[int, tuple[str | None, str | None]]:
@@ -290,43 +285,6 @@ def _finish(
     changes["exclusions"] = tuple(rules.exclusions[:50])
     changes["values"] = values
     return replace(level, **changes)  # type: ignore[arg-type]
-
-
-def _series(level: LevelDraft, series: SeriesTerms, named: list[LevelDraft]) -> LevelDraft:
-    """The document's earn-back and chronic-failure clauses on a level they apply to: earn-back on a credit level
-    it is not excluded for ("not available for SL8": the level's row starts with that reference); chronic failure
-    on the levels its sentence names (by what they measure, or their target's words), else on every level, or on
-    the "Critical" ones only where the clause says so."""
-    earn, chronic = series.earn_back, series.chronic
-    if earn is not None and (level.kind != "credit" or _ref_of(level) in earn.excludes):
-        earn = None
-    if chronic is not None and series.chronic_critical_only and not re.search(r"\bCritical\b", level.quote.text):
-        chronic = None
-    if chronic is not None and named and not any(level is n for n in named):
-        chronic = None
-    if earn is None and chronic is None:
-        return level
-    return replace(level, earn_back=earn, chronic=chronic)
-
-
-def _named_in_chronic(levels: list[LevelDraft], series: SeriesTerms) -> list[LevelDraft]:
-    """The levels the chronic-failure sentence names ("does not meet the Target Uptime": the uptime level)."""
-    if series.chronic is None:
-        return []
-    said = series.chronic.source.text.casefold()
-    named = []
-    for level in levels:
-        key = _MEASURED.search(level.metric)
-        words = level.target_text.casefold() if level.target is None and level.target_text else ""
-        if (key and key.group(0).casefold() in said) or (words and words in said):
-            named.append(level)
-    return named
-
-
-def _ref_of(level: LevelDraft) -> str | None:
-    """A table row's reference ("| SL8 | Severity 1 ..." -> "SL8"), if its first cell is one."""
-    m = re.match(r"\|?[ \t]*([A-Z]{2,4}[ \t]?-?\d{1,3})[ \t]*\|", level.quote.text)
-    return m.group(1).replace(" ", "") if m else None
 
 
 def _credit(level: LevelDraft, rules: Rules, credit_text: list[str]) -> tuple[CreditDraft | None, Kind]:
