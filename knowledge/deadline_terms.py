@@ -42,6 +42,7 @@ _EFFECTIVE_ON = re.compile(
 _BLANK_DATE = re.compile(
     r"(?i)\b(?:dated|made|entered\s+into|executed|as\s+of|this)\b[^.;]{0,40}?(?:_{3,}|\[\s*[*\s]*\]|\[\s*·\s*\])"
 )
+_DATE_LINE = re.compile(r"(?im)^[ \t|]*(?:date|dated|date\s+signed|signature\s+date)[ \t]*[:|][ \t]*")
 _HEREOF = re.compile(
     r"(?i)\b(?:effective|commenc\w*|take[sn]?\s+effect|come[sn]?\s+into\s+(?:force|effect))\s+(?:as\s+of\s+|on\s+|from\s+)?"
     r"(?:the\s+)?(?:date\s+(?:first\s+)?(?:above\s+|set\s+forth\s+above\s+|written\s+above\s+)?(?:written|set\s+forth|hereof)"
@@ -181,13 +182,23 @@ def effective(text: str, sentences: Sentences) -> ObligationDraft | None:
         rule, date_span = Span.of(text, hereof[0], hereof[1]), Span.of(text, cover.start, cover.end)
         quote = Span.of(text, hereof[2], hereof[3])
         return ObligationDraft("effective", rule, quote, None, on=cover.on, values={"date": date_span})
+    last = last_signature(text)
+    if signed is not None and (where := sentences.at(signed[0])) is not None:
+        rule, quote = Span.of(text, signed[0], signed[1]), Span.of(text, *where)
+        if last is not None:  # "the date of the last signature", and the signature blocks date theirs
+            return ObligationDraft(
+                "effective", rule, quote, None, on=last.on, values={"date": Span.of(text, last.start, last.end)}
+            )
+        return ObligationDraft("effective", rule, quote, None, anchor="signature")
     if cover is not None and (where := sentences.at(cover.start)) is not None:
         return _dated("effective", text, cover, where[0], where[1], "signature")
-    if signed is not None and (where := sentences.at(signed[0])) is not None:
-        return ObligationDraft(
-            "effective", Span.of(text, signed[0], signed[1]), Span.of(text, *where), None, anchor="signature"
-        )
     return None
+
+
+def last_signature(text: str) -> Found | None:
+    """The latest date written on a signature block's "Date:" line, if any."""
+    signed = [f for m in _DATE_LINE.finditer(text) for f in dates(text, m.end(), min(len(text), m.end() + 40))[:1]]
+    return max(signed, key=lambda f: f.on) if signed else None
 
 
 def agreement_date(text: str, sentences: Sentences | None = None, *, first: bool = True) -> Found | None:
@@ -210,6 +221,8 @@ def agreement_date(text: str, sentences: Sentences | None = None, *, first: bool
         if _BLANK_DATE.search(text, a, b):
             return None  # "dated as of ____________, 2000": a form, its date left blank
     if first:
+        if (last := last_signature(text)) is not None:
+            return last  # the signature blocks' "Date:" lines
         for a, b in sentences.spans:
             if found := dates(text, a, b):
                 return found[0]

@@ -52,7 +52,7 @@ _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _ORD = r"(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h)(?!\w))?"  # "1st", "1 st", "15t h" (text read from scans)
 DATE = re.compile(
     rf"(?i)\b(?:"
-    rf"(?P<d1>\d{{1,2}}){_ORD}\s+(?:day\s+of\s+|of\s+)?(?P<m1>{_MONTH}|{_ITALIAN}),?\s+(?:of\s+)?(?:in\s+the\s+year\s+)?"
+    rf"(?P<d1>\d{{1,2}}){_ORD}\s+(?:day\s+of\s+|of\s+)?(?P<m1>{_MONTH}|{_ITALIAN})\s*,?\s+(?:of\s+)?(?:in\s+the\s+year\s+)?"
     rf"(?P<y1>\d{{4}})"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}}){_ORD}\s*,?\s*(?P<y2>\d{{4}})"
     r"|(?P<y3>\d{4})-(?P<m3>\d{1,2})-(?P<d3>\d{1,2})"

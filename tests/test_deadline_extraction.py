@@ -214,6 +214,17 @@ def test_an_effective_date_stated_by_reference_to_the_agreements_date() -> None:
     assert effective.values["date"].text == "May 5, 2010"
 
 
+def test_an_effective_date_of_the_last_signature_is_the_latest_signature_blocks_date() -> None:
+    text = (
+        'SERVICES AGREEMENT\n\n1. "Effective Date" means the date of the last signature below.\n\n'
+        "ACME INC.\nBy: J. Smith\nDate: March 3, 2021\n\nVENDOR LTD.\nBy: K. Jones\nDate: March 5, 2021\n"
+    )
+    effective = only(one(text), "effective")
+    assert (effective.on, effective.anchor) == (date(2021, 3, 5), None)
+    assert effective.values["date"].text == "March 5, 2021"
+    assert effective.rule.text.startswith('Effective Date" means the date of the last signature')
+
+
 def test_claim_windows_report_days_of_the_month_and_convenience_notice() -> None:
     drafts = one(
         "Customer must request Service Credits within thirty (30) days after the end of the month in which the"
