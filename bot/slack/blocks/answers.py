@@ -284,6 +284,10 @@ def help_blocks() -> list[Block]:
         "(or use the message shortcut *Log as issue* on any message)",
         "\u2022 `/liaison mediate TITLE [#ISSUE] [by YYYY-MM-DD]` \u2014 open a mediation thread "
         "(engagement mediators)",
+        "\u2022 `/liaison sla [list|report|credits|fees|extract|help]` \u2014 the SLA register: service levels "
+        "from the contracts, measurements, breaches and credits with the working shown (`/liaison sla help`)",
+        "\u2022 `/liaison deadlines` \u2014 the engagement's next deadlines (term, renewal, notice, cure, "
+        "claim windows) with their clauses",
         "\u2022 `/liaison help` \u2014 this message",
     ]
     return [
