@@ -84,8 +84,11 @@ _NOT_INITIAL = re.compile(
     r"(?i)\b(?:renew\w*|successive|additional|further|subsequent|consecutive|extend\w*|extension|notice|thereafter)\b"
 )
 _NOT_LENGTH_AFTER = re.compile(
-    r"(?i)^\W{0,3}\s*(?:(?:prior|advance|written)\s+)?(?:notice|prior|before|in\s+advance|after\s+(?:the\s+)?(?:termination|expir))"
+    r"(?i)^\W{0,3}\s*(?:(?:prior|advance|written)\s+)?(?:notice|prior|before|in\s+advance"
+    r"|(?:after|following)\s+(?:the\s+|its\s+|such\s+|any\s+)?(?:termination|expir))"
 )
+_SURVIVING = re.compile(r"(?i)\band\s+for\s+(?:a\s+(?:continuous\s+)?(?:period|term)\s+of\s+)?(?:an?\s+)?$")
+_TERM_WORD = re.compile(r"(?i)\bterm\b")
 _FROM = re.compile(
     r"(?i)^\W{0,3}\s*(?:\(\s*\d+\s*\)\s*)?(?:\(the\s+[^)]{0,40}\)\s*)?(?:from|after|following|commencing|beginning|starting|of)\s+(?:on\s+)?(?:the\s+)?(?P<of>[^.,;]{3,60})"
 )
@@ -282,6 +285,10 @@ def _term_in(text: str, a: int, b: int) -> ObligationDraft | None:
                 text[p.end : p.end + 40]
             ):
                 continue
+            if _SURVIVING.search(text, max(a, p.start - 40), p.start):
+                continue  # "while this Agreement is in force and for a period of five (5) years thereafter"
+            if p.unit in ("day", "business-day") and not _TERM_WORD.search(text, a, b):
+                continue  # "is 45 days": a term in days says it is one
             frm = _FROM.match(text, p.end, b)
             anchor = _anchor_named(frm.group("of")) if frm else "effective"
             end = frm.end("of") if frm and anchor is not None else p.end
