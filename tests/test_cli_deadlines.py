@@ -108,7 +108,7 @@ def test_review_edit_and_filters(liaison: Callable[..., Any]) -> None:
     notice, cure, term = (str(msa[k]["id"]) for k in ("non-renewal-notice", "cure", "term-end"))
     assert f"approved: {notice}, {term}" in liaison("deadlines", "approve", notice, term, "-e", "acme").stderr
     assert "already approved" in liaison("deadlines", "approve", notice, "-e", "acme").stderr
-    liaison("deadlines", "done", term, "-e", "acme")
+    liaison("deadlines", "done", term, "--all", "-e", "acme")  # the term renews: --all closes it, not one term
     edited = json.loads(liaison("deadlines", "edit", cure, "--date", "2026-12-20", "-e", "acme", "--json").stdout)
     assert (edited["date"], edited["edited"], edited["anchor_missing"]) == ("2026-12-20", ["date"], False)
     assert [d["id"] for d in listed(liaison, "--status", "approved")] == [int(notice)]
@@ -153,7 +153,7 @@ def test_the_ics_file_parses_back_with_one_all_day_event_per_dated_deadline(
     liaison("deadlines", "settings", "-e", "acme", "--lead-days", "60")
     rows = listed(liaison, "--as-of", "2026-12-02")
     waived = next(d for d in rows if d["date"] and d["kind"] == "report")
-    liaison("deadlines", "waive", str(waived["id"]), "-e", "acme")
+    liaison("deadlines", "waive", str(waived["id"]), "--all", "-e", "acme")  # a monthly report: every month
     out = tmp_path / "acme.ics"
     note = liaison("deadlines", "--ics", str(out), "-e", "acme", "--as-of", "2026-12-02").stderr
     events = [c for c in Calendar.from_ical(out.read_bytes()).walk("VEVENT")]
@@ -169,3 +169,21 @@ def test_the_ics_file_parses_back_with_one_all_day_event_per_dated_deadline(
     assert [str(a["TRIGGER"].to_ical(), "ascii") for a in event.walk("VALARM")] == ["-P60D"]
     liaison("deadlines", "--ics", str(out), "-e", "acme", "--as-of", "2026-12-02")
     assert {str(e["UID"]) for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")} == set(by_uid)  # stable
+
+
+def test_done_on_a_recurring_deadline_says_which_occurrence_it_closed_and_the_next(
+    liaison: Callable[..., Any],
+) -> None:
+    liaison("deadlines", "extract", "-e", "acme")
+    report = next(d for d in listed(liaison) if d["kind"] == "report" and d["recurs"])
+    said = liaison("deadlines", "done", str(report["id"]), "-e", "acme").stderr
+    after = next(d for d in listed(liaison) if d["id"] == report["id"])
+    assert after["status"] == report["status"] and after["date"] > report["date"]
+    assert after["occurrences"][0]["date"] == report["date"] and after["occurrences"][0]["status"] == "done"
+    assert f"done: {report['id']}, its occurrence of {report['date']} (next {after['date']}; --all" in said
+    assert "[recurring]" in liaison("deadlines", "-e", "acme").stdout
+    shown = json.loads(liaison("deadlines", "show", str(report["id"]), "-e", "acme", "--json").stdout)
+    assert shown["timeline"][-1]["data"]["occurrence"] == report["date"]
+    assert f"waived: {report['id']}" in liaison("deadlines", "waive", str(report["id"]), "--all", "-e", "acme").stderr
+    assert next(d for d in listed(liaison) if d["id"] == report["id"])["status"] == "waived"
+    assert "--all" in liaison("deadlines", "done", "--help").stdout

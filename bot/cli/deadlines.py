@@ -36,9 +36,11 @@ def _day(value: datetime | None) -> date | None:
 
 def _line(d: dict[str, Any]) -> str:
     where = f"{d['document']}{' §' + d['section'] if d['section'] else ''}"
-    when = d["date"] or ("anchor?" if d["anchor_missing"] else "-")
+    when = d["date"] or ("anchor?" if d["anchor_missing"] and d["status"] in ("draft", "approved") else "-")
     lead = f" [decide by {d['lead_date']}]" if d.get("lead_date") else ""
-    return f"{d['id']:>4}  {when:<10}  {d['status']:<8}  {d['kind']}: {d['rule']}  ({where}){lead}"
+    why = f" [no date: {d['missing']}]" if d.get("missing") and not d["date"] else ""
+    again = " [recurring]" if d.get("recurs") else ""
+    return f"{d['id']:>4}  {when:<10}  {d['status']:<8}  {d['kind']}: {d['rule']}  ({where}){again}{lead}{why}"
 
 
 @click.group(invoke_without_command=True)
@@ -143,17 +145,27 @@ def show(ctx: Context, deadline_id: int, engagement: str, as_of: datetime | None
         click.echo(f"  {event['at'][:16]}  {event['kind']:<9} {event['actor']}  {event['text']}")
 
 
-def _review(ctx: Context, engagement: str, ids: tuple[int, ...], status: DeadlineStatus) -> None:
+def _review(ctx: Context, engagement: str, ids: tuple[int, ...], status: DeadlineStatus, whole: bool = False) -> None:
     from bot.deadlines import workflows
     from bot.sla.workflows import operator
 
-    changed = run(
-        lambda: workflows.review(
-            deps_of(ctx), engagement=engagement, deadline_ids=list(ids), status=status, who=operator()
+    done = run(
+        lambda: workflows.reviewed(
+            deps_of(ctx), engagement=engagement, deadline_ids=list(ids), status=status, who=operator(), whole=whole
         )
     )
-    same = [i for i in ids if i not in changed]
-    click.echo(f"{status}: {', '.join(map(str, changed)) or 'none'}", err=True)
+    changed = [r for r in done if r["changed"] and not r["occurrence"]]
+    same = [r["id"] for r in done if not r["changed"]]
+    if changed or not any(r["occurrence"] for r in done):
+        click.echo(f"{status}: {', '.join(str(r['id']) for r in changed) or 'none'}", err=True)
+    for r in done:
+        if r["occurrence"]:
+            after = f"next {r['next']}" if r["next"] else "the next one has no date yet"
+            click.echo(
+                f"{status}: {r['id']}, its occurrence of {r['occurrence']} ({after}; --all to close the whole "
+                "recurring deadline)",
+                err=True,
+            )
     if same:
         click.echo(f"already {status}: {', '.join(map(str, same))}", err=True)
 
@@ -167,22 +179,34 @@ def approve(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
     _review(ctx, engagement, ids, "approved")
 
 
-@deadlines.command()
-@click.argument("ids", nargs=-1, type=int, required=True)
-@engagement_option
-@pass_context
-def done(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
-    """Mark deadlines done (the notice was sent, the claim made): no more reminders."""
-    _review(ctx, engagement, ids, "done")
+ALL_HELP = "A recurring deadline: close the whole deadline, not only its current occurrence."
 
 
 @deadlines.command()
 @click.argument("ids", nargs=-1, type=int, required=True)
 @engagement_option
+@click.option("--all", "whole", is_flag=True, help=ALL_HELP)
 @pass_context
-def waive(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
-    """Waive deadlines that do not apply (kept, with who and when; left out of the calendar)."""
-    _review(ctx, engagement, ids, "waived")
+def done(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool) -> None:
+    """Mark deadlines done (the notice was sent, the claim made): no more reminders.
+
+    A recurring deadline (a monthly report, a notice before each renewal term) closes only its current
+    occurrence: its date moves to the next one, which is reminded in its turn. --all closes it for good.
+    """
+    _review(ctx, engagement, ids, "done", whole)
+
+
+@deadlines.command()
+@click.argument("ids", nargs=-1, type=int, required=True)
+@engagement_option
+@click.option("--all", "whole", is_flag=True, help=ALL_HELP)
+@pass_context
+def waive(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool) -> None:
+    """Waive deadlines that do not apply (kept, with who and when; left out of the calendar).
+
+    A recurring deadline waives only its current occurrence (its date moves to the next one); --all waives it.
+    """
+    _review(ctx, engagement, ids, "waived", whole)
 
 
 @deadlines.command()

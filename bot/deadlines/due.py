@@ -149,6 +149,20 @@ def due(terms: Terms, contract: Contract, as_of: date, calendar: Calendar = Cale
     return shift(anchor, *terms.duration, terms.direction, country=calendar.country, subdivision=calendar.subdivision)
 
 
+def recurs(terms: Terms, contract: Contract) -> bool:
+    """Whether the obligation comes round again: a report each month, a window after each period's end, or a
+    date counted from a term that renews (marking one done closes that occurrence, not the obligation)."""
+    if terms.anchor_date is not None or (terms.on is not None and terms.anchor is None and terms.kind != "term-end"):
+        return False  # one date, given or written
+    if terms.kind == "report" and terms.day_of_month is not None:
+        return True
+    if terms.anchor == "period-end":
+        return terms.duration is not None and terms.direction is not None
+    if terms.kind in ("term-end", "renewal") or terms.anchor in TERM_ANCHORS:
+        return contract.rolls and contract.known
+    return False
+
+
 def anchor_missing(terms: Terms, contract: Contract) -> bool:
     """Whether the date waits on an anchor nobody has given yet (the digest asks for it)."""
     if terms.anchor_date is not None or terms.on is not None or terms.kind == "credit-claim":

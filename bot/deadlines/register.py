@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from bot.deadlines import occurrences, windows
 from bot.deadlines.dates import DateError
-from bot.deadlines.due import Calendar, Contract, Terms, anchor_missing, contract_of, due
+from bot.deadlines.due import Calendar, Contract, Terms, anchor_missing, contract_of, due, recurs
 from bot.errors import NotFound
 from bot.records import deadlines as records
 from bot.records.deadlines import DeadlineRecord
@@ -32,6 +33,7 @@ from bot.records.tables import insert_once, utcnow
 from knowledge.visibility import visible_to
 
 if TYPE_CHECKING:
+    from bot.sla.terms import Period
     from knowledge.deadlines import ObligationDraft
     from knowledge.slas import Span
 
@@ -58,11 +60,14 @@ class Synced:
 
 @dataclass(frozen=True)
 class Dated:
-    """An obligation as of a day: its row, the date (None: not computable yet) and whether an anchor is missing."""
+    """An obligation as of a day: its row, the date (None: not computable yet), whether an anchor is missing
+    (and why, when the register can say), and whether it recurs (done closes one occurrence)."""
 
     row: DeadlineRecord
     date: date | None
     anchor_missing: bool
+    recurs: bool = False
+    reason: str | None = None
 
 
 def obligation_key(kind: str, section: str | None, rule: str) -> str:
@@ -172,6 +177,8 @@ def _refresh(row: DeadlineRecord, values: dict[str, Any]) -> bool:
     details["terms"] = {**details["terms"], **_kept_terms(row)}
     if "date" in edited:
         details["date"] = row.details.get("date")
+    if row.details.get("occurrences"):
+        details["occurrences"] = row.details["occurrences"]
     if row.details != details:
         row.details, changed = details, True
     if changed:
@@ -224,20 +231,43 @@ def dated(
     every = records.deadlines_of(session, engagement=engagement)
     calendar = calendar_of(session, engagement=engagement)
     contracts = _contracts([r for r in every if r.status != "waived"])
+    stated = {str(r.details.get("period")) for r in every if r.details.get("source") == STATEMENT}
+    missed: list[Period] | None = None
     out = []
     for row in rows if rows is not None else every:
         contract = contracts.get(row.document) or Contract()
         terms = terms_of(row)
+        day = occurrences.counting_from(row, as_of)
         by_hand = row.details.get("date")
+        reason = None
         if by_hand and row.kind not in FEEDS:  # the effective date and the term's end feed the terms instead
             when: date | None = date.fromisoformat(by_hand)
+        elif _claims_from_text(row, terms):
+            missed = windows.missed_periods(session, engagement=engagement) if missed is None else missed
+            after = occurrences.closed_through(row)
+            try:
+                window = windows.claim_window(terms, missed, stated=stated, as_of=as_of, after=after, calendar=calendar)
+            except DateError:
+                window = windows.Window(None, reason="the calendar cannot place this rule")
+            when, reason = window.date, window.reason
         else:
             try:
-                when = due(terms, contract, as_of, calendar)
+                when = due(terms, contract, day, calendar)
             except DateError:  # a rule the calendar cannot place ("the 25th Business Day"): no date, not a crash
                 when = None
-        out.append(Dated(row, when, when is None and anchor_missing(terms, contract)))
+        missing = reason is not None or (when is None and anchor_missing(terms, contract))
+        out.append(Dated(row, when, missing, recurs(terms, contract), reason))
     return sorted(out, key=lambda d: (d.date is None, d.date or date.max, d.row.id or 0))
+
+
+def _claims_from_text(row: DeadlineRecord, terms: Terms) -> bool:
+    """A credit-claim rule read from the contract's text, counted from the end of the period of a failure."""
+    return (
+        row.kind == "credit-claim"
+        and row.details.get("source") != STATEMENT
+        and terms.anchor == "period-end"
+        and terms.anchor_date is None
+    )
 
 
 def refresh_dates(session: Session, *, engagement: str, as_of: date) -> None:
@@ -285,6 +315,9 @@ def deadline_json(d: Dated, *, lead_days: int | None = None) -> dict[str, Any]:
         "visibility": row.visibility,
         "anchor": terms.get("anchor"),
         "anchor_missing": d.anchor_missing,
+        "missing": d.reason,
+        "recurs": d.recurs,
+        "occurrences": list(row.details.get("occurrences", [])),
         "anchor_date": terms.get("anchor_date"),
         "lead_date": lead.isoformat() if lead else None,
         "owner": row.owner,

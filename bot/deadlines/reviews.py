@@ -6,13 +6,15 @@ never commit."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
+from bot.deadlines import occurrences
 from bot.deadlines.dates import supported_country
-from bot.deadlines.register import get_deadline
+from bot.deadlines.register import dated, get_deadline
 from bot.records import deadlines as records
 from bot.records.deadlines import DeadlineRecord, DeadlineSettings, DeadlineStatus
 from bot.records.tables import utcnow
@@ -42,20 +44,83 @@ def set_status(session: Session, row: DeadlineRecord, status: DeadlineStatus, ac
     )
 
 
+@dataclass(frozen=True)
+class Reviewed:
+    """What a review did to one obligation: whether it changed and, for a recurring one marked done or waived,
+    the occurrence it closed and the next one's date (None: none can be computed yet)."""
+
+    id: int
+    changed: bool
+    occurrence: date | None = None
+    next: date | None = None
+
+
 def review(
     session: Session, *, engagement: str, deadline_ids: Sequence[int], status: DeadlineStatus, actor: str
 ) -> list[int]:
     """Approve, mark done or waive obligations (all of them, or none if one is not found): the ids changed."""
+    done = reviewed(session, engagement=engagement, deadline_ids=deadline_ids, status=status, actor=actor)
+    return [r.id for r in done if r.changed]
+
+
+def reviewed(
+    session: Session,
+    *,
+    engagement: str,
+    deadline_ids: Sequence[int],
+    status: DeadlineStatus,
+    actor: str,
+    as_of: date | None = None,
+    whole: bool = False,
+) -> list[Reviewed]:
+    """Approve, mark done or waive obligations (all, or none if one is not found). Done or waived, a recurring
+    obligation closes only its occurrence due as of `as_of` (today) and moves to the next; `whole` closes the
+    obligation itself."""
     if status not in REVIEWED:
         raise DeadlineInputError(f"a review approves, marks done or waives, not {status!r}")
     rows = [get_deadline(session, engagement=engagement, deadline_id=i, lock=True) for i in deadline_ids]
-    changed = []
+    day = as_of or date.today()
+    out = []
     for row in rows:
-        if row.status != status:
+        if status in occurrences.CLOSING and not whole and row.status in ("draft", "approved"):
+            [current] = dated(session, engagement=engagement, as_of=day, rows=[row])
+            if current.recurs and current.date is not None:
+                out.append(_close_occurrence(session, row, status, actor, current.date, day))
+                continue
+        changed = row.status != status
+        if changed:
             set_status(session, row, status, actor)
-            changed.append(row.id or 0)
+        out.append(Reviewed(row.id or 0, changed))
     session.flush()
-    return changed
+    return out
+
+
+def _close_occurrence(
+    session: Session, row: DeadlineRecord, status: DeadlineStatus, actor: str, occurrence: date, day: date
+) -> Reviewed:
+    """Close one occurrence of a recurring obligation; its status stays, its date moves to the next one."""
+    occurrences.close(row, status=status, occurrence=occurrence, actor=actor)
+    session.add(row)
+    [following] = dated(session, engagement=row.engagement, as_of=day, rows=[row])
+    row.date = following.date
+    text = f"occurrence of {occurrence.isoformat()} {status}; next " + (
+        following.date.isoformat() if following.date else "not dated yet"
+    )
+    records.add_event(
+        session,
+        engagement=row.engagement,
+        kind="done" if status == "done" else "waived",
+        actor=actor,
+        deadline_id=row.id,
+        text=text,
+        data={
+            "occurrence": occurrence.isoformat(),
+            "next": following.date.isoformat() if following.date else None,
+            "from": row.status,
+            "to": row.status,
+        },
+    )
+    return Reviewed(row.id or 0, True, occurrence, following.date)
 
 
 def _day(name: str, value: object) -> str | None:

@@ -152,17 +152,55 @@ def review(
     status: DeadlineStatus,
     who: Actor,
     side: str | None = None,
+    whole: bool = False,
 ) -> list[int]:
-    """Approve, mark done or waive obligations (all, or none if one is not found here): the ids changed."""
+    """Approve, mark done or waive obligations (all, or none if one is not found here): the ids changed. A
+    recurring one marked done or waived closes its current occurrence (`whole`: the obligation itself)."""
+    done = reviewed(
+        deps, engagement=engagement, deadline_ids=deadline_ids, status=status, who=who, side=side, whole=whole
+    )
+    return [r["id"] for r in done if r["changed"]]
+
+
+def reviewed(
+    deps: Deps,
+    *,
+    engagement: str,
+    deadline_ids: Sequence[int],
+    status: DeadlineStatus,
+    who: Actor,
+    side: str | None = None,
+    whole: bool = False,
+    as_of: date | None = None,
+) -> list[dict[str, Any]]:
+    """`review`, saying for each obligation whether it changed and, for a recurring one closed, the occurrence
+    closed and the next one's date: {"id", "changed", "occurrence", "next"}."""
     authorize(who, "review-deadlines", engagement)
+    day = as_of or date.today()
     with session(deps.engine) as s:
         for deadline_id in deadline_ids:
             row = register.get_deadline(s, engagement=engagement, deadline_id=deadline_id)
             if not register.visible(row, side):
                 raise NotFound(f"No deadline {deadline_id} here.")
-        changed = reviews.review(s, engagement=engagement, deadline_ids=deadline_ids, status=status, actor=who.user_id)
+        done = reviews.reviewed(
+            s,
+            engagement=engagement,
+            deadline_ids=deadline_ids,
+            status=status,
+            actor=who.user_id,
+            as_of=day,
+            whole=whole,
+        )
         register.refresh_dates(s, engagement=engagement, as_of=date.today())
-        return changed
+        return [
+            {
+                "id": r.id,
+                "changed": r.changed,
+                "occurrence": r.occurrence.isoformat() if r.occurrence else None,
+                "next": r.next.isoformat() if r.next else None,
+            }
+            for r in done
+        ]
 
 
 def edit(
