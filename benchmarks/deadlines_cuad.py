@@ -5,7 +5,7 @@ lawyers' normalised answers, beside a simple baseline read in the same run.
 
 Over every contract of `contracts/*.txt` (510), for five categories of `questions.jsonl` (`answer_normalized`):
 
-- Agreement Date: the date the agreement gives itself on its first lines (`deadline_terms.agreement_date`,
+- Agreement Date: the date the agreement gives itself on its first lines (`deadline_effective.agreement_date`,
   the reader the effective date falls back to), else its effective date, else the first date of its sentences;
 - Effective Date: the `effective` obligation's date, when the agreement states one (not the agreement's own
   date, anchor "signature", which CUAD counts as its Agreement Date alone);
@@ -111,7 +111,7 @@ def matches(predicted: Value | None, gold: set[Value]) -> bool:
 def read_contract(path: str) -> dict[str, dict[str, Value | None]]:
     """Liaison's and the baseline's value for each category, for one contract."""
     from bot.deadlines.dates import shift, term_end
-    from knowledge.deadline_terms import agreement_date
+    from knowledge.deadline_effective import agreement_date
     from knowledge.deadline_values import Found, dates, periods
     from knowledge.deadlines import extract_obligations
 
