@@ -2,9 +2,10 @@
 
 The first stage (`knowledge.retrieval`) fuses dense similarity and BM25 with a few hand-set cues.
 This stage reads what it cannot: how well the best single sentence of a clause matches (a vector per
-sentence is stored at indexing), whether the question's words are the clause's heading, whether the
-clause holds the kind of value asked for, whether it only defines a term, whether its document is the
-one the question names, an amendment, or the newer of two versions. A chunk's length and its place
+sentence is stored at indexing), whether the question's words are the clause's heading (as they are, or
+sharing their first letters: "suspend" and "Suspension"), how many of the words few other candidates hold
+it has, whether the clause holds the kind of value asked for, whether it only defines a term, whether its
+document is the one the question names, an amendment, or the newer of two versions. A chunk's length and its place
 in the document are left out on purpose: on CUAD a long clause overlaps a gold span more often (an
 artefact of labelling by overlap) and many questions are about the opening (parties, dates); both
 taught the model to pass over a table row. The weights are not set by hand:
@@ -50,6 +51,8 @@ FEATURES = (
     "coverage",  # share of the question's words in the chunk
     "sentence_coverage",  # the most of the question's words one sentence (or row) of the chunk holds, as a share
     "heading_match",  # share of the question's words in the chunk's heading, label and breadcrumb
+    "heading_prefix",  # ... where a word also matches one sharing its first 5 letters ('suspend', 'suspension')
+    "distinct_coverage",  # coverage, each word weighted by how few candidates hold it (its IDF among them)
     "holds_asked",  # share of the kinds of value asked for (date, duration, amount) the chunk holds
     "definition",  # the chunk defines a term ('"X" means ...')
     "definition_unasked",  # ... and the question does not ask what something means
@@ -64,8 +67,10 @@ FEATURES = (
 )
 
 _DEFINITION = re.compile(
-    r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?[\"\u201c\u2018'][^\"\u201d\u2019']{2,80}[\"\u201d\u2019']"
-    r"\s*(?:\([^)]{0,80}\)\s*)?(?:shall\s+)?(?:means?|has the meaning|refers? to|includes?|is defined)\b",
+    r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?"
+    r"(?:[\"\u201c\u2018']([^\"\u201d\u2019']{2,80})[\"\u201d\u2019']|\*\*([^*]{2,80}?):?\*\*:?)"  # "X" or **X**
+    r"\s*(?:\([^)]{0,80}\)\s*)?(?:shall\s+)?"
+    r"(?:means?|has the meaning|refers? to|includes?|is defined|[\u2014\u2013]\s)",
     re.IGNORECASE,
 )
 _ASKS_MEANING = re.compile(
@@ -97,7 +102,31 @@ class Documents:
 
 
 def is_definition(text: str) -> bool:
-    return bool(_DEFINITION.search(text[:300]))
+    return defined_term(text) is not None
+
+
+def defined_term(text: str) -> str | None:
+    """The term a definition defines ('"Service Credit" means ...' -> 'Service Credit'), or None."""
+    m = _DEFINITION.search(text[:300])
+    return None if m is None else (m.group(1) or m.group(2)).strip("* ")
+
+
+PREFIX = 5  # letters two words share to count as one for heading_prefix ('suspend', 'suspension')
+
+
+def _prefixes(words: set[str]) -> set[str]:
+    return {w[:PREFIX] for w in words if len(w) >= PREFIX}
+
+
+def _matched(asked: set[str], words: set[str]) -> set[str]:
+    """The asked words found in words, as they are or by their first PREFIX letters."""
+    prefixes = _prefixes(words)
+    return {w for w in asked if w in words or (len(w) >= PREFIX and w[:PREFIX] in prefixes)}
+
+
+def _weighted(asked: set[str], weights: dict[str, float], words: set[str]) -> float:
+    total = sum(weights[w] for w in asked)
+    return sum(weights[w] for w in asked & words) / total if total else 0.0
 
 
 def features(
@@ -118,10 +147,12 @@ def features(
     top_lexical = max(c.lexical for c in candidates) or 1.0
     dense_rank = _ranks(sims)
     lexical_rank = _ranks(np.array([c.lexical for c in candidates]))
+    texts = [set(tokenize(f"{c.chunk.heading or ''} {c.chunk.text} {c.chunk.title}")) for c in candidates]
+    # a word few candidates hold tells them apart: weight it by its IDF among the candidates
+    weights = {w: math.log((len(candidates) + 1) / (0.5 + sum(w in t for t in texts))) for w in asked}
     rows = []
-    for rank, (c, sim, sent) in enumerate(zip(candidates, sims, sentences, strict=True)):
+    for rank, (c, sim, sent, words) in enumerate(zip(candidates, sims, sentences, texts, strict=True)):
         chunk = c.chunk
-        words = set(tokenize(f"{chunk.heading or ''} {chunk.text} {chunk.title}"))
         spans = chunk.sentences.spans or ((chunk.start, chunk.end),)
         best_part = max(len(asked & set(tokenize(chunk.text[a - chunk.start : b - chunk.start]))) for a, b in spans)
         heading = set(tokenize(f"{chunk.heading or ''} {chunk.section or ''} {chunk.context}"))
@@ -141,6 +172,8 @@ def features(
                 len(asked & words) / len(asked) if asked else 0.0,
                 best_part / len(asked) if asked else 0.0,
                 len(asked & heading) / len(asked) if asked else 0.0,
+                len(_matched(asked, heading)) / len(asked) if asked else 0.0,
+                _weighted(asked, weights, words),
                 sum(bool(HOLDS[k].search(chunk.text)) for k in kinds) / len(kinds) if kinds else 0.0,
                 float(definition),
                 float(definition and not meaning),
@@ -190,14 +223,18 @@ class Ranker:
 
     @staticmethod
     def from_dict(data: dict[str, object]) -> Ranker:
+        """A model over FEATURES, or over some of them: one fitted before a feature was added gives it weight 0."""
         names = tuple(str(n) for n in data["features"])  # type: ignore[attr-defined]
-        if names != FEATURES:
-            raise ValueError(f"features {names} are not this version's {FEATURES}")
+        unknown = [n for n in names if n not in FEATURES]
+        if unknown or len(set(names)) != len(names):
+            raise ValueError(f"features {unknown or names} are not this version's {FEATURES}")
         arrays = [np.asarray(data[key], dtype=np.float64) for key in ("mean", "scale", "coef")]
-        if any(a.shape != (len(FEATURES),) for a in arrays):
+        if any(a.shape != (len(names),) for a in arrays):
             raise ValueError("mean, scale and coef need one value per feature")
-        scale = np.where(arrays[1] == 0, 1.0, arrays[1])
-        return Ranker(names, arrays[0], scale, arrays[2], float(data.get("intercept", 0.0)), str(data["embedder"]))  # type: ignore[arg-type]
+        at = [FEATURES.index(n) for n in names]
+        mean, scale, coef = np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES))
+        mean[at], scale[at], coef[at] = arrays[0], np.where(arrays[1] == 0, 1.0, arrays[1]), arrays[2]
+        return Ranker(FEATURES, mean, scale, coef, float(data.get("intercept", 0.0)), str(data["embedder"]))  # type: ignore[arg-type]
 
 
 def embedder_name(embeddings: object) -> str:
