@@ -187,3 +187,22 @@ def test_done_on_a_recurring_deadline_says_which_occurrence_it_closed_and_the_ne
     assert f"waived: {report['id']}" in liaison("deadlines", "waive", str(report["id"]), "--all", "-e", "acme").stderr
     assert next(d for d in listed(liaison) if d["id"] == report["id"])["status"] == "waived"
     assert "--all" in liaison("deadlines", "done", "--help").stdout
+
+
+def test_edit_clears_what_was_set_by_hand_and_refuses_an_anchor_nothing_counts_from(
+    liaison: Callable[..., Any],
+) -> None:
+    liaison("deadlines", "extract", "-e", "acme")
+    msa = {d["kind"]: d for d in listed(liaison) if d["document"] == MSA}
+    cure, term = str(msa["cure"]["id"]), str(msa["term-end"]["id"])
+    given = json.loads(liaison("deadlines", "edit", cure, "--anchor-date", "2026-12-01", "-e", "acme", "--json").stdout)
+    assert given["date"] == "2026-12-31"  # 30 days after the breach notice
+    cleared = json.loads(liaison("deadlines", "edit", cure, "--clear", "anchor-date", "-e", "acme", "--json").stdout)
+    assert (cleared["date"], cleared["anchor_missing"], cleared["anchor_date"]) == (None, True, None)
+    shown = liaison("deadlines", "show", cure, "-e", "acme").stdout
+    assert "anchor date: - -> 2026-12-01" in shown and "anchor date: 2026-12-01 -> -" in shown
+    refused = liaison("deadlines", "edit", term, "--anchor-date", "2026-12-01", "-e", "acme", code=2).stderr
+    assert "does not count from an anchor date" in refused and "--date YYYY-MM-DD" in refused
+    both = liaison("deadlines", "edit", cure, "--owner", "U1", "--clear", "owner", "-e", "acme", code=2).stderr
+    assert "either set or cleared" in both
+    assert "--clear" in liaison("deadlines", "edit", "--help").stdout

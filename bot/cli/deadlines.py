@@ -141,8 +141,23 @@ def show(ctx: Context, deadline_id: int, engagement: str, as_of: datetime | None
         return
     click.echo(_line(row))
     click.echo(f"  > {row['quote']}")
+    if row.get("missing") and not row["date"]:
+        click.echo(f"  no date: {row['missing']}")
     for event in row["timeline"]:
-        click.echo(f"  {event['at'][:16]}  {event['kind']:<9} {event['actor']}  {event['text']}")
+        click.echo(f"  {event['at'][:16]}  {event['kind']:<9} {event['actor']}  {event['text'] or _change(event)}")
+
+
+def _change(event: dict[str, Any]) -> str:
+    """An edit's or a review's values before and after, for the timeline: 'date: - -> 2026-12-20'."""
+    data = event.get("data") or {}
+    if "before" in data and "after" in data:
+        return "; ".join(
+            f"{name.replace('_', ' ')}: {data['before'].get(name) or '-'} -> {value or '-'}"
+            for name, value in data["after"].items()
+        )
+    if "from" in data and "to" in data and data["from"] != data["to"]:
+        return f"{data['from']} -> {data['to']}"
+    return ""
 
 
 def _review(ctx: Context, engagement: str, ids: tuple[int, ...], status: DeadlineStatus, whole: bool = False) -> None:
@@ -215,6 +230,12 @@ def waive(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool) -> N
 @click.option("--date", "date_", type=day_type, help="The deadline's date, set by hand (wins over the computed one).")
 @click.option("--anchor-date", type=day_type, help="The date the rule counts from (e.g. the SOW's go-live).")
 @click.option("--owner", help="Slack user id of who answers for this deadline.")
+@click.option(
+    "--clear",
+    multiple=True,
+    type=click.Choice(("date", "anchor-date", "owner")),
+    help="Unset a value set by hand (the date is computed from the rule again).",
+)
 @json_option
 @pass_context
 def edit(
@@ -224,9 +245,14 @@ def edit(
     date_: datetime | None,
     anchor_date: datetime | None,
     owner: str | None,
+    clear: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Correct a deadline by hand; the timeline keeps the values before and after, and re-extraction keeps them."""
+    """Correct a deadline by hand; the timeline keeps the values before and after, and re-extraction keeps them.
+
+    --anchor-date is the day the rule counts from where the contract leaves it open (a go-live, a breach notice,
+    the end of a period); a date counted from the term or a monthly calendar is set with --date instead.
+    """
     from bot.deadlines import workflows
     from bot.sla.workflows import operator
 
@@ -237,8 +263,13 @@ def edit(
         changes["anchor_date"] = anchor_date.date().isoformat()
     if owner is not None:
         changes["owner"] = owner
+    for name in clear:
+        key = name.replace("-", "_")
+        if key in changes:
+            fail(f"--{name} is either set or cleared, not both")
+        changes[key] = None
     if not changes:
-        fail("say what to change: --date YYYY-MM-DD, --anchor-date YYYY-MM-DD or --owner U")
+        fail("say what to change: --date YYYY-MM-DD, --anchor-date YYYY-MM-DD, --owner U or --clear NAME")
     row = run(
         lambda: workflows.edit(
             deps_of(ctx), engagement=engagement, deadline_id=deadline_id, changes=changes, who=operator()

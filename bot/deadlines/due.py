@@ -163,6 +163,16 @@ def recurs(terms: Terms, contract: Contract) -> bool:
     return False
 
 
+def takes_anchor(terms: Terms) -> bool:
+    """Whether a date given as the rule's anchor (`anchor_date`) moves its date: not for a date counted from the
+    contract's term or a monthly calendar, nor for a date the text writes."""
+    if terms.kind in ("term-end", "renewal") or terms.anchor in TERM_ANCHORS:
+        return False
+    if terms.kind == "report" and terms.day_of_month is not None:
+        return False
+    return not (terms.on is not None and terms.anchor is None and terms.kind != "effective")
+
+
 def anchor_missing(terms: Terms, contract: Contract) -> bool:
     """Whether the date waits on an anchor nobody has given yet (the digest asks for it)."""
     if terms.anchor_date is not None or terms.on is not None or terms.kind == "credit-claim":

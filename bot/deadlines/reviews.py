@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.deadlines import occurrences
 from bot.deadlines.dates import supported_country
+from bot.deadlines.due import Terms, takes_anchor
 from bot.deadlines.register import dated, get_deadline
 from bot.records import deadlines as records
 from bot.records.deadlines import DeadlineRecord, DeadlineSettings, DeadlineStatus
@@ -140,6 +141,11 @@ def edit(
     if unknown or not changes:
         raise DeadlineInputError(f"an edit changes {', '.join(EDITABLE)}, not {', '.join(unknown) or 'nothing'}")
     row = get_deadline(session, engagement=engagement, deadline_id=deadline_id, lock=True)
+    if changes.get("anchor_date") and not takes_anchor(Terms.of(row.kind, row.details.get("terms", {}))):
+        raise DeadlineInputError(
+            f"deadline {deadline_id} ({row.kind}) does not count from an anchor date you can give (it counts from "
+            "the contract's term, a monthly calendar or a date the text writes): set its date with --date YYYY-MM-DD"
+        )
     details: dict[str, Any] = {**row.details, "terms": dict(row.details.get("terms", {}))}
     before: dict[str, object] = {}
     after: dict[str, object] = {}
