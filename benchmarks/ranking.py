@@ -7,6 +7,7 @@ model (`knowledge/data/ranker.json`); "first" and "second" rows come from one pr
 Run from the repository root:
 
     python benchmarks/ranking.py ../shared/bench [--skip-cuad] [--skip-dev] [--embedder minilm] [--out FILE]
+    python benchmarks/ranking.py ../shared/bench --skip-dev --limit-contracts 12 --cuad-data-dir /tmp/cuad-12
 """
 
 from __future__ import annotations
@@ -32,16 +33,20 @@ from benchmarks import devset, retrieval  # noqa: E402
 MODELS = Path(tempfile.gettempdir()) / "liaison-bench-models"
 
 
-def cuad(bench: Path, emb: Any, ks: list[int]) -> dict[str, Any]:
+def cuad(
+    bench: Path, emb: Any, ks: list[int], data_dir: Path | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """`data_dir`: index there and keep it (unchanged contracts are not re-embedded); `limit`: the first N contracts
+    of service_contracts.tsv, as `benchmarks/retrieval.py --limit-contracts`."""
     from knowledge.indexing import Indexer
     from knowledge.ranking import load_ranker
     from knowledge.retrieval import Retriever
     from knowledge.store import Store, make_client
 
-    paths, _, questions = retrieval.load(bench / "cuad", "questions_service.jsonl", None)
-    out: dict[str, Any] = {}
+    paths, _, questions = retrieval.load(bench / "cuad", "questions_service.jsonl", limit)
+    out: dict[str, Any] = {"contracts": len(paths), "questions": len(questions)}
     with tempfile.TemporaryDirectory(prefix="liaison-rank-") as tmp:
-        store = Store(make_client(data_dir=Path(tmp)))
+        store = Store(make_client(data_dir=data_dir or Path(tmp)))
         report = Indexer(store, emb).index_paths(paths, engagement="cuad")
         out["indexing"] = retrieval.indexing_stats(report.chunks, report.seconds, report.bytes, report.embed_seconds)
         print(f"cuad: indexed {report.chunks} chunks in {report.seconds:.0f} s", file=sys.stderr)
@@ -98,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--embedder", help="a LIAISON_EMBEDDER value (default: the project's default)")
     p.add_argument("--skip-cuad", action="store_true")
     p.add_argument("--skip-dev", action="store_true")
+    p.add_argument("--cuad-data-dir", type=Path, help="index the CUAD service set here and keep it")
+    p.add_argument("--limit-contracts", type=int, help="the first N CUAD service contracts (default all 40)")
     p.add_argument("--out", type=Path, help="JSON (default benchmarks/results/ranking-<timestamp>.json)")
     args = p.parse_args(argv)
     from bot.settings import Settings
@@ -109,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_dev:
         res["dev"] = dev(args.bench, emb, [1, 4, 8])
     if not args.skip_cuad:
-        res["cuad"] = cuad(args.bench, emb, [1, 4, 8, 32])
+        res["cuad"] = cuad(args.bench, emb, [1, 4, 8, 32], args.cuad_data_dir, args.limit_contracts)
         for stage in ("first", "second"):
             print(f"cuad {stage}: {json.dumps(_short(res['cuad'][stage]))}")
     out = args.out or HERE / "results" / f"ranking-{time.strftime('%Y%m%d-%H%M%S')}.json"
