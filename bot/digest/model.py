@@ -23,6 +23,7 @@ HEADLINE = (  # the facts of the managers' digest and of the notification text
     "sla.breaches",
     "sla.met",
     "mediations.open",
+    "deadlines.due",
     "questions.unanswered",
 )
 

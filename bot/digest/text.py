@@ -54,6 +54,7 @@ def summary_text(digest: Digest) -> str:
         "sla.breaches": "{} SLA breaches",
         "sla.met": "{} service levels met",
         "mediations.open": "{} mediations under way",
+        "deadlines.due": "{} deadlines in the next 90 days",
         "questions.unanswered": "{} questions not answered",
     }
     numbers = ", ".join(phrases[key].format(value) for key, value in values.items())
