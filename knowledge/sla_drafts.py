@@ -6,7 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # defined beside the rules that read them; they hold Spans of this module
+    from knowledge.sla_hours import HoursDraft
+    from knowledge.sla_remedy import RemedyDraft
 
 Comparison = Literal[">=", "<=", ">", "<", "within"]
 Model = Literal["tiers", "per-point", "fixed", "pool"]
@@ -79,6 +83,8 @@ class LevelDraft:
     exclusions: tuple[Span, ...] = ()  # scheduled maintenance, force majeure, client-caused ...
     earn_back: EarnBackDraft | None = None  # the document's earn-back clause, where it applies to this level
     chronic: ChronicDraft | None = None  # the document's chronic-failure clause, where it applies to this level
+    hours: HoursDraft | None = None  # the hours it counts (every hour, or a calendar the document defines)
+    remedy: RemedyDraft | None = None  # whether credits are the sole remedy (credit levels)
 
 
 @dataclass(frozen=True)

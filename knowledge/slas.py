@@ -45,7 +45,9 @@ from knowledge.sla_drafts import (
     Span,
     TierDraft,
 )
+from knowledge.sla_hours import hours_defined, hours_of
 from knowledge.sla_prose import prose_levels, window_in
+from knowledge.sla_remedy import remedy_in
 from knowledge.sla_rules import Rules, read_rules
 from knowledge.sla_rules import effective_date as _effective_date
 from knowledge.sla_series import on_levels, read_series
@@ -111,7 +113,23 @@ def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDr
         _finish(t, lv, rules, effective, credit_text[:_MAX_CREDIT_SENTENCES], definitions, headings, places)
         for lv in levels
     ]
-    return [_quarterly(lv, quarters) for lv in on_levels(finished, series)]
+    drafted = [_quarterly(lv, quarters) for lv in on_levels(finished, series)]
+    return _with_hours_and_remedy(t, drafted, sentences)
+
+
+def _with_hours_and_remedy(text: str, levels: list[LevelDraft], sentences: list[tuple[int, int]]) -> list[LevelDraft]:
+    """Each level with the hours it counts (its row, sentence or a note naming its reference) and, for a credit
+    level, whether the document makes credits the sole remedy."""
+    if not levels:
+        return levels
+    defined = hours_defined(text, sentences)
+    remedy = remedy_in(text, sentences)
+    out = []
+    for lv in levels:
+        ref = lv.values.get("ref")
+        hours = hours_of(text, [(lv.quote.start, lv.quote.end)], sentences, defined, ref=ref.text if ref else None)
+        out.append(replace(lv, hours=hours, remedy=remedy if lv.kind == "credit" else None))
+    return out
 
 
 def with_series_terms(text: str, levels: list[LevelDraft]) -> list[LevelDraft]:

@@ -71,3 +71,24 @@ def test_a_level_that_says_nothing_about_hours_has_none() -> None:
     text = "Monthly Uptime Percentage of at least 99.9% in each calendar month."
     assert hours_of(text, [(0, len(text))], [], {}) is None
     assert hours_defined(text, spans(text)) == {}
+
+
+def test_the_sample_schedule_s_levels_carry_their_hours_and_the_remedy_clause() -> None:
+    from pathlib import Path
+
+    from bot.sla.register import draft_values
+    from knowledge.slas import extract_levels
+
+    path = Path(__file__).parents[1] / "knowledge/samples/acme-customer-care/03-sla-schedule.md"
+    text = path.read_text(encoding="utf-8")
+    levels = {lv.metric: lv for lv in extract_levels(text, document=path.name)}
+    email = levels["Email Response Time"]
+    assert email.hours is not None and email.hours.all_hours and email.hours.said.text == "counting all hours"
+    assert levels["Quality Score"].hours is None
+    remedy = email.remedy
+    assert remedy is not None and remedy.sole is False
+    assert text[remedy.span.start : remedy.span.end] == remedy.span.text
+    assert "not Client's sole and exclusive remedy" in remedy.span.text
+    details = draft_values(email, path.name, "shared")["details"]
+    assert details["hours"]["all_hours"] is True and details["hours"]["said"]["quote"] == "counting all hours"
+    assert details["remedy"]["sole"] is False

@@ -56,6 +56,10 @@ def spans_of(draft: LevelDraft) -> list[Span]:
         found.append(draft.earn_back.source)
     if draft.chronic is not None:
         found += [s for s in (draft.chronic.source, draft.chronic.remedy) if s is not None]
+    if draft.hours is not None:
+        found += [s for s in (draft.hours.said, draft.hours.definition) if s is not None]
+    if draft.remedy is not None:
+        found.append(draft.remedy.span)
     return found
 
 
@@ -133,6 +137,24 @@ def _chronic_dict(chronic: ChronicDraft | None, sections: Mapping[int, str | Non
     }
 
 
+def _hours_dict(draft: LevelDraft, sections: Mapping[int, str | None]) -> dict[str, Any] | None:
+    hours = draft.hours
+    if hours is None:
+        return None
+    return {
+        "all_hours": hours.all_hours,
+        "term": hours.term,
+        "said": _span(hours.said, sections),
+        "definition": _span(hours.definition, sections),
+    }
+
+
+def _remedy_dict(draft: LevelDraft, sections: Mapping[int, str | None]) -> dict[str, Any] | None:
+    if draft.remedy is None:
+        return None
+    return {"sole": draft.remedy.sole, "source": _span(draft.remedy.span, sections)}
+
+
 def draft_values(
     draft: LevelDraft, document: str, visibility: str, sections: Mapping[int, str | None] | None = None
 ) -> dict[str, Any]:
@@ -166,6 +188,8 @@ def draft_values(
             "exclusions": [_span(s, sections) for s in draft.exclusions],
             "earn_back": _earn_back_dict(draft.earn_back, sections),
             "chronic": _chronic_dict(draft.chronic, sections),
+            "hours": _hours_dict(draft, sections),
+            "remedy": _remedy_dict(draft, sections),
             "edited": [],
         },
     }

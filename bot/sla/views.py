@@ -83,6 +83,39 @@ def level_json(row: ServiceLevelRecord) -> dict[str, Any]:
         "edited": details.get("edited") or [],
         "earn_back": earn_back_json(details.get("earn_back")),
         "chronic": chronic_json(details.get("chronic")),
+        "hours": hours_json(details.get("hours")),
+        "sole_remedy": remedy_json(details.get("remedy")),
+    }
+
+
+def hours_json(hours: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The hours the level counts: every hour, or a defined calendar (its term, the level's words, the definition)."""
+    if not hours:
+        return None
+    said = hours.get("said") or {}
+    definition = hours.get("definition") or {}
+    return {
+        "all_hours": bool(hours.get("all_hours")),
+        "term": hours.get("term"),
+        "quote": said.get("quote"),
+        "start": said.get("start"),
+        "end": said.get("end"),
+        "definition": definition.get("quote"),
+        "definition_section": definition.get("section"),
+    }
+
+
+def remedy_json(remedy: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Whether the document makes credits the sole remedy (`sole`), with the sentence that says so."""
+    if not remedy:
+        return None
+    source = remedy.get("source") or {}
+    return {
+        "sole": bool(remedy.get("sole")),
+        "quote": source.get("quote"),
+        "section": source.get("section"),
+        "start": source.get("start"),
+        "end": source.get("end"),
     }
 
 
