@@ -172,6 +172,11 @@ def refusal(actor: Actor, action: Action, target: Target) -> str | None:
     raise ValueError(f"no rule for {action!r} on {type(target).__name__}")
 
 
+def may(actor: Actor, action: Action, target: Target) -> bool:
+    """Whether `actor` may do `action` to `target` now (what to show; `authorize` guards the doing)."""
+    return refusal(actor, action, target) is None
+
+
 def authorize(actor: Actor, action: Action, target: Target) -> None:
     """Return if `actor` may do `action` to `target`; raise `NotAllowed` saying who may otherwise."""
     why = refusal(actor, action, target)

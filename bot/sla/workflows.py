@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.authorize import Actor, actor_in, authorize, nobody
+from bot.authorize import Actor, actor_in, authorize, may, nobody
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
@@ -85,21 +85,13 @@ def listing(
     """The register as a side sees it: drafts and rejected levels only for people with a role."""
     with session(deps.engine) as s:
         rows = register.levels(s, engagement=engagement, side=side, status=status)
-        if not _may(who, "see-sla-drafts", engagement):
+        if not may(who, "see-sla-drafts", engagement):
             rows = [r for r in rows if r.status == "approved"]
         return [level_json(r) for r in rows]
 
 
-def _may(who: Actor, action: Any, engagement: str) -> bool:
-    try:
-        authorize(who, action, engagement)
-    except NotAllowed:
-        return False
-    return True
-
-
 def may_review(who: Actor, engagement: str) -> bool:
-    return _may(who, "review-sla", engagement)
+    return may(who, "review-sla", engagement)
 
 
 def level(deps: Deps, *, engagement: str, level_id: int, who: Actor, side: str | None = None) -> dict[str, Any]:
@@ -107,7 +99,7 @@ def level(deps: Deps, *, engagement: str, level_id: int, who: Actor, side: str |
     with session(deps.engine) as s:
         row = register.get_level(s, engagement=engagement, level_id=level_id)
         if (side is not None and not register.visible(row, side)) or (
-            row.status != "approved" and not _may(who, "see-sla-drafts", engagement)
+            row.status != "approved" and not may(who, "see-sla-drafts", engagement)
         ):
             raise NotFound(f"No service level {level_id} here.")
         events = register.timeline(s, engagement=engagement, level_id=level_id)
