@@ -176,15 +176,23 @@ def test_done_on_a_recurring_deadline_says_which_occurrence_it_closed_and_the_ne
 ) -> None:
     liaison("deadlines", "extract", "-e", "acme")
     report = next(d for d in listed(liaison) if d["kind"] == "report" and d["recurs"])
-    said = liaison("deadlines", "done", str(report["id"]), "-e", "acme").stderr
+    rid = str(report["id"])
+    late = next(d for d in listed(liaison, "--as-of", "2026-11-03") if d["id"] == report["id"])
+    assert late["date"] == "2026-11-06"  # October's report: 5 business days after 31 October
+    said = liaison("deadlines", "done", rid, "--as-of", "2026-11-03", "-e", "acme").stderr  # delivered late
+    assert f"done: {rid}, its occurrence of 2026-11-06 (next " in said
+    said = liaison("deadlines", "done", rid, "-e", "acme").stderr
     after = next(d for d in listed(liaison) if d["id"] == report["id"])
     assert after["status"] == report["status"] and after["date"] > report["date"]
-    assert after["occurrences"][0]["date"] == report["date"] and after["occurrences"][0]["status"] == "done"
-    assert f"done: {report['id']}, its occurrence of {report['date']} (next {after['date']}; --all" in said
+    assert [(o["date"], o["status"]) for o in after["occurrences"]] == [
+        ("2026-11-06", "done"),
+        (report["date"], "done"),
+    ]
+    assert f"done: {rid}, its occurrence of {report['date']} (next {after['date']}; --all" in said
     assert "[recurring]" in liaison("deadlines", "-e", "acme").stdout
-    shown = json.loads(liaison("deadlines", "show", str(report["id"]), "-e", "acme", "--json").stdout)
+    shown = json.loads(liaison("deadlines", "show", rid, "-e", "acme", "--json").stdout)
     assert shown["timeline"][-1]["data"]["occurrence"] == report["date"]
-    assert f"waived: {report['id']}" in liaison("deadlines", "waive", str(report["id"]), "--all", "-e", "acme").stderr
+    assert f"waived: {rid}" in liaison("deadlines", "waive", rid, "--all", "-e", "acme").stderr
     assert next(d for d in listed(liaison) if d["id"] == report["id"])["status"] == "waived"
     assert "--all" in liaison("deadlines", "done", "--help").stdout
 

@@ -160,13 +160,26 @@ def _change(event: dict[str, Any]) -> str:
     return ""
 
 
-def _review(ctx: Context, engagement: str, ids: tuple[int, ...], status: DeadlineStatus, whole: bool = False) -> None:
+def _review(
+    ctx: Context,
+    engagement: str,
+    ids: tuple[int, ...],
+    status: DeadlineStatus,
+    whole: bool = False,
+    as_of: datetime | None = None,
+) -> None:
     from bot.deadlines import workflows
     from bot.sla.workflows import operator
 
     done = run(
         lambda: workflows.reviewed(
-            deps_of(ctx), engagement=engagement, deadline_ids=list(ids), status=status, who=operator(), whole=whole
+            deps_of(ctx),
+            engagement=engagement,
+            deadline_ids=list(ids),
+            status=status,
+            who=operator(),
+            whole=whole,
+            as_of=_day(as_of),
         )
     )
     changed = [r for r in done if r["changed"] and not r["occurrence"]]
@@ -195,33 +208,39 @@ def approve(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
 
 
 ALL_HELP = "A recurring deadline: close the whole deadline, not only its current occurrence."
+OCCURRENCE_HELP = (
+    "A recurring deadline: close the occurrence due as of this day (default today), e.g. a report delivered late."
+)
 
 
 @deadlines.command()
 @click.argument("ids", nargs=-1, type=int, required=True)
 @engagement_option
 @click.option("--all", "whole", is_flag=True, help=ALL_HELP)
+@click.option("--as-of", type=day_type, help=OCCURRENCE_HELP)
 @pass_context
-def done(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool) -> None:
+def done(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool, as_of: datetime | None) -> None:
     """Mark deadlines done (the notice was sent, the claim made): no more reminders.
 
     A recurring deadline (a monthly report, a notice before each renewal term) closes only its current
-    occurrence: its date moves to the next one, which is reminded in its turn. --all closes it for good.
+    occurrence: its date moves to the next one, which is reminded in its turn. --all closes it for good;
+    --as-of closes the occurrence that was due on a day past (last month's report, delivered late).
     """
-    _review(ctx, engagement, ids, "done", whole)
+    _review(ctx, engagement, ids, "done", whole, as_of)
 
 
 @deadlines.command()
 @click.argument("ids", nargs=-1, type=int, required=True)
 @engagement_option
 @click.option("--all", "whole", is_flag=True, help=ALL_HELP)
+@click.option("--as-of", type=day_type, help=OCCURRENCE_HELP)
 @pass_context
-def waive(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool) -> None:
+def waive(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool, as_of: datetime | None) -> None:
     """Waive deadlines that do not apply (kept, with who and when; left out of the calendar).
 
     A recurring deadline waives only its current occurrence (its date moves to the next one); --all waives it.
     """
-    _review(ctx, engagement, ids, "waived", whole)
+    _review(ctx, engagement, ids, "waived", whole, as_of)
 
 
 @deadlines.command()
