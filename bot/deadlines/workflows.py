@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.authorize import Action, Actor, authorize
+from bot.authorize import Actor, authorize, may
 from bot.db import session
 from bot.deadlines import claims, ics, register, reviews
 from bot.deadlines.register import Found, deadline_json
 from bot.deps import Deps
-from bot.errors import NotAllowed, NotFound
+from bot.errors import NotFound
 from bot.records import deadlines as records
 from bot.records.deadlines import DeadlineStatus
 from knowledge.base import KnowledgeBase
@@ -41,17 +41,9 @@ def drafts_found(kb: KnowledgeBase, engagement: str) -> list[Found]:
     return [Found(doc.name, doc.visibility, drafts) for doc, drafts in kb.deadlines(engagement)]
 
 
-def _may(who: Actor, action: Action, engagement: str) -> bool:
-    try:
-        authorize(who, action, engagement)
-    except NotAllowed:
-        return False
-    return True
-
-
 def may_review(who: Actor, engagement: str) -> bool:
     """Whether the person may approve, edit, mark done or waive the engagement's deadlines."""
-    return _may(who, "review-deadlines", engagement)
+    return may(who, "review-deadlines", engagement)
 
 
 def extract(deps: Deps, *, engagement: str, who: Actor, as_of: date | None = None) -> Extracted:
@@ -91,7 +83,7 @@ def _listed(
 ) -> list[dict[str, Any]]:
     settings = records.settings_of(s, engagement=engagement)
     lead = settings.lead_days if settings else None
-    drafts = _may(who, "see-deadline-drafts", engagement)
+    drafts = may(who, "see-deadline-drafts", engagement)
     out = []
     for d in register.dated(s, engagement=engagement, as_of=as_of):
         if not register.visible(d.row, side) or (d.row.status == "draft" and not drafts):
@@ -131,7 +123,7 @@ def deadline(
     with session(deps.engine) as s:
         row = register.get_deadline(s, engagement=engagement, deadline_id=deadline_id)
         if not register.visible(row, side) or (
-            row.status == "draft" and not _may(who, "see-deadline-drafts", engagement)
+            row.status == "draft" and not may(who, "see-deadline-drafts", engagement)
         ):
             raise NotFound(f"No deadline {deadline_id} here.")
         found = register.dated(s, engagement=engagement, as_of=as_of or date.today(), rows=[row])[0]
