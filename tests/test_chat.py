@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_knowledge
-from bot.localslack.chat import render_blocks, run_chat
+from bot.localslack.chat import run_chat
+from bot.localslack.chat_render import render_blocks
 from bot.settings import Settings
 from tests.conftest import write
 
