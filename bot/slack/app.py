@@ -30,6 +30,7 @@ from bot.slack.listeners import (
     mediations,
     questions,
     sla,
+    sla_actions,
 )
 from knowledge.errors import KnowledgeError
 
@@ -61,6 +62,7 @@ LISTENERS = (
     digest,
     channels,
     sla,
+    sla_actions,
     deadlines,
 )
 VERBS = {**commands.VERBS, **files.VERBS, **issues.VERBS, **mediations.VERBS, **sla.VERBS, **deadlines.VERBS}
