@@ -20,7 +20,8 @@ from bot.slack.blocks.answers import (
     thinking_blocks,
     unbound_channel_blocks,
 )
-from bot.slack.blocks.kit import BUTTON_VALUE_CHARS, escape
+from bot.slack.blocks.kit import BUTTON_VALUE_CHARS
+from bot.slack.blocks.text_fit import escape
 from bot.slack.seal import SEAL_CHARS
 from knowledge.answers import Answer, Citation
 from knowledge.direct import Direct

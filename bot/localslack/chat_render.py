@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any  # it renders whatever Block Kit the app posted, rich_text included: Slack's open JSON
 
-from bot.slack.blocks.kit import unmarked
+from bot.slack.blocks.text_fit import unmarked
 
 RULE = "\u2500"
 

@@ -29,18 +29,13 @@ from bot.slack.blocks.kit import (
     actions,
     button,
     check_value,
-    chunks,
     context,
-    escape,
-    escaped_fit,
     header,
-    normalize,
-    plain_fit,
-    quoted,
     section,
     text_chars,
     text_sections,
 )
+from bot.slack.blocks.text_fit import chunks, escape, escaped_fit, normalize, plain_fit, quoted
 from knowledge.answers import Answer, Citation
 from knowledge.direct import Direct
 from knowledge.text import citation_label, marked

@@ -15,19 +15,8 @@ from typing import Any  # the workflows' JSON
 
 from bot.deadlines.names import kind_name, title_of, where
 from bot.deadlines.reminders import SNOOZE_DAYS, DeadlineReminder
-from bot.slack.blocks.kit import (
-    USER_ID,
-    Block,
-    Element,
-    actions,
-    button,
-    clip,
-    context,
-    escape,
-    header,
-    quoted,
-    section,
-)
+from bot.slack.blocks.kit import USER_ID, Block, Element, actions, button, clip, context, header, section
+from bot.slack.blocks.text_fit import escape, quoted
 
 DONE = "deadline_done"  # on a reminder
 LIST_DONE = "deadline_list_done"  # in the /liaison deadlines listing

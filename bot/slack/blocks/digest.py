@@ -9,19 +9,10 @@ from __future__ import annotations
 
 from bot.digest.sections import Digest, Fact, Section
 from bot.digest.text import period_text, summary_text
-from bot.slack.blocks.kit import (
-    FALLBACK_CHARS,
-    HEADER_CHARS,
-    MAX_BLOCKS,
-    SECTION_CHARS,
-    Block,
-    Element,
-    Message,
-    escape,
-    escaped_fit,
-)
+from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, Block, Element, Message
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import mrkdwn as _mrkdwn
+from bot.slack.blocks.text_fit import escape, escaped_fit
 from bot.slack.seal import clip as seal_clip
 from bot.slack.seal import seal
 

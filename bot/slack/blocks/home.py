@@ -14,21 +14,12 @@ from typing import Literal, TypedDict
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation
 from bot.slack.blocks.answers import SIDES, THINKING, answer_blocks
 from bot.slack.blocks.issue_modal import SEVERITY_LABELS
-from bot.slack.blocks.kit import (
-    BUTTON_TEXT_CHARS,
-    HEADER_CHARS,
-    SECTION_CHARS,
-    Block,
-    Element,
-    InputState,
-    Text,
-    View,
-    escape,
-)
+from bot.slack.blocks.kit import BUTTON_TEXT_CHARS, HEADER_CHARS, SECTION_CHARS, Block, Element, InputState, Text, View
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import mrkdwn as _mrkdwn
 from bot.slack.blocks.sla import at_risk_section
+from bot.slack.blocks.text_fit import escape
 from bot.slack.seal import seal, seal_metadata
 from knowledge.answers import Answer
 

@@ -1,10 +1,10 @@
 """Slack's limits and the small pieces every builder uses; pure.
 
-Block Kit primitives shared by all the message and modal builders of the Slack transport: Slack's size
-limits, escaping, text objects, sections, context lines, headers and buttons, and the splitting of long
-text at line, sentence or word boundaries. Nothing here talks to Slack. Every piece of contract or user
-text that goes into mrkdwn is escaped (`&`, `<`, `>`) and marked `verbatim`, so a clause can never
-mention `<!channel>`, link somewhere or be auto-linked.
+Block Kit primitives shared by all the message and modal builders of the Slack transport: Block Kit's
+shapes, Slack's size limits, text objects, sections, context lines, headers and buttons (escaping and the
+fitting of long text live in `bot.slack.blocks.text_fit`). Nothing here talks to Slack. Every piece of
+contract or user text that goes into mrkdwn is escaped (`&`, `<`, `>`) and marked `verbatim`, so a clause
+can never mention `<!channel>`, link somewhere or be auto-linked.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Required, TypedDict  # Any: what slack_sdk takes (`wire`), a stored clause ref
 
+from bot.slack.blocks.text_fit import chunks, escape, escaped_fit, normalize, plain_fit, shorten
 from bot.slack.seal import SEAL_CHARS, seal
 
 
@@ -160,123 +161,7 @@ ACTION_ID_CHARS = 255
 BUTTON_VALUE_CHARS = 2000
 FALLBACK_CHARS = 4000
 
-ELLIPSIS = " \u2026"  # what a shortened text ends with
-
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
-_SENTENCE_END = re.compile(r"[.!?;:][\"'\u201d\u2019)\]]*$")
-
-
-# -- text ----------------------------------------------------------------------------------------
-def escape(text: str) -> str:
-    """Escape `&`, `<` and `>` the way Slack's mrkdwn requires."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_ENTITY = re.compile(r"&(amp|lt|gt);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
-_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
-
-
-def unmarked(text: str, *, urls: bool = False) -> str:
-    """Slack message text without its markup: <@U1> -> @U1, <#C1|general> -> #general, <!here> -> @here,
-    <https://x|label> -> label (with `urls`: "label (https://x)"), and `&amp;` `&lt;` `&gt;` undone.
-
-    Links are read before entities are undone: a literal "&lt;b&gt;" is text, not a link."""
-
-    def readable(match: re.Match[str]) -> str:
-        target, label = match.group(1), match.group(2)
-        if target.startswith(("@", "#")):  # <@U123>, <@U123|name>, <#C123|general>
-            return target[0] + (label or target[1:])
-        if target.startswith("!"):  # <!channel>, <!subteam^S1|@team>, <!date^...|fallback>
-            return label or "@" + target[1:].split("^", 1)[0]
-        if urls:
-            return f"{label} ({target})" if label and label != target else target
-        return label or target
-
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], _SLACK_LINK.sub(readable, text or ""))
-
-
-def normalize(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def quoted(text: str) -> str:
-    """Text as an mrkdwn block quote: every line starts with `>`."""
-    return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in text.split("\n"))
-
-
-def _max_fit(text: str, start: int, render: Callable[[str], str], limit: int) -> int:
-    """The largest end such that render(text[start:end]) fits in limit characters."""
-    lo, hi = start, len(text)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if len(render(text[start:mid])) <= limit:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _break_before(text: str, start: int, fit: int) -> int:
-    """Where a piece starting at start and ending by fit should end: a line, sentence or word boundary."""
-    line = sentence = word = None
-    for b in range(min(fit, len(text) - 1), start, -1):
-        if not text[b].isspace() or text[b - 1].isspace():
-            continue  # b must be the first blank after a word
-        run_end = b
-        while run_end < len(text) and text[run_end].isspace():
-            run_end += 1
-        if line is None and "\n" in text[b:run_end]:
-            line = b
-        elif sentence is None and _SENTENCE_END.search(text[max(start, b - 4) : b]):
-            sentence = b
-        elif word is None:
-            word = b
-        if line is not None:
-            break
-    half = start + (fit - start) // 2
-    for candidate in (line, sentence, word):
-        if candidate is not None and candidate > half:
-            return candidate
-    found = [b for b in (line, sentence, word) if b is not None]
-    return max(found) if found else fit  # a single word longer than the limit is the only mid-word cut
-
-
-def chunks(text: str, render: Callable[[str], str], limit: int) -> list[tuple[int, int]]:
-    """Spans of text whose rendering fits in limit, cut at line, then sentence, then word boundaries."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    while pos < len(text):
-        if len(render(text[pos:])) <= limit:
-            spans.append((pos, len(text)))
-            break
-        cut = _break_before(text, pos, _max_fit(text, pos, render, limit))
-        cut = max(cut, pos + 1)
-        end = cut
-        while end > pos and text[end - 1].isspace():
-            end -= 1
-        spans.append((pos, end))
-        pos = cut
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-    return spans
-
-
-def _shorten(text: str, render: Callable[[str], str], limit: int) -> str:
-    """The longest head of text, ending at a boundary, whose rendering with " …" fits in limit."""
-    if len(render(text)) <= limit:
-        return text
-    fit = _max_fit(text, 0, lambda s: render(s + ELLIPSIS), limit)
-    return text[: _break_before(text, 0, fit)].rstrip() + ELLIPSIS
-
-
-def escaped_fit(text: str, limit: int) -> str:
-    """Escaped text, shortened at a word boundary so that it fits in limit characters."""
-    return escape(_shorten(normalize(text), escape, limit))
-
-
-def plain_fit(text: str, limit: int) -> str:
-    return _shorten(" ".join(text.split()), lambda s: s, limit)
 
 
 # -- blocks --------------------------------------------------------------------------------------
@@ -354,7 +239,7 @@ def text_sections(text: str, max_sections: int, render: Callable[[str], str] = e
     if len(spans) <= max_sections:
         return [section(render(text[a:b])) for a, b in spans]
     pieces = [text[a:b] for a, b in spans[: max_sections - 1]]
-    pieces.append(_shorten(text[spans[max_sections - 1][0] :], render, SECTION_CHARS))
+    pieces.append(shorten(text[spans[max_sections - 1][0] :], render, SECTION_CHARS))
     return [section(render(p)) for p in pieces]
 
 

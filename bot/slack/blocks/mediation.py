@@ -24,7 +24,6 @@ from bot.slack.blocks.kit import (
     Element,
     clause_ref_label,
     clip,
-    escape,
 )
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import plain as _plain
@@ -52,6 +51,7 @@ from bot.slack.blocks.mediation_modals import (  # noqa: F401 -- re-exported for
     read_withdraw_form,
     withdraw_modal,
 )
+from bot.slack.blocks.text_fit import escape
 from bot.slack.seal import seal
 
 VERB = "mediate"

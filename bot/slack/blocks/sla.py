@@ -25,13 +25,12 @@ from bot.slack.blocks.kit import (
     button,
     clip,
     context,
-    escape,
     header,
     plain,
-    quoted,
     section,
     text_sections,
 )
+from bot.slack.blocks.text_fit import escape, quoted
 from bot.slack.seal import seal, seal_metadata
 
 APPROVE, REJECT, EDIT, CLAIM, REPORT = "sla_approve", "sla_reject", "sla_edit", "sla_claim", "sla_report_open"

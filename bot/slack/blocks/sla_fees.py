@@ -14,8 +14,9 @@ from typing import Any  # the workflows' JSON
 
 from bot.sla.closing import STATEMENT, CloseNotice
 from bot.sla.money import money, pct
-from bot.slack.blocks.kit import Block, context, escape, header, section
+from bot.slack.blocks.kit import Block, context, header, section
 from bot.slack.blocks.sla import PERIOD
+from bot.slack.blocks.text_fit import escape
 
 FEES_USAGE = (
     "Usage: /liaison sla fees [AMOUNT [CURRENCY] [from YYYY-MM]], e.g. /liaison sla fees 200000 USD from 2026-01"

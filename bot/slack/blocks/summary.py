@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from bot.mediation.summaries import LABELS, SILENT, Summary
 from bot.mediation.summary_text import clause_label
-from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, Block, escape, mrkdwn
+from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, Block, mrkdwn
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import section as _section
+from bot.slack.blocks.text_fit import escape
 
 FIELD_CHARS = 2000  # Slack's limit on one section field
 POINT_CHARS = 300  # our choices from here on, for readability

@@ -31,7 +31,8 @@ from bot.records.deadlines import DeadlineStatus
 from bot.sla.workflows import person
 from bot.slack.blocks import deadlines as db
 from bot.slack.blocks import mediation as mb
-from bot.slack.blocks.kit import Block, escape, section, wire
+from bot.slack.blocks.kit import Block, section, wire
+from bot.slack.blocks.text_fit import escape
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.payloads import Action, ActionBody, Command, Handler, channel_of
 from bot.slack.replies import not_linked

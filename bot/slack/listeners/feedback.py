@@ -9,7 +9,7 @@ from bot import questions as workflow
 from bot.access import may_repost
 from bot.deps import Deps
 from bot.slack.blocks import answers as blocks
-from bot.slack.blocks import kit
+from bot.slack.blocks import kit, text_fit
 from bot.slack.blocks.kit import wire, wire_view
 from bot.slack.facts import SlackProbe
 from bot.slack.payloads import Action, ActionBody
@@ -55,7 +55,7 @@ def on_share(
         return
     client.chat_postMessage(
         channel=body["channel"]["id"],
-        text=f"<@{user}> asked: {kit.escape(answer.question)}\n" + blocks.answer_text(answer),
+        text=f"<@{user}> asked: {text_fit.escape(answer.question)}\n" + blocks.answer_text(answer),
         blocks=wire(blocks.shared_answer_blocks(answer, answer_id=action["value"], user=user)),
     )
     respond(delete_original=True)

@@ -18,7 +18,7 @@ from bot.access import Scope
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
 from bot.slack.blocks import answers as blocks
-from bot.slack.blocks import kit
+from bot.slack.blocks import text_fit
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.payloads import Command, File, Handler, Shortcut, SlackMessage
@@ -59,7 +59,7 @@ def on_add(ack: Ack, shortcut: Shortcut, client: WebClient, context: BoltContext
 def add_file(deps: Deps, client: WebClient, file: File, *, channel: str, thread_ts: str | None, scope: Scope) -> None:
     """Download, index and report in the thread: 'Indexing…', then the result in place."""
     name = Path(str(file.get("name") or "contract")).name
-    shown = kit.escape(name)  # a file name is the sharer's text: never mrkdwn, not even in the fallback
+    shown = text_fit.escape(name)  # a file name is the sharer's text: never mrkdwn, not even in the fallback
     status = client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
@@ -76,7 +76,7 @@ def add_file(deps: Deps, client: WebClient, file: File, *, channel: str, thread_
         )
 
     def failed(reason: str, short: str | None = None) -> None:
-        report("failed", reason, f"Could not index {shown}: {kit.escape(short or reason)}")
+        report("failed", reason, f"Could not index {shown}: {text_fit.escape(short or reason)}")
 
     refusal = contracts.refusal(deps, name, file.get("size"))
     if refusal:

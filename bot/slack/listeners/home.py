@@ -14,7 +14,8 @@ from bot.deps import Deps
 from bot.slack.blocks import home as hb
 from bot.slack.blocks.home import AskMeta
 from bot.slack.blocks.issue_modal import issue_modal
-from bot.slack.blocks.kit import ShownView, View, escape, wire_view
+from bot.slack.blocks.kit import ShownView, View, wire_view
+from bot.slack.blocks.text_fit import escape
 from bot.slack.homes import publish_home, workspace_url
 from bot.slack.payloads import Action, ActionBody, HomeOpenedEvent, ViewBody
 from knowledge.errors import KnowledgeError

@@ -25,7 +25,8 @@ from bot.records import cases
 from bot.slack.blocks import issue_modal
 from bot.slack.blocks import issues as ib
 from bot.slack.blocks.issue_modal import IssueMeta
-from bot.slack.blocks.kit import Block, ShownView, escape, unmarked, wire, wire_view
+from bot.slack.blocks.kit import Block, ShownView, wire, wire_view
+from bot.slack.blocks.text_fit import escape, unmarked
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.homes import refresh_homes, workspace_url
 from bot.slack.payloads import Action, ActionBody, Command, Handler, Shortcut, ViewBody
