@@ -26,7 +26,8 @@ from bot.sla import home as sla_home
 from bot.sla import workflows as sla
 from bot.slack.blocks import issues as ib
 from bot.slack.blocks import sla as sb
-from bot.slack.blocks.kit import Block, escape, section, wire, wire_view
+from bot.slack.blocks.kit import Block, section, wire, wire_view
+from bot.slack.blocks.text_fit import escape
 from bot.slack.facts import SlackProbe, workspace_admin
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from bot.sla import home as sla_home
 from bot.sla import workflows as sla
 from bot.slack.blocks import sla as sb
 from bot.slack.blocks import sla_fees as fb
-from bot.slack.blocks.kit import escape, section
+from bot.slack.blocks.kit import section
+from bot.slack.blocks.text_fit import escape
 from bot.slack.payloads import Command, Handler
 from bot.slack.replies import not_linked
 from bot.slack.sla_here import REFUSALS, Here, here, open_report_form, post_breach_card, refuse, register_view, say

@@ -19,7 +19,8 @@ from bot.errors import LiaisonError
 from bot.records.sla import LevelStatus
 from bot.sla import workflows as sla
 from bot.slack.blocks import sla as sb
-from bot.slack.blocks.kit import ShownView, escape, section, wire_view
+from bot.slack.blocks.kit import ShownView, section, wire_view
+from bot.slack.blocks.text_fit import escape
 from bot.slack.payloads import Action, ActionBody, ViewBody
 from bot.slack.replies import not_linked
 from bot.slack.sla_here import (
