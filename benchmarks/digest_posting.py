@@ -37,7 +37,7 @@ from bot.deps import Deps
 from bot.localslack.api import SlackAPI
 from bot.mediation import lifecycle as mediations
 from bot.records import questions as question_records
-from bot.records.cases import IssueCreate
+from bot.records.case_schemas import IssueCreate
 from bot.settings import Settings
 from bot.slack.posting import post_due_digests
 

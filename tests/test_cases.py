@@ -16,8 +16,9 @@ from sqlmodel import SQLModel
 from bot import issues
 from bot.db import current_revision, session, upgrade
 from bot.mediation import lifecycle as mediations
-from bot.records import cases
-from bot.records.cases import IssueCreate, IssueRecord, TimelineEntry
+from bot.records import case_schemas, cases
+from bot.records.case_schemas import IssueCreate
+from bot.records.cases import IssueRecord, TimelineEntry
 from tests.conftest import at_once, count
 
 CASE_TABLES = {"issues", "mediations", "timeline_entries", "positions"}
@@ -215,7 +216,7 @@ def test_the_json_shapes_of_an_issue_a_mediation_and_an_entry_are_pinned(db: Eng
         mediation.opened_at = mediation.updated_at = mediation.last_activity_at = at
         [entry] = issues.issue_timeline(session=s, issue_id=issue.id or 0)
         entry.at = at
-        assert json.dumps(cases.issue_as_dict(issue)) == json.dumps(
+        assert json.dumps(case_schemas.issue_as_dict(issue)) == json.dumps(
             {
                 "id": issue.id,
                 "engagement": "acme",
@@ -238,7 +239,7 @@ def test_the_json_shapes_of_an_issue_a_mediation_and_an_entry_are_pinned(db: Eng
                 "resolved_at": None,
             }
         )
-        assert json.dumps(cases.mediation_as_dict(mediation)) == json.dumps(
+        assert json.dumps(case_schemas.mediation_as_dict(mediation)) == json.dumps(
             {
                 "id": mediation.id,
                 "engagement": "acme",
@@ -259,7 +260,7 @@ def test_the_json_shapes_of_an_issue_a_mediation_and_an_entry_are_pinned(db: Eng
                 "vendor_agreed_by": None,
             }
         )
-        assert json.dumps(cases.entry_as_dict(entry)) == json.dumps(
+        assert json.dumps(case_schemas.entry_as_dict(entry)) == json.dumps(
             {
                 "id": entry.id,
                 "issue_id": issue.id,

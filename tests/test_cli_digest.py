@@ -17,7 +17,7 @@ from bot.db import make_engine, session, upgrade
 from bot.digest import posts
 from bot.digest import schedule as digest_schedule
 from bot.localslack.api import SlackAPI
-from bot.records.cases import IssueCreate
+from bot.records.case_schemas import IssueCreate
 from bot.records.questions import record_question
 from bot.settings import Settings
 

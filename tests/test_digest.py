@@ -26,7 +26,8 @@ from bot.digest.text import digest_text
 from bot.localslack.api import SlackAPI
 from bot.mediation import lifecycle as mediations
 from bot.records import digests
-from bot.records.cases import IssueCreate, IssueRecord, MediationRecord
+from bot.records.case_schemas import IssueCreate
+from bot.records.cases import IssueRecord, MediationRecord
 from bot.records.questions import record_feedback, record_question
 from bot.settings import Settings
 from bot.slack import posting as digest

@@ -18,7 +18,7 @@ from bot.db import session
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation, Standing
 from bot.localslack.bodies import action_body
 from bot.mediation import lifecycle as mediations
-from bot.records.cases import IssueCreate
+from bot.records.case_schemas import IssueCreate
 from bot.records.questions import questions_since
 from bot.records.roles import grant_role
 from bot.records.tables import EPOCH, Feedback, QuestionRecord

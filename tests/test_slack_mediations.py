@@ -25,7 +25,8 @@ from bot.localslack.api import Call
 from bot.mediation import lifecycle as mediations
 from bot.mediation import queries
 from bot.records import cases
-from bot.records.cases import IssueCreate, MediationRecord, TimelineEntry
+from bot.records.case_schemas import IssueCreate
+from bot.records.cases import MediationRecord, TimelineEntry
 from bot.records.roles import grant_role
 from bot.slack import seal
 from bot.slack.blocks import mediation as mb

@@ -144,11 +144,11 @@ def issues_add(
 ) -> None:
     """Log an issue."""
     from bot import issues as issue_log
-    from bot.records import cases
+    from bot.records import case_schemas
 
     try:
         with _records_session() as s:
-            issue_in = cases.IssueCreate.model_validate(
+            issue_in = case_schemas.IssueCreate.model_validate(
                 {
                     "engagement": engagement,
                     "title": title,
@@ -164,7 +164,7 @@ def issues_add(
                 }
             )
             issue = issue_log.create_issue(session=s, issue_in=issue_in)
-            item = cases.issue_as_dict(issue)
+            item = case_schemas.issue_as_dict(issue)
     except ValueError as error:
         _fail(error)
     click.echo(json.dumps(item) if as_json else f"logged issue #{item['id']} in {engagement}: {item['title']}")
@@ -177,12 +177,13 @@ def issues_add(
 def issues_list(engagement: str, show_all: bool, as_json: bool) -> None:
     """The engagement's open issues (all with --all), worst first."""
     from bot import issues as issue_log
-    from bot.records import cases
+    from bot.records import case_schemas, cases
 
     with _records_session() as s:
         statuses = cases.ISSUE_STATUSES if show_all else None
         items = [
-            cases.issue_as_dict(i) for i in issue_log.list_issues(session=s, engagement=engagement, statuses=statuses)
+            case_schemas.issue_as_dict(i)
+            for i in issue_log.list_issues(session=s, engagement=engagement, statuses=statuses)
         ]
     if as_json:
         click.echo(json.dumps({"issues": items}))
@@ -205,12 +206,12 @@ def mediations() -> None:
 def mediations_list(engagement: str, show_all: bool, as_json: bool) -> None:
     """The engagement's mediations still under way (all with --all), oldest first."""
     from bot.mediation import queries as mediation_queries
-    from bot.records import cases
+    from bot.records import case_schemas, cases
 
     with _records_session() as s:
         statuses = cases.MEDIATION_STATUSES if show_all else None
         found = mediation_queries.list_mediations(session=s, engagement=engagement, statuses=statuses)
-        items = [cases.mediation_as_dict(m) for m in found]
+        items = [case_schemas.mediation_as_dict(m) for m in found]
     if as_json:
         click.echo(json.dumps({"mediations": items}))
         return
@@ -236,12 +237,13 @@ def export() -> None:
 def export_issues(engagement: str, fmt: str, output: Path | None, open_only: bool) -> None:
     """Every issue of the engagement (worst first) as CSV with a header row, or as a JSON list."""
     from bot import issues as issue_log
-    from bot.records import cases
+    from bot.records import case_schemas, cases
 
     with _records_session() as s:
         statuses = None if open_only else cases.ISSUE_STATUSES
         items = [
-            cases.issue_as_dict(i) for i in issue_log.list_issues(session=s, engagement=engagement, statuses=statuses)
+            case_schemas.issue_as_dict(i)
+            for i in issue_log.list_issues(session=s, engagement=engagement, statuses=statuses)
         ]
     if fmt == "json":
         text = json.dumps(items, indent=2) + "\n"

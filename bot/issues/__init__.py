@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.records.case_schemas import IssueCreate
 from bot.records.cases import (
     CASE_SIDES,
     ISSUE_STATUSES,
     OPEN_ISSUE_STATUSES,
-    IssueCreate,
     IssueRecord,
     TimelineEntry,
     add_entry,

@@ -22,7 +22,7 @@ from bot.contracts.clauses import relevant_clauses
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import NotFound
-from bot.records import cases
+from bot.records import case_schemas, cases
 from bot.records.cases import ClauseRef
 from knowledge.errors import KnowledgeError
 from knowledge.visibility import visible_to
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class NewIssue:
-    """What a form says of a new issue; `log_issue` checks it (as a `bot.records.cases.IssueCreate`)."""
+    """What a form says of a new issue; `log_issue` checks it (as a `bot.records.case_schemas.IssueCreate`)."""
 
     engagement: str
     title: str
@@ -78,16 +78,18 @@ def log_issue(deps: Deps, new: NewIssue, *, actor: str, view_id: str) -> Logged:
     """The issue a modal submission logs, once per view, and whether this is the first delivery.
 
     ValueError (a pydantic ValidationError) if the form's values are not an issue's."""
-    issue_in = cases.IssueCreate.model_validate({**asdict(new), "created_by": actor, "source_key": f"view:{view_id}"})
+    issue_in = case_schemas.IssueCreate.model_validate(
+        {**asdict(new), "created_by": actor, "source_key": f"view:{view_id}"}
+    )
     with session(deps.engine) as s:
         first = records.claim_event(session=s, key=f"issue-confirmation:view:{view_id}")
         issue = issues.create_issue(session=s, issue_in=issue_in)
-        return Logged(cases.issue_as_dict(issue), first)
+        return Logged(case_schemas.issue_as_dict(issue), first)
 
 
 def open_issues(deps: Deps, engagement: str) -> list[dict[str, Any]]:
     with session(deps.engine) as s:
-        return [cases.issue_as_dict(i) for i in issues.list_issues(session=s, engagement=engagement)]
+        return [case_schemas.issue_as_dict(i) for i in issues.list_issues(session=s, engagement=engagement)]
 
 
 def get_issue(deps: Deps, issue_id: int) -> cases.IssueRecord:
@@ -114,8 +116,8 @@ def issue_card(deps: Deps, issue_id: int, side: str) -> IssueCard:
         record = issues.get_issue(session=s, issue_id=issue_id)
         if record is None:
             raise LookupError(f"no issue #{issue_id}")
-        issue = cases.issue_as_dict(record)
-        history = [cases.entry_as_dict(e) for e in issues.issue_timeline(session=s, issue_id=issue_id)]
+        issue = case_schemas.issue_as_dict(record)
+        history = [case_schemas.entry_as_dict(e) for e in issues.issue_timeline(session=s, issue_id=issue_id)]
     return IssueCard(issue, history, suggestions_for(deps, issue, side))
 
 

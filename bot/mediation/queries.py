@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.records.case_schemas import issue_as_dict, mediation_as_dict
 from bot.records.cases import (
     ACTIVE_MEDIATION_STATUSES,
     MEDIATION_STATUSES,
@@ -21,8 +22,6 @@ from bot.records.cases import (
     Position,
     TimelineEntry,
     aware,
-    issue_as_dict,
-    mediation_as_dict,
     timeline_of,
 )
 from bot.records.tables import EngagementRole, check_choice

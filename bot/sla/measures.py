@@ -29,7 +29,8 @@ from bot import issues
 from bot.errors import Conflict, NotFound
 from bot.records import claim_event
 from bot.records import sla as records
-from bot.records.cases import ClauseRef, IssueCreate
+from bot.records.case_schemas import IssueCreate
+from bot.records.cases import ClauseRef
 from bot.records.sla import CreditStatement, EventKind, Measurement, ServiceLevelRecord, decimal_text
 from bot.records.tables import utcnow
 from bot.sla import register

@@ -18,7 +18,7 @@ import pytest
 from bot import issues, records
 from bot.db import session
 from bot.mediation import lifecycle as mediations
-from bot.records.cases import IssueCreate
+from bot.records.case_schemas import IssueCreate
 from bot.records.questions import record_question
 from bot.records.roles import grant_role
 from bot.records.tables import ChannelBinding
