@@ -1,8 +1,8 @@
 """Block Kit for mediations: reading `/liaison mediate`, the thread's header and its reminders.
 
 Pure functions, like `bot.slack.blocks.answers`: nothing here talks to Slack or the database. A mediation arrives as
-a plain dict (`bot.records.cases.mediation_as_dict` plus "positions", "evidence_count", "issues" and "parties", see
-`header_blocks`). User and contract text going into mrkdwn is escaped and marked verbatim; plain-text fields
+a plain dict (`bot.records.case_schemas.mediation_as_dict` plus "positions", "evidence_count", "issues" and "parties",
+see `header_blocks`). User and contract text going into mrkdwn is escaped and marked verbatim; plain-text fields
 are clipped to Slack's limits. The modals the header's buttons open are in `bot.slack.blocks.mediation_modals`
 (re-exported here).
 """
