@@ -12,6 +12,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.i18n import _
 from bot.settings import Settings
 from bot.slack import seal
 from bot.slack.blocks import answers as blocks
@@ -121,5 +122,5 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient, listener_ex
 def _apology(error: Exception) -> str:
     """A short message for the user: the knowledge base's own errors say what to do; others do not leak."""
     if isinstance(error, KnowledgeError):
-        return f"Sorry, I could not answer that: {error}"
-    return "Sorry, something went wrong on my side. Please try again in a moment."
+        return _("Sorry, I could not answer that: {error}").format(error=error)
+    return _("Sorry, something went wrong on my side. Please try again in a moment.")
