@@ -107,6 +107,7 @@ PUBLIC_KNOWLEDGE = {
     "knowledge.slas",
     "knowledge.deadlines",
     "knowledge.i18n",
+    "knowledge.languages",
 }
 # The composition root builds the pieces the knowledge base is made of.
 ROOT_KNOWLEDGE = {"knowledge.embeddings", "knowledge.generation", "knowledge.store"}
