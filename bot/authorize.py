@@ -3,7 +3,8 @@
 An `Actor` is a person with the roles they hold in the target's engagement (read in the workflow's session)
 and a way to ask whether they are a workspace admin or owner: the transport passes that in (Slack asks
 `users.info`; the CLI's operator is trusted), and it is asked last, only when the roles do not decide, so a
-role holder costs no Slack call. A refusal is a `NotAllowed` whose message says who may.
+role holder costs no Slack call. A refusal is a `NotAllowed` whose message says who may, in the
+current language (`bot.i18n`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from bot.errors import NotAllowed
+from bot.i18n import N_, _
 from bot.records import roles as role_records
 from bot.records.cases import IssueRecord, MediationRecord
 from bot.records.tables import ROLES
@@ -22,7 +24,6 @@ from bot.records.tables import ROLES
 MANAGERS = ("mediator", "admin")  # open and close mediations, act for either side
 SIDE_OWNERS = {"client": "client-owner", "vendor": "vendor-owner"}
 PARTIES = (*MANAGERS, *SIDE_OWNERS.values())  # propose, escalate, withdraw, summarise
-PARTIES_WHO = "mediators and the client's or vendor's owners"
 
 Action = Literal[
     "bind",
@@ -80,95 +81,116 @@ def _engagement_of(target: Target) -> str:
     return target if isinstance(target, str) else target.engagement
 
 
-def _position_rule(side: str) -> tuple[tuple[str, ...], str, str]:
-    return (SIDE_OWNERS[side], *MANAGERS), f"the {side}'s owners and mediators", "state positions"
-
-
-# (roles that allow it, who they are, what they do) for the mediation actions the roles alone decide
-_MEDIATION_RULES: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "state-client-position": _position_rule("client"),
-    "state-vendor-position": _position_rule("vendor"),
-    "propose": (PARTIES, PARTIES_WHO, "propose outcomes"),
-    "escalate": (PARTIES, PARTIES_WHO, "escalate"),
-    "withdraw": (PARTIES, PARTIES_WHO, "withdraw"),
+# (roles that allow it, the refusal: a whole sentence with {id}, the mediation's) for the mediation actions the
+# roles alone decide
+_MEDIATION_RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "state-client-position": (
+        (SIDE_OWNERS["client"], *MANAGERS),
+        N_("Only the client's owners and mediators can state positions in mediation #{id}."),
+    ),
+    "state-vendor-position": (
+        (SIDE_OWNERS["vendor"], *MANAGERS),
+        N_("Only the vendor's owners and mediators can state positions in mediation #{id}."),
+    ),
+    "propose": (
+        PARTIES,
+        N_("Only mediators and the client's or vendor's owners can propose outcomes in mediation #{id}."),
+    ),
+    "escalate": (PARTIES, N_("Only mediators and the client's or vendor's owners can escalate in mediation #{id}.")),
+    "withdraw": (PARTIES, N_("Only mediators and the client's or vendor's owners can withdraw in mediation #{id}.")),
 }
 
 
 REVIEWERS = (*MANAGERS, *SIDE_OWNERS.values(), "owner")  # approve, edit and reject the SLA register's levels
 DISPUTERS = (*MANAGERS, *SIDE_OWNERS.values())  # dispute or agree with a measurement, for a side
-_WHO = {
-    REVIEWERS: "mediators, admins and owners",
-    DISPUTERS: "the client's or vendor's owners and mediators",
-    ROLES: "people with a role",
-}
-# (roles that allow it, what they do) for the SLA register's actions
-_SLA_RULES: dict[str, tuple[tuple[str, ...], str]] = {
-    "review-sla": (REVIEWERS, "draft, approve, edit or reject service levels"),
-    "see-sla-drafts": (ROLES, "see draft service levels"),
-    "report-sla": (ROLES, "report service level measurements"),
-    "dispute-sla": (DISPUTERS, "dispute or agree with a measurement"),
-}
-# the deadlines register's, mirroring the SLA register's review
-_DEADLINE_RULES: dict[str, tuple[tuple[str, ...], str]] = {
-    "review-deadlines": (REVIEWERS, "draft, approve, edit, mark done or waive deadlines, or change their settings"),
-    "see-deadline-drafts": (ROLES, "see draft deadlines"),
+# (roles that allow it, the refusal: a whole sentence with {engagement}) for the registers' actions
+_REGISTER_RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "review-sla": (
+        REVIEWERS,
+        N_("Only mediators, admins and owners of {engagement} can draft, approve, edit or reject service levels."),
+    ),
+    "see-sla-drafts": (ROLES, N_("Only people with a role of {engagement} can see draft service levels.")),
+    "report-sla": (ROLES, N_("Only people with a role of {engagement} can report service level measurements.")),
+    "dispute-sla": (
+        DISPUTERS,
+        N_(
+            "Only the client's or vendor's owners and mediators of {engagement} can dispute or agree with a "
+            "measurement."
+        ),
+    ),
+    # the deadlines register's, mirroring the SLA register's review
+    "review-deadlines": (
+        REVIEWERS,
+        N_(
+            "Only mediators, admins and owners of {engagement} can draft, approve, edit, mark done or waive "
+            "deadlines, or change their settings."
+        ),
+    ),
+    "see-deadline-drafts": (ROLES, N_("Only people with a role of {engagement} can see draft deadlines.")),
 }
 
 
 def refusal(actor: Actor, action: Action, target: Target) -> str | None:
-    """Why `actor` may not do `action` to `target` now, or None if they may."""
+    """Why `actor` may not do `action` to `target` now (a sentence in the current language), or None if they may."""
     engagement = _engagement_of(target)
     if action in ("bind", "rebind", "unbind", "add-contracts"):
         if actor.holds(("admin",)) or actor.is_workspace_admin(actor.user_id):
             return None
         if action == "bind":
-            return (
-                f"Only workspace admins or owners, and people made admins of `{engagement}`, can bind a channel to it."
-            )
+            return _(
+                "Only workspace admins or owners, and people made admins of `{engagement}`, can bind a channel to it."
+            ).format(engagement=engagement)
         if action == "unbind":
-            return f"This channel is bound to `{engagement}`. Only its admins (or workspace admins) can unbind it."
+            return _(
+                "This channel is bound to `{engagement}`. Only its admins (or workspace admins) can unbind it."
+            ).format(engagement=engagement)
         if action == "rebind":
-            return (
-                f"This channel is bound to `{engagement}`. Only its admins (or workspace admins) can rebind it "
+            return _(
+                "This channel is bound to `{engagement}`. Only its admins (or workspace admins) can rebind it "
                 "to another engagement."
-            )
-        return f"Only workspace admins and admins of {engagement} can add contracts."
+            ).format(engagement=engagement)
+        return _("Only workspace admins and admins of {engagement} can add contracts.").format(engagement=engagement)
     if action == "change-issue-status" and isinstance(target, IssueRecord):
         if actor.user_id in (target.created_by, target.owner) or actor.holds(ROLES):
             return None
         if actor.is_workspace_admin(actor.user_id):
             return None
-        return (
-            f"Only the reporter, the owner and the people with a role in {engagement} "
-            f"can change issue #{target.id}'s status."
-        )
+        return _(
+            "Only the reporter, the owner and the people with a role in {engagement} can change issue #{id}'s status."
+        ).format(engagement=engagement, id=target.id)
     if action == "attach-clause" and isinstance(target, IssueRecord):
         if actor.user_id == target.created_by or actor.holds(MANAGERS):
             return None
-        return f"Only the person who logged issue #{target.id} (or a mediator) attaches clauses to it."
-    if action in _SLA_RULES or action in _DEADLINE_RULES:
-        allowed, doing = _SLA_RULES.get(action) or _DEADLINE_RULES[action]
+        return _("Only the person who logged issue #{id} (or a mediator) attaches clauses to it.").format(id=target.id)
+    if action in _REGISTER_RULES:
+        allowed, why = _REGISTER_RULES[action]
         if actor.holds(allowed):
             return None
-        return f"Only {_WHO[allowed]} of {engagement} can {doing}."
+        return _(why).format(engagement=engagement)
     if action == "open-mediation":
         if actor.holds(MANAGERS):
             return None
-        return f"Only mediators and admins of {engagement} can open a mediation. Ask one to run it."
+        return _("Only mediators and admins of {engagement} can open a mediation. Ask one to run it.").format(
+            engagement=engagement
+        )
     if isinstance(target, MediationRecord):
         if action == "close-mediation":
             if actor.holds(MANAGERS):
                 return None
-            return f"Only mediators and admins of {engagement} can close mediation #{target.id}."
+            return _("Only mediators and admins of {engagement} can close mediation #{id}.").format(
+                engagement=engagement, id=target.id
+            )
         if action == "summarise":
             if actor.holds(PARTIES):
                 return None
-            return f"Only {PARTIES_WHO} can summarise mediation #{target.id}."
+            return _("Only mediators and the client's or vendor's owners can summarise mediation #{id}.").format(
+                id=target.id
+            )
         if action in _MEDIATION_RULES:
-            allowed, who, doing = _MEDIATION_RULES[action]
+            allowed, why = _MEDIATION_RULES[action]
             if actor.holds(allowed):
                 return None
-            return f"Only {who} can {doing} in mediation #{target.id}."
+            return _(why).format(id=target.id)
     raise ValueError(f"no rule for {action!r} on {type(target).__name__}")
 
 
@@ -188,7 +210,7 @@ def agreeing_side(actor: Actor, mediation: MediationRecord) -> str:
     """The side the actor agrees for (from their owner role); mediators propose but never agree for a side."""
     sides = [side for side, role in SIDE_OWNERS.items() if role in actor.roles]
     if not sides:
-        raise NotAllowed("Only the client's owner or the vendor's owner can agree, each for their side.")
+        raise NotAllowed(_("Only the client's owner or the vendor's owner can agree, each for their side."))
     if len(sides) > 1:
-        raise NotAllowed("You own both sides of this engagement, so I can't tell which side you agree for.")
+        raise NotAllowed(_("You own both sides of this engagement, so I can't tell which side you agree for."))
     return sides[0]

@@ -15,6 +15,7 @@ from bot.authorize import actor_in, authorize, nobody
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import Conflict, NotFound
+from bot.i18n import _
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,11 @@ def bind(
     engagement, side, channel = binding.engagement, binding.side, binding.channel_id
     if side != "shared" and (probe is None or probe.channel_is_shared(channel) is not False):
         raise Conflict(
-            "This channel is shared with another organisation (Slack Connect), or Slack could not say it is not, so "
-            f"it can only be bound as shared: `/liaison bind {engagement} shared`. People of the other organisation "
-            "would read one side's documents here."
+            _(
+                "This channel is shared with another organisation (Slack Connect), or Slack could not say it is not, "
+                "so it can only be bound as shared: `/liaison bind {engagement} shared`. People of the other "
+                "organisation would read one side's documents here."
+            ).format(engagement=engagement)
         )
     current = access.scope_of(deps, channel)
     with session(deps.engine) as s:
@@ -67,7 +70,7 @@ def unbind(
     with session(deps.engine) as s:
         row = records.binding_for(session=s, channel_id=channel_id)
         if row is None:
-            raise NotFound("This channel is not linked to an engagement, so there is nothing to unbind.")
+            raise NotFound(_("This channel is not linked to an engagement, so there is nothing to unbind."))
         was = (row.engagement, row.side)
         authorize(actor_in(s, user_id, row.engagement, is_workspace_admin), "unbind", row.engagement)
         records.unbind_channel(session=s, channel_id=channel_id)
@@ -87,7 +90,7 @@ def contracts_scope(
     `NotFound` for an unbound channel and `NotAllowed` for someone who is no admin of the engagement."""
     scope = access.scope_of(deps, channel_id, probe=probe, user_id=user_id if narrow_for_user else None)
     if scope is None:
-        raise NotFound("This channel is not linked to an engagement yet.")
+        raise NotFound(_("This channel is not linked to an engagement yet."))
     with session(deps.engine) as s:
         authorize(actor_in(s, user_id, scope.engagement, is_workspace_admin), "add-contracts", scope.engagement)
     return scope
