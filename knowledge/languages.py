@@ -87,8 +87,12 @@ def document_language(text: str, *, sample: int = 20_000) -> str | None:
     return ranked[0][0] if ranked and ranked[0][1] >= 0.5 else None
 
 
+def _load_models() -> None:
+    _ranked("warm the models up", high=True)  # lingua loads a language's models on its first detection
+
+
 def warm() -> threading.Thread:
     """Load the high-accuracy models in the background (a bot calls this at start)."""
-    thread = threading.Thread(target=_detector, args=(True,), name="liaison-languages", daemon=True)
+    thread = threading.Thread(target=_load_models, name="liaison-languages", daemon=True)
     thread.start()
     return thread
