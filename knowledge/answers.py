@@ -9,14 +9,16 @@ the source survive; an answer left with no valid citation falls back to the extr
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from knowledge.coverage import Model, asked_thing_missing, decide, features, missing_words, named
 from knowledge.coverage import model as coverage_model
 from knowledge.direct import Direct, direct_for
 from knowledge.embeddings import identity, multilingual
+from knowledge.i18n import _, current, normalise, speaking
 from knowledge.language import looks_non_english
+from knowledge.languages import detect, document_language
 from knowledge.placeholders import placeholders_in
 from knowledge.quotes import best_passage, defined_terms, definition_span
 from knowledge.ranges import measured, row_for
@@ -30,6 +32,9 @@ MAX_SUPPORTING = 2
 RELATED_SHARE = 0.75  # a clause scoring this close to the lead is shown beside it
 NEAREST = 3
 BANDED_HITS = 4  # a stated measurement looks for its band in the tables of this many top hits
+# A question in one language and a lead clause in another are covered when they are at least this close in
+# meaning (e5's cosine; e5's floor for any answer is 0.78, covered same-language questions mostly >= 0.85).
+CROSS_LANGUAGE_SIMILARITY = 0.84
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class Citation:
     header: str | None = None  # a table row's header row, verbatim: `extracted_text[header_start:...]`
     header_start: int | None = None
     placeholders: tuple[tuple[int, int], ...] = ()  # template slots in the quote and header (document offsets)
+    # with an LLM, the quote translated into the asker's language: shown beside the verbatim quote, never for it
+    translation: str | None = None
+    translation_language: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         d: dict[str, object] = {k: v for k, v in asdict(self).items() if k in _CITATION_FIELDS}
@@ -54,6 +62,8 @@ class Citation:
             d["header"] = {"text": self.header, "start": self.header_start, "end": self.header_start + len(self.header)}
         if self.placeholders:  # only where there are any: a citation without them keeps its old shape
             d["placeholders"] = [[a, b] for a, b in self.placeholders]
+        if self.translation:  # a machine translation of the quote, marked as such; the quote stays verbatim
+            d["translation"] = {"text": self.translation, "language": self.translation_language, "machine": True}
         return d
 
     @classmethod
@@ -69,7 +79,16 @@ class Citation:
             if isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(v, int) for v in p)
         )
         fields = {k: data[k] for k in _CITATION_FIELDS}
-        return cls(**fields, role=role, header=text, header_start=start, placeholders=spans)
+        translated = data.get("translation") if isinstance(data.get("translation"), dict) else None
+        return cls(
+            **fields,
+            role=role,
+            header=text,
+            header_start=start,
+            placeholders=spans,
+            translation=str(translated["text"]) if translated and translated.get("text") else None,
+            translation_language=str(translated.get("language") or "") or None if translated else None,
+        )
 
     def label(self) -> str:
         """Where the quote is, as people read it: "Master Services Agreement (01-msa.md), §4.2, p. 3"."""
@@ -87,6 +106,7 @@ class Answer:
     nearest: list[Citation] = field(default_factory=list)
     mode: str = "extractive"
     direct: Direct | None = None  # the lead clause's line that answers, verbatim; None when none does
+    language: str = "en"  # the language Liaison's own words are in (the asker's); quotes keep the contract's
 
     @classmethod
     def from_dict(cls, question: str, data: dict[str, Any], *, mode: str = "extractive") -> Answer:
@@ -98,7 +118,8 @@ class Answer:
             direct = Direct.from_dict(data.get("direct"))
         else:  # a record that kept only the citations: the line is found again in the lead quote
             direct = _direct_in_quote(question, cite[0]) if found and cite else None
-        return cls(question, str(data.get("answer", "")), found, cite, near, mode, direct)
+        language = normalise(str(data.get("language") or "")) or "en"
+        return cls(question, str(data.get("answer", "")), found, cite, near, mode, direct, language)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -107,6 +128,7 @@ class Answer:
             "direct": self.direct.as_dict() if self.direct else None,
             "citations": [c.as_dict() for c in self.citations],
             "nearest": [c.as_dict() for c in self.nearest],
+            "language": self.language,
         }
 
 
@@ -152,9 +174,24 @@ class Answerer:
         self.llm = llm
         # the covered / not-covered model: the one shipped for this embedder unless one is given
         self.coverage = coverage or coverage_model(identity(retriever.embeddings))
+        self._languages: dict[tuple[str, int, str], str | None] = {}  # a document's language, by its text
 
-    def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:
+    def answer_question(
+        self, question: str, *, engagement: str, side: str = "shared", language: str | None = None
+    ) -> Answer:
+        """The answer, Liaison's words in `language`, else the question's own language when it can be told
+        (`knowledge.languages.detect`), else the language of the moment (`knowledge.i18n.current`)."""
         question = question.strip()
+        asked = detect(question)
+        with speaking(normalise(language) or asked or current()) as lang:
+            answer = self._answer(question, engagement=engagement, side=side, asked=asked)
+            if self.llm is not None and answer.found:
+                from knowledge.generation import translate_citations
+
+                answer = translate_citations(answer, lang, self.llm)
+            return replace(answer, language=lang)
+
+    def _answer(self, question: str, *, engagement: str, side: str, asked: str | None) -> Answer:
         scope = self.retriever.scope(engagement, side)  # one read of the engagement's records for the question
         hits = (
             self.retriever.search(question, engagement=engagement, side=side, k=self.k, scope=scope) if question else []
@@ -162,11 +199,16 @@ class Answerer:
         if not hits:
             return Answer(
                 question,
-                _nothing_indexed(engagement, side) if question else "Ask me a question about the contracts.",
+                _nothing_indexed(engagement, side) if question else _("Ask me a question about the contracts."),
                 False,
             )
         vocabulary = self.retriever.vocabulary(engagement=engagement, side=side, scope=scope)
-        if not self._relevant(question, hits, vocabulary) or asked_thing_missing(question, vocabulary):
+        if self._across_languages(asked, hits):
+            # the question's words cannot be looked up in the clause's language: the lexical evidence the
+            # covered/not-covered model reads says nothing, and no word is "missing"; meaning alone decides
+            if max(h.similarity for h in hits[:3]) < CROSS_LANGUAGE_SIMILARITY:
+                return self._not_found(question, hits, engagement, [])
+        elif not self._relevant(question, hits, vocabulary) or asked_thing_missing(question, vocabulary):
             return self._not_found(question, hits, engagement, missing_words(question, vocabulary))
         if self.llm is not None:
             from knowledge.generation import generate_answer
@@ -177,6 +219,20 @@ class Answerer:
         return self._extractive(question, hits, scope)
 
     # -- relevance -------------------------------------------------------------------------------
+    def _across_languages(self, asked: str | None, hits: list[Hit]) -> bool:
+        """Whether the question is in one language and the lead clause's document in another (a multilingual
+        embedder only: an English-only one cannot match across languages at all)."""
+        if asked is None or not hits or not multilingual(self.retriever.embeddings):
+            return False
+        text = self._text_of(hits[0])
+        key = (hits[0].chunk.document, len(text), text[:200])
+        if key not in self._languages:
+            if len(self._languages) > 256:
+                self._languages.clear()
+            self._languages[key] = document_language(text)
+        found = self._languages[key]
+        return found is not None and found != asked
+
     @property
     def similarity_floor(self) -> float:
         """How close a clause must come to a text to be related to it at all (LIAISON_MIN_SIMILARITY, or the
@@ -192,12 +248,18 @@ class Answerer:
 
     def _not_found(self, question: str, hits: list[Hit], engagement: str, missing: list[str]) -> Answer:
         nearest = [self._whole_or_passage(question, h, "nearest") for h in hits[:NEAREST]]
-        text = f"The indexed contracts for {engagement} do not seem to cover this."
         if missing:  # words no visible clause has in any form (stem, longer word, expansion)
-            text += f" None of them mentions {named(missing)}."
-        text += " These are the nearest clauses I found; none of them answers it directly."
+            text = _(
+                "The indexed contracts for {engagement} do not seem to cover this. None of them mentions {words}. "
+                "These are the nearest clauses I found; none of them answers it directly."
+            ).format(engagement=engagement, words=named(missing))
+        else:
+            text = _(
+                "The indexed contracts for {engagement} do not seem to cover this. "
+                "These are the nearest clauses I found; none of them answers it directly."
+            ).format(engagement=engagement)
         if looks_non_english(question) and not multilingual(self.retriever.embeddings):
-            text = (
+            text = _(
                 "I can only read questions in English with the embedding model in use (LIAISON_EMBEDDER), "
                 "and I could not match this one to a clause. Please ask in English."
             )
@@ -323,8 +385,15 @@ def _where(c: Citation) -> str:
     container = section.rsplit(" ", 1)[0] if " " in section else ""
     if container and c.title.lower().startswith(container.lower()):
         section = section.rsplit(" ", 1)[1]  # "Schedule B 4.2" of "Schedule B - SLA" reads "4.2"
-    where = f"section {section} of the {_named(c)}" if section else f"the {_named(c)}"
-    return where + (f" (page {c.page})" if c.page else "")
+    if section and c.page:
+        return _("section {section} of the {document} (page {page})").format(
+            section=section, document=_named(c), page=c.page
+        )
+    if section:
+        return _("section {section} of the {document}").format(section=section, document=_named(c))
+    if c.page:
+        return _("the {document} (page {page})").format(document=_named(c), page=c.page)
+    return _("the {document}").format(document=_named(c))
 
 
 def _named(c: Citation) -> str:
@@ -334,12 +403,14 @@ def _named(c: Citation) -> str:
 
 def _lead_in(citations: list[Citation], amended: bool) -> str:
     if amended and len(citations) > 1:
-        return f"{_named(citations[0])} changed this; {_where(citations[1])} had the original wording:"
-    return f"Here is what {_where(citations[0])} says:"
+        return _("{amendment} changed this; {where} had the original wording:").format(
+            amendment=_named(citations[0]), where=_where(citations[1])
+        )
+    return _("Here is what {where} says:").format(where=_where(citations[0]))
 
 
 def _nothing_indexed(engagement: str, side: str) -> str:
-    return (
-        f"No contracts are indexed for engagement {engagement!r} that a {side} channel may see. "
-        f"Index some with `liaison index PATH --engagement {engagement}`."
-    )
+    return _(
+        "No contracts are indexed for engagement '{engagement}' that a {side} channel may see. "
+        "Index some with `liaison index PATH --engagement {engagement}`."
+    ).format(engagement=engagement, side=side)

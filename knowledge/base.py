@@ -60,8 +60,11 @@ class KnowledgeBase:
             title=title,
         )
 
-    def answer_question(self, question: str, *, engagement: str, side: str = "shared") -> Answer:
-        return self.answerer.answer_question(question, engagement=engagement, side=side)
+    def answer_question(
+        self, question: str, *, engagement: str, side: str = "shared", language: str | None = None
+    ) -> Answer:
+        """See `Answerer.answer_question`: `language` names the asker's language (else the question's own)."""
+        return self.answerer.answer_question(question, engagement=engagement, side=side, language=language)
 
     def search(self, question: str, *, engagement: str, side: str = "shared", k: int = 8) -> list[Hit]:
         return self.retriever.search(question, engagement=engagement, side=side, k=k)

