@@ -24,6 +24,9 @@ from pathlib import Path
 DEFAULT = "en"
 # The languages whose catalogues are complete (checked by tests/test_i18n.py); others fall back to English.
 COMPLETE = ("en", "it")
+# Languages in which answers (the knowledge catalogue: lead-ins, not-covered messages) are written, the bot's
+# other texts falling back to English.
+ANSWERED = ("es", "fr", "de", "pt")
 NAMES = {"en": "English", "it": "Italiano", "es": "Español", "fr": "Français", "de": "Deutsch", "pt": "Português"}
 
 _language: ContextVar[str | None] = ContextVar("liaison_language", default=None)

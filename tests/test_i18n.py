@@ -34,6 +34,11 @@ def test_every_message_is_translated(package: str, lang: str) -> None:
     assert TOOL.problems(package, lang) == []
 
 
+@pytest.mark.parametrize("lang", i18n.ANSWERED)
+def test_answers_are_written_in_more_languages(lang: str) -> None:
+    assert TOOL.problems("knowledge", lang) == []
+
+
 def test_the_check_sees_what_it_guards() -> None:
     found = TOOL.extract("bot")
     assert any("something went wrong" in msgid for msgid in found)  # bot/slack/app.py's apology
