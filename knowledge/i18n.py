@@ -80,9 +80,12 @@ def translations(locale_dir: str, lang: str) -> gettext.NullTranslations:
     from babel.messages.pofile import read_po
 
     merged = Catalog(locale=lang)
-    for path in files:
+    for number, path in enumerate(files):
         with path.open("rb") as f:
-            for message in read_po(f, locale=lang):
+            read = read_po(f, locale=lang)
+            if number == 0:  # the files' own Plural-Forms, not CLDR's (Italian has 3 forms there, 2 in our .po)
+                merged.mime_headers = read.mime_headers
+            for message in read:
                 forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
                 if message.id and all(forms) and not message.fuzzy and message.id not in merged:
                     merged.add(message.id, message.string)
