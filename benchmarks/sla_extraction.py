@@ -8,6 +8,8 @@ repository root:
     .venv/bin/python benchmarks/sla_extraction.py predictions.jsonl
     .venv/bin/python benchmarks/sla_extraction.py predictions.jsonl --gold other.jsonl --out /tmp/sla.json
     .venv/bin/python benchmarks/sla_extraction.py --docs ../shared/bench/sla/docs    # run knowledge.slas itself
+    .venv/bin/python benchmarks/sla_extraction.py --docs ../shared/bench/sla-it/docs \
+        --gold benchmarks/data/sla_register_gold_it.jsonl                             # the Italian documents
 
 With `--docs`, each file of the folder is loaded with `knowledge.loaders.load_document`, its levels drafted
 with `knowledge.slas.extract_levels` and converted to the SL shape of `liaison sla extract --json` (the
@@ -21,7 +23,10 @@ a null only equals a null), strings ignoring case, spacing and end punctuation, 
 ('minute' = 'minutes', 'working days' = 'business days'), sections without 'Section' or '§', tiers as
 the set of (from, to, pct), earn-back as (periods, pct), chronic failure as its tests [(run, within)] (a gold
 entry without the key states none). For a field, precision = correct matched pairs / predictions and recall =
-correct matched pairs / gold entries; the `match` row counts matched pairs alone.
+correct matched pairs / gold entries; the `match` row counts matched pairs alone. The optional fields
+(`claim_days`) are scored only on the gold entries that state the key: recall over those entries, precision
+over the predictions matched to them (no row when no gold entry states it).
+A reStructuredText file (`.rst`) is read as the plain text it is when the loader has no reader of its own.
 """
 
 from __future__ import annotations
@@ -159,6 +164,12 @@ FIELDS: dict[str, tuple[Callable[[Level], object], Callable[[object, object], bo
 }
 
 
+# scored only where the gold entry states the key (the English gold predates them)
+OPTIONAL: dict[str, tuple[Callable[[Level], object], Callable[[object, object], bool]]] = {
+    "claim_days": (lambda lv: lv.get("claim_days"), _numbers_equal),
+}
+
+
 def _spans(gold: Level) -> list[tuple[int, int]]:
     return [(gold["start"], gold["end"])] + [(s["start"], s["end"]) for s in gold.get("also", [])]
 
@@ -216,6 +227,13 @@ def score(gold: list[Level], predicted: list[Level]) -> list[FieldScore]:
     for name, (read, equal) in FIELDS.items():
         correct = sum(1 for gi, pi in pairs if equal(read(gold[gi]), read(predicted[pi])))
         rows.append(FieldScore(name, correct, _ratio(correct, len(predicted)), _ratio(correct, len(gold))))
+    for name, (read, equal) in OPTIONAL.items():
+        stated = [g for g in gold if name in g]
+        if not stated:
+            continue
+        judged = [(gi, pi) for gi, pi in pairs if name in gold[gi]]
+        correct = sum(1 for gi, pi in judged if equal(read(gold[gi]), read(predicted[pi])))
+        rows.append(FieldScore(name, correct, _ratio(correct, len(judged)), _ratio(correct, len(stated))))
     return rows
 
 
@@ -263,6 +281,7 @@ def as_sl(draft: LevelDraft, document: str) -> Level:
             "amount": _number_out(credit.amount),
         },
         "cap_pct": _number_out(draft.cap_pct),
+        "claim_days": draft.claim_days,
         "effective_from": draft.effective_from.isoformat() if draft.effective_from else None,
         "section": draft.section,
         "earn_back": None
@@ -279,14 +298,32 @@ def as_sl(draft: LevelDraft, document: str) -> Level:
 
 def extract_folder(folder: Path) -> list[Level]:
     """Draft the levels of every file in `folder` with knowledge.slas, in the SL shape."""
-    from knowledge.loaders import load_document
     from knowledge.slas import extract_levels
 
     levels: list[Level] = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        doc = load_document(path, name=path.name)
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != "MANIFEST.md"):
+        doc = _load(path)
         levels += [as_sl(d, path.name) for d in extract_levels(doc.text, document=path.name, title=doc.title)]
     return levels
+
+
+def _load(path: Path) -> Any:
+    """The document as Liaison extracts it; a `.rst` file the loader has no reader for, as the text it is."""
+    import shutil
+    import tempfile
+
+    from knowledge.errors import UnsupportedFormatError
+    from knowledge.loaders import load_document
+
+    try:
+        return load_document(path, name=path.name)
+    except UnsupportedFormatError:
+        if path.suffix.lower() != ".rst":
+            raise
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / f"{path.stem}.txt"
+        shutil.copyfile(path, copy)
+        return load_document(copy, name=path.name)
 
 
 def main(argv: list[str] | None = None) -> int:

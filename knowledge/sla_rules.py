@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from knowledge.sla_drafts import CreditDraft, Span
+from knowledge.sla_drafts import CreditDraft, Span, TierDraft
 from knowledge.sla_values import amounts, durations, percentages
 
 MONTHS = {
@@ -45,25 +45,50 @@ _CAP = re.compile(
     r"(?i)(?:(?:shall|will|may|must|cannot|can|does|do|will[ \t]+in[ \t]+no[ \t]+event)[ \t]+not[ \t]+"
     r"(?:exceed|accumulate|be[ \t]+more[ \t]+than)|not[ \t]+to[ \t]+exceed|cannot[ \t]+exceed|"
     r"capped[ \t]+at|limited[ \t]+to|"
-    r"maximum[ \t]+(?:of|credit)|in[ \t]+no[ \t]+event[ \t]+(?:exceed|more[ \t]+than)|may[ \t]+not[ \t]+exceed)"
+    r"maximum[ \t]+(?:of|credit)|in[ \t]+no[ \t]+event[ \t]+(?:exceed|more[ \t]+than)|may[ \t]+not[ \t]+exceed"
+    r"|non[ \t]+(?:potr[àa]nno|potr[àa]|può|possono)[ \t]+(?:in[ \t]+ogni[ \t]+caso[ \t]+)?(?:superare|eccedere)"
+    r"|fino[ \t]+a[ \t]+(?:un[ \t]+)?massimo[ \t]+del|nel[ \t]+limite[ \t]+(?:massimo[ \t]+)?del)"
 )
-_CREDIT_WORD = re.compile(r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?|penalt(?:y|ies))\b")
+_CREDIT_WORD = re.compile(
+    r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?|penalt(?:y|ies)"
+    r"|credit[oi](?:[ \t]+di[ \t]+servizio)?|penal[ei]|penalità|risarciment[oi]|rimbors[oi])\b"
+)
 _FEES = re.compile(
     r"(?i)[^.;]{0,80}?\b(?:the[ \t]+)?(?:amount|fees?|charges?|funds)\b"
     r"[^.;]{0,40}?\b(?:paid|debited|payable|due|charged)"
 )
-_CLAIM = re.compile(r"(?i)\b(?:request|claim|notify|notice|submit|apply|redeem)\w*\b")
+_CLAIM = re.compile(
+    r"(?i)\b(?:request|claim|notify|notice|submit|apply|redeem)\w*\b"
+    r"|\b(?:richied\w*|richiest\w*|reclam\w*|presentar\w*|contest\w*|segnal\w*|domand\w*)"
+)
 _EXCLUSION = re.compile(
     r"(?i)\b(?:exclu(?:ded|des|ding|sion|sions)|force[ \t]+majeure|scheduled[ \t]+(?:maintenance|downtime)|"
     r"planned[ \t]+maintenance|not[ \t]+(?:be[ \t]+)?(?:responsible|liable)[ \t]+for[ \t]+a[ \t]+service[ \t]+level|"
     r"not[ \t]+subject[ \t]+to[ \t]+compensation|caused[ \t]+by)\b"
+    r"|(?i:\b(?:esclus[eiao]|esclusion[ei]|escludendo|forza[ \t]+maggiore|"
+    r"manutenzion[ei][ \t]+(?:programmat|pianificat|concordat)\w*|interventi[ \t]+concordati|"
+    r"non[ \t]+sono[ \t]+(?:\*\*)?considerat[ie])\b)"
+)
+_WITHIN = re.compile(r"(?i)within|no[ \t]+(?:more|later)[ \t]+than|\bentro\b")
+# a flat credit for a missed level: "Se il Tasso di Disponibilità Mensile del 99,9 % non viene raggiunto ..., il Cliente
+# ha diritto a un Credito di Servizio del 10 % dell'importo mensile fatturato"
+_MISSED = re.compile(
+    r"(?i)\bnon[ \t]+(?:viene|venga|è|sia|fosse|venisse)[ \t]+(?:raggiunt|rispettat|garantit)\w*"
+    r"|\bmancato[ \t]+rispetto\b"
+)
+_IT_BASE = re.compile(
+    r"(?i)(?:in[ \t]+percentuale|%)[ \t*]*(?:del(?:l['’]|la|lo|le)?|sul(?:l['’]|la|lo)?|dei|degli)[ \t]*"
+    r"(?P<base>(?:importo|canone|corrispettiv|fattur|costo|prezzo|compenso)[^.;:\n]{0,120}?)[ \t*]*(?=[.;:\n]|$)"
 )
 _PER_POINT = re.compile(
     r"(?i)(?:for[ \t]+)?(?:each|every|per)[ \t]+(?P<kind>full[ \t]+|whole[ \t]+|complete[ \t]+|partial[ \t]+)?"
     r"(?:percentage[ \t]+point|point|percent(?:age)?|1[ \t]*%|0[.,]1[ \t]*%)"
+    r"|(?i:\bper[ \t]+(?:ogni|ciascun)[ \t]+(?:punto(?:[ \t]+percentuale)?|0[.,]1[ \t]*%|1[ \t]*%))"
 )
 _FIXED = re.compile(
     r"(?i)\b(?:per|for[ \t]+each|each)[ \t]+(?:breach|failure|incident|occurrence|miss|missed|ticket|event)"
+    r"|(?i:\bper[ \t]+(?:ogni|ciascun[oa]?)[ \t]+(?:inadempiment|violazion|incident|giorn[oi][ \t]+di[ \t]+ritardo|"
+    r"ora[ \t]+di[ \t]+ritardo|evento|ticket)\w*)"
 )
 _AT_RISK = re.compile(r"(?i)at[- ]risk[ \t]+amount")
 _BASED_ON = re.compile(
@@ -90,6 +115,8 @@ class Rules:
     formula: Span | None = None
     pool_pct: Decimal | None = None
     credit_base: str | None = None  # what the Service Credit definition says credits are based on
+    # flat credits for a missed level, keyed by the target the sentence names ("del 99,9 % non viene raggiunto")
+    missed_credits: list[tuple[Decimal, CreditDraft]] = field(default_factory=list)
 
 
 def read_rules(text: str, sentences: list[tuple[int, int]], headings: dict[int, str]) -> Rules:
@@ -102,7 +129,8 @@ def read_rules(text: str, sentences: list[tuple[int, int]], headings: dict[int, 
             _cap(text, a, b, rules)
         if rules.claim is None and credit_word and _CLAIM.search(sentence):
             _claim(text, a, b, rules)
-        if _EXCLUSION.search(sentence) or "exclusion" in headings.get(a, "").casefold():
+        heading = headings.get(a, "").casefold()
+        if _EXCLUSION.search(sentence) or "exclusion" in heading or "esclusion" in heading:
             rules.exclusions.append(Span.of(text, a, b))
         if rules.credit_base is None and (based := _BASED_ON.search(sentence)):
             rules.credit_base = " ".join(based.group(1).split())
@@ -112,7 +140,28 @@ def read_rules(text: str, sentences: list[tuple[int, int]], headings: dict[int, 
             credit = _prose_credit(text, a, b)
             if credit is not None:
                 rules.prose_credits.append(credit)
+            elif (missed := _missed_credit(text, a, b)) is not None:
+                rules.missed_credits.append(missed)
     return rules
+
+
+def base_in(text: str, a: int, b: int) -> str | None:
+    """What an Italian credit is a percentage of: "in percentuale dell'importo mensile fatturato per il servizio VPC"
+    -> "importo mensile fatturato per il servizio VPC", "10% del canone mensile" -> "canone mensile"."""
+    m = _IT_BASE.search(text, a, b)
+    return " ".join(m.group("base").replace("*", "").split()) if m else None
+
+
+def _missed_credit(text: str, a: int, b: int) -> tuple[Decimal, CreditDraft] | None:
+    """A flat credit earned when the level named by its target is missed: one tier below the target."""
+    missed = _MISSED.search(text, a, b)
+    pcts = percentages(text, a, b)
+    if missed is None or len(pcts) != 2 or pcts[0].end > missed.start() or pcts[1].start < missed.end():
+        return None
+    target, paid = pcts
+    tier = TierDraft(None, target.number, paid.number, None, False)
+    credit = CreditDraft("tiers", Span.of(text, a, b), tiers=(tier,), base=base_in(text, paid.start, b))
+    return target.number, credit
 
 
 def _cap(text: str, a: int, b: int, rules: Rules) -> None:
@@ -139,9 +188,7 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 def _claim(text: str, a: int, b: int, rules: Rules) -> None:
     for value in durations(text, a, b):
-        if value.unit in {"days", "business days"} and re.search(
-            r"(?i)within|no[ \t]+(?:more|later)[ \t]+than", text[max(a, value.start - 25) : value.start]
-        ):
+        if value.unit in {"days", "business days"} and _WITHIN.search(text, max(a, value.start - 25), value.start):
             rules.claim, rules.claim_days = Span.of(text, a, b), int(value.number)
             rules.claim_business = value.unit == "business days"
             return

@@ -28,17 +28,27 @@ MAX_TABLES = 400
 MAX_ROWS = 400
 MAX_CELL = 2000  # a longer cell is not read for values
 
-_CREDIT_HEAD = re.compile(r"(?i)credit|compensation|refund|rebate|discount|penalt|remed")
+_CREDIT_HEAD = re.compile(
+    r"(?i)credit|compensation|refund|rebate|discount|penalt|remed|penal[ei]|rimbors|riduzion|sconto"
+)
 _NAME_HEAD = re.compile(
-    r"(?i)^\W*(?:service[ -]levels?|metrics?|kpis?|slas?|measures?|service levels? name|indicator)\W*$"
+    r"(?i)^\W*(?:service[ -]levels?|metrics?|kpis?|slas?|measures?|service levels? name|indicator"
+    r"|livell[oi][ \t]+di[ \t]+servizio|indicator[ei]|metrica|parametro|misura)\W*$"
 )
-_TARGET_HEAD = re.compile(r"(?i)target|minimum|commitment|standard|threshold|objective|goal")
+_TARGET_HEAD = re.compile(
+    r"(?i)target|minimum|commitment|standard|threshold|objective|goal"
+    r"|garantit|obiettiv|soglia|impegn|valore[ \t]+(?:obiettivo|minimo|atteso|soglia)|requisit"
+    r"|livello[ \t]+(?:minimo|atteso)"
+)
 _TIME_HEAD = re.compile(
-    r"(?i)\b(?:time|response|resolution|restor\w*|reply|updates?|frequency|duration|execution|turnaround)\b"
+    r"(?i)\b(?:time|response|resolution|restor\w*|reply|updates?|frequency|duration|execution|turnaround"
+    r"|tempo|tempi|intervento|risposta|ripristino|risoluzione|presa[ \t]+in[ \t]+carico|GTI|GTR|durata|frequenza)\b"
 )
-_WINDOW_HEAD = re.compile(r"(?i)window|period|measured")
+_WINDOW_HEAD = re.compile(r"(?i)window|period|measured|finestra|periodo")
 _WEIGHT_HEAD = re.compile(r"(?i)weight|allocation")
-_NONE_CREDIT = re.compile(r"(?i)^\W*(?:none|not paid|no credit|n/?a|nil|0 ?%|-+|—|–)?\W*$")
+_NONE_CREDIT = re.compile(
+    r"(?i)^\W*(?:none|not paid|no credit|n/?a|nil|0 ?%|-+|—|–|nessun[oa]?|non[ \t]+applicabile|n\.a\.?)?\W*$"
+)
 _FREQUENCY = re.compile(r"(?i)\b(?:every[ \t]+(?P<unit>hour|day|week|month)|(?P<adverb>hourly|daily|weekly|monthly))\b")
 _FREQ_UNITS = {
     "hour": "hours",
@@ -61,6 +71,8 @@ _VERB_METRIC = {"solve": "resolution time", "resol": "resolution time", "respo":
                 "resto": "restoration time", "repli": "reply time", "answe": "answer time"}  # fmt: skip
 _SHARE = re.compile(r"(?i)^(?:availability|uptime)[ \t]+time$")
 _REF = re.compile(r"(?i)^\W*(?:SL|KPI|CSL|KSL|SLA|KM|PI)[ -]?\d{1,3}\W*$")
+_CODE = re.compile(r"^[A-Z]{2,}(?:[-_][A-Z0-9]+)*[-_ ]\d{1,3}(?:\.\d{1,3})?$")  # "IC-INFRA-SNC-10.1", "SLA 3"
+_PER_PERIOD = re.compile(r"[ \t]*/[ \t]*(?P<w>year|month|quarter|anno|mese|trimestre)\b", re.IGNORECASE)
 
 
 _Raw = tuple[Decimal | None, Decimal | None, bool | None, bool | None, bool, Decimal]
@@ -179,10 +191,15 @@ def _tier_table(
 
 _LOW_WORDS = re.compile(
     r"(?i)and[ \t]+(?:above|higher|more)|or[ \t]+(?:higher|more|above|greater)|at[ \t]+least|≥|>=|^\W*>"
+    r"|\b(?:o|e)[ \t]+(?:superiore|più|oltre)|\balmeno\b|\bnon[ \t]+inferiore\b|\bpari[ \t]+o[ \t]+superiore\b"
 )
-_HIGH_WORDS = re.compile(r"(?i)less[ \t]+than|below|under|fewer[ \t]+than|^\W*<(?!=)|lower[ \t]+than")
+_HIGH_WORDS = re.compile(
+    r"(?i)less[ \t]+than|below|under|fewer[ \t]+than|^\W*<(?!=)|lower[ \t]+than"
+    r"|(?<!non[ \t])\binferiore\b|\bmeno[ \t]+del|\bal[ \t]+di[ \t]+sotto"
+)
 _HIGH_INCL = re.compile(
     r"(?i)or[ \t]+(?:less|lower|below|fewer)|and[ \t]+below|at[ \t]+most|no[ \t]+more[ \t]+than|≤|<="
+    r"|\b(?:o|e)[ \t]+inferiore|\bal[ \t]+massimo\b|\bnon[ \t]+superiore\b|\bpari[ \t]+o[ \t]+inferiore\b"
 )
 
 
@@ -205,7 +222,7 @@ def _bounds(cell: str) -> tuple[Decimal | None, Decimal | None, bool | None, boo
         return None, number, None, False, False
     if _LOW_WORDS.search(cell):
         return number, None, True, None, False
-    if re.search(r"(?i)more[ \t]+than|above|greater[ \t]+than|^\W*>", cell):
+    if re.search(r"(?i)more[ \t]+than|above|greater[ \t]+than|^\W*>|\bsuperiore\b|\boltre\b|\bpiù[ \t]+del", cell):
         return number, None, False, None, False
     return None
 
@@ -256,10 +273,16 @@ def _level_table(text: str, table: Table, header: list[Span], rows: list[list[Sp
     value_cols = [i for i, h in enumerate(heads) if i != name_col and (_TARGET_HEAD.search(h) or _TIME_HEAD.search(h))]
     window_col = next((i for i, h in enumerate(heads) if _WINDOW_HEAD.search(h) and i not in value_cols), None)
     weight_col = next((i for i, h in enumerate(heads) if _WEIGHT_HEAD.search(h)), None)
+    pair = _time_and_share(heads, value_cols) if name_col is None else None
     out: list[LevelDraft] = []
     for cells_, span in zip(rows, table.rows, strict=False):
+        if pair is not None and (level := _paired_level(text, heads, cells_, span, pair)) is not None:
+            out.append(level)  # "| Priorità P1 | 30 min | 95% |": 95% of P1 incidents within 30 minutes
+            continue
         if name_col is not None:
-            cols = [c for c in value_cols if _TARGET_HEAD.search(heads[c])][:1] or value_cols[:1]
+            targets = [c for c in value_cols if _TARGET_HEAD.search(heads[c])] or value_cols[:1]
+            # the first target column with a value in this row ("| IC-10.1 | Durability ... | 99.9999999% |")
+            cols = [c for c in targets if c < len(cells_) and _has_value(text, cells_[c])][:1] or targets[:1]
         else:
             cols = value_cols
         for col in cols:
@@ -269,6 +292,57 @@ def _level_table(text: str, table: Table, header: list[Span], rows: list[list[Sp
             if level is not None:
                 out.append(level)
     return out
+
+
+def _has_value(text: str, cell: Span) -> bool:
+    return bool(percentages(text, cell.start, cell.end) or durations(text, cell.start, cell.end))
+
+
+def _time_and_share(heads: list[str], value_cols: list[int]) -> tuple[int, int] | None:
+    """A time column and a share column beside it ("Garanzia di tempo di intervento (GTI)", "Obiettivo di
+    prestazione"): each row is one level, the share of events within the time."""
+    times = [c for c in value_cols if _TIME_HEAD.search(heads[c]) and not _TARGET_HEAD.search(heads[c])]
+    shares = [c for c in value_cols if _TARGET_HEAD.search(heads[c]) and not _TIME_HEAD.search(heads[c])]
+    if len(times) == 1 and len(shares) == 1 and len(value_cols) == 2:
+        return times[0], shares[0]
+    return None
+
+
+def _paired_level(
+    text: str, heads: list[str], row: list[Span], span: tuple[int, int], pair: tuple[int, int]
+) -> LevelDraft | None:
+    time_col, share_col = pair
+    if max(pair) >= len(row) or min(pair) == 0:
+        return None
+    times = durations(text, row[time_col].start, row[time_col].end)
+    shares = percentages(text, row[share_col].start, row[share_col].end)
+    if len(times) != 1 or len(shares) != 1:
+        return None
+    share, time = shares[0], times[0]
+    found = comparison_at(text, share.start, share.end, row[share_col].start)
+    lo, hi = (found[1], found[2]) if found and found[0] != "within" else (share.start, share.end)
+    values = {
+        "target": Span.of(text, share.start, share.end),
+        "unit": Span.of(text, share.start, share.end),
+        "threshold": Span.of(text, time.start, time.end),
+        "target_text": Span.of(text, lo, hi),
+    }
+    first = clean(row[0].text)
+    return LevelDraft(
+        metric=_metric_of(heads[time_col], row[time_col].text),
+        scope=first or None,
+        comparison=_sign(found[0] if found else ">="),
+        target=share.number,
+        target_text=text[lo:hi],
+        unit="%",
+        window=None,
+        kind="report",
+        credit=None,
+        cap_pct=None,
+        section=None,
+        quote=Span.of(text, *span),
+        values=values,
+    )
 
 
 def _row_level(
@@ -298,11 +372,18 @@ def _row_level(
     scope: str | None = None
     if name_col is not None and name_col < len(row):
         metric = clean(row[name_col].text)
+        if _CODE.match(metric):  # "IC-INFRA-SNC-10.1": a reference; the words beside it name the level
+            values["ref"] = row[name_col]
+            named = [clean(c.text) for i, c in enumerate(row) if i not in (name_col, col) and not _has_value(text, c)]
+            metric = next((w for w in named if re.search(r"[^\W\d_]{3}", w)), metric)
     else:
         metric, scope = _metric_of(heads[col], cell.text), first or None
     window = None
     if window_col is not None and window_col < len(row):
         window, scope = _window_cell(text, row[window_col], values, scope)
+    elif per := _PER_PERIOD.match(text, value.end, cell.end):  # "99.9999999% / year"
+        window = per.group("w")
+        values["window"] = Span.of(text, per.start("w"), per.end("w"))
     kind = "report"
     if weight_col is not None and weight_col < len(row) and (weights := percentages(row[weight_col].text)):
         values["level_pct"] = Span.of(

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from knowledge.sla_words import ITALIAN_NUMBER, italian_number
+
 WORD_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -19,9 +21,9 @@ WORD_NUMBERS = {
     "forty-five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
     "a": 1, "an": 1,
 }  # fmt: skip
-_WORDS = "|".join(sorted((w for w in WORD_NUMBERS if len(w) > 2), key=len, reverse=True))
+_WORDS = "|".join(sorted((w for w in WORD_NUMBERS if len(w) > 2), key=len, reverse=True)) + f"|{ITALIAN_NUMBER}"
 _FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d{1,3}(?:\.\d{3})+,\d+|\d+(?:[.,]\d+)?|\.\d+"
-# "seven (7)", "twenty four (24)", "7 (seven)", "7", "99,95", "1,000.50", "seven"
+# "seven (7)", "twenty four (24)", "7 (seven)", "7", "99,95", "1,000.50", "seven", "trenta (30)", "20 (venti)"
 _NUMBER = (
     rf"(?:(?:{_WORDS})(?:[ -](?:{_WORDS}))?[ \t]*\((?P<paren>{_FIGURE})\)"
     rf"|(?P<fig>{_FIGURE})(?:[ \t]*\((?:{_WORDS})(?:[ -](?:{_WORDS}))?\))?"
@@ -33,24 +35,32 @@ _UNITS = {
     "hour": "hours", "hours": "hours", "hr": "hours", "hrs": "hours", "h": "hours",
     "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
     "month": "months", "months": "months", "quarter": "quarters", "quarters": "quarters",
+    "ms": "milliseconds", "millisecond": "milliseconds", "milliseconds": "milliseconds",
+    "millisecondi": "milliseconds", "secondi": "seconds", "minuto": "minutes", "minuti": "minutes", "ora": "hours",
+    "ore": "hours", "giorno": "days", "giorni": "days", "gg": "days", "settimana": "weeks", "settimane": "weeks",
+    "mese": "months", "mesi": "months", "trimestre": "quarters", "trimestri": "quarters",
 }  # fmt: skip
 PERCENT = re.compile(
-    rf"(?<![\w.,]){_NUMBER}[ \t]*(?:%|(?i:per[ \t]?cent)\b)(?:[ \t]*\((?P<paren2>{_FIGURE})[ \t]*%\))?"
+    rf"(?<![\w.,]){_NUMBER}[ \t]*(?:%|(?i:per[ \t]?cento?)\b)(?:[ \t]*\((?P<paren2>{_FIGURE})[ \t]*%\))?"
 )
 DURATION = re.compile(
     rf"(?<![\w.,]){_NUMBER}(?:[ \t]*-[ \t]*|[ \t]+|(?=[a-z]))(?:\((?P<paren3>{_FIGURE})\)[ \t]*)?"
     r"(?P<kind>(?i:business|working|calendar)[ \t]+)?"
-    r"(?P<unit>(?i:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|quarters?|h|m|s))"
+    r"(?P<unit>(?i:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|quarters?|milliseconds?|ms|h|m|s"
+    r"|millisecondi|secondi|minut[oi]|ore|ora|giorn[oi]|gg|settiman[ae]|mes[ei]|trimestr[ei]))"
     r"(?![\w])"
+    # Italian writes the kind of day after it: "giorni lavorativi", "giorni solari", "giorni (di) calendario"
+    r"(?P<kind2>[ \t]+(?i:lavorativ[ie]|solari|di[ \t]+calendario|calendario|naturali(?:[ \t]+e[ \t]+consecutivi)?"
+    r"|consecutiv[ie])(?![\w]))?"
 )
 _CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB"}
 MONEY = re.compile(
     r"(?P<code>\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR|RUB|SEK|NOK|DKK)\b|US\$|[$€£¥₽])[ \t]?"
     r"(?P<amount>\d{1,3}(?:[,. ]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?)"
     r"|(?P<amount2>\d{1,3}(?:[,. ]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?)[ \t]?"
-    r"(?P<code2>\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR|RUB|dollars|euros|pounds|rubles)\b)"
+    r"(?P<code2>\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR|RUB|dollars|euros|euro|pounds|rubles)\b)"
 )
-_CURRENCY_WORDS = {"dollars": "USD", "euros": "EUR", "pounds": "GBP", "rubles": "RUB"}
+_CURRENCY_WORDS = {"dollars": "USD", "euros": "EUR", "euro": "EUR", "pounds": "GBP", "rubles": "RUB"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,9 @@ def figure(text: str) -> Decimal | None:
 
 
 def _words(text: str) -> Decimal | None:
+    italian = italian_number(text)
+    if italian is not None and text.casefold() not in WORD_NUMBERS:
+        return Decimal(italian)
     total = 0
     for part in re.split(r"[ -]", text.casefold()):
         if part not in WORD_NUMBERS:
@@ -111,7 +124,7 @@ def durations(text: str, start: int = 0, end: int | None = None) -> list[Value]:
     out = []
     for m in DURATION.finditer(text, start, len(text) if end is None else end):
         unit_word = m.group("unit").casefold()
-        glued = m.group(0)[-len(m.group("unit")) - 1 : -len(m.group("unit"))].isdigit()
+        glued = m.start("unit") > 0 and text[m.start("unit") - 1].isdigit()
         if len(unit_word) == 1 and not glued:
             continue  # "5 m" or "1 s" in prose is no duration; "2h" is
         if m.group("word") and unit_word in {"m", "s", "h"}:
@@ -120,8 +133,8 @@ def durations(text: str, start: int = 0, end: int | None = None) -> list[Value]:
         if number is None:
             continue
         unit = _UNITS[unit_word]
-        kind = (m.group("kind") or "").strip().casefold()
-        if unit == "days" and kind in {"business", "working"}:
+        kind = (m.group("kind") or m.group("kind2") or "").strip().casefold()
+        if unit == "days" and (kind in {"business", "working"} or kind.startswith("lavorativ")):
             unit = "business days"
         out.append(Value(number, unit, m.start(), m.end()))
     return out
@@ -133,6 +146,8 @@ def amounts(text: str, start: int = 0, end: int | None = None) -> list[Value]:
     for m in MONEY.finditer(text, start, len(text) if end is None else end):
         code = m.group("code") or m.group("code2")
         raw = m.group("amount") or m.group("amount2")
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+            raw = raw.replace(".", "")  # "€ 1.000", "1.500.000 euro": an amount has cents, not thousandths
         number = figure(raw.replace(" ", ","))
         if number is None:
             continue
@@ -141,22 +156,39 @@ def amounts(text: str, start: int = 0, end: int | None = None) -> list[Value]:
     return out
 
 
+_IT_ART = r"(?:[ \t]+(?:il|lo|la|i|gli|le|l['’]))?"  # "non inferiore al", "entro i", "almeno il"
+_IT_TO = rf"(?:a(?:l|llo|lla|i|gli|lle|ll['’])?|di|del(?:lo|la|l['’])?){_IT_ART}"
 _BEFORE = [
     (re.compile(r"(?i)(?:at[ \t]+least|no[ \t]+less[ \t]+than|not[ \t]+less[ \t]+than|minimum(?:[ \t]+of)?|"
                 r"meets?[ \t]+or[ \t]+exceeds?|≥|>=|equal[ \t]+to[ \t]+or[ \t]+greater[ \t]+than)"
                 r"[ \t]*(?:the[ \t]+)?$"),
      ">="),
+    (re.compile(rf"(?i)(?:\balmeno{_IT_ART}|\bnon[ \t]+inferiore[ \t]+{_IT_TO}|"
+                rf"\b(?:pari|uguale)[ \t]+o[ \t]+superiore[ \t]+{_IT_TO}|\bminimo(?:[ \t]+{_IT_TO})?)[ \t*]*$"),
+     ">="),
     (re.compile(r"(?i)(?:no[ \t]+more[ \t]+than|not[ \t]+more[ \t]+than|(?:shall|will|must|does)[ \t]+not[ \t]+exceed|"
                 r"not[ \t]+to[ \t]+exceed|maximum(?:[ \t]+of)?|at[ \t]+most|up[ \t]+to|≤|<=)[ \t]*(?:the[ \t]+)?$"),
      "<="),
+    (re.compile(rf"(?i)(?:\bnon[ \t]+superiore[ \t]+{_IT_TO}|\b(?:pari|uguale)[ \t]+o[ \t]+inferiore[ \t]+{_IT_TO}|"
+                rf"\b(?:al[ \t]+)?massimo(?:[ \t]+{_IT_TO})?|\bnon[ \t]+oltre{_IT_ART}|\bfino[ \t]+{_IT_TO})[ \t*]*$"),
+     "<="),
     (re.compile(r"(?i)(?:more[ \t]+than|greater[ \t]+than|exceeds?|exceeding|above|over|>)[ \t]*(?:the[ \t]+)?$"), ">"),
+    (re.compile(rf"(?i)(?:\bsuperiore[ \t]+{_IT_TO}|\b(?:più|maggiore)[ \t]+di{_IT_ART}|\boltre{_IT_ART})[ \t*]*$"),
+     ">"),
     (re.compile(r"(?i)(?:less[ \t]+than|fewer[ \t]+than|below|under|<)[ \t]*(?:the[ \t]+)?$"), "<"),
+    (re.compile(rf"(?i)(?:\binferiore[ \t]+{_IT_TO}|\b(?:meno|minore)[ \t]+di{_IT_ART}|"
+                rf"\bal[ \t]+di[ \t]+sotto[ \t]+{_IT_TO})[ \t*]*$"),
+     "<"),
     (re.compile(r"(?i)(?:every|each)[ \t]*$"), "<="),
     (re.compile(r"(?i)(?:within|in|inside)[ \t]*(?:the[ \t]+)?$"), "within"),
+    (re.compile(rf"(?i)\bentro(?:[ \t]+e[ \t]+non[ \t]+oltre)?(?:[ \t]+il[ \t]+termine[ \t]+di)?{_IT_ART}[ \t*]*$"),
+     "within"),
 ]  # fmt: skip
 _AFTER = [
     (re.compile(r"(?i)[ \t]*(?:or|and)[ \t]+(?:higher|more|above|greater|better)\b"), ">="),
     (re.compile(r"(?i)[ \t]*(?:or|and)[ \t]+(?:lower|less|fewer|below|under)\b"), "<="),
+    (re.compile(r"(?i)[ \t*]*(?:o|e)[ \t]+(?:superiore|superiori|più|oltre|maggiore)\b"), ">="),
+    (re.compile(r"(?i)[ \t*]*(?:o|e)[ \t]+(?:inferiore|inferiori|meno|minore)\b"), "<="),
 ]
 
 

@@ -48,7 +48,7 @@ from knowledge.sla_drafts import (
 from knowledge.sla_hours import hours_defined, hours_of
 from knowledge.sla_prose import prose_levels, window_in
 from knowledge.sla_remedy import remedy_in
-from knowledge.sla_rules import Rules, read_rules
+from knowledge.sla_rules import Rules, base_in, read_rules
 from knowledge.sla_rules import effective_date as _effective_date
 from knowledge.sla_series import on_levels, read_series
 from knowledge.sla_tables import clean, table_levels
@@ -77,7 +77,13 @@ _SPREAD_REACH = 1500  # a table this close below a level's sentence may list the
 _RULE_REACH = 3000  # a credit rule in prose applies to the levels stated up to this many characters before it
 _MAX_CREDIT_SENTENCES = 200  # sentences about credits a level's name is looked for in
 _CREDIT_SENTENCE = re.compile(r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?)\b")
-_DEFINES = re.compile(r"[^.]{0,120}?[”\"*'][ \t]*(?:means|is|shall[ \t]+mean|refers[ \t]+to)\b")
+_DEFINES = re.compile(
+    r"[^.]{0,120}?[”\"*'][ \t]*(?:(?:means|is|shall[ \t]+mean|refers[ \t]+to)\b|:(?=[ \t]+[A-Z]))"
+    r"|[ \t]*-[ \t]+\*\*[^*\n]{2,80}\*\*[ \t]*(?::|\b(?:indica|significa|si[ \t]+intende)\b)"
+)
+_GENERIC_WINDOWS = {"mese", "trimestre", "anno"}  # an Italian adverb's window ("mensile"); a definition may say more
+_RESTATED_REACH = 2000  # a sentence this close after a table restating one of its targets is no second level
+_TIERS_INTRO = 600  # the sentence introducing a tier table is this close above it
 _SLA_MISSED = re.compile(
     r"(?i)(?:not|fail\w*[ \t]+to)[ \t]+meet[ \t]+(?:the|this|its|our)[ \t]+(?:SLA|service[ \t]+levels?)\b"
 )
@@ -97,11 +103,15 @@ def extract_levels(text: str, *, document: str, title: str = "") -> list[LevelDr
     t = text[:MAX_TEXT]
     sentences, headings = _sentences(t)
     found = table_levels(t)
-    prose = [p for p in prose_levels(t, sentences) if not _defined_in_table(p, found.levels)]
+    prose = [
+        p
+        for p in prose_levels(t, sentences)
+        if not _defined_in_table(p, found.levels) and not _restated(p, found.levels)
+    ]
     prose = _spread_over_rows(t, prose, found.levels)
     levels = sorted([*found.levels, *prose], key=lambda lv: (lv.quote.start, lv.metric))[:MAX_LEVELS]
     for credit in found.loose:
-        levels = _attach_tiers(levels, credit)
+        levels = _attach_tiers(t, levels, credit)
     rules = read_rules(t, sentences, headings)
     effective = effective_date(t) if is_amendment(title, document) else None
     credit_text = [t[a:b] for a, b in sentences if _CREDIT_SENTENCE.search(t, a, b)]
@@ -174,6 +184,10 @@ def _defined_window(text: str, level: LevelDraft, definitions: list[tuple[int, i
     for a, b in definitions:
         head = re.sub(r"[*_“”\"']", "", text[a : min(b, a + 200)]).casefold()
         if head.startswith(term) or head.lstrip("0123456789. ").startswith(term):
+            return window_in(text, a, b)
+        defined, colon, _rest = head.lstrip("-0123456789. \t").partition(":")
+        defined = defined.strip()
+        if colon and len(defined) >= 8 and term.startswith(defined):  # "Tasso di Disponibilità Mensile garantito"
             return window_in(text, a, b)
     return None
 
@@ -259,11 +273,32 @@ def _defined_in_table(level: LevelDraft, tables: list[LevelDraft]) -> bool:
     return any(level.target_text.casefold() in t.quote.text.casefold() for t in tables)
 
 
-def _attach_tiers(levels: list[LevelDraft], credit: CreditDraft) -> list[LevelDraft]:
+def _restated(level: LevelDraft, tables: list[LevelDraft]) -> bool:
+    """A sentence just below a table that restates one of its levels ("Un Tasso di Disponibilità Mensile di 99,99 %
+    per il piano dati corrisponde a ..." under the table giving it): the table's level, not a second one."""
+    if level.target is None:
+        return False
+    metric = level.metric.casefold()
+    return any(
+        t.target == level.target
+        and t.unit == level.unit
+        and metric in t.metric.casefold()
+        and 0 <= level.quote.start - t.quote.end < _RESTATED_REACH
+        for t in tables
+    )
+
+
+def _attach_tiers(text: str, levels: list[LevelDraft], credit: CreditDraft) -> list[LevelDraft]:
+    """A tier table with no target row credits the level whose target the text just above it names ("Se il Tasso
+    ... del 99,99 % non viene raggiunto"), else the last percentage level above it."""
     above = [lv for lv in levels if lv.unit == "%" and lv.credit is None and lv.quote.end <= credit.source.start]
     if not above:
         return levels
-    owner = above[-1]
+    intro = max(above[-1].quote.end, credit.source.start - _TIERS_INTRO)
+    named = {p.number for p in percentages(text, intro, credit.source.start)}
+    owner = next((lv for lv in reversed(above) if lv.target in named), above[-1])
+    if credit.base is None and (base := base_in(text, intro, credit.source.start)) is not None:
+        credit = replace(credit, base=base)
     return [replace(lv, credit=credit, kind="credit") if lv is owner else lv for lv in levels]
 
 
@@ -284,7 +319,8 @@ def _finish(
         stated = level.values.get("stated", level.quote).start
         label, heading = None, headings.get(stated) or heading  # a definition is no clause
     changes: dict[str, object] = {"credit": credit, "kind": kind, "section": label or heading}
-    if level.window is None and (window := _defined_window(text, level, definitions)) is not None:
+    generic = level.window is None or level.window in _GENERIC_WINDOWS
+    if generic and (window := _defined_window(text, level, definitions)) is not None:
         changes["window"], values["window"] = window
     if credit is not None:
         values["credit"] = credit.source
@@ -306,6 +342,10 @@ def _finish(
 
 
 def _credit(level: LevelDraft, rules: Rules, credit_text: list[str]) -> tuple[CreditDraft | None, Kind]:
+    if level.credit is None and level.unit == "%":
+        missed = [c for tg, c in rules.missed_credits if tg == level.target and c.source.start > level.quote.end]
+        if missed:
+            return missed[0], "credit"  # "del 99,9 % non viene raggiunto ...: un Credito di Servizio del 10 %"
     if level.credit is not None:
         base, defined = level.credit.base, rules.credit_base
         if base and defined and base.casefold() in defined.casefold() and len(defined) > len(base):

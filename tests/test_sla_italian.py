@@ -1,0 +1,213 @@
+"""SLA extraction from Italian contracts (issue #14): Italian numbers, percentages, comparisons and the levels, credit
+tiers, flat credits, claim windows and exclusions of real Italian SLAs. Every span is checked verbatim.
+
+The excerpts are short quotations of real documents (see ../shared/bench/sla-it/MANIFEST.md), credited as their
+licences ask:
+- Cloud Temple, "Accordo sul Livello di Servizio (SLA) – Virtual Private Cloud (VPC)" and "Convenzione di Servizio
+  SecNumCloud IaaS", Cloud-Temple/docs, CC0 1.0 (public domain dedication);
+- AgID, "Linee guida Infrastruttura interoperabilità PDND", chapter "Livelli di servizio", AgID/lg-pdnd-docs, CC0 1.0;
+- Comune di Palermo – SISPI S.p.A., "Convenzione per lo sviluppo e la conduzione tecnica del sistema informatico",
+  art. 18, from cirospat/pianotriennaleict-palermo-monitoraggio2019, CC BY 4.0
+  (https://creativecommons.org/licenses/by/4.0/); excerpt shortened, line-end spaces removed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from knowledge.sla_values import amounts, comparison_at, durations, percentages
+from knowledge.sla_words import italian_number
+from knowledge.slas import LevelDraft, Span, extract_levels
+
+# Cloud Temple, SLA VPC (CC0 1.0): sections 1 (one definition), 2, 4 (two exclusions) and 5
+VPC = """## 1. Definizioni
+
+- **Tasso di Disponibilità Mensile** : La percentuale di tempo di funzionamento garantito per il piano dati del servizio VPC durante un mese civile.
+
+## 2. Impegni sul Livello di Servizio (SLA)
+
+Cloud Temple si impegna per i seguenti livelli di disponibilità mensili:
+
+| Componente | Tasso di Disponibilità Mensile garantito |
+| :--- | :---: |
+| **Piano dati VPC** (routing inter-rete, NAT, DNAT) | **99,99 %** |
+| **Piano di controllo VPC** (API, Console Cloud Temple) | **99,9 %** |
+
+Un Tasso di Disponibilità Mensile di **99,99 %** per il piano dati corrisponde a un massimo di **4,4 minuti** di tempo di inattività consentito per mese civile.
+
+## 4. Esclusioni dalla Garanzia
+
+Non sono **considerati** Periodi di Inattività le interruzioni risultanti da :
+
+4. **Manutenzione programmata** : Interventi di manutenzione sull'infrastruttura di rete di Cloud Temple oggetto di notifica preventiva nell'ambito delle finestre di manutenzione previste dal contratto di supporto del Cliente.
+
+6. **Forza maggiore** : Eventi al di fuori del controllo ragionevole di Cloud Temple (disastri naturali, atti di guerra, interruzioni nazionali dell'energia, ecc.).
+
+## 5. Crediti di Servizio e Penali
+
+### 5.1 Piano dati VPC
+
+Se il Tasso di Disponibilità Mensile del 99,99 % non viene raggiunto per il piano dati, il Cliente ha diritto a un Credito di Servizio calcolato in percentuale dell'importo mensile fatturato per il servizio VPC :
+
+| Tasso di disponibilità mensile rilevato | Credito di Servizio |
+| :--- | :---: |
+| Tra il 99,00 % e il 99,98 % | 10 % |
+| Tra il 95,00 % e il 98,99 % | 25 % |
+| Inferiore al 95,00 % | 100 % |
+
+### 5.2 Piano di controllo VPC
+
+Se il Tasso di Disponibilità Mensile del 99,9 % non viene raggiunto per il piano di controllo, il Cliente ha diritto a un Credito di Servizio del **10 %** dell'importo mensile fatturato per il servizio VPC interessato.
+
+### 5.3 Modalità di reclamo
+
+Per ottenere un Credito di Servizio, il Cliente deve presentare una richiesta motivata aprendo un ticket presso il supporto Cloud Temple entro **trenta (30) giorni calendario** dal mese in cui si è verificato l'incidente.
+"""  # noqa: E501
+
+# Cloud Temple, Convenzione di Servizio SecNumCloud IaaS (CC0 1.0): two availability levels and the support table
+IAAS = """## Impegni di disponibilità dell'infrastruttura
+
+Le misurazioni sono calcolate mensilmente:
+
+- **SLA 3 : IC-INFRA_SNC-03** -- Affidabilità del backup: tasso di disponibilità garantito del 99,99%, calcolato su base 24h/24, 7g/7.
+- **SLA 5 : IC-INFRA_SNC-05** -- Accesso a Internet: tasso di disponibilità garantito del 99,99%, calcolato su base 24h/24, 7g/7.
+
+## Impegno di disponibilità del supporto
+
+- **SLA 8: IC-INFRA_SNC-08** -- Ecco gli impegni di prestazione del supporto tecnico del Fornitore per gli incidenti, esclusi i periodi di manutenzione pianificata:
+
+| Priorità | Garanzia di tempo di intervento (GTI) | Obiettivo di prestazione |
+| :--- | :--- | :--- |
+| **Priorità P1** | 30 min | 95% |
+| **Priorità P2** | 2 ore | 90% |
+"""  # noqa: E501
+
+# AgID, PDND "Livelli di servizio" (CC0 1.0): an indicator whose only number is an example, its target left to the
+# "Lettera di adesione" (a hard negative)
+PDND = """Tempo di risposta delle richieste su percentile
+^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+Il presente indicatore è determinato dalla media di un percentile fissato
+delle request pervenute nell’unità di tempo, dove il percentile e l’unità
+di tempo per la determinazione dell’indicatore sono individuate nella
+Lettera di adesione sottoscritta dall’Infrastruttura interoperabilità
+PDND e dagli Aderenti per singolo servizio/API, ad esempio tempo medio
+dell'85% delle richieste pervenute in 10 minuti.
+"""  # noqa: E501
+
+# Comune di Palermo – SISPI, art. 18 (CC BY 4.0): the classes of service levels, their penalties in a missing annex
+PALERMO = """Art 18 Livelli di servizio, monitoraggio e penali
+*************************************************
+
+#. Nell’erogazione dei servizi oggetto della presente convenzione la Società dovrà garantire adeguati livelli di servizio (SLA). I livelli di servizio vengono distinti nelle seguenti classi:
+
+3. Il mancato rispetto dei livelli di servizio comporterà l’applicazione delle penali differenziate in funzione della tipologia del servizio come definita nell’Allegato tecnico che costituisce parte integrante della presente Convenzione.
+
+4. Sono escluse dal calcolo dei livelli di servizio:
+
+    * Le interruzioni dovute ad interventi concordati.
+
+    * Le conseguenze di cause di forza maggiore comunque non imputabili a colpa della società.
+"""  # noqa: E501
+
+
+def _levels(text: str) -> list[LevelDraft]:
+    levels = extract_levels(text, document="sla.md")
+    for level in levels:
+        spans: list[Span] = [level.quote, *level.values.values(), *level.exclusions]
+        spans += [s for s in (level.cap, level.claim) if s is not None]
+        if level.credit is not None:
+            spans.append(level.credit.source)
+        for span in spans:
+            assert text[span.start : span.end] == span.text
+    return levels
+
+
+@pytest.mark.parametrize(
+    ("word", "number"),
+    [("trenta", 30), ("venti", 20), ("ventuno", 21), ("ventitré", 23), ("quarantotto", 48), ("novanta", 90),
+     ("cento", 100), ("centoventi", 120), ("centottanta", 180), ("trecentosessantacinque", 365), ("mille", 1000),
+     ("duemila", 2000), ("tremilacinquecento", 3500), ("sedia", None), ("unmila", None)],
+)  # fmt: skip
+def test_italian_number_words(word: str, number: int | None) -> None:
+    assert italian_number(word) == number
+
+
+def test_italian_values_read_with_their_spans() -> None:
+    text = "entro **trenta (30) giorni calendario** dal mese; 5 (cinque) giorni lavorativi; novanta giorni; 48 ore"
+    found = durations(text)
+    assert [(d.number, d.unit) for d in found] == [
+        (Decimal(30), "days"),
+        (Decimal(5), "business days"),
+        (Decimal(90), "days"),
+        (Decimal(48), "hours"),
+    ]
+    assert text[found[0].start : found[0].end] == "trenta (30) giorni calendario"
+    assert comparison_at(text, found[0].start, found[0].end)[0] == "within"  # type: ignore[index]
+    pct = "un livello non inferiore al 99,9 %, e Inferiore al 95,00 %"
+    values = percentages(pct)
+    assert [v.number for v in values] == [Decimal("99.9"), Decimal("95.00")]
+    assert comparison_at(pct, values[0].start, values[0].end)[0] == ">="  # type: ignore[index]
+    assert comparison_at(pct, values[1].start, values[1].end)[0] == "<"  # type: ignore[index]
+    money = amounts("il corrispettivo complessivo contrattuale pari ad € 11.291.100,00 IVA compresa, o 1.000 euro")
+    assert [(m.number, m.unit) for m in money] == [(Decimal("11291100.00"), "EUR"), (Decimal(1000), "EUR")]
+
+
+def test_vpc_levels_tiers_flat_credit_claim_and_exclusions() -> None:
+    levels = _levels(VPC)
+    assert [(lv.scope, lv.target) for lv in levels] == [
+        ("Piano dati VPC (routing inter-rete, NAT, DNAT)", Decimal("99.99")),
+        ("Piano di controllo VPC (API, Console Cloud Temple)", Decimal("99.9")),
+    ]  # the sentence restating 99,99 % under the table is the table's level, not a third
+    data, control = levels
+    assert data.metric == "Tasso di Disponibilità Mensile garantito" and data.comparison == ">="
+    assert data.window == "mese civile" and data.values["window"].text == "mese civile"  # from the definition
+    assert data.kind == "credit" and data.credit is not None and data.credit.model == "tiers"
+    assert [(t.low, t.high, t.pct) for t in data.credit.tiers] == [
+        (Decimal("99.00"), Decimal("99.98"), Decimal(10)),
+        (Decimal("95.00"), Decimal("98.99"), Decimal(25)),
+        (None, Decimal("95.00"), Decimal(100)),
+    ]
+    assert data.credit.base == "importo mensile fatturato per il servizio VPC"
+    assert control.credit is not None and [(t.low, t.high, t.pct) for t in control.credit.tiers] == [
+        (None, Decimal("99.9"), Decimal(10))
+    ]  # 5.2: 10 % when 99,9 % is missed
+    assert control.credit.base == "importo mensile fatturato per il servizio VPC interessato"
+    for level in levels:
+        assert level.claim_days == 30 and not level.claim_business_days
+        assert level.section == "2"
+        assert any("Forza maggiore" in e.text for e in level.exclusions)
+        assert any("Manutenzione programmata" in e.text for e in level.exclusions)
+
+
+def test_iaas_list_items_and_support_table() -> None:
+    levels = _levels(IAAS)
+    named = [(lv.metric, lv.scope, lv.target, lv.unit, lv.window) for lv in levels]
+    assert named == [
+        ("Affidabilità del backup", None, Decimal("99.99"), "%", "mese"),  # "calcolate mensilmente:" above the list
+        ("Accesso a Internet", None, Decimal("99.99"), "%", "mese"),
+        ("Garanzia di tempo di intervento (GTI)", "Priorità P1", Decimal(95), "%", None),
+        ("Garanzia di tempo di intervento (GTI)", "Priorità P2", Decimal(90), "%", None),
+    ]
+    p1 = levels[2]
+    assert p1.values["threshold"].text == "30 min" and p1.target_text == "95%" and p1.comparison == ">="
+    assert levels[3].values["threshold"].text == "2 ore"
+    assert all(lv.kind == "report" and lv.credit is None for lv in levels)  # no credit or penalty is stated
+
+
+def test_an_example_is_no_target_and_a_missing_annex_gives_no_level() -> None:
+    assert _levels(PDND) == []  # "ad esempio ... dell'85% ... in 10 minuti" is an example, not a commitment
+    assert _levels(PALERMO) == []  # penalties "come definita nell'Allegato tecnico": nothing to invent
+
+
+def test_english_levels_read_as_before() -> None:
+    text = "Provider will make the Service available at least 99.9% of the time in each calendar month."
+    (level,) = _levels(text)
+    assert (level.metric, level.target, level.comparison, level.window) == (
+        "availability",
+        Decimal("99.9"),
+        ">=",
+        "calendar month",
+    )
