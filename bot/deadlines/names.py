@@ -1,27 +1,30 @@
 """How people call the deadlines register's kinds of obligation, and an obligation's title: shared by the
-reminders, the digest, the App Home and the Slack blocks."""
+reminders, the digest, the App Home and the Slack blocks. The names are in the reader's language (`bot.i18n`);
+the kinds themselves are stored values and stay as they are."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any  # the register's JSON of an obligation
 
+from bot.i18n import N_, _
+
 KIND_NAMES = {
-    "effective": "Effective date",
-    "term-end": "End of the term",
-    "renewal": "Renewal",
-    "non-renewal-notice": "Notice of non-renewal",
-    "termination-notice": "Notice of termination",
-    "cure": "Cure period",
-    "credit-claim": "Service-credit claim",
-    "report": "Report due",
-    "exit": "Exit assistance",
-    "other": "Deadline",
+    "effective": N_("Effective date"),
+    "term-end": N_("End of the term"),
+    "renewal": N_("Renewal"),
+    "non-renewal-notice": N_("Notice of non-renewal"),
+    "termination-notice": N_("Notice of termination"),
+    "cure": N_("Cure period"),
+    "credit-claim": N_("Service-credit claim"),
+    "report": N_("Report due"),
+    "exit": N_("Exit assistance"),
+    "other": N_("Deadline"),
 }
 
 
 def kind_name(kind: str) -> str:
-    return KIND_NAMES.get(kind, "Deadline")
+    return _(KIND_NAMES.get(kind, KIND_NAMES["other"]))
 
 
 def where(document: str, section: str | None) -> str:

@@ -1,6 +1,6 @@
 """The digest's chart as PNG bytes (no display needed): issues opened and resolved per week, and each approved
 service level met or missed per month, a grid a reader takes in at a glance (green met, red missed, grey not
-measured; each cell says the measured value, `*` when disputed)."""
+measured; each cell says the measured value, `*` when disputed). Its labels are in the reader's language."""
 
 from __future__ import annotations
 
@@ -17,20 +17,26 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from bot.digest.sla import LevelRow  # noqa: E402
+from bot.i18n import N_, _  # noqa: E402
 
 COLOURS = {"met": "#5cb85c", "missed": "#d9534f", "unmeasured": "#dddddd", "uncompared": "#f0ad4e"}
-STATES = {"met": "Met", "missed": "Missed", "unmeasured": "Not measured", "uncompared": "No target to compare"}
+STATES = {
+    "met": N_("Met"),
+    "missed": N_("Missed"),
+    "unmeasured": N_("Not measured"),
+    "uncompared": N_("No target to compare"),
+}
 MAX_ROWS = 12  # levels drawn; the rest are named in the digest's text
 
 
 def _issues(axes: Axes, labels: Sequence[str], opened: Sequence[int], resolved: Sequence[int]) -> None:
     x = list(range(len(labels)))
     width = 0.38
-    axes.bar([i - width / 2 for i in x], opened, width, label="Opened", color="#d9534f")
-    axes.bar([i + width / 2 for i in x], resolved, width, label="Resolved", color="#5cb85c")
+    axes.bar([i - width / 2 for i in x], opened, width, label=_("Opened"), color="#d9534f")
+    axes.bar([i + width / 2 for i in x], resolved, width, label=_("Resolved"), color="#5cb85c")
     axes.set_xticks(x, list(labels), fontsize=8)
-    axes.set_xlabel("Week starting", fontsize=8)
-    axes.set_ylabel("Issues")
+    axes.set_xlabel(_("Week starting"), fontsize=8)
+    axes.set_ylabel(_("Issues"))
     if isinstance(locator := axes.yaxis.get_major_locator(), MaxNLocator):  # the default AutoLocator is one
         locator.set_params(integer=True)
     axes.set_ylim(0, max([*opened, *resolved, 1]) * 1.15)
@@ -52,9 +58,9 @@ def _levels(axes: Axes, periods: Sequence[str], rows: Sequence[LevelRow]) -> Non
     for side in axes.spines.values():
         side.set_visible(False)
     used = [s for s in STATES if any(c.state == s for r in rows for c in r.cells)]
-    handles = [Patch(color=COLOURS[s], label=STATES[s]) for s in used]
+    handles = [Patch(color=COLOURS[s], label=_(STATES[s])) for s in used]
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=4, fontsize=7, frameon=False)
-    axes.set_title("Service levels per month (* disputed)", fontsize=9, loc="left")
+    axes.set_title(_("Service levels per month (* disputed)"), fontsize=9, loc="left")
 
 
 def chart_png(

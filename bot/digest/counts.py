@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.digest.model import Window, weeks_before
+from bot.i18n import current
 from bot.records import digests
 from bot.records.cases import IssueRecord
 
@@ -46,6 +47,16 @@ class WeekPoint:
     resolved: int
 
 
+def week_label(day: datetime) -> str:
+    """'16 Nov', '2 Nov' ('16 nov' in Italian)."""
+    lang = current()
+    if lang == "en":
+        return day.strftime("%d %b").lstrip("0")
+    from babel.dates import format_date  # imported when first needed
+
+    return format_date(day.date(), "d MMM", locale=lang)
+
+
 def weekly_points(
     *, session: Session, engagements: Sequence[str], window: Window, weeks: int = CHART_WEEKS
 ) -> list[WeekPoint]:
@@ -56,7 +67,7 @@ def weekly_points(
     for back in range(weeks - 1, -1, -1):
         end = weeks_before(window.end, zone, back)
         start = weeks_before(end, zone, 1)
-        label = start.astimezone(zone).strftime("%d %b").lstrip("0")
+        label = week_label(start.astimezone(zone))
         points.append(
             WeekPoint(
                 label,

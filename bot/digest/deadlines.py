@@ -18,22 +18,28 @@ from sqlmodel import Session
 from bot.deadlines.names import kind_name, where
 from bot.deadlines.register import Dated, dated
 from bot.digest.model import Fact, Section, Window
+from bot.i18n import N_, _, ngettext
 from knowledge.visibility import visible_to
 
 WITHIN_DAYS = 90
 SOON_DAYS = 30
 LISTED = 10
+# "Date needed: ..." for each anchor an obligation may count from, a whole sentence with the obligation's
+# {kind}, {where} and {id}
 ANCHORS = {
-    "go-live": "the go-live date",
-    "breach-notice": "the date of the breach notice",
-    "notice": "the date notice is given",
-    "termination": "the termination date",
-    "signature": "the signature date",
-    "effective": "the effective date",
-    "term-end": "the end of the term",
-    "anniversary": "the anniversary",
-    "period-end": "the end of the period",
+    "go-live": N_("Date needed: {kind} ({where}, #{id}) counts from the go-live date, not known yet."),
+    "breach-notice": N_(
+        "Date needed: {kind} ({where}, #{id}) counts from the date of the breach notice, not known yet."
+    ),
+    "notice": N_("Date needed: {kind} ({where}, #{id}) counts from the date notice is given, not known yet."),
+    "termination": N_("Date needed: {kind} ({where}, #{id}) counts from the termination date, not known yet."),
+    "signature": N_("Date needed: {kind} ({where}, #{id}) counts from the signature date, not known yet."),
+    "effective": N_("Date needed: {kind} ({where}, #{id}) counts from the effective date, not known yet."),
+    "term-end": N_("Date needed: {kind} ({where}, #{id}) counts from the end of the term, not known yet."),
+    "anniversary": N_("Date needed: {kind} ({where}, #{id}) counts from the anniversary, not known yet."),
+    "period-end": N_("Date needed: {kind} ({where}, #{id}) counts from the end of the period, not known yet."),
 }
+UNKNOWN_ANCHOR = N_("Date needed: {kind} ({where}, #{id}) counts from a date not known yet.")
 
 
 def _where(d: Dated) -> str:
@@ -41,26 +47,27 @@ def _where(d: Dated) -> str:
 
 
 def _left(days: int) -> str:
-    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("tomorrow")
+    return ngettext("in {n} day", "in {n} days", days).format(n=days)
 
 
 def deadline_line(d: Dated, today: date) -> str:
     """'2027-01-09 · in 30 days · Notice of non-renewal: no later than 9 January 2027 · msa.md §5.2 · #12'."""
     assert d.date is not None
     kind = kind_name(d.row.kind)
-    rule = " ".join(d.row.rule.split())
+    rule = " ".join(d.row.rule.split())  # the contract's own words: never translated
     return f"{d.date.isoformat()} · {_left((d.date - today).days)} · {kind}: {rule} · {_where(d)} · #{d.row.id}"
 
 
 def anchor_line(d: Dated, engagement: str) -> str:
     """'Date needed: Cure period (msa.md §6.1, #3) counts from the date of the breach notice, not known yet. ...'."""
-    kind = kind_name(d.row.kind)
-    anchor = ANCHORS.get(str(d.row.details.get("terms", {}).get("anchor") or ""), "a date not known yet")
+    anchor = str(d.row.details.get("terms", {}).get("anchor") or "")
+    needed = _(ANCHORS.get(anchor, UNKNOWN_ANCHOR)).format(kind=kind_name(d.row.kind), where=_where(d), id=d.row.id)
     how = f"`liaison deadlines edit {d.row.id} --anchor-date YYYY-MM-DD --engagement {engagement}`"
-    return (
-        f"Date needed: {kind} ({_where(d)}, #{d.row.id}) counts from {anchor}, not known yet. "
-        f"Give it with {how} (or the deadline itself with `--date YYYY-MM-DD`)"
-    )
+    return needed + " " + _("Give it with {how} (or the deadline itself with `--date YYYY-MM-DD`)").format(how=how)
 
 
 def deadlines_section(session: Session, window: Window) -> Section:
@@ -76,21 +83,30 @@ def deadlines_section(session: Session, window: Window) -> Section:
     soon = sum(1 for d in due if d.date is not None and d.date <= today + timedelta(days=SOON_DAYS))
     facts = (
         Fact(
-            "deadlines.due", f"Due in the next {WITHIN_DAYS} days", str(len(due)), detail=f"{soon} within {SOON_DAYS}"
+            "deadlines.due",
+            ngettext("Due in the next {n} day", "Due in the next {n} days", WITHIN_DAYS).format(n=WITHIN_DAYS),
+            str(len(due)),
+            detail=ngettext("{count} within {n}", "{count} within {n}", SOON_DAYS).format(count=soon, n=SOON_DAYS),
         ),
-        Fact("deadlines.anchors", "Waiting for a date to count from", str(len(waiting))),
+        Fact("deadlines.anchors", _("Waiting for a date to count from"), str(len(waiting))),
     )
     lines = [deadline_line(d, today) for d in due[:LISTED]]
     if len(due) > LISTED:
-        lines.append(f"… and {len(due) - LISTED} more")
+        lines.append(_("… and {count} more").format(count=len(due) - LISTED))
     lines += [anchor_line(d, window.engagement) for d in waiting[:LISTED]]
     note = ""
     if drafts:
-        note = (
-            f"{drafts} draft deadline{'s await' if drafts > 1 else ' awaits'} review: "
-            f"`liaison deadlines --status draft --engagement {window.engagement}`, then approve them."
-        )
-    empty = f"No approved deadline in the next {WITHIN_DAYS} days."
-    return Section(
-        "deadlines", f"Deadlines in the next {WITHIN_DAYS} days", facts, tuple(lines), empty=empty, note=note
+        note = ngettext(
+            "{count} draft deadline awaits review: `liaison deadlines --status draft --engagement {engagement}`, "
+            "then approve them.",
+            "{count} draft deadlines await review: `liaison deadlines --status draft --engagement {engagement}`, "
+            "then approve them.",
+            drafts,
+        ).format(count=drafts, engagement=window.engagement)
+    empty = ngettext(
+        "No approved deadline in the next {n} day.", "No approved deadline in the next {n} days.", WITHIN_DAYS
+    ).format(n=WITHIN_DAYS)
+    title = ngettext("Deadlines in the next {n} day", "Deadlines in the next {n} days", WITHIN_DAYS).format(
+        n=WITHIN_DAYS
     )
+    return Section("deadlines", title, facts, tuple(lines), empty=empty, note=note)

@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import _
 from bot.records import digests
 
+WEEK_BEFORE = "the week before"  # a Trend's default `against` (kept in English: it is the digest's data)
 SIDES_SEEN = {"client": ("client", "shared"), "vendor": ("vendor", "shared"), "shared": ("shared",)}
 ADD_DOCUMENT_ACTION = "digest_add_document"  # the knowledge gaps section's button, handled by the transport
 HEADLINE = (  # the facts of the managers' digest and of the notification text
@@ -68,19 +70,41 @@ def window_ending(
 
 @dataclass(frozen=True)
 class Trend:
-    """This week's number against the week before's (or this period's against `against`: "in 2026-09")."""
+    """This week's number against the week before's (or this period's against `against`: "in 2026-09", made by
+    `against_period`). `against` is data, in English; `text()` says it in the reader's language."""
 
     current: int
     previous: int
     unit: str = ""  # "%" for percentages: the change is then in points
-    against: str = "the week before"
+    against: str = WEEK_BEFORE
 
     def text(self) -> str:
         delta = self.current - self.previous
+        period = self.against.removeprefix("in ") if self.against != WEEK_BEFORE else None
         if delta == 0:
-            return f"= same as {self.against}"
-        points = " pts" if self.unit == "%" else ""
-        return f"{'▲' if delta > 0 else '▼'}{abs(delta)}{points} vs {self.previous}{self.unit} {self.against}"
+            if period is None:
+                return _("= same as the week before")
+            return _("= same as in {period}").format(period=period)
+        arrow = "▲" if delta > 0 else "▼"
+        before = f"{self.previous}{self.unit}"
+        if self.unit == "%":
+            if period is None:
+                return _("{arrow}{delta} pts vs {before} the week before").format(
+                    arrow=arrow, delta=abs(delta), before=before
+                )
+            return _("{arrow}{delta} pts vs {before} in {period}").format(
+                arrow=arrow, delta=abs(delta), before=before, period=period
+            )
+        if period is None:
+            return _("{arrow}{delta} vs {before} the week before").format(arrow=arrow, delta=abs(delta), before=before)
+        return _("{arrow}{delta} vs {before} in {period}").format(
+            arrow=arrow, delta=abs(delta), before=before, period=period
+        )
+
+
+def against_period(period: object) -> str:
+    """A Trend's `against` for a period ("in 2026-09")."""
+    return f"in {period}"
 
 
 @dataclass(frozen=True)
@@ -118,9 +142,13 @@ class Digest:
     sections: tuple[Section, ...] = field(default_factory=tuple)
 
     @property
+    def name(self) -> str:
+        """The engagement's name, or "all engagements" for the managers' digest (in the reader's language)."""
+        return _("all engagements") if self.engagement == digests.ALL_ENGAGEMENTS else self.engagement
+
+    @property
     def title(self) -> str:
-        name = "all engagements" if self.engagement == digests.ALL_ENGAGEMENTS else self.engagement
-        return f"Weekly digest: {name}"
+        return _("Weekly digest: {name}").format(name=self.name)
 
     def fact(self, key: str) -> Fact | None:
         return next((f for s in self.sections for f in s.facts if f.key == key), None)

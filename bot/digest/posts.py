@@ -27,6 +27,7 @@ from bot.digest.model import Digest, Window, window_ending
 from bot.digest.schedule import Schedule, default_schedule, schedule_of
 from bot.digest.sections import build_digest, build_managers_digest
 from bot.digest.sla import NO_LEVELS, LevelRow, chart_rows, register_of
+from bot.i18n import _, ngettext
 from bot.records import digests
 from bot.settings import Settings
 
@@ -144,16 +145,23 @@ def chart(digest: Digest, data: ChartData) -> bytes:
     """The digest's chart as PNG bytes (drawn outside any database transaction: it takes a moment)."""
     from bot.digest.chart import chart_png  # matplotlib: only when a chart is drawn
 
-    name = digest.title.removeprefix("Weekly digest: ")
+    weeks = len(data.weeks)
+    if data.levels:
+        title = ngettext(
+            "{name}: issues over the last {n} week, service levels per month",
+            "{name}: issues over the last {n} weeks, service levels per month",
+            weeks,
+        )
+    else:
+        title = ngettext("{name}: issues over the last {n} week", "{name}: issues over the last {n} weeks", weeks)
     return chart_png(
-        title=f"{name}: issues over the last {len(data.weeks)} weeks"
-        + (", service levels per month" if data.levels else ""),
+        title=title.format(name=digest.name, n=weeks),
         labels=[p.label for p in data.weeks],
         opened=[p.opened for p in data.weeks],
         resolved=[p.resolved for p in data.weeks],
         periods=data.periods,
         levels=data.levels,
-        note="" if data.levels else NO_LEVELS,
+        note="" if data.levels else _(NO_LEVELS),
     )
 
 

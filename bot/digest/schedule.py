@@ -13,12 +13,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
+from bot.i18n import N_, _
 from bot.records import digests
 from bot.settings import WEEKDAYS, Settings
 
-DAY_NAMES = dict(
-    zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
-)
+EVERY_DAY = {  # a schedule as people read it, a whole phrase per weekday
+    "mon": N_("Mondays at {time} ({zone})"),
+    "tue": N_("Tuesdays at {time} ({zone})"),
+    "wed": N_("Wednesdays at {time} ({zone})"),
+    "thu": N_("Thursdays at {time} ({zone})"),
+    "fri": N_("Fridays at {time} ({zone})"),
+    "sat": N_("Saturdays at {time} ({zone})"),
+    "sun": N_("Sundays at {time} ({zone})"),
+}
 
 
 class ScheduleError(ValueError):
@@ -49,28 +56,34 @@ class Schedule:
         return datetime.combine(day, time.fromisoformat(self.time), tzinfo=self.zone).astimezone(UTC)
 
     def text(self) -> str:
-        return f"{DAY_NAMES[self.day]}s at {self.time} ({self.timezone})"
+        return _(EVERY_DAY[self.day]).format(time=self.time, zone=self.timezone)
 
 
 def parse_schedule(text: str) -> tuple[str, str, str | None]:
     """'mon 08:00 Europe/Paris' (the time zone optional) -> ("mon", "08:00", "Europe/Paris")."""
     parts = text.split()
     if len(parts) not in (2, 3):
-        raise ScheduleError(f"a schedule is 'DAY HH:MM [TIME_ZONE]', e.g. 'mon 08:00 Europe/Paris', not {text!r}")
+        raise ScheduleError(
+            _("a schedule is 'DAY HH:MM [TIME_ZONE]', e.g. 'mon 08:00 Europe/Paris', not {text!r}").format(text=text)
+        )
     day = parts[0].lower()[:3]
     if day not in WEEKDAYS:
-        raise ScheduleError(f"the day must be one of {', '.join(WEEKDAYS)}, not {parts[0]!r}")
-    hours, _, minutes = parts[1].partition(":")
+        raise ScheduleError(
+            _("the day must be one of {days}, not {day!r}").format(days=", ".join(WEEKDAYS), day=parts[0])
+        )
+    hours, _colon, minutes = parts[1].partition(":")
     try:
         clock = time(int(hours), int(minutes)).strftime("%H:%M")
     except ValueError:
-        raise ScheduleError(f"the time must be HH:MM (24-hour), not {parts[1]!r}") from None
+        raise ScheduleError(_("the time must be HH:MM (24-hour), not {time!r}").format(time=parts[1])) from None
     zone = parts[2] if len(parts) == 3 else None
     if zone is not None:
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ScheduleError(f"the time zone must be an IANA name such as Europe/Paris, not {zone!r}") from None
+            raise ScheduleError(
+                _("the time zone must be an IANA name such as Europe/Paris, not {zone!r}").format(zone=zone)
+            ) from None
     return day, clock, zone
 
 

@@ -10,7 +10,8 @@ are seen only from the sides that may see the channel they came from (`SIDES_SEE
 question never reaches a client digest, and the reverse.
 
 The types are in `bot.digest.model`, the issue counts (and the chart's weekly numbers) in `bot.digest.counts`,
-the plain text in `bot.digest.text`; the names callers use from those are re-exported here.
+the plain text in `bot.digest.text`; the names callers use from those are re-exported here. The texts are in the
+reader's language (`bot.i18n`, at build time); keys, statuses, categories and people's own words are not translated.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.digest.counts import AGEING_DAYS, ageing_at, open_at, opened_in, resolv
 from bot.digest.deadlines import deadlines_section
 from bot.digest.model import ADD_DOCUMENT_ACTION, HEADLINE, Action, Digest, Fact, Section, Trend, Window
 from bot.digest.sla import NO_LEVELS, register_facts, register_for, register_items
+from bot.i18n import N_, _, ngettext
 from bot.records import digests
 from bot.records.cases import IssueRecord, MediationRecord
 from bot.records.tables import ChannelBinding, QuestionRecord
@@ -34,7 +36,7 @@ from knowledge.text import citation_label
 
 TOP = 5  # items listed per section
 NEW_ISSUES_NAMED = 10  # the week's new issues are all named up to this many, most severe first
-OFFICES = {"back": "back office", "front": "front office", None: "other"}
+OFFICES = {"back": N_("back office"), "front": N_("front office"), None: N_("other")}
 
 SectionBuilder = Callable[[Session, Window], Section]
 
@@ -46,23 +48,29 @@ def _breakdown(issues: Sequence[IssueRecord]) -> str:
     if not issues:
         return ""
     severities = Counter(i.severity for i in issues)
-    offices = Counter(OFFICES.get(i.office, "other") for i in issues)
-    by_severity = ", ".join(f"sev {s}: {severities[s]}" for s in sorted(severities))
-    by_office = ", ".join(f"{name}: {offices[name]}" for name in OFFICES.values() if offices[name])
+    offices = Counter(OFFICES.get(i.office, OFFICES[None]) for i in issues)
+    by_severity = ", ".join(
+        _("sev {severity}: {count}").format(severity=s, count=severities[s]) for s in sorted(severities)
+    )
+    by_office = ", ".join(f"{_(name)}: {offices[name]}" for name in OFFICES.values() if offices[name])
     return f"{by_severity}; {by_office}"
 
 
 def _issue_line(issue: IssueRecord, moment: datetime | None = None) -> str:
-    office = f" ({OFFICES[issue.office]})" if issue.office in ("back", "front") else ""
-    age = f" · open {(moment - issue.created_at).days} days" if moment else ""
-    return f"#{issue.id} · sev {issue.severity} · {issue.category}{office}{age} · {issue.title}"
+    office = f" ({_(OFFICES[issue.office])})" if issue.office in ("back", "front") else ""
+    age = ""
+    if moment:
+        days = (moment - issue.created_at).days
+        age = " · " + ngettext("open {n} day", "open {n} days", days).format(n=days)
+    severity = _("sev {severity}").format(severity=issue.severity)
+    return f"#{issue.id} · {severity} · {issue.category}{office}{age} · {issue.title}"
 
 
 def _listed(lines: list[str], limit: int = TOP) -> tuple[str, ...]:
     """The first `limit` lines, then how many more there are."""
     shown = lines[:limit]
     if len(lines) > limit:
-        shown.append(f"… and {len(lines) - limit} more")
+        shown.append(_("… and {count} more").format(count=len(lines) - limit))
     return tuple(shown)
 
 
@@ -89,14 +97,14 @@ def new_and_resolved_issues(session: Session, window: Window) -> Section:
     facts = (
         Fact(
             "issues.new",
-            "New",
+            _("New"),
             str(len(new)),
             Trend(len(new), len(opened_in(issues, before.start, before.end))),
             _breakdown(new),
         ),
         Fact(
             "issues.resolved",
-            "Resolved",
+            _("Resolved"),
             str(len(resolved)),
             Trend(len(resolved), len(resolved_in(issues, before.start, before.end))),
             _breakdown(resolved),
@@ -104,7 +112,7 @@ def new_and_resolved_issues(session: Session, window: Window) -> Section:
     )
     worst_first = sorted(new, key=lambda i: (i.severity, i.created_at, i.id or 0))
     named = _listed([_issue_line(i) for i in worst_first], NEW_ISSUES_NAMED)
-    return Section("issues", "Issues this week", facts, named, empty="No new issues.")
+    return Section("issues", _("Issues this week"), facts, named, empty=_("No new issues."))
 
 
 def ageing_issues(session: Session, window: Window) -> Section:
@@ -113,14 +121,14 @@ def ageing_issues(session: Session, window: Window) -> Section:
     facts = (
         Fact(
             "issues.open",
-            "Open",
+            _("Open"),
             str(len(open_now)),
             Trend(len(open_now), len(open_at(issues, earlier))),
             _breakdown(open_now),
         ),
         Fact(
             "issues.ageing",
-            f"Open over {AGEING_DAYS} days",
+            ngettext("Open over {n} day", "Open over {n} days", AGEING_DAYS).format(n=AGEING_DAYS),
             str(len(ageing)),
             Trend(len(ageing), len(ageing_at(issues, earlier))),
             _breakdown(ageing),
@@ -129,19 +137,23 @@ def ageing_issues(session: Session, window: Window) -> Section:
     oldest = sorted(ageing, key=lambda i: (i.severity, i.created_at))
     return Section(
         "ageing",
-        "Open and ageing issues",
+        _("Open and ageing issues"),
         facts,
         _listed([_issue_line(i, moment) for i in oldest]),
-        empty="Nothing ageing.",
+        empty=_("Nothing ageing."),
     )
 
 
 def _mediation_line(mediation: MediationRecord, moment: datetime, zone: ZoneInfo) -> str:
     age = (moment - mediation.opened_at).days
-    line = f"#{mediation.id} · {mediation.status} · {age} days old"
+    old = ngettext("{n} day old", "{n} days old", age).format(n=age)
+    line = f"#{mediation.id} · {mediation.status} · {old}"
     if mediation.deadline:
-        overdue = " (overdue)" if mediation.deadline < moment.astimezone(zone).date() else ""
-        line += f" · deadline {mediation.deadline.isoformat()}{overdue}"
+        if mediation.deadline < moment.astimezone(zone).date():
+            due = _("deadline {date} (overdue)")
+        else:
+            due = _("deadline {date}")
+        line += " · " + due.format(date=mediation.deadline.isoformat())
     return f"{line} · {mediation.title}"
 
 
@@ -154,13 +166,21 @@ def open_mediations(session: Session, window: Window) -> Section:
     today = window.end.astimezone(window.zone).date()
     overdue = [m for m in now if m.deadline and m.deadline < today]
     ages = [(window.end - m.opened_at).days for m in now]
-    detail = f"oldest {max(ages)} days, average {round(sum(ages) / len(ages))} days" if ages else ""
+    detail = ""
+    if ages:
+        oldest, average = max(ages), round(sum(ages) / len(ages))
+        detail = ", ".join(
+            (
+                ngettext("oldest {n} day", "oldest {n} days", oldest).format(n=oldest),
+                ngettext("average {n} day", "average {n} days", average).format(n=average),
+            )
+        )
     facts = (
-        Fact("mediations.open", "Under way", str(len(now)), Trend(len(now), len(before)), detail),
-        Fact("mediations.overdue", "Past their deadline", str(len(overdue))),
+        Fact("mediations.open", _("Under way"), str(len(now)), Trend(len(now), len(before)), detail),
+        Fact("mediations.overdue", _("Past their deadline"), str(len(overdue))),
     )
     items = [_mediation_line(m, window.end, window.zone) for m in now]
-    return Section("mediations", "Mediations", facts, _listed(items), empty="No mediation under way.")
+    return Section("mediations", _("Mediations"), facts, _listed(items), empty=_("No mediation under way."))
 
 
 def sla_standing(session: Session, window: Window) -> Section:
@@ -170,14 +190,14 @@ def sla_standing(session: Session, window: Window) -> Section:
     breaches = [i for i in issues if i.category == "sla-breach"]
     new, earlier = opened_in(breaches, window.start, window.end), opened_in(breaches, before.start, before.end)
     logged = (
-        Fact("sla.breaches", "SLA breaches logged", str(len(new)), Trend(len(new), len(earlier)), _breakdown(new)),
-        Fact("sla.open", "SLA breaches still open", str(len(open_at(breaches, window.end)))),
+        Fact("sla.breaches", _("SLA breaches logged"), str(len(new)), Trend(len(new), len(earlier)), _breakdown(new)),
+        Fact("sla.open", _("SLA breaches still open"), str(len(open_at(breaches, window.end)))),
     )
     register = register_for(session, window)
     if not register.levels:
         items = _listed([_issue_line(i) for i in new])
-        return Section("sla", "SLA", logged, items, empty="No SLA breach logged.", note=NO_LEVELS)
-    return Section("sla", "SLA", register_facts(register) + logged, tuple(register_items(register)))
+        return Section("sla", _("SLA"), logged, items, empty=_("No SLA breach logged."), note=_(NO_LEVELS))
+    return Section("sla", _("SLA"), register_facts(register) + logged, tuple(register_items(register)))
 
 
 def _questions(session: Session, window: Window) -> list[QuestionRecord]:
@@ -209,26 +229,34 @@ def top_questions(session: Session, window: Window) -> Section:
         if c.get("document")
     )
     facts = (
-        Fact("questions.asked", "Questions asked", str(len(asked)), Trend(len(asked), len(before))),
-        Fact("questions.answered", "Answered from the contracts", f"{len(answered)} of {len(asked)}{share}"),
-        Fact("questions.cited", "Most cited", ", ".join(f"{name} ×{n}" for name, n in cited.most_common(3)) or "none"),
+        Fact("questions.asked", _("Questions asked"), str(len(asked)), Trend(len(asked), len(before))),
+        Fact(
+            "questions.answered",
+            _("Answered from the contracts"),
+            _("{answered} of {asked}").format(answered=len(answered), asked=len(asked)) + share,
+        ),
+        Fact(
+            "questions.cited",
+            _("Most cited"),
+            ", ".join(f"{name} ×{n}" for name, n in cited.most_common(3)) or _("none"),
+        ),
     )
-    return Section("questions", "Top questions", facts, _listed(_grouped(asked)), empty="No questions asked.")
+    return Section("questions", _("Top questions"), facts, _listed(_grouped(asked)), empty=_("No questions asked."))
 
 
 def knowledge_gaps(session: Session, window: Window) -> Section:
     gaps = [q for q in _questions(session, window) if not q.found]
     before = [q for q in _questions(session, window.previous) if not q.found]
     fact = Fact(
-        "questions.unanswered", "Not answered from the contracts", str(len(gaps)), Trend(len(gaps), len(before))
+        "questions.unanswered", _("Not answered from the contracts"), str(len(gaps)), Trend(len(gaps), len(before))
     )
-    action = Action("Add a document", ADD_DOCUMENT_ACTION, window.engagement) if gaps else None
+    action = Action(_("Add a document"), ADD_DOCUMENT_ACTION, window.engagement) if gaps else None
     return Section(
         "gaps",
-        "Knowledge gaps",
+        _("Knowledge gaps"),
         (fact,),
         _listed(_grouped(gaps)),
-        empty="None: every question was answered from the contracts.",
+        empty=_("None: every question was answered from the contracts."),
         action=action,
     )
 
@@ -245,11 +273,11 @@ def feedback(session: Session, window: Window) -> Section:
 
     (ups, downs), (ups_before, downs_before) = balance(window), balance(window.previous)
     facts = (
-        Fact("feedback.up", "👍 Helpful", str(ups), Trend(ups, ups_before)),
-        Fact("feedback.down", "👎 Not helpful", str(downs), Trend(downs, downs_before)),
-        Fact("feedback.balance", "Balance", _signed(ups - downs), Trend(ups - downs, ups_before - downs_before)),
+        Fact("feedback.up", _("👍 Helpful"), str(ups), Trend(ups, ups_before)),
+        Fact("feedback.down", _("👎 Not helpful"), str(downs), Trend(downs, downs_before)),
+        Fact("feedback.balance", _("Balance"), _signed(ups - downs), Trend(ups - downs, ups_before - downs_before)),
     )
-    return Section("feedback", "Feedback on answers", facts)
+    return Section("feedback", _("Feedback on answers"), facts)
 
 
 SECTIONS: list[SectionBuilder] = [

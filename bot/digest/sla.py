@@ -15,7 +15,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from bot.digest.model import Fact, Trend, Window
+from bot.digest.model import Fact, Trend, Window, against_period
+from bot.i18n import N_, _, ngettext
 from bot.records import sla as sla_records
 from bot.sla.money import money, pct
 from bot.sla.standing import LevelPeriod, LevelStanding, Statement, standings, statements
@@ -24,7 +25,7 @@ from bot.sla.terms import Period, quantity
 CHART_PERIODS = 6  # the chart's months of attainment per level
 CLAIM_SOON_DAYS = 14  # a claim window closing within this many days is named
 LEVELS_NAMED = 10
-NO_LEVELS = "No approved service levels yet: `liaison sla extract`, then approve them."
+NO_LEVELS = N_("No approved service levels yet: `liaison sla extract`, then approve them.")  # through _() where used
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def closed_periods(today: date, count: int) -> tuple[Period, ...]:
     """The `count` months before `today`'s month, oldest first."""
     out: list[Period] = []
     first = today.replace(day=1)
-    for _ in range(count):
+    for _unused in range(count):
         first = (first - timedelta(days=1)).replace(day=1)
         out.append(Period(first.year, first.month))
     return tuple(reversed(out))
@@ -95,13 +96,23 @@ def _missed(register: Register, period: Period) -> int:
 
 def level_line(level: LevelStanding, point: LevelPeriod) -> str:
     """'Call answer rate: 76.4% vs >= 80%: missed (disputed) · Schedule 2 §4.1'."""
-    target = quantity(level.target, level.unit) if level.target is not None else "no target"
-    if point.actual is None:
-        result = f"not measured vs {level.comparison} {target}"
+    if level.target is not None:
+        target = f"{level.comparison} {quantity(level.target, level.unit)}"
     else:
-        verdict = {True: "met", False: "missed", None: "not compared"}[point.met]
-        disputed = " (disputed)" if point.status == "disputed" else ""
-        result = f"{quantity(point.actual, level.unit)} vs {level.comparison} {target}: {verdict}{disputed}"
+        target = _("{comparison} no target").format(comparison=level.comparison)
+    if point.actual is None:
+        result = _("not measured vs {target}").format(target=target)
+    else:
+        verdicts = {
+            (True, False): _("{actual} vs {target}: met"),
+            (False, False): _("{actual} vs {target}: missed"),
+            (None, False): _("{actual} vs {target}: not compared"),
+            (True, True): _("{actual} vs {target}: met (disputed)"),
+            (False, True): _("{actual} vs {target}: missed (disputed)"),
+            (None, True): _("{actual} vs {target}: not compared (disputed)"),
+        }
+        verdict = verdicts[(point.met, point.status == "disputed")]
+        result = verdict.format(actual=quantity(point.actual, level.unit), target=target)
     where = f"{level.document} §{level.section.lstrip('§')}" if level.section else level.document
     name = f"{level.metric} ({level.scope})" if level.scope else level.metric
     return f"{name}: {result} · {where}"
@@ -113,22 +124,27 @@ def _statement(register: Register, period: Period) -> Statement | None:
 
 def _credits_fact(register: Register) -> Fact:
     period = register.period
-    label = f"Credits for {period}"
+    label = _("Credits for {period}").format(period=period)
     found = _statement(register, period)
     if found is None and register.unpriced:
-        how = f"set the fees: `/liaison sla fees 200000 USD from {period}`"
-        return Fact("sla.credits", label, "not computed: no fees set", detail=how)
+        how = _("set the fees: `/liaison sla fees 200000 USD from {period}`").format(period=period)
+        return Fact("sla.credits", label, _("not computed: no fees set"), detail=how)
     if found is None:
-        return Fact("sla.credits", label, "not computed", detail=f"`liaison sla credits --period {period} --fees N`")
-    capped = ", capped" if found.capped else ""
-    value = f"{money(found.total_amount, found.currency)} ({pct(found.total_pct)} of fees{capped})"
-    if found.claimed:
-        detail = "claimed"
-    elif not found.total_amount:
-        detail = "nothing owed"
+        how = f"`liaison sla credits --period {period} --fees N`"
+        return Fact("sla.credits", label, _("not computed"), detail=how)
+    amount, share = money(found.total_amount, found.currency), pct(found.total_pct)
+    if found.capped:
+        value = _("{amount} ({share} of fees, capped)").format(amount=amount, share=share)
     else:
-        by = f", claim by {found.claim_deadline.isoformat()}" if found.claim_deadline else ""
-        detail = f"not claimed{by}"
+        value = _("{amount} ({share} of fees)").format(amount=amount, share=share)
+    if found.claimed:
+        detail = _("claimed")
+    elif not found.total_amount:
+        detail = _("nothing owed")
+    elif found.claim_deadline:
+        detail = _("not claimed, claim by {date}").format(date=found.claim_deadline.isoformat())
+    else:
+        detail = _("not claimed")
     return Fact("sla.credits", label, value, detail=detail)
 
 
@@ -140,10 +156,20 @@ def register_facts(register: Register) -> tuple[Fact, ...]:
     measured = sum(1 for p in points if p.met is not None)
     missed, missed_before = _missed(register, period), _missed(register, before)
     unmeasured = len(points) - measured
-    detail = f"{unmeasured} not measured" if unmeasured else ""
+    detail = _("{count} not measured").format(count=unmeasured) if unmeasured else ""
     return (
-        Fact("sla.met", f"Service levels met in {period}", f"{met} of {len(points)}", detail=detail),
-        Fact("sla.missed", f"Missed in {period}", str(missed), Trend(missed, missed_before, against=f"in {before}")),
+        Fact(
+            "sla.met",
+            _("Service levels met in {period}").format(period=period),
+            _("{met} of {count}").format(met=met, count=len(points)),
+            detail=detail,
+        ),
+        Fact(
+            "sla.missed",
+            _("Missed in {period}").format(period=period),
+            str(missed),
+            Trend(missed, missed_before, against=against_period(before)),
+        ),
         _credits_fact(register),
     )
 
@@ -160,10 +186,14 @@ def closing_claims(register: Register) -> list[str]:
     for s in sorted(soon, key=lambda s: (s.claim_deadline or date.max, s.period)):
         assert s.claim_deadline is not None
         left = (s.claim_deadline - register.today).days
-        days = "today" if left == 0 else f"{left} day{'s' if left > 1 else ''} left"
+        days = _("today") if left == 0 else ngettext("{n} day left", "{n} days left", left).format(n=left)
         lines.append(
-            f"Claim window closing: {money(s.total_amount, s.currency)} for {s.period}, "
-            f"by {s.claim_deadline.isoformat()} ({days})"
+            _("Claim window closing: {amount} for {period}, by {date} ({left})").format(
+                amount=money(s.total_amount, s.currency),
+                period=s.period,
+                date=s.claim_deadline.isoformat(),
+                left=days,
+            )
         )
     return lines
 
@@ -175,7 +205,8 @@ def register_items(register: Register) -> list[str]:
     lines = [level_line(level, _point(level, period)) for level in order]
     shown = lines[:LEVELS_NAMED]
     if len(lines) > LEVELS_NAMED:
-        shown.append(f"… and {len(lines) - LEVELS_NAMED} more service levels")
+        more = len(lines) - LEVELS_NAMED
+        shown.append(ngettext("… and {n} more service level", "… and {n} more service levels", more).format(n=more))
     return closing_claims(register) + shown
 
 

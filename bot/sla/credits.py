@@ -16,6 +16,8 @@ Rules this module keeps (the tests hold it to them):
   half up to the currency's minor unit (`rounding` changes the mode where a contract says so).
 - A level with no measurement is listed with `actual` None (null in JSON), `met` False and no credit:
   it was not assessed. A key measurement (`kind="report"`) is listed, never credited.
+- The working is in the reader's language (`bot.i18n`); what is kept in the database is computed in English
+  (`bot.sla.measures.save_statement`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from bot.i18n import _
 from bot.sla.money import HUNDRED, SlaInputError, currency_code, exact, money, number, optional, pct, rounded
 from bot.sla.terms import (
     COMPARISONS,
@@ -179,21 +182,33 @@ class CreditResult:
 def credit_line(level: ServiceLevel, actual: Decimal | None, fees: Decimal, currency: str) -> CreditLine:
     """One approved level's line: met or missed against its target, and the credit its rule gives."""
     if level.target is None:
-        raise SlaInputError(f"{level.name} (level {level.level}) has no target: edit it before computing credits")
-    head = f"{level.name} {'not measured' if actual is None else quantity(actual, level.unit)}"
-    head += f" vs {level.comparison} {quantity(level.target, level.unit)}"
+        raise SlaInputError(
+            _("{name} (level {level}) has no target: edit it before computing credits").format(
+                name=level.name, level=level.level
+            )
+        )
+    target = f"{level.comparison} {quantity(level.target, level.unit)}"
     zero = Decimal(0)
     if actual is None:
-        return CreditLine(level, None, False, zero, zero, f"{head}: no credit{cited([level.source])}")
+        working = _("{name} not measured vs {target}: no credit{cited}").format(
+            name=level.name, target=target, cited=cited([level.source])
+        )
+        return CreditLine(level, None, False, zero, zero, working)
+    fields = {"name": level.name, "actual": quantity(actual, level.unit), "target": target}
     met = is_met(level.comparison, actual, level.target)
     if met:
-        return CreditLine(level, actual, True, zero, zero, f"{head}: met, no credit{cited([level.source])}")
+        working = _("{name} {actual} vs {target}: met, no credit{cited}").format(**fields, cited=cited([level.source]))
+        return CreditLine(level, actual, True, zero, zero, working)
     if level.kind == "report" or level.rule is None:
-        why = "a key measurement, reported only" if level.kind == "report" else "no credit rule"
-        return CreditLine(level, actual, False, zero, zero, f"{head}: missed, {why}, no credit{cited([level.source])}")
+        if level.kind == "report":
+            why = _("{name} {actual} vs {target}: missed, a key measurement, reported only, no credit{cited}")
+        else:
+            why = _("{name} {actual} vs {target}: missed, no credit rule, no credit{cited}")
+        return CreditLine(level, actual, False, zero, zero, why.format(**fields, cited=cited([level.source])))
     c = level.rule.credit(level, actual, fees, currency)
     used = [level.source, level.rule.source, getattr(level.rule, "at_risk_source", None)]  # target, rule, at-risk
-    return CreditLine(level, actual, False, c.pct, c.amount, f"{head}: {c.how}{cited(used)}")
+    working = _("{name} {actual} vs {target}: {how}{cited}").format(**fields, how=c.how, cited=cited(used))
+    return CreditLine(level, actual, False, c.pct, c.amount, working)
 
 
 def compute_credits(
@@ -221,18 +236,28 @@ def compute_credits(
         if v.status == "approved":
             approved.setdefault(v.level, []).append(v)
         else:
-            left_out.append(f"{v.name} (level {v.level}, version {v.version}) is {v.status}, not approved: left out")
+            left_out.append(
+                _("{name} (level {level}, version {version}) is {status}, not approved: left out").format(
+                    name=v.name, level=v.level, version=v.version, status=v.status
+                )
+            )
     lines: list[CreditLine] = []
     for level_id in sorted(approved):
         chosen = in_force(approved[level_id], when)
         if chosen is None:
-            left_out.append(f"level {level_id}: no approved version in force on {when.first_day.isoformat()}")
+            left_out.append(
+                _("level {level}: no approved version in force on {date}").format(
+                    level=level_id, date=when.first_day.isoformat()
+                )
+            )
             continue
         value = measurements.get(level_id)
         actual = None if value is None else exact(value, f"{chosen.name}: measurement")
         lines.append(credit_line(chosen, actual, base, code))
     for level_id in sorted(set(measurements) - set(approved), key=str):
-        left_out.append(f"a measurement for level {level_id}, which has no approved version: left out")
+        left_out.append(
+            _("a measurement for level {level}, which has no approved version: left out").format(level=level_id)
+        )
     return totals(when, base, code, lines, cap, fees_source, rounding, left_out)
 
 
@@ -252,7 +277,8 @@ def totals(
     cap_pct = cap_amount = None
     capped = False
     total_pct, amount = before_pct, before_amount
-    text = f"Total {pct(before_pct)} of {money(fees, currency)}"
+    text = ""
+    fields: dict[str, str] = {}
     if cap is not None:
         if cap.pct is not None:
             cap_pct, cap_amount = cap.pct, fees * cap.pct / HUNDRED
@@ -264,13 +290,24 @@ def totals(
         if capped:
             total_pct, amount = cap_pct, cap_amount
             cap_text = pct(cap.pct) if cap.pct is not None else money(cap_amount, currency)
-            text = f"Total {pct(before_pct)}, capped at {cap_text} of {money(fees, currency)}"
+            text = _("Total {pct}, capped at {cap} of {fees} = {amount}{cited}")
+            fields["cap"] = cap_text
     final = rounded(amount, currency, rounding)
-    text += f" = {money(final, currency)}"
-    if cap is not None and not capped:
-        text += f", within the cap of {money(cap_amount or Decimal(0), currency)}"
+    if not text:
+        text = (
+            _("Total {pct} of {fees} = {amount}, within the cap of {cap}{cited}")
+            if cap is not None
+            else _("Total {pct} of {fees} = {amount}{cited}")
+        )
+        fields["cap"] = money(cap_amount or Decimal(0), currency)
     rule_sources = [line.level.rule.source for line in lines if line.level.rule is not None and line.credit_amount]
-    text += cited([*rule_sources, cap.source if cap else None])
+    text = text.format(
+        **fields,
+        pct=pct(before_pct),
+        fees=money(fees, currency),
+        amount=money(final, currency),
+        cited=cited([*rule_sources, cap.source if cap else None]),
+    )
     used: list[Source | None] = [fees_source, cap.source if cap else None]
     for line in lines:
         rule = line.level.rule

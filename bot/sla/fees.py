@@ -20,6 +20,7 @@ from bot.db import session
 from bot.deps import Deps
 from bot.digest.schedule import schedule_of
 from bot.errors import NotFound
+from bot.i18n import _
 from bot.records import sla as records
 from bot.records.sla import SlaFees
 from bot.records.tables import utcnow
@@ -30,10 +31,10 @@ from bot.sla.terms import Period
 
 def how_to_set(engagement: str, period: str) -> str:
     """How to set the fees, in Slack and from the shell."""
-    return (
-        f"set them with `/liaison sla fees 200000 USD from {period}` in one of {engagement}'s channels, or "
-        f"`liaison sla fees --engagement {engagement} --fees 200000 --currency USD --from {period}`"
-    )
+    return _(
+        "set them with `/liaison sla fees 200000 USD from {period}` in one of {engagement}'s channels, or "
+        "`liaison sla fees --engagement {engagement} --fees 200000 --currency USD --from {period}`"
+    ).format(period=period, engagement=engagement)
 
 
 def zone_of(s: Session, settings: Settings, engagement: str) -> ZoneInfo:
@@ -110,8 +111,16 @@ def fees_of(
     found = in_force(s, engagement=engagement, period=period)
     if found is None:
         when = Period.parse(period)
-        raise NotFound(f"No fees are set for {engagement} in {when}: {how_to_set(engagement, str(when))}.")
+        raise NotFound(
+            _("No fees are set for {engagement} in {period}: {how}.").format(
+                engagement=engagement, period=when, how=how_to_set(engagement, str(when))
+            )
+        )
     amount, code, start = found
     if currency is not None and currency_code(currency) != code:
-        raise SlaInputError(f"The fees in force in {period} are in {code}, not {currency_code(currency)}.")
+        raise SlaInputError(
+            _("The fees in force in {period} are in {code}, not {currency}.").format(
+                period=period, code=code, currency=currency_code(currency)
+            )
+        )
     return amount, code, start

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.errors import NotFound
+from bot.i18n import _
 from bot.records import sla as records
 from bot.records.sla import ServiceLevelRecord
 from bot.sla import register
@@ -168,10 +169,17 @@ def earn_backs_through(
                 continue
             code = next((r.currency for r in results if r.period == failure), currency)
             source = clause_of(row, terms.get("source"))
-            working = (
-                f"{back.working}, earned back from {failure}'s credit: it reduces what was owed for {failure}, "
-                f"not this {'quarter' if current.is_quarter else 'month'}'s credits{cited([source])}"
-            )
+            if current.is_quarter:
+                said = _(
+                    "{working}, earned back from {failure}'s credit: it reduces what was owed for {failure}, "
+                    "not this quarter's credits{cited}"
+                )
+            else:
+                said = _(
+                    "{working}, earned back from {failure}'s credit: it reduces what was owed for {failure}, "
+                    "not this month's credits{cited}"
+                )
+            working = said.format(working=back.working, failure=failure, cited=cited([source]))
             out.append(
                 {
                     "level": family,

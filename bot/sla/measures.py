@@ -11,6 +11,9 @@ Data functions taking the caller's session (they never commit). Rules kept here:
   level is said on that issue's timeline.
 - A period's credits are computed with `credits_for` (fees given) and kept as its statement; a statement is
   recomputed, with its own fees, whenever one of its period's measurements or a level changes.
+- What is kept (events, the breach issue's title, description and comments, a statement's working) is written in
+  English whatever the reader's language (`speaking("en")`): it is the record, read back by anyone. Refusals are
+  in the reader's language (`bot.i18n`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlmodel import Session
 
 from bot import issues
 from bot.errors import Conflict, NotFound
+from bot.i18n import _, current, speaking
 from bot.records import claim_event
 from bot.records import sla as records
 from bot.records.case_schemas import IssueCreate
@@ -62,9 +66,9 @@ def parse_value(text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"a measurement is a number such as 76.4 or 76.4%, not {text!r}") from None
+        raise ValueError(_("a measurement is a number such as 76.4 or 76.4%, not {text!r}").format(text=text)) from None
     if not value.is_finite():
-        raise ValueError(f"a measurement is a finite number, not {text!r}")
+        raise ValueError(_("a measurement is a finite number, not {text!r}").format(text=text))
     return value
 
 
@@ -93,22 +97,23 @@ def report(
     row, replaced = records.put_measurement(
         session, engagement=engagement, family=family, period=str(when), value=number, actor=actor, via=via
     )
-    records.add_event(
-        session,
-        engagement=engagement,
-        kind="reported",
-        actor=actor,
-        level_id=level.id,
-        measurement_id=row.id,
-        text=f"{str(when)}: {quantity(number, level.unit)}",
-        data={"period": str(when), "value": decimal_text(number), "replaced": decimal_text(replaced), "via": via},
-    )
-    version = in_force(session, engagement=engagement, family=family, period=when)
-    met, issue_id, new = None, None, False
-    if version is not None and version.target is not None:
-        met = is_met(version.comparison, number, Decimal(version.target))
-        issue_id, new = _breach(session, version, when, number, met, actor)
-    recompute(session, engagement=engagement, period=str(when.last_month), actor=actor)
+    with speaking("en"):  # the record's words
+        records.add_event(
+            session,
+            engagement=engagement,
+            kind="reported",
+            actor=actor,
+            level_id=level.id,
+            measurement_id=row.id,
+            text=f"{str(when)}: {quantity(number, level.unit)}",
+            data={"period": str(when), "value": decimal_text(number), "replaced": decimal_text(replaced), "via": via},
+        )
+        version = in_force(session, engagement=engagement, family=family, period=when)
+        met, issue_id, new = None, None, False
+        if version is not None and version.target is not None:
+            met = is_met(version.comparison, number, Decimal(version.target))
+            issue_id, new = _breach(session, version, when, number, met, actor)
+        recompute(session, engagement=engagement, period=str(when.last_month), actor=actor)
     return Reported(row, version or level, met, replaced, issue_id, new)
 
 
@@ -179,11 +184,11 @@ def import_csv(session: Session, *, engagement: str, text: str, actor: str) -> l
     reader = csv.DictReader(io.StringIO(text))
     wanted = {"level", "period", "value"}
     if reader.fieldnames is None or not wanted <= {(f or "").strip().lower() for f in reader.fieldnames}:
-        raise ValueError("the CSV needs a header row with the columns level,period,value")
+        raise ValueError(_("the CSV needs a header row with the columns level,period,value"))
     done = []
     for n, raw in enumerate(reader, start=2):
         if n > MAX_CSV_ROWS + 1:
-            raise ValueError(f"at most {MAX_CSV_ROWS} rows a file")
+            raise ValueError(_("at most {count} rows a file").format(count=MAX_CSV_ROWS))
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
             continue
@@ -200,7 +205,7 @@ def import_csv(session: Session, *, engagement: str, text: str, actor: str) -> l
                 )
             )
         except (ValueError, NotFound, Conflict) as e:
-            raise ValueError(f"row {n}: {e}") from None
+            raise ValueError(_("row {n}: {error}").format(n=n, error=e)) from None
     return done
 
 
@@ -217,16 +222,16 @@ def set_status(
 ) -> Measurement:
     """Dispute (with a reason) or agree with a period's measurement."""
     if status not in ("disputed", "agreed"):
-        raise ValueError(f"a measurement is disputed or agreed, not {status!r}")
+        raise ValueError(_("a measurement is disputed or agreed, not {status!r}").format(status=status))
     if status == "disputed" and not reason.strip():
-        raise ValueError("say why the measurement is disputed")
+        raise ValueError(_("say why the measurement is disputed"))
     level = register.find_level(session, engagement=engagement, ref=ref, side=side)
     when = period_for(level.window, Period.parse(period), name_of(level))
     family = level.family or level.id
     assert family is not None
     row = records.measurement_of(session, engagement=engagement, family=family, period=str(when))
     if row is None:
-        raise NotFound(f"No measurement of {name_of(level)} for {when} yet.")
+        raise NotFound(_("No measurement of {name} for {period} yet.").format(name=name_of(level), period=when))
     row.status, row.reason, row.updated_at = status, reason.strip() or None, utcnow()  # type: ignore[assignment]
     session.add(row)
     kind: EventKind = "disputed" if status == "disputed" else "agreed"
@@ -262,12 +267,19 @@ def credits_for(session: Session, *, engagement: str, period: str, fees: object,
     }
     levels = [service_level(r) for r in chosen.values()]
     if not levels:
-        raise NotFound(f"No approved service level of {engagement} is in force in {when}: approve them first.")
+        raise NotFound(
+            _("No approved service level of {engagement} is in force in {period}: approve them first.").format(
+                engagement=engagement, period=when
+            )
+        )
     cap = cap_in_force(list(chosen.values()))
     result = compute_credits(
         levels, {f: v for f, v in values.items() if f in chosen}, period=when, fees=fees, currency=currency, cap=cap
     )
-    notes = [f"{name} is measured per calendar quarter: its line is in {quarter.last_month}" for name in later]
+    notes = [
+        _("{name} is measured per calendar quarter: its line is in {month}").format(name=name, month=quarter.last_month)
+        for name in later
+    ]
     lines = tuple(windowed(line, chosen.get(line.level.level), when) for line in result.lines)
     return replace(result, lines=lines, left_out=(*result.left_out, *notes))
     # a line's `level` is the level's id (its family's); `version` says which version was in force
@@ -320,7 +332,12 @@ def save_statement(
 ) -> tuple[CreditResult, CreditStatement]:
     """Compute a period's credits and keep them as its statement (replacing an earlier one)."""
     code = currency_code(currency)
-    result = credits_for(session, engagement=engagement, period=period, fees=exact(fees, "fees"), currency=code)
+    base = exact(fees, "fees")
+    result = credits_for(session, engagement=engagement, period=period, fees=base, currency=code)  # the reader's
+    kept = result
+    if current() != "en":  # the statement's working is kept in English, the record's words
+        with speaking("en"):
+            kept = credits_for(session, engagement=engagement, period=period, fees=base, currency=code)
     when = Period.parse(period)
     rows = in_force_rows([r for r in register.levels(session, engagement=engagement) if r.status == "approved"], when)
     credited = [rows[line.level.level] for line in result.lines if line.credit_amount and line.level.level in rows]
@@ -331,7 +348,7 @@ def save_statement(
         )
     row.fees = decimal_text(result.fees) or "0"
     row.currency = code
-    row.result = statement_json(result)
+    row.result = statement_json(kept)
     row.visibility = statement_visibility(list(rows.values()))
     row.claim_deadline = claim_deadline(credited, when)
     row.computed_by, row.computed_at = actor, utcnow()
@@ -375,9 +392,17 @@ def claim(session: Session, *, engagement: str, period: str, actor: str, side: s
     when = month_of(period)
     row = records.statement_of(session, engagement=engagement, period=str(when), lock=True)
     if row is None or (side is not None and row.visibility not in visible_to(side)):
-        raise NotFound(f"No credits computed for {when} yet: `liaison sla credits --period {when} --fees N`.")
+        raise NotFound(
+            _("No credits computed for {period} yet: `liaison sla credits --period {period} --fees N`.").format(
+                period=when
+            )
+        )
     if row.claimed_at is not None:
-        raise Conflict(f"The credits for {when} were claimed by {row.claimed_by} on {row.claimed_at.date()}.")
+        raise Conflict(
+            _("The credits for {period} were claimed by {who} on {date}.").format(
+                period=when, who=row.claimed_by, date=row.claimed_at.date()
+            )
+        )
     row.claimed_by, row.claimed_at = actor, utcnow()
     session.add(row)
     session.flush()

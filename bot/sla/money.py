@@ -3,11 +3,16 @@
 Floats are refused everywhere (0.1 + 0.2 is not 0.3, and a credit must add up to the cent). An `int` is
 exact, so it is taken and turned into a Decimal; anything else (float, bool, str, NaN, infinity) is an
 `SlaInputError` naming the field.
+
+What people read (`pct`, `money`, `shown`) is written the way the reader's language writes numbers (Babel: '3,6%',
+'USD 2.000,50' in Italian); English as before. `plain` and `number` are the data's own forms, never localised.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+
+from bot.i18n import current
 
 # ISO 4217 minor units of the currencies contracts are commonly priced in. A currency not listed is refused
 # rather than guessed: add it here with its ISO 4217 exponent.
@@ -64,14 +69,35 @@ def plain(number: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def shown(number: Decimal) -> str:
+    """A Decimal for people: `plain` in English, the reader's language's separators otherwise ('76,4')."""
+    lang = current()
+    if lang == "en":
+        return plain(number)
+    from babel.numbers import format_decimal  # imported when first needed: the CLI's start-up stays small
+
+    digits = max(0, -int(number.normalize().as_tuple().exponent))
+    return format_decimal(number, format="0." + "#" * digits if digits else "0", locale=lang)
+
+
 def pct(number: Decimal) -> str:
-    """'15%', '3.6%'."""
-    return f"{plain(number)}%"
+    """'15%', '3.6%' ('3,6%' in Italian)."""
+    return f"{shown(number)}%"
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """'USD 30,000', 'USD 2,000.50', 'JPY 12,000': whole amounts without decimals, others to the minor unit."""
-    if amount == amount.to_integral_value():
+    """'USD 30,000', 'USD 2,000.50', 'JPY 12,000': whole amounts without decimals, others to the minor unit
+    ('USD 30.000', 'USD 2.000,50' in Italian)."""
+    whole = amount == amount.to_integral_value()
+    lang = current()
+    if lang != "en":
+        from babel.numbers import format_decimal
+
+        value = amount if whole else rounded(amount, currency)
+        minor = 0 if whole else MINOR_UNITS[currency]
+        pattern = "#,##0" + ("." + "0" * minor if minor else "")
+        return f"{currency} {format_decimal(value, format=pattern, locale=lang)}"
+    if whole:
         return f"{currency} {amount:,.0f}"
     return f"{currency} {rounded(amount, currency):,.{MINOR_UNITS[currency]}f}"
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from bot.errors import Conflict, NotFound
+from bot.i18n import _
 from bot.records import sla as records
 from bot.records.sla import ServiceLevelRecord, decimal_text
 from bot.records.tables import utcnow
@@ -295,7 +296,11 @@ def levels(
 def get_level(session: Session, *, engagement: str, level_id: int, lock: bool = False) -> ServiceLevelRecord:
     row = records.level_by_id(session, level_id, lock=lock)
     if row is None or row.engagement != engagement:
-        raise NotFound(f"No service level {level_id} in {engagement}. `liaison sla list -e {engagement}` lists them.")
+        raise NotFound(
+            _("No service level {id} in {engagement}. `liaison sla list -e {engagement}` lists them.").format(
+                id=level_id, engagement=engagement
+            )
+        )
     return row
 
 
@@ -309,23 +314,30 @@ def find_level(session: Session, *, engagement: str, ref: str, side: str | None 
         for row in rows:
             if row.id == int(text):
                 return row
-        raise NotFound(f"No service level {text} in {engagement}.{_candidates(rows)}")
+        raise NotFound(
+            _("No service level {id} in {engagement}.").format(id=text, engagement=engagement) + _candidates(rows)
+        )
     wanted = " ".join(text.lower().split())
     exact = [r for r in rows if wanted in (r.metric.lower(), name_of(r).lower())]
     matches = exact or [r for r in rows if wanted in name_of(r).lower()]
     families = {r.family or r.id for r in matches}
     if not matches:
-        raise NotFound(f"No service level named {ref!r} in {engagement}.{_candidates(rows)}")
+        raise NotFound(
+            _("No service level named {name!r} in {engagement}.").format(name=ref, engagement=engagement)
+            + _candidates(rows)
+        )
     if len(families) > 1:
-        raise Conflict(f"{ref!r} names {len(families)} service levels.{_candidates(matches)}")
+        raise Conflict(
+            _("{name!r} names {count} service levels.").format(name=ref, count=len(families)) + _candidates(matches)
+        )
     return max(matches, key=lambda r: r.version)
 
 
 def _candidates(rows: Sequence[ServiceLevelRecord]) -> str:
     if not rows:
-        return " There are none yet: `liaison sla extract` drafts them from the contracts."
+        return " " + _("There are none yet: `liaison sla extract` drafts them from the contracts.")
     names = dict.fromkeys(f"{r.id} {name_of(r)}" for r in rows)
-    return " Use one of: " + "; ".join(list(names)[:20]) + "."
+    return " " + _("Use one of: {names}.").format(names="; ".join(list(names)[:20]))
 
 
 def timeline(session: Session, *, engagement: str, level_id: int) -> list[records.SlaEvent]:

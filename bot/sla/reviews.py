@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.errors import Conflict
+from bot.i18n import _
 from bot.records import sla as records
 from bot.records.sla import EventKind, LevelStatus, ServiceLevelRecord, decimal_text
 from bot.records.tables import utcnow
@@ -57,14 +58,18 @@ def review(
 ) -> list[int]:
     """Approve or reject levels: the ids whose status changed (an approval is refused if it cannot compute)."""
     if status not in ("approved", "rejected"):
-        raise ValueError(f"a review approves or rejects, not {status!r}")
+        raise ValueError(_("a review approves or rejects, not {status!r}").format(status=status))
     changed = []
     for level_id in level_ids:
         row = get_level(session, engagement=engagement, level_id=level_id, lock=True)
         if status == "approved":
             missing = what_is_missing(row)
             if missing:
-                raise Conflict(f"Service level {row.id} ({name_of(row)}) cannot be approved yet: {missing}.")
+                raise Conflict(
+                    _("Service level {id} ({name}) cannot be approved yet: {missing}.").format(
+                        id=row.id, name=name_of(row), missing=missing
+                    )
+                )
         if row.status == status:
             continue
         before = row.status
@@ -82,13 +87,15 @@ def review(
 def what_is_missing(row: ServiceLevelRecord) -> str:
     """What a level lacks to be computed ('' if nothing), said as what to edit."""
     if row.target is None:
-        return f"it has no target (the contract says {row.target_text!r}): set one with `--target N`"
+        return _("it has no target (the contract says {text!r}): set one with `--target N`").format(
+            text=row.target_text
+        )
     if row.kind == "report":
         return ""
     credit = row.credit or {}
     model = credit.get("model")
     if model is None:
-        return "it has no credit rule: set `--model` and its numbers, or `--kind report`"
+        return _("it has no credit rule: set `--model` and its numbers, or `--kind report`")
     needs = {
         "tiers": ("tiers",),
         "per-point": ("pct_per_point",),
@@ -97,8 +104,13 @@ def what_is_missing(row: ServiceLevelRecord) -> str:
     }[model]
     absent = [n for n in needs if not credit.get(n)]
     if absent:
-        return f"its {model} credit rule has no {' or '.join(absent)}: set " + ", ".join(
-            f"`--{n.replace('_', '-')}`" for n in absent
+        options = ", ".join(f"`--{n.replace('_', '-')}`" for n in absent)
+        if len(absent) == 1:
+            return _("its {model} credit rule has no {field}: set {options}").format(
+                model=model, field=absent[0], options=options
+            )
+        return _("its {model} credit rule has no {field} or {other}: set {options}").format(
+            model=model, field=absent[0], other=absent[1], options=options
         )
     try:
         service_level(row)
@@ -116,7 +128,7 @@ def edit(session: Session, *, engagement: str, level_id: int, changes: Mapping[s
     details = dict(row.details or {})
     for name, raw in changes.items():
         if name not in EDITABLE:
-            raise ValueError(f"cannot edit {name!r}: one of {', '.join(EDITABLE)}")
+            raise ValueError(_("cannot edit {name!r}: one of {names}").format(name=name, names=", ".join(EDITABLE)))
         value = _checked(name, raw)
         if name in SERIES_EDITS:
             old, details = _series_edit(details, name, value)
@@ -172,10 +184,13 @@ def _checked(name: str, raw: object) -> object:
     """An edited value in its stored form (decimal text for numbers), or ValueError saying what is wrong."""
     if raw is None or raw == "":
         return None
+    option = name.replace("_", "-")  # the CLI's option
     if name in ("earn_back_periods", "chronic_run", "chronic_within"):
         text = str(raw).strip()
         if not text.isdigit() or int(text) > 120:
-            raise ValueError(f"{name.replace('_', '-')} is a number of periods from 0 to 120, not {raw!r}")
+            raise ValueError(
+                _("{option} is a number of periods from 0 to 120, not {raw!r}").format(option=option, raw=raw)
+            )
         return int(text)
     if name in (
         "target",
@@ -190,23 +205,25 @@ def _checked(name: str, raw: object) -> object:
         try:
             number = Decimal(str(raw).strip().rstrip("%").replace(",", "."))
         except InvalidOperation:
-            raise ValueError(f"{name.replace('_', '-')} must be a number, not {raw!r}") from None
+            raise ValueError(_("{option} must be a number, not {raw!r}").format(option=option, raw=raw)) from None
         if not number.is_finite() or number < 0:
-            raise ValueError(f"{name.replace('_', '-')} must be a number of zero or more, not {raw!r}")
+            raise ValueError(_("{option} must be a number of zero or more, not {raw!r}").format(option=option, raw=raw))
         return decimal_text(number)
     if name == "comparison" and raw not in COMPARISONS:
-        raise ValueError(f"comparison must be one of {', '.join(COMPARISONS)}, not {raw!r}")
+        raise ValueError(
+            _("comparison must be one of {names}, not {raw!r}").format(names=", ".join(COMPARISONS), raw=raw)
+        )
     if name == "kind" and raw not in ("credit", "report"):
-        raise ValueError(f"kind must be credit or report, not {raw!r}")
+        raise ValueError(_("kind must be credit or report, not {raw!r}").format(raw=raw))
     if name == "model" and raw not in MODELS:
-        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {raw!r}")
+        raise ValueError(_("model must be one of {names}, not {raw!r}").format(names=", ".join(MODELS), raw=raw))
     if name == "effective_from":
         if isinstance(raw, date):
             return raw
         try:
             return date.fromisoformat(str(raw))
         except ValueError:
-            raise ValueError(f"effective-from is YYYY-MM-DD, not {raw!r}") from None
+            raise ValueError(_("effective-from is YYYY-MM-DD, not {raw!r}").format(raw=raw)) from None
     if name == "currency":
         return str(raw).strip().upper()
     return str(raw).strip()

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.i18n import _
 from bot.sla.credits import CreditLine, CreditResult
 from bot.sla.money import HUNDRED, SlaInputError, exact, money, pct, rounded
 from bot.sla.terms import Period
@@ -29,15 +30,22 @@ class ChronicFailure:
     @property
     def working(self) -> str:
         first, last = self.periods[0], self.periods[-1]
-        unit = "quarters" if last.is_quarter else "months"
+        count = len(self.periods)
         if self.within is None:
-            return f"{self.metric} missed {len(self.periods)} {unit} running ({first} to {last}): chronic failure"
+            if last.is_quarter:
+                text = _("{metric} missed {count} quarters running ({first} to {last}): chronic failure")
+            else:
+                text = _("{metric} missed {count} months running ({first} to {last}): chronic failure")
+            return text.format(metric=self.metric, count=count, first=first, last=last)
         start = last.shifted(1 - self.within)
         listed = ", ".join(str(p) for p in self.periods)
-        return (
-            f"{self.metric} missed in {len(self.periods)} of the {self.within} {unit} {start} to {last} "
-            f"({listed}): chronic failure"
-        )
+        if last.is_quarter:
+            text = _(
+                "{metric} missed in {count} of the {within} quarters {start} to {last} ({listed}): chronic failure"
+            )
+        else:
+            text = _("{metric} missed in {count} of the {within} months {start} to {last} ({listed}): chronic failure")
+        return text.format(metric=self.metric, count=count, within=self.within, start=start, last=last, listed=listed)
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ def earn_backs(
             if not line.credit_amount or level in skip or (level, period) in chronic:
                 continue
             after, met_all = period, True
-            for _ in range(following):
+            for _unused in range(following):
                 after = after.following()
                 later = line_of(periods.get(after), level)
                 met_all = met_all and later is not None and later.actual is not None and later.met
@@ -165,10 +173,17 @@ def earn_backs(
             if result.capped and result.total_amount_before_cap:
                 credited = credited * result.total_amount / result.total_amount_before_cap
             amount = rounded(credited * part / HUNDRED, result.currency, ROUND_HALF_UP)
-            text = (
-                f"{line.level.name} met in the {following} {'quarters' if period.is_quarter else 'months'} after "
-                f"{period}: {pct(part)} of "
-                f"{money(rounded(credited, result.currency), result.currency)} = {money(amount, result.currency)}"
+            if period.is_quarter:
+                said = _("{name} met in the {following} quarters after {period}: {pct} of {credited} = {amount}")
+            else:
+                said = _("{name} met in the {following} months after {period}: {pct} of {credited} = {amount}")
+            text = said.format(
+                name=line.level.name,
+                following=following,
+                period=period,
+                pct=pct(part),
+                credited=money(rounded(credited, result.currency), result.currency),
+                amount=money(amount, result.currency),
             )
             found.append(EarnBack(level, line.level.name, period, credited, amount, text))
     return found

@@ -3,6 +3,7 @@ measurement period, how a value meets its target, and the credit rules (tiers, p
 
 Pure, like `bot.sla.credits`, which applies these to a period's measurements. Tier bounds are stated on each
 tier (`low_inclusive`, `high_inclusive`); by default a tier is [from, to), and overlapping tiers are refused.
+The working and the refusals a person reads are in the reader's language (`bot.i18n`); units are the contract's.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Literal
 
-from bot.sla.money import HUNDRED, SlaInputError, currency_code, exact, money, optional, pct, plain
+from bot.i18n import _
+from bot.sla.money import HUNDRED, SlaInputError, currency_code, exact, money, optional, pct, plain, shown
 
 if TYPE_CHECKING:
     from bot.sla.credits import ServiceLevel  # the level a rule credits (its metric, target, unit)
@@ -78,7 +80,9 @@ class Period:
             year, month = (int(p) for p in text.strip().split("-"))
             date(year, month, 1)
         except (ValueError, AttributeError) as e:
-            raise SlaInputError(f"a period is YYYY-MM (a month) or YYYY-Qn (a quarter), not {text!r}") from e
+            raise SlaInputError(
+                _("a period is YYYY-MM (a month) or YYYY-Qn (a quarter), not {text!r}").format(text=text)
+            ) from e
         return cls(year, month)
 
     @property
@@ -135,8 +139,9 @@ def month_of(text: str) -> Period:
     period = Period.parse(text)
     if period.is_quarter:
         raise SlaInputError(
-            f"credits are computed per month: the period {period.last_month} includes the levels measured per "
-            f"quarter ({period})"
+            _(
+                "credits are computed per month: the period {month} includes the levels measured per quarter ({period})"
+            ).format(month=period.last_month, period=period)
         )
     return period
 
@@ -145,10 +150,18 @@ def period_for(window: str | None, period: Period, name: str) -> Period:
     """The period as the level measures it, or SlaInputError naming the period to use instead."""
     if window_of(window) == "quarter" and not period.is_quarter:
         quarter = period.quarter()
-        raise SlaInputError(f"{name} is measured per calendar quarter: report the period {quarter}, not {period}")
+        raise SlaInputError(
+            _("{name} is measured per calendar quarter: report the period {quarter}, not {period}").format(
+                name=name, quarter=quarter, period=period
+            )
+        )
     if window_of(window) == "month" and period.is_quarter:
         months = ", ".join(str(period.last_month.shifted(-i)) for i in (2, 1, 0))
-        raise SlaInputError(f"{name} is measured per month: report the periods {months}, not {period}")
+        raise SlaInputError(
+            _("{name} is measured per month: report the periods {months}, not {period}").format(
+                name=name, months=months, period=period
+            )
+        )
     return period
 
 
@@ -177,7 +190,7 @@ def quantity(value: Decimal, unit: str) -> str:
         return pct(value)
     if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
         unit = unit[:-1]
-    return f"{plain(value)} {unit}".rstrip()
+    return f"{shown(value)} {unit}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -213,13 +226,23 @@ class Tier:
 
     def band(self, unit: str) -> str:
         """'from 75% (inclusive) to 80% (exclusive)'."""
-        parts = []
-        if self.low is not None:
-            parts.append(f"from {quantity(self.low, unit)} ({'inclusive' if self.low_inclusive else 'exclusive'})")
-        if self.high is not None:
-            lead = "to" if parts else "up to"
-            parts.append(f"{lead} {quantity(self.high, unit)} ({'inclusive' if self.high_inclusive else 'exclusive'})")
-        return " ".join(parts) or "any value"
+        low = None if self.low is None else quantity(self.low, unit)
+        high = None if self.high is None else quantity(self.high, unit)
+        if low is not None and high is not None:
+            texts = {
+                (True, True): _("from {low} (inclusive) to {high} (inclusive)"),
+                (True, False): _("from {low} (inclusive) to {high} (exclusive)"),
+                (False, True): _("from {low} (exclusive) to {high} (inclusive)"),
+                (False, False): _("from {low} (exclusive) to {high} (exclusive)"),
+            }
+            return texts[(self.low_inclusive, self.high_inclusive)].format(low=low, high=high)
+        if low is not None:
+            text = _("from {low} (inclusive)") if self.low_inclusive else _("from {low} (exclusive)")
+            return text.format(low=low)
+        if high is not None:
+            text = _("up to {high} (inclusive)") if self.high_inclusive else _("up to {high} (exclusive)")
+            return text.format(high=high)
+        return _("any value")
 
 
 def overlap(a: Tier, b: Tier) -> bool:
@@ -248,14 +271,15 @@ class Tiers:
         for i, a in enumerate(self.tiers):
             for b in self.tiers[i + 1 :]:
                 if overlap(a, b):
-                    raise SlaInputError(f"tiers overlap: {a.band('')} and {b.band('')}")
+                    raise SlaInputError(_("tiers overlap: {a} and {b}").format(a=a.band(""), b=b.band("")))
 
     def credit(self, level: ServiceLevel, actual: Decimal, fees: Decimal, currency: str) -> Credit:
         found = [t for t in self.tiers if t.holds(actual)]
         if not found:
-            return Credit(Decimal(0), Decimal(0), "in no tier of the table, no credit")
+            return Credit(Decimal(0), Decimal(0), _("in no tier of the table, no credit"))
         tier = found[0]
-        return Credit(tier.pct, fees * tier.pct / HUNDRED, f"tier {tier.band(level.unit)} = {pct(tier.pct)}")
+        how = _("tier {band} = {pct}").format(band=tier.band(level.unit), pct=pct(tier.pct))
+        return Credit(tier.pct, fees * tier.pct / HUNDRED, how)
 
 
 @dataclass(frozen=True)
@@ -278,16 +302,37 @@ class PerPoint:
         assert level.target is not None
         gap = shortfall(level.comparison, actual, level.target)
         points = gap if self.partial else gap.to_integral_value(rounding=ROUND_DOWN)
-        side = "below" if level.comparison in (">=", ">") else "above"
-        name = "points" if level.unit == "%" else level.unit or "points"
-        if points == 1 and name.endswith("s"):
-            name = name[:-1]  # "1 full point below"
+        below = level.comparison in (">=", ">")
         value = points * self.pct_per_point
-        how = f"{plain(points)} {'partial' if self.partial else 'full'} {name} {side} x {pct(self.pct_per_point)}"
-        how += f" = {pct(value)}"
+        count, rate, total = shown(points), pct(self.pct_per_point), pct(value)
+        if level.unit and level.unit != "%":  # points of the contract's own unit ("3 full hours above")
+            name = level.unit[:-1] if points == 1 and level.unit.endswith("s") else level.unit
+            texts = {
+                (False, True): _("{count} full {unit} below x {rate} = {total}"),
+                (False, False): _("{count} full {unit} above x {rate} = {total}"),
+                (True, True): _("{count} partial {unit} below x {rate} = {total}"),
+                (True, False): _("{count} partial {unit} above x {rate} = {total}"),
+            }
+            how = texts[(self.partial, below)].format(count=count, unit=name, rate=rate, total=total)
+        elif points == 1:
+            texts = {
+                (False, True): _("{count} full point below x {rate} = {total}"),
+                (False, False): _("{count} full point above x {rate} = {total}"),
+                (True, True): _("{count} partial point below x {rate} = {total}"),
+                (True, False): _("{count} partial point above x {rate} = {total}"),
+            }
+            how = texts[(self.partial, below)].format(count=count, rate=rate, total=total)
+        else:
+            texts = {
+                (False, True): _("{count} full points below x {rate} = {total}"),
+                (False, False): _("{count} full points above x {rate} = {total}"),
+                (True, True): _("{count} partial points below x {rate} = {total}"),
+                (True, False): _("{count} partial points above x {rate} = {total}"),
+            }
+            how = texts[(self.partial, below)].format(count=count, rate=rate, total=total)
         if self.max_pct is not None and value > self.max_pct:
             value = self.max_pct
-            how += f", at most {pct(value)}"
+            how = _("{working}, at most {pct}").format(working=how, pct=pct(value))
         return Credit(value, fees * value / HUNDRED, how)
 
 
@@ -305,9 +350,16 @@ class Fixed:
 
     def credit(self, level: ServiceLevel, actual: Decimal, fees: Decimal, currency: str) -> Credit:
         if self.currency != currency:
-            raise SlaInputError(f"{level.metric}: a fixed credit in {self.currency} cannot be added to {currency} fees")
+            raise SlaInputError(
+                _("{metric}: a fixed credit in {currency} cannot be added to {fees_currency} fees").format(
+                    metric=level.metric, currency=self.currency, fees_currency=currency
+                )
+            )
         share = (self.amount * HUNDRED / fees).quantize(DERIVED, rounding=ROUND_HALF_UP) if fees else Decimal(0)
-        return Credit(share, self.amount, f"fixed credit of {money(self.amount, currency)} per breach = {pct(share)}")
+        how = _("fixed credit of {amount} per breach = {pct}").format(
+            amount=money(self.amount, currency), pct=pct(share)
+        )
+        return Credit(share, self.amount, how)
 
 
 @dataclass(frozen=True)
@@ -330,9 +382,16 @@ class Pool:
     def credit(self, level: ServiceLevel, actual: Decimal, fees: Decimal, currency: str) -> Credit:
         value = self.pool_pct * self.level_pct * self.at_risk_pct / HUNDRED / HUNDRED
         at_risk = fees * self.at_risk_pct / HUNDRED
-        how = (
-            f"{pct(self.pool_pct)} pool allocation x {pct(self.level_pct)} level allocation x at-risk amount "
-            f"{pct(self.at_risk_pct)} of {money(fees, currency)} ({money(at_risk, currency)})"
-            f" = {money(fees * value / HUNDRED, currency)} = {pct(value)}"
+        how = _(
+            "{pool} pool allocation x {level} level allocation x at-risk amount {at_risk_pct} of {fees} "
+            "({at_risk}) = {amount} = {pct}"
+        ).format(
+            pool=pct(self.pool_pct),
+            level=pct(self.level_pct),
+            at_risk_pct=pct(self.at_risk_pct),
+            fees=money(fees, currency),
+            at_risk=money(at_risk, currency),
+            amount=money(fees * value / HUNDRED, currency),
+            pct=pct(value),
         )
         return Credit(value, fees * value / HUNDRED, how)

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.i18n import _, current
 from bot.records.sla import ServiceLevelRecord, decimal_of
 from bot.sla.credits import CreditLine, ServiceLevel
 from bot.sla.terms import Fixed, Period, PerPoint, Pool, Source, Tier, Tiers, is_rolling, window_of
@@ -100,14 +101,32 @@ def in_force_rows(rows: Iterable[ServiceLevelRecord], period: Period) -> dict[in
     return chosen
 
 
+def _month(day: date, year: bool) -> str:
+    """'July', 'September 2026' in the reader's language ('luglio', 'settembre 2026')."""
+    lang = current()
+    if lang == "en":
+        return f"{day:%B %Y}" if year else f"{day:%B}"
+    from babel.dates import format_date  # imported when first needed
+
+    return format_date(day, "LLLL y" if year else "LLLL", locale=lang)
+
+
 def windowed(line: CreditLine, row: ServiceLevelRecord | None, month: Period) -> CreditLine:
     """A month's line for a level measured over a calendar quarter or a rolling window, saying so in its working."""
     if row is None:
         return line
     if window_of(row.window) == "quarter":
         quarter = month.quarter()
-        span = f"{quarter.first_day:%B} to {month.first_day:%B %Y}"
-        return replace(line, working=f"{line.working}; measured over the calendar quarter {quarter} ({span})")
+        said = _("{working}; measured over the calendar quarter {quarter} ({first} to {last})").format(
+            working=line.working,
+            quarter=quarter,
+            first=_month(quarter.first_day, False),
+            last=_month(month.first_day, True),
+        )
+        return replace(line, working=said)
     if is_rolling(row.window):
-        return replace(line, working=f"{line.working}; window: {row.window}, the value reported for {month}")
+        said = _("{working}; window: {window}, the value reported for {month}").format(
+            working=line.working, window=row.window, month=month
+        )
+        return replace(line, working=said)
     return line

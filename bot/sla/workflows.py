@@ -18,6 +18,7 @@ from bot.authorize import Actor, actor_in, authorize, may, nobody
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
+from bot.i18n import _
 from bot.mediation import lifecycle, queries
 from bot.records import sla as sla_records
 from bot.records.cases import ACTIVE_MEDIATION_STATUSES
@@ -71,7 +72,11 @@ def extract(deps: Deps, *, engagement: str, who: Actor) -> Extracted:
     authorize(who, "review-sla", engagement)
     found = drafts_found(deps.kb, engagement)
     if not found:
-        raise NotFound(f"No documents are indexed in {engagement}: `liaison index FILE -e {engagement}` first.")
+        raise NotFound(
+            _("No documents are indexed in {engagement}: `liaison index FILE -e {engagement}` first.").format(
+                engagement=engagement
+            )
+        )
     with session(deps.engine) as s:
         synced = register.sync_drafts(s, engagement=engagement, found=found, actor=who.user_id)
         measures.recompute(s, engagement=engagement, actor=who.user_id)
@@ -101,7 +106,7 @@ def level(deps: Deps, *, engagement: str, level_id: int, who: Actor, side: str |
         if (side is not None and not register.visible(row, side)) or (
             row.status != "approved" and not may(who, "see-sla-drafts", engagement)
         ):
-            raise NotFound(f"No service level {level_id} here.")
+            raise NotFound(_("No service level {id} here.").format(id=level_id))
         events = register.timeline(s, engagement=engagement, level_id=level_id)
         out = level_json(row)
         out["timeline"] = [
@@ -223,8 +228,10 @@ def credits(
         )
         if side is not None and statement.visibility not in visible_to(side):
             raise NotAllowed(
-                "Some of these service levels come from documents this channel's side may not see: "
-                "ask for the credits in a channel that may."
+                _(
+                    "Some of these service levels come from documents this channel's side may not see: "
+                    "ask for the credits in a channel that may."
+                )
             )
         out = measures.statement_json(result)
         out["claim_deadline"] = statement.claim_deadline.isoformat() if statement.claim_deadline else None
@@ -263,10 +270,14 @@ def attach_credits(
     with session(deps.engine) as s:
         mediation = queries.get_mediation(session=s, mediation_id=mediation_id)
         if mediation is None or mediation.engagement != engagement:
-            raise NotFound(f"No mediation #{mediation_id} in {engagement}.")
+            raise NotFound(_("No mediation #{id} in {engagement}.").format(id=mediation_id, engagement=engagement))
         statement = sla_records.statement_of(s, engagement=engagement, period=when)
         if statement is None or (side is not None and statement.visibility not in visible_to(side)):
-            raise NotFound(f"No credits computed for {when} yet: `liaison sla credits --period {when} --fees N`.")
+            raise NotFound(
+                _("No credits computed for {period} yet: `liaison sla credits --period {period} --fees N`.").format(
+                    period=when
+                )
+            )
         working = statement.result.get("working") or []
         text = f"Service credits for {when}:\n" + "\n".join(f"• {line}" for line in working)
         added = lifecycle.add_record_evidence(
