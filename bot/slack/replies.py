@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Respond
 
+from bot.i18n import _
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks.kit import wire
 
@@ -13,6 +14,6 @@ def not_linked(respond: Respond, channel: str, *, replace_original: bool = False
     respond(
         response_type="ephemeral",
         replace_original=replace_original,
-        text="This channel is not linked to an engagement.",
+        text=_("This channel is not linked to an engagement."),
         blocks=wire(blocks.unbound_channel_blocks(channel_is_dm=channel.startswith("D"))),
     )

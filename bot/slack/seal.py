@@ -25,6 +25,8 @@ from typing import Any  # the gate sees every request body before Bolt routes it
 
 from slack_bolt.response import BoltResponse
 
+from bot.i18n import N_, _
+
 log = logging.getLogger(__name__)
 
 SEPARATOR = "~"
@@ -33,7 +35,7 @@ SEAL_CHARS = 1 + 22  # the separator and the base64url signature
 _key: bytes | None = None
 _lock = threading.Lock()
 
-REFUSED = "That button or form was not made by Liaison (or has expired), so I did nothing. Use a fresh one."
+REFUSED = N_("That button or form was not made by Liaison (or has expired), so I did nothing. Use a fresh one.")
 
 
 def configure(key: bytes) -> None:
@@ -127,14 +129,14 @@ def verify_seals(body: dict[str, Any], next: Callable[[], None], respond: Any) -
         notice = {
             "type": "modal",
             "title": {"type": "plain_text", "text": "Liaison"},
-            "close": {"type": "plain_text", "text": "Close"},
-            "blocks": [{"type": "section", "text": {"type": "plain_text", "text": REFUSED}}],
+            "close": {"type": "plain_text", "text": _("Close")},
+            "blocks": [{"type": "section", "text": {"type": "plain_text", "text": _(REFUSED)}}],
         }
         body_json = json.dumps({"response_action": "update", "view": notice})
         return BoltResponse(status=200, body=body_json, headers={"content-type": "application/json"})
     if body.get("response_url") and respond is not None:
         try:
-            respond(response_type="ephemeral", replace_original=False, text=REFUSED)
+            respond(response_type="ephemeral", replace_original=False, text=_(REFUSED))
         except Exception as error:  # telling the user is a courtesy; the refusal stands
             log.info("could not tell the user about a refused action: %s", error)
     return BoltResponse(status=200, body="")

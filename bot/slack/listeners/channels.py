@@ -7,11 +7,12 @@ from slack_sdk import WebClient
 
 from bot import questions as workflow
 from bot.access import SLACK_CONNECT
+from bot.i18n import N_, _
 from bot.slack.blocks.kit import section, wire
 from bot.slack.facts import SlackProbe, forget_channel
 from bot.slack.payloads import ChannelEvent
 
-NOTICE = (
+NOTICE = N_(  # translated where it is posted
     "This channel is now shared with another organisation, so I answer here from the engagement's shared "
     "documents only. Ask about one side's documents in that side's own channel."
 )
@@ -27,7 +28,8 @@ def on_shared(event: ChannelEvent, client: WebClient, context: BoltContext) -> N
     forget_channel(client, channel)  # ask Slack afresh: the binding is narrowed for good if it is shared
     scope = workflow.scope_of(context["deps"], channel, probe=SlackProbe(client))
     if scope is not None and scope.narrowed == SLACK_CONNECT:
-        client.chat_postMessage(channel=channel, text=NOTICE, blocks=wire([section(NOTICE)]))
+        notice = _(NOTICE)
+        client.chat_postMessage(channel=channel, text=notice, blocks=wire([section(notice)]))
 
 
 def on_unshared(event: ChannelEvent, client: WebClient) -> None:

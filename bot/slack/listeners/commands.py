@@ -12,6 +12,7 @@ from bot import channels
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.errors import LiaisonError, NotAllowed
+from bot.i18n import _
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe, workspace_admin
@@ -27,14 +28,14 @@ def register(app: App) -> None:
 
 
 def on_command(ack: Ack, command: Command, respond: Respond, client: WebClient, context: BoltContext) -> None:
-    verb, _, rest = (command.get("text") or "").strip().partition(" ")
+    verb, _sep, rest = (command.get("text") or "").strip().partition(" ")
     verbs: dict[str, Handler] = context["verbs"]  # every feature's /liaison verbs (bot.slack.app)
     handler = verbs.get(verb.lower(), show_help)
     handler(context["deps"], rest, ack, command, respond, client)
 
 
 def show_help(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
-    ack(response_type="ephemeral", text="How to use /liaison", blocks=wire(blocks.help_blocks()))
+    ack(response_type="ephemeral", text=_("How to use /liaison"), blocks=wire(blocks.help_blocks()))
 
 
 def ask_privately(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
@@ -42,7 +43,7 @@ def ask_privately(deps: Deps, rest: str, ack: Ack, command: Command, respond: Re
     if not question:
         show_help(deps, rest, ack, command, respond, client)
         return
-    ack(response_type="ephemeral", text="Looking through the contracts…", blocks=wire(blocks.thinking_blocks()))
+    ack(response_type="ephemeral", text=_("Looking through the contracts…"), blocks=wire(blocks.thinking_blocks()))
     scope = workflow.scope_of(deps, command["channel_id"], probe=SlackProbe(client), user_id=command.get("user_id"))
     if scope is None:
         not_linked(respond, str(command.get("channel_id", "")), replace_original=True)
@@ -70,11 +71,13 @@ def bind(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, cl
     if len(args) != 2 or args[1].lower() not in SIDES or not _ENGAGEMENT.match(args[0].lower()):
         respond(
             response_type="ephemeral",
-            text="Usage: /liaison bind ENGAGEMENT client|vendor|shared",
+            text=_("Usage: /liaison bind ENGAGEMENT client|vendor|shared"),
             blocks=wire(
                 blocks.refusal_blocks(
-                    "Usage: `/liaison bind ENGAGEMENT client|vendor|shared`, "
-                    "e.g. `/liaison bind acme-customer-care client`."
+                    _(
+                        "Usage: `/liaison bind ENGAGEMENT client|vendor|shared`, "
+                        "e.g. `/liaison bind acme-customer-care client`."
+                    )
                 )
             ),
         )
@@ -92,12 +95,12 @@ def bind(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, cl
     except LiaisonError as err:
         short = str(err)
         if isinstance(err, NotAllowed) and err.action == "bind":
-            short = "Only workspace admins and engagement admins can bind channels."
+            short = _("Only workspace admins and engagement admins can bind channels.")
         respond(response_type="ephemeral", text=short, blocks=wire(blocks.refusal_blocks(str(err))))
         return
     respond(
         response_type="in_channel",
-        text=f"This channel now answers from {engagement} ({side} side).",
+        text=_("This channel now answers from {engagement} ({side} side).").format(engagement=engagement, side=side),
         blocks=wire(blocks.bound_blocks(engagement=engagement, side=side)),
     )
 
@@ -114,7 +117,7 @@ def unbind(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, 
         return
     respond(
         response_type="in_channel",
-        text=f"This channel no longer answers from {engagement}.",
+        text=_("This channel no longer answers from {engagement}.").format(engagement=engagement),
         blocks=wire(blocks.unbound_blocks(engagement=engagement, side=side)),
     )
 

@@ -26,6 +26,7 @@ from bot.deadlines import reminders
 from bot.deadlines import workflows as deadlines
 from bot.deps import Deps
 from bot.errors import LiaisonError
+from bot.i18n import _
 from bot.mediation import workflows as mediation
 from bot.records.deadlines import DeadlineStatus
 from bot.sla.workflows import person
@@ -88,7 +89,7 @@ def on_deadlines(deps: Deps, rest: str, ack: Ack, command: Command, respond: Res
     """`/liaison deadlines`: the upcoming deadlines this channel's side may see (drafts for role holders)."""
     ack()
     if rest.strip().lower() == "help":
-        _say(respond, db.HELP)
+        _say(respond, _(db.HELP))
         return
     at = here(deps, client, channel=command["channel_id"], user=command["user_id"])
     if at is None:
@@ -146,7 +147,7 @@ def review(
     except REFUSALS as err:
         _say(respond, escape(str(err)))
         return
-    _, blocks = listing_view(deps, at)
+    _text, blocks = listing_view(deps, at)
     said = db.reviewed_text(deadline_id, status)
     _say(respond, said, [section(said), *blocks], replace=True)
 
@@ -229,7 +230,8 @@ def _post_header(deps: Deps, client: WebClient, respond: Respond, case: dict[str
         mediation.discard(deps, case_id)
         error = err.response.get("error")
         log.info("could not post mediation #%s in %s: %s", case_id, case["channel_id"], error)
-        _say(respond, f"I could not post the mediation here (Slack said `{escape(str(error))}`), so none was opened.")
+        said = _("I could not post the mediation here (Slack said `{error}`), so none was opened.")
+        _say(respond, said.format(error=escape(str(error))))
         return
     mediation.header_posted(deps, case_id, posted["ts"])
 

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot import questions as workflow
 from bot.access import may_repost
 from bot.deps import Deps
+from bot.i18n import _
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import kit, text_fit
 from bot.slack.blocks.kit import wire, wire_view
@@ -34,7 +35,7 @@ def on_feedback(ack: Ack, body: ActionBody, action: Action, client: WebClient, c
         client.chat_postEphemeral(
             channel=channel,
             user=body["user"]["id"],
-            text="Thanks, noted.",
+            text=_("Thanks, noted."),
             thread_ts=(body.get("message") or {}).get("thread_ts"),
         )
     elif view and view.get("type") == "modal" and view.get("id"):  # an answer in the App Home's "Ask a question"
@@ -50,12 +51,14 @@ def on_share(
     refusal = share_refusal(deps, client, question_id=str(action.get("value") or ""), user=user, channel=channel)
     answer = None if refusal else workflow.stored_answer(deps, action["value"])
     if answer is None:
-        text = refusal or "That answer is no longer available."
+        text = refusal or _("That answer is no longer available.")
         respond(response_type="ephemeral", replace_original=False, text=text)
         return
     client.chat_postMessage(
         channel=body["channel"]["id"],
-        text=f"<@{user}> asked: {text_fit.escape(answer.question)}\n" + blocks.answer_text(answer),
+        text=_("<@{user}> asked: {question}").format(user=user, question=text_fit.escape(answer.question))
+        + "\n"
+        + blocks.answer_text(answer),
         blocks=wire(blocks.shared_answer_blocks(answer, answer_id=action["value"], user=user)),
     )
     respond(delete_original=True)
@@ -70,7 +73,7 @@ def on_ask_owner(ack: Ack, body: ActionBody, action: Action, client: WebClient, 
     asker = workflow.asker_of(deps, str(action.get("value") or ""))
     if asker is None or asker.channel_id != channel:  # the button belongs to an answer given in this channel
         client.chat_postEphemeral(
-            channel=channel, user=body["user"]["id"], thread_ts=thread_ts, text="That question is not from here."
+            channel=channel, user=body["user"]["id"], thread_ts=thread_ts, text=_("That question is not from here.")
         )
         return
     ping = workflow.owner_ping(deps, action["value"])
@@ -79,8 +82,10 @@ def on_ask_owner(ack: Ack, body: ActionBody, action: Action, client: WebClient, 
             channel=channel,
             user=body["user"]["id"],
             thread_ts=thread_ts,
-            text="No contract owners are set for this engagement yet. An admin can add them with "
-            "`liaison roles grant --engagement ENGAGEMENT --user USER_ID --role client-owner` (or vendor-owner).",
+            text=_(
+                "No contract owners are set for this engagement yet. An admin can add them with "
+                "`liaison roles grant --engagement ENGAGEMENT --user USER_ID --role client-owner` (or vendor-owner)."
+            ),
         )
         return
     owners, question = ping
@@ -94,10 +99,10 @@ def share_refusal(deps: Deps, client: WebClient, *, question_id: str, user: str,
     in a channel of the same engagement whose readers may see every document it quotes."""
     asker = workflow.asker_of(deps, question_id)
     if asker is None:
-        return "That answer is no longer available."
+        return _("That answer is no longer available.")
     if asker.user_id != user:
-        return "Only the person who asked can share this answer."
+        return _("Only the person who asked can share this answer.")
     scope = workflow.scope_of(deps, channel, probe=SlackProbe(client), user_id=user)
     if scope is None or scope.engagement != asker.engagement or not may_repost(asker.side, scope):
-        return "This answer quotes documents that this channel may not see, so I can't share it here."
+        return _("This answer quotes documents that this channel may not see, so I can't share it here.")
     return None

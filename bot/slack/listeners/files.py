@@ -17,6 +17,7 @@ from bot import channels, contracts
 from bot.access import Scope
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
+from bot.i18n import _, ngettext
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import text_fit
 from bot.slack.blocks.kit import wire
@@ -44,13 +45,13 @@ def on_add(ack: Ack, shortcut: Shortcut, client: WebClient, context: BoltContext
             deps, channel, user, probe=SlackProbe(client), is_workspace_admin=workspace_admin(client)
         )
     except NotFound:
-        tell("This channel is not linked to an engagement yet: /liaison bind ENGAGEMENT client|vendor|shared")
+        tell(_("This channel is not linked to an engagement yet: /liaison bind ENGAGEMENT client|vendor|shared"))
         return
     except NotAllowed as err:
         tell(str(err))
         return
     if not message.get("files"):
-        tell("That message has no file to add. Use the shortcut on a message with a PDF or DOCX.")
+        tell(_("That message has no file to add. Use the shortcut on a message with a PDF or DOCX."))
         return
     for file in message["files"]:
         add_file(deps, client, file, channel=channel, thread_ts=thread_ts, scope=scope)
@@ -63,7 +64,7 @@ def add_file(deps: Deps, client: WebClient, file: File, *, channel: str, thread_
     status = client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
-        text=f"Indexing {shown}…",
+        text=_("Indexing {file}…").format(file=shown),
         blocks=wire(blocks.indexing_blocks(name=name, status="indexing")),
     )
 
@@ -76,7 +77,11 @@ def add_file(deps: Deps, client: WebClient, file: File, *, channel: str, thread_
         )
 
     def failed(reason: str, short: str | None = None) -> None:
-        report("failed", reason, f"Could not index {shown}: {text_fit.escape(short or reason)}")
+        report(
+            "failed",
+            reason,
+            _("Could not index {file}: {reason}").format(file=shown, reason=text_fit.escape(short or reason)),
+        )
 
     refusal = contracts.refusal(deps, name, file.get("size"))
     if refusal:
@@ -84,7 +89,11 @@ def add_file(deps: Deps, client: WebClient, file: File, *, channel: str, thread_
         return
     url = str(file.get("url_private_download") or "")
     if not is_slack_file_url(url, api_url=deps.settings.slack_api_url):
-        failed(f"its download address is not on Slack's file host ({SLACK_FILE_HOST}), so it was not fetched")
+        failed(
+            _("its download address is not on Slack's file host ({host}), so it was not fetched").format(
+                host=SLACK_FILE_HOST
+            )
+        )
         return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
@@ -97,10 +106,10 @@ def add_file(deps: Deps, client: WebClient, file: File, *, channel: str, thread_
                 api_url=deps.settings.slack_api_url,
             )
         except OSError as err:  # URLError, HTTPError (a refused redirect too), a timeout
-            failed(f"the download failed ({getattr(err, 'reason', None) or err})")
+            failed(_("the download failed ({reason})").format(reason=getattr(err, "reason", None) or err))
             return
         if not fetched:
-            failed(f"over the {deps.settings.max_file_mb:g} MB limit", "too large")
+            failed(_("over the {limit:g} MB limit").format(limit=deps.settings.max_file_mb), _("too large"))
             return
         result = contracts.index_file(deps, path=path, engagement=scope.engagement, side=scope.side)
     if result.failed:
@@ -109,11 +118,22 @@ def add_file(deps: Deps, client: WebClient, file: File, *, channel: str, thread_
         chunks = result.indexed[0][1]
         report(
             "indexed",
-            f"{chunks} clauses, visible to: {contracts.VISIBILITY_OF_SIDE[scope.side]}",
-            f"Indexed {shown}: {chunks} clauses",
+            indexed_detail(contracts.VISIBILITY_OF_SIDE[scope.side], chunks),
+            ngettext("Indexed {file}: {n} clause", "Indexed {file}: {n} clauses", chunks).format(file=shown, n=chunks),
         )
     else:
-        report("unchanged", "already indexed, unchanged", f"{shown} is already indexed")
+        report("unchanged", _("already indexed, unchanged"), _("{file} is already indexed").format(file=shown))
+
+
+def indexed_detail(visibility: str, chunks: int) -> str:
+    """ "12 clauses, visible to: vendor-only", in the reader's language (one sentence per visibility)."""
+    if visibility == "client-only":
+        said = ngettext("{n} clause, visible to: client-only", "{n} clauses, visible to: client-only", chunks)
+    elif visibility == "vendor-only":
+        said = ngettext("{n} clause, visible to: vendor-only", "{n} clauses, visible to: vendor-only", chunks)
+    else:
+        said = ngettext("{n} clause, visible to: shared", "{n} clauses, visible to: shared", chunks)
+    return said.format(n=chunks)
 
 
 SLACK_FILE_HOST = "files.slack.com"
@@ -176,7 +196,7 @@ def _download(url: str, token: str, path: Path, *, limit: int, api_url: str) -> 
 
 def index_latest_file(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison index`: add the most recent file the caller shared in this channel to the contracts."""
-    ack(response_type="ephemeral", text="Looking for the latest file shared here…")
+    ack(response_type="ephemeral", text=_("Looking for the latest file shared here…"))
     channel, user = command["channel_id"], command["user_id"]
     try:
         scope = channels.contracts_scope(
@@ -199,8 +219,10 @@ def index_latest_file(deps: Deps, rest: str, ack: Ack, command: Command, respond
     if message is None:
         respond(
             response_type="ephemeral",
-            text="I found no file you shared here recently. Share the PDF or DOCX "
-            "first, then run /liaison index (or use the message shortcut Add to contracts).",
+            text=_(
+                "I found no file you shared here recently. Share the PDF or DOCX "
+                "first, then run /liaison index (or use the message shortcut Add to contracts)."
+            ),
         )
         return
     for file in message["files"]:

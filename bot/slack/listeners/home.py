@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot import home
 from bot import questions as workflow
 from bot.deps import Deps
+from bot.i18n import _
 from bot.slack.blocks import home as hb
 from bot.slack.blocks.home import AskMeta
 from bot.slack.blocks.issue_modal import issue_modal
@@ -68,7 +69,7 @@ def on_question(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, co
     question = hb.read_question((view.get("state") or {}).get("values") or {})
     meta = _meta(view)
     if not question:
-        ack(response_action="errors", errors={f"{hb.QUESTION}_{meta.get('round', 0)}": "Type a question."})
+        ack(response_action="errors", errors={f"{hb.QUESTION}_{meta.get('round', 0)}": _("Type a question.")})
         return
     user, engagement, round_ = body["user"]["id"], str(meta.get("engagement", "")), int(meta.get("round", 0))
     source_key = f"home:view:{view['id']}:{round_}"
@@ -161,10 +162,12 @@ def _answered_or_asking(deps: Deps, source_key: str, meta: AskMeta, question: st
 
 def _gone(engagement: str) -> str:
     name = escape(engagement)
-    return f"You are no longer part of *{name}*, so I cannot do that for it. Refresh your Home to see where you are."
+    return _(
+        "You are no longer part of *{name}*, so I cannot do that for it. Refresh your Home to see where you are."
+    ).format(name=name)
 
 
 def _apology(error: Exception) -> str:
     if isinstance(error, KnowledgeError):
-        return f":warning: Sorry, I could not answer that: {escape(str(error))}"
-    return ":warning: Sorry, something went wrong on my side. Please try again in a moment."
+        return ":warning: " + _("Sorry, I could not answer that: {error}").format(error=escape(str(error)))
+    return ":warning: " + _("Sorry, something went wrong on my side. Please try again in a moment.")

@@ -20,6 +20,7 @@ from bot import access
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.errors import LiaisonError
+from bot.i18n import _
 from bot.issues import workflows as issue_log
 from bot.records import cases
 from bot.slack.blocks import issue_modal
@@ -53,13 +54,15 @@ def on_log_issue(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, c
     if meta is None:  # not a form Liaison opened (or one from an older version): nothing to log it against
         ack(
             response_action="errors",
-            errors={issue_modal.TITLE: "This form has expired: open it again with /liaison issue."},
+            errors={issue_modal.TITLE: _("This form has expired: open it again with /liaison issue.")},
         )
         return
     user = body["user"]["id"]
     side = audience_side(deps, client, channel=meta["channel"], user=user, engagement=meta["engagement"])
     if side is None:  # the channel was rebound since the form opened, or the person left the engagement
-        gone = f"This form is for {meta['engagement']}, which you can no longer log issues in from here."
+        gone = _("This form is for {engagement}, which you can no longer log issues in from here.").format(
+            engagement=meta["engagement"]
+        )
         ack(response_action="errors", errors={issue_modal.TITLE: gone[:150]})
         return
     issue_in = issue_log.NewIssue(
@@ -91,9 +94,9 @@ def on_status(
 ) -> None:
     ack()
     option = action.get("selected_option")
-    issue_id, _, status = str(option.get("value") or "" if option else "").partition(":")
+    issue_id, _sep, status = str(option.get("value") or "" if option else "").partition(":")
     if not issue_id.isdigit() or status not in cases.ISSUE_STATUSES:
-        respond(response_type="ephemeral", replace_original=False, text="That status change was not understood.")
+        respond(response_type="ephemeral", replace_original=False, text=_("That status change was not understood."))
         return
     change_status(context["deps"], body, respond, client, int(issue_id), status, url=workspace_url(client, context))
 
@@ -176,7 +179,9 @@ def open_from_message(deps: Deps, shortcut: Shortcut, respond: Respond, client: 
         respond(
             response_type="ephemeral",
             replace_original=False,
-            text=f"This message is already issue #{existing.id}: {escape(existing.title)} ({existing.status}).",
+            text=_("This message is already issue #{id}: {title} ({status}).").format(
+                id=existing.id, title=escape(existing.title), status=ib.status_name(existing.status)
+            ),
         )
         return
     text = plain_message_text(message.get("text") or "")
@@ -217,7 +222,7 @@ def post_card(
     """Post the issue's card in the channel (in the message's thread for "Log as issue"), quoting only what the
     readers there (`side`, derived from that channel) may see; if Liaison may not post there, send it to the user
     directly, as their own side sees it. The issue is logged either way."""
-    text, card_blocks, _ = card(deps, issue["id"], side)
+    text, card_blocks, _issue = card(deps, issue["id"], side)
     try:
         client.chat_postMessage(
             channel=meta["channel"], thread_ts=meta.get("thread_ts"), text=text, blocks=wire(card_blocks)
@@ -226,7 +231,7 @@ def post_card(
         log.info("could not post issue #%s in %s: %s", issue["id"], meta["channel"], err.response.get("error"))
         own = audience_side(deps, client, channel=user, user=user, engagement=issue["engagement"]) or "shared"
         if own != side:
-            text, card_blocks, _ = card(deps, issue["id"], own)
+            text, card_blocks, _issue = card(deps, issue["id"], own)
         client.chat_postMessage(channel=user, text=text, blocks=wire(card_blocks))
     refresh_homes(deps, client, [user, issue.get("owner")], url=url)
 
@@ -245,7 +250,7 @@ def _update_card(deps: Deps, body: ActionBody, client: WebClient, issue_id: int,
     side = audience_side(deps, client, channel=channel, user=user, engagement=engagement)
     if side is None:  # not a place of this engagement (a card forwarded elsewhere): leave that message alone
         return
-    text, card_blocks, _ = card(deps, issue_id, side)
+    text, card_blocks, _issue = card(deps, issue_id, side)
     client.chat_update(channel=channel, ts=ts, text=text, blocks=wire(card_blocks))
 
 
@@ -273,7 +278,7 @@ def attach(deps: Deps, body: ActionBody, action: Action, respond: Respond, clien
     """Attach a suggested clause: the reporter (or an engagement mediator or admin) confirms it applies."""
     parsed = ib.read_clause_value(str(action.get("value") or ""))
     if parsed is None:
-        respond(response_type="ephemeral", replace_original=False, text="That clause was not understood.")
+        respond(response_type="ephemeral", replace_original=False, text=_("That clause was not understood."))
         return
     issue_id, ref, digest = parsed
     user = body["user"]["id"]
@@ -289,7 +294,7 @@ def attach(deps: Deps, body: ActionBody, action: Action, respond: Respond, clien
         respond(
             response_type="ephemeral",
             replace_original=False,
-            text="That clause changed or was removed since it was suggested; the card now shows fresh suggestions.",
+            text=_("That clause changed or was removed since it was suggested; the card now shows fresh suggestions."),
         )
     _update_card(deps, body, client, issue_id, issue.engagement)
 

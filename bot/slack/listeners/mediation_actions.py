@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import LiaisonError
+from bot.i18n import _
 from bot.mediation import workflows as mediation
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import mediation as mb
@@ -112,7 +113,7 @@ def summarise(deps: Deps, client: WebClient, mediation_id: int, *, user: str, ch
     except LiaisonError as err:
         return _whisper(client, channel, user, str(err))
     if summarised is None:
-        note = "The last summary in the thread is still current: nothing has changed since."
+        note = _("The last summary in the thread is still current: nothing has changed since.")
         return _whisper(client, channel, user, note, refusal=False)
     case, summary = summarised.case, summarised.summary
     posted = client.chat_postMessage(
@@ -133,7 +134,7 @@ def on_position(ack: Ack, body: ViewBody, view: ShownView, client: WebClient, co
         return
     (text, evidence), side = form, _meta(view).get("side")
     if side not in ("client", "vendor"):  # not a form Liaison opened
-        ack(response_action="errors", errors={mm.POSITION: "This form has expired: use the button again."})
+        ack(response_action="errors", errors={mm.POSITION: _("This form has expired: use the button again.")})
         return
     submit(context["deps"], ack, body, view, client, mm.POSITION, "position", side=side, text=text, evidence=evidence)
 

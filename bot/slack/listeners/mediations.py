@@ -23,6 +23,7 @@ from bot import questions as workflow
 from bot.access import Scope
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
+from bot.i18n import _
 from bot.mediation import workflows as mediation
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import mediation as mb
@@ -62,7 +63,8 @@ def mediate(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond,
         _tell(respond, str(err))
         return
     except NotFound as err:
-        _tell(respond, f"I can't open that mediation: {err}. Check the issue numbers with `/liaison issues`.")
+        said = _("I can't open that mediation: {error}. Check the issue numbers with `/liaison issues`.")
+        _tell(respond, said.format(error=err))
         return
     if opened is not None:
         post_header(deps, client, respond, opened, scope=scope)
@@ -85,8 +87,10 @@ def post_header(deps: Deps, client: WebClient, respond: Respond, case: dict[str,
         log.info("could not post mediation #%s in %s: %s", case["id"], case["channel_id"], error)
         _tell(
             respond,
-            f"I could not post the mediation in this channel (Slack said `{error}`), so none was opened. "
-            "Invite me with `/invite @Liaison` and try again.",
+            _(
+                "I could not post the mediation in this channel (Slack said `{error}`), so none was opened. "
+                "Invite me with `/invite @Liaison` and try again."
+            ).format(error=error),
         )
         return
     mediation.header_posted(deps, case["id"], posted["ts"])

@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.i18n import N_, _
 from bot.sla import fees as sla_fees
 from bot.sla import home as sla_home
 from bot.sla import workflows as sla
@@ -24,7 +25,7 @@ from bot.slack.payloads import Command, Handler
 from bot.slack.replies import not_linked
 from bot.slack.sla_here import REFUSALS, Here, here, open_report_form, post_breach_card, refuse, register_view, say
 
-REPORT_USAGE = (
+REPORT_USAGE = N_(  # translated where shown
     'Usage: /liaison sla report LEVEL YYYY-MM VALUE, e.g. /liaison sla report "call answer rate" 2026-10 76.4%'
 )
 
@@ -37,13 +38,14 @@ def register(app: App) -> None:
 def on_sla(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison sla [VERB ...]`: the register, or one of SUBVERBS."""
     ack()
-    verb, _, args = rest.strip().partition(" ")
+    verb, _sep, args = rest.strip().partition(" ")
     handler = SUBVERBS.get(verb.lower())
     if verb.lower() == "help":
-        say(respond, "How to use /liaison sla", sb.help_blocks())
+        say(respond, _("How to use /liaison sla"), sb.help_blocks())
         return
     if handler is None and verb:
-        say(respond, f"I do not know /liaison sla {escape(verb)}.", sb.help_blocks(f"Unknown: /liaison sla {verb}"))
+        unknown = _("I do not know /liaison sla {verb}.").format(verb=escape(verb))
+        say(respond, unknown, sb.help_blocks(_("Unknown: /liaison sla {verb}").format(verb=verb)))
         return
     at = here(deps, client, channel=command["channel_id"], user=command["user_id"])
     if at is None:
@@ -62,7 +64,9 @@ def show_register(deps: Deps, at: Here, args: str, command: Command, respond: Re
 def extract(deps: Deps, at: Here, args: str, command: Command, respond: Respond, client: WebClient) -> None:
     """`/liaison sla extract`: draft the levels from the engagement's indexed documents (reviewers), then list."""
     done = sla.extract(deps, engagement=at.engagement, who=at.who)
-    said = f"Drafts: {done.created} new, {done.updated} updated, {done.removed} removed; {done.kept} reviewed kept."
+    said = _("Drafts: {created} new, {updated} updated, {removed} removed; {kept} reviewed kept.").format(
+        created=done.created, updated=done.updated, removed=done.removed, kept=done.kept
+    )
     text, blocks = register_view(deps, at)
     say(respond, said, [section(said), *blocks])
 
@@ -74,7 +78,7 @@ def report(deps: Deps, at: Here, args: str, command: Command, respond: Respond, 
         return
     ref, after = sb.split_level(args)
     if not ref or len(after) != 2:
-        say(respond, "Usage: /liaison sla report LEVEL YYYY-MM VALUE", sb.help_blocks(REPORT_USAGE))
+        say(respond, _("Usage: /liaison sla report LEVEL YYYY-MM VALUE"), sb.help_blocks(_(REPORT_USAGE)))
         return
     done = sla.report(
         deps, engagement=at.engagement, ref=ref, period=after[0], value=after[1], who=at.who, via="slack", side=at.side
@@ -88,7 +92,7 @@ def dispute(deps: Deps, at: Here, args: str, command: Command, respond: Respond,
     """`/liaison sla dispute LEVEL YYYY-MM REASON…`."""
     ref, after = sb.split_level(args)
     if not ref or len(after) < 2:
-        say(respond, "Usage: /liaison sla dispute LEVEL YYYY-MM REASON")
+        say(respond, _("Usage: /liaison sla dispute LEVEL YYYY-MM REASON"))
         return
     _set_status(deps, at, respond, ref, after[0], "disputed", " ".join(after[1:]))
 
@@ -97,7 +101,7 @@ def agree(deps: Deps, at: Here, args: str, command: Command, respond: Respond, c
     """`/liaison sla agree LEVEL YYYY-MM`."""
     ref, after = sb.split_level(args)
     if not ref or len(after) != 1:
-        say(respond, "Usage: /liaison sla agree LEVEL YYYY-MM")
+        say(respond, _("Usage: /liaison sla agree LEVEL YYYY-MM"))
         return
     _set_status(deps, at, respond, ref, after[0], "agreed", "")
 
@@ -121,7 +125,10 @@ def credits(deps: Deps, at: Here, args: str, command: Command, respond: Respond,
     """`/liaison sla credits YYYY-MM [FEES [CURRENCY]]` (no fees: those set with `/liaison sla fees`)."""
     tokens = args.split()
     if len(tokens) not in (1, 2, 3) or not sb.PERIOD.match(tokens[0]):
-        say(respond, "Usage: /liaison sla credits YYYY-MM [FEES [CURRENCY]], e.g. /liaison sla credits 2026-10 200000")
+        say(
+            respond,
+            _("Usage: /liaison sla credits YYYY-MM [FEES [CURRENCY]], e.g. /liaison sla credits 2026-10 200000"),
+        )
         return
     out = sla.credits(
         deps,
@@ -146,7 +153,7 @@ def fees(deps: Deps, at: Here, args: str, command: Command, respond: Respond, cl
     """`/liaison sla fees [AMOUNT [CURRENCY] [from YYYY-MM]]`: set the fees from a month on, or their history."""
     if not args:
         shown = sla_fees.history(deps, engagement=at.engagement, who=at.who)
-        say(respond, f"Fees of {escape(at.engagement)}", fb.history_blocks(shown))
+        say(respond, _("Fees of {engagement}").format(engagement=escape(at.engagement)), fb.history_blocks(shown))
         return
     amount, currency, start = fb.read_fees(args)
     done = sla_fees.set_fees(

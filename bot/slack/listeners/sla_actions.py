@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import LiaisonError
+from bot.i18n import N_, _
 from bot.records.sla import LevelStatus
 from bot.sla import workflows as sla
 from bot.slack.blocks import sla as sb
@@ -34,6 +35,11 @@ from bot.slack.sla_here import (
     say,
     tell,
 )
+
+REVIEWED = {  # a level's new status, as a whole sentence (translated where said)
+    "approved": N_("Service level #{id} is now *approved*."),
+    "rejected": N_("Service level #{id} is now *rejected*."),
+}
 
 
 def register(app: App) -> None:
@@ -82,7 +88,7 @@ def review(
     if at is None or level_id is None:
         return
     if not sla.may_review(at.who, at.engagement):
-        say(respond, "Only the engagement's mediators, admins and owners may approve or reject service levels.")
+        say(respond, _("Only the engagement's mediators, admins and owners may approve or reject service levels."))
         return
     try:
         sla.level(deps, engagement=at.engagement, level_id=level_id, who=at.who, side=at.side)  # one this side sees
@@ -90,9 +96,9 @@ def review(
     except REFUSALS as err:
         refuse(respond, err)
         return
-    _, blocks = register_view(deps, at)
-    done = section(f"Service level #{level_id} is now *{status}*.")
-    say(respond, f"Service level #{level_id} is now {status}.", [done, *blocks], replace=True)
+    _text, blocks = register_view(deps, at)
+    said = _(REVIEWED[status]).format(id=level_id) if status in REVIEWED else f"#{level_id}: {status}"
+    say(respond, said.replace("*", ""), [section(said), *blocks], replace=True)  # the fallback text unbolded
 
 
 def on_edit(
@@ -106,7 +112,7 @@ def on_edit(
         return
     try:
         if not sla.may_review(at.who, at.engagement):
-            raise LiaisonError("Only the engagement's mediators, admins and owners may edit service levels.")
+            raise LiaisonError(_("Only the engagement's mediators, admins and owners may edit service levels."))
         level = sla.level(deps, engagement=at.engagement, level_id=level_id, who=at.who, side=at.side)
     except REFUSALS as err:
         refuse(respond, err)
@@ -136,7 +142,8 @@ def on_claim(
     except REFUSALS as err:
         refuse(respond, err)
         return
-    say(respond, f"The credits for {done['period']} are marked claimed by <@{done['claimed_by']}>.")
+    said = _("The credits for {period} are marked claimed by <@{user}>.")
+    say(respond, said.format(period=done["period"], user=done["claimed_by"]))
 
 
 def on_attach(
@@ -146,7 +153,7 @@ def on_attach(
     ack()
     deps: Deps = context["deps"]
     chosen = action.get("selected_option")
-    period, _, number = (chosen["value"] if chosen else "").partition(":")
+    period, _sep, number = (chosen["value"] if chosen else "").partition(":")
     at = _clicked(deps, body, respond, client)
     if at is None or not number.isdigit():
         return
@@ -157,8 +164,12 @@ def on_attach(
     except REFUSALS as err:
         refuse(respond, err)
         return
-    said = "attached to" if added else "already in"
-    say(respond, f"The credits for {period} are {said} mediation #{number}'s evidence.")
+    said = (
+        _("The credits for {period} are attached to mediation #{number}'s evidence.")
+        if added
+        else _("The credits for {period} are already in mediation #{number}'s evidence.")
+    )
+    say(respond, said.format(period=period, number=number))
 
 
 # -- the modals ----------------------------------------------------------------------------------
@@ -176,7 +187,7 @@ def on_edit_submit(ack: Ack, body: ViewBody, view: ShownView, client: WebClient,
     user = body["user"]["id"]
     at = here(deps, client, channel=meta["channel"], user=user) if meta.get("level") else None
     if at is None:
-        ack(response_action="errors", errors={"target": "This form has expired: open it again from /liaison sla."})
+        ack(response_action="errors", errors={"target": _("This form has expired: open it again from /liaison sla.")})
         return
     changes = sb.read_edit(values)
     try:
@@ -191,7 +202,9 @@ def on_edit_submit(ack: Ack, body: ViewBody, view: ShownView, client: WebClient,
         client,
         at,
         user,
-        f"Saved service level #{done['id']} {escape(sb.name(done))}: target {escape(sb.target(done))}.",
+        _("Saved service level #{id} {name}: target {target}.").format(
+            id=done["id"], name=escape(sb.name(done)), target=escape(sb.target(done))
+        ),
     )
 
 
@@ -202,7 +215,7 @@ def on_report_submit(ack: Ack, body: ViewBody, view: ShownView, client: WebClien
     user = body["user"]["id"]
     at = here(deps, client, channel=meta["channel"], user=user) if meta else None
     if at is None:
-        errors = {"level": "This form has expired: open it again with /liaison sla report."}
+        errors = {"level": _("This form has expired: open it again with /liaison sla report.")}
     if errors or at is None:
         ack(response_action="errors", errors=errors)
         return
@@ -218,10 +231,19 @@ def on_report_submit(ack: Ack, body: ViewBody, view: ShownView, client: WebClien
             side=at.side,
         )
     except REFUSALS as err:
-        field = "value" if "measurement" in str(err) else "period" if "period" in str(err) else "level"
-        ack(response_action="errors", errors={field: str(err)[:150]})
+        ack(response_action="errors", errors={_report_field(str(err), got): str(err)[:150]})
         return
     ack()
     tell(client, at, user, sb.reported_text(done))
     if done.get("breach_new") and done.get("breach_issue"):
         post_breach_card(deps, client, channel=at.channel, issue_id=int(done["breach_issue"]), side=at.side)
+
+
+def _report_field(message: str, got: dict[str, str]) -> str:
+    """The Report form's field a refusal is about: the value or the period it quotes back (in any language), or
+    that it names; else the level."""
+    if "measurement" in message or repr(got["value"]) in message:
+        return "value"
+    if "period" in message or got["period"] in message:
+        return "period"
+    return "level"
