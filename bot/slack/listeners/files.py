@@ -174,7 +174,8 @@ class _SlackOnlyRedirects(urllib.request.HTTPRedirectHandler):
         newurl: str,
     ) -> urllib.request.Request | None:
         if not is_slack_file_url(newurl, api_url=self.api_url):
-            raise urllib.error.HTTPError(req.full_url, code, "redirected away from Slack's file host", headers, fp)
+            refused = _("redirected away from Slack's file host")  # the reason the person is told
+            raise urllib.error.HTTPError(req.full_url, code, refused, headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
