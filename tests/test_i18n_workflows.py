@@ -115,3 +115,29 @@ def test_workflow_refusals_and_names_in_italian() -> None:
         assert kind_name("non-renewal-notice") == "Disdetta del rinnovo"
     assert kind_name("non-renewal-notice") == "Notice of non-renewal"
     assert date(2026, 10, 1).isoformat() == "2026-10-01"
+
+
+def test_the_deadline_calendar_and_register_refusals_in_italian(db: Engine) -> None:
+    from bot.deadlines.ics import calendar_of
+    from bot.deadlines.reviews import DeadlineInputError, put_settings
+
+    shown = {
+        "id": 3,
+        "kind": "non-renewal-notice",
+        "status": "draft",
+        "date": "2027-01-09",
+        "document": "msa.md",
+        "section": "5.2",
+        "quote": "no later than ninety days before the end of the term",
+        "rule": "90 days before the term ends",
+        "start": 10,
+        "end": 62,
+    }
+    english = calendar_of(E, [shown], lead_days=30).decode()
+    assert "Non-renewal notice due: msa.md (draft)" in english and "Decide now:" in english
+    with speaking("it"):
+        italian = calendar_of(E, [shown], lead_days=30).decode()
+        with session(db) as s, pytest.raises(DeadlineInputError, match="^una suddivisione appartiene a un paese"):
+            put_settings(s, engagement=E, actor="U1", subdivision="LOM")
+    assert "Termine per la disdetta del rinnovo: msa.md (bozza)" in italian
+    assert "Decidi ora:" in italian and "no later than ninety days" in italian  # the contract's words stay

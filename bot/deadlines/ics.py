@@ -1,7 +1,8 @@
 """The deadlines as an iCalendar file people import into their calendars (`icalendar`): one all-day event per
 dated obligation, its summary the kind and the document, its description the clause quoted with its section
 and the rule, a UID stable across exports (so a re-import updates the event rather than doubling it), and, when
-the engagement has a lead time, an alarm that many days before."""
+the engagement has a lead time, an alarm that many days before. Its words are in the reader's language
+(`bot.i18n`); the contract's quote and rule are its own."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ from typing import Any
 
 from icalendar import Alarm, Calendar, Event
 
+from bot.i18n import N_, _, ngettext
+
 KIND_NAMES = {
-    "effective": "Effective date",
-    "term-end": "Term ends",
-    "renewal": "Renewal",
-    "non-renewal-notice": "Non-renewal notice due",
-    "termination-notice": "Termination notice",
-    "cure": "Cure period ends",
-    "credit-claim": "Service credit claim due",
-    "report": "Report due",
-    "exit": "Exit assistance",
-    "other": "Deadline",
+    "effective": N_("Effective date"),
+    "term-end": N_("Term ends"),
+    "renewal": N_("Renewal"),
+    "non-renewal-notice": N_("Non-renewal notice due"),
+    "termination-notice": N_("Termination notice"),
+    "cure": N_("Cure period ends"),
+    "credit-claim": N_("Service credit claim due"),
+    "report": N_("Report due"),
+    "exit": N_("Exit assistance"),
+    "other": N_("Deadline"),
 }
 PRODUCT = "-//Liaison//Deadlines register//EN"
 
@@ -41,19 +44,27 @@ def clause_of(deadline: dict[str, Any]) -> str:
 
 def description_of(engagement: str, deadline: dict[str, Any]) -> str:
     """The clause quoted with its section, the rule, the status, and how to open the clause."""
-    return (
-        f"{clause_of(deadline)}: \u201c{deadline['quote']}\u201d\n\n"
-        f"Rule: {deadline['rule']}\nStatus: {deadline['status']}\n"
-        f"The clause: liaison show {deadline['document']} -e {engagement} "
-        f"(characters {deadline['start']}-{deadline['end']})"
+    quoted = f"{clause_of(deadline)}: \u201c{deadline['quote']}\u201d"
+    said = _(
+        "Rule: {rule}\nStatus: {status}\nThe clause: liaison show {document} -e {engagement} (characters {start}-{end})"
+    ).format(
+        rule=deadline["rule"],
+        status=deadline["status"],
+        document=deadline["document"],
+        engagement=engagement,
+        start=deadline["start"],
+        end=deadline["end"],
     )
+    return f"{quoted}\n\n{said}"
 
 
 def summary_of(deadline: dict[str, Any]) -> str:
     """'Non-renewal notice due: msa.md' (a draft says so)."""
-    name = KIND_NAMES.get(deadline["kind"], deadline["kind"])
-    draft = " (draft)" if deadline["status"] == "draft" else ""
-    return f"{name}: {deadline['document']}{draft}"
+    kind = deadline["kind"]
+    name = _(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+    if deadline["status"] == "draft":
+        return _("{name}: {document} (draft)").format(name=name, document=deadline["document"])
+    return f"{name}: {deadline['document']}"
 
 
 def calendar_of(
@@ -63,7 +74,7 @@ def calendar_of(
     cal = Calendar()
     cal.add("prodid", PRODUCT)
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{engagement} deadlines")
+    cal.add("x-wr-calname", _("{engagement} deadlines").format(engagement=engagement))
     stamp = now or datetime.now(UTC)
     for d in deadlines:
         if not d.get("date") or d["status"] == "waived":
@@ -83,7 +94,12 @@ def calendar_of(
         if lead_days:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Decide now: {summary_of(d)} in {lead_days} days")
+            alarm.add(
+                "description",
+                ngettext("Decide now: {summary} in {n} day", "Decide now: {summary} in {n} days", lead_days).format(
+                    summary=summary_of(d), n=lead_days
+                ),
+            )
             alarm.add("trigger", timedelta(days=-lead_days))
             event.add_component(alarm)
         cal.add_component(event)

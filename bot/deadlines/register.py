@@ -27,6 +27,7 @@ from bot.deadlines import occurrences, windows
 from bot.deadlines.dates import DateError
 from bot.deadlines.due import Calendar, Contract, Terms, anchor_missing, contract_of, due, recurs
 from bot.errors import NotFound
+from bot.i18n import _
 from bot.records import deadlines as records
 from bot.records.deadlines import DeadlineRecord
 from bot.records.tables import insert_once, utcnow
@@ -286,7 +287,11 @@ def visible(row: DeadlineRecord, side: str | None) -> bool:
 def get_deadline(session: Session, *, engagement: str, deadline_id: int, lock: bool = False) -> DeadlineRecord:
     row = records.deadline_by_id(session, deadline_id, lock=lock)
     if row is None or row.engagement != engagement:
-        raise NotFound(f"No deadline {deadline_id} in {engagement}. `liaison deadlines -e {engagement}` lists them.")
+        raise NotFound(
+            _("No deadline {id} in {engagement}. `liaison deadlines -e {engagement}` lists them.").format(
+                id=deadline_id, engagement=engagement
+            )
+        )
     return row
 
 

@@ -39,6 +39,7 @@ from bot.deadlines.names import title_of
 from bot.deadlines.register import deadline_json
 from bot.deps import Deps
 from bot.errors import Conflict, NotFound
+from bot.i18n import _
 from bot.mediation.workflows import MediationOpen
 from bot.records import deadline_reminders as ledger
 from bot.records import deadlines as records
@@ -192,14 +193,20 @@ def snooze(
     with session(deps.engine) as s:
         row = register.get_deadline(s, engagement=engagement, deadline_id=deadline_id, lock=True)
         if not register.visible(row, side):
-            raise NotFound(f"No deadline {deadline_id} here.")
+            raise NotFound(_("No deadline {id} here.").format(id=deadline_id))
         if row.status != "approved":
-            raise Conflict(f"Deadline {deadline_id} is {row.status}: only an approved one is reminded.")
+            raise Conflict(
+                _("Deadline {id} is {status}: only an approved one is reminded.").format(
+                    id=deadline_id, status=row.status
+                )
+            )
         [found] = register.dated(s, engagement=engagement, as_of=today, rows=[row])
         if found.date is None or found.date < today:
-            raise Conflict(f"Deadline {deadline_id} has no date ahead to be reminded of.")
+            raise Conflict(_("Deadline {id} has no date ahead to be reminded of.").format(id=deadline_id))
         if found.date == today:
-            raise Conflict(f"Deadline {deadline_id} is due today: there is no later day to be reminded on.")
+            raise Conflict(
+                _("Deadline {id} is due today: there is no later day to be reminded on.").format(id=deadline_id)
+            )
         until = min(today + timedelta(days=days), found.date)
         ledger.put_snooze(
             s, engagement=engagement, deadline_id=deadline_id, date=found.date, until=until, actor=who.user_id
@@ -225,4 +232,5 @@ def mediation_request(
     when = date.fromisoformat(shown["date"]) if shown.get("date") else None
     if when is None or when <= today:
         when = today + timedelta(days=deps.settings.mediation_deadline_days)
-    return MediationOpen(f"Deadline #{deadline_id}: {title_of(shown)}", [], when)
+    title = _("Deadline #{id}: {title}").format(id=deadline_id, title=title_of(shown))  # titled as its opener reads
+    return MediationOpen(title, [], when)

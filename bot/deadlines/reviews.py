@@ -16,6 +16,7 @@ from bot.deadlines import occurrences
 from bot.deadlines.dates import supported_country
 from bot.deadlines.due import Terms, takes_anchor
 from bot.deadlines.register import dated, get_deadline
+from bot.i18n import _
 from bot.records import deadlines as records
 from bot.records.deadlines import DeadlineRecord, DeadlineSettings, DeadlineStatus
 from bot.records.tables import utcnow
@@ -78,7 +79,7 @@ def reviewed(
     obligation closes only its occurrence due as of `as_of` (today) and moves to the next; `whole` closes the
     obligation itself."""
     if status not in REVIEWED:
-        raise DeadlineInputError(f"a review approves, marks done or waives, not {status!r}")
+        raise DeadlineInputError(_("a review approves, marks done or waives, not {status!r}").format(status=status))
     rows = [get_deadline(session, engagement=engagement, deadline_id=i, lock=True) for i in deadline_ids]
     day = as_of or date.today()
     out = []
@@ -130,7 +131,9 @@ def _day(name: str, value: object) -> str | None:
     try:
         return date.fromisoformat(str(value)).isoformat()
     except ValueError as e:
-        raise DeadlineInputError(f"--{name.replace('_', '-')} is a date, YYYY-MM-DD, not {value!r}") from e
+        raise DeadlineInputError(
+            _("--{option} is a date, YYYY-MM-DD, not {value!r}").format(option=name.replace("_", "-"), value=value)
+        ) from e
 
 
 def edit(
@@ -139,12 +142,20 @@ def edit(
     """Set an obligation's date, its anchor's date or its owner by hand (None or '' clears a date)."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown or not changes:
-        raise DeadlineInputError(f"an edit changes {', '.join(EDITABLE)}, not {', '.join(unknown) or 'nothing'}")
+        if unknown:
+            said = _("an edit changes {names}, not {unknown}").format(
+                names=", ".join(EDITABLE), unknown=", ".join(unknown)
+            )
+        else:
+            said = _("an edit changes {names}, not nothing").format(names=", ".join(EDITABLE))
+        raise DeadlineInputError(said)
     row = get_deadline(session, engagement=engagement, deadline_id=deadline_id, lock=True)
     if changes.get("anchor_date") and not takes_anchor(Terms.of(row.kind, row.details.get("terms", {}))):
         raise DeadlineInputError(
-            f"deadline {deadline_id} ({row.kind}) does not count from an anchor date you can give (it counts from "
-            "the contract's term, a monthly calendar or a date the text writes): set its date with --date YYYY-MM-DD"
+            _(
+                "deadline {id} ({kind}) does not count from an anchor date you can give (it counts from the "
+                "contract's term, a monthly calendar or a date the text writes): set its date with --date YYYY-MM-DD"
+            ).format(id=deadline_id, kind=row.kind)
         )
     details: dict[str, Any] = {**row.details, "terms": dict(row.details.get("terms", {}))}
     before: dict[str, object] = {}
@@ -197,12 +208,14 @@ def put_settings(
     lead = None if "lead_days" in clear else (lead_days if lead_days is not None else old.lead_days if old else None)
     code, region = (code.upper() if code else None), (region.upper() if region else None)
     if region and not code:
-        raise DeadlineInputError("a subdivision belongs to a country: give --country too")
+        raise DeadlineInputError(_("a subdivision belongs to a country: give --country too"))
     if code and not supported_country(code, region):
         where = f"{code}-{region}" if region else code
-        raise DeadlineInputError(f"no public holiday calendar for {where}: use an ISO code such as IT, US or GB")
+        raise DeadlineInputError(
+            _("no public holiday calendar for {where}: use an ISO code such as IT, US or GB").format(where=where)
+        )
     if lead is not None and not 0 <= lead <= MAX_LEAD_DAYS:
-        raise DeadlineInputError(f"a lead time is 0 to {MAX_LEAD_DAYS} days, not {lead}")
+        raise DeadlineInputError(_("a lead time is 0 to {most} days, not {lead}").format(most=MAX_LEAD_DAYS, lead=lead))
     row = records.put_settings(
         session, engagement=engagement, actor=actor, country=code, subdivision=region, lead_days=lead
     )

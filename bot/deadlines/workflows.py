@@ -21,6 +21,7 @@ from bot.deadlines import claims, ics, register, reviews
 from bot.deadlines.register import Found, deadline_json
 from bot.deps import Deps
 from bot.errors import NotFound
+from bot.i18n import _
 from bot.records import deadlines as records
 from bot.records.deadlines import DeadlineStatus
 from knowledge.base import KnowledgeBase
@@ -52,7 +53,11 @@ def extract(deps: Deps, *, engagement: str, who: Actor, as_of: date | None = Non
     authorize(who, "review-deadlines", engagement)
     found = drafts_found(deps.kb, engagement)
     if not found:
-        raise NotFound(f"No documents are indexed in {engagement}: `liaison index FILE -e {engagement}` first.")
+        raise NotFound(
+            _("No documents are indexed in {engagement}: `liaison index FILE -e {engagement}` first.").format(
+                engagement=engagement
+            )
+        )
     day = as_of or date.today()
     with session(deps.engine) as s:
         synced = register.sync_drafts(s, engagement=engagement, found=found, actor=who.user_id)
@@ -109,7 +114,7 @@ def listing(
     """The register as a side sees it as of a day, soonest first (undated last); `within` keeps the dated ones
     from `as_of` to `within` days after. Drafts are listed (marked) only for people with a role."""
     if within is not None and within < 0:
-        raise ValueError(f"--within counts days ahead, not {within}")
+        raise ValueError(_("--within counts days ahead, not {within}").format(within=within))
     with session(deps.engine) as s:
         return _listed(
             s, engagement=engagement, who=who, as_of=as_of or date.today(), side=side, status=status, within=within
@@ -125,7 +130,7 @@ def deadline(
         if not register.visible(row, side) or (
             row.status == "draft" and not may(who, "see-deadline-drafts", engagement)
         ):
-            raise NotFound(f"No deadline {deadline_id} here.")
+            raise NotFound(_("No deadline {id} here.").format(id=deadline_id))
         found = register.dated(s, engagement=engagement, as_of=as_of or date.today(), rows=[row])[0]
         settings = records.settings_of(s, engagement=engagement)
         out = deadline_json(found, lead_days=settings.lead_days if settings else None)
@@ -173,7 +178,7 @@ def reviewed(
         for deadline_id in deadline_ids:
             row = register.get_deadline(s, engagement=engagement, deadline_id=deadline_id)
             if not register.visible(row, side):
-                raise NotFound(f"No deadline {deadline_id} here.")
+                raise NotFound(_("No deadline {id} here.").format(id=deadline_id))
         done = reviews.reviewed(
             s,
             engagement=engagement,
@@ -210,7 +215,7 @@ def edit(
     with session(deps.engine) as s:
         row = register.get_deadline(s, engagement=engagement, deadline_id=deadline_id)
         if not register.visible(row, side):
-            raise NotFound(f"No deadline {deadline_id} here.")
+            raise NotFound(_("No deadline {id} here.").format(id=deadline_id))
         reviews.edit(s, engagement=engagement, deadline_id=deadline_id, changes=changes, actor=who.user_id)
         register.refresh_dates(s, engagement=engagement, as_of=date.today())
         settings = records.settings_of(s, engagement=engagement)
