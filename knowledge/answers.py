@@ -12,6 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from knowledge.coverage import Model, asked_thing_missing, decide, features, missing_words, named
 from knowledge.coverage import model as coverage_model
 from knowledge.direct import Direct, direct_for
@@ -175,6 +177,7 @@ class Answerer:
         # the covered / not-covered model: the one shipped for this embedder unless one is given
         self.coverage = coverage or coverage_model(identity(retriever.embeddings))
         self._languages: dict[tuple[str, int, str], str | None] = {}  # a document's language, by its text
+        self._query: tuple[str | None, np.ndarray | None] = (None, None)  # the last question's vector
 
     def answer_question(
         self, question: str, *, engagement: str, side: str = "shared", language: str | None = None
@@ -269,9 +272,22 @@ class Answerer:
     def _text_of(self, hit: Hit) -> str:
         return self.retriever.document_text(hit.chunk)
 
+    def _closeness(self, question: str, hit: Hit) -> list[tuple[int, int, float]]:
+        """Each stored sentence of the hit's chunk with its cosine to the question ([] without vectors)."""
+        spans = hit.chunk.sentences.spans
+        if not spans:
+            return []
+        if self._query[0] != question:
+            self._query = (question, np.asarray(self.retriever.embeddings.embed_query(question), dtype=np.float32))
+        vector = self._query[1]
+        matrix = hit.chunk.sentences.matrix()
+        if vector is None or matrix.shape[1] != vector.shape[0]:
+            return []
+        return [(a, b, float(c)) for (a, b), c in zip(spans, matrix @ vector, strict=True)]
+
     def _whole_or_passage(self, question: str, hit: Hit, role: str) -> Citation:
         text = self._text_of(hit)
-        start, end = best_passage(text, hit.chunk.start, hit.chunk.end, question)
+        start, end = best_passage(text, hit.chunk.start, hit.chunk.end, question, self._closeness(question, hit))
         return citation_for(hit, start, end, text, role, section=self.retriever.section_at(hit.chunk, start))
 
     def _extractive(self, question: str, hits: list[Hit], scope: Scope) -> Answer:
@@ -332,7 +348,9 @@ class Answerer:
         if is_amendment(lead.title, lead.document):
             return None
         for hit in hits[1:6]:
-            if not is_amendment(hit.chunk.title, hit.chunk.document):
+            if not is_amendment(hit.chunk.title, hit.chunk.document) or (
+                _opening(hit) and not _ABOUT_AMENDING.search(question)
+            ):
                 continue
             refers = lead.section and re.search(rf"\b{re.escape(lead.section.split(' ')[-1])}\b", hit.chunk.text)
             if refers or hit.score >= 0.8 * hits[0].score:
@@ -370,6 +388,14 @@ def _direct_in_quote(question: str, lead: Citation) -> Direct | None:
         page=lead.page,
     )
     return found.shifted(lead.start) if found else None
+
+
+_ABOUT_AMENDING = re.compile(r"\bamend", re.IGNORECASE)  # "when was the first amendment signed?"
+
+
+def _opening(hit: Hit) -> bool:
+    """An amendment's preamble, recitals or signatures: they name what is amended, never the new wording."""
+    return (hit.chunk.section or "").split(" ")[0] in ("Preamble", "Recitals", "Signatures")
 
 
 def _within(hit: Hit, offset: int) -> bool:

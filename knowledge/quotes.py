@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 from knowledge.chunking import blocks
 from knowledge.sections import sentence_spans
+from knowledge.signals import HOLDS, answer_kinds
 from knowledge.tables import header_of, row_at, table_at, tables_in
 from knowledge.text import tokenize
 
@@ -94,11 +96,21 @@ def _pipe_header(text: str, row_start: int) -> tuple[int, int] | None:
     return None
 
 
-def best_passage(text: str, start: int, end: int, question: str) -> tuple[int, int]:
+SEMANTIC_WEIGHT = 2.0  # what the sentence closest in meaning to the question adds to its unit's score
+SEMANTIC_BAND = 0.03  # sentences within this cosine of the closest share the bonus, linearly
+KIND_WEIGHT = 1.0  # what stating the kind of value asked for ("how long": a duration) adds to a unit's score
+
+
+def best_passage(
+    text: str, start: int, end: int, question: str, closeness: Sequence[tuple[int, int, float]] = ()
+) -> tuple[int, int]:
     """The span to quote from text[start:end]: the run of whole units that best covers the question.
 
-    A table row brings its table's header; a sub-clause brings the line that introduces it when
-    there is room.
+    A unit's score is the question's words it holds (weighted by how few units hold them) plus, when the
+    chunk's sentence vectors are given as `closeness` ((start, end, cosine to the question) per sentence), a
+    bonus for holding the sentence closest in meaning: "can they close our ticket if we dont reply" shares no
+    word with "multiple attempts to contact you have gone unanswered", but means it. A table row brings its
+    table's header; a sub-clause brings the line that introduces it when there is room.
     """
     units = _units(text, start, end)
     terms = set(tokenize(question))
@@ -106,6 +118,17 @@ def best_passage(text: str, start: int, end: int, question: str) -> tuple[int, i
     df = {t: sum(t in u for u in unit_terms) for t in terms}
     # a term found in every unit of the clause tells them apart less than one found in a single unit
     scores = [sum(math.log(1 + len(units) / df[t]) for t in u) for u in unit_terms]
+    kinds = [HOLDS[k] for k in answer_kinds(question) if k in HOLDS]
+    if kinds and len(units) > 1:  # "how long is the non-compete": the unit stating a duration
+        for k, (a, b) in enumerate(units):
+            if any(pattern.search(text, a, b) for pattern in kinds):
+                scores[k] += KIND_WEIGHT
+    if closeness and len(units) > 1:
+        top = max(c for _a, _b, c in closeness)
+        for k, (a, b) in enumerate(units):
+            near = max((c for p, q, c in closeness if p < b and a < q), default=None)
+            if near is not None and near > top - SEMANTIC_BAND:
+                scores[k] += SEMANTIC_WEIGHT * (near - (top - SEMANTIC_BAND)) / SEMANTIC_BAND
     if max(scores, default=0) == 0:
         return units[0][0], min(end, _fit(units, 0))
     best, best_value = (0, 0), -1.0

@@ -1,0 +1,46 @@
+"""Which part of a clause is quoted: the words asked, the kind of value asked for, and the sentence closest in
+meaning when the question shares no word with it (issue #10: "the right clause, another passage")."""
+
+from __future__ import annotations
+
+from knowledge.quotes import best_passage
+
+# Paraphrased from GOV.UK Pay's support page (MIT): two paragraphs of one short section.
+FEEDBACK = (
+    "## General feedback\n\n"
+    "If you have any feedback or questions, email the support team at the address on the contact page.\n\n"
+    "We will reply within 2 working days, or one working day if you are making a request to go live."
+)
+# Paraphrased from a CUAD services agreement (CC BY 4.0): the duration is in the second paragraph.
+NON_COMPETE = (
+    "Conflicts of Interest, Non-Competition. The consultant agrees during the term of this Agreement not to "
+    "accept work inconsistent with the consultant's obligations under this Agreement, and warrants that no "
+    "other contract restricts the services. "
+    * 2
+    + "\n\nDuring the term of this Agreement and for a period of two (2) years after its termination for any "
+    "reason, the consultant agrees not to compete with the business of the Company."
+)
+
+
+def _quoted(text: str, question: str, closeness: list[tuple[int, int, float]] | None = None) -> str:
+    a, b = best_passage(text, 0, len(text), question, closeness or [])
+    return text[a:b]
+
+
+def test_the_sentence_closest_in_meaning_is_quoted_when_no_word_is_shared() -> None:
+    reply = FEEDBACK.index("We will reply")
+    closeness = [(0, 19, 0.80), (21, reply - 2, 0.84), (reply, len(FEEDBACK), 0.90)]
+    without = _quoted(FEEDBACK, "how long to hear back on general feedback")
+    assert "We will reply" not in without  # the words asked are in the heading alone
+    assert "We will reply within 2 working days" in _quoted(
+        FEEDBACK, "how long to hear back on general feedback", closeness
+    )
+
+
+def test_a_question_asking_how_long_quotes_the_unit_stating_a_duration() -> None:
+    assert "two (2) years" in _quoted(NON_COMPETE, "how long is the non-compete after he leaves")
+
+
+def test_without_vectors_or_kinds_the_words_decide_as_before() -> None:
+    quoted = _quoted(NON_COMPETE, "does the consultant warrant that no other contract restricts the services")
+    assert quoted.startswith("Conflicts of Interest")
