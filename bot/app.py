@@ -126,6 +126,9 @@ def build_slack_app(settings: Settings, *, scheduler: bool = True) -> App:
     ]
     if missing:
         raise ConfigurationError(f"set {' and '.join(missing)} (see README: Install in Slack)")
+    from knowledge.languages import warm
+
+    warm()  # the question-language models load in the background while the rest starts (bot.slack.language)
     deps = build_deps(settings)
     app = create_app(settings, deps, client=make_slack_client(settings))
     if scheduler:

@@ -46,6 +46,7 @@ Action = Literal[
     "see-sla-drafts",
     "review-deadlines",
     "see-deadline-drafts",
+    "set-language",
 ]
 Target = str | IssueRecord | MediationRecord  # an engagement's name, an issue, a mediation
 
@@ -133,9 +134,14 @@ _REGISTER_RULES: dict[str, tuple[tuple[str, ...], str]] = {
 def refusal(actor: Actor, action: Action, target: Target) -> str | None:
     """Why `actor` may not do `action` to `target` now (a sentence in the current language), or None if they may."""
     engagement = _engagement_of(target)
-    if action in ("bind", "rebind", "unbind", "add-contracts"):
+    if action in ("bind", "rebind", "unbind", "add-contracts", "set-language"):
         if actor.holds(("admin",)) or actor.is_workspace_admin(actor.user_id):
             return None
+        if action == "set-language":
+            return _(
+                "Only workspace admins or owners, and people made admins of `{engagement}`, can change the language "
+                "it speaks in its channels."
+            ).format(engagement=engagement)
         if action == "bind":
             return _(
                 "Only workspace admins or owners, and people made admins of `{engagement}`, can bind a channel to it."

@@ -7,7 +7,9 @@ near its deadline; an engagement whose digest time has passed this week) and cla
 So every replica may run the scheduler, a restart catches up with what it missed, and nothing is posted twice.
 Digests go by LIAISON_TIMEZONE, else by the workspace's time zone (its primary owner's, read once from Slack),
 else by UTC. The reminders are built by `bot.mediation.reminders` and worded and posted here; so are the SLA
-register's period-close summaries, built (and the month's credits computed, once) by `bot.sla.closing`.
+register's period-close summaries, built (and the month's credits computed, once) by `bot.sla.closing`. Each
+post is in its channel's language (`bot.slack.language.for_post`: the channel's setting, its engagement's,
+LIAISON_LANGUAGE).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from slack_sdk import WebClient
 
 from bot import questions
 from bot.deps import Deps
+from bot.i18n import speaking
 from bot.mediation import reminders
 from bot.records.tables import utcnow
 from bot.sla import closing
@@ -32,6 +35,7 @@ from bot.slack.blocks import sla_fees as fb
 from bot.slack.blocks.kit import wire
 from bot.slack.deadline_posting import send_deadline_reminders
 from bot.slack.facts import SlackProbe
+from bot.slack.language import for_post
 
 log = logging.getLogger(__name__)
 DIGEST_CHECK_MINUTES = 5.0  # how often to look for a digest that has come due
@@ -55,16 +59,13 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
     sent = 0
     for reminder in reminders.due_reminders(deps, now=now, probe=SlackProbe(client)):
         case = reminder.case
-        text = mb.reminder_text(
-            case, kinds=reminder.kinds, today=reminder.today, side=reminder.side, idle_hours=reminder.idle_hours
-        )
         try:
-            client.chat_postMessage(
-                channel=case["channel_id"],
-                thread_ts=case["header_ts"],
-                text=text,
-                blocks=wire(mb.reminder_blocks(text)),
-            )
+            with speaking(for_post(deps, channel_id=case["channel_id"], engagement=case["engagement"])):
+                text = mb.reminder_text(
+                    case, kinds=reminder.kinds, today=reminder.today, side=reminder.side, idle_hours=reminder.idle_hours
+                )
+                blocks = wire(mb.reminder_blocks(text))
+            client.chat_postMessage(channel=case["channel_id"], thread_ts=case["header_ts"], text=text, blocks=blocks)
         except Exception as err:  # any failure: the next run tries again; the other mediations go on
             log.warning("could not remind mediation #%s (%s): %s", case["id"], ", ".join(reminder.keys), err)
             reminders.release(deps, reminder)
@@ -79,12 +80,9 @@ def close_sla_periods(deps: Deps, client: WebClient, now: datetime | None = None
     sent = 0
     for notice in closing.due_closes(deps, now=now or utcnow(), probe=SlackProbe(client)):
         try:
-            client.chat_postMessage(
-                channel=notice.channel_id,
-                text=fb.close_text(notice),
-                blocks=wire(fb.close_blocks(notice)),
-                unfurl_links=False,
-            )
+            with speaking(for_post(deps, channel_id=notice.channel_id, engagement=notice.engagement)):
+                text, blocks = fb.close_text(notice), wire(fb.close_blocks(notice))
+            client.chat_postMessage(channel=notice.channel_id, text=text, blocks=blocks, unfurl_links=False)
         except Exception as err:  # any failure: the next run tries again; the other channels go on
             log.warning(
                 "could not post the %s close of %s to %s: %s", notice.period, notice.engagement, notice.channel_id, err

@@ -12,6 +12,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge.i18n import COMPLETE, normalise
 from knowledge.limits import Limits
 
 # Our libraries must stay quiet and offline whoever starts us: set before they are imported.
@@ -75,6 +76,8 @@ class Settings(BaseSettings):
     sla_close_grace_days: int = Field(default=3, ge=0, le=27, validation_alias="LIAISON_SLA_CLOSE_GRACE_DAYS")
     # The deadlines register: days before an approved obligation's date that it is reminded ("0": on the day).
     deadline_reminder_days: str = Field(default="90,30,7,0", validation_alias="LIAISON_DEADLINE_REMINDER_DAYS")
+    # The language Liaison speaks when nothing else says (no channel or engagement setting, no Slack locale).
+    language: str = Field(default="en", validation_alias="LIAISON_LANGUAGE")
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
@@ -112,6 +115,14 @@ class Settings(BaseSettings):
         if not days or not all(d.isdigit() and int(d) <= 3660 for d in days):
             raise ValueError(f"LIAISON_DEADLINE_REMINDER_DAYS is days before the date, e.g. 90,30,7,0, not {value!r}")
         return ",".join(str(n) for n in sorted({int(d) for d in days}, reverse=True))
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        code = normalise(value) if value.strip() else "en"
+        if code not in COMPLETE:
+            raise ValueError(f"LIAISON_LANGUAGE must be one of {', '.join(COMPLETE)} (e.g. it or it_IT), not {value!r}")
+        return code
 
     @property
     def deadline_offsets(self) -> tuple[int, ...]:

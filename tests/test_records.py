@@ -65,6 +65,8 @@ TABLES = {
     "deadline_settings",
     "deadline_reminders",
     "deadline_snoozes",
+    "engagement_languages",
+    "channel_languages",
 }
 ANSWER = {
     "found": True,
@@ -130,7 +132,7 @@ def test_sqlite_files_get_their_folder_wal_foreign_keys_and_a_busy_timeout(tmp_p
 def test_migrations_reach_head_and_match_the_models(blank: Engine) -> None:
     assert current_revision(blank) is None
     upgrade(blank)
-    assert current_revision(blank) == head_revision() == "0007"
+    assert current_revision(blank) == head_revision() == "0008"
     assert set(inspect(blank).get_table_names()) == TABLES | {"alembic_version"}
     with blank.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

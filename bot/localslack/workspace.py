@@ -43,6 +43,7 @@ class SlackUser(TypedDict, total=False):
     name: str
     real_name: str
     tz: str
+    locale: str  # sent only when asked (`include_locale`), as Slack does
     is_admin: bool
     is_owner: bool
     is_bot: bool
@@ -145,7 +146,12 @@ class Workspace:
         if method == "chat.getPermalink":
             return {"ok": True, "channel": p.get("channel"), "permalink": PERMALINK}
         if method == "users.info":
-            return {"ok": True, "user": self._user(str(p.get("user", "")))}
+            user = self._user(str(p.get("user", "")))
+            if str(p.get("include_locale", "")).lower() in ("1", "true"):
+                user.setdefault("locale", "en-US")
+            else:
+                user.pop("locale", None)
+            return {"ok": True, "user": user}
         if method == "conversations.info":
             return {"ok": True, "channel": self._channel(str(p.get("channel", "")))}
         if method in ("views.open", "views.update", "views.publish", "views.push"):

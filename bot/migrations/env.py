@@ -21,6 +21,7 @@ import bot.records.cases  # noqa: F401  (the issues, mediations, their timeline 
 import bot.records.deadline_reminders  # noqa: F401  (the deadline reminders' claims and snoozes)
 import bot.records.deadlines  # noqa: F401  (the deadlines register: obligations, events, settings)
 import bot.records.digests  # noqa: F401  (the digest schedules and posts)
+import bot.records.languages  # noqa: F401  (each engagement's and channel's language)
 import bot.records.sla  # noqa: F401  (the SLA register: levels, events, measurements, statements)
 import bot.records.tables  # noqa: F401  (puts the other tables on SQLModel.metadata)
 from bot.db import make_engine, migration_transaction, normalise_url

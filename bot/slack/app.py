@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any  # the error handler's body is any kind of request, Slack's open JSON (the listeners type theirs)
 
 from slack_bolt import App, BoltContext, BoltRequest
@@ -17,6 +18,7 @@ from bot.settings import Settings
 from bot.slack import seal
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks.kit import wire
+from bot.slack.language import ContextExecutor, with_language
 from bot.slack.listeners import (
     channels,
     commands,
@@ -26,6 +28,7 @@ from bot.slack.listeners import (
     files,
     home,
     issues,
+    language,
     mediation_actions,
     mediation_evidence,
     mediations,
@@ -40,13 +43,14 @@ log = logging.getLogger(__name__)
 
 class LiaisonApp(App):
     """Bolt's App, answering 401 rather than 500 when the signing timestamp is not a number (slack_sdk's
-    verifier calls int() on it)."""
+    verifier calls int() on it), and dispatching each request in a copy of the caller's context (its language,
+    set by `bot.slack.language.with_language`, ends with it)."""
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         timestamp = str(req.headers.get("x-slack-request-timestamp", ["0"])[0])
         if req.mode == "http" and not (timestamp.isascii() and timestamp.isdigit()):
             return BoltResponse(status=401, body={"error": "invalid request"})
-        return super().dispatch(req)
+        return contextvars.copy_context().run(super().dispatch, req)
 
 
 # Each feature's listeners, added by its register(app); each feature's /liaison verbs, one table.
@@ -65,22 +69,32 @@ LISTENERS = (
     sla,
     sla_actions,
     deadlines,
+    language,
 )
-VERBS = {**commands.VERBS, **files.VERBS, **issues.VERBS, **mediations.VERBS, **sla.VERBS, **deadlines.VERBS}
+VERBS = {
+    **commands.VERBS,
+    **files.VERBS,
+    **issues.VERBS,
+    **mediations.VERBS,
+    **sla.VERBS,
+    **deadlines.VERBS,
+    **language.VERBS,
+}
 
 
 def create_app(settings: Settings, deps: Deps, *, client: WebClient, listener_executor: Executor | None = None) -> App:
     """The Bolt app with every listener, on `client` (Slack's, from `bot.app.make_slack_client`, or one pointed
     at a local Slack API); `listener_executor` lets the terminal chat watch the listeners run (Bolt's own thread
-    pool otherwise)."""
-    options: dict[str, Any] = {"listener_executor": listener_executor} if listener_executor is not None else {}
+    pool otherwise); either runs each listener in a copy of its request's context (`ContextExecutor`)."""
+    executor = ContextExecutor(listener_executor or ThreadPoolExecutor(max_workers=5))  # Bolt's own pool size
     app = LiaisonApp(
         signing_secret=settings.slack_signing_secret,
         client=client,  # carries the bot token
         request_verification_enabled=True,
-        **options,
+        listener_executor=executor,
     )
     seal.configure(settings.seal_key)
+    app.middleware(with_language(deps))  # the language each request is answered in (bot.slack.language)
     app.middleware(seal.verify_seals)  # every button value and modal metadata must be one Liaison signed
 
     @app.middleware

@@ -1,5 +1,6 @@
 """Posting the deadline reminders (`bot.deadlines.reminders`): one message per obligation and channel, worded by
-`bot.slack.blocks.deadlines`. The scheduler's reminders run calls `send_deadline_reminders`."""
+`bot.slack.blocks.deadlines`, each in its channel's language (`bot.slack.language.for_post`). The scheduler's
+reminders run calls `send_deadline_reminders`."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from slack_sdk import WebClient
 
 from bot.deadlines import reminders
 from bot.deps import Deps
+from bot.i18n import speaking
 from bot.slack.blocks import deadlines as db
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
+from bot.slack.language import for_post
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +26,9 @@ def send_deadline_reminders(deps: Deps, client: WebClient, *, now: datetime) -> 
     sent = 0
     for reminder in reminders.due_reminders(deps, now=now, probe=SlackProbe(client)):
         try:
-            client.chat_postMessage(
-                channel=reminder.channel_id,
-                text=db.reminder_text(reminder),
-                blocks=wire(db.reminder_blocks(reminder)),
-                unfurl_links=False,
-            )
+            with speaking(for_post(deps, channel_id=reminder.channel_id, engagement=reminder.engagement)):
+                text, blocks = db.reminder_text(reminder), wire(db.reminder_blocks(reminder))
+            client.chat_postMessage(channel=reminder.channel_id, text=text, blocks=blocks, unfurl_links=False)
         except Exception as err:  # any failure: the next run tries again; the other reminders go on
             log.warning(
                 "could not remind deadline #%s in %s (%s): %s",

@@ -4,7 +4,8 @@ Transport, not a workflow: `client` is a slack_sdk `WebClient` (chat_postMessage
 files_upload_v2) handed in by the scheduler or the CLI. What to post, the claim and the record of each post are
 `bot.digest.posts`'s; what the digest says is built by `bot.digest.sections`, and rendered by
 `bot.slack.blocks.digest`. The message carries metadata {"event_type": "liaison_digest", "event_payload":
-{"engagement", "week"}}, by which a post interrupted mid-way is found again.
+{"engagement", "week"}}, by which a post interrupted mid-way is found again. Each channel's digest is in the
+channel's language (`bot.slack.language.post_language`: its own setting, its engagement's, LIAISON_LANGUAGE).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 from bot.digest import posts
 from bot.digest.posts import Outcome, Records, Target
 from bot.digest.sections import Digest
+from bot.i18n import _, speaking
 from bot.records.digests import ALL_ENGAGEMENTS, Claim
 from bot.settings import Settings
 from bot.slack.blocks.digest import digest_message
 from bot.slack.facts import SlackProbe
+from bot.slack.language import post_language
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -35,7 +38,7 @@ def find_posted(client: Any, *, channel_id: str, engagement: str, week_start: da
     wanted = posts.metadata(engagement, week_start)
     oldest = f"{(since - posts.STALE_AFTER).timestamp():.6f}"  # some slack for clocks that disagree
     cursor = None
-    for _ in range(HISTORY_PAGES):
+    for _page in range(HISTORY_PAGES):
         page = client.conversations_history(
             channel=channel_id, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
         )
@@ -69,9 +72,10 @@ def _upload_chart(engine: Records, client: Any, *, digest: Digest, claimed: Clai
             channel=channel_id,
             file=png,
             filename=f"liaison-digest-{name}-{digest.window.week_start.isoformat()}.png",
-            title=f"{digest.title}: issues and service levels",
-            initial_comment=f"Issues opened and resolved per week, and each service level met or missed per month: "
-            f"{digest.title}",
+            title=_("{title}: issues and service levels").format(title=digest.title),
+            initial_comment=_(
+                "Issues opened and resolved per week, and each service level met or missed per month: {title}"
+            ).format(title=digest.title),
             thread_ts=ts,
         )
         file_id = (uploaded.get("file") or {}).get("id")
@@ -89,11 +93,22 @@ def post_digest(
     now: datetime,
     retry_failed: bool = False,
     live: bool = False,
+    default_language: str = "en",
 ) -> Outcome:
-    """Post one channel's digest for the week, unless it is already there (here, or claimed by another process).
+    """Post one channel's digest for the week, unless it is already there (here, or claimed by another process),
+    in the channel's language (`default_language`, LIAISON_LANGUAGE, when neither it nor its engagement sets one).
 
     A channel bound to one side that Slack reports shared with another organisation (or cannot say) gets the
     digest as a shared channel sees it."""
+    engagement = None if target.engagement == ALL_ENGAGEMENTS else target.engagement
+    language = post_language(engine, default=default_language, channel_id=target.channel_id, engagement=engagement)
+    with speaking(language):
+        return _post_digest(engine, client, target, now=now, retry_failed=retry_failed, live=live)
+
+
+def _post_digest(
+    engine: Records, client: Any, target: Target, *, now: datetime, retry_failed: bool, live: bool
+) -> Outcome:
     if target.side != "shared" and SlackProbe(client).channel_is_shared(target.channel_id) is not False:
         target = replace(target, side="shared")
     claimed = posts.claim(engine, target, now=now, retry_failed=retry_failed)
@@ -144,7 +159,10 @@ def post_engagement_digests(
     """Post the engagement's digest for the week (this week by default) to each of its channels, once each: by
     hand, so this week's covers the seven days up to `now`."""
     targets = posts.engagement_targets(engine, settings, engagement=engagement, now=now, week_start=week_start)
-    return [post_digest(engine, client, t, now=now, retry_failed=True, live=True) for t in targets]
+    return [
+        post_digest(engine, client, t, now=now, retry_failed=True, live=True, default_language=settings.language)
+        for t in targets
+    ]
 
 
 def post_due_digests(deps: Deps, client: Any, *, now: datetime) -> list[Outcome]:
@@ -156,7 +174,7 @@ def post_due_digests(deps: Deps, client: Any, *, now: datetime) -> list[Outcome]
     done = []
     for target in posts.due(deps.engine, deps.settings, now=now):
         try:
-            outcome = post_digest(deps.engine, client, target, now=now)
+            outcome = post_digest(deps.engine, client, target, now=now, default_language=deps.settings.language)
         except Exception:  # one engagement's trouble (a database hiccup) must not stop the others' digests
             log.exception("digest for %s in %s failed", target.engagement, target.channel_id)
             continue

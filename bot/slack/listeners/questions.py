@@ -1,4 +1,9 @@
-"""Questions by @mention, in a DM, or as a follow-up in a thread Liaison answered in."""
+"""Questions by @mention, in a DM, or as a follow-up in a thread Liaison answered in.
+
+Each is answered in its own language (`bot.slack.language.for_question`: as written; when too short or mixed to
+tell, the channel's setting, its engagement's, the asker's Slack locale, the default), decided here again over
+the request's (which is the person's): the listener's context is its own copy, so the choice ends with it.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot import questions as workflow
 from bot.deps import Deps
+from bot.i18n import _, use
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
+from bot.slack.language import for_question
 from bot.slack.payloads import EventBody, MessageEvent
 
 log = logging.getLogger(__name__)
@@ -38,7 +45,9 @@ def _mention(event: MessageEvent, body: EventBody) -> workflow.Mention:
 
 def on_mention(event: MessageEvent, body: EventBody, client: WebClient, context: BoltContext) -> None:
     deps: Deps = context["deps"]
-    claimed = workflow.claim_mention(deps, _mention(event, body), probe=SlackProbe(client))
+    mention = _mention(event, body)
+    _speak(deps, client, mention)
+    claimed = workflow.claim_mention(deps, mention, probe=SlackProbe(client))
     reply(deps, client, claimed)
 
 
@@ -47,9 +56,17 @@ def on_message(event: MessageEvent, body: EventBody, client: WebClient, context:
         return  # edits, joins, and our own posts
     if f"<@{context.bot_user_id}>" in event["text"]:
         return  # the app_mention listener answers it
-    claimed = workflow.claim_message(context["deps"], _mention(event, body), probe=SlackProbe(client))
+    mention = _mention(event, body)
+    claimed = workflow.claim_message(context["deps"], mention, probe=SlackProbe(client))
     if claimed is not None:  # a DM, or a follow-up in a thread Liaison answered in
+        _speak(context["deps"], client, mention)
         reply(context["deps"], client, claimed)
+
+
+def _speak(deps: Deps, client: WebClient, mention: workflow.Mention) -> None:
+    """Speak the question's language for the rest of this listener (and its error handler's apology)."""
+    question = workflow.strip_mentions(mention.text)
+    use(for_question(deps, client, text=question, channel_id=mention.channel_id, user_id=mention.user_id).speak)
 
 
 def reply(deps: Deps, client: WebClient, claimed: workflow.Claimed | workflow.Unbound | workflow.Duplicate) -> None:
@@ -61,7 +78,7 @@ def reply(deps: Deps, client: WebClient, claimed: workflow.Claimed | workflow.Un
         client.chat_postMessage(
             channel=m.channel_id,
             thread_ts=m.reply_ts,
-            text="This channel is not linked to an engagement yet.",
+            text=_("This channel is not linked to an engagement yet."),
             blocks=wire(blocks.unbound_channel_blocks(channel_is_dm=m.is_dm)),
         )
         return
