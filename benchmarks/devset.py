@@ -23,6 +23,9 @@ overlaps a gold span), false not-found (covered but answered "not found"), true 
 label, counted over leads in documents that number their clauses), and, when answers carry a
 `direct` line, the share of covered questions whose direct line contains the gold value (case and
 whitespace ignored).
+
+The Italian set (`benchmarks/data/sla_it_dev.jsonl`, questions in Italian and English on Italian, English and
+mixed engagements) is run by `benchmarks/languages.py`, which reports these metrics per language pair.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ class Item:
     value: str | None = None
     side: str = "shared"
     note: str | None = None
+    lang: str | None = None  # the question's language ('it', 'en'), where the set says (benchmarks/languages.py)
+    en: str | None = None  # the same question as an English speaker types it (its "English twin")
 
 
 @dataclass
@@ -84,6 +89,7 @@ class Corpus:
 
     paths: dict[str, list[str]] = field(default_factory=dict)
     numbered: dict[tuple[str, str], bool] = field(default_factory=dict)
+    language: dict[tuple[str, str], str] = field(default_factory=dict)  # a document's language, where given
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -105,6 +111,8 @@ def load_items(path: Path) -> list[Item]:
                 value=r.get("value"),
                 side=r.get("side", "shared"),
                 note=r.get("note"),
+                lang=r.get("lang"),
+                en=r.get("en"),
             )
         )
     return items
@@ -116,6 +124,8 @@ def load_corpus(path: Path) -> Corpus:
         corpus.paths[e["engagement"]] = list(e["index"])
         for name, facts in e["documents"].items():
             corpus.numbered[(e["engagement"], name)] = bool(facts.get("numbered"))
+            if facts.get("language"):
+                corpus.language[(e["engagement"], name)] = str(facts["language"])
     return corpus
 
 
@@ -174,7 +184,8 @@ def direct_text(answer: dict[str, Any]) -> str | None:
     return str(d)
 
 
-def run_item(kb: Any, it: Item, corpus: Corpus, ks: Sequence[int]) -> dict[str, Any]:
+def run_item(kb: Any, it: Item, corpus: Corpus, ks: Sequence[int], *, reply_language: bool = False) -> dict[str, Any]:
+    """One question answered and searched; `reply_language` adds the language of Liaison's own words."""
     t0 = time.perf_counter()
     answer = kb.answer_question(it.question, engagement=it.engagement, side=it.side)
     answer_ms = 1000 * (time.perf_counter() - t0)
@@ -201,6 +212,8 @@ def run_item(kb: Any, it: Item, corpus: Corpus, ks: Sequence[int]) -> dict[str, 
     }
     for k in ks:
         row[f"hit@{k}"] = any(overlaps(h.chunk.document, h.chunk.start, h.chunk.end, it.gold) for h in hits[:k])
+    if reply_language:
+        row["reply_language"] = data.get("language")
     return row
 
 
@@ -251,6 +264,46 @@ def by_document(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {d: {"n": len(rs), "lead_correct": rate(rs, "lead_correct")} for d, rs in sorted(groups.items())}
 
 
+# -- indexing --------------------------------------------------------------------------------------
+def open_kb(embedder: str, data_dir: Path) -> Any:
+    """A KnowledgeBase on `data_dir` with `embedder` (its local model files built once, reused by every run)."""
+    from knowledge.base import KnowledgeBase
+    from knowledge.embeddings import make_embeddings
+    from knowledge.store import Store, make_client
+
+    models = Path(tempfile.gettempdir()) / "liaison-bench-models"
+    return KnowledgeBase(Store(make_client(data_dir=data_dir)), make_embeddings(embedder, data_dir=models))
+
+
+def index_corpus(kb: Any, corpus: Corpus, bench: Path) -> dict[str, dict[str, Any]]:
+    """Every engagement indexed (unchanged files are not re-embedded); what each indexing did, failures printed."""
+    indexing = {}
+    for engagement, rel in corpus.paths.items():
+        report = kb.index([bench / r for r in rel], engagement=engagement)
+        if report.failed:
+            print(f"{engagement}: failed {[(e.name, e.reason) for e in report.failed]}", file=sys.stderr)
+        indexing[engagement] = {
+            "indexed": len(report.indexed),
+            "unchanged": len(report.unchanged),
+            "chunks": report.chunks,
+            "seconds": round(report.seconds, 1),
+        }
+        print(f"{engagement}: {indexing[engagement]}", file=sys.stderr)
+    return indexing
+
+
+def text_reader(kb: Any) -> Any:
+    """`text_of(engagement, document)`: the indexed text, read once."""
+    texts: dict[tuple[str, str], str] = {}
+
+    def text_of(engagement: str, document: str) -> str:
+        if (engagement, document) not in texts:
+            texts[(engagement, document)] = kb.document_text(engagement, document)
+        return texts[(engagement, document)]
+
+    return text_of
+
+
 # -- output ----------------------------------------------------------------------------------------
 def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
@@ -293,35 +346,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Slack-style development set ({CREDIT}): {len(items)} questions", file=sys.stderr)
 
     from bot.settings import Settings
-    from knowledge.base import KnowledgeBase
-    from knowledge.embeddings import make_embeddings
-    from knowledge.store import Store, make_client
 
     embedder = args.embedder or Settings.model_fields["embedder"].default
-    models = Path(tempfile.gettempdir()) / "liaison-bench-models"  # local models built once, reused by every run
     with tempfile.TemporaryDirectory(prefix="liaison-devset-") as tmp:
-        data_dir = args.data_dir or Path(tmp)
-        kb = KnowledgeBase(Store(make_client(data_dir=data_dir)), make_embeddings(embedder, data_dir=models))
-        indexing = {}
-        for engagement, rel in corpus.paths.items():
-            report = kb.index([args.bench / r for r in rel], engagement=engagement)
-            if report.failed:
-                print(f"{engagement}: failed {[(e.name, e.reason) for e in report.failed]}", file=sys.stderr)
-            indexing[engagement] = {
-                "indexed": len(report.indexed),
-                "unchanged": len(report.unchanged),
-                "chunks": report.chunks,
-                "seconds": round(report.seconds, 1),
-            }
-            print(f"{engagement}: {indexing[engagement]}", file=sys.stderr)
-        texts: dict[tuple[str, str], str] = {}
-
-        def text_of(engagement: str, document: str) -> str:
-            if (engagement, document) not in texts:
-                texts[(engagement, document)] = kb.document_text(engagement, document)
-            return texts[(engagement, document)]
-
-        problems = verify(items, text_of)
+        kb = open_kb(embedder, args.data_dir or Path(tmp))
+        indexing = index_corpus(kb, corpus, args.bench)
+        problems = verify(items, text_reader(kb))
         if problems:
             print("\n".join(problems), file=sys.stderr)
             print(f"{len(problems)} gold span problem(s): fix the data before measuring", file=sys.stderr)
