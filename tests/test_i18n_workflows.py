@@ -19,7 +19,7 @@ from bot.deadlines.names import kind_name
 from bot.digest.schedule import ScheduleError, parse_schedule
 from bot.digest.text import digest_text, summary_text
 from bot.errors import NotAllowed
-from bot.i18n import speaking
+from bot.i18n import _, speaking
 from bot.records import sla as sla_records
 from bot.sla import measures
 from bot.sla.credits import Cap, ServiceLevel, compute_credits
@@ -141,3 +141,26 @@ def test_the_deadline_calendar_and_register_refusals_in_italian(db: Engine) -> N
             put_settings(s, engagement=E, actor="U1", subdivision="LOM")
     assert "Termine per la disdetta del rinnovo: msa.md (bozza)" in italian
     assert "Decidi ora:" in italian and "no later than ninety days" in italian  # the contract's words stay
+
+
+def test_a_mediation_summary_frames_in_italian_and_keeps_the_parties_words() -> None:
+    from bot.mediation.summaries import MISSING, Difference, Summary
+
+    def summary() -> Summary:
+        return Summary(
+            "Credits for October",
+            agreed=["The report was late."],
+            differences=[Difference("Point 1", "We were not told.", "")],
+            missing=[_(MISSING["vendor"])],
+        )
+
+    english = summary().as_text()
+    assert "Where they differ:" in english and "Vendor states: (no position stated yet)" in english
+    with speaking("it"):
+        made = summary()
+        text = made.as_text()
+        assert not made.stated("vendor") and made.stated("client")
+    assert "Dove divergono:" in text and "Il cliente afferma: We were not told." in text  # the parties' own words
+    assert "Il fornitore afferma: (nessuna posizione ancora esposta)" in text
+    assert "- Il fornitore non ha ancora esposto la propria posizione." in text and "Where they differ" not in text
+    assert summary().as_text() == english

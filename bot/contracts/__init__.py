@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.deps import Deps
+from bot.i18n import _, current
 from knowledge.indexing import IndexReport
 from knowledge.loaders import SUPPORTED_SUFFIXES
 
@@ -16,12 +17,17 @@ VISIBILITY_OF_SIDE = {"client": "client-only", "vendor": "vendor-only", "shared"
 
 
 def refusal(deps: Deps, name: str, size: int | None) -> str | None:
-    """Why a shared file cannot be indexed (type, size), or None when it can."""
+    """Why a shared file cannot be indexed (type, size), in the reader's language, or None when it can."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        return f"{suffix or 'this kind of file'} is not a contract format I read (PDF, DOCX, Markdown, HTML, text)"
+        if not suffix:
+            return _("this kind of file is not a contract format I read (PDF, DOCX, Markdown, HTML, text)")
+        return _("{suffix} is not a contract format I read (PDF, DOCX, Markdown, HTML, text)").format(suffix=suffix)
     if size is not None and size > deps.settings.max_file_bytes:
-        return f"the file is {size / 1e6:.1f} MB, over the {deps.settings.max_file_mb:g} MB limit"
+        said, limit = f"{size / 1e6:.1f}", f"{deps.settings.max_file_mb:g}"
+        if current() != "en":  # a decimal comma where the reader writes one (Italian, most of Europe)
+            said, limit = said.replace(".", ","), limit.replace(".", ",")
+        return _("the file is {size} MB, over the {limit} MB limit").format(size=said, limit=limit)
     return None
 
 

@@ -22,6 +22,7 @@ from bot.contracts.clauses import relevant_clauses
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import NotFound
+from bot.i18n import _
 from bot.records import case_schemas, cases
 from bot.records.cases import ClauseRef
 from knowledge.errors import KnowledgeError
@@ -96,7 +97,7 @@ def get_issue(deps: Deps, issue_id: int) -> cases.IssueRecord:
     with session(deps.engine) as s:
         issue = issues.get_issue(session=s, issue_id=issue_id)
     if issue is None:
-        raise NotFound(f"Issue #{issue_id} no longer exists.")
+        raise NotFound(_("Issue #{id} no longer exists.").format(id=issue_id))
     return issue
 
 
@@ -115,7 +116,7 @@ def issue_card(deps: Deps, issue_id: int, side: str) -> IssueCard:
     with session(deps.engine) as s:
         record = issues.get_issue(session=s, issue_id=issue_id)
         if record is None:
-            raise LookupError(f"no issue #{issue_id}")
+            raise LookupError(_("no issue #{id}").format(id=issue_id))
         issue = case_schemas.issue_as_dict(record)
         history = [case_schemas.entry_as_dict(e) for e in issues.issue_timeline(session=s, issue_id=issue_id)]
     return IssueCard(issue, history, suggestions_for(deps, issue, side))
@@ -128,7 +129,7 @@ def change_status(
     with session(deps.engine) as s:
         issue = issues.get_issue(session=s, issue_id=issue_id)
         if issue is None:
-            raise NotFound(f"Issue #{issue_id} no longer exists.")
+            raise NotFound(_("Issue #{id} no longer exists.").format(id=issue_id))
         authorize(actor_in(s, actor, issue.engagement, is_workspace_admin), "change-issue-status", issue)
         issues.set_issue_status(session=s, issue_id=issue_id, status=status, actor=actor)
         return issue
@@ -161,7 +162,7 @@ def attach_clause(
     with session(deps.engine) as s:
         issue = issues.get_issue(session=s, issue_id=issue_id)
         if issue is None:
-            raise NotFound(f"Issue #{issue_id} no longer exists.")
+            raise NotFound(_("Issue #{id} no longer exists.").format(id=issue_id))
         authorize(actor_in(s, actor, issue.engagement), "attach-clause", issue)
     side = access.audience_side(deps, channel=channel, user=actor, engagement=issue.engagement, probe=probe)
     text = "" if side is None else _readable_text(deps, issue.engagement, ref["document"], side)

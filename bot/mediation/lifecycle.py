@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.i18n import N_, _
 from bot.records.cases import (
     ACTIVE_MEDIATION_STATUSES,
     CASE_SIDES,
@@ -41,9 +42,24 @@ def _lock_mediation(session: Session, mediation_id: int) -> MediationRecord:
     return lock_row(session, MediationRecord, mediation_id, "mediation")
 
 
+# why a change is refused in a mediation's status, a sentence per change (in the reader's language)
+_CANNOT = {
+    "state a position": N_("mediation #{id} is {status}: cannot state a position"),
+    "add evidence": N_("mediation #{id} is {status}: cannot add evidence"),
+    "propose an outcome": N_("mediation #{id} is {status}: cannot propose an outcome"),
+    "agree": N_("mediation #{id} is {status}: cannot agree"),
+    "escalate": N_("mediation #{id} is {status}: cannot escalate"),
+    "withdraw": N_("mediation #{id} is {status}: cannot withdraw"),
+}
+
+
+def _cannot(mediation: MediationRecord, doing: str) -> ValueError:
+    return ValueError(_(_CANNOT[doing]).format(id=mediation.id, status=mediation.status))
+
+
 def _active(mediation: MediationRecord, doing: str) -> None:
     if mediation.status not in ACTIVE_MEDIATION_STATUSES:
-        raise ValueError(f"mediation #{mediation.id} is {mediation.status}: cannot {doing}")
+        raise _cannot(mediation, doing)
 
 
 def _touch(session: Session, mediation: MediationRecord, now: datetime) -> None:
@@ -87,7 +103,7 @@ def open_mediation(
     for issue_id in issue_ids:
         issue = session.get(IssueRecord, issue_id)
         if issue is None or issue.engagement != engagement:
-            raise LookupError(f"no issue #{issue_id} in {engagement}")
+            raise LookupError(_("no issue #{id} in {engagement}").format(id=issue_id, engagement=engagement))
     now = utcnow()
     values: dict[str, Any] = {
         "engagement": required_text(engagement, "engagement"),
@@ -277,7 +293,7 @@ def escalate(*, session: Session, mediation_id: int, actor: str, reason: str, to
     """Hand the mediation up (to a person, a committee...): status "escalated"."""
     mediation = _lock_mediation(session, mediation_id)
     if mediation.status not in ("open", "proposal", "agreed"):
-        raise ValueError(f"mediation #{mediation.id} is {mediation.status}: cannot escalate")
+        raise _cannot(mediation, "escalate")
     mediation.escalated_to = required_text(to, "escalated to")
     _move(session, mediation, "escalated", actor, utcnow(), f"to {to}: {reason}" if reason else f"to {to}")
     session.flush()
@@ -288,7 +304,7 @@ def withdraw(*, session: Session, mediation_id: int, actor: str, reason: str = "
     """The mediation is dropped: status "withdrawn"."""
     mediation = _lock_mediation(session, mediation_id)
     if mediation.status not in ("open", "proposal", "escalated"):
-        raise ValueError(f"mediation #{mediation.id} is {mediation.status}: cannot withdraw")
+        raise _cannot(mediation, "withdraw")
     _move(session, mediation, "withdrawn", actor, utcnow(), reason)
     session.flush()
     return mediation
@@ -307,7 +323,11 @@ def close_mediation(
     if mediation.status in ACTIVE_MEDIATION_STATUSES or (
         mediation.status == "agreed" and not (mediation.client_agreed_by and mediation.vendor_agreed_by)
     ):
-        raise ValueError(f"both sides must agree before mediation #{mediation.id} closes (or escalate or withdraw it)")
+        raise ValueError(
+            _("both sides must agree before mediation #{id} closes (or escalate or withdraw it)").format(
+                id=mediation.id
+            )
+        )
     now = utcnow()
     if outcome_text:
         mediation.outcome_text = outcome_text

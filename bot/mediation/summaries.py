@@ -11,6 +11,10 @@ fixed order and ties are broken by text, never by side, so swapping their texts 
 With an LLM, the model writes the summary instead and `bot.mediation.summary_llm` checks it (its quotes, agreed
 statements, each side's statements, neutrality); a model error, invalid JSON or a failed check returns the
 template summary.
+
+The framing (headings, point names, what is missing) is in the reader's language (`bot.i18n`), never the
+parties' own words or the contracts' quotes. The module's constants are English msgids marked `N_()`: the
+renderers pass them through `_()` (a model's prompt keeps the English).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.contracts.clauses import relevant_clauses
+from bot.i18n import N_, _
 from bot.mediation.summary_llm import write_summary
 from bot.mediation.summary_text import (
     CLAUSES_PER_POINT,
@@ -41,19 +46,35 @@ from bot.records.cases import ClauseRef
 from knowledge.base import KnowledgeBase
 from knowledge.text import STOPWORDS, TOKEN, sentences, stem, tokenize
 
-LABELS = {"client": "Client", "vendor": "Vendor"}
+LABELS = {"client": N_("Client"), "vendor": N_("Vendor")}
 AGREE_MIN = 0.8  # stemmed-token Jaccard at which two sentences state the same fact
 PAIR_MIN = 0.2  # content-token Jaccard at which two sentences are on the same point
-ATTACHED = "Attached to this mediation"
+ATTACHED = N_("Attached to this mediation")
 UNTITLED = "(untitled)"
-NOTHING = "(nothing on this point)"
-MISSING = "The {} has not stated a position yet."
-SILENT = "The contracts this channel can see seem silent on this dispute: no clause matched its title or positions."
+NOTHING = N_("(nothing on this point)")
+MISSING = {
+    "client": N_("The client has not stated a position yet."),
+    "vendor": N_("The vendor has not stated a position yet."),
+}
+SILENT = N_("The contracts this channel can see seem silent on this dispute: no clause matched its title or positions.")
 NOTES = {
-    "template": "Neutral summary: it takes no side. Built by a fixed template from both positions; "
-    "every contract quote is verbatim.",
-    "llm": "Neutral summary: it takes no side. Written by an AI model from both positions; "
-    "every contract quote was checked verbatim against the contracts.",
+    "template": N_(
+        "Neutral summary: it takes no side. Built by a fixed template from both positions; "
+        "every contract quote is verbatim."
+    ),
+    "llm": N_(
+        "Neutral summary: it takes no side. Written by an AI model from both positions; "
+        "every contract quote was checked verbatim against the contracts."
+    ),
+}
+IN_WORDS = {  # an agreed fact in one side's wording
+    "client": N_("{text} (in the client's words)"),
+    "vendor": N_("{text} (in the vendor's words)"),
+}
+STATES = {"client": N_("Client states: {text}"), "vendor": N_("Vendor states: {text}")}
+WITH_POSITION = {
+    "client": N_("{who} (with the client's position)"),
+    "vendor": N_("{who} (with the vendor's position)"),
 }
 
 _PARTY = re.compile(r"\b(client|vendor)s?\b", re.IGNORECASE)
@@ -114,7 +135,8 @@ class Summary:
 
     def stated(self, side: str) -> bool:
         """Whether a side has stated a position."""
-        return MISSING.format(side) not in self.missing
+        said = MISSING.get(side, "")
+        return said not in self.missing and _(said) not in self.missing  # built in English or the reader's
 
     def shown(self, side: str, text: str) -> str:
         """A side's statement on a point, or what to show when it has none."""
@@ -125,30 +147,31 @@ class Summary:
         return NOTES.get(self.mode, NOTES["template"])
 
     def as_text(self) -> str:
-        """The summary as plain text, for the timeline and logs."""
-        lines = [f"Neutral summary: {self.title}", "", "Both sides agree:"]
-        lines += [f"- {a}" for a in self.agreed] or ["- (no statement appears in both positions)"]
-        lines += ["", "Where they differ:"]
+        """The summary as plain text, for the timeline and logs, in the reader's language (as it was posted)."""
+        lines = [_("Neutral summary: {title}").format(title=self.title), "", _("Both sides agree:")]
+        lines += [f"- {a}" for a in self.agreed] or ["- " + _("(no statement appears in both positions)")]
+        lines += ["", _("Where they differ:")]
         for d in self.differences:
             lines.append(f"{d.point}:")
-            lines += [f"  {LABELS[side]} states: {self.shown(side, text)}" for side, text in d.sides()]
+            lines += ["  " + _(STATES[side]).format(text=_(self.shown(side, text))) for side, text in d.sides()]
         if not self.differences:
-            lines.append("- (no differing statements)")
-        lines += ["", "What the contracts say:"]
+            lines.append("- " + _("(no differing statements)"))
+        lines += ["", _("What the contracts say:")]
         if self.silent:
-            lines.append(SILENT)
+            lines.append(_(SILENT))
         for p in self.contract:
             lines.append(f"{p.point}:")
             lines += [f"  \u201c{' '.join((c['quote'] or '').split())}\u201d ({clause_label(c)})" for c in p.clauses]
         if self.evidence:
-            lines += ["", "Evidence:"] + [f"- {evidence_label(e)}: {e.text}" for e in self.evidence]
+            lines += ["", _("Evidence:")] + [f"- {evidence_label(e)}: {e.text}" for e in self.evidence]
         if self.missing:
-            lines += ["", "Not yet stated:"] + [f"- {m}" for m in self.missing]
-        return "\n".join([*lines, "", self.note])
+            lines += ["", _("Not yet stated:")] + [f"- {m}" for m in self.missing]
+        return "\n".join([*lines, "", _(self.note)])
 
 
 def evidence_label(e: Evidence) -> str:
-    return f"{e.author or 'someone'}" + (f" (with the {e.side}'s position)" if e.side else "")
+    who = e.author or _("someone")
+    return _(WITH_POSITION[e.side]).format(who=who) if e.side in WITH_POSITION else who
 
 
 def summarise(
@@ -246,13 +269,16 @@ def _order(*sentences: _Sentence) -> tuple[int, str]:
 
 def _label(n: int, a: _Sentence, b: _Sentence | None) -> str:
     if b is None:
-        return f"Point {n} ({a.side} only)"
+        only = _("Point {n} (client only)") if a.side == "client" else _("Point {n} (vendor only)")
+        return only.format(n=n)
     shown = _canonical(a, b)
     common, words = a.content & b.content, []
     for token in TOKEN.findall(shown.text.lower()):
         if token not in STOPWORDS and stem(token.replace("'", "")) in common and token not in words:
             words.append(token)
-    return f"Point {n} ({', '.join(words[:4])})" if words else f"Point {n}"
+    if words:
+        return _("Point {n} ({words})").format(n=n, words=", ".join(words[:4]))
+    return _("Point {n}").format(n=n)
 
 
 def _template(
@@ -271,17 +297,17 @@ def _template(
     agreed = []
     for first, second in agreed_pairs:
         shown = _canonical(first, second)
-        agreed.append(f"{shown.text} (in the {shown.side}'s words)" if shown.personal else shown.text)
+        agreed.append(_(IN_WORDS[shown.side]).format(text=shown.text) if shown.personal else shown.text)
     differences = []
     # the dispute as titled, then the points in dispute, then what is agreed: each clause goes where it matters most
-    queries = [(WHOLE, title)] if title != UNTITLED else []
+    queries = [(_(WHOLE), title)] if title != UNTITLED else []
     for n, (a, b) in enumerate(points, 1):
         says = {x.side: x.text for x in (a, b) if x is not None}
         label = _label(n, a, b)
         differences.append(Difference(label, says.get("client", ""), says.get("vendor", "")))
         queries.append((label, "\n".join(sorted(says.values()))))
-    missing = [MISSING.format(s) for s in SIDES if s not in stated]
-    queries += [(f"Agreed: {clip(text, 80)}", text) for text in agreed]
+    missing = [_(MISSING[s]) for s in SIDES if s not in stated]
+    queries += [(_("Agreed: {text}").format(text=clip(text, 80)), text) for text in agreed]
     contract = _contract(kb, clauses, queries, attached)
     return Summary(title, agreed, differences, contract, [], missing, "template")
 
@@ -304,7 +330,7 @@ def _contract(
         if group:
             groups.append(ContractPoint(point, group))
 
-    add(ATTACHED, attached)
+    add(_(ATTACHED), attached)
     for point, query in queries[:MAX_POINTS]:
         found = relevant_clauses(kb, query, engagement=clauses.engagement, side=clauses.side, limit=CLAUSES_PER_POINT)
         add(point, found)

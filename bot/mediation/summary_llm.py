@@ -21,6 +21,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import _
 from bot.mediation.summary_text import (
     CLAUSES_PER_POINT,
     MAX_CLAUSES,
@@ -199,7 +200,7 @@ def _checked(
     for n, item in enumerate(_items(parsed, "differences"), 1):
         if not isinstance(item, dict):
             raise _Rejected("a difference is not an object")
-        point = _string(item.get("point"), "a point") or f"Point {n}"
+        point = _string(item.get("point"), "a point") or _("Point {n}").format(n=n)
         _no_verdict(point, "a point")
         says = {}
         for s in SIDES:
@@ -230,7 +231,7 @@ def _cited_contract(
     for item in _items(parsed, "contract"):
         if not isinstance(item, dict):
             continue
-        point = _string(item.get("point"), "a point") or WHOLE
+        point = _string(item.get("point"), "a point") or _(WHOLE)
         _no_verdict(point, "a contract point")
         group = []
         for citation in (item.get("citations") or [])[: CLAUSES_PER_POINT + 1]:

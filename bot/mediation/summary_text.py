@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.i18n import N_
 from bot.records.cases import ClauseRef
 from knowledge.base import KnowledgeBase
 from knowledge.errors import UnknownDocumentError
@@ -26,8 +27,8 @@ CLAUSES_PER_POINT = 3
 MAX_CLAUSES = 30  # a bound, not a budget: the blocks show what fits and say how many more
 MAX_POINTS = 12  # points retrieved for, and points read from a model
 MIN_QUOTE_CHARS = 12
-WHOLE = "The dispute as a whole"
-NOT_STATED = "(no position stated yet)"
+WHOLE = N_("The dispute as a whole")  # a point's name: through _() where a summary is built
+NOT_STATED = N_("(no position stated yet)")  # English in a model's prompt; through _() where shown
 
 _FIRST = re.compile(r"\b(?:[Ww]e|[Uu]s|[Oo]urs?|[Oo]urselves|I|[Mm]e|[Mm]y|[Mm]ine)\b")
 _THIRD = re.compile(r"\b(?:[Tt]hey|[Tt]hem|[Tt]heirs?|[Tt]hemselves)\b")

@@ -22,6 +22,7 @@ from bot.contracts.clauses import relevant_clauses
 from bot.db import session
 from bot.deps import Deps
 from bot.errors import Conflict, LiaisonError, NotFound
+from bot.i18n import N_, _, ngettext
 from bot.mediation import lifecycle as mediations
 from bot.mediation import queries as mediation_queries
 from bot.mediation import summaries
@@ -32,7 +33,7 @@ from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
 
-GONE = "That mediation no longer exists."
+GONE = N_("That mediation no longer exists.")  # through _() where raised
 # the statuses in which a form still makes sense (the records check again when they change)
 STATUSES_FOR: dict[str, tuple[str, ...]] = {
     "position": cases.ACTIVE_MEDIATION_STATUSES,
@@ -40,7 +41,12 @@ STATUSES_FOR: dict[str, tuple[str, ...]] = {
     "escalate": ("open", "proposal", "agreed"),
     "withdraw": ("open", "proposal", "escalated"),
 }
-_VERBS = {"position": "state positions", "propose": "propose outcomes", "escalate": "escalate", "withdraw": "withdraw"}
+_TOO_LATE = {  # a form's change the mediation's status no longer allows, a sentence each
+    "position": N_("Mediation #{id} is {status}: you can't state positions now."),
+    "propose": N_("Mediation #{id} is {status}: you can't propose outcomes now."),
+    "escalate": N_("Mediation #{id} is {status}: you can't escalate now."),
+    "withdraw": N_("Mediation #{id} is {status}: you can't withdraw now."),
+}
 Change = Callable[[Session, cases.MediationRecord, Actor], None]
 
 
@@ -98,7 +104,11 @@ def open_case(
         found = {issue.id for issue in related if issue is not None and issue.engagement == scope.engagement}
         missing = [f"#{i}" for i in request.issue_ids if i not in found]
         if missing:
-            raise NotFound(f"no issue {', '.join(missing)} in {scope.engagement}")
+            raise NotFound(
+                ngettext("no issue {ids} in {engagement}", "no issues {ids} in {engagement}", len(missing)).format(
+                    ids=", ".join(missing), engagement=scope.engagement
+                )
+            )
         titles = [issue.title for issue in related if issue is not None]
     clause_refs = _clauses(deps, " ".join([request.title, *titles]), scope)
     with session(deps.engine) as s:
@@ -146,10 +156,10 @@ def form_case(deps: Deps, mediation_id: int, *, user: str, doing: str, side: str
         mediation = mediation_queries.get_mediation(session=s, mediation_id=mediation_id)
         case = mediation_queries.mediation_case(session=s, mediation_id=mediation_id)
         if mediation is None or case is None:
-            raise NotFound(GONE)
+            raise NotFound(_(GONE))
         authorize(actor_in(s, user, mediation.engagement), form_action(doing, side), mediation)
     if case["status"] not in STATUSES_FOR[doing]:
-        raise Conflict(f"Mediation #{case['id']} is {case['status']}: you can't {_VERBS[doing]} now.")
+        raise Conflict(_(_TOO_LATE[doing]).format(id=case["id"], status=case["status"]))
     return case
 
 
@@ -160,7 +170,7 @@ def _change(deps: Deps, mediation_id: int, user: str, change: Change, *, once: s
         with session(deps.engine) as s:
             mediation = mediation_queries.get_mediation(session=s, mediation_id=mediation_id)
             if mediation is None:
-                raise NotFound(GONE)
+                raise NotFound(_(GONE))
             if once is not None and not records.claim_event(session=s, key=once):
                 return False  # a retried submission was applied already
             change(s, mediation, actor_in(s, user, mediation.engagement))  # raising rolls the claim back too
@@ -198,7 +208,9 @@ def agree(deps: Deps, mediation_id: int, *, user: str) -> None:
         side = agreeing_side(actor, mediation)
         if mediation.status in cases.ACTIVE_MEDIATION_STATUSES and not mediation.outcome_text:
             raise Conflict(
-                f"There is no proposal to agree to in mediation #{mediation.id} yet: propose an outcome first."
+                _("There is no proposal to agree to in mediation #{id} yet: propose an outcome first.").format(
+                    id=mediation.id
+                )
             )
         mediations.agree(session=s, mediation_id=id_of(mediation), side=side, user_id=user)
 
@@ -230,7 +242,7 @@ def summarise(deps: Deps, mediation_id: int, *, user: str, probe: Probe | None =
         mediation = mediation_queries.get_mediation(session=s, mediation_id=mediation_id)
         case = mediation_queries.mediation_case(session=s, mediation_id=mediation_id)
         if mediation is None or case is None or not case.get("header_ts"):
-            raise NotFound(GONE)
+            raise NotFound(_(GONE))
         authorize(actor_in(s, user, mediation.engagement), "summarise", mediation)
         current = any(
             e.kind == "summary" and e.data.get("activity") == case["last_activity_at"]
