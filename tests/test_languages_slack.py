@@ -128,6 +128,13 @@ def test_an_italian_question_from_an_english_user_is_answered_in_italian(slack: 
     assert NOT_LINKED_EN in said(slack, count=2)
 
 
+def test_a_private_question_is_answered_in_its_own_language(slack: Slack) -> None:
+    slack.command(f"ask {ITALIAN}", user="U1", channel="C5")  # /liaison ask from an en-US user, in Italian
+    assert "Questo canale non è collegato a un incarico." in said(slack, "response_url")
+    slack.command("ask sla P1?", user="U1", channel="C5")  # too short: the asker's locale
+    assert "This channel is not linked to an engagement." in said(slack, "response_url", count=2)
+
+
 def test_a_short_question_falls_back_to_the_channels_setting(slack: Slack) -> None:
     languages.set_language(slack.deps, engagement=ENGAGEMENT, language="it", who=OPERATOR, channel_id="C5")
     mention(slack, "sla P1?", user="U1", channel="C5", ts="2.1")  # en-US asker, Italian channel

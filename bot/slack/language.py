@@ -5,7 +5,8 @@ The order, first that says wins:
 
 - a **question**: the language it is written in (`knowledge.languages.detect`); when it is too short or mixed
   to tell ("sla P1?"), the channel's setting, then its engagement's, then the asker's Slack locale, then
-  LIAISON_LANGUAGE;
+  LIAISON_LANGUAGE (a mention's, a DM's or a thread follow-up's decided by the question listener, a
+  `/liaison ask`'s by the middleware);
 - anything else **answering a person** (a command, a button, a modal, App Home): the person's Slack locale
   (`users.info` with `include_locale`, kept an hour per person), then the channel's setting, then its
   engagement's, then LIAISON_LANGUAGE;
@@ -138,6 +139,14 @@ def _asker(body: dict[str, Any], context: BoltContext) -> str | None:
     return user if user and user != context.bot_user_id else None
 
 
+def _asked(body: dict[str, Any]) -> str | None:
+    """The question of a `/liaison ask QUESTION` command (a mention's or a DM's is decided by its listener)."""
+    if body.get("command") != "/liaison":
+        return None
+    verb, _sep, rest = str(body.get("text") or "").strip().partition(" ")
+    return (rest.strip() or None) if verb.lower() == "ask" else None
+
+
 def with_language(deps: Deps) -> Callable[..., BoltResponse]:
     """The global middleware that sets each request's language before its listeners run (always afresh)."""
 
@@ -150,7 +159,10 @@ def with_language(deps: Deps) -> Callable[..., BoltResponse]:
         channel = context.channel_id
         try:
             user = _asker(body, context)
-            if user is not None:
+            question = _asked(body)
+            if question is not None:
+                lang = for_question(deps, client, text=question, channel_id=channel, user_id=user).speak
+            elif user is not None:
                 lang = for_person(deps, client, user_id=user, channel_id=channel)
             else:
                 lang = for_post(deps, channel_id=channel) if channel else spoken(deps.settings.language)
