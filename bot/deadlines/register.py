@@ -249,7 +249,7 @@ def dated(
             try:
                 window = windows.claim_window(terms, missed, stated=stated, as_of=as_of, after=after, calendar=calendar)
             except DateError:
-                window = windows.Window(None, reason="the calendar cannot place this rule")
+                window = windows.Window(None, reason=_("the calendar cannot place this rule"))
             when, reason = window.date, window.reason
         else:
             try:

@@ -17,13 +17,15 @@ from sqlmodel import Session
 
 from bot.deadlines.dates import shift
 from bot.deadlines.due import Calendar, Terms
+from bot.i18n import N_, _
 from bot.records import sla as sla_records
 from bot.sla.terms import Period, is_met
 from bot.sla.versions import in_force_rows
 
-NO_MISS = "no missed service level recorded"
-ALL_STATED = "no missed service level recorded outside the credit statements' own claim windows"
-NOT_CLOSED = "no period with a missed service level has closed yet"
+# why a window has no date, in the reader's language (through _() where used)
+NO_MISS = N_("no missed service level recorded")
+ALL_STATED = N_("no missed service level recorded outside the credit statements' own claim windows")
+NOT_CLOSED = N_("no period with a missed service level has closed yet")
 
 
 @dataclass(frozen=True)
@@ -69,19 +71,24 @@ def claim_window(
     """The window of the latest closed missed period (ended before `as_of`) that no credit statement's row
     covers (`stated`: their periods) and whose window ends after `after` (the last occurrence closed)."""
     if terms.duration is None or terms.direction is None:
-        return Window(None, reason="the rule states no number of days to count")
+        return Window(None, reason=_("the rule states no number of days to count"))
     if not missed:
-        return Window(None, reason=NO_MISS)
+        return Window(None, reason=_(NO_MISS))
     closed = [p for p in missed if period_end(p) < as_of]
     if not closed:
-        return Window(None, reason=NOT_CLOSED)
+        return Window(None, reason=_(NOT_CLOSED))
     open_ = [p for p in closed if str(p) not in stated]
     if not open_:
-        return Window(None, reason=ALL_STATED)
+        return Window(None, reason=_(ALL_STATED))
     latest = open_[-1]
     found = shift(
         period_end(latest), *terms.duration, terms.direction, country=calendar.country, subdivision=calendar.subdivision
     )
     if after is not None and found <= after:
-        return Window(None, reason=f"the claim window of {latest} is closed; no later missed service level recorded")
+        return Window(
+            None,
+            reason=_("the claim window of {period} is closed; no later missed service level recorded").format(
+                period=latest
+            ),
+        )
     return Window(found, str(latest))

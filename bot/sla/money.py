@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.i18n import current
+from bot.i18n import _, current
 
 # ISO 4217 minor units of the currencies contracts are commonly priced in. A currency not listed is refused
 # rather than guessed: add it here with its ISO 4217 exponent.
@@ -54,7 +54,9 @@ def currency_code(code: str) -> str:
     """The ISO 4217 code, upper-cased; an unknown one is refused."""
     found = code.strip().upper() if isinstance(code, str) else ""
     if found not in MINOR_UNITS:
-        raise SlaInputError(f"unknown currency {code!r}: known are {', '.join(sorted(MINOR_UNITS))}")
+        raise SlaInputError(
+            _("unknown currency {code!r}: known are {codes}").format(code=code, codes=", ".join(sorted(MINOR_UNITS)))
+        )
     return found
 
 
