@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from bot.i18n import N_, _, ngettext
+
 # The primitives and limits below are re-exported: other builders, listeners and tests use them from here.
 from bot.slack.blocks.kit import (
     CONTEXT_CHARS,
@@ -49,25 +51,45 @@ FALLBACK_QUOTE_CHARS = 280
 DIRECT_CHARS = 900  # a longer direct line is shown around its value, with "…" where it is shortened
 DIRECT_CONTEXT_CHARS = 300  # how much of a long line is kept on each side of its value
 
-LLM_NOTE = ":robot_face: Written by an AI model from the quoted clauses."
-NEAREST_HEADER = "Nearest clauses (not an answer)"
-THINKING = "Looking through the contracts\u2026"
+# Texts marked with N_() are translated where they are shown (`_(LLM_NOTE)`), never at import time.
+LLM_NOTE = N_(":robot_face: Written by an AI model from the quoted clauses.")
+NEAREST_HEADER = N_("Nearest clauses (not an answer)")
+THINKING = N_("Looking through the contracts\u2026")
 BIND_COMMAND = "/liaison bind ENGAGEMENT client|vendor|shared"
 
-ROLE_TEMPLATES = {"amendment": "Amended by *{}*", "definition": "Definition: *{}*", "related": "Related: *{}*"}
+ROLE_TEMPLATES = {
+    "amendment": N_("Amended by *{label}*"),
+    "definition": N_("Definition: *{label}*"),
+    "related": N_("Related: *{label}*"),
+}
 ROLE_PRIORITY = {"answer": 0, "amendment": 1, "definition": 2, "related": 3, "nearest": 4}
-ROLE_NOUNS = {
-    "answer": ("answer", "answers"),
-    "amendment": ("amendment", "amendments"),
-    "definition": ("definition", "definitions"),
-    "related": ("related", "related"),
-    "nearest": ("nearest", "nearest"),
+SIDES = {  # side: (whose channel it is, which documents it may see), translated where shown
+    "client": (N_("the client's own channel"), N_("shared documents and client-only ones")),
+    "vendor": (N_("the vendor's own channel"), N_("shared documents and vendor-only ones")),
+    "shared": (N_("a channel with both sides in it"), N_("shared documents only")),
 }
-SIDES = {  # side: (whose channel it is, which documents it may see)
-    "client": ("the client's own channel", "shared documents and client-only ones"),
-    "vendor": ("the vendor's own channel", "shared documents and vendor-only ones"),
-    "shared": ("a channel with both sides in it", "shared documents only"),
-}
+
+
+def side_sees(side: str) -> str:
+    """Which documents a side's channel may quote, in the reader's language (an unknown side reads as shared)."""
+    return _(SIDES.get(side, SIDES["shared"])[1])
+
+
+def _role_count(role: str, n: int) -> str:
+    """ "2 definitions", "1 related": how many citations of a role were left out."""
+    if role == "answer":
+        return ngettext("{n} answer", "{n} answers", n).format(n=n)
+    if role == "amendment":
+        return ngettext("{n} amendment", "{n} amendments", n).format(n=n)
+    if role == "definition":
+        return ngettext("{n} definition", "{n} definitions", n).format(n=n)
+    if role == "related":
+        return ngettext("{n} related", "{n} related", n).format(n=n)
+    if role == "nearest":
+        return ngettext("{n} nearest", "{n} nearest", n).format(n=n)
+    return f"{n} {role}"
+
+
 INDEXING_STATUSES = {
     "indexing": "indexing",
     "started": "indexing",
@@ -86,7 +108,7 @@ INDEXING_STATUSES = {
 def _citation_label(c: Citation, *, nearest: bool) -> str:
     label = escaped_fit(c.label(), CONTEXT_CHARS - 40)
     template = None if nearest else ROLE_TEMPLATES.get(c.role)
-    return template.format(label) if template else f"*{label}*"
+    return _(template).format(label=label) if template else f"*{label}*"
 
 
 def _citation_blocks(c: Citation, *, nearest: bool, max_sections: int) -> list[Block]:
@@ -94,25 +116,27 @@ def _citation_blocks(c: Citation, *, nearest: bool, max_sections: int) -> list[B
     blocks = [context(_citation_label(c, nearest=nearest))]
     if c.header and c.header_start is not None:  # a table row: its header row, so the cells read as columns
         columns = _flat(marked(c.header, c.header_start, c.placeholders))
-        blocks.append(context(f"Columns: {escape(escaped_fit(columns, CONTEXT_CHARS - 20))}"))
+        blocks.append(context(_("Columns: {columns}").format(columns=escape(escaped_fit(columns, CONTEXT_CHARS - 20)))))
     quote = normalize(marked(c.quote, c.start, c.placeholders))  # template slots shown as such
     if not quote:
         return blocks
     spans = chunks(quote, quoted, SECTION_CHARS)
     blocks.extend(text_sections(quote, max_sections, quoted))
     if len(spans) > max_sections:
-        blocks.append(context(f"Quote shortened; the full clause is in {escaped_fit(c.label(), CONTEXT_CHARS - 60)}."))
+        label = escaped_fit(c.label(), CONTEXT_CHARS - 60)
+        blocks.append(context(_("Quote shortened; the full clause is in {label}.").format(label=label)))
     return blocks
 
 
 def _left_out_note(roles: Counter[str]) -> Block:
     total = sum(roles.values())
-    parts = []
-    for role in sorted(roles, key=lambda r: ROLE_PRIORITY.get(r, 3)):
-        singular, plural = ROLE_NOUNS.get(role, (role, role))
-        parts.append(f"{roles[role]} {singular if roles[role] == 1 else plural}")
-    noun = "clause" if total == 1 else "clauses"
-    return context(f"{total} more {noun} left out to keep this message short ({escape(', '.join(parts))}).")
+    parts = [_role_count(role, roles[role]) for role in sorted(roles, key=lambda r: ROLE_PRIORITY.get(r, 3))]
+    note = ngettext(
+        "{total} more clause left out to keep this message short ({parts}).",
+        "{total} more clauses left out to keep this message short ({parts}).",
+        total,
+    )
+    return context(note.format(total=total, parts=escape(", ".join(parts))))
 
 
 def _citations_within(answer: Answer, budget: int) -> list[Block]:
@@ -147,7 +171,7 @@ def _citations_within(answer: Answer, budget: int) -> list[Block]:
     shown_header = False
     for i, blocks in sorted(kept.items()):
         if items[i][1] and not shown_header:
-            out.append(header(NEAREST_HEADER))
+            out.append(header(_(NEAREST_HEADER)))
             shown_header = True
         out.extend(blocks)
     left_out = Counter("nearest" if n else c.role for i, (c, n) in enumerate(items) if i not in kept)
@@ -160,13 +184,13 @@ def _answer_actions(answer: Answer, answer_id: str, shareable: bool) -> list[Blo
     if not answer.found:
         if not answer.question.strip():
             return []  # nothing was asked, so there is nothing to ask the owner
-        return [actions(button("Ask the contract owner", "ask_owner", answer_id, "primary"))]
+        return [actions(button(_("Ask the contract owner"), "ask_owner", answer_id, "primary"))]
     buttons = [
-        button("\U0001f44d Helpful", "feedback_up", answer_id),
-        button("\U0001f44e Not helpful", "feedback_down", answer_id),
+        button(_("\U0001f44d Helpful"), "feedback_up", answer_id),
+        button(_("\U0001f44e Not helpful"), "feedback_down", answer_id),
     ]
     if shareable:
-        buttons.append(button("Share in channel", "share_answer", answer_id))
+        buttons.append(button(_("Share in channel"), "share_answer", answer_id))
     return [actions(*buttons)]
 
 
@@ -199,7 +223,8 @@ def _direct_blocks(direct: Direct | None) -> list[Block]:
     blocks = [section(direct_line(direct))]
     if direct.header:
         columns = marked(direct.header, direct.header_start or 0, direct.placeholders)
-        blocks.append(context(f"Columns: {escape(escaped_fit(_flat(columns), CONTEXT_CHARS - 20))}"))
+        shown = escape(escaped_fit(_flat(columns), CONTEXT_CHARS - 20))
+        blocks.append(context(_("Columns: {columns}").format(columns=shown)))
     return blocks
 
 
@@ -208,10 +233,10 @@ def _answer_blocks(answer: Answer, answer_id: str, shareable: bool, preface: lis
     head = [
         *preface,
         *_direct_blocks(answer.direct),
-        *text_sections(normalize(answer.text) or "(no answer)", MAX_LEAD_SECTIONS),
+        *text_sections(normalize(answer.text) or _("(no answer)"), MAX_LEAD_SECTIONS),
     ]
     if answer.mode == "llm":
-        head.append(context(LLM_NOTE))
+        head.append(context(_(LLM_NOTE)))
     tail = _answer_actions(answer, answer_id, shareable)
     return [*head, *_citations_within(answer, MAX_BLOCKS - len(head) - len(tail)), *tail]
 
@@ -223,9 +248,12 @@ def answer_blocks(answer: Answer, *, answer_id: str, shareable: bool = False) ->
 
 def shared_answer_blocks(answer: Answer, *, answer_id: str, user: str) -> list[Block]:
     """An answer shared in the channel: who shared it and what was asked, then the answer itself."""
-    who = f"<@{user}>" if USER_ID.match(user) else "Someone"
-    question = escaped_fit(answer.question, CONTEXT_CHARS - 60) or "a question"
-    return _answer_blocks(answer, answer_id, False, [context(f"{who} shared an answer to: {question}")])
+    question = escaped_fit(answer.question, CONTEXT_CHARS - 60) or _("a question")
+    if USER_ID.match(user):
+        shared = _("{user} shared an answer to: {question}").format(user=f"<@{user}>", question=question)
+    else:
+        shared = _("Someone shared an answer to: {question}").format(question=question)
+    return _answer_blocks(answer, answer_id, False, [context(shared)])
 
 
 def answer_text(answer: Answer) -> str:
@@ -237,59 +265,78 @@ def answer_text(answer: Answer) -> str:
         quote = escape(plain_fit(c.quote, FALLBACK_QUOTE_CHARS))
         parts.append(f"{escaped_fit(c.label(), 300)}: \u201c{quote}\u201d")
     elif answer.nearest:
-        parts.append(f"Nearest clause (not an answer): {escaped_fit(answer.nearest[0].label(), 300)}")
+        label = escaped_fit(answer.nearest[0].label(), 300)
+        parts.append(_("Nearest clause (not an answer): {label}").format(label=label))
     return "\n".join(p for p in parts if p)[:FALLBACK_CHARS]
 
 
 # -- other messages ------------------------------------------------------------------------------
 def thinking_blocks() -> list[Block]:
     """A placeholder shown while an answer is being prepared."""
-    return [context(f":mag: {THINKING}")]
+    return [context(f":mag: {_(THINKING)}")]
 
 
 def _sides_section() -> Block:
-    lines = [f"\u2022 `{side}` \u2014 {whose}: {sees}" for side, (whose, sees) in SIDES.items()]
-    return section("*The side* decides which documents I may quote:\n" + "\n".join(lines))
+    lines = [f"\u2022 `{side}` \u2014 {_(whose)}: {_(sees)}" for side, (whose, sees) in SIDES.items()]
+    return section(_("*The side* decides which documents I may quote:") + "\n" + "\n".join(lines))
 
 
 def unbound_channel_blocks(*, channel_is_dm: bool) -> list[Block]:
     """Why Liaison cannot answer here yet, and how a channel is bound to an engagement and side."""
-    where = "This conversation" if channel_is_dm else "This channel"
-    blocks = [
-        section(f"{where} is not bound to an engagement yet, so I don't know which contracts I may quote here."),
-        section(f"A workspace admin or an engagement admin can bind it by running:\n`{BIND_COMMAND}`"),
-        _sides_section(),
-    ]
     if channel_is_dm:
-        blocks.append(context("Or ask me in a channel that is already bound to your engagement."))
+        why = _(
+            "This conversation is not bound to an engagement yet, so I don't know which contracts I may quote here."
+        )
+    else:
+        why = _("This channel is not bound to an engagement yet, so I don't know which contracts I may quote here.")
+    how = _("A workspace admin or an engagement admin can bind it by running:\n`{command}`")
+    blocks = [section(why), section(how.format(command=BIND_COMMAND)), _sides_section()]
+    if channel_is_dm:
+        blocks.append(context(_("Or ask me in a channel that is already bound to your engagement.")))
     return blocks
 
 
 def help_blocks() -> list[Block]:
     """What Liaison does and its `/liaison` subcommands."""
     commands = [
-        "\u2022 `/liaison ask QUESTION` \u2014 answer from this channel's contracts, quoting the clauses",
-        f"\u2022 `{BIND_COMMAND}` \u2014 bind this channel to an engagement and side "
-        "(workspace admins and engagement admins)",
-        "\u2022 `/liaison unbind` \u2014 stop answering here from the channel's engagement (its admins)",
-        "\u2022 `/liaison index` \u2014 add the PDF or DOCX you last shared here to the contracts, on this "
-        "channel's side (or use the message shortcut *Add to contracts*)",
-        "\u2022 `/liaison issue [TITLE]` \u2014 log an issue for this channel's engagement (opens a form)",
-        "\u2022 `/liaison issues` \u2014 list the engagement's open issues, most severe first "
-        "(or use the message shortcut *Log as issue* on any message)",
-        "\u2022 `/liaison mediate TITLE [#ISSUE] [by YYYY-MM-DD]` \u2014 open a mediation thread "
-        "(engagement mediators)",
-        "\u2022 `/liaison sla [list|report|credits|fees|extract|help]` \u2014 the SLA register: service levels "
-        "from the contracts, measurements, breaches and credits with the working shown (`/liaison sla help`)",
-        "\u2022 `/liaison deadlines` \u2014 the engagement's next deadlines (term, renewal, notice, cure, "
-        "claim windows) with their clauses",
-        "\u2022 `/liaison help` \u2014 this message",
+        _("\u2022 `/liaison ask QUESTION` \u2014 answer from this channel's contracts, quoting the clauses"),
+        _(
+            "\u2022 `{command}` \u2014 bind this channel to an engagement and side "
+            "(workspace admins and engagement admins)"
+        ).format(command=BIND_COMMAND),
+        _("\u2022 `/liaison unbind` \u2014 stop answering here from the channel's engagement (its admins)"),
+        _(
+            "\u2022 `/liaison index` \u2014 add the PDF or DOCX you last shared here to the contracts, on this "
+            "channel's side (or use the message shortcut *Add to contracts*)"
+        ),
+        _("\u2022 `/liaison issue [TITLE]` \u2014 log an issue for this channel's engagement (opens a form)"),
+        _(
+            "\u2022 `/liaison issues` \u2014 list the engagement's open issues, most severe first "
+            "(or use the message shortcut *Log as issue* on any message)"
+        ),
+        _(
+            "\u2022 `/liaison mediate TITLE [#ISSUE] [by YYYY-MM-DD]` \u2014 open a mediation thread "
+            "(engagement mediators)"
+        ),
+        _(
+            "\u2022 `/liaison sla [list|report|credits|fees|extract|help]` \u2014 the SLA register: service levels "
+            "from the contracts, measurements, breaches and credits with the working shown (`/liaison sla help`)"
+        ),
+        _(
+            "\u2022 `/liaison deadlines` \u2014 the engagement's next deadlines (term, renewal, notice, cure, "
+            "claim windows) with their clauses"
+        ),
+        _(
+            "\u2022 `/liaison language [LANG|default]` \u2014 which language I speak here; with a language, set this "
+            "channel's (those who bind its engagement's channels)"
+        ),
+        _("\u2022 `/liaison help` \u2014 this message"),
     ]
     return [
         header("Liaison"),
-        section("I answer questions about your outsourcing contracts by quoting the clauses that answer them."),
+        section(_("I answer questions about your outsourcing contracts by quoting the clauses that answer them.")),
         section("\n".join(commands)),
-        context("You can also @mention Liaison in a bound channel, or send it a direct message."),
+        context(_("You can also @mention Liaison in a bound channel, or send it a direct message.")),
     ]
 
 
@@ -297,8 +344,16 @@ def unbound_blocks(*, engagement: str, side: str) -> list[Block]:
     """Confirmation that a channel no longer answers from an engagement."""
     name = escaped_fit(engagement, 500)
     return [
-        section(f":white_check_mark: This channel is no longer bound to *{name}* (it was the `{side}` side)."),
-        context(f"Its questions, issues and mediations stay on record. To bind it again: `{BIND_COMMAND}`."),
+        section(
+            _(":white_check_mark: This channel is no longer bound to *{name}* (it was the `{side}` side).").format(
+                name=name, side=side
+            )
+        ),
+        context(
+            _("Its questions, issues and mediations stay on record. To bind it again: `{command}`.").format(
+                command=BIND_COMMAND
+            )
+        ),
     ]
 
 
@@ -308,8 +363,14 @@ def bound_blocks(*, engagement: str, side: str) -> list[Block]:
         raise ValueError(f"unknown side {side!r}: use one of {', '.join(SIDES)}")
     name = escaped_fit(engagement, 500)
     return [
-        section(f":white_check_mark: This channel is now bound to *{name}* as the `{side}` side."),
-        context(f"I will quote from {SIDES[side][1]}. Ask with `/liaison ask QUESTION` or @mention me."),
+        section(
+            _(":white_check_mark: This channel is now bound to *{name}* as the `{side}` side.").format(
+                name=name, side=side
+            )
+        ),
+        context(
+            _("I will quote from {sees}. Ask with `/liaison ask QUESTION` or @mention me.").format(sees=side_sees(side))
+        ),
     ]
 
 
@@ -318,12 +379,15 @@ def refusal_blocks(reason: str) -> list[Block]:
     return [section(f":no_entry: {escaped_fit(reason, SECTION_CHARS - 20)}")]
 
 
+APOLOGY = re.compile(r"(sorry|apologies|mi dispiace|ci dispiace|scusa|scusate|ci scusiamo)\b", re.IGNORECASE)
+
+
 def error_blocks(message: str) -> list[Block]:
     """A short apology for something that went wrong."""
     text = escaped_fit(message, 500)
-    if re.match(r"(sorry|apologies)\b", message.strip(), re.IGNORECASE):
+    if APOLOGY.match(message.strip()):
         return [section(f":warning: {text}")]  # the message already apologises
-    return [section(f":warning: Sorry, something went wrong: {text}")]
+    return [section(_(":warning: Sorry, something went wrong: {error}").format(error=text))]
 
 
 def indexing_blocks(*, name: str, status: str, detail: str | None = None) -> list[Block]:
@@ -332,19 +396,25 @@ def indexing_blocks(*, name: str, status: str, detail: str | None = None) -> lis
     if kind is None:
         raise ValueError(f"unknown indexing status {status!r}: use one of {', '.join(sorted(INDEXING_STATUSES))}")
     file = escaped_fit(name, 300)
-    more = f": {escaped_fit(detail, 1500)}" if detail else ""
+    more = escaped_fit(detail, 1500) if detail else ""
     if kind == "indexing":
-        progress = [context(escaped_fit(detail, 1500))] if detail else []
-        return [section(f":hourglass_flowing_sand: Indexing {file}\u2026"), *progress]
+        progress = [context(more)] if detail else []
+        return [section(_(":hourglass_flowing_sand: Indexing {file}\u2026").format(file=file)), *progress]
     if kind == "indexed":
-        return [section(f":white_check_mark: Indexed {file}{more}")]
-    if kind == "unchanged":
-        return [section(f":white_check_mark: {file} is already indexed and unchanged{more}")]
-    return [section(f":x: Could not index {file}{more}")]
+        said = _(":white_check_mark: Indexed {file}: {detail}") if detail else _(":white_check_mark: Indexed {file}")
+    elif kind == "unchanged":
+        said = (
+            _(":white_check_mark: {file} is already indexed and unchanged: {detail}")
+            if detail
+            else _(":white_check_mark: {file} is already indexed and unchanged")
+        )
+    else:
+        said = _(":x: Could not index {file}: {detail}") if detail else _(":x: Could not index {file}")
+    return [section(said.format(file=file, detail=more))]
 
 
 def owner_ping_text(*, owners: list[str], question: str) -> str:
     """A message mentioning the contract owners about a question the contracts do not answer."""
     mentions = " ".join(f"<@{o}>" for o in owners if USER_ID.match(o))
-    text = f"Liaison could not find this in the contracts: {escaped_fit(question, 3000)}"
+    text = _("Liaison could not find this in the contracts: {question}").format(question=escaped_fit(question, 3000))
     return f"{mentions} \u2014 {text}" if mentions else text

@@ -15,6 +15,7 @@ from typing import Any  # the workflows' JSON
 
 from bot.deadlines.names import kind_name, title_of, where
 from bot.deadlines.reminders import SNOOZE_DAYS, DeadlineReminder
+from bot.i18n import N_, _, ngettext
 from bot.slack.blocks.kit import USER_ID, Block, Element, actions, button, clip, context, header, section
 from bot.slack.blocks.text_fit import escape, quoted
 
@@ -26,21 +27,27 @@ APPROVE = "deadline_approve"
 WAIVE = "deadline_waive"
 LISTED = 11  # deadlines a /liaison deadlines reply shows (4 blocks each, with a header, a note and a line said first)
 QUOTE_CHARS = 1200
-HELP = (
+HELP = N_(  # translated where it is shown: `_(HELP)`
     "`/liaison deadlines` lists this channel's upcoming deadlines, each with its clause. "
     "`liaison deadlines extract -e ENGAGEMENT` drafts them from the contracts; a reviewer approves them here."
 )
+# an obligation's status as people read it (the stored values are the English words)
+STATUS_NAMES = {"draft": N_("draft"), "approved": N_("approved"), "done": N_("done"), "waived": N_("waived")}
+
+
+def status_name(status: str) -> str:
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 def days_text(days: int) -> str:
     """'today', 'tomorrow', 'in 30 days', '3 days ago'."""
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days < 0:
-        return f"{-days} day{'' if days == -1 else 's'} ago"
-    return f"in {days} days"
+        return ngettext("{n} day ago", "{n} days ago", -days).format(n=-days)
+    return ngettext("in {n} day", "in {n} days", days).format(n=days)
 
 
 def _where(shown: Mapping[str, Any]) -> str:
@@ -59,9 +66,11 @@ def reminder_text(reminder: DeadlineReminder) -> str:
     """'Notice of non-renewal (02-msa.md §5.2) is due in 30 days, on 2027-01-31: at least ninety (90) days …'."""
     shown = reminder.deadline
     name = escape(title_of(shown))
-    when = f"*{days_text(reminder.days_left)}*, on {shown['date']}"
+    said = _(":alarm_clock: {name} is due *{when}*, on {date}: {rule}").format(
+        name=name, when=days_text(reminder.days_left), date=shown["date"], rule=clip(shown["rule"], 300)
+    )
     people = " ".join(f"<@{u}>" for u in reminder.people if USER_ID.match(u))
-    return f":alarm_clock: {name} is due {when}: {clip(shown['rule'], 300)}" + (f" {people}" if people else "")
+    return said + (f" {people}" if people else "")
 
 
 def _lead_line(reminder: DeadlineReminder) -> str | None:
@@ -69,18 +78,36 @@ def _lead_line(reminder: DeadlineReminder) -> str | None:
     if lead is None or not reminder.deadline.get("lead_date"):
         return None
     days = lead.removeprefix("lead-")
+    n = int(days) if days.isdigit() else 2
     decide = date.fromisoformat(reminder.deadline["lead_date"])
     left = (decide - reminder.today).days
-    when = "today" if left == 0 else f"by {decide.isoformat()} ({days_text(left)})" if left > 0 else "now"
-    return f"Your own lead time is {days} days before the date: decide {when}."
+    if left == 0:
+        said = ngettext(
+            "Your own lead time is {days} day before the date: decide today.",
+            "Your own lead time is {days} days before the date: decide today.",
+            n,
+        )
+    elif left > 0:
+        said = ngettext(
+            "Your own lead time is {days} day before the date: decide by {date} ({left}).",
+            "Your own lead time is {days} days before the date: decide by {date} ({left}).",
+            n,
+        )
+    else:
+        said = ngettext(
+            "Your own lead time is {days} day before the date: decide now.",
+            "Your own lead time is {days} days before the date: decide now.",
+            n,
+        )
+    return said.format(days=days, date=decide.isoformat(), left=days_text(left))
 
 
 def reminder_buttons(deadline_id: int) -> Block:
     value = str(deadline_id)
     return actions(
-        button("Mark done", DONE, value, "primary"),
-        button(f"Snooze {SNOOZE_DAYS} days", SNOOZE, value),
-        button("Open a mediation", MEDIATE, value),
+        button(_("Mark done"), DONE, value, "primary"),
+        button(ngettext("Snooze {n} day", "Snooze {n} days", SNOOZE_DAYS).format(n=SNOOZE_DAYS), SNOOZE, value),
+        button(_("Open a mediation"), MEDIATE, value),
     )
 
 
@@ -91,19 +118,24 @@ def reminder_blocks(reminder: DeadlineReminder) -> list[Block]:
     lead = _lead_line(reminder)
     if lead:
         blocks.append(section(lead))
-    again = " · reminded again after a snooze" if any(k.startswith("snooze-") for k in reminder.kinds) else ""
-    blocks.append(context(f"Deadline #{shown['id']} · {_where(shown)} · {escape(str(shown['kind']))}{again}"))
+    line = [_("Deadline #{id}").format(id=shown["id"]), _where(shown), escape(str(shown["kind"]))]
+    if any(k.startswith("snooze-") for k in reminder.kinds):
+        line.append(_("reminded again after a snooze"))
+    blocks.append(context(" · ".join(line)))
     blocks.append(reminder_buttons(int(shown["id"])))
     return blocks
 
 
 def done_text(shown: Mapping[str, Any], user: str) -> str:
     """Who marked it done; a recurring obligation (still approved: one occurrence closed) says its next date."""
-    name = f"Deadline #{shown['id']} ({escape(title_of(shown))})"
+    name = _("Deadline #{id} ({title})").format(id=shown["id"], title=escape(title_of(shown)))
     if shown["status"] == "approved":
-        following = f"the next is due on {shown['date']}" if shown.get("date") else "the next has no date yet"
-        return f"This occurrence of {name} is marked done by <@{user}>: {following}."
-    return f"{name} is marked done by <@{user}>: no more reminders."
+        if shown.get("date"):
+            said = _("This occurrence of {name} is marked done by {user}: the next is due on {date}.")
+        else:
+            said = _("This occurrence of {name} is marked done by {user}: the next has no date yet.")
+        return said.format(name=name, user=f"<@{user}>", date=shown.get("date"))
+    return _("{name} is marked done by {user}: no more reminders.").format(name=name, user=f"<@{user}>")
 
 
 def done_blocks(shown: Mapping[str, Any], user: str) -> list[Block]:
@@ -111,12 +143,14 @@ def done_blocks(shown: Mapping[str, Any], user: str) -> list[Block]:
     return [
         section(f":white_check_mark: {done_text(shown, user)}"),
         section(_quote(shown)),
-        context(f"Deadline #{shown['id']} · {_where(shown)}"),
+        context(_("Deadline #{id}").format(id=shown["id"]) + f" · {_where(shown)}"),
     ]
 
 
 def snoozed_text(deadline_id: int, until: date, user: str) -> str:
-    return f"<@{user}> snoozed deadline #{deadline_id}: reminded again on {until.isoformat()}."
+    return _("{user} snoozed deadline #{id}: reminded again on {date}.").format(
+        user=f"<@{user}>", id=deadline_id, date=until.isoformat()
+    )
 
 
 # -- /liaison deadlines ----------------------------------------------------------------------------
@@ -125,24 +159,27 @@ def _item(shown: Mapping[str, Any], today: date, reviewer: bool) -> list[Block]:
     if shown.get("date"):
         when = date.fromisoformat(str(shown["date"]))
         dated = f"{when.isoformat()} ({days_text((when - today).days)})"
+    elif shown.get("anchor_missing") and shown.get("anchor"):
+        dated = _("no date yet: the {anchor} date is not known").format(anchor=escape(str(shown["anchor"])))
     elif shown.get("anchor_missing"):
-        dated = f"no date yet: the {escape(str(shown.get('anchor') or 'anchor'))} date is not known"
+        dated = _("no date yet: the anchor date is not known")
     else:
-        dated = "no date stated"
-    draft = " · _draft_" if shown["status"] == "draft" else f" · {escape(str(shown['status']))}"
+        dated = _("no date stated")
+    status = str(shown["status"])
+    draft = f" · _{status_name(status)}_" if status == "draft" else f" · {escape(status_name(status))}"
     blocks: list[Block] = [
         section(f"*{kind}* · {dated}{draft}\n{clip(shown['rule'], 300)}"),
         section(_quote(shown)),
-        context(f"Deadline #{shown['id']} · {_where(shown)}"),
+        context(_("Deadline #{id}").format(id=shown["id"]) + f" · {_where(shown)}"),
     ]
     if reviewer:
         buttons: list[Element] = []
         value = str(shown["id"])
         if shown["status"] == "draft":
-            buttons.append(button("Approve", APPROVE, value, "primary"))
+            buttons.append(button(_("Approve"), APPROVE, value, "primary"))
         if shown["status"] in ("draft", "approved"):
-            buttons.append(button("Mark done", LIST_DONE, value))
-            buttons.append(button("Waive", WAIVE, value, "danger"))
+            buttons.append(button(_("Mark done"), LIST_DONE, value))
+            buttons.append(button(_("Waive"), WAIVE, value, "danger"))
         if buttons:
             blocks.append(actions(*buttons))
     return blocks
@@ -158,7 +195,9 @@ def upcoming(rows: Sequence[Mapping[str, Any]], today: date) -> list[Mapping[str
 
 
 def listing_text(rows: Sequence[Mapping[str, Any]], engagement: str) -> str:
-    return f"{len(rows)} upcoming deadline{'' if len(rows) == 1 else 's'} in {escape(engagement)}."
+    n = len(rows)
+    said = ngettext("{n} upcoming deadline in {engagement}.", "{n} upcoming deadlines in {engagement}.", n)
+    return said.format(n=n, engagement=escape(engagement))
 
 
 def listing_blocks(
@@ -166,15 +205,20 @@ def listing_blocks(
 ) -> list[Block]:
     """The side's upcoming deadlines, each with its clause (drafts marked), and the review buttons for reviewers."""
     if not rows:
-        return [section(f"No upcoming deadlines in {escape(engagement)} for this channel."), context(HELP)]
-    blocks: list[Block] = [header(f"Deadlines of {engagement}")]
+        none = _("No upcoming deadlines in {engagement} for this channel.").format(engagement=escape(engagement))
+        return [section(none), context(_(HELP))]
+    blocks: list[Block] = [header(_("Deadlines of {engagement}").format(engagement=engagement))]
     for shown in rows[:LISTED]:
         blocks.extend(_item(shown, today, reviewer))
-    more = f"{len(rows) - LISTED} later ones not shown · " if len(rows) > LISTED else ""
-    seen = f"what the {escape(side)} side may see"
-    blocks.append(context(f"{more}Listed: {seen}. `liaison deadlines -e {escape(engagement)}` lists them all."))
+    listed = _("Listed: what the {side} side may see. `liaison deadlines -e {engagement}` lists them all.").format(
+        side=escape(side), engagement=escape(engagement)
+    )
+    if len(rows) > LISTED:
+        later = len(rows) - LISTED
+        listed = ngettext("{n} later one not shown", "{n} later ones not shown", later).format(n=later) + " · " + listed
+    blocks.append(context(listed))
     return blocks
 
 
 def reviewed_text(deadline_id: int, status: str) -> str:
-    return f"Deadline #{deadline_id} is now *{escape(status)}*."
+    return _("Deadline #{id} is now *{status}*.").format(id=deadline_id, status=escape(status_name(status)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.digest.sections import Digest, Fact, Section
 from bot.digest.text import period_text, summary_text
+from bot.i18n import N_, _, ngettext
 from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, Block, Element, Message
 from bot.slack.blocks.kit import context as _context
 from bot.slack.blocks.kit import mrkdwn as _mrkdwn
@@ -17,7 +18,16 @@ from bot.slack.seal import clip as seal_clip
 from bot.slack.seal import seal
 
 ITEM_CHARS = 250  # an item's share of a section, escaped: ten of them and the facts fit in one
-SEEN_FROM = {"client": "the client's channels", "vendor": "the vendor's channels", "shared": "shared channels"}
+SEEN_FROM = {  # translated where shown
+    "client": N_("as seen from the client's channels"),
+    "vendor": N_("as seen from the vendor's channels"),
+    "shared": N_("as seen from shared channels"),
+}
+VISIBILITY = {  # where a document added from a side's channel is seen, translated where shown
+    "client": N_("Shared in this channel, it will be client-only (only the client's channels will see it)."),
+    "vendor": N_("Shared in this channel, it will be vendor-only (only the vendor's channels will see it)."),
+    "shared": N_("Shared in this channel, it will be shared (both sides will see it)."),
+}
 
 
 def _fact(fact: Fact) -> str:
@@ -35,7 +45,7 @@ def _within(lines: list[str], limit: int = SECTION_CHARS) -> str:
     for i, line in enumerate(lines):
         rest = len(lines) - i
         if len("\n".join([*kept, line])) > limit - 40:
-            kept.append(f"_… {rest} more line{'s' if rest > 1 else ''} left out_")
+            kept.append(ngettext("_… {n} more line left out_", "_… {n} more lines left out_", rest).format(n=rest))
             break
         kept.append(line)
     return "\n".join(kept)
@@ -64,14 +74,19 @@ def digest_blocks(digest: Digest) -> list[Block]:
     """Header, period, then each section (facts with trends, items, note, button), at most 50 blocks."""
     head: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": f"📊 {digest.title}"[:HEADER_CHARS], "emoji": True}},
-        _context(f"{escape(period_text(digest.window))} · as seen from {SEEN_FROM[digest.side]}"),
+        _context(f"{escape(period_text(digest.window))} · {_(SEEN_FROM[digest.side])}"),
     ]
     body: list[Block] = []
     for i, section in enumerate(digest.sections):
         part: list[Block] = [{"type": "divider"}, *_section_blocks(section)]
         if len(head) + len(body) + len(part) > MAX_BLOCKS - 1:
             left = len(digest.sections) - i
-            body.append(_context(f"_{left} more section{'s' if left > 1 else ''} left out: see `liaison digest`._"))
+            note = ngettext(
+                "_{n} more section left out: see `liaison digest`._",
+                "_{n} more sections left out: see `liaison digest`._",
+                left,
+            )
+            body.append(_context(note.format(n=left)))
             break
         body.extend(part)
     return head + body
@@ -84,21 +99,16 @@ def digest_message(digest: Digest) -> Message:
 
 def add_document_blocks(*, engagement: str, side: str | None) -> list[Block]:
     """How to fill a knowledge gap: add the contract that answers it (the reply to the digest's button)."""
-    visibility = {
-        "client": "client-only (only the client's channels will see it)",
-        "vendor": "vendor-only (only the vendor's channels will see it)",
-        "shared": "shared (both sides will see it)",
-    }
     where = (
-        f"Shared in this channel, it will be {visibility[side]}."
-        if side in visibility
-        else "A file is visible to the side of the channel it is added from."
+        _(VISIBILITY[side])
+        if side in VISIBILITY
+        else _("A file is visible to the side of the channel it is added from.")
     )
-    text = (
-        f"*Add a document to {escape(engagement)}*\n"
+    text = _(
+        "*Add a document to {engagement}*\n"
         "1. Share the contract (PDF, DOCX, Markdown, HTML or text) in a channel bound to the engagement.\n"
         "2. Run `/liaison index` there, or use the *Add to contracts* shortcut on the message with the file.\n"
-        f"{where} Engagement admins (and workspace admins) can add documents; from a terminal: "
-        f"`liaison index FILE --engagement {escape(engagement)} --visibility shared|client-only|vendor-only`."
-    )
+        "{where} Engagement admins (and workspace admins) can add documents; from a terminal: "
+        "`liaison index FILE --engagement {engagement} --visibility shared|client-only|vendor-only`."
+    ).format(engagement=escape(engagement), where=where)
     return [{"type": "section", "text": _mrkdwn(text)}]

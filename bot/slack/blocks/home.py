@@ -7,13 +7,15 @@ and marked verbatim; a Home view never exceeds 100 blocks: engagements that do n
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Literal, TypedDict
 
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation
-from bot.slack.blocks.answers import SIDES, THINKING, answer_blocks
-from bot.slack.blocks.issue_modal import SEVERITY_LABELS
+from bot.i18n import N_, _, ngettext
+from bot.slack.blocks.answers import THINKING, answer_blocks, side_sees
+from bot.slack.blocks.issue_modal import severity_label
+from bot.slack.blocks.issues import status_name
 from bot.slack.blocks.kit import BUTTON_TEXT_CHARS, HEADER_CHARS, SECTION_CHARS, Block, Element, InputState, Text, View
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context
@@ -41,6 +43,37 @@ ROLES_COMMAND = "liaison roles grant --engagement ENGAGEMENT --user {user} --rol
 BIND_COMMAND = "/liaison bind ENGAGEMENT client|vendor|shared"
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]+$")
 _USER = re.compile(r"^[UW][A-Z0-9]+$")
+# what `bot.home` says, as people read it (the values are English words; anything else is shown as it is)
+SIDE_NAMES = {"client": N_("client"), "vendor": N_("vendor")}
+INVOLVEMENT = {
+    "opened it": N_("opened it"),
+    "mediator": N_("mediator"),
+    "admin": N_("admin"),
+    "client position": N_("client position"),
+    "vendor position": N_("vendor position"),
+    "agreed for the client": N_("agreed for the client"),
+    "agreed for the vendor": N_("agreed for the vendor"),
+}
+MEDIATION_STATUS_NAMES = {
+    "open": N_("open"),
+    "proposal": N_("proposal"),
+    "agreed": N_("agreed"),
+    "escalated": N_("escalated"),
+    "withdrawn": N_("withdrawn"),
+    "closed": N_("closed"),
+}
+DEADLINE_KINDS = {"issue": N_("issue"), "mediation": N_("mediation"), "deadline": N_("deadline")}
+
+
+def _said(names: Mapping[str, str], value: str) -> str:
+    return _(names[value]) if value in names else value
+
+
+def _both(items: Sequence[str]) -> str:
+    """ "client and vendor" (or one, or a list), in the reader's language."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("{first} and {last}").format(first=", ".join(items[:-1]), last=items[-1])
 
 
 # -- pieces --------------------------------------------------------------------------------------
@@ -77,16 +110,16 @@ def _button(text: str, action_id: str, value: str, style: Literal["primary", "da
 def _channel(channel: str | None) -> str:
     if channel and _CHANNEL.match(channel):
         return f"<#{channel}>"
-    return escape(channel or "a channel")
+    return escape(channel or _("a channel"))
 
 
 def _when(days: int) -> str:
     """ "overdue by 3 days", "today", "tomorrow", "in 5 days"."""
     if days < 0:
-        return f"overdue by {-days} day{'s' if days < -1 else ''}"
+        return ngettext("overdue by {n} day", "overdue by {n} days", -days).format(n=-days)
     if days == 0:
-        return "today"
-    return "tomorrow" if days == 1 else f"in {days} days"
+        return _("today")
+    return _("tomorrow") if days == 1 else ngettext("in {n} day", "in {n} days", days).format(n=days)
 
 
 def _due(on: date, days: int) -> str:
@@ -97,88 +130,109 @@ def thread_link(*, channel: str, thread_ts: str | None, workspace_url: str | Non
     """A link to a mediation thread (`https://team.slack.com/archives/C1/p1700000000000100`), or the channel."""
     where = _channel(channel)
     if not thread_ts:
-        return f"in {where}"
+        return _("in {channel}").format(channel=where)
     if workspace_url and _CHANNEL.match(channel) and re.fullmatch(r"\d+\.\d+", thread_ts):
         url = f"{workspace_url.rstrip('/')}/archives/{channel}/p{thread_ts.replace('.', '')}"
-        return f"<{url}|open the thread> in {where}"
-    return f"thread {escape(thread_ts)} in {where}"
+        return _("<{url}|open the thread> in {channel}").format(url=url, channel=where)
+    return _("thread {ts} in {channel}").format(ts=escape(thread_ts), channel=where)
 
 
-def _more(shown: int, total: int, what: str) -> str:
-    return f"\n\u2026and {total - shown} more {what}." if total > shown else ""
+def _more(shown: int, total: int, say: Callable[[int], str]) -> str:
+    """ "\n…and 3 more mediations.": `say(n)` words it for the n left out."""
+    return "\n" + say(total - shown) if total > shown else ""
 
 
 # -- the Home tab --------------------------------------------------------------------------------
 def _issue_line(issue: HomeIssue) -> str:
-    label = SEVERITY_LABELS.get(issue.severity, str(issue.severity))
+    label = severity_label(issue.severity)
     title = _clip(issue.title, TITLE_CHARS)
     if issue.permalink and issue.permalink.startswith("https://"):
         title = f"<{issue.permalink}|{title}>"
-    parts = [escape(issue.status)]
+    parts = [escape(status_name(issue.status))]
     if issue.due is not None and issue.days_left is not None:
-        parts.append(f"due {_due(issue.due, issue.days_left)}")
+        parts.append(_("due {date}").format(date=_due(issue.due, issue.days_left)))
     return f"\u2022 *#{issue.id}* `{label}` {title} \u00b7 " + " \u00b7 ".join(parts)
 
 
 def _issues_section(issues: Sequence[HomeIssue]) -> Block:
     if not issues:
-        return _section("*Open issues assigned to you*\nNone. :tada:")
+        return _section(_("*Open issues assigned to you*\nNone. :tada:"))
     lines = [_issue_line(i) for i in issues[:ISSUE_LIMIT]]
-    more = _more(len(lines), len(issues), "(see `/liaison issues` in the engagement's channel)")
-    return _section(f"*Open issues assigned to you ({len(issues)})*, most severe first:\n" + "\n".join(lines) + more)
+    more = _more(
+        len(lines),
+        len(issues),
+        lambda n: _("\u2026and {n} more (see `/liaison issues` in the engagement's channel).").format(n=n),
+    )
+    heading = _("*Open issues assigned to you ({n})*, most severe first:").format(n=len(issues))
+    return _section(heading + "\n" + "\n".join(lines) + more)
 
 
 def _age(days: int) -> str:
-    return "opened today" if days == 0 else f"opened {days} day{'s' if days != 1 else ''} ago"
+    if days == 0:
+        return _("opened today")
+    return ngettext("opened {n} day ago", "opened {n} days ago", days).format(n=days)
 
 
 def _mediation_line(m: HomeMediation, workspace_url: str | None) -> str:
-    status = escape(m.status)
+    status = escape(_said(MEDIATION_STATUS_NAMES, m.status))
     if m.awaiting_you:
-        status += " \u2014 *waiting for your side to agree*"
+        status += " \u2014 " + _("*waiting for your side to agree*")
     parts = [status, _age(m.age_days)]
     if m.deadline is not None and m.days_left is not None:
-        parts.append(f"deadline {_due(m.deadline, m.days_left)}")
+        parts.append(_("deadline {date}").format(date=_due(m.deadline, m.days_left)))
     detail = [thread_link(channel=m.channel_id, thread_ts=m.thread_ts, workspace_url=workspace_url)]
     if m.positions:
-        detail.append("positions from " + " and ".join(m.positions))
+        sides = _both([_said(SIDE_NAMES, p) for p in m.positions])
+        detail.append(_("positions from {sides}").format(sides=sides))
     if m.agreed:
-        detail.append(" and ".join(m.agreed) + " agreed")
+        detail.append(_("{sides} agreed").format(sides=_both([_said(SIDE_NAMES, a) for a in m.agreed])))
     if m.involvement:
-        detail.append("you: " + ", ".join(m.involvement))
+        detail.append(_("you: {roles}").format(roles=", ".join(_said(INVOLVEMENT, i) for i in m.involvement)))
     head = f"\u2022 *#{m.id}* {_clip(m.title, TITLE_CHARS)} \u00b7 " + " \u00b7 ".join(parts)
     return head + "\n      " + " \u00b7 ".join(detail)
 
 
 def _mediations_section(mediations: Sequence[HomeMediation], workspace_url: str | None) -> Block:
     if not mediations:
-        return _section("*Mediations*\nNone you are part of.")
+        return _section(_("*Mediations*\nNone you are part of."))
     lines = [_mediation_line(m, workspace_url) for m in mediations[:MEDIATION_LIMIT]]
-    more = _more(len(lines), len(mediations), "mediations")
-    return _section(f"*Mediations you are part of ({len(mediations)})*\n" + "\n".join(lines) + more)
+    more = _more(
+        len(lines),
+        len(mediations),
+        lambda n: ngettext("\u2026and {n} more mediation.", "\u2026and {n} more mediations.", n).format(n=n),
+    )
+    heading = _("*Mediations you are part of ({n})*").format(n=len(mediations))
+    return _section(heading + "\n" + "\n".join(lines) + more)
 
 
 def _deadline_line(d: Deadline) -> str:
     icon = ":warning: " if d.overdue else ""
     when = f"*{_when(d.days_left)}*" if d.days_left <= 0 else _when(d.days_left)
-    return f"\u2022 {icon}{d.on.isoformat()} \u00b7 {when} \u00b7 {d.kind} #{d.ref} {_clip(d.title, TITLE_CHARS)}"
+    kind = _said(DEADLINE_KINDS, d.kind)
+    return f"\u2022 {icon}{d.on.isoformat()} \u00b7 {when} \u00b7 {kind} #{d.ref} {_clip(d.title, TITLE_CHARS)}"
 
 
 def _deadlines_section(engagement: EngagementHome) -> Block:
     if not engagement.deadlines:
-        return _section("*Next deadlines*\nNothing due.")
+        return _section(_("*Next deadlines*\nNothing due."))
     lines = [_deadline_line(d) for d in engagement.deadlines]
     shown = len(lines)
-    more = _more(shown, shown + engagement.more_deadlines, "later")
-    return _section("*Next deadlines*\n" + "\n".join(lines) + more)
+    more = _more(shown, shown + engagement.more_deadlines, lambda n: _("\u2026and {n} more later.").format(n=n))
+    return _section(_("*Next deadlines*") + "\n" + "\n".join(lines) + more)
 
 
 def _about(engagement: EngagementHome) -> Block:
     s = engagement.standing
-    roles = f"Your roles: {escape(', '.join(s.roles))}" if s.roles else "You have no role here"
-    sees = SIDES.get(s.side, SIDES["shared"])[1]
-    where = f"in {_channel(s.channel)}" if s.channel else "to you in a DM (no channel is bound on your side)"
-    return _context(f"{roles} \u00b7 your questions quote {sees} \u00b7 new issues are confirmed {where}")
+    roles = _("Your roles: {roles}").format(roles=escape(", ".join(s.roles))) if s.roles else _("You have no role here")
+    sees = side_sees(s.side)
+    if s.channel:
+        about = _("{roles} \u00b7 your questions quote {sees} \u00b7 new issues are confirmed in {channel}")
+    else:
+        about = _(
+            "{roles} \u00b7 your questions quote {sees} \u00b7 new issues are confirmed to you in a DM "
+            "(no channel is bound on your side)"
+        )
+    return _context(about.format(roles=roles, sees=sees, channel=_channel(s.channel)))
 
 
 def engagement_blocks(engagement: EngagementHome, *, workspace_url: str | None = None) -> list[Block]:
@@ -194,8 +248,8 @@ def engagement_blocks(engagement: EngagementHome, *, workspace_url: str | None =
         {
             "type": "actions",
             "elements": [
-                _button("Log an issue", LOG_ISSUE, name, "primary"),
-                _button("Ask a question", ASK, name),
+                _button(_("Log an issue"), LOG_ISSUE, name, "primary"),
+                _button(_("Ask a question"), ASK, name),
             ],
         },
         {"type": "divider"},
@@ -207,38 +261,46 @@ def _summary(home: Home) -> str:
     mediations = sum(len(e.mediations) for e in home.engagements)
     overdue = sum(1 for e in home.engagements for d in e.deadlines if d.overdue)
     parts = [
-        f"{issues} open issue{'s' if issues != 1 else ''} assigned to you",
-        f"{mediations} mediation{'s' if mediations != 1 else ''}",
+        ngettext("{n} open issue assigned to you", "{n} open issues assigned to you", issues).format(n=issues),
+        ngettext("{n} mediation", "{n} mediations", mediations).format(n=mediations),
     ]
     if overdue:
-        parts.append(f"*{overdue} overdue*")
-    return f"As of {home.today.isoformat()}: " + " \u00b7 ".join(parts)
+        parts.append(ngettext("*{n} overdue*", "*{n} overdue*", overdue).format(n=overdue))
+    return _("As of {date}: {summary}").format(date=home.today.isoformat(), summary=" \u00b7 ".join(parts))
 
 
 def _refresh() -> Element:
-    return _button("Refresh", REFRESH, "refresh")
+    return _button(_("Refresh"), REFRESH, "refresh")
 
 
 def empty_home_blocks(user_id: str) -> list[Block]:
     """The Home of someone with no engagement yet: what Liaison does and how to get started."""
     user = user_id if _USER.match(user_id) else "USER_ID"
     steps = [
-        f"1. An admin binds a channel to your engagement by running `{BIND_COMMAND}` in it.",
-        f"2. An admin gives you a role: `{ROLES_COMMAND.format(user=user)}` (or `vendor-owner`, `mediator`, `admin`).",
-        "3. Then @mention Liaison in that channel or use `/liaison ask QUESTION`, and log issues with "
-        "`/liaison issue`.",
+        _("1. An admin binds a channel to your engagement by running `{command}` in it.").format(command=BIND_COMMAND),
+        _("2. An admin gives you a role: `{command}` (or `vendor-owner`, `mediator`, `admin`).").format(
+            command=ROLES_COMMAND.format(user=user)
+        ),
+        _(
+            "3. Then @mention Liaison in that channel or use `/liaison ask QUESTION`, and log issues with "
+            "`/liaison issue`."
+        ),
     ]
     return [
-        _header("Welcome to Liaison"),
+        _header(_("Welcome to Liaison")),
         _section(
-            "I answer questions about your outsourcing contracts by quoting the clauses verbatim, keep the issue "
-            "log and help client and vendor settle disputes.",
+            _(
+                "I answer questions about your outsourcing contracts by quoting the clauses verbatim, keep the issue "
+                "log and help client and vendor settle disputes."
+            ),
             accessory=_refresh(),
         ),
-        _section("*You are not part of any engagement yet.* To get started:\n" + "\n".join(steps)),
+        _section(_("*You are not part of any engagement yet.* To get started:") + "\n" + "\n".join(steps)),
         _context(
-            f"Your Slack user id is `{user}`. Once you have a role, this page shows the open issues "
-            "assigned to you, your mediations and your next deadlines."
+            _(
+                "Your Slack user id is `{user}`. Once you have a role, this page shows the open issues "
+                "assigned to you, your mediations and your next deadlines."
+            ).format(user=user)
         ),
     ]
 
@@ -248,7 +310,7 @@ def home_view(home: Home, *, workspace_url: str | None = None) -> View:
     if not home.engagements:
         return {"type": "home", "blocks": empty_home_blocks(home.user_id)}
     blocks: list[Block] = [
-        _header("Your engagements"),
+        _header(_("Your engagements")),
         _section(_summary(home), accessory=_refresh()),
         {"type": "divider"},
     ]
@@ -260,8 +322,12 @@ def home_view(home: Home, *, workspace_url: str | None = None) -> View:
             continue
         blocks.extend(more)
     if left_out:
-        names = "engagement" if left_out == 1 else "engagements"
-        blocks.append(_context(f"{left_out} more {names} not shown: there is only room for so many on one page."))
+        note = ngettext(
+            "{n} more engagement not shown: there is only room for so many on one page.",
+            "{n} more engagements not shown: there is only room for so many on one page.",
+            left_out,
+        )
+        blocks.append(_context(note.format(n=left_out)))
     return {"type": "home", "blocks": blocks}
 
 
@@ -280,7 +346,7 @@ def _modal(title: str, blocks: list[Block], meta: AskMeta, *, submit: str | None
         "callback_id": ASK_CALLBACK,
         "private_metadata": seal_metadata(meta),
         "title": _plain(title, MODAL_TITLE_CHARS),
-        "close": _plain("Close", MODAL_TITLE_CHARS),
+        "close": _plain(_("Close"), MODAL_TITLE_CHARS),
         "blocks": blocks[:MAX_HOME_BLOCKS],
     }
     if submit:
@@ -299,14 +365,17 @@ def _question_input(round_: int, label: str) -> Block:
             "action_id": block_id,
             "multiline": True,
             "max_length": QUESTION_CHARS,
-            "placeholder": _plain("e.g. What is the cap on service credits?", 150),
+            "placeholder": _plain(_("e.g. What is the cap on service credits?"), 150),
         },
     }
 
 
 def _scope_note(engagement: str, side: str) -> Block:
-    sees = SIDES.get(side, SIDES["shared"])[1]
-    return _context(f"Engagement *{_clip(engagement, 200)}* \u00b7 I quote {sees}.")
+    return _context(
+        _("Engagement *{engagement}* \u00b7 I quote {sees}.").format(
+            engagement=_clip(engagement, 200), sees=side_sees(side)
+        )
+    )
 
 
 def _meta(engagement: str, side: str, round_: int) -> AskMeta:
@@ -315,14 +384,18 @@ def _meta(engagement: str, side: str, round_: int) -> AskMeta:
 
 def ask_modal(*, engagement: str, side: str, round_: int = 0) -> View:
     """The modal a Home "Ask a question" button opens."""
-    blocks = [_scope_note(engagement, side), _question_input(round_, "Your question about the contracts")]
-    return _modal("Ask a question", blocks, _meta(engagement, side, round_), submit="Ask")
+    blocks = [_scope_note(engagement, side), _question_input(round_, _("Your question about the contracts"))]
+    return _modal(_("Ask a question"), blocks, _meta(engagement, side, round_), submit=_("Ask"))
 
 
 def asking_modal(*, question: str) -> View:
     """What the modal shows while the answer is being looked up (no submit button: nothing to do yet)."""
-    blocks = [_section(f"*You asked:* {_clip(question, 2500)}"), _context(f":mag: {THINKING}")]
-    return _modal("Ask a question", blocks, {})
+    blocks = [_section(_asked(question)), _context(f":mag: {_(THINKING)}")]
+    return _modal(_("Ask a question"), blocks, {})
+
+
+def _asked(question: str) -> str:
+    return _("*You asked:* {question}").format(question=_clip(question, 2500))
 
 
 def modal_answer_blocks(answer: Answer, *, answer_id: str) -> list[Block]:
@@ -342,13 +415,22 @@ def answer_modal(
     *, engagement: str, side: str, answer: Answer, answer_id: str, round_: int, channel: str | None
 ) -> View:
     """The answer, quoted, in the modal; below it, room for another question."""
-    blocks = [_section(f"*You asked:* {_clip(answer.question, 2500)}")]
+    blocks = [_section(_asked(answer.question))]
     blocks += modal_answer_blocks(answer, answer_id=answer_id)
     if not answer.found:
-        where = f"in {_channel(channel)}" if channel else "in your engagement's channel"
-        blocks.append(_context(f"Not in the contracts? Ask {where}, where your contract owners can follow it up."))
-    blocks += [{"type": "divider"}, _scope_note(engagement, side), _question_input(round_ + 1, "Ask another question")]
-    return _modal("Ask a question", blocks, _meta(engagement, side, round_ + 1), submit="Ask")
+        if channel:
+            where = _("Not in the contracts? Ask in {channel}, where your contract owners can follow it up.")
+        else:
+            where = _(
+                "Not in the contracts? Ask in your engagement's channel, where your contract owners can follow it up."
+            )
+        blocks.append(_context(where.format(channel=_channel(channel))))
+    blocks += [
+        {"type": "divider"},
+        _scope_note(engagement, side),
+        _question_input(round_ + 1, _("Ask another question")),
+    ]
+    return _modal(_("Ask a question"), blocks, _meta(engagement, side, round_ + 1), submit=_("Ask"))
 
 
 def notice_modal(text: str) -> View:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
 
+from bot.i18n import N_, _
 from bot.records import cases
 from bot.slack.blocks.kit import Block, Element, InputState, Option, Text, View
 from bot.slack.blocks.kit import context as _context
@@ -26,12 +27,54 @@ DESCRIPTION_CHARS = 3000  # Slack's plain_text_input maximum
 CLAUSE_CHARS = 200
 OPTION_CHARS = 75  # Slack's limit on an option's text
 
-SEVERITY_LABELS = {1: "1 - critical", 2: "2 - high", 3: "3 - medium", 4: "4 - low"}
+# Labels are marked N_() and translated where they are shown (`severity_label`, `category_label`).
+SEVERITY_LABELS = {1: N_("1 - critical"), 2: N_("2 - high"), 3: N_("3 - medium"), 4: N_("4 - low")}
 CATEGORY_GROUPS = (
-    ("Back office", cases.BACK_OFFICE),
-    ("Front office", cases.FRONT_OFFICE),
-    ("Other", tuple(c for c in cases.CATEGORIES if c not in cases.BACK_OFFICE + cases.FRONT_OFFICE)),
+    (N_("Back office"), cases.BACK_OFFICE),
+    (N_("Front office"), cases.FRONT_OFFICE),
+    (N_("Other"), tuple(c for c in cases.CATEGORIES if c not in cases.BACK_OFFICE + cases.FRONT_OFFICE)),
 )
+CATEGORY_LABELS = {  # a category in the form's menu
+    "finance": N_("Finance"),
+    "accounting": N_("Accounting"),
+    "billing": N_("Billing"),
+    "data-processing": N_("Data processing"),
+    "customer-service": N_("Customer service"),
+    "technical-support": N_("Technical support"),
+    "marketing": N_("Marketing"),
+    "sales": N_("Sales"),
+    "sla-breach": N_("Sla breach"),
+    "other": N_("Other"),
+}
+CATEGORY_NAMES = {  # a category inside a sentence ("billing (back office)"): the stored value, in English
+    "finance": N_("finance"),
+    "accounting": N_("accounting"),
+    "billing": N_("billing"),
+    "data-processing": N_("data-processing"),
+    "customer-service": N_("customer-service"),
+    "technical-support": N_("technical-support"),
+    "marketing": N_("marketing"),
+    "sales": N_("sales"),
+    "sla-breach": N_("sla-breach"),
+    "other": N_("other"),
+}
+LEVEL_NAMES = {"high": N_("high"), "low": N_("low")}  # risk and value at stake
+
+
+def severity_label(severity: object) -> str:
+    """ "2 - high" for 2, in the reader's language; anything unknown as it is."""
+    label = SEVERITY_LABELS.get(severity) if isinstance(severity, int) else None
+    return _(label) if label else str(severity)
+
+
+def category_name(category: str) -> str:
+    """A category as a sentence names it ("billing"), in the reader's language."""
+    return _(CATEGORY_NAMES[category]) if category in CATEGORY_NAMES else category
+
+
+def level_name(level: str) -> str:
+    """ "high" or "low" (a risk, a value at stake), in the reader's language."""
+    return _(LEVEL_NAMES[level]) if level in LEVEL_NAMES else level
 
 
 class IssueMeta(TypedDict, total=False):
@@ -53,6 +96,8 @@ def option(label: str, value: str) -> Option:
 
 
 def category_label(category: str) -> str:
+    if category in CATEGORY_LABELS:
+        return _(CATEGORY_LABELS[category])
     return category.replace("-", " ").capitalize()
 
 
@@ -89,8 +134,8 @@ def issue_modal(
     """The "Log an issue" modal for a channel bound to `engagement` on `side`; `title` and `description`
     pre-fill the form. From a message ("Log as issue"), `permalink` links the issue back to it and
     `thread_ts` is where the confirmation goes (the message's thread)."""
-    severity_options = [option(label, str(n)) for n, label in SEVERITY_LABELS.items()]
-    levels = [("High", "high"), ("Low", "low")]
+    severity_options = [option(_(label), str(n)) for n, label in SEVERITY_LABELS.items()]
+    levels = [(_("High"), "high"), (_("Low"), "low")]
     title_element: Element = {"type": "plain_text_input", "max_length": TITLE_CHARS}
     if title.strip():
         title_element["initial_value"] = " ".join(title.split())[:TITLE_CHARS]
@@ -108,56 +153,61 @@ def issue_modal(
     if thread_ts:
         metadata["thread_ts"] = thread_ts
     blocks = [
-        _input(TITLE, "Title", title_element),
-        _input(DESCRIPTION, "Description", description_element, optional=True),
+        _input(TITLE, _("Title"), title_element),
+        _input(DESCRIPTION, _("Description"), description_element, optional=True),
         _input(
             CATEGORY,
-            "Category",
+            _("Category"),
             {
                 "type": "static_select",
-                "placeholder": plain_option_text("Choose a category"),
+                "placeholder": plain_option_text(_("Choose a category")),
                 "option_groups": [
-                    {"label": plain_option_text(group), "options": [option(category_label(c), c) for c in members]}
+                    {"label": plain_option_text(_(group)), "options": [option(category_label(c), c) for c in members]}
                     for group, members in CATEGORY_GROUPS
                 ],
             },
         ),
         _input(
             SEVERITY,
-            "Severity",
+            _("Severity"),
             {"type": "static_select", "options": severity_options, "initial_option": severity_options[2]},
         ),
-        _input(RISK, "Risk", _radio(levels, "low")),
-        _input(VALUE, "Value at stake", _radio(levels, "low")),
+        _input(RISK, _("Risk"), _radio(levels, "low")),
+        _input(VALUE, _("Value at stake"), _radio(levels, "low")),
         _input(
             SIDE,
-            "Raised by",
-            _radio([("Client", "client"), ("Vendor", "vendor")], side if side in cases.CASE_SIDES else None),
+            _("Raised by"),
+            _radio([(_("Client"), "client"), (_("Vendor"), "vendor")], side if side in cases.CASE_SIDES else None),
         ),
         _input(
             CLAUSE,
-            "Clause reference",
-            {"type": "plain_text_input", "max_length": CLAUSE_CHARS, "placeholder": plain_option_text("e.g. SLA 5.3")},
+            _("Clause reference"),
+            {
+                "type": "plain_text_input",
+                "max_length": CLAUSE_CHARS,
+                "placeholder": plain_option_text(_("e.g. SLA 5.3")),
+            },
             optional=True,
-            hint="Kept with the description.",
+            hint=_("Kept with the description."),
         ),
         _input(
             OWNER,
-            "Owner",
-            {"type": "users_select", "placeholder": plain_option_text("Who follows it up")},
+            _("Owner"),
+            {"type": "users_select", "placeholder": plain_option_text(_("Who follows it up"))},
             optional=True,
         ),
-        _input(DUE, "Due date", {"type": "datepicker"}, optional=True),
+        _input(DUE, _("Due date"), {"type": "datepicker"}, optional=True),
     ]
     if permalink:
-        blocks.insert(0, _context(f"From <{permalink}|this message>; the issue links back to it."))
+        linked = _("From <{permalink}|this message>; the issue links back to it.").format(permalink=permalink)
+        blocks.insert(0, _context(linked))
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
         "private_metadata": seal_metadata(metadata),
-        "title": plain_option_text("Log an issue"),
-        "submit": plain_option_text("Log issue"),
-        "close": plain_option_text("Cancel"),
+        "title": plain_option_text(_("Log an issue")),
+        "submit": plain_option_text(_("Log issue")),
+        "close": plain_option_text(_("Cancel")),
         "blocks": blocks,
     }
 
@@ -199,27 +249,27 @@ def read_issue_form(values: Values) -> tuple[IssueForm | None, dict[str, str]]:
     errors: dict[str, str] = {}
     title = " ".join(_text_of(values, TITLE).split())
     if not title:
-        errors[TITLE] = "Give the issue a title."
+        errors[TITLE] = _("Give the issue a title.")
     category = _selected(values, CATEGORY)
     if category not in cases.CATEGORIES:
-        errors[CATEGORY] = "Choose a category."
+        errors[CATEGORY] = _("Choose a category.")
     severity = _selected(values, SEVERITY) or "3"
     if not severity.isdigit() or int(severity) not in cases.SEVERITIES:
-        errors[SEVERITY] = "Choose a severity from 1 (critical) to 4 (low)."
+        errors[SEVERITY] = _("Choose a severity from 1 (critical) to 4 (low).")
     risk, value = _selected(values, RISK) or "low", _selected(values, VALUE) or "low"
     if risk not in cases.LEVELS:
-        errors[RISK] = "Choose high or low."
+        errors[RISK] = _("Choose high or low.")
     if value not in cases.LEVELS:
-        errors[VALUE] = "Choose high or low."
+        errors[VALUE] = _("Choose high or low.")
     side = _selected(values, SIDE)
     if side is not None and side not in cases.CASE_SIDES:
-        errors[SIDE] = "Choose client or vendor."
+        errors[SIDE] = _("Choose client or vendor.")
     due: date | None = None
     if raw_due := _field(values, DUE).get("selected_date"):
         try:
             due = date.fromisoformat(raw_due)
         except ValueError:
-            errors[DUE] = "Pick a date."
+            errors[DUE] = _("Pick a date.")
     if errors:
         return None, errors
     description = _text_of(values, DESCRIPTION)

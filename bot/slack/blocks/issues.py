@@ -12,9 +12,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any  # issues, clause refs, timeline entries: `bot.issues`' JSON, the records' to type
 
+from bot.i18n import N_, _, ngettext
 from bot.issues.workflows import quote_hash
 from bot.records import cases
-from bot.slack.blocks.issue_modal import SEVERITY_LABELS
+from bot.slack.blocks.issue_modal import category_name, level_name, severity_label
 from bot.slack.blocks.issue_modal import option as _option
 from bot.slack.blocks.issue_modal import plain_option_text as _plain
 from bot.slack.blocks.kit import USER_ID, Block, Element, clause_ref_label
@@ -33,14 +34,34 @@ ARROW = " \u2192 "
 SHORTCUT_ID = "log_as_issue"  # the message shortcut "Log as issue"
 STATUS_ACTION = "issue_status"  # the card's status menu; option values "<issue id>:<status>"
 ATTACH_ACTION = "issue_attach_clause"  # the card's "Attach" buttons
+# Labels are marked N_() and translated where they are shown. A status label carries its context before a "|"
+# ("Open" is one issue's status here, and a digest's heading elsewhere): shown, the context is dropped.
 STATUS_LABELS = {
-    "open": "Open",
-    "acknowledged": "Acknowledged",
-    "in-progress": "In progress",
-    "resolved": "Resolved",
-    "closed": "Closed",
+    "open": N_("issue status|Open"),
+    "acknowledged": N_("issue status|Acknowledged"),
+    "in-progress": N_("issue status|In progress"),
+    "resolved": N_("issue status|Resolved"),
+    "closed": N_("issue status|Closed"),
 }
-OFFICE_NAMES = {"back": "back office", "front": "front office"}
+STATUS_NAMES = {  # a status inside a line ("open · owner none"): the stored value, in English
+    "open": N_("open"),
+    "acknowledged": N_("acknowledged"),
+    "in-progress": N_("in-progress"),
+    "resolved": N_("resolved"),
+    "closed": N_("closed"),
+}
+OFFICE_NAMES = {"back": N_("back office"), "front": N_("front office")}
+RAISED_BY = {"client": N_("raised by client"), "vendor": N_("raised by vendor")}
+
+
+def status_label(status: str) -> str:
+    """ "In progress" for "in-progress", in the reader's language."""
+    return _(STATUS_LABELS[status]).rpartition("|")[2] if status in STATUS_LABELS else status
+
+
+def status_name(status: str) -> str:
+    """ "in-progress" as a line shows an issue's status, in the reader's language."""
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 # -- messages ------------------------------------------------------------------------------------
@@ -50,19 +71,25 @@ def _mention(user: str | None) -> str | None:
 
 def _category_text(category: str, office: str | None) -> str:
     where = OFFICE_NAMES.get(office or "")
-    return f"{category} ({where})" if where else category
+    name = category_name(category)
+    return f"{name} ({_(where)})" if where else name
 
 
 def issue_confirmation_text(issue: Mapping[str, Any]) -> str:
     """ "Issue #12 logged: Title — severity 2, billing (back office), raised by client, owner <@U1>, due ..." """
-    parts = [f"severity {issue['severity']}", _category_text(issue["category"], issue.get("office"))]
-    if issue.get("side"):
-        parts.append(f"raised by {issue['side']}")
+    parts = [
+        _("severity {severity}").format(severity=issue["severity"]),
+        _category_text(issue["category"], issue.get("office")),
+    ]
+    if side := issue.get("side"):
+        parts.append(_(RAISED_BY[side]) if side in RAISED_BY else _("raised by {side}").format(side=side))
     if owner := _mention(issue.get("owner")):
-        parts.append(f"owner {owner}")
+        parts.append(_("owner {owner}").format(owner=owner))
     if issue.get("due"):
-        parts.append(f"due {issue['due']}")
-    return f"Issue #{issue['id']} logged: {_clip(issue['title'], 300)} \u2014 {', '.join(parts)}"
+        parts.append(_("due {date}").format(date=issue["due"]))
+    return _("Issue #{id} logged: {title} \u2014 {details}").format(
+        id=issue["id"], title=_clip(issue["title"], 300), details=", ".join(parts)
+    )
 
 
 def clause_value(issue_id: int, ref: Mapping[str, Any]) -> str:
@@ -117,31 +144,34 @@ def issue_card_blocks(
     if issue.get("description"):
         blocks.append(_section(_clip(issue["description"], 600)))
     if issue.get("permalink"):
-        blocks.append(_context(f"From <{issue['permalink']}|this message>"))
+        blocks.append(_context(_("From <{permalink}|this message>").format(permalink=issue["permalink"])))
     status = issue["status"]
     menu: Element = {
         "type": "static_select",
         "action_id": STATUS_ACTION,
-        "placeholder": _plain("Change status"),
-        "options": [_option(STATUS_LABELS[s], seal(f"{issue['id']}:{s}")) for s in cases.ISSUE_STATUSES if s != status],
+        "placeholder": _plain(_("Change status")),
+        "options": [_option(status_label(s), seal(f"{issue['id']}:{s}")) for s in cases.ISSUE_STATUSES if s != status],
     }
-    blocks.append({**_section(f"*Status:* {STATUS_LABELS.get(status, status)}"), "accessory": menu})
+    blocks.append({**_section(_("*Status:* {status}").format(status=status_label(status))), "accessory": menu})
     attached = list(issue.get("clause_refs") or [])
     if attached:
-        blocks.append(_section("*Contract clauses attached*"))
+        blocks.append(_section(_("*Contract clauses attached*")))
         for ref in attached[:MAX_CLAUSES]:
             blocks.append(_section(_quote(ref.get("quote") or "")))
             blocks.append(_context(_where(ref)))
     where_attached = {(r.get("document"), r.get("start"), r.get("end")) for r in attached}
     fresh = [r for r in suggestions if (r["document"], r["start"], r["end"]) not in where_attached][:MAX_CLAUSES]
     if fresh:
-        who = _mention(issue.get("created_by")) or "the reporter"
-        blocks.append(_section(f"*Clauses that may apply* \u2014 {who} can attach the ones that do:"))
+        if who := _mention(issue.get("created_by")):
+            offer = _("*Clauses that may apply* \u2014 {who} can attach the ones that do:").format(who=who)
+        else:
+            offer = _("*Clauses that may apply* \u2014 the reporter can attach the ones that do:")
+        blocks.append(_section(offer))
         for ref in fresh:
             button: Element = {
                 "type": "button",
                 "action_id": ATTACH_ACTION,
-                "text": _plain("Attach"),
+                "text": _plain(_("Attach")),
                 "value": seal(clause_value(int(issue["id"]), ref)),
             }
             blocks.append({**_section(_quote(ref["quote"])), "accessory": button})
@@ -158,18 +188,22 @@ def issue_card_blocks(
             for entry in list(history)[-HISTORY_LINES:]
         ]
         blocks.append(_context("\n".join(lines)))
-    logged_by = _mention(user)
-    note = f"Logged by {logged_by}. " if logged_by else ""
-    blocks.append(_context(f"{note}Risk {issue['risk']}, value {issue['value']}. See all: `/liaison issues`"))
+    stakes = _("Risk {risk}, value {value}. See all: `/liaison issues`").format(
+        risk=level_name(str(issue["risk"])), value=level_name(str(issue["value"]))
+    )
+    if logged_by := _mention(user):
+        stakes = _("Logged by {who}.").format(who=logged_by) + " " + stakes
+    blocks.append(_context(stakes))
     return blocks
 
 
 def _issue_line(issue: Mapping[str, Any]) -> str:
-    extras = [issue["status"]]
-    extras.append(f"owner {_mention(issue.get('owner')) or 'none'}")
+    extras = [status_name(issue["status"])]
+    owner = _mention(issue.get("owner"))
+    extras.append(_("owner {owner}").format(owner=owner) if owner else _("owner none"))
     if issue.get("due"):
-        extras.append(f"due {issue['due']}")
-    label = SEVERITY_LABELS.get(issue["severity"], str(issue["severity"]))
+        extras.append(_("due {date}").format(date=issue["due"]))
+    label = severity_label(issue["severity"])
     return f"*#{issue['id']}* `{label}` {_clip(issue['title'], 200)}\n" + " \u00b7 ".join(extras)
 
 
@@ -177,17 +211,23 @@ def issue_list_blocks(issues: Sequence[Mapping[str, Any]], *, engagement: str, l
     """The open issues of an engagement, in the order given (most severe first), at most `limit` of them."""
     name = _clip(engagement, 200)
     if not issues:
-        return [_section(f"No open issues in *{name}*. Log one with `/liaison issue`.")]
-    noun = "issue" if len(issues) == 1 else "issues"
-    blocks = [_section(f"*{len(issues)} open {noun} in {name}*, most severe first:")]
+        return [_section(_("No open issues in *{name}*. Log one with `/liaison issue`.").format(name=name))]
+    n = len(issues)
+    heading = ngettext(
+        "*{n} open issue in {name}*, most severe first:", "*{n} open issues in {name}*, most severe first:", n
+    )
+    blocks = [_section(heading.format(n=n, name=name))]
     blocks.extend(_section(_issue_line(issue)) for issue in issues[:limit])
     if len(issues) > limit:
-        blocks.append(_context(f"\u2026and {len(issues) - limit} more."))
+        blocks.append(_context(_("\u2026and {n} more.").format(n=len(issues) - limit)))
     return blocks
 
 
 def issue_list_text(issues: Sequence[Mapping[str, Any]], *, engagement: str) -> str:
     """The plain-text fallback of the list."""
     if not issues:
-        return f"No open issues in {engagement}."
-    return f"{len(issues)} open issue(s) in {engagement}"
+        return _("No open issues in {engagement}.").format(engagement=engagement)
+    n = len(issues)
+    return ngettext("{n} open issue in {engagement}", "{n} open issues in {engagement}", n).format(
+        n=n, engagement=engagement
+    )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Required, TypedDict  # Any: what slack_sdk takes (`wire`), a stored clause ref
 
+from bot.i18n import _
 from bot.slack.blocks.text_fit import chunks, escape, escaped_fit, normalize, plain_fit, shorten
 from bot.slack.seal import SEAL_CHARS, seal
 
@@ -276,7 +277,7 @@ def thanked_view(view: ShownView) -> View:
             out.append(block)
             continue
         rest = [e for e in elements if e.get("action_id") not in FEEDBACK_ACTIONS]
-        out.append(context("Thanks, noted: your feedback helps the contract owners see what is missing."))
+        out.append(context(_("Thanks, noted: your feedback helps the contract owners see what is missing.")))
         if rest:
             out.append({**block, "elements": rest})
     kept: View = {"type": view["type"], "blocks": out}

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal  # a mediation is `bot.mediation`'s JSON of it: the records' shape to type
 
+from bot.i18n import N_, _, ngettext
+from bot.slack.blocks.issues import status_name
 from bot.slack.blocks.kit import (
     HEADER_CHARS,
     MAX_BLOCKS,
@@ -55,7 +57,7 @@ from bot.slack.blocks.text_fit import escape
 from bot.slack.seal import seal
 
 VERB = "mediate"
-USAGE = (
+USAGE = N_(  # translated where it is shown (`read_mediate_text` returns it translated)
     "Usage: `/liaison mediate TITLE [#ISSUE ...] [by YYYY-MM-DD]`, "
     "e.g. `/liaison mediate March service credits #12 by 2026-12-15`."
 )
@@ -69,16 +71,25 @@ POSITION_ACTIONS = {ADD_CLIENT_POSITION: "client", ADD_VENDOR_POSITION: "vendor"
 QUOTE_CHARS = 280  # a clause in the header: enough to recognise it
 POSITION_CHARS = 700
 ISSUE_LINES = 10
+CONFIRM_TITLE_CHARS = 100  # Slack's limits on a confirmation dialog's title and its buttons
+CONFIRM_BUTTON_CHARS = 30
 
+# Labels are marked N_() and translated where they are shown (`status_label`).
 STATUS_LABELS = {
-    "open": "Open \u2014 being argued",
-    "proposal": "Proposal on the table",
-    "agreed": "Agreed by both sides",
-    "escalated": "Escalated",
-    "withdrawn": "Withdrawn",
-    "closed": "Closed",
+    "open": N_("Open \u2014 being argued"),
+    "proposal": N_("Proposal on the table"),
+    "agreed": N_("Agreed by both sides"),
+    "escalated": N_("Escalated"),
+    "withdrawn": N_("Withdrawn"),
+    "closed": N_("Closed"),
 }
-SIDE_NAMES = {"client": "Client", "vendor": "Vendor"}
+SIDE_NAMES = {"client": N_("Client"), "vendor": N_("Vendor")}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
 _ISSUE_WORD = re.compile(r"#\d{1,9}")
 _DATE_WORD = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
@@ -112,15 +123,16 @@ def read_mediate_text(text: str, *, today: date, default_days: int) -> tuple[Med
             break
     title = " ".join(words)
     if not title:
-        return None, USAGE
+        return None, _(USAGE)
     deadline = today + timedelta(days=default_days)
     if raw_deadline is not None:
         try:
             deadline = date.fromisoformat(_padded(raw_deadline))
         except ValueError:
-            return None, f"`{raw_deadline}` is not a date: give the deadline as YYYY-MM-DD."
+            return None, _("`{date}` is not a date: give the deadline as YYYY-MM-DD.").format(date=raw_deadline)
         if deadline < today:
-            return None, f"The deadline {deadline.isoformat()} is already past: choose today or a later day."
+            said = _("The deadline {date} is already past: choose today or a later day.")
+            return None, said.format(date=deadline.isoformat())
     return MediateRequest(title=title, issue_ids=tuple(dict.fromkeys(issue_ids)), deadline=deadline), ""
 
 
@@ -149,7 +161,7 @@ def mentions(users: Sequence[str]) -> str:
 
 def _who(user: str | None) -> str:
     """A user id as a mention; anything else (the CLI, free text) escaped."""
-    return mention(user) or escape(user or "someone")
+    return mention(user) or escape(user or _("someone"))
 
 
 def _when(value: str | datetime | None) -> str:
@@ -182,51 +194,65 @@ def parties_of(case: Mapping[str, Any], *, side: str = "shared") -> list[str]:
 # -- the header ------------------------------------------------------------------------------------
 def header_text(case: Mapping[str, Any]) -> str:
     """The header's plain-text fallback (what notifications show)."""
-    status = STATUS_LABELS.get(case["status"], case["status"])
-    return f"Mediation #{case['id']}: {clip(case['title'], 300)} \u2014 {status}"
+    return _("Mediation #{id}: {title} \u2014 {status}").format(
+        id=case["id"], title=clip(case["title"], 300), status=status_label(case["status"])
+    )
 
 
 def _deadline_line(case: Mapping[str, Any], today: date | None) -> str:
     deadline = case.get("deadline")
     if not deadline:
-        return "no deadline"
+        return _("no deadline")
     if today is None or case["status"] not in ("open", "proposal"):
         return deadline
     days = (date.fromisoformat(deadline) - today).days
     if days < 0:
-        return f"{deadline} (:warning: {-days} day{'s' if days != -1 else ''} overdue)"
-    return f"{deadline} ({'today' if days == 0 else f'in {days} day' + ('s' if days != 1 else '')})"
+        late = ngettext("{date} (:warning: {n} day overdue)", "{date} (:warning: {n} days overdue)", -days)
+        return late.format(date=deadline, n=-days)
+    if days == 0:
+        return _("{date} (today)").format(date=deadline)
+    return ngettext("{date} (in {n} day)", "{date} (in {n} days)", days).format(date=deadline, n=days)
 
 
 def _parties_section(case: Mapping[str, Any], side: str) -> Block:
     parties = case.get("parties") or {}
-    lines = ["*Parties*"]
+    lines = [_("*Parties*")]
     for key, label in (
-        ("mediators", "Mediators"),
-        ("client_owners", "Client owners"),
-        ("vendor_owners", "Vendor owners"),
+        ("mediators", _("Mediators")),
+        ("client_owners", _("Client owners")),
+        ("vendor_owners", _("Vendor owners")),
     ):
         if key == HIDDEN_OWNERS.get(side):
-            lines.append(f"{label}: _not mentioned in the {side}'s own channel_")
+            if side == "client":
+                hidden = _("{label}: _not mentioned in the client's own channel_")
+            else:
+                hidden = _("{label}: _not mentioned in the vendor's own channel_")
+            lines.append(hidden.format(label=label))
         else:
-            lines.append(f"{label}: {mentions(parties.get(key) or []) or '_none yet_'}")
+            who = mentions(parties.get(key) or []) or _("_none yet_")
+            lines.append(_("{label}: {who}").format(label=label, who=who))
     return _section("\n".join(lines))
 
 
 def _issues_section(issues: Sequence[Mapping[str, Any]]) -> Block:
-    lines = ["*Related issues*"]
+    lines = [_("*Related issues*")]
     for issue in issues[:ISSUE_LINES]:
-        title = clip(issue["title"], 150)
-        lines.append(f"\u2022 *#{issue['id']}* {title} \u2014 severity {issue['severity']}, {issue['status']}")
+        line = _("\u2022 *#{id}* {title} \u2014 severity {severity}, {status}").format(
+            id=issue["id"],
+            title=clip(issue["title"], 150),
+            severity=issue["severity"],
+            status=status_name(issue["status"]),
+        )
+        lines.append(line)
     if len(issues) > ISSUE_LINES:
-        lines.append(f"\u2026and {len(issues) - ISSUE_LINES} more.")
+        lines.append(_("\u2026and {n} more.").format(n=len(issues) - ISSUE_LINES))
     return _section("\n".join(lines))
 
 
 def _clause_blocks(refs: Sequence[Mapping[str, Any]]) -> list[Block]:
     if not refs:
-        return [_context("No clause in this channel's contracts looks relevant yet.")]
-    blocks = [_section("*Relevant clauses* (quoted verbatim)")]
+        return [_context(_("No clause in this channel's contracts looks relevant yet."))]
+    blocks = [_section(_("*Relevant clauses* (quoted verbatim)"))]
     for ref in refs:
         blocks.append(_context(clause_ref_label(ref)))
         if (ref.get("quote") or "").strip():
@@ -235,13 +261,18 @@ def _clause_blocks(refs: Sequence[Mapping[str, Any]]) -> list[Block]:
 
 
 def _position_section(side: str, position: Mapping[str, Any] | None) -> Block:
-    name = SIDE_NAMES[side]
     if not position:
-        return _section(f"*{name} position:* _not yet stated_")
-    text = f"*{name} position* \u2014 stated by {_who(position.get('author'))}, {_when(position.get('at'))}\n"
+        if side == "client":
+            return _section(_("*Client position:* _not yet stated_"))
+        return _section(_("*Vendor position:* _not yet stated_"))
+    if side == "client":
+        stated = _("*Client position* \u2014 stated by {who}, {when}")
+    else:
+        stated = _("*Vendor position* \u2014 stated by {who}, {when}")
+    text = stated.format(who=_who(position.get("author")), when=_when(position.get("at"))) + "\n"
     text += _quote(position.get("text"), POSITION_CHARS)
     if position.get("evidence"):
-        text += f"\n_Evidence:_ {clip(position['evidence'], 500)}"
+        text += "\n" + _("_Evidence:_ {evidence}").format(evidence=clip(position["evidence"], 500))
     return _section(text)
 
 
@@ -249,38 +280,42 @@ def _agreement_line(case: Mapping[str, Any]) -> str:
     parts = []
     for side in ("client", "vendor"):
         by = case.get(f"{side}_agreed_by")
-        parts.append(f"{SIDE_NAMES[side]} :white_check_mark: {_who(by)}" if by else f"{SIDE_NAMES[side]} _not yet_")
-    return "*Agreement:* " + " \u00b7 ".join(parts)
+        name = _(SIDE_NAMES[side])
+        parts.append(f"{name} :white_check_mark: {_who(by)}" if by else _("{side} _not yet_").format(side=name))
+    return _("*Agreement:* {sides}").format(sides=" \u00b7 ".join(parts))
 
 
 def _actions(case: Mapping[str, Any]) -> list[Block]:
     value, status = str(case["id"]), case["status"]
-    close = _button("Close", CLOSE, value)
+    close = _button(_("Close"), CLOSE, value)
     close["confirm"] = {
-        "title": _plain("Close this mediation?"),
-        "text": {"type": "plain_text", "text": "Closing records the outcome; the thread stays for reference."},
-        "confirm": _plain("Close"),
-        "deny": _plain("Not yet"),
+        "title": _plain(_("Close this mediation?"), CONFIRM_TITLE_CHARS),
+        "text": {"type": "plain_text", "text": _("Closing records the outcome; the thread stays for reference.")},
+        "confirm": _plain(_("Close"), CONFIRM_BUTTON_CHARS),
+        "deny": _plain(_("Not yet"), CONFIRM_BUTTON_CHARS),
     }
+    summarise = _button(_("Summarise"), SUMMARISE, value)
+    escalate = _button(_("Escalate"), ESCALATE, value)
+    withdraw = _button(_("Withdraw"), WITHDRAW, value, "danger")
     if status in ("open", "proposal"):
         buttons = [
-            _button("Add client position", ADD_CLIENT_POSITION, value),
-            _button("Add vendor position", ADD_VENDOR_POSITION, value),
-            _button("Summarise", SUMMARISE, value),
-            _button("Propose outcome", PROPOSE, value),
-            _button("Agree", AGREE, value, "primary"),
-            _button("Escalate", ESCALATE, value),
-            _button("Withdraw", WITHDRAW, value, "danger"),
+            _button(_("Add client position"), ADD_CLIENT_POSITION, value),
+            _button(_("Add vendor position"), ADD_VENDOR_POSITION, value),
+            summarise,
+            _button(_("Propose outcome"), PROPOSE, value),
+            _button(_("Agree"), AGREE, value, "primary"),
+            escalate,
+            withdraw,
             close,
         ]
     elif status == "agreed":
-        buttons = [_button("Summarise", SUMMARISE, value), _button("Escalate", ESCALATE, value), close]
+        buttons = [summarise, escalate, close]
     elif status == "escalated":
-        buttons = [_button("Summarise", SUMMARISE, value), _button("Withdraw", WITHDRAW, value, "danger"), close]
+        buttons = [summarise, withdraw, close]
     elif status == "withdrawn":
         buttons = [close]
     else:
-        return [_context("This mediation is closed. The thread stays for reference.")]
+        return [_context(_("This mediation is closed. The thread stays for reference."))]
     return [{"type": "actions", "block_id": f"mediation_{value}", "elements": buttons}]
 
 
@@ -291,17 +326,23 @@ def header_blocks(case: Mapping[str, Any], *, side: str = "shared", today: date 
     evidence, at}}), "evidence_count", "issues" (the related issues as dicts) and "parties" ({"mediators",
     "client_owners", "vendor_owners": [user ids]}). `today` shows how far off the deadline is.
     """
-    title = f"\u2696\ufe0f Mediation #{case['id']}: {' '.join(str(case['title']).split())}"
-    status = STATUS_LABELS.get(case["status"], case["status"])
+    title = "\u2696\ufe0f " + _("Mediation #{id}: {title}").format(
+        id=case["id"], title=" ".join(str(case["title"]).split())
+    )
     blocks: list[Block] = [
         {"type": "header", "text": _plain(title, HEADER_CHARS)},
         _section(
-            f"*Engagement:* {clip(case['engagement'], 100)} \u00b7 *Status:* {status} \u00b7 "
-            f"*Deadline:* {_deadline_line(case, today)}"
+            _("*Engagement:* {engagement} \u00b7 *Status:* {status} \u00b7 *Deadline:* {deadline}").format(
+                engagement=clip(case["engagement"], 100),
+                status=status_label(case["status"]),
+                deadline=_deadline_line(case, today),
+            )
         ),
         _context(
-            f"Opened by {_who(case.get('opened_by'))}. Discuss in this thread; react with :pushpin: to a reply "
-            "to add it to the case as evidence."
+            _(
+                "Opened by {who}. Discuss in this thread; react with :pushpin: to a reply "
+                "to add it to the case as evidence."
+            ).format(who=_who(case.get("opened_by")))
         ),
         _parties_section(case, side),
     ]
@@ -312,17 +353,19 @@ def header_blocks(case: Mapping[str, Any], *, side: str = "shared", today: date 
     positions = case.get("positions") or {}
     blocks.extend(_position_section(side, positions.get(side)) for side in ("client", "vendor"))
     count = int(case.get("evidence_count") or 0)
-    blocks.append(_section(f":pushpin: *Evidence:* {count} message{'' if count == 1 else 's'} pinned"))
+    pinned = ngettext(":pushpin: *Evidence:* {n} message pinned", ":pushpin: *Evidence:* {n} messages pinned", count)
+    blocks.append(_section(pinned.format(n=count)))
     if case.get("outcome_text"):
-        heading = (
-            "Agreed outcome" if case["status"] in ("agreed", "closed") and _both(case) else "Proposal on the table"
-        )
-        blocks.append(_section(f"*{heading}:*\n{_quote(case['outcome_text'], 1500)}"))
+        if case["status"] in ("agreed", "closed") and _both(case):
+            heading = _("*Agreed outcome:*")
+        else:
+            heading = _("*Proposal on the table:*")
+        blocks.append(_section(f"{heading}\n{_quote(case['outcome_text'], 1500)}"))
     else:
-        blocks.append(_section("*Proposal:* _none yet_"))
+        blocks.append(_section(_("*Proposal:* _none yet_")))
     blocks.append(_section(_agreement_line(case)))
     if case.get("escalated_to"):
-        blocks.append(_section(f"*Escalated to:* {_who(case['escalated_to'])}"))
+        blocks.append(_section(_("*Escalated to:* {who}").format(who=_who(case["escalated_to"]))))
     tail = _actions(case)
     return [*blocks[: MAX_BLOCKS - len(tail)], *tail]
 
@@ -336,26 +379,57 @@ def reminder_text(
     case: Mapping[str, Any], *, kinds: Sequence[str], today: date, side: str = "shared", idle_hours: float = 0
 ) -> str:
     """One reminder in the mediation's thread, mentioning its parties, for any of "idle", "due-soon", "overdue"."""
-    name = f"mediation #{case['id']} *{clip(case['title'], 200)}*"
+    name = _("mediation #{id} *{title}*").format(id=case["id"], title=clip(case["title"], 200))
     sentences = []
-    if "idle" in kinds:
-        hours = f"{idle_hours:g} hour{'' if idle_hours == 1 else 's'}"
-        sentences.append(f"Nothing has happened on {name} for {hours}.")
-        name = "It"
+    idle = "idle" in kinds
+    if idle:
+        said = ngettext(
+            "Nothing has happened on {name} for {hours} hour.",
+            "Nothing has happened on {name} for {hours} hours.",
+            1 if idle_hours == 1 else 2,
+        )
+        sentences.append(said.format(name=name, hours=f"{idle_hours:g}"))
     if case.get("deadline") and ("overdue" in kinds or "due-soon" in kinds):
         deadline = date.fromisoformat(case["deadline"])
         days = (deadline - today).days
         if "overdue" in kinds:
-            late = f"{-days} day{'' if days == -1 else 's'}"
-            sentences.append(f"{name} was due on {deadline.isoformat()} and is {late} overdue.")
-            sentences.append("Agree an outcome, escalate or withdraw it.")
+            if idle:  # the mediation was just named: "It was due ..."
+                said = ngettext(
+                    "It was due on {date} and is {n} day overdue.",
+                    "It was due on {date} and is {n} days overdue.",
+                    -days,
+                )
+            else:
+                said = ngettext(
+                    "{name} was due on {date} and is {n} day overdue.",
+                    "{name} was due on {date} and is {n} days overdue.",
+                    -days,
+                )
+            sentences.append(said.format(name=name, date=deadline.isoformat(), n=-days))
+            sentences.append(_("Agree an outcome, escalate or withdraw it."))
         else:
-            when = "today" if days <= 0 else f"in {days} day{'' if days == 1 else 's'}"
-            sentences.append(
-                f"{name} is due {when} ({deadline.isoformat()}). Agree an outcome before then, or escalate it."
-            )
-    if "idle" in kinds and len(sentences) == 1:
-        sentences.append("Where does it stand? State a position, pin evidence with :pushpin:, or propose an outcome.")
+            if days <= 0:
+                if idle:
+                    said = _("It is due today ({date}). Agree an outcome before then, or escalate it.")
+                else:
+                    said = _("{name} is due today ({date}). Agree an outcome before then, or escalate it.")
+            elif idle:
+                said = ngettext(
+                    "It is due in {n} day ({date}). Agree an outcome before then, or escalate it.",
+                    "It is due in {n} days ({date}). Agree an outcome before then, or escalate it.",
+                    days,
+                )
+            else:
+                said = ngettext(
+                    "{name} is due in {n} day ({date}). Agree an outcome before then, or escalate it.",
+                    "{name} is due in {n} days ({date}). Agree an outcome before then, or escalate it.",
+                    days,
+                )
+            sentences.append(said.format(name=name, date=deadline.isoformat(), n=days))
+    if idle and len(sentences) == 1:
+        sentences.append(
+            _("Where does it stand? State a position, pin evidence with :pushpin:, or propose an outcome.")
+        )
     text = " ".join(sentences)
     text = text[:1].upper() + text[1:]
     who = mentions(parties_of(case, side=side))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
+from bot.i18n import N_, _
 from bot.slack.blocks.kit import Block, Element, InputState, View
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context
@@ -26,7 +27,7 @@ POSITION, EVIDENCE, PROPOSAL, REASON, TO_USER, TO_TEXT = "position", "evidence",
 TEXT_CHARS = 3000  # Slack's plain_text_input maximum
 TO_CHARS = 150
 MODAL_TITLE_CHARS = 24  # Slack's limit on a modal's title
-POSITION_TITLES = {"client": "Client position", "vendor": "Vendor position"}
+POSITION_TITLES = {"client": N_("Client position"), "vendor": N_("Vendor position")}  # translated where shown
 
 
 # -- small pieces ----------------------------------------------------------------------------------
@@ -69,30 +70,34 @@ def _modal(callback_id: str, title: str, submit: str, meta: MediationMeta, block
         "private_metadata": seal_metadata(meta),
         "title": _plain(title, MODAL_TITLE_CHARS),
         "submit": _plain(submit, MODAL_TITLE_CHARS),
-        "close": _plain("Cancel", MODAL_TITLE_CHARS),
+        "close": _plain(_("Cancel"), MODAL_TITLE_CHARS),
         "blocks": blocks,
     }
 
 
 def _about(case: Mapping[str, Any]) -> Block:
-    return _context(f"Mediation #{case['id']}: {_clip(case['title'], 300)}")
+    return _context(_("Mediation #{id}: {title}").format(id=case["id"], title=_clip(case["title"], 300)))
 
 
 def position_modal(case: Mapping[str, Any], *, side: str, channel: str) -> View:
     """The "Add client/vendor position" modal: the position, and evidence for it."""
     meta: MediationMeta = {"mediation_id": case["id"], "side": side, "channel": channel}
+    if side == "client":
+        label, placeholder = _("The client's position"), _("What the client holds, and why")
+    else:
+        label, placeholder = _("The vendor's position"), _("What the vendor holds, and why")
     blocks = [
         _about(case),
-        _input(POSITION, f"The {side}'s position", _long_text("What the " + side + " holds, and why")),
+        _input(POSITION, label, _long_text(placeholder)),
         _input(
             EVIDENCE,
-            "Evidence",
-            _long_text("Documents, figures, ticket numbers..."),
+            _("Evidence"),
+            _long_text(_("Documents, figures, ticket numbers...")),
             optional=True,
-            hint="You can also react with \U0001f4cc to a message in the thread to add it as evidence.",
+            hint=_("You can also react with \U0001f4cc to a message in the thread to add it as evidence."),
         ),
     ]
-    return _modal(POSITION_VIEW, POSITION_TITLES[side], "Save position", meta, blocks)
+    return _modal(POSITION_VIEW, _(POSITION_TITLES[side]), _("Save position"), meta, blocks)
 
 
 def proposal_modal(case: Mapping[str, Any], *, channel: str) -> View:
@@ -102,12 +107,12 @@ def proposal_modal(case: Mapping[str, Any], *, channel: str) -> View:
         _about(case),
         _input(
             PROPOSAL,
-            "Proposed outcome",
-            _long_text("What both sides would agree to"),
-            hint="Both sides then agree to it; a new proposal replaces it and asks both again.",
+            _("Proposed outcome"),
+            _long_text(_("What both sides would agree to")),
+            hint=_("Both sides then agree to it; a new proposal replaces it and asks both again."),
         ),
     ]
-    return _modal(PROPOSAL_VIEW, "Propose an outcome", "Propose", meta, blocks)
+    return _modal(PROPOSAL_VIEW, _("Propose an outcome"), _("Propose"), meta, blocks)
 
 
 def escalate_modal(case: Mapping[str, Any], *, channel: str) -> View:
@@ -115,29 +120,29 @@ def escalate_modal(case: Mapping[str, Any], *, channel: str) -> View:
     meta: MediationMeta = {"mediation_id": case["id"], "channel": channel}
     blocks = [
         _about(case),
-        _input(REASON, "Why escalate", _long_text("What the parties could not settle")),
+        _input(REASON, _("Why escalate"), _long_text(_("What the parties could not settle"))),
         _input(
             TO_USER,
-            "Escalate to a person",
-            {"type": "users_select", "placeholder": _plain("Choose someone")},
+            _("Escalate to a person"),
+            {"type": "users_select", "placeholder": _plain(_("Choose someone"))},
             optional=True,
         ),
         _input(
             TO_TEXT,
-            "...or to a group",
-            {"type": "plain_text_input", "max_length": TO_CHARS, "placeholder": _plain("e.g. Steering committee")},
+            _("...or to a group"),
+            {"type": "plain_text_input", "max_length": TO_CHARS, "placeholder": _plain(_("e.g. Steering committee"))},
             optional=True,
-            hint="Choose a person or name a group.",
+            hint=_("Choose a person or name a group."),
         ),
     ]
-    return _modal(ESCALATE_VIEW, "Escalate", "Escalate", meta, blocks)
+    return _modal(ESCALATE_VIEW, _("Escalate"), _("Escalate"), meta, blocks)
 
 
 def withdraw_modal(case: Mapping[str, Any], *, channel: str) -> View:
     """The "Withdraw" modal: why the mediation is dropped."""
     meta: MediationMeta = {"mediation_id": case["id"], "channel": channel}
-    blocks = [_about(case), _input(REASON, "Why withdraw", _long_text("e.g. settled directly between the teams"))]
-    return _modal(WITHDRAW_VIEW, "Withdraw mediation", "Withdraw", meta, blocks)
+    blocks = [_about(case), _input(REASON, _("Why withdraw"), _long_text(_("e.g. settled directly between the teams")))]
+    return _modal(WITHDRAW_VIEW, _("Withdraw mediation"), _("Withdraw"), meta, blocks)
 
 
 # -- reading their submissions --------------------------------------------------------------------
@@ -156,13 +161,13 @@ def read_position_form(values: Values) -> tuple[tuple[str, str | None] | None, d
     """(position, evidence or None) from the modal's `state.values`, or None and Slack's `errors`."""
     position = _text_of(values, POSITION)
     if not position:
-        return None, {POSITION: "State the position."}
+        return None, {POSITION: _("State the position.")}
     return (position, _text_of(values, EVIDENCE) or None), {}
 
 
 def read_proposal_form(values: Values) -> tuple[str | None, dict[str, str]]:
     proposal = _text_of(values, PROPOSAL)
-    return (proposal, {}) if proposal else (None, {PROPOSAL: "Describe the proposed outcome."})
+    return (proposal, {}) if proposal else (None, {PROPOSAL: _("Describe the proposed outcome.")})
 
 
 def read_escalate_form(values: Values) -> tuple[tuple[str, str] | None, dict[str, str]]:
@@ -170,13 +175,13 @@ def read_escalate_form(values: Values) -> tuple[tuple[str, str] | None, dict[str
     errors: dict[str, str] = {}
     reason = _text_of(values, REASON)
     if not reason:
-        errors[REASON] = "Say why the mediation is escalated."
+        errors[REASON] = _("Say why the mediation is escalated.")
     to = _field(values, TO_USER).get("selected_user") or " ".join(_text_of(values, TO_TEXT).split())
     if not to:
-        errors[TO_USER] = "Choose a person, or name a group below."
+        errors[TO_USER] = _("Choose a person, or name a group below.")
     return (None, errors) if errors else ((reason, to), {})
 
 
 def read_withdraw_form(values: Values) -> tuple[str | None, dict[str, str]]:
     reason = _text_of(values, REASON)
-    return (reason, {}) if reason else (None, {REASON: "Say why the mediation is withdrawn."})
+    return (reason, {}) if reason else (None, {REASON: _("Say why the mediation is withdrawn.")})

@@ -13,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any  # the workflows' JSON
 
+from bot.i18n import N_, _, current, ngettext
 from bot.sla.home import Latest
+from bot.sla.money import money, shown
 from bot.slack.blocks.kit import (
     MAX_BLOCKS,
     Block,
@@ -39,26 +41,30 @@ EDIT_CALLBACK, REPORT_CALLBACK = "sla_edit_submit", "sla_report_submit"
 PERIOD = re.compile(r"^\d{4}-(?:\d{1,2}|[Qq][1-4])$")  # a month, or a quarter for a level measured per quarter
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+MODAL_TITLE_CHARS = 24  # Slack's limit on a modal's title, submit and close texts
 LEVEL_LIMIT = 20  # levels listed; the rest are counted
 COMPARISONS = (">=", "<=", ">", "<", "within")
 MODELS = ("tiers", "per-point", "fixed", "pool")
 NUMBER_FIELDS = ("target", "cap_pct", "pct_per_point", "level_pct", "at_risk_pct", "pool_pct", "amount")
 TEXT_FIELDS = ("unit", "currency")
-LABELS = {
-    "target": "Target",
-    "comparison": "Comparison",
-    "unit": "Unit",
-    "cap_pct": "Cap (% of the fees)",
-    "model": "Credit model",
-    "pct_per_point": "Credit % per point below target",
-    "level_pct": "Level's allocation %",
-    "at_risk_pct": "At-risk amount (% of the fees)",
-    "pool_pct": "Pool allocation %",
-    "amount": "Fixed amount per breach",
-    "currency": "Currency of the fixed amount",
-    "owner": "Owner",
+LABELS = {  # the Edit form's labels, translated where shown
+    "target": N_("Target"),
+    "comparison": N_("Comparison"),
+    "unit": N_("Unit"),
+    "cap_pct": N_("Cap (% of the fees)"),
+    "model": N_("Credit model"),
+    "pct_per_point": N_("Credit % per point below target"),
+    "level_pct": N_("Level's allocation %"),
+    "at_risk_pct": N_("At-risk amount (% of the fees)"),
+    "pool_pct": N_("Pool allocation %"),
+    "amount": N_("Fixed amount per breach"),
+    "currency": N_("Currency of the fixed amount"),
+    "owner": N_("Owner"),
 }
-HELP = (
+# a level's status as the register shows it, in code type (the stored values are the English words)
+LEVEL_STATUSES = {"draft": N_("`draft`"), "approved": N_("`approved`"), "rejected": N_("`rejected`")}
+MEASUREMENT_STATUSES = {"reported": N_("reported"), "agreed": N_("agreed"), "disputed": N_("disputed")}
+HELP = N_(  # translated where shown
     "*The SLA register* (`/liaison sla …` in a bound channel)\n"
     "• `/liaison sla`: the service levels this channel may see\n"
     "• `/liaison sla extract`: draft them from the indexed contracts (mediators, admins and owners)\n"
@@ -72,7 +78,21 @@ HELP = (
 
 
 def help_blocks(problem: str | None = None) -> list[Block]:
-    return ([section(f":warning: {escape(problem)}")] if problem else []) + [section(HELP)]
+    return ([section(f":warning: {escape(problem)}")] if problem else []) + [section(_(HELP))]
+
+
+def _label(field: str) -> str:
+    return _(LABELS[field]) if field in LABELS else field
+
+
+def level_status(status: str) -> str:
+    """A level's status in code type: "`approved`", in the reader's language."""
+    return _(LEVEL_STATUSES[status]) if status in LEVEL_STATUSES else f"`{escape(status)}`"
+
+
+def measurement_status(status: str) -> str:
+    """A measurement's status ("reported", "agreed", "disputed"), in the reader's language."""
+    return _(MEASUREMENT_STATUSES[status]) if status in MEASUREMENT_STATUSES else status
 
 
 def clause(item: Mapping[str, Any]) -> str:
@@ -81,14 +101,37 @@ def clause(item: Mapping[str, Any]) -> str:
     return f"{where} §{escape(str(item['section']))}" if item.get("section") else where
 
 
+def number_text(value: object) -> str:
+    """A number as the reader writes it ('76,4' in Italian); in English exactly as the workflow gave it."""
+    if current() == "en" or isinstance(value, bool):
+        return str(value)
+    try:
+        return shown(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)
+
+
+def money_text(amount: object, currency: str, *, group_int: bool = True) -> str:
+    """'USD 200.000' in Italian; in English 'USD 200,000' for an int (with `group_int`), any other amount as given."""
+    if group_int and isinstance(amount, int) and not isinstance(amount, bool):
+        return money(Decimal(amount), currency)
+    if current() == "en":
+        return f"{currency} {amount}"
+    try:
+        return money(Decimal(str(amount)), currency)
+    except (InvalidOperation, KeyError):
+        return f"{currency} {amount}"
+
+
 def quantity(value: object, unit: str | None) -> str:
     unit = unit or ""
-    return f"{value}{unit}" if unit == "%" else f"{value} {unit}".strip()
+    shown_value = number_text(value)
+    return f"{shown_value}{unit}" if unit == "%" else f"{shown_value} {unit}".strip()
 
 
 def target(level: Mapping[str, Any]) -> str:
     if level.get("target") is None:
-        return f"{level['comparison']} {level.get('target_text') or '(no target)'}"
+        return f"{level['comparison']} {level.get('target_text') or _('(no target)')}"
     return f"{level['comparison']} {quantity(level['target'], level.get('unit'))}"
 
 
@@ -98,19 +141,26 @@ def name(level: Mapping[str, Any]) -> str:
 
 def latest_text(latest: Latest | None) -> str:
     if latest is None:
-        return "not measured yet"
-    verdict = "met" if latest.met else "missed" if latest.met is False else "no target in force"
-    return f"{latest.period}: {quantity(latest.actual, latest.unit)}, {verdict} ({latest.status or 'reported'})"
+        return _("not measured yet")
+    verdict = _("met") if latest.met else _("missed") if latest.met is False else _("no target in force")
+    return _("{period}: {value}, {verdict} ({status})").format(
+        period=latest.period,
+        value=quantity(latest.actual, latest.unit),
+        verdict=verdict,
+        status=measurement_status(latest.status or "reported"),
+    )
 
 
 def level_block(level: Mapping[str, Any], latest: Latest | None) -> Block:
     """One level: name, target, kind, status, clause and latest measurement."""
-    kind = "critical (carries a credit)" if level["kind"] == "credit" else "key measurement (reported only)"
-    owner = f" · owner <@{level['owner']}>" if level.get("owner") else ""
+    kind = _("critical (carries a credit)") if level["kind"] == "credit" else _("key measurement (reported only)")
+    about = [_("Target {target}").format(target=escape(target(level))), kind, clause(level)]
+    if level.get("owner"):
+        about.append(_("owner {owner}").format(owner=f"<@{level['owner']}>"))
     lines = [
-        f"*#{level['id']} {clip(name(level), 150)}* · `{escape(str(level['status']))}`",
-        f"Target {escape(target(level))} · {kind} · {clause(level)}{owner}",
-        f"Latest: {escape(latest_text(latest))}",
+        f"*#{level['id']} {clip(name(level), 150)}* · {level_status(str(level['status']))}",
+        " · ".join(about),
+        _("Latest: {latest}").format(latest=escape(latest_text(latest))),
     ]
     return section("\n".join(lines))
 
@@ -119,10 +169,10 @@ def review_buttons(level: Mapping[str, Any]) -> Block:
     ident = str(level["id"])
     shown: list[Element] = []
     if level["status"] != "approved":
-        shown.append(button("Approve", APPROVE, ident, "primary"))
-    shown.append(button("Edit", EDIT, ident))
+        shown.append(button(_("Approve"), APPROVE, ident, "primary"))
+    shown.append(button(_("Edit"), EDIT, ident))
     if level["status"] != "rejected":
-        shown.append(button("Reject", REJECT, ident, "danger"))
+        shown.append(button(_("Reject"), REJECT, ident, "danger"))
     return actions(*shown)
 
 
@@ -136,11 +186,14 @@ def register_blocks(
 ) -> list[Block]:
     """The register as the channel's side sees it, with review buttons for reviewers."""
     blocks: list[Block] = [
-        header(f"Service levels of {engagement}"),
-        context(f"As the {escape(side)} side sees them: levels from documents this channel may quote."),
+        header(_("Service levels of {engagement}").format(engagement=engagement)),
+        context(
+            _("As the {side} side sees them: levels from documents this channel may quote.").format(side=escape(side))
+        ),
     ]
     if not levels:
-        return [*blocks, section("No service levels yet: `/liaison sla extract` drafts them from the contracts.")]
+        none = _("No service levels yet: `/liaison sla extract` drafts them from the contracts.")
+        return [*blocks, section(none)]
     per = 2 if reviewer else 1
     room = min(LEVEL_LIMIT, (MAX_BLOCKS - 4) // per)
     for level in levels[:room]:
@@ -148,36 +201,53 @@ def register_blocks(
         if reviewer:
             blocks.append(review_buttons(level))
     if len(levels) > room:
-        blocks.append(context(f"…and {len(levels) - room} more (`liaison sla list` lists them all)."))
-    blocks.append(actions(button("Report a measurement", REPORT, "report")))
+        more = _("…and {n} more (`liaison sla list` lists them all).").format(n=len(levels) - room)
+        blocks.append(context(more))
+    blocks.append(actions(button(_("Report a measurement"), REPORT, "report")))
     return blocks
 
 
 def register_text(levels: Sequence[Mapping[str, Any]], engagement: str) -> str:
-    return f"{len(levels)} service level{'s' if len(levels) != 1 else ''} of {engagement}"
+    n = len(levels)
+    return ngettext("{n} service level of {engagement}", "{n} service levels of {engagement}", n).format(
+        n=n, engagement=engagement
+    )
 
 
 def reported_text(done: Mapping[str, Any]) -> str:
     """A recorded measurement: met or missed against the target, with the clause, and the breach issue."""
-    value = quantity(done["value"], done.get("unit"))
-    head = f"Recorded {escape(str(done['name']))} for {done['period']}: {escape(value)}"
+    value = escape(quantity(done["value"], done.get("unit")))
+    name, period = escape(str(done["name"])), done["period"]
     if done.get("met") is None:
-        verdict = "no approved target is in force for that period, so it is not judged yet"
+        said = _(
+            "Recorded {name} for {period}: {value}, no approved target is in force for that period, "
+            "so it is not judged yet."
+        )
+        text = said.format(name=name, period=period, value=value)
     else:
-        aim = f"{done['comparison']} {quantity(done['target'], done.get('unit'))}"
-        verdict = f"{'met' if done['met'] else '*missed*'} against {escape(aim)} ({clause(done)})"
-    text = f"{head}, {verdict}."
+        aim = escape(f"{done['comparison']} {quantity(done['target'], done.get('unit'))}")
+        if done["met"]:
+            said = _("Recorded {name} for {period}: {value}, met against {aim} ({clause}).")
+        else:
+            said = _("Recorded {name} for {period}: {value}, *missed* against {aim} ({clause}).")
+        text = said.format(name=name, period=period, value=value, aim=aim, clause=clause(done))
     if done.get("replaced") is not None:
-        text += f" It replaces {escape(quantity(done['replaced'], done.get('unit')))}."
+        old = escape(quantity(done["replaced"], done.get("unit")))
+        text += " " + _("It replaces {value}.").format(value=old)
     if done.get("breach_issue"):
-        logged = "logged" if done.get("breach_new") else "already logged"
-        text += f" Breach issue #{done['breach_issue']} {logged}."
+        logged = _("Breach issue #{id} logged.") if done.get("breach_new") else _("Breach issue #{id} already logged.")
+        text += " " + logged.format(id=done["breach_issue"])
     return text
 
 
 def status_text(done: Mapping[str, Any], level: str) -> str:
-    reason = f": {escape(str(done['reason']))}" if done.get("reason") else ""
-    return f"The measurement of {escape(level)} for {done['period']} is now {done['status']}{reason}."
+    status = measurement_status(str(done["status"]))
+    if done.get("reason"):
+        said = _("The measurement of {level} for {period} is now {status}: {reason}.")
+    else:
+        said = _("The measurement of {level} for {period} is now {status}.")
+    reason = escape(str(done.get("reason") or ""))
+    return said.format(level=escape(level), period=done["period"], status=status, reason=reason)
 
 
 def credits_blocks(
@@ -189,30 +259,40 @@ def credits_blocks(
     mediations: Sequence[tuple[int, str]] = (),
 ) -> list[Block]:
     """A period's credits: each line's working, the total with the cap, the claim deadline, all cited."""
-    blocks: list[Block] = [header(f"Service credits for {out['period']}")]
-    fees = f"{out['currency']} {out['fees']:,}" if isinstance(out["fees"], int) else f"{out['currency']} {out['fees']}"
-    given = f"in force from {out['fees_from']}" if out.get("fees_from") else "as given"
-    blocks.append(context(f"On monthly fees of {escape(fees)} ({given})."))
+    blocks: list[Block] = [header(_("Service credits for {period}").format(period=out["period"]))]
+    fees = money_text(out["fees"], str(out["currency"]))
+    if out.get("fees_from"):
+        on_fees = _("On monthly fees of {fees} (in force from {month}).").format(
+            fees=escape(fees), month=out["fees_from"]
+        )
+    else:
+        on_fees = _("On monthly fees of {fees} (as given).").format(fees=escape(fees))
+    blocks.append(context(on_fees))
     lines = [f"• {escape(str(line['working']))}" for line in out["lines"]]
-    blocks.extend(text_sections("\n".join(lines) or "No level in force.", 10, render=lambda s: s))
-    blocks.append(section(f"*Total:* {escape(str(out['total_working']))}"))
+    blocks.extend(text_sections("\n".join(lines) or _("No level in force."), 10, render=lambda s: s))
+    blocks.append(section(_("*Total:* {working}").format(working=escape(str(out["total_working"])))))
     if out.get("left_out"):
-        blocks.append(context("Left out: " + escape("; ".join(str(x) for x in out["left_out"]))))
+        left_out = escape("; ".join(str(x) for x in out["left_out"]))
+        blocks.append(context(_("Left out: {levels}").format(levels=left_out)))
     for chronic in out.get("chronic") or []:
-        blocks.append(section(f"*Chronic failure:* {escape(str(chronic))}"))
+        blocks.append(section(_("*Chronic failure:* {working}").format(working=escape(str(chronic)))))
     backs = [f"• {escape(str(back['working']))}" for back in out.get("earn_backs") or []]
     if backs:
-        blocks.append(section("*Earned back* (what was owed for an earlier period, not this one's total):"))
+        blocks.append(section(_("*Earned back* (what was owed for an earlier period, not this one's total):")))
         blocks.extend(text_sections("\n".join(backs), 5, render=lambda s: s))
     deadline = out.get("claim_deadline")
-    where = f" ({', '.join(claim_clauses)})" if claim_clauses else ""
-    claim = f"Claim by *{deadline}*{where}." if deadline else "No claim window is stated for these credits."
+    if deadline and claim_clauses:
+        claim = _("Claim by *{deadline}* ({clauses}).").format(deadline=deadline, clauses=", ".join(claim_clauses))
+    elif deadline:
+        claim = _("Claim by *{deadline}*.").format(deadline=deadline)
+    else:
+        claim = _("No claim window is stated for these credits.")
     if out.get("claimed"):
-        claim += " Claimed" + (f" by <@{claimed_by}>." if claimed_by else ".")
+        claim += " " + (_("Claimed by {user}.").format(user=f"<@{claimed_by}>") if claimed_by else _("Claimed."))
     blocks.append(section(claim))
     controls: list[Element] = []
     if claimable and not out.get("claimed"):
-        controls.append(button("Mark claimed", CLAIM, str(out["period"]), "primary"))
+        controls.append(button(_("Mark claimed"), CLAIM, str(out["period"]), "primary"))
     if mediations:
         controls.append(attach_menu(str(out["period"]), mediations))
     if controls:
@@ -229,13 +309,17 @@ def attach_menu(period: str, mediations: Sequence[tuple[int, str]]) -> Element:
     return {
         "type": "static_select",
         "action_id": ATTACH,
-        "placeholder": plain("Attach to mediation"),
+        "placeholder": plain(_("Attach to mediation")),
         "options": options,
     }
 
 
 def credits_text(out: Mapping[str, Any]) -> str:
-    return f"Service credits for {out['period']}: {out['currency']} {out['total_amount']} ({out['total_pct']}%)"
+    return _("Service credits for {period}: {amount} ({pct}%)").format(
+        period=out["period"],
+        amount=money_text(out["total_amount"], str(out["currency"]), group_int=False),
+        pct=number_text(out["total_pct"]),
+    )
 
 
 # -- modals --------------------------------------------------------------------------------------
@@ -250,7 +334,7 @@ def _text_input(field: str, initial: object, *, optional: bool = True) -> Block:
     return {
         "type": "input",
         "block_id": field,
-        "label": plain(LABELS.get(field, field)),
+        "label": plain(_label(field)),
         "element": element,
         "optional": optional,
     }
@@ -260,7 +344,7 @@ def _select(field: str, choices: Sequence[str], initial: object) -> Block:
     element: Element = {"type": "static_select", "action_id": field, "options": [_option(c) for c in choices]}
     if initial in choices:
         element["initial_option"] = _option(str(initial))
-    return {"type": "input", "block_id": field, "label": plain(LABELS[field]), "element": element, "optional": True}
+    return {"type": "input", "block_id": field, "label": plain(_label(field)), "element": element, "optional": True}
 
 
 def edit_modal(level: Mapping[str, Any], *, channel: str) -> View:
@@ -270,7 +354,7 @@ def edit_modal(level: Mapping[str, Any], *, channel: str) -> View:
     if level.get("owner"):
         owner["initial_user"] = str(level["owner"])
     blocks: list[Block] = [
-        section(f"*#{level['id']} {clip(name(level), 150)}* · {clause(level)} · `{escape(str(level['status']))}`"),
+        section(f"*#{level['id']} {clip(name(level), 150)}* · {clause(level)} · {level_status(str(level['status']))}"),
         *text_sections(str(level.get("quote") or ""), 3, render=quoted),
         _text_input("target", level.get("target")),
         _select("comparison", COMPARISONS, level.get("comparison")),
@@ -280,14 +364,14 @@ def edit_modal(level: Mapping[str, Any], *, channel: str) -> View:
         *(_text_input(f, credit.get(f)) for f in ("pct_per_point", "level_pct", "at_risk_pct", "pool_pct")),
         _text_input("amount", credit.get("amount")),
         _text_input("currency", credit.get("currency")),
-        {"type": "input", "block_id": "owner", "label": plain(LABELS["owner"]), "element": owner, "optional": True},
+        {"type": "input", "block_id": "owner", "label": plain(_label("owner")), "element": owner, "optional": True},
     ]
     return {
         "type": "modal",
         "callback_id": EDIT_CALLBACK,
-        "title": plain("Review service level", 24),
-        "submit": plain("Save"),
-        "close": plain("Cancel"),
+        "title": plain(_("Review service level"), MODAL_TITLE_CHARS),
+        "submit": plain(_("Save"), MODAL_TITLE_CHARS),
+        "close": plain(_("Cancel"), MODAL_TITLE_CHARS),
         "private_metadata": seal_metadata({"channel": channel, "level": int(level["id"])}),
         "blocks": blocks,
     }
@@ -319,14 +403,14 @@ def report_modal(levels: Sequence[Mapping[str, Any]], *, channel: str) -> View:
     return {
         "type": "modal",
         "callback_id": REPORT_CALLBACK,
-        "title": plain("Report a measurement", 24),
-        "submit": plain("Report"),
-        "close": plain("Cancel"),
+        "title": plain(_("Report a measurement"), MODAL_TITLE_CHARS),
+        "submit": plain(_("Report"), MODAL_TITLE_CHARS),
+        "close": plain(_("Cancel"), MODAL_TITLE_CHARS),
         "private_metadata": seal_metadata({"channel": channel}),
         "blocks": [
-            {"type": "input", "block_id": "level", "label": plain("Service level"), "element": level},
-            {**_text_input("period", None, optional=False), "label": plain("Period (YYYY-MM, or YYYY-Qn)")},
-            {**_text_input("value", None, optional=False), "label": plain("Value (e.g. 76.4%)")},
+            {"type": "input", "block_id": "level", "label": plain(_("Service level")), "element": level},
+            {**_text_input("period", None, optional=False), "label": plain(_("Period (YYYY-MM, or YYYY-Qn)"))},
+            {**_text_input("value", None, optional=False), "label": plain(_("Value (e.g. 76.4%)"))},
         ],
     }
 
@@ -334,7 +418,7 @@ def report_modal(levels: Sequence[Mapping[str, Any]], *, channel: str) -> View:
 def read_report(values: Mapping[str, Mapping[str, InputState]]) -> tuple[dict[str, str], dict[str, str]]:
     """(level, period and value as typed; errors by block) of a submitted Report form."""
     got = {f: _value(values, f) for f in ("level", "period", "value")}
-    errors = {f: "Required." for f, v in got.items() if v is None}
+    errors = {f: _("Required.") for f, v in got.items() if v is None}
     return {f: v for f, v in got.items() if v is not None}, errors
 
 
@@ -342,15 +426,17 @@ def at_risk_section(levels: Sequence[Latest]) -> Block:
     """The App Home's "Service levels at risk": the person's levels that missed or are disputed, with the clause."""
     lines = []
     for lv in levels[:LEVEL_LIMIT]:
-        aim = "" if lv.target is None else f" vs {lv.comparison} {quantity(lv.target, lv.unit)}"
-        why = "disputed" if lv.status == "disputed" else "missed"
+        actual = quantity(lv.actual, lv.unit)
+        if lv.target is not None:
+            actual = _("{actual} vs {target}").format(
+                actual=actual, target=f"{lv.comparison} {quantity(lv.target, lv.unit)}"
+            )
+        why = _("disputed") if lv.status == "disputed" else _("missed")
         where = clause({"document": lv.document, "section": lv.section})
-        lines.append(
-            f"• *#{lv.level}* {clip(lv.name, 150)} · {lv.period}: {escape(quantity(lv.actual, lv.unit) + aim)}"
-            f" · *{why}* · {where}"
-        )
-    more = f"\n…and {len(levels) - LEVEL_LIMIT} more." if len(levels) > LEVEL_LIMIT else ""
-    return section(f"*Service levels at risk ({len(levels)})*, that you own:\n" + "\n".join(lines) + more)
+        lines.append(f"• *#{lv.level}* {clip(lv.name, 150)} · {lv.period}: {escape(actual)} · *{why}* · {where}")
+    more = "\n" + _("…and {n} more.").format(n=len(levels) - LEVEL_LIMIT) if len(levels) > LEVEL_LIMIT else ""
+    heading = _("*Service levels at risk ({n})*, that you own:").format(n=len(levels))
+    return section(heading + "\n" + "\n".join(lines) + more)
 
 
 # -- what was typed after /liaison sla ------------------------------------------------------------
@@ -372,7 +458,7 @@ def fees_of(text: str) -> Decimal:
     try:
         fees = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"the fees are a number such as 200000, not {text!r}") from None
+        raise ValueError(_("the fees are a number such as 200000, not {text!r}").format(text=text)) from None
     if not fees.is_finite() or fees < 0:
-        raise ValueError(f"the fees are a number of zero or more, not {text!r}")
+        raise ValueError(_("the fees are a number of zero or more, not {text!r}").format(text=text))
     return fees

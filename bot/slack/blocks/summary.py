@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.i18n import _, ngettext
 from bot.mediation.summaries import LABELS, SILENT, Summary
 from bot.mediation.summary_text import clause_label
 from bot.slack.blocks.kit import FALLBACK_CHARS, HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, Block, mrkdwn
@@ -51,7 +52,7 @@ def _bullets(heading: str, items: list[str], empty: str = "") -> Block:
         return _section(f"{text}\n_{empty}_")
     for n, item in enumerate(items):
         line = f"\n\u2022 {_fit(item, ITEM_CHARS)}"
-        more = f"\n_\u2026and {len(items) - n} more_"
+        more = "\n" + _("_\u2026and {n} more_").format(n=len(items) - n)
         if len(text) + len(line) + len(more) > SECTION_CHARS:
             return _section(text + more)
         text += line
@@ -59,20 +60,26 @@ def _bullets(heading: str, items: list[str], empty: str = "") -> Block:
 
 
 def _who(author: str) -> str:
-    return f"<@{author}>" if _USER_ID.match(author) else escape(author or "someone")
+    return f"<@{author}>" if _USER_ID.match(author) else escape(author or _("someone"))
 
 
 def _point(summary: Summary, point: str, sides: list[tuple[str, str]]) -> Block:
     fields = []
     for side, text in sides:
-        said = _fit(text, FIELD_CHARS - 40) if text else f"_{summary.shown(side, text)}_"
-        fields.append(mrkdwn(f"*{LABELS[side]} states:*\n{said}"))
+        said = _fit(text, FIELD_CHARS - 40) if text else f"_{_(summary.shown(side, text))}_"
+        if side == "client":
+            states = _("*Client states:*")
+        elif side == "vendor":
+            states = _("*Vendor states:*")
+        else:
+            states = f"*{escape(_(LABELS.get(side, side)))}:*"
+        fields.append(mrkdwn(f"{states}\n{said}"))
     return {"type": "section", "text": mrkdwn(f"*{_fit(point, POINT_CHARS)}*"), "fields": fields}
 
 
 def _contract(summary: Summary, budget: int) -> list[Block]:
     """ "What the contracts say": each clause a quote (the first under its point's name) and a context line."""
-    out = [_section("*What the contracts say*" + (f"\n{escape(SILENT)}" if summary.silent else ""))]
+    out = [_section(_("*What the contracts say*") + (f"\n{escape(_(SILENT))}" if summary.silent else ""))]
     room = (budget - 2) // 2  # two blocks a clause, less the heading and a note on what was left out
     left_out = 0
     for point in summary.contract:
@@ -87,19 +94,31 @@ def _contract(summary: Summary, budget: int) -> list[Block]:
             ]
             room -= 1
     if left_out:
-        out.append(_context(f"{left_out} more clauses left out to keep this message short."))
+        note = ngettext(
+            "{n} more clause left out to keep this message short.",
+            "{n} more clauses left out to keep this message short.",
+            left_out,
+        )
+        out.append(_context(note.format(n=left_out)))
     return out
 
 
 def _evidence(summary: Summary) -> Block:
     lines = []
     for e in summary.evidence:
-        offered = f" (with the {e.side}'s position)" if e.side else ""
-        lines.append(f"{_who(e.author)}{offered}: {_fit(e.text, ITEM_CHARS)}")
-    text = "*Evidence*"
+        if e.side == "client":
+            who = _("{who} (with the client's position)").format(who=_who(e.author))
+        elif e.side == "vendor":
+            who = _("{who} (with the vendor's position)").format(who=_who(e.author))
+        elif e.side:
+            who = f"{_who(e.author)} ({escape(e.side)})"
+        else:
+            who = _who(e.author)
+        lines.append(f"{who}: {_fit(e.text, ITEM_CHARS)}")
+    text = _("*Evidence*")
     for n, line in enumerate(lines):
         if len(text) + len(line) + 40 > SECTION_CHARS:
-            return _section(f"{text}\n_\u2026and {len(lines) - n} more_")
+            return _section(f"{text}\n" + _("_\u2026and {n} more_").format(n=len(lines) - n))
         text += f"\n\u2022 {line}"
     return _section(text)
 
@@ -109,30 +128,42 @@ def summary_blocks(summary: Summary) -> list[Block]:
     head: list[Block] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": _fit(f"Neutral summary: {summary.title}", HEADER_CHARS, str)},
+            "text": {"type": "plain_text", "text": _fit(_neutral(summary.title), HEADER_CHARS, str)},
         },
-        _bullets("Both sides agree", summary.agreed, "No statement appears in both positions yet."),
-        _section("*Where they differ*" + ("" if summary.differences else "\n_No differing statements._")),
+        _bullets(_("Both sides agree"), summary.agreed, _("No statement appears in both positions yet.")),
+        _section(_("*Where they differ*") + ("" if summary.differences else "\n" + _("_No differing statements._"))),
     ]
     head += [_point(summary, d.point, d.sides()) for d in summary.differences[:MAX_POINTS]]
     if len(summary.differences) > MAX_POINTS:
-        head.append(_context(f"{len(summary.differences) - MAX_POINTS} more points are in the summary's full text."))
+        more = len(summary.differences) - MAX_POINTS
+        note = ngettext(
+            "{n} more point is in the summary's full text.", "{n} more points are in the summary's full text.", more
+        )
+        head.append(_context(note.format(n=more)))
     tail: list[Block] = []
     if summary.evidence:
         tail.append(_evidence(summary))
     if summary.missing:
-        tail.append(_bullets("Not yet stated", summary.missing))
-    tail.append(_context(f":scales: {escape(summary.note)}"))
+        tail.append(_bullets(_("Not yet stated"), summary.missing))
+    tail.append(_context(f":scales: {escape(_(summary.note))}"))
     return [*head, *_contract(summary, MAX_BLOCKS - len(head) - len(tail)), *tail]
+
+
+def _neutral(title: str) -> str:
+    return _("Neutral summary: {title}").format(title=title)
 
 
 def summary_text(summary: Summary) -> str:
     """The notification fallback: the title and what the summary holds, in one short line."""
-    counts = (
-        f"{len(summary.agreed)} agreed, {len(summary.differences)} "
-        f"point{'s' if len(summary.differences) != 1 else ''} of difference, {len(summary.clauses())} clauses quoted"
+    points, clauses = len(summary.differences), len(summary.clauses())
+    counts = ", ".join(
+        [
+            _("{n} agreed").format(n=len(summary.agreed)),
+            ngettext("{n} point of difference", "{n} points of difference", points).format(n=points),
+            ngettext("{n} clause quoted", "{n} clauses quoted", clauses).format(n=clauses),
+        ]
     )
-    text = f"Neutral summary: {summary.title} ({counts})"
+    text = _("Neutral summary: {title} ({counts})").format(title=summary.title, counts=counts)
     if summary.missing:
         text += " " + " ".join(summary.missing)
     return _fit(text, min(SUMMARY_TEXT_CHARS, FALLBACK_CHARS))
