@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 class LiaisonError(Exception):
-    """Base of the workflows' errors; the message is a sentence meant for the person who asked."""
+    """Base of the workflows' errors; the message is a sentence meant for the person who asked, in their language
+    (made with `bot.i18n._` when raised, under the language the transport set)."""
 
 
 class NotAllowed(LiaisonError):
