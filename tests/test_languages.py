@@ -31,6 +31,7 @@ QUESTIONS = {
         "what is the wifi password for the office?",
         "Can the vendor subcontract the support desk to a third party?",
         "termination notice period duration vendor",
+        "whats the reporting period",  # one function word, and lingua agrees
     ],
     "it": [
         "Qual è il tetto dei crediti di servizio per la disponibilità mancata?",
@@ -39,6 +40,8 @@ QUESTIONS = {
         "Quando si rinnova tacitamente il contratto?",
         "Quali penali si applicano per il ritardo nella consegna?",
         "preavviso disdetta contratto fornitore servizi",
+        "abbiamo degli SLA con MMI?",  # short once SLA and MMI are set aside, but Italian three times over
+        "qual è l'RPO garantito da cloud temple?",
     ],
     "es": [
         "¿Cuál es el límite de los créditos de servicio por falta de disponibilidad?",
