@@ -67,7 +67,7 @@ def test_the_digest_in_italian_headings_facts_and_lines(db: Engine) -> None:
         text = digest_text(d)
         assert d.title == "Riepilogo settimanale: acme"
         titles = [s.title for s in d.sections]
-        assert titles[:3] == ["Segnalazioni della settimana", "Segnalazioni aperte e in ritardo", "Mediazioni"]
+        assert titles[:3] == ["Segnalazioni della settimana", "Segnalazioni aperte e di vecchia data", "Mediazioni"]
         assert "Scadenze dei prossimi 90 giorni" in titles and "Valutazioni delle risposte" in titles
         assert fact(d, "sla.credits") == ("USD 16.000 (2% dei corrispettivi)", None)
         assert fact(d, "sla.missed") == ("1", "▲1 rispetto a 0 nel 2026-09")
