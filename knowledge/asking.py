@@ -22,27 +22,47 @@ EXPANSION_WEIGHT = 0.6  # a word that only an abbreviation's expansion brought (
 
 
 # -- what a question asks for --------------------------------------------------------------------
+# Each cue is written in English, then in Italian (issue #14: the direct line for an Italian question).
 _ASKS_DEFINITION = re.compile(
     r"\b(?:what\s+counts\s+as|what\s+qualifies\s+as|what\s+is\s+meant\s+by|definition\s+of|define|meaning\s+of|"
-    r"what(?:'s|\s+is|\s+are)\s+(?:an?\s+)(?=\w)|what\s+does\s+.{2,60}?\s+mean\b)",
+    r"what(?:'s|\s+is|\s+are)\s+(?:an?\s+)(?=\w)|what\s+does\s+.{2,60}?\s+mean\b"
+    r"|cosa\s+si\s+intende\s+(?:per|con)|che\s+cos['’]\s?è|cos['’]\s?è\s+(?:un|una|il|la|lo|l['’])|definizione\s+di|"
+    r"cosa\s+(?:significa|vuol\s+dire)|cosa\s+conta\s+come)",
     re.IGNORECASE,
 )
-_ASKS_LAW = re.compile(r"\b(?:governing\s+law|governed\s+by|which\s+law|what\s+law|jurisdiction|venue|courts?)\b", re.I)
+_ASKS_LAW = re.compile(
+    r"\b(?:governing\s+law|governed\s+by|which\s+law|what\s+law|jurisdiction|venue|courts?"
+    r"|legge\s+applicabile|diritto\s+applicabile|quale\s+legge|foro(?:\s+competente)?|giurisdizione|tribunale)\b",
+    re.I,
+)
 _ASKS_PARTY = re.compile(
     r"(?:^|[?.!,;]\s*)\W*who\b|\bwho\s+(?:is|are|pays|bears|owns|has|must|shall|should|will|can|may|does|do)\b|"
-    r"\bwhich\s+(?:party|side|company|entity)\b|\bwhose\b|\bby\s+whom\b",
+    r"\bwhich\s+(?:party|side|company|entity)\b|\bwhose\b|\bby\s+whom\b"
+    r"|(?:^|[?.!,;]\s*)\W*chi\b|\bquale\s+(?:parte|società|ente)\b|\bda\s+chi\b|\ba\s+carico\s+di\s+chi\b",
     re.IGNORECASE,
 )
-_ASKS_FREQUENCY = re.compile(r"\b(?:how\s+often|how\s+frequently|how\s+many\s+times|frequency)\b", re.I)
-_NAMES_FREQUENCY = re.compile(r"\b(?:monthly|quarterly|annually|yearly|weekly|daily)\b", re.I)  # "paid monthly?"
+_ASKS_FREQUENCY = re.compile(
+    r"\b(?:how\s+often|how\s+frequently|how\s+many\s+times|frequency"
+    r"|ogni\s+quanto|con\s+quale\s+frequenza|quante\s+volte|frequenza|periodicità)\b",
+    re.I,
+)
+_NAMES_FREQUENCY = re.compile(  # "paid monthly?"
+    r"\b(?:monthly|quarterly|annually|yearly|weekly|daily"
+    r"|mensil[ei]|trimestral[ei]|annual[ei]|settimanal[ei]|giornalier[oaie])\b",
+    re.I,
+)
 # where to send, find or read something: an e-mail address, a web address
 _ASKS_PLACE = re.compile(
-    r"\bwhere\b|\b(?:e-?mail\s+address|which\s+e-?mail|what\s+e-?mail|url|website|web\s*page)\b", re.I
+    r"\bwhere\b|\b(?:e-?mail\s+address|which\s+e-?mail|what\s+e-?mail|url|website|web\s*page)\b"
+    r"|\bdove\b|\b(?:indirizzo\s+(?:e-?mail|pec)|quale\s+e-?mail|sito(?:\s+web)?|pagina\s+web)\b",
+    re.I,
 )
 # the hours of a service: "office hours", "support hours", "what time", "24x7"
 _ASKS_HOURS = re.compile(
     r"\b(?:office|business|working|support|opening|operating|service|call[\s-]in)\s+hours\b"
-    r"|\bhours\s+of\s+(?:support|operation|service|coverage|business)\b|\bwhat\s+time\b|\b24\s*[x/]\s*7\b",
+    r"|\bhours\s+of\s+(?:support|operation|service|coverage|business)\b|\bwhat\s+time\b|\b24\s*[x/]\s*7\b"
+    r"|\borari[oe]?\s+(?:di\s+)?(?:ufficio|lavoro|supporto|servizio|assistenza|apertura)\b|\bin\s+che\s+orari\b"
+    r"|\ba\s+che\s+ora\b|\bh\s?24\b",
     re.I,
 )
 # what a thing is, covers or does: the sentence that says it ("what does performance attribution cover")
@@ -50,46 +70,67 @@ _ASKS_DESCRIPTION = re.compile(
     r"\bwhat\s+(?:does|do|did|will|would)\s+.{1,60}?\s+(?:cover|include|do|mean|entail|involve|provide|require|say)\b"
     r"|\bwhat(?:'s|s|\s+is|\s+are)\b|\bwhat\s+happens\b|\bwhat\s+(?:services|kind|kinds|type|types|sort)\b"
     r"|\bwhat\s+[a-z-]+(?:\s+[a-z-]+)?\s+(?:does|do|did|will)\s+"
-    r"|\bwhich\s+(?!one\b)\w+(?:\s+\w+)?\s+(?:are|is)\s+\w+",
+    r"|\bwhich\s+(?!one\b)\w+(?:\s+\w+)?\s+(?:are|is)\s+\w+"
+    r"|\bcosa\s+(?:prevede|copre|include|comprende|fa|dice|succede|accade)\b|\bche\s+cosa\s+(?:succede|accade)\b"
+    r"|\bquali\s+(?:servizi|attività|obblighi)\b",
     re.I,
 )
 # what the other side owes: a refund, compensation, "what do we get"
 _ASKS_COMPENSATION = re.compile(
-    r"\b(?:refunds?|compensat\w*|reimburs\w*|rebates?|owed?|what\s+do\s+(?:we|i)\s+get|get\s+back)\b", re.I
+    r"\b(?:refunds?|compensat\w*|reimburs\w*|rebates?|owed?|what\s+do\s+(?:we|i)\s+get|get\s+back"
+    r"|rimbors\w*|risarciment\w*|indennizz\w*|compensazion\w*|ci\s+spetta|spetta)\b",
+    re.I,
 )
 # any question word: a question with one that asks for no kind of value asks for a method or a comparison
 _QUESTION_WORD = re.compile(
     r"\b(?:what|which|who|whom|whose|when|where|why|how|can|could|may|might|does|do|did|is|are|was|were|will|would|"
-    r"shall|should|must|has|have)\b",
+    r"shall|should|must|has|have"
+    r"|che|cosa|quale|quali|chi|quando|dove|perché|come|quanto|quanti|quante|può|possono|possiamo|deve|devono|"
+    r"dobbiamo|è|sono|c['’]è|ci\s+sono)\b",
     re.I,
 )
 _ASKS_TIME = re.compile(
     r"\b(?:deadline|due|by\s+when|until\s+when|time\s*(?:limit|frame|line)|turnaround|how\s+soon|"
     r"(?:response|resolution|fix|restore|restoration|repair|recovery|reaction)\s+times?|notice|at\s+what\s+point|"
-    r"after\s+how\s+long)\b",
+    r"after\s+how\s+long"
+    r"|scadenza|entro\s+quando|tempi?\s+(?:di|massimo\s+di)\s+(?:risposta|risoluzione|ripristino|intervento|presa\s+in\s+carico)|"
+    r"preavviso|dopo\s+quanto)\b",
     re.I,
 )
-_ASKS_PERCENT = re.compile(r"%|\b(?:percent|percentage|per\s+cent)\b", re.I)
-_ASKS_DATE = re.compile(r"\b(?:dates?|which\s+day|what\s+day)\b", re.I)
+_ASKS_PERCENT = re.compile(r"%|\b(?:percent|percentage|per\s+cent|percentuale|per\s+cento)\b", re.I)
+# ("data" alone is English "data" too: Italian asks "quale data", "in che data")
+_ASKS_DATE = re.compile(
+    r"\b(?:dates?|which\s+day|what\s+day|quale\s+(?:data|giorno)|(?:in\s+)?che\s+(?:data|giorno))\b", re.I
+)
 _ASKS_MONEY = re.compile(
-    r"\b(?:cost|costs|price|priced|fees?|pay|pays|paid|charge[sd]?|budget|ceiling|spend|usd|eur|gbp|dollars?)\b"
-    r"|[$\u20ac\u00a3]",
+    r"\b(?:cost|costs|price|priced|fees?|pay|pays|paid|charge[sd]?|budget|ceiling|spend|usd|eur|gbp|dollars?"
+    r"|costo|costi|costa|prezzo|prezzi|canone|canoni|tariffa|tariffe|importo|corrispettivo|paga|paghiamo|pagare|"
+    r"pagato|euro)\b|[$\u20ac\u00a3]",
     re.IGNORECASE,
 )
-_ASKS_PAYMENT_TERMS = re.compile(r"\b(?:payment\s+terms?|net\s*\d+|pay\s+within)\b", re.I)
+_ASKS_PAYMENT_TERMS = re.compile(
+    r"\b(?:payment\s+terms?|net\s*\d+|pay\s+within|termini\s+di\s+pagamento|pagamento\s+entro)\b", re.I
+)
 _ASKS_LEVEL = re.compile(
     r"\b(?:target|threshold|level|sla|slas|kpi|score|accuracy|availability|uptime|asa|aht|fcr|csat|credits?|"
-    r"discount|rebate|interest|penalty|penalties|min|minimum|max|maximum|cap|caps|capped)\b",
+    r"discount|rebate|interest|penalty|penalties|min|minimum|max|maximum|cap|caps|capped"
+    r"|obiettivo|soglia|livell[oi]|disponibilità|penale|penali|credit[oi]|sconto|minimo|massimo|tetto)\b",
     re.IGNORECASE,
 )
 _ASKS_METHOD = re.compile(
-    r"\W*how\s+(?:are|is|do|does|did|was|were|should|can|could|will|would)\s+(?!long\b|much\b|many\b|often\b)", re.I
+    r"\W*how\s+(?:are|is|do|does|did|was|were|should|can|could|will|would)\s+(?!long\b|much\b|many\b|often\b)"
+    r"|\W*come\s+(?:si|viene|vengono|va|vanno|è|sono)\s+(?:calcola|calcolat|misura|misurat|determina|determinat|"
+    r"verifica|verificat|gestisc|gestit)",
+    re.I,
 )
-_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b|\bquant[ie]\b(?!\s+(?:tempo|costa))", re.I)
 _ASKS_YES_NO = re.compile(
     r"(?:^|[?.!;:,\-]\s*)(?:(?:so|and|but|also|then|hey|ok|okay|still|just|wait|like|quick\s+q)\W+)?"
     r"(?:can|could|may|might|does|do|did|is|are|was|were|will|would|shall|should|must|has|have|isn't|aren't|"
-    r"doesn't|don't|can't)\s|\b(?:allowed|permitted|entitled|prohibited|forbidden|obliged|obligated|required)\b",
+    r"doesn't|don't|can't)\s|\b(?:allowed|permitted|entitled|prohibited|forbidden|obliged|obligated|required)\b"
+    r"|(?:^|[?.!;:,\-]\s*)(?:(?:ma|e|quindi|allora|ok|scusate)\W+)?(?:possiamo|può|possono|posso|deve|devono|dobbiamo|"
+    r"è|sono|c['’]è|ci\s+sono|hanno|abbiamo)\s"
+    r"|\b(?:consentit[oaie]|permess[oaie]|vietat[oaie]|obbligat[oaie]|obbligatori[oaie]|diritto\s+a|autorizzat[oaie])\b",
     re.IGNORECASE,
 )
 

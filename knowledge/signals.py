@@ -19,22 +19,33 @@ IDENTITY = re.compile(
 )
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MESI = "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre"
 DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}\s*(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?(?:{_MONTHS}),?\s+\d{{4}}"
-    rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|day of (?:{_MONTHS}))",
+    rf"|\d{{1,2}}\s*(?:°|º)?\s+(?:{_MESI})\s+\d{{4}}"  # "1° aprile 2025", "17 gennaio 2025"
+    rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}"  # "20.04.2018", never a section "4.2.10"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}|day of (?:{_MONTHS}))",
     re.IGNORECASE,
 )
 _NUMBER = (
-    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
-    r"forty-five|sixty|ninety|hundred)"
+    r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|forty-five|sixty|ninety|hundred"
+    # Italian: "trenta (30) giorni", "novanta giorni", "sei mesi"
+    r"|un|uno|una|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|dodici|quindici|venti|trenta|quaranta|"
+    r"quarantacinque|sessanta|novanta|cento|centoventi|centottanta)"
 )
 DURATION = re.compile(
-    rf"\b{_NUMBER}(?:\s*\(\d+\))?[\s-]+(?:business\s+|calendar\s+|consecutive\s+)?"
-    r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
+    rf"\b{_NUMBER}(?:\s*\(\s*[\w\d]+\s*\))?[\s-]+(?:business\s+|calendar\s+|consecutive\s+)?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?"
+    r"|minut[oi]|or[ae]|giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|trimestr[ei])\b",
     re.IGNORECASE,
 )
-AMOUNT = re.compile(r"(?:[$\u20ac\u00a3]\s?\d|\b(?:usd|eur|gbp)\s?\d|\d+(?:\.\d+)?\s?%|\bpercent\b)", re.IGNORECASE)
+AMOUNT = re.compile(
+    r"(?:[$\u20ac\u00a3]\s?\d|\b(?:usd|eur|gbp|euro)\s?\d|\d+(?:[.,]\d+)?\s?%|\bpercent\b|\bper\s?cento\b"
+    r"|\d(?:[\d.,]*\d)?\s?(?:euro|\u20ac))",
+    re.IGNORECASE,
+)
 PREAMBLE = re.compile(
     r"\b(?:by and between|entered into|is made (?:and entered )?(?:as of|on|this)|dated as of)\b",
     re.IGNORECASE,
@@ -42,14 +53,22 @@ PREAMBLE = re.compile(
 
 # kind of value -> the wording of a question that asks for it
 _ASKS = {
-    "date": re.compile(r"\b(?:when|what date|which date|date of|dated|deadline|by when)\b", re.IGNORECASE),
+    "date": re.compile(
+        r"\b(?:when|what date|which date|date of|dated|deadline|by when"
+        r"|quando|che data|quale data|data di|entro quando|scadenza|termine ultimo)\b",
+        re.IGNORECASE,
+    ),
     "duration": re.compile(
         r"\b(?:how long|how many (?:days|months|years|hours|minutes|weeks)|how soon|how quickly|how fast|"
-        r"period|duration|notice|within|term)\b",
+        r"period|duration|notice|within|term"
+        r"|quanto tempo|quant[ie] (?:giorni|mesi|anni|ore|minuti|settimane)|entro quanto|in quanto tempo|"
+        r"durata|periodo|preavviso|entro|tempi|tempo)\b",
         re.IGNORECASE,
     ),
     "amount": re.compile(
-        r"\b(?:how much|cost|price|fee|fees|rate|cap|capped|amount|percent|percentage|minimum|maximum|limit)\b",
+        r"\b(?:how much|cost|price|fee|fees|rate|cap|capped|amount|percent|percentage|minimum|maximum|limit"
+        r"|quanto costa|(?<!ogni\s)quanto(?!\s+tempo)|costo|costi|prezzo|tariffa|canone|importo|percentuale|minimo|massimo|limite|tetto"
+        r"|penale|penali)\b",
         re.IGNORECASE,
     ),
 }
