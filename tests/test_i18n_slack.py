@@ -23,12 +23,13 @@ from slack_sdk import WebClient
 
 from bot.db import make_engine, upgrade
 from bot.deps import Deps
-from bot.i18n import speaking
+from bot.i18n import _, speaking
 from bot.localslack.api import SlackAPI
 from bot.settings import Settings
 from bot.slack import seal
 from bot.slack.app import create_app
 from bot.slack.blocks import home as hb
+from bot.slack.homes import refresh_homes
 from bot.slack.listeners.files import indexed_detail
 from knowledge.base import KnowledgeBase
 from tests.test_slack_app import SECRET, Slack
@@ -137,3 +138,14 @@ def test_the_indexing_report_counts_clauses_in_italian() -> None:
         assert indexed_detail("shared", 3) == "3 clausole, visibilità: condivisa tra le parti"
     assert indexed_detail("shared", 3) == "3 clauses, visible to: shared"
     assert indexed_detail("client-only", 1) == "1 clause, visible to: client-only"
+
+
+def test_a_home_refreshed_for_someone_else_is_in_their_own_language(slack: Slack) -> None:
+    """An Italian's click (an issue's status) refreshes the Homes of its reporter and owner: each in theirs."""
+    client = WebClient(base_url=slack.api.url, token="xoxb-test")
+    with speaking("it"):
+        refresh_homes(slack.deps, client, ["U2", "U1"], url=None)
+        welcome_it = _("Welcome to Liaison")
+    views = {c.params["user_id"]: c.params["view"] for c in slack.api.wait_for("views.publish", count=2)}
+    assert views["U2"]["blocks"][0]["text"]["text"] == "Welcome to Liaison"  # en-US, though an Italian clicked
+    assert views["U1"]["blocks"][0]["text"]["text"] == welcome_it  # it-IT

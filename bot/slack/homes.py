@@ -17,8 +17,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot import home
 from bot.deps import Deps
+from bot.i18n import speaking
 from bot.slack.blocks import home as hb
 from bot.slack.blocks.kit import wire_view
+from bot.slack.language import for_person
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +45,12 @@ def workspace_url(client: WebClient, context: BoltContext | None = None) -> str 
 
 
 def refresh_homes(deps: Deps, client: WebClient, users: Iterable[str | None], *, url: str | None) -> None:
-    """Publish these people's Home again (an issue was given to them, or changed): best effort, never raises."""
+    """Publish these people's Home again (an issue was given to them, or changed): best effort, never raises.
+    Each Home is in its reader's language (their Slack locale), not in that of the person whose click caused it."""
     for user in dict.fromkeys(u for u in users if u and u.startswith(("U", "W"))):
         try:
-            publish_home(deps, client, user, url)
+            with speaking(for_person(deps, client, user_id=user, channel_id=None)):
+                publish_home(deps, client, user, url)
         except Exception as err:  # the Home is a view of records that are already saved
             log.info("could not refresh %s's Home: %s", user, err)
 
