@@ -9,6 +9,7 @@ sets its language afresh: nothing leaks into the next one on the same worker thr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
 
 from bot import languages
 from bot.authorize import Actor
@@ -28,15 +30,24 @@ from bot.records.roles import grant_role
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.language import ContextExecutor, forget_locales, user_locale
+from bot.slack.posting import post_due_digests
 from knowledge.base import KnowledgeBase
 from knowledge.i18n import current, speaking
 from tests.conftest import ENGAGEMENT, write
 from tests.test_deadline_reminders import DUE, run, seed
-from tests.test_slack_app import SECRET, Slack, _text
+from tests.test_digest import NOW, deps_for
+from tests.test_digest import E as DIGEST_ENGAGEMENT
+from tests.test_digest import seed as seed_digest
+from tests.test_slack_app import SECRET, Slack
 
 ITALIAN = "Qual è il tetto dei crediti di servizio per la disponibilità mancata?"
 ENGLISH = "What is the service credit cap for missed availability?"
 OPERATOR = Actor("cli", frozenset({"admin"}))
+
+
+def _text(params: dict[str, Any]) -> str:
+    """What a message or reply says: its blocks and its text."""
+    return json.dumps(params.get("blocks", []), ensure_ascii=False) + str(params.get("text", ""))
 
 
 @contextmanager
@@ -195,3 +206,19 @@ def test_a_reminder_is_posted_in_each_channels_language(tmp_path: Path, kb: Know
         assert " scade " in by_channel["CS"] and " is due " not in by_channel["CS"]  # the engagement's Italian
         assert " is due " in by_channel["CX"]  # the channel's own English over it
         assert current() == "en"
+
+
+def test_the_weekly_digest_is_posted_in_each_channels_language(db: Engine, tmp_path: Path) -> None:
+    seed_digest(db)  # channels CCLIENT, CVENDOR and CSHARED of `acme`, due at NOW
+    deps = deps_for(db, tmp_path)
+    languages.set_language(deps, engagement=DIGEST_ENGAGEMENT, language="it", who=OPERATOR, channel_id="CVENDOR")
+    with SlackAPI() as api:
+        outcomes = post_due_digests(deps, WebClient(token="xoxb-test", base_url=api.url), now=NOW)
+        assert {o.status for o in outcomes} == {"posted"} and len(outcomes) == 3
+        text = {c.params["channel"]: str(c.params["text"]) for c in api.calls_to("chat.postMessage")}
+        charts = {c.params["channel_id"]: str(c.params) for c in api.calls_to("files.completeUploadExternal")}
+    assert "Riepilogo settimanale: acme" in text["CVENDOR"] and "Weekly digest" not in text["CVENDOR"]
+    assert "Weekly digest: acme" in text["CCLIENT"] and "Weekly digest: acme" in text["CSHARED"]
+    assert "segnalazioni e livelli di servizio" in charts["CVENDOR"]
+    assert "issues and service levels" in charts["CCLIENT"]
+    assert current() == "en"
