@@ -21,7 +21,8 @@ so the gap between the two is measured on the same questions. Columns are devset
 and true not-found, ...) plus `reply`: the share of answers whose own words came in the question's language.
 Language detection (`knowledge.languages.detect`) is scored on every question and twin longer than three words
 (expected: the item's `lang`; None counts as wrong). Per-question results, with the pair, the detected language
-and the twin's id, are in the JSON output.
+and the twin's id, are in the JSON output. `--english-set` also asks `slack_dev.jsonl` (334 English questions on
+`sla-terms` and `cuad-services`, the same engagements) in the same run: the English numbers, in a row of their own.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ CREDIT = (
 TWIN = "/en"  # a twin's id: its item's id + TWIN
 MIN_WORDS = 4  # detection is scored on questions longer than three words
 GROUP_ORDER = ("it->it", "it->en", "en->it", "en->en", "mixed")
+ENGLISH_SET = "english set"  # slack_dev.jsonl asked in the same run (--english-set): the English numbers
 
 
 # -- pairs -----------------------------------------------------------------------------------------
@@ -108,9 +110,16 @@ def detection_summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 # -- scoring ---------------------------------------------------------------------------------------
-def annotate(row: dict[str, Any], it: devset.Item, corpus: devset.Corpus, detect: Callable[[str], str | None]) -> None:
+def annotate(
+    row: dict[str, Any],
+    it: devset.Item,
+    corpus: devset.Corpus,
+    detect: Callable[[str], str | None],
+    *,
+    english_set: bool = False,
+) -> None:
     """The language facts of one answered row: pair, group, detection, whether Liaison replied in the asker's."""
-    pair, mixed = pair_of(it, corpus)
+    pair, mixed = ("en->en", False) if english_set else pair_of(it, corpus)
     detected = detect(it.question)
     row.update(
         lang=it.lang,
@@ -122,7 +131,9 @@ def annotate(row: dict[str, Any], it: devset.Item, corpus: devset.Corpus, detect
         detect_correct=detected == it.lang,
         reply_in_language=row.get("reply_language") == it.lang,
     )
-    row["group"] = "en->en" if row["twin_of"] else group_of(row)  # every twin in one row, mixed pool or not
+    row["english_set"] = english_set
+    # every twin in one row, mixed pool or not; the English set's questions in a row of their own
+    row["group"] = ENGLISH_SET if english_set else "en->en" if row["twin_of"] else group_of(row)
 
 
 def summarise_groups(rows: Sequence[dict[str, Any]], ks: Sequence[int]) -> dict[str, dict[str, Any]]:
@@ -132,7 +143,7 @@ def summarise_groups(rows: Sequence[dict[str, Any]], ks: Sequence[int]) -> dict[
         return {**devset.summarise(rs, ks), "reply_in_language": devset.rate(rs, "reply_in_language")}
 
     out: dict[str, dict[str, Any]] = {}
-    asked = [r for r in rows if r["twin_of"] is None]
+    asked = [r for r in rows if r["twin_of"] is None and not r["english_set"]]
     out["all (no twins)"] = with_reply(asked)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -151,8 +162,11 @@ def summarise_groups(rows: Sequence[dict[str, Any]], ks: Sequence[int]) -> dict[
                     out[g] = with_reply(groups[g])
         elif groups.get(name):
             out[name] = with_reply(groups[name])
-    for g in sorted(set(groups) - set(out) - {"en->en"} - {k for k in groups if k.startswith("mixed ")}):
+    planned = {"en->en", ENGLISH_SET} | {k for k in groups if k.startswith("mixed ")}
+    for g in sorted(set(groups) - set(out) - planned):
         out[g] = with_reply(groups[g])  # a pair the set did not plan for ('it->?'): shown, not hidden
+    if groups.get(ENGLISH_SET):
+        out[ENGLISH_SET] = with_reply(groups[ENGLISH_SET])
     return out
 
 
@@ -213,6 +227,12 @@ def print_report(
     )
     for w in det["wrong"]:
         print(f"  {w['id']}: {w['detected']!r} for {w['expected']!r}: {w['question']}")
+    if ENGLISH_SET in det:
+        e = det[ENGLISH_SET]
+        print(
+            f"the English set's {e['questions']} questions of 4+ words: {devset.fmt(e['accuracy'])} "
+            f"({e['undecided']} undecided, {len(e['wrong']) - e['undecided']} wrong)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,6 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", help="comma-separated engagements to run")
     p.add_argument("--out", type=Path, help="JSON (default benchmarks/results/languages-<timestamp>.json)")
     p.add_argument("--embedder", help="a LIAISON_EMBEDDER value (default: the project's default embedder)")
+    p.add_argument(
+        "--english-set",
+        nargs="?",
+        type=Path,
+        const=devset.DATA,
+        help="also ask the English set (default benchmarks/data/slack_dev.jsonl) on its engagements of the same run",
+    )
     p.add_argument(
         "--skip-missing",
         action="store_true",
@@ -241,6 +268,14 @@ def main(argv: list[str] | None = None) -> int:
     if unlabelled:
         print(f"questions without a 'lang' ('it' or 'en'): {unlabelled}", file=sys.stderr)
         return 2
+    english = [] if args.english_set is None else devset.load_items(args.english_set)
+    if args.only:
+        english = [i for i in english if i.engagement in corpus.paths]
+    foreign = sorted({i.engagement for i in english} - set(corpus.paths))
+    if foreign:
+        print(f"the English set's engagements {foreign} are not in {args.documents}", file=sys.stderr)
+        return 2
+    english = [replace(i, lang="en") for i in english]
     out_path = args.out or HERE / "results" / f"languages-{time.strftime('%Y%m%d-%H%M%S')}.json"
     twins = [t for t in map(twin_of, items) if t is not None]
     print(f"Italian development set ({CREDIT}): {len(items)} questions, {len(twins)} English twins", file=sys.stderr)
@@ -266,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             items = [i for i in items if i.id not in dropped]
             twins = [t for t in twins if t.id[: -len(TWIN)] not in dropped]
             print(f"left out {len(skipped)} questions on those documents", file=sys.stderr)
-        problems = devset.verify(items, devset.text_reader(kb))
+        problems = devset.verify([*items, *english], devset.text_reader(kb))
         if problems:
             print("\n".join(problems), file=sys.stderr)
             print(f"{len(problems)} gold span problem(s): fix the data before measuring", file=sys.stderr)
@@ -274,15 +309,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"all {sum(len(i.gold) for i in items)} gold spans verified against the indexed text", file=sys.stderr)
         t0 = time.perf_counter()
         rows = []
-        for it in [*items, *twins]:
+        asking = [(it, False) for it in [*items, *twins]] + [(it, True) for it in english]
+        for it, of_english_set in asking:
             row = devset.run_item(kb, it, corpus, ks, reply_language=True)
-            annotate(row, it, corpus, detect)
+            annotate(row, it, corpus, detect, english_set=of_english_set)
             rows.append(row)
         seconds = time.perf_counter() - t0
 
     summary = summarise_groups(rows, ks)
+    asked = [r for r in rows if r["twin_of"] is None and not r["english_set"]]
     comparison = twin_comparison(rows)
-    detection = detection_summary(rows)
+    detection = detection_summary([r for r in rows if not r["english_set"]])
+    if english:
+        detection[ENGLISH_SET] = detection_summary([r for r in rows if r["english_set"]])
     print_report(summary, ks, comparison, detection)
     if skipped:
         print(f"left out (documents not indexed): {len(skipped)} questions", file=sys.stderr)
@@ -297,8 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         "twins": comparison,
         "detection": detection,
         "skipped": skipped,
-        "lead_correct_by_kind": devset.breakdown([r for r in rows if r["twin_of"] is None], "kind"),
-        "lead_correct_by_document": devset.by_document([r for r in rows if r["twin_of"] is None]),
+        "lead_correct_by_kind": devset.breakdown(asked, "kind"),
+        "lead_correct_by_document": devset.by_document(asked),
         "results": rows,
     }
     out_path.parent.mkdir(parents=True, exist_ok=True)
