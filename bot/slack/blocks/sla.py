@@ -131,7 +131,8 @@ def quantity(value: object, unit: str | None) -> str:
 
 def target(level: Mapping[str, Any]) -> str:
     if level.get("target") is None:
-        return f"{level['comparison']} {level.get('target_text') or _('(no target)')}"
+        stated = level.get("target_text") or _("(no target)")
+        return f"{level['comparison']} {stated}"
     return f"{level['comparison']} {quantity(level['target'], level.get('unit'))}"
 
 
