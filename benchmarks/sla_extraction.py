@@ -27,6 +27,15 @@ correct matched pairs / gold entries; the `match` row counts matched pairs alone
 (`claim_days`) are scored only on the gold entries that state the key: recall over those entries, precision
 over the predictions matched to them (no row when no gold entry states it).
 A reStructuredText file (`.rst`) is read as the plain text it is when the loader has no reader of its own.
+
+Deadlines too (`knowledge.deadlines.extract_obligations`), with `--deadlines GOLD` (one obligation a line: document,
+kind, the rule's verbatim span, its duration, direction, anchor, renewal and written date):
+
+    .venv/bin/python benchmarks/sla_extraction.py --docs ../shared/bench/sla-it/docs \
+        --deadlines benchmarks/data/deadlines_gold_it.jsonl
+
+A drafted obligation matches a gold one of the same document and kind when its rule or quote overlaps the gold rule
+(each used once); then duration (amount and unit), direction, anchor, renewal and date are compared.
 """
 
 from __future__ import annotations
@@ -326,6 +335,57 @@ def _load(path: Path) -> Any:
         return load_document(copy, name=path.name)
 
 
+# field -> how to read it from an obligation (gold or drafted, as dicts)
+DEADLINE_FIELDS: dict[str, Callable[[Level], object]] = {
+    "duration": lambda o: (o["duration"]["amount"], o["duration"]["unit"]) if o.get("duration") else None,
+    "direction": lambda o: o.get("direction"),
+    "anchor": lambda o: o.get("anchor"),
+    "renewal": lambda o: o.get("renewal"),
+    "on": lambda o: o.get("on"),
+}
+
+
+def extract_deadlines(folder: Path) -> list[Level]:
+    """Draft the obligations of every file in `folder` with knowledge.deadlines, as dicts."""
+    from knowledge.deadlines import extract_obligations
+
+    out: list[Level] = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != "MANIFEST.md"):
+        for d in extract_obligations(_load(path).text):
+            out.append(
+                {
+                    "document": path.name,
+                    "kind": d.kind,
+                    "rule": d.rule.text,
+                    "spans": [(d.rule.start, d.rule.end), (d.quote.start, d.quote.end)],
+                    "duration": {"amount": d.duration.amount, "unit": d.duration.unit} if d.duration else None,
+                    "direction": d.direction,
+                    "anchor": d.anchor,
+                    "renewal": d.renewal,
+                    "on": d.on.isoformat() if d.on else None,
+                }
+            )
+    return out
+
+
+def score_deadlines(gold: list[Level], predicted: list[Level]) -> list[FieldScore]:
+    """The `match` row (same document and kind, overlapping spans, each used once), then one row per field."""
+    pairs: list[tuple[int, int]] = []
+    used: set[int] = set()
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(predicted):
+            same = p["document"] == g["document"] and p["kind"] == g["kind"]
+            if pi not in used and same and any(_overlap(s, (g["start"], g["end"])) for s in p["spans"]):
+                pairs.append((gi, pi))
+                used.add(pi)
+                break
+    rows = [FieldScore("match", len(pairs), _ratio(len(pairs), len(predicted)), _ratio(len(pairs), len(gold)))]
+    for name, read in DEADLINE_FIELDS.items():
+        correct = sum(1 for gi, pi in pairs if read(gold[gi]) == read(predicted[pi]))
+        rows.append(FieldScore(name, correct, _ratio(correct, len(predicted)), _ratio(correct, len(gold))))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("predictions", type=Path, nargs="?", help="predicted service levels (JSONL)")
@@ -333,9 +393,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, help="with --docs: also write the predictions here (JSONL)")
     parser.add_argument("--gold", type=Path, default=GOLD, help="gold service levels (default: %(default)s)")
     parser.add_argument("--out", type=Path, help="also write the scores as JSON here")
+    parser.add_argument("--deadlines", type=Path, help="with --docs: score the drafted deadlines against this gold")
     args = parser.parse_args(argv)
     if (args.predictions is None) == (args.docs is None):
         parser.error("give a predictions file or --docs FOLDER (one of them)")
+    if args.deadlines is not None:
+        if args.docs is None:
+            parser.error("--deadlines needs --docs FOLDER")
+        gold_deadlines = load_levels(args.deadlines)
+        drafted = extract_deadlines(args.docs)
+        print(table(score_deadlines(gold_deadlines, drafted), len(gold_deadlines), len(drafted)))
+        return 0
     gold = load_levels(args.gold)
     if args.docs is not None:
         predicted = extract_folder(args.docs)

@@ -15,7 +15,7 @@ import re
 
 from knowledge.deadline_drafts import Anchor, ObligationDraft
 from knowledge.deadline_sentences import Sentences, content_sentences
-from knowledge.deadline_values import Found, dates
+from knowledge.deadline_values import Found, bilingual, dates
 from knowledge.slas import Span
 
 _COVER = 3000  # the first characters, where an agreement states its own date
@@ -30,10 +30,17 @@ _NAMED_AFTER = re.compile(
 _PARENT = re.compile(
     r"(?i)\b(?:under|to|amends|amending|of)\s+(?:the\s+|that\s+certain\s+)?[^.;]{0,80}?\bdated\s+(?:as\s+of\s+)?$"
 )
-_EFFECTIVE_ON = re.compile(
+_ABOUT_EFFECT = bilingual(
+    r"(?i)effective|commenc|take[sn]?\s+effect|into\s+(?:force|effect)|\bbegin|\bstart",
+    r"|\bdecorr|\bin\s+vigore|\befficac|\bha\s+effetto",
+)
+_EFFECTIVE_ON = bilingual(
     r"(?i)\b(?:effective|commenc\w*|take[sn]?\s+effect|come[sn]?\s+into\s+(?:force|effect)"
     r"|(?:shall|will|to)\s+(?:begin|start))\s+"
-    r"(?:(?:as\s+)?(?:of|from)\s+|on\s+|upon\s+|this\s+)?(?:the\s+)?(?:day\s+of\s+)?$|\bstart\w*\s*:\s*$"
+    r"(?:(?:as\s+)?(?:of|from)\s+|on\s+|upon\s+|this\s+)?(?:the\s+)?(?:day\s+of\s+)?$|\bstart\w*\s*:\s*$",
+    # "decorre dal 1° aprile 2025", "entra in vigore il 1 marzo 2025", "con efficacia dal", "a decorrere dal"
+    r"|\b(?:decorr\w*|entr\w*\s+in\s+vigore|efficac\w*|ha\s+effetto|a\s+decorrere|a\s+partire)\s+"
+    r"(?:(?:a\s+(?:decorrere|partire)\s+)?(?:dal|dall['’]|dalla)\s*|il\s+|in\s+data\s+)$",
 )
 _BLANK_DATE = re.compile(
     r"(?i)\b(?:dated|made|entered\s+into|executed|as\s+of|this)\b[^.;]{0,40}?(?:_{3,}|\[\s*[*\s]*\]|\[\s*·\s*\])"
@@ -44,7 +51,13 @@ _HEREOF = re.compile(
     r"(?:the\s+)?(?:date\s+(?:first\s+)?(?:above\s+|set\s+forth\s+above\s+|written\s+above\s+)?(?:written|set\s+forth|hereof)"
     r"|(?:day\s+and\s+year|date)\s+first\s+(?:above\s+)?(?:written|set\s+forth)(?:\s+above)?|date\s+of\s+this\s+agreement)"
 )
-_SIGNED = re.compile(r"(?i)effective\s+date[^.]{0,80}?\b(?:last\s+)?(?:signature|execution|signing|signed|executed)")
+_SIGNED = bilingual(
+    r"(?i)effective\s+date[^.]{0,80}?\b(?:last\s+)?(?:signature|execution|signing|signed|executed)",
+    # "La Convenzione decorre dalla data della stipula", "entra in vigore il giorno della sua firma"
+    r"|\b(?:decorr\w*|entr\w*\s+in\s+vigore|efficac\w*|ha\s+effetto)\s+(?:a\s+(?:decorrere|partire)\s+)?"
+    r"(?:dal(?:la|l['’])?|il|alla)\s*(?:data|giorno|momento)\s+(?:della|del|di)\s+(?:sua\s+|relativa\s+)?"
+    r"(?:stipula|sottoscrizione|firma|ultima\s+firma)\w*",
+)
 _DATED = re.compile(
     r"(?i)\b(?:dated|made|entered\s+into|executed|signed|concluded)\b[^.;,]{0,40}?$|\bas\s+of\s+(?:the\s+)?$|\bthis\s+$"
 )
@@ -56,9 +69,7 @@ def effective(text: str, sentences: Sentences) -> ObligationDraft | None:
     signed: tuple[int, int, int] | None = None
     hereof: tuple[int, int, int, int] | None = None  # "effective as of the date first above written"
     for a, b in sentences.spans:
-        if b - a > 3000 or not re.search(
-            r"(?i)effective|commenc|take[sn]?\s+effect|into\s+(?:force|effect)|\bbegin|\bstart", text[a:b]
-        ):
+        if b - a > 3000 or not _ABOUT_EFFECT.search(text, a, b):
             continue
         for found in dates(text, a, b):
             before = text[max(a, found.start - 90) : found.start]

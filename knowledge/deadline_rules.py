@@ -11,56 +11,105 @@ needs its own words ("cure", "renew", "for convenience", "report", "assistance")
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from knowledge.deadline_drafts import Anchor, Direction, Duration, Kind, ObligationDraft, Unit
-from knowledge.deadline_values import Period, periods, spelled
+from knowledge.deadline_values import Bilingual, Period, bilingual, periods, reading_italian, spelled
 from knowledge.slas import Span
 
 _QUALIFIER = re.compile(
     r"(?i)(?:(?:at\s+least|not\s+less\s+than|no\s+less\s+than|no\s+later\s+than|not\s+later\s+than|a\s+minimum\s+of"
-    r"|within|upon|on|by|with|giving|providing|up\s+to|for\s+up\s+to|for\s+a\s+period\s+of|for)\s+){1,2}$"
+    r"|within|upon|on|by|with|giving|providing|up\s+to|for\s+up\s+to|for\s+a\s+period\s+of|for"
+    # Italian: "entro (e non oltre) (il termine di) (i)", "almeno", "non inferiore a", "con un preavviso (scritto) di"
+    r"|entro(?:\s+e\s+non\s+oltre)?(?:\s+il\s+termine\s+(?:massimo\s+)?di)?(?:\s+(?:i|il|le|gli))?|almeno|non\s+meno\s+di"
+    r"|non\s+(?:inferiore|superiore)\s+a|con\s+(?:un\s+)?preavviso(?:\s+(?:scritto|formale))?\s+di|un\s+termine\s+di"
+    r"|per\s+un\s+periodo\s+di|nel\s+termine\s+di|fino\s+a)\s+(?:\*\*)?){1,2}$"
 )
 _AFTER_PERIOD = re.compile(
-    r"(?i)\s*(?:'s|’s|'|’)?\s*(?:\(\s*\d+\s*\)\s*)?(?:(?:prior|advance|advanced|previous|written|formal|express)\s+){0,3}"
+    r"(?i)[\s*]*(?:'s|’s|'|’)?\s*(?:\(\s*\d+\s*\)\s*)?(?:(?:prior|advance|advanced|previous|written|formal|express)\s+){0,3}"
     r"(?:notice\s+)?(?:(?:of\s+)?(?:non-?\s*renewal|termination|its\s+intent\w*|intent\w*)\s+[^.;]{0,80}?)?"
-    r"(?P<dir>prior\s+to|before|in\s+advance\s+of|preceding|after|following|from|of)\s+"
+    r"(?P<dir>prior\s+to|before|in\s+advance\s+of|preceding|after|following|from|of"
+    r"|prima\s+(?:della|dello|delle|del|di)|antecedent\w*\s+(?:la|il|alla|al)|dopo\s+(?:la|il|l['’])?"
+    r"|successiv\w*\s+(?:alla|allo|al|all['’]|a)|a\s+decorrere\s+(?:dalla|dal|dall['’])|a\s+partire\s+(?:dalla|dal|dall['’])"
+    r"|decorrenti\s+(?:dalla|dal|dall['’])|dalla|dallo|dalle|dal|dall['’])(?:\s+|(?<=['’]))"
 )
+_IT_AFTER_PERIOD = re.compile(r"(?i)[\s*]*(?:di\s+preavviso\s+)?(?:(?:solari|lavorativi)\s+)?successiv[ie]\b")
 _PERIOD_END = re.compile(
     r"end\s+of\s+(?:the\s+|each\s+|any\s+|such\s+)?(?:calendar\s+)?(?:month|quarter|measurement|period|year)"
     r"|month[\s-]end|quarter[\s-]end|period[\s-]end|close\s+of\s+(?:each|the)\s+month"
+    r"|(?:fine|scadenza|chiusura)\s+(?:di\s+|del\s+|della\s+)?(?:ciascun|ogni|ognuno|del|della|dello)?\s*"
+    r"(?:mese|trimestre|semestre|anno|periodo|esercizio)|mese\s+in\s+cui"
 )
-_STOP = re.compile(r"(?i)[,;:.(]|\s(?:unless|provided|and\s+shall|in\s+which|which|whereupon|then(?!-)|but)\b")
+_STOP = re.compile(
+    r"(?i)[,;:.(]|\s(?:unless|provided|and\s+shall|in\s+which|which|whereupon|then(?!-)|but)\b"
+    r"|\s(?:salvo|purché|a\s+meno\s+che|qualora|trascors\w*|decors\w*|ove|mediante|tramite)\b"
+)
 _BEFORE = {"prior to", "before", "in advance of", "preceding"}
+_BEFORE_IT = re.compile(r"(?i)prima|antecedent")
 
-_RENEW = re.compile(
+_RENEW = bilingual(
     r"(?i)renew\w*|\b(?:non-?\s*renewal|extension\s+of\s+(?:the|this)\s+(?:term|agreement)|extension\s+(?:period|term)s?"
     r"|extend\w*\s+(?:the|this)\s+(?:term|agreement)|year[\s-]+to[\s-]+year|month[\s-]+to[\s-]+month)\b"
-    r"|\bautomatic\w*\s+(?:(?:be\s+)?extend|continu)\w*"
+    r"|\bautomatic\w*\s+(?:(?:be\s+)?extend|continu)\w*",
+    r"|\brinnov\w*|\bproroga\w*|\bprorogat\w*",
 )
-_ROLLS = re.compile(
+_ROLLS = bilingual(
     r"(?i)\bautomatic\w*|\bnon-?\s*renewal|\bnot\s+to\s+(?:renew|extend)|\bintent\w*\s+not|\bdesire\s+not|\btacit\w*"
-    r"|\bunless\b|\belect\w*\s+not|year[\s-]+to[\s-]+year|month[\s-]+to[\s-]+month"
+    r"|\bunless\b|\belect\w*\s+not|year[\s-]+to[\s-]+year|month[\s-]+to[\s-]+month",
+    r"|\bsalvo\s+disdetta|\bdisdett\w*|\btacit\w*|\bautomaticamente",
 )
-_NOTICE = re.compile(r"(?i)\bnoti(?:ce|fy|fies|fied|fication)\b")
-_CONVENIENCE = re.compile(
+_NOTICE = bilingual(
+    r"(?i)\bnoti(?:ce|fy|fies|fied|fication)\b",
+    r"|\bpreavvis\w*|\bdisdett\w*|\bcomunicazion\w*|\bcomunicat\w*|\braccomandata\b|\bPEC\b|\bnotific\w*",
+)
+_CONVENIENCE = bilingual(
     r"(?i)for\s+(?:its\s+)?convenience|without\s+cause|for\s+any\s+reason|for\s+no\s+reason|at\s+any\s+time"
-    r"|with\s+or\s+without\s+cause|in\s+its\s+(?:sole\s+)?discretion"
+    r"|with\s+or\s+without\s+cause|in\s+its\s+(?:sole\s+)?discretion",
+    r"|\bin\s+qualsiasi\s+momento|\bin\s+ogni\s+momento|\bsenza\s+(?:giusta\s+)?causa|\bad\s+nutum"
+    r"|\bper\s+qualsiasi\s+(?:motivo|ragione)|\bsenza\s+(?:alcun\s+)?obbligo\s+di\s+motivazione|\bdi\s+recedere",
 )
-_TERMINATE = re.compile(r"(?i)\bterminat\w*")
-_CURE = re.compile(r"(?i)\b(?:cure[sd]?|curing|remed(?:y|ied|ies))\b")
+_TERMINATE = bilingual(r"(?i)\bterminat\w*", r"|\brecede\w*|\brecesso\b")
+_BREACH = bilingual(r"(?i)\bbreach", r"|\binadempi\w*|\bviolazion\w*|\bdiffida")
+_CURE = bilingual(
+    r"(?i)\b(?:cure[sd]?|curing|remed(?:y|ied|ies))\b",
+    r"|\b(?:diffida\w*(?:\s+ad\s+adempiere)?|adempiere|porre\s+rimedio|rimedia\w*|sanare|eliminare\s+l['’]inadempimento)",
+)
 _NO_CURE = re.compile(r"(?i)\bwithout\s+(?:any\s+|a\s+)?(?:cure|remedy)\s+period")
+_WITHIN_IT = (
+    r"entro(?:\s+e\s+non\s+oltre)?(?:\s+il\s+termine\s+(?:massimo\s+)?di)?(?:\s+(?:i|il|le|gli|un\s+massimo\s+di))?"
+)
+_WITHIN = Bilingual(r"(?i)within\s+$", rf"(?i)(?:within|\b{_WITHIN_IT})\s+(?:\*\*)?$")
 _CURE_REACH = 120  # a cure period is stated this close after the word "cure"
-_CREDIT = re.compile(r"(?i)\b(?:service\s+)?credits?\b")
-_CLAIM = re.compile(r"(?i)\b(?:claim|request|submit|notify|apply\s+for|redeem)\w*")
-_REPORT = re.compile(r"(?i)\breports?\b")
-_DELIVERED = re.compile(
+_CREDIT = bilingual(r"(?i)\b(?:service\s+)?credits?\b", r"|\bcredit[oi]\b|\bpenal[ei]\b")
+_CLAIM = bilingual(
+    r"(?i)\b(?:claim|request|submit|notify|apply\s+for|redeem)\w*",
+    r"|\b(?:richiest\w*|richied\w*|reclam\w*|presentar\w*|contest\w*)",
+)
+_REPORT = bilingual(r"(?i)\breports?\b", r"|\brapport[oi]\b|\brelazion[ei]\b|\brendicont\w*")
+_DELIVERED = bilingual(
     r"(?i)\b(?:deliver|provide|submit|issue|send|furnish|produce|prepare)\w*\s+(?:[\w-]+\s+){0,6}?reports?\b"
     r"|\breports?\s+(?:[\w-]+\s+){0,4}?(?:shall|will|must)\s+be\s+(?:delivered|provided|submitted|due|issued|sent)"
-    r"|\breports?\s+(?:is|are)\s+due\b"
+    r"|\breports?\s+(?:is|are)\s+due\b",
+    r"|\b(?:invi|trasmett|consegn|fornisc|fornir|present|predispon|inoltr|produc)\w*\s+(?:[\w'’-]+\s+){0,8}?"
+    r"(?:report|rapport[oi]|relazion[ei]|rendicont\w*)\b",
 )
-_EXIT = re.compile(
-    r"(?i)\b(?:termination|transition|exit|disengagement|wind-?\s*down)\s+(?:assistance|services?|plan|period)\b"
+_EXIT = bilingual(
+    r"(?i)\b(?:termination|transition|exit|disengagement|wind-?\s*down)\s+(?:assistance|services?|plan|period)\b",
+    r"|\bperiodo\s+di\s+(?:transizione|uscita|affiancamento|phase-?out)|\bassistenza\s+(?:alla\s+)?(?:transizione|"
+    r"cessazione|uscita|migrazione|subentro)|\bfase\s+di\s+(?:uscita|transizione|phase-?out)|\bphase-?out\b",
 )
+# a reply, approval or decision due within a period ("potrà esprimere le proprie osservazioni entro i 60 (sessanta)
+# giorni solari successivi, trascorsi i quali la stessa si intenderà approvata"; "comunicare gli esiti ... entro 90
+# giorni dal ricevimento"); a silence deemed approval is kept as values["deemed"]
+_REPLY = re.compile(
+    r"(?i)\b(?:osservazion\w*|riscontr\w*|approva\w*|esit[oi]|parere|pareri|rispost\w*|rispond\w*|decid\w*|decision\w*"
+    r"|pronunc\w*|valuta\w*)"
+)
+_DEEMED = re.compile(
+    r"(?i)\bsi\s+intender[àa]\s+(?:tacitamente\s+)?(?:approvat|accettat|accolt)\w*|\bsilenzio[\s-]+assenso\b"
+    r"|\btacitamente\s+(?:approvat|accettat)\w*|\bdeemed\s+(?:approved|accepted)\b"
+)
+_PAYMENT = re.compile(r"(?i)\bpagament\w*|\bpagat\w*|\bsald\w*\s+(?:la|le)\s+fattur|\bliquidazion\w*")
 _DAY_OF_MONTH = re.compile(
     r"(?i)\bby\s+(?:no\s+later\s+than\s+)?the\s+(?P<n>(?:\w+(?:-\w+)?\s*\(\s*)?\d{1,2}(?:st|nd|rd|th)\s*\)?|\w+(?:-\w+)?)\s+"
     r"(?P<kind>business\s+|working\s+|calendar\s+)?(?P<day>day)\s+of\s+(?:the\s+|each\s+)?(?:following|next|each|every|succeeding)?"
@@ -89,7 +138,7 @@ def ordinal(words: str) -> int | None:
 def obligation_in(text: str, a: int, b: int) -> ObligationDraft | None:
     """The one periodic obligation text[a:b] states, if any (the first kind that reads it)."""
     sentence = text[a:b]
-    for read in (_non_renewal, _termination, _cure, _claim, _report, _exit):
+    for read in (_non_renewal, _termination, _cure, _claim, _report, _exit, _reply, _payment):
         found = read(text, a, b, sentence)
         if found is not None:
             return found
@@ -107,8 +156,11 @@ def _draft(
     if m:
         stop = _STOP.search(text, m.end(), min(b, m.end() + 140))
         end = stop.start() if stop else min(b, m.end() + 140)
-        direction = "before" if " ".join(m.group("dir").casefold().split()) in _BEFORE else "after"
+        words = " ".join(m.group("dir").casefold().split())
+        direction = "before" if words in _BEFORE or _BEFORE_IT.match(words) else "after"
         anchor = _anchor_of(text[m.start("dir") : end], kind) or anchor
+    elif it := _IT_AFTER_PERIOD.match(text, period.end, b):  # "entro i 60 (sessanta) giorni solari successivi"
+        end, direction = it.end(), "after"
     else:
         tail = re.match(r"(?i)(?:'s|’s|'|’)?\s*(?:(?:prior|advance|previous)\s+)?(?:written\s+)?notice", text[end:b])
         if tail:
@@ -130,12 +182,24 @@ def _draft(
 
 def _anchor_of(words: str, kind: Kind) -> Anchor | None:
     w = words.casefold()
-    if "anniversary" in w:
+    if "anniversary" in w or "anniversario" in w:
         return "anniversary"
-    if kind == "cure" and re.search(r"noti|receipt|receiv|demand|advised|informed", w):
+    if kind == "cure" and re.search(
+        r"noti|receipt|receiv|demand|advised|informed|ricev|diffida|contestazion|comunicaz", w
+    ):
         return "breach-notice"
-    if re.search(r"go-?\s*live|launch|cut-?\s*over", w):
+    if re.search(r"go-?\s*live|launch|cut-?\s*over|avvio\s+(?:del|in)\s+esercizio|messa\s+in\s+esercizio|collaudo", w):
         return "go-live"
+    if re.search(r"scioglimento|cessazione|risoluzione|recesso", w):
+        return "termination"
+    if kind in ("non-renewal-notice", "termination-notice") and re.search(r"scadenza", w):
+        return "term-end"
+    if re.search(r"ricevimento|ricezione|trasmissione|richiesta|notifica|comunicazione|invio|segnalazione", w):
+        return "notice"
+    if re.search(r"data\s+(?:della\s+|di\s+)?(?:stipula|sottoscrizione|firma)", w):
+        return "signature"
+    if re.search(r"data\s+di\s+(?:decorrenza|efficacia|entrata\s+in\s+vigore)", w):
+        return "effective"
     if _PERIOD_END.search(w):
         return "period-end" if kind in ("report", "credit-claim") or "term" not in w else "term-end"
     if kind == "non-renewal-notice" or re.search(r"end\s+of\s+the\s+(?:then|initial|current|renewal)|expir|term\b", w):
@@ -160,10 +224,13 @@ def _notice_period(text: str, a: int, b: int) -> list[Period]:
         before = text[max(a, p.start - 60) : p.start].casefold()
         if re.match(
             r"\W{0,3}\s*(?:\(\s*\d+\s*\)\s*)?(?:(?:prior|advance|advanced|previous|written|formal)\s+){0,3}"
-            r"notice|\s*(?:prior\s+to|before|in\s+advance|preceding)",
+            r"notice|\s*(?:prior\s+to|before|in\s+advance|preceding)"
+            r"|[\s*]*(?:di\s+)?preavviso|[\s*]*prima\s+(?:della|dello|del|di)",
             after,
         ) or re.search(  # fmt: skip
-            r"notice\s+(?:period\s+)?(?:of\s+)?(?:at\s+least\s+|not\s+less\s+than\s+)?$", before
+            r"notice\s+(?:period\s+)?(?:of\s+)?(?:at\s+least\s+|not\s+less\s+than\s+)?$"
+            r"|preavviso\s+(?:scritto\s+|formale\s+)?(?:di\s+)?(?:almeno\s+|non\s+inferiore\s+a\s+)?(?:\*\*)?$",
+            before,
         ):
             out.append(p)
     return out
@@ -183,7 +250,7 @@ def _non_renewal(text: str, a: int, b: int, sentence: str) -> ObligationDraft | 
 def _termination(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
     if not (_TERMINATE.search(sentence) and _CONVENIENCE.search(sentence) and _NOTICE.search(sentence)):
         return None
-    if _CURE.search(sentence) or re.search(r"(?i)\bbreach", sentence):
+    if _CURE.search(sentence) or _BREACH.search(sentence):
         return None
     found = _notice_period(text, a, b)
     if not found:
@@ -198,7 +265,10 @@ def _cure(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
     found = [
         p
         for p in periods(text, a, b)
-        if re.search(r"(?i)(?:within|of|for)\s+$", text[max(a, p.start - 12) : p.start])
+        if re.search(
+            rf"(?i)(?:within|of|for|{_WITHIN_IT}|di|per|non\s+inferiore\s+a)\s+(?:\*\*)?$",
+            text[max(a, p.start - 40) : p.start],
+        )
         and any(-_CURE_REACH < p.start - at < _CURE_REACH for at in cures)
     ]
     if not found:
@@ -210,7 +280,7 @@ def _cure(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
 def _claim(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
     if not (_CREDIT.search(sentence) and _CLAIM.search(sentence)):
         return None
-    found = [p for p in periods(text, a, b) if re.search(r"(?i)within\s+$", text[max(a, p.start - 12) : p.start])]
+    found = [p for p in periods(text, a, b) if _WITHIN.search(text, max(a, p.start - 40), p.start)]
     if not found:
         return None
     return _draft(text, a, b, "credit-claim", found[0], ("after", "period-end"))
@@ -235,7 +305,7 @@ def _report(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
             values={"duration": duration.span, "day_of_month": Span.of(text, m.start("n"), m.end("n"))},
         )
     for p in periods(text, a, b):
-        if not re.search(r"(?i)within\s+$", text[max(a, p.start - 12) : p.start]):
+        if not _WITHIN.search(text, max(a, p.start - 40), p.start):
             continue
         draft = _draft(text, a, b, "report", p, ("after", None))
         if draft.anchor == "period-end":
@@ -250,4 +320,35 @@ def _exit(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
         draft = _draft(text, a, b, "exit", p, ("after", None))
         if draft.anchor in ("termination", "term-end", "notice") and draft.direction == "after":
             return draft
+    return None
+
+
+def _reply(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
+    """A reply, approval or decision due within a period of a submission (Italian contracts), anchor "notice"."""
+    if not reading_italian() or not _REPLY.search(sentence):
+        return None
+    for p in periods(text, a, b):
+        if not _WITHIN.search(text, max(a, p.start - 40), p.start) or p.unit in ("year",):
+            continue
+        draft = _draft(text, a, b, "other", p, ("after", "notice"))
+        if draft.direction != "after" or draft.anchor not in ("notice", None):
+            continue
+        draft = replace(draft, anchor="notice")
+        deemed = _DEEMED.search(text, p.end, b)
+        if deemed is not None:
+            draft = replace(draft, values={**draft.values, "deemed": Span.of(text, deemed.start(), deemed.end())})
+        return draft
+    return None
+
+
+def _payment(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
+    """A payment term ("pagamento entro 30 (trenta) giorni dal ricevimento della fattura"), anchor "notice"."""
+    if not reading_italian() or not _PAYMENT.search(sentence) or not re.search(r"(?i)\bfattur\w*|\binvoice", sentence):
+        return None
+    for p in periods(text, a, b):
+        if not _WITHIN.search(text, max(a, p.start - 40), p.start):
+            continue
+        draft = _draft(text, a, b, "other", p, ("after", "notice"))
+        if draft.direction == "after" and draft.anchor in ("notice", None):
+            return replace(draft, anchor="notice")
     return None

@@ -17,28 +17,46 @@ from dataclasses import replace
 from knowledge.deadline_drafts import Anchor, Duration, ObligationDraft, Renewal, Unit
 from knowledge.deadline_rules import ordinal
 from knowledge.deadline_sentences import Sentences
-from knowledge.deadline_values import Found, Period, dates, periods
+from knowledge.deadline_values import Found, Period, bilingual, dates, periods, reading_italian
 from knowledge.slas import Span
 
-_TERM_SENTENCE = re.compile(
-    r"(?i)\bterm\b|\bthis\s+(?:agreement|contract)\b|\bcontract\s+period\b|\bcommenc\w*|\beffective\s+until\b"
+_TERM_SENTENCE = bilingual(
+    r"(?i)\bterm\b|\bthis\s+(?:agreement|contract)\b|\bcontract\s+period\b|\bcommenc\w*|\beffective\s+until\b",
+    r"|\bdurata\b|\b(?:la|il|del|della|presente)\s+(?:convenzione|contratto|accordo)\b|\bdecorr\w*"
+    r"|\b(?:scade|scadrà)\b",
 )
-_TERM_VERB = re.compile(
+_TERM_VERB = bilingual(
     r"(?i)\b(?:continu\w*|remain\w*|expir\w*|in\s+(?:full\s+)?(?:force|effect)|commenc\w*|until|through|ending|end\s+on"
     r"|terminat\w*|conclud\w*|(?:shall|will)\s+(?:begin|end)"
-    r"|period\s+of|term\s+of|be\s+for|valid)\b"
+    r"|period\s+of|term\s+of|be\s+for|valid)\b",
+    r"|\b(?:durata|scad\w*|sino\s+al|fino\s+al|decorr\w*|valid\w*|in\s+vigore|efficac\w*)\b",
 )
-_AGAINST = re.compile(
+# "ha durata quinquennale": the term as an adjective
+_TERM_ADJECTIVE = re.compile(
+    r"(?i)\bdurata\s+(?:complessiva\s+)?(?P<adj>annuale|biennale|triennale|quadriennale|quinquennale|decennale|semestrale)\b"
+)
+_INITIAL = bilingual(r"(?i)initial\s+(?:term|period)", r"|\bdurata\b")
+_THIS_AGREEMENT = bilingual(
+    r"(?i)\b(?:this|the)\s+(?:agreement|contract)\b|\bthe\s+term\b",
+    r"|\b(?:la|il|presente)\s+(?:convenzione|contratto|accordo)\b",
+)
+_EFFECTIVE_DATE = bilingual(r"(?i)effective\s+date", r"|\bdecorr\w*")
+_ADJECTIVE_YEARS = {"annuale": 1, "biennale": 2, "triennale": 3, "quadriennale": 4, "quinquennale": 5, "decennale": 10}
+_AGAINST = bilingual(
     r"(?i)\b(?:licen[cs]e\w*|royalt\w*|warrant\w*|compet\w*|confidential\w*|surviv\w*|employ\w*|lease|solicit\w*"
-    r"|insurance|retain|records|payment|invoice|renewal\s+term\s+of)\b"
+    r"|insurance|retain|records|payment|invoice|renewal\s+term\s+of)\b",
+    r"|\b(?:licenz\w*|garanzi\w*|riservatezza|assicura\w*|pagament\w*|fattur\w*|periodo\s+di\s+transizione)\b",
 )
 _HEAD = 150  # what a term sentence is about is in its first words ("The term of the license ...")
 _END_WORDS = re.compile(
-    r"(?i)(?:until|through|thru|ending|end|ends|expir\w*|terminat\w*|conclud\w*|to\s+and\s+including|up\s+to)\b"
-    r"[^.;]{0,40}$"
+    r"(?i)(?:until|through|thru|ending|end|ends|expir\w*|terminat\w*|conclud\w*|to\s+and\s+including|up\s+to"
+    r"|fino|sino|scad\w*|termin[ae]\w*)\b[^.;]{0,40}$"
 )
 _ENDS_AS_OF = re.compile(r"(?i)\b(?:end|ends|expir\w*|terminat\w*|conclud\w*)\s+(?:as\s+of|on|at)\s+$")
-_START_WORDS = re.compile(r"(?i)(?:commenc\w*|effective|from|dated|as\s+of|beginning|starting|begin\w*)\s+(?:on\s+)?$")
+_START_WORDS = re.compile(
+    r"(?i)(?:commenc\w*|effective|from|dated|as\s+of|beginning|starting|begin\w*|decorr\w*|dal|dalla|a\s+partire\s+dal)"
+    r"\s+(?:on\s+|il\s+)?$"
+)
 _ANNIVERSARY = re.compile(
     r"(?i)\b(?:the\s+)?(?P<n>(?:\w+(?:-\w+)?\s*\(\s*)?\d{1,2}(?:st|nd|rd|th)\s*\)?|\w+(?:-\w+)?"
     r"|(?:\w+\s*)?\(\s*\d{1,2}\s*\)[\s-]*years?|\d{1,2}[\s-]*years?)\s+"
@@ -47,9 +65,12 @@ _ANNIVERSARY = re.compile(
 _LENGTH_BEFORE = re.compile(
     r"(?i)(?:\bof|\bfor|\bbe|\bis|\bcontinu\w*|\blast|\bremain\w*(?:\s+in\s+(?:full\s+)?(?:force|effect))?|:)\s+"
     r"(?:a\s+(?:period|term)\s+of\s+)?(?:an?\s+)?(?:initial\s+)?(?:(?:period|term)\s+of\s+)?$"
+    # "ha durata di cinque anni", "avrà una durata pari a 5 (cinque) anni", "per un periodo di 36 mesi"
+    r"|\b(?:durata|periodo)(?:\s+(?:complessiva|iniziale|contrattuale))?\s+(?:di|pari\s+a|non\s+superiore\s+a)\s+$"
 )
 _NOT_INITIAL = re.compile(
-    r"(?i)\b(?:renew\w*|successive|additional|further|subsequent|consecutive|extend\w*|extension|notice|thereafter)\b"
+    r"(?i)\b(?:renew\w*|successive|additional|further|subsequent|consecutive|extend\w*|extension|notice|thereafter"
+    r"|rinnov\w*|ulterior\w*|proroga\w*|preavviso|transizione)\b"
 )
 _NOT_LENGTH_AFTER = re.compile(
     r"(?i)^\W{0,3}\s*(?:(?:prior|advance|written)\s+)?(?:notice|prior|before|in\s+advance"
@@ -58,41 +79,62 @@ _NOT_LENGTH_AFTER = re.compile(
 _SURVIVING = re.compile(r"(?i)\band\s+for\s+(?:a\s+(?:continuous\s+)?(?:period|term)\s+of\s+)?(?:an?\s+)?$")
 _TERM_WORD = re.compile(r"(?i)\bterm\b")
 _FROM = re.compile(
-    r"(?i)^\W{0,3}\s*(?:\(\s*\d+\s*\)\s*)?(?:\(the\s+[^)]{0,40}\)\s*)?(?:from|after|following|commencing|beginning|starting|of)\s+(?:on\s+)?(?:the\s+)?(?P<of>[^.,;]{3,60})"
+    r"(?i)^\W{0,3}\s*(?:\(\s*\d+\s*\)\s*)?(?:\(the\s+[^)]{0,40}\)\s*)?(?:from|after|following|commencing|beginning"
+    r"|starting|of|a\s+decorrere\s+dal(?:la|l['’])?|a\s+partire\s+dal(?:la|l['’])?|dalla|dal|dall['’])\s*(?:on\s+)?(?:the\s+)?"
+    r"(?P<of>[^.,;]{3,60})"
 )
 
-_AUTOMATIC = re.compile(
+_AUTOMATIC = bilingual(
     r"(?i)\bautomatic\w*\s+(?:be\s+)?(?:renew\w*|extend\w*)|\b(?:renew\w*|extend\w*)\s+(?:itself\s+)?(?:automatically|tacitly)"
     r"|\bautomatic\s+(?:[\w-]+\s+){0,3}(?:renewals?|extensions?)\b|\btacit\w*\s+renew\w*|\bcontinu\w*\s+automatically"
     r"|\b(?:continu\w*|effective|renew\w*)\s+(?:on\s+a\s+)?(?:month[\s-]+to[\s-]+month|year[\s-]+to[\s-]+year)"
     r"|\bunless\b[^.]{0,120}?\bnotice\b[^.]{0,80}?\b(?:not\s+to\s+renew|non-?\s*renewal|intention\s+not|desire\s+not)"
-    r"|\b(?:renew\w*|extend\w*)\b[^.]{0,160}?\bunless\b[^.]{0,100}?\b(?:notice|notif\w*)\b"
+    r"|\b(?:renew\w*|extend\w*)\b[^.]{0,160}?\bunless\b[^.]{0,100}?\b(?:notice|notif\w*)\b",
+    r"|\btacitamente\s+(?:rinnovat|prorogat)\w*|\b(?:rinnov|prorog)\w*\s+(?:tacitamente|automaticamente)"
+    r"|\brinnovo\s+tacito|\btacito\s+rinnovo|\bautomaticamente\s+(?:rinnovat|prorogat)\w*"
+    r"|\b(?:rinnov|prorog)\w*\b[^.]{0,160}?\bsalvo\s+disdetta",
 )
-_OPTION = re.compile(
+_OPTION = bilingual(
     r"(?i)\b(?:option|right|elect\w*)\s+to\s+(?:renew|extend)|\bmay\s+(?:\w+\s+){0,3}(?:be\s+)?(?:renew\w*|extend\w*)"
     r"|\boption\w*,?\s+(?:to\s+)?(?:renew|extend)|\b(?:at|in)\s+(?:\S+\s+){1,3}option\b[^.]{0,60}?\b(?:renew|extend)\w*"
     r"|\brenewable\b|\b(?:shall|will)\s+(?:be\s+)?(?:renewed|extended|extend|renew)\s+(?:\S+\s+){0,8}?for\b"
-    r"|\b(?:renew\w*|extend\w*)\b[^.]{0,60}?\bmutual\w*|\bmutually\s+agree\w*\s+(?:in\s+writing\s+)?to\s+(?:renew|extend)"
+    r"|\b(?:renew\w*|extend\w*)\b[^.]{0,60}?\bmutual\w*|\bmutually\s+agree\w*\s+(?:in\s+writing\s+)?to\s+(?:renew|extend)",
+    r"|\b(?:può|possono|potrà|potranno)\s+essere\s+(?:rinnovat|prorogat)\w*|\bfacoltà\s+di\s+(?:rinnov|proroga)\w*"
+    r"|\bopzione\s+di\s+(?:rinnovo|proroga)|\b(?:rinnovabile|prorogabile)\b",
 )
-_EVERGREEN = re.compile(
+_EVERGREEN = bilingual(
     r"(?i)\b(?:continu\w*|remain\w*)\s+(?:in\s+(?:full\s+)?(?:force|effect)\s+(?:and\s+effect\s+)?)?(?:thereafter\s+)?"
     r"(?:indefinitely|in\s+perpetuity|perpetually|(?:unless\s+and\s+)?until\s+(?:it\s+is\s+)?(?:earlier\s+)?terminated"
     r"|unless\s+and\s+until\b)"
     r"|\bindefinite\s+(?:period|term|duration)|\bshall\s+be\s+perpetual\b|\b(?:and|remain\s+in\s+effect)\s+perpetually\b"
-    r"|\bend\w*\s+when\s+terminated\b"
+    r"|\bend\w*\s+when\s+terminated\b",
+    r"|\ba\s+tempo\s+indeterminato\b|\bdurata\s+indeterminata\b",
 )
-_NO_RENEWAL = re.compile(r"(?i)\b(?:shall|will)\s+not\s+(?:be\s+)?(?:automatically\s+)?(?:renew\w*|extend\w*)\b")
+_NO_RENEWAL = bilingual(
+    r"(?i)\b(?:shall|will)\s+not\s+(?:be\s+)?(?:automatically\s+)?(?:renew\w*|extend\w*)\b",
+    r"|\bnon\s+(?:è|sarà|potrà\s+essere|può\s+essere)\s+(?:tacitamente\s+)?(?:rinnov|prorog)(?:at|abil)\w*"
+    r"|\besclus[oa]\s+(?:il\s+|ogni\s+)?(?:tacito\s+)?rinnovo|\bsenza\s+(?:tacito\s+)?rinnovo",
+)
 _RENEWAL_NEAR = re.compile(
-    r"(?i)\b(?:renew\w*|successive|additional|further|subsequent|consecutive|extend\w*|extension)\b"
+    r"(?i)\b(?:renew\w*|successive|additional|further|subsequent|consecutive|extend\w*|extension"
+    r"|rinnov\w*|ulterior\w*|proroga\w*|successiv\w*)\b"
 )
-_ABOUT_TERM = re.compile(r"(?i)\b(?:agreement|term|terms|contract|franchise)\b")
+_ABOUT_TERM = bilingual(
+    r"(?i)\b(?:agreement|term|terms|contract|franchise)\b",
+    r"|\b(?:convenzione|contratto|accordo|durata|essa|esso)\b",  # "Essa può essere rinnovata": the Convenzione
+)
 _ANNUAL = re.compile(
     r"(?i)\b(?:annual(?:ly)?|year[\s-]+to[\s-]+year|yearly|every\s+year|each\s+year)\b|\bmonth[\s-]+to[\s-]+month\b"
+    r"|\bdi\s+anno\s+in\s+anno\b|\bdi\s+mese\s+in\s+mese\b"
 )
 
 
 def _anchor_named(words: str) -> Anchor | None:
     w = words.casefold()
+    if re.search(r"data\s+(?:della\s+|di\s+)?(?:stipula|sottoscrizione|firma)|\bstipula", w):
+        return "signature"
+    if re.search(r"data\s+di\s+(?:decorrenza|efficacia|entrata\s+in\s+vigore)|decorrenza", w):
+        return "effective"
     if re.search(r"effective\s+date|date\s+(?:hereof|of\s+this|first|set\s+forth|above)|commencement\s+date|hereof", w):
         return "effective"
     if re.search(r"signature|execution|signing|executed|signed", w):
@@ -113,9 +155,9 @@ def term_end(text: str, sentences: Sentences) -> ObligationDraft | None:
         if draft is None:
             continue
         score = (
-            3 * bool(re.search(r"(?i)initial\s+(?:term|period)", sentence))
-            + 2 * bool(re.search(r"(?i)\b(?:this|the)\s+(?:agreement|contract)\b|\bthe\s+term\b", sentence))
-            + bool(re.search(r"(?i)effective\s+date", sentence))
+            3 * bool(_INITIAL.search(sentence))
+            + 2 * bool(_THIS_AGREEMENT.search(sentence))
+            + bool(_EFFECTIVE_DATE.search(sentence))
             - 3 * bool(_AGAINST.search(sentence[:_HEAD]))
         )
         if best is None or score > best[0]:
@@ -131,7 +173,14 @@ def _term_in(text: str, a: int, b: int) -> ObligationDraft | None:
             on = found
             break
     length: tuple[Duration, Anchor | None, int, int] | None = None
-    if (m := _ANNIVERSARY.search(text, a, b)) and (n := ordinal(m.group("n"))):
+    if reading_italian() and (adjective := _TERM_ADJECTIVE.search(text, a, b)):  # "ha durata quinquennale"
+        word = adjective.group("adj").casefold()
+        span = Span.of(text, adjective.start("adj"), adjective.end("adj"))
+        duration = (
+            Duration(6, "month", span) if word == "semestrale" else Duration(_ADJECTIVE_YEARS[word], "year", span)
+        )
+        length = (duration, "effective", adjective.start(), adjective.end())
+    elif (m := _ANNIVERSARY.search(text, a, b)) and (n := ordinal(m.group("n"))):
         span = Span.of(text, m.start("n"), m.end("n"))
         length = (Duration(n, "year", span), _anchor_named(m.group("of")), m.start(), m.end("of"))
     else:

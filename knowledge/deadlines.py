@@ -22,6 +22,7 @@ from knowledge.deadline_effective import effective
 from knowledge.deadline_rules import obligation_in
 from knowledge.deadline_sentences import Sentences, content_sentences
 from knowledge.deadline_terms import renewal, term_end
+from knowledge.deadline_values import reading
 
 __all__ = [
     "Anchor",
@@ -43,6 +44,14 @@ def extract_obligations(text: str, *, labels: Callable[[int], str | None] | None
     the term's end and the renewal first, then the others in document order; [] for a document that states none.
     `labels(offset)` gives the clause label of the quote starting at that offset."""
     t = text[:MAX_TEXT]
+    with reading(t):
+        out = _obligations(t)
+    if labels is not None:
+        out = [replace(d, section=labels(d.quote.start)) for d in out]
+    return out
+
+
+def _obligations(t: str) -> list[ObligationDraft]:
     sentences = Sentences(content_sentences(t))
     life = [d for d in (effective(t, sentences), term_end(t, sentences), renewal(t, sentences)) if d is not None]
     periodic: list[ObligationDraft] = []
@@ -54,7 +63,4 @@ def extract_obligations(text: str, *, labels: Callable[[int], str | None] | None
         if found is not None and (found.kind, found.rule.start) not in seen:
             seen.add((found.kind, found.rule.start))
             periodic.append(found)
-    out = [*life, *periodic][:MAX_OBLIGATIONS]
-    if labels is not None:
-        out = [replace(d, section=labels(d.quote.start)) for d in out]
-    return out
+    return [*life, *periodic][:MAX_OBLIGATIONS]

@@ -21,14 +21,22 @@ WORD_NUMBERS = {
     "forty-five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
     "a": 1, "an": 1,
 }  # fmt: skip
-_WORDS = "|".join(sorted((w for w in WORD_NUMBERS if len(w) > 2), key=len, reverse=True)) + f"|{ITALIAN_NUMBER}"
+_WORDS = "|".join(sorted((w for w in WORD_NUMBERS if len(w) > 2), key=len, reverse=True))
 _FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d{1,3}(?:\.\d{3})+,\d+|\d+(?:[.,]\d+)?|\.\d+"
-# "seven (7)", "twenty four (24)", "7 (seven)", "7", "99,95", "1,000.50", "seven", "trenta (30)", "20 (venti)"
-_NUMBER = (
-    rf"(?:(?:{_WORDS})(?:[ -](?:{_WORDS}))?[ \t]*\((?P<paren>{_FIGURE})\)"
-    rf"|(?P<fig>{_FIGURE})(?:[ \t]*\((?:{_WORDS})(?:[ -](?:{_WORDS}))?\))?"
-    rf"|(?P<word>(?:{_WORDS})(?:[ -](?:{_WORDS}))?|an?|one))"
-)
+
+
+def _number(words: str) -> str:
+    # "seven (7)", "twenty four (24)", "7 (seven)", "7", "99,95", "1,000.50", "seven" (and with Italian words
+    # "trenta (30)", "20 (venti)", "novanta")
+    return (
+        rf"(?:(?:{words})(?:[ -](?:{words}))?[ \t]*\((?P<paren>{_FIGURE})\)"
+        rf"|(?P<fig>{_FIGURE})(?:[ \t]*\((?:{words})(?:[ -](?:{words}))?\))?"
+        rf"|(?P<word>(?:{words})(?:[ -](?:{words}))?|an?|one))"
+    )
+
+
+_NUMBER = _number(_WORDS)
+_NUMBER_IT = _number(f"{_WORDS}|{ITALIAN_NUMBER}")
 _UNITS = {
     "second": "seconds", "seconds": "seconds", "sec": "seconds", "secs": "seconds", "s": "seconds",
     "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes", "m": "minutes",
@@ -40,19 +48,32 @@ _UNITS = {
     "ore": "hours", "giorno": "days", "giorni": "days", "gg": "days", "settimana": "weeks", "settimane": "weeks",
     "mese": "months", "mesi": "months", "trimestre": "quarters", "trimestri": "quarters",
 }  # fmt: skip
-PERCENT = re.compile(
-    rf"(?<![\w.,]){_NUMBER}[ \t]*(?:%|(?i:per[ \t]?cento?)\b)(?:[ \t]*\((?P<paren2>{_FIGURE})[ \t]*%\))?"
-)
+_PERCENT_TAIL = rf"[ \t]*(?:%|(?i:per[ \t]?cento?)\b)(?:[ \t]*\((?P<paren2>{_FIGURE})[ \t]*%\))?"
+PERCENT = re.compile(rf"(?<![\w.,]){_NUMBER}{_PERCENT_TAIL}")
+_PERCENT_IT = re.compile(rf"(?<![\w.,]){_NUMBER_IT}{_PERCENT_TAIL}")
+_EN_UNITS = r"seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|quarters?|milliseconds?|ms|h|m|s"
+_DURATION_HEAD = r"(?:[ \t]*-[ \t]*|[ \t]+|(?=[a-z]))" rf"(?:\((?P<paren3>{_FIGURE})\)[ \t]*)?"
 DURATION = re.compile(
-    rf"(?<![\w.,]){_NUMBER}(?:[ \t]*-[ \t]*|[ \t]+|(?=[a-z]))(?:\((?P<paren3>{_FIGURE})\)[ \t]*)?"
+    rf"(?<![\w.,]){_NUMBER}{_DURATION_HEAD}"
     r"(?P<kind>(?i:business|working|calendar)[ \t]+)?"
-    r"(?P<unit>(?i:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|quarters?|milliseconds?|ms|h|m|s"
-    r"|millisecondi|secondi|minut[oi]|ore|ora|giorn[oi]|gg|settiman[ae]|mes[ei]|trimestr[ei]))"
+    rf"(?P<unit>(?i:{_EN_UNITS}))"
+    r"(?![\w])"
+)
+_DURATION_IT = re.compile(
+    rf"(?<![\w.,]){_NUMBER_IT}{_DURATION_HEAD}"
+    r"(?P<kind>(?i:business|working|calendar)[ \t]+)?"
+    rf"(?P<unit>(?i:{_EN_UNITS}|millisecondi|secondi|minut[oi]|ore|ora|giorn[oi]|gg|settiman[ae]|mes[ei]|trimestr[ei]))"
     r"(?![\w])"
     # Italian writes the kind of day after it: "giorni lavorativi", "giorni solari", "giorni (di) calendario"
     r"(?P<kind2>[ \t]+(?i:lavorativ[ie]|solari|di[ \t]+calendario|calendario|naturali(?:[ \t]+e[ \t]+consecutivi)?"
     r"|consecutiv[ie])(?![\w]))?"
 )
+# the Italian patterns (number words, units) are read only where an Italian unit is written: English text keeps the
+# speed of the English patterns
+_ITALIAN_UNIT = re.compile(
+    r"(?i)\b(?:millisecondi|secondi|minut[oi]|ore|ora|giorn[oi]|gg|settiman[ae]|mes[ei]|trimestr[ei])\b"
+)
+_ITALIAN_PERCENT = re.compile(r"(?i)\bper[ \t]?cento\b")
 _CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB"}
 MONEY = re.compile(
     r"(?P<code>\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR|RUB|SEK|NOK|DKK)\b|US\$|[$€£¥₽])[ \t]?"
@@ -112,7 +133,9 @@ def _number_of(m: re.Match[str], *extra: str) -> Decimal | None:
 def percentages(text: str, start: int = 0, end: int | None = None) -> list[Value]:
     """The percentages of text[start:end] ('99.9%', '99,95 %', 'five percent (5%)'), in order."""
     out = []
-    for m in PERCENT.finditer(text, start, len(text) if end is None else end):
+    stop = len(text) if end is None else end
+    pattern = _PERCENT_IT if _ITALIAN_PERCENT.search(text, start, stop) else PERCENT
+    for m in pattern.finditer(text, start, stop):
         number = _number_of(m, "paren2")
         if number is not None and not (m.group("word") and m.group("word").casefold() in {"a", "an", "one"}):
             out.append(Value(number, "%", m.start(), m.end()))
@@ -122,7 +145,9 @@ def percentages(text: str, start: int = 0, end: int | None = None) -> list[Value
 def durations(text: str, start: int = 0, end: int | None = None) -> list[Value]:
     """The durations of text[start:end] with their unit ('30 minutes', '2h', 'seven (7) business days')."""
     out = []
-    for m in DURATION.finditer(text, start, len(text) if end is None else end):
+    stop = len(text) if end is None else end
+    pattern = _DURATION_IT if _ITALIAN_UNIT.search(text, start, stop) else DURATION
+    for m in pattern.finditer(text, start, stop):
         unit_word = m.group("unit").casefold()
         glued = m.start("unit") > 0 and text[m.start("unit") - 1].isdigit()
         if len(unit_word) == 1 and not glued:
@@ -133,7 +158,7 @@ def durations(text: str, start: int = 0, end: int | None = None) -> list[Value]:
         if number is None:
             continue
         unit = _UNITS[unit_word]
-        kind = (m.group("kind") or m.group("kind2") or "").strip().casefold()
+        kind = (m.group("kind") or m.groupdict().get("kind2") or "").strip().casefold()
         if unit == "days" and (kind in {"business", "working"} or kind.startswith("lavorativ")):
             unit = "business days"
         out.append(Value(number, unit, m.start(), m.end()))
