@@ -103,7 +103,7 @@ class Cap:
         object.__setattr__(self, "pct", optional(self.pct, "the cap's pct"))
         object.__setattr__(self, "amount", optional(self.amount, "the cap's amount"))
         if (self.pct is None) == (self.amount is None):
-            raise SlaInputError("a cap is either a pct of the fees or an amount, exactly one of them")
+            raise SlaInputError(_("a cap is either a pct of the fees or an amount, exactly one of them"))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Literal
 
 from bot.i18n import _
-from bot.sla.money import HUNDRED, SlaInputError, currency_code, exact, money, optional, pct, plain, shown
+from bot.sla.money import HUNDRED, SlaInputError, currency_code, exact, money, optional, pct, shown
 
 if TYPE_CHECKING:
     from bot.sla.credits import ServiceLevel  # the level a rule credits (its metric, target, unit)
@@ -217,7 +217,9 @@ class Tier:
         object.__setattr__(self, "high", optional(self.high, "a tier's to"))
         object.__setattr__(self, "pct", exact(self.pct, "a tier's pct"))
         if self.low is not None and self.high is not None and self.low > self.high:
-            raise SlaInputError(f"a tier's from ({plain(self.low)}) is above its to ({plain(self.high)})")
+            raise SlaInputError(
+                _("a tier's from ({low}) is above its to ({high})").format(low=shown(self.low), high=shown(self.high))
+            )
 
     def holds(self, value: Decimal) -> bool:
         above = self.low is None or value > self.low or (self.low_inclusive and value == self.low)
@@ -267,7 +269,7 @@ class Tiers:
 
     def __post_init__(self) -> None:
         if not self.tiers:
-            raise SlaInputError("a tier table needs at least one tier")
+            raise SlaInputError(_("a tier table needs at least one tier"))
         for i, a in enumerate(self.tiers):
             for b in self.tiers[i + 1 :]:
                 if overlap(a, b):
