@@ -55,7 +55,7 @@ DIRECT_CONTEXT_CHARS = 300  # how much of a long line is kept on each side of it
 LLM_NOTE = N_(":robot_face: Written by an AI model from the quoted clauses.")
 NEAREST_HEADER = N_("Nearest clauses (not an answer)")
 THINKING = N_("Looking through the contracts\u2026")
-BIND_COMMAND = "/liaison bind ENGAGEMENT client|vendor|shared"
+BIND_COMMAND = N_("/liaison bind ENGAGEMENT client|vendor|shared")  # its placeholder in the reader's language
 
 ROLE_TEMPLATES = {
     "amendment": N_("Amended by *{label}*"),
@@ -290,7 +290,7 @@ def unbound_channel_blocks(*, channel_is_dm: bool) -> list[Block]:
     else:
         why = _("This channel is not bound to an engagement yet, so I don't know which contracts I may quote here.")
     how = _("A workspace admin or an engagement admin can bind it by running:\n`{command}`")
-    blocks = [section(why), section(how.format(command=BIND_COMMAND)), _sides_section()]
+    blocks = [section(why), section(how.format(command=_(BIND_COMMAND))), _sides_section()]
     if channel_is_dm:
         blocks.append(context(_("Or ask me in a channel that is already bound to your engagement.")))
     return blocks
@@ -303,7 +303,7 @@ def help_blocks() -> list[Block]:
         _(
             "\u2022 `{command}` \u2014 bind this channel to an engagement and side "
             "(workspace admins and engagement admins)"
-        ).format(command=BIND_COMMAND),
+        ).format(command=_(BIND_COMMAND)),
         _("\u2022 `/liaison unbind` \u2014 stop answering here from the channel's engagement (its admins)"),
         _(
             "\u2022 `/liaison index` \u2014 add the PDF or DOCX you last shared here to the contracts, on this "
@@ -351,7 +351,7 @@ def unbound_blocks(*, engagement: str, side: str) -> list[Block]:
         ),
         context(
             _("Its questions, issues and mediations stay on record. To bind it again: `{command}`.").format(
-                command=BIND_COMMAND
+                command=_(BIND_COMMAND)
             )
         ),
     ]

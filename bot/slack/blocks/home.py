@@ -39,8 +39,9 @@ ISSUE_LIMIT = 10  # lines per list, per engagement; the rest are counted
 MEDIATION_LIMIT = 8
 TITLE_CHARS = 120
 MODAL_ACTIONS = ("feedback_up", "feedback_down")  # the answer buttons that work in a modal (no channel there)
-ROLES_COMMAND = "liaison roles grant --engagement ENGAGEMENT --user {user} --role client-owner"
-BIND_COMMAND = "/liaison bind ENGAGEMENT client|vendor|shared"
+# commands shown to type, their placeholders in the reader's language
+ROLES_COMMAND = N_("liaison roles grant --engagement ENGAGEMENT --user {user} --role client-owner")
+BIND_COMMAND = N_("/liaison bind ENGAGEMENT client|vendor|shared")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]+$")
 _USER = re.compile(r"^[UW][A-Z0-9]+$")
 # what `bot.home` says, as people read it (the values are English words; anything else is shown as it is)
@@ -277,9 +278,11 @@ def empty_home_blocks(user_id: str) -> list[Block]:
     """The Home of someone with no engagement yet: what Liaison does and how to get started."""
     user = user_id if _USER.match(user_id) else "USER_ID"
     steps = [
-        _("1. An admin binds a channel to your engagement by running `{command}` in it.").format(command=BIND_COMMAND),
+        _("1. An admin binds a channel to your engagement by running `{command}` in it.").format(
+            command=_(BIND_COMMAND)
+        ),
         _("2. An admin gives you a role: `{command}` (or `vendor-owner`, `mediator`, `admin`).").format(
-            command=ROLES_COMMAND.format(user=user)
+            command=_(ROLES_COMMAND).format(user=user)
         ),
         _(
             "3. Then @mention Liaison in that channel or use `/liaison ask QUESTION`, and log issues with "
