@@ -456,7 +456,7 @@ def test_every_surface_speaks_italian_and_no_english_sentence_is_left() -> None:
         "Rischio alto, valore basso",
         "*Stato:* Aperta",
         "Aperta \u2014 in discussione",
-        "Non succede nulla su",
+        "Per la mediazione #7 *March service credits* non c'è attività da 48 ore.",
         "Posizione del fornitore",
         "Livelli di servizio di acme",
         "Registrata la misurazione di call answer rate",
