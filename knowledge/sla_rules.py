@@ -218,6 +218,7 @@ def _prose_credit(text: str, a: int, b: int) -> CreditDraft | None:
             kind == "partial"
             or re.search(r"(?i)or[ \t]+(?:any[ \t]+)?(?:part|fraction)[ \t]+(?:thereof|of[ \t]+a[ \t]+point)", sentence)
             is not None
+            or re.search(r"(?i)\bo[ \t]+(?:sua[ \t]+)?(?:frazione|parte)\b", sentence) is not None
         )
         base = _base_after(sentence, pcts[0].end - a)
         return CreditDraft("per-point", Span.of(text, a, b), pct_per_point=pcts[0].number, partial=partial, base=base)
@@ -229,9 +230,13 @@ def _prose_credit(text: str, a: int, b: int) -> CreditDraft | None:
 
 def _base_after(sentence: str, at: int) -> str | None:
     m = re.match(
-        r"[ \t]*of[ \t]+(?:the[ \t]+)?([^.;,]{3,100}?)(?=[ \t]+(?:for|per|if|in|when)\b|[.;,]|$)", sentence[at:]
+        r"[ \t]*of[ \t]+(?:the[ \t]+)?([^.;,]{3,100}?)(?=[ \t]+(?:for|per|if|in|when)\b|[.;,]|$)"
+        # "1% del canone mensile per ogni punto": Italian
+        r"|[ \t*]*(?:del(?:l['’]|la|lo|le)?|sul(?:l['’]|la|lo)?|dei|degli)[ \t]*([^.;,]{3,100}?)"
+        r"(?=[ \t]+(?:per|se|in|qualora|quando)\b|[.;,]|$)",
+        sentence[at:],
     )
-    return m.group(1).strip() if m else None
+    return (m.group(1) or m.group(2)).strip() if m else None
 
 
 def effective_date(text: str) -> tuple[date, Span] | None:

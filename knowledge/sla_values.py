@@ -195,7 +195,8 @@ _BEFORE = [
                 r"not[ \t]+to[ \t]+exceed|maximum(?:[ \t]+of)?|at[ \t]+most|up[ \t]+to|≤|<=)[ \t]*(?:the[ \t]+)?$"),
      "<="),
     (re.compile(rf"(?i)(?:\bnon[ \t]+superiore[ \t]+{_IT_TO}|\b(?:pari|uguale)[ \t]+o[ \t]+inferiore[ \t]+{_IT_TO}|"
-                rf"\b(?:al[ \t]+)?massimo(?:[ \t]+{_IT_TO})?|\bnon[ \t]+oltre{_IT_ART}|\bfino[ \t]+{_IT_TO})[ \t*]*$"),
+                rf"\b(?:al[ \t]+)?massimo(?:[ \t]+{_IT_TO})?|\bnon[ \t]+oltre{_IT_ART}|\bfino[ \t]+{_IT_TO}|"
+                rf"\bnon[ \t]+(?:deve|dovrà|devono|dovranno|può|potrà)[ \t]+(?:superare|eccedere){_IT_ART})[ \t*]*$"),
      "<="),
     (re.compile(r"(?i)(?:more[ \t]+than|greater[ \t]+than|exceeds?|exceeding|above|over|>)[ \t]*(?:the[ \t]+)?$"), ">"),
     (re.compile(rf"(?i)(?:\bsuperiore[ \t]+{_IT_TO}|\b(?:più|maggiore)[ \t]+di{_IT_ART}|\boltre{_IT_ART})[ \t*]*$"),

@@ -76,7 +76,9 @@ MAX_LEVELS = 500
 _SPREAD_REACH = 1500  # a table this close below a level's sentence may list the rows it applies to
 _RULE_REACH = 3000  # a credit rule in prose applies to the levels stated up to this many characters before it
 _MAX_CREDIT_SENTENCES = 200  # sentences about credits a level's name is looked for in
-_CREDIT_SENTENCE = re.compile(r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?)\b")
+_CREDIT_SENTENCE = re.compile(
+    r"(?i)\b(?:service[ \t]+credits?|credits?|compensation|refunds?|credit[oi]|penal[ei]|penalità|risarciment[oi])\b"
+)
 _DEFINES = re.compile(
     r"[^.]{0,120}?[”\"*'][ \t]*(?:(?:means|is|shall[ \t]+mean|refers[ \t]+to)\b|:(?=[ \t]+[A-Z]))"
     r"|[ \t]*-[ \t]+\*\*[^*\n]{2,80}\*\*[ \t]*(?::|\b(?:indica|significa|si[ \t]+intende)\b)"
@@ -87,9 +89,13 @@ _TIERS_INTRO = 600  # the sentence introducing a tier table is this close above 
 _SLA_MISSED = re.compile(
     r"(?i)(?:not|fail\w*[ \t]+to)[ \t]+meet[ \t]+(?:the|this|its|our)[ \t]+(?:SLA|service[ \t]+levels?)\b"
 )
-_MEASURED = re.compile(r"(?i)uptime|availab|response|resol|restor|reply|answer")
+_MEASURED = re.compile(
+    r"(?i)uptime|availab|response|resol|restor|reply|answer|disponibilit|rispost|risoluzion|ripristin|intervent"
+    r"|presa[ \t]+in[ \t]+carico"
+)
 _NO_CREDIT = re.compile(
     r"(?i)(?:do|does|shall|will)[ \t]+not[ \t]+carry|no[ \t]+service[ \t]+credits?[ \t]+(?:apply|applies)"
+    r"|non[ \t]+sono[ \t]+(?:associate|previste|applicate)[ \t]+penali|senza[ \t]+(?:alcuna[ \t]+)?penal[ei]"
 )
 
 

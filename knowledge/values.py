@@ -13,6 +13,7 @@ import re
 
 from knowledge.asking import matches_any
 from knowledge.signals import DATE
+from knowledge.sla_words import ITALIAN_NUMBER
 from knowledge.text import tokenize
 
 # -- values in a line ----------------------------------------------------------------------------
@@ -33,12 +34,24 @@ _UNIT = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|year
 _CLOCK = r"\b(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?:\s?hrs\b)?"
 _DAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\b"
 _ZONE = r"(?:(?:[A-Z][a-z]+\s+){1,2}(?:Standard\s+)?Time\b|GMT|UTC|BST|CET|[ECMP][SD]?T\b)"
+# Italian: "entro 20 (venti) giorni solari", "trenta (30) giorni", "99,95 %", "€ 11.291.100,00", "1° aprile 2025"
+_NUM_IT = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+_QTY_IT = rf"(?:\d+\s*\(\s*{ITALIAN_NUMBER}\s*\)|\d+|{ITALIAN_NUMBER}(?:\s*\(\s*\d+\s*\))?)"
+_QUALIFIER_IT = (
+    r"(?:\b(?:entro(?:\s+e\s+non\s+oltre)?(?:\s+il\s+termine\s+(?:massimo\s+)?di)?(?:\s+(?:i|il|le|gli))?|almeno|non\s+oltre"
+    r"|non\s+più\s+di|non\s+meno\s+di|non\s+inferiore\s+a(?:l|i|lla|lle)?|non\s+superiore\s+a(?:l|i|lla|lle)?|fino\s+a(?:l)?"
+    r"|al\s+massimo|per\s+un\s+periodo\s+di|con\s+(?:un\s+)?preavviso(?:\s+scritto)?\s+di(?:\s+almeno)?|pari\s+a(?:l)?)\s+)?"
+)
+_UNIT_IT = r"(?:secondi|minut[oi]|ore|giorn[oi]|settiman[ae]|mes[ei]|trimestr[ei]|ann[oi])"
+_MONTH_IT = r"(?:gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre)"
 PATTERNS = {
     "duration": re.compile(
         rf"{_QUALIFIER}\b{_QTY}(?:\s+(?:or|and)\s+(?:more|less|fewer|longer))?[\s-]+(?:\(\s*{_NUM}\s*\)\s*)?"
         rf"(?:(?:business|calendar|working|consecutive|banking)[\s-]+)?{_UNIT}\b(?:['\u2019](?:s\b)?)?"
         rf"(?:\s+(?:prior\s+)?(?:written\s+)?notice\b)?"
-        rf"|{_QUALIFIER}\b{_NUM}\s?(?:h|hrs?|mins?|d)\b",  # "12h", "30 min", as support tables write them
+        rf"|{_QUALIFIER}\b{_NUM}\s?(?:h|hrs?|mins?|d)\b"  # "12h", "30 min", as support tables write them
+        rf"|{_QUALIFIER_IT}\b{_QTY_IT}\s+{_UNIT_IT}\b(?:\s+(?:lavorativ[ie]|solari|di\s+calendario|calendario"
+        r"|naturali(?:\s+e\s+consecutivi)?|consecutiv[ie])\b)?(?:\s+di\s+preavviso\b)?",
         re.IGNORECASE,
     ),
     # hours of the day and days of the week: "9.30am to 5.30pm, Monday to Friday", "6:30 a.m. and 6:30 p.m. Eastern
@@ -61,10 +74,14 @@ PATTERNS = {
     ),
     "percent": re.compile(
         rf"{_QUALIFIER}(?:\b{_WORD_NUMBER}(?:[\s-]+{_WORD_NUMBER})*\s+(?:percent|per\s+cent)\s*\(\s*{_NUM}\s*%\s*\)"
-        rf"|\b{_NUM}\s?(?:%|percent\b|per\s+cent\b))",
+        rf"|\b{_NUM}\s?(?:%|percent\b|per\s+cent\b))"
+        rf"|{_QUALIFIER_IT}(?:\b\d+(?:,\d+)?\s?(?:%|per\s?cento\b)"
+        rf"|\b{ITALIAN_NUMBER}\s+per\s?cento\b(?:\s*\(\s*{_NUM_IT}\s*%\s*\))?)",
         re.IGNORECASE,
     ),
     "money": re.compile(
+        # "€ 11.291.100,00", "1.500 euro": Italian thousands and cents first, where they are written so
+        rf"{_QUALIFIER_IT}(?:\u20ac\s?\d{{1,3}}(?:\.\d{{3}})+(?:,\d{{2}})?(?![\d.,])|\b\d{{1,3}}(?:\.\d{{3}})*(?:,\d{{2}})?\s?euro\b)|"
         rf"{_QUALIFIER}(?:(?:[$\u20ac\u00a3]|\b(?:USD|EUR|GBP|CAD|AUD|CHF|JPY|INR|US\$)\s?)\s?{_NUM}"
         rf"(?:\s?(?:million|billion|thousand|bn|m|k)\b)?|\b{_NUM}\s?(?:million\s+|billion\s+)?"
         rf"(?:dollars|euros|pounds|USD|EUR|GBP)\b)",
@@ -72,13 +89,18 @@ PATTERNS = {
     ),
     "date": re.compile(
         rf"(?:\b(?:no\s+later\s+than|not\s+later\s+than|on\s+or\s+before|by|before|until|from|on|after)\s+)?"
-        rf"(?:{DATE.pattern})",
+        rf"(?:{DATE.pattern})"
+        rf"|(?:\b(?:entro\s+(?:e\s+non\s+oltre\s+)?il|a\s+decorrere\s+dal|a\s+partire\s+dal|dal|fino\s+al|sino\s+al|il)\s+)?"
+        rf"\b\d{{1,2}}°?\s+{_MONTH_IT}\s+\d{{4}}\b",
         re.IGNORECASE,
     ),
     "frequency": re.compile(
         rf"\b(?:once|twice|{_QTY}\s+times)\s+(?:per|a|an|each|every|in\s+any|in\s+each)\s+(?:\w+\s+)?"
         rf"(?:year|month|quarter|week|day|period)s?\b|\b(?:annually|quarterly|monthly|weekly|daily|yearly|"
-        rf"semi-annually|bi-annually)\b|\bevery\s+(?:{_QTY}\s+)?(?:years?|months?|quarters?|weeks?|days?)\b",
+        rf"semi-annually|bi-annually)\b|\bevery\s+(?:{_QTY}\s+)?(?:years?|months?|quarters?|weeks?|days?)\b"
+        r"|\b(?:mensil(?:e|i|mente)|trimestral(?:e|i|mente)|semestral(?:e|i|mente)|annual(?:e|i|mente)|settimanal(?:e|i|mente)"
+        r"|giornalier[oaie]|quotidian(?:o|a|i|e|amente))\b|\bogni\s+(?:mese|trimestre|semestre|anno|settimana|giorno)\b"
+        rf"|\b(?:una|{_QTY_IT})\s+volt[ae]\s+(?:al|all['’]|a|per|ogni)\s*(?:mese|anno|settimana|trimestre|semestre|giorno)\b",
         re.IGNORECASE,
     ),
     "count": re.compile(rf"\b{_QTY}\s+(?!of\b|percent\b|per\b)[A-Za-z][\w-]*", re.IGNORECASE),
@@ -86,12 +108,15 @@ PATTERNS = {
         r"\b(?i:laws?\s+of\s+(?:the\s+)?)(?:(?:State|Commonwealth|Province|Republic|Kingdom)\s+of\s+)?"
         r"[A-Z][\w.]*(?:\s+(?:of\s+)?[A-Z][\w.]*)*"
         r"|\b(?i:courts?\s+(?:of|in|located\s+in|sitting\s+in)\s+(?:the\s+)?)[A-Z][\w.]*(?:\s+(?:of\s+)?[A-Z][\w.]*)*"
+        # "il Foro competente è quello di Palermo", "il diritto francese", "la legge italiana"
+        r"|\b(?i:foro\s+(?:competente|esclusivo)(?:\s+\w+){0,4}?\s+(?:di|è\s+quello\s+di)\s+)[A-Z]\w*(?:\s+[A-Z]\w*)*"
+        r"|\b(?i:(?:legge|diritto|ordinamento)\s+(?:italian[oa]|frances[ei]|ingles[ei]|tedesc[oa]|spagnol[oa]|svizzer[oa]))\b"
     ),
     "party": re.compile(
         r"\bat\s+(?:its|their|(?:the\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}['\u2019]s?)\s+(?:own\s+|sole\s+)?"
         r"(?:cost|expense|charge|risk)\b"
         r"|(?:\b[A-Z][\w&'-]*,?\s+){1,5}(?:Inc|Ltd|LLC|L\.L\.C|plc|GmbH|S\.A\.S|S\.A|Corp|Corporation|Limited|"
-        r"LLP|LP|AG|B\.V|N\.V|SE|S\.p\.A|Pty)\b\.?"
+        r"LLP|LP|AG|B\.V|N\.V|SE|S\.p\.A|Pty|S\.r\.l|Srl|SpA|S\.n\.c|S\.a\.s)\b\.?"
         r"|\b(?:(?:Each|Either|Neither|Both|The\s+other)\s+)?(?:Service\s+Provider|Vendor|Supplier|Provider|Client|"
         r"Customer|Company|Contractor|Consultant|Licensor|Licensee|Processor|Controller|Sub-processor|Buyer|"
         r"Seller|Purchaser|Distributor|Reseller|Franchisee|Franchisor|Part(?:y|ies))\b"
@@ -109,12 +134,22 @@ PATTERNS = {
         r"|\b(?i:no)\s+[\w\s,'-]{1,60}?\bunless\b"
         r"|\b(?i:without)\s+(?:[\w'\u2019-]+\s+){0,5}?(?i:consent|approval|authori[sz]ation)\b"
         r"|\b(?i:prohibited|excluded|not\s+(?:a|an)\s+[a-z][\w-]*)\b"
+        # Italian: "non può", "non è tenuto", "senza il preventivo consenso", "è vietato", "solo se"
+        r"|\b(?i:non)\s+(?i:può|possono|potrà|potranno|deve|devono|dovrà|dovranno|è|sono|sarà|saranno|ha|hanno)\b"
+        r"(?:\s+(?!il\b|lo\b|la\b|un\b|una\b)[a-zà-ù][\w-]*)?"
+        r"|\b(?i:senza)\s+(?:[\w'’-]+\s+){0,4}?(?i:consenso|autorizzazione|approvazione)\b"
+        r"|\b(?i:vietat[oaie]|esclus[oaie]|escluso|ad\s+eccezione\s+d[ei])\b"
+        r"|\b(?i:solo|soltanto|esclusivamente)\s+(?i:se|qualora|quando|per|in|nel|nei|dopo)\b"
     ),
     "permission": re.compile(
         r"\b(?i:may|can|is\s+entitled\s+to|are\s+entitled\s+to|is\s+permitted\s+to|has\s+the\s+right\s+to|"
         r"have\s+the\s+right\s+to|(?:shall|will)\s+be\s+(?:entitled|permitted|allowed)\s+to|"
         r"(?:shall|will)\s+have\s+the\s+right\s+to)\s+(?!not\b)[a-z][\w-]*"
         r"|\b(?i:automatically)\s+[a-z][\w-]*"
+        r"|\b(?i:può|possono|potrà|potranno|ha\s+(?:il\s+)?diritto\s+(?:di|a)|hanno\s+(?:il\s+)?diritto\s+(?:di|a)|"
+        r"ha\s+(?:la\s+)?facoltà\s+di|hanno\s+(?:la\s+)?facoltà\s+di|è\s+autorizzat[oa]\s+a)"
+        r"(?:\s+(?!non\b|un\b|una\b|il\b|lo\b|la\b|i\b|gli\b|le\b)[a-zà-ù][\w-]*)?"
+        r"|\b(?i:automaticamente|tacitamente)\s+[a-zà-ù][\w-]*"
     ),
     # an obligation answers "does / must / who ..." only when it is the question's own verb ("shall pay")
     "obligation": re.compile(r"\b(?i:shall|must|will|agrees\s+to)\s+(?!not\b)(?:be\s+)?([a-z][\w-]*)"),
@@ -139,7 +174,8 @@ _DEFINES = re.compile(
 )
 QUALIFIED = re.compile(
     r"(?i:within|at\s+least|no\s+later|not\s+later|no\s+more|not\s+more|no\s+less|not\s+less|up\s+to|at\s+most|"
-    r"a\s+maximum|a\s+minimum|on\s+or\s+before|by|before)\b"
+    r"a\s+maximum|a\s+minimum|on\s+or\s+before|by|before|"
+    r"entro|almeno|non\s+oltre|non\s+più|non\s+meno|non\s+inferiore|non\s+superiore|fino\s+a|al\s+massimo|prima\s+del)\b"
 )
 
 

@@ -211,3 +211,64 @@ def test_english_levels_read_as_before() -> None:
         ">=",
         "calendar month",
     )
+
+
+# written for this test: the wording Italian outsourcing contracts use for penalties (penali) and their cap
+PENALI = """## 5. Livelli di servizio
+
+Il Fornitore garantisce una disponibilità mensile del servizio non inferiore al 99,8%, misurata su base mensile.
+
+Il tempo di presa in carico delle segnalazioni di Priorità 1 non deve superare 30 (trenta) minuti.
+
+## 6. Penali
+
+In caso di mancato rispetto del livello di disponibilità, sarà applicata una penale pari all'1% del canone mensile per ogni punto percentuale o frazione al di sotto del 99,8%.
+
+L'importo complessivo delle penali non potrà superare il 10% del canone mensile.
+"""  # noqa: E501
+
+
+def test_penalties_per_point_with_their_cap() -> None:
+    availability, pickup = _levels(PENALI)
+    assert (availability.metric, availability.target, availability.comparison) == (
+        "disponibilità mensile",
+        Decimal("99.8"),
+        ">=",
+    )
+    assert availability.target_text == "non inferiore al 99,8%" and availability.window == "mese"
+    credit = availability.credit
+    assert availability.kind == "credit" and credit is not None and credit.model == "per-point"
+    assert (credit.pct_per_point, credit.partial, credit.base) == (Decimal(1), True, "canone mensile")
+    assert availability.cap_pct == Decimal(10)
+    assert (pickup.metric, pickup.scope, pickup.comparison, pickup.target, pickup.unit) == (
+        "tempo di presa in carico",
+        "Priorità 1",
+        "<=",
+        Decimal(30),
+        "minutes",
+    )
+    assert pickup.kind == "report" and pickup.credit is None  # no penalty is tied to it
+
+
+def test_direct_answer_values_in_italian() -> None:
+    """knowledge.values (the direct answer's value spans) reads Italian periods, shares, amounts, dates and courts."""
+    from knowledge.values import PATTERNS, QUALIFIED
+
+    def found(kind: str, text: str) -> list[str]:
+        return [m.group(0) for m in PATTERNS[kind].finditer(text)]
+
+    assert found("duration", "i report entro il termine di 20 (venti) giorni solari dalla scadenza") == [
+        "entro il termine di 20 (venti) giorni solari"
+    ]
+    assert found("percent", "tasso di disponibilità garantito del 99,99%, non inferiore al 97%") == [
+        "99,99%",
+        "non inferiore al 97%",
+    ]
+    assert found("money", "il corrispettivo pari ad € 11.291.100,00 IVA compresa") == ["€ 11.291.100,00"]
+    assert found("date", "entra in vigore dal 1° aprile 2025") == ["dal 1° aprile 2025"]
+    assert found("frequency", "i report trimestrali") == ["trimestrali"]
+    assert found("law", "Per qualsiasi controversia il Foro competente è quello di Palermo.") == [
+        "Foro competente è quello di Palermo"
+    ]
+    assert QUALIFIED.match("entro 30 giorni") is not None
+    assert found("duration", "within thirty (30) days") == ["within thirty (30) days"]  # English as before
