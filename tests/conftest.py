@@ -23,6 +23,9 @@ import bot.settings  # noqa: F401  (silences the libraries' telemetry before the
 # The default embedder (e5) is built once into a models folder every test's data folder shares (its files are
 # hash-checked on load), not into each temporary data folder; CLI subprocesses inherit it.
 os.environ.setdefault("LIAISON_MODELS_DIR", str(Path(tempfile.gettempdir()) / "liaison-test-models"))
+# The suite speaks English whatever the machine's locale (the CLI reads LIAISON_LANGUAGE, then LC_ALL, LC_MESSAGES,
+# LANG): set before bot.cli is imported, and inherited by CLI subprocesses. A test of another language says so.
+os.environ["LIAISON_LANGUAGE"] = "en"
 from bot.cli.demo import samples_dir
 from bot.db import make_engine
 from knowledge.base import KnowledgeBase

@@ -18,6 +18,8 @@ from bot.cli.options import (
     side_option,
     started,
 )
+from bot.cli.translated import command, group, option
+from bot.i18n import N_, _
 
 if TYPE_CHECKING:  # sqlmodel is imported by the commands that use the records, not at start-up
     from contextlib import AbstractContextManager
@@ -25,12 +27,11 @@ if TYPE_CHECKING:  # sqlmodel is imported by the commands that use the records, 
     from sqlmodel import Session
 
 
-@click.command()
-@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
-@click.option("--port", "-p", type=int, default=3000, show_default=True, help="Port to listen on.")
+@command(help=N_("Run the Slack app in HTTP mode (production): events, commands and actions at /slack/events."))
+@option("--host", default="0.0.0.0", show_default=True, help=N_("Interface to listen on."))
+@option("--port", "-p", type=int, default=3000, show_default=True, help=N_("Port to listen on."))
 @pass_context
 def serve(ctx: Context, host: str, port: int) -> None:
-    """Run the Slack app in HTTP mode (production): events, commands and actions at /slack/events."""
     from bot.slack.server import serve as serve_http
 
     settings = ctx.settings
@@ -44,14 +45,13 @@ def serve(ctx: Context, host: str, port: int) -> None:
     )
 
 
-@click.command()
+@command(help=N_("Run the Slack app over Socket Mode (development; needs SLACK_APP_TOKEN, no public URL)."))
 @pass_context
 def run(ctx: Context) -> None:
-    """Run the Slack app over Socket Mode (development; needs SLACK_APP_TOKEN, no public URL)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     if not ctx.settings.slack_app_token:
-        raise click.UsageError("Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)")
+        raise click.UsageError(_("Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)"))
     SocketModeHandler(_start_slack_app(ctx), ctx.settings.slack_app_token).start()
 
 
@@ -67,42 +67,44 @@ def _start_slack_app(ctx: Context) -> Any:
     try:
         app = build_slack_app(ctx.settings)
     except BoltError as exc:  # auth.test answered, but not ok
-        raise click.ClickException(f"Slack refused to start the app: {exc}; check SLACK_BOT_TOKEN") from None
+        raise click.ClickException(
+            _("Slack refused to start the app: {error}; check SLACK_BOT_TOKEN").format(error=exc)
+        ) from None
     except urllib.error.URLError as exc:  # auth.test could not be sent
         raise click.ClickException(
-            f"cannot reach Slack at {ctx.settings.slack_api_url}: {exc.reason}; check SLACK_API_URL and the network"
+            _("cannot reach Slack at {url}: {reason}; check SLACK_API_URL and the network").format(
+                url=ctx.settings.slack_api_url, reason=exc.reason
+            )
         ) from None
     started()  # the app runs for days: the collector is on from here
     return app
 
 
-@click.command()
-@click.option("--engagement", "-e", callback=engagement_name, help="Bind the local channel to this engagement.")
+@command(help=N_("Try the Slack app in the terminal: lines go through the real listeners via a local Slack API."))
+@option("--engagement", "-e", callback=engagement_name, help=N_("Bind the local channel to this engagement."))
 @side_option
-@click.option("--channel", default="C-LOCAL", show_default=True, help="The local channel's id.")
+@option("--channel", default="C-LOCAL", show_default=True, help=N_("The local channel's id."))
 @pass_context
 def chat(ctx: Context, engagement: str | None, side: str, channel: str) -> None:
-    """Try the Slack app in the terminal: lines go through the real listeners via a local Slack API."""
     from bot.localslack.chat import run_chat
 
     started()
     run_chat(ctx.settings, engagement=engagement, side=side, channel=channel)
 
 
-@click.group()
+@group(help=N_("The records database (SQLite by default, PostgreSQL with DATABASE_URL)."))
 def db() -> None:
-    """The records database (SQLite by default, PostgreSQL with DATABASE_URL)."""
+    pass
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=N_("Apply the schema migrations (the Slack app also does this at start-up)."))
 @pass_context
 def db_upgrade(ctx: Context) -> None:
-    """Apply the schema migrations (the Slack app also does this at start-up)."""
     from bot.db import current_revision, make_engine, upgrade
 
     engine = make_engine(ctx.settings.resolved_database_url)
     upgrade(engine)
-    click.echo(f"database at revision {current_revision(engine)}")
+    click.echo(_("database at revision {revision}").format(revision=current_revision(engine)))
 
 
 def _records_session(ctx: Context) -> AbstractContextManager[Session]:
@@ -111,9 +113,9 @@ def _records_session(ctx: Context) -> AbstractContextManager[Session]:
     return records_session(ctx.settings.resolved_database_url)
 
 
-@click.group()
+@group(help=N_("Who may bind channels (admin) and who owns an engagement (client-owner, vendor-owner, mediator)."))
 def roles() -> None:
-    """Who may bind channels (admin) and who owns an engagement (client-owner, vendor-owner, mediator)."""
+    pass
 
 
 def _roles() -> tuple[str, ...]:
@@ -123,17 +125,16 @@ def _roles() -> tuple[str, ...]:
 
 
 def _role_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--role", required=True, type=LazyChoice(_roles), help="The role.")(f)
-    f = click.option("--user", "user", required=True, help="Slack user id, e.g. U0123ABCD.")(f)
+    f = option("--role", required=True, type=LazyChoice(_roles), help=N_("The role."))(f)
+    f = option("--user", "user", required=True, help=N_("Slack user id, e.g. U0123ABCD."))(f)
     return engagement_option(f)
 
 
-@roles.command("grant")
+@roles.command("grant", help=N_("Give a Slack user a role in an engagement (idempotent)."))
 @_role_options
 @json_option
 @pass_context
 def roles_grant(ctx: Context, engagement: str, user: str, role: str, as_json: bool) -> None:
-    """Give a Slack user a role in an engagement (idempotent)."""
     from bot.records import roles as role_records
 
     with _records_session(ctx) as s:
@@ -141,28 +142,27 @@ def roles_grant(ctx: Context, engagement: str, user: str, role: str, as_json: bo
     click.echo(
         json.dumps({"engagement": engagement, "user": user, "role": role})
         if as_json
-        else f"{user} is now {role} of {engagement}"
+        else _("{user} is now {role} of {engagement}").format(user=user, role=role, engagement=engagement)
     )
 
 
-@roles.command("revoke")
+@roles.command("revoke", help=N_("Take a role away."))
 @_role_options
 @pass_context
 def roles_revoke(ctx: Context, engagement: str, user: str, role: str) -> None:
-    """Take a role away."""
     from bot.records import roles as role_records
 
     with _records_session(ctx) as s:
         removed = role_records.revoke_role(session=s, engagement=engagement, user_id=user, role=role)
-    click.echo(f"{user} is no longer {role} of {engagement}" if removed else f"{user} was not {role} of {engagement}")
+    said = _("{user} is no longer {role} of {engagement}") if removed else _("{user} was not {role} of {engagement}")
+    click.echo(said.format(user=user, role=role, engagement=engagement))
 
 
-@roles.command("list")
+@roles.command("list", help=N_("The people with a role in an engagement."))
 @engagement_option
 @json_option
 @pass_context
 def roles_list(ctx: Context, engagement: str, as_json: bool) -> None:
-    """The people with a role in an engagement."""
     from sqlmodel import select
 
     from bot.records.tables import EngagementRole

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.options import engagement_option, json_option
+from bot.cli.translated import group, option
+from bot.i18n import N_, _
 
 if TYPE_CHECKING:  # sqlmodel is imported by the commands that use the records, not at start-up
     from contextlib import AbstractContextManager
@@ -53,7 +55,7 @@ def _due(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-12-31") from None
+        raise click.BadParameter(_("use YYYY-MM-DD, e.g. 2026-12-31")) from None
 
 
 def _records_session() -> AbstractContextManager[Session]:
@@ -64,13 +66,13 @@ def _records_session() -> AbstractContextManager[Session]:
 
 
 def _issue_line(item: dict[str, Any]) -> str:
-    extras = [f"sev {item['severity']}", item["category"]]
+    extras = [_("sev {severity}").format(severity=item["severity"]), item["category"]]
     if item["side"]:
-        extras.append(f"by {item['side']}")
+        extras.append(_("by {side}").format(side=item["side"]))
     if item["owner"]:
-        extras.append(f"owner {item['owner']}")
+        extras.append(_("owner {owner}").format(owner=item["owner"]))
     if item["due"]:
-        extras.append(f"due {item['due']}")
+        extras.append(_("due {date}").format(date=item["due"]))
     return f"#{item['id']}\t{item['status']}\t{item['title']}\t({', '.join(extras)})"
 
 
@@ -89,22 +91,22 @@ def _reason(error: Exception) -> str:
 
 
 def _fail(error: Exception) -> None:
-    click.secho(f"error: {_reason(error)}", fg="red", err=True)
+    click.secho(_("error: {message}").format(message=_reason(error)), fg="red", err=True)
     sys.exit(2)
 
 
-@click.group()
+@group(help=N_("The engagement's issue log: what went wrong, how bad it is, who owns it."))
 def issues() -> None:
-    """The engagement's issue log: what went wrong, how bad it is, who owns it."""
+    pass
 
 
-@issues.command("add")
+@issues.command("add", help=N_("Log an issue."))
 @engagement_option
-@click.option("--title", "-t", required=True, help="What went wrong, in one line.")
-@click.option("--description", "-d", default="", help="More detail.")
-@click.option("--severity", type=click.IntRange(1, 4), default=3, show_default=True, help="1 is the worst.")
-@click.option("--side", type=click.Choice(("client", "vendor")), help="Which side raises it.")
-@click.option(
+@option("--title", "-t", required=True, help=N_("What went wrong, in one line."))
+@option("--description", "-d", default="", help=N_("More detail."))
+@option("--severity", type=click.IntRange(1, 4), default=3, show_default=True, help=N_("1 is the worst."))
+@option("--side", type=click.Choice(("client", "vendor")), help=N_("Which side raises it."))
+@option(
     "--category",
     type=click.Choice(
         (
@@ -122,12 +124,18 @@ def issues() -> None:
     ),
     default="other",
     show_default=True,
-    help="Back office, front office, an SLA breach, or other.",
+    help=N_("Back office, front office, an SLA breach, or other."),
 )
-@click.option("--risk", type=click.Choice(("high", "low")), default="low", show_default=True)
-@click.option("--value", type=click.Choice(("high", "low")), default="low", show_default=True)
-@click.option("--owner", help="Slack user id of who owns the fix, e.g. U0123ABCD.")
-@click.option("--due", callback=_due, help="Due date, YYYY-MM-DD.")
+@option("--risk", type=click.Choice(("high", "low")), default="low", show_default=True, help=N_("How much is at risk."))
+@option(
+    "--value",
+    type=click.Choice(("high", "low")),
+    default="low",
+    show_default=True,
+    help=N_("How much fixing it is worth."),
+)
+@option("--owner", help=N_("Slack user id of who owns the fix, e.g. U0123ABCD."))
+@option("--due", callback=_due, help=N_("Due date, YYYY-MM-DD."))
 @json_option
 def issues_add(
     engagement: str,
@@ -142,7 +150,6 @@ def issues_add(
     due: date | None,
     as_json: bool,
 ) -> None:
-    """Log an issue."""
     from bot import issues as issue_log
     from bot.records import case_schemas
 
@@ -167,15 +174,21 @@ def issues_add(
             item = case_schemas.issue_as_dict(issue)
     except ValueError as error:
         _fail(error)
-    click.echo(json.dumps(item) if as_json else f"logged issue #{item['id']} in {engagement}: {item['title']}")
+    if as_json:
+        click.echo(json.dumps(item))
+    else:
+        click.echo(
+            _("logged issue #{id} in {engagement}: {title}").format(
+                id=item["id"], engagement=engagement, title=item["title"]
+            )
+        )
 
 
-@issues.command("list")
+@issues.command("list", help=N_("The engagement's open issues (all with --all), worst first."))
 @engagement_option
-@click.option("--all", "show_all", is_flag=True, help="Include resolved and closed issues.")
+@option("--all", "show_all", is_flag=True, help=N_("Include resolved and closed issues."))
 @json_option
 def issues_list(engagement: str, show_all: bool, as_json: bool) -> None:
-    """The engagement's open issues (all with --all), worst first."""
     from bot import issues as issue_log
     from bot.records import case_schemas, cases
 
@@ -189,22 +202,22 @@ def issues_list(engagement: str, show_all: bool, as_json: bool) -> None:
         click.echo(json.dumps({"issues": items}))
         return
     if not items:
-        click.echo(f"no {'' if show_all else 'open '}issues in {engagement}", err=True)
+        said = _("no issues in {engagement}") if show_all else _("no open issues in {engagement}")
+        click.echo(said.format(engagement=engagement), err=True)
     for item in items:
         click.echo(_issue_line(item))
 
 
-@click.group()
+@group(help=N_("Mediations between the client and the vendor."))
 def mediations() -> None:
-    """Mediations between the client and the vendor."""
+    pass
 
 
-@mediations.command("list")
+@mediations.command("list", help=N_("The engagement's mediations still under way (all with --all), oldest first."))
 @engagement_option
-@click.option("--all", "show_all", is_flag=True, help="Include closed and withdrawn mediations.")
+@option("--all", "show_all", is_flag=True, help=N_("Include closed and withdrawn mediations."))
 @json_option
 def mediations_list(engagement: str, show_all: bool, as_json: bool) -> None:
-    """The engagement's mediations still under way (all with --all), oldest first."""
     from bot.mediation import queries as mediation_queries
     from bot.records import case_schemas, cases
 
@@ -216,26 +229,33 @@ def mediations_list(engagement: str, show_all: bool, as_json: bool) -> None:
         click.echo(json.dumps({"mediations": items}))
         return
     if not items:
-        click.echo(f"no {'' if show_all else 'open '}mediations in {engagement}", err=True)
+        said = _("no mediations in {engagement}") if show_all else _("no open mediations in {engagement}")
+        click.echo(said.format(engagement=engagement), err=True)
     for item in items:
-        deadline = f"\tdeadline {item['deadline']}" if item["deadline"] else ""
+        deadline = "\t" + _("deadline {date}").format(date=item["deadline"]) if item["deadline"] else ""
         click.echo(f"#{item['id']}\t{item['status']}\t{item['title']}{deadline}")
 
 
-@click.group()
+@group(help=N_("Export records for reporting."))
 def export() -> None:
-    """Export records for reporting."""
+    pass
 
 
-@export.command("issues")
-@engagement_option
-@click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True)
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+@export.command(
+    "issues", help=N_("Every issue of the engagement (worst first) as CSV with a header row, or as a JSON list.")
 )
-@click.option("--open-only", is_flag=True, help="Only issues not yet resolved or closed.")
+@engagement_option
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "json")),
+    default="csv",
+    show_default=True,
+    help=N_("The file's format (its column names and keys are the same in every language)."),
+)
+@option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help=N_("File to write (default: stdout)."))
+@option("--open-only", is_flag=True, help=N_("Only issues not yet resolved or closed."))
 def export_issues(engagement: str, fmt: str, output: Path | None, open_only: bool) -> None:
-    """Every issue of the engagement (worst first) as CSV with a header row, or as a JSON list."""
     from bot import issues as issue_log
     from bot.records import case_schemas, cases
 
@@ -264,7 +284,10 @@ def export_issues(engagement: str, fmt: str, output: Path | None, open_only: boo
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(items)} issues to {output}", err=True)
+    click.echo(
+        _("wrote {n} issues to {file}").format(n=len(items), file=output),
+        err=True,
+    )
 
 
 GROUPS = (issues, mediations, export)

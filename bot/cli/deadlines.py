@@ -22,6 +22,8 @@ import click
 
 from bot.cli.options import Context, engagement_name, engagement_option, json_option, pass_context
 from bot.cli.sla import deps_of, dump, fail, run
+from bot.cli.translated import argument, group, option
+from bot.i18n import N_, _
 
 if TYPE_CHECKING:
     from bot.records.deadlines import DeadlineStatus
@@ -36,19 +38,26 @@ def _day(value: datetime | None) -> date | None:
 
 def _line(d: dict[str, Any]) -> str:
     where = f"{d['document']}{' §' + d['section'] if d['section'] else ''}"
-    when = d["date"] or ("anchor?" if d["anchor_missing"] and d["status"] in ("draft", "approved") else "-")
-    lead = f" [decide by {d['lead_date']}]" if d.get("lead_date") else ""
-    why = f" [no date: {d['missing']}]" if d.get("missing") and not d["date"] else ""
-    again = " [recurring]" if d.get("recurs") else ""
+    when = d["date"] or (_("anchor?") if d["anchor_missing"] and d["status"] in ("draft", "approved") else "-")
+    lead = " " + _("[decide by {date}]").format(date=d["lead_date"]) if d.get("lead_date") else ""
+    why = " " + _("[no date: {why}]").format(why=d["missing"]) if d.get("missing") and not d["date"] else ""
+    again = " " + _("[recurring]") if d.get("recurs") else ""
     return f"{d['id']:>4}  {when:<10}  {d['status']:<8}  {d['kind']}: {d['rule']}  ({where}){again}{lead}{why}"
 
 
-@click.group(invoke_without_command=True)
-@click.option("--engagement", "-e", callback=engagement_name, help="Engagement name, e.g. acme-customer-care.")
-@click.option("--as-of", type=day_type, help="Compute the dates as of this day (default: today).")
-@click.option("--within", type=click.IntRange(min=0), help="Only deadlines from --as-of to this many days after.")
-@click.option("--status", type=click.Choice(STATUSES), help="Only deadlines in this status.")
-@click.option("--ics", "ics_file", type=click.Path(dir_okay=False, path_type=Path), help="Write an iCalendar file.")
+@group(
+    invoke_without_command=True,
+    help=N_(
+        "The deadlines register: dated obligations from the contracts (term, renewal, notice, cure, "
+        "claims, reports, exit), reviewed, reminded and exported. Without a sub-command, lists them "
+        "soonest first."
+    ),
+)
+@option("--engagement", "-e", callback=engagement_name, help=N_("Engagement name, e.g. acme-customer-care."))
+@option("--as-of", type=day_type, help=N_("Compute the dates as of this day (default: today)."))
+@option("--within", type=click.IntRange(min=0), help=N_("Only deadlines from --as-of to this many days after."))
+@option("--status", type=click.Choice(STATUSES), help=N_("Only deadlines in this status."))
+@option("--ics", "ics_file", type=click.Path(dir_okay=False, path_type=Path), help=N_("Write an iCalendar file."))
 @json_option
 @pass_context
 def deadlines(
@@ -60,15 +69,13 @@ def deadlines(
     ics_file: Path | None,
     as_json: bool,
 ) -> None:
-    """The deadlines register: dated obligations from the contracts (term, renewal, notice, cure, claims,
-    reports, exit), reviewed, reminded and exported. Without a sub-command, lists them soonest first."""
     here = click.get_current_context()
     if here.invoked_subcommand is not None:
         if engagement is not None:  # `liaison deadlines -e E approve 3` as well as `... approve 3 -e E`
             here.default_map = {**(here.default_map or {}), here.invoked_subcommand: {"engagement": engagement}}
         return
     if engagement is None:
-        raise click.UsageError("Missing option '--engagement' / '-e'.")
+        raise click.UsageError(_("Missing option '--engagement' / '-e'."))
     from bot.deadlines import workflows
     from bot.sla.workflows import operator
 
@@ -81,7 +88,11 @@ def deadlines(
             )
         )
         ics_file.write_bytes(text)
-        click.echo(f"wrote {text.count(b'BEGIN:VEVENT')} deadlines to {ics_file}", err=True)
+        count = text.count(b"BEGIN:VEVENT")
+        click.echo(
+            _("wrote {n} deadlines to {file}").format(n=count, file=ics_file),
+            err=True,
+        )
         return
     rows = run(
         lambda: workflows.listing(deps, engagement=engagement, who=operator(), as_of=day, status=status, within=within)
@@ -90,20 +101,28 @@ def deadlines(
         dump({"deadlines": rows})
         return
     if not rows:
-        click.echo(f"No deadlines in {engagement}: `liaison deadlines extract -e {engagement}` drafts them.", err=True)
+        click.echo(
+            _("No deadlines in {engagement}: `liaison deadlines extract -e {engagement}` drafts them.").format(
+                engagement=engagement
+            ),
+            err=True,
+        )
     for row in rows:
         click.echo(_line(row))
 
 
-@deadlines.command()
+@deadlines.command(
+    help=N_(
+        "Draft dated obligations from the engagement's indexed documents and its unclaimed credit "
+        "statements.\n\n"
+        "Re-running updates drafts (keeping what you edited) and never touches approved, done or waived "
+        "ones."
+    )
+)
 @engagement_option
 @json_option
 @pass_context
 def extract(ctx: Context, engagement: str, as_json: bool) -> None:
-    """Draft dated obligations from the engagement's indexed documents and its unclaimed credit statements.
-
-    Re-running updates drafts (keeping what you edited) and never touches approved, done or waived ones.
-    """
     from bot.deadlines import workflows
     from bot.sla.workflows import operator
 
@@ -112,22 +131,23 @@ def extract(ctx: Context, engagement: str, as_json: bool) -> None:
         dump({"deadlines": done.deadlines})
         return
     click.echo(
-        f"{done.created} new, {done.updated} updated, {done.kept} reviewed and kept, {done.removed} removed drafts; "
-        f"{done.claims} new credit-claim windows",
+        _(
+            "{created} new, {updated} updated, {kept} reviewed and kept, {removed} removed drafts; "
+            "{claims} new credit-claim windows"
+        ).format(created=done.created, updated=done.updated, kept=done.kept, removed=done.removed, claims=done.claims),
         err=True,
     )
     for row in done.deadlines:
         click.echo(_line(row))
 
 
-@deadlines.command()
-@click.argument("deadline_id", type=int)
+@deadlines.command(help=N_("One obligation: its clause, its date and its timeline."))
+@argument("deadline_id", type=int)
 @engagement_option
-@click.option("--as-of", type=day_type, help="Compute the date as of this day (default: today).")
+@option("--as-of", type=day_type, help=N_("Compute the date as of this day (default: today)."))
 @json_option
 @pass_context
 def show(ctx: Context, deadline_id: int, engagement: str, as_of: datetime | None, as_json: bool) -> None:
-    """One obligation: its clause, its date and its timeline."""
     from bot.deadlines import workflows
     from bot.sla.workflows import operator
 
@@ -142,7 +162,7 @@ def show(ctx: Context, deadline_id: int, engagement: str, as_of: datetime | None
     click.echo(_line(row))
     click.echo(f"  > {row['quote']}")
     if row.get("missing") and not row["date"]:
-        click.echo(f"  no date: {row['missing']}")
+        click.echo(_("  no date: {why}").format(why=row["missing"]))
     for event in row["timeline"]:
         click.echo(f"  {event['at'][:16]}  {event['kind']:<9} {event['actor']}  {event['text'] or _change(event)}")
 
@@ -185,75 +205,101 @@ def _review(
     changed = [r for r in done if r["changed"] and not r["occurrence"]]
     same = [r["id"] for r in done if not r["changed"]]
     if changed or not any(r["occurrence"] for r in done):
-        click.echo(f"{status}: {', '.join(str(r['id']) for r in changed) or 'none'}", err=True)
+        click.echo(_(REVIEWED[status]).format(ids=", ".join(str(r["id"]) for r in changed) or _("none")), err=True)
     for r in done:
         if r["occurrence"]:
-            after = f"next {r['next']}" if r["next"] else "the next one has no date yet"
+            after = _("next {date}").format(date=r["next"]) if r["next"] else _("the next one has no date yet")
             click.echo(
-                f"{status}: {r['id']}, its occurrence of {r['occurrence']} ({after}; --all to close the whole "
-                "recurring deadline)",
+                _(OCCURRENCE[status]).format(id=r["id"], occurrence=r["occurrence"], after=after),
                 err=True,
             )
     if same:
-        click.echo(f"already {status}: {', '.join(map(str, same))}", err=True)
+        click.echo(_(ALREADY[status]).format(ids=", ".join(map(str, same))), err=True)
 
 
-@deadlines.command()
-@click.argument("ids", nargs=-1, type=int, required=True)
+# What a review says, translated where shown.
+REVIEWED = {"approved": N_("approved: {ids}"), "done": N_("done: {ids}"), "waived": N_("waived: {ids}")}
+ALREADY = {
+    "approved": N_("already approved: {ids}"),
+    "done": N_("already done: {ids}"),
+    "waived": N_("already waived: {ids}"),
+}
+OCCURRENCE = {
+    "approved": N_(
+        "approved: {id}, its occurrence of {occurrence} ({after}; --all to close the whole recurring deadline)"
+    ),
+    "done": N_("done: {id}, its occurrence of {occurrence} ({after}; --all to close the whole recurring deadline)"),
+    "waived": N_("waived: {id}, its occurrence of {occurrence} ({after}; --all to close the whole recurring deadline)"),
+}
+
+
+@deadlines.command(help=N_("Approve deadlines: approved, dated ones are reminded."))
+@argument("ids", nargs=-1, type=int, required=True)
 @engagement_option
 @pass_context
 def approve(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
-    """Approve deadlines: approved, dated ones are reminded."""
     _review(ctx, engagement, ids, "approved")
 
 
-ALL_HELP = "A recurring deadline: close the whole deadline, not only its current occurrence."
-OCCURRENCE_HELP = (
+ALL_HELP = N_("A recurring deadline: close the whole deadline, not only its current occurrence.")
+OCCURRENCE_HELP = N_(
     "A recurring deadline: close the occurrence due as of this day (default today), e.g. a report delivered late."
 )
 
 
-@deadlines.command()
-@click.argument("ids", nargs=-1, type=int, required=True)
+@deadlines.command(
+    help=N_(
+        "Mark deadlines done (the notice was sent, the claim made): no more reminders.\n\n"
+        "A recurring deadline (a monthly report, a notice before each renewal term) closes only its "
+        "current occurrence: its date moves to the next one, which is reminded in its turn. --all closes "
+        "it for good; --as-of closes the occurrence that was due on a day past (last month's report, "
+        "delivered late)."
+    )
+)
+@argument("ids", nargs=-1, type=int, required=True)
 @engagement_option
-@click.option("--all", "whole", is_flag=True, help=ALL_HELP)
-@click.option("--as-of", type=day_type, help=OCCURRENCE_HELP)
+@option("--all", "whole", is_flag=True, help=ALL_HELP)
+@option("--as-of", type=day_type, help=OCCURRENCE_HELP)
 @pass_context
 def done(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool, as_of: datetime | None) -> None:
-    """Mark deadlines done (the notice was sent, the claim made): no more reminders.
-
-    A recurring deadline (a monthly report, a notice before each renewal term) closes only its current
-    occurrence: its date moves to the next one, which is reminded in its turn. --all closes it for good;
-    --as-of closes the occurrence that was due on a day past (last month's report, delivered late).
-    """
     _review(ctx, engagement, ids, "done", whole, as_of)
 
 
-@deadlines.command()
-@click.argument("ids", nargs=-1, type=int, required=True)
+@deadlines.command(
+    help=N_(
+        "Waive deadlines that do not apply (kept, with who and when; left out of the calendar).\n\n"
+        "A recurring deadline waives only its current occurrence (its date moves to the next one); --all "
+        "waives it."
+    )
+)
+@argument("ids", nargs=-1, type=int, required=True)
 @engagement_option
-@click.option("--all", "whole", is_flag=True, help=ALL_HELP)
-@click.option("--as-of", type=day_type, help=OCCURRENCE_HELP)
+@option("--all", "whole", is_flag=True, help=ALL_HELP)
+@option("--as-of", type=day_type, help=OCCURRENCE_HELP)
 @pass_context
 def waive(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool, as_of: datetime | None) -> None:
-    """Waive deadlines that do not apply (kept, with who and when; left out of the calendar).
-
-    A recurring deadline waives only its current occurrence (its date moves to the next one); --all waives it.
-    """
     _review(ctx, engagement, ids, "waived", whole, as_of)
 
 
-@deadlines.command()
-@click.argument("deadline_id", type=int)
+@deadlines.command(
+    help=N_(
+        "Correct a deadline by hand; the timeline keeps the values before and after, and re-extraction "
+        "keeps them.\n\n"
+        "--anchor-date is the day the rule counts from where the contract leaves it open (a go-live, a "
+        "breach notice, the end of a period); a date counted from the term or a monthly calendar is set "
+        "with --date instead."
+    )
+)
+@argument("deadline_id", type=int)
 @engagement_option
-@click.option("--date", "date_", type=day_type, help="The deadline's date, set by hand (wins over the computed one).")
-@click.option("--anchor-date", type=day_type, help="The date the rule counts from (e.g. the SOW's go-live).")
-@click.option("--owner", help="Slack user id of who answers for this deadline.")
-@click.option(
+@option("--date", "date_", type=day_type, help=N_("The deadline's date, set by hand (wins over the computed one)."))
+@option("--anchor-date", type=day_type, help=N_("The date the rule counts from (e.g. the SOW's go-live)."))
+@option("--owner", help=N_("Slack user id of who answers for this deadline."))
+@option(
     "--clear",
     multiple=True,
     type=click.Choice(("date", "anchor-date", "owner")),
-    help="Unset a value set by hand (the date is computed from the rule again).",
+    help=N_("Unset a value set by hand (the date is computed from the rule again)."),
 )
 @json_option
 @pass_context
@@ -267,11 +313,6 @@ def edit(
     clear: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Correct a deadline by hand; the timeline keeps the values before and after, and re-extraction keeps them.
-
-    --anchor-date is the day the rule counts from where the contract leaves it open (a go-live, a breach notice,
-    the end of a period); a date counted from the term or a monthly calendar is set with --date instead.
-    """
     from bot.deadlines import workflows
     from bot.sla.workflows import operator
 
@@ -285,10 +326,10 @@ def edit(
     for name in clear:
         key = name.replace("-", "_")
         if key in changes:
-            fail(f"--{name} is either set or cleared, not both")
+            fail(_("--{name} is either set or cleared, not both").format(name=name))
         changes[key] = None
     if not changes:
-        fail("say what to change: --date YYYY-MM-DD, --anchor-date YYYY-MM-DD, --owner U or --clear NAME")
+        fail(_("say what to change: --date YYYY-MM-DD, --anchor-date YYYY-MM-DD, --owner U or --clear NAME"))
     row = run(
         lambda: workflows.edit(
             deps_of(ctx), engagement=engagement, deadline_id=deadline_id, changes=changes, who=operator()
@@ -300,13 +341,13 @@ def edit(
         click.echo(_line(row))
 
 
-@deadlines.command()
+@deadlines.command(help=N_("Show or change the engagement's deadline settings (holiday calendar, lead time)."))
 @engagement_option
-@click.option("--country", help="Whose public holidays business days skip: an ISO code (IT, US, GB).")
-@click.option("--subdivision", help="A state or region of that country with its own holidays (CA, MI).")
-@click.option("--lead-days", type=click.IntRange(min=0), help="Your own lead time: decide this many days before.")
-@click.option(
-    "--clear", multiple=True, type=click.Choice(("country", "subdivision", "lead_days")), help="Unset a setting."
+@option("--country", help=N_("Whose public holidays business days skip: an ISO code (IT, US, GB)."))
+@option("--subdivision", help=N_("A state or region of that country with its own holidays (CA, MI)."))
+@option("--lead-days", type=click.IntRange(min=0), help=N_("Your own lead time: decide this many days before."))
+@option(
+    "--clear", multiple=True, type=click.Choice(("country", "subdivision", "lead_days")), help=N_("Unset a setting.")
 )
 @json_option
 @pass_context
@@ -319,7 +360,6 @@ def settings(
     clear: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Show or change the engagement's deadline settings (holiday calendar, lead time)."""
     from bot.deadlines import workflows
     from bot.sla.workflows import operator
 
@@ -342,8 +382,13 @@ def settings(
         dump(now)
         return
     calendar = now["country"] and f"{now['country']}{'-' + now['subdivision'] if now['subdivision'] else ''}"
-    lead = f"{now['lead_days']} days" if now["lead_days"] is not None else "none"
-    click.echo(f"{engagement}: holidays {calendar or 'none (weekends only)'}; lead time {lead}")
+    days = now["lead_days"]
+    lead = _("{n} days").format(n=days) if days is not None else _("none")
+    click.echo(
+        _("{engagement}: holidays {calendar}; lead time {lead}").format(
+            engagement=engagement, calendar=calendar or _("none (weekends only)"), lead=lead
+        )
+    )
 
 
 COMMANDS = (deadlines,)

@@ -10,6 +10,7 @@ import click
 
 from bot.cli.progress import IndexProgress
 from bot.cli.render import print_answer
+from bot.i18n import _
 from knowledge.base import KnowledgeBase
 
 QUESTIONS = [
@@ -33,23 +34,39 @@ def run_demo(kb: KnowledgeBase, engagement: str, *, where: str) -> None:
         (root / "acme-customer-care-client-only", "client-only"),
         (root / "acme-customer-care-vendor-only", "vendor-only"),
     ]
-    click.secho(f"Indexing the sample engagement into {engagement!r} (data in {where}):", bold=True)
+    click.secho(
+        _("Indexing the sample engagement into {engagement!r} (data in {where}):").format(
+            engagement=engagement, where=where
+        ),
+        bold=True,
+    )
     for folder, visibility in parts:
         with IndexProgress(enabled=sys.stderr.isatty()) as progress:
             report = kb.index([folder], engagement=engagement, visibility=visibility, progress=progress)
         click.echo(
-            f"  {folder.name}/ ({visibility}): {len(report.indexed)} indexed, {len(report.unchanged)} unchanged, "
-            f"{report.chunks} chunks in {report.seconds:.1f}s"
+            _(
+                "  {folder}/ ({visibility}): {indexed} indexed, {unchanged} unchanged, "
+                "{chunks} chunks in {seconds:.1f}s"
+            ).format(
+                folder=folder.name,
+                visibility=visibility,
+                indexed=len(report.indexed),
+                unchanged=len(report.unchanged),
+                chunks=report.chunks,
+                seconds=report.seconds,
+            )
         )
         for err in report.failed:
-            click.secho(f"  skipped {err.name}: {err.reason}", fg="yellow")
+            click.secho(_("  skipped {name}: {reason}").format(name=err.name, reason=err.reason), fg="yellow")
     for question, side in QUESTIONS:
         click.secho(f"\n--- liaison ask {question!r} --engagement {engagement} --side {side}", fg="cyan", bold=True)
         print_answer(kb.answer_question(question, engagement=engagement, side=side))
     sla_demo(kb, engagement)
     click.secho(
-        f'\nTry your own: liaison ask "..." --engagement {engagement}   (or index your contracts: '
-        "liaison index PATH --engagement NAME)",
+        _(
+            '\nTry your own: liaison ask "..." --engagement {engagement}   (or index your contracts: '
+            "liaison index PATH --engagement NAME)"
+        ).format(engagement=engagement),
         bold=True,
     )
 
@@ -83,11 +100,14 @@ def sla_demo(kb: KnowledgeBase, engagement: str) -> None:
                 credited = [r for r in rows if r.kind == "credit" and not reviews.what_is_missing(r)]
                 for row in credited[:12]:
                     where = f"{row.document} §{row.section}" if row.section else row.document
-                    version = f", from {row.effective_from}" if row.effective_from else ""
-                    click.echo(f"  {row.metric}: {row.target_text or row.target}  ({where}{version})")
+                    if row.effective_from:
+                        where = _("{where}, from {date}").format(where=where, date=row.effective_from)
+                    click.echo(f"  {row.metric}: {row.target_text or row.target}  ({where})")
                 click.echo(
-                    f"  ... {len(rows)} drafts in all ({len(credited)} carry a credit), "
-                    "for a reviewer to approve, edit or reject"
+                    _(
+                        "  ... {drafts} drafts in all ({credited} carry a credit), "
+                        "for a reviewer to approve, edit or reject"
+                    ).format(drafts=len(rows), credited=len(credited))
                 )
                 reviews.review(
                     s, engagement=engagement, level_ids=[r.id or 0 for r in credited], status="approved", actor="demo"
@@ -100,8 +120,10 @@ def sla_demo(kb: KnowledgeBase, engagement: str) -> None:
         finally:
             engine.dispose()
     click.secho(
-        f"\n--- liaison sla credits --period {EXAMPLE_MONTH} --fees {EXAMPLE_FEES}   "
-        "(the credit levels approved, three example measurements; nothing recorded)",
+        _(
+            "\n--- liaison sla credits --period {month} --fees {fees}   "
+            "(the credit levels approved, three example measurements; nothing recorded)"
+        ).format(month=EXAMPLE_MONTH, fees=EXAMPLE_FEES),
         fg="cyan",
         bold=True,
     )

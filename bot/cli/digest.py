@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.options import Context, engagement_option, json_option, pass_context
+from bot.cli.translated import command, option
+from bot.i18n import N_, _, current
 from knowledge.visibility import SIDES  # the channel sides of bot.records, without loading SQLModel
 
 if TYPE_CHECKING:
@@ -20,12 +22,12 @@ if TYPE_CHECKING:
     from bot.records.tables import ChannelBinding
     from bot.settings import Settings
 
-OUTCOME_TEXT = {
-    "posted": "posted",
-    "recovered": "already in the channel (a post interrupted earlier), now recorded: nothing posted",
-    "already-posted": "already posted this week: nothing posted",
-    "in-progress": "another Liaison process is posting it: nothing posted",
-    "failed": "NOT posted",
+OUTCOME_TEXT = {  # translated where shown
+    "posted": N_("posted"),
+    "recovered": N_("already in the channel (a post interrupted earlier), now recorded: nothing posted"),
+    "already-posted": N_("already posted this week: nothing posted"),
+    "in-progress": N_("another Liaison process is posting it: nothing posted"),
+    "failed": N_("NOT posted"),
 }
 
 
@@ -35,33 +37,40 @@ def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD, any day of the week, e.g. 2026-11-23") from None
+        raise click.BadParameter(_("use YYYY-MM-DD, any day of the week, e.g. 2026-11-23")) from None
     return day - timedelta(days=day.weekday())
 
 
-@click.command()
-@engagement_option
-@click.option("--dry-run", "mode", flag_value="dry-run", help="Print this week's digest; post nothing.")
-@click.option(
-    "--post", "mode", flag_value="post", help="Post the digest now to the engagement's channels (once a week)."
+@command(
+    help=N_(
+        "The weekly digest of an engagement: issues, mediations, SLA breaches, questions and feedback, "
+        "with trends.\n\n"
+        "Liaison posts it by itself (LIAISON_DIGEST_DAY / LIAISON_DIGEST_TIME in LIAISON_TIMEZONE, or the "
+        "engagement's own --schedule) in each bound channel, as that channel's side may see it."
+    )
 )
-@click.option(
+@engagement_option
+@option("--dry-run", "mode", flag_value="dry-run", help=N_("Print this week's digest; post nothing."))
+@option("--post", "mode", flag_value="post", help=N_("Post the digest now to the engagement's channels (once a week)."))
+@option(
     "--week",
     callback=_week,
-    help="Another week: any day in it, YYYY-MM-DD (default: this week; next week with --dry-run previews it so far).",
+    help=N_(
+        "Another week: any day in it, YYYY-MM-DD (default: this week; next week with --dry-run previews it so far)."
+    ),
 )
-@click.option(
+@option(
     "--side",
     type=click.Choice(SIDES),
     default="shared",
     show_default=True,
-    help="With --dry-run: the digest as a client, vendor or shared channel sees it.",
+    help=N_("With --dry-run: the digest as a client, vendor or shared channel sees it."),
 )
-@click.option(
+@option(
     "--schedule",
     "schedule_text",
     metavar='"DAY HH:MM [TZ]"',
-    help="Set when the engagement's digest goes out, e.g. \"mon 08:00 Europe/Paris\"; 'default' for the settings'.",
+    help=N_("Set when the engagement's digest goes out, e.g. \"mon 08:00 Europe/Paris\"; 'default' for the settings'."),
 )
 @json_option
 @pass_context
@@ -74,11 +83,6 @@ def digest(
     schedule_text: str | None,
     as_json: bool,
 ) -> None:
-    """The weekly digest of an engagement: issues, mediations, SLA breaches, questions and feedback, with trends.
-
-    Liaison posts it by itself (LIAISON_DIGEST_DAY / LIAISON_DIGEST_TIME in LIAISON_TIMEZONE, or the engagement's
-    own --schedule) in each bound channel, as that channel's side may see it.
-    """
     from bot.db import records_session
     from bot.digest import posts
     from bot.digest import schedule as schedules
@@ -86,7 +90,7 @@ def digest(
 
     settings = ctx.settings
     if mode == "post" and not settings.slack_bot_token:
-        raise click.ClickException("--post needs SLACK_BOT_TOKEN (the bot's xoxb- token); --dry-run needs none")
+        raise click.ClickException(_("--post needs SLACK_BOT_TOKEN (the bot's xoxb- token); --dry-run needs none"))
     now = datetime.now(UTC)
     with records_session(settings.resolved_database_url) as s:
         if schedule_text is not None:
@@ -103,29 +107,41 @@ def digest(
         week_start = week or this_week
         if week_start > this_week + timedelta(weeks=1 if mode == "dry-run" else 0):
             raise click.BadParameter(
-                f"the week of {week_start} has not started (next week's digest so far: --dry-run --week)",
+                _("the week of {week} has not started (next week's digest so far: --dry-run --week)").format(
+                    week=week_start
+                ),
                 param_hint="--week",
             )
         next_post = schedule.moment(this_week if now < schedule.moment(this_week) else this_week + timedelta(weeks=1))
         if mode is None:
-            whose = "its own" if schedule.own else "the default"
-            click.echo(f"{engagement}: weekly digest on {schedule.text()} ({whose} schedule)")
+            said = (
+                _("{engagement}: weekly digest on {when} (its own schedule)")
+                if schedule.own
+                else _("{engagement}: weekly digest on {when} (the default schedule)")
+            )
+            click.echo(said.format(engagement=engagement, when=schedule.text()))
             click.echo(
-                f"next: {next_post.astimezone(schedule.zone):%a %d %b %Y %H:%M %Z}; channels: {_channels(channels)}"
+                _("next: {when}; channels: {channels}").format(
+                    when=_moment(next_post.astimezone(schedule.zone)), channels=_channels(channels)
+                )
             )
             if schedule_text is None:
-                click.echo("use --dry-run to preview it, --post to post it now", err=True)
+                click.echo(_("use --dry-run to preview it, --post to post it now"), err=True)
             return
         unknown = not known and engagement not in ctx.kb.engagements()  # contracts indexed, nothing happened yet
         if unknown and mode == "post":
             raise click.ClickException(
-                f"unknown engagement {engagement!r}: no contracts, channel, issue, mediation or question for it"
+                _(
+                    "unknown engagement {engagement!r}: no contracts, channel, issue, mediation or question for it"
+                ).format(engagement=engagement)
             )
         if mode == "dry-run":
             if unknown:  # an empty digest, as it would read; the note catches a misspelt name
                 click.echo(
-                    f"note: nothing is recorded for {engagement!r} yet (no contracts, channel, issue, mediation or "
-                    "question): check the name with `liaison engagements`",
+                    _(
+                        "note: nothing is recorded for {engagement!r} yet (no contracts, channel, issue, mediation or "
+                        "question): check the name with `liaison engagements`"
+                    ).format(engagement=engagement),
                     err=True,
                 )
             built = posts.build(
@@ -144,18 +160,35 @@ def digest(
 
                 click.echo(digest_text(built), nl=False)
             if not channels:
-                click.echo(f"note: {engagement} has no bound channel, so nothing would be posted", err=True)
+                click.echo(
+                    _("note: {engagement} has no bound channel, so nothing would be posted").format(
+                        engagement=engagement
+                    ),
+                    err=True,
+                )
             return
         if not channels:
             raise click.ClickException(
-                f"{engagement} has no bound channel to post to: bind one in Slack with /liaison bind {engagement} "
-                "client|vendor|shared"
+                _(
+                    "{engagement} has no bound channel to post to: bind one in Slack with /liaison bind {engagement} "
+                    "client|vendor|shared"
+                ).format(engagement=engagement)
             )
     _post(settings, engagement=engagement, week_start=week_start, now=now, as_json=as_json)
 
 
 def _channels(bindings: list[ChannelBinding]) -> str:
-    return ", ".join(f"{b.channel_id} ({b.side})" for b in bindings) or "none bound"
+    return ", ".join(f"{b.channel_id} ({b.side})" for b in bindings) or _("none bound")
+
+
+def _moment(when: datetime) -> str:
+    """A day and time as the reader writes it: 'Mon 30 Nov 2026 08:00 CET', 'lun 30 nov 2026 08:00 CET'."""
+    lang = current()
+    if lang == "en":
+        return f"{when:%a %d %b %Y %H:%M %Z}"
+    from babel.dates import format_datetime
+
+    return f"{format_datetime(when, 'EEE d MMM y HH:mm', locale=lang)} {when:%Z}"
 
 
 def _post(settings: Settings, *, engagement: str, week_start: date, now: datetime, as_json: bool) -> None:
@@ -179,9 +212,13 @@ def _post(settings: Settings, *, engagement: str, week_start: date, now: datetim
             where = f"{o.channel_id} ({o.side})"
             extra = f" ts {o.ts}" if o.ts else ""
             extra += f" ({o.detail})" if o.detail else ""
-            click.echo(f"{where}: {OUTCOME_TEXT[o.status]}{extra}")
+            click.echo(f"{where}: {_(OUTCOME_TEXT[o.status])}{extra}")
         if not any(o.status in ("posted", "failed") for o in outcomes):
-            click.echo(f"nothing posted: the digest for the week of {week_start} is already in every channel")
+            click.echo(
+                _("nothing posted: the digest for the week of {week} is already in every channel").format(
+                    week=week_start
+                )
+            )
     if any(o.status == "failed" for o in outcomes):
         raise SystemExit(1)
 

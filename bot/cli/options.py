@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from bot.cli.translated import option
+from bot.i18n import N_, _
 from knowledge.visibility import SIDES
 
 if TYPE_CHECKING:  # importing pydantic costs every command, even `liaison --help`: only when settings are read
@@ -22,25 +24,25 @@ def engagement_name(_ctx: click.Context | None, _param: click.Parameter | None, 
         return None
     name = value.strip().lower()
     if not ENGAGEMENT.match(name):
-        raise click.BadParameter("use 1-64 lowercase letters, digits, '.', '_' or '-', e.g. acme-customer-care")
+        raise click.BadParameter(_("use 1-64 lowercase letters, digits, '.', '_' or '-', e.g. acme-customer-care"))
     return name
 
 
-engagement_option = click.option(
+engagement_option = option(
     "--engagement",
     "-e",
     required=True,
     callback=engagement_name,
-    help="Engagement name, e.g. acme-customer-care.",
+    help=N_("Engagement name, e.g. acme-customer-care."),
 )
-side_option = click.option(
+side_option = option(
     "--side",
     type=click.Choice(SIDES),
     default="shared",
     show_default=True,
-    help="Who is asking: a client channel, a vendor channel, or one shared by both (sees shared documents only).",
+    help=N_("Who is asking: a client channel, a vendor channel, or one shared by both (sees shared documents only)."),
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+json_option = option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of text."))
 
 
 class LazyChoice(click.Choice):

@@ -7,6 +7,8 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from bot.i18n import _
+
 
 class IndexProgress:
     """Implements knowledge.indexing.Progress: one bar for files, one for the current file's chunks."""
@@ -22,8 +24,8 @@ class IndexProgress:
             transient=True,
             disable=not enabled,
         )
-        self._files = self._bar.add_task("files", total=0)
-        self._chunks = self._bar.add_task("embedding", total=0, visible=False)
+        self._files = self._bar.add_task(_("files"), total=0)
+        self._chunks = self._bar.add_task(_("embedding"), total=0, visible=False)
 
     def __enter__(self) -> IndexProgress:
         self._bar.start()
@@ -38,7 +40,9 @@ class IndexProgress:
         self._bar.update(self._files, total=total)
 
     def file_started(self, name: str, chunks: int) -> None:
-        self._bar.reset(self._chunks, total=chunks, visible=True, description=f"embedding {name[:40]}")
+        self._bar.reset(
+            self._chunks, total=chunks, visible=True, description=_("embedding {name}").format(name=name[:40])
+        )
 
     def embedded(self, count: int) -> None:
         self._bar.advance(self._chunks, count)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import click
 
 from bot.cli.options import Context, engagement_name, json_option, pass_context, side_option
+from bot.cli.translated import argument, command, option
+from bot.i18n import N_, _, speaking
 from knowledge.errors import KnowledgeError
 from knowledge.visibility import SIDES
 
@@ -22,32 +24,35 @@ if TYPE_CHECKING:
 # An answer's JSON line stays `dict[str, Any]`: it is `Answer.as_dict()`, with whatever keys the answer gains later.
 
 
-@click.command()
-@click.argument("question", required=False)
-@click.option("--engagement", "-e", callback=engagement_name, help="Engagement name (not with --batch).")
+@command(
+    help=N_(
+        "Answer a question from the engagement's contracts, quoting the clauses it rests on.\n\n"
+        'With --batch, the models load once and every line of the file is answered in turn, as {"id", '
+        '"found", "answer", "direct", "citations", "nearest"}; a line that cannot be answered (not JSON, '
+        'a field missing, an unknown side or engagement) gets {"id", "error"} and the others go on.'
+    )
+)
+@argument("question", required=False)
+@option("--engagement", "-e", callback=engagement_name, help=N_("Engagement name (not with --batch)."))
 @side_option
-@click.option(
+@option(
     "--batch",
     type=click.File("r"),
-    help='JSONL file: one {"id", "question", "engagement", "side"?} per line; prints one JSON line per question '
-    "(with or without --json).",
+    help=N_(
+        'JSONL file: one {"id", "question", "engagement", "side"?} per line; prints one JSON line per question '
+        "(with or without --json)."
+    ),
 )
 @json_option
 @pass_context
 def ask(ctx: Context, question: str | None, engagement: str | None, side: str, batch: Any, as_json: bool) -> None:
-    """Answer a question from the engagement's contracts, quoting the clauses it rests on.
-
-    With --batch, the models load once and every line of the file is answered in turn, as
-    {"id", "found", "answer", "direct", "citations", "nearest"}; a line that cannot be answered
-    (not JSON, a field missing, an unknown side or engagement) gets {"id", "error"} and the others go on.
-    """
     if batch is not None:
         if question or engagement:
-            raise click.UsageError("give either a QUESTION and --engagement, or --batch FILE.jsonl, not both")
+            raise click.UsageError(_("give either a QUESTION and --engagement, or --batch FILE.jsonl, not both"))
         _ask_batch(ctx, batch)
         return
     if not question or not engagement:
-        raise click.UsageError("give a QUESTION and --engagement, or --batch FILE.jsonl")
+        raise click.UsageError(_("give a QUESTION and --engagement, or --batch FILE.jsonl"))
     answer = ctx.kb.answer_question(question, engagement=engagement, side=side)
     if as_json:
         click.echo(json.dumps(answer.as_dict()))
@@ -76,7 +81,8 @@ def _batch_question(line: str, known: set[str]) -> tuple[Any, str, str, str]:
     if side not in SIDES:
         raise BadLine(f"unknown side {side!r}: use {', '.join(SIDES)}")
     try:
-        engagement = engagement_name(None, None, item["engagement"])
+        with speaking("en"):  # the line's error is JSON: the same words in every language
+            engagement = engagement_name(None, None, item["engagement"])
     except click.BadParameter as exc:
         raise BadLine(f"engagement {item['engagement']!r}: {exc.message}") from None
     if engagement not in known:
@@ -118,27 +124,26 @@ def _ask_batch(ctx: Context, batch: Any) -> None:
         sys.stdout.flush()
 
 
-@click.command()
-@click.argument("question", required=False)
-@click.option("--engagement", "-e", callback=engagement_name, help="Engagement name (not with --batch).")
+@command(help=N_("Show the ranked clauses for a question (or for every line of a --batch file)."))
+@argument("question", required=False)
+@option("--engagement", "-e", callback=engagement_name, help=N_("Engagement name (not with --batch)."))
 @side_option
-@click.option("--k", "k", type=click.IntRange(1, 100), default=8, show_default=True, help="How many hits.")
-@click.option(
+@option("--k", "k", type=click.IntRange(1, 100), default=8, show_default=True, help=N_("How many hits."))
+@option(
     "--batch",
     type=click.File("r"),
-    help='JSONL file: one {"id", "question", "engagement", "side"?} per line.',
+    help=N_('JSONL file: one {"id", "question", "engagement", "side"?} per line.'),
 )
 @json_option
 @pass_context
 def search(
     ctx: Context, question: str | None, engagement: str | None, side: str, k: int, batch: Any, as_json: bool
 ) -> None:
-    """Show the ranked clauses for a question (or for every line of a --batch file)."""
     if batch is not None:
         _search_batch(ctx, batch, k)
         return
     if not question or not engagement:
-        raise click.UsageError("give a QUESTION and --engagement, or --batch FILE.jsonl")
+        raise click.UsageError(_("give a QUESTION and --engagement, or --batch FILE.jsonl"))
     hits = ctx.kb.search(question, engagement=engagement, side=side, k=k)
     if as_json:
         click.echo(json.dumps({"hits": [_hit_dict(h) for h in hits]}))
@@ -181,7 +186,8 @@ def _search_batch(ctx: Context, batch: Any, k: int) -> None:
             continue
         try:
             item = json.loads(line)
-            engagement = engagement_name(None, None, str(item["engagement"]))
+            with speaking("en"):  # the line's error is JSON: the same words in every language
+                engagement = engagement_name(None, None, str(item["engagement"]))
             hits = ctx.kb.search(str(item["question"]), engagement=engagement, side=item.get("side") or "shared", k=k)
             out: dict[str, Any] = {"id": item.get("id"), "hits": [_hit_dict(h) for h in hits]}
         except (ValueError, KeyError, TypeError, click.BadParameter) as exc:

@@ -8,16 +8,17 @@ from typing import Any
 
 import click
 
+from bot.i18n import N_, _
 from knowledge.answers import Answer, Citation
 from knowledge.direct import Direct
 from knowledge.text import citation_label, marked
 
-_ROLE = {
+_ROLE = {  # a citation's role (the answer's data) as the reader's label
     "answer": "",
-    "amendment": "amendment",
-    "definition": "definition",
-    "related": "related",
-    "nearest": "nearest",
+    "amendment": N_("amendment"),
+    "definition": N_("definition"),
+    "related": N_("related"),
+    "nearest": N_("nearest"),
 }
 
 
@@ -30,11 +31,15 @@ def _quote(text: str, width: int = 96) -> str:
 
 def _citation(c: Citation) -> None:
     role = _ROLE.get(c.role, c.role)
+    role = _(role) if role else role
     click.secho(f"\n{c.label()}" + (f"  [{role}]" if role else ""), bold=True)
     if c.header and c.header_start is not None:
-        click.secho(f"  columns: {' '.join(marked(c.header, c.header_start, c.placeholders).split())}", dim=True)
+        columns = " ".join(marked(c.header, c.header_start, c.placeholders).split())
+        click.secho(_("  columns: {columns}").format(columns=columns), dim=True)
     click.echo(_quote(marked(c.quote, c.start, c.placeholders)))  # template slots shown as such
-    click.secho(f"  ({c.document}, characters {c.start}-{c.end})", dim=True)
+    click.secho(
+        _("  ({document}, characters {start}-{end})").format(document=c.document, start=c.start, end=c.end), dim=True
+    )
 
 
 def _direct(direct: Direct) -> None:
@@ -46,10 +51,13 @@ def _direct(direct: Direct) -> None:
     line = f"{before}{click.style(value, bold=True)}{after}"
     click.echo(f"\u201c{line}\u201d")
     where = citation_label(title=direct.title, document=direct.document, section=direct.section, page=direct.page)
-    click.secho(f"  \u2014 {where}, characters {direct.start}-{direct.end}", dim=True)
+    click.secho(
+        _("  \u2014 {where}, characters {start}-{end}").format(where=where, start=direct.start, end=direct.end),
+        dim=True,
+    )
     if direct.header:
         columns = marked(direct.header, direct.header_start or 0, direct.placeholders)
-        click.secho(f"  columns: {' '.join(columns.split())}", dim=True)
+        click.secho(_("  columns: {columns}").format(columns=" ".join(columns.split())), dim=True)
     click.echo()
 
 
@@ -65,9 +73,9 @@ def print_answer(answer: Answer) -> None:
 
 def print_hits(hits: list[Any]) -> None:
     if not hits:
-        click.echo("No matching clauses.")
+        click.echo(_("No matching clauses."))
     for i, hit in enumerate(hits, 1):
         c = hit.chunk
         where = citation_label(title=c.title, document=c.document, section=c.section, page=c.page)
-        click.secho(f"{i}. {where}  score {hit.score:.4f}", bold=True)
+        click.secho(_("{rank}. {where}  score {score:.4f}").format(rank=i, where=where, score=hit.score), bold=True)
         click.echo(_quote(c.text[:600] + (" ..." if len(c.text) > 600 else "")))

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from bot.cli.options import Context, engagement_option, json_option, pass_context
+from bot.cli.translated import argument, group, option
+from bot.i18n import N_, _
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -43,7 +45,7 @@ def deps_of(ctx: Context, *, kb: bool = False) -> Deps:
 
 
 def fail(message: str) -> NoReturn:
-    click.secho(f"error: {message}", fg="red", err=True)
+    click.secho(_("error: {message}").format(message=message), fg="red", err=True)
     sys.exit(2)
 
 
@@ -71,13 +73,13 @@ def _line(level: dict[str, Any]) -> str:
     where = f"{level['document']}{' §' + level['section'] if level['section'] else ''}"
     extra = []
     if level["credit"] and level["credit"].get("model"):
-        extra.append(f"credit {level['credit']['model']}")
+        extra.append(_("credit {model}").format(model=level["credit"]["model"]))
     if level["cap_pct"] is not None:
-        extra.append(f"cap {num(str(level['cap_pct']))}%")
+        extra.append(_("cap {pct}%").format(pct=num(str(level["cap_pct"]))))
     if level["effective_from"]:
-        extra.append(f"from {level['effective_from']}")
+        extra.append(_("from {date}").format(date=level["effective_from"]))
     if level["version"] > 1:
-        extra.append(f"v{level['version']} of {level['family']}")
+        extra.append(_("v{version} of {family}").format(version=level["version"], family=level["family"]))
     tail = f" [{', '.join(extra)}]" if extra else ""
     return (
         f"{level['id']:>4}  {level['status']:<8}  {level['metric']}{scope}: {level['comparison']} {target}{unit}"
@@ -85,20 +87,22 @@ def _line(level: dict[str, Any]) -> str:
     )
 
 
-@click.group()
+@group(help=N_("The SLA register: service levels drafted from the contracts, reviewed, measured, and their credits."))
 def sla() -> None:
-    """The SLA register: service levels drafted from the contracts, reviewed, measured, and their credits."""
+    pass
 
 
-@sla.command()
+@sla.command(
+    help=N_(
+        "Draft service levels from the engagement's indexed documents.\n\n"
+        "Re-running updates drafts (keeping fields you edited) and never touches approved or rejected "
+        "levels."
+    )
+)
 @engagement_option
 @json_option
 @pass_context
 def extract(ctx: Context, engagement: str, as_json: bool) -> None:
-    """Draft service levels from the engagement's indexed documents.
-
-    Re-running updates drafts (keeping fields you edited) and never touches approved or rejected levels.
-    """
     from bot.sla import workflows
 
     done = run(lambda: workflows.extract(deps_of(ctx, kb=True), engagement=engagement, who=workflows.operator()))
@@ -106,20 +110,21 @@ def extract(ctx: Context, engagement: str, as_json: bool) -> None:
         dump({"service_levels": done.levels})
         return
     click.echo(
-        f"{done.created} new, {done.updated} updated, {done.kept} reviewed and kept, {done.removed} removed drafts",
+        _("{created} new, {updated} updated, {kept} reviewed and kept, {removed} removed drafts").format(
+            created=done.created, updated=done.updated, kept=done.kept, removed=done.removed
+        ),
         err=True,
     )
     for level in done.levels:
         click.echo(_line(level))
 
 
-@sla.command("list")
+@sla.command("list", help=N_("List the register's service levels (every version)."))
 @engagement_option
-@click.option("--status", type=click.Choice(("draft", "approved", "rejected")), help="Only levels in this status.")
+@option("--status", type=click.Choice(("draft", "approved", "rejected")), help=N_("Only levels in this status."))
 @json_option
 @pass_context
 def list_levels(ctx: Context, engagement: str, status: str | None, as_json: bool) -> None:
-    """List the register's service levels (every version)."""
     from bot.sla import workflows
 
     rows = run(lambda: workflows.listing(deps_of(ctx), engagement=engagement, who=workflows.operator(), status=status))
@@ -128,19 +133,21 @@ def list_levels(ctx: Context, engagement: str, status: str | None, as_json: bool
         return
     if not rows:
         click.echo(
-            f"No service levels in {engagement} yet: `liaison sla extract -e {engagement}` drafts them.", err=True
+            _("No service levels in {engagement} yet: `liaison sla extract -e {engagement}` drafts them.").format(
+                engagement=engagement
+            ),
+            err=True,
         )
     for level in rows:
         click.echo(_line(level))
 
 
-@sla.command()
-@click.argument("level_id", type=int)
+@sla.command(help=N_("One service level: its clause, its values and its timeline (review and measurements)."))
+@argument("level_id", type=int)
 @engagement_option
 @json_option
 @pass_context
 def show(ctx: Context, level_id: int, engagement: str, as_json: bool) -> None:
-    """One service level: its clause, its values and its timeline (review and measurements)."""
     from bot.sla import workflows
 
     level = run(
@@ -164,64 +171,69 @@ def _review(ctx: Context, engagement: str, ids: tuple[int, ...], status: LevelSt
         )
     )
     same = [i for i in ids if i not in changed]
-    click.echo(f"{status}: {', '.join(map(str, changed)) or 'none'}", err=True)
+    click.echo(_(REVIEWED[status]).format(ids=", ".join(map(str, changed)) or _("none")), err=True)
     if same:
-        click.echo(f"already {status}: {', '.join(map(str, same))}", err=True)
+        click.echo(_(ALREADY[status]).format(ids=", ".join(map(str, same))), err=True)
 
 
-@sla.command()
-@click.argument("ids", nargs=-1, type=int, required=True)
+REVIEWED = {"approved": N_("approved: {ids}"), "rejected": N_("rejected: {ids}")}  # translated where shown
+ALREADY = {"approved": N_("already approved: {ids}"), "rejected": N_("already rejected: {ids}")}
+
+
+@sla.command(help=N_("Approve service levels: only approved levels compute credits."))
+@argument("ids", nargs=-1, type=int, required=True)
 @engagement_option
 @pass_context
 def approve(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
-    """Approve service levels: only approved levels compute credits."""
     _review(ctx, engagement, ids, "approved")
 
 
-@sla.command()
-@click.argument("ids", nargs=-1, type=int, required=True)
+@sla.command(help=N_("Reject service levels extraction got wrong (kept, with who and when)."))
+@argument("ids", nargs=-1, type=int, required=True)
 @engagement_option
 @pass_context
 def reject(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
-    """Reject service levels extraction got wrong (kept, with who and when)."""
     _review(ctx, engagement, ids, "rejected")
 
 
-@sla.command()
-@click.argument("level_id", type=int)
-@engagement_option
-@click.option("--target", help="The target, a number (e.g. 99.9).")
-@click.option("--comparison", type=click.Choice((">=", "<=", ">", "<", "within")))
-@click.option("--unit", help="%, minutes, hours, business days...")
-@click.option("--metric", help="What is measured.")
-@click.option("--scope", help="Which part it applies to (e.g. Severity 1).")
-@click.option("--window", help="The measurement window (e.g. calendar month).")
-@click.option(
-    "--kind", type=click.Choice(("credit", "report")), help="credit: carries a credit; report: reported only."
+@sla.command(
+    help=N_("Correct a level by hand; the timeline keeps the values before and after, and re-extraction keeps them.")
 )
-@click.option("--cap-pct", help="The credit cap, % of the fees.")
-@click.option("--model", type=click.Choice(("tiers", "per-point", "fixed", "pool")), help="The credit rule.")
-@click.option("--pct-per-point", help="per-point: % of the fees per point below target.")
-@click.option("--level-pct", help="pool: the level's allocation (credit weighting), %.")
-@click.option("--at-risk-pct", help="pool: the at-risk amount, % of the fees.")
-@click.option("--pool-pct", help="pool: the pool allocation, % (100 when there is none).")
-@click.option("--amount", help="fixed: the amount per breach.")
-@click.option("--currency", help="fixed: the amount's currency (ISO code).")
-@click.option("--effective-from", help="The date this version applies from, YYYY-MM-DD.")
-@click.option("--owner", help="Slack user id of who answers for this level.")
-@click.option("--earn-back-periods", help="Earn-back: periods met after a failure to recover it (0: none).")
-@click.option("--earn-back-pct", help="Earn-back: % of the failure's credit recovered.")
-@click.option("--chronic-run", help="Chronic failure: failures of the level that make one (0: no such rule).")
-@click.option("--chronic-within", help="Chronic failure: in any this many consecutive periods (0: running).")
+@argument("level_id", type=int)
+@engagement_option
+@option("--target", help=N_("The target, a number (e.g. 99.9)."))
+@option(
+    "--comparison",
+    type=click.Choice((">=", "<=", ">", "<", "within")),
+    help=N_("How the measured value must compare with the target."),
+)
+@option("--unit", help=N_("%, minutes, hours, business days..."))
+@option("--metric", help=N_("What is measured."))
+@option("--scope", help=N_("Which part it applies to (e.g. Severity 1)."))
+@option("--window", help=N_("The measurement window (e.g. calendar month)."))
+@option("--kind", type=click.Choice(("credit", "report")), help=N_("credit: carries a credit; report: reported only."))
+@option("--cap-pct", help=N_("The credit cap, % of the fees."))
+@option("--model", type=click.Choice(("tiers", "per-point", "fixed", "pool")), help=N_("The credit rule."))
+@option("--pct-per-point", help=N_("per-point: % of the fees per point below target."))
+@option("--level-pct", help=N_("pool: the level's allocation (credit weighting), %."))
+@option("--at-risk-pct", help=N_("pool: the at-risk amount, % of the fees."))
+@option("--pool-pct", help=N_("pool: the pool allocation, % (100 when there is none)."))
+@option("--amount", help=N_("fixed: the amount per breach."))
+@option("--currency", help=N_("fixed: the amount's currency (ISO code)."))
+@option("--effective-from", help=N_("The date this version applies from, YYYY-MM-DD."))
+@option("--owner", help=N_("Slack user id of who answers for this level."))
+@option("--earn-back-periods", help=N_("Earn-back: periods met after a failure to recover it (0: none)."))
+@option("--earn-back-pct", help=N_("Earn-back: % of the failure's credit recovered."))
+@option("--chronic-run", help=N_("Chronic failure: failures of the level that make one (0: no such rule)."))
+@option("--chronic-within", help=N_("Chronic failure: in any this many consecutive periods (0: running)."))
 @json_option
 @pass_context
 def edit(ctx: Context, level_id: int, engagement: str, as_json: bool, **changes: str | None) -> None:
-    """Correct a level by hand; the timeline keeps the values before and after, and re-extraction keeps them."""
     from bot.sla import workflows
 
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
-        fail("say what to change, e.g. --target 99.9 (see --help)")
+        fail(_("say what to change, e.g. --target 99.9 (see --help)"))
     level = run(
         lambda: workflows.edit(
             deps_of(ctx), engagement=engagement, level_id=level_id, changes=given, who=workflows.operator()

@@ -16,6 +16,8 @@ import click
 
 from bot.cli.options import Context, engagement_option, json_option, pass_context
 from bot.cli.sla import deps_of, dump, fail, run
+from bot.cli.translated import command, option
+from bot.i18n import N_, _
 
 
 def _line(row: dict[str, Any]) -> str:
@@ -23,20 +25,21 @@ def _line(row: dict[str, Any]) -> str:
 
     from bot.sla.money import money
 
-    return f"from {row['from']}: {money(Decimal(str(row['amount'])), row['currency'])} (set by {row['set_by']})"
+    return _("from {period}: {fees} (set by {who})").format(
+        period=row["from"], fees=money(Decimal(str(row["amount"])), row["currency"]), who=row["set_by"]
+    )
 
 
-@click.command()
+@command(help=N_("Set the engagement's fees from a month on, or (without --fees) show them over time."))
 @engagement_option
-@click.option("--fees", "amount", default=None, help="The monthly fees the credits are a share of, e.g. 200000.")
-@click.option("--currency", default=None, help="The fees' currency (ISO code; USD if not given).")
-@click.option("--from", "from_period", default=None, help="The first month they apply to, YYYY-MM.")
+@option("--fees", "amount", default=None, help=N_("The monthly fees the credits are a share of, e.g. 200000."))
+@option("--currency", default=None, help=N_("The fees' currency (ISO code; USD if not given)."))
+@option("--from", "from_period", default=None, help=N_("The first month they apply to, YYYY-MM."))
 @json_option
 @pass_context
 def fees(
     ctx: Context, engagement: str, amount: str | None, currency: str | None, from_period: str | None, as_json: bool
 ) -> None:
-    """Set the engagement's fees from a month on, or (without --fees) show them over time."""
     from decimal import Decimal, InvalidOperation
 
     from bot.sla import fees as sla_fees
@@ -44,7 +47,7 @@ def fees(
 
     if amount is None:
         if currency is not None or from_period is not None:
-            fail("--currency and --from go with --fees")
+            fail(_("--currency and --from go with --fees"))
         shown = run(lambda: sla_fees.history(deps_of(ctx), engagement=engagement, who=workflows.operator()))
         if as_json:
             dump(shown)
@@ -52,12 +55,17 @@ def fees(
         for row in shown["fees"]:
             click.echo(_line(row))
         if not shown["fees"]:
-            click.echo(f"No fees are set for {engagement}: `liaison sla fees -e {engagement} --fees N`.", err=True)
+            click.echo(
+                _("No fees are set for {engagement}: `liaison sla fees -e {engagement} --fees N`.").format(
+                    engagement=engagement
+                ),
+                err=True,
+            )
         return
     try:
         value = Decimal(amount.replace(",", "").replace("_", ""))
     except InvalidOperation:
-        fail(f"--fees must be a number such as 200000, not {amount!r}")
+        fail(_("--fees must be a number such as 200000, not {fees!r}").format(fees=amount))
     done = run(
         lambda: sla_fees.set_fees(
             deps_of(ctx),

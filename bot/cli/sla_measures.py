@@ -12,6 +12,8 @@ import click
 
 from bot.cli.options import Context, engagement_option, json_option, pass_context
 from bot.cli.sla import deps_of, dump, fail, run
+from bot.cli.translated import argument, command, option
+from bot.i18n import N_, _
 
 MAX_CSV_BYTES = 5_000_000
 
@@ -26,21 +28,20 @@ def _period(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter(str(e)) from None
 
 
-period_option = click.option(
-    "--period", required=True, callback=_period, help="The month, YYYY-MM (YYYY-Qn: a level measured per quarter)."
+period_option = option(
+    "--period", required=True, callback=_period, help=N_("The month, YYYY-MM (YYYY-Qn: a level measured per quarter).")
 )
-level_option = click.option("--level", "ref", required=True, help="The level's id, or its metric's name.")
+level_option = option("--level", "ref", required=True, help=N_("The level's id, or its metric's name."))
 
 
-@click.command()
+@command(help=N_("Record a measurement; a missed approved level logs an sla-breach issue, once per level and period."))
 @engagement_option
 @level_option
 @period_option
-@click.option("--value", required=True, help="The measured value, e.g. 76.4 or 76.4%.")
+@option("--value", required=True, help=N_("The measured value, e.g. 76.4 or 76.4%."))
 @json_option
 @pass_context
 def report(ctx: Context, engagement: str, ref: str, period: str, value: str, as_json: bool) -> None:
-    """Record a measurement; a missed approved level logs an sla-breach issue, once per level and period."""
     from bot.sla import workflows
 
     done = run(
@@ -51,20 +52,25 @@ def report(ctx: Context, engagement: str, ref: str, period: str, value: str, as_
     if as_json:
         dump(done)
         return
-    state = {True: "met", False: "missed", None: "not assessed (no approved target in force)"}[done["met"]]
-    click.echo(f"{done['name']} {done['period']}: {done['value']}{done['unit'] if done['unit'] == '%' else ''} {state}")
+    said = {
+        True: _("{name} {period}: {value} met"),
+        False: _("{name} {period}: {value} missed"),
+        None: _("{name} {period}: {value} not assessed (no approved target in force)"),
+    }[done["met"]]
+    value = f"{done['value']}{done['unit'] if done['unit'] == '%' else ''}"
+    click.echo(said.format(name=done["name"], period=done["period"], value=value))
     if done["breach_issue"]:
-        click.echo(f"sla-breach issue #{done['breach_issue']}{' logged' if done['breach_new'] else ''}", err=True)
+        issue = _("sla-breach issue #{id} logged") if done["breach_new"] else _("sla-breach issue #{id}")
+        click.echo(issue.format(id=done["breach_issue"]), err=True)
 
 
-@click.command()
+@command(help=N_("Dispute a period's measurement, with the reason."))
 @engagement_option
 @level_option
 @period_option
-@click.option("--reason", required=True, help="Why the measurement is wrong.")
+@option("--reason", required=True, help=N_("Why the measurement is wrong."))
 @pass_context
 def dispute(ctx: Context, engagement: str, ref: str, period: str, reason: str) -> None:
-    """Dispute a period's measurement, with the reason."""
     from bot.sla import workflows
 
     done = run(
@@ -78,16 +84,15 @@ def dispute(ctx: Context, engagement: str, ref: str, period: str, reason: str) -
             who=workflows.operator(),
         )
     )
-    click.echo(f"level {done['level']} {done['period']}: disputed", err=True)
+    click.echo(_("level {level} {period}: disputed").format(level=done["level"], period=done["period"]), err=True)
 
 
-@click.command()
+@command(help=N_("Agree with a period's measurement."))
 @engagement_option
 @level_option
 @period_option
 @pass_context
 def agree(ctx: Context, engagement: str, ref: str, period: str) -> None:
-    """Agree with a period's measurement."""
     from bot.sla import workflows
 
     done = run(
@@ -95,41 +100,45 @@ def agree(ctx: Context, engagement: str, ref: str, period: str) -> None:
             deps_of(ctx), engagement=engagement, ref=ref, period=period, status="agreed", who=workflows.operator()
         )
     )
-    click.echo(f"level {done['level']} {done['period']}: agreed", err=True)
+    click.echo(_("level {level} {period}: agreed").format(level=done["level"], period=done["period"]), err=True)
 
 
-@click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@command(
+    "import",
+    help=N_("Record measurements from a CSV with the columns level,period,value (a header row): all rows, or none."),
+)
+@argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @engagement_option
 @json_option
 @pass_context
 def import_(ctx: Context, file: Path, engagement: str, as_json: bool) -> None:
-    """Record measurements from a CSV with the columns level,period,value (a header row): all rows, or none."""
     from bot.sla import workflows
 
     if file.stat().st_size > MAX_CSV_BYTES:
-        fail(f"{file} is over {MAX_CSV_BYTES // 1_000_000} MB: split it")
+        fail(_("{file} is over {mb} MB: split it").format(file=file, mb=MAX_CSV_BYTES // 1_000_000))
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        fail(f"{file} is not UTF-8 text")
+        fail(_("{file} is not UTF-8 text").format(file=file))
     done = run(lambda: workflows.import_csv(deps_of(ctx), engagement=engagement, text=text, who=workflows.operator()))
     if as_json:
         dump({"measurements": done})
         return
     missed = [d for d in done if d["met"] is False]
-    click.echo(f"{len(done)} measurements recorded, {len(missed)} missed", err=True)
+    click.echo(
+        _("{n} measurements recorded, {missed} missed").format(n=len(done), missed=len(missed)),
+        err=True,
+    )
 
 
-@click.command()
+@command(help=N_("Compute a period's service credits from the approved levels, with the working shown line by line."))
 @engagement_option
 @period_option
-@click.option("--fees", default=None, help="The period's fees, e.g. 200000 (default: those set with `sla fees`).")
-@click.option("--currency", default=None, help="The fees' currency (ISO code; USD with --fees if not given).")
+@option("--fees", default=None, help=N_("The period's fees, e.g. 200000 (default: those set with `sla fees`)."))
+@option("--currency", default=None, help=N_("The fees' currency (ISO code; USD with --fees if not given)."))
 @json_option
 @pass_context
 def credits(ctx: Context, engagement: str, period: str, fees: str | None, currency: str | None, as_json: bool) -> None:
-    """Compute a period's service credits from the approved levels, with the working shown line by line."""
     from decimal import Decimal, InvalidOperation
 
     from bot.sla import workflows
@@ -137,7 +146,7 @@ def credits(ctx: Context, engagement: str, period: str, fees: str | None, curren
     try:
         amount = None if fees is None else Decimal(fees.replace(",", "").replace("_", ""))
     except InvalidOperation:
-        fail(f"--fees must be a number such as 200000, not {fees!r}")
+        fail(_("--fees must be a number such as 200000, not {fees!r}").format(fees=fees))
     result = run(
         lambda: workflows.credits(
             deps_of(ctx), engagement=engagement, period=period, fees=amount, currency=currency, who=workflows.operator()
@@ -167,32 +176,30 @@ def credits(ctx: Context, engagement: str, period: str, fees: str | None, curren
     for chronic in result["chronic"]:
         click.echo(chronic)
     for back in result["earn_backs"]:
-        click.echo(f"earn-back: {back['working']}")
+        click.echo(_("earn-back: {working}").format(working=back["working"]))
     for note in result["left_out"]:
-        click.echo(f"note: {note}", err=True)
+        click.echo(_("note: {note}").format(note=note), err=True)
     if result["claim_deadline"]:
-        click.echo(f"claim by {result['claim_deadline']}", err=True)
+        click.echo(_("claim by {date}").format(date=result["claim_deadline"]), err=True)
 
 
-@click.command()
+@command(help=N_("Mark a period's computed credits as claimed."))
 @engagement_option
 @period_option
 @pass_context
 def claim(ctx: Context, engagement: str, period: str) -> None:
-    """Mark a period's computed credits as claimed."""
     from bot.sla import workflows
 
     done = run(lambda: workflows.claim(deps_of(ctx), engagement=engagement, period=period, who=workflows.operator()))
-    click.echo(f"credits for {done['period']} claimed", err=True)
+    click.echo(_("credits for {period} claimed").format(period=done["period"]), err=True)
 
 
-@click.command()
+@command(help=N_("Attach a period's computed credits (the working, each line cited) to a mediation as evidence."))
 @engagement_option
 @period_option
-@click.option("--mediation", "mediation_id", type=int, required=True, help="The mediation's number.")
+@option("--mediation", "mediation_id", type=int, required=True, help=N_("The mediation's number."))
 @pass_context
 def attach(ctx: Context, engagement: str, period: str, mediation_id: int) -> None:
-    """Attach a period's computed credits (the working, each line cited) to a mediation as evidence."""
     from bot.sla import workflows
 
     added = run(
@@ -200,7 +207,12 @@ def attach(ctx: Context, engagement: str, period: str, mediation_id: int) -> Non
             deps_of(ctx), engagement=engagement, mediation_id=mediation_id, period=period, who=workflows.operator()
         )
     )
-    click.echo(f"credits for {period} {'attached to' if added else 'already in'} mediation #{mediation_id}", err=True)
+    said = (
+        _("credits for {period} attached to mediation #{id}")
+        if added
+        else _("credits for {period} already in mediation #{id}")
+    )
+    click.echo(said.format(period=period, id=mediation_id), err=True)
 
 
 COMMANDS = (report, dispute, agree, import_, credits, claim, attach)
@@ -208,5 +220,5 @@ COMMANDS = (report, dispute, agree, import_, credits, claim, attach)
 
 def add_to(group: click.Group) -> None:
     """Add the measurement commands to the `liaison sla` group."""
-    for command in COMMANDS:
-        group.add_command(command)
+    for each in COMMANDS:
+        group.add_command(each)
