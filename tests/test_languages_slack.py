@@ -26,7 +26,10 @@ from bot.authorize import Actor
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
 from bot.localslack.api import SlackAPI
+from bot.mediation import lifecycle as mediations
 from bot.records.roles import grant_role
+from bot.records.tables import utcnow
+from bot.scheduler import send_reminders
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.language import ContextExecutor, forget_locales, user_locale
@@ -222,3 +225,20 @@ def test_the_weekly_digest_is_posted_in_each_channels_language(db: Engine, tmp_p
     assert "segnalazioni e livelli di servizio" in charts["CVENDOR"]
     assert "issues and service levels" in charts["CCLIENT"]
     assert current() == "en"
+
+
+def test_a_mediation_reminder_is_posted_in_its_channels_language(slack: Slack) -> None:
+    slack.bind("C1", "shared")
+    slack.bind("C2", "shared")
+    languages.set_language(slack.deps, engagement=ENGAGEMENT, language="it", who=OPERATOR, channel_id="C2")
+    with session(slack.deps.engine) as s:
+        for channel, ts in (("C1", "7.1"), ("C2", "7.2")):
+            opened = mediations.open_mediation(
+                session=s, engagement=ENGAGEMENT, title="March credits", channel_id=channel, opened_by="UMED"
+            )
+            assert opened.id is not None
+            mediations.set_mediation_thread(session=s, mediation_id=opened.id, thread_ts=ts, header_ts=ts)
+    assert send_reminders(slack.deps, slack.app.client, now=utcnow() + timedelta(hours=73)) == 2
+    by_channel = {c.params["channel"]: str(c.params["text"]) for c in slack.api.calls_to("chat.postMessage")}
+    assert "non c'è attività da 72 ore" in by_channel["C2"]
+    assert "Nothing has happened on" in by_channel["C1"]
