@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # lingua is imported on first use: `liaison --help` stays fast
@@ -46,16 +45,22 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(_NOISE.sub(" ", text))
 
 
-@lru_cache(maxsize=2)
-def _detector(high: bool) -> LanguageDetector:
-    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+_detectors: dict[bool, LanguageDetector] = {}
 
-    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in DETECTED]
-    builder = LanguageDetectorBuilder.from_languages(*languages)
-    if not high:
-        builder = builder.with_low_accuracy_mode()
+
+def _detector(high: bool) -> LanguageDetector:
+    """The one detector of each mode (built once, whichever thread asks first; lingua loads its models on the
+    first detection)."""
     with _lock:
-        return builder.build()
+        if high not in _detectors:
+            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+            languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in DETECTED]
+            builder = LanguageDetectorBuilder.from_languages(*languages)
+            if not high:
+                builder = builder.with_low_accuracy_mode()
+            _detectors[high] = builder.build()
+        return _detectors[high]
 
 
 def _ranked(text: str, high: bool) -> list[tuple[str, float]]:
