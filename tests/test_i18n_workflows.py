@@ -164,3 +164,15 @@ def test_a_mediation_summary_frames_in_italian_and_keeps_the_parties_words() -> 
     assert "Il fornitore afferma: (nessuna posizione ancora esposta)" in text
     assert "- Il fornitore non ha ancora esposto la propria posizione." in text and "Where they differ" not in text
     assert summary().as_text() == english
+
+
+def test_a_chronic_failure_is_explained_in_italian() -> None:
+    from bot.sla.series import ChronicFailure
+    from bot.sla.terms import Period
+
+    failure = ChronicFailure(1, "Call answer rate", (Period(2026, 8), Period(2026, 9), Period(2026, 10)))
+    assert failure.working == "Call answer rate missed 3 months running (2026-08 to 2026-10): chronic failure"
+    with speaking("it"):
+        assert failure.working == (
+            "Call answer rate mancato per 3 mesi consecutivi (dal 2026-08 al 2026-10): inadempimento cronico"
+        )
