@@ -165,3 +165,10 @@ def test_the_cli_sets_shows_and_clears_languages(tmp_path: Path) -> None:
     assert code == 2 and "no complete translation for `xx`" in err
     code, out, _err = cli(tmp_path, "show", "-e", "nobody", "--json")
     assert json.loads(out)["engagements"] == [{"engagement": "nobody", "language": None, "channels": []}]
+
+
+def test_the_cli_help_is_in_the_readers_language(tmp_path: Path) -> None:
+    assert "Set the engagement's language" in CliRunner().invoke(language_group, ["set", "--help"]).output
+    with speaking("it"):
+        shown = CliRunner().invoke(language_group, ["set", "--help"]).output
+    assert "Imposta la lingua dell'incarico" in shown and "Un canale dell'incarico" in shown

@@ -16,7 +16,8 @@ import click
 
 from bot.cli.options import Context, engagement_name, engagement_option, json_option, pass_context
 from bot.cli.sla import deps_of, dump, run
-from bot.i18n import _
+from bot.cli.translated import argument, group, option
+from bot.i18n import N_, _
 
 
 def _named(code: str | None) -> str:
@@ -49,8 +50,8 @@ def _echo(shown: dict[str, Any]) -> None:
             )
 
 
-@click.group(
-    help=_(
+@group(
+    help=N_(
         "Which language Liaison speaks where no one asked in one: an engagement's posts (digests, reminders) and "
         "short questions. A channel's own language overrides its engagement's."
     )
@@ -59,8 +60,8 @@ def language() -> None:
     pass
 
 
-@language.command(help=_("Show the default language, and each engagement's and channel's own."))
-@click.option("--engagement", "-e", callback=engagement_name, help=_("Only this engagement (shown even if unset)."))
+@language.command(help=N_("Show the default language, and each engagement's and channel's own."))
+@option("--engagement", "-e", callback=engagement_name, help=N_("Only this engagement (shown even if unset)."))
 @json_option
 @pass_context
 def show(ctx: Context, engagement: str | None, as_json: bool) -> None:
@@ -73,15 +74,15 @@ def show(ctx: Context, engagement: str | None, as_json: bool) -> None:
         _echo(shown)
 
 
-channel_option = click.option(
-    "--channel", "channel_id", metavar="CHANNEL_ID", help=_("A channel of the engagement (its Slack id, e.g. C0123).")
+channel_option = option(
+    "--channel", "channel_id", metavar="CHANNEL_ID", help=N_("A channel of the engagement (its Slack id, e.g. C0123).")
 )
 
 
 @language.command(
-    name="set", help=_("Set the engagement's language (LANG: en, it), or with --channel one of its channels' own.")
+    name="set", help=N_("Set the engagement's language (LANG: en, it), or with --channel one of its channels' own.")
 )
-@click.argument("lang", metavar="LANG")
+@argument("lang", metavar="LANG")
 @engagement_option
 @channel_option
 @json_option
@@ -102,7 +103,7 @@ def set_(ctx: Context, lang: str, engagement: str, channel_id: str | None, as_js
 
 
 @language.command(
-    help=_("Forget the engagement's language, or with --channel a channel's own (it follows the engagement's again).")
+    help=N_("Forget the engagement's language, or with --channel a channel's own (it follows the engagement's again).")
 )
 @engagement_option
 @channel_option
