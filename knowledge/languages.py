@@ -1,8 +1,8 @@
 """Which language a question or a document is written in, offline (lingua's models ship inside its wheel).
 
-`detect(question)` answers only when it is sure: a question of fewer than four words ("sla P1?"), or one whose
-words split between languages, gets None, and the caller falls back to the channel's or the user's language
-rather than guessing. `document_language(text)` reads a document's body (markup, numbers and identifiers
+`detect(question)` answers only when it is sure: a question of fewer than four words ("sla P1?") that no
+function words name, or one whose words split between languages, gets None, and the caller falls back to the
+channel's or the user's language rather than guessing. `document_language(text)` reads a document's body (markup, numbers and identifiers
 stripped) for its stemming and stop words.
 
 Detection runs in two steps: each language's commonest function words decide clear cases without a model
