@@ -27,7 +27,7 @@ from typing import Any
 
 import click
 
-from bot.cli.translated import Group, argument, language_of, leading_lang, option, spoken
+from bot.cli.translated import Choice, Group, argument, language_of, leading_lang, option, said, spoken
 from bot.i18n import N_, _, ngettext, speaking, use
 from knowledge.i18n import COMPLETE, set_default
 
@@ -45,6 +45,20 @@ class Liaison(Group):
         given = leading_lang(list(args) if args is not None else sys.argv[1:])
         with speaking(spoken(given) or language_of(os.environ)):
             return super().main(args, *rest, **extra)
+
+    # Every usage error of a run passes here (the group's own line, then its sub-command's, inside `invoke`): click
+    # shows it in the reader's language.
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as error:
+            raise said(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            raise said(error) from None
 
 
 def _lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -102,7 +116,7 @@ def cli() -> None:
 @engagement_option
 @option(
     "--visibility",
-    type=click.Choice(VISIBILITIES),
+    type=Choice(VISIBILITIES),
     default="shared",
     show_default=True,
     help=N_("Who may see these documents: both sides, or only the client's or the vendor's channels."),

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.options import engagement_option, json_option
-from bot.cli.translated import group, option
+from bot.cli.translated import Choice, group, option
 from bot.i18n import N_, _
 
 if TYPE_CHECKING:  # sqlmodel is imported by the commands that use the records, not at start-up
@@ -105,10 +105,10 @@ def issues() -> None:
 @option("--title", "-t", required=True, help=N_("What went wrong, in one line."))
 @option("--description", "-d", default="", help=N_("More detail."))
 @option("--severity", type=click.IntRange(1, 4), default=3, show_default=True, help=N_("1 is the worst."))
-@option("--side", type=click.Choice(("client", "vendor")), help=N_("Which side raises it."))
+@option("--side", type=Choice(("client", "vendor")), help=N_("Which side raises it."))
 @option(
     "--category",
-    type=click.Choice(
+    type=Choice(
         (
             "finance",
             "accounting",
@@ -126,10 +126,10 @@ def issues() -> None:
     show_default=True,
     help=N_("Back office, front office, an SLA breach, or other."),
 )
-@option("--risk", type=click.Choice(("high", "low")), default="low", show_default=True, help=N_("How much is at risk."))
+@option("--risk", type=Choice(("high", "low")), default="low", show_default=True, help=N_("How much is at risk."))
 @option(
     "--value",
-    type=click.Choice(("high", "low")),
+    type=Choice(("high", "low")),
     default="low",
     show_default=True,
     help=N_("How much fixing it is worth."),
@@ -248,7 +248,7 @@ def export() -> None:
 @option(
     "--format",
     "fmt",
-    type=click.Choice(("csv", "json")),
+    type=Choice(("csv", "json")),
     default="csv",
     show_default=True,
     help=N_("The file's format (its column names and keys are the same in every language)."),

@@ -22,7 +22,7 @@ import click
 
 from bot.cli.options import Context, engagement_name, engagement_option, json_option, pass_context
 from bot.cli.sla import deps_of, dump, fail, run
-from bot.cli.translated import argument, group, option
+from bot.cli.translated import Choice, argument, group, option
 from bot.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def _line(d: dict[str, Any]) -> str:
 @option("--engagement", "-e", callback=engagement_name, help=N_("Engagement name, e.g. acme-customer-care."))
 @option("--as-of", type=day_type, help=N_("Compute the dates as of this day (default: today)."))
 @option("--within", type=click.IntRange(min=0), help=N_("Only deadlines from --as-of to this many days after."))
-@option("--status", type=click.Choice(STATUSES), help=N_("Only deadlines in this status."))
+@option("--status", type=Choice(STATUSES), help=N_("Only deadlines in this status."))
 @option("--ics", "ics_file", type=click.Path(dir_okay=False, path_type=Path), help=N_("Write an iCalendar file."))
 @json_option
 @pass_context
@@ -298,7 +298,7 @@ def waive(ctx: Context, ids: tuple[int, ...], engagement: str, whole: bool, as_o
 @option(
     "--clear",
     multiple=True,
-    type=click.Choice(("date", "anchor-date", "owner")),
+    type=Choice(("date", "anchor-date", "owner")),
     help=N_("Unset a value set by hand (the date is computed from the rule again)."),
 )
 @json_option
@@ -346,9 +346,7 @@ def edit(
 @option("--country", help=N_("Whose public holidays business days skip: an ISO code (IT, US, GB)."))
 @option("--subdivision", help=N_("A state or region of that country with its own holidays (CA, MI)."))
 @option("--lead-days", type=click.IntRange(min=0), help=N_("Your own lead time: decide this many days before."))
-@option(
-    "--clear", multiple=True, type=click.Choice(("country", "subdivision", "lead_days")), help=N_("Unset a setting.")
-)
+@option("--clear", multiple=True, type=Choice(("country", "subdivision", "lead_days")), help=N_("Unset a setting."))
 @json_option
 @pass_context
 def settings(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.options import Context, engagement_option, json_option, pass_context
-from bot.cli.translated import command, option
+from bot.cli.translated import Choice, command, option
 from bot.i18n import N_, _, current
 from knowledge.visibility import SIDES  # the channel sides of bot.records, without loading SQLModel
 
@@ -61,7 +61,7 @@ def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 )
 @option(
     "--side",
-    type=click.Choice(SIDES),
+    type=Choice(SIDES),
     default="shared",
     show_default=True,
     help=N_("With --dry-run: the digest as a client, vendor or shared channel sees it."),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.translated import option
+from bot.cli.translated import Choice, option
 from bot.i18n import N_, _
 from knowledge.visibility import SIDES
 
@@ -37,7 +37,7 @@ engagement_option = option(
 )
 side_option = option(
     "--side",
-    type=click.Choice(SIDES),
+    type=Choice(SIDES),
     default="shared",
     show_default=True,
     help=N_("Who is asking: a client channel, a vendor channel, or one shared by both (sees shared documents only)."),
@@ -45,7 +45,7 @@ side_option = option(
 json_option = option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of text."))
 
 
-class LazyChoice(click.Choice):
+class LazyChoice(Choice):
     """A choice whose values come from a module loaded on first use, so the command's own module stays light."""
 
     def __init__(self, load: Callable[[], Sequence[str]]) -> None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from bot.cli.options import Context, engagement_option, json_option, pass_context
-from bot.cli.translated import argument, group, option
+from bot.cli.translated import Choice, argument, group, option
 from bot.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def extract(ctx: Context, engagement: str, as_json: bool) -> None:
 
 @sla.command("list", help=N_("List the register's service levels (every version)."))
 @engagement_option
-@option("--status", type=click.Choice(("draft", "approved", "rejected")), help=N_("Only levels in this status."))
+@option("--status", type=Choice(("draft", "approved", "rejected")), help=N_("Only levels in this status."))
 @json_option
 @pass_context
 def list_levels(ctx: Context, engagement: str, status: str | None, as_json: bool) -> None:
@@ -204,16 +204,16 @@ def reject(ctx: Context, ids: tuple[int, ...], engagement: str) -> None:
 @option("--target", help=N_("The target, a number (e.g. 99.9)."))
 @option(
     "--comparison",
-    type=click.Choice((">=", "<=", ">", "<", "within")),
+    type=Choice((">=", "<=", ">", "<", "within")),
     help=N_("How the measured value must compare with the target."),
 )
 @option("--unit", help=N_("%, minutes, hours, business days..."))
 @option("--metric", help=N_("What is measured."))
 @option("--scope", help=N_("Which part it applies to (e.g. Severity 1)."))
 @option("--window", help=N_("The measurement window (e.g. calendar month)."))
-@option("--kind", type=click.Choice(("credit", "report")), help=N_("credit: carries a credit; report: reported only."))
+@option("--kind", type=Choice(("credit", "report")), help=N_("credit: carries a credit; report: reported only."))
 @option("--cap-pct", help=N_("The credit cap, % of the fees."))
-@option("--model", type=click.Choice(("tiers", "per-point", "fixed", "pool")), help=N_("The credit rule."))
+@option("--model", type=Choice(("tiers", "per-point", "fixed", "pool")), help=N_("The credit rule."))
 @option("--pct-per-point", help=N_("per-point: % of the fees per point below target."))
 @option("--level-pct", help=N_("pool: the level's allocation (credit weighting), %."))
 @option("--at-risk-pct", help=N_("pool: the at-risk amount, % of the fees."))

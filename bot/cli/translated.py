@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from knowledge.i18n import COMPLETE, DEFAULT, normalise
 
 LANGUAGE_VARIABLES = ("LIAISON_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -32,6 +32,9 @@ CLICK_WORDS = (
     N_("Show this message and exit."),
     N_("Show the version and exit."),
     N_("required"),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter"),
 )
 
 
@@ -170,6 +173,16 @@ class Option(click.Option):
         return self.get_help_spec(ctx), text
 
 
+class Choice(click.Choice):
+    """click's choice, its refusal ("'x' is not one of ...") in the reader's language."""
+
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        listed = ", ".join(map(repr, self.choices))
+        return ngettext("{value!r} is not {choice}.", "{value!r} is not one of {choices}.", len(self.choices)).format(
+            value=value, choice=listed, choices=listed
+        )
+
+
 def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], Command]:
     return click.command(name, cls=Command, **attrs)
 
@@ -180,3 +193,64 @@ def group(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]
 
 option = functools.partial(click.option, cls=Option)
 argument = functools.partial(click.argument, cls=Argument)
+
+
+def _hint(hint: Sequence[str] | str | None) -> str | None:
+    return " / ".join(repr(x) for x in hint) if hint is not None and not isinstance(hint, str) else hint
+
+
+def _maybe(possibilities: Sequence[str] | None) -> str:
+    if not possibilities:
+        return ""
+    listed = ", ".join(repr(p) for p in sorted(possibilities))
+    said = ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", len(possibilities))
+    return " " + said.format(possibility=listed, possibilities=listed)
+
+
+def error_text(error: click.ClickException) -> str:
+    """click's sentence for a usage error in the reader's language: its own framing ("Missing option", "No such
+    option", "Invalid value for") translated; a message our code wrote is translated already, and a value check of
+    click's types ("'x' is not one of ...") stays click's English."""
+    if isinstance(error, click.MissingParameter):
+        text = error.format_message()
+        for words in ("Missing argument", "Missing option", "Missing parameter"):
+            if text.startswith(words):
+                return _(words) + text[len(words) :]
+        return text
+    if isinstance(error, click.BadParameter):
+        hint = error.param_hint if error.param_hint is not None else None
+        if hint is None and error.param is not None:
+            hint = error.param.get_error_hint(error.ctx)
+        if hint is None:
+            return _("Invalid value: {message}").format(message=error.message)
+        return _("Invalid value for {param_hint}: {message}").format(param_hint=_hint(hint), message=error.message)
+    if isinstance(error, click.NoSuchOption):
+        message = error.message
+        if message == f"No such option {error.option_name!r}.":
+            message = _("No such option {name!r}.").format(name=error.option_name)
+        return message + _maybe(error.possibilities)
+    if isinstance(error, click.exceptions.NoSuchCommand):
+        message = error.message
+        if message == f"No such command {error.command_name!r}.":
+            message = _("No such command {name!r}.").format(name=error.command_name)
+        return message + _maybe(error.possibilities)
+    return error.format_message()
+
+
+def show_error(error: click.ClickException, file: Any = None) -> None:
+    """`ClickException.show` in the reader's language: the usage, the hint to ask for help, "Error: ..."."""
+    ctx = getattr(error, "ctx", None) if isinstance(error, click.UsageError) else None
+    color = ctx.color if ctx is not None else error.show_color
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            option_name = max(ctx.command.get_help_option_names(ctx), key=len)
+            hint = _("Try '{command} {option}' for help.").format(command=ctx.command_path, option=option_name) + "\n"
+        click.echo(f"{ctx.get_usage()}\n{hint}", file=file, err=file is None, color=color)
+    click.echo(_("Error: {message}").format(message=error_text(error)), file=file, err=file is None, color=color)
+
+
+def said(error: click.ClickException) -> click.ClickException:
+    """The error, shown by click in the reader's language (click calls `error.show()` where it catches it)."""
+    error.show = functools.partial(show_error, error)  # type: ignore[method-assign]
+    return error
