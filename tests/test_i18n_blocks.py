@@ -219,6 +219,11 @@ def _views_and_blocks() -> Iterator[tuple[str, object]]:
         30,
     )
     yield "reminder-early", db.reminder_blocks(early)
+    passed = {**_deadline(1), "date": "2026-11-28"}
+    yield (
+        "reminder-passed",
+        db.reminder_blocks(DeadlineReminder("acme", "C1", "client", passed, ("deadline:1:0:x",), TODAY, None)),
+    )
     yield "done-recurring", db.done_blocks(_deadline(1), "U1")
     yield "done-recurring-undated", db.done_blocks(_deadline(1, dated=False), "U1")
     yield "done", db.done_blocks(_deadline(1, "done"), "U1")
@@ -445,6 +450,7 @@ def test_every_surface_speaks_italian_and_no_english_sentence_is_left() -> None:
         "scade *tra 61 giorni*, il 2027-01-31",  # a deadline reminder
         "Il vostro preavviso interno è di 60 giorni prima della data: decidete oggi.",
         "Posticipa di 7 giorni",
+        "la scadenza era *3 giorni fa*, il 2026-11-28",
         "I tuoi incarichi",
         "Segnalazioni aperte assegnate a te (12)",
         "Fai una domanda",
@@ -521,6 +527,7 @@ def test_english_is_unchanged_by_default() -> None:
         "is due *in 61 days*, on 2027-01-31",
         "Your own lead time is 60 days before the date: decide today.",
         "Snooze 7 days",
+        "was due *3 days ago*, on 2026-11-28",
         "Your engagements",
         "*Open issues assigned to you (12)*, most severe first:",
         "Issue #12 logged: Credits unpaid \u2014 severity 2, billing (back office), raised by client",

@@ -66,9 +66,11 @@ def reminder_text(reminder: DeadlineReminder) -> str:
     """'Notice of non-renewal (02-msa.md §5.2) is due in 30 days, on 2027-01-31: at least ninety (90) days …'."""
     shown = reminder.deadline
     name = escape(title_of(shown))
-    said = _(":alarm_clock: {name} is due *{when}*, on {date}: {rule}").format(
-        name=name, when=days_text(reminder.days_left), date=shown["date"], rule=clip(shown["rule"], 300)
-    )
+    if reminder.days_left < 0:  # a late run: the date has passed
+        said = _(":alarm_clock: {name} was due *{when}*, on {date}: {rule}")
+    else:
+        said = _(":alarm_clock: {name} is due *{when}*, on {date}: {rule}")
+    said = said.format(name=name, when=days_text(reminder.days_left), date=shown["date"], rule=clip(shown["rule"], 300))
     people = " ".join(f"<@{u}>" for u in reminder.people if USER_ID.match(u))
     return said + (f" {people}" if people else "")
 
