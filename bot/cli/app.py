@@ -63,7 +63,10 @@ def _start_slack_app(ctx: Context) -> Any:
     from slack_bolt.error import BoltError
 
     from bot.app import build_slack_app
+    from knowledge.i18n import set_default
 
+    # The bot's threads speak LIAISON_LANGUAGE where no request or channel says otherwise, not the operator's locale.
+    set_default(ctx.settings.language)
     try:
         app = build_slack_app(ctx.settings)
     except BoltError as exc:  # auth.test answered, but not ok
