@@ -242,3 +242,11 @@ def test_a_mediation_reminder_is_posted_in_its_channels_language(slack: Slack) -
     by_channel = {c.params["channel"]: str(c.params["text"]) for c in slack.api.calls_to("chat.postMessage")}
     assert "non c'è attività da 72 ore" in by_channel["C2"]
     assert "Nothing has happened on" in by_channel["C1"]
+
+
+def test_app_home_is_shown_in_each_persons_slack_language(slack: Slack) -> None:
+    for user in ("U1", "UIT"):
+        slack.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"})
+    views = {c.params["user_id"]: _text(c.params["view"]) for c in slack.api.wait_for("views.publish", count=2)}
+    assert "Welcome to Liaison" in views["U1"]
+    assert "Ti diamo il benvenuto in Liaison" in views["UIT"] and "Welcome to Liaison" not in views["UIT"]
