@@ -22,16 +22,23 @@ _ALL_HOURS = re.compile(
     r"(?i)\b(?:counting[ \t]+all[ \t]+hours|all[ \t]+hours[ \t]+count|24[ \t]*(?:x|×|/)[ \t]*7(?:[ \t]*(?:x|×|/)"
     r"[ \t]*365)?|twenty-four[ \t]+hours[ \t]+a[ \t]+day,?[ \t]+seven[ \t]+days[ \t]+a[ \t]+week|calendar[ \t]+hours|"
     r"round[ \t]+the[ \t]+clock)\b"
+    # Italian: "24h/24, 7g/7", "24 ore su 24 e 7 giorni su 7", "H24"
+    r"|(?i:\b24[ \t]*h[ \t]*/[ \t]*24\b|\b24[ \t]+ore[ \t]+su[ \t]+24\b|\bH24\b|\b7[ \t]*g[ \t]*/[ \t]*7\b"
+    r"|\b7[ \t]+giorni[ \t]+su[ \t]+7\b)"
 )
 _TERM = re.compile(
     r"(?i)\b(?:(?:normal|standard|local)[ \t]+)?(?:hours[ \t]+of[ \t]+(?:operation|service|coverage)|"
     r"business[ \t]+hours|office[ \t]+hours|support[ \t]+hours|operating[ \t]+hours|"
     r"working[ \t]+hours|service[ \t]+hours)\b"
+    # Italian: "orari normali di ufficio", "orario lavorativo", "ore lavorative", "orario di servizio"
+    r"|(?i:\borari[oi]?[ \t]+(?:normal[ei][ \t]+)?(?:di[ \t]+)?(?:ufficio|lavorativ[oi]|servizio|apertura|supporto)\b"
+    r"|\bore[ \t]+lavorative\b|\bfascia[ \t]+oraria\b)"
 )
 _TIME = r"\d{1,2}(?:[:.]\d{2})?[ \t]*(?:a\.?m\.?|p\.?m\.?|am|pm|h)?"
 _RANGE = re.compile(
     rf"(?i)(?:from[ \t]+)?\b{_TIME}[ \t]*(?:to|until|-|–|—)[ \t]*{_TIME}(?![\d])"
     r"|(?i:\bmonday\b[^.\n]{0,20}\b(?:to|through|-|–)\b[ \t]*(?:friday|saturday|sunday)\b)"
+    r"|(?i:\blunedì\b[^.\n]{0,20}?(?:\bal\b|-|–)[ \t]*(?:venerdì|sabato|domenica)\b)"
 )
 _NOT = re.compile(r"(?i)\(?[ \t]*not[ \t]+only[ \t]+")
 
@@ -85,4 +92,4 @@ def hours_of(
 
 def _key(term: str) -> str:
     words = term.lower().split()
-    return " ".join(w for w in words if w not in ("normal", "standard", "local"))
+    return " ".join(w for w in words if w not in ("normal", "standard", "local", "normali", "normale"))

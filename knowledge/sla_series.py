@@ -23,9 +23,12 @@ from decimal import Decimal
 
 from knowledge.sla_drafts import ChronicDraft, ChronicTest, EarnBackDraft, LevelDraft, Span
 from knowledge.sla_values import WORD_NUMBERS, figure, percentages
+from knowledge.sla_words import ITALIAN_NUMBER, italian_number
 
 _MAX_SENTENCE = 1500
-_MEASURED_WORD = re.compile(r"(?i)uptime|availab|response|resol|restor|reply|answer")  # as knowledge.slas reads
+_MEASURED_WORD = re.compile(  # as knowledge.slas reads
+    r"(?i)uptime|availab|response|resol|restor|reply|answer|disponibilit|rispost|risoluzion|ripristin|intervent"
+)
 _WORDS = "|".join(sorted((w for w in WORD_NUMBERS if len(w) > 2), key=len, reverse=True))
 # "three (3)", "3", "three", "3 (three)"
 _N = rf"(?:(?i:{_WORDS})[ \t]*\([ \t]*\d{{1,2}}[ \t]*\)|\d{{1,2}}(?:[ \t]*\((?i:{_WORDS})\))?|(?i:{_WORDS}))"
@@ -48,9 +51,26 @@ _NOT_FOR = re.compile(
 )
 _REF = re.compile(r"\b(?:SL|CSL|KSL|KPI|SLA)[ \t]?-?\d{1,3}\b")
 _IN_CHRONIC = re.compile(r"(?i)\b(?:part[ \t]+of|within|during)[ \t]+(?:a|any)[ \t]+chronic\b")
-_CHRONIC = re.compile(r"(?i)\bchronic\b|\bmultiple[ \t]+failures?\b|\bpersistent[ \t]+(?:service[ \t]+)?failures?\b")
-_FAILS = re.compile(r"(?i)\bfail\w*|\bnot[ \t]+(?:be[ \t]+)?met\b|\bnot[ \t]+meet\b|\bmiss\w*|\bbelow\b|\bbreach\w*")
-_REMEDY = re.compile(r"(?i)\bterminat\w*|\bstep[- ]in\b|\bremediation[ \t]+plan\b|\bescalat\w*")
+_CHRONIC = re.compile(
+    r"(?i)\bchronic\b|\bmultiple[ \t]+failures?\b|\bpersistent[ \t]+(?:service[ \t]+)?failures?\b"
+    r"|\binadempimento[ \t]+(?:grave|reiterato|ripetuto)\b"
+    r"|\b(?:reiterat|ripetut)[oia][ \t]+(?:mancat|violazion|inadempi)"
+)
+_FAILS = re.compile(
+    r"(?i)\bfail\w*|\bnot[ \t]+(?:be[ \t]+)?met\b|\bnot[ \t]+meet\b|\bmiss\w*|\bbelow\b|\bbreach\w*"
+    r"|\bmancato[ \t]+rispetto\b|\bnon[ \t]+(?:sia|venga|viene|è|sono|siano|vengano)[ \t]+(?:rispettat|raggiunt)\w*"
+    r"|\bviolazion\w*|\binadempi\w*|\bal[ \t]+di[ \t]+sotto\b"
+)
+_REMEDY = re.compile(
+    r"(?i)\bterminat\w*|\bstep[- ]in\b|\bremediation[ \t]+plan\b|\bescalat\w*"
+    r"|\brisoluzione\b|\brisolvere\b|\bricorrere[ \t]+alla[ \t]+risoluzione|\brecesso\b|\brecedere\b"
+    r"|\bpiano[ \t]+di[ \t]+(?:rientro|miglioramento|azioni[ \t]+correttive)\b"
+)
+_N_IT = (
+    rf"(?:(?i:{ITALIAN_NUMBER})[ \t]*\([ \t]*\d{{1,2}}[ \t]*\)|\d{{1,2}}(?:[ \t]*\((?i:{ITALIAN_NUMBER})\))?"
+    rf"|(?i:{ITALIAN_NUMBER}))"
+)
+_UNIT_IT = r"(?:mes[ei]|trimestr[ei]|period[oi][ \t]+di[ \t]+(?:misurazione|osservazione|riferimento)|rilevazion[ei])"
 _UNIT = r"(?:(?:calendar[ \t]+|measurement[ \t]+)?(?:months?|quarters?|measurement[ \t]+periods?|periods?))"
 _TESTS = re.compile(
     # "two (2) out of any three (3) consecutive months"
@@ -62,7 +82,14 @@ _TESTS = re.compile(
     rf"(?:period[ \t]+of[ \t]+)?(?P<b_within>{_N})[ \t]*[- ][ \t]*(?:consecutive[ \t]+)?{_UNIT}"
     # "three (3) consecutive months", "2 consecutive Measurement Periods"
     rf"|(?P<c_run>{_N})[ \t]+(?:consecutive|successive)[ \t]+{_UNIT}"
-    rf"|(?P<d_run>{_N})[ \t]+{_UNIT}[ \t]+(?:in[ \t]+a[ \t]+row|running)\b",
+    rf"|(?P<d_run>{_N})[ \t]+{_UNIT}[ \t]+(?:in[ \t]+a[ \t]+row|running)\b"
+    # Italian: "per tre (3) mesi consecutivi", "3 volte (anche non consecutive) nell'arco di 12 mesi"
+    rf"|(?P<e_run>{_N_IT})[ \t]+{_UNIT_IT}[ \t]+(?:consecutiv[ie]|successiv[ie]|di[ \t]+seguito)\b"
+    rf"|(?P<f_run>{_N_IT})[ \t]+(?:volte|{_UNIT_IT})"
+    r"(?:[ \t]*\(?[ \t]*anche[ \t]+non[ \t]+consecutiv[ie][ \t]*\)?)?[ \t]+"
+    r"(?:nell['’]arco[ \t]+di|in|su|nel[ \t]+corso[ \t]+di|nell['’]ambito[ \t]+di)[ \t]+"
+    r"(?:un[ \t]+periodo[ \t]+di[ \t]+)?"
+    rf"(?P<f_within>{_N_IT})[ \t]+{_UNIT_IT}",
     re.IGNORECASE,
 )
 _OF_CREDIT = re.compile(r"[ \t]+of[ \t]+(?:the|that|such|any|its|each)?[ \t]*(?:[\w-]+[ \t]+){0,3}?credits?\b", re.I)
@@ -129,7 +156,9 @@ def count_of(text: str) -> int | None:
         value = figure(m.group(0))
         return int(value) if value is not None else None
     word = text.strip().casefold()
-    return WORD_NUMBERS.get(word) if word not in ("a", "an") else None
+    if word in ("a", "an"):
+        return None
+    return WORD_NUMBERS.get(word) or italian_number(word)
 
 
 def read_series(text: str, sentences: Sequence[tuple[int, int]]) -> SeriesTerms:
@@ -191,12 +220,12 @@ def chronic_at(text: str, a: int, b: int, sentences: Sequence[tuple[int, int]] =
     tests: list[ChronicTest] = []
     values: dict[str, Span] = {}
     for m in _TESTS.finditer(text, a, b):
-        for kind in "abcd":
+        for kind in "abcdef":
             run_text = m.group(f"{kind}_run")
             if run_text is None:
                 continue
             run = count_of(run_text)
-            within_group = f"{kind}_within" if kind in "ab" else None
+            within_group = f"{kind}_within" if kind in "abf" else None
             within = count_of(m.group(within_group)) if within_group else None
             if not run or (within_group and (not within or within < run)):
                 break

@@ -272,3 +272,36 @@ def test_direct_answer_values_in_italian() -> None:
     ]
     assert QUALIFIED.match("entro 30 giorni") is not None
     assert found("duration", "within thirty (30) days") == ["within thirty (30) days"]  # English as before
+
+
+def test_italian_remedy_and_hours() -> None:
+    from knowledge.sla_hours import hours_defined, hours_of
+    from knowledge.sla_remedy import remedy_in
+
+    kept = "Le penali non escludono il diritto del Committente; è fatto salvo il risarcimento del maggior danno."
+    sole = "I Crediti di Servizio costituiscono l'unico ed esclusivo rimedio del Cliente."
+    assert (found := remedy_in(kept, [(0, len(kept))])) is not None and found.sole is False
+    assert (found := remedy_in(sole, [(0, len(sole))])) is not None and found.sole is True
+    # Cloud Temple, Convenzione di Servizio IaaS (CC0 1.0)
+    level = "- **SLA 3 : IC-INFRA_SNC-03** -- Affidabilità del backup: tasso di disponibilità garantito del 99,99%, calcolato su base 24h/24, 7g/7."  # noqa: E501
+    hours = hours_of(level, [(0, len(level))], [], {})
+    assert hours is not None and hours.all_hours and hours.said.text == "24h/24"
+    support = "Il supporto tecnico è disponibile durante gli orari normali di ufficio, esclusi i giorni festivi (8:00 - 18:00; lunedì – venerdì; calendario e orari francesi)."  # noqa: E501
+    defined = hours_defined(support, [(0, len(support))])
+    assert list(defined) == ["orari di ufficio"]
+    ticket = "Le richieste sono trattate negli orari di ufficio."
+    counted = hours_of(ticket, [(0, len(ticket))], [], defined)
+    assert counted is not None and not counted.all_hours and counted.definition == defined["orari di ufficio"]
+
+
+def test_italian_chronic_failure() -> None:
+    text = (
+        "Il Fornitore garantisce una disponibilità mensile non inferiore al 99,9%.\n\n"
+        "In caso di mancato rispetto del livello di disponibilità per tre (3) mesi consecutivi, o per 4 volte "
+        "nell'arco di 12 mesi, il Committente ha facoltà di procedere alla risoluzione del contratto.\n"
+    )  # written for this test
+    (level,) = _levels(text)
+    assert level.chronic is not None
+    assert [(t.run, t.within) for t in level.chronic.tests] == [(3, None), (4, 12)]
+    assert level.chronic.values["run"].text == "tre (3)"
+    assert level.chronic.remedy is not None and "risoluzione" in level.chronic.remedy.text
