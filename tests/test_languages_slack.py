@@ -29,7 +29,7 @@ from bot.localslack.api import SlackAPI
 from bot.mediation import lifecycle as mediations
 from bot.records.roles import grant_role
 from bot.records.tables import utcnow
-from bot.scheduler import send_reminders
+from bot.scheduler import close_sla_periods, send_reminders
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.language import ContextExecutor, forget_locales, user_locale
@@ -41,6 +41,8 @@ from tests.test_deadline_reminders import DUE, run, seed
 from tests.test_digest import NOW, deps_for
 from tests.test_digest import E as DIGEST_ENGAGEMENT
 from tests.test_digest import seed as seed_digest
+from tests.test_sla_closing import CLOSED
+from tests.test_sla_closing import seed as seed_levels
 from tests.test_slack_app import SECRET, Slack
 
 ITALIAN = "Qual è il tetto dei crediti di servizio per la disponibilità mancata?"
@@ -250,3 +252,16 @@ def test_app_home_is_shown_in_each_persons_slack_language(slack: Slack) -> None:
     views = {c.params["user_id"]: _text(c.params["view"]) for c in slack.api.wait_for("views.publish", count=2)}
     assert "Welcome to Liaison" in views["U1"]
     assert "Ti diamo il benvenuto in Liaison" in views["UIT"] and "Welcome to Liaison" not in views["UIT"]
+
+
+def test_the_sla_period_close_is_posted_in_each_channels_language(tmp_path: Path, kb: KnowledgeBase) -> None:
+    with app_with(tmp_path, kb, LIAISON_MANAGERS_CHANNEL="CM") as slack:
+        slack.bind("CS", "shared")
+        slack.bind("CC", "client")
+        languages.set_language(slack.deps, engagement=ENGAGEMENT, language="it", who=OPERATOR, channel_id="CS")
+        seed_levels(slack)  # the SLA schedule's levels approved, October measured, the fees set
+        assert close_sla_periods(slack.deps, slack.app.client, now=CLOSED) == 3  # CS, CC and the managers' CM
+        text = {c.params["channel"]: str(c.params["text"]) for c in slack.api.calls_to("chat.postMessage")}
+    assert text["CS"].startswith(f"Crediti di servizio di {ENGAGEMENT} per 2026-10:")
+    assert text["CC"].startswith(f"Service credits of {ENGAGEMENT} for 2026-10:")
+    assert text["CM"].startswith("Service credits of")  # the managers' channel has no setting: the default
