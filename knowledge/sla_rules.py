@@ -87,8 +87,8 @@ _PER_POINT = re.compile(
 )
 _FIXED = re.compile(
     r"(?i)\b(?:per|for[ \t]+each|each)[ \t]+(?:breach|failure|incident|occurrence|miss|missed|ticket|event)"
-    r"|(?i:\bper[ \t]+(?:ogni|ciascun[oa]?)[ \t]+(?:inadempiment|violazion|incident|giorn[oi][ \t]+di[ \t]+ritardo|"
-    r"ora[ \t]+di[ \t]+ritardo|evento|ticket)\w*)"
+    # (not "per ogni ora / giorno di ritardo": an amount per unit of delay is no amount per failure)
+    r"|(?i:\bper[ \t]+(?:ogni|ciascun[oa]?)[ \t]+(?:inadempiment|violazion|incident|evento|ticket)\w*)"
 )
 _AT_RISK = re.compile(r"(?i)at[- ]risk[ \t]+amount")
 _BASED_ON = re.compile(

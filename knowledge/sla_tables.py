@@ -65,6 +65,12 @@ _WINDOW_WORDS = re.compile(
     r"(?i)\b(?:calendar[ \t]+(?:month|quarter|year)|measurement[ \t]+period|reporting[ \t]+period|"
     r"billing[ \t]+(?:month|period|cycle)|service[ \t]+period|rolling[ \t]+\d+[ -]days?(?:[ \t]+period)?)\b"
 )
+_IT_WINDOW_WORDS = re.compile(
+    r"(?i)\b(?:mese[ \t]+(?:civile|solare|di[ \t]+calendario)|trimestre[ \t]+(?:civile|solare)"
+    r"|anno[ \t]+(?:civile|solare)|mese|trimestre|semestre|anno"
+    r"|(?P<adverb>mensil|trimestral|semestral|annual)(?:e|i|mente))\b"
+)
+_IT_ADVERBS = {"mensil": "mese", "trimestral": "trimestre", "semestral": "semestre", "annual": "anno"}
 _NAMED_TIME = re.compile(r"(?i)respon|resol|restor|repl|acknowledg|update")
 _CELL_VERB = re.compile(r"(?i)\b((?:re)?solved|responded|restored|replied|answered)\b")
 _VERB_METRIC = {"solve": "resolution time", "resol": "resolution time", "respo": "response time",
@@ -462,6 +468,10 @@ def _window_cell(text: str, cell: Span, values: dict[str, Span], scope: str | No
             window[0].upper() + window[1:] if window.casefold().startswith(("measurement", "reporting")) else window
         )
         values["window"] = Span.of(text, m.start(), m.end())
+    elif it := _IT_WINDOW_WORDS.search(text, cell.start, cell.end):  # "Trimestrale", "mese solare"
+        adverb = it.group("adverb")
+        window = _IT_ADVERBS[adverb.casefold()] if adverb else " ".join(it.group(0).casefold().split())
+        values["window"] = Span.of(text, it.start(), it.end())
     sep = _SEPARATELY.search(text, cell.start, cell.end)
     if sep:
         values["scope"] = Span.of(text, sep.start(1), sep.end(1))

@@ -305,3 +305,22 @@ def test_italian_chronic_failure() -> None:
     assert [(t.run, t.within) for t in level.chronic.tests] == [(3, None), (4, 12)]
     assert level.chronic.values["run"].text == "tre (3)"
     assert level.chronic.remedy is not None and "risoluzione" in level.chronic.remedy.text
+
+
+def test_level_table_with_italian_headers_and_a_penalty_per_hour_of_delay() -> None:
+    text = (  # written for this test
+        "| Livello di servizio | Valore obiettivo | Periodo di osservazione |\n"
+        "| --- | --- | --- |\n"
+        "| Disponibilità del servizio | ≥ 99,5% | Trimestrale |\n"
+        "| Tempo di ripristino incidenti bloccanti | entro 4 ore lavorative | Mensile |\n"
+        "| Tempo di risposta al telefono | 90% delle chiamate entro 30 secondi | Mensile |\n\n"
+        "Per ogni ora di ritardo nel ripristino degli incidenti bloccanti si applica una penale di € 500,00.\n"
+    )
+    availability, restore, phone = _levels(text)
+    assert (availability.target, availability.comparison, availability.window) == (Decimal("99.5"), ">=", "trimestre")
+    assert availability.values["window"].text == "Trimestrale"
+    assert (restore.target, restore.unit, restore.comparison, restore.window) == (Decimal(4), "hours", "within", "mese")
+    assert (phone.target, phone.unit, phone.values["threshold"].text) == (Decimal(90), "%", "30 secondi")
+    # a penalty per hour of delay is no amount per failure: the level is a credit level, its rule left unread
+    assert restore.kind == "credit" and restore.credit is None
+    assert availability.credit is None and phone.credit is None
