@@ -38,7 +38,7 @@ def _named(code: str) -> str:
 
 def _where_from(settings: Defaults) -> str:
     if settings.channel is not None:
-        return _("set for this channel")
+        return _("this channel's own setting")
     if settings.engagement is not None:
         return _("the setting of `{engagement}`").format(engagement=escape(settings.engagement_name or ""))
     return _("Liaison's default")
@@ -49,7 +49,7 @@ def _shown(settings: Defaults, locale: str | None) -> list[Block]:
     short = spoken(settings.setting or locale or settings.default)  # the order of bot.slack.language.for_question
     lines = [
         _("*Languages here*"),
-        _("• Posts that answer no one here (the digest, reminders) are in {language}: {source}.").format(
+        _("• Posts that answer no one here (the digest, reminders) are in {language}, from {source}.").format(
             language=_named(posts), source=_where_from(settings)
         ),
         _(
