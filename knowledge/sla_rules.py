@@ -31,16 +31,30 @@ MONTHS = {
         )
     )
 }
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_IT_MONTHS = (
+    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
+    "novembre", "dicembre",
+)  # fmt: skip
+MONTHS.update({m: i + 1 for i, m in enumerate(_IT_MONTHS)})
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?i:gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre))"
+)
 _DATE = re.compile(
-    rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?P<m1>{_MONTH}),?[ \t]+(?P<y1>\d{{4}})"
+    rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th|°|º)?[ \t]+(?P<m1>{_MONTH}),?[ \t]+(?P<y1>\d{{4}})"
     rf"|(?P<m2>{_MONTH})[ \t]+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?[ \t]+(?P<y2>\d{{4}})"
     r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})"
+    r"|(?P<d4>\d{1,2})[./](?P<m4>\d{1,2})[./](?P<y4>\d{4})"  # Italian numeric dates are day first: "01.09.2025"
 )
 _EFFECTIVE = re.compile(
     r"(?i)(?:takes?[ \t]+effect|(?:shall[ \t]+)?(?:be(?:comes?)?[ \t]+)?effective|comes?[ \t]+into[ \t]+force|"
     r"effective[ \t]+date[ \t]*(?:is|:|means)?)[ \t]+(?:as[ \t]+(?:of|from)[ \t]+|on[ \t]+|from[ \t]+)?(?:the[ \t]+)?"
+    # "entra in vigore il 1° settembre 2025", "ha efficacia dal", "con decorrenza dal", "a decorrere dal"
+    r"|(?i:(?:entra|entrerà|entrano)[ \t]+in[ \t]+vigore|ha[ \t]+efficacia|con[ \t]+(?:efficacia|decorrenza)|decorre"
+    r"|a[ \t]+decorrere|a[ \t]+partire)[ \t]+"
+    r"(?i:(?:a[ \t]+(?:decorrere|partire)[ \t]+)?(?:dal|dall['’]|il|in[ \t]+data)[ \t]*)"
 )
+_ITALIAN_EFFECT = re.compile(r"(?i)entra|entrer|ha[ \t]+efficacia|con[ \t]+|decorre|a[ \t]+(?:decorrere|partire)")
 _CAP = re.compile(
     r"(?i)(?:(?:shall|will|may|must|cannot|can|does|do|will[ \t]+in[ \t]+no[ \t]+event)[ \t]+not[ \t]+"
     r"(?:exceed|accumulate|be[ \t]+more[ \t]+than)|not[ \t]+to[ \t]+exceed|cannot[ \t]+exceed|"
@@ -243,8 +257,8 @@ def effective_date(text: str) -> tuple[date, Span] | None:
     """A document's own effective date ("takes effect on 1 September 2025"), if it states one."""
     for m in _EFFECTIVE.finditer(text, 0, min(len(text), 200_000)):
         d = _DATE.match(text, m.end(), min(len(text), m.end() + 40))
-        if d is None:
-            continue
+        if d is None or (d.group("d4") and "/" in d.group(0) and not _ITALIAN_EFFECT.match(m.group(0))):
+            continue  # "effective as of 09/01/2025" in English is month first: not read as a day-first date
         parsed = _parse_date(d)
         if parsed is not None:
             return parsed, Span.of(text, m.start(), d.end())
@@ -257,6 +271,8 @@ def _parse_date(m: re.Match[str]) -> date | None:
             return date(int(m.group("y1")), MONTHS[m.group("m1").casefold()], int(m.group("d1")))
         if m.group("y2"):
             return date(int(m.group("y2")), MONTHS[m.group("m2").casefold()], int(m.group("d2")))
-        return date(int(m.group("y3")), int(m.group("m3")), int(m.group("d3")))
+        if m.group("y3"):
+            return date(int(m.group("y3")), int(m.group("m3")), int(m.group("d3")))
+        return date(int(m.group("y4")), int(m.group("m4")), int(m.group("d4")))
     except ValueError:
         return None

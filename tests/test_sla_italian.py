@@ -324,3 +324,16 @@ def test_level_table_with_italian_headers_and_a_penalty_per_hour_of_delay() -> N
     # a penalty per hour of delay is no amount per failure: the level is a credit level, its rule left unread
     assert restore.kind == "credit" and restore.credit is None
     assert availability.credit is None and phone.credit is None
+
+
+def test_an_italian_amendment_effective_date() -> None:
+    from datetime import date
+
+    from knowledge.slas import effective_date
+
+    found = effective_date("Il presente Atto aggiuntivo entra in vigore il 1° settembre 2025.")
+    assert found is not None and found[0] == date(2025, 9, 1)
+    assert found[1].text == "entra in vigore il 1° settembre 2025"
+    numeric = effective_date("Con decorrenza dal 01/10/2025 le parti applicano i nuovi livelli.")
+    assert numeric is not None and numeric[0] == date(2025, 10, 1)  # day first
+    assert effective_date("This Amendment is effective as of 09/01/2025.") is None  # English: not read day first
