@@ -55,9 +55,12 @@ _COMPARISON = re.compile(
     r"(?i)\b(?:at[ \t]+least|no[ \t]+(?:less|more|fewer)[ \t]+than|not[ \t]+(?:less|more)[ \t]+than|"
     r"(?:not[ \t]+)?(?:to[ \t]+)?exceed|minimum|maximum|at[ \t]+most|within|or[ \t]+(?:higher|more|better|less))\b"
     r"|[≥≤]|>=|<="
+    r"|(?i:\b(?:almeno|non[ \t]+(?:inferiore|superiore|oltre)|entro|al[ \t]+massimo|minimo|massimo|fino[ \t]+a)\b)"
 )
 _LEVEL_WORDS = re.compile(
     r"(?i)service[ \t]+levels?|uptime|availab|respon|resol|restor|answer|abandon|target|satisfaction|quality"
+    r"|livell[oi][ \t]+di[ \t]+servizio|disponibilit|rispost|intervent|ripristin|risoluzion|presa[ \t]+in[ \t]+carico"
+    r"|obiettiv|soglia|qualità|penal"
 )
 _PER_POINT = re.compile(r"(?i)\bpoints?\b")
 _PARTIAL = re.compile(r"(?i)\bpartial\b|\bor[ \t]+(?:any[ \t]+)?(?:part|fraction)\b")

@@ -337,3 +337,18 @@ def test_an_italian_amendment_effective_date() -> None:
     numeric = effective_date("Con decorrenza dal 01/10/2025 le parti applicano i nuovi livelli.")
     assert numeric is not None and numeric[0] == date(2025, 10, 1)  # day first
     assert effective_date("This Amendment is effective as of 09/01/2025.") is None  # English: not read day first
+
+
+def test_model_assisted_reading_sends_italian_clauses_first() -> None:
+    from knowledge.sla_llm import candidate_clauses, uncovered_clauses
+
+    text = (  # written for this test
+        "Il Fornitore fattura il 90% del canone mensile.\n\n"
+        "La percentuale di segnalazioni risolte al primo contatto, livello di servizio LS4, è almeno pari all'80%.\n"
+    )
+    candidates = [c.text for c in candidate_clauses(text)]
+    assert candidates == [
+        "Il Fornitore fattura il 90% del canone mensile.",
+        "La percentuale di segnalazioni risolte al primo contatto, livello di servizio LS4, è almeno pari all'80%.",
+    ]
+    assert [c.text for c in uncovered_clauses(text, _levels(text))] == candidates  # the rules read neither
