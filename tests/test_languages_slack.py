@@ -9,6 +9,7 @@ sets its language afresh: nothing leaks into the next one on the same worker thr
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,7 @@ from bot.authorize import Actor
 from bot.db import make_engine, session, upgrade
 from bot.deps import Deps
 from bot.localslack.api import SlackAPI
+from bot.localslack.chat import run_chat
 from bot.mediation import lifecycle as mediations
 from bot.records.roles import grant_role
 from bot.records.tables import utcnow
@@ -265,3 +267,12 @@ def test_the_sla_period_close_is_posted_in_each_channels_language(tmp_path: Path
     assert text["CS"].startswith(f"Crediti di servizio di {ENGAGEMENT} per 2026-10:")
     assert text["CC"].startswith(f"Service credits of {ENGAGEMENT} for 2026-10:")
     assert text["CM"].startswith("Service credits of")  # the managers' channel has no setting: the default
+
+
+def test_the_terminal_chat_speaks_the_clis_language(tmp_path: Path) -> None:
+    settings = Settings(LIAISON_DATA_DIR=tmp_path / "data", LIAISON_EMBEDDER="fake:32", _env_file=None)
+    out = io.StringIO()
+    with speaking("it"):  # `liaison --lang it chat`: the person at the terminal reads Italian
+        run_chat(settings, engagement=None, input=io.StringIO("/liaison language\n"), output=out)
+    assert "Le lingue di questo canale" in out.getvalue() and "nella tua lingua di Slack, Italiano" in out.getvalue()
+    assert current() == "en"

@@ -28,6 +28,7 @@ from bot.localslack.api import SlackAPI
 from bot.localslack.chat_session import INDENT, LOCAL_TEAM, LOCAL_USER, ChatSession
 from bot.localslack.idle_tracking import TrackingExecutor
 from bot.settings import Settings
+from knowledge.i18n import current
 
 __all__ = ["LOCAL_CHANNEL", "REPLY_TIMEOUT", "run_chat"]
 
@@ -77,7 +78,8 @@ def run_chat(
     deps = None
     tracker = TrackingExecutor(ThreadPoolExecutor(max_workers=10))  # Bolt's default pool, watched
     try:
-        api.users[LOCAL_USER] = {"is_admin": True, "real_name": "You", "name": "you"}
+        # the person at the terminal reads the CLI's language (`liaison --lang it chat`): their Slack locale here
+        api.users[LOCAL_USER] = {"is_admin": True, "real_name": "You", "name": "you", "locale": current()}
         secret = secrets.token_hex(16)
         local = settings.model_copy(
             update={"slack_api_url": api.url, "slack_bot_token": LOCAL_TOKEN, "slack_signing_secret": secret}
