@@ -66,13 +66,16 @@ _CONVENIENCE = bilingual(
     r"(?i)for\s+(?:its\s+)?convenience|without\s+cause|for\s+any\s+reason|for\s+no\s+reason|at\s+any\s+time"
     r"|with\s+or\s+without\s+cause|in\s+its\s+(?:sole\s+)?discretion",
     r"|\bin\s+qualsiasi\s+momento|\bin\s+ogni\s+momento|\bsenza\s+(?:giusta\s+)?causa|\bad\s+nutum"
-    r"|\bper\s+qualsiasi\s+(?:motivo|ragione)|\bsenza\s+(?:alcun\s+)?obbligo\s+di\s+motivazione|\bdi\s+recedere",
+    r"|\bper\s+qualsiasi\s+(?:motivo|ragione)|\bsenza\s+(?:alcun\s+)?obbligo\s+di\s+motivazione|\bdi\s+recedere"
+    # "recesso" is itself the right to leave without cause; "può recedere", "facoltà di recesso"
+    r"|\b(?:può|possono|potrà|potranno)\s+recedere|\b(?:facoltà|diritto)\s+di\s+recesso|\brecesso\s+unilaterale",
 )
 _TERMINATE = bilingual(r"(?i)\bterminat\w*", r"|\brecede\w*|\brecesso\b")
 _BREACH = bilingual(r"(?i)\bbreach", r"|\binadempi\w*|\bviolazion\w*|\bdiffida")
 _CURE = bilingual(
     r"(?i)\b(?:cure[sd]?|curing|remed(?:y|ied|ies))\b",
-    r"|\b(?:diffida\w*(?:\s+ad\s+adempiere)?|adempiere|porre\s+rimedio|rimedia\w*|sanare|eliminare\s+l['’]inadempimento)",
+    r"|\b(?:diffida\w*(?:\s+ad\s+adempiere)?|adempiere|(?:porre|pon\w*)\s+rimedio|rimedia\w*|sanare|san\w*\s+l['’]inadempimento"
+    r"|eliminare\s+l['’]inadempimento)",
 )
 _NO_CURE = re.compile(r"(?i)\bwithout\s+(?:any\s+|a\s+)?(?:cure|remedy)\s+period")
 _WITHIN_IT = (
@@ -109,6 +112,8 @@ _DEEMED = re.compile(
     r"(?i)\bsi\s+intender[àa]\s+(?:tacitamente\s+)?(?:approvat|accettat|accolt)\w*|\bsilenzio[\s-]+assenso\b"
     r"|\btacitamente\s+(?:approvat|accettat)\w*|\bdeemed\s+(?:approved|accepted)\b"
 )
+_AT = re.compile(r"(?i)\ba\s+$")
+_INVOICE_DATE = re.compile(r"(?i)\s+(?:data\s+fattura|d\.?\s?f\.?)(?:\s+fine\s+mese|\s+f\.?\s?m\.?)?")
 _PAYMENT = re.compile(r"(?i)\bpagament\w*|\bpagat\w*|\bsald\w*\s+(?:la|le)\s+fattur|\bliquidazion\w*")
 _DAY_OF_MONTH = re.compile(
     r"(?i)\bby\s+(?:no\s+later\s+than\s+)?the\s+(?P<n>(?:\w+(?:-\w+)?\s*\(\s*)?\d{1,2}(?:st|nd|rd|th)\s*\)?|\w+(?:-\w+)?)\s+"
@@ -119,6 +124,27 @@ _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "fifteenth": 15, "twentieth": 20, "last": 0,
 }  # fmt: skip
+
+
+_ORDINALS_IT = {
+    "primo": 1, "secondo": 2, "terzo": 3, "quarto": 4, "quinto": 5, "sesto": 6, "settimo": 7, "ottavo": 8,
+    "nono": 9, "decimo": 10, "quindicesimo": 15, "ventesimo": 20,
+}  # fmt: skip
+# "entro il quinto giorno lavorativo del mese successivo", "entro il giorno 10 del mese successivo", "entro il 15 del
+# mese successivo alla chiusura del trimestre"
+_DAY_OF_MONTH_IT = re.compile(
+    r"(?i)\bentro\s+(?:e\s+non\s+oltre\s+)?il\s+(?:(?P<day0>giorno)\s+)?(?P<n>\d{1,2}|[a-z]+)\s*(?:°\s*)?"
+    r"(?:(?P<day>giorno)\s+)?(?P<kind>lavorativo\s+)?(?:solare\s+)?"
+    r"del\s+mese\s+successivo\b"
+)
+
+
+def italian_ordinal(words: str) -> int | None:
+    """'quinto' -> 5, '10' -> 10 (None when it is no day of the month)."""
+    w = words.casefold().strip()
+    if w.isdigit():
+        return int(w) if 1 <= int(w) <= 31 else None
+    return _ORDINALS_IT.get(w)
 
 
 def ordinal(words: str) -> int | None:
@@ -290,7 +316,26 @@ def _report(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
     if not (_DELIVERED.search(sentence) or (_REPORT.search(sentence) and sentence.startswith("|"))):
         return None
     m = _DAY_OF_MONTH.search(text, a, b)
-    if m and (n := ordinal(m.group("n"))):
+    if m is None and reading_italian() and (m := _DAY_OF_MONTH_IT.search(text, a, b)):
+        n = italian_ordinal(m.group("n"))
+        if n:  # "entro il quinto giorno lavorativo del mese successivo", "entro il giorno 10 del mese successivo"
+            lavorativo = bool(m.group("kind"))
+            first = m.start("day0") if m.group("day0") else m.start("n")
+            last = max(m.end(g) for g in ("n", "day", "kind") if m.group(g))
+            last = len(text[:last].rstrip())
+            duration = Duration(n, "business-day" if lavorativo else "day", Span.of(text, first, last))
+            return ObligationDraft(
+                kind="report",
+                rule=Span.of(text, m.start(), m.end()),
+                quote=Span.of(text, a, b),
+                section=None,
+                duration=duration,
+                direction="after",
+                anchor="period-end",
+                day_of_month=n,
+                values={"duration": duration.span, "day_of_month": Span.of(text, m.start("n"), m.end("n"))},
+            )
+    if m and m.re is _DAY_OF_MONTH and (n := ordinal(m.group("n"))):
         unit: Unit = "business-day" if m.group("kind") and "calendar" not in m.group("kind").casefold() else "day"
         duration = Duration(n, unit, Span.of(text, m.start("n"), m.end("day")))
         return ObligationDraft(
@@ -346,9 +391,12 @@ def _payment(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None
     if not reading_italian() or not _PAYMENT.search(sentence) or not re.search(r"(?i)\bfattur\w*|\binvoice", sentence):
         return None
     for p in periods(text, a, b):
-        if not _WITHIN.search(text, max(a, p.start - 40), p.start):
-            continue
+        if not (_WITHIN.search(text, max(a, p.start - 40), p.start) or _AT.search(text, max(a, p.start - 4), p.start)):
+            continue  # "entro 30 giorni dal ricevimento della fattura", "a 60 giorni data fattura fine mese"
         draft = _draft(text, a, b, "other", p, ("after", "notice"))
         if draft.direction == "after" and draft.anchor in ("notice", None):
+            tail = _INVOICE_DATE.match(text, p.end, b)
+            if tail is not None and draft.rule.end < tail.end():
+                draft = replace(draft, rule=Span.of(text, draft.rule.start, tail.end()))
             return replace(draft, anchor="notice")
     return None

@@ -84,6 +84,9 @@ _FROM = re.compile(
     r"(?P<of>[^.,;]{3,60})"
 )
 
+_FROM_IT = re.compile(
+    r"(?i)\s*(?:decorrenti\s+|a\s+decorrere\s+|a\s+partire\s+)?(?:dalla|dal|dall['’])\s*(?P<of>[^.,;]{3,60})"
+)
 _AUTOMATIC = bilingual(
     r"(?i)\bautomatic\w*\s+(?:be\s+)?(?:renew\w*|extend\w*)|\b(?:renew\w*|extend\w*)\s+(?:itself\s+)?(?:automatically|tacitly)"
     r"|\bautomatic\s+(?:[\w-]+\s+){0,3}(?:renewals?|extensions?)\b|\btacit\w*\s+renew\w*|\bcontinu\w*\s+automatically"
@@ -135,6 +138,8 @@ def _anchor_named(words: str) -> Anchor | None:
         return "signature"
     if re.search(r"data\s+di\s+(?:decorrenza|efficacia|entrata\s+in\s+vigore)|decorrenza", w):
         return "effective"
+    if re.search(r"\bavvio\b|\battivazione\b|\bcollaudo\b|messa\s+in\s+esercizio", w):
+        return "go-live"
     if re.search(r"effective\s+date|date\s+(?:hereof|of\s+this|first|set\s+forth|above)|commencement\s+date|hereof", w):
         return "effective"
     if re.search(r"signature|execution|signing|executed|signed", w):
@@ -196,6 +201,8 @@ def _term_in(text: str, a: int, b: int) -> ObligationDraft | None:
             if p.unit in ("day", "business-day") and not _TERM_WORD.search(text, a, b):
                 continue  # "is 45 days": a term in days says it is one
             frm = _FROM.match(text, p.end, b)
+            if frm is None and reading_italian():
+                frm = _FROM_IT.match(text, p.end, b)  # "24 mesi decorrenti dalla data di avvio del servizio"
             anchor = _anchor_named(frm.group("of")) if frm else "effective"
             end = frm.end("of") if frm and anchor is not None else p.end
             length = (_duration(text, p), anchor, lead.start(), end)

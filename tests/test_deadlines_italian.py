@@ -82,9 +82,18 @@ def test_a_real_convenzione() -> None:
     ("text", "kind", "amount", "unit", "direction", "anchor"),
     [
         ("Il presente Contratto ha una durata di cinque anni a decorrere dalla data di sottoscrizione.",
-         "term-end", 5, "year", "after", "effective"),
+         "term-end", 5, "year", "after", "signature"),
         ("Il contratto avrà durata pari a 3 (tre) anni dalla data di stipula.", "term-end", 3, "year", "after",
-         "effective"),
+         "signature"),
+        ("Il presente contratto ha durata di ventiquattro (24) mesi decorrenti dalla data di avvio del servizio.",
+         "term-end", 24, "month", "after", "go-live"),
+        ("Le parti possono recedere con un preavviso di sei mesi.", "termination-notice", 6, "month", "before",
+         "termination"),
+        ("Qualora il Fornitore non ponga rimedio all'inadempimento entro 15 giorni dalla contestazione, il "
+         "Committente potrà risolvere il contratto.", "cure", 15, "day", "after", "breach-notice"),
+        ("Le fatture saranno pagate a 60 giorni data fattura fine mese.", "other", 60, "day", "after", "notice"),
+        ("Il Fornitore invia il report mensile entro il quinto giorno lavorativo del mese successivo.", "report", 5,
+         "business-day", "after", "period-end"),
         ("Alla scadenza il contratto si rinnova tacitamente di anno in anno, salvo disdetta da comunicarsi con "
          "raccomandata A/R almeno 6 (sei) mesi prima della scadenza.", "non-renewal-notice", 6, "month", "before",
          "term-end"),
