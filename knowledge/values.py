@@ -43,6 +43,8 @@ _QUALIFIER_IT = (
     r"|al\s+massimo|per\s+un\s+periodo\s+di|con\s+(?:un\s+)?preavviso(?:\s+scritto)?\s+di(?:\s+almeno)?|pari\s+a(?:l)?)\s+)?"
 )
 _UNIT_IT = r"(?:secondi|minut[oi]|ore|giorn[oi]|settiman[ae]|mes[ei]|trimestr[ei]|ann[oi])"
+_HOUR_IT = r"\b(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\b"
+_DAY_IT = r"(?i:lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica)\b"
 _MONTH_IT = r"(?:gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre)"
 PATTERNS = {
     "duration": re.compile(
@@ -61,6 +63,10 @@ PATTERNS = {
         rf"(?:,?\s+(?i:on\s+)?{_DAY}(?:\s*(?i:to|-|\u2013|through|thru)\s*{_DAY})?)?"
         rf"|\b{_DAY}\s*(?i:to|-|\u2013|through|thru)\s*{_DAY}"
         r"|\b24\s*(?:x|/)\s*7\b|\b24\s+hours\s+a\s+day,?\s+(?:7|seven)\s+days\s+(?:a|per)\s+week\b"
+        # Italian: "dalle 8:00 alle 18:00", "8:00 - 18:00; lunedì – venerdì", "dal lunedì al venerdì", "24h/24, 7g/7"
+        rf"|(?i:dalle\s+){_HOUR_IT}\s*(?i:alle|-|\u2013)\s*{_HOUR_IT}(?:,?\s+(?i:dal\s+)?{_DAY_IT}\s*(?i:al|-|\u2013)\s*{_DAY_IT})?"
+        rf"|(?i:dal\s+)?\b{_DAY_IT}\s*(?i:al|-|\u2013)\s*{_DAY_IT}"
+        r"|\b24\s*(?i:h)\s*/\s*24\b(?:,?\s+7\s*(?i:g)\s*/\s*7\b)?|\b24\s+(?i:ore\s+su)\s+24\b(?:\s+(?i:e\s+)?7\s+(?i:giorni\s+su)\s+7\b)?"
     ),
     # where to write or look: an e-mail address, a web address
     "place": re.compile(

@@ -270,6 +270,9 @@ def test_direct_answer_values_in_italian() -> None:
     assert found("law", "Per qualsiasi controversia il Foro competente è quello di Palermo.") == [
         "Foro competente è quello di Palermo"
     ]
+    hours = found("time", "gli orari di ufficio (8:00 - 18:00; lunedì – venerdì)")
+    assert hours == ["8:00 - 18:00", "lunedì – venerdì"]
+    assert found("time", "calcolato su base 24h/24, 7g/7") == ["24h/24, 7g/7"]
     assert QUALIFIED.match("entro 30 giorni") is not None
     assert found("duration", "within thirty (30) days") == ["within thirty (30) days"]  # English as before
 
