@@ -4,7 +4,10 @@ The face of extraction (`extract_obligations` and the drafts it returns, `Obliga
 the reading is in `deadline_effective` (the effective date, the agreement's date), `deadline_terms` (the
 initial term and its end, the renewal mechanism), `deadline_rules` (non-renewal and termination notice, cure
 periods, credit-claim windows, report due dates, exit assistance), `deadline_values` (periods in words and
-figures, calendar dates written any way) and `deadline_sentences` (the sentences read).
+figures, calendar dates written any way) and `deadline_sentences` (the sentences read). Italian contracts are read
+too ("ha durata quinquennale", "rinnovo tacito salvo disdetta ... almeno 6 (sei) mesi prima della scadenza",
+"diffida ad adempiere entro 15 giorni", "entro 20 (venti) giorni solari dalla scadenza di ciascun trimestre");
+their wordings are tried only in a document that reads as Italian (`deadline_values.reading`).
 
 Every value keeps the span it came from: `draft.values[name].text == text[start:end]`, and the quote is the
 sentence (or table row) holding the rule, read from the text's content blocks, so it never runs into page

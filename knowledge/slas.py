@@ -2,8 +2,11 @@
 
 The face of extraction (`extract_levels`, `effective_date` and the drafts they return); the reading is in
 `sla_tables` (tier and level tables), `sla_prose` (levels in sentences), `sla_rules` (caps, claim windows,
-exclusions, credits in prose, effective dates) and `sla_values` (numbers, percentages, durations, money).
-Every value keeps the span it came from: `LevelDraft.values[name].text == text[start:end]`.
+exclusions, credits in prose, effective dates) and `sla_values` (numbers, percentages, durations, money;
+`sla_words` reads Italian number words). English and Italian contracts are read ("disponibilità mensile non
+inferiore al 99,9%", "Garanzia di tempo di intervento (GTI)", "entro trenta (30) giorni calendario", penali and
+crediti di servizio); a value given as an example ("ad esempio") is no target, and penalties left to an annex
+are not invented. Every value keeps the span it came from: `LevelDraft.values[name].text == text[start:end]`.
 
 How the pieces are put together:
 - tables first, then sentences; a sentence whose target is a variable the document defines in one of its
