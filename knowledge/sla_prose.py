@@ -27,7 +27,14 @@ _TIME_METRIC = re.compile(
     r"(?i)\b(?:respond|response|reply|replies|resolved?|solved|restored?|acknowledged?)\b"
     r"|(?i:\b(?:tempo|tempi|garanzia[ \t]+di[ \t]+tempo)[ \t]+di[ \t]+"
     r"(?:risposta|intervento|ripristino|risoluzione|presa[ \t]+in[ \t]+carico)\b"
-    r"|\b(?:presa[ \t]+in[ \t]+carico|GTI|GTR)\b)"
+    r"|\b(?:presa[ \t]+in[ \t]+carico|GTI|GTR)\b"
+    # "il ripristino del servizio entro 4 ore", "risolti entro 8 ore lavorative", "risposta entro 30 minuti"
+    r"|\b(?:ripristin\w*|risoluzione|risolt[oiae]|risolv\w*|rispost[ae]|intervento)\b)"
+)
+# "risoluzione del contratto" is its termination, not a resolution time
+_TERMINATION_IT = re.compile(
+    r"(?i)\b(?:risoluzione|risolv\w*)[ \t]+(?:di[ \t]+diritto[ \t]+)?(?:del|della|dell['’]|il|la|lo)[ \t]*"
+    r"(?:presente[ \t]+)?(?:contratto|convenzione|accordo|rapporto)"
 )
 _NOT_A_LEVEL = re.compile(
     r"(?i)\b(?:credits?|compensation|disputes?|refunds?|terminat\w*|invoices?|notif\w*|notices?|means|defined|excluded|"
@@ -110,6 +117,8 @@ def _levels_of(text: str, a: int, b: int) -> list[LevelDraft]:
         if pcts:
             out.append(_level(text, a, b, label or _percent_name(metric.group(0)), pcts[0], ">="))
     time = _TIME_METRIC.search(text, a, b)
+    if time and _TERMINATION_IT.match(text, time.start(), b):
+        time = None
     if time:
         found = [
             d for d in durations(text, a, b) if d.unit != "months" and _governs(time, d) and not _example(text, a, d)
@@ -143,10 +152,10 @@ def _percent_name(found: str) -> str:
 
 
 _IT_TIME_NAMES = {
-    "risposta": "tempo di risposta",
-    "intervento": "tempo di intervento",
-    "ripristino": "tempo di ripristino",
-    "risoluzione": "tempo di risoluzione",
+    "rispost": "tempo di risposta",
+    "intervent": "tempo di intervento",
+    "ripristin": "tempo di ripristino",
+    "risol": "tempo di risoluzione",
     "gti": "tempo di intervento",
     "gtr": "tempo di risoluzione",
 }
@@ -154,7 +163,7 @@ _IT_TIME_NAMES = {
 
 def _time_name(text: str, a: int, b: int, cue: str) -> str:
     word = cue.casefold()
-    italian = re.search(r"risposta|intervento|ripristino|risoluzione|presa[ \t]+in[ \t]+carico|^gti$|^gtr$", word)
+    italian = re.search(r"rispost|intervent|ripristin|risol|presa[ \t]+in[ \t]+carico|^gti$|^gtr$", word)
     if italian:
         key = italian.group(0)
         return _IT_TIME_NAMES.get(key, "tempo di presa in carico")

@@ -355,3 +355,19 @@ def test_model_assisted_reading_sends_italian_clauses_first() -> None:
         "La percentuale di segnalazioni risolte al primo contatto, livello di servizio LS4, è almeno pari all'80%.",
     ]
     assert [c.text for c in uncovered_clauses(text, _levels(text))] == candidates  # the rules read neither
+
+
+def test_times_in_sentences_and_termination_is_no_resolution_time() -> None:
+    text = (  # written for this test
+        "Il Fornitore garantisce il ripristino del servizio entro 4 ore dalla segnalazione.\n\n"
+        "Gli incidenti di Priorità 2 sono risolti entro 8 ore lavorative.\n\n"
+        "In caso di inadempimento grave la risoluzione del contratto avviene entro 30 giorni.\n"
+    )
+    restore, resolve = _levels(text)
+    assert (restore.metric, restore.target, restore.unit, restore.target_text) == (
+        "tempo di ripristino",
+        Decimal(4),
+        "hours",
+        "entro 4 ore",
+    )
+    assert (resolve.metric, resolve.scope, resolve.target) == ("tempo di risoluzione", "Priorità 2", Decimal(8))
