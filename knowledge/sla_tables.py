@@ -165,7 +165,7 @@ def _tier_table(
     if not raw:
         return None
     source = Span.of(text, table.start, table.end)
-    base = _base(text, rows, credit_col)
+    base = _base(text, rows, credit_col) or _header_base(header[credit_col].text)
     read = _bounds(target_row[0][range_col].text) if target_row else None
     above: _Raw | None = (*read, Decimal(0)) if read else None
     credit = CreditDraft("tiers", source, tiers=_tiers(raw, above), base=base)
@@ -266,6 +266,17 @@ def _base(text: str, rows: list[list[Span]], col: int) -> str | None:
             if m:
                 return clean(m.group(1)).rstrip(".")
     return None
+
+
+_HEADER_BASE = re.compile(
+    r"(?i)\(\s*%\s*(?:of|on|del(?:l['’]|la|lo)?|sul(?:l['’]|la|lo)?)[ \t]*(?:the[ \t]+)?([^()]{3,80}?)\s*\)"
+)
+
+
+def _header_base(head: str) -> str | None:
+    """What a credit column's percentages are of, as its header says: "Penale (% del canone mensile)"."""
+    m = _HEADER_BASE.search(head)
+    return clean(m.group(1)) if m else None
 
 
 def _sign(sign: str) -> Comparison:

@@ -371,3 +371,27 @@ def test_times_in_sentences_and_termination_is_no_resolution_time() -> None:
         "entro 4 ore",
     )
     assert (resolve.metric, resolve.scope, resolve.target) == ("tempo di risoluzione", "Priorità 2", Decimal(8))
+
+
+def test_penalty_tier_table_with_its_target_row() -> None:
+    text = (  # written for this test
+        "| Disponibilità mensile rilevata | Penale (% del canone mensile) |\n"
+        "| --- | --- |\n"
+        "| Pari o superiore al 99,9% | Nessuna |\n"
+        "| Da 99,0% a 99,89% | 5% |\n"
+        "| Da 98,0% a 98,99% | 10% |\n"
+        "| Inferiore al 98,0% | 20% |\n"
+    )
+    (level,) = _levels(text)
+    assert (level.target, level.comparison, level.target_text, level.kind) == (
+        Decimal("99.9"),
+        ">=",
+        "Pari o superiore al 99,9%",
+        "credit",
+    )
+    assert level.credit is not None and level.credit.base == "canone mensile"
+    assert [(t.low, t.high, t.pct) for t in level.credit.tiers] == [
+        (Decimal("99.0"), Decimal("99.89"), Decimal(5)),
+        (Decimal("98.0"), Decimal("98.99"), Decimal(10)),
+        (None, Decimal("98.0"), Decimal(20)),
+    ]
