@@ -24,7 +24,7 @@ PLAN = """# Vendor delivery plan
 
 Internal only. Our target gross margin on this account is 32% and agent cost is USD 17.40 per hour.
 """
-KEYS = ["id", "found", "answer", "direct", "citations", "nearest"]
+KEYS = ["id", "found", "answer", "direct", "citations", "nearest", "language"]  # the contract, then new keys (#14)
 
 
 @pytest.fixture

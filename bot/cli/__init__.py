@@ -354,6 +354,7 @@ def _register_app_commands() -> None:
     from bot.cli import cases as cli_cases
     from bot.cli import deadlines as cli_deadlines
     from bot.cli import digest as cli_digest
+    from bot.cli import language as cli_language
     from bot.cli import questions as cli_questions
     from bot.cli import sla as cli_sla
     from bot.cli import sla_fees as cli_sla_fees
@@ -370,6 +371,7 @@ def _register_app_commands() -> None:
         *cli_digest.COMMANDS,
         *cli_sla.COMMANDS,
         *cli_deadlines.COMMANDS,
+        *cli_language.COMMANDS,
     )
     for command in commands:
         cli.add_command(command)
