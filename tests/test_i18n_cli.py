@@ -191,3 +191,18 @@ def test_the_process_language_is_decided_before_the_commands_load() -> None:
     env = {"PATH": "", "LIAISON_LANGUAGE": "en", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "it"
+
+
+def test_json_ignores_the_machines_locale_but_not_an_explicit_language(tmp_path: Path) -> None:
+    """A script reading `--json` gets the same texts (the digest's titles and lines) on every machine."""
+    data = {"LIAISON_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    invoke("issues", "add", "-e", "acme", "-t", "Queue over the SLA", "--severity", "1", env=data)
+    args = ("digest", "-e", "acme", "--dry-run", "--json")
+    italian_machine = {**NO_LOCALE, **data, "LANG": "it_IT.UTF-8"}
+    english = json.loads(invoke(*args, env={**NO_LOCALE, **data}).stdout)
+    titles = [s["title"] for s in english["sections"]]
+    assert titles[0] == "Issues this week"
+    assert [s["title"] for s in json.loads(invoke(*args, env=italian_machine).stdout)["sections"]] == titles
+    asked_italian = json.loads(invoke("--lang", "it", *args, env=data).stdout)
+    assert asked_italian["sections"][0]["title"] != titles[0]
+    assert "Riepilogo" in invoke(*args[:-1], env=italian_machine).stdout  # text output follows the locale

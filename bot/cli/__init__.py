@@ -21,7 +21,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,22 @@ from knowledge.errors import KnowledgeError  # noqa: E402
 from knowledge.visibility import VISIBILITIES  # noqa: E402
 
 
+def _json_environment(line: Sequence[str]) -> Mapping[str, str]:
+    """The environment that chooses a run's language: for `--json` output, only LIAISON_LANGUAGE (or `--lang`),
+    never the machine's POSIX locale, so that a script reads the same texts (credit working, digest lines, why a
+    date is missing) on every machine; JSON keys and values that are codes never change with the language."""
+    if "--json" not in line:
+        return os.environ
+    return {k: v for k, v in os.environ.items() if k == "LIAISON_LANGUAGE"}
+
+
 class Liaison(Group):
     """The `liaison` group: a run speaks its `--lang`, else the environment's language, and only for itself."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
-        given = leading_lang(list(args) if args is not None else sys.argv[1:])
-        with speaking(spoken(given) or language_of(os.environ)):
+        line = list(args) if args is not None else sys.argv[1:]
+        given = leading_lang(line)
+        with speaking(spoken(given) or language_of(_json_environment(line))):
             return super().main(args, *rest, **extra)
 
     # Every usage error of a run passes here (the group's own line, then its sub-command's, inside `invoke`): click
