@@ -350,3 +350,28 @@ def test_a_form_without_liaisons_metadata_is_refused_in_the_modal(slack: Slack) 
         body = json.loads(response.body)
         assert response.status == 200 and body["response_action"] == "errors" and "expired" in body["errors"]["title"]
     assert _issues(slack) == [] and slack.api.calls_to("chat.postMessage") == []
+
+
+def test_a_card_in_a_channel_keeps_the_channels_language_whoever_clicks(slack: Slack) -> None:
+    """Everyone in the channel reads the card: it is re-rendered in the channel's language (its own, then its
+    engagement's, then LIAISON_LANGUAGE), never in the language of whoever clicked last (issue #14)."""
+    from bot import languages
+    from bot.authorize import Actor
+    from bot.slack.language import forget_locales
+
+    _, _posted = _log_from_message(slack)
+    [issue] = _issues(slack)
+    forget_locales()
+    slack.api.users = {"U1": {"locale": "it-IT"}}  # the reporter reads Italian; the channel has no setting
+    _select(slack, f"{issue.id}:acknowledged", user="U1", card_ts="5.5")
+    [update] = [c.params for c in slack.api.wait_for("chat.update")]
+    assert "*Status:* Acknowledged" in json.dumps(update["blocks"])
+    languages.set_language(
+        slack.deps, engagement=ENGAGEMENT, language="it", who=Actor("cli", frozenset({"admin"})), channel_id="C1"
+    )
+    slack.api.users = {}  # now an en-US person clicks in an Italian channel
+    forget_locales()
+    _select(slack, f"{issue.id}:in-progress", user="U1", card_ts="5.5")
+    update = [c.params for c in slack.api.wait_for("chat.update", count=2)][-1]
+    assert "Acknowledged" not in json.dumps(update["blocks"], ensure_ascii=False)
+    assert "*Stato:*" in json.dumps(update["blocks"], ensure_ascii=False)

@@ -20,7 +20,7 @@ from bot import access
 from bot import questions as workflow
 from bot.deps import Deps
 from bot.errors import LiaisonError
-from bot.i18n import _
+from bot.i18n import _, speaking
 from bot.issues import workflows as issue_log
 from bot.records import cases
 from bot.slack.blocks import issue_modal
@@ -30,6 +30,7 @@ from bot.slack.blocks.kit import Block, ShownView, wire, wire_view
 from bot.slack.blocks.text_fit import escape, unmarked
 from bot.slack.facts import SlackProbe, workspace_admin
 from bot.slack.homes import refresh_homes, workspace_url
+from bot.slack.language import for_post
 from bot.slack.payloads import Action, ActionBody, Command, Handler, Shortcut, ViewBody
 from bot.slack.replies import not_linked
 
@@ -222,7 +223,8 @@ def post_card(
     """Post the issue's card in the channel (in the message's thread for "Log as issue"), quoting only what the
     readers there (`side`, derived from that channel) may see; if Liaison may not post there, send it to the user
     directly, as their own side sees it. The issue is logged either way."""
-    text, card_blocks, _issue = card(deps, issue["id"], side)
+    with speaking(for_post(deps, channel_id=meta["channel"], engagement=issue["engagement"])):
+        text, card_blocks, _issue = card(deps, issue["id"], side)  # a card everyone there reads: their language
     try:
         client.chat_postMessage(
             channel=meta["channel"], thread_ts=meta.get("thread_ts"), text=text, blocks=wire(card_blocks)
@@ -250,7 +252,8 @@ def _update_card(deps: Deps, body: ActionBody, client: WebClient, issue_id: int,
     side = audience_side(deps, client, channel=channel, user=user, engagement=engagement)
     if side is None:  # not a place of this engagement (a card forwarded elsewhere): leave that message alone
         return
-    text, card_blocks, _issue = card(deps, issue_id, side)
+    with speaking(for_post(deps, channel_id=channel, engagement=engagement)):  # never the clicker's language
+        text, card_blocks, _issue = card(deps, issue_id, side)
     client.chat_update(channel=channel, ts=ts, text=text, blocks=wire(card_blocks))
 
 

@@ -23,12 +23,13 @@ from bot import questions as workflow
 from bot.access import Scope
 from bot.deps import Deps
 from bot.errors import NotAllowed, NotFound
-from bot.i18n import _
+from bot.i18n import _, speaking
 from bot.mediation import workflows as mediation
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import mediation as mb
 from bot.slack.blocks.kit import wire
 from bot.slack.facts import SlackProbe
+from bot.slack.language import for_post
 from bot.slack.payloads import Command, Handler
 from bot.slack.replies import not_linked
 
@@ -72,13 +73,11 @@ def mediate(deps: Deps, rest: str, ack: Ack, command: Command, respond: Respond,
 
 def post_header(deps: Deps, client: WebClient, respond: Respond, case: dict[str, Any], *, scope: Scope) -> None:
     """Post the header (its ts is the thread); if Slack refuses, the mediation is discarded and the user told."""
+    with speaking(for_post(deps, channel_id=case["channel_id"], engagement=case.get("engagement"))):
+        text = mb.header_text(case)  # the whole channel reads the header: its language
+        blocks = mb.header_blocks(case, side=scope.side, today=mediation.today(deps))
     try:
-        posted = client.chat_postMessage(
-            channel=case["channel_id"],
-            text=mb.header_text(case),
-            blocks=wire(mb.header_blocks(case, side=scope.side, today=mediation.today(deps))),
-            unfurl_links=False,
-        )
+        posted = client.chat_postMessage(channel=case["channel_id"], text=text, blocks=wire(blocks), unfurl_links=False)
     except Exception as err:
         mediation.discard(deps, case["id"])
         if not isinstance(err, SlackApiError):
