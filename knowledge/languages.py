@@ -2,8 +2,8 @@
 
 `detect(question)` answers only when it is sure: a question of fewer than four words ("sla P1?") that no
 function words name, or one whose words split between languages, gets None, and the caller falls back to the
-channel's or the user's language rather than guessing. `document_language(text)` reads a document's body (markup, numbers and identifiers
-stripped) for its stemming and stop words.
+channel's or the user's language rather than guessing. `document_language(text)` reads a document's body
+(markup, numbers and identifiers stripped) for its stemming and stop words.
 
 Detection runs in two steps: each language's commonest function words decide clear cases without a model
 (even a short question: "abbiamo degli SLA con MMI?" says Italian three times); anything less clear goes to

@@ -67,7 +67,8 @@ _ASKS = {
     ),
     "amount": re.compile(
         r"\b(?:how much|cost|price|fee|fees|rate|cap|capped|amount|percent|percentage|minimum|maximum|limit"
-        r"|quanto costa|(?<!ogni\s)quanto(?!\s+tempo)|costo|costi|prezzo|tariffa|canone|importo|percentuale|minimo|massimo|limite|tetto"
+        r"|quanto costa|(?<!ogni\s)quanto(?!\s+tempo)|costo|costi|prezzo|tariffa|canone|importo|percentuale"
+        r"|minimo|massimo|limite|tetto"
         r"|penale|penali)\b",
         re.IGNORECASE,
     ),

@@ -149,7 +149,8 @@ def test_names_are_imported_from_where_they_are_defined(path: Path) -> None:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("bot", "knowledge"):
             for alias in node.names:
-                if alias.asname == alias.name or (alias.name.startswith("_") and not alias.name.startswith("__") and alias.name != "_"):
+                private = alias.name.startswith("_") and not alias.name.startswith("__") and alias.name != "_"
+                if alias.asname == alias.name or private:
                     found.append(f"{node.module}.{alias.name}")
     assert found == []
 
