@@ -22,6 +22,14 @@ _PAGE_NUMBER = re.compile(
 )
 _FILING_LABEL = re.compile(r"(?i)(?:exhibit|ex-)[ \t]*[0-9]{1,3}\.[0-9A-Z()]{1,8}")  # "Exhibit 10.17", not "Exhibit A"
 _GLUED_PAGE = re.compile(r"([0-9]{1,3})[ \t]+(?=[0-9]{1,2}(?:\.[0-9]{1,3})*\.(?:[ \t]|$))")  # "3 8.  LIABILITY"
+# reStructuredText markup that is no clause text: a directive (".. toctree::", ".. |STYLE0| image:: ..."), a link
+# target (".. _h6e77...:"), a comment, a substitution standing alone ("\\ |STYLE0|\\ ") or an adornment line.
+_RST_MARKUP = re.compile(
+    r"\.\.(?:[ \t]+(?:_[^\n]*:|\|[^|\n]+\|[ \t]+[\w-]+::.*|[\w:-]+::.*|[^\n]*)|)(?:\n[ \t]+:[\w-]+:[^\n]*)*"
+    r"|(?:\\?[ \t]*\|[A-Za-z0-9_ -]{1,40}\|[ \t]*\\?[ \t]*)+"
+    r"|:[a-z-]{2,20}:(?:[ \t]+[^\n]{0,80})?"  # a directive's option, cut from it at its indentation
+    r"""|([=\-~^*#"'`+_])\1{2,}"""
+)
 _REPEATS = 4
 _BARE_NUMBER = re.compile(r"[0-9]{1,4}")
 _FURNITURE_CHARS = 160
@@ -51,6 +59,9 @@ def content_blocks(text: str, start: int = 0, end: int | None = None) -> list[tu
             page = number
         if _is_page_mark(piece) or (b - a <= _FURNITURE_CHARS and _furniture_key(piece) in repeated):
             gap = True
+            continue
+        if piece[:1] in ".\\|:=-~^*#\"'`+_" and _RST_MARKUP.fullmatch(piece):
+            gap = True  # reST markup between paragraphs: no clause holds it, none reaches over it
             continue
         if gap and (glued := _GLUED_PAGE.match(piece)):
             a += glued.end()  # the next page's number, glued to the clause number that opens it

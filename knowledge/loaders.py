@@ -1,4 +1,4 @@
-"""Turn source files (PDF, DOCX, Markdown, text, HTML) into ExtractedDocument, or a DocumentError."""
+"""Turn source files (PDF, DOCX, Markdown, reStructuredText, text, HTML) into ExtractedDocument, or a DocumentError."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from knowledge.formats.common import Extracted, clean_inline, require_text, stri
 from knowledge.formats.docx import extract_docx
 from knowledge.formats.html import extract_html
 from knowledge.formats.pdf import extract_pdf
-from knowledge.formats.text import extract_plain, first_line_title, is_filing_label, markdown_title
+from knowledge.formats.text import extract_plain, first_line_title, is_filing_label, markdown_title, rst_title
 from knowledge.limits import DEFAULT_LIMITS, Limits, check_chars
 
 _KINDS = {
@@ -25,6 +25,7 @@ _KINDS = {
     ".docx": "docx",
     ".md": "markdown",
     ".markdown": "markdown",
+    ".rst": "rst",
     ".txt": "text",
     ".text": "text",
     ".html": "html",
@@ -197,5 +198,6 @@ _EXTRACTORS: dict[str, Callable[[bytes, str, Limits], Extracted]] = {
     "docx": extract_docx,
     "html": extract_html,
     "markdown": partial(extract_plain, title_of=markdown_title),
+    "rst": partial(extract_plain, title_of=rst_title),  # indexed as the text it is: spans stay exact
     "text": partial(extract_plain, title_of=first_line_title),
 }

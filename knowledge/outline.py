@@ -26,6 +26,7 @@ from knowledge.sections import (
     opens_part,
     opens_recitals,
     opens_signatures,
+    recitals_name,
     successors,
 )
 from knowledge.tables import table_at
@@ -63,12 +64,14 @@ class Outline:
         self.prose = 0  # the preamble's paragraphs so far
         self.whereas = False  # a WHEREAS clause has opened in the recitals
         self.plain = 0  # paragraphs of the recitals that open with no WHEREAS
+        self.recitals = "Recitals"  # what the recitals are called ("Premesse" in an Italian contract)
 
     def copy(self) -> Outline:
         twin = Outline(self.numbered_later)
         twin.open = [replace(o) for o in self.open]
         twin.numbered, twin.part, twin.front, twin.prose = self.numbered, self.part, self.front, self.prose
         twin.ending, twin.whereas, twin.plain = self.ending, self.whereas, self.plain
+        twin.recitals = self.recitals
         return twin
 
     @property
@@ -136,7 +139,7 @@ class Outline:
             return
         operative = ends_recitals(text, a, b)
         if self.part is None and recital:
-            self.part = "Recitals"
+            self.part, self.recitals = "Recitals", recitals_name(text, a, b)
         elif self.part == "Recitals" and not (recital or operative) and marker is None:
             self.plain += 1  # under a "RECITALS" heading, paragraphs are recitals; after WHEREAS clauses, not
             if self.whereas or self.plain > _MAX_PLAIN_RECITALS:
@@ -196,7 +199,7 @@ class Outline:
         if self.part == "Recitals":  # "Recitals", "Recitals B", "Exhibit D Recitals"
             inner = compose_label([m for m in self.stack if m.kind != "appendix"])
             outer = compose_label([m for m in self.stack if m.kind == "appendix"])
-            core = f"Recitals {inner}" if inner else "Recitals"
+            core = f"{self.recitals} {inner}" if inner else self.recitals
             return f"{outer} {core}" if outer else core
         label = compose_label(self.stack)
         if label is None and self.front and self.numbered_later:

@@ -14,7 +14,10 @@ from knowledge.sections import is_padding_break, trimmed
 
 # Paragraph breaks: a blank line, a run of 3+ spaces (text converted from EDGAR filings), or a line
 # break before something that opens a clause or a table row.
-_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*|[ \t]{3,}|\n(?=[ \t]*(?:[|#>]|\(?[0-9a-zA-Z]{1,4}[.)]|[A-Z]{4,}))")
+# A line of '#' alone underlines a reStructuredText title: it stays with the title.
+_BREAK = re.compile(
+    r"\n[ \t\r\f\v]*\n\s*|[ \t]{3,}|\n(?=[ \t]*(?:[|>]|#(?!#*[ \t\r]*(?:\n|\Z))|\(?[0-9a-zA-Z]{1,4}[.)]|[A-Z]{4,}))"
+)
 
 # A clause number inside a paragraph, after a sentence's end: "... agree as follows: 1. Products and Payments
 # A. Product. Shi Farms agrees ...". Some SEC filings are one line of 30,000 characters; only paragraphs

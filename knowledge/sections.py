@@ -9,6 +9,29 @@ _CONTAINER_WORDS = "article|section|schedule|exhibit|annex|appendix|attachment|p
 _APPENDIX_WORDS = {"schedule", "exhibit", "annex", "appendix", "attachment", "addendum"}
 
 _MD_HEADING = re.compile(r"(#{1,6})[ \t]+(.+)")
+# Italian containers: "Articolo 5", "Art. 5.2", "ART. 5 -", "Allegato B", "Capo II", "Titolo I", "Sezione 3".
+_IT_CONTAINER = re.compile(
+    r"(Articolo|ARTICOLO|Art\.|ART\.|Art(?=[ \t]+[0-9])|ART(?=[ \t]+[0-9])|Allegato|ALLEGATO|Appendice|APPENDICE"
+    r"|Capo|CAPO|Titolo|TITOLO|Sezione|SEZIONE)"
+    r"[ \t]*((?<=\.)[0-9]{1,3}(?:\.[0-9]{1,3})*(?:[ \t]*(?:bis|ter|quater)\b)?|(?<=[ \t])(?:[0-9]{1,3}(?:\.[0-9]{1,3})*"
+    r"(?:[ \t]*(?:bis|ter|quater)\b)?|[IVXLC]{1,6}|[A-Z]))(?![\w,])\.?[ \t]*[:.\-\u2013\u2014]?[ \t]*"
+)
+_IT_WORDS = {
+    "articolo": "Art.",
+    "art.": "Art.",
+    "art": "Art.",
+    "allegato": "Allegato",
+    "appendice": "Appendice",
+    "capo": "Capo",
+}
+_IT_WORDS |= {"titolo": "Titolo", "sezione": "Sezione"}
+# "comma 2" opening a paragraph of an Italian article; "lettera a)" or "lett. b)" opening an item.
+_COMMA = re.compile(r"(?:Comma|COMMA|comma)[ \t]+([0-9]{1,2})(?:[ \t]*[.):\-\u2013][ \t]*|[ \t]+)(?=\S)")
+_LETTERA = re.compile(r"(?:[Ll]ettera|[Ll]ett\.)[ \t]*([a-z])\)[ \t]+(?=\S)")
+# reST section adornment: the line under (and maybe over) a title, its level by the character (a document's own
+# order of levels is not followed: '#' and '*' overlines or underlines read as the top, '=' next, then '-', '~', '^').
+_RST_LINE = re.compile(r"""([=\-~^*#"'`:.+_<>])\1{2,}[ \t]*""")
+_RST_LEVELS = {"#": 1, "*": 1, "=": 1, "-": 2, "~": 3, "^": 4, '"': 5}
 _CONTAINER = re.compile(
     rf"(?i:({_CONTAINER_WORDS}))[ \t]+"
     rf"([0-9]{{1,3}}(?:\.[0-9]{{1,3}})*[A-Z]?|[IVXLC]{{1,6}}|[A-Z])\b\.?[ \t]*[:.\-\u2013\u2014]?[ \t]*"
@@ -19,7 +42,10 @@ _PAREN = re.compile(r"\(([a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|[0-9]{1,2})\)[ \t]+(
 _HALF_PAREN = re.compile(r"([a-z]|[ivx]{1,5}|[A-Z])\)[ \t]+(?=\S)|([a-z]|[ivx]{1,5})\.[ \t]+(?=[A-Z\"\u201c(])")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 # A run of capitalised words opening a clause: "PURPOSE OF AGREEMENT Formalize the agreements ..."
-_CAPS_RUN = re.compile(r"((?:[A-Z][A-Z0-9&'/,-]*[ \t]+){0,9}[A-Z][A-Z0-9&'/-]+)\.?(?=[ \t\n]|$)")
+_CAPS_RUN = re.compile(
+    r"((?:[A-Z\u00c0-\u00d6\u00d8-\u00de][A-Z\u00c0-\u00d6\u00d8-\u00de0-9&'/,-]*[ \t]+){0,9}"
+    r"[A-Z\u00c0-\u00d6\u00d8-\u00de][A-Z\u00c0-\u00d6\u00d8-\u00de0-9&'/-]+)\.?(?=[ \t\n]|$)"
+)
 _LETTER = re.compile(r"([A-Z])\.[ \t]+(?=[A-Z\"\u201c(])")
 _ROMAN = re.compile(r"[ivxlc]+")
 _EMPHASIS = re.compile(r"[*_]{1,3}")
@@ -31,10 +57,11 @@ _FILING_EXHIBIT_CHARS = 400  # "Exhibit 28" or "EXHIBIT 10" this near the top is
 class Marker:
     """A clause marker at the start of a block: its kind, number, heading and nesting rank."""
 
-    kind: str  # container | appendix | heading | decimal | letter | paren | item ("a)": no "(") | definition
+    kind: str  # container | appendix | heading | decimal | letter | paren | item ("a)": no "(") | comma | definition
     number: str | None
     heading: str | None
     rank: int
+    style: str = ""  # "it": an Italian article, annex or "comma" (its label reads "Art. 5.2", "Art. 5, comma 2")
 
     @property
     def display(self) -> str:
@@ -80,9 +107,54 @@ def _paren_rank(token: str) -> int:
     return 30
 
 
+def _rst_heading(head: str) -> tuple[str, int] | None:
+    """A reST section title opening the block (its text, its level): a line underlined (maybe also overlined) with a
+    punctuation character repeated at least as long as the title."""
+    lines = head.split("\n", 3)
+    if (
+        len(lines) >= 3
+        and _RST_LINE.fullmatch(lines[0])
+        and _RST_LINE.fullmatch(lines[2])
+        and lines[0][0] == lines[2][0]
+    ):
+        title, char = lines[1], lines[0][0]
+    elif len(lines) >= 2 and _RST_LINE.fullmatch(lines[1]) and not _RST_LINE.fullmatch(lines[0]):
+        title, char = lines[0], lines[1][0]
+        if len(lines[1].rstrip()) < len(title.rstrip().expandtabs(8)):
+            return None
+    else:
+        return None
+    title = " ".join(title.split())
+    return (title, _RST_LEVELS.get(char, 5)) if title and len(title) <= 160 else None
+
+
+def _italian(m: re.Match[str]) -> Marker | None:
+    word = m.group(1).lower()
+    token = " ".join(m.group(2).split())
+    name = _IT_WORDS[word]
+    number = f"{name} {token}"
+    if word in {"capo", "titolo"} and not (token.isdigit() or _ROMAN.fullmatch(token.lower())):
+        return None  # "Titolo" is also a word ("a titolo di"): a part of the contract is numbered
+    rest = m.string[m.end() :]
+    line = " ".join(rest.split("\n", 1)[0].split()).strip("*_ ")
+    heading = _title_of(rest) or (line if 2 <= len(line) <= 100 and line[-1] not in ".;:," else None)
+    if word == "sezione" and token[0].isdigit():
+        return Marker("decimal", token, heading, 10 + token.count("."), "it")
+    if word in {"allegato", "appendice"}:
+        return None if "." in token else Marker("appendix", number, heading, 1, "it")
+    rank = 1 if word in {"titolo", "capo"} else 2
+    return Marker("container", number, heading, rank, "it")
+
+
 def find_marker(text: str, start: int, end: int) -> Marker | None:
     """The clause marker opening the block text[start:end], if any."""
     head = text[start : min(end, start + 200)]
+    rst = _rst_heading(head)
+    if rst is not None:  # "Art. 3 Prestazioni della Società\n**********": the title read as a heading line
+        nested = find_marker(rst[0], 0, len(rst[0]))
+        if nested and nested.kind in {"container", "appendix", "decimal"}:
+            return Marker(nested.kind, nested.number, nested.heading or rst[0], nested.rank, nested.style)
+        return Marker("heading", None, rst[0][:120], rst[1])
     stripped = head
     if head[:1] in "*_":  # "**17.4.** Procedures", "**6. Definitions.**": the marker read without its emphasis
         em = _EMPHASIZED.match(head)
@@ -93,8 +165,17 @@ def find_marker(text: str, start: int, end: int) -> Marker | None:
         nested = find_marker(inner, 0, len(inner))
         level = len(m.group(1))
         if nested and nested.kind in {"container", "appendix", "decimal"}:
-            return Marker(nested.kind, nested.number, nested.heading or inner, nested.rank)
+            return Marker(nested.kind, nested.number, nested.heading or inner, nested.rank, nested.style)
         return Marker("heading", None, inner.split("\n", 1)[0][:120], level)
+    m = _IT_CONTAINER.match(stripped)
+    if m and (found := _italian(m)) is not None:
+        return found
+    m = _COMMA.match(stripped)
+    if m:
+        return Marker("comma", m.group(1), None, 10, "it")  # as "2." would
+    m = _LETTERA.match(stripped)
+    if m:
+        return Marker("item", f"({m.group(1)})", None, _paren_rank(m.group(1)), "it")
     m = _CONTAINER.match(stripped)
     if m and (m.group(1)[0].isupper()):
         word = m.group(1).lower()
@@ -167,15 +248,31 @@ def compose_label(stack: list[Marker]) -> str | None:
     """Section label from the open markers: 'Schedule B 3.1', '4.2(b)(ii)', '2(A)'."""
     label: str | None = None
     prefix = ""
+    italian = False  # under an Italian article: "Art. 5.2", "Art. 5, comma 2, lett. a)"
     for m in stack:
         if m.number is None:
             continue
         if m.kind == "definition":
             label = f"{label} {m.number}" if label else m.number
         elif m.kind == "appendix":
-            prefix, label = m.number + " ", None
-        elif m.kind == "container" or m.kind == "decimal":
-            label = m.number
+            prefix, label, italian = m.number + " ", None, False
+        elif m.kind == "container":
+            label, italian = m.number, m.style == "it" and m.number.startswith("Art. ")
+        elif m.kind == "decimal" and italian and label is not None and m.number:
+            article = label.removeprefix("Art. ").split(",", 1)[0]
+            if m.number.isdigit():
+                label = f"Art. {article}.{m.number}"
+            elif m.number.startswith(f"{article}."):
+                label = f"Art. {m.number}"
+            else:
+                label, italian = m.number, False
+        elif m.kind == "decimal":
+            label, italian = m.number, False
+        elif m.kind == "comma":
+            label = f"{label}, comma {m.number}" if label else f"comma {m.number}"
+        elif m.kind in {"item", "paren"} and (italian or m.style == "it") and m.number[1:-1].isalpha():
+            item = f"lett. {m.number[1:-1]})"
+            label = f"{label}, {item}" if label else item
         elif m.kind == "letter":
             label = f"{label}({m.number})" if label else m.number
         else:
@@ -190,7 +287,8 @@ def compose_label(stack: list[Marker]) -> str | None:
 _RECITAL_OPENER = re.compile(
     r"[ \t]*(?:\*\*|__|#{1,6}[ \t]+)?(?:\(?[A-Z0-9]{1,2}[.)][ \t]+)?"
     r"(?:WHEREAS\b|Whereas\b|W[ \t]?I[ \t]?T[ \t]?N[ \t]?E[ \t]?S[ \t]?S[ \t]?E[ \t]?T[ \t]?H\b"
-    r"|(?:RECITALS?|Recitals?|BACKGROUND|Background|PRELIMINARY[ \t]+STATEMENTS?|Preliminary[ \t]+Statements?)"
+    r"|(?:RECITALS?|Recitals?|BACKGROUND|Background|PRELIMINARY[ \t]+STATEMENTS?|Preliminary[ \t]+Statements?"
+    r"|PREMESSE|Premesse|PREMESSO[ \t]+CHE|Premesso[ \t]+che)"
     r"[*_]*[ \t]*[:.\-\u2013\u2014]?[*_]*(?=[ \t]*$|[ \t]*\n|[ \t]{2,}|[ \t]+WHEREAS\b|[ \t]+Whereas\b))"
 )
 # A block opening the signatures: "IN WITNESS WHEREOF", a "SIGNATURES" heading, "[Signature page follows]".
@@ -223,12 +321,23 @@ _INLINE = re.compile(
 )
 
 
-_OPERATIVE = re.compile(r"[ \t]*(?:\*\*|__)?(?:NOW,?[ \t]+THEREFORE|Now,?[ \t]+(?:T|t)herefore)\b")
+_OPERATIVE = re.compile(
+    r"[ \t]*(?:\*\*|__)?(?:NOW,?[ \t]+THEREFORE|Now,?[ \t]+(?:T|t)herefore"
+    r"|(?i:tutto[ \t]+ci[\u00f2o][ \t]+premesso|ci[\u00f2o][ \t]+premesso))\b"
+)
 
 
 def ends_recitals(text: str, start: int, end: int) -> bool:
     """Whether the block text[start:end] is the last of the recitals: "NOW, THEREFORE, the parties agree ..."."""
     return _OPERATIVE.match(text, start, end) is not None
+
+
+_PREMESSE = re.compile(r"[ \t]*(?:\*\*|__|#{1,6}[ \t]+)?(?:\(?[A-Z0-9]{1,2}[.)][ \t]+)?(?i:premess[eo])\b")
+
+
+def recitals_name(text: str, start: int, end: int) -> str:
+    """What the recitals opening at text[start:end] are called: "Premesse" in an Italian contract, else "Recitals"."""
+    return "Premesse" if _PREMESSE.match(text, start, end) else "Recitals"
 
 
 def opens_recitals(text: str, start: int, end: int) -> bool:

@@ -128,3 +128,31 @@ def markdown_title(text: str) -> str | None:
 
 
 _NUMBERED = re.compile(r"\s*(?:[0-9]+[.)]|[-*+|>]\s)")
+
+
+# A reStructuredText section title: its line, underlined (and maybe overlined) with one punctuation character
+# repeated at least as long as the title ("Art. 1 Terminologia" over "*******************").
+RST_ADORNMENT = re.compile(r"""([=\-~^*#"'`:.+_<>])\1{2,}[ \t]*""")
+
+
+def rst_underlines(title: str, line: str) -> bool:
+    """Whether `line` underlines (or overlines) the reST section title `title`: one punctuation character, repeated,
+    at least as long as the title (a tab counts as the spaces it spans)."""
+    title = title.rstrip().expandtabs(8)
+    return bool(title.strip()) and RST_ADORNMENT.fullmatch(line) is not None and len(line.rstrip()) >= len(title)
+
+
+def rst_title(text: str) -> str | None:
+    """The first reST section title (a line underlined with `=`, `#`, `*`, `-` ...), else a title-like first line.
+
+    Directives (`.. toctree::`), comments and link targets (`.. _id:`), substitutions (`|STYLE0|`) are skipped."""
+    lines = text.lstrip("\ufeff").splitlines()
+    for i, line in enumerate(lines[:_TITLE_LINES]):
+        opens = i + 1 < len(lines) and not line.startswith((" ", "\t", ".."))
+        if opens and rst_underlines(line, lines[i + 1]) and not RST_ADORNMENT.fullmatch(line):
+            return " ".join(line.split())
+    plain = [ln for ln in lines if not ln.lstrip().startswith("..") and not RST_ADORNMENT.fullmatch(ln.strip())]
+    return title_from_lines([_SUBSTITUTION.sub(" ", ln) for ln in plain])
+
+
+_SUBSTITUTION = re.compile(r"\\? ?\|[A-Za-z0-9_ -]{1,40}\|\\? ?")

@@ -1,0 +1,165 @@
+"""Italian contracts in the index: reStructuredText read as the text it is, Italian clause structure, BM25 in each
+chunk's own language, the Italian contract vocabulary and mixed pools.
+
+The excerpts are from real documents (see ../shared/bench/sla-it/MANIFEST.md): the Comune di Palermo - SISPI
+convention (CC BY 4.0, cirospat/pianotriennaleict-palermo-monitoraggio2019), the AgID PDND guidelines (CC0 1.0,
+AgID/lg-pdnd-docs) and the Cloud Temple SLAs (CC0 1.0, Cloud-Temple/docs), shortened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.chunking import chunk_document
+from knowledge.documents import ExtractedDocument
+from knowledge.loaders import SUPPORTED_SUFFIXES, find_documents, load_document
+from knowledge.outline import section_at
+from knowledge.sections import compose_label, find_marker
+
+# Comune di Palermo - SISPI S.p.A., Convenzione (CC BY 4.0), as its reST edition writes it.
+SISPI_RST = (  # trailing blanks kept, as in the file
+    """
+.. _h6e7773d6a267b475d6d396819274c2b:
+
+Convenzione per lo sviluppo e la conduzione tecnica del sistema informatico
+############################################################################
+
+\\ |STYLE0|\\ \n
+.. toctree::  \n    :maxdepth: 3
+    :caption: indice Convenzione SISPI
+
+.. _h102f667e3214140552c5d363f67376a:
+
+Art. 12	 Report trimestrali sulle attività \n*******************************************
+
+#. Secondo le prescrizioni al riguardo dettate dal Regolamento sul controllo analogo, entro il termine di 20 (venti) \
+giorni solari dalla scadenza di ciascun trimestre, la Società invia all’Amministrazione comunale i report sullo stato \
+di attuazione delle attività di conduzione tecnica e di sviluppo.
+
+#. Il referente della presente Convenzione si impegna a fornire le eventuali osservazioni o il riscontro positivo a \
+tali report entro 90 giorni dalla data di trasmissione. Tale termine vale anche al fine dell’applicazione delle \
+penali previste.
+
+.. _h3d3c604b725b1a6d6c657b663a453d38:
+
+Art 18 Livelli di servizio, monitoraggio e penali
+*************************************************
+
+#. Nell’erogazione dei servizi oggetto della presente convenzione la Società dovrà garantire adeguati livelli di \
+servizio (SLA).
+
+2. Ciascun livello di servizio dovrà essere misurabile in funzione dei seguenti parametri: definizione, valore \
+soglia, periodo di osservazione.
+"""
+)
+
+# AgID, Linee guida PDND (CC0 1.0): reST sections underlined with "=", "-" and "^".
+PDND_RST = """Livelli di servizio della Infrastruttura interoperabilità PDND
+==============================================================
+
+Il rapporto tra l’Infrastruttura interoperabilità PDND e gli Aderenti è regolato dai livelli di qualità, oggetto \
+della Lettera di Adesione.
+
+Indicatori dei servizi/API realizzati
+-------------------------------------
+
+Tempo di risposta delle richieste su percentile
+^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+Il tempo che intercorre tra una request e la relativa response, è indice dell’efficienza di un servizio/API reso \
+disponibile dall’Infrastruttura interoperabilità PDND.
+"""
+
+
+def _doc(text: str, name: str = "contratto.md") -> ExtractedDocument:
+    return ExtractedDocument(name=name, title="Contratto", text=text, kind="markdown", content_hash="x")
+
+
+def test_rst_is_indexed_as_the_text_it_is(tmp_path: Path) -> None:
+    assert ".rst" in SUPPORTED_SUFFIXES
+    path = tmp_path / "convenzione.rst"
+    path.write_text(SISPI_RST, encoding="utf-8")
+    found, errors = find_documents([tmp_path])
+    assert [f.name for f in found] == ["convenzione.rst"] and not errors
+    doc = load_document(path)
+    assert doc.kind == "rst" and doc.text == SISPI_RST  # spans point into the file's own text
+    assert doc.title == "Convenzione per lo sviluppo e la conduzione tecnica del sistema informatico"
+    assert load_document(_write(tmp_path, "pdnd.rst", PDND_RST)).title.startswith("Livelli di servizio della")
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def test_rst_articles_label_their_clauses_and_markup_is_no_clause_text() -> None:
+    doc = _doc(SISPI_RST, "convenzione.rst")
+    chunks = chunk_document(doc)
+    for c in chunks:
+        assert doc.text[c.start : c.end] == c.text_of(doc.text)
+        body = c.text_of(doc.text)
+        assert ".. _h" not in body and "toctree" not in body and "|STYLE0|" not in body and ":maxdepth:" not in body
+    at = SISPI_RST.index("entro 90 giorni")
+    assert section_at(SISPI_RST, at) == ("Art. 12", "Report trimestrali sulle attività")
+    assert section_at(SISPI_RST, SISPI_RST.index("Ciascun livello"))[0] == "Art. 18.2"
+    assert section_at(SISPI_RST, SISPI_RST.index("adeguati livelli"))[0] == "Art. 18"
+
+
+def test_rst_section_titles_are_headings() -> None:
+    marker = find_marker(PDND_RST, 0, PDND_RST.index("\n\n"))
+    assert marker is not None and marker.kind == "heading" and marker.heading.startswith("Livelli di servizio")
+    at = PDND_RST.index("Tempo di risposta")
+    sub = find_marker(PDND_RST, at, PDND_RST.index("\n\n", at))
+    assert sub is not None and sub.kind == "heading" and sub.rank > marker.rank
+
+
+@pytest.mark.parametrize(
+    ("opening", "label", "heading"),
+    [
+        ("Articolo 5 - Durata del contratto", "Art. 5", "Durata del contratto"),
+        ("Art. 5.2 Penali", "Art. 5.2", "Penali"),
+        ("ART. 7 - RESPONSABILITÀ DEL FORNITORE", "Art. 7", "RESPONSABILITÀ DEL FORNITORE"),
+        ("Art.9 Recesso", "Art. 9", "Recesso"),
+        ("Allegato B - Livelli di servizio", "Allegato B", "Livelli di servizio"),
+        ("Capo II Disposizioni finali", "Capo II", "Disposizioni finali"),
+        ("Titolo I", "Titolo I", None),
+    ],
+)
+def test_italian_markers(opening: str, label: str, heading: str | None) -> None:
+    text = f"{opening}\n\nIl Fornitore garantisce la disponibilità del servizio."
+    marker = find_marker(text, 0, len(opening))
+    assert marker is not None and compose_label([marker]) == label and marker.heading == heading
+
+
+def test_italian_words_that_are_no_markers() -> None:
+    for text in ("a titolo di esempio, il Fornitore", "Art. 5, comma 2 del Regolamento"):
+        assert find_marker(text, 0, len(text)) is None
+
+
+def test_italian_labels_nest() -> None:
+    text = (
+        "PREMESSE\n\nPremesso che il Comune intende affidare il servizio.\n\n"
+        "Tutto ciò premesso, le parti convengono quanto segue.\n\n"
+        "Art. 5 - Penali\n\n"
+        "1. In caso di ritardo si applica una penale pari allo 0,1% del corrispettivo.\n\n"
+        "comma 2. La penale non può superare il 10% del corrispettivo:\n\n"
+        "a) per ogni giorno di ritardo;\n\n"
+        "lettera b) per ogni disservizio.\n\n"
+        "Allegato B - Livelli di servizio\n\n"
+        "3.1 Disponibilità\n\nLa disponibilità mensile è del 99,9%.\n"
+    )
+    assert section_at(text, text.index("intende"))[0] == "Premesse"
+    assert section_at(text, text.index("0,1%"))[0] == "Art. 5.1"
+    assert section_at(text, text.index("non può"))[0] == "Art. 5, comma 2"
+    assert section_at(text, text.index("ogni giorno"))[0] == "Art. 5, comma 2, lett. a)"
+    assert section_at(text, text.index("ogni disservizio"))[0] == "Art. 5, comma 2, lett. b)"
+    assert section_at(text, text.index("99,9%"))[0] == "Allegato B 3.1"
+
+
+def test_english_labels_unchanged() -> None:
+    text = "Article 5 Term\n\n5.2 Renewal. This Agreement renews.\n\n(a) each year;\n\nSchedule B\n\n3.1 Uptime\n"
+    assert section_at(text, text.index("renews"))[0] == "5.2"
+    assert section_at(text, text.index("each year"))[0] == "5.2(a)"
+    assert section_at(text, text.index("Uptime"))[0] == "Schedule B 3.1"
