@@ -1,0 +1,259 @@
+"""Contract and service-level words of other languages, glossed in English for the lexical side of retrieval.
+
+An Italian question over English contracts shares almost no word with them: "entro quanti giorni va chiesto il
+credito?" and "Customer must request a Service Credit within 30 days". The dense side reads both languages; BM25
+reads words. `gloss(question, language)` gives the English words of the contract terms a question uses
+("credito" -> "credit", "preavviso" -> "notice", "recesso" -> "terminate termination"), added to the question's
+own words for BM25 only; the question itself is never rewritten, and quotes are never translated.
+
+The glossary is general contract vocabulary (outsourcing, SLA, cloud terms), written from Italian contract
+usage, not from any development question. A word is found as written or by its stem (a Snowball stem of the
+language).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_ITALIAN = {
+    # service levels and measurement
+    "disponibilità": "availability uptime",
+    "disponibilita": "availability uptime",
+    "indisponibilità": "unavailability downtime outage",
+    "indisponibilita": "unavailability downtime outage",
+    "interruzione": "interruption outage downtime",
+    "disservizio": "outage downtime incident",
+    "guasto": "failure fault outage",
+    "livello": "level",
+    "livelli": "levels",
+    "servizio": "service",
+    "servizi": "services",
+    "obiettivo": "target objective",
+    "soglia": "threshold",
+    "misurazione": "measurement",
+    "misura": "measure measurement",
+    "mensile": "monthly month",
+    "mese": "month",
+    "mesi": "months",
+    "trimestre": "quarter quarterly",
+    "trimestrale": "quarterly quarter",
+    "anno": "year",
+    "annuale": "annual yearly",
+    "giorno": "day",
+    "giorni": "days",
+    "lavorativi": "business working",
+    "lavorativo": "business working",
+    "ore": "hours",
+    "ora": "hour",
+    "minuti": "minutes",
+    "settimana": "week",
+    "risposta": "response respond",
+    "rispondere": "respond response",
+    "risolvere": "resolve resolution",
+    "risoluzione": "resolution resolve",
+    "ripristino": "restoration restore",
+    "ripristinare": "restore restoration",
+    "intervento": "response intervention",
+    "presa": "acknowledgement",
+    "carico": "acknowledgement",
+    "priorità": "priority severity",
+    "priorita": "priority severity",
+    "gravità": "severity",
+    "gravita": "severity",
+    "critico": "critical",
+    "incidente": "incident",
+    "incidenti": "incidents",
+    "richiesta": "request",
+    "richieste": "requests",
+    "segnalazione": "ticket report",
+    "ticket": "ticket",
+    "supporto": "support",
+    "assistenza": "support assistance",
+    "manutenzione": "maintenance",
+    "programmata": "scheduled planned",
+    "finestra": "window",
+    "orario": "hours time",
+    "orari": "hours",
+    "ufficio": "office business",
+    "reperibilità": "on-call",
+    "escalation": "escalation",
+    "latenza": "latency",
+    "prestazioni": "performance",
+    "backup": "backup",
+    "copia": "backup copy",
+    # credits, penalties, money
+    "credito": "credit",
+    "crediti": "credits",
+    "penale": "penalty credit",
+    "penali": "penalties credits",
+    "indennizzo": "compensation credit",
+    "risarcimento": "damages compensation",
+    "rimborso": "refund reimbursement",
+    "compenso": "fee compensation",
+    "compensi": "fees",
+    "canone": "fee fees subscription",
+    "canoni": "fees",
+    "corrispettivo": "fee price consideration",
+    "prezzo": "price",
+    "tariffa": "rate fee",
+    "costo": "cost",
+    "costi": "costs",
+    "fattura": "invoice",
+    "fatture": "invoices",
+    "fatturazione": "invoicing billing",
+    "pagamento": "payment pay",
+    "pagare": "pay payment",
+    "pagamenti": "payments",
+    "interessi": "interest",
+    "mora": "late overdue",
+    "scadute": "overdue late",
+    "iva": "vat tax",
+    "imposte": "taxes",
+    "tasse": "taxes",
+    "massimale": "cap limit liability",
+    "tetto": "cap",
+    "limite": "limit cap",
+    "massimo": "maximum cap",
+    "minimo": "minimum",
+    "percentuale": "percentage percent",
+    "sconto": "discount",
+    "soldi": "cash money",
+    "contanti": "cash",
+    "rimedio": "remedy",
+    "esclusivo": "sole exclusive",
+    # term, renewal, termination, notice
+    "durata": "term duration",
+    "decorrenza": "effective commencement",
+    "scadenza": "expiration expiry deadline",
+    "scade": "expires expiration",
+    "rinnovo": "renewal renew",
+    "rinnova": "renews renewal",
+    "rinnovare": "renew renewal",
+    "tacito": "automatic automatically",
+    "automatico": "automatic automatically",
+    "disdetta": "non-renewal notice terminate",
+    "recesso": "termination terminate",
+    "recedere": "terminate termination",
+    "risolvere il contratto": "terminate",
+    "preavviso": "notice",
+    "avviso": "notice",
+    "comunicazione": "notice communication",
+    "notifica": "notification notice",
+    "inadempimento": "breach default",
+    "violazione": "breach violation",
+    "violazioni": "breaches",
+    "sanare": "cure",
+    "rimediare": "cure remedy",
+    "diffida": "notice cure",
+    "grave": "material",
+    "motivo": "cause",
+    "giusta": "cause",
+    "causa": "cause",
+    "insolvenza": "insolvency bankruptcy",
+    "fallimento": "bankruptcy insolvency",
+    "sospendere": "suspend suspension",
+    "sospensione": "suspension suspend",
+    "transizione": "transition exit",
+    "uscita": "exit transition",
+    "migrazione": "migration transition",
+    "restituzione": "return",
+    "cancellazione": "deletion delete",
+    "cancellare": "delete deletion",
+    "cancellano": "delete deletion",
+    # parties and obligations
+    "fornitore": "provider vendor supplier",
+    "cliente": "customer client",
+    "committente": "customer client",
+    "appaltatore": "contractor provider",
+    "parte": "party",
+    "parti": "parties",
+    "subappalto": "subcontract subcontractor",
+    "subappaltare": "subcontract subcontractor",
+    "cedere": "assign assignment",
+    "cessione": "assignment assign",
+    "obbligo": "obligation",
+    "obblighi": "obligations",
+    "responsabilità": "liability responsibility",
+    "responsabilita": "liability responsibility",
+    "garanzia": "warranty guarantee",
+    "garantisce": "guarantees warrants commitment",
+    "garantito": "guaranteed committed",
+    "impegno": "commitment",
+    "assicurazione": "insurance",
+    "riservatezza": "confidentiality confidential",
+    "confidenziali": "confidential",
+    "dati": "data",
+    "personali": "personal",
+    "sicurezza": "security",
+    "audit": "audit",
+    "verifica": "audit verification",
+    "ispezione": "inspection audit",
+    "proprietà": "ownership property",
+    "intellettuale": "intellectual",
+    "licenza": "license",
+    "esclusiva": "exclusive exclusivity",
+    "concorrenza": "compete non-compete competition",
+    "legge": "law",
+    "applicabile": "governing applicable",
+    "foro": "jurisdiction courts venue",
+    "competente": "jurisdiction",
+    "tribunale": "court courts",
+    "controversie": "disputes",
+    "arbitrato": "arbitration",
+    "forza": "force",
+    "maggiore": "majeure",
+    "modifica": "amendment change modify",
+    "modifiche": "amendments changes",
+    "emendamento": "amendment",
+    "accordo": "agreement",
+    "contratto": "agreement contract",
+    "convenzione": "agreement",
+    "allegato": "schedule exhibit annex",
+    "rapporto": "report",
+    "report": "report",
+    "resoconto": "report",
+    "reclamo": "claim complaint",
+    "richiedere": "request claim",
+    "chiedere": "request claim",
+    "chiesto": "requested claimed",
+    "reclamare": "claim",
+    "contestazione": "dispute",
+    "contestare": "dispute",
+    "accettazione": "acceptance",
+    "approvazione": "approval",
+    "formazione": "training",
+    "addestrare": "train training",
+    "trasferimento": "transfer",
+    "estero": "outside abroad",
+    "europa": "europe european",
+}
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+GLOSSARIES = {"it": _ITALIAN}
+
+
+@lru_cache(maxsize=4)
+def _stemmed(language: str) -> dict[str, str]:
+    import snowballstemmer
+
+    stemmer = snowballstemmer.stemmer({"it": "italian"}[language])
+    return {stemmer.stemWord(k): v for k, v in GLOSSARIES[language].items() if " " not in k}
+
+
+def gloss(question: str, language: str | None) -> str:
+    """The English words of the contract terms `question` (in `language`) uses; '' for English or no glossary."""
+    glossary = GLOSSARIES.get(language or "")
+    if not glossary:
+        return ""
+    import snowballstemmer
+
+    stemmer = snowballstemmer.stemmer({"it": "italian"}[language or "it"])
+    stems = _stemmed(language or "it")
+    out: list[str] = []
+    for word in _WORD.findall(question.lower()):
+        word = word.split("'")[-1].split("’")[-1]  # "l'uptime" -> "uptime"
+        found = glossary.get(word) or stems.get(stemmer.stemWord(word))
+        if found:
+            out.append(found)
+    return " ".join(dict.fromkeys(out))

@@ -1,0 +1,18 @@
+"""An Italian question's contract terms glossed in English for BM25 (issue #14, mixed pools)."""
+
+from __future__ import annotations
+
+from knowledge.glossary import gloss
+
+
+def test_contract_terms_are_glossed_as_written_and_by_their_stem() -> None:
+    words = gloss("Entro quanti giorni va chiesto il credito? E il preavviso di recesso?", "it").split()
+    assert {"credit", "notice", "termination", "days"} <= set(words)
+    assert "automatic" in gloss("il contratto si rinnova in modo tacito?", "it")  # "tacito"
+    assert "credits" in gloss("crediti", "it") and "penalties" in gloss("le penali", "it")
+    assert "uptime" in gloss("l'uptime e la disponibilità", "it")  # after an elided article
+
+
+def test_english_and_unknown_languages_get_no_gloss() -> None:
+    assert gloss("what is the notice period?", "en") == ""
+    assert gloss("¿cuál es el plazo?", "es") == "" and gloss("qualcosa", None) == ""
