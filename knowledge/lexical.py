@@ -8,36 +8,92 @@ import logging
 import bm25s
 import numpy as np
 
+from knowledge.languages import FUNCTION_WORDS, words_of
 from knowledge.signals import HOLDS, PREAMBLE, looks_like_contents
 from knowledge.stored import StoredChunk, StoredDocument
-from knowledge.text import tokenize
+from knowledge.text import SNOWBALL, tokenize
+from knowledge.vocabulary import translations
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 BM25_K1 = 1.5
 BM25_B = 0.75
-OPENING_CHARS = 1500  # chunks starting this early make up a document's opening
+OPENING_CHARS = 1500
+# A pool of several languages: each language's BM25 scores are lifted to the best language's scale (by at most
+# 1 / LANGUAGE_FLOOR), so an Italian question's own words in Italian clauses do not outweigh the English clause that
+# answers it (its terms reach English clauses only through their translations).
+LANGUAGE_FLOOR = 0.5  # chunks starting this early make up a document's opening
+
+
+def text_language(text: str) -> str | None:
+    """The language a chunk's words are in, by its function words (no model: a chunk is long enough), or None when
+    they do not say clearly (a table row, a heading, a list of names)."""
+    scores = dict.fromkeys(FUNCTION_WORDS, 0.0)
+    for word in words_of(text):
+        owners = [lang for lang, vocab in FUNCTION_WORDS.items() if word.lower() in vocab]
+        for lang in owners:
+            scores[lang] += 1 / len(owners)
+    (best, lang), (second, _other) = sorted(((v, k) for k, v in scores.items()), reverse=True)[:2]
+    return lang if best >= 3 and best >= 2 * second and lang in SNOWBALL else None
+
+
+def chunk_languages(chunks: list[StoredChunk]) -> list[str]:
+    """Each chunk's language: its own words' when they say clearly, else its document's (the language most of its
+    chunks' text is in), else English."""
+    own = [text_language(c.text) for c in chunks]
+    weight: dict[str, dict[str, int]] = {}
+    for c, lang in zip(chunks, own, strict=True):
+        if lang is not None:
+            weight.setdefault(c.doc_id, {}).setdefault(lang, 0)
+            weight[c.doc_id][lang] += len(c.text)
+    document = {doc: max(w, key=lambda k: w[k]) for doc, w in weight.items()}
+    return [lang or document.get(c.doc_id, "en") for c, lang in zip(chunks, own, strict=True)]
 
 
 class ChunkIndex:
-    """BM25 over the chunks one side may read, with the per-chunk cues retrieval ranks by."""
+    """BM25 over the chunks one side may read, with the per-chunk cues retrieval ranks by.
+
+    Each chunk is tokenised in its own language (stemmer and stop words, `chunk_languages`); a pool of several
+    languages has a BM25 index per language, and a question is tokenised for each, with the contract terms it uses
+    translated into that language (`vocabulary.translations`): "penale" finds "service credit" in an English clause.
+    `groups` says which positions each language holds, for fusion to weigh each language's scores on its own scale.
+    """
 
     def __init__(self, chunks: list[StoredChunk]) -> None:
         self.chunks = chunks
         self.position = {c.id: i for i, c in enumerate(chunks)}
-        self.tokens = [tokenize(f"{c.heading or ''} {c.text} {c.title}") for c in chunks]
-        self.bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
-        if chunks:
-            self.bm25.index([t or ["_"] for t in self.tokens], show_progress=False)
+        self.languages = chunk_languages(chunks)
+        self.tokens = [
+            tokenize(f"{c.heading or ''} {c.text} {c.title}", lang)
+            for c, lang in zip(chunks, self.languages, strict=True)
+        ]
+        self.groups: dict[str, np.ndarray] = {}
+        self._bm25: dict[str, bm25s.BM25] = {}
+        for lang in sorted(set(self.languages)):
+            positions = np.array([i for i, x in enumerate(self.languages) if x == lang], dtype=np.int64)
+            bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+            bm25.index([self.tokens[i] or ["_"] for i in positions], show_progress=False)
+            self.groups[lang], self._bm25[lang] = positions, bm25
         self.contents = np.array([looks_like_contents(c.text) for c in chunks], dtype=bool)
         self.holds = {kind: np.array([bool(p.search(c.text)) for c in chunks], dtype=bool) for kind, p in HOLDS.items()}
         self.preamble = np.array([bool(PREAMBLE.search(c.text)) for c in chunks], dtype=bool)
 
     def scores(self, question: str) -> np.ndarray:
-        tokens = tokenize(question)
-        if not tokens or not self.chunks:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        """BM25 of each chunk for the question, in its own language; in a pool of several languages, each
+        language's scores lifted to the best language's scale (by at most 1 / LANGUAGE_FLOOR)."""
+        out = np.zeros(len(self.chunks), dtype=np.float32)
+        best: dict[str, float] = {}
+        for lang, positions in self.groups.items():
+            tokens = query_tokens(question, lang)
+            if tokens:
+                out[positions] = np.asarray(self._bm25[lang].get_scores(tokens), dtype=np.float32)
+                best[lang] = float(out[positions].max())
+        top = max(best.values(), default=0.0)
+        if len(self.groups) > 1 and top > 0:
+            for lang, score in best.items():
+                if score > 0:
+                    out[self.groups[lang]] *= top / max(score, LANGUAGE_FLOOR * top)
+        return out
 
     def openings(self, eligible: np.ndarray) -> list[tuple[int, int]]:
         """(position, order) of each eligible document's opening chunks and its parties clause."""
@@ -77,6 +133,18 @@ class DocumentIndex:
         if not tokens or not self.docs:
             return np.zeros(len(self.docs), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+
+def query_tokens(question: str, language: str) -> list[str]:
+    """A question's tokens as BM25 over chunks in `language` reads them: stemmed that language's way, with the
+    contract terms it names in other languages translated (an English question keeps its English tokens alone)."""
+    tokens = tokenize(question, language)
+    seen = set(tokens)
+    for token in tokenize(translations(question, language), language):
+        if token not in seen:  # each translated term counted once
+            seen.add(token)
+            tokens.append(token)
+    return tokens
 
 
 def near(word: str, vocabulary: frozenset[str]) -> bool:

@@ -1,7 +1,8 @@
 """The text toolkit the application shares with the knowledge base: words, sentences, labels, verbatim places.
 
 `bot/` takes these from here, not from the modules that implement retrieval and answering:
-- words: `TOKEN`, `STOPWORDS`, `stem`, `tokenize` (what BM25 and every word-overlap check count);
+- words: `TOKEN`, `STOPWORDS`, `stem`, `tokenize` (what BM25 and every word-overlap check count; `tokenize(text,
+  "it")` stems and drops stop words the Italian way, `stem_in` one word, `SNOWBALL` the languages it knows);
 - sentences: `sentences` (a text's sentences and bullet lines, as written);
 - where a clause is: `citation_label` ("Master Services Agreement (01-msa.md), §4.2, p. 3");
 - verbatim places: `locate` (where a quote sits in a text, whitespace aside);
@@ -24,8 +25,10 @@ import snowballstemmer
 from knowledge.placeholders import marked
 from knowledge.prompting import attribute, fenced
 from knowledge.sections import sentence_spans
+from knowledge.stopwords import STOPWORDS_BY_LANGUAGE
 
 __all__ = [
+    "SNOWBALL",
     "STOPWORDS",
     "TOKEN",
     "attribute",
@@ -36,6 +39,7 @@ __all__ = [
     "parse_json_reply",
     "sentences",
     "stem",
+    "stem_in",
     "tokenize",
 ]
 
@@ -111,6 +115,13 @@ STOPWORDS = frozenset(
 )
 TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _STEMMER = snowballstemmer.stemmer("english")
+# The languages whose words BM25 stems with their own Snowball stemmer and stop words (`tokenize(text, "it")`).
+SNOWBALL = {"en": "english", "it": "italian", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese"}
+SNOWBALL |= {"nl": "dutch"}
+# Words of other languages: letters with their accents; an apostrophe splits ("dell'accordo": "dell", "accordo");
+# a decimal comma joins figures ("99,99" reads "99.99", as an English question writes it).
+WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+", re.UNICODE)
+_ACCENTS = str.maketrans("àáâäèéêëìíîïòóôöùúûüç", "aaaaeeeeiiiioooouuuuc")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -121,9 +132,30 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, stemmed words and numbers; stopwords dropped."""
-    return [stem(t.replace("'", "")) for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
+@functools.lru_cache(maxsize=16)
+def _stemmer(language: str) -> snowballstemmer.BaseStemmer:
+    return snowballstemmer.stemmer(SNOWBALL[language])
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem_in(word: str, language: str) -> str:
+    """A word's Snowball stem in `language` (English: `stem`), accents dropped so "disponibilita" typed without its
+    accent meets "disponibilità"."""
+    if language == "en" or language not in SNOWBALL:
+        return stem(word)
+    if not word.isalpha():
+        return word.replace(",", ".")
+    stemmed = str(_stemmer(language).stemWord(word)) if len(word) > 3 else word
+    return stemmed.translate(_ACCENTS)
+
+
+def tokenize(text: str, language: str | None = None) -> list[str]:
+    """Lower-cased, stemmed words and numbers; stopwords dropped. `language` (an ISO 639-1 code with a Snowball
+    stemmer): that language's stemmer and stop words; English by default."""
+    if language is None or language == "en" or language not in SNOWBALL:
+        return [stem(t.replace("'", "")) for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
+    stop = STOPWORDS_BY_LANGUAGE.get(language, frozenset())
+    return [stem_in(t, language) for t in WORD.findall(text.lower()) if t not in stop]
 
 
 def citation_label(*, title: str | None, document: str | None, section: str | None, page: int | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Abbreviations common in outsourcing work, expanded next to the original (never replacing it).
@@ -691,3 +692,95 @@ SHORT_FORMS = {
     "mgmt": "management",
     "reps": "representations",
 }
+
+
+# -- contract terms across languages ----------------------------------------------------------------------------
+# Each concept as contracts and questions name it in each language (phrases separated by "|"). A question using a
+# phrase of one language has the concept's phrases of another added to its lexical query for chunks in that
+# language ("penale" -> "penalty service credit" against English clauses, "termination" -> "recesso risoluzione"
+# against Italian ones); against chunks in its own language, an Italian phrase brings its Italian synonyms
+# ("SLA" -> "livelli di servizio"), as ABBREVIATIONS does in English (English questions on English chunks are
+# left to ABBREVIATIONS alone).
+CONCEPTS: tuple[dict[str, str], ...] = (
+    {"en": "penalty|penalties|service credit|service credits", "it": "penale|penali|credito di servizio|crediti"},
+    {"en": "service level|service levels|sla", "it": "livelli di servizio|livello di servizio|sla"},
+    {"en": "notice|prior notice|notice period", "it": "preavviso|comunicazione scritta"},
+    {"en": "termination|terminate|withdraw", "it": "recesso|recedere|risoluzione|disdetta"},
+    {"en": "automatic renewal|automatically renew|renewal|renew", "it": "rinnovo tacito|tacitamente rinnovato|rinnovo"},
+    {"en": "jurisdiction|courts|venue", "it": "foro competente|foro|tribunale"},
+    {"en": "governing law|applicable law", "it": "legge applicabile|legge italiana"},
+    {"en": "availability|uptime|available", "it": "disponibilità|disponibile"},
+    {"en": "response time|respond|first response", "it": "tempo di risposta|tempi di risposta|presa in carico"},
+    {"en": "resolution time|restore|restoration|resolve", "it": "tempo di ripristino|ripristino|risoluzione"},
+    {"en": "subcontractor|subcontract|subcontracting", "it": "subappalto|subappaltatore|subappaltare"},
+    {"en": "confidentiality|confidential", "it": "riservatezza|riservate|confidenziali"},
+    {"en": "personal data|data protection|gdpr", "it": "dati personali|protezione dei dati|trattamento dei dati"},
+    {"en": "invoice|invoicing|billing|payment", "it": "fattura|fatturazione|fatture|pagamento"},
+    {"en": "fees|price|charges", "it": "corrispettivo|corrispettivi|canone|prezzo"},
+    {"en": "liability|liable", "it": "responsabilità|responsabile"},
+    {"en": "maintenance|scheduled maintenance", "it": "manutenzione|manutenzione programmata"},
+    {"en": "support|help desk", "it": "supporto|assistenza"},
+    {"en": "incident|incidents|outage", "it": "incidente|incidenti|disservizio|interruzione"},
+    {"en": "priority|severity", "it": "priorità|gravità|criticità"},
+    {"en": "exclusions|excluded|exceptions", "it": "esclusioni|esclusi|eccezioni"},
+    {"en": "claim|request a credit", "it": "reclamo|richiesta|richiedere"},
+    {"en": "monthly|per month|calendar month", "it": "mensile|mese|mensilmente"},
+    {"en": "business days|working days", "it": "giorni lavorativi"},
+    {"en": "days", "it": "giorni"},
+    {"en": "hours", "it": "ore"},
+    {"en": "minutes", "it": "minuti"},
+    {"en": "term|duration", "it": "durata"},
+    {"en": "effective date|commencement", "it": "decorrenza|entrata in vigore"},
+    {"en": "audit|inspection", "it": "audit|verifica|ispezione"},
+    {"en": "insurance", "it": "assicurazione|polizza"},
+    {"en": "warranty|warranties", "it": "garanzia|garanzie"},
+    {"en": "force majeure", "it": "forza maggiore"},
+    {"en": "backup", "it": "backup|salvataggio"},
+    {"en": "customer|client", "it": "cliente|committente"},
+    {"en": "provider|supplier|vendor", "it": "fornitore|prestatore"},
+    {"en": "report|reports|reporting", "it": "report|rapporto|rendiconto"},
+    {"en": "transition|exit|handover", "it": "transizione|uscita|subentro"},
+    {"en": "deletion|delete", "it": "cancellazione|cancellare"},
+)
+
+
+@functools.cache
+def _concept_stems() -> tuple[dict[str, tuple[tuple[str, ...], ...]], ...]:
+    from knowledge.text import tokenize  # knowledge.text imports nothing of this module: no cycle at import
+
+    return tuple(
+        {lang: tuple(tuple(tokenize(p, lang)) for p in phrases.split("|")) for lang, phrases in c.items()}
+        for c in CONCEPTS
+    )
+
+
+def _names(question: str, phrase: tuple[str, ...], surface: str, have: set[str]) -> bool:
+    """Whether the question uses a phrase: its stems all there, and a phrase of short stems ("foro" is "for") written
+    out as it is."""
+    if not phrase or not set(phrase) <= have:
+        return False
+    return max(map(len, phrase)) > 3 or re.search(rf"(?i)\b{re.escape(surface)}\b", question) is not None
+
+
+def translations(question: str, language: str) -> str:
+    """The contract terms a question names, in `language`: each concept's phrases in that language when the
+    question uses one of its phrases in another ("penale" -> "penalty penalties service credit ..." for English),
+    or, for a language other than English, in the same one (its synonyms). Empty when it names none."""
+    from knowledge.text import tokenize
+
+    words: dict[str, set[str]] = {}
+    out: list[str] = []
+    for concept, stems in zip(CONCEPTS, _concept_stems(), strict=True):
+        if language not in concept:
+            continue
+        for lang, phrases in stems.items():
+            if lang == language == "en":
+                continue
+            have = words.setdefault(lang, set(tokenize(question, lang)))
+            if any(
+                _names(question, phrase, surface, have)
+                for phrase, surface in zip(phrases, concept[lang].split("|"), strict=True)
+            ):
+                out.append(concept[language].replace("|", " "))
+                break
+    return " ".join(out)
