@@ -765,7 +765,8 @@ def _names(question: str, phrase: tuple[str, ...], surface: str, have: set[str])
 def translations(question: str, language: str) -> str:
     """The contract terms a question names, in `language`: each concept's phrases in that language when the
     question uses one of its phrases in another ("penale" -> "penalty penalties service credit ..." for English),
-    or, for a language other than English, in the same one (its synonyms). Empty when it names none."""
+    or, for a language other than English, in the same one (its synonyms). An English question naming a concept
+    in English gets nothing more for English chunks (ABBREVIATIONS expands English). Empty when it names none."""
     from knowledge.text import tokenize
 
     words: dict[str, set[str]] = {}
@@ -773,14 +774,14 @@ def translations(question: str, language: str) -> str:
     for concept, stems in zip(CONCEPTS, _concept_stems(), strict=True):
         if language not in concept:
             continue
+        named = set()
         for lang, phrases in stems.items():
-            if lang == language == "en":
-                continue
             have = words.setdefault(lang, set(tokenize(question, lang)))
-            if any(
-                _names(question, phrase, surface, have)
-                for phrase, surface in zip(phrases, concept[lang].split("|"), strict=True)
-            ):
-                out.append(concept[language].replace("|", " "))
-                break
+            surfaces = concept[lang].split("|")
+            if any(_names(question, p, w, have) for p, w in zip(phrases, surfaces, strict=True)):
+                named.add(lang)
+        if language == "en" and "en" in named:
+            continue  # named in English already ("client", "support", "incident" are also Italian stems)
+        if named - {"en"} or (named and language != "en"):
+            out.append(concept[language].replace("|", " "))
     return " ".join(out)
