@@ -112,10 +112,15 @@ class ChunkIndex:
 
     @functools.cached_property
     def _vocabulary(self) -> frozenset[str]:
-        return frozenset(t for tokens in self.tokens for t in tokens)
+        words = {t for tokens in self.tokens for t in tokens}
+        for c, lang in zip(self.chunks, self.languages, strict=True):
+            if lang != "en":  # also as English stems them: a word check stems the way English does
+                words.update(tokenize(f"{c.heading or ''} {c.text} {c.title}"))
+        return frozenset(words)
 
     def vocabulary(self) -> frozenset[str]:
-        """Every token of the indexed chunks."""
+        """Every token of the indexed chunks (in their own language's stems, and a chunk in another language than
+        English also in English stems, as `coverage` and `unknown_terms` look words up)."""
         return self._vocabulary
 
 
