@@ -18,11 +18,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 BM25_K1 = 1.5
 BM25_B = 0.75
-OPENING_CHARS = 1500
-# A pool of several languages: each language's BM25 scores are lifted to the best language's scale (by at most
-# 1 / LANGUAGE_FLOOR), so an Italian question's own words in Italian clauses do not outweigh the English clause that
-# answers it (its terms reach English clauses only through their translations).
-LANGUAGE_FLOOR = 0.5  # chunks starting this early make up a document's opening
+OPENING_CHARS = 1500  # chunks starting this early make up a document's opening
 
 
 def text_language(text: str) -> str | None:
@@ -56,7 +52,7 @@ class ChunkIndex:
     Each chunk is tokenised in its own language (stemmer and stop words, `chunk_languages`); a pool of several
     languages has a BM25 index per language, and a question is tokenised for each, with the contract terms it uses
     translated into that language (`vocabulary.translations`): "penale" finds "service credit" in an English clause.
-    `groups` says which positions each language holds, for fusion to weigh each language's scores on its own scale.
+    `groups` says which positions each language holds, `languages` each chunk's.
     """
 
     def __init__(self, chunks: list[StoredChunk]) -> None:
@@ -79,20 +75,16 @@ class ChunkIndex:
         self.preamble = np.array([bool(PREAMBLE.search(c.text)) for c in chunks], dtype=bool)
 
     def scores(self, question: str) -> np.ndarray:
-        """BM25 of each chunk for the question, in its own language; in a pool of several languages, each
-        language's scores lifted to the best language's scale (by at most 1 / LANGUAGE_FLOOR)."""
+        """BM25 of each chunk for the question, read in the chunk's own language (each language's index its own
+        statistics). Scores are not rescaled per language: on a mixed pool (benchmarks/languages.py, English and
+        Italian SLAs together) lifting the weaker language's BM25 to the stronger's lost English questions on
+        Italian clauses (lead 0.47 -> 0.37) and won nothing back; the dense side is lifted instead
+        (`retrieval.DENSE_LIFT`)."""
         out = np.zeros(len(self.chunks), dtype=np.float32)
-        best: dict[str, float] = {}
         for lang, positions in self.groups.items():
             tokens = query_tokens(question, lang)
             if tokens:
                 out[positions] = np.asarray(self._bm25[lang].get_scores(tokens), dtype=np.float32)
-                best[lang] = float(out[positions].max())
-        top = max(best.values(), default=0.0)
-        if len(self.groups) > 1 and top > 0:
-            for lang, score in best.items():
-                if score > 0:
-                    out[self.groups[lang]] *= top / max(score, LANGUAGE_FLOOR * top)
         return out
 
     def openings(self, eligible: np.ndarray) -> list[tuple[int, int]]:

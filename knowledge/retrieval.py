@@ -48,6 +48,11 @@ DENSE_SHARE = 0.35  # weight of (min-max normalised) cosine similarity; BM25 get
 # documents, hit@1: 0.32 unchanged, 0.43 at 0.85 without the gloss, 0.53 at 0.5 with it; English questions keep
 # DENSE_SHARE.
 OTHER_LANGUAGE_DENSE_SHARE = 0.5
+# A pool of several languages: each language's best cosine is lifted to the best one's, by at most this much. On
+# a mixed pool (the Italian dev set's sla-terms and sla-it questions over sla/docs and sla-it/docs together,
+# benchmarks/languages.py): English questions on Italian clauses lead 0.37 -> 0.47, Italian on English hit@8
+# 0.45 -> 0.50, Italian on Italian 0.67 either way (against no lift and BM25 rescaled per language).
+DENSE_LIFT = 0.1
 DENSE_POOL = 60
 LEXICAL_POOL = 60
 OPENING_BONUS = 1.9  # "who are the parties?": a document's opening leads ...
@@ -295,6 +300,7 @@ class Retriever:
         )
         similarity = {index.position[cid]: sim for cid, sim in dense if cid in index.position}
         similarity = {pos: sim for pos, sim in similarity.items() if eligible[pos]}  # drops stale versions
+        similarity = _lift_languages(similarity, index.languages)
         asked = detect(question) if multilingual(self.embeddings) else None
         other = asked not in (None, "en")
         # a question in another language also asks BM25 in English words: its contract terms glossed
@@ -433,6 +439,21 @@ class Retriever:
             if stemmed not in vocabulary and word not in vocabulary and not near(stemmed, vocabulary):
                 unknown.append(word)
         return unknown
+
+
+def _lift_languages(similarity: dict[int, float], languages: list[str]) -> dict[int, float]:
+    """Cosines in a pool of several languages, each language's lifted to the best language's (by at most
+    DENSE_LIFT): a question is nearer in meaning to clauses in its own language than to the same words in another,
+    so without this an Italian question's Italian clauses push the English one that answers it out of the pool's
+    top. One language: as they are."""
+    best: dict[str, float] = {}
+    for pos, sim in similarity.items():
+        lang = languages[pos]
+        best[lang] = max(best.get(lang, sim), sim)
+    if len(best) < 2:
+        return similarity
+    top = max(best.values())
+    return {pos: sim + min(DENSE_LIFT, top - best[languages[pos]]) for pos, sim in similarity.items()}
 
 
 def _fuse(

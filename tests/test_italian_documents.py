@@ -18,6 +18,7 @@ from knowledge.documents import ExtractedDocument
 from knowledge.lexical import ChunkIndex, chunk_languages, text_language
 from knowledge.loaders import SUPPORTED_SUFFIXES, find_documents, load_document
 from knowledge.outline import section_at
+from knowledge.retrieval import DENSE_LIFT, _lift_languages
 from knowledge.sections import compose_label, find_marker
 from knowledge.stored import StoredChunk
 from knowledge.text import tokenize
@@ -225,10 +226,20 @@ def test_an_italian_question_finds_the_english_clause_lexically() -> None:
     assert int(np.argmax(italian.scores("when must a service credit be requested?"))) == 1
 
 
-def test_a_mixed_pool_weighs_each_language_on_its_own_scale() -> None:
+def test_a_mixed_pool_reads_each_language_in_its_own_stems() -> None:
     chunks = [_chunk(0, "it.md", VM_CREDITO), _chunk(1, "it.md", VM_DISPONIBILITA), _chunk(2, "en.md", EN_CREDIT)]
     scores = ChunkIndex(chunks).scores("entro quanti giorni va chiesto il credito di servizio?")
-    assert scores[2] >= 0.5 * scores.max() > 0  # the English clause is not drowned by the Italian words
+    assert scores[2] > 0 and scores[0] > 0  # each language read in its own stems
     only_english = ChunkIndex([_chunk(2, "en.md", EN_CREDIT), _chunk(3, "en.md", EN_NOTICE)])
     plain = only_english.scores("service credit request")
     assert plain[0] > 0 and plain[1] == 0  # one language: BM25 as it always was
+
+
+def test_cosines_of_each_language_are_lifted_to_the_best_language() -> None:
+    english = {0: 0.80, 1: 0.70}
+    assert _lift_languages(english, ["en", "en"]) == english  # one language: as they are
+    lifted = _lift_languages({0: 0.86, 1: 0.80, 2: 0.83}, ["it", "it", "en"])
+    assert lifted[0] == 0.86 and lifted[1] == 0.80
+    assert lifted[2] == pytest.approx(0.83 + min(DENSE_LIFT, 0.03))
+    far = _lift_languages({0: 0.90, 1: 0.50}, ["it", "en"])
+    assert far[1] == pytest.approx(0.50 + DENSE_LIFT)  # by at most DENSE_LIFT
