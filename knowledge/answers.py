@@ -396,12 +396,12 @@ def _direct_in_quote(question: str, lead: Citation) -> Direct | None:
     return found.shifted(lead.start) if found else None
 
 
-_ABOUT_AMENDING = re.compile(r"\bamend", re.IGNORECASE)  # "when was the first amendment signed?"
+_ABOUT_AMENDING = re.compile(r"\b(?:amend|modific|emendament)", re.IGNORECASE)  # "when was the first amendment signed?"
 
 
 def _opening(hit: Hit) -> bool:
     """An amendment's preamble, recitals or signatures: they name what is amended, never the new wording."""
-    return (hit.chunk.section or "").split(" ")[0] in ("Preamble", "Recitals", "Signatures")
+    return (hit.chunk.section or "").split(" ")[0] in ("Preamble", "Recitals", "Signatures", "Premesse")
 
 
 def _within(hit: Hit, offset: int) -> bool:

@@ -6,6 +6,11 @@ reads words. `gloss(question, language)` gives the English words of the contract
 ("credito" -> "credit", "preavviso" -> "notice", "recesso" -> "terminate termination"), added to the question's
 own words for BM25 only; the question itself is never rewritten, and quotes are never translated.
 
+`knowledge.vocabulary.CONCEPTS` does the other half: a contract concept's phrases in each language, added to the
+lexical query of that language's chunks (both ways); this glossary gives the English words of an Italian
+question's single words, for the English side of BM25 (hit@1 of Italian questions on English documents 0.46 ->
+0.51 on the Italian development set with both, against CONCEPTS alone).
+
 The glossary is general contract vocabulary (outsourcing, SLA, cloud terms), written from Italian contract
 usage, not from any development question. A word is found as written or by its stem (a Snowball stem of the
 language).

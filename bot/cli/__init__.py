@@ -112,7 +112,7 @@ def cli() -> None:
 
 @cli.command(
     help=N_(
-        "Index contract files or folders (PDF, DOCX, Markdown, HTML, text) into an engagement.\n\n"
+        "Index contract files or folders (PDF, DOCX, Markdown, HTML, reST, text) into an engagement.\n\n"
         "Folders are searched recursively; a document is named by its path inside the folder given "
         '(`liaison index contracts/` names `contracts/a/sla.md` "a/sla.md"), a file given alone by its '
         "file name. Symbolic links out of a folder are not followed. Unchanged files are skipped; changed "

@@ -21,8 +21,10 @@ def refusal(deps: Deps, name: str, size: int | None) -> str | None:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         if not suffix:
-            return _("this kind of file is not a contract format I read (PDF, DOCX, Markdown, HTML, text)")
-        return _("{suffix} is not a contract format I read (PDF, DOCX, Markdown, HTML, text)").format(suffix=suffix)
+            return _("this kind of file is not a contract format I read (PDF, DOCX, Markdown, HTML, reST, text)")
+        return _("{suffix} is not a contract format I read (PDF, DOCX, Markdown, HTML, reST, text)").format(
+            suffix=suffix
+        )
     if size is not None and size > deps.settings.max_file_bytes:
         said, limit = f"{size / 1e6:.1f}", f"{deps.settings.max_file_mb:g}"
         if current() != "en":  # a decimal comma where the reader writes one (Italian, most of Europe)

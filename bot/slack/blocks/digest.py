@@ -106,7 +106,7 @@ def add_document_blocks(*, engagement: str, side: str | None) -> list[Block]:
     )
     text = _(
         "*Add a document to {engagement}*\n"
-        "1. Share the contract (PDF, DOCX, Markdown, HTML or text) in a channel bound to the engagement.\n"
+        "1. Share the contract (PDF, DOCX, Markdown, HTML, reST or text) in a channel bound to the engagement.\n"
         "2. Run `/liaison index` there, or use the *Add to contracts* shortcut on the message with the file.\n"
         "{where} Engagement admins (and workspace admins) can add documents; from a terminal: "
         "`liaison index FILE --engagement {engagement} --visibility shared|client-only|vendor-only`."
