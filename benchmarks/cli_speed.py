@@ -39,6 +39,15 @@ COMMANDS: dict[str, list[str]] = {
     "--help": ["--help"],
     "ask --json": ["ask", "what is the credit cap?", "-e", ENGAGEMENT, "--json"],
     "search --json": ["search", "credit cap", "-e", ENGAGEMENT, "--json"],
+    # an Italian question (issue #14): the same answer path, plus the language detector and the catalogues
+    "ask (Italian) --json": [
+        "ask",
+        "entro quanto tempo va risolto un incidente di severità 1?",
+        "-e",
+        ENGAGEMENT,
+        "--json",
+    ],
+    "--lang it --help": ["--lang", "it", "--help"],
 }
 TARGETS = {"--help": 0.5, "ask --json": 1.5}
 
