@@ -92,36 +92,26 @@ class Context(click.Context):
     formatter_class = Formatter
 
 
+class _Said:
+    """A help text kept as written (English, marked `N_()`) and read in the language of the moment: a property
+    where click has a plain attribute (`help`, `short_help`, `epilog`)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.stored = f"_{name}"
+
+    def __get__(self, obj: object, owner: type | None = None) -> str | None:
+        return _said(getattr(obj, self.stored, None))
+
+    def __set__(self, obj: object, value: str | None) -> None:
+        setattr(obj, self.stored, value)
+
+
 class _Helped:
-    """`help`, `short_help` and `epilog` kept as written (English) and read in the language of the moment."""
+    """`help`, `short_help` and `epilog` in the reader's language."""
 
-    _help: str | None = None
-    _short_help: str | None = None
-    _epilog: str | None = None
-
-    @property
-    def help(self) -> str | None:
-        return _said(self._help)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
-
-    @property
-    def short_help(self) -> str | None:
-        return _said(self._short_help)
-
-    @short_help.setter
-    def short_help(self, value: str | None) -> None:
-        self._short_help = value
-
-    @property
-    def epilog(self) -> str | None:
-        return _said(self._epilog)
-
-    @epilog.setter
-    def epilog(self, value: str | None) -> None:
-        self._epilog = value
+    help = _Said()
+    short_help = _Said()
+    epilog = _Said()
 
 
 class Command(_Helped, click.Command):  # a property where click has an attribute
@@ -135,23 +125,11 @@ class Group(_Helped, click.Group):
 
 
 class Argument(click.Argument):
-    @property
-    def help(self) -> str | None:
-        return _said(self._help)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
+    help = _Said()
 
 
 class Option(click.Option):
-    @property
-    def help(self) -> str | None:
-        return _said(self._help)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
+    help = _Said()
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
         """click's record, its "[default: ...]" and "[required]" in the reader's language."""
