@@ -324,31 +324,11 @@ def _report(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None:
             last = max(m.end(g) for g in ("n", "day", "kind") if m.group(g))
             last = len(text[:last].rstrip())
             duration = Duration(n, "business-day" if lavorativo else "day", Span.of(text, first, last))
-            return ObligationDraft(
-                kind="report",
-                rule=Span.of(text, m.start(), m.end()),
-                quote=Span.of(text, a, b),
-                section=None,
-                duration=duration,
-                direction="after",
-                anchor="period-end",
-                day_of_month=n,
-                values={"duration": duration.span, "day_of_month": Span.of(text, m.start("n"), m.end("n"))},
-            )
+            return _monthly_report(text, m, a, b, n, duration)
     if m and m.re is _DAY_OF_MONTH and (n := ordinal(m.group("n"))):
         unit: Unit = "business-day" if m.group("kind") and "calendar" not in m.group("kind").casefold() else "day"
         duration = Duration(n, unit, Span.of(text, m.start("n"), m.end("day")))
-        return ObligationDraft(
-            kind="report",
-            rule=Span.of(text, m.start(), m.end()),
-            quote=Span.of(text, a, b),
-            section=None,
-            duration=duration,
-            direction="after",
-            anchor="period-end",
-            day_of_month=n,
-            values={"duration": duration.span, "day_of_month": Span.of(text, m.start("n"), m.end("n"))},
-        )
+        return _monthly_report(text, m, a, b, n, duration)
     for p in periods(text, a, b):
         if not _WITHIN.search(text, max(a, p.start - 40), p.start):
             continue
@@ -400,3 +380,18 @@ def _payment(text: str, a: int, b: int, sentence: str) -> ObligationDraft | None
                 draft = replace(draft, rule=Span.of(text, draft.rule.start, tail.end()))
             return replace(draft, anchor="notice")
     return None
+
+
+def _monthly_report(text: str, m: re.Match[str], a: int, b: int, n: int, duration: Duration) -> ObligationDraft:
+    """A report due on the n-th (business) day of the month after each period, the rule `m` stating it."""
+    return ObligationDraft(
+        kind="report",
+        rule=Span.of(text, m.start(), m.end()),
+        quote=Span.of(text, a, b),
+        section=None,
+        duration=duration,
+        direction="after",
+        anchor="period-end",
+        day_of_month=n,
+        values={"duration": duration.span, "day_of_month": Span.of(text, m.start("n"), m.end("n"))},
+    )

@@ -75,17 +75,15 @@ def put_channel_language(
 
 def clear_engagement_language(session: Session, *, engagement: str) -> bool:
     """Forget the engagement's language (the process default applies again): True if one was set."""
-    row = session.get(EngagementLanguage, engagement)
-    if row is None:
-        return False
-    session.delete(row)
-    session.flush()
-    return True
+    return _delete(session, session.get(EngagementLanguage, engagement))
 
 
 def clear_channel_language(session: Session, *, channel_id: str) -> bool:
     """Forget the channel's language (its engagement's applies again): True if one was set."""
-    row = session.get(ChannelLanguage, channel_id)
+    return _delete(session, session.get(ChannelLanguage, channel_id))
+
+
+def _delete(session: Session, row: EngagementLanguage | ChannelLanguage | None) -> bool:
     if row is None:
         return False
     session.delete(row)
