@@ -324,16 +324,28 @@ def print_table(summary: dict[str, dict[str, Any]], ks: Sequence[int]) -> None:
         print(f"{name:<16}{s['questions']:>5}{s['covered']:>5}" + "".join(f"{fmt(v):>9}" for v in vals))
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("bench", type=Path, help="the shared bench folder (holds sla/docs and cuad/contracts)")
-    p.add_argument("--data", type=Path, default=DATA, help="questions (default benchmarks/data/slack_dev.jsonl)")
-    p.add_argument("--documents", type=Path, default=DOCUMENTS, help="engagements and their documents")
+def parser(description: str | None, *, bench: str, data: Path, documents: str, name: str) -> argparse.ArgumentParser:
+    """The options a development-set run takes (this script's, and `benchmarks/languages.py`'s)."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("bench", type=Path, help=f"the shared bench folder (holds {bench})")
+    p.add_argument("--data", type=Path, default=data, help=f"questions (default benchmarks/data/{data.name})")
+    p.add_argument("--documents", type=Path, default=DOCUMENTS, help=documents)
     p.add_argument("--data-dir", type=Path, help="index here and keep it (unchanged files are not re-embedded)")
     p.add_argument("--ks", default="1,4,8", help="comma-separated k values for hit@k (default 1,4,8)")
     p.add_argument("--only", help="comma-separated engagements to run")
-    p.add_argument("--out", type=Path, help="JSON (default benchmarks/results/devset-<timestamp>.json)")
+    p.add_argument("--out", type=Path, help=f"JSON (default benchmarks/results/{name}-<timestamp>.json)")
     p.add_argument("--embedder", help="a LIAISON_EMBEDDER value (default: the project's default embedder)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser(
+        __doc__,
+        bench="sla/docs and cuad/contracts",
+        data=DATA,
+        documents="engagements and their documents",
+        name="devset",
+    )
     args = p.parse_args(argv)
     ks = sorted({int(k) for k in args.ks.split(",") if k.strip()})
     items, corpus = load_items(args.data), load_corpus(args.documents)

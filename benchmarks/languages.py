@@ -27,7 +27,6 @@ and the twin's id, are in the JSON output. `--english-set` also asks `slack_dev.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -236,15 +235,14 @@ def print_report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("bench", type=Path, help="the shared bench folder (holds sla-it/docs, sla/docs and cuad/contracts)")
-    p.add_argument("--data", type=Path, default=DATA, help="questions (default benchmarks/data/sla_it_dev.jsonl)")
-    p.add_argument("--documents", type=Path, default=DOCUMENTS, help="engagements, documents and their languages")
-    p.add_argument("--data-dir", type=Path, help="index here and keep it (unchanged files are not re-embedded)")
-    p.add_argument("--ks", default="1,4,8", help="comma-separated k values for hit@k (default 1,4,8)")
-    p.add_argument("--only", help="comma-separated engagements to run")
-    p.add_argument("--out", type=Path, help="JSON (default benchmarks/results/languages-<timestamp>.json)")
-    p.add_argument("--embedder", help="a LIAISON_EMBEDDER value (default: the project's default embedder)")
+    p = devset.parser(
+        __doc__,
+        bench="sla-it/docs, sla/docs and cuad/contracts",
+        data=DATA,
+        documents="engagements, documents and their languages",
+        name="languages",
+    )
+    p.set_defaults(documents=DOCUMENTS)
     p.add_argument(
         "--english-set",
         nargs="?",
