@@ -85,3 +85,20 @@ def test_a_failed_translation_keeps_the_answer(tmp_path: Path, e5: E5Embeddings)
     kb.index([write(tmp_path / "sla-it.md", ITALIAN_SLA)], engagement="it-eng")
     answer = kb.answer_question("within how many days must we request the service credit?", engagement="it-eng")
     assert answer.found and all(c.translation is None for c in answer.citations)
+
+
+def test_a_translation_is_shown_beside_the_quote_marked_as_such(capsys: object) -> None:
+    from bot.cli.render import print_answer
+    from bot.slack.blocks.answers import answer_blocks
+    from knowledge.answers import Answer, Citation
+
+    quote = "Il Cliente deve richiedere il credito di servizio entro trenta (30) giorni."
+    cited = Citation("sla-it.md", "SLA", "3.2", None, quote, 0, len(quote), translation="Within thirty days.")
+    answer = Answer("q", "Here is what section 3.2 of the SLA says:", True, [cited])
+    shown = json.dumps(answer_blocks(answer, answer_id="1"), ensure_ascii=False)
+    assert quote in shown and "Machine translation, not the contract's words: Within thirty days." in shown
+    with speaking("it"):
+        assert "Traduzione automatica" in json.dumps(answer_blocks(answer, answer_id="1"), ensure_ascii=False)
+    print_answer(answer)
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "machine translation, not the contract's words:" in out and "Within thirty days." in out

@@ -37,6 +37,9 @@ def _citation(c: Citation) -> None:
         columns = " ".join(marked(c.header, c.header_start, c.placeholders).split())
         click.secho(_("  columns: {columns}").format(columns=columns), dim=True)
     click.echo(_quote(marked(c.quote, c.start, c.placeholders)))  # template slots shown as such
+    if c.translation:  # with an LLM: beside the verbatim quote, marked, never in its place
+        click.secho(_("  machine translation, not the contract's words:"), dim=True)
+        click.secho(_quote(c.translation), dim=True)
     click.secho(
         _("  ({document}, characters {start}-{end})").format(document=c.document, start=c.start, end=c.end), dim=True
     )

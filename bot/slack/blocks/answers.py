@@ -125,6 +125,10 @@ def _citation_blocks(c: Citation, *, nearest: bool, max_sections: int) -> list[B
     if len(spans) > max_sections:
         label = escaped_fit(c.label(), CONTEXT_CHARS - 60)
         blocks.append(context(_("Quote shortened; the full clause is in {label}.").format(label=label)))
+    if c.translation:  # with an LLM: beside the verbatim quote, marked, never in its place
+        said = _(":globe_with_meridians: Machine translation, not the contract's words: {text}")
+        room = CONTEXT_CHARS - len(said) + len("{text}")
+        blocks.append(context(said.format(text=escape(escaped_fit(_flat(c.translation), room)))))
     return blocks
 
 
