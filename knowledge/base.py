@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
 from knowledge.answers import Answer, Answerer
-from knowledge.deadlines import ObligationDraft, extract_obligations
 from knowledge.indexing import Indexer, IndexReport, Progress
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.retrieval import Hit, Retriever
-from knowledge.slas import LevelDraft, extract_levels, sections_at, with_series_terms
 from knowledge.store import CheckReport, Store
 from knowledge.stored import StoredDocument
+
+if TYPE_CHECKING:  # the SLA and deadline readers compile large patterns: imported when used (`ask` stays fast)
+    from knowledge.deadlines import ObligationDraft
+    from knowledge.slas import LevelDraft
 
 
 class KnowledgeBase:
@@ -86,6 +88,8 @@ class KnowledgeBase:
         Rule-based first; with an LLM configured, the clauses the rules left are read with it too
         (`knowledge.sla_llm`: every value verbatim in its clause or dropped), and the rules win a clause both read.
         """
+        from knowledge.slas import extract_levels, with_series_terms
+
         out: list[tuple[StoredDocument, list[LevelDraft]]] = []
         for doc in self.documents(engagement):
             text = self.document_text(engagement, doc.name)
@@ -103,6 +107,9 @@ class KnowledgeBase:
         """Every document of the engagement (every visibility: the caller filters by side) with the dated
         obligations it states (`knowledge.deadlines`), each labelled with its clause (`sections_at`, one pass
         over the document's outline; a definition's label is no clause)."""
+        from knowledge.deadlines import extract_obligations
+        from knowledge.slas import sections_at
+
         out: list[tuple[StoredDocument, list[ObligationDraft]]] = []
         for doc in self.documents(engagement):
             text = self.document_text(engagement, doc.name)
