@@ -338,6 +338,13 @@ def parser(description: str | None, *, bench: str, data: Path, documents: str, n
     return p
 
 
+def write_results(out_path: Path, res: dict[str, Any]) -> None:
+    """A run's JSON (summary and per-question results), and where it went."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwrote {out_path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = parser(
         __doc__,
@@ -389,9 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         "lead_correct_by_document": by_document(rows),
         "results": rows,
     }
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nwrote {out_path}")
+    write_results(out_path, res)
     return 0
 
 

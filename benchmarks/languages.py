@@ -27,7 +27,6 @@ and the twin's id, are in the JSON output. `--english-set` also asks `slack_dev.
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -338,9 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         "lead_correct_by_document": devset.by_document(asked),
         "results": rows,
     }
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nwrote {out_path}")
+    devset.write_results(out_path, res)
     return 0
 
 
