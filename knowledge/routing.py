@@ -29,8 +29,21 @@ MIN_TITLE_SHARE = 0.6  # of the naming phrase's words, the share that must be th
 MAX_WORDS = 5  # a naming phrase longer than this is a long name (BM25 routing's job) or no name at all
 
 # words that say "document" without naming one: they neither count for nor against a match
-_FILLER = frozenset(tokenize("deal contract agreement agreements terms doc document one file"))
+_FILLER = frozenset(
+    tokenize("deal contract agreement agreements terms doc document one file contratto accordo documento condizioni")
+)
 _GLUE = frozenset(("with", "from", "that", "this", "their", "there", "what", "when", "which", "about", "under", "into"))
+# Italian articles and prepositions inside a naming phrase ("lo sla di common paper"): never part of a name
+_GLUE_IT = frozenset("di del della dello dei degli delle con il lo la le gli per su da al alla allo ai".split())
+# Italian: the articled prepositions before a document's name, and the words after it that end the name
+_IT_BY = (
+    r"nel|nello|nella|nei|negli|nelle|del|dello|della|dei|degli|delle|dal|dallo|dalla|col|"
+    r"con\s+(?:il|lo|la|i|gli|le)|secondo\s+(?:il|lo|la)|per\s+(?:il|lo|la)|in\s+base\s+(?:al|allo|alla)"
+)
+_IT_END = (
+    r"(?=[?,.;:!]|\s+(?:con|tra|fra|per|su|dice|dicono|prevede|prevedono|è|sono|cosa|come|quando|quanto|quanti|"
+    r"quale|quali|si|ci|se|in|sul|sulla|sullo|sui|sugli|nel|nella|riguardo|circa|c['\u2019]è)\b|\s*$)"
+)
 _NAMING = [
     re.compile(r"^\s*([\w][\w .&'-]{1,40}?)\s*:\s*\S", re.IGNORECASE),  # "github: uptime?"
     re.compile(
@@ -40,13 +53,27 @@ _NAMING = [
     ),  # "in the common paper sla?", "under our msa, ..."
     re.compile(r"\b(?:the|our|their)\s+([\w][\w .&'-]{1,40}?)\s+(?:deal|contract|agreement)\b", re.IGNORECASE),
     re.compile(r"\bour\s+(\w+\s+with\s+[\w&'-]+(?:\s+[\w&'-]+)?)", re.IGNORECASE),  # "our SOW with Meridian"
+    # Italian: "nello sla di common paper", "secondo il contratto con dolphin", "per il csa di common paper?"
+    re.compile(
+        rf"(?<![\w'\u2019])(?:(?:{_IT_BY})\s+|(?:nell|dell|dall|all|con\s+l|per\s+l|secondo\s+l)['\u2019]\s*)"
+        rf"([\w][\w .&'-]{{1,60}}?)\s*{_IT_END}",
+        re.IGNORECASE,
+    ),
+    # "il csa di common paper si rinnova?", "lo sla di github": a document word, then whose it is
+    re.compile(
+        r"(?<![\w'\u2019])(?:contratto|accordo|sla|msa|sow|csa|capitolato|allegato)\s+"
+        rf"(?:di|con|del|della|dello|dei|degli|coi|col|dell['\u2019]\s*)\s*([\w][\w .&'-]{{1,40}}?)\s*{_IT_END}",
+        re.IGNORECASE,
+    ),
     # at the end of the question: "(cloud servers)", "- bonterms"
     re.compile(r"\(([\w][\w .&'-]{1,40}?)\)\s*[?.!]*\s*$"),
     re.compile(r"\s[-\u2013\u2014]\s+([\w][\w .&'-]{1,40}?)\s*[?.!]*\s*$"),
 ]
 # "maintenance notice for hot storage?": no article says a name follows, so it takes two words ("on services" is
 # none), every one of them the document's title words ("on service credits for a month" names no "Service Credits")
-_BARE_END = re.compile(r"(?<![\w-])(?:in|under|per|for|with|on|at|from)\s+([\w][\w .&'-]{1,40}?)\s*[?.!]*\s*$", re.I)
+_BARE_END = re.compile(
+    r"(?<![\w-])(?:in|under|per|for|with|on|at|from|su|con|da|di)\s+([\w][\w .&'-]{1,40}?)\s*[?.!]*\s*$", re.I
+)
 
 
 def naming_phrases(question: str) -> list[list[str]]:
@@ -86,6 +113,8 @@ def without_short_name(question: str, docs: Sequence[StoredDocument]) -> str:
 
 def _kept(word: str) -> bool:
     """A word that may be part of a name: a content word, or a longer one the stopword list holds ('paper')."""
+    if word in _GLUE_IT:
+        return False
     stemmed = tokenize(word)
     return (stemmed[0] not in _FILLER) if stemmed else len(word) > 3 and word not in _GLUE
 

@@ -277,6 +277,11 @@ SHORT = {
         ("github: how long to request credits?", "github-sla.md"),
         ("whats the credit window in the Kaleyra deal", "kaleyra-msa.md"),
         ("what's the deadline for credits in our terms with VK?", "vk-cloud-terms.md"),
+        # the same references in Italian
+        ("quanti giorni abbiamo per chiedere un credito con lo sla di common paper?", "common-paper-sla.md"),
+        ("entro quando si chiedono i crediti nel contratto con kaleyra?", "kaleyra-msa.md"),
+        ("il contratto di kaleyra cosa prevede sui crediti?", "kaleyra-msa.md"),
+        ("scadenza per i crediti nell'accordo vk cloud", "vk-cloud-terms.md"),
     ],
 )
 def test_a_short_name_routes_to_its_document_and_the_amendments(store: Store, question: str, expected: str) -> None:
@@ -297,6 +302,8 @@ def test_a_short_name_routes_to_its_document_and_the_amendments(store: Store, qu
         "what happens in the event of a breach?",
         "how many days to ask for a service credit?",
         "agreement: who pays?",
+        "entro quanti giorni va chiesto un credito nello sla?",  # Italian, a word of several titles
+        "cosa succede in caso di violazione del contratto?",
     ],
 )
 def test_words_that_name_no_one_document_do_not_route(store: Store, question: str) -> None:
