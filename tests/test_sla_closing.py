@@ -19,6 +19,7 @@ from sqlmodel import select
 from bot.db import session
 from bot.digest import schedule as digest_schedule
 from bot.records import sla as records
+from bot.records.languages import put_channel_language
 from bot.records.roles import grant_role
 from bot.records.sla import SlaClosing
 from bot.scheduler import close_sla_periods
@@ -136,6 +137,22 @@ def test_a_closed_month_is_computed_on_the_fees_in_force_and_posted_once_to_ever
     assert len(slack.api.calls_to("chat.postMessage")) == 4
     slack.bind("CN", "shared")  # a channel bound after the close gets it at the next run
     assert close_sla_periods(slack.deps, slack.app.client, now=CLOSED) == 1 and len(posted(slack)["CN"]) == 1
+
+
+def test_the_close_posts_total_line_is_in_each_posts_language(slack: Slack) -> None:
+    seed(slack)
+    with session(slack.deps.engine) as s:  # the client's channel speaks Italian; the others English
+        put_channel_language(s, channel_id="CC", engagement=ENGAGEMENT, language="it", actor="UADMIN")
+    assert close_sla_periods(slack.deps, slack.app.client, now=CLOSED) == 4
+    kept = statement(slack)
+    assert kept is not None and kept.result["total_working"].startswith("Total 1.5% of USD 200,000")  # the record
+    english, italian = blocks_text(posted(slack)["CS"][0]), blocks_text(posted(slack)["CC"][0])
+    total = "Total 1.5% of USD 200,000 = USD 3,000, within the cap of USD 24,000 (02-sla-schedule.md"
+    assert f"*Total:* {total}" in english
+    totale = "Totale 1,5% di USD 200.000 = USD 3.000, entro il tetto di USD 24.000 (02-sla-schedule.md"
+    assert f"*Totale:* {totale}" in italian and total not in italian
+    cited = kept.result["total_working"].rpartition(" (")[2]
+    assert f"USD 24.000 ({cited}" in italian  # the same clauses cited
 
 
 def test_a_statement_with_a_client_only_level_is_posted_to_client_channels_only(slack: Slack) -> None:

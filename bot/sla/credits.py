@@ -17,7 +17,8 @@ Rules this module keeps (the tests hold it to them):
 - A level with no measurement is listed with `actual` None (null in JSON), `met` False and no credit:
   it was not assessed. A key measurement (`kind="report"`) is listed, never credited.
 - The working is in the reader's language (`bot.i18n`); what is kept in the database is computed in English
-  (`bot.sla.measures.save_statement`).
+  (`bot.sla.measures.save_statement`), with the total's parts (`Total`) so that a post says the total again in its
+  own language (`total_working_of`).
 """
 
 from __future__ import annotations
@@ -135,6 +136,98 @@ class CreditLine:
 
 
 @dataclass(frozen=True)
+class Total:
+    """What a period's total says: the lines' pct before the cap, the fees, the amount (capped, rounded), the cap
+    (its pct as stated, else None; its amount; None for both: no cap) and the clauses cited.
+
+    Kept with the statement (`as_dict`, exact Decimals as strings) so that the total is said again in the reader's
+    language (`total_working_of`) from what was computed, not computed again.
+    """
+
+    pct: Decimal
+    fees: Decimal
+    amount: Decimal
+    currency: str
+    cap_pct: Decimal | None
+    cap_amount: Decimal | None
+    capped: bool
+    cited: str
+
+    def text(self) -> str:
+        """'Total 2% of USD 1,250,000 = USD 25,000, within the cap of USD 125,000 (schedule.md §4.1)', in the
+        reader's language."""
+        fields = {
+            "pct": pct(self.pct),
+            "fees": money(self.fees, self.currency),
+            "amount": money(self.amount, self.currency),
+            "cited": self.cited,
+        }
+        if self.cap_amount is None:
+            return _("Total {pct} of {fees} = {amount}{cited}").format(**fields)
+        if self.capped:
+            cap = pct(self.cap_pct) if self.cap_pct is not None else money(self.cap_amount, self.currency)
+            return _("Total {pct}, capped at {cap} of {fees} = {amount}{cited}").format(**fields, cap=cap)
+        cap = money(self.cap_amount, self.currency)
+        return _("Total {pct} of {fees} = {amount}, within the cap of {cap}{cited}").format(**fields, cap=cap)
+
+    def as_dict(self) -> dict[str, Any]:
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "pct": str(self.pct),
+            "fees": str(self.fees),
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "cap_pct": text(self.cap_pct),
+            "cap_amount": text(self.cap_amount),
+            "capped": self.capped,
+            "cited": self.cited,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Total:
+        """The total `as_dict` kept (ValueError, KeyError or TypeError if it is not one)."""
+
+        def decimal(value: object) -> Decimal | None:
+            if value is None:
+                return None
+            try:
+                return Decimal(str(value))
+            except ArithmeticError as err:
+                raise ValueError(f"not a number: {value!r}") from err
+
+        pct_, fees, amount = decimal(data["pct"]), decimal(data["fees"]), decimal(data["amount"])
+        if pct_ is None or fees is None or amount is None:
+            raise ValueError("a total needs its pct, fees and amount")
+        return cls(
+            pct=pct_,
+            fees=fees,
+            amount=amount,
+            currency=str(data["currency"]),
+            cap_pct=decimal(data.get("cap_pct")),
+            cap_amount=decimal(data.get("cap_amount")),
+            capped=bool(data.get("capped")),
+            cited=str(data.get("cited") or ""),
+        )
+
+
+TOTAL_KEY = "total_parts"  # a kept statement's JSON: the total's parts (`Total.as_dict`), to say it again
+
+
+def total_working_of(statement: Mapping[str, Any]) -> str:
+    """A kept statement's total line in the reader's language, from its parts; an older statement, kept without
+    them, says its stored `total_working` (in English, as computed)."""
+    parts = statement.get(TOTAL_KEY)
+    if isinstance(parts, Mapping):
+        try:
+            return Total.from_dict(parts).text()
+        except (ValueError, KeyError, TypeError):
+            pass
+    return str(statement.get("total_working") or "")
+
+
+@dataclass(frozen=True)
 class CreditResult:
     """A period's credits: the lines, the total before and after the cap, the amount, and every source used.
 
@@ -159,6 +252,7 @@ class CreditResult:
     total_working: str
     left_out: tuple[str, ...] = ()
     sources: tuple[Source, ...] = field(default=())
+    total: Total | None = None  # the total's parts, to say `total_working` again in another language
 
     @property
     def working(self) -> list[str]:
@@ -277,8 +371,6 @@ def totals(
     cap_pct = cap_amount = None
     capped = False
     total_pct, amount = before_pct, before_amount
-    text = ""
-    fields: dict[str, str] = {}
     if cap is not None:
         if cap.pct is not None:
             cap_pct, cap_amount = cap.pct, fees * cap.pct / HUNDRED
@@ -289,23 +381,16 @@ def totals(
         capped = before_amount > cap_amount
         if capped:
             total_pct, amount = cap_pct, cap_amount
-            cap_text = pct(cap.pct) if cap.pct is not None else money(cap_amount, currency)
-            text = _("Total {pct}, capped at {cap} of {fees} = {amount}{cited}")
-            fields["cap"] = cap_text
     final = rounded(amount, currency, rounding)
-    if not text:
-        text = (
-            _("Total {pct} of {fees} = {amount}, within the cap of {cap}{cited}")
-            if cap is not None
-            else _("Total {pct} of {fees} = {amount}{cited}")
-        )
-        fields["cap"] = money(cap_amount or Decimal(0), currency)
     rule_sources = [line.level.rule.source for line in lines if line.level.rule is not None and line.credit_amount]
-    text = text.format(
-        **fields,
-        pct=pct(before_pct),
-        fees=money(fees, currency),
-        amount=money(final, currency),
+    total = Total(
+        pct=before_pct,
+        fees=fees,
+        amount=final,
+        currency=currency,
+        cap_pct=None if cap is None else cap.pct,
+        cap_amount=cap_amount,
+        capped=capped,
         cited=cited([*rule_sources, cap.source if cap else None]),
     )
     used: list[Source | None] = [fees_source, cap.source if cap else None]
@@ -325,7 +410,8 @@ def totals(
         total_pct=total_pct,
         total_amount=final,
         capped=capped,
-        total_working=text,
+        total_working=total.text(),
         left_out=tuple(left_out),
         sources=tuple(dict.fromkeys(s for s in used if s is not None)),
+        total=total,
     )

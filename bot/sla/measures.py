@@ -38,7 +38,7 @@ from bot.records.cases import ClauseRef
 from bot.records.sla import CreditStatement, EventKind, Measurement, ServiceLevelRecord, decimal_text
 from bot.records.tables import utcnow
 from bot.sla import register
-from bot.sla.credits import Cap, CreditResult, compute_credits
+from bot.sla.credits import TOTAL_KEY, Cap, CreditResult, compute_credits
 from bot.sla.money import SlaInputError, currency_code, exact
 from bot.sla.terms import Period, Source, is_met, month_of, period_for, quantity, window_of
 from bot.sla.versions import in_force_rows, service_level, source_of, windowed
@@ -358,12 +358,16 @@ def save_statement(
 
 
 def statement_json(result: CreditResult) -> dict[str, Any]:
-    return {
+    """A statement as kept: its JSON, the working in English, and the total's parts to say it in another language."""
+    kept = {
         **result.as_dict(),
         "working": result.working,
         "left_out": list(result.left_out),
         "total_working": result.total_working,
     }
+    if result.total is not None:
+        kept[TOTAL_KEY] = result.total.as_dict()
+    return kept
 
 
 def recompute(session: Session, *, engagement: str, period: str | None = None, actor: str = "liaison") -> int:

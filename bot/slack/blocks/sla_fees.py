@@ -14,6 +14,7 @@ from typing import Any  # the workflows' JSON
 
 from bot.i18n import N_, _, ngettext
 from bot.sla.closing import STATEMENT, CloseNotice
+from bot.sla.credits import total_working_of
 from bot.sla.money import money, pct
 from bot.slack.blocks.kit import Block, context, header, section
 from bot.slack.blocks.sla import PERIOD
@@ -124,7 +125,7 @@ def close_blocks(notice: CloseNotice) -> list[Block]:
     return [
         header(_("Service credits for {period} (period closed)").format(period=notice.period)),
         section(close_text(notice)),
-        section(_("*Total:* {working}").format(working=escape(str(summary.get("total_working") or "")))),
+        section(_("*Total:* {working}").format(working=escape(total_working_of(summary)))),
         section(f"{cap_text} · {claim}"),
         context(" · ".join([counts, _("fees {amount}").format(amount=fees), working])),
     ]
