@@ -102,13 +102,23 @@ def set_issue_status(*, session: Session, issue_id: int, status: str, actor: str
     return issue
 
 
-def comment_on_issue(*, session: Session, issue_id: int, actor: str, text: str) -> TimelineEntry:
+def comment_on_issue(
+    *, session: Session, issue_id: int, actor: str, text: str, data: dict[str, Any] | None = None
+) -> TimelineEntry:
+    """A comment on the issue: a person's words, or Liaison's with the `data` to say them again
+    (`bot.issues.timeline`)."""
     issue = _lock_issue(session, issue_id)
     now = utcnow()
     issue.updated_at = now
     session.add(issue)
     return add_entry(
-        session, kind="comment", actor=actor, text=required_text(text, "comment"), issue_id=issue_id, at=now
+        session,
+        kind="comment",
+        actor=actor,
+        text=required_text(text, "comment"),
+        data=data,
+        issue_id=issue_id,
+        at=now,
     )
 
 

@@ -69,13 +69,20 @@ def _touch(session: Session, mediation: MediationRecord, now: datetime) -> None:
 
 
 def _move(
-    session: Session, mediation: MediationRecord, status: MediationStatus, actor: str, now: datetime, note: str = ""
+    session: Session,
+    mediation: MediationRecord,
+    status: MediationStatus,
+    actor: str,
+    now: datetime,
+    note: str = "",
+    **said: str,
 ) -> TimelineEntry:
+    """Move the mediation to `status`; `said` is what a note of Liaison's is said again from (`bot.issues.timeline`)."""
     old = mediation.status
     mediation.status = status
     _touch(session, mediation, now)
     text = f"status: {old} -> {status}" + (f" ({note})" if note else "")
-    data = {"from": old, "to": status, "note": note}
+    data = {"from": old, "to": status, "note": note, **said}
     return add_entry(session, kind="status", actor=actor, text=text, data=data, mediation_id=mediation.id, at=now)
 
 
@@ -284,7 +291,7 @@ def agree(*, session: Session, mediation_id: int, side: str, user_id: str) -> Me
         session, kind="outcome", actor=user_id, text=f"{side} agreed", data=data, mediation_id=mediation_id, at=now
     )
     if mediation.client_agreed_by and mediation.vendor_agreed_by:
-        _move(session, mediation, "agreed", user_id, now, "both sides agreed")
+        _move(session, mediation, "agreed", user_id, now, "both sides agreed", because="both-agreed")
     session.flush()
     return mediation
 
@@ -295,7 +302,8 @@ def escalate(*, session: Session, mediation_id: int, actor: str, reason: str, to
     if mediation.status not in ("open", "proposal", "agreed"):
         raise _cannot(mediation, "escalate")
     mediation.escalated_to = required_text(to, "escalated to")
-    _move(session, mediation, "escalated", actor, utcnow(), f"to {to}: {reason}" if reason else f"to {to}")
+    note = f"to {to}: {reason}" if reason else f"to {to}"
+    _move(session, mediation, "escalated", actor, utcnow(), note, escalated_to=to, reason=reason)
     session.flush()
     return mediation
 

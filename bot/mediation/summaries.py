@@ -26,6 +26,7 @@ from typing import Any
 
 from bot.contracts.clauses import relevant_clauses
 from bot.i18n import N_, _
+from bot.issues.timeline import entry_text
 from bot.mediation.summary_llm import write_summary
 from bot.mediation.summary_text import (
     CLAUSES_PER_POINT,
@@ -346,8 +347,8 @@ def _evidence(
         text = " ".join(str(position.get("evidence") or "").split())
         if s in stated and text:
             out.append(Evidence(text, str(position.get("author") or ""), None, s))
-    for item in pinned:
-        text = str(item.get("text") or "").strip()
+    for item in pinned:  # a pinned message as written; a record of Liaison's (credits) said in the reader's language
+        text = entry_text({**item, "kind": "evidence"}).strip()
         if text:
             ts = item.get("ts")
             out.append(Evidence(text, str(item.get("author") or ""), None if ts is None else str(ts)))

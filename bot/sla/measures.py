@@ -132,8 +132,19 @@ def _breach(
     words = f"{quantity(actual, level.unit)} vs {level.comparison} {quantity(Decimal(level.target or 0), level.unit)}"
     if met:
         if existing is not None and existing.id is not None:
+            corrected = {
+                "period": str(period),
+                "actual": decimal_text(actual),
+                "comparison": level.comparison,
+                "target": level.target or "0",
+                "unit": level.unit,
+            }
             issues.comment_on_issue(
-                session=session, issue_id=existing.id, actor=actor, text=f"{period} corrected to {words}: met."
+                session=session,
+                issue_id=existing.id,
+                actor=actor,
+                text=f"{period} corrected to {words}: met.",
+                data={"corrected": corrected},
             )
         return (existing.id if existing else None), False
     if existing is not None:

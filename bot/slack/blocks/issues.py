@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any  # issues, clause refs, timeline entries: `bot.issues`' JSON, the records' to type
 
 from bot.i18n import N_, _, ngettext
+from bot.issues.timeline import entry_text
 from bot.issues.workflows import quote_hash
 from bot.records import cases
 from bot.slack.blocks.issue_modal import category_name, level_name, severity_label
@@ -139,7 +140,7 @@ def issue_card_blocks(
 ) -> list[Block]:
     """The issue's message in the channel, updated in place: what it is, its status (with a menu to change
     it), the clauses attached, the clauses Liaison suggests (the reporter attaches those that apply), and the
-    latest timeline entries (who did what, when)."""
+    latest timeline entries (who did what, when; Liaison's own words in the reader's language)."""
     blocks = [_section(f":memo: {issue_confirmation_text(issue)}")]
     if issue.get("description"):
         blocks.append(_section(_clip(issue["description"], 600)))
@@ -180,7 +181,7 @@ def issue_card_blocks(
         lines = [
             " \u00b7 ".join(
                 (
-                    _clip(entry["text"].replace(" -> ", ARROW), 150),
+                    _clip(entry_text(entry).replace(" -> ", ARROW), 150),
                     _mention(entry.get("actor")) or _clip(str(entry.get("actor")), 40),
                     _when(entry.get("at")),
                 )

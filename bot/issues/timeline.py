@@ -1,0 +1,120 @@
+"""What an issue's or a mediation's timeline entry says, in the reader's language (issue #14).
+
+The entries Liaison writes itself (an issue raised, a mediation opened, a status moved, a clause attached, a side
+agreeing, a breach corrected, a period's credits attached as evidence) are worded again from their `kind` and
+`data` (a raised issue's or an opened mediation's title from the record's one fixed form); people's words
+(comments, positions, proposals, outcomes, summaries, pinned messages) are shown as written. The stored `text`
+stays the English record; an entry whose `data` lacks what its wording needs (a row written before the data was
+kept) is shown as stored.
+
+Pure: no session, no Slack; the Slack blocks and the CLI both say an entry with `entry_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.i18n import N_, _
+from bot.records.cases import TimelineEntry
+from bot.sla.credits import total_working_of
+from bot.sla.terms import quantity
+
+# A status inside a line ("status: open -> acknowledged"): an issue's or a mediation's stored value, in English.
+STATUS_NAMES = {
+    "open": N_("open"),
+    "acknowledged": N_("acknowledged"),
+    "in-progress": N_("in-progress"),
+    "resolved": N_("resolved"),
+    "closed": N_("closed"),
+    "proposal": N_("proposal"),
+    "agreed": N_("agreed"),
+    "escalated": N_("escalated"),
+    "withdrawn": N_("withdrawn"),
+}
+AGREED = {"client": N_("client agreed"), "vendor": N_("vendor agreed")}
+BOTH_AGREED = "both sides agreed"  # the note of a mediation's move to "agreed", as stored (`lifecycle.agree`)
+
+
+def status_name(status: str) -> str:
+    """ "in-progress" as a line shows an issue's or a mediation's status, in the reader's language."""
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def entry_text(entry: TimelineEntry | Mapping[str, Any]) -> str:
+    """What the entry (a record, or its JSON as `bot.records.case_schemas.entry_as_dict` gives) says, in the
+    reader's language: Liaison's own words worded again, people's as written."""
+    row: Mapping[str, Any] = entry.model_dump() if isinstance(entry, TimelineEntry) else entry
+    kind, text, data = str(row.get("kind") or ""), str(row.get("text") or ""), row.get("data")
+    issue_id, mediation_id = row.get("issue_id"), row.get("mediation_id")
+    subject = issue_id if issue_id is not None else mediation_id
+    said = _worded(kind, text, data if isinstance(data, Mapping) else {}, subject, is_issue=issue_id is not None)
+    return text if said is None else said
+
+
+def _worded(kind: str, text: str, data: Mapping[str, Any], subject: object, *, is_issue: bool) -> str | None:
+    """Liaison's words for the entry, or None: people's words, or data too thin to word it again."""
+    if kind == "created" and subject is not None:
+        return _created(text, subject, is_issue=is_issue)
+    if kind == "status" and isinstance(data.get("from"), str) and isinstance(data.get("to"), str):
+        line = _("status: {old} -> {new}").format(old=status_name(data["from"]), new=status_name(data["to"]))
+        note = _note(data)
+        return line + (f" ({note})" if note else "")
+    if kind == "comment" and isinstance(data.get("clause"), Mapping):
+        clause = data["clause"]
+        label = " ".join(str(part) for part in (clause.get("document"), clause.get("section")) if part)
+        return _("clause attached: {label}").format(label=label) if label else None
+    if kind == "comment" and isinstance(data.get("corrected"), Mapping):
+        return _corrected(data["corrected"])
+    if kind == "outcome" and not data.get("proposal") and data.get("side") in AGREED:
+        return _(AGREED[data["side"]])
+    if kind == "evidence" and isinstance(data.get("sla_credits"), Mapping) and data.get("period"):
+        return _credits(str(data["period"]), data["sla_credits"])
+    return None
+
+
+def _created(text: str, subject: object, *, is_issue: bool) -> str | None:
+    """ "issue #12 raised: Title": the title is read back from the record's words, which `create_issue` and
+    `open_mediation` write in this one form (anything else is shown as stored)."""
+    stored = f"issue #{subject} raised: " if is_issue else f"mediation #{subject} opened: "
+    if not text.startswith(stored):
+        return None
+    said = _("issue #{id} raised: {title}") if is_issue else _("mediation #{id} opened: {title}")
+    return said.format(id=subject, title=text[len(stored) :])
+
+
+def _note(data: Mapping[str, Any]) -> str:
+    """A status move's note: Liaison's (both sides agreed, escalated to someone) worded again, a person's as written."""
+    note = str(data.get("note") or "")
+    if data.get("because") == "both-agreed" or note == BOTH_AGREED:
+        return _("both sides agreed")
+    to = data.get("escalated_to")
+    if isinstance(to, str) and to:
+        reason = str(data.get("reason") or "")
+        return (_("to {to}: {reason}") if reason else _("to {to}")).format(to=to, reason=reason)
+    return note
+
+
+def _corrected(corrected: Mapping[str, Any]) -> str | None:
+    """ "2026-10 corrected to 85% vs >= 80%: met." for a breach's measurement corrected to a value that meets."""
+    try:
+        actual, target = Decimal(str(corrected["actual"])), Decimal(str(corrected["target"]))
+        unit, period, comparison = str(corrected["unit"]), str(corrected["period"]), str(corrected["comparison"])
+    except (KeyError, InvalidOperation):
+        return None
+    return _("{period} corrected to {actual} vs {comparison} {target}: met.").format(
+        period=period, actual=quantity(actual, unit), comparison=comparison, target=quantity(target, unit)
+    )
+
+
+def _credits(period: str, statement: Mapping[str, Any]) -> str:
+    """A period's credit computation attached as evidence: its heading and total in the reader's language; the
+    lines' working as kept (the record's words)."""
+    working: Sequence[Any] = statement.get("working") or []
+    lines = [str(line) for line in working]
+    if lines:
+        lines[-1] = total_working_of(statement) or lines[-1]  # the kept working ends with the total
+    return (
+        _("Service credits for {period}:").format(period=period) + "\n" + "\n".join(f"\u2022 {line}" for line in lines)
+    )
