@@ -31,6 +31,9 @@ _RST_MARKUP = re.compile(
     r"""|([=\-~^*#"'`+_])\1{2,}"""
 )
 _REPEATS = 4
+_HEADER_CHARS = 100  # a running header's line is short ...
+_FIRST_PAGE_BLOCKS = 6  # ... and the first page's, with no page mark before it, stands among the first blocks
+_STAMP = re.compile(r"[0-9]{1,4}(?:[/.\-][0-9]{1,4}){2}")  # a date stamped on every page: "03/01/05"
 _BARE_NUMBER = re.compile(r"[0-9]{1,4}")
 _FURNITURE_CHARS = 160
 
@@ -88,10 +91,16 @@ def _repeated_lines(text: str) -> frozenset[str]:
     counts: dict[str, int] = {}
     by_page_mark: set[str] = set()
     capitals: set[str] = set()
+    where: dict[str, list[int]] = {}  # each key's blocks, by index
     spans = blocks(text)
+    short = [b - a <= _FURNITURE_CHARS for a, b in spans]
+    digits = [
+        _furniture_key(text[a:b]) if s and _STAMP.fullmatch(text[a:b].strip()) else ""
+        for (a, b), s in zip(spans, short, strict=True)
+    ]
     for i, (a, b) in enumerate(spans):
         piece = text[a:b]
-        if b - a > _FURNITURE_CHARS or text[a] in "|#>-*+!" or "---" in piece or not any(c.isalpha() for c in piece):
+        if not short[i] or text[a] in "|#>-*+!" or "---" in piece or not any(c.isalpha() for c in piece):
             continue
         if piece.rstrip().endswith(":"):
             continue
@@ -100,17 +109,47 @@ def _repeated_lines(text: str) -> frozenset[str]:
             continue
         key = _furniture_key(text[a:b])
         counts[key] = counts.get(key, 0) + 1
+        where.setdefault(key, []).append(i)
         letters = [c for c in piece if c.isalpha()]
         if sum(c.isupper() for c in letters) >= 0.8 * len(letters):
             capitals.add(key)  # "eGAIN COMMUNICATIONS CORPORATION" three times is a running header
         if any(0 <= j < len(spans) and _is_page_mark(text[spans[j][0] : spans[j][1]]) for j in (i - 1, i + 1)):
             by_page_mark.add(key)
-    found = frozenset(
+    found = {
         k
         for k, n in counts.items()
         if n >= _REPEATS or (n >= 2 and k in by_page_mark) or (n == _REPEATS - 1 and k in capitals)
-    )
+    }
+    found |= _running_blocks(text, spans, where, digits)
     if len(_REPEATED_CACHE) > 8:
         _REPEATED_CACHE.clear()
-    _REPEATED_CACHE[id(text)] = (text, found)
-    return found
+    _REPEATED_CACHE[id(text)] = (text, frozenset(found))
+    return frozenset(found)
+
+
+def _running_blocks(
+    text: str, spans: list[tuple[int, int]], where: dict[str, list[int]], digits: list[str]
+) -> set[str]:
+    """A page header of several lines, each repeated page after page but fewer than four times (a three-page
+    letter's "607-1295 Richards Street" and "Vancouver, BC ... deep systems" under its "- 2 -" and "03/01/05"):
+    furniture when every occurrence stands in a run of furniture that starts at a page mark (or a date stamped on
+    every page), the first page's own header (at the document's start) aside. A sentence is never furniture."""
+    seen: dict[str, int] = {}
+    for key in digits:
+        if key:
+            seen[key] = seen.get(key, 0) + 1
+    beside = {i for i, (a, b) in enumerate(spans) if _is_page_mark(text[a:b]) or (digits[i] and seen[digits[i]] >= 2)}
+    out: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for key, at in where.items():
+            if key in out or len(at) < 2 or len(key) > _HEADER_CHARS or key.rstrip().endswith((".", ";", ",")):
+                continue
+            if all(i - 1 in beside or i + 1 in beside or i < _FIRST_PAGE_BLOCKS for i in at) and any(
+                i - 1 in beside or i + 1 in beside for i in at
+            ):
+                out.add(key)
+                beside.update(at)
+                changed = True
+    return out

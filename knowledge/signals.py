@@ -86,15 +86,30 @@ _CONTENTS_ENTRY = re.compile(
 )
 
 
+_CURRENCY = re.compile(r"[$\u20ac\u00a3]|\b(?:USD|EUR|GBP|CAD|AUD)\b")
+_NUMBERED_ENTRY = re.compile(r"\b\d{1,2}(?:\.\d{1,2})+\.?\s+[A-Z][^.\n\d]{2,80}?(?:\.{3,}|\s)\s*\d{1,3}(?=\s|$)")
+
+
 def looks_like_contents(text: str) -> bool:
     """A table of contents: many 'heading ... page' entries and almost no sentences."""
     if "table of contents" in text.lower()[:200]:
         return True
     if text.count("|") >= 4:
         return False  # a table of figures (service levels, rates), not of contents
-    entries = len(_CONTENTS_ENTRY.findall(text))
+    found = _CONTENTS_ENTRY.findall(text)
+    entries = len(found)
     sentences = len(re.findall(r"[a-z]{3}\.(?:\s|$)", text))
-    return entries >= 4 and sentences <= entries // 4
+    if entries >= 4 and sentences <= entries // 4:
+        return True
+    # a piece of one cut at its clause numbers: "17.1   Insurance Coverage   36 17.2   Terms Of Insurance   37",
+    # numbered entries, each with its page, and nothing else
+    # (pages that never go back, and no currency: "1.1 Set-up fee $ 500 1.2 Monthly fee 200" is a price list)
+    numbered = _NUMBERED_ENTRY.findall(text)
+    if len(numbered) < 2 or sentences or _CURRENCY.search(text):
+        return False
+    pages = [int(e.split()[-1]) for e in numbered]
+    covered = sum(len(e.strip()) for e in numbered)
+    return pages == sorted(pages) and covered >= 0.85 * len(text.strip())
 
 
 _DOCUMENT_REFERENCE = re.compile(

@@ -335,3 +335,41 @@ def test_repeated_content_is_not_page_furniture() -> None:
     assert [text for a, b, _ in content_blocks(three) if (text := three[a:b]).startswith("12:00")] == [
         "12:00 midnight Friday 12:01 a.m."
     ] * 3
+
+
+# A three-page letter agreement (CUAD BANGIINC, "Premium Managed Hosting Agreement", CC BY 4.0; shortened): its
+# letterhead heads every page, three times in all, under a "- 2 -" page number and a date stamp.
+LETTERHEAD = (
+    "03/01/05\n\n607-1295 Richards Street   604.684.2255\n\nVancouver, BC V6B1B7   deep@rrt.ca   deep systems\n\n"
+)
+LETTER = (
+    LETTERHEAD
+    + "Premium Managed Hosting Agreement\n\nThis is a managed hosting agreement between AstroNutrition.com and deep "
+    "systems.\n\nIncludes a 99 percent server uptime guarantee.\n\nD/WLM/717334.1\n\n- 2 -\n\n"
+    + LETTERHEAD
+    + "Terms of Agreement\n\nManaged hosting fees are $175 per month for a period of 12 months.\n\nD/WLM/717334.1\n\n"
+    "- 3 -\n\n" + LETTERHEAD + "Co-located Facilities\n\nServers are co-located in downtown Vancouver.\n"
+)
+
+
+def test_a_letterhead_on_each_of_three_pages_is_page_furniture() -> None:
+    from knowledge.chunking import content_blocks
+
+    kept = [LETTER[a:b] for a, b, _ in content_blocks(LETTER)]
+    assert not any("Richards Street" in k or "deep@rrt.ca" in k or "D/WLM" in k for k in kept)
+    assert "Includes a 99 percent server uptime guarantee." in kept
+    assert "Managed hosting fees are $175 per month for a period of 12 months." in kept
+    # a heading that recurs once under a page's header but elsewhere too is text
+    body = LETTER.replace("Co-located Facilities", "Terms of Agreement", 1) + "\nTerms of Agreement\n\nThe end.\n"
+    assert [body[a:b] for a, b, _ in content_blocks(body)].count("Terms of Agreement") >= 2
+
+
+def test_a_contents_line_cut_at_its_clause_numbers_is_still_contents() -> None:
+    from knowledge.signals import looks_like_contents
+
+    # CUAD ELANDIA's table of contents, one line per part, split where its entries' numbers begin
+    assert looks_like_contents("17.1   Insurance Coverage   36 17.2   Terms Of Insurance   37")
+    assert looks_like_contents("1.1   Introduction   10 1.2   Document Structure   10")
+    assert not looks_like_contents("17.1 Insurance Coverage\n\nThe BSP will provide full replacement insurance cover.")
+    assert not looks_like_contents("4.1 Set-up fee USD 500 4.2 Monthly fee 200")  # a price list
+    assert not looks_like_contents("4.1 Fees 100 4.2 Expenses 20")  # pages never go back
