@@ -9,6 +9,7 @@ import bm25s
 import numpy as np
 
 from knowledge.languages import FUNCTION_WORDS, words_of
+from knowledge.routing import file_name_names
 from knowledge.signals import HOLDS, PREAMBLE, looks_like_contents
 from knowledge.stored import StoredChunk, StoredDocument
 from knowledge.text import SNOWBALL, tokenize
@@ -105,6 +106,10 @@ class ChunkIndex:
     @functools.cached_property
     def _vocabulary(self) -> frozenset[str]:
         words = {t for tokens in self.tokens for t in tokens}
+        # what names a document is a word of the documents too: its title, its file name, the company a filer's file
+        # name begins with ("elandia" of ELANDIAINTERNATIONALINC), however seldom its text writes them
+        for name, title in {(c.document, c.title) for c in self.chunks}:
+            words.update(tokenize(f"{title} {name.rsplit('.', 1)[0]} {' '.join(file_name_names(name))}"))
         for c, lang in zip(self.chunks, self.languages, strict=True):
             if lang != "en":  # also as English stems them: a word check stems the way English does
                 words.update(tokenize(f"{c.heading or ''} {c.text} {c.title}"))

@@ -25,6 +25,11 @@ from knowledge.signals import is_amendment
 from knowledge.stored import StoredDocument
 from knowledge.text import STOPWORDS, TOKEN, stem, tokenize
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 MIN_TITLE_SHARE = 0.6  # of the naming phrase's words, the share that must be the document's title words
 MAX_WORDS = 5  # a naming phrase longer than this is a long name (BM25 routing's job) or no name at all
 
@@ -34,7 +39,7 @@ _FILLER = frozenset(
 )
 _GLUE = frozenset(("with", "from", "that", "this", "their", "there", "what", "when", "which", "about", "under", "into"))
 # Italian articles and prepositions inside a naming phrase ("lo sla di common paper"): never part of a name
-_GLUE_IT = frozenset("di del della dello dei degli delle con il lo la le gli per su da al alla allo ai".split())
+_GLUE_IT = frozenset(_words("di del della dello dei degli delle con il lo la le gli per su da al alla allo ai"))
 # Italian: the articled prepositions before a document's name, and the words after it that end the name
 _IT_BY = (
     r"nel|nello|nella|nei|negli|nelle|del|dello|della|dei|degli|delle|dal|dallo|dalla|col|"
@@ -229,6 +234,48 @@ def _opening_names(header: str) -> list[str]:
     return words
 
 
+# the words a company's name ends with in a filer's glued file name ("ELANDIAINTERNATIONALINC", "DRAGONSYSTEMSINC"):
+# what is left once they are peeled off is what people call the company ("elandia", "dragon")
+_COMPANY_ENDINGS = tuple(
+    sorted(
+        _words(
+            "inc incorporated corp corporation co company ltd limited llc plc lp llp sa ag nv bv gmbh spa srl "
+            "holdings holding group international intl technologies technology tech systems solutions services "
+            "pharmaceuticals pharmaceutical pharma therapeutics biopharma industries enterprises global worldwide "
+            "networks network communications software financial bancorp energy capital partners"
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def file_name_names(name: str) -> list[str]:
+    """The short company names a file name holds (lower case), beside its own words: 'ELANDIAINTERNATIONALINC_04_25_2007
+    -EX-10.21-Outsourcing Agreement.txt' -> ['elandia'], 'VitalibisInc_20180316_8-K...' -> ['vitalibis']. Only the
+    first word of the name is read (where filers put theirs), and only a word that peels to four letters or more."""
+    stem_name = name.rsplit(".", 1)[0]
+    first = re.split(r"[\s_\-,.()]+", stem_name.strip(), maxsplit=1)[0]
+    if not first.isalpha():
+        return []
+    parts = _CAMEL.findall(first) if not first.isupper() and not first.islower() else [first]
+    word = "".join(parts).lower()
+    if len(parts) > 1:  # CamelCase: 'VitalibisInc' -> 'vitalibis' once its company words are dropped
+        kept = [p.lower() for p in parts]
+        while len(kept) > 1 and kept[-1] in _COMPANY_ENDINGS:
+            kept.pop()
+        word = "".join(kept)
+        return [word] if len(word) >= 4 and word != first.lower() else []
+    peeled = word
+    while True:
+        ending = next((e for e in _COMPANY_ENDINGS if peeled.endswith(e) and len(peeled) - len(e) >= 4), None)
+        if ending is None:
+            break
+        peeled = peeled[: -len(ending)]
+    return [peeled] if peeled != word else []
+
+
 def document_names(
     docs: Sequence[StoredDocument], headers: Sequence[str], texts: Mapping[str, Sequence[str]]
 ) -> dict[str, frozenset[str]]:
@@ -246,6 +293,9 @@ def document_names(
             used.setdefault(key, set()).add(d.id)
             if not re.sub(r"['\u2019]s$", "", word).isalpha():
                 shaped.add(key)
+    for d in docs:  # 'elandia' of the file name ELANDIAINTERNATIONALINC, though the text never writes it
+        for word in file_name_names(d.name):
+            used.setdefault(name_key(word), set()).add(d.id)
     for d in docs:  # 'centrack' of the file name CENTRACKINTERNATIONALINC: a name the text writes at its start
         long = [t for t in TOKEN.findall(d.name.rsplit(".", 1)[0].lower()) if len(t) >= 10 and t.isalpha()]
         for key, (upper, lower) in case.items() if long else ():

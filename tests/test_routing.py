@@ -220,3 +220,44 @@ def test_a_topic_at_the_end_of_a_question_routes_only_when_all_its_words_are_tit
     docs = [_doc("03-sla.md", "Schedule B - Service Levels"), _doc("07-notes.md", "Vendor notes on service credits")]
     assert short_name_route("what is the cap on service credits for a month?", docs) == []
     assert short_name_route("who wrote the vendor notes on service credits", docs) == ["07-notes.md"]
+
+
+def test_the_company_a_filers_file_name_begins_with_is_a_name() -> None:
+    from knowledge.routing import file_name_names
+
+    assert file_name_names("ELANDIAINTERNATIONALINC_04_25_2007-EX-10.21-Outsourcing Agreement.txt") == ["elandia"]
+    assert file_name_names("DRAGONSYSTEMSINC_01_08_1999-EX-10.17-OUTSOURCING AGREEMENT.txt") == ["dragon"]
+    assert file_name_names("VitalibisInc_20180316_8-K_EX-10.2_11100168_EX-10.2_Hosting Agreement.txt") == ["vitalibis"]
+    assert file_name_names("msa-acme-2024.pdf") == [] and file_name_names("01_commonpaper_sla_v2.md") == []
+    # a contract whose text never names the filer ("the BSP", "Datec") is still found by the filer's name
+    text = "NETWORK MANAGEMENT OUTSOURCING AGREEMENT\nDatec will run the network for the BSP. Datec may subcontract."
+    filed = _doc("ELANDIAINTERNATIONALINC_04_25_2007-EX-10.21-Outsourcing Agreement.txt", "Outsourcing Agreement")
+    docs = [*DOCS, filed]
+    texts = {**{d.id: [TEXTS[d.name]] for d in DOCS}, filed.id: [text]}
+    names = document_names(docs, [*[f"{d.title}\n{d.name}\n{TEXTS[d.name]}" for d in DOCS], text], texts)
+    assert name_route("can the vendor subcontract in the elandia deal?", docs, names) == [filed.name]
+
+
+def test_a_word_only_a_file_name_holds_is_not_missing() -> None:
+    from knowledge.coverage import missing_words
+    from knowledge.lexical import ChunkIndex
+    from knowledge.stored import StoredChunk
+
+    text = "The BSP may terminate this agreement for convenience on notice."
+    chunk = StoredChunk(
+        id="c1",
+        doc_id="d1",
+        document="ELANDIAINTERNATIONALINC_04_25_2007-EX-10.21-Outsourcing Agreement.txt",
+        title="Network Management Outsourcing Agreement",
+        visibility="shared",
+        section="14.3",
+        heading=None,
+        page=None,
+        start=0,
+        end=len(text),
+        text=text,
+        context="",
+    )
+    vocabulary = ChunkIndex([chunk]).vocabulary()
+    assert missing_words("can elandia terminate for convenience?", vocabulary) == []
+    assert missing_words("can elandia terminate for crypto?", vocabulary) == ["crypto"]
