@@ -11,10 +11,14 @@ gives the question's content words, stemmed and weighted (an abbreviation's expa
 
 from __future__ import annotations
 
+import functools
 import re
 
+from knowledge.glossary import gloss
+from knowledge.languages import detect
 from knowledge.lexical import near
 from knowledge.signals import answer_kinds
+from knowledge.stopwords import STOPWORDS_BY_LANGUAGE
 from knowledge.text import tokenize
 from knowledge.vocabulary import CHAT_WORDS, QUERY_NOISE, expand_query
 
@@ -175,8 +179,8 @@ def _corrected(question: str) -> str:
 def asked_kinds(question: str) -> list[str]:
     """What kinds of value a question asks for, most specific first (see `ACCEPTS`)."""
     question = _corrected(question)
-    if _ASKS_METHOD.match(question):
-        return []  # "how are credits calculated?" asks for a method: no one value answers it
+    if _ASKS_METHOD.match(question) and not _ASKS_PAYMENT_TERMS.search(question):
+        return []  # "how are credits calculated?" asks for a method: no one value answers it ("net 30?" a period)
     kinds: list[str] = []
     if _ASKS_HOURS.search(question):
         kinds.append("hours")
@@ -260,8 +264,12 @@ _TOPIC_WORDS = frozenset(
 )
 
 
-def question_terms(question: str) -> dict[str, float]:
-    """The question's content words, stemmed, with their weight (an abbreviation's expansion weighs less)."""
+def question_terms(question: str, clause_language: str | None = None) -> dict[str, float]:
+    """The question's content words, stemmed, with their weight (an abbreviation's expansion weighs less).
+
+    A question in another language than English has its language's function words left out; read against a clause
+    in another language than its own (`clause_language`, None when unknown), each contract word it uses stands as
+    its English gloss ("durata" -> "term", "mese" -> "month"), the words a line of an English clause holds."""
     skip = (CHAT_WORDS | QUERY_NOISE) - _TOPIC_WORDS
 
     def words(text: str) -> list[str]:
@@ -270,15 +278,41 @@ def question_terms(question: str) -> dict[str, float]:
     frame = _DESCRIPTION_FRAME.search(question)
     if frame:  # "what does X cover": "cover" asks, it names nothing the line must hold
         question = question[: frame.start(1)] + question[frame.end(1) :]
-    own = {t for w in words(question) for t in tokenize(w)}
+    language = _language(question)
+    stop = STOPWORDS_BY_LANGUAGE.get(language or "en", frozenset())
+    said = words(question)
+    if language in _ELIDING:  # "l'hosting", "dell'uptime": the word after the article
+        said = [w.replace("\u2019", "'").rsplit("'", 1)[-1] for w in said]
+    other = language not in (None, "en") and clause_language != language
+    terms: dict[str, float] = {}
+    for w in said:
+        if w.lower() in stop:
+            continue
+        english = tokenize(gloss(w, language)) if other else []
+        if clause_language is None:  # a clause whose language does not show (a row, a heading): both readings
+            for t in tokenize(w):
+                terms.setdefault(t, 1.0)
+            for t in english:
+                terms.setdefault(t, EXPANSION_WEIGHT)
+            continue
+        for i, t in enumerate(english or tokenize(w)):
+            terms.setdefault(t, 1.0 if i == 0 or not english else EXPANSION_WEIGHT)
     expanded = expand_query(question)[len(question) :]
-    terms = {t: 1.0 for t in own}
     if _ASKS_TELLING.search(question):
         terms.setdefault("notic", 1.0)  # "how long do we have to tell them": the clause gives notice
     for w in words(expanded):
         for t in tokenize(w):
             terms.setdefault(t, EXPANSION_WEIGHT)
     return terms
+
+
+_ELIDING = frozenset(("it", "fr"))  # languages that elide an article into the next word
+
+
+@functools.lru_cache(maxsize=256)
+def _language(question: str) -> str | None:
+    """The question's language (`knowledge.languages.detect`), read once per question."""
+    return detect(question)
 
 
 _DESCRIPTION_FRAME = re.compile(

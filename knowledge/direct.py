@@ -26,6 +26,7 @@ from knowledge.asking import (
     matches_any,
     question_terms,
 )
+from knowledge.lexical import text_language
 from knowledge.placeholders import inside_any, placeholders_in, readable
 from knowledge.quotes import sentences_and_rows, table_header
 from knowledge.ranges import bands, measured
@@ -201,7 +202,7 @@ def find_direct(
 ) -> _Candidate | None:
     """The sentence or table row of text[start:end] (overlapping around) holding the asked value, or None."""
     kinds = asked_kinds(question)
-    terms = question_terms(question)
+    terms = question_terms(question, text_language(text[start:end]))
     named = set(tokenize(title))
     if named and any(t not in named for t in terms):
         terms = {t: w * TITLE_WEIGHT if t in named else w for t, w in terms.items()}
@@ -305,7 +306,7 @@ def row_cell(question: str, text: str, start: int, end: int) -> _Candidate | Non
     not what it asks; a cell that is only a template placeholder is no answer.
     """
     found = row_at(text, start)
-    terms = question_terms(question)
+    terms = question_terms(question, text_language(text[start:end]))
     if found is None or not terms:
         return None
     table, row = found

@@ -87,6 +87,10 @@ def _value(direct: Direct | None) -> str:
         ("how often can the customer audit?", "audit Provider", "once per calendar year"),
         ("how much notice before an audit", "audit Provider", "thirty (30) days' written notice"),
         ("what are the monthly fees?", "Customer shall pay", "USD 10,000"),
+        # Italian questions on the English clauses: their contract words read in English, their articles skipped
+        ("quanto paghiamo al mese?", "Customer shall pay", "USD 10,000"),
+        ("entro quanti giorni va chiesto il credito?", "submit a claim", "within seven (7) days"),
+        ("quale legge regola il contratto?", "governed by", "laws of the State of Delaware"),
     ],
 )
 def test_the_line_holding_the_asked_value_is_quoted_with_the_value(question: str, line_has: str, value: str) -> None:
@@ -129,6 +133,8 @@ def test_the_kind_of_value_is_read_from_the_question() -> None:
     assert asked_kinds("what's our fully loaded agent cost per hour")[0] == "money"
     assert asked_kinds("who pays for background checks") == ["party"]
     assert asked_kinds("can they subcontract the work?") == ["yesno"]
+    assert asked_kinds("how are invoices paid, net 30?") == ["duration"]  # a method's words, a period's cue
+    assert asked_kinds("how are service credits calculated?") == []
     assert asked_kinds("what counts as a chronic SLA failure")[0] == "definition"
     assert asked_kinds("how often can we audit?")[0] == "frequency"
     assert asked_kinds("if the SOW and the MSA disagree which one wins?") == []
