@@ -181,6 +181,26 @@ def test_credits_attached_as_evidence_say_their_heading_and_total_in_italian(db:
     assert statement["working"][0] in said  # a line's working as kept
 
 
+def test_a_mediation_case_carries_its_evidence_data_for_the_summary_to_word_it(db: Engine) -> None:
+    data = {"sla_credits": {"working": ["SL1 missed"]}, "period": "2026-10", "fees": "800000", "currency": "USD"}
+    with session(db) as s:
+        mediation = mediations.open_mediation(
+            session=s, engagement="acme", title="October credits", channel_id="C1", opened_by="U1"
+        )
+        assert mediation.id is not None
+        mediations.add_record_evidence(
+            session=s,
+            mediation_id=mediation.id,
+            key="credits:acme:2026-10",
+            text="Service credits",
+            data=data,
+            actor="M1",
+        )
+        case = queries.mediation_case(session=s, mediation_id=mediation.id)
+    assert case is not None
+    assert case["evidence"][0]["data"] == data and case["evidence"][0]["text"] == "Service credits"
+
+
 def _italian_total(statement: dict[str, object]) -> str:
     with speaking("it"):
         return total_working_of(statement)

@@ -115,7 +115,7 @@ def mediation_parties(*, session: Session, engagement: str) -> dict[str, list[st
 
 def mediation_case(*, session: Session, mediation_id: int) -> dict[str, Any] | None:
     """A mediation as one plain dict for display: `mediation_as_dict` plus "header_ts", "positions" ({side:
-    {author, text, evidence, at}}), "evidence" ([{text, author, ts}]), "evidence_count", "issues" (the related
+    {author, text, evidence, at}}), "evidence" ([{text, author, ts, data}]), "evidence_count", "issues" (the related
     issues as dicts) and "parties" (`mediation_parties`). None if there is no such mediation."""
     mediation = session.get(MediationRecord, mediation_id)
     if mediation is None:
@@ -127,7 +127,9 @@ def mediation_case(*, session: Session, mediation_id: int) -> dict[str, Any] | N
         for side, p in positions_of(session=session, mediation_id=mediation_id).items()
     }
     evidence = [e for e in timeline_of(session, mediation_id=mediation_id) if e.kind == "evidence"]
-    case["evidence"] = [{"text": e.text, "author": e.original_author, "ts": e.original_ts} for e in evidence]
+    case["evidence"] = [
+        {"text": e.text, "author": e.original_author, "ts": e.original_ts, "data": e.data} for e in evidence
+    ]
     case["evidence_count"] = len(evidence)
     issues = (session.get(IssueRecord, issue_id) for issue_id in mediation.related_issue_ids or [])
     case["issues"] = [issue_as_dict(issue) for issue in issues if issue is not None]
