@@ -158,6 +158,15 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
     return [stem_in(t, language) for t in WORD.findall(text.lower()) if t not in stop]
 
 
+_MID_SENTENCE = re.compile(r"\s*(?![a-z]{1,4}[.)])[a-z\u00e0-\u00ff]")
+
+
+def starts_mid_sentence(quote: str) -> bool:
+    """Whether a quote begins inside a sentence ("of such damages ...": a clause that runs on from the page or the
+    part before), not at a lettered or numbered item ("a) the", "iv. the") or a capital: shown after an ellipsis."""
+    return bool(_MID_SENTENCE.match(quote))
+
+
 def citation_label(*, title: str | None, document: str | None, section: str | None, page: int | None) -> str:
     """A citation's label, with the file name beside the title.
 

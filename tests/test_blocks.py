@@ -127,6 +127,16 @@ def test_found_answer_layout_and_buttons() -> None:
     assert "Share in channel" in texts([shared[-1]])
 
 
+def test_a_quote_that_starts_mid_sentence_says_so() -> None:
+    # a long clause cut where no sentence ends (CUAD BNLFINANCIALCORP's liability clause runs on over pages)
+    running = found(cite("paragraphs 5, 15(a) and 15(c) are excluded from this limitation."))
+    assert answer_blocks(running, answer_id="a")[2]["text"]["text"] == (
+        "> \u2026paragraphs 5, 15(a) and 15(c) are excluded from this limitation."
+    )
+    for whole in ("a) il Fornitore garantisce la disponibilit\u00e0.", "iv. the Supplier pays.", "The Supplier pays."):
+        assert answer_blocks(found(cite(whole)), answer_id="a")[2]["text"]["text"] == f"> {whole}"
+
+
 def test_role_labels() -> None:
     answer = found(cite("A."), cite("B.", "definition", "1.1"), cite("C.", "related", "9"))
     labels = [texts([b])[0] for b in answer_blocks(answer, answer_id="x") if b["type"] == "context"]

@@ -11,7 +11,7 @@ import click
 from bot.i18n import N_, _
 from knowledge.answers import Answer, Citation
 from knowledge.direct import Direct
-from knowledge.text import citation_label, marked
+from knowledge.text import citation_label, marked, starts_mid_sentence
 
 _ROLE = {  # a citation's role (the answer's data) as the reader's label
     "answer": "",
@@ -36,7 +36,8 @@ def _citation(c: Citation) -> None:
     if c.header and c.header_start is not None:
         columns = " ".join(marked(c.header, c.header_start, c.placeholders).split())
         click.secho(_("  columns: {columns}").format(columns=columns), dim=True)
-    click.echo(_quote(marked(c.quote, c.start, c.placeholders)))  # template slots shown as such
+    shown = marked(c.quote, c.start, c.placeholders)  # template slots shown as such
+    click.echo(_quote(("\u2026" if starts_mid_sentence(shown) else "") + shown))
     if c.translation:  # with an LLM: beside the verbatim quote, marked, never in its place
         click.secho(_("  machine translation, not the contract's words:"), dim=True)
         click.secho(_quote(c.translation), dim=True)

@@ -40,7 +40,7 @@ from bot.slack.blocks.kit import (
 from bot.slack.blocks.text_fit import chunks, escape, escaped_fit, normalize, plain_fit, quoted
 from knowledge.answers import Answer, Citation
 from knowledge.direct import Direct
-from knowledge.text import citation_label, marked
+from knowledge.text import citation_label, marked, starts_mid_sentence
 
 # Our own choices, for readability rather than Slack's limits
 MAX_QUOTE_SECTIONS = 2  # one clause takes at most this many sections before it is shortened
@@ -120,6 +120,8 @@ def _citation_blocks(c: Citation, *, nearest: bool, max_sections: int) -> list[B
     quote = normalize(marked(c.quote, c.start, c.placeholders))  # template slots shown as such
     if not quote:
         return blocks
+    if starts_mid_sentence(quote):  # a clause that runs on from the page or the part before: say it does
+        quote = "\u2026" + quote
     spans = chunks(quote, quoted, SECTION_CHARS)
     blocks.extend(text_sections(quote, max_sections, quoted))
     if len(spans) > max_sections:
