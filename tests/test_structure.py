@@ -49,6 +49,12 @@ SCOUTCAM_HEAD = (
         ("EXHIBIT 10.16\n\nRESELLER AGREEMENT\n\nThis Agreement is made\n", "RESELLER AGREEMENT"),
         ("Page 2 of 60\n\n    -3-\n\nMaster Services Agreement\n", "Master Services Agreement"),
         ("\n\n  Statement of Work  \nBody text.\n", "Statement of Work"),
+        # CUAD BLUEFLYINC: a title that starts in lower case, then its parties
+        (
+            "Exhibit 10.27\n\n   e-business Hosting Agreement\n\n   between\n\n   Bluefly, Inc.\n",
+            "e-business Hosting Agreement",
+        ),
+        ("e-mail\n\nSERVICES AGREEMENT\n", "SERVICES AGREEMENT"),
     ],
 )
 def test_plain_text_title_is_the_line_that_reads_like_one(text: str, title: str) -> None:

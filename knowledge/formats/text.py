@@ -54,6 +54,7 @@ _CAPS_TITLE = re.compile(
     r"(?<![A-Za-z])((?:[A-Z][A-Z&'-]+\s+){0,7}(?:AGREEMENT|CONTRACT|ADDENDUM|AMENDMENT|TERMS|LICEN[CS]E"
     r"|STATEMENT OF WORK|MEMORANDUM OF UNDERSTANDING))(?![A-Za-z])"
 )
+_BRAND = re.compile(r"[a-z]{1,2}-[A-Za-z]+|[a-z]+[A-Z][A-Za-z]*")  # "e-business Hosting Agreement", "eCommerce"
 _PADDING = re.compile(r"[ \t]{3,}")
 _TITLE_LINES = 60
 
@@ -62,7 +63,12 @@ def _reads_like_title(segment: str) -> bool:
     words = segment.split()
     if not 3 <= len(segment) <= 100 or not 1 <= len(words) <= 12 or _NOT_TITLE.match(segment):
         return False
-    if segment[-1] in ",;:" or not segment[0].isupper() or "http" in segment or "{%" in segment:
+    if (
+        segment[-1] in ",;:"
+        or not (segment[0].isupper() or _BRAND.fullmatch(words[0]))
+        or "http" in segment
+        or "{%" in segment
+    ):
         return False
     visible = [ch for ch in segment if not ch.isspace()]
     if sum(ch.isalpha() for ch in visible) < 0.7 * len(visible):
