@@ -164,20 +164,14 @@ def show(ctx: Context, deadline_id: int, engagement: str, as_of: datetime | None
     if row.get("missing") and not row["date"]:
         click.echo(_("  no date: {why}").format(why=row["missing"]))
     for event in row["timeline"]:
-        click.echo(f"  {event['at'][:16]}  {event['kind']:<9} {event['actor']}  {event['text'] or _change(event)}")
+        click.echo(_event_line(event))
 
 
-def _change(event: dict[str, Any]) -> str:
-    """An edit's or a review's values before and after, for the timeline: 'date: - -> 2026-12-20'."""
-    data = event.get("data") or {}
-    if "before" in data and "after" in data:
-        return "; ".join(
-            f"{name.replace('_', ' ')}: {data['before'].get(name) or '-'} -> {value or '-'}"
-            for name, value in data["after"].items()
-        )
-    if "from" in data and "to" in data and data["from"] != data["to"]:
-        return f"{data['from']} -> {data['to']}"
-    return ""
+def _event_line(event: dict[str, Any]) -> str:
+    """A timeline's line: when, what happened and what it says (in the reader's language), who."""
+    from bot.deadlines.events import event_text, kind_name
+
+    return f"  {event['at'][:16]}  {kind_name(event['kind']):<9} {event['actor']}  {event_text(event)}".rstrip()
 
 
 def _review(

@@ -159,7 +159,14 @@ def show(ctx: Context, level_id: int, engagement: str, as_json: bool) -> None:
     click.echo(_line(level))
     click.echo(f"  > {level['quote']}")
     for event in level["timeline"]:
-        click.echo(f"  {event['at'][:16]}  {event['kind']:<9} {event['actor']}  {event['text']}")
+        click.echo(_event_line(event))
+
+
+def _event_line(event: dict[str, Any]) -> str:
+    """A timeline's line: when, what happened (in the reader's language), who, and what it says."""
+    from bot.sla.events import event_text, kind_name
+
+    return f"  {event['at'][:16]}  {kind_name(event['kind']):<9} {event['actor']}  {event_text(event)}".rstrip()
 
 
 def _review(ctx: Context, engagement: str, ids: tuple[int, ...], status: LevelStatus) -> None:

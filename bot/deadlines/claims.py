@@ -66,6 +66,7 @@ def sync_claims(session: Session, *, engagement: str, actor: str) -> int:
                 actor=actor,
                 deadline_id=row.id,
                 text=f"credits of {statement.period}",
+                data={"period": statement.period},
             )
             created += 1
         elif row.status == "draft" and row.details.get("terms") != terms:

@@ -106,7 +106,13 @@ def report(
             level_id=level.id,
             measurement_id=row.id,
             text=f"{str(when)}: {quantity(number, level.unit)}",
-            data={"period": str(when), "value": decimal_text(number), "replaced": decimal_text(replaced), "via": via},
+            data={
+                "period": str(when),
+                "value": decimal_text(number),
+                "unit": level.unit,
+                "replaced": decimal_text(replaced),
+                "via": via,
+            },
         )
         version = in_force(session, engagement=engagement, family=family, period=when)
         met, issue_id, new = None, None, False
@@ -254,6 +260,7 @@ def set_status(
         level_id=level.id,
         measurement_id=row.id,
         text=f"{when}: {reason.strip()}" if reason.strip() else str(when),
+        data={"period": str(when), "reason": reason.strip()},
     )
     session.flush()
     return row

@@ -1,0 +1,137 @@
+"""The registers' timelines in the reader's language (issue #14): an SLA level's events and a deadline's, worded
+again from their kind and data by `liaison sla show` and `liaison deadlines show`; the stored English text and
+the `--json` output unchanged; older rows without the data shown as stored.
+
+Real records on SQLite (and PostgreSQL where it runs), through the same workflows as the SLA and deadline tests,
+and the `liaison` command through click's CliRunner on that database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.engine import Engine
+
+from bot.cli import cli
+from bot.db import session
+from bot.deadlines import reminders, reviews
+from bot.deadlines.events import event_text as deadline_event_text
+from bot.i18n import speaking
+from bot.records import sla as sla_records
+from bot.sla import register
+from bot.sla.events import event_text
+from bot.sla.workflows import operator
+from tests.test_deadlines_register import deps_for, ids, sync
+from tests.test_digest_sla import with_register
+
+E = "acme"
+
+
+@pytest.fixture
+def liaison(database: tuple[Engine, str], db: Engine, tmp_path: Path) -> Callable[..., Result]:
+    """The `liaison` command on the test's records database."""
+    env: dict[str, str | None] = {"LIAISON_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database[1]}
+    for name in ("LIAISON_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        env[name] = None
+
+    def run(*args: str) -> Result:
+        result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False, prog_name="liaison")
+        assert result.exit_code == 0, result.output
+        return result
+
+    return run
+
+
+def _speed(db: Engine) -> int:
+    with session(db) as s:
+        return next(r.id or 0 for r in register.levels(s, engagement=E) if r.metric.startswith("Average Speed"))
+
+
+def test_an_sla_levels_events_are_shown_in_italian_and_in_english(db: Engine, liaison: Callable[..., Result]) -> None:
+    with_register(db)  # approved; 82% and 76.4% reported; October disputed; a breach issue logged
+    level = str(_speed(db))
+    en = liaison("sla", "show", level, "-e", E).stdout
+    it = liaison("--lang", "it", "sla", "show", level, "-e", E).stdout
+    assert " approved  U1  draft -> approved" in en and " approvato U1  bozza -> approvato" in it
+    assert " reported  U1  2026-10: 76.4%" in en and " registrata U1  2026-10: 76,4%" in it
+    assert " disputed  U2  2026-10: IVR outage excluded" in en
+    assert " contestata U2  2026-10: IVR outage excluded" in it  # the reason: the person's words
+    assert " breach    liaison  issue #1 for 2026-10" in en and " violazione liaison  segnalazione #1 per 2026-10" in it
+    shown = json.loads(liaison("--lang", "it", "sla", "show", level, "-e", E, "--json").stdout)
+    kept = {e["kind"]: e for e in shown["timeline"]}  # the JSON keeps the stored English record
+    assert kept["reported"]["text"] == "2026-10: 76.4%" and kept["breach"]["text"] == "issue #1"
+    assert kept["disputed"]["data"] == {"period": "2026-10", "reason": "IVR outage excluded"}
+
+
+def test_sla_events_without_the_data_to_word_them_are_shown_as_stored(db: Engine) -> None:
+    with_register(db)
+    level = _speed(db)
+    with session(db) as s:
+        older = [  # as an older Liaison wrote them: the words, without the data now kept beside them
+            sla_records.add_event(s, engagement=E, kind=kind, actor="U1", level_id=level, text=text, data=data)
+            for kind, text, data in (
+                ("reported", "2026-11: 81.5%", {"period": "2026-11", "value": "81.5"}),  # no unit
+                ("disputed", "2026-11: late feed", {}),
+                ("breach", "issue #7", {}),
+                ("approved", "", {}),
+            )
+        ]
+        rows = [{"kind": e.kind, "text": e.text, "data": e.data} for e in older]
+    with speaking("it"):
+        assert [event_text(e) for e in rows] == ["2026-11: 81.5%", "2026-11: late feed", "issue #7", ""]
+
+
+def _deadlines(db: Engine, tmp_path: Path) -> tuple[int, int]:
+    """The MSA's cure period approved, dated by hand and snoozed; its monthly report approved and this month's
+    occurrence done: (cure, report)."""
+    sync(db)
+    cure, report = ids(db)[("msa.md", "cure")], ids(db)[("msa.md", "report")]
+    with session(db) as s:
+        reviews.review(s, engagement=E, deadline_ids=[cure, report], status="approved", actor="U1")
+        reviews.edit(s, engagement=E, deadline_id=cure, changes={"date": "2026-12-20"}, actor="U1")
+        reviews.reviewed(s, engagement=E, deadline_ids=[report], status="done", actor="U2", as_of=date(2026, 12, 1))
+    deps = deps_for(db, tmp_path)
+    reminders.snooze(
+        deps, engagement=E, deadline_id=cure, who=operator(), side="shared", today=date(2026, 12, 1), days=3
+    )
+    return cure, report
+
+
+def test_a_deadlines_timeline_is_shown_in_italian_and_in_english(
+    db: Engine, tmp_path: Path, liaison: Callable[..., Result]
+) -> None:
+    cure, report = (str(i) for i in _deadlines(db, tmp_path))
+    en = liaison("deadlines", "show", cure, "-e", E).stdout
+    it = liaison("--lang", "it", "deadlines", "show", cure, "-e", E).stdout
+    assert " approved  U1  draft -> approved" in en and " approvata U1  bozza -> approvata" in it
+    assert " edited    U1  date: - -> 2026-12-20" in en and " modificata U1  date: - -> 2026-12-20" in it
+    assert "reminders snoozed until 2026-12-04" in en and " rinviata " in it
+    assert "promemoria rinviati fino al 2026-12-04" in it and "snoozed" not in it
+    monthly = liaison("deadlines", "show", report, "-e", E).stdout
+    italian = liaison("--lang", "it", "deadlines", "show", report, "-e", E).stdout
+    closed = next(line for line in monthly.splitlines() if " done " in line)
+    assert "occurrence of 2026-12-07 done; next 2027-01-" in closed
+    assert " completata U2  scadenza del 2026-12-07 completata; la prossima è il 2027-01-" in italian
+    shown = json.loads(liaison("--lang", "it", "deadlines", "show", cure, "-e", E, "--json").stdout)
+    snoozed = next(e for e in shown["timeline"] if e["kind"] == "snoozed")  # the JSON keeps the stored record
+    assert snoozed["text"] == "reminders snoozed until 2026-12-04"
+
+
+def test_deadline_events_without_the_data_to_word_them_are_shown_as_stored() -> None:
+    older = [  # as an older Liaison wrote them, and words this module does not know
+        {"kind": "extracted", "text": "credits of 2026-10", "data": {}},
+        {"kind": "snoozed", "text": "reminders snoozed until 2026-12-04", "data": {}},
+        {"kind": "done", "text": "occurrence of 2026-12-07 done; next 2027-01-08", "data": {"from": "approved"}},
+        {"kind": "approved", "text": "", "data": {}},
+        {"kind": "done", "text": "done by hand", "data": {"from": "approved", "to": "done"}},
+    ]
+    with speaking("it"):
+        assert [deadline_event_text(e) for e in older] == [e["text"] for e in older]
+        kept = {"kind": "extracted", "text": "credits of 2026-10", "data": {"period": "2026-10"}}
+        assert deadline_event_text(kept) == "crediti di 2026-10"
+        claimed = {"kind": "done", "text": "claimed in the SLA register", "data": {"from": "draft", "to": "done"}}
+        assert deadline_event_text(claimed) == "richiesti nel registro SLA"
