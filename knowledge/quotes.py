@@ -101,6 +101,9 @@ SEMANTIC_BAND = 0.03  # sentences within this cosine of the closest share the bo
 KIND_WEIGHT = 1.0  # what stating the kind of value asked for ("how long": a duration) adds to a unit's score
 
 
+HEADING_CHARS = 80  # a unit this short, with no sentence's end, only heads what follows
+
+
 def best_passage(
     text: str, start: int, end: int, question: str, closeness: Sequence[tuple[int, int, float]] = ()
 ) -> tuple[int, int]:
@@ -142,8 +145,16 @@ def best_passage(
             if value > best_value:
                 best, best_value = (i, j), value
     i, j = best
+    while j + 1 < len(units) and _is_heading(text, units[j]) and units[j + 1][1] - units[i][0] <= QUOTE_CHARS:
+        j += 1  # a heading is no answer alone: "14.5  Severability" brings its clause
     i = _with_context(text, units, i, j)
     return units[i][0], units[j][1]
+
+
+def _is_heading(text: str, unit: tuple[int, int]) -> bool:
+    """A unit that only heads what follows: a short line without a sentence's end, not a table row."""
+    piece = text[unit[0] : unit[1]].strip()
+    return len(piece) <= HEADING_CHARS and not piece.endswith((".", ";", ":", "!", "?", "|")) and "\n" not in piece
 
 
 def _fit(units: list[tuple[int, int]], i: int) -> int:

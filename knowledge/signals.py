@@ -62,12 +62,12 @@ _ASKS = {
         r"\b(?:how long|how many (?:days|months|years|hours|minutes|weeks)|how soon|how quickly|how fast|"
         r"period|duration|notice|within|term"
         r"|quanto tempo|quant[ie] (?:giorni|mesi|anni|ore|minuti|settimane)|entro quanto|in quanto tempo|"
-        r"durata|periodo|preavviso|entro|tempi|tempo)\b",
+        r"durata|periodo|preavviso|entro|tempi|tempo|quanto dura|quanto durano|per quanto)\b",
         re.IGNORECASE,
     ),
     "amount": re.compile(
         r"\b(?:how much|cost|price|fee|fees|rate|cap|capped|amount|percent|percentage|minimum|maximum|limit"
-        r"|quanto costa|(?<!ogni\s)quanto(?!\s+tempo)|costo|costi|prezzo|tariffa|canone|importo|percentuale"
+        r"|quanto costa|(?<!ogni\s)(?<!per\s)quanto(?!\s+(?:tempo|dura|durano))|costo|costi|prezzo|tariffa|canone|importo|percentuale"
         r"|minimo|massimo|limite|tetto"
         r"|penale|penali)\b",
         re.IGNORECASE,

@@ -22,6 +22,8 @@ from knowledge.signals import AMOUNT, DATE, DURATION
         ("quanto costa il canone mensile?", "money"),
         ("quali sono gli orari di assistenza?", "hours"),
         ("quando scade il contratto?", "date"),
+        ("quanto dura il contratto con CCA?", "duration"),
+        ("per quanto tempo deve continuare il servizio?", "duration"),
     ],
 )
 def test_an_italian_question_asks_for_a_kind_of_value(question: str, first: str) -> None:

@@ -44,3 +44,16 @@ def test_a_question_asking_how_long_quotes_the_unit_stating_a_duration() -> None
 def test_without_vectors_or_kinds_the_words_decide_as_before() -> None:
     quoted = _quoted(NON_COMPETE, "does the consultant warrant that no other contract restricts the services")
     assert quoted.startswith("Conflicts of Interest")
+
+
+def test_a_heading_is_never_quoted_alone() -> None:
+    # CUAD BLUEFLYINC: "severity 1" shares its first letters with the heading "Severability", and nothing else
+    text = (
+        "14.4  Waiver of Jury Trial\n\nThe parties waive any right to a jury trial.\n\n14.5  Severability\n\n"
+        "If any provision of this Agreement is held invalid, the rest of it stays in force.\n\n14.6  Publicity\n\n"
+        "Neither party uses the other's trademarks."
+    )
+    a, b = best_passage(text, 0, len(text), "what if they miss a severability 1 response?")
+    assert text[a:b] == (
+        "14.5  Severability\n\nIf any provision of this Agreement is held invalid, the rest of it stays in force."
+    )
