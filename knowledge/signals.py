@@ -67,7 +67,8 @@ _ASKS = {
     ),
     "amount": re.compile(
         r"\b(?:how much|cost|price|fee|fees|rate|cap|capped|amount|percent|percentage|minimum|maximum|limit"
-        r"|quanto costa|(?<!ogni\s)(?<!per\s)quanto(?!\s+(?:tempo|dura|durano))|costo|costi|prezzo|tariffa|canone|importo|percentuale"
+        r"|quanto costa|(?<!ogni\s)(?<!per\s)quanto(?!\s+(?:tempo|dura|durano))"
+        r"|costo|costi|prezzo|tariffa|canone|importo|percentuale"
         r"|minimo|massimo|limite|tetto"
         r"|penale|penali)\b",
         re.IGNORECASE,
