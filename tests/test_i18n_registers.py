@@ -11,22 +11,30 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.engine import Engine
 
+from bot import issues
 from bot.cli import cli
 from bot.db import session
 from bot.deadlines import reminders, reviews
 from bot.deadlines.events import event_text as deadline_event_text
+from bot.home import EngagementHome, Home, HomeIssue, Standing
 from bot.i18n import speaking
+from bot.issues.timeline import entry_text
+from bot.records import case_schemas
 from bot.records import sla as sla_records
 from bot.sla import register
+from bot.sla.breaches import description_of, issue_description, issue_title, title_of
 from bot.sla.events import event_text
 from bot.sla.workflows import operator
+from bot.slack.blocks.home import home_view
+from bot.slack.blocks.issues import issue_card_blocks, issue_list_blocks
 from tests.test_deadlines_register import deps_for, ids, sync
-from tests.test_digest_sla import with_register
+from tests.test_digest_sla import SPEED, with_register
 
 E = "acme"
 
@@ -135,3 +143,64 @@ def test_deadline_events_without_the_data_to_word_them_are_shown_as_stored() -> 
         assert deadline_event_text(kept) == "crediti di 2026-10"
         claimed = {"kind": "done", "text": "claimed in the SLA register", "data": {"from": "draft", "to": "done"}}
         assert deadline_event_text(claimed) == "richiesti nel registro SLA"
+
+
+def _breach_issue(db: Engine) -> dict[str, Any]:
+    """October's missed speed of answer, logged by Liaison as an issue: its JSON, as the transports get it."""
+    with_register(db)
+    with session(db) as s:
+        [breach] = issues.list_issues(session=s, engagement=E)
+        return case_schemas.issue_as_dict(breach)
+
+
+def test_a_breach_issues_title_and_description_are_said_in_italian(db: Engine) -> None:
+    issue = _breach_issue(db)
+    title = f"SLA breach: {SPEED} in 2026-10: 76.4% vs >= 80%"
+    assert issue["title"] == title  # the record: English
+    assert issue["description"].startswith(f"{SPEED} measured 76.4% in 2026-10 against a target of >= 80% (")
+    assert issue_title(issue) == title and issue_description(issue) == issue["description"]
+    with speaking("it"):
+        card = str(issue_card_blocks(issue, user="U1", history=[]))
+        listed = str(issue_list_blocks([issue], engagement=E))
+        said = issue_description(issue)
+    italian = f"Violazione SLA: {SPEED} nel periodo 2026-10: 76,4% rispetto a >= 80%"
+    shown = italian.replace(">", "&gt;")  # mrkdwn escapes it
+    assert shown in card and shown in listed and "SLA breach" not in card
+    assert said.startswith(f"{SPEED}: misurato 76,4% nel periodo 2026-10 a fronte di un obiettivo di >= 80% (")
+    assert said.endswith("(livello di servizio 1, schedule.md §3.1).") and said.replace(">", "&gt;") in card
+    home = Home("U1", date(2026, 11, 23), (_engagement(HomeIssue(issue["id"], title, 2, "open", None, None, None)),))
+    with speaking("it"):
+        assert shown in json.dumps(home_view(home), ensure_ascii=False)
+
+
+def test_the_raised_entry_of_a_breach_issue_says_its_title_in_italian(db: Engine) -> None:
+    issue = _breach_issue(db)
+    with session(db) as s:
+        raised = issues.issue_timeline(session=s, issue_id=issue["id"])[0]
+    assert raised.text == f"issue #{issue['id']} raised: SLA breach: {SPEED} in 2026-10: 76.4% vs >= 80%"
+    with speaking("it"):
+        assert entry_text(raised) == (
+            f"segnalazione #{issue['id']} aperta: Violazione SLA: {SPEED} nel periodo 2026-10: 76,4% rispetto a >= 80%"
+        )
+
+
+def test_titles_not_in_the_breach_form_or_not_logged_by_liaison_are_shown_as_stored() -> None:
+    form = "SLA breach: Quality Score in 2026-10: 76.4% vs >= 80%"
+    person = {"title": form, "description": "", "category": "sla-breach", "created_by": "U1"}
+    with speaking("it"):
+        assert issue_title(person) == form  # a person's words, even in Liaison's form
+        assert title_of("SLA breach: Quality Score in October: 76.4% vs >= 80%") == (
+            "SLA breach: Quality Score in October: 76.4% vs >= 80%"
+        )
+        assert title_of("SLA breach: Quality Score in 2026-10: 76.40% vs >= 80%") == (
+            "SLA breach: Quality Score in 2026-10: 76.40% vs >= 80%"  # not how Liaison writes it: as stored
+        )
+        assert title_of("Refunds posted late") == "Refunds posted late"
+        assert title_of("SLA breach: Resolution (P1) in 2026-Q4: 5 hours vs <= 4 hours") == (
+            "Violazione SLA: Resolution (P1) nel periodo 2026-Q4: 5 hours rispetto a <= 4 hours"
+        )
+        assert description_of("Measured late.") == "Measured late."
+
+
+def _engagement(issue: HomeIssue) -> EngagementHome:
+    return EngagementHome(Standing(E, ("client-owner",), "client", None), (issue,), (), (), 0)

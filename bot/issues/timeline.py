@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.i18n import N_, _
 from bot.records.cases import TimelineEntry
+from bot.sla.breaches import LOGGED_BY, title_of
 from bot.sla.credits import total_working_of
 from bot.sla.terms import quantity
 
@@ -49,14 +50,17 @@ def entry_text(entry: TimelineEntry | Mapping[str, Any]) -> str:
     kind, text, data = str(row.get("kind") or ""), str(row.get("text") or ""), row.get("data")
     issue_id, mediation_id = row.get("issue_id"), row.get("mediation_id")
     subject = issue_id if issue_id is not None else mediation_id
-    said = _worded(kind, text, data if isinstance(data, Mapping) else {}, subject, is_issue=issue_id is not None)
+    mapping = data if isinstance(data, Mapping) else {}
+    said = _worded(kind, text, mapping, subject, is_issue=issue_id is not None, actor=str(row.get("actor") or ""))
     return text if said is None else said
 
 
-def _worded(kind: str, text: str, data: Mapping[str, Any], subject: object, *, is_issue: bool) -> str | None:
+def _worded(
+    kind: str, text: str, data: Mapping[str, Any], subject: object, *, is_issue: bool, actor: str
+) -> str | None:
     """Liaison's words for the entry, or None: people's words, or data too thin to word it again."""
     if kind == "created" and subject is not None:
-        return _created(text, subject, is_issue=is_issue)
+        return _created(text, subject, is_issue=is_issue, by_liaison=actor == LOGGED_BY)
     if kind == "status" and isinstance(data.get("from"), str) and isinstance(data.get("to"), str):
         line = _("status: {old} -> {new}").format(old=status_name(data["from"]), new=status_name(data["to"]))
         note = _note(data)
@@ -74,14 +78,18 @@ def _worded(kind: str, text: str, data: Mapping[str, Any], subject: object, *, i
     return None
 
 
-def _created(text: str, subject: object, *, is_issue: bool) -> str | None:
+def _created(text: str, subject: object, *, is_issue: bool, by_liaison: bool) -> str | None:
     """ "issue #12 raised: Title": the title is read back from the record's words, which `create_issue` and
-    `open_mediation` write in this one form (anything else is shown as stored)."""
+    `open_mediation` write in this one form (anything else is shown as stored); a breach issue Liaison logged
+    says its title in the reader's language too."""
     stored = f"issue #{subject} raised: " if is_issue else f"mediation #{subject} opened: "
     if not text.startswith(stored):
         return None
+    title = text[len(stored) :]
+    if is_issue and by_liaison:
+        title = title_of(title)
     said = _("issue #{id} raised: {title}") if is_issue else _("mediation #{id} opened: {title}")
-    return said.format(id=subject, title=text[len(stored) :])
+    return said.format(id=subject, title=title)
 
 
 def _note(data: Mapping[str, Any]) -> str:

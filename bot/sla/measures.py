@@ -38,6 +38,7 @@ from bot.records.cases import ClauseRef
 from bot.records.sla import CreditStatement, EventKind, Measurement, ServiceLevelRecord, decimal_text
 from bot.records.tables import utcnow
 from bot.sla import register
+from bot.sla.breaches import Breach, Quantity
 from bot.sla.credits import TOTAL_KEY, Cap, CreditResult, compute_credits
 from bot.sla.money import SlaInputError, currency_code, exact
 from bot.sla.terms import Period, Source, is_met, month_of, period_for, quantity, window_of
@@ -155,6 +156,18 @@ def _breach(
         return (existing.id if existing else None), False
     if existing is not None:
         return existing.id, False
+    breach = Breach(
+        name_of(level),
+        str(period),
+        Quantity(actual, level.unit),
+        level.comparison,
+        Quantity(Decimal(level.target or 0), level.unit),
+    )
+    with speaking("en"):  # the record's words
+        title = breach.title()
+        description = breach.description(
+            level=level.id or 0, where=level.document + (f" §{level.section}" if level.section else "")
+        )
     ref: ClauseRef = {
         "document": level.document,
         "section": level.section,
@@ -166,12 +179,8 @@ def _breach(
         session=session,
         issue_in=IssueCreate(
             engagement=level.engagement,
-            title=f"SLA breach: {name_of(level)} in {period}: {words}",
-            description=(
-                f"{name_of(level)} measured {quantity(actual, level.unit)} in {period} against a target of "
-                f"{level.comparison} {quantity(Decimal(level.target or 0), level.unit)} "
-                f"(service level {level.id}, {level.document}{' §' + level.section if level.section else ''})."
-            ),
+            title=title,
+            description=description,
             category="sla-breach",
             severity=2 if level.kind == "credit" else 3,
             risk="high" if level.kind == "credit" else "low",

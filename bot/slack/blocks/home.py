@@ -13,6 +13,7 @@ from typing import Literal, TypedDict
 
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation
 from bot.i18n import N_, _, ngettext
+from bot.sla.breaches import title_of
 from bot.slack.blocks.answers import THINKING, answer_blocks, side_sees
 from bot.slack.blocks.issue_modal import severity_label
 from bot.slack.blocks.issues import status_name
@@ -146,7 +147,7 @@ def _more(shown: int, total: int, say: Callable[[int], str]) -> str:
 # -- the Home tab --------------------------------------------------------------------------------
 def _issue_line(issue: HomeIssue) -> str:
     label = severity_label(issue.severity)
-    title = _clip(issue.title, TITLE_CHARS)
+    title = _clip(title_of(issue.title), TITLE_CHARS)  # a breach issue Liaison logged: said in the reader's language
     if issue.permalink and issue.permalink.startswith("https://"):
         title = f"<{issue.permalink}|{title}>"
     parts = [escape(status_name(issue.status))]

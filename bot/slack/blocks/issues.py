@@ -16,6 +16,7 @@ from bot.i18n import N_, _, ngettext
 from bot.issues.timeline import entry_text
 from bot.issues.workflows import quote_hash
 from bot.records import cases
+from bot.sla.breaches import issue_description, issue_title
 from bot.slack.blocks.issue_modal import category_name, level_name, severity_label
 from bot.slack.blocks.issue_modal import option as _option
 from bot.slack.blocks.issue_modal import plain_option_text as _plain
@@ -89,7 +90,7 @@ def issue_confirmation_text(issue: Mapping[str, Any]) -> str:
     if issue.get("due"):
         parts.append(_("due {date}").format(date=issue["due"]))
     return _("Issue #{id} logged: {title} \u2014 {details}").format(
-        id=issue["id"], title=_clip(issue["title"], 300), details=", ".join(parts)
+        id=issue["id"], title=_clip(issue_title(issue), 300), details=", ".join(parts)
     )
 
 
@@ -143,7 +144,7 @@ def issue_card_blocks(
     latest timeline entries (who did what, when; Liaison's own words in the reader's language)."""
     blocks = [_section(f":memo: {issue_confirmation_text(issue)}")]
     if issue.get("description"):
-        blocks.append(_section(_clip(issue["description"], 600)))
+        blocks.append(_section(_clip(issue_description(issue), 600)))
     if issue.get("permalink"):
         blocks.append(_context(_("From <{permalink}|this message>").format(permalink=issue["permalink"])))
     status = issue["status"]
@@ -205,7 +206,7 @@ def _issue_line(issue: Mapping[str, Any]) -> str:
     if issue.get("due"):
         extras.append(_("due {date}").format(date=issue["due"]))
     label = severity_label(issue["severity"])
-    return f"*#{issue['id']}* `{label}` {_clip(issue['title'], 200)}\n" + " \u00b7 ".join(extras)
+    return f"*#{issue['id']}* `{label}` {_clip(issue_title(issue), 200)}\n" + " \u00b7 ".join(extras)
 
 
 def issue_list_blocks(issues: Sequence[Mapping[str, Any]], *, engagement: str, limit: int = LIST_LIMIT) -> list[Block]:
