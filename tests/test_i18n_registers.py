@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +204,40 @@ def test_titles_not_in_the_breach_form_or_not_logged_by_liaison_are_shown_as_sto
 
 def _engagement(issue: HomeIssue) -> EngagementHome:
     return EngagementHome(Standing(E, ("client-owner",), "client", None), (issue,), (), (), 0)
+
+
+def test_a_mediation_reminders_entries_are_said_in_italian_and_older_ones_as_stored(db: Engine, tmp_path: Path) -> None:
+    from bot.mediation import lifecycle as mediations
+    from bot.mediation import queries
+    from bot.mediation.reminders import due_reminders
+    from bot.records import reminders as ledger
+    from bot.records.tables import utcnow
+
+    now = utcnow() + timedelta(hours=73)  # quiet for longer than the 72 hours a mediation may be
+    deadline = now.date() + timedelta(days=1)
+    with session(db) as s:
+        mediation = mediations.open_mediation(
+            session=s, engagement=E, title="March credits", channel_id="C1", opened_by="UMED", deadline=deadline
+        )
+        assert mediation.id is not None
+        mid = mediation.id
+        mediations.set_mediation_thread(session=s, mediation_id=mid, thread_ts="1.000100", header_ts="1.000100")
+    [reminder] = due_reminders(deps_for(db, tmp_path), now=now)
+    assert sorted(reminder.kinds) == ["due-soon", "idle"]
+    with session(db) as s:
+        older = ledger.note_reminder(session=s, mediation_id=mid, key=f"{mid}:overdue:2026-01-05", text="nudged")
+        assert older is not None
+        entries = [e for e in queries.mediation_timeline(session=s, mediation_id=mid) if e.kind == "reminder"]
+    english = sorted(e.text for e in entries)
+    assert english == sorted(
+        ["nudged", "reminder: no activity for 72 hours", f"reminder: the deadline of {deadline.isoformat()} is near"]
+    )
+    assert sorted(entry_text(e) for e in entries) == english
+    with speaking("it"):
+        assert sorted(entry_text(e) for e in entries) == sorted(
+            [
+                "nudged",  # an older row, without the data: as stored
+                "promemoria: nessuna attività da 72 ore",
+                f"promemoria: la scadenza del {deadline.isoformat()} si avvicina",
+            ]
+        )

@@ -1,8 +1,9 @@
 """What an issue's or a mediation's timeline entry says, in the reader's language (issue #14).
 
 The entries Liaison writes itself (an issue raised, a mediation opened, a status moved, a clause attached, a side
-agreeing, a breach corrected, a period's credits attached as evidence) are worded again from their `kind` and
-`data` (a raised issue's or an opened mediation's title from the record's one fixed form); people's words
+agreeing, a breach corrected, a period's credits attached as evidence, a mediation reminded) are worded again from
+their `kind` and `data` (a raised issue's or an opened mediation's title from the record's one fixed form, a breach
+issue's title in the reader's language: `bot.sla.breaches`); people's words
 (comments, positions, proposals, outcomes, summaries, pinned messages) are shown as written. The stored `text`
 stays the English record; an entry whose `data` lacks what its wording needs (a row written before the data was
 kept) is shown as stored.
@@ -16,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.records.cases import TimelineEntry
 from bot.sla.breaches import LOGGED_BY, title_of
 from bot.sla.credits import total_working_of
@@ -35,6 +36,10 @@ STATUS_NAMES = {
     "withdrawn": N_("withdrawn"),
 }
 AGREED = {"client": N_("client agreed"), "vendor": N_("vendor agreed")}
+REMINDER_WORDS = {  # a mediation's deadline reminder (`bot.mediation.reminders`), translated where shown
+    "due-soon": N_("reminder: the deadline of {date} is near"),
+    "overdue": N_("reminder: the deadline of {date} has passed"),
+}
 BOTH_AGREED = "both sides agreed"  # the note of a mediation's move to "agreed", as stored (`lifecycle.agree`)
 
 
@@ -73,8 +78,25 @@ def _worded(
         return _corrected(data["corrected"])
     if kind == "outcome" and not data.get("proposal") and data.get("side") in AGREED:
         return _(AGREED[data["side"]])
+    if kind == "reminder":
+        return reminder_text(data)
     if kind == "evidence" and isinstance(data.get("sla_credits"), Mapping) and data.get("period"):
         return _credits(str(data["period"]), data["sla_credits"])
+    return None
+
+
+def reminder_text(data: Mapping[str, Any]) -> str | None:
+    """A mediation reminder's entry ('reminder: no activity for 72 hours', 'reminder: the deadline of 2026-12-01
+    is near') from its data, in the reader's language; None without the data (an older row: as stored)."""
+    kind, hours, deadline = data.get("reminder"), data.get("idle_hours"), data.get("deadline")
+    if kind == "idle" and isinstance(hours, int | float) and not isinstance(hours, bool):
+        n = int(hours) if float(hours).is_integer() else hours  # 72, or 1.5
+        plural = ngettext(
+            "reminder: no activity for {n} hour", "reminder: no activity for {n} hours", n if isinstance(n, int) else 2
+        )
+        return plural.format(n=n)
+    if isinstance(kind, str) and kind in REMINDER_WORDS and isinstance(deadline, str) and deadline:
+        return _(REMINDER_WORDS[kind]).format(date=deadline)
     return None
 
 

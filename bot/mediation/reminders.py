@@ -23,6 +23,8 @@ from bot import access
 from bot.access import Probe
 from bot.db import session
 from bot.deps import Deps
+from bot.i18n import speaking
+from bot.issues.timeline import reminder_text
 from bot.mediation import queries as mediation_queries
 from bot.records import reminders as reminder_ledger
 from bot.records.cases import aware
@@ -73,14 +75,30 @@ def _claim(deps: Deps, case: dict[str, Any], keys: list[str], *, today: date, pr
     """Claim one mediation's reminders not sent yet: None if another run has them all."""
     scope = access.scope_of(deps, case["channel_id"], probe=probe)
     claimed: list[str] = []
+    idle_hours = deps.settings.mediation_idle_hours
     with session(deps.engine) as s:
         for key in keys:
-            if reminder_ledger.note_reminder(session=s, mediation_id=case["id"], key=key, text=key) is not None:
+            data = reminder_data(key, idle_hours=idle_hours)
+            with speaking("en"):  # the record's words
+                text = reminder_text(data) or key
+            entry = reminder_ledger.note_reminder(session=s, mediation_id=case["id"], key=key, text=text)
+            if entry is not None:
+                entry.data = data  # what `bot.issues.timeline.entry_text` words the entry again from
+                s.add(entry)
+                s.flush()
                 claimed.append(key)
     if not claimed:
         return None
     side = scope.side if scope else "shared"
-    return Reminder(case, claimed, today, side, deps.settings.mediation_idle_hours)
+    return Reminder(case, claimed, today, side, idle_hours)
+
+
+def reminder_data(key: str, *, idle_hours: float) -> dict[str, Any]:
+    """What a reminder's timeline entry keeps to be worded again: its kind, and the quiet spell or the deadline."""
+    _mediation, kind, when = key.split(":", 2)
+    if kind == "idle":
+        return {"reminder": kind, "since": when, "idle_hours": idle_hours}
+    return {"reminder": kind, "deadline": when}
 
 
 def release(deps: Deps, reminder: Reminder) -> None:
