@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.deadlines.names import status_name
 from bot.i18n import N_, _
 from bot.sla.events import changes
 
@@ -30,7 +31,6 @@ KIND_NAMES = {
     "settings": N_("deadline event|settings"),
     "snoozed": N_("deadline event|snoozed"),
 }
-STATUS_NAMES = {"draft": N_("draft"), "approved": N_("approved"), "done": N_("done"), "waived": N_("waived")}
 CLAIMED = "claimed in the SLA register"  # the note of a credit claim's obligation done with its claim (`sync_claims`)
 OCCURRENCE = {  # one occurrence of a recurring obligation closed, and the next one's date
     "done": N_("occurrence of {date} done; next {next}"),
@@ -45,11 +45,6 @@ OCCURRENCE_UNDATED = {
 def kind_name(kind: str) -> str:
     """ "snoozed" as a timeline names the event, in the reader's language."""
     return _(KIND_NAMES[kind]).rpartition("|")[2] if kind in KIND_NAMES else kind
-
-
-def status_name(status: str) -> str:
-    """An obligation's status ("waived") in the reader's language."""
-    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 def event_text(event: Mapping[str, Any]) -> str:

@@ -1,6 +1,6 @@
-"""How people call the deadlines register's kinds of obligation, and an obligation's title: shared by the
-reminders, the digest, the App Home and the Slack blocks. The names are in the reader's language (`bot.i18n`);
-the kinds themselves are stored values and stay as they are."""
+"""How people call the deadlines register's kinds of obligation, its statuses, and an obligation's title: shared
+by the reminders, the digest, the App Home, the Slack blocks and the timeline. The names are in the reader's
+language (`bot.i18n`); the kinds and statuses themselves are stored values and stay as they are."""
 
 from __future__ import annotations
 
@@ -21,6 +21,14 @@ KIND_NAMES = {
     "exit": N_("Exit assistance"),
     "other": N_("Deadline"),
 }
+
+
+STATUS_NAMES = {"draft": N_("draft"), "approved": N_("approved"), "done": N_("done"), "waived": N_("waived")}
+
+
+def status_name(status: str) -> str:
+    """An obligation's status ("waived") as people read it (the stored values are the English words)."""
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 def kind_name(kind: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any  # the workflows' JSON
 
-from bot.deadlines.names import kind_name, title_of, where
+from bot.deadlines.names import kind_name, status_name, title_of, where
 from bot.deadlines.reminders import SNOOZE_DAYS, DeadlineReminder
 from bot.i18n import N_, _, ngettext
 from bot.slack.blocks.kit import USER_ID, Block, Element, actions, button, clip, context, header, section
@@ -31,12 +31,6 @@ HELP = N_(  # translated where it is shown: `_(HELP)`
     "`/liaison deadlines` lists this channel's upcoming deadlines, each with its clause. "
     "`liaison deadlines extract -e ENGAGEMENT` drafts them from the contracts; a reviewer approves them here."
 )
-# an obligation's status as people read it (the stored values are the English words)
-STATUS_NAMES = {"draft": N_("draft"), "approved": N_("approved"), "done": N_("done"), "waived": N_("waived")}
-
-
-def status_name(status: str) -> str:
-    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 def days_text(days: int) -> str:
