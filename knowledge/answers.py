@@ -54,6 +54,7 @@ class Citation:
     # with an LLM, the quote translated into the asker's language: shown beside the verbatim quote, never for it
     translation: str | None = None
     translation_language: str | None = None
+    heading: str | None = None  # the heading of a clause without a number, which places it instead
 
     def as_dict(self) -> dict[str, object]:
         d: dict[str, object] = {k: v for k, v in asdict(self).items() if k in _CITATION_FIELDS}
@@ -61,6 +62,8 @@ class Citation:
             d["header"] = {"text": self.header, "start": self.header_start, "end": self.header_start + len(self.header)}
         if self.placeholders:  # only where there are any: a citation without them keeps its old shape
             d["placeholders"] = [[a, b] for a, b in self.placeholders]
+        if self.heading and not self.section:
+            d["heading"] = self.heading
         if self.translation:  # a machine translation of the quote, marked as such; the quote stays verbatim
             d["translation"] = {"text": self.translation, "language": self.translation_language, "machine": True}
         return d
@@ -87,11 +90,14 @@ class Citation:
             placeholders=spans,
             translation=str(translated["text"]) if translated and translated.get("text") else None,
             translation_language=str(translated.get("language") or "") or None if translated else None,
+            heading=str(data["heading"]) if data.get("heading") else None,
         )
 
     def label(self) -> str:
         """Where the quote is, as people read it: "Master Services Agreement (01-msa.md), §4.2, p. 3"."""
-        return citation_label(title=self.title, document=self.document, section=self.section, page=self.page)
+        return citation_label(
+            title=self.title, document=self.document, section=self.section, page=self.page, heading=self.heading
+        )
 
 
 @dataclass(frozen=True)
@@ -131,8 +137,11 @@ class Answer:
         }
 
 
-def citation_for(hit: Hit, start: int, end: int, doc_text: str, role: str, section: str | None = None) -> Citation:
-    """The quote doc_text[start:end] cited; a table row brings its header row, and template slots are listed."""
+def citation_for(
+    hit: Hit, start: int, end: int, doc_text: str, role: str, section: str | None = None, heading: str | None = None
+) -> Citation:
+    """The quote doc_text[start:end] cited; a table row brings its header row, and template slots are listed.
+    A clause without a number is placed by `heading` (by default its chunk's)."""
     chunk = hit.chunk
     header = header_of(doc_text, start)
     if header is not None and start <= header[0] < end:
@@ -140,10 +149,11 @@ def citation_for(hit: Hit, start: int, end: int, doc_text: str, role: str, secti
     slots = placeholders_in(doc_text, start, end)
     if header is not None:
         slots = placeholders_in(doc_text, *header) + slots
+    section = section if section is not None else chunk.section
     return Citation(
         document=chunk.document,
         title=chunk.title,
-        section=section if section is not None else chunk.section,
+        section=section,
         page=chunk.page,
         quote=doc_text[start:end],
         start=start,
@@ -152,6 +162,7 @@ def citation_for(hit: Hit, start: int, end: int, doc_text: str, role: str, secti
         header=doc_text[header[0] : header[1]] if header else None,
         header_start=header[0] if header else None,
         placeholders=tuple(slots),
+        heading=None if section else heading or chunk.heading or None,
     )
 
 
@@ -294,7 +305,8 @@ class Answerer:
     def _whole_or_passage(self, question: str, hit: Hit, role: str) -> Citation:
         text = self._text_of(hit)
         start, end = best_passage(text, hit.chunk.start, hit.chunk.end, question, self._closeness(question, hit))
-        return citation_for(hit, start, end, text, role, section=self.retriever.section_at(hit.chunk, start))
+        section, heading = self.retriever.place_at(hit.chunk, start)
+        return citation_for(hit, start, end, text, role, section=section, heading=heading)
 
     def _extractive(self, question: str, hits: list[Hit], scope: Scope) -> Answer:
         lead_hit = hits[0]

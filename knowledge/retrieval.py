@@ -416,6 +416,15 @@ class Retriever:
         label, _ = section_at(self.document_text(chunk), offset)
         return label or chunk.section
 
+    def place_at(self, chunk: StoredChunk, offset: int) -> tuple[str | None, str | None]:
+        """(section label, heading) in force at an offset inside a chunk; the heading only for a clause without a
+        number, which it places instead (a chunk may hold several headed parts: the one the quote starts in)."""
+        if chunk.section and offset == chunk.start:
+            return chunk.section, None
+        label, heading = section_at(self.document_text(chunk), offset)
+        label = label or chunk.section
+        return label, None if label else heading or chunk.heading or None
+
     def definition(self, term: str, *, engagement: str, side: str, scope: Scope | None = None) -> Hit | None:
         """The chunk that defines a term ('"Service Credit" means ...'), if the side may see one."""
         pattern = re.compile(

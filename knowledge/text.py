@@ -158,6 +158,7 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
     return [stem_in(t, language) for t in WORD.findall(text.lower()) if t not in stop]
 
 
+HEADING_LABEL_CHARS = 80  # a heading that places an unnumbered clause, shortened past this
 _MID_SENTENCE = re.compile(r"\s*(?![a-z]{1,4}[.)])[a-z\u00e0-\u00ff]")
 
 
@@ -167,17 +168,24 @@ def starts_mid_sentence(quote: str) -> bool:
     return bool(_MID_SENTENCE.match(quote))
 
 
-def citation_label(*, title: str | None, document: str | None, section: str | None, page: int | None) -> str:
+def citation_label(
+    *, title: str | None, document: str | None, section: str | None, page: int | None, heading: str | None = None
+) -> str:
     """A citation's label, with the file name beside the title.
 
     A title is whatever a document says it is (front matter, PDF metadata, its first heading), so a new
-    file can call itself "Master Services Agreement"; its file name tells the two apart.
+    file can call itself "Master Services Agreement"; its file name tells the two apart. A clause without a
+    number is placed by its heading instead ('“Impegni di disponibilità”'), when it has one.
     """
     name = (document or "").strip()
     head = (title or "").strip()
     if name and head and head != name:
         head = f"{head} ({name})"
-    where = [f"§{section}" if section else None, f"p. {page}" if page else None]
+    heading = " ".join((heading or "").split()).strip("#*_ ")
+    if len(heading) > HEADING_LABEL_CHARS:
+        heading = heading[: HEADING_LABEL_CHARS - 1].rstrip() + "\u2026"
+    placed = f"\u201c{heading}\u201d" if heading and heading != head and heading != (title or "").strip() else None
+    where = [f"§{section}" if section else placed, f"p. {page}" if page else None]
     return ", ".join([head or name or "a contract", *[w for w in where if w]])
 
 

@@ -379,3 +379,27 @@ def test_a_contents_line_cut_at_its_clause_numbers_is_still_contents() -> None:
     assert not looks_like_contents("17.1 Insurance Coverage\n\nThe BSP will provide full replacement insurance cover.")
     assert not looks_like_contents("4.1 Set-up fee USD 500 4.2 Monthly fee 200")  # a price list
     assert not looks_like_contents("4.1 Fees 100 4.2 Expenses 20")  # pages never go back
+
+
+def test_a_clause_without_a_number_is_placed_by_its_heading(fake_kb: KnowledgeBase, tmp_path: Path) -> None:
+    from knowledge.text import citation_label
+
+    doc = (
+        "# Convenzione di servizio IaaS\n\n## Impegni di disponibilità dell'infrastruttura\n\n"
+        "Il Fornitore garantisce una disponibilità mensile del 99,99% per il calcolo.\n\n"
+        "## Supporto\n\nIl supporto è disponibile dalle 8:00 alle 18:00 nei giorni lavorativi.\n"
+    )
+    fake_kb.index([write(tmp_path / "iaas.md", doc)], engagement="acme")
+    answer = fake_kb.answer_question("disponibilità mensile garantita per il calcolo?", engagement="acme")
+    lead = (answer.citations or answer.nearest)[0]  # found or not, the clause shown is placed the same way
+    assert lead.section is None and lead.heading == "Impegni di disponibilità dell'infrastruttura"
+    assert lead.label() == (
+        "Convenzione di servizio IaaS (iaas.md), \u201cImpegni di disponibilità dell'infrastruttura\u201d"
+    )
+    assert lead.as_dict()["heading"] == lead.heading
+    assert type(lead).from_dict(lead.as_dict(), lead.role) == lead  # a stored answer keeps it
+    # a numbered clause keeps its number; the heading only places one that has none
+    assert (
+        citation_label(title="MSA", document="msa.md", section="4.2", page=None, heading="Fees") == "MSA (msa.md), §4.2"
+    )
+    assert citation_label(title="MSA", document="msa.md", section=None, page=3, heading="MSA") == "MSA (msa.md), p. 3"

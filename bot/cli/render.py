@@ -80,6 +80,6 @@ def print_hits(hits: list[Any]) -> None:
         click.echo(_("No matching clauses."))
     for i, hit in enumerate(hits, 1):
         c = hit.chunk
-        where = citation_label(title=c.title, document=c.document, section=c.section, page=c.page)
+        where = citation_label(title=c.title, document=c.document, section=c.section, page=c.page, heading=c.heading)
         click.secho(_("{rank}. {where}  score {score:.4f}").format(rank=i, where=where, score=hit.score), bold=True)
         click.echo(_quote(c.text[:600] + (" ..." if len(c.text) > 600 else "")))
