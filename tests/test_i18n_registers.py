@@ -241,3 +241,21 @@ def test_a_mediation_reminders_entries_are_said_in_italian_and_older_ones_as_sto
                 f"promemoria: la scadenza del {deadline.isoformat()} si avvicina",
             ]
         )
+
+
+def test_a_breach_issue_is_said_in_italian_by_the_cli_list_and_the_digest(
+    db: Engine, liaison: Callable[..., Result]
+) -> None:
+    from bot.digest.sections import _issue_line
+    from bot.records.cases import IssueRecord
+
+    issue = _breach_issue(db)
+    italian = f"Violazione SLA: {SPEED} nel periodo 2026-10: 76,4% rispetto a >= 80%"
+    assert italian in liaison("--lang", "it", "issues", "list", "-e", E).output
+    assert f"SLA breach: {SPEED} in 2026-10" in liaison("issues", "list", "-e", E).output
+    with session(db) as s:
+        record = s.get(IssueRecord, issue["id"])
+        assert record is not None
+        with speaking("it"):
+            assert _issue_line(record).endswith(italian)
+        assert _issue_line(record).endswith(issue["title"])

@@ -73,7 +73,9 @@ def _issue_line(item: dict[str, Any]) -> str:
         extras.append(_("owner {owner}").format(owner=item["owner"]))
     if item["due"]:
         extras.append(_("due {date}").format(date=item["due"]))
-    return f"#{item['id']}\t{item['status']}\t{item['title']}\t({', '.join(extras)})"
+    from bot.sla.breaches import issue_title  # a breach issue Liaison logged, said in the reader's language
+
+    return f"#{item['id']}\t{item['status']}\t{issue_title(item)}\t({', '.join(extras)})"
 
 
 def _reason(error: Exception) -> str:

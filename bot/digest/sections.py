@@ -32,6 +32,7 @@ from bot.i18n import N_, _, ngettext
 from bot.records import digests
 from bot.records.cases import IssueRecord, MediationRecord
 from bot.records.tables import ChannelBinding, QuestionRecord
+from bot.sla.breaches import issue_title
 from knowledge.text import citation_label
 
 TOP = 5  # items listed per section
@@ -63,7 +64,8 @@ def _issue_line(issue: IssueRecord, moment: datetime | None = None) -> str:
         days = (moment - issue.created_at).days
         age = " · " + ngettext("open {n} day", "open {n} days", days).format(n=days)
     severity = _("sev {severity}").format(severity=issue.severity)
-    return f"#{issue.id} · {severity} · {issue.category}{office}{age} · {issue.title}"
+    title = issue_title({"title": issue.title, "category": issue.category, "created_by": issue.created_by})
+    return f"#{issue.id} · {severity} · {issue.category}{office}{age} · {title}"
 
 
 def _listed(lines: list[str], limit: int = TOP) -> tuple[str, ...]:
