@@ -21,7 +21,7 @@ from bot.records import case_schemas, cases
 from bot.records import sla as sla_records
 from bot.records.case_schemas import IssueCreate
 from bot.sla import measures
-from bot.sla.credits import TOTAL_KEY, Total, total_working_of
+from bot.sla.totals import TOTAL_KEY, Total, total_working_of
 from bot.slack.blocks.issues import issue_card_blocks
 from tests.test_digest_sla import SPEED, with_register
 

@@ -20,8 +20,8 @@ from typing import Any
 from bot.i18n import N_, _, ngettext
 from bot.records.cases import TimelineEntry
 from bot.sla.breaches import LOGGED_BY, title_of
-from bot.sla.credits import total_working_of
 from bot.sla.terms import quantity
+from bot.sla.totals import total_working_of
 
 # A status inside a line ("status: open -> acknowledged"): an issue's or a mediation's stored value, in English.
 STATUS_NAMES = {

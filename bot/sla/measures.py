@@ -39,9 +39,10 @@ from bot.records.sla import CreditStatement, EventKind, Measurement, ServiceLeve
 from bot.records.tables import utcnow
 from bot.sla import register
 from bot.sla.breaches import Breach, Quantity
-from bot.sla.credits import TOTAL_KEY, Cap, CreditResult, compute_credits
+from bot.sla.credits import Cap, CreditResult, compute_credits
 from bot.sla.money import SlaInputError, currency_code, exact
 from bot.sla.terms import Period, Source, is_met, month_of, period_for, quantity, window_of
+from bot.sla.totals import TOTAL_KEY
 from bot.sla.versions import in_force_rows, service_level, source_of, windowed
 from bot.sla.views import name_of
 from knowledge.visibility import narrowest, visible_to

@@ -14,8 +14,8 @@ from typing import Any  # the workflows' JSON
 
 from bot.i18n import N_, _, ngettext
 from bot.sla.closing import STATEMENT, CloseNotice
-from bot.sla.credits import total_working_of
 from bot.sla.money import money, pct
+from bot.sla.totals import total_working_of
 from bot.slack.blocks.kit import Block, context, header, section
 from bot.slack.blocks.sla import PERIOD
 from bot.slack.blocks.text_fit import escape
