@@ -48,6 +48,10 @@ DENSE_SHARE = 0.35  # weight of (min-max normalised) cosine similarity; BM25 get
 # documents, hit@1: 0.32 unchanged, 0.43 at 0.85 without the gloss, 0.53 at 0.5 with it; English questions keep
 # DENSE_SHARE.
 OTHER_LANGUAGE_DENSE_SHARE = 0.5
+# ... and its query vector leans this much towards the vector of its contract terms' English gloss ("credito di
+# servizio" -> "credit service"): on the Italian development set, lead 0.565 -> 0.578, it->it hit@4 0.869 -> 0.902,
+# false not-found 0.013 -> 0.006 at 0.2 and 0.3 alike; 0.5 lost (lead 0.552). English questions are unchanged.
+GLOSS_SHARE = 0.2
 # A pool of several languages: each language's best cosine is lifted to the best one's, by at most this much. On
 # a mixed pool (the Italian dev set's sla-terms and sla-it questions over sla/docs and sla-it/docs together,
 # benchmarks/languages.py): English questions on Italian clauses lead 0.37 -> 0.47, Italian on English hit@8
@@ -288,7 +292,12 @@ class Retriever:
         eligible = np.array([documents is None or c.document in documents for c in index.chunks])
         if not eligible.any():
             return None
+        asked = detect(question) if multilingual(self.embeddings) else None
+        other = asked not in (None, "en")
         query_vector = self.embeddings.embed_query(query)
+        glossed = gloss(question, asked) if other else ""
+        if glossed:  # a question in another language: its meaning, and a little of its contract terms' English
+            query_vector = _blend(query_vector, self.embeddings.embed_query(glossed), GLOSS_SHARE)
         embedded = self._same_model(view, engagement, documents)
         dense = (
             self.store.dense_query(
@@ -305,10 +314,8 @@ class Retriever:
         similarity = {index.position[cid]: sim for cid, sim in dense if cid in index.position}
         similarity = {pos: sim for pos, sim in similarity.items() if eligible[pos]}  # drops stale versions
         similarity = _lift_languages(similarity, index.languages)
-        asked = detect(question) if multilingual(self.embeddings) else None
-        other = asked not in (None, "en")
         # a question in another language also asks BM25 in English words: its contract terms glossed
-        words = f"{query} {gloss(question, asked)}" if other else query
+        words = f"{query} {glossed}" if other else query
         bm25 = np.where(eligible, index.scores(lexical_query(words)), 0.0)
         lexical_pool = [int(i) for i in np.argsort(-bm25)[:LEXICAL_POOL] if bm25[i] > 0]
         scores = _fuse(similarity, bm25, lexical_pool, OTHER_LANGUAGE_DENSE_SHARE if other else DENSE_SHARE)
@@ -452,6 +459,13 @@ class Retriever:
             if stemmed not in vocabulary and word not in vocabulary and not near(stemmed, vocabulary):
                 unknown.append(word)
         return unknown
+
+
+def _blend(a: list[float], b: list[float], share: float) -> list[float]:
+    """(1 - share) a + share b, normalised: a query vector leaning a little towards another."""
+    v = (1.0 - share) * np.asarray(a, dtype=np.float64) + share * np.asarray(b, dtype=np.float64)
+    norm = float(np.linalg.norm(v))
+    return (v / norm).tolist() if norm else list(a)
 
 
 def _lift_languages(similarity: dict[int, float], languages: list[str]) -> dict[int, float]:

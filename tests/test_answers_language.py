@@ -102,3 +102,34 @@ def test_a_translation_is_shown_beside_the_quote_marked_as_such(capsys: object) 
     print_answer(answer)
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "machine translation, not the contract's words:" in out and "Within thirty days." in out
+
+
+def test_an_italian_questions_query_vector_leans_to_its_contract_terms_english(
+    tmp_path: Path, e5: E5Embeddings
+) -> None:
+    import numpy as np
+
+    from knowledge.glossary import gloss
+    from knowledge.retrieval import GLOSS_SHARE
+    from knowledge.vocabulary import expand_query
+
+    english = (
+        "# Service Level Agreement\n\n3.2 Service Credits. Customer must request a Service Credit within seven (7) "
+        "days after the end of the month.\n\n3.3 Termination. Either party may terminate on thirty days notice.\n"
+    )
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    kb.index([write(tmp_path / "sla.md", english)], engagement="en-eng")
+    question = "entro quanti giorni va chiesto il credito di servizio?"
+    stage = kb.retriever.candidates(question, engagement="en-eng")
+    assert stage is not None
+    assert gloss(question, "it") == "days requested claimed credit service"
+    own = np.asarray(e5.embed_query(expand_query(question)))
+    glossed = np.asarray(e5.embed_query(gloss(question, "it")))
+    want = (1 - GLOSS_SHARE) * own + GLOSS_SHARE * glossed
+    assert np.allclose(stage.query_vector, want / np.linalg.norm(want), atol=1e-4)
+    assert "within seven (7) days" in stage.candidates[0].chunk.text
+    # an English question's vector is its own
+    english_stage = kb.retriever.candidates("within how many days do we request a credit?", engagement="en-eng")
+    assert english_stage is not None
+    plain = np.asarray(e5.embed_query(expand_query("within how many days do we request a credit?")))
+    assert np.allclose(english_stage.query_vector, plain / np.linalg.norm(plain), atol=1e-4)
