@@ -303,7 +303,14 @@ def question_terms(question: str, clause_language: str | None = None) -> dict[st
     for w in words(expanded):
         for t in tokenize(w):
             terms.setdefault(t, EXPANSION_WEIGHT)
+    for t in list(terms):  # "the contract" is what a contract calls "this Agreement", its "duration" its "Term"
+        for other in _SAME_THING.get(t, ()):
+            terms.setdefault(other, EXPANSION_WEIGHT)
     return terms
+
+
+# stems a contract writes for what people call otherwise (the line holding either holds the thing asked about)
+_SAME_THING = {"contract": ("agreement",), "agreement": ("contract",), "durat": ("term",)}
 
 
 _ELIDING = frozenset(("it", "fr"))  # languages that elide an article into the next word

@@ -310,3 +310,14 @@ def test_slack_shorthand_still_says_what_kind_of_value_is_asked(question: str, k
 
     assert kind in asked_kinds(question)
     assert matches("notic", {"notifi", "custom"})  # "notice" is answered by a line that "notifies"
+
+
+def test_the_contract_a_question_names_is_the_agreement_a_clause_names() -> None:
+    # CUAD BNLFINANCIALCORP 15(A): people ask about "the contract" and its "duration"; it says "this Agreement", "term"
+    text = (
+        '15. TERM. A. The initial term ("Initial Term") of this Agreement shall be for one year commencing on the 1st '
+        "day of May, 2006. B. Unless either party gives notice, this Agreement shall continue year to year."
+    )
+    for question in ("how long does the contract last?", "what is the duration of the contract?"):
+        direct = direct_for(question, text, document="bnl.txt", start=0, end=len(text))
+        assert direct is not None and direct.text.startswith("The initial term") and direct.value == "one year"
