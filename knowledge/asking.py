@@ -242,11 +242,14 @@ _NAMED_VALUES = frozenset({"party", "date", "law"})
 
 _ASKS_LENGTH = re.compile(
     r"\bhow\s+long\s+(?:is|are|was|will|does|do)\b(?!.{0,40}\b(?:have|get|take)\s+to\b)|\b(?:length|duration)\b"
-    r"|\b(?:initial|renewal|subscription|maintenance|contract|agreement)\s+(?:term|period)\b",
+    r"|\b(?:initial|renewal|subscription|maintenance|contract|agreement)\s+(?:term|period)\b"
+    r"|\bquanto\s+dura(?:no)?\b|\bdurata\b|\bper\s+quanto\s+tempo\b",  # Italian: how long it lasts
     re.I,
 )
 _ASKS_DEADLINE = re.compile(
-    r"\b(?:notice|deadline|within|by\s+when|have\s+to|to\s+(?:tell|notify|claim|request|respond|fix|pay|cure))\b", re.I
+    r"\b(?:notice|deadline|within|by\s+when|have\s+to|to\s+(?:tell|notify|claim|request|respond|fix|pay|cure)"
+    r"|preavviso|scadenza|entro)\b",
+    re.I,
 )
 
 
@@ -304,8 +307,8 @@ def question_terms(question: str, clause_language: str | None = None) -> dict[st
         for t in tokenize(w):
             terms.setdefault(t, EXPANSION_WEIGHT)
     for t in list(terms):  # "the contract" is what a contract calls "this Agreement", its "duration" its "Term"
-        for other in _SAME_THING.get(t, ()):
-            terms.setdefault(other, EXPANSION_WEIGHT)
+        for same in _SAME_THING.get(t, ()):
+            terms.setdefault(same, EXPANSION_WEIGHT)
     return terms
 
 

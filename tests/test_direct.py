@@ -318,6 +318,11 @@ def test_the_contract_a_question_names_is_the_agreement_a_clause_names() -> None
         '15. TERM. A. The initial term ("Initial Term") of this Agreement shall be for one year commencing on the 1st '
         "day of May, 2006. B. Unless either party gives notice, this Agreement shall continue year to year."
     )
-    for question in ("how long does the contract last?", "what is the duration of the contract?"):
+    questions = (
+        "how long does the contract last?",
+        "what is the duration of the contract?",
+        "quanto dura il contratto?",
+    )
+    for question in (*questions, "qual è la durata del contratto?"):
         direct = direct_for(question, text, document="bnl.txt", start=0, end=len(text))
         assert direct is not None and direct.text.startswith("The initial term") and direct.value == "one year"
