@@ -31,6 +31,7 @@ from bot.records.cases import (
 )
 from bot.records.tables import ChannelBinding, EngagementRole, QuestionRecord
 from bot.sla import home as sla_home
+from bot.sla.breaches import is_logged_breach
 from bot.sla.home import Latest
 from knowledge.visibility import visible_to
 
@@ -56,6 +57,7 @@ class HomeIssue:
     due: date | None
     days_left: int | None  # negative: overdue
     permalink: str | None
+    logged_breach: bool = False  # a breach issue Liaison logged: its title is said again in the reader's language
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,8 @@ def standing_in(*, session: Session, user_id: str, engagement: str) -> Standing 
 def _home_issue(issue: IssueRecord, today: date) -> HomeIssue:
     assert issue.id is not None
     days = None if issue.due is None else (issue.due - today).days
-    return HomeIssue(issue.id, issue.title, issue.severity, issue.status, issue.due, days, issue.permalink)
+    logged = is_logged_breach({"category": issue.category, "created_by": issue.created_by})
+    return HomeIssue(issue.id, issue.title, issue.severity, issue.status, issue.due, days, issue.permalink, logged)
 
 
 def _home_mediation(

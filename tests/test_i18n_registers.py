@@ -168,9 +168,13 @@ def test_a_breach_issues_title_and_description_are_said_in_italian(db: Engine) -
     assert shown in card and shown in listed and "SLA breach" not in card
     assert said.startswith(f"{SPEED}: misurato 76,4% nel periodo 2026-10 a fronte di un obiettivo di >= 80% (")
     assert said.endswith("(livello di servizio 1, schedule.md §3.1).") and said.replace(">", "&gt;") in card
-    home = Home("U1", date(2026, 11, 23), (_engagement(HomeIssue(issue["id"], title, 2, "open", None, None, None)),))
+    logged = HomeIssue(issue["id"], title, 2, "open", None, None, None, logged_breach=True)
+    home = Home("U1", date(2026, 11, 23), (_engagement(logged),))
     with speaking("it"):
         assert shown in json.dumps(home_view(home), ensure_ascii=False)
+        # the same words as a person's own issue title are shown as the person wrote them
+        typed = Home("U1", date(2026, 11, 23), (_engagement(HomeIssue(9, title, 2, "open", None, None, None)),))
+        assert title.replace(">", "&gt;") in json.dumps(home_view(typed), ensure_ascii=False)
 
 
 def test_the_raised_entry_of_a_breach_issue_says_its_title_in_italian(db: Engine) -> None:
@@ -259,3 +263,32 @@ def test_a_breach_issue_is_said_in_italian_by_the_cli_list_and_the_digest(
         with speaking("it"):
             assert _issue_line(record).endswith(italian)
         assert _issue_line(record).endswith(issue["title"])
+
+
+def test_the_home_knows_a_breach_issue_liaison_logged_from_a_persons(db: Engine) -> None:
+    from bot.home import home_for
+    from bot.records.case_schemas import IssueCreate
+    from bot.records.cases import IssueRecord
+
+    issue = _breach_issue(db)
+    with session(db) as s:
+        record = s.get(IssueRecord, issue["id"])
+        assert record is not None
+        record.owner = "U1"  # the level's owner, who sees it on their Home
+        s.add(record)
+        typed = issues.create_issue(
+            session=s,
+            issue_in=IssueCreate(
+                engagement=E,
+                title=issue["title"],
+                severity=3,
+                category="sla-breach",
+                raised_by_side="client",
+                created_by="U1",
+                owner="U1",
+            ),
+        )
+        s.flush()
+        home = home_for(session=s, user_id="U1", today=date(2026, 11, 23))
+    shown = {i.id: i.logged_breach for e in home.engagements for i in e.issues}
+    assert shown[issue["id"]] is True and shown[typed.id] is False

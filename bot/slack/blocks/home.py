@@ -147,7 +147,7 @@ def _more(shown: int, total: int, say: Callable[[int], str]) -> str:
 # -- the Home tab --------------------------------------------------------------------------------
 def _issue_line(issue: HomeIssue) -> str:
     label = severity_label(issue.severity)
-    title = _clip(title_of(issue.title), TITLE_CHARS)  # a breach issue Liaison logged: said in the reader's language
+    title = _clip(title_of(issue.title) if issue.logged_breach else issue.title, TITLE_CHARS)  # a person's: as written
     if issue.permalink and issue.permalink.startswith("https://"):
         title = f"<{issue.permalink}|{title}>"
     parts = [escape(status_name(issue.status))]
