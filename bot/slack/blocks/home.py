@@ -13,10 +13,10 @@ from typing import Literal, TypedDict
 
 from bot.home import Deadline, EngagementHome, Home, HomeIssue, HomeMediation
 from bot.i18n import N_, _, ngettext
+from bot.issues.timeline import status_name
 from bot.sla.breaches import title_of
 from bot.slack.blocks.answers import THINKING, answer_blocks, side_sees
 from bot.slack.blocks.issue_modal import severity_label
-from bot.slack.blocks.issues import status_name
 from bot.slack.blocks.kit import BUTTON_TEXT_CHARS, HEADER_CHARS, SECTION_CHARS, Block, Element, InputState, Text, View
 from bot.slack.blocks.kit import clip as _clip
 from bot.slack.blocks.kit import context as _context

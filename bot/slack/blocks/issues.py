@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any  # issues, clause refs, timeline entries: `bot.issues`' JSON, the records' to type
 
 from bot.i18n import N_, _, ngettext
-from bot.issues.timeline import entry_text
+from bot.issues.timeline import entry_text, status_name
 from bot.issues.workflows import quote_hash
 from bot.records import cases
 from bot.sla.breaches import issue_description, issue_title
@@ -45,13 +45,6 @@ STATUS_LABELS = {
     "resolved": N_("issue status|Resolved"),
     "closed": N_("issue status|Closed"),
 }
-STATUS_NAMES = {  # a status inside a line ("open · owner none"): the stored value, in English
-    "open": N_("open"),
-    "acknowledged": N_("acknowledged"),
-    "in-progress": N_("in-progress"),
-    "resolved": N_("resolved"),
-    "closed": N_("closed"),
-}
 OFFICE_NAMES = {"back": N_("back office"), "front": N_("front office")}
 RAISED_BY = {"client": N_("raised by client"), "vendor": N_("raised by vendor")}
 
@@ -59,11 +52,6 @@ RAISED_BY = {"client": N_("raised by client"), "vendor": N_("raised by vendor")}
 def status_label(status: str) -> str:
     """ "In progress" for "in-progress", in the reader's language."""
     return _(STATUS_LABELS[status]).rpartition("|")[2] if status in STATUS_LABELS else status
-
-
-def status_name(status: str) -> str:
-    """ "in-progress" as a line shows an issue's status, in the reader's language."""
-    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 # -- messages ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal  # a mediation is `bot.mediation`'s JSON of it: the records' shape to type
 
 from bot.i18n import N_, _, ngettext
-from bot.slack.blocks.issues import status_name
+from bot.issues.timeline import status_name
 from bot.slack.blocks.kit import (
     HEADER_CHARS,
     MAX_BLOCKS,
