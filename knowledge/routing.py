@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from knowledge.signals import is_amendment
+from knowledge.stopwords import STOPWORDS_BY_LANGUAGE
 from knowledge.stored import StoredDocument
 from knowledge.text import STOPWORDS, TOKEN, stem, tokenize
 
@@ -38,8 +39,6 @@ _FILLER = frozenset(
     tokenize("deal contract agreement agreements terms doc document one file contratto accordo documento condizioni")
 )
 _GLUE = frozenset(("with", "from", "that", "this", "their", "there", "what", "when", "which", "about", "under", "into"))
-# Italian articles and prepositions inside a naming phrase ("lo sla di common paper"): never part of a name
-_GLUE_IT = frozenset(_words("di del della dello dei degli delle con il lo la le gli per su da al alla allo ai"))
 # Italian: the articled prepositions before a document's name, and the words after it that end the name
 _IT_BY = (
     r"nel|nello|nella|nei|negli|nelle|del|dello|della|dei|degli|delle|dal|dallo|dalla|col|"
@@ -118,8 +117,8 @@ def without_short_name(question: str, docs: Sequence[StoredDocument]) -> str:
 
 def _kept(word: str) -> bool:
     """A word that may be part of a name: a content word, or a longer one the stopword list holds ('paper')."""
-    if word in _GLUE_IT:
-        return False
+    if word in STOPWORDS_BY_LANGUAGE["it"]:
+        return False  # Italian articles and prepositions inside a naming phrase ("lo sla di common paper")
     stemmed = tokenize(word)
     return (stemmed[0] not in _FILLER) if stemmed else len(word) > 3 and word not in _GLUE
 
