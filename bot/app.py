@@ -9,11 +9,9 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from langchain_core.embeddings import Embeddings
-
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
-from knowledge.embeddings import identity_of, make_embeddings
+from knowledge.embeddings import Embedder, LocalEmbeddings, identity_of, make_embeddings
 from knowledge.errors import ConfigurationError
 from knowledge.store import Store, make_client
 
@@ -27,7 +25,7 @@ if TYPE_CHECKING:  # imported where used: `liaison --help` and `ask` load neithe
 logger = logging.getLogger(__name__)
 
 
-class LazyEmbeddings(Embeddings):
+class LazyEmbeddings(LocalEmbeddings):
     """The configured embedder, loaded when something is first embedded: listing or showing the index loads no model."""
 
     def __init__(self, spec: str, data_dir: Path | None = None, models_dir: Path | None = None) -> None:
@@ -38,10 +36,10 @@ class LazyEmbeddings(Embeddings):
         self.identity = identity_of(spec) or f"LazyEmbeddings:{spec}"
         self.data_dir = data_dir
         self.models_dir = models_dir
-        self._model: Embeddings | None = None
+        self._model: Embedder | None = None
         self._lock = threading.Lock()
 
-    def load(self) -> Embeddings:
+    def load(self) -> Embedder:
         """The model itself, loaded now if it was not yet (a setting that cannot work raises here)."""
         with self._lock:
             if self._model is None:

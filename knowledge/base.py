@@ -7,8 +7,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.embeddings import Embeddings
-
 from knowledge.answers import Answer, Answerer
 from knowledge.indexing import Indexer, IndexReport, Progress
 from knowledge.limits import DEFAULT_LIMITS, Limits
@@ -18,6 +16,7 @@ from knowledge.stored import StoredDocument
 
 if TYPE_CHECKING:  # the SLA and deadline readers compile large patterns: imported when used (`ask` stays fast)
     from knowledge.deadlines import ObligationDraft
+    from knowledge.embeddings import Embedder
     from knowledge.slas import LevelDraft
 
 
@@ -27,7 +26,7 @@ class KnowledgeBase:
     def __init__(
         self,
         store: Store,
-        embeddings: Embeddings,
+        embeddings: Embedder,
         *,
         llm: Any | None = None,
         min_similarity: float | None = None,

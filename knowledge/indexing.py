@@ -8,11 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from langchain_core.embeddings import Embeddings
-
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.documents import ExtractedDocument
-from knowledge.embeddings import identity
+from knowledge.embeddings import Embedder, identity
 from knowledge.errors import DocumentError
 from knowledge.limits import DEFAULT_LIMITS, Limits
 from knowledge.quotes import sentences_and_rows
@@ -95,7 +93,7 @@ class Indexer:
     def __init__(
         self,
         store: Store,
-        embeddings: Embeddings,
+        embeddings: Embedder,
         *,
         limits: Limits = DEFAULT_LIMITS,
         max_bytes: int | None = None,

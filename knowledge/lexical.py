@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import functools
-import logging
 
-import bm25s
 import numpy as np
 
+from knowledge.bm25 import BM25
 from knowledge.languages import FUNCTION_WORDS, words_of
 from knowledge.routing import file_name_names
 from knowledge.signals import HOLDS, PREAMBLE, looks_like_contents
 from knowledge.stored import StoredChunk, StoredDocument
 from knowledge.text import SNOWBALL, tokenize
 from knowledge.vocabulary import translations
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 BM25_K1 = 1.5
 BM25_B = 0.75
@@ -65,11 +62,11 @@ class ChunkIndex:
             for c, lang in zip(chunks, self.languages, strict=True)
         ]
         self.groups: dict[str, np.ndarray] = {}
-        self._bm25: dict[str, bm25s.BM25] = {}
+        self._bm25: dict[str, BM25] = {}
         for lang in sorted(set(self.languages)):
             positions = np.array([i for i, x in enumerate(self.languages) if x == lang], dtype=np.int64)
-            bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
-            bm25.index([self.tokens[i] or ["_"] for i in positions], show_progress=False)
+            bm25 = BM25(k1=BM25_K1, b=BM25_B)
+            bm25.index([self.tokens[i] or ["_"] for i in positions])
             self.groups[lang], self._bm25[lang] = positions, bm25
         self.contents = np.array([looks_like_contents(c.text) for c in chunks], dtype=bool)
         self.holds = {kind: np.array([bool(p.search(c.text)) for c in chunks], dtype=bool) for kind, p in HOLDS.items()}
@@ -126,9 +123,9 @@ class DocumentIndex:
 
     def __init__(self, docs: list[StoredDocument], headers: list[str]) -> None:
         self.docs = docs
-        self.bm25 = bm25s.BM25()
+        self.bm25 = BM25()
         if docs:
-            self.bm25.index([tokenize(h) or ["_"] for h in headers], show_progress=False)
+            self.bm25.index([tokenize(h) or ["_"] for h in headers])
 
     def scores(self, question: str) -> np.ndarray:
         tokens = tokenize(question)

@@ -16,10 +16,9 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from knowledge.chunking import section_at
-from knowledge.embeddings import identity, multilingual
+from knowledge.embeddings import Embedder, identity, multilingual
 from knowledge.glossary import gloss
 from knowledge.indexing import HEADER_CHARS
 from knowledge.languages import detect
@@ -166,7 +165,7 @@ class Scope:
 class Retriever:
     """Searches one engagement at a time, within what the asking side may see."""
 
-    def __init__(self, store: Store, embeddings: Embeddings, *, ranker: Ranker | None | str = "shipped") -> None:
+    def __init__(self, store: Store, embeddings: Embedder, *, ranker: Ranker | None | str = "shipped") -> None:
         """`ranker`: the second stage's model; "shipped" loads knowledge/data/ranker.json; None: first stage only."""
         self.store = store
         self.embeddings = embeddings

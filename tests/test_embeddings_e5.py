@@ -6,6 +6,7 @@ The model is built once per test session into a shared temp dir (a few seconds),
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -18,7 +19,18 @@ import pytest
 from bot.app import LazyEmbeddings
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
-from knowledge.e5.files import BUILT_SHA256, MODEL, NORMALISATION, TOKENIZER, build_files, ensure_files, package_source
+from knowledge.e5.files import (
+    BUILT_SHA256,
+    MODEL,
+    NORMALISATION,
+    TOKENIZER,
+    TOKENIZER_CACHE,
+    VERIFIED,
+    build_files,
+    ensure_files,
+    package_source,
+)
+from knowledge.e5.tokenizer import load_tokenizer
 from knowledge.embeddings import E5Embeddings, make_embeddings
 from knowledge.errors import ConfigurationError
 from knowledge.store import Store, make_client
@@ -92,6 +104,64 @@ def test_a_tampered_built_file_is_refused_with_what_to_do(e5_dir: Path, tmp_path
         E5Embeddings(tmp_path)
 
 
+def _linked_models(e5_dir: Path, tmp_path: Path, *, copy: tuple[str, ...] = ()) -> Path:
+    """A models folder of its own holding the session's built files (hard links; `copy` ones copied)."""
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in (MODEL, TOKENIZER, NORMALISATION):
+        if name in copy:
+            shutil.copyfile(e5_dir / "models" / name, models / name)
+        else:
+            os.link(e5_dir / "models" / name, models / name)
+    return models
+
+
+def test_a_file_changed_after_it_was_verified_is_hashed_again_and_refused(e5_dir: Path, tmp_path: Path) -> None:
+    models = _linked_models(e5_dir, tmp_path, copy=(NORMALISATION,))
+    ensure_files(tmp_path)
+    assert set(json.loads((models / VERIFIED).read_text("utf-8"))) == {MODEL, TOKENIZER, NORMALISATION}
+    ensure_files(tmp_path)  # unchanged: accepted from the record
+    target = models / NORMALISATION
+    text = target.read_text("utf-8")
+    target.write_text(text.replace('"9":[32]', '"9":[99]'), "utf-8")  # same size, other content
+    assert target.stat().st_size == len(text.encode())
+    with pytest.raises(ConfigurationError, match="damaged or stale; delete it"):
+        ensure_files(tmp_path)
+
+
+def test_a_forged_verification_record_does_not_vouch_for_a_changed_file(e5_dir: Path, tmp_path: Path) -> None:
+    models = _linked_models(e5_dir, tmp_path, copy=(NORMALISATION,))
+    target = models / NORMALISATION
+    target.write_text(target.read_text("utf-8").replace('"9":[32]', '"9":[]'), "utf-8")
+    st = target.stat()
+    forged = {name: [0, 0, 0, BUILT_SHA256[name]] for name in BUILT_SHA256}
+    forged[NORMALISATION] = [st.st_size, st.st_ino, st.st_mtime_ns, "0" * 64]  # its stamp, not the pinned hash
+    (models / VERIFIED).write_text(json.dumps(forged), "utf-8")
+    with pytest.raises(ConfigurationError, match="damaged or stale; delete it"):
+        ensure_files(tmp_path)
+
+
+def test_the_tokenizer_tables_are_cached_and_a_stale_or_broken_cache_is_rebuilt(e5_dir: Path, tmp_path: Path) -> None:
+    models = _linked_models(e5_dir, tmp_path)
+    tokenizer, normalisation, cache = models / TOKENIZER, models / NORMALISATION, models / TOKENIZER_CACHE
+    from_json = load_tokenizer(tokenizer, normalisation)
+    first = load_tokenizer(tokenizer, normalisation, cache=cache, key="k1")
+    assert cache.is_file()
+    cached = load_tokenizer(tokenizer, normalisation, cache=cache, key="k1")
+    texts = [*C_READER_IDS, "Il Fornitore è tenuto al pagamento delle penali entro trenta (30) giorni."]
+    for text in texts:
+        assert cached.encode(text) == first.encode(text) == from_json.encode(text)
+    assert cached._state() == from_json._state()
+    assert b"k1|" in cache.read_bytes()
+    load_tokenizer(tokenizer, normalisation, cache=cache, key="k2")  # other files: rebuilt from the JSON
+    assert b"k2|" in cache.read_bytes() and b"k1|" not in cache.read_bytes()
+    cache.write_bytes(b"\x00 not marshal")
+    again = load_tokenizer(tokenizer, normalisation, cache=cache, key="k2")
+    assert [again.encode(t) for t in texts] == [from_json.encode(t) for t in texts]
+    assert load_tokenizer(tokenizer, normalisation, cache=cache, key="k2")._state() == from_json._state()
+    assert not [p.name for p in models.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_tokenization_is_the_c_readers(e5: E5Embeddings) -> None:
     tokenizer = e5._tokenizer
     for text, ids in C_READER_IDS.items():
@@ -150,7 +220,8 @@ def test_english_and_italian_paraphrases_are_closer_than_unrelated_text(e5: E5Em
 def test_e5_is_a_setting_built_into_the_data_dir_given(e5_dir: Path) -> None:
     assert Settings(LIAISON_EMBEDDER="e5").embedder == "e5"  # type: ignore[call-arg]
     assert isinstance(make_embeddings("e5", data_dir=e5_dir), E5Embeddings)
-    assert sorted(p.name for p in (e5_dir / "models").iterdir() if not p.name.startswith(".")) == sorted(BUILT_SHA256)
+    built = sorted(p.name for p in (e5_dir / "models").iterdir() if not p.name.startswith("."))
+    assert built == sorted([*BUILT_SHA256, TOKENIZER_CACHE])  # the pinned files and the tokenizer's tables
 
 
 def test_switching_the_embedder_re_indexes_even_when_the_model_loads_lazily(e5_dir: Path, tmp_path: Path) -> None:

@@ -6,12 +6,17 @@ every built file are checked against the sha256 pinned here: the build is determ
 mismatch means a different package, a damaged file or a non-reproducible platform, and is refused.
 Building runs under a file lock and writes through a temp file and os.replace, so replicas and
 parallel processes starting at once build it once and never read half a file.
+
+Hashing the 91 MB on every start costs ~0.1 s, so a file whose hash matched is recorded in
+`.verified.json` with its size, inode and modification time: while those are unchanged it is not
+read again. Any change to a file (rewritten, replaced, truncated, touched) hashes it again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -27,6 +32,8 @@ SOURCE_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782
 MODEL = "multilingual-e5-small-int8.onnx"
 TOKENIZER = "multilingual-e5-small-tokenizer.json"
 NORMALISATION = "multilingual-e5-small-normalisation.json"
+TOKENIZER_CACHE = "multilingual-e5-small-tokenizer.marshal"  # the tokenizer's tables, read 3x faster than its JSON
+VERIFIED = ".verified.json"
 BUILT_SHA256 = {
     MODEL: "7fd1a76a20abf66dcd0f2d9caa784a16192332cb817f5606f1d9b2a72827d20b",
     TOKENIZER: "035f5849cf3257e41fca4faf43979256e0314866de43ba9883754dfd9dd21e70",
@@ -40,6 +47,11 @@ class E5Files:
     model: Path
     tokenizer: Path
     normalisation: Path
+
+    @property
+    def tokenizer_cache(self) -> Path:
+        """Where the tokenizer keeps its tables in marshal form, rebuilt from `tokenizer` when stale."""
+        return self.tokenizer.with_name(TOKENIZER_CACHE)
 
 
 def package_source() -> Path:
@@ -106,11 +118,38 @@ def ensure_files(
                 f"another process has been building the e5 model in {models} for too long"
             ) from exc
     if verify:
-        for p in paths:
-            _check(
-                p, BUILT_SHA256[p.name], f"the file is damaged or stale; delete it and it is rebuilt from '{PACKAGE}'"
-            )
+        _verify(models, paths)
     return files
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_ino, st.st_mtime_ns]
+
+
+def _verify(models: Path, paths: tuple[Path, ...]) -> None:
+    """Each file's pinned hash, checked by reading it unless `.verified.json` shows it unchanged since it matched."""
+    record = models / VERIFIED
+    try:
+        seen = json.loads(record.read_text("utf-8"))
+    except (OSError, ValueError):
+        seen = {}
+    if not isinstance(seen, dict):
+        seen = {}
+    fresh = {}
+    for p in paths:
+        expected = BUILT_SHA256[p.name]
+        stamp = _stamp(p)
+        if seen.get(p.name) != [*stamp, expected]:
+            _check(p, expected, f"the file is damaged or stale; delete it and it is rebuilt from '{PACKAGE}'")
+        fresh[p.name] = [*stamp, expected]
+    if fresh != seen:
+        tmp = models / f".{VERIFIED}.{os.getpid()}.tmp"
+        try:
+            tmp.write_text(json.dumps(fresh, sort_keys=True), "utf-8")
+            os.replace(tmp, record)
+        except OSError:  # a read-only models folder: the files are hashed on every start instead
+            tmp.unlink(missing_ok=True)
 
 
 def _build_into(models: Path, source: Path) -> float:
