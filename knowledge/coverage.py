@@ -72,10 +72,16 @@ H = TypeVar("H", bound=_Hit)
 
 
 # -- the words of a question -----------------------------------------------------------------------
+# "the people working on our account": the client's account, a way of speaking, not a thing a contract names
+_ON_ACCOUNT = re.compile(r"\b(?:on|for)\s+(?:our|your|their|this|the|my)\s+account\b")
+# a verb's particle: "if a subcontractor messes up", "can they swap out the team"
+_PARTICLE = r"(?:up|out|off|down|over|around|away)\b"
+
+
 def content_words(question: str) -> list[str]:
     """The words a question is about, lower-cased as typed: no function words, chat words or generic roles."""
     out: list[str] = []
-    for word in TOKEN.findall(question.lower()):
+    for word in TOKEN.findall(_ON_ACCOUNT.sub(" ", question.lower())):
         word = word.replace("'", "")
         if word in STOPWORDS or word in CHAT_WORDS or word in GENERIC_WORDS or word in FOREIGN_MODALS or word in out:
             continue
@@ -140,9 +146,10 @@ def asked_thing_missing(question: str, vocabulary: frozenset[str]) -> str | None
     """The thing a question asks about, when no visible document mentions it in any form: else None.
 
     The thing asked about is the question's last content word, the head of its noun phrase ("what is Meridian's
-    target gross *margin*?", "what does it cost per *seat*?"). A verb form ("if we get *acquired*") is not a
-    thing; neither is a word shorter than four letters, a number, or a question not in English. When the
-    documents never write that word, they do not answer the question, however close its other words come."""
+    target gross *margin*?", "what does it cost per *seat*?"). A verb form ("if we get *acquired*", "if a
+    subcontractor *messes* up") is not a thing; neither is a word shorter than four letters, a number, or a
+    question not in English. When the documents never write that word, they do not answer the question, however
+    close its other words come."""
     if _not_english(question):
         return None
     words = [w for w in content_words(question) if w.isalpha()]
@@ -151,6 +158,8 @@ def asked_thing_missing(question: str, vocabulary: frozenset[str]) -> str | None
     head = words[-1]
     if len(head) < 4 or head.endswith(("ed", "ing")) or occurs(head, vocabulary):
         return None
+    if re.search(rf"\b{re.escape(head)}\s+{_PARTICLE}", question.lower()):
+        return None  # a phrasal verb ("messes up"), not the thing asked about
     return head
 
 

@@ -41,6 +41,11 @@ ABBREVIATIONS = {
     "quit": "quit terminate",
     "cancel": "cancel terminate",
     "renew": "renew renewal",
+    "auto": "automatically tacitly",  # "auto renew": "renewed tacitly" is how some contracts write it
+    "merge": "merger fusion absorption amalgamation consolidation change of control",
+    "merges": "merger fusion absorption amalgamation consolidation change of control",
+    "merged": "merger fusion absorption amalgamation consolidation change of control",
+    "merger": "merger fusion absorption amalgamation consolidation change of control",
     # how contracts phrase what people ask about
     "expire": "term continue until",
     "expires": "term continue until",
@@ -89,11 +94,16 @@ _SEVERITY = re.compile(r"\b(?:sev(?:erity)?|p|priority)[\s-]?([1-4])\b", re.IGNO
 _WORD = re.compile(r"[A-Za-z&]+")
 
 
+_BACK_UP = re.compile(r"\bback(?:s|ed|ing)?[\s-]+up\b", re.IGNORECASE)  # "do they back up our data?"
+
+
 def expand_query(question: str) -> str:
     """The question with expansions of its abbreviations appended, e.g. 'P1' -> 'Severity 1 Priority 1'."""
     extra: list[str] = []
     for m in _SEVERITY.finditer(question):
         extra.append(f"Severity {m.group(1)} Priority {m.group(1)}")
+    if _BACK_UP.search(question):
+        extra.append("backup backups")
     for word in _WORD.findall(question):
         expansion = ABBREVIATIONS.get(word.lower())
         if expansion and expansion not in extra:
@@ -487,6 +497,8 @@ GENERIC_WORDS = frozenset(
         "party",
         "parties",
         "provider",
+        "target",  # "email availability target?": the level a contract sets, whatever it calls it
+        "targets",
         "providers",
         "supplier",
         "suppliers",

@@ -13,6 +13,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.coverage import FEATURES, MODEL, Model, asked_thing_missing, decide, features, missing_words, occurs
 from knowledge.store import Store, make_client
 from knowledge.text import tokenize
+from knowledge.vocabulary import expand_query
 from tests.conftest import ENGAGEMENT, CountingEmbeddings, write
 
 # Clauses as real SLA and data-processing terms word them (Bonterms, Common Paper, CUAD exhibits).
@@ -144,6 +145,31 @@ def test_the_thing_asked_about_missing_from_every_visible_document_is_not_covere
     assert asked_thing_missing("can we assign the contract if we get acquired?", vocabulary) is None  # a verb
     assert asked_thing_missing("what about sla 7?", vocabulary) is None  # no word of four letters or more
     assert asked_thing_missing("Qual è il margine lordo di Meridian?", vocabulary) is None  # not English
+
+
+def test_ways_of_speaking_are_not_things_a_contract_lacks() -> None:
+    # Found asking an outsourcing agreement nobody had read (Ferroglobe's, CUAD): each was answered "not covered"
+    # naming a word that is no contract's vocabulary, with the answer on top of the nearest clauses.
+    vocabulary = frozenset(
+        tokenize(
+            "13.1 It is established by calendar year and renewed tacitly every year. 5.5.2 EIT assumes full "
+            "responsibility for the tasks carried out by any subcontractor. 14.1.4 Absorption or fusion of EIT by "
+            "other companies. Annex 2 Service Levels. Electronic Mail Service Availability 99% availability."
+        )
+    )
+    assert asked_thing_missing("who is responsible if a subcontractor messes up?", vocabulary) is None  # a verb
+    assert asked_thing_missing("can they swap out the people working on our account?", vocabulary) is None
+    assert "account" not in missing_words("can they swap out the people working on our account?", vocabulary)
+    assert missing_words("does the agreement auto renew?", vocabulary) == []  # auto ~ tacitly
+    assert "merges" not in missing_words("can we terminate if EIT merges with another company?", vocabulary)  # fusion
+    assert asked_thing_missing("email availability target?", vocabulary) is None  # the level it sets
+    assert asked_thing_missing("what is the account manager's phone number?", vocabulary) is not None
+
+
+def test_back_up_asks_about_backups() -> None:
+    assert "backup" in expand_query("do they back up our data?")
+    assert "backup" in expand_query("is the db backed-up daily?")
+    assert "backup" not in expand_query("can we back out of the deal?")
 
 
 def test_a_client_channel_asking_the_vendors_margin_is_told_the_contracts_do_not_cover_it(
