@@ -147,14 +147,28 @@ def best_passage(
     i, j = best
     while j + 1 < len(units) and _is_heading(text, units[j]) and units[j + 1][1] - units[i][0] <= QUOTE_CHARS:
         j += 1  # a heading is no answer alone: "14.5  Severability" brings its clause
+    if j + 1 < len(units) and _is_heading(text, units[j]):
+        i = j = j + 1  # its clause is too long to quote with it: the clause, whose label the citation carries
     i = _with_context(text, units, i, j)
     return units[i][0], units[j][1]
 
 
+# "7.2 Governing Law." run into its clause's text, as SEC exhibits print numbered clauses: a title, not a sentence
+_TITLE_WORD = r"(?:[A-Z][\w'\u2019&/-]*|and|of|or|the|to|for|in|on|by|with|&)"
+_NUMBERED_TITLE = re.compile(
+    rf"(?:(?:Section|Article|Clause|\u00a7)\s*)?\d+(?:\.\d+)*\.?(?:\([a-z0-9]+\))*\s+[A-Z][\w'\u2019&/-]*(?:\s+{_TITLE_WORD}){{0,8}}\."
+)
+
+
 def _is_heading(text: str, unit: tuple[int, int]) -> bool:
-    """A unit that only heads what follows: a short line without a sentence's end, not a table row."""
+    """A unit that only heads what follows: a short line without a sentence's end, not a table row; a numbered
+    title ending in a full stop ("7.2 Governing Law."); a short label introducing what follows ("Blocking Bug:")."""
     piece = text[unit[0] : unit[1]].strip()
-    return len(piece) <= HEADING_CHARS and not piece.endswith((".", ";", ":", "!", "?", "|")) and "\n" not in piece
+    if len(piece) > HEADING_CHARS or "\n" in piece or piece.endswith("|"):
+        return False
+    if piece.endswith(":") or _NUMBERED_TITLE.fullmatch(piece):
+        return True
+    return not piece.endswith((".", ";", "!", "?"))
 
 
 def _fit(units: list[tuple[int, int]], i: int) -> int:

@@ -57,3 +57,37 @@ def test_a_heading_is_never_quoted_alone() -> None:
     assert text[a:b] == (
         "14.5  Severability\n\nIf any provision of this Agreement is held invalid, the rest of it stays in force."
     )
+
+
+def test_a_numbered_title_run_into_its_clause_is_not_quoted_alone() -> None:
+    # CUAD ABILITYINC services agreement: clauses printed one after another in a single paragraph
+    text = (
+        "7.1 Further Assurances. The Parties agree to furnish upon request such further information as the other "
+        "may reasonably request for the purpose of carrying out the intent of this Agreement and the documents "
+        "referred to in it, and to execute and deliver such other documents as the other Party may reasonably "
+        "request. 7.2 Governing Law. This Agreement shall be governed by and construed in accordance with the "
+        "domestic laws of the State of Israel (including in respect of the statute of limitations or other limitations "
+        "period applicable to any such claim, controversy or dispute, whether arising in contract, tort, equity or "
+        "otherwise, and the interpretation and enforcement of the rights and duties of the Parties), without giving "
+        "effect to any choice or conflict of law provision or rule (whether of the State of Israel or any other "
+        "jurisdiction) that would cause the application of the laws of any jurisdiction other than the State of "
+        "Israel, or of any rule of any international convention or treaty to which the State of Israel is a party. "
+        "7.3 Consent to Jurisdiction. The Parties hereby irrevocably submit any disputes under this Agreement to the "
+        "exclusive jurisdiction of the courts located in Tel-Aviv, Israel, provided however, that Recipient shall be "
+        "entitled to seek an injunction against Provider in the country in which Provider has acted in breach of "
+        "the terms hereof, and in any other court of competent jurisdiction. " * 2
+    )
+    a, b = best_passage(text, 0, len(text), "governing law?")
+    assert text[a:b].startswith("This Agreement shall be governed")  # the clause is too long to quote with its title
+    assert text[a:b].endswith("is a party.")
+
+
+def test_a_short_label_brings_what_it_introduces() -> None:
+    # CUAD Ferroglobe outsourcing agreement, Annex 2: a bulleted label, then its response times
+    text = (
+        "Measuring response times for each request\n\n     \u00d8  Blocking Bug:\n\n"
+        "Response within 2 working hours and resolution within 8 working hours.\n\n"
+        "     \u00d8  Minor Bug:\n\nResponse within 1 working day."
+    )
+    a, b = best_passage(text, 0, len(text), "what is the response time for a blocking bug?")
+    assert "Blocking Bug:" in text[a:b] and "2 working hours" in text[a:b]
