@@ -175,9 +175,32 @@ class Outline:
             elif found.kind == "recitals":
                 if self.front and self.part is None:
                     self.part = "Recitals"
+            elif found.kind == "item":
+                self._follow_item(found.number or "")
             elif self.follows(found.number or "", found.heading):
                 dots = (found.number or "").count(".")
                 self.push(Marker("decimal", found.number, found.heading, 10 + dots))
+
+    def _follow_item(self, letter: str) -> None:
+        """A lettered item opening after a sentence's end inside a block ("... shall approve. (d) Recipient ..."):
+        the next item after an open one ("(c)" -> "(d)", past a sub-item "(iii)" inside it), the first under a
+        clause number ("1.2 Standard of Service. (a) Provider ..."); a letter further on closes the open item, as
+        one was missed ("(b)" then "(d)"): the clause's label, not a wrong item's."""
+        for depth in range(len(self.open) - 1, -1, -1):
+            marker = self.open[depth].marker
+            if marker.kind != "paren":
+                if letter == "a" and depth == len(self.open) - 1 and marker.kind == "decimal":
+                    self.push(Marker("paren", "(a)", None, _ITEM_RANK))
+                return
+            current = (marker.number or "").strip("()")
+            if marker.rank != _ITEM_RANK or len(current) != 1 or not current.islower():
+                continue  # "(iii)", "(A)", "(2)" inside the item: look further out
+            if letter == chr(ord(current) + 1):
+                del self.open[depth + 1 :]
+                self.push(replace(marker, number=f"({letter})", heading=None))
+            elif depth == len(self.open) - 1 and letter not in ("i", "v", "x") and letter > chr(ord(current) + 1):
+                del self.open[depth:]  # ("(i)" numbers a sub-item)
+            return
 
     def follows(self, number: str, heading: str | None) -> bool:
         """Whether a clause number found inside a block continues the numbering: the next one ("3.2" -> 3.2.1,
@@ -241,6 +264,7 @@ def push_definition(outline: Outline, text: str, a: int, b: int, marker: Marker 
 
 
 _NUMBERED = {"container", "appendix", "decimal"}
+_ITEM_RANK = 30  # a "(a)" item's rank, as `sections.find_marker` gives it
 _GLUED_NUMBER = re.compile(r"([0-9]{1,2})\.(?=[A-Z][A-Za-z])")  # "5.Dolphin will": a number that lost its space
 _MAX_PREAMBLE_PARAGRAPHS = 3  # more paragraphs before any number or heading: a body, not a preamble
 _MAX_PLAIN_RECITALS = 5  # paragraphs under a "RECITALS" heading with no WHEREAS before they read as the body

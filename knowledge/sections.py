@@ -313,9 +313,15 @@ _PART_HEADING = re.compile(
 )
 # Inside a block whose paragraph breaks were lost (text from PDFs): after a sentence ends, a clause number
 # ("... agree as follows: 1. Amendment. ..."), the recitals or the signatures opening.
+_INLINE_TITLE_WORD = r"(?:[A-Z][\w'\u2019&/-]*|and|of|or|the|to|for|in|on|by|with|&)"
 _INLINE = re.compile(
     r"(?<=[.:;!?\"\u201d)])[ \t\n]+(?:(?P<number>[0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\.(?:[ \t]+|(?=[A-Z]))"
     r"(?=[A-Z\"\u201c(])"
+    # "... the other Party. 7.7 Construction. The Parties ...": a dotted number without its full stop, before a title
+    rf"|(?P<dotted>[0-9]{{1,2}}(?:\.[0-9]{{1,3}}){{1,3}})[ \t]+"
+    rf"(?=[A-Z][\w'\u2019&/-]*(?:[ \t]+{_INLINE_TITLE_WORD}){{0,7}}\.[ \t\n])"
+    # "... in such form as Recipient shall approve. (d) Recipient acknowledges ...": a lettered item (the next one)
+    r"|\((?P<item>[a-z])\)[ \t]+(?=[A-Z])"
     r"|(?P<signatures>IN[ \t]+WITNESS[ \t]+WHEREOF\b)"
     r"|(?P<recitals>(?:RECITALS[ \t]+)?WHEREAS\b|W[ \t]?I[ \t]?T[ \t]?N[ \t]?E[ \t]?S[ \t]?S[ \t]?E[ \t]?T[ \t]?H\b))"
 )
@@ -365,7 +371,7 @@ class Inline:
     """A clause number, the recitals or the signatures opening inside a block, at `at`."""
 
     at: int
-    kind: str  # number | recitals | signatures
+    kind: str  # number | item ("(d)", a lettered item's letter) | recitals | signatures
     number: str | None = None
     heading: str | None = None
 
@@ -374,9 +380,13 @@ def inline_openings(text: str, start: int, end: int) -> list[Inline]:
     """The clause numbers, recitals and signatures that open after a sentence's end inside text[start:end]."""
     found = []
     for m in _INLINE.finditer(text, start, end):
-        if m.group("number"):
+        if number := m.group("number") or m.group("dotted"):
             rest = text[m.end() : min(end, m.end() + 120)]
-            found.append(Inline(m.start("number"), "number", m.group("number"), _title_of(rest)))
+            at = m.start("number") if m.group("number") else m.start("dotted")
+            found.append(Inline(at, "number", number, _title_of(rest)))
+        elif m.group("item"):
+            if text[m.start() - 1] in ".!?":  # a sentence ended: not "...: (a) The fees; (b) The taxes"
+                found.append(Inline(m.start("item") - 1, "item", m.group("item")))
         elif m.group("signatures"):
             found.append(Inline(m.start("signatures"), "signatures"))
         else:

@@ -106,6 +106,42 @@ def test_clause_numbers_inside_a_block_that_lost_its_breaks() -> None:
     assert {"Preamble", "Recitals", "2"} <= labels and "3" not in labels and "4" not in labels
 
 
+def test_dotted_clause_numbers_without_their_full_stop_inside_a_paragraph() -> None:
+    # CUAD ABILITYINC services agreement: "7.6 Severability. ... 7.7 Construction. ... 7.8 Incorporation of ..."
+    text = (
+        "7. Miscellaneous.\n\n"
+        "7.6 Severability. Any term of this Agreement held invalid shall not affect the remaining terms. "
+        "7.7 Construction. The Parties have participated jointly in the drafting of this Agreement. "
+        "7.8 Incorporation of Exhibits and Disclosure Schedule. The Exhibit identified in this Agreement is "
+        "incorporated herein by reference. The fee is 2.5 Percent of the price. Read 7.9 Fees. with care.\n"
+    )
+    assert _label(text, "Any term of this") == "7.6"
+    assert _label(text, "The Parties have participated") == "7.7"
+    assert _label(text, "The Exhibit identified") == "7.8"
+    assert _label(text, "The fee is") == "7.8"  # "2.5 Percent" heads no clause: it does not follow 7.8
+    assert _chunk_label(text, "The Exhibit identified", max_chars=120) == "7.8"
+
+
+def test_lettered_items_inside_a_paragraph_are_followed() -> None:
+    # CUAD ABILITYINC services agreement: "(d)" and "(e)" run on in the paragraph that "(c)" opens
+    text = (
+        "1.2 Standard of Service. (a) Provider represents that it will perform the Services with care. (b) Provider "
+        "shall maintain complete records of the Services.\n\n"
+        "(c) Provider shall use its best efforts to keep the same employees. (d) Recipient acknowledges that this "
+        "Agreement does not create a partnership. (e) Notwithstanding anything to the contrary: (a) in the event "
+        "that Provider uses any subcontractors, Provider is not released from its obligations; (b) Provider shall "
+        "remain fully responsible for each subcontractor. (g) Provider keeps the fees.\n\n"
+        "1.3 Fees. The fees are set out in Exhibit A: (a) The monthly fee; (b) The expenses.\n"
+    )
+    assert _label(text, "Provider represents") == "1.2(a)"
+    assert _label(text, "Provider shall maintain") == "1.2(b)"
+    assert _label(text, "Recipient acknowledges") == "1.2(d)"
+    assert _label(text, "in the event that Provider uses any subcontractors") == "1.2(e)"  # a list inside (e)
+    assert _label(text, "Provider shall remain fully") == "1.2(e)"
+    assert _label(text, "Provider keeps the fees") == "1.2"  # "(f)" was missed: the clause, not a wrong item
+    assert _label(text, "The expenses") == "1.3"  # a list inside a sentence opens no item
+
+
 def test_a_document_that_numbers_nothing_has_no_preamble() -> None:
     assert _label(UNNUMBERED, "This policy describes") is None
     assert all(c.section is None for c in chunk_document(_doc(UNNUMBERED, "markdown")))
