@@ -210,7 +210,7 @@ def _engagement(issue: HomeIssue) -> EngagementHome:
     return EngagementHome(Standing(E, ("client-owner",), "client", None), (issue,), (), (), 0)
 
 
-def test_a_mediation_reminders_entries_are_said_in_italian_and_older_ones_as_stored(db: Engine, tmp_path: Path) -> None:
+def test_a_mediation_reminders_entries_are_said_in_italian_and_older_ones_read_back(db: Engine, tmp_path: Path) -> None:
     from bot.mediation import lifecycle as mediations
     from bot.mediation import queries
     from bot.mediation.reminders import due_reminders
@@ -231,18 +231,26 @@ def test_a_mediation_reminders_entries_are_said_in_italian_and_older_ones_as_sto
     with session(db) as s:
         older = ledger.note_reminder(session=s, mediation_id=mid, key=f"{mid}:overdue:2026-01-05", text="nudged")
         assert older is not None
+        for key in (f"{mid}:overdue:2026-01-09", f"{mid}:idle:2026-01-02T10:30:00+00:00"):  # rows that stored the key
+            assert ledger.note_reminder(session=s, mediation_id=mid, key=key, text=key) is not None
         entries = [e for e in queries.mediation_timeline(session=s, mediation_id=mid) if e.kind == "reminder"]
-    english = sorted(e.text for e in entries)
-    assert english == sorted(
-        ["nudged", "reminder: no activity for 72 hours", f"reminder: the deadline of {deadline.isoformat()} is near"]
+    assert sorted(entry_text(e) for e in entries) == sorted(
+        [
+            "nudged",
+            "reminder: no activity for 72 hours",
+            f"reminder: the deadline of {deadline.isoformat()} is near",
+            "reminder: the deadline of 2026-01-09 has passed",
+            "reminder: no activity since 2026-01-02",
+        ]
     )
-    assert sorted(entry_text(e) for e in entries) == english
     with speaking("it"):
         assert sorted(entry_text(e) for e in entries) == sorted(
             [
                 "nudged",  # an older row, without the data: as stored
                 "promemoria: nessuna attività da 72 ore",
                 f"promemoria: la scadenza del {deadline.isoformat()} si avvicina",
+                "promemoria: la scadenza del 2026-01-09 è passata",  # older rows that stored their claim key
+                "promemoria: nessuna attività dal 2026-01-02",
             ]
         )
 

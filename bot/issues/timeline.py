@@ -13,6 +13,7 @@ Pure: no session, no Slack; the Slack blocks and the CLI both say an entry with 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -79,7 +80,7 @@ def _worded(
     if kind == "outcome" and not data.get("proposal") and data.get("side") in AGREED:
         return _(AGREED[data["side"]])
     if kind == "reminder":
-        return reminder_text(data)
+        return reminder_text(data) or reminder_text(_claim_key_data(text))
     if kind == "evidence" and isinstance(data.get("sla_credits"), Mapping) and data.get("period"):
         return _credits(str(data["period"]), data["sla_credits"])
     return None
@@ -97,7 +98,24 @@ def reminder_text(data: Mapping[str, Any]) -> str | None:
         return plural.format(n=n)
     if isinstance(kind, str) and kind in REMINDER_WORDS and isinstance(deadline, str) and deadline:
         return _(REMINDER_WORDS[kind]).format(date=deadline)
+    since = data.get("since")
+    if kind == "idle" and isinstance(since, str) and _DAY.match(since):
+        return _("reminder: no activity since {date}").format(date=since[:10])
     return None
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# what an older reminder row holds as its text: the claim key "12:idle:2026-12-01T09:00:00", "12:overdue:2026-12-05"
+_CLAIM_KEY = re.compile(r"[0-9]+:(idle|due-soon|overdue):([0-9]{4}-[0-9]{2}-[0-9]{2}\S*)")
+
+
+def _claim_key_data(text: str) -> dict[str, str]:
+    """An older reminder row's claim key read back as the data a newer row keeps (its quiet spell unknown)."""
+    m = _CLAIM_KEY.fullmatch(text.strip())
+    if m is None:
+        return {}
+    kind, when = m.groups()
+    return {"reminder": kind, "since": when} if kind == "idle" else {"reminder": kind, "deadline": when}
 
 
 def _created(text: str, subject: object, *, is_issue: bool, by_liaison: bool) -> str | None:
