@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.clause_types import absent_clause_type
 from knowledge.coverage import Model, asked_thing_missing, decide, features, missing_words, named
 from knowledge.coverage import model as coverage_model
 from knowledge.direct import Direct, direct_for
@@ -204,8 +205,10 @@ class Answerer:
 
     def _answer(self, question: str, *, engagement: str, side: str, asked: str | None) -> Answer:
         scope = self.retriever.scope(engagement, side)  # one read of the engagement's records for the question
-        hits = (
-            self.retriever.search(question, engagement=engagement, side=side, k=self.k, scope=scope) if question else []
+        hits, routed = (
+            self.retriever.routed_search(question, engagement=engagement, side=side, k=self.k, scope=scope)
+            if question
+            else ([], frozenset[str]())
         )
         if not hits:
             return Answer(
@@ -226,6 +229,11 @@ class Answerer:
                 return self._not_found(question, hits, engagement, [])
         elif not self._relevant(question, hits, vocabulary) or asked_thing_missing(question, vocabulary):
             return self._not_found(question, hits, engagement, missing_words(question, vocabulary))
+        # "is there a force majeure clause in the gridiron agreement?": the document it names has no such clause
+        if kind := absent_clause_type(
+            question, self.retriever.vocabulary(engagement=engagement, side=side, scope=scope, documents=routed)
+        ):
+            return self._not_found(question, hits, engagement, [kind])
         if self.llm is not None:
             from knowledge.generation import generate_answer
 

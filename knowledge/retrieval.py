@@ -240,11 +240,27 @@ class Retriever:
     ) -> list[Hit]:
         """The k best chunks for a question, scoped to an engagement and the side's visibility (`scope`: resolved
         already for this question)."""
+        return self.routed_search(
+            question, engagement=engagement, side=side, k=k, documents=documents, route=route, scope=scope
+        )[0]
+
+    def routed_search(
+        self,
+        question: str,
+        *,
+        engagement: str,
+        side: str = "shared",
+        k: int = 8,
+        documents: list[str] | None = None,
+        route: bool = True,
+        scope: Scope | None = None,
+    ) -> tuple[list[Hit], frozenset[str]]:
+        """`search`, and the ids of the documents the question named and was kept to (empty when it named none)."""
         stage = self.candidates(
             question, engagement=engagement, side=side, documents=documents, route=route, scope=scope
         )
         if stage is None:
-            return []
+            return [], frozenset()
         order = [c for c in stage.candidates]
         # the second stage was fitted on English questions (CUAD): its word features misread another language's,
         # and it loses Italian questions their clause (Italian dev set hit@1 0.51 -> 0.53 on English documents,
@@ -257,7 +273,8 @@ class Retriever:
         order += stage.rest
         chunks = [c.chunk for c in order]
         picked = _diverse(list(range(len(order))), chunks, k)
-        return [Hit(order[i].chunk, order[i].score, order[i].similarity or 0.0, order[i].lexical) for i in picked]
+        hits = [Hit(order[i].chunk, order[i].score, order[i].similarity or 0.0, order[i].lexical) for i in picked]
+        return hits, stage.documents.routed
 
     def candidates(
         self,
@@ -443,9 +460,11 @@ class Retriever:
                 return Hit(chunk, 0.0, 0.0, 0.0)
         return None
 
-    def vocabulary(self, *, engagement: str, side: str, scope: Scope | None = None) -> frozenset[str]:
-        """Every (stemmed) token of the chunks the side may read in the engagement."""
-        return (scope.view if scope is not None else self._view(engagement, side)).chunks.vocabulary()
+    def vocabulary(
+        self, *, engagement: str, side: str, scope: Scope | None = None, documents: frozenset[str] | None = None
+    ) -> frozenset[str]:
+        """Every (stemmed) token of the chunks the side may read in the engagement (of these documents, by id)."""
+        return (scope.view if scope is not None else self._view(engagement, side)).chunks.vocabulary(documents)
 
     def unknown_terms(self, question: str, *, engagement: str, side: str) -> list[str]:
         """Words of the question that no document the side may see contains, even misspelt by one letter."""

@@ -1,0 +1,91 @@
+"""A kind of clause asked for by name ("is there a force majeure clause?") is not covered when the documents the
+question is about hold none of the words such a clause is written with, and covered as soon as one does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.clause_types import absent_clause_type
+from knowledge.embeddings import E5Embeddings
+from knowledge.store import Store, make_client
+from knowledge.text import tokenize
+from tests.conftest import write
+
+# Wording as in CUAD supply and hosting agreements; the parties are ours.
+SUPPLY = (
+    "SUPPLY AGREEMENT\n\n"
+    'This Supply Agreement is made between Gridiron Farms LLC ("Seller") and Shi Foods Inc. ("Buyer").\n\n'
+    "1. Products. Seller shall deliver 500 tons of hemp biomass to Buyer's warehouse each quarter.\n\n"
+    "2. Payment. Buyer shall pay each invoice within thirty (30) days of delivery.\n\n"
+    "3. Term. This Agreement remains in force for two (2) years from the date above.\n\n"
+    "4. Delays. If a delivery is delayed by more than ten (10) days, whatever the cause of the delay, Buyer may "
+    "cancel the order without liability.\n"
+)
+HOSTING = (
+    "WEB SITE HOSTING AGREEMENT\n\n"
+    'This Hosting Agreement is made between Northwind Hosting Inc. ("Host") and Shi Foods Inc. ("Client").\n\n'
+    "1. Services. Host shall host the Client's web site on its servers.\n\n"
+    "2. Force Majeure. Neither party is liable for a delay caused by events beyond its reasonable control, "
+    "including fire, flood, acts of God or a failure of the public power grid.\n\n"
+    "3. Confidential Information. Each party shall keep the other's confidential information secret.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("is there a force majeure clause?", "force majeure"),
+        ("does the agreement have a non-compete", "non-compete"),
+        ("non-solicit of employees?", "non-solicit"),
+        ("is there a source code escrow", "escrow"),
+        ("do they have to carry E&O insurance?", "e&o"),
+        ("jury trial waiver?", "jury"),
+        ("is there an NDA or a confidentiality clause?", "nda"),
+        ("what are the GDPR terms?", "gdpr"),
+        ("c'è una clausola di forza maggiore?", "forza maggiore"),
+        ("devono avere un'assicurazione?", "assicurazione"),
+    ],
+)
+def test_a_kind_no_clause_is_written_with_is_named(question: str, kind: str) -> None:
+    assert absent_clause_type(question, frozenset(tokenize(SUPPLY))) == kind
+
+
+def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
+    hosting = frozenset(tokenize(HOSTING))
+    assert absent_clause_type("is there a force majeure clause?", hosting) is None
+    assert absent_clause_type("c'è la forza maggiore?", hosting) is None  # the English clause answers
+    assert absent_clause_type("is there a confidentiality clause?", hosting) is None  # "confidential"
+    beyond = frozenset(tokenize("Neither party is liable for failures beyond its reasonable control."))
+    assert absent_clause_type("is there a force majeure clause?", beyond) is None  # no "force majeure" written
+    insured = frozenset(tokenize("The Host shall keep insured the equipment at all times."))
+    assert absent_clause_type("do they have to carry insurance?", insured) is None
+
+
+def test_a_question_naming_no_kind_is_left_to_the_rest() -> None:
+    supply = frozenset(tokenize(SUPPLY))
+    assert absent_clause_type("when do we have to pay?", supply) is None
+    assert absent_clause_type("what happens if the seller is late delivering?", supply) is None
+    # an expansion is not the word: "escrow" stands for "source code deposit" in queries, not here
+    assert absent_clause_type("is there an escrow?", frozenset(tokenize("The source code is ours."))) == "escrow"
+
+
+def test_the_contract_a_question_names_is_the_one_asked(tmp_path: Path, e5: E5Embeddings) -> None:
+    # the fitted covered / not-covered model off (LIAISON_MIN_SIMILARITY=0): the kind of clause alone decides
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5, min_similarity=0.0)
+    report = kb.index(
+        [write(tmp_path / "gridiron_supply.txt", SUPPLY), write(tmp_path / "northwind_hosting.txt", HOSTING)],
+        engagement="e",
+    )
+    assert not report.failed
+    supply = kb.answer_question("is there a force majeure clause in the gridiron supply agreement?", engagement="e")
+    assert not supply.found and "force majeure" in supply.text  # the hosting agreement has one; this one does not
+    assert supply.nearest  # the nearest clauses are still shown
+    hosting = kb.answer_question("is there a force majeure clause in the northwind hosting agreement?", engagement="e")
+    assert hosting.found and "beyond its reasonable control" in hosting.citations[0].quote
+    anywhere = kb.answer_question("is there a force majeure clause?", engagement="e")
+    assert anywhere.found  # one of the engagement's contracts has one
+    fitted = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)  # the model on, as shipped
+    assert not fitted.answer_question("force majeure in the gridiron supply agreement?", engagement="e").found
