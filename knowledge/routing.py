@@ -192,8 +192,10 @@ NAME_LOWER_SHARE = 0.02  # a name is (almost) never written in lower case where 
 
 @functools.lru_cache(maxsize=100_000)
 def name_key(word: str) -> str:
-    """How a name is compared: lower case, no possessive, no hyphen ('I-On' and 'i-on' -> 'ion'), stemmed."""
-    w = re.sub(r"['\u2019]s$", "", word.lower()).replace("-", "").replace("'", "").replace("\u2019", "")
+    """How a name is compared: lower case, no possessive, no hyphen or dot ('I-On' and 'i-on' -> 'ion', 'gov.uk' and
+    the file name's 'govuk' -> 'govuk'), stemmed."""
+    w = re.sub(r"['\u2019]s$", "", word.lower())
+    w = w.replace("-", "").replace("'", "").replace("\u2019", "").replace(".", "")
     return stem(w)
 
 

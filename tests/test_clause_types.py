@@ -45,6 +45,8 @@ HOSTING = (
         ("jury trial waiver?", "jury"),
         ("is there an NDA or a confidentiality clause?", "nda"),
         ("what are the GDPR terms?", "gdpr"),
+        ("do we get credits if they miss a P1 response?", "credits"),  # a support SLA without remedies
+        ("che credito ci spetta se non rispettano il 99% di uptime?", "credito"),
         ("c'è una clausola di forza maggiore?", "forza maggiore"),
         ("devono avere un'assicurazione?", "assicurazione"),
     ],
@@ -60,6 +62,8 @@ def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
     assert absent_clause_type("is there a confidentiality clause?", hosting) is None  # "confidential"
     beyond = frozenset(tokenize("Neither party is liable for failures beyond its reasonable control."))
     assert absent_clause_type("is there a force majeure clause?", beyond) is None  # no "force majeure" written
+    refunds = frozenset(tokenize("If availability falls below 99%, the Client is refunded 5% of the monthly fee."))
+    assert absent_clause_type("do we get service credits for downtime?", refunds) is None
     insured = frozenset(tokenize("The Host shall keep insured the equipment at all times."))
     assert absent_clause_type("do they have to carry insurance?", insured) is None
 

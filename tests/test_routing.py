@@ -95,8 +95,9 @@ def test_the_amendments_come_with_the_named_contract() -> None:
     ]
 
 
-def test_names_are_compared_without_case_possessive_or_hyphen() -> None:
+def test_names_are_compared_without_case_possessive_hyphen_or_dot() -> None:
     assert name_key("Dolphin's") == name_key("dolphin") and name_key("I-On") == name_key("i-on") == "ion"
+    assert name_key("gov.uk") == name_key("GOV.UK") == name_key("govuk")  # the file name 11_govuk_pay_support.md
 
 
 def test_a_search_naming_a_party_stays_in_its_contract_and_leaves_the_name_out() -> None:
