@@ -293,16 +293,20 @@ class Retriever:
         index = view.chunks
         if not index.chunks:
             return None
-        query = expand_query(question)
+        plain = question  # what is embedded: the question as asked, without the words that routed it
+        query = expand_query(question)  # what BM25 and the second stage read: with its abbreviations expanded
         routed: list[str] = []
         if documents is None and route:
             routed = self._route(query, view)
             if routed:
                 query = without_document_reference(query)  # it did its job: naming the document
+                plain = without_document_reference(plain)
             elif routed := short_name_route(question, view.docs):
-                query = expand_query(without_short_name(question, view.docs))
+                plain = without_short_name(question, view.docs)
+                query = expand_query(plain)
             elif routed := name_route(question, view.docs, view.names):
-                query = expand_query(without_names(question, view.names, routed, view.docs))
+                plain = without_names(question, view.names, routed, view.docs)
+                query = expand_query(plain)
             routed = own_amendments(routed, view.docs, view.names)
             documents = routed or None
         eligible = np.array([documents is None or c.document in documents for c in index.chunks])
@@ -310,7 +314,10 @@ class Retriever:
             return None
         asked = detect(question) if multilingual(self.embeddings) else None
         other = asked not in (None, "en")
-        query_vector = self.embeddings.embed_query(query)
+        # The expansions are words to match ("P1" -> "Severity 1 Priority 1"), not meaning: embedded, they pull the
+        # vector towards any clause with a "1" in it ("1 working day"). Dev set lead 0.697 -> 0.704, Italian set
+        # 0.584 -> 0.610 (BENCHMARKS.md, 2026-12-07).
+        query_vector = self.embeddings.embed_query(plain)
         glossed = gloss(question, asked) if other else ""
         if glossed:  # a question in another language: its meaning, and a little of its contract terms' English
             query_vector = _blend(query_vector, self.embeddings.embed_query(glossed), GLOSS_SHARE)
