@@ -231,7 +231,7 @@ class Answerer:
             return self._not_found(question, hits, engagement, missing_words(question, vocabulary))
         # "is there a force majeure clause in the gridiron agreement?": the document it names has no such clause
         if kind := absent_clause_type(
-            question, self.retriever.vocabulary(engagement=engagement, side=side, scope=scope, documents=routed)
+            question, self.retriever.texts(engagement=engagement, side=side, scope=scope, documents=routed)
         ):
             return self._not_found(question, hits, engagement, [kind])
         if self.llm is not None:

@@ -101,20 +101,19 @@ def _begins(prefix: str, words: tuple[str, ...]) -> bool:
     return i < len(words) and words[i].startswith(prefix)
 
 
-def _forms(word: str, *, expand: bool = True) -> list[str]:
+def _forms(word: str) -> list[str]:
     """The stems a word may appear as: itself, its stem, and the words of its expansion."""
     forms = [word, stem(word)]
-    expansion = (ABBREVIATIONS.get(word) or SHORT_FORMS.get(word)) if expand else None
+    expansion = ABBREVIATIONS.get(word) or SHORT_FORMS.get(word)
     if expansion:
         forms.extend(tokenize(expansion))
     return forms
 
 
-def occurs(word: str, vocabulary: frozenset[str], *, typos: bool = True, expand: bool = True) -> bool:
-    """Whether a word occurs in a vocabulary of stemmed tokens in some form (see the module docstring); with
-    expand=False as itself, its stem, a longer or shorter word only, not as the words of its expansion."""
+def occurs(word: str, vocabulary: frozenset[str], *, typos: bool = True) -> bool:
+    """Whether a word occurs in a vocabulary of stemmed tokens in some form (see the module docstring)."""
     words = _sorted(vocabulary)
-    for form in _forms(word, expand=expand):
+    for form in _forms(word):
         if form in vocabulary:
             return True
         if len(form) >= MIN_PREFIX and form.isalpha() and _begins(form, words):

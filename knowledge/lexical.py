@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
 import numpy as np
 
@@ -63,7 +62,6 @@ class ChunkIndex:
             for c, lang in zip(chunks, self.languages, strict=True)
         ]
         self.groups: dict[str, np.ndarray] = {}
-        self._of_documents: dict[frozenset[str], frozenset[str]] = {}
         self._bm25: dict[str, BM25] = {}
         for lang in sorted(set(self.languages)):
             positions = np.array([i for i, x in enumerate(self.languages) if x == lang], dtype=np.int64)
@@ -104,35 +102,20 @@ class ChunkIndex:
 
     @functools.cached_property
     def _vocabulary(self) -> frozenset[str]:
-        return self._words_of(range(len(self.chunks)))
-
-    def _words_of(self, positions: Iterable[int]) -> frozenset[str]:
-        words: set[str] = set()
-        named: set[tuple[str, str]] = set()
-        for i in positions:
-            c = self.chunks[i]
-            words.update(self.tokens[i])
-            named.add((c.document, c.title))
-            if self.languages[i] != "en":  # also as English stems them: a word check stems the way English does
-                words.update(tokenize(f"{c.heading or ''} {c.text} {c.title}"))
+        words = {t for tokens in self.tokens for t in tokens}
         # what names a document is a word of the documents too: its title, its file name, the company a filer's file
         # name begins with ("elandia" of ELANDIAINTERNATIONALINC), however seldom its text writes them
-        for name, title in named:
+        for name, title in {(c.document, c.title) for c in self.chunks}:
             words.update(tokenize(f"{title} {name.rsplit('.', 1)[0]} {' '.join(file_name_names(name))}"))
+        for c, lang in zip(self.chunks, self.languages, strict=True):
+            if lang != "en":  # also as English stems them: a word check stems the way English does
+                words.update(tokenize(f"{c.heading or ''} {c.text} {c.title}"))
         return frozenset(words)
 
-    def vocabulary(self, documents: frozenset[str] | None = None) -> frozenset[str]:
+    def vocabulary(self) -> frozenset[str]:
         """Every token of the indexed chunks (in their own language's stems, and a chunk in another language than
-        English also in English stems, as `coverage` and `unknown_terms` look words up); of the documents with
-        these ids only, when given."""
-        if not documents:
-            return self._vocabulary
-        if documents not in self._of_documents:
-            if len(self._of_documents) >= 64:
-                self._of_documents.clear()
-            positions = [i for i, c in enumerate(self.chunks) if c.doc_id in documents]
-            self._of_documents[documents] = self._words_of(positions)
-        return self._of_documents[documents]
+        English also in English stems, as `coverage` and `unknown_terms` look words up)."""
+        return self._vocabulary
 
 
 class DocumentIndex:

@@ -13,6 +13,7 @@ import logging
 import math
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -471,11 +472,18 @@ class Retriever:
                 return Hit(chunk, 0.0, 0.0, 0.0)
         return None
 
-    def vocabulary(
-        self, *, engagement: str, side: str, scope: Scope | None = None, documents: frozenset[str] | None = None
-    ) -> frozenset[str]:
-        """Every (stemmed) token of the chunks the side may read in the engagement (of these documents, by id)."""
-        return (scope.view if scope is not None else self._view(engagement, side)).chunks.vocabulary(documents)
+    def vocabulary(self, *, engagement: str, side: str, scope: Scope | None = None) -> frozenset[str]:
+        """Every (stemmed) token of the chunks the side may read in the engagement."""
+        return (scope.view if scope is not None else self._view(engagement, side)).chunks.vocabulary()
+
+    def texts(
+        self, *, engagement: str, side: str, scope: Scope | None = None, documents: frozenset[str] = frozenset()
+    ) -> Iterator[str]:
+        """The text (heading and body) of each chunk the side may read in the engagement; of these documents
+        (ids) only, when given."""
+        for chunk in (scope.view if scope is not None else self._view(engagement, side)).chunks.chunks:
+            if not documents or chunk.doc_id in documents:
+                yield f"{chunk.heading or ''}\n{chunk.text}"
 
     def unknown_terms(self, question: str, *, engagement: str, side: str) -> list[str]:
         """Words of the question that no document the side may see contains, even misspelt by one letter."""

@@ -11,7 +11,6 @@ from knowledge.base import KnowledgeBase
 from knowledge.clause_types import absent_clause_type
 from knowledge.embeddings import E5Embeddings
 from knowledge.store import Store, make_client
-from knowledge.text import tokenize
 from tests.conftest import write
 
 # Wording as in CUAD supply and hosting agreements; the parties are ours.
@@ -52,28 +51,41 @@ HOSTING = (
     ],
 )
 def test_a_kind_no_clause_is_written_with_is_named(question: str, kind: str) -> None:
-    assert absent_clause_type(question, frozenset(tokenize(SUPPLY))) == kind
+    assert absent_clause_type(question, [SUPPLY]) == kind
 
 
 def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
-    hosting = frozenset(tokenize(HOSTING))
+    hosting = [HOSTING]
     assert absent_clause_type("is there a force majeure clause?", hosting) is None
     assert absent_clause_type("c'è la forza maggiore?", hosting) is None  # the English clause answers
     assert absent_clause_type("is there a confidentiality clause?", hosting) is None  # "confidential"
-    beyond = frozenset(tokenize("Neither party is liable for failures beyond its reasonable control."))
+    beyond = ["Neither party is liable for failures beyond its reasonable control."]
     assert absent_clause_type("is there a force majeure clause?", beyond) is None  # no "force majeure" written
-    refunds = frozenset(tokenize("If availability falls below 99%, the Client is refunded 5% of the monthly fee."))
+    refunds = ["If availability falls below 99%, the Client is refunded 5% of the monthly fee."]
     assert absent_clause_type("do we get service credits for downtime?", refunds) is None
-    insured = frozenset(tokenize("The Host shall keep insured the equipment at all times."))
+    insured = ["The Host shall keep insured the equipment at all times."]
     assert absent_clause_type("do they have to carry insurance?", insured) is None
 
 
+def test_words_are_read_whole_and_in_their_order() -> None:
+    # CUAD's Dolphin outsourcing agreement: "war, revolution, insurrection, riot" holds no insurance
+    riot = ["Force majeure is defined as an act of God, war, revolution, insurrection, riot or blockade."]
+    assert absent_clause_type("does dolphin have to carry insurance?", riot) == "insurance"
+    assert absent_clause_type("is there a force majeure clause?", riot) is None
+    apart = ["The Host keeps the Client's data on servers with fire protection."]
+    assert absent_clause_type("data protection terms in the hosting agreement?", apart) == "data protection"
+    competent = ["Disputes go to the courts of competent jurisdiction in Delaware."]
+    assert absent_clause_type("is there a non-compete?", competent) == "non-compete"
+    covenant = ["During the Term, neither party shall, directly or indirectly, sell any product similar to it."]
+    assert absent_clause_type("is there a non-compete?", covenant) is None  # a covenant CUAD counts as one
+
+
 def test_a_question_naming_no_kind_is_left_to_the_rest() -> None:
-    supply = frozenset(tokenize(SUPPLY))
+    supply = [SUPPLY]
     assert absent_clause_type("when do we have to pay?", supply) is None
     assert absent_clause_type("what happens if the seller is late delivering?", supply) is None
     # an expansion is not the word: "escrow" stands for "source code deposit" in queries, not here
-    assert absent_clause_type("is there an escrow?", frozenset(tokenize("The source code is ours."))) == "escrow"
+    assert absent_clause_type("is there an escrow?", ["The source code is ours."]) == "escrow"
 
 
 def test_the_contract_a_question_names_is_the_one_asked(tmp_path: Path, e5: E5Embeddings) -> None:
