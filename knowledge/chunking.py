@@ -20,7 +20,7 @@ from knowledge.documents import ExtractedDocument
 from knowledge.formats.text import FRONT_MATTER
 from knowledge.furniture import content_blocks
 from knowledge.limits import DEFAULT_LIMITS, Limits, too_large
-from knowledge.outline import Outline, numbers_clauses, read_block, section_at
+from knowledge.outline import Contents, Outline, numbers_clauses, read_block, section_at
 from knowledge.paragraphs import blocks
 from knowledge.sections import Marker, inline_openings
 from knowledge.splitting import TARGET_CHARS, sentence_windows
@@ -78,6 +78,7 @@ class _Clause:
     definition: bool = False  # one defined term ("1.12 'Downtime'"): a unit of its own, never packed with another
     row: bool = False  # a table row: a unit of its own (or grouped with tiny rows of its table), never packed with text
     tiny: bool = False  # a chunk of table rows each shorter than TINY_ROW_CHARS: the next tiny row joins it
+    contents: bool = False  # a table of contents: a unit of its own, never packed with the text after it
     outline: Outline | None = None  # the outline where the clause opens, to label a window deep inside it
 
 
@@ -87,7 +88,19 @@ def _clauses(doc_text: str) -> list[_Clause]:
     outline = Outline(numbers_clauses(doc_text, start))
     clauses: list[_Clause] = []
     is_row = _RowFinder(doc_text)
+    contents = Contents()
+    in_contents: _Clause | None = None
     for a, b, gap in content_blocks(doc_text, start):
+        if contents.take(doc_text, a, b):  # a table of contents cut into blocks: one clause, no numbering
+            if in_contents is not None and clauses and clauses[-1] is in_contents:
+                in_contents.end = b
+            else:
+                label, heading, crumb = outline.label(), outline.heading(), outline.breadcrumb()
+                in_contents = _Clause(
+                    a, b, None, label, heading, crumb, len(outline.stack), after_gap=gap, contents=True
+                )
+                clauses.append(in_contents)
+            continue
         if table_at(doc_text, a) is not None:  # no clause opens inside a table: its rows keep the table's label
             if clauses and not gap:
                 clauses[-1].end = b  # cut into rows by _rows
@@ -229,6 +242,7 @@ def _pieces(text: str, clauses: list[_Clause], max_chars: int) -> list[_Clause]:
                     c.after_gap and i == 0,
                     c.definition,
                     c.row,
+                    contents=c.contents,
                 )
             )
     return out
@@ -248,6 +262,9 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
     """Merge heading-only and small neighbours up to TARGET_CHARS (never past max_chars), within a part."""
     out: list[_Clause] = []
     for c in pieces:
+        if out and (c.contents or out[-1].contents):
+            out.append(c)
+            continue
         if out and (c.row or out[-1].row):
             prev = out[-1]
             combined = c.end - prev.start
@@ -285,6 +302,7 @@ def _pack(pieces: list[_Clause], max_chars: int) -> list[_Clause]:
                 c.after_gap,
                 c.definition,
                 c.row,
+                contents=c.contents,
             )
         )
     return out

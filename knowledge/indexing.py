@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the format readers (pypdf, python-docx, bs4) load when a fi
 
 EMBED_BATCH = 32
 MAX_SENTENCES = 24  # sentence vectors kept per chunk (a table of many rows keeps its first rows)
-PIPELINE_VERSION = "13"  # bump when loading, chunking or what is embedded changes: documents re-index
+PIPELINE_VERSION = "14"  # bump when loading, chunking or what is embedded changes: documents re-index
 HEADER_CHARS = 1200
 
 

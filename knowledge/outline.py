@@ -301,12 +301,43 @@ def numbers_clauses(text: str, start: int = 0) -> bool:
     return False
 
 
+_CONTENTS_HEADING = re.compile(
+    r"[#*_\s]*(?:table\s+of\s+contents|contents|index|indice|sommario)[\s:*_]*", re.IGNORECASE
+)
+_SENTENCE = re.compile(r"[a-z]{3}\.(?:\s|$)")  # "Appointment; Exclusivity" is an entry
+# the agreement's own title after its contents ("COLLABORATION AGREEMENT"): the body begins
+_TITLE = re.compile(r"(?:[A-Z][A-Z&,.\-]*\s+){0,6}(?:AGREEMENT|CONTRACT|AMENDMENT|TERMS|CONVENZIONE|CONTRATTO)")
+_ENTRY_CHARS = 150  # a contents entry: "Section 2.01 Appointment; Exclusivity", its page "5", "ARTICLE II ..."
+
+
+class Contents:
+    """Follows a table of contents cut into blocks (a "TABLE OF CONTENTS" heading, then one short block per entry
+    and page number): its clause numbers number no clause, and the body's numbering starts after it."""
+
+    def __init__(self) -> None:
+        self.open = False
+
+    def take(self, text: str, a: int, b: int) -> bool:
+        """Whether the block text[a:b] is the contents' heading or one of its entries."""
+        piece = text[a:b].strip()
+        if _CONTENTS_HEADING.fullmatch(piece):
+            self.open = True
+            return True
+        if self.open and len(piece) <= _ENTRY_CHARS and not _SENTENCE.search(piece) and not _TITLE.fullmatch(piece):
+            return True
+        self.open = False
+        return False
+
+
 def section_at(text: str, offset: int) -> tuple[str | None, str | None]:
     """The section label and heading in force at `offset` (for citing a trimmed quote)."""
     outline = Outline(numbers_clauses(text))
+    contents = Contents()
     for a, b, gap in content_blocks(text, 0, min(len(text), offset + 400)):
         if a > offset:
             break
+        if contents.take(text, a, b):
+            continue  # as in chunking
         if table_at(text, a) is not None:
             continue  # no clause opens inside a table (as in chunking)
         read_block(outline, text, a, b, gap)

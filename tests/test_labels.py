@@ -142,6 +142,30 @@ def test_lettered_items_inside_a_paragraph_are_followed() -> None:
     assert _label(text, "The expenses") == "1.3"  # a list inside a sentence opens no item
 
 
+def test_a_table_of_contents_cut_into_blocks_numbers_no_clause() -> None:
+    # CUAD ASPIRITY outsourcing agreement: one padded block per entry and per page number; the body's opening
+    # came out labelled 9.14, the contents' last entry
+    entries = "".join(
+        f"Section {n} {title}    {page}    "
+        for n, title, page in (
+            ("1.01", "Defined Terms", 1),
+            ("2.01", "Appointment; Exclusivity", 5),
+            ("9.14", "Third Party Contractors", 40),
+        )
+    )
+    text = (
+        "TABLE OF CONTENTS    ARTICLE I DEFINITIONS    " + entries + "\n\nOUTSOURCING AGREEMENT\n\n"
+        'This OUTSOURCING AGREEMENT is entered into by and between Twin Cities Power Holdings, LLC (the "Company") '
+        'and Redwater LLC (the "Contractor").\n\n'
+        "ARTICLE I DEFINITIONS\n\nSection 1.01 Defined Terms. Whenever used in this Agreement, these terms apply.\n"
+    )
+    assert _label(text, "This OUTSOURCING AGREEMENT") == "Preamble"
+    assert _label(text, "Whenever used") == "1.01"
+    chunks = chunk_document(_doc(text))
+    first = next(c for c in chunks if c.start <= text.index("Third Party") < c.end)
+    assert "Twin Cities" not in first.text_of(text)  # the contents are a chunk of their own
+
+
 def test_a_document_that_numbers_nothing_has_no_preamble() -> None:
     assert _label(UNNUMBERED, "This policy describes") is None
     assert all(c.section is None for c in chunk_document(_doc(UNNUMBERED, "markdown")))
