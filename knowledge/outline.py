@@ -310,6 +310,32 @@ _TITLE = re.compile(r"(?:[A-Z][A-Z&,.\-]*\s+){0,6}(?:AGREEMENT|CONTRACT|AMENDMEN
 _ENTRY_CHARS = 150  # a contents entry: "Section 2.01 Appointment; Exclusivity", its page "5", "ARTICLE II ..."
 
 
+# what an entry of a table of contents looks like: a clause marker first, a page number (alone or last), a
+# dotted leader, or a short heading in capitals
+_ENTRY = re.compile(
+    r"(?i:(?:section|article|clause|schedule|exhibit|annex|appendix|attachment|part|paragraph|art\.)\s+[\dIVXLC]"
+    r"|\d{1,2}(?:\.\d{1,3})*\.?(?:\s|$)|\(?[a-z]\)\s|[IVXLC]{1,6}\.?\s)"
+    r"|(?i:page\s*)?[\divxlc]{1,4}|.*(?:\.{3,}|\.(?: \.){2,}|\s)\s*[\divxlc]{1,4}"
+    r"|(?i:(?:clause|page|section|article|paragraph|no\.?)\s*){1,3}"  # the contents' column headings
+    r"|[-*+]\s+\[[^\]]+\]\([^)]*\)",  # a Markdown contents list: "- [Uptime](#uptime)"
+)
+
+
+def _is_entry(piece: str) -> bool:
+    """Whether a block reads as an entry of a table of contents (not a sentence, not the agreement's title or
+    opening: 'THIS GLOBAL MAINTENANCE AGREEMENT ("GMA") IS MADE ON March 9th 2015:')."""
+    if len(piece) > _ENTRY_CHARS or _TITLE.fullmatch(piece):
+        return False
+    if _ENTRY.fullmatch(piece):
+        return True  # "2.1 Engagement; Grant of Rights. 8": it ends with its page
+    if _SENTENCE.search(piece) or _OPENING.search(piece):
+        return False
+    return bool(_ENTRY.match(piece)) or not any(ch.islower() for ch in piece)  # "SCHEDULES"
+
+
+_OPENING = re.compile(r"\b(?:is|are)\s+made\b|\bentered\s+into\b", re.IGNORECASE)
+
+
 class Contents:
     """Follows a table of contents cut into blocks (a "TABLE OF CONTENTS" heading, then one short block per entry
     and page number): its clause numbers number no clause, and the body's numbering starts after it."""
@@ -323,7 +349,7 @@ class Contents:
         if _CONTENTS_HEADING.fullmatch(piece):
             self.open = True
             return True
-        if self.open and len(piece) <= _ENTRY_CHARS and not _SENTENCE.search(piece) and not _TITLE.fullmatch(piece):
+        if self.open and _is_entry(piece):
             return True
         self.open = False
         return False
