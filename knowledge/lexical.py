@@ -86,16 +86,29 @@ class ChunkIndex:
         return out
 
     def openings(self, eligible: np.ndarray) -> list[tuple[int, int]]:
-        """(position, order) of each eligible document's opening chunks and its parties clause."""
+        """(position, order) of each eligible document's opening chunks and its parties clause. A table of contents
+        at the front (a cover page, then the contents, then the agreement) is read past: the opening is the cover
+        and what follows the contents."""
+        front: dict[str, int] = {}  # where a document's contents end, when they come first
+        for pos, c in enumerate(self.chunks):
+            if self.contents[pos] and c.start < front.get(c.doc_id, 0) + OPENING_CHARS:
+                front[c.doc_id] = max(front.get(c.doc_id, 0), c.end)
         by_doc: dict[str, list[int]] = {}
         for pos, c in enumerate(self.chunks):
-            if eligible[pos] and not self.contents[pos] and (c.start < OPENING_CHARS or self.preamble[pos]):
+            opening = c.start < front.get(c.doc_id, 0) + OPENING_CHARS
+            if eligible[pos] and not self.contents[pos] and (opening or self.preamble[pos]):
                 by_doc.setdefault(c.doc_id, []).append(pos)
         out: list[tuple[int, int]] = []
-        for positions in by_doc.values():
+        for doc, positions in by_doc.items():
             ordered = sorted(positions, key=lambda p: self.chunks[p].start)
-            early = [p for p in ordered if self.chunks[p].start < OPENING_CHARS][:3]
-            first_parties = next((p for p in ordered if self.preamble[p]), None)
+            end = front.get(doc, 0)
+            cover = [p for p in ordered if self.chunks[p].start < end][:2]
+            after = [p for p in ordered if end <= self.chunks[p].start < end + OPENING_CHARS]
+            early = cover + after[:3] if end else after[:3]
+            parties_after = [p for p in ordered if self.preamble[p] and self.chunks[p].start >= end]
+            first_parties = next(iter(parties_after), None) if end else None
+            if first_parties is None:
+                first_parties = next((p for p in ordered if self.preamble[p]), None)
             parties = [first_parties] if first_parties is not None and first_parties not in early else []
             out.extend((pos, order) for order, pos in enumerate(early + parties))
         return out

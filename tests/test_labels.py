@@ -240,3 +240,31 @@ def test_recitals_after_a_contents_page_and_in_an_exhibit() -> None:
     assert _label(text, "WHEREAS, Acme makes") == "Recitals"  # after a contents line that opened "Article 1"
     assert _label(text, "WHEREAS, the parties wish") == "Exhibit D Recitals"
     assert _label(text, "Prices are set out") == "Exhibit D"
+
+
+def test_the_opening_is_read_past_a_table_of_contents_at_the_front() -> None:
+    # CUAD ASPIRITY, VERICEL: a cover page, 2,700 characters of contents, then "This OUTSOURCING AGREEMENT is
+    # entered into ... between ...": "who are the parties?" boosted the cover and the first chunks after it only
+    import numpy as np
+
+    from knowledge.lexical import ChunkIndex
+    from knowledge.stored import StoredChunk
+
+    def chunk(i: int, start: int, end: int, text: str) -> StoredChunk:
+        return StoredChunk(
+            f"c{i}", "d", "d.txt", "OUTSOURCING AGREEMENT", "shared", None, None, None, start, end, text, ""
+        )
+
+    entries = " ".join(f"Section {n}.0{k} Clause {k}    {n * 3}" for n in range(1, 8) for k in range(1, 6))
+    chunks = [
+        chunk(0, 0, 200, "OUTSOURCING AGREEMENT dated as of , 2012 TWIN CITIES POWER HOLDINGS, LLC and REDWATER LLC"),
+        chunk(1, 210, 2900, "TABLE OF CONTENTS " + entries),
+        chunk(2, 2950, 3200, 'This OUTSOURCING AGREEMENT is entered into by and between Twin Cities, LLC ("Company")'),
+        chunk(3, 3210, 3900, "Section 1.01 Defined Terms. Whenever used in this Agreement, these terms apply."),
+        chunk(4, 9000, 9400, "Section 5.01 The Contractor represents that it is duly organized."),
+    ]
+    index = ChunkIndex(chunks)
+    assert index.contents[1]
+    opened = dict(index.openings(np.ones(len(chunks), dtype=bool)))
+    assert 1 not in opened and 4 not in opened
+    assert {0, 2, 3} <= set(opened)  # the cover, and the opening after the contents
