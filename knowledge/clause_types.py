@@ -64,7 +64,9 @@ CLAUSE_TYPES = (
     _kind(
         "insurance",
         r"\binsurance\b|\binsured\b|\be&o\b|\berrors\s+(?:and|&)\s+omissions\b|\bassicurazion[ei]\b|\bpolizz[ae]\b",
-        r"\binsur(?:e|es|ed|er|ers|ing|ance|ances|able)\b|\bassicura\w*|\bpolizz[ae]\b",
+        # not "assicura" / "assicurare" alone: the Italian verb is "to ensure" as much as "to insure"
+        r"\binsur(?:e|es|ed|er|ers|ing|ance|ances|able)\b|\bassicurazion[ei]\b|\bassicurativ[aoei]\b"
+        r"|\bassicurator[ei]\b|\bpolizz[ae]\b",
     ),
     _kind(
         "audit",

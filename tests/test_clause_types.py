@@ -63,6 +63,9 @@ def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
     assert absent_clause_type("is there a force majeure clause?", beyond) is None  # no "force majeure" written
     refunds = ["If availability falls below 99%, the Client is refunded 5% of the monthly fee."]
     assert absent_clause_type("do we get service credits for downtime?", refunds) is None
+    ensures = ["Il Fornitore assicura la continuità del servizio e si impegna ad assicurare il supporto."]
+    assert absent_clause_type("c'è un'assicurazione obbligatoria per il fornitore?", ensures) == "assicurazione"
+    assert absent_clause_type("c'è un'assicurazione?", ["Il Fornitore stipula una polizza assicurativa."]) is None
     insured = ["The Host shall keep insured the equipment at all times."]
     assert absent_clause_type("do they have to carry insurance?", insured) is None
 
