@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from knowledge.formats.text import CAPS_TITLE
 from knowledge.furniture import content_blocks
 from knowledge.sections import (
     Marker,
@@ -29,6 +30,7 @@ from knowledge.sections import (
     recitals_name,
     successors,
 )
+from knowledge.signals import SENTENCE_END
 from knowledge.tables import table_at
 
 
@@ -304,9 +306,6 @@ def numbers_clauses(text: str, start: int = 0) -> bool:
 _CONTENTS_HEADING = re.compile(
     r"[#*_\s]*(?:table\s+of\s+contents|contents|index|indice|sommario)[\s:*_]*", re.IGNORECASE
 )
-_SENTENCE = re.compile(r"[a-z]{3}\.(?:\s|$)")  # "Appointment; Exclusivity" is an entry
-# the agreement's own title after its contents ("COLLABORATION AGREEMENT"): the body begins
-_TITLE = re.compile(r"(?:[A-Z][A-Z&,.\-]*\s+){0,6}(?:AGREEMENT|CONTRACT|AMENDMENT|TERMS|CONVENZIONE|CONTRATTO)")
 _ENTRY_CHARS = 150  # a contents entry: "Section 2.01 Appointment; Exclusivity", its page "5", "ARTICLE II ..."
 
 
@@ -324,11 +323,11 @@ _ENTRY = re.compile(
 def _is_entry(piece: str) -> bool:
     """Whether a block reads as an entry of a table of contents (not a sentence, not the agreement's title or
     opening: 'THIS GLOBAL MAINTENANCE AGREEMENT ("GMA") IS MADE ON March 9th 2015:')."""
-    if len(piece) > _ENTRY_CHARS or _TITLE.fullmatch(piece):
+    if len(piece) > _ENTRY_CHARS or CAPS_TITLE.fullmatch(piece):  # the agreement's title: the body begins
         return False
     if _ENTRY.fullmatch(piece):
         return True  # "2.1 Engagement; Grant of Rights. 8": it ends with its page
-    if _SENTENCE.search(piece) or _OPENING.search(piece):
+    if SENTENCE_END.search(piece) or _OPENING.search(piece):
         return False
     return bool(_ENTRY.match(piece)) or not any(ch.islower() for ch in piece)  # "SCHEDULES"
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from knowledge.chunking import blocks
-from knowledge.sections import sentence_spans
+from knowledge.sections import TITLE_WORD, sentence_spans
 from knowledge.signals import HOLDS, answer_kinds
 from knowledge.tables import header_of, row_at, table_at, tables_in
 from knowledge.text import tokenize
@@ -154,9 +154,8 @@ def best_passage(
 
 
 # "7.2 Governing Law." run into its clause's text, as SEC exhibits print numbered clauses: a title, not a sentence
-_TITLE_WORD = r"(?:[A-Z][\w'\u2019&/-]*|and|of|or|the|to|for|in|on|by|with|&)"
 _NUMBERED_TITLE = re.compile(
-    rf"(?:(?:Section|Article|Clause|\u00a7)\s*)?\d+(?:\.\d+)*\.?(?:\([a-z0-9]+\))*\s+[A-Z][\w'\u2019&/-]*(?:\s+{_TITLE_WORD}){{0,8}}\."
+    rf"(?:(?:Section|Article|Clause|\u00a7)\s*)?\d+(?:\.\d+)*\.?(?:\([a-z0-9]+\))*\s+[A-Z][\w'\u2019&/-]*(?:\s+{TITLE_WORD}){{0,8}}\."
 )
 
 

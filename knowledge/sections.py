@@ -313,13 +313,14 @@ _PART_HEADING = re.compile(
 )
 # Inside a block whose paragraph breaks were lost (text from PDFs): after a sentence ends, a clause number
 # ("... agree as follows: 1. Amendment. ..."), the recitals or the signatures opening.
-_INLINE_TITLE_WORD = r"(?:[A-Z][\w'\u2019&/-]*|and|of|or|the|to|for|in|on|by|with|&)"
+# a word of a clause's title, "Incorporation of Exhibits and Disclosure Schedule" (`quotes` reads them too)
+TITLE_WORD = r"(?:[A-Z][\w'\u2019&/-]*|and|of|or|the|to|for|in|on|by|with|&)"
 _INLINE = re.compile(
     r"(?<=[.:;!?\"\u201d)])[ \t\n]+(?:(?P<number>[0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\.(?:[ \t]+|(?=[A-Z]))"
     r"(?=[A-Z\"\u201c(])"
     # "... the other Party. 7.7 Construction. The Parties ...": a dotted number without its full stop, before a title
     rf"|(?P<dotted>[0-9]{{1,2}}(?:\.[0-9]{{1,3}}){{1,3}})[ \t]+"
-    rf"(?=[A-Z][\w'\u2019&/-]*(?:[ \t]+{_INLINE_TITLE_WORD}){{0,7}}\.[ \t\n])"
+    rf"(?=[A-Z][\w'\u2019&/-]*(?:[ \t]+{TITLE_WORD}){{0,7}}\.[ \t\n])"
     # "... in such form as Recipient shall approve. (d) Recipient acknowledges ...": a lettered item (the next one)
     r"|\((?P<item>[a-z])\)[ \t]+(?=[A-Z])"
     r"|(?P<signatures>IN[ \t]+WITNESS[ \t]+WHEREOF\b)"

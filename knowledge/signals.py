@@ -91,6 +91,9 @@ _CURRENCY = re.compile(r"[$\u20ac\u00a3]|\b(?:USD|EUR|GBP|CAD|AUD)\b")
 _NUMBERED_ENTRY = re.compile(r"\b\d{1,2}(?:\.\d{1,2})+\.?\s+[A-Z][^.\n\d]{2,80}?(?:\.{3,}|\s)\s*\d{1,3}(?=\s|$)")
 
 
+SENTENCE_END = re.compile(r"[a-z]{3}\.(?:\s|$)")  # a word's end and a full stop: "Appointment; Exclusivity" has none
+
+
 def looks_like_contents(text: str) -> bool:
     """A table of contents: many 'heading ... page' entries and almost no sentences."""
     if "table of contents" in text.lower()[:200]:
@@ -99,7 +102,7 @@ def looks_like_contents(text: str) -> bool:
         return False  # a table of figures (service levels, rates), not of contents
     found = _CONTENTS_ENTRY.findall(text)
     entries = len(found)
-    sentences = len(re.findall(r"[a-z]{3}\.(?:\s|$)", text))
+    sentences = len(SENTENCE_END.findall(text))
     if entries >= 4 and sentences <= entries // 4:
         return True
     # a piece of one cut at its clause numbers: "17.1   Insurance Coverage   36 17.2   Terms Of Insurance   37",

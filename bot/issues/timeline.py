@@ -104,18 +104,22 @@ def reminder_text(data: Mapping[str, Any]) -> str | None:
     return None
 
 
+def reminder_data(key: str, *, idle_hours: float | None = None) -> dict[str, Any]:
+    """What a reminder's timeline entry keeps to be worded again, from its claim key ("12:idle:2026-12-01T09:00",
+    "12:overdue:2026-12-05", `bot.mediation.reminders`): its kind, and the quiet spell or the deadline."""
+    _mediation, kind, when = key.split(":", 2)
+    if kind == "idle":
+        return {"reminder": kind, "since": when} | ({"idle_hours": idle_hours} if idle_hours is not None else {})
+    return {"reminder": kind, "deadline": when}
+
+
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# what an older reminder row holds as its text: the claim key "12:idle:2026-12-01T09:00:00", "12:overdue:2026-12-05"
-_CLAIM_KEY = re.compile(r"[0-9]+:(idle|due-soon|overdue):([0-9]{4}-[0-9]{2}-[0-9]{2}\S*)")
+# what an older reminder row holds as its text: its claim key, the quiet spell it was sent after unknown
+_CLAIM_KEY = re.compile(r"[0-9]+:(?:idle|due-soon|overdue):[0-9]{4}-[0-9]{2}-[0-9]{2}\S*")
 
 
-def _claim_key_data(text: str) -> dict[str, str]:
-    """An older reminder row's claim key read back as the data a newer row keeps (its quiet spell unknown)."""
-    m = _CLAIM_KEY.fullmatch(text.strip())
-    if m is None:
-        return {}
-    kind, when = m.groups()
-    return {"reminder": kind, "since": when} if kind == "idle" else {"reminder": kind, "deadline": when}
+def _claim_key_data(text: str) -> dict[str, Any]:
+    return reminder_data(text.strip()) if _CLAIM_KEY.fullmatch(text.strip()) else {}
 
 
 def _created(text: str, subject: object, *, is_issue: bool, by_liaison: bool) -> str | None:

@@ -24,7 +24,7 @@ from bot.access import Probe
 from bot.db import session
 from bot.deps import Deps
 from bot.i18n import speaking
-from bot.issues.timeline import reminder_text
+from bot.issues.timeline import reminder_data, reminder_text
 from bot.mediation import queries as mediation_queries
 from bot.records import reminders as reminder_ledger
 from bot.records.cases import aware
@@ -91,14 +91,6 @@ def _claim(deps: Deps, case: dict[str, Any], keys: list[str], *, today: date, pr
         return None
     side = scope.side if scope else "shared"
     return Reminder(case, claimed, today, side, idle_hours)
-
-
-def reminder_data(key: str, *, idle_hours: float) -> dict[str, Any]:
-    """What a reminder's timeline entry keeps to be worded again: its kind, and the quiet spell or the deadline."""
-    _mediation, kind, when = key.split(":", 2)
-    if kind == "idle":
-        return {"reminder": kind, "since": when, "idle_hours": idle_hours}
-    return {"reminder": kind, "deadline": when}
 
 
 def release(deps: Deps, reminder: Reminder) -> None:

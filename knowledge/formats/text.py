@@ -50,7 +50,7 @@ _NOT_TITLE = re.compile(
 )
 _FILING_LABEL = re.compile(r"(?i)^(?:exhibit|ex)[\s.-]*[0-9][0-9a-z.()-]*\s+(?=\S)")
 # A title inside a long first line: a run of capitalised words that ends with what a contract is called.
-_CAPS_TITLE = re.compile(
+CAPS_TITLE = re.compile(
     r"(?<![A-Za-z])((?:[A-Z][A-Z&'-]+\s+){0,7}(?:AGREEMENT|CONTRACT|ADDENDUM|AMENDMENT|TERMS|LICEN[CS]E"
     r"|STATEMENT OF WORK|MEMORANDUM OF UNDERSTANDING))(?![A-Za-z])"
 )
@@ -101,7 +101,7 @@ def title_from_lines(lines: list[str]) -> str | None:
             segment = _FILING_LABEL.sub("", " ".join(piece.replace("*", " ").replace("_", " ").split()))
             if segment and _reads_like_title(segment):
                 candidates.append(segment)
-            elif seen <= 3 and (caps := _CAPS_TITLE.search(segment[:1500])):
+            elif seen <= 3 and (caps := CAPS_TITLE.search(segment[:1500])):
                 candidates.append(caps.group(1))  # "EXHIBIT 4.25 ... SERVICES AGREEMENT This Services Agreement"
         if len(candidates) >= 8 or seen >= 12:
             break
