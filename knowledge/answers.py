@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.asking import asked_kinds
 from knowledge.clause_types import absent_clause_type
 from knowledge.coverage import Model, asked_thing_missing, decide, features, missing_words, named
 from knowledge.coverage import model as coverage_model
+from knowledge.definitions import asked_terms, definitions_in, names_term, share_of_question
 from knowledge.direct import Direct, direct_for
 from knowledge.embeddings import identity, multilingual
 from knowledge.i18n import _, current, normalise, speaking
@@ -26,7 +28,7 @@ from knowledge.placeholders import placeholders_in
 from knowledge.quotes import best_passage, defined_terms, definition_span
 from knowledge.ranges import measured, row_for
 from knowledge.retrieval import Hit, Retriever, Scope
-from knowledge.signals import is_amendment
+from knowledge.signals import HOLDS, answer_kinds, is_amendment
 from knowledge.tables import header_of, table_at
 from knowledge.text import citation_label, tokenize
 
@@ -323,8 +325,13 @@ class Answerer:
         amendment = self._amendment_for(question, lead, hits)
         if amendment is not None:
             citations.insert(0, amendment)  # the amended wording is the one in force
-        for definition in self._definitions_for(question, lead, scope):
-            citations.append(definition)
+        if found := self._definition_for(question, lead, hits, scope):
+            term, definition = found
+            if amendment is None and _definition_answers(question, term, lead, definition):
+                # the definition holds what was asked: it leads, and the clause that uses the term follows
+                citations = [replace(definition, role="answer"), replace(lead, role="related")]
+            else:
+                citations.append(definition)
         for hit in hits[1:4]:
             if len(citations) > MAX_SUPPORTING:
                 break
@@ -383,22 +390,70 @@ class Answerer:
                 return self._whole_or_passage(question, hit, "amendment")
         return None
 
-    def _definitions_for(self, question: str, lead: Citation, scope: Scope) -> list[Citation]:
-        found: list[Citation] = []
+    def _definition_for(
+        self, question: str, lead: Citation, hits: list[Hit], scope: Scope
+    ) -> tuple[str, Citation] | None:
+        """The definition of a term the question turns on ("what counts as a Business Day?"): one it names in full
+        that the documents define, else one the lead relies on that shares a word with it. Looked up in the lead's
+        document first, then in the other documents of the hits (never another vendor's glossary alone)."""
         asked = set(tokenize(question))
-        # a definition helps when the question turns on the defined term ("what counts as a Business Day?")
-        terms = [t for t in defined_terms(lead.quote) if set(tokenize(t)) & asked]
-        for term in terms[:4]:
-            hit = self.retriever.definition(term, engagement=scope.engagement, side=scope.side, scope=scope)
-            if hit is not None and not any(_overlaps(hit, c) for c in [lead, *found]):
-                text = self._text_of(hit)
-                start, end = definition_span(text, hit.chunk.start, hit.chunk.end, term)
-                found.append(
-                    citation_for(hit, start, end, text, "definition", self.retriever.section_at(hit.chunk, start))
-                )
-            if found:
-                break
-        return found
+        defined = self.retriever.defined_terms(engagement=scope.engagement, side=scope.side, scope=scope)
+        named = asked_terms(question, defined)
+        relied = [t for t in defined_terms(lead.quote) if set(tokenize(t)) & asked and t not in named]
+        within = list(dict.fromkeys([lead.document, *(h.chunk.document for h in hits)]))
+        found: list[tuple[str, Citation]] = []
+        for term in [*named, *relied][:4]:
+            hit = self.retriever.definition(
+                term, engagement=scope.engagement, side=scope.side, scope=scope, within=within
+            )
+            if hit is None:
+                continue
+            text = self._text_of(hit)
+            start, end = definition_span(text, hit.chunk.start, hit.chunk.end, term)
+            cited = citation_for(hit, start, end, text, "definition", self.retriever.section_at(hit.chunk, start))
+            if _overlaps_span(cited, lead):
+                if term in named:
+                    return None  # the lead is the definition asked about
+                continue
+            found.append((term, cited))
+        # one that answers better than the lead leads; else, asked for a value, the one holding it ('"Response
+        # Window" means one (1) hour') before the others
+        values = answer_kinds(question)
+        better = [f for f in found if _definition_answers(question, f[0], lead, f[1])]
+        holding = [f for f in found if any(HOLDS[kind].search(f[1].quote) for kind in values)]
+        ranked = better or holding or found
+        return ranked[0] if ranked else None
+
+
+def _definition_answers(question: str, term: str, lead: Citation, definition: Citation) -> bool:
+    """Whether a definition answers better than the lead: the question asks for a value (a period, an amount, a
+    date) the lead does not hold and the definition does ("enhanced cap?": "'Enhanced Cap' means three times (3x)
+    the General Cap"), or asks what the term is ("what counts as multiple failures") without asking a value. Only
+    for a term the question names in full."""
+    if not names_term(question, term):
+        return False
+    lead_defines = [d.term for d in definitions_in(lead.quote[:300])]
+    if lead_defines and not any(names_term(question, t) for t in lead_defines):
+        return True  # the lead defines another term ("Enhanced Cap" for "what's the general cap?")
+    values = answer_kinds(question)
+    if not values:
+        return "definition" in asked_kinds(question)
+    if any(HOLDS[kind].search(lead.quote) for kind in values):
+        return False
+    if any(HOLDS[kind].search(definition.quote) for kind in values):
+        return True
+    # the lead only names the term ("... will not exceed the General Cap") and holds no value; its definition
+    # holds one ("the amounts paid ... in the 12 months before ...")
+    return (
+        share_of_question(question, term) >= 0.5  # the term is what is asked about, not one word of it
+        and term.lower() in lead.quote.lower()
+        and not any(p.search(lead.quote) for p in HOLDS.values())
+        and any(p.search(definition.quote) for p in HOLDS.values())
+    )
+
+
+def _overlaps_span(a: Citation, b: Citation) -> bool:
+    return a.document == b.document and a.start < b.end and b.start < a.end
 
 
 def _direct_in_quote(question: str, lead: Citation) -> Direct | None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from knowledge.chunking import blocks
+from knowledge.definitions import definitions_in
 from knowledge.sections import TITLE_WORD, sentence_spans
 from knowledge.signals import HOLDS, answer_kinds
 from knowledge.tables import header_of, row_at, table_at, tables_in
@@ -196,9 +197,12 @@ def _with_context(text: str, units: list[tuple[int, int]], i: int, j: int) -> in
 
 
 def definition_span(text: str, start: int, end: int, term: str) -> tuple[int, int]:
-    """The paragraph of a chunk that defines term."""
+    """The paragraph (or, in a long one, the sentence) of text[start:end] where term is defined."""
+    at = next((start + d.at for d in definitions_in(text[start:end]) if d.term.lower() == term.lower()), None)
     for a, b in _units(text, start, end):
-        if term.lower() in text[a:b].lower() and re.search(r"\bmean", text[a:b]):
+        if at is not None and a <= at < b:
+            return a, b
+        if at is None and term.lower() in text[a:b].lower() and re.search(r"\bmean", text[a:b]):
             return a, b
     return start, end
 

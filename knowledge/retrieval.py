@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from knowledge.chunking import section_at
+from knowledge.definitions import definitions_in
 from knowledge.embeddings import Embedder, identity, multilingual
 from knowledge.glossary import gloss
 from knowledge.indexing import HEADER_CHARS
@@ -114,6 +114,15 @@ class _View:
         for c in self.chunks.chunks:
             texts.setdefault(c.doc_id, []).append(c.text)
         return document_names(self.docs, self.headers, texts)
+
+    @functools.cached_property
+    def definitions(self) -> dict[str, list[tuple[StoredChunk, str]]]:
+        """Each defined term (lower case) with the chunks defining it, in reading order, and the term as written."""
+        out: dict[str, list[tuple[StoredChunk, str]]] = {}
+        for c in self.chunks.chunks:
+            for d in definitions_in(c.text):
+                out.setdefault(d.term.lower(), []).append((c, d.term))
+        return out
 
     @functools.cached_property
     def amendments(self) -> frozenset[str]:
@@ -465,17 +474,27 @@ class Retriever:
         label = label or chunk.section
         return label, None if label else heading or chunk.heading or None
 
-    def definition(self, term: str, *, engagement: str, side: str, scope: Scope | None = None) -> Hit | None:
-        """The chunk that defines a term ('"Service Credit" means ...'), if the side may see one."""
-        pattern = re.compile(
-            rf"[\"\u201c]{re.escape(term)}[\"\u201d]\s*(?:\([^)]*\)\s*)?(?:means|shall mean|has the meaning|refers to)",
-            re.IGNORECASE,
-        )
+    def definition(
+        self,
+        term: str,
+        *,
+        engagement: str,
+        side: str,
+        scope: Scope | None = None,
+        within: Sequence[str] | None = None,
+    ) -> Hit | None:
+        """The chunk that defines a term ('"Service Credit" means ...', '**Outage:** means ...'), if the side may
+        see one: the first in reading order, or in the first of `within` (document names) that defines it."""
         view = scope.view if scope is not None else self._view(engagement, side)
-        for chunk in view.chunks.chunks:
-            if pattern.search(chunk.text):
-                return Hit(chunk, 0.0, 0.0, 0.0)
-        return None
+        found = [c for c, _ in view.definitions.get(term.lower(), [])]
+        if within is not None:
+            found = [c for name in within for c in found if c.document == name]
+        return Hit(found[0], 0.0, 0.0, 0.0) if found else None
+
+    def defined_terms(self, *, engagement: str, side: str, scope: Scope | None = None) -> list[str]:
+        """Every term the side's documents define, as they write it."""
+        view = scope.view if scope is not None else self._view(engagement, side)
+        return [found[0][1] for found in view.definitions.values()]
 
     def vocabulary(self, *, engagement: str, side: str, scope: Scope | None = None) -> frozenset[str]:
         """Every (stemmed) token of the chunks the side may read in the engagement."""

@@ -43,7 +43,7 @@ DURATION = re.compile(
 )
 AMOUNT = re.compile(
     r"(?:[$\u20ac\u00a3]\s?\d|\b(?:usd|eur|gbp|euro)\s?\d|\d+(?:[.,]\d+)?\s?%|\bpercent\b|\bper\s?cento\b"
-    r"|\d(?:[\d.,]*\d)?\s?(?:euro|\u20ac))",
+    r"|\d(?:[\d.,]*\d)?\s?(?:euro|\u20ac)|\b\d+(?:[.,]\d+)?[x\u00d7](?!\w))",  # "three times (3x) the cap"
     re.IGNORECASE,
 )
 PREAMBLE = re.compile(
