@@ -29,6 +29,10 @@ QUESTIONS = {  # CUAD category -> a question naming the kind, as a user would as
     "Source Code Escrow": "is there a source code escrow?",
     "Audit Rights": "can we audit them?",
     "Insurance": "do they have to carry insurance?",
+    "Governing Law": "what's the governing law?",
+    "Non-Disparagement": "is there a non-disparagement clause?",
+    "Third Party Beneficiary": "are there third party beneficiaries?",
+    "Change of Control": "what happens on a change of control?",
 }
 
 

@@ -11,7 +11,8 @@ English or in Italian; a clause may be written in either.
 
 The kinds follow CUAD's clause categories that people ask about by name (The Atticus Project's category list,
 `../shared/bench/cuad/category_descriptions.csv`), with the words their clauses use in CUAD's contracts
-(`benchmarks/clause_types.py` measures both error rates there), and the remedies of SLAs.
+(`benchmarks/clause_types.py` measures both error rates there), the remedies of SLAs, and two fees people ask
+about (a termination fee, late-payment interest), which are no CUAD category and are unmeasured.
 """
 
 from __future__ import annotations
@@ -88,6 +89,57 @@ CLAUSE_TYPES = (
         r"\bconfidentiality\b|\bnon[\s-]?disclosure\b|\bnda\b|\briservatezza\b|\bnon\s+divulgazione\b",
         r"\bconfidential\w*|\bdisclos\w*|\bsecre(?:t|ts|cy)\b|\bproprietary\b|\briservat\w*|\bconfidenzial\w*"
         r"|\bsegret\w*|\bdivulga\w*",
+    ),
+    _kind(
+        "governing law",
+        r"\bgoverning\s+law\b|\b(?:which|what)\s+(?:state'?s?\s+|country'?s?\s+)?laws?\s+(?:govern|appl(?:y|ies))\w*"
+        r"|\bchoice\s+of\s+law\b|\bapplicable\s+law\s+of\s+the\s+(?:contract|agreement)\b"
+        r"|\blegge\s+applicabile\b|\bdiritto\s+applicabile\b|\bquale\s+legge\b",
+        r"\bgovern\w*\s+(?:\S+\s+){0,10}laws?\b|\b(?:accordance\s+with|under|application\s+of)\s+(?:\S+\s+){0,2}laws?\s+of\b"
+        r"|\binterpret\w*\s+(?:\S+\s+){0,10}laws?\b|\blaws?\s+(?:\S+\s+){0,6}(?:govern|appl(?:y|ies|icable))\w*"
+        r"|\bconstru\w*\s+(?:\S+\s+){0,10}laws?\b|\bchoice\s+of\s+law\b|\bgoverning\s+law\b"
+        r"|\blegge\s+(?:applicabile|italiana)\b|\bdiritto\s+(?:applicabile|italiano)\b"
+        r"|\b(?:disciplinat|regolat|sottopost)[oaie]\s+(?:\S+\s+){0,4}(?:legge|leggi|diritto)\b",
+    ),
+    _kind(
+        "non-disparagement",
+        r"\b(?:non[\s-]?)?disparag\w*|\bbad[\s-]?mouth\w*|\bdenigra\w*",
+        r"\bdisparag\w*|\bdenigra\w*|\bdefam\w*|\b(?:negative|derogatory|critical)\s+(?:\S+\s+){0,2}"
+        r"(?:statements?|comments?|remarks?)\b|\breputation\w*|\bdiscredit\w*|\bprejudicial\b|\binjurious\b"
+        r"|\battack\w*|\bimpair\w*",
+    ),
+    _kind(
+        "third-party beneficiaries",
+        r"\bthird[\s-]+party\s+beneficiar\w*|\bterz[oi]\s+beneficiari\w*",
+        r"\bbeneficiar\w*|\benforce\w*\s+(?:\S+\s+){0,6}third\s+part\w*|\bthird\s+part\w*\s+(?:\S+\s+){0,6}"
+        r"(?:rights?|enforce\w*|benefit\w*)\b|\bbenefit\w*\s+(?:\S+\s+){0,8}(?:third|person|other\s+than)\b"
+        r"|\bconfer\w*\s+(?:\S+\s+){0,8}(?:rights?|remed\w*|benefit\w*)|\binure\w*|\bsole\s+benefit\b"
+        r"|\bfavore\s+di\s+terzi\b|\bterz[oi]\s+beneficiari\w*",
+    ),
+    _kind(
+        "change of control",
+        r"\bchange[sd]?\s+(?:of|in)\s+(?:\S+\s+)?control\b|\bcambio\s+(?:di|del)\s+controllo\b",
+        r"\bchange[sd]?\s+(?:of|in)\s+(?:\S+\s+)?control\b|\bmerg\w*|\bacqui\w*|\bconsolidat\w*"
+        r"|\b(?:sale|transfer)\s+of\s+(?:all|substantially|a\s+majority|more\s+than)\b|\bcontrolling\s+interest\b"
+        r"|\b(?:operation\s+of\s+law|by\s+operation)\b|\breorgani[sz]\w*|\bcontroll\w*\b|\bfusion[ei]\b"
+        r"|\bcession[ei]\b",
+    ),
+    _kind(
+        "termination fee",
+        r"\b(?:early\s+)?termination\s+(?:fees?|charges?|penalt(?:y|ies)|payments?)\b|\bexit\s+fees?\b"
+        r"|\bbreak\s+fees?\b|\bcancell?ation\s+(?:fees?|charges?)\b|\bpenal[ei]\s+(?:di|per\s+il)\s+recesso\b",
+        r"\b(?:termination|cancell?ation|exit|break|early[\s-]+terminat\w*)\s+(?:\S+\s+){0,2}"
+        r"(?:fees?|charges?|payments?|penalt(?:y|ies)|costs?)\b|\bliquidated\b|\bremaining\s+(?:\S+\s+){0,4}"
+        r"(?:fees|payments|charges|term|months)\b|\b(?:balance|remainder)\s+of\s+the\s+(?:\S+\s+){0,3}"
+        r"(?:fees|term|payments)\b|\bpenal[ei]\b|\bindennit\w*|\bcorrispettiv\w*\s+(?:\S+\s+){0,6}recesso\b",
+    ),
+    _kind(
+        "late payment interest",
+        r"\blate[\s-]+(?:payments?\s+)?(?:interest|fees?|charges?|penalt(?:y|ies))\b"
+        r"|\binterest\s+(?:\S+\s+){0,2}(?:late|overdue|unpaid|past[\s-]+due)\b|\binteressi\s+(?:di\s+)?mora\w*"
+        r"|\binteressi\s+moratori\b",
+        r"\binterest\b|\blate[\s-]+(?:payments?\s+)?(?:fees?|charges?|penalt\w*)|\d\s?%\s+(?:\S+\s+){0,3}"
+        r"(?:per\s+(?:month|annum|year)|a\s+month|monthly|annually)\b|\binteress\w*|\bmora\b",
     ),
     _kind(
         "data protection",

@@ -48,6 +48,13 @@ HOSTING = (
         ("che credito ci spetta se non rispettano il 99% di uptime?", "credito"),
         ("c'è una clausola di forza maggiore?", "forza maggiore"),
         ("devono avere un'assicurazione?", "assicurazione"),
+        ("what's the governing law in the supply agreement?", "governing law"),
+        ("qual è la legge applicabile?", "legge applicabile"),
+        ("is there a non-disparagement clause?", "non-disparagement"),
+        ("are there third party beneficiaries?", "third party beneficiaries"),
+        ("what happens on a change of control?", "change of control"),
+        ("is there an early termination fee?", "early termination fee"),
+        ("late payment interest for the shi foods supply deal", "late payment interest"),
     ],
 )
 def test_a_kind_no_clause_is_written_with_is_named(question: str, kind: str) -> None:
@@ -68,6 +75,25 @@ def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
     assert absent_clause_type("c'è un'assicurazione?", ["Il Fornitore stipula una polizza assicurativa."]) is None
     insured = ["The Host shall keep insured the equipment at all times."]
     assert absent_clause_type("do they have to carry insurance?", insured) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [  # as CUAD's contracts write them
+        ("what's the governing law?", "This Agreement shall be governed by the laws of the State of New York."),
+        ("what's the governing law?", "This Agreement shall be interpreted under the                laws of Nevada."),
+        ("which law applies?", "The parties enter into a joint venture in accordance with the laws of Florida."),
+        ("qual è la legge applicabile?", "Il presente contratto è regolato dalla legge italiana."),
+        ("is there a non-disparagement clause?", "Neither party shall make derogatory public statements."),
+        ("are there third party beneficiaries?", "Nothing herein shall confer upon any other person any rights."),
+        ("what happens on a change of control?", "Either party may assign this Agreement in a merger."),
+        ("is there an early termination fee?", "Client shall pay the remaining monthly fees for the Term."),
+        ("late payment interest?", "Late payments bear interest at 1.5% per month."),
+        ("late payment interest?", "Overdue invoices carry a late charge of 2% per month."),
+    ],
+)
+def test_a_kind_written_in_any_of_its_ways_is_there(question: str, clause: str) -> None:
+    assert absent_clause_type(question, [clause]) is None
 
 
 def test_words_are_read_whole_and_in_their_order() -> None:
