@@ -33,6 +33,7 @@ from knowledge.routing import (
     without_names,
     without_short_name,
 )
+from knowledge.row_keys import WINDOW, named_row
 from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, included, visible_to
 from knowledge.stored import StoredChunk, StoredDocument
@@ -282,6 +283,8 @@ class Retriever:
             model = self.ranker.scores(x)
             order = [order[i] for i in np.argsort(-model, kind="stable")]
         order += stage.rest
+        if (at := named_row(question, [c.chunk for c in order[:WINDOW]])) is not None:
+            order.insert(0, order.pop(at))  # "p1 ...": the P1 row before the P3 row that came first
         chunks = [c.chunk for c in order]
         picked = _diverse(list(range(len(order))), chunks, k)
         hits = [Hit(order[i].chunk, order[i].score, order[i].similarity or 0.0, order[i].lexical) for i in picked]
