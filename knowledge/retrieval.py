@@ -364,7 +364,9 @@ class Retriever:
         bm25 = np.where(eligible, index.scores(lexical_query(words)), 0.0)
         lexical_pool = [int(i) for i in np.argsort(-bm25)[:LEXICAL_POOL] if bm25[i] > 0]
         scores = _fuse(similarity, bm25, lexical_pool, OTHER_LANGUAGE_DENSE_SHARE if other else DENSE_SHARE)
-        openings = self._adjust(scores, index, query, eligible)
+        # an identity question as asked: "when is it effective" became "... (commence)" by expansion, and a notice
+        # clause's question is no question about the agreement's start
+        openings = self._adjust(scores, index, query, eligible, identity=bool(IDENTITY.search(plain)))
         named = self._title_weights(view, query) if documents is None else {}
         for pos in scores:
             if index.chunks[pos].doc_id in named:
@@ -407,13 +409,15 @@ class Retriever:
         names = documents if documents is not None else [d.name for d in view.docs]
         return [n for n in names if n not in stale]
 
-    def _adjust(self, scores: dict[int, float], index: ChunkIndex, query: str, eligible: np.ndarray) -> dict[int, int]:
+    def _adjust(
+        self, scores: dict[int, float], index: ChunkIndex, query: str, eligible: np.ndarray, *, identity: bool
+    ) -> dict[int, int]:
         """Cues beyond similarity: openings for identity questions, the kind of value asked for.
 
         Returns the opening chunks of identity questions with their order (the second stage reads it).
         """
         openings: dict[int, int] = {}
-        if IDENTITY.search(query):
+        if identity:
             for pos, order in index.openings(eligible):
                 scores[pos] = scores.get(pos, 0.0) + OPENING_BONUS - OPENING_STEP * order
                 openings[pos] = order

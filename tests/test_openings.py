@@ -1,0 +1,36 @@
+"""An identity question ("when does the agreement become effective?") favours the opening, read as asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.base import KnowledgeBase
+from knowledge.embeddings import E5Embeddings
+from knowledge.store import Store, make_client
+from tests.conftest import write
+
+SUPPLY = (
+    'EXHIBIT 10.3 SUPPLY AGREEMENT This Agreement is made by and between Northfield Farms LLC ("Northfield") and '
+    'Gridline Foods, Inc. ("Gridline"), each a Party. This Agreement is effective as of March 1, 2019.\n\n'
+    "1. Products. Northfield agrees to sell hemp biomass to Gridline at the prices of Exhibit A.\n\n"
+    "2. Payment. Gridline will remit payment upon delivery of each lot.\n\n"
+    "3. Notices. All notices must be in writing and are effective if by email on the date sent, if by certified "
+    "US mail on the third business day following such mailing, and if by overnight courier on the next business day.\n"
+)
+
+
+def test_an_identity_question_is_read_as_asked_not_as_expanded(tmp_path: Path, e5: E5Embeddings) -> None:
+    # "effective" expands to "commence" for BM25; a notice's question is still no question about the agreement's start
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    assert not kb.index([write(tmp_path / "supply.txt", SUPPLY)], engagement="supply").failed
+    question = "notice by certified mail - when is it effective (gridline)"
+    stage = kb.retriever.candidates(question, engagement="supply")
+    assert stage is not None and "(commence)" in stage.query  # expanded for BM25 ...
+    assert all(c.opening_order is None for c in stage.candidates)  # ... but no opening is favoured
+    notice = kb.answer_question(question, engagement="supply")
+    assert notice.found and "third business day" in notice.citations[0].quote
+    for asked in ("when does the agreement become effective?", "when is the agreement effective?"):
+        stage = kb.retriever.candidates(asked, engagement="supply")
+        assert stage is not None and any(c.opening_order == 0 for c in stage.candidates)
+        start = kb.answer_question(asked, engagement="supply")
+        assert start.found and "March 1, 2019" in start.citations[0].quote
