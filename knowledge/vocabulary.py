@@ -89,6 +89,16 @@ ABBREVIATIONS = {
     "abt": "about",
     "sub": "subcontractor",
     "subprocessor": "sub-processor",
+    "pentest": "penetration security vulnerability tests",
+    "pentests": "penetration security vulnerability tests",
+    "pentesting": "penetration security vulnerability tests",
+    "bankrupt": "bankruptcy insolvency insolvent receivership creditors",
+    "insolvent": "insolvency bankruptcy receivership creditors",
+    "ack": "acknowledge acknowledgement",
+    "acks": "acknowledge acknowledgement",
+    "phi": "protected health information",
+    "hipaa": "protected health information",
+    "itar": "export controlled",
 }
 _SEVERITY = re.compile(r"\b(?:sev(?:erity)?|p|priority)[\s-]?([1-4])\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z&]+")

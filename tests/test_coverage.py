@@ -172,6 +172,21 @@ def test_back_up_asks_about_backups() -> None:
     assert "backup" not in expand_query("can we back out of the deal?")
 
 
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [  # as Bonterms and Common Paper write them
+        ("can we run a pentest?", "Customer will not conduct security or vulnerability tests of the Cloud Service."),
+        ("if they go bankrupt can we terminate?", "a party becomes the debtor in insolvency or bankruptcy proceedings"),
+        ("does their ack stop the clock?", "Provider will acknowledge each Support Request."),
+        ("can we store PHI?", "Customer will not submit protected health information."),
+        ("is ITAR data allowed?", "Customer will not submit export controlled data."),
+    ],
+)
+def test_what_people_type_meets_how_contracts_say_it(question: str, clause: str) -> None:
+    expanded = set(tokenize(expand_query(question))) - set(tokenize(question))
+    assert expanded & set(tokenize(clause)), expanded
+
+
 def test_a_client_channel_asking_the_vendors_margin_is_told_the_contracts_do_not_cover_it(
     sample_kb: KnowledgeBase,
 ) -> None:
