@@ -99,6 +99,10 @@ ABBREVIATIONS = {
     "phi": "protected health information",
     "hipaa": "protected health information",
     "itar": "export controlled",
+    "sue": "lawsuit action court courts jurisdiction venue",
+    "sued": "lawsuit action court courts jurisdiction venue",
+    "suing": "lawsuit action court courts jurisdiction venue",
+    "chronic": "repeated consecutive multiple failures",
 }
 _SEVERITY = re.compile(r"\b(?:sev(?:erity)?|p|priority)[\s-]?([1-4])\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z&]+")

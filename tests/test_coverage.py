@@ -180,6 +180,8 @@ def test_back_up_asks_about_backups() -> None:
         ("does their ack stop the clock?", "Provider will acknowledge each Support Request."),
         ("can we store PHI?", "Customer will not submit protected health information."),
         ("is ITAR data allowed?", "Customer will not submit export controlled data."),
+        ("where can we sue them?", "Any lawsuit relating to this Agreement shall be brought in Delaware."),
+        ("what if the sla failure is chronic?", "If the Service fails its target in three consecutive months"),
     ],
 )
 def test_what_people_type_meets_how_contracts_say_it(question: str, clause: str) -> None:
