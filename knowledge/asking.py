@@ -35,7 +35,8 @@ _ASKS_DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _ASKS_LAW = re.compile(
-    r"\b(?:governing\s+law|governed\s+by|which\s+law|what\s+law|jurisdiction|venue|courts?"
+    r"\b(?:governing\s+law|governed\s+by|laws?\s+governs?|(?:which|what)(?:\s+(?:state|country|jurisdiction)['\u2019]?s?)?\s+laws?"
+    r"|jurisdiction|venue|courts?|sue|sued|suing|lawsuits?|litigat\w*"
     r"|legge\s+applicabile|diritto\s+applicabile|quale\s+legge|foro(?:\s+competente)?|giurisdizione|tribunale)\b",
     re.I,
 )
@@ -267,6 +268,11 @@ _TOPIC_WORDS = frozenset(
 )
 
 
+_NUMBER_UNIT = re.compile(r"\b(\d+(?:[.,]\d+)?)(h|hr|hrs|min|mins|d|wk|wks)\b", re.IGNORECASE)
+_UNIT_WORDS = {"h": "hours", "hr": "hours", "hrs": "hours", "min": "minutes", "mins": "minutes", "d": "days"}
+_UNIT_WORDS |= {"wk": "weeks", "wks": "weeks"}
+
+
 def question_terms(question: str, clause_language: str | None = None) -> dict[str, float]:
     """The question's content words, stemmed, with their weight (an abbreviation's expansion weighs less).
 
@@ -278,6 +284,7 @@ def question_terms(question: str, clause_language: str | None = None) -> dict[st
     def words(text: str) -> list[str]:
         return [w for w in re.findall(r"[A-Za-z0-9][\w'-]*", text) if w.lower() not in skip]
 
+    question = _NUMBER_UNIT.sub(lambda m: f"{m[1]} {_UNIT_WORDS[m[2].lower()]}", question)  # ">73h": 73 hours
     frame = _DESCRIPTION_FRAME.search(question)
     if frame:  # "what does X cover": "cover" asks, it names nothing the line must hold
         question = question[: frame.start(1)] + question[frame.end(1) :]

@@ -52,6 +52,10 @@ PATTERNS = {
         rf"(?:(?:business|calendar|working|consecutive|banking)[\s-]+)?{_UNIT}\b(?:['\u2019](?:s\b)?)?"
         rf"(?:\s+(?:prior\s+)?(?:written\s+)?notice\b)?"
         rf"|{_QUALIFIER}\b{_NUM}\s?(?:h|hrs?|mins?|d)\b"  # "12h", "30 min", as support tables write them
+        # "on the third business day following such mailing", "the next business day"
+        r"|\b(?:on\s+)?the\s+(?:first|second|third|fourth|fifth|sixth|seventh|tenth|next|following)\s+"
+        r"(?:(?:business|working|calendar|banking)\s+)?day\b(?:\s+(?:after|following)\s+(?:\S+\s+){0,2}?"
+        r"(?:mailing|delivery|dispatch|receipt|sending|posting|transmission|notice|date))?"
         rf"|{_QUALIFIER_IT}\b{_QTY_IT}\s+{_UNIT_IT}\b(?:\s+(?:lavorativ[ie]|solari|di\s+calendario|calendario"
         r"|naturali(?:\s+e\s+consecutivi)?|consecutiv[ie])\b)?(?:\s+di\s+preavviso\b)?",
         re.IGNORECASE,
@@ -111,7 +115,7 @@ PATTERNS = {
     ),
     "count": re.compile(rf"\b{_QTY}\s+(?!of\b|percent\b|per\b)[A-Za-z][\w-]*", re.IGNORECASE),
     "law": re.compile(
-        r"\b(?i:laws?\s+of\s+(?:the\s+)?)(?:(?:State|Commonwealth|Province|Republic|Kingdom)\s+of\s+)?"
+        r"\b(?i:laws?\s+(?:and\s+(?:[a-z]+\s+){1,3})?of\s+(?:the\s+)?)(?:(?:State|Commonwealth|Province|Republic|Kingdom)\s+of\s+)?"
         r"[A-Z][\w.]*(?:\s+(?:of\s+)?[A-Z][\w.]*)*"
         r"|\b(?i:courts?\s+(?:of|in|located\s+in|sitting\s+in)\s+(?:the\s+)?)[A-Z][\w.]*(?:\s+(?:of\s+)?[A-Z][\w.]*)*"
         # "il Foro competente è quello di Palermo", "il diritto francese", "la legge italiana"

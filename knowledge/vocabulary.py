@@ -54,6 +54,8 @@ ABBREVIATIONS = {
     "ends": "term continue until",
     "convenience": "without cause any reason",
     "effective": "commence",
+    "start": "commence commencement begin",
+    "starts": "commence commencement begin",
     "exclusivity": "exclusive sole",
     "renewal": "renew extend successive",
     "auto-renew": "automatically renew successive",

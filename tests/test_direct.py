@@ -326,3 +326,44 @@ def test_the_contract_a_question_names_is_the_agreement_a_clause_names() -> None
     for question in (*questions, "qual è la durata del contratto?"):
         direct = direct_for(question, text, document="bnl.txt", start=0, end=len(text))
         assert direct is not None and direct.text.startswith("The initial term") and direct.value == "one year"
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "value"),
+    [  # as CUAD's and VK Cloud's contracts write them
+        (
+            "notice by certified mail - when is it effective?",
+            "4. Notices. Notices are effective if by email on the date sent; or if by certified US mail on the third "
+            "business day following such mailing; or if by overnight courier, on the next business day.",
+            "on the third business day following such mailing",
+        ),
+        (
+            "servers down >73h this month, what do we get",
+            "| Availability | Downtime | Compensation |\n|---|---|---|\n"
+            "| less than 95% | more than 36 hours | 30% of the amount debited |\n"
+            "| less than 90% | more than 73 hours | 50% of the amount debited |",
+            "50%",
+        ),
+        (
+            "which state's law governs the agreement",
+            "7. Governing Law. This Agreement shall be governed by the laws of the Commonwealth of Pennsylvania.",
+            "laws of the Commonwealth of Pennsylvania",
+        ),
+        (
+            "what law governs the hosting agreement",
+            "Its validity shall be governed by the laws and judicial decisions of the State of Florida.",
+            "laws and judicial decisions of the State of Florida",
+        ),
+        ("where can we sue them", "Any lawsuit may be initiated in a court located in Massachusetts.", "Massachusetts"),
+        ("when does maintenance start", "COMMENCEMENT DATE FOR MAINTENANCE:  MARCH 1, 2001", "MARCH 1, 2001"),
+    ],
+)
+def test_a_value_written_the_way_contracts_write_it_is_the_line(question: str, clause: str, value: str) -> None:
+    direct = direct_for(question, clause, document="c.txt", start=0, end=len(clause))
+    assert direct is not None and value in direct.text, (question, direct)
+    if not direct.text.startswith("|"):  # a row's emphasis may fall on another cell ("less than 90%")
+        assert value in direct.value, (question, direct.value)
+    assert (
+        clause[direct.start : direct.end] == direct.text
+        and clause[direct.value_start : direct.value_end] == direct.value
+    )
