@@ -27,7 +27,7 @@ from knowledge.languages import detect, document_language
 from knowledge.placeholders import placeholders_in
 from knowledge.quotes import best_passage, defined_terms, definition_span
 from knowledge.ranges import measured, row_for
-from knowledge.retrieval import Hit, Retriever, Scope
+from knowledge.retrieval import Hit, Retriever, Scope, is_opening_part
 from knowledge.signals import HOLDS, answer_kinds, is_amendment
 from knowledge.tables import header_of, table_at
 from knowledge.text import citation_label, tokenize
@@ -476,7 +476,7 @@ _ABOUT_AMENDING = re.compile(r"\b(?:amend|modific|emendament)", re.IGNORECASE)  
 
 def _opening(hit: Hit) -> bool:
     """An amendment's preamble, recitals or signatures: they name what is amended, never the new wording."""
-    return (hit.chunk.section or "").split(" ")[0] in ("Preamble", "Recitals", "Signatures", "Premesse")
+    return is_opening_part(hit.chunk)
 
 
 def _within(hit: Hit, offset: int) -> bool:

@@ -285,6 +285,8 @@ class Retriever:
         order += stage.rest
         if (at := named_row(question, [c.chunk for c in order[:WINDOW]])) is not None:
             order.insert(0, order.pop(at))  # "p1 ...": the P1 row before the P3 row that came first
+        elif (at := _past_the_opening(question, [c.chunk for c in order[:OPENING_WINDOW]])) is not None:
+            order.insert(0, order.pop(at))
         chunks = [c.chunk for c in order]
         picked = _diverse(list(range(len(order))), chunks, k)
         hits = [Hit(order[i].chunk, order[i].score, order[i].similarity or 0.0, order[i].lexical) for i in picked]
@@ -527,6 +529,23 @@ class Retriever:
             if stemmed not in vocabulary and word not in vocabulary and not near(stemmed, vocabulary):
                 unknown.append(word)
         return unknown
+
+
+OPENING_PARTS = ("Preamble", "Recitals", "Signatures", "Premesse")
+OPENING_WINDOW = 4  # how far down a clause of the body is looked for
+
+
+def is_opening_part(chunk: StoredChunk) -> bool:
+    """A preamble, recitals or signatures: who and when, and why, never what anyone must do."""
+    return (chunk.section or "").split(" ")[0] in OPENING_PARTS
+
+
+def _past_the_opening(question: str, chunks: list[StoredChunk]) -> int | None:
+    """Where the first clause of the body is, when a preamble or recitals came first for a question that asks
+    neither who nor when ("what's the term of the outsourcing agreement?", "what does leader get paid?")."""
+    if not chunks or not is_opening_part(chunks[0]) or IDENTITY.search(question) or "date" in answer_kinds(question):
+        return None
+    return next((i for i, c in enumerate(chunks[1:], 1) if not is_opening_part(c)), None)
 
 
 def _blend(a: list[float], b: list[float], share: float) -> list[float]:

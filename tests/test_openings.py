@@ -34,3 +34,26 @@ def test_an_identity_question_is_read_as_asked_not_as_expanded(tmp_path: Path, e
         assert stage is not None and any(c.opening_order == 0 for c in stage.candidates)
         start = kb.answer_question(asked, engagement="supply")
         assert start.found and "March 1, 2019" in start.citations[0].quote
+
+
+OUTSOURCING = (
+    'OUTSOURCING AGREEMENT\n\nBETWEEN: MODUS MEDIA INTERNATIONAL, Apeldoorn, the Netherlands ("MMI")\n'
+    'AND: DRAGON SYSTEMS INC., Newton, Massachusetts ("Dragon")\n\n'
+    "WHEREAS Dragon develops speech recognition software and wishes MMI to manufacture and ship it in Europe;\n\n"
+    "WHEREAS MMI provides outsourcing services of manufacturing, logistics and order handling;\n\n"
+    "1. Services. MMI shall provide the manufacturing and logistics services of Exhibit A to Dragon.\n\n"
+    "2. Term. This Agreement shall be valid for an indefinite period.\n\n"
+    "3. Fees. Dragon shall pay MMI the fees of Exhibit B within thirty (30) days of each invoice.\n"
+)
+
+
+OPENING = ("Preamble", "Recitals")
+
+
+def test_a_question_of_neither_who_nor_when_is_answered_past_the_preamble(tmp_path: Path, e5: E5Embeddings) -> None:
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    assert not kb.index([write(tmp_path / "outsourcing.txt", OUTSOURCING)], engagement="mmi").failed
+    term = kb.retriever.search("what's the term of the modus media outsourcing agreement", engagement="mmi", k=4)
+    assert term[0].chunk.section not in OPENING and "indefinite period" in term[0].chunk.text
+    who = kb.retriever.search("who are the parties to the outsourcing agreement?", engagement="mmi", k=4)
+    assert who[0].chunk.section in OPENING and "MODUS MEDIA" in who[0].chunk.text
