@@ -13,8 +13,14 @@ import re
 from dataclasses import dataclass
 
 _NUM = r"[0-9]+(?:[.,][0-9]+)?"
-_UNITS = r"%|percent\b|h\b|hrs?\b|hours?\b|min(?:ute)?s?\b|days?\b"
+_UNITS = (
+    r"%|percent\b|per\s?cento\b|h\b|hrs?\b|hours?\b|min(?:ute)?s?\b|days?\b"
+    r"|or[ae]\b|minut[oi]\b|giorn[oi]\b"  # Italian: "giù 10 ore", "più di 73 ore"
+)
 _MINUTES = {"h": 60.0, "hr": 60.0, "hour": 60.0, "min": 1.0, "minute": 1.0, "day": 1440.0}
+_MINUTES |= {"ora": 60.0, "ore": 60.0, "minuto": 1.0, "minuti": 1.0, "giorno": 1440.0, "giorni": 1440.0}
+_UNDER = r"under|below|less than|sotto|meno di|inferiore a|al di sotto del"
+_OVER = r"over|above|more than|at least|oltre|sopra|più di|piu di|superiore a|almeno"
 _EPSILON = 1e-6
 
 
@@ -38,15 +44,17 @@ def _unit_kind(unit: str | None) -> tuple[str, float] | None:
     """(kind, factor to the kind's measure): ("percent", 1), ("minutes", 60) for hours."""
     if not unit:
         return None
-    u = unit.lower()
-    if u in ("%", "percent"):
+    u = " ".join(unit.lower().split())
+    if u in ("%", "percent", "per cento", "percento"):
         return "percent", 1.0
+    if u in _MINUTES:
+        return "minutes", _MINUTES[u]
     u = u[:-1] if u.endswith("s") and len(u) > 1 else u
     return ("minutes", _MINUTES[u]) if u in _MINUTES else None
 
 
 _QUESTION_VALUE = re.compile(
-    rf"(?P<cmp>\b(?:under|below|less than|over|above|more than|at least)\s+|[<>]\s*)?(?P<num>{_NUM})\s*"
+    rf"(?P<cmp>\b(?:{_UNDER}|{_OVER})\s+(?:(?:il|al|del|the)\s+)?|[<>]\s*)?(?P<num>{_NUM})\s*"
     rf"(?P<unit>{_UNITS})?",
     re.IGNORECASE,
 )
@@ -57,17 +65,17 @@ def measured(question: str) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
     for m in _QUESTION_VALUE.finditer(question):
         value = _number(m.group("num"))
-        cmp = (m.group("cmp") or "").strip().lower()
+        cmp = re.sub(r"\s+(?:il|al|del|the)$", "", " ".join((m.group("cmp") or "").lower().split()))
         kind = _unit_kind(m.group("unit"))
         if kind is None:
-            if ("." in m.group("num") or cmp) and 50 <= value <= 100:
+            if ("." in m.group("num") or "," in m.group("num") or cmp) and 50 <= value <= 100:
                 kind = ("percent", 1.0)  # "uptime was 99.5 for the quarter", "drops below 95"
             else:
                 continue
         step = 0.001 if kind[0] == "percent" else 1.0 / kind[1]
-        if cmp in ("under", "below", "less than", "<"):
+        if cmp == "<" or (cmp and re.fullmatch(_UNDER, cmp)):
             value -= step
-        elif cmp in ("over", "above", "more than", ">"):
+        elif cmp == ">" or (cmp and re.fullmatch(_OVER, cmp) and cmp not in ("at least", "almeno")):
             value += step
         out.append((kind[0], value * kind[1]))
     return out

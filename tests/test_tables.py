@@ -145,6 +145,10 @@ def test_a_stated_measurement_finds_the_row_of_its_band() -> None:
     assert row_for("availability dropped below 99", rows) == 3
     assert row_for("is it 99.95 or 99.9?", rows) is None  # a comparison, not a measurement
     assert row_for("what compensation do we get?", rows) is None
+    # in Italian: hours as "ore", comparisons as "sotto il", "più di", decimals with a comma
+    assert row_for("l'uptime è stato 99,92 il mese scorso, cosa ci spetta?", rows) == 1
+    assert row_for("siamo rimasti giù 3 ore questo mese", rows) == 2
+    assert row_for("la disponibilità è scesa sotto il 99", rows) == 3
 
 
 GITHUB = (
