@@ -10,10 +10,13 @@ what something is.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from knowledge.glossary import gloss
+from knowledge.languages import detect
 from knowledge.text import tokenize
 
 _TERM = r"[A-Za-z\u00c0-\u017f][\w\u00c0-\u017f'\u2019&/\- ]{1,60}?"  # a term's words: 2-61 characters
@@ -62,13 +65,22 @@ def _stems(text: str) -> list[str]:
     return tokenize(text)
 
 
+@functools.lru_cache(maxsize=256)
+def _asked(question: str) -> tuple[str, ...]:
+    """The question's words (stemmed), with the English of its contract terms when it is in another language
+    ("massimale maggiorato" names "Enhanced Cap")."""
+    language = detect(question)
+    glossed = gloss(question, language) if language not in (None, "en") else ""
+    return tuple(_stems(f"{question} {glossed}"))
+
+
 def names_term(question: str, term: str) -> bool:
     """The question holds every word of the term (by stem, or a shared first five letters: "suspend" of
     "Suspension"), and the term is more than the generic names of the parties and the agreement."""
     words = _stems(term)
     if not words or set(words) <= _GENERIC:
         return False
-    asked = set(_stems(question))
+    asked = set(_asked(question))
     prefixes = {w[:5] for w in asked if len(w) >= 5}
     return all(w in asked or (len(w) >= 5 and w[:5] in prefixes) for w in words)
 
@@ -81,7 +93,7 @@ def asked_terms(question: str, terms: Iterable[str]) -> list[str]:
 
 def share_of_question(question: str, term: str) -> float:
     """How much of what the question asks about the term's words are (the question's words bar the generic ones)."""
-    asked = [w for w in _stems(question) if w not in _GENERIC]
+    asked = [w for w in _asked(question) if w not in _GENERIC]
     if not asked:
         return 0.0
     words = set(_stems(term))

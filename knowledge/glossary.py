@@ -208,6 +208,10 @@ _ITALIAN = {
     "arbitrato": "arbitration",
     "forza": "force",
     "maggiore": "majeure",
+    "maggiorato": "enhanced increased",  # not "majeure": its stem is maggiore's
+    "maggiorata": "enhanced increased",
+    "maggiorati": "enhanced increased",
+    "maggiorate": "enhanced increased",
     "modifica": "amendment change modify",
     "modifiche": "amendments changes",
     "emendamento": "amendment",

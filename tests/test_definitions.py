@@ -58,6 +58,9 @@ def test_a_question_names_a_term_by_every_word_in_any_form() -> None:
     assert not names_term("what is the cap?", "Enhanced Cap")  # one word of two
     assert not names_term("can the provider change the agreement?", "Provider")  # a party's name is no topic
     assert asked_terms("whats the enhanced cap", ["Cap", "Enhanced Cap", "General Cap"]) == ["Enhanced Cap", "Cap"]
+    # an Italian question names an English contract's term by its contract words' English
+    assert names_term("a quanto ammonta il massimale maggiorato?", "Enhanced Cap")
+    assert names_term("cosa conta come interruzione del servizio?", "Outage")
 
 
 TERMS = """# Cloud Terms
