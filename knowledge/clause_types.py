@@ -54,19 +54,22 @@ CLAUSE_TYPES = (
         "non-solicitation",
         r"\bnon[\s-]?solicit\w*|\bno[\s-]?poach\w*|\bno[\s-]?hire\b"
         r"|\bstorno\s+(?:del|dei|di)\s+(?:personale|dipendenti)\b|\bnon\s+sollecitazione\b",
-        r"\bsolicit\w*|\bhir(?:e|es|ed|ing)\b|\brecruit\w*|\bemploy\w*|\bstorno\b|\bsollecit\w*|\bassun\w*",
+        # "employ" the verb ("shall not employ any person ..."), not "employees", which every contract names
+        r"\bsolicit\w*|\bhir(?:e|es|ed|ing)\b|\brecruit\w*|\bemploy(?:s|ed|ing|ment)?\b|\bstorno\b|\bsollecit\w*"
+        r"|\bassun\w*",
     ),
     _kind(
         "escrow",
         r"\bescrow\b|\bdeposito\s+(?:del\s+)?codice\s+sorgente\b",
-        r"\bescrow\w*|\bsource\s+code\s+(?:\S+\s+){0,3}(?:deposit\w*|releas\w*|access\w*)"
-        r"|\b(?:deposit\w*|releas\w*|access\w*)\s+(?:\S+\s+){0,4}source\s+code\b|\bcodice\s+sorgente\b",
+        # not "seek to access the source code", which a restriction on reverse engineering says
+        r"\bescrow\w*|\bsource\s+code\s+(?:\S+\s+){0,3}(?:deposit\w*|releas\w*)|\bsource\s+code\s+access\b"
+        r"|\b(?:deposit\w*|releas\w*)\s+(?:\S+\s+){0,4}source\s+code\b|\bcodice\s+sorgente\b",
     ),
     _kind(
         "insurance",
         r"\binsurance\b|\binsured\b|\be&o\b|\berrors\s+(?:and|&)\s+omissions\b|\bassicurazion[ei]\b|\bpolizz[ae]\b",
         # not "assicura" / "assicurare" alone: the Italian verb is "to ensure" as much as "to insure"
-        r"\binsur(?:e|es|ed|er|ers|ing|ance|ances|able)\b|\bassicurazion[ei]\b|\bassicurativ[aoei]\b"
+        r"\binsur(?:e|es|ed|er|ers|ing|ance|ances|able)\b(?!\s+portability)|\bassicurazion[ei]\b|\bassicurativ[aoei]\b"
         r"|\bassicurator[ei]\b|\bpolizz[ae]\b",
     ),
     _kind(

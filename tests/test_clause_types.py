@@ -73,6 +73,17 @@ def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
     ensures = ["Il Fornitore assicura la continuità del servizio e si impegna ad assicurare il supporto."]
     assert absent_clause_type("c'è un'assicurazione obbligatoria per il fornitore?", ensures) == "assicurazione"
     assert absent_clause_type("c'è un'assicurazione?", ["Il Fornitore stipula una polizza assicurativa."]) is None
+    # words such clauses share with others are not enough: HIPAA's name, reverse engineering, "employees"
+    hipaa = ["Customer will not submit data regulated by the Health Insurance Portability and Accountability Act."]
+    assert absent_clause_type("what cyber insurance must they carry?", hipaa) == "insurance"
+    reverse = ["Customer will not reverse engineer or seek to access the source code of the Cloud Service."]
+    assert absent_clause_type("is there a source code escrow", reverse) == "escrow"
+    staff = ["MMI is liable for the acts of its employees and agents under this Agreement."]
+    assert absent_clause_type("non-solicit of employees in the outsourcing agreement", staff) == "non-solicit"
+    hire = ["Neither party shall employ any person employed by the other party during the Term."]
+    assert absent_clause_type("non-solicit of employees?", hire) is None
+    access = ['The following events shall constitute "Source Code Access Conditions": insolvency of Licensor.']
+    assert absent_clause_type("is there a source code escrow", access) is None
     insured = ["The Host shall keep insured the equipment at all times."]
     assert absent_clause_type("do they have to carry insurance?", insured) is None
 
