@@ -87,6 +87,14 @@ CLAUSE_TYPES = (
         r"\bcredit\w*|\bcompensat\w*|\brefund\w*|\brebate\w*|\bpenalt(?:y|ies)\b|\bliquidated\b|\bdiscount\w*"
         r"|\breduc(?:e|ed|es|tion|tions)\b|\bcredit[oi]\b|\bindennizz\w*|\brimbors\w*|\bpenal[ei]\b",
     ),
+    _kind(  # "does the common paper csa have an uptime sla": its SLA is another document
+        "uptime",
+        r"\buptime\b|\bavailability\s+(?:sla|target|commitment|guarantee|level)s?\b|\bdowntime\b"
+        r"|\b(?:livello|livelli|garanzia)\s+di\s+disponibilit\w*|\bindisponibilit\w*",
+        r"\buptime\b|\bavailability\b|\bdowntime\b|\bunavailab\w*|\boutages?\b|\bservice[\s-]+levels?\b"
+        r"|\bsla\b|\bdisponibilit\w*|\bindisponibilit\w*|\blivell[oi]\s+di\s+servizio\b|\binterruption\w*"
+        r"|\binterruzion\w*",
+    ),
     _kind(
         "confidentiality",
         r"\bconfidentiality\b|\bnon[\s-]?disclosure\b|\bnda\b|\briservatezza\b|\bnon\s+divulgazione\b",

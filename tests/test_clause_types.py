@@ -55,6 +55,7 @@ HOSTING = (
         ("what happens on a change of control?", "change of control"),
         ("is there an early termination fee?", "early termination fee"),
         ("late payment interest for the shi foods supply deal", "late payment interest"),
+        ("does the supply agreement have an uptime sla", "uptime"),
     ],
 )
 def test_a_kind_no_clause_is_written_with_is_named(question: str, kind: str) -> None:
@@ -101,6 +102,8 @@ def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
         ("is there an early termination fee?", "Client shall pay the remaining monthly fees for the Term."),
         ("late payment interest?", "Late payments bear interest at 1.5% per month."),
         ("late payment interest?", "Overdue invoices carry a late charge of 2% per month."),
+        ("what's the uptime commitment?", "The Services will have an availability of 99.5% each month."),
+        ("qual è la garanzia di disponibilità?", "Il servizio ha un livello di servizio del 99,9%."),
     ],
 )
 def test_a_kind_written_in_any_of_its_ways_is_there(question: str, clause: str) -> None:
