@@ -95,6 +95,34 @@ CLAUSE_TYPES = (
         r"|\bsla\b|\bdisponibilit\w*|\bindisponibilit\w*|\blivell[oi]\s+di\s+servizio\b|\binterruption\w*"
         r"|\binterruzion\w*",
     ),
+    # the service levels of a contact centre, asked by their names: a contract without the measure has no target
+    _kind(
+        "average speed of answer",
+        r"\basa\b|\baverage\s+speed\s+(?:of|to)\s+answer\b|\btempo\s+medio\s+di\s+risposta\b",
+        r"\basa\b|\bspeed\s+(?:of|to)\s+answer\w*|\baverage\s+(?:speed|time)\s+(?:\S+\s+){0,2}answer\w*"
+        r"|\b(?:calls?|chats?)\s+(?:\S+\s+){0,3}answered\s+within\b|\btempo\s+medio\s+di\s+risposta\b",
+    ),
+    _kind(
+        "average handle time",
+        r"\baht\b|\baverage\s+handl\w*\s+time\b|\btempo\s+medio\s+di\s+gestione\b",
+        r"\baht\b|\bhandl\w*\s+times?\b|\btalk\s+time\b|\btempo\s+medio\s+di\s+gestione\b",
+    ),
+    _kind(
+        "first contact resolution",
+        r"\bfcr\b|\bfirst[\s-]+(?:call|contact|time)\s+resolution\b|\brisoluzione\s+al\s+primo\s+contatto\b",
+        r"\bfcr\b|\bfirst[\s-]+(?:call|contact|time)\s+(?:resolution|fix)\w*|\bresolved\s+(?:on|at|during|in)\s+"
+        r"(?:the\s+)?first\b|\bprimo\s+contatto\b",
+    ),
+    _kind(
+        "customer satisfaction",
+        r"\bcsat\b|\bcustomer\s+satisfaction\b|\bnps\b|\bnet\s+promoter\b|\bsoddisfazione\s+del\s+cliente\b",
+        r"\bsatisf\w*|\bcsat\b|\bnet\s+promoter\b|\bnps\b|\bsurvey\w*|\bsoddisfazione\b",
+    ),
+    _kind(
+        "abandonment rate",
+        r"\babandon\w*\s+(?:rate|calls?)\b|\btasso\s+di\s+abbandono\b|\bchiamate\s+abbandonate\b",
+        r"\babandon\w*|\babbandon\w*",
+    ),
     _kind(
         "confidentiality",
         r"\bconfidentiality\b|\bnon[\s-]?disclosure\b|\bnda\b|\briservatezza\b|\bnon\s+divulgazione\b",

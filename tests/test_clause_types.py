@@ -56,6 +56,11 @@ HOSTING = (
         ("is there an early termination fee?", "early termination fee"),
         ("late payment interest for the shi foods supply deal", "late payment interest"),
         ("does the supply agreement have an uptime sla", "uptime"),
+        ("what's the ASA target for the support line", "asa"),
+        ("first call resolution target?", "first call resolution"),
+        ("aht target?", "aht"),
+        ("is there a CSAT target?", "csat"),
+        ("max abandonment rate?", "abandonment rate"),
     ],
 )
 def test_a_kind_no_clause_is_written_with_is_named(question: str, kind: str) -> None:
@@ -104,6 +109,10 @@ def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
         ("late payment interest?", "Overdue invoices carry a late charge of 2% per month."),
         ("what's the uptime commitment?", "The Services will have an availability of 99.5% each month."),
         ("qual è la garanzia di disponibilità?", "Il servizio ha un livello di servizio del 99,9%."),
+        ("ASA target?", "| SL1 | Average Speed of Answer (voice) | 80% of Offered Calls answered within 45 seconds |"),
+        ("ASA target?", "Vendor shall ensure that 80% of calls are answered within 30 seconds."),
+        ("fcr target?", "| SL5 | First Contact Resolution (FCR) | 75% of contacts resolved on first contact |"),
+        ("csat target?", "Vendor shall run a monthly survey of End Users and report the results."),
     ],
 )
 def test_a_kind_written_in_any_of_its_ways_is_there(question: str, clause: str) -> None:
