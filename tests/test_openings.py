@@ -7,6 +7,7 @@ from pathlib import Path
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import E5Embeddings
 from knowledge.store import Store, make_client
+from knowledge.stored import StoredChunk
 from tests.conftest import write
 
 SUPPLY = (
@@ -57,3 +58,30 @@ def test_a_question_of_neither_who_nor_when_is_answered_past_the_preamble(tmp_pa
     assert term[0].chunk.section not in OPENING and "indefinite period" in term[0].chunk.text
     who = kb.retriever.search("who are the parties to the outsourcing agreement?", engagement="mmi", k=4)
     assert who[0].chunk.section in OPENING and "MODUS MEDIA" in who[0].chunk.text
+
+
+def _chunk(i: int, section: str, text: str, document: str = "services.txt") -> StoredChunk:
+    return StoredChunk(
+        f"c{i}", document, document, "Services", "shared", section, None, None, i, i + len(text), text, ""
+    )
+
+
+RECITALS = _chunk(
+    1, "Recitals", "WITNESSETH: WHEREAS, the Adviser serves as investment advisor to investment companies;"
+)
+OPENING_CHUNK = _chunk(
+    0,
+    "Preamble",
+    "THIS AGREEMENT, dated as of January 1, 2004, between FEDERATED INVESTMENT "
+    'MANAGEMENT COMPANY (the "Adviser") and FEDERATED ADVISORY SERVICES COMPANY ("FASC").',
+)
+
+
+def test_who_the_parties_are_is_read_where_the_agreement_says_between_whom() -> None:
+    from knowledge.retrieval import _naming_the_parties
+
+    assert _naming_the_parties("who are the parties to the services agreement", [RECITALS, OPENING_CHUNK]) == 1
+    assert _naming_the_parties("who are the parties?", [OPENING_CHUNK, RECITALS]) is None  # already first
+    assert _naming_the_parties("what does the adviser do?", [RECITALS, OPENING_CHUNK]) is None  # not asked
+    other = _chunk(2, "Preamble", OPENING_CHUNK.text, document="another.txt")
+    assert _naming_the_parties("who are the parties?", [RECITALS, other]) is None  # another document's
