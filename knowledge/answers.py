@@ -14,20 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.asking import asked_kinds
 from knowledge.clause_types import absent_clause_type
 from knowledge.coverage import Model, asked_thing_missing, decide, features, missing_words, named
 from knowledge.coverage import model as coverage_model
-from knowledge.definitions import asked_terms, definitions_in, names_term, share_of_question
+from knowledge.definitions import asked_terms, definition_answers
 from knowledge.direct import Direct, direct_for
 from knowledge.embeddings import identity, multilingual
 from knowledge.i18n import _, current, normalise, speaking
 from knowledge.language import looks_non_english
 from knowledge.languages import detect, document_language
+from knowledge.openings import is_opening_part
 from knowledge.placeholders import placeholders_in
 from knowledge.quotes import best_passage, defined_terms, definition_span
 from knowledge.ranges import measured, row_for
-from knowledge.retrieval import Hit, Retriever, Scope, is_opening_part
+from knowledge.retrieval import Hit, Retriever, Scope
 from knowledge.signals import HOLDS, answer_kinds, is_amendment
 from knowledge.tables import header_of, table_at
 from knowledge.text import citation_label, tokenize
@@ -327,7 +327,7 @@ class Answerer:
             citations.insert(0, amendment)  # the amended wording is the one in force
         if found := self._definition_for(question, lead, hits, scope):
             term, definition = found
-            if amendment is None and _definition_answers(question, term, lead, definition):
+            if amendment is None and definition_answers(question, term, lead.quote, definition.quote):
                 # the definition holds what was asked: it leads, and the clause that uses the term follows
                 citations = [replace(definition, role="answer"), replace(lead, role="related")]
             else:
@@ -419,37 +419,10 @@ class Answerer:
         # one that answers better than the lead leads; else, asked for a value, the one holding it ('"Response
         # Window" means one (1) hour') before the others
         values = answer_kinds(question)
-        better = [f for f in found if _definition_answers(question, f[0], lead, f[1])]
+        better = [f for f in found if definition_answers(question, f[0], lead.quote, f[1].quote)]
         holding = [f for f in found if any(HOLDS[kind].search(f[1].quote) for kind in values)]
         ranked = better or holding or found
         return ranked[0] if ranked else None
-
-
-def _definition_answers(question: str, term: str, lead: Citation, definition: Citation) -> bool:
-    """Whether a definition answers better than the lead: the question asks for a value (a period, an amount, a
-    date) the lead does not hold and the definition does ("enhanced cap?": "'Enhanced Cap' means three times (3x)
-    the General Cap"), or asks what the term is ("what counts as multiple failures") without asking a value. Only
-    for a term the question names in full."""
-    if not names_term(question, term):
-        return False
-    lead_defines = [d.term for d in definitions_in(lead.quote[:300])]
-    if lead_defines and not any(names_term(question, t) for t in lead_defines):
-        return True  # the lead defines another term ("Enhanced Cap" for "what's the general cap?")
-    values = answer_kinds(question)
-    if not values:
-        return "definition" in asked_kinds(question)
-    if any(HOLDS[kind].search(lead.quote) for kind in values):
-        return False
-    if any(HOLDS[kind].search(definition.quote) for kind in values):
-        return True
-    # the lead only names the term ("... will not exceed the General Cap") and holds no value; its definition
-    # holds one ("the amounts paid ... in the 12 months before ...")
-    return (
-        share_of_question(question, term) >= 0.5  # the term is what is asked about, not one word of it
-        and term.lower() in lead.quote.lower()
-        and not any(p.search(lead.quote) for p in HOLDS.values())
-        and any(p.search(definition.quote) for p in HOLDS.values())
-    )
 
 
 def _overlaps_span(a: Citation, b: Citation) -> bool:

@@ -15,8 +15,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from knowledge.asking import asked_kinds
 from knowledge.glossary import gloss
 from knowledge.languages import detect
+from knowledge.signals import HOLDS, answer_kinds
 from knowledge.text import tokenize
 
 _TERM = r"[A-Za-z\u00c0-\u017f][\w\u00c0-\u017f'\u2019&/\- ]{1,60}?"  # a term's words: 2-61 characters
@@ -99,3 +101,30 @@ def share_of_question(question: str, term: str) -> float:
     words = set(_stems(term))
     prefixes = {w[:5] for w in words if len(w) >= 5}
     return sum(w in words or (len(w) >= 5 and w[:5] in prefixes) for w in asked) / len(asked)
+
+
+def definition_answers(question: str, term: str, lead: str, definition: str) -> bool:
+    """Whether a definition answers better than the lead: the question asks for a value (a period, an amount, a
+    date) the lead does not hold and the definition does ("enhanced cap?": "'Enhanced Cap' means three times (3x)
+    the General Cap"), or asks what the term is ("what counts as multiple failures") without asking a value. Only
+    for a term the question names in full."""
+    if not names_term(question, term):
+        return False
+    lead_defines = [d.term for d in definitions_in(lead[:300])]
+    if lead_defines and not any(names_term(question, t) for t in lead_defines):
+        return True  # the lead defines another term ("Enhanced Cap" for "what's the general cap?")
+    values = answer_kinds(question)
+    if not values:
+        return "definition" in asked_kinds(question)
+    if any(HOLDS[kind].search(lead) for kind in values):
+        return False
+    if any(HOLDS[kind].search(definition) for kind in values):
+        return True
+    # the lead only names the term ("... will not exceed the General Cap") and holds no value; its definition
+    # holds one ("the amounts paid ... in the 12 months before ...")
+    return (
+        share_of_question(question, term) >= 0.5  # the term is what is asked about, not one word of it
+        and term.lower() in lead.lower()
+        and not any(p.search(lead) for p in HOLDS.values())
+        and any(p.search(definition) for p in HOLDS.values())
+    )

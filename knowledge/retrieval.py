@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from knowledge.glossary import gloss
 from knowledge.indexing import HEADER_CHARS
 from knowledge.languages import detect
 from knowledge.lexical import ChunkIndex, DocumentIndex, near
+from knowledge.openings import OPENING_WINDOW, naming_the_parties, past_the_opening
 from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
 from knowledge.routing import (
     document_names,
@@ -35,7 +35,7 @@ from knowledge.routing import (
     without_short_name,
 )
 from knowledge.row_keys import WINDOW, named_row
-from knowledge.signals import IDENTITY, PREAMBLE, answer_kinds, is_amendment, without_document_reference
+from knowledge.signals import IDENTITY, answer_kinds, is_amendment, without_document_reference
 from knowledge.store import Store, included, visible_to
 from knowledge.stored import StoredChunk, StoredDocument
 from knowledge.text import STOPWORDS, TOKEN, stem, tokenize
@@ -286,8 +286,8 @@ class Retriever:
         order += stage.rest
         if (at := named_row(question, [c.chunk for c in order[:WINDOW]])) is not None:
             order.insert(0, order.pop(at))  # "p1 ...": the P1 row before the P3 row that came first
-        elif (at := _past_the_opening(question, top := [c.chunk for c in order[:OPENING_WINDOW]])) is not None or (
-            at := _naming_the_parties(question, top)
+        elif (at := past_the_opening(question, top := [c.chunk for c in order[:OPENING_WINDOW]])) is not None or (
+            at := naming_the_parties(question, top)
         ) is not None:
             order.insert(0, order.pop(at))
         chunks = [c.chunk for c in order]
@@ -532,43 +532,6 @@ class Retriever:
             if stemmed not in vocabulary and word not in vocabulary and not near(stemmed, vocabulary):
                 unknown.append(word)
         return unknown
-
-
-OPENING_PARTS = ("Preamble", "Recitals", "Signatures", "Premesse")
-OPENING_WINDOW = 4  # how far down a clause of the body is looked for
-
-
-def is_opening_part(chunk: StoredChunk) -> bool:
-    """A preamble, recitals or signatures: who and when, and why, never what anyone must do."""
-    return (chunk.section or "").split(" ")[0] in OPENING_PARTS
-
-
-def _past_the_opening(question: str, chunks: list[StoredChunk]) -> int | None:
-    """Where the first clause of the body is, when a preamble or recitals came first for a question that asks
-    neither who nor when ("what's the term of the outsourcing agreement?", "what does leader get paid?")."""
-    if not chunks or not is_opening_part(chunks[0]) or IDENTITY.search(question) or "date" in answer_kinds(question):
-        return None
-    return next((i for i, c in enumerate(chunks[1:], 1) if not is_opening_part(c)), None)
-
-
-_BETWEEN = re.compile(r"\b(?:between|tra|fra)\b[^.;]{3,400}?\b(?:and|e)\b", re.IGNORECASE)
-_PARTIES = re.compile(
-    r"\b(?:who\s+are\s+the\s+parties|parties\s+to|(?:the|our)\s+parties\b|chi\s+sono\s+le\s+parti)", re.I
-)
-
-
-def _naming_the_parties(question: str, chunks: list[StoredChunk]) -> int | None:
-    """ "who are the parties?": the chunk that says "between A and B" before the recitals that came first."""
-    if not chunks or not _PARTIES.search(question) or _names_parties(chunks[0].text):
-        return None
-    first = chunks[0]
-    return next(
-        (i for i, c in enumerate(chunks[1:], 1) if c.document == first.document and _names_parties(c.text)), None
-    )
-
-
-def _names_parties(text: str) -> bool:
-    return bool(PREAMBLE.search(text) or _BETWEEN.search(text[:1500]))
 
 
 def _blend(a: list[float], b: list[float], share: float) -> list[float]:

@@ -78,10 +78,10 @@ OPENING_CHUNK = _chunk(
 
 
 def test_who_the_parties_are_is_read_where_the_agreement_says_between_whom() -> None:
-    from knowledge.retrieval import _naming_the_parties
+    from knowledge.openings import naming_the_parties
 
-    assert _naming_the_parties("who are the parties to the services agreement", [RECITALS, OPENING_CHUNK]) == 1
-    assert _naming_the_parties("who are the parties?", [OPENING_CHUNK, RECITALS]) is None  # already first
-    assert _naming_the_parties("what does the adviser do?", [RECITALS, OPENING_CHUNK]) is None  # not asked
+    assert naming_the_parties("who are the parties to the services agreement", [RECITALS, OPENING_CHUNK]) == 1
+    assert naming_the_parties("who are the parties?", [OPENING_CHUNK, RECITALS]) is None  # already first
+    assert naming_the_parties("what does the adviser do?", [RECITALS, OPENING_CHUNK]) is None  # not asked
     other = _chunk(2, "Preamble", OPENING_CHUNK.text, document="another.txt")
-    assert _naming_the_parties("who are the parties?", [RECITALS, other]) is None  # another document's
+    assert naming_the_parties("who are the parties?", [RECITALS, other]) is None  # another document's
