@@ -326,8 +326,8 @@ class Answerer:
         if amendment is not None:
             citations.insert(0, amendment)  # the amended wording is the one in force
         if found := self._definition_for(question, lead, hits, scope):
-            term, definition = found
-            if amendment is None and definition_answers(question, term, lead.quote, definition.quote):
+            definition, answers_better = found
+            if amendment is None and answers_better:
                 # the definition holds what was asked: it leads, and the clause that uses the term follows
                 citations = [replace(definition, role="answer"), replace(lead, role="related")]
             else:
@@ -382,7 +382,7 @@ class Answerer:
             return None
         for hit in hits[1:6]:
             if not is_amendment(hit.chunk.title, hit.chunk.document) or (
-                _opening(hit) and not _ABOUT_AMENDING.search(question)
+                is_opening_part(hit.chunk) and not _ABOUT_AMENDING.search(question)  # names what it amends
             ):
                 continue
             refers = lead.section and re.search(rf"\b{re.escape(lead.section.split(' ')[-1])}\b", hit.chunk.text)
@@ -392,10 +392,11 @@ class Answerer:
 
     def _definition_for(
         self, question: str, lead: Citation, hits: list[Hit], scope: Scope
-    ) -> tuple[str, Citation] | None:
+    ) -> tuple[Citation, bool] | None:
         """The definition of a term the question turns on ("what counts as a Business Day?"): one it names in full
         that the documents define, else one the lead relies on that shares a word with it. Looked up in the lead's
-        document first, then in the other documents of the hits (never another vendor's glossary alone)."""
+        document first, then in the other documents of the hits (never another vendor's glossary alone). With it,
+        whether it answers better than the lead (`knowledge.definitions.definition_answers`)."""
         asked = set(tokenize(question))
         defined = self.retriever.defined_terms(engagement=scope.engagement, side=scope.side, scope=scope)
         named = asked_terms(question, defined)
@@ -418,11 +419,13 @@ class Answerer:
             found.append((term, cited))
         # one that answers better than the lead leads; else, asked for a value, the one holding it ('"Response
         # Window" means one (1) hour') before the others
+        better = [c for term, c in found if definition_answers(question, term, lead.quote, c.quote)]
+        if better:
+            return better[0], True
         values = answer_kinds(question)
-        better = [f for f in found if definition_answers(question, f[0], lead.quote, f[1].quote)]
-        holding = [f for f in found if any(HOLDS[kind].search(f[1].quote) for kind in values)]
-        ranked = better or holding or found
-        return ranked[0] if ranked else None
+        holding = [c for _, c in found if any(HOLDS[kind].search(c.quote) for kind in values)]
+        ranked = holding or [c for _, c in found]
+        return (ranked[0], False) if ranked else None
 
 
 def _overlaps_span(a: Citation, b: Citation) -> bool:
@@ -445,11 +448,6 @@ def _direct_in_quote(question: str, lead: Citation) -> Direct | None:
 
 
 _ABOUT_AMENDING = re.compile(r"\b(?:amend|modific|emendament)", re.IGNORECASE)  # "when was the first amendment signed?"
-
-
-def _opening(hit: Hit) -> bool:
-    """An amendment's preamble, recitals or signatures: they name what is amended, never the new wording."""
-    return is_opening_part(hit.chunk)
 
 
 def _within(hit: Hit, offset: int) -> bool:

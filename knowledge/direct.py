@@ -33,7 +33,7 @@ from knowledge.ranges import bands, measured
 from knowledge.tables import cells as row_cells
 from knowledge.tables import row_at
 from knowledge.text import tokenize
-from knowledge.values import PATTERNS, QUALIFIED, STRENGTH, definitions_in, values_in
+from knowledge.values import PATTERNS, QUALIFIED, STRENGTH, defined_spans, values_in
 
 MIN_COVERAGE = 0.2  # share of the question's content words a line must hold
 YES_NO_COVERAGE = 0.34  # a line answering only "can/may/is ...?" must hold more: cues are in every clause
@@ -406,7 +406,7 @@ def _best_value(
     best: tuple[tuple[int, int], str, float] | None = None
     for kind, weight in wanted.items():
         if kind in {"definition", "defines"}:
-            spans = definitions_in(text, a, b, set(terms), named=kind == "definition")
+            spans = defined_spans(text, a, b, set(terms), named=kind == "definition")
         else:
             spans = values_in(kind, text, a, b, terms)
         for s, e in spans:

@@ -284,11 +284,14 @@ class Retriever:
             model = self.ranker.scores(x)
             order = [order[i] for i in np.argsort(-model, kind="stable")]
         order += stage.rest
-        if (at := named_row(question, [c.chunk for c in order[:WINDOW]])) is not None:
-            order.insert(0, order.pop(at))  # "p1 ...": the P1 row before the P3 row that came first
-        elif (at := past_the_opening(question, top := [c.chunk for c in order[:OPENING_WINDOW]])) is not None or (
-            at := naming_the_parties(question, top)
-        ) is not None:
+        # what the fitted order cannot know: "p1 ..." names the P1 row, the opening answers only who and when
+        top = [c.chunk for c in order[: max(WINDOW, OPENING_WINDOW)]]
+        at = named_row(question, top[:WINDOW])
+        if at is None:
+            at = past_the_opening(question, top[:OPENING_WINDOW])
+        if at is None:
+            at = naming_the_parties(question, top[:OPENING_WINDOW])
+        if at is not None:
             order.insert(0, order.pop(at))
         chunks = [c.chunk for c in order]
         picked = _diverse(list(range(len(order))), chunks, k)

@@ -3,7 +3,7 @@ percentages, money, dates, frequencies, counts, governing law, parties, and the 
 permission, an obligation), as `PATTERNS` by kind, with
 `STRENGTH` for how much a cue says on its own and `QUALIFIED` for a value that carries its bound ("within",
 "no later than"). `values_in` finds the spans of one kind in part of a text that tell more than the question
-says; `definitions_in` finds the terms a text defines that the question names.
+says; `defined_spans` finds the terms a text defines that the question names.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def values_in(kind: str, text: str, a: int, b: int, terms: dict[str, float]) -> 
     return spans
 
 
-def definitions_in(text: str, a: int, b: int, terms: set[str], named: bool = True) -> list[tuple[int, int]]:
+def defined_spans(text: str, a: int, b: int, terms: set[str], named: bool = True) -> list[tuple[int, int]]:
     """Spans of terms that text[a:b] defines and that the question names; with named=False, not a name given
     in passing ('Statements of Work ("SOWs")'), only a definition ('"SOW" means ...')."""
     spans = []
