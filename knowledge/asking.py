@@ -119,7 +119,7 @@ _ASKS_PAYMENT_TERMS = re.compile(
 _ASKS_LEVEL = re.compile(
     r"\b(?:target|threshold|level|sla|slas|kpi|score|accuracy|availability|uptime|asa|aht|fcr|csat|credits?|"
     r"discount|rebate|interest|penalty|penalties|min|minimum|max|maximum|cap|caps|capped"
-    r"|obiettivo|soglia|livell[oi]|disponibilità|penale|penali|credit[oi]|sconto|minimo|massimo|tetto)\b",
+    r"|obiettivo|soglia|livell[oi]|disponibilità|penale|penali|credit[oi]|sconto|minimo|massim[oi]|massimal[ei]|tetto)\b",
     re.IGNORECASE,
 )
 _ASKS_METHOD = re.compile(

@@ -157,6 +157,7 @@ class Stage:
     candidates: list[Candidate]  # the best CANDIDATES, best first
     rest: list[Candidate]  # the others, in the first stage's order (kept after the re-scored ones)
     documents: Documents
+    glossed: str = ""  # a question in another language: its contract terms' English (`knowledge.glossary.gloss`)
 
 
 def _key(docs: list[StoredDocument]) -> frozenset[tuple[str, str]]:
@@ -286,7 +287,7 @@ class Retriever:
         order += stage.rest
         # what the fitted order cannot know: "p1 ..." names the P1 row, the opening answers only who and when
         top = [c.chunk for c in order[: max(WINDOW, OPENING_WINDOW)]]
-        at = named_row(question, top[:WINDOW])
+        at = named_row(question, top[:WINDOW], stage.glossed)
         if at is None:
             at = past_the_opening(question, top[:OPENING_WINDOW])
         if at is None:
@@ -392,7 +393,7 @@ class Retriever:
             lengths=view.lengths,
         )
         vector = np.asarray(query_vector, dtype=np.float32)
-        return Stage(query, vector, ranked[:CANDIDATES], ranked[CANDIDATES:], info)
+        return Stage(query, vector, ranked[:CANDIDATES], ranked[CANDIDATES:], info, glossed)
 
     def _same_model(self, view: _View, engagement: str, documents: list[str] | None) -> list[str] | None:
         """The documents whose vectors this embedder made (None: all of them, or all of `documents`).

@@ -4,7 +4,8 @@ The rows of one table read alike (the same header, the same kinds of value), so 
 wrong row first: "P3 | Significant | Paying users ... | 1 working day" for a P1 question (it shares "pay").
 A row's first cell is its key ("P1", "Critical", "Credit Tier 4", "Medium"). When the first hit is a row whose
 key the question does not name, and a row of the same table a little further down has a key the question names
-in full (every word of it, as typed or as an abbreviation expands: "sev1" names "Severity 1"), that row leads.
+in full (every word of it, as typed or as an abbreviation expands: "sev1" names "Severity 1"; a question in another
+language by its words' English gloss too: "priorità alta" names "High"), that row leads.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ def row_key(text: str) -> list[str]:
     return []
 
 
-def named_row(question: str, chunks: Sequence[StoredChunk]) -> int | None:
-    """The position (in `chunks`, best first) of the row that should lead, or None to keep the order."""
+def named_row(question: str, chunks: Sequence[StoredChunk], glossed: str = "") -> int | None:
+    """The position (in `chunks`, best first) of the row that should lead, or None to keep the order. `glossed`:
+    the English gloss of a question in another language (`knowledge.glossary.gloss`)."""
     if not chunks or not _is_row(chunks[0]):
         return None
-    asked = set(TOKEN.findall(expand_query(question).lower()))
+    asked = set(TOKEN.findall(f"{expand_query(question)} {glossed}".lower()))
     lead = chunks[0]
     key = row_key(lead.text)
     if not key or set(key) & asked:

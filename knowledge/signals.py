@@ -70,7 +70,7 @@ _ASKS = {
         r"\b(?:how much|cost|price|fee|fees|rate|cap|capped|amount|percent|percentage|minimum|maximum|limit"
         r"|quanto costa|(?<!ogni\s)(?<!per\s)quanto(?!\s+(?:tempo|dura|durano))"
         r"|costo|costi|prezzo|tariffa|canone|importo|percentuale"
-        r"|minimo|massimo|limite|tetto"
+        r"|minimo|massimo|massimale|massimali|limite|tetto"
         r"|penale|penali)\b",
         re.IGNORECASE,
     ),

@@ -24,6 +24,7 @@ from knowledge.signals import AMOUNT, DATE, DURATION
         ("quando scade il contratto?", "date"),
         ("quanto dura il contratto con CCA?", "duration"),
         ("per quanto tempo deve continuare il servizio?", "duration"),
+        ("massimale maggiorato per le violazioni di sicurezza?", "amount"),  # a liability cap
     ],
 )
 def test_an_italian_question_asks_for_a_kind_of_value(question: str, first: str) -> None:

@@ -72,3 +72,43 @@ def test_a_p1_question_quotes_the_p1_row(tmp_path: Path, e5: E5Embeddings) -> No
     ):
         answer = kb.answer_question(question, engagement="pay")
         assert answer.found and value in answer.citations[0].quote, (question, answer.citations[0].quote)
+
+
+CRITICAL = _row(6, "| Critical | 95% of critical priority requests are solved in 2h. |", heading="Resolution time")
+HIGH = _row(7, "| High | 95% of high priority requests are solved in 12h. |", heading="Resolution time")
+LOW = _row(8, "| Low | 95% of low priority requests are resolved in 48 hours. |", heading="Resolution time")
+
+
+def test_a_question_in_another_language_names_a_row_by_its_words_english_gloss() -> None:
+    from knowledge.glossary import gloss
+
+    question = "tempo di risoluzione per un ticket a priorità alta?"
+    assert named_row(question, [LOW, CRITICAL, HIGH]) is None  # "alta" is no English key
+    assert named_row(question, [LOW, CRITICAL, HIGH], gloss(question, "it")) == 2
+    question = "entro quanto risolvono un ticket critico?"
+    assert named_row(question, [LOW, HIGH, CRITICAL], gloss(question, "it")) == 2
+
+
+RESOLUTION = """# Support
+
+## Resolution time
+
+| Priority | Resolution time |
+|---|---|
+| Critical | 95% of critical priority requests are solved in 2h. |
+| High | 95% of high priority requests are solved in 12h. |
+| Medium | 95% of medium priority requests are solved in 24 hours. |
+| Low | 95% of low priority requests are resolved in 48 hours. |
+"""
+
+
+def test_an_italian_question_quotes_the_row_it_names(tmp_path: Path, e5: E5Embeddings) -> None:
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    assert not kb.index([write(tmp_path / "support.md", RESOLUTION)], engagement="vk").failed
+    for question, value in (
+        ("tempo di risoluzione per un ticket a priorità alta?", "12h"),
+        ("in quanto tempo risolvono un ticket a bassa priorità?", "48 hours"),
+        ("entro quanto risolvono un ticket critico?", "2h"),
+    ):
+        answer = kb.answer_question(question, engagement="vk")
+        assert answer.found and value in answer.citations[0].quote, (question, answer.citations[0].quote)
