@@ -108,6 +108,8 @@ PATTERNS = {
         rf"\b(?:once|twice|{_QTY}\s+times)\s+(?:per|a|an|each|every|in\s+any|in\s+each)\s+(?:\w+\s+)?"
         rf"(?:year|month|quarter|week|day|period)s?\b|\b(?:annually|quarterly|monthly|weekly|daily|yearly|"
         rf"semi-annually|bi-annually)\b|\bevery\s+(?:{_QTY}\s+)?(?:years?|months?|quarters?|weeks?|days?)\b"
+        # "measured in a calendar month", "per calendar quarter"
+        r"|\b(?:in|per|each|every|during)\s+(?:(?:a|an|each|any|every|the)\s+)?calendar\s+(?:month|quarter|year|week)\b"
         r"|\b(?:mensil(?:e|i|mente)|trimestral(?:e|i|mente)|semestral(?:e|i|mente)|annual(?:e|i|mente)|settimanal(?:e|i|mente)"
         r"|giornalier[oaie]|quotidian(?:o|a|i|e|amente))\b|\bogni\s+(?:mese|trimestre|semestre|anno|settimana|giorno)\b"
         rf"|\b(?:una|{_QTY_IT})\s+volt[ae]\s+(?:al|all['’]|a|per|ogni)\s*(?:mese|anno|settimana|trimestre|semestre|giorno)\b",
@@ -126,7 +128,8 @@ PATTERNS = {
         r"\bat\s+(?:its|their|(?:the\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}['\u2019]s?)\s+(?:own\s+|sole\s+)?"
         r"(?:cost|expense|charge|risk)\b"
         r"|(?:\b[A-Z][\w&'-]*,?\s+){1,5}(?:Inc|Ltd|LLC|L\.L\.C|plc|GmbH|S\.A\.S|S\.A|Corp|Corporation|Limited|"
-        r"LLP|LP|AG|B\.V|N\.V|SE|S\.p\.A|Pty|S\.r\.l|Srl|SpA|S\.n\.c|S\.a\.s)\b\.?"
+        r"LLP|LP|AG|B\.V|N\.V|SE|S\.p\.A|Pty|S\.r\.l|Srl|SpA|S\.n\.c|S\.a\.s"
+        r"|INC|LTD|CORP|CORPORATION|COMPANY|Company|LIMITED|TRUST|Trust|BANK|Bank)\b\.?"  # "FEDERATED ... COMPANY"
         r"|\b(?:(?:Each|Either|Neither|Both|The\s+other)\s+)?(?:Service\s+Provider|Vendor|Supplier|Provider|Client|"
         r"Customer|Company|Contractor|Consultant|Licensor|Licensee|Processor|Controller|Sub-processor|Buyer|"
         r"Seller|Purchaser|Distributor|Reseller|Franchisee|Franchisor|Part(?:y|ies))\b"
