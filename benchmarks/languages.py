@@ -9,6 +9,8 @@ Run from the repository root:
 
     nice -n 10 .venv/bin/python benchmarks/languages.py ../shared/bench --data-dir /tmp/H-data
     .venv/bin/python benchmarks/languages.py ../shared/bench --data-dir /tmp/H-data --only sla-it --out /tmp/it.json
+    .venv/bin/python benchmarks/languages.py ../shared/bench --data-dir /tmp/H-data \
+        --data benchmarks/data/sla_it_heldout.jsonl --only sla-terms,cuad-services   # 40 held-out questions
 
 Indexing, verification (every gold span in range and with its SHA-256 prefix, the run stops otherwise) and
 answering are those of `benchmarks/devset.py`: the public `KnowledgeBase` API, the default embedder, each

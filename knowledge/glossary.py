@@ -75,6 +75,7 @@ _ITALIAN = {
     "bassa": "low",
     "basso": "low",
     "normale": "normal",
+    "fuori": "outside out",
     "tempo": "time",
     "tempi": "times time",
     "incidente": "incident",
@@ -84,6 +85,9 @@ _ITALIAN = {
     "segnalazione": "ticket report",
     "ticket": "ticket",
     "supporto": "support",
+    "telefono": "phone telephone",
+    "telefonico": "phone telephone",
+    "telefonica": "phone telephone",
     "assistenza": "support assistance",
     "manutenzione": "maintenance",
     "programmata": "scheduled planned",
@@ -171,6 +175,9 @@ _ITALIAN = {
     "insolvenza": "insolvency bankruptcy",
     "fallimento": "bankruptcy insolvency",
     "sospendere": "suspend suspension",
+    "riattivare": "reinstate reactivate restore",
+    "riattivazione": "reinstatement reactivation",
+    "accesso": "access",
     "sospensione": "suspension suspend",
     "transizione": "transition exit",
     "uscita": "exit transition",
@@ -255,6 +262,27 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 GLOSSARIES = {"it": _ITALIAN}
 
 
+# A verb's inflection ("sospende", "cancellano", "riattivato"): its root, to meet the glossary's infinitive or noun
+# ("sospendere", "sospensione") where Snowball stems the two apart ("sosp", "sospend").
+_INFLECTION = {"it": re.compile(r"(?:iamo|ando|endo|ano|ono|ato|ata|ati|ate|ito|ita|iti|ite|are|ere|ire|[aeio])$")}
+MIN_ROOT = 5  # shorter roots meet too many words ("part" of "parte": "partner", "partecipare")
+
+
+@lru_cache(maxsize=4)
+def _keys(language: str) -> tuple[str, ...]:
+    return tuple(sorted(k for k in GLOSSARIES[language] if " " not in k))
+
+
+def _by_root(word: str, language: str) -> str | None:
+    """The gloss of the shortest glossary word that begins with `word`'s root, if its root is long enough."""
+    pattern = _INFLECTION.get(language)
+    root = pattern.sub("", word) if pattern else word
+    if len(root) < MIN_ROOT:
+        return None
+    keys = [k for k in _keys(language) if k.startswith(root)]
+    return GLOSSARIES[language][min(keys, key=len)] if keys else None
+
+
 @lru_cache(maxsize=4)
 def _stemmed(language: str) -> dict[str, str]:
     import snowballstemmer
@@ -275,7 +303,37 @@ def gloss(question: str, language: str | None) -> str:
     out: list[str] = []
     for word in _WORD.findall(question.lower()):
         word = word.split("'")[-1].split("’")[-1]  # "l'uptime" -> "uptime"
-        found = glossary.get(word) or stems.get(stemmer.stemWord(word))
+        found = glossary.get(word) or stems.get(stemmer.stemWord(word)) or _by_root(word, language or "it")
         if found:
             out.append(found)
     return " ".join(dict.fromkeys(out))
+
+
+def english_reading(question: str, language: str | None) -> str:
+    """`question` read word by word in English as far as the glossary goes, for the vector an English clause is
+    compared with: each contract term by its first English gloss, the words the glossary does not know as written
+    (names, figures, "uptime", "sev2"), the language's function words dropped. "hotbox ha avuto una disponibilità
+    del 93% il mese scorso" -> "hotbox availability 93% month scorso". Never shown. '' for English or a language
+    without a glossary."""
+    if language not in GLOSSARIES:
+        return ""
+    import snowballstemmer
+
+    from knowledge.languages import FUNCTION_WORDS
+    from knowledge.stopwords import STOPWORDS_BY_LANGUAGE
+
+    lang = language or ""
+    drop = FUNCTION_WORDS.get(lang, frozenset()) | STOPWORDS_BY_LANGUAGE.get(lang, frozenset())
+    glossary, stems = GLOSSARIES[lang], _stemmed(lang)
+    stemmer = snowballstemmer.stemmer({"it": "italian"}[lang])
+    out: list[str] = []
+    for token in re.findall(r"[\w%.,'’-]+", question.lower()):
+        word = token.split("'")[-1].split("’")[-1].strip(".,")  # "l'uptime" -> "uptime", "93%," -> "93%"
+        if not word:
+            continue
+        found = glossary.get(word) or stems.get(stemmer.stemWord(word)) or _by_root(word, lang)
+        if found:
+            out.append(found.split()[0])
+        elif word not in drop:
+            out.append(word)
+    return " ".join(out)

@@ -133,3 +133,45 @@ def test_an_italian_questions_query_vector_leans_to_its_contract_terms_english(
     assert english_stage is not None
     plain = np.asarray(e5.embed_query(expand_query("within how many days do we request a credit?")))
     assert np.allclose(english_stage.query_vector, plain / np.linalg.norm(plain), atol=1e-4)
+
+
+def test_an_english_clause_meets_an_italian_question_read_word_by_word_in_english(
+    tmp_path: Path, e5: E5Embeddings, monkeypatch: object
+) -> None:
+    import knowledge.retrieval as retrieval
+    from knowledge.glossary import english_reading
+
+    question = "se common paper ci sospende l'account, quando ci riattivano l'accesso?"
+    assert english_reading(question, "it") == "common paper suspend account reinstate access"
+    english = (
+        "# Cloud Service Agreement\n\n5.2 Suspension. Provider may suspend Customer's access to the Product if "
+        "Customer has an outstanding, undisputed balance on its account for more than 30 days. Provider will "
+        "reinstate Customer's access to the Product only if Customer resolves the underlying issue.\n\n"
+        "5.3 Termination. Either party may terminate the Agreement on thirty days notice.\n\n"
+        "6.1 Fees. Customer will pay the fees within 30 days of the invoice date.\n"
+    )
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    kb.index([write(tmp_path / "csa.md", english)], engagement="en-eng")
+
+    def similarity_of_reinstatement() -> float:
+        stage = kb.retriever.candidates(question, engagement="en-eng")
+        assert stage is not None
+        (found,) = [c for c in stage.candidates if "reinstate" in c.chunk.text]
+        assert found.similarity is not None
+        return found.similarity
+
+    leaning = similarity_of_reinstatement()
+    monkeypatch.setattr(retrieval, "READING_SHARE", 0.0)  # type: ignore[attr-defined]
+    assert leaning > similarity_of_reinstatement() + 0.005
+    answer = kb.answer_question(question, engagement="en-eng")
+    assert answer.found and "reinstate" in answer.citations[0].quote
+
+
+def test_a_verbs_inflection_finds_the_glossary_word_by_its_root() -> None:
+    from knowledge.glossary import english_reading, gloss
+
+    assert "suspend" in gloss("ci sospende il servizio?", "it").split()  # Snowball: "sosp", "sospendere": "sospend"
+    assert "delete" in gloss("cancellano i dati?", "it").split()
+    assert gloss("la parte", "it") == "party"  # a root of four letters is no root: "part" is not "partner"
+    assert english_reading("c'è supporto fuori orario per le sev2?", "it") == "support outside hours sev2"
+    assert english_reading("what is the notice period?", "en") == ""
