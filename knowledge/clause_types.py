@@ -29,6 +29,13 @@ class ClauseType:
     written: re.Pattern[str]  # any clause of the kind matches it
 
 
+_ENDING = r"\b(?:terminat|cancel|recesso|recedere|risoluzione|disdetta)\w*"
+_OWED_ON_ENDING = (
+    r"\bliquidated\b|\bremaining\s+(?:\S+\s+){0,4}(?:fees|payments|charges|term|months)\b"
+    r"|\b(?:balance|remainder)\s+of\s+the\s+(?:\S+\s+){0,3}(?:fees|term|payments)\b|\bpenal[ei]\b|\bindennit\w*"
+)
+
+
 def _kind(name: str, asked: str, written: str) -> ClauseType:
     return ClauseType(name, re.compile(asked, re.IGNORECASE), re.compile(written, re.IGNORECASE))
 
@@ -168,9 +175,10 @@ CLAUSE_TYPES = (
         r"\b(?:early\s+)?termination\s+(?:fees?|charges?|penalt(?:y|ies)|payments?)\b|\bexit\s+fees?\b"
         r"|\bbreak\s+fees?\b|\bcancell?ation\s+(?:fees?|charges?)\b|\bpenal[ei]\s+(?:di|per\s+il)\s+recesso\b",
         r"\b(?:termination|cancell?ation|exit|break|early[\s-]+terminat\w*)\s+(?:\S+\s+){0,2}"
-        r"(?:fees?|charges?|payments?|penalt(?:y|ies)|costs?)\b|\bliquidated\b|\bremaining\s+(?:\S+\s+){0,4}"
-        r"(?:fees|payments|charges|term|months)\b|\b(?:balance|remainder)\s+of\s+the\s+(?:\S+\s+){0,3}"
-        r"(?:fees|term|payments)\b|\bpenal[ei]\b|\bindennit\w*|\bcorrispettiv\w*\s+(?:\S+\s+){0,6}recesso\b",
+        r"(?:fees?|charges?|payments?|penalt(?:y|ies)|costs?)\b|\bcorrispettiv\w*\s+(?:\S+\s+){0,6}recesso\b"
+        # what is owed on ending early, in the sentence that ends it: "upon termination ... the remaining fees",
+        # not "Service Credits constitute liquidated damages" or a liability cap's "remaining prepaid fees"
+        rf"|{_ENDING}[^.;]{{0,200}}(?:{_OWED_ON_ENDING})|(?:{_OWED_ON_ENDING})[^.;]{{0,200}}{_ENDING}",
     ),
     _kind(
         "late payment interest",

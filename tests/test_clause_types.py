@@ -104,7 +104,9 @@ def test_any_of_the_words_such_a_clause_uses_is_enough() -> None:
         ("is there a non-disparagement clause?", "Neither party shall make derogatory public statements."),
         ("are there third party beneficiaries?", "Nothing herein shall confer upon any other person any rights."),
         ("what happens on a change of control?", "Either party may assign this Agreement in a merger."),
-        ("is there an early termination fee?", "Client shall pay the remaining monthly fees for the Term."),
+        ("is there an early termination fee?", "If Client terminates early it shall pay the remaining monthly fees."),
+        ("is there an early termination fee?", "An early termination fee of $500 applies."),
+        ("c'è una penale per il recesso?", "In caso di recesso anticipato è dovuta una penale pari al 10%."),
         ("late payment interest?", "Late payments bear interest at 1.5% per month."),
         ("late payment interest?", "Overdue invoices carry a late charge of 2% per month."),
         ("what's the uptime commitment?", "The Services will have an availability of 99.5% each month."),
@@ -130,6 +132,16 @@ def test_words_are_read_whole_and_in_their_order() -> None:
     assert absent_clause_type("is there a non-compete?", competent) == "non-compete"
     covenant = ["During the Term, neither party shall, directly or indirectly, sell any product similar to it."]
     assert absent_clause_type("is there a non-compete?", covenant) is None  # a covenant CUAD counts as one
+
+
+def test_what_is_owed_on_ending_early_is_read_in_the_sentence_that_ends_it() -> None:
+    # the Bonterms SLA and CUAD's i-on hosting agreement: neither sentence is a termination fee
+    credits = ["Service Credits constitute liquidated damages and are not a penalty. The termination right is sole."]
+    cap = ["Liability shall be limited to one (1) month's fees and the remaining portion of any prepaid fees."]
+    assert absent_clause_type("is there an early termination fee?", credits) == "early termination fee"
+    assert absent_clause_type("is there a termination fee for ending early?", cap) == "termination fee"
+    sla = ["Le penali per il mancato rispetto degli SLA sono le seguenti."]
+    assert absent_clause_type("c'è una penale di recesso?", sla) == "penale di recesso"
 
 
 def test_a_question_naming_no_kind_is_left_to_the_rest() -> None:
