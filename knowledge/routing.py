@@ -342,10 +342,34 @@ def name_route(question: str, docs: Sequence[StoredDocument], names: dict[str, f
     if not weights:
         return []
     best = max(weights.values())
-    chosen = [d for d in docs if weights.get(d.id) == best]
+    chosen = _by_title_words(question, [d for d in docs if weights.get(d.id) == best], set(words) & set(names))
     if len(chosen) > limit:
         return []
     return [d.name for d in chosen] + [d.name for d in docs if d.id not in main and d not in chosen]
+
+
+def _by_title_words(question: str, chosen: list[StoredDocument], keys: set[str]) -> list[StoredDocument]:
+    """Of the documents one name names ("vk": its servers, hot storage and support agreements), those whose title
+    holds the most of the words beside the name ("the vk support sla": "vk cloud support sla"; the word before it
+    and the two after); all of them when no title holds one the others lack. A word further off says what is
+    asked, not which document ("export data from the service while the bonterms subscription ...")."""
+    if len(chosen) < 2:
+        return chosen
+    words = _WORD.findall(question)
+    beside = [
+        words[j]
+        for i, w in enumerate(words)
+        if name_key(w) in keys
+        for j in (i - 1, i + 1, i + 2)
+        if 0 <= j < len(words) and name_key(words[j]) not in keys
+    ]
+    asked = set(tokenize(" ".join(beside)))
+    held = [asked & set(tokenize(f"{d.title} {d.name.rsplit('.', 1)[0]}")) for d in chosen]
+    common = set.intersection(*held)
+    counts = [len(h - common) for h in held]
+    if not max(counts):
+        return chosen
+    return [d for d, n in zip(chosen, counts, strict=True) if n == max(counts)]
 
 
 def without_names(

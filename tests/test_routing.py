@@ -262,3 +262,21 @@ def test_a_word_only_a_file_name_holds_is_not_missing() -> None:
     vocabulary = ChunkIndex([chunk]).vocabulary()
     assert missing_words("can elandia terminate for convenience?", vocabulary) == []
     assert missing_words("can elandia terminate for crypto?", vocabulary) == ["crypto"]
+
+
+def test_of_the_documents_one_name_names_the_words_beside_it_choose() -> None:
+    vk = [
+        _doc("08_vk_cloud_servers_agreement.md", "vk cloud servers agreement"),
+        _doc("09_vk_cloud_hot_storage_agreement.md", "vk cloud hot storage agreement"),
+        _doc("10_vk_cloud_support_sla.md", "vk cloud support sla"),
+    ]
+    others = [_doc(f"{i}_other.md", f"Other Terms {i}") for i in range(6)]
+    docs = [*vk, *others]
+    names = {"vk": frozenset(d.id for d in vk)}
+    servers, hot, support = (d.name for d in vk)
+    assert name_route("does the vk support sla give credits if they miss a response?", docs, names) == [support]
+    assert name_route("vk hot storage compensation cap", docs, names) == [hot]
+    assert name_route("is the vk cloud servers uptime monthly?", docs, names) == [servers]
+    # no word beside the name tells them apart: all three, and a title word further off chooses nothing
+    assert name_route("critical ticket resolution target vk", docs, names) == [servers, hot, support]
+    assert name_route("how is support measured for a storage outage at vk?", docs, names) == [servers, hot, support]
