@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.clause_types import absent_clause_type
-from knowledge.coverage import Model, asked_thing_missing, decide, features, missing_words, named
+from knowledge.coverage import Model, absent_figure, asked_thing_missing, decide, features, missing_words, named
 from knowledge.coverage import model as coverage_model
 from knowledge.definitions import asked_terms, definition_answers
 from knowledge.direct import Direct, direct_for
@@ -236,6 +236,10 @@ class Answerer:
             question, self.retriever.texts(engagement=engagement, side=side, scope=scope, documents=routed)
         ):
             return self._not_found(question, hits, engagement, [kind])
+        # "what's the uptime target in the common paper sla, 99.9?": no figure of the kind near, that one nowhere
+        texts = self.retriever.texts(engagement=engagement, side=side, scope=scope, documents=routed)
+        if figure := absent_figure(question, texts, [h.chunk.text for h in hits[:3]]):
+            return self._not_found(question, hits, engagement, [figure])
         if self.llm is not None:
             from knowledge.generation import generate_answer
 

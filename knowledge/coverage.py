@@ -26,6 +26,7 @@ from knowledge.language import looks_non_english
 from knowledge.lexical import near
 from knowledge.signals import HOLDS, answer_kinds
 from knowledge.text import STOPWORDS, TOKEN, stem, tokenize
+from knowledge.values import PATTERNS
 from knowledge.vocabulary import ABBREVIATIONS, CHAT_WORDS, FOREIGN_MODALS, GENERIC_WORDS, SHORT_FORMS
 
 MODEL = Path(__file__).resolve().parent / "data" / "coverage.json"
@@ -236,6 +237,26 @@ def features(
         "coverage_document": _share(about, doc_vocab) if about else 1.0,
         "number_absent": float(any(not _has_number(n, document) for n in NUMBER.findall(question))),
     }
+
+
+# A figure a question gives as a share ("99.9", "95%", "99,5 %"): plain integers ("30 days", "a 60 minute
+# response") are left out, they are as often the question's own numbers as a contract's.
+FIGURE = re.compile(r"(?<![\w.,])\d+[.,]\d+(?:\s?%)?(?![\w])|(?<![\w.,])\d+\s?%")
+
+
+def absent_figure(question: str, texts: Iterable[str], quoted: Sequence[str]) -> str | None:
+    """A share the question gives ("what's the uptime target in the common paper sla, 99.9?") that none of `texts`
+    (the documents the question is about) writes, when none of the clauses that would answer (`quoted`) gives any
+    percentage either: the contracts are silent on that figure, whatever else they say. None otherwise."""
+    figures = [m.group(0) for m in FIGURE.finditer(question)]
+    if not figures or any(PATTERNS["percent"].search(q) for q in quoted):
+        return None
+    texts = list(texts)
+    for figure in figures:
+        number = figure.rstrip("% ")
+        if not any(_has_number(number, t) for t in texts):
+            return figure
+    return None
 
 
 def _naming_text(hit: _Hit) -> str:

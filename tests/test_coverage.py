@@ -11,6 +11,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.coverage import FEATURES, MODEL, Model, asked_thing_missing, decide, features, missing_words, occurs
+from knowledge.embeddings import E5Embeddings
 from knowledge.store import Store, make_client
 from knowledge.text import tokenize
 from knowledge.vocabulary import expand_query
@@ -196,3 +197,31 @@ def test_a_client_channel_asking_the_vendors_margin_is_told_the_contracts_do_not
     assert not client.found and "margin" in client.text
     vendor = sample_kb.answer_question("What is Meridian's target gross margin?", engagement=ENGAGEMENT, side="vendor")
     assert vendor.found and "32%" in vendor.citations[0].quote
+
+
+def test_a_share_the_question_gives_and_no_document_writes_is_absent() -> None:
+    from knowledge.coverage import absent_figure
+
+    silent = ["Target Uptime. Provider will use commercially reasonable efforts to meet the Target Uptime."]
+    assert absent_figure("what's the uptime target in the sla, 99.9?", silent, silent) == "99.9"
+    assert absent_figure("garantite un uptime del 99,9 %?", silent, silent) == "99,9 %"
+    table = ["| Credit Tier 1 | 99.00% - 99.89% | 5% of monthly fees |"]
+    assert absent_figure("credit if uptime is 98%?", table, table) is None  # a clause near gives percentages
+    written = ["GitHub commits to maintain at least 99.9% Uptime."]
+    assert absent_figure("is uptime 99.9%?", written, ["Uptime is measured quarterly."]) is None
+    assert absent_figure("a 60 minute response, within 30 days?", silent, silent) is None  # plain integers
+
+
+def test_the_answer_says_the_figure_no_contract_writes(tmp_path: Path, e5: E5Embeddings) -> None:
+
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    text = (
+        "# Service Level Agreement\n\n1.1 Target Uptime. If there is a Target Uptime, Provider will use commercially "
+        "reasonable efforts to make the Cloud Service available for at least the Target Uptime.\n\n"
+        "1.2 Calculating Uptime. Uptime is the Available Minutes less the Downtime Minutes, divided by the "
+        "Available Minutes, measured in a calendar month.\n"
+    )
+    kb.index([write(tmp_path / "sla.md", text)], engagement="cp")
+    answer = kb.answer_question("what's the uptime target in the sla, 99.9?", engagement="cp")
+    assert not answer.found and "“99.9”" in answer.text and answer.nearest
+    assert kb.answer_question("how is uptime calculated?", engagement="cp").found
