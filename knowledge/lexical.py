@@ -72,15 +72,16 @@ class ChunkIndex:
         self.holds = {kind: np.array([bool(p.search(c.text)) for c in chunks], dtype=bool) for kind, p in HOLDS.items()}
         self.preamble = np.array([bool(PREAMBLE.search(c.text)) for c in chunks], dtype=bool)
 
-    def scores(self, question: str) -> np.ndarray:
+    def scores(self, question: str, instead: dict[str, str] | None = None) -> np.ndarray:
         """BM25 of each chunk for the question, read in the chunk's own language (each language's index its own
         statistics). Scores are not rescaled per language: on a mixed pool (benchmarks/languages.py, English and
         Italian SLAs together) lifting the weaker language's BM25 to the stronger's lost English questions on
         Italian clauses (lead 0.47 -> 0.37) and won nothing back; the dense side is lifted instead
-        (`retrieval.DENSE_LIFT`)."""
+        (`retrieval.DENSE_LIFT`). `instead`: the words the chunks of a language are asked in instead (an Italian
+        question read in English, for the English ones)."""
         out = np.zeros(len(self.chunks), dtype=np.float32)
         for lang, positions in self.groups.items():
-            tokens = query_tokens(question, lang)
+            tokens = query_tokens((instead or {}).get(lang, question), lang)
             if tokens:
                 out[positions] = np.asarray(self._bm25[lang].get_scores(tokens), dtype=np.float32)
         return out

@@ -15,6 +15,7 @@ import pytest
 
 from knowledge.chunking import chunk_document
 from knowledge.documents import ExtractedDocument
+from knowledge.embeddings import E5Embeddings
 from knowledge.lexical import ChunkIndex, chunk_languages, text_language
 from knowledge.loaders import SUPPORTED_SUFFIXES, find_documents, load_document
 from knowledge.outline import section_at
@@ -243,3 +244,34 @@ def test_cosines_of_each_language_are_lifted_to_the_best_language() -> None:
     assert lifted[2] == pytest.approx(0.83 + min(DENSE_LIFT, 0.03))
     far = _lift_languages({0: 0.90, 1: 0.50}, ["it", "en"])
     assert far[1] == pytest.approx(0.50 + DENSE_LIFT)  # by at most DENSE_LIFT
+
+
+def test_the_english_clauses_of_a_pool_may_be_asked_in_other_words() -> None:
+    chunks = [_chunk(0, "it.md", VM_CREDITO), _chunk(1, "it.md", VM_DISPONIBILITA), _chunk(2, "en.md", EN_CREDIT)]
+    index = ChunkIndex(chunks)
+    question = "qual è la disponibilità mensile delle VM?"
+    asked = index.scores(question)
+    english = index.scores(question, {"en": "service credit request"})
+    assert english[2] > asked[2]  # the English clause read the English words ...
+    assert list(english[:2]) == list(asked[:2])  # ... the Italian ones the question as asked
+
+
+def test_an_italian_question_reaches_the_english_clause_through_its_english_reading(
+    tmp_path: Path, e5: E5Embeddings
+) -> None:
+    from knowledge.base import KnowledgeBase
+    from knowledge.store import Store, make_client
+    from tests.conftest import write
+
+    text = (
+        "# Cloud Service Agreement\n\n"
+        "4.1 Fees. Customer will pay the Fees within thirty days of the invoice date.\n\n"
+        "4.2 Suspension. Provider may suspend Customer's access to the Product if Customer has an outstanding "
+        "balance for more than 30 days.\n\n"
+        "4.3 Reinstatement. Provider will reinstate Customer's access only if Customer resolves the issue.\n\n"
+        "5.1 Term. This Agreement continues for the Subscription Period.\n"
+    )
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    kb.index([write(tmp_path / "csa.md", text)], engagement="cp")
+    stage = kb.retriever.candidates("se ci sospendono l'account, quando ci riattivano l'accesso?", engagement="cp")
+    assert stage is not None and "reinstate" in stage.candidates[0].chunk.text
