@@ -291,47 +291,48 @@ def _stemmed(language: str) -> dict[str, str]:
     return {stemmer.stemWord(k): v for k, v in GLOSSARIES[language].items() if " " not in k}
 
 
-def gloss(question: str, language: str | None) -> str:
-    """The English words of the contract terms `question` (in `language`) uses; '' for English or no glossary."""
-    glossary = GLOSSARIES.get(language or "")
-    if not glossary:
-        return ""
+@lru_cache(maxsize=8192)
+def english_of(word: str, language: str) -> str | None:
+    """A word's English gloss in `language`'s glossary: as written, by its Snowball stem, or by its root (a verb's
+    inflection); None when the glossary does not know it."""
     import snowballstemmer
 
-    stemmer = snowballstemmer.stemmer({"it": "italian"}[language or "it"])
-    stems = _stemmed(language or "it")
-    out: list[str] = []
-    for word in _WORD.findall(question.lower()):
-        word = word.split("'")[-1].split("’")[-1]  # "l'uptime" -> "uptime"
-        found = glossary.get(word) or stems.get(stemmer.stemWord(word)) or _by_root(word, language or "it")
-        if found:
-            out.append(found)
-    return " ".join(dict.fromkeys(out))
+    glossary = GLOSSARIES[language]
+    stemmer = snowballstemmer.stemmer({"it": "italian"}[language])
+    return glossary.get(word) or _stemmed(language).get(stemmer.stemWord(word)) or _by_root(word, language)
+
+
+def _elided(word: str) -> str:
+    return word.split("'")[-1].split("’")[-1]  # "l'uptime" -> "uptime"
+
+
+def gloss(question: str, language: str | None) -> str:
+    """The English words of the contract terms `question` (in `language`) uses; '' for English or no glossary."""
+    if language not in GLOSSARIES:
+        return ""
+    found = (english_of(_elided(w), language or "") for w in _WORD.findall(question.lower()))
+    return " ".join(dict.fromkeys(f for f in found if f))
 
 
 def english_reading(question: str, language: str | None) -> str:
-    """`question` read word by word in English as far as the glossary goes, for the vector an English clause is
-    compared with: each contract term by its first English gloss, the words the glossary does not know as written
-    (names, figures, "uptime", "sev2"), the language's function words dropped. "hotbox ha avuto una disponibilità
-    del 93% il mese scorso" -> "hotbox availability 93% month scorso". Never shown. '' for English or a language
-    without a glossary."""
+    """`question` read word by word in English as far as the glossary goes, for the English clauses of a pool (the
+    vector they are compared with, the words BM25 asks them in): each contract term by its first English gloss,
+    the words the glossary does not know as written (names, figures, "uptime", "sev2"), the language's function
+    words dropped. "hotbox ha avuto una disponibilità del 93% il mese scorso" -> "hotbox availability 93% month
+    scorso". Never shown. '' for English or a language without a glossary."""
     if language not in GLOSSARIES:
         return ""
-    import snowballstemmer
-
     from knowledge.languages import FUNCTION_WORDS
     from knowledge.stopwords import STOPWORDS_BY_LANGUAGE
 
     lang = language or ""
     drop = FUNCTION_WORDS.get(lang, frozenset()) | STOPWORDS_BY_LANGUAGE.get(lang, frozenset())
-    glossary, stems = GLOSSARIES[lang], _stemmed(lang)
-    stemmer = snowballstemmer.stemmer({"it": "italian"}[lang])
     out: list[str] = []
     for token in re.findall(r"[\w%.,'’-]+", question.lower()):
-        word = token.split("'")[-1].split("’")[-1].strip(".,")  # "l'uptime" -> "uptime", "93%," -> "93%"
+        word = _elided(token).strip(".,")  # "93%," -> "93%"
         if not word:
             continue
-        found = glossary.get(word) or stems.get(stemmer.stemWord(word)) or _by_root(word, lang)
+        found = english_of(word, lang)
         if found:
             out.append(found.split()[0])
         elif word not in drop:
