@@ -15,7 +15,6 @@ import pytest
 
 from knowledge.chunking import chunk_document
 from knowledge.documents import ExtractedDocument
-from knowledge.embeddings import E5Embeddings
 from knowledge.lexical import ChunkIndex, chunk_languages, text_language
 from knowledge.loaders import SUPPORTED_SUFFIXES, find_documents, load_document
 from knowledge.outline import section_at
@@ -254,24 +253,3 @@ def test_the_english_clauses_of_a_pool_may_be_asked_in_other_words() -> None:
     english = index.scores(question, {"en": "service credit request"})
     assert english[2] > asked[2]  # the English clause read the English words ...
     assert list(english[:2]) == list(asked[:2])  # ... the Italian ones the question as asked
-
-
-def test_an_italian_question_reaches_the_english_clause_through_its_english_reading(
-    tmp_path: Path, e5: E5Embeddings
-) -> None:
-    from knowledge.base import KnowledgeBase
-    from knowledge.store import Store, make_client
-    from tests.conftest import write
-
-    text = (
-        "# Cloud Service Agreement\n\n"
-        "4.1 Fees. Customer will pay the Fees within thirty days of the invoice date.\n\n"
-        "4.2 Suspension. Provider may suspend Customer's access to the Product if Customer has an outstanding "
-        "balance for more than 30 days.\n\n"
-        "4.3 Reinstatement. Provider will reinstate Customer's access only if Customer resolves the issue.\n\n"
-        "5.1 Term. This Agreement continues for the Subscription Period.\n"
-    )
-    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
-    kb.index([write(tmp_path / "csa.md", text)], engagement="cp")
-    stage = kb.retriever.candidates("se ci sospendono l'account, quando ci riattivano l'accesso?", engagement="cp")
-    assert stage is not None and "reinstate" in stage.candidates[0].chunk.text
