@@ -8,6 +8,7 @@ import numpy as np
 
 from knowledge.bm25 import BM25
 from knowledge.languages import FUNCTION_WORDS, words_of
+from knowledge.openings import is_signature
 from knowledge.routing import file_name_names
 from knowledge.signals import HOLDS, PREAMBLE, looks_like_contents
 from knowledge.stored import StoredChunk, StoredDocument
@@ -71,6 +72,7 @@ class ChunkIndex:
         self.contents = np.array([looks_like_contents(c.text) for c in chunks], dtype=bool)
         self.holds = {kind: np.array([bool(p.search(c.text)) for c in chunks], dtype=bool) for kind, p in HOLDS.items()}
         self.preamble = np.array([bool(PREAMBLE.search(c.text)) for c in chunks], dtype=bool)
+        self.signatures = np.array([is_signature(c) for c in chunks], dtype=bool)
 
     def scores(self, question: str, instead: dict[str, str] | None = None) -> np.ndarray:
         """BM25 of each chunk for the question, read in the chunk's own language (each language's index its own

@@ -24,7 +24,7 @@ from knowledge.glossary import english_reading, gloss
 from knowledge.indexing import HEADER_CHARS
 from knowledge.languages import detect
 from knowledge.lexical import ChunkIndex, DocumentIndex, near
-from knowledge.openings import OPENING_WINDOW, naming_the_parties, past_the_opening
+from knowledge.openings import OPENING_WINDOW, SIGNING, naming_the_parties, past_the_opening, signed_by
 from knowledge.ranking import CANDIDATES, Candidate, Documents, Ranker, family_versions, features, load_ranker
 from knowledge.routing import (
     document_names,
@@ -301,6 +301,8 @@ class Retriever:
             at = past_the_opening(question, top[:OPENING_WINDOW])
         if at is None:
             at = naming_the_parties(question, top[:OPENING_WINDOW])
+        if at is None:
+            at = signed_by(question, top[:WINDOW])
         if at is not None:
             order.insert(0, order.pop(at))
         chunks = [c.chunk for c in order]
@@ -449,6 +451,9 @@ class Retriever:
             for pos, order in index.openings(eligible):
                 scores[pos] = scores.get(pos, 0.0) + OPENING_BONUS - OPENING_STEP * order
                 openings[pos] = order
+        if SIGNING.search(query):  # "who signed for bankers bank?": the signatures, at the end
+            for signed in np.flatnonzero(index.signatures & eligible).tolist():
+                scores[signed] = scores.get(signed, 0.0) + OPENING_BONUS
         kinds = answer_kinds(query)
         for pos in scores:
             scores[pos] += KIND_BONUS * sum(bool(index.holds[kind][pos]) for kind in kinds)

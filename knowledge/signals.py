@@ -14,7 +14,7 @@ IDENTITY = re.compile(
     r"\b(?:(?:name|title)\b[^?]{0,12}?\bof (?:this|the|our)|(?:called|titled)\b|who are the parties|parties to|"
     r"(?<!expiration )(?<!termination )(?<!expiry )(?<!end )(?<!renewal )(?:date|dated) of (?:this|the|our)|"
     r"when (?:was|is|were) \w+(?: \w+)? (?:signed|dated|executed|entered)|"
-    r"effective date|become effective|take effect|commence|who signed|"
+    r"effective date|become effective|take effect|commence|"
     r"(?:agreement|contract)\s+(?:(?:is|was|becomes?|became|goes|went|into)\s+){0,2}effective\b)",
     re.IGNORECASE,
 )

@@ -85,3 +85,34 @@ def test_who_the_parties_are_is_read_where_the_agreement_says_between_whom() -> 
     assert naming_the_parties("what does the adviser do?", [RECITALS, OPENING_CHUNK]) is None  # not asked
     other = _chunk(2, "Preamble", OPENING_CHUNK.text, document="another.txt")
     assert naming_the_parties("who are the parties?", [RECITALS, other]) is None  # another document's
+
+
+SIGNED = (
+    OUTSOURCING
+    + "\n4. Governing Law. This Agreement is governed by the laws of the Netherlands.\n\n"
+    + "IN WITNESS WHEREOF the parties have signed this Agreement.\n\n"
+    + "MODUS MEDIA INTERNATIONAL            DRAGON SYSTEMS INC.\n\n"
+    + "By: /s/ John Dick                    By: /s/ Ellen Chamberlain\n"
+    + "Name: John Dick                      Name: Ellen Chamberlain\n"
+    + "Title: General Manager               Title: Chief Executive Officer\n"
+    + "Date: 19 Jan. 1998                   Date: 8 Jan. 1998\n"
+)
+
+
+def test_who_signed_is_read_in_the_signatures_not_the_opening(tmp_path: Path, e5: E5Embeddings) -> None:
+    from knowledge.openings import is_signature, signed_by
+
+    signatures = _chunk(9, "Signatures", "By: /s/ G. Andrew Bonnewell Name: G. Andrew Bonnewell Title: President")
+    assert is_signature(signatures) and not is_signature(OPENING_CHUNK)
+    assert is_signature(_chunk(8, "7", "THE BANKERS BANK\n\nBy: /s/ Kevin Tweddle"))  # a block the outline missed
+    assert signed_by("who signed the services agreement for fasc?", [OPENING_CHUNK, RECITALS, signatures]) == 2
+    assert signed_by("chi ha firmato per fasc?", [OPENING_CHUNK, signatures]) == 1
+    assert signed_by("who are the parties?", [OPENING_CHUNK, signatures]) is None  # not asked
+    assert signed_by("can it be signed in counterparts?", [OPENING_CHUNK, signatures]) is None
+    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
+    assert not kb.index([write(tmp_path / "outsourcing.txt", SIGNED)], engagement="mmi").failed
+    for question in ("who signed the outsourcing agreement for mmi?", "what date did mmi sign the agreement?"):
+        answer = kb.answer_question(question, engagement="mmi")
+        assert answer.found and "/s/ John Dick" in answer.citations[0].quote, (question, answer.citations[0].quote)
+    who = kb.retriever.search("who are the parties to the outsourcing agreement?", engagement="mmi", k=4)
+    assert "MODUS MEDIA" in who[0].chunk.text and "/s/" not in who[0].chunk.text
