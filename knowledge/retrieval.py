@@ -335,7 +335,7 @@ class Retriever:
             if routed:
                 query = without_document_reference(query)  # it did its job: naming the document
                 plain = without_document_reference(plain)
-            elif routed := short_name_route(question, view.docs):
+            elif (routed := short_name_route(question, view.docs)) and not _named_elsewhere(question, routed, view):
                 plain = without_short_name(question, view.docs)
                 query = expand_query(plain)
             elif routed := name_route(question, view.docs, view.names):
@@ -567,6 +567,14 @@ def _blend(a: list[float], b: list[float], share: float) -> list[float]:
     v = (1.0 - share) * np.asarray(a, dtype=np.float64) + share * np.asarray(b, dtype=np.float64)
     norm = float(np.linalg.norm(v))
     return (v / norm).tolist() if norm else list(a)
+
+
+def _named_elsewhere(question: str, routed: list[str], view: _View) -> bool:
+    """Whether the question names a party or product whose documents are none of those a title word routed it to:
+    "the records of the services it does for dgt" names DGT's agreement, not every "Services Agreement"."""
+    amendments = {d.name for d in view.docs if d.id in view.amendments}  # they come with any route
+    named = set(name_route(question, view.docs, view.names)) - amendments
+    return bool(named) and not named & set(routed)
 
 
 def _lift_languages(similarity: dict[int, float], languages: list[str]) -> dict[int, float]:

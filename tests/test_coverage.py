@@ -225,3 +225,15 @@ def test_the_answer_says_the_figure_no_contract_writes(tmp_path: Path, e5: E5Emb
     answer = kb.answer_question("what's the uptime target in the sla, 99.9?", engagement="cp")
     assert not answer.found and "“99.9”" in answer.text and answer.nearest
     assert kb.answer_question("how is uptime calculated?", engagement="cp").found
+
+
+def test_when_the_askers_story_happened_is_no_thing_a_contract_must_name() -> None:
+    from knowledge.coverage import content_words
+
+    assert content_words("hotbox availability was 99.4% in march, what compensation do we get?") == [
+        "hotbox",
+        "availability",
+        "99.4",
+        "compensation",
+    ]
+    assert "knew" not in content_words("if we already knew about a breach before closing, can we enforce it?")

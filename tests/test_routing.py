@@ -280,3 +280,26 @@ def test_of_the_documents_one_name_names_the_words_beside_it_choose() -> None:
     # no word beside the name tells them apart: all three, and a title word further off chooses nothing
     assert name_route("critical ticket resolution target vk", docs, names) == [servers, hot, support]
     assert name_route("how is support measured for a storage outage at vk?", docs, names) == [servers, hot, support]
+
+
+def test_a_party_named_outweighs_a_title_word_that_names_another_document() -> None:
+    import numpy as np
+
+    from knowledge.indexing import Indexer
+    from knowledge.retrieval import Retriever
+    from knowledge.routing import short_name_route
+    from knowledge.store import Store, make_client
+    from tests.test_ranking import HashedWords, _doc
+
+    question = "who keeps the records of the maintenance it does for dolphin?"
+    assert short_name_route(question, DOCS) == ["maintenance.txt"]  # "of the maintenance": a title word
+    store = Store(make_client(), namespace=f"route{np.random.default_rng().integers(1 << 30)}")
+    emb = HashedWords()
+    for name, text in TEXTS.items():
+        Indexer(store, emb).index_document(_doc(name, text.split("\n", 1)[0].title(), text), engagement="e")
+    retriever = Retriever(store, emb, ranker=None)
+    _hits, routed = retriever.routed_search(question, engagement="e", side="shared", k=8)
+    ids = {d.name: d.id for d in store.list_documents("e")}
+    assert routed == {ids["photo-outsourcing.txt"]}  # Dolphin's contract, whatever "maintenance" names
+    _hits, routed = retriever.routed_search("records of the maintenance?", engagement="e", side="shared", k=8)
+    assert routed == {ids["maintenance.txt"]}
