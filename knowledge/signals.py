@@ -20,6 +20,7 @@ IDENTITY = re.compile(
 )
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+MONTH_NAMES = tuple(_MONTHS.split("|"))
 _MESI = "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre"
 DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
+from knowledge.signals import MONTH_NAMES
+
 # Abbreviations common in outsourcing work, expanded next to the original (never replacing it).
 ABBREVIATIONS = {
     "sev": "severity",
@@ -679,19 +681,7 @@ GENERIC_WORDS = frozenset(
         "lot",
         "lots",
         "bit",
-        # when the asker's own story happened ("availability was 99.4% in march", "if we already knew"): a
-        # contract need not name the month or the knowing
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        # when the asker's own story happened ("if we already knew"; the months are added below)
         "already",
         "knew",
         "ago",
@@ -727,7 +717,8 @@ GENERIC_WORDS = frozenset(
         "withdrew",
         "withdrawn",
     ]
-)
+    # ... and the month it happened in ("availability was 99.4% in march"); "may" is a verb
+) | (frozenset(MONTH_NAMES) - {"may"})
 
 # Modal verbs of other languages: a question using one is not in English, and its words are not
 # contract vocabulary that can be missing ("dobbiamo pagare i crediti?").
