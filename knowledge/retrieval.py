@@ -335,12 +335,15 @@ class Retriever:
             if routed:
                 query = without_document_reference(query)  # it did its job: naming the document
                 plain = without_document_reference(plain)
-            elif (routed := short_name_route(question, view.docs)) and not _named_elsewhere(question, routed, view):
-                plain = without_short_name(question, view.docs)
-                query = expand_query(plain)
-            elif routed := name_route(question, view.docs, view.names):
-                plain = without_names(question, view.names, routed, view.docs)
-                query = expand_query(plain)
+            else:
+                short = short_name_route(question, view.docs)
+                by_name = name_route(question, view.docs, view.names)
+                if short and not _named_elsewhere(by_name, short, view):
+                    routed, plain = short, without_short_name(question, view.docs)
+                    query = expand_query(plain)
+                elif by_name:
+                    routed, plain = by_name, without_names(question, view.names, by_name, view.docs)
+                    query = expand_query(plain)
             routed = own_amendments(routed, view.docs, view.names)
             documents = routed or None
         eligible = np.array([documents is None or c.document in documents for c in index.chunks])
@@ -569,12 +572,12 @@ def _blend(a: list[float], b: list[float], share: float) -> list[float]:
     return (v / norm).tolist() if norm else list(a)
 
 
-def _named_elsewhere(question: str, routed: list[str], view: _View) -> bool:
-    """Whether the question names a party or product whose documents are none of those a title word routed it to:
-    "the records of the services it does for dgt" names DGT's agreement, not every "Services Agreement"."""
+def _named_elsewhere(named: list[str], routed: list[str], view: _View) -> bool:
+    """Whether the documents a party's or product's name routes to (`named`) are none of those a title word routed
+    to: "the records of the services it does for dgt" names DGT's agreement, not every "Services Agreement"."""
     amendments = {d.name for d in view.docs if d.id in view.amendments}  # they come with any route
-    named = set(name_route(question, view.docs, view.names)) - amendments
-    return bool(named) and not named & set(routed)
+    main = set(named) - amendments
+    return bool(main) and not main & set(routed)
 
 
 def _lift_languages(similarity: dict[int, float], languages: list[str]) -> dict[int, float]:
