@@ -63,15 +63,18 @@ SUPPORT = """# Support levels
 """
 
 
-def test_a_p1_question_quotes_the_p1_row(tmp_path: Path, e5: E5Embeddings) -> None:
+def _assert_rows_lead(tmp_path: Path, e5: E5Embeddings, text: str, asked: tuple[tuple[str, str], ...]) -> None:
+    """Each question, asked of one support document, leads with the row holding its value."""
     kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
-    assert not kb.index([write(tmp_path / "support.md", SUPPORT)], engagement="pay").failed
-    for question, value in (
-        ("p1 initial response when paying users are hit", "30 minutes"),
-        ("p4 update frequency", "Every 3"),
-    ):
-        answer = kb.answer_question(question, engagement="pay")
+    assert not kb.index([write(tmp_path / "support.md", text)], engagement="support").failed
+    for question, value in asked:
+        answer = kb.answer_question(question, engagement="support")
         assert answer.found and value in answer.citations[0].quote, (question, answer.citations[0].quote)
+
+
+def test_a_p1_question_quotes_the_p1_row(tmp_path: Path, e5: E5Embeddings) -> None:
+    asked = (("p1 initial response when paying users are hit", "30 minutes"), ("p4 update frequency", "Every 3"))
+    _assert_rows_lead(tmp_path, e5, SUPPORT, asked)
 
 
 CRITICAL = _row(6, "| Critical | 95% of critical priority requests are solved in 2h. |", heading="Resolution time")
@@ -103,12 +106,9 @@ RESOLUTION = """# Support
 
 
 def test_an_italian_question_quotes_the_row_it_names(tmp_path: Path, e5: E5Embeddings) -> None:
-    kb = KnowledgeBase(Store(make_client(data_dir=tmp_path / "data")), e5)
-    assert not kb.index([write(tmp_path / "support.md", RESOLUTION)], engagement="vk").failed
-    for question, value in (
+    asked = (
         ("tempo di risoluzione per un ticket a priorità alta?", "12h"),
         ("in quanto tempo risolvono un ticket a bassa priorità?", "48 hours"),
         ("entro quanto risolvono un ticket critico?", "2h"),
-    ):
-        answer = kb.answer_question(question, engagement="vk")
-        assert answer.found and value in answer.citations[0].quote, (question, answer.citations[0].quote)
+    )
+    _assert_rows_lead(tmp_path, e5, RESOLUTION, asked)
