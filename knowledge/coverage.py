@@ -75,6 +75,8 @@ H = TypeVar("H", bound=_Hit)
 # -- the words of a question -----------------------------------------------------------------------
 # "the people working on our account": the client's account, a way of speaking, not a thing a contract names
 _ON_ACCOUNT = re.compile(r"\b(?:on|for)\s+(?:our|your|their|this|the|my)\s+account\b")
+# a contraction's or possessive's ending: "there's", "we've", "they're", "don't", "it'll", "mmi's"
+_CONTRACTED = re.compile(r"(?:'s|'ve|'re|'ll|'d|n't)$")
 # a verb's particle: "if a subcontractor messes up", "can they swap out the team"
 _PARTICLE = r"(?:up|out|off|down|over|around|away)\b"
 
@@ -83,7 +85,7 @@ def content_words(question: str) -> list[str]:
     """The words a question is about, lower-cased as typed: no function words, chat words or generic roles."""
     out: list[str] = []
     for word in TOKEN.findall(_ON_ACCOUNT.sub(" ", question.lower())):
-        word = word.replace("'", "")
+        word = _CONTRACTED.sub("", word).replace("'", "")  # "he's" -> "he", "mmi's" -> "mmi", "we've" -> "we"
         if word in STOPWORDS or word in CHAT_WORDS or word in GENERIC_WORDS or word in FOREIGN_MODALS or word in out:
             continue
         if word.isalpha() and len(word) >= 3 or any(ch.isdigit() for ch in word) and len(word) >= 2:

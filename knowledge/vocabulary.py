@@ -490,6 +490,12 @@ GENERIC_WORDS = frozenset(
         "runs",
         "see",
         "seem",
+        "been",
+        "mess",  # "if their staff mess up"
+        "messed",
+        "messes",
+        "out",  # a particle: "take out", "find out"
+        "too",
         "set",
         "show",
         "start",

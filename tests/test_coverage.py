@@ -242,3 +242,26 @@ def test_when_the_askers_story_happened_is_no_thing_a_contract_must_name() -> No
     assert asked_thing_missing("is i-on responsible for the site software imaginet wrote?", vocabulary) is None
     assert asked_thing_missing("what if our stuff gets stolen?", vocabulary) is None
     assert asked_thing_missing("what is the escrow agent?", vocabulary) == "agent"
+
+
+def test_contractions_possessives_and_particles_are_no_words_a_contract_must_hold() -> None:
+    """ "he's", "there's" and "we've" are function words once contracted; "mmi's" is the party MMI; "take out",
+    "mess up" and "too" are ways of speaking. Counted as content words, they made long Slack questions look
+    like questions about things the contracts never mention."""
+    from knowledge.coverage import content_words
+
+    assert content_words("can maimon take on other work while he's ceo of intellisense?") == [
+        "maimon",
+        "ceo",
+        "intellisense",
+    ]
+    assert content_words("if mmi's employees mess up and claims land on us, who is liable?") == [
+        "mmi",
+        "employees",
+        "claims",
+        "liable",
+    ]
+    asked = "we've only been on it 5 months - what if there's no history? do they take out maintenance too?"
+    assert content_words(asked) == ["history", "maintenance"]
+    vocabulary = frozenset(tokenize("MMI shall hold Dragon harmless from claims arising from its employees' acts"))
+    assert missing_words("if mmi's employees mess up and claims land on us, who is liable?", vocabulary) == ["liable"]
