@@ -99,6 +99,7 @@ def _pipe_header(text: str, row_start: int) -> tuple[int, int] | None:
 
 SEMANTIC_WEIGHT = 2.0  # what the sentence closest in meaning to the question adds to its unit's score
 SEMANTIC_BAND = 0.03  # sentences within this cosine of the closest share the bonus, linearly
+MEANING_SHARE = 0.5  # what each close sentence but the closest adds to a run of several
 KIND_WEIGHT = 1.0  # what stating the kind of value asked for ("how long": a duration) adds to a unit's score
 
 
@@ -127,22 +128,26 @@ def best_passage(
         for k, (a, b) in enumerate(units):
             if any(pattern.search(text, a, b) for pattern in kinds):
                 scores[k] += KIND_WEIGHT
+    meaning = [0.0] * len(units)  # a run is credited once for the sentence closest in meaning it holds
     if closeness and len(units) > 1:
         top = max(c for _a, _b, c in closeness)
         for k, (a, b) in enumerate(units):
             near = max((c for p, q, c in closeness if p < b and a < q), default=None)
             if near is not None and near > top - SEMANTIC_BAND:
-                scores[k] += SEMANTIC_WEIGHT * (near - (top - SEMANTIC_BAND)) / SEMANTIC_BAND
-    if max(scores, default=0) == 0:
+                meaning[k] = SEMANTIC_WEIGHT * (near - (top - SEMANTIC_BAND)) / SEMANTIC_BAND
+    if max(scores, default=0) == 0 and max(meaning, default=0) == 0:
         return units[0][0], min(end, _fit(units, 0))
     best, best_value = (0, 0), -1.0
     for i in range(len(units)):
-        total = 0.0
+        total, closest, close = 0.0, 0.0, 0.0
         for j in range(i, len(units)):
             if units[j][1] - units[i][0] > QUOTE_CHARS and j > i:
                 break
             total += scores[j]
-            value = total - 0.3 * (j - i)  # prefer the tightest run with the same coverage
+            closest, close = max(closest, meaning[j]), close + meaning[j]
+            # the closest sentence in full, the other close ones at MEANING_SHARE: a long run of sentences near in
+            # meaning must not outweigh the one stating what was asked
+            value = total + closest + MEANING_SHARE * (close - closest) - 0.3 * (j - i)  # the tightest run on ties
             if value > best_value:
                 best, best_value = (i, j), value
     i, j = best

@@ -91,3 +91,32 @@ def test_a_short_label_brings_what_it_introduces() -> None:
     )
     a, b = best_passage(text, 0, len(text), "what is the response time for a blocking bug?")
     assert "Blocking Bug:" in text[a:b] and "2 working hours" in text[a:b]
+
+
+def test_a_run_of_sentences_near_in_meaning_does_not_outweigh_the_one_stating_what_was_asked() -> None:
+    # Paraphrased from a CUAD support agreement's confidentiality article (CC BY 4.0): the duration is in the first
+    # sentence, and the three after it are about the same information, as close in meaning.
+    first = (
+        "Receiving Party shall protect the Confidential Information from unauthorized use or disclosure by "
+        "exercising the same degree of care that Receiving Party uses with respect to information of its own of a "
+        "similar nature, but in no event less than reasonable care, until five (5) years from the later of the "
+        "Effective Date or the date of receipt of such Confidential Information."
+    )
+    rest = [
+        "Notwithstanding the prior sentence, with respect to Receiving Party's employees, Receiving Party shall "
+        "only disclose Confidential Information to a Receiving Party employee who has a need to know such "
+        "Confidential Information for purposes of this Agreement or any customer sublicense and is informed of the "
+        "confidential nature of the Confidential Information.",
+        "The foregoing notwithstanding, each Party shall be liable for any failure by its employees, agents or "
+        "representatives to comply with this Section.",
+        "Each Party shall make its employees aware of the provisions of this Section as fully as if they were "
+        "parties to it.",
+    ]
+    text = " ".join([first, *rest])
+    assert len(first) + len(rest[0]) > 700  # the first sentence and the next are too long to quote together
+    spans, at = [], 0
+    for sentence, cosine in zip([first, *rest], [0.870, 0.863, 0.859, 0.856], strict=True):
+        spans.append((at, at + len(sentence), cosine))
+        at += len(sentence) + 1
+    quoted = _quoted(text, "how long does wildform have to keep our info confidential?", spans)
+    assert "five (5) years" in quoted
