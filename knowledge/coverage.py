@@ -27,7 +27,7 @@ from knowledge.lexical import near
 from knowledge.signals import HOLDS, answer_kinds
 from knowledge.text import STOPWORDS, TOKEN, stem, tokenize
 from knowledge.values import PATTERNS
-from knowledge.vocabulary import ABBREVIATIONS, CHAT_WORDS, FOREIGN_MODALS, GENERIC_WORDS, SHORT_FORMS
+from knowledge.vocabulary import ABBREVIATIONS, CHAT_WORDS, FOREIGN_MODALS, GENERIC_WORDS, SHORT_FORMS, plain
 
 MODEL = Path(__file__).resolve().parent / "data" / "coverage.json"
 TOP = 3  # the clauses whose wording counts as "what the answer would quote"
@@ -84,7 +84,7 @@ _PARTICLE = r"(?:up|out|off|down|over|around|away)\b"
 def content_words(question: str) -> list[str]:
     """The words a question is about, lower-cased as typed: no function words, chat words or generic roles."""
     out: list[str] = []
-    for word in TOKEN.findall(_ON_ACCOUNT.sub(" ", question.lower())):
+    for word in TOKEN.findall(_ON_ACCOUNT.sub(" ", plain(question).lower())):
         word = _CONTRACTED.sub("", word).replace("'", "")  # "he's" -> "he", "mmi's" -> "mmi", "we've" -> "we"
         if word in STOPWORDS or word in CHAT_WORDS or word in GENERIC_WORDS or word in FOREIGN_MODALS or word in out:
             continue
@@ -163,6 +163,11 @@ def asked_thing_missing(question: str, vocabulary: frozenset[str]) -> str | None
         return None
     if re.search(rf"\b{re.escape(head)}\s+{_PARTICLE}", question.lower()):
         return None  # a phrasal verb ("messes up"), not the thing asked about
+    if re.search(
+        rf"\b(?:we|they|you|i|to|will|would|can|could|should|must|may|might|do|does|did)\s+{re.escape(head)}\b",
+        plain(question).lower(),
+    ):
+        return None  # a verb after its subject or a modal ("how often do they bill us"), not the thing asked about
     return head
 
 

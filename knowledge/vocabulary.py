@@ -107,7 +107,61 @@ ABBREVIATIONS = {
     "sued": "lawsuit action court courts jurisdiction venue",
     "suing": "lawsuit action court courts jurisdiction venue",
     "chronic": "repeated consecutive multiple failures",
+    "outage": "downtime unavailable unavailability interruption",
+    "outages": "downtime unavailable unavailability interruption",
+    "agrmt": "agreement",
+    "agmt": "agreement",
+    "agrmnt": "agreement",
+    "agreemnt": "agreement",
 }
+
+# Ways of saying in a chat what a contract says plainly ("pull the plug" is to terminate): the pattern, the plain
+# word the covered / not-covered decision reads in its place (`plain`; "" reads nothing, when contracts say it in
+# too many ways for one word to stand for them), and the words BM25 reads beside the question (`expand_query`).
+IDIOMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), word, words)
+    for pattern, word, words in (
+        (r"\bpull(?:s|ed|ing)?\s+the\s+plug\b", "terminate", "terminate termination"),
+        (r"\bwalk(?:s|ed|ing)?\s+away\b(?!\s+with)", "terminate", "terminate termination"),  # not "walk away with"
+        (r"\bget(?:s|ting)?\s+out\s+of\b", "terminate", "terminate termination"),
+        (r"\bback(?:s|ed|ing)?\s+out\b", "terminate", "terminate withdraw"),
+        (r"\b(?:jack|hike|bump|ramp)(?:s|ed|ing)?\s+up\b|\bhik(?:e|es|ed|ing)\b", "increase", "increase increases"),
+        (r"\bdrag(?:s|ged|ging)?\s+on\b", "continues", "continues continuing"),
+        (r"\bhand(?:s|ed|ing)?\s+(?P<keep>(?:\w+\s+){0,3}?)over\b", "assign", "assign transfer deliver"),
+        (r"\bswap(?:s|ped|ping)?(?:\s+out)?\b", "replace", "replace replacement"),
+        (r"\b(?:mess|screw)(?:es|s|ed|ing)?\s+up\b", "", "fails failure"),
+        (
+            r"\b(?:service|services|site|system|systems|server|servers|platform|network|app|email)\s+"
+            r"(?:\w+\s+)?(?:goes|go|went|going|is|are|was|were)\s+down\b",
+            "",
+            "unavailable outage downtime interruption",
+        ),
+        (r"\blet(?:s|ting)?\s+(?P<keep>(?:\w+\s+){0,4}?)lapse\b", "expire", "expire renewal"),
+        (r"\b(?:dies|died|crash(?:es|ed)?)\b", "failure", "failure fails"),
+        (r"\bfights?\b", "dispute", "dispute disputes"),
+        (r"\bwants?\s+out\b", "terminate", "terminate termination"),
+        # "how long does the support agreement run?": its term
+        (r"\bhow\s+long\s+(?:does|will|do|is)\b[^?]{0,60}?\b(?:run|runs|last|lasts|good\s+for)\b", "", "term duration"),
+        # "how long do we have to bring a claim": "no action ... may be brought more than two years after"
+        (r"\bbring(?:s|ing)?\s+(?:a\s+|any\s+)?(?:claim|claims|suit|lawsuit|action|case)\b", "", "action brought"),
+        (r"\bgoverning\s+law\b", "", "governed construed interpreted laws"),
+    )
+)
+
+
+def plain(question: str) -> str:
+    """The question with each chat idiom in `IDIOMS` replaced by its plain word ("when can they pull the plug" ->
+    "when can they terminate"), the words inside it kept ("let the hosting deal lapse" -> "expire the hosting
+    deal")."""
+    for pattern, word, _ in IDIOMS:
+
+        def said(m: re.Match[str], word: str = word) -> str:
+            return f"{word} {m.groupdict().get('keep') or ''}".strip()
+
+        question = pattern.sub(said, question)
+    return question
+
+
 _SEVERITY = re.compile(r"\b(?:sev(?:erity)?|p|priority)[\s-]?([1-4])\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z&]+")
 
@@ -122,6 +176,7 @@ def expand_query(question: str) -> str:
         extra.append(f"Severity {m.group(1)} Priority {m.group(1)}")
     if _BACK_UP.search(question):
         extra.append("backup backups")
+    extra.extend(words for pattern, _, words in IDIOMS if pattern.search(question))
     for word in _WORD.findall(question):
         expansion = ABBREVIATIONS.get(word.lower())
         if expansion and expansion not in extra:
@@ -317,6 +372,11 @@ CHAT_WORDS = frozenset(
         "still",
         "stuff",
         "sure",
+        "thru",
+        "anytime",
+        "whenever",
+        "whose",
+        "without",
         "take",
         "takes",
         "taking",

@@ -265,3 +265,37 @@ def test_contractions_possessives_and_particles_are_no_words_a_contract_must_hol
     assert content_words(asked) == ["history", "maintenance"]
     vocabulary = frozenset(tokenize("MMI shall hold Dragon harmless from claims arising from its employees' acts"))
     assert missing_words("if mmi's employees mess up and claims land on us, who is liable?", vocabulary) == ["liable"]
+
+
+def test_chat_idioms_read_as_what_contracts_say() -> None:
+    """ "pull the plug", "jack up", "drags on", "let ... lapse": no contract writes "plug" or "jack", so read as
+    typed these made covered questions look like questions about things no clause mentions."""
+    from knowledge.coverage import content_words
+    from knowledge.vocabulary import expand_query, plain
+
+    assert plain("if a force majeure drags on, when can they pull the plug?") == (
+        "if a force majeure continues, when can they terminate?"
+    )
+    assert plain("we want to let the egain hosting deal lapse") == "we want to expire the egain hosting deal"
+    handed = plain("can they hand the agreement over to another entity?")
+    assert handed == "can they assign the agreement to another entity?"
+    assert content_words("can MMMW jack up the price? is there a limit") == ["mmmw", "increase", "price", "limit"]
+    # an outage is said in too many ways for one word: the idiom is read as nothing, BM25 gets the ways
+    assert content_words("if the services keep going down can we terminate?") == ["terminate"]
+    assert "downtime" in expand_query("if the services keep going down can we terminate?")
+    assert plain("the price goes down next year") == "the price goes down next year"  # a price is no service
+    # what contracts call it, for BM25: "no action may be brought ... more than two (2) years after"
+    assert "brought" in expand_query("how long do we have to bring a claim against them?")
+    assert "term" in expand_query("how long does the support agreement run?").split("(")[1]
+    assert "interpreted" in expand_query("governing law on the maintenance agreement?")
+    assert "terminate" in plain("what do we owe them if we just want out?")
+    assert plain("what do we walk away with at the end?") == "what do we walk away with at the end?"
+    vocabulary = frozenset(tokenize("Either party may terminate this Agreement if the Force Majeure continues."))
+    assert missing_words("if a force majeure drags on, when can the provider pull the plug?", vocabulary) == []
+
+
+def test_a_verb_after_its_subject_is_no_thing_asked_about() -> None:
+    vocabulary = frozenset(tokenize("EIT shall issue an invoice every month, payable within 30 days."))
+    assert asked_thing_missing("eit invoices - how often do they bill us?", vocabulary) is None
+    assert asked_thing_missing("how much notice do we need to give to cancel?", vocabulary) is None
+    assert asked_thing_missing("what is the eit account manager's phone number?", vocabulary) == "phone"
