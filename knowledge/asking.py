@@ -340,7 +340,20 @@ _DESCRIPTION_FRAME = re.compile(
 _ASKS_TELLING = re.compile(r"\b(?:tell|telling|told|inform|informing|let\s+\w+\s+know|warn|warning)\b", re.I)
 
 # stems of one word family that stemming leaves apart: "notice" and "notifies"
-_FAMILIES = {"notic": ("notif",), "notif": ("notic",)}
+# A question's word and the stems contracts write for it ("when does the agreement end" -> "shall terminate on",
+# "the liability cap" -> "shall not exceed"), as Snowball stems them.
+_FAMILIES = {
+    "notic": ("notif",),
+    "notif": ("notic",),
+    "end": ("termin", "expir"),
+    "cancel": ("termin",),
+    "cap": ("limit", "exceed"),
+    "uptim": ("avail",),
+    "fix": ("resolv", "correct", "repair"),
+    "bill": ("invoic",),
+    "invoic": ("bill",),
+    "own": ("properti", "ownership"),
+}
 
 
 def matches(term: str, tokens: set[str]) -> bool:

@@ -94,7 +94,7 @@ PATTERNS = {
         rf"{_QUALIFIER_IT}(?:\u20ac\s?\d{{1,3}}(?:\.\d{{3}})+(?:,\d{{2}})?(?![\d.,])|\b\d{{1,3}}(?:\.\d{{3}})*(?:,\d{{2}})?\s?euro\b)|"
         rf"{_QUALIFIER}(?:(?:[$\u20ac\u00a3]|\b(?:USD|EUR|GBP|CAD|AUD|CHF|JPY|INR|US\$)\s?)\s?{_NUM}"
         rf"(?:\s?(?:million|billion|thousand|bn|m|k)\b)?|\b{_NUM}\s?(?:million\s+|billion\s+)?"
-        rf"(?:dollars|euros|pounds|USD|EUR|GBP)\b)",
+        rf"(?:dollars|euros|pounds|USD|EUR|GBP)\b|\b{_NUM}\s?[\u20ac$\u00a3](?!\w))",  # "200,000 €": the sign after
         re.IGNORECASE,
     ),
     "date": re.compile(

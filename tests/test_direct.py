@@ -367,3 +367,18 @@ def test_a_value_written_the_way_contracts_write_it_is_the_line(question: str, c
         clause[direct.start : direct.end] == direct.text
         and clause[direct.value_start : direct.value_end] == direct.value
     )
+
+
+def test_a_clause_says_when_it_ends_and_what_is_paid_in_its_own_words() -> None:
+    """ "end" is said "terminate" or "expire"; euros are written with the sign after the figure ("200,000 €"), and
+    an amount on a line of its own is no heading."""
+    # Paraphrased from two CUAD contracts (CC BY 4.0): a services agreement's term, an outsourcing agreement's fee.
+    text = (
+        "3.1 Termination of Agreement. This Agreement shall terminate on December 31, 2020, unless terminated "
+        "earlier in accordance with Section 3.2.\n\n"
+        "7.1 FEES\n\nTWO HUNDRED THOUSAND EUROS (200,000 €) per year, invoiced quarterly."
+    )
+    ends = direct_for("when does the services agreement end?", text, document="d.txt", start=0, end=len(text))
+    assert ends is not None and ends.value == "on December 31, 2020", ends
+    fee = direct_for("what is the yearly fee for the outsourcing?", text, document="d.txt", start=0, end=len(text))
+    assert fee is not None and fee.value == "200,000 €" and fee.text.startswith("TWO HUNDRED"), fee
