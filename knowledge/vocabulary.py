@@ -34,7 +34,10 @@ ABBREVIATIONS = {
     "eod": "end of day",
     "mtd": "month to date",
     "qa": "quality assurance",
-    "cap": "cap limit",
+    "cap": "cap limit exceed",  # "in no event shall its liability exceed the fees paid"
+    "caps": "cap limit exceed",
+    "capped": "cap limit exceed",
+    "ceiling": "cap limit exceed",
     "fix": "fix restore resolve",
     "fixed": "fixed restored resolved",
     "penalty": "penalty service credit",

@@ -288,6 +288,7 @@ def test_chat_idioms_read_as_what_contracts_say() -> None:
     assert "brought" in expand_query("how long do we have to bring a claim against them?")
     assert "term" in expand_query("how long does the support agreement run?").split("(")[1]
     assert "interpreted" in expand_query("governing law on the maintenance agreement?")
+    assert "exceed" in expand_query("is their liability capped?")  # "shall in no event exceed the fees paid"
     assert "terminate" in plain("what do we owe them if we just want out?")
     assert plain("what do we walk away with at the end?") == "what do we walk away with at the end?"
     vocabulary = frozenset(tokenize("Either party may terminate this Agreement if the Force Majeure continues."))
