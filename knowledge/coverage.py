@@ -357,12 +357,13 @@ def decide(values: dict[str, float], *, min_similarity: float | None = None, fit
         floor, unknown = m.similarity_floor, m.unknown_similarity
     else:
         floor, unknown = min_similarity - FLOOR_MARGIN, min_similarity + UNKNOWN_MARGIN
-    if values["similarity"] < floor:
+    off = min_similarity is not None and min_similarity <= 0  # no floor asked for
+    if values["similarity"] < floor and not off:
         return False  # nothing retrieved is even close in meaning
     if values["missing"] and values["known"] <= UNKNOWN_SHARE and values["similarity"] < unknown:
         return False  # it is mostly about things no visible clause mentions ("crypto payments")
-    if min_similarity is not None and min_similarity <= 0:
-        return True  # no floor asked for: an embedder whose similarities the model was not fitted on
+    if off:
+        return True  # an embedder whose similarities the model was not fitted on
     return m.covered(values)
 
 

@@ -135,6 +135,8 @@ def test_the_similarity_bounds_come_with_the_model_unless_a_floor_is_set() -> No
     assert not decide(unknown, fitted=fitted) and decide({**unknown, "similarity": 0.9}, fitted=fitted)
     assert decide({**close, "similarity": 0.25}, min_similarity=0.30, fitted=fitted)  # MiniLM's scale, set by hand
     assert not decide({**close, "similarity": 0.19}, min_similarity=0.30, fitted=fitted)
+    # 0 turns the floor off: a fake or unfitted embedder's cosines may be anything, even below zero
+    assert decide({**close, "similarity": -0.2}, min_similarity=0.0, fitted=fitted)
 
 
 def test_the_thing_asked_about_missing_from_every_visible_document_is_not_covered() -> None:
