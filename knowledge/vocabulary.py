@@ -566,6 +566,8 @@ GENERIC_WORDS = frozenset(
         "stop",
         "stops",
         "turn",
+        "turns",  # "if it turns out to infringe"
+        "turned",
         "use",
         "uses",
         "went",
