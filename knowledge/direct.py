@@ -41,6 +41,10 @@ LINE_COVERAGE = 0.4  # a line holding no value of the kind asked must hold this 
 LINE_LEAD = 0.4  # ... and it beats a line holding a value only when it holds that much more of the question,
 WEAK_COVERAGE = 0.35  # and that line holds less than this of it (a web address in a line about something else)
 TITLE_WEIGHT = 0.3  # a question word that names the document ("in the common paper sla") says little of the line
+RELATIVE_PENALTY = 0.3  # a duration counted from an event ("60 days in advance of"), asked how long a term lasts
+# what makes a duration a time before or after an event rather than a length: "(15) days before the end"
+# ("a warranty of 90 days after delivery" is a length: only a time before an event is none)
+_RELATIVE = re.compile(r"\s*(?:\w+\s+)?(?:before|prior\s+to|in\s+advance)\b", re.I)
 DEFINITION_WEIGHT = 0.5  # a line defining the term the question names answers it, after a value of the asked kind
 
 
@@ -417,6 +421,8 @@ def _best_value(
             else:
                 near = sum(1 / (1 + _distance(s - a, e - a, w) / 25) for w in question_words)
             qualified = 0.1 if bound and QUALIFIED.match(text, s, e) else 0.0  # "within 20 days", "no later than"
+            if not bound and kind == "duration" and _RELATIVE.match(text, e, min(b, e + 40)):
+                qualified = -RELATIVE_PENALTY  # "how long is the term": "15 days before the end" is a notice, no length
             score = weight + qualified + 0.1 * min(near, 2.0) + (0.2 if matches_any(text[s:e], terms) else 0.0)
             if best is None or score > best[2]:
                 best = ((s, e), "definition" if kind == "defines" else kind, score)

@@ -382,3 +382,19 @@ def test_a_clause_says_when_it_ends_and_what_is_paid_in_its_own_words() -> None:
     assert ends is not None and ends.value == "on December 31, 2020", ends
     fee = direct_for("what is the yearly fee for the outsourcing?", text, document="d.txt", start=0, end=len(text))
     assert fee is not None and fee.value == "200,000 €" and fee.text.startswith("TWO HUNDRED"), fee
+
+
+def test_asked_how_long_a_term_lasts_a_notice_before_its_end_is_no_answer() -> None:
+    # Paraphrased from a CUAD hosting agreement (CC BY 4.0): the term, then the notice not to renew it.
+    text = (
+        "The term of this Agreement for the Hosted Site shall commence upon April 1, 1999 and shall continue for a "
+        "period of six (6) months. This Agreement shall automatically be renewed for one month periods unless either "
+        "party gives notice of its intention not to renew the Agreement, which notice must be given not less than "
+        "fifteen (15) days before the end of the respective initial or renewal term."
+    )
+    line = direct_for("initial term of the hosting agreement", text, document="d.txt", start=0, end=len(text))
+    assert line is not None and line.value.endswith("six (6) months"), line
+    # a length counted from an event is still a length
+    warranty = "The warranty period is ninety (90) days after delivery of the Software to the Customer."
+    line = direct_for("how long is the warranty period?", warranty, document="d.txt", start=0, end=len(warranty))
+    assert line is not None and "ninety (90) days" in line.value, line
