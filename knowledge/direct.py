@@ -42,8 +42,8 @@ LINE_LEAD = 0.4  # ... and it beats a line holding a value only when it holds th
 WEAK_COVERAGE = 0.35  # and that line holds less than this of it (a web address in a line about something else)
 TITLE_WEIGHT = 0.3  # a question word that names the document ("in the common paper sla") says little of the line
 RELATIVE_PENALTY = 0.3  # a duration counted from an event ("60 days in advance of"), asked how long a term lasts
-# what makes a duration a time before or after an event rather than a length: "(15) days before the end"
-# ("a warranty of 90 days after delivery" is a length: only a time before an event is none)
+# what makes a duration a time before an event rather than a length: "(15) days before the end" ("a warranty of 90
+# days after delivery" is a length)
 _RELATIVE = re.compile(r"\s*(?:\w+\s+)?(?:before|prior\s+to|in\s+advance)\b", re.I)
 DEFINITION_WEIGHT = 0.5  # a line defining the term the question names answers it, after a value of the asked kind
 

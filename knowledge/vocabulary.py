@@ -124,6 +124,7 @@ ABBREVIATIONS = {
 IDIOMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), word, words)
     for pattern, word, words in (
+        (r"\bback(?:s|ed|ing)?[\s-]+up\b", "", "backup backups"),  # "do they back up our data?"
         (r"\bpull(?:s|ed|ing)?\s+the\s+plug\b", "terminate", "terminate termination"),
         (r"\bwalk(?:s|ed|ing)?\s+away\b(?!\s+with)", "terminate", "terminate termination"),  # not "walk away with"
         (r"\bget(?:s|ting)?\s+out\s+of\b", "terminate", "terminate termination"),
@@ -169,16 +170,11 @@ _SEVERITY = re.compile(r"\b(?:sev(?:erity)?|p|priority)[\s-]?([1-4])\b", re.IGNO
 _WORD = re.compile(r"[A-Za-z&]+")
 
 
-_BACK_UP = re.compile(r"\bback(?:s|ed|ing)?[\s-]+up\b", re.IGNORECASE)  # "do they back up our data?"
-
-
 def expand_query(question: str) -> str:
     """The question with expansions of its abbreviations appended, e.g. 'P1' -> 'Severity 1 Priority 1'."""
     extra: list[str] = []
     for m in _SEVERITY.finditer(question):
         extra.append(f"Severity {m.group(1)} Priority {m.group(1)}")
-    if _BACK_UP.search(question):
-        extra.append("backup backups")
     extra.extend(words for pattern, _, words in IDIOMS if pattern.search(question))
     for word in _WORD.findall(question):
         expansion = ABBREVIATIONS.get(word.lower())
