@@ -74,7 +74,7 @@ H = TypeVar("H", bound=_Hit)
 
 # -- the words of a question -----------------------------------------------------------------------
 # "the people working on our account": the client's account, a way of speaking, not a thing a contract names
-_ON_ACCOUNT = re.compile(r"\b(?:on|for)\s+(?:our|your|their|this|the|my)\s+account\b")
+_ON_ACCOUNT = re.compile(r"\b(?:on|for)\s+(?:our|your|their|this|the|my)\s+(?:account|side|end)\b")  # "on their side"
 # a contraction's or possessive's ending: "there's", "we've", "they're", "don't", "it'll", "mmi's"
 _CONTRACTED = re.compile(r"(?:'s|'ve|'re|'ll|'d|n't)$")
 # a verb's particle: "if a subcontractor messes up", "can they swap out the team"

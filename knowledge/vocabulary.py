@@ -112,6 +112,15 @@ ABBREVIATIONS = {
     "chronic": "repeated consecutive multiple failures",
     "outage": "downtime unavailable unavailability interruption",
     "outages": "downtime unavailable unavailability interruption",
+    "phone": "telephone",
+    "bill": "invoice charge",  # "can they bill us for it"
+    "billed": "invoiced charged",
+    "money": "payment funds",
+    "split": "share percentage",  # "the split above the threshold": a revenue share
+    "lawyer": "attorney attorneys counsel",
+    "lawyers": "attorney attorneys counsel",
+    "onsite": "on-site site",
+    "offsite": "off-site site",
     "agrmt": "agreement",
     "agmt": "agreement",
     "agrmnt": "agreement",
@@ -144,6 +153,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\b(?:dies|died|crash(?:es|ed)?)\b", "failure", "failure fails"),
         (r"\bfights?\b", "dispute", "dispute disputes"),
         (r"\bwants?\s+out\b", "terminate", "terminate termination"),
+        (r"\b(?:hire|hiring|hired|poach\w*)\s+(?P<keep>(?:\w+\s+){0,2}?)away\b", "solicit", "solicit employ hire"),
         # "how long does the support agreement run?": its term
         (r"\bhow\s+long\s+(?:does|will|do|is)\b[^?]{0,60}?\b(?:run|runs|last|lasts|good\s+for)\b", "", "term duration"),
         # "how long do we have to bring a claim": "no action ... may be brought more than two years after"
@@ -372,6 +382,8 @@ CHAT_WORDS = frozenset(
         "stuff",
         "sure",
         "thru",
+        "pls",
+        "plz",
         "anytime",
         "whenever",
         "whose",
@@ -554,6 +566,8 @@ GENERIC_WORDS = frozenset(
         "messed",
         "messes",
         "out",  # a particle: "take out", "find out"
+        "off",  # "cut off"
+        "putting",
         "too",
         "set",
         "show",
@@ -819,6 +833,9 @@ SHORT_FORMS = {
     "sec": "seconds",
     "secs": "seconds",
     "mins": "minutes",
+    "min": "minimum minutes",
+    "max": "maximum",
+    "ppl": "people personnel employees",
     "hrs": "hours",
     "hr": "hour",
     "docs": "documents",

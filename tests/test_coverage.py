@@ -304,3 +304,26 @@ def test_a_verb_after_its_subject_is_no_thing_asked_about() -> None:
     assert asked_thing_missing("eit invoices - how often do they bill us?", vocabulary) is None
     assert asked_thing_missing("how much notice do we need to give to cancel?", vocabulary) is None
     assert asked_thing_missing("what is the eit account manager's phone number?", vocabulary) == "phone"
+
+
+def test_chat_short_forms_and_ways_of_speaking_meet_the_contract_words() -> None:
+    """Found on held-out CUAD contracts (issue #10): each of these was a covered question answered "not covered"."""
+    from knowledge.coverage import content_words
+
+    vocabulary = frozenset(
+        tokenize(
+            "Telephone support is provided at no charge. On-site visits are billed at a minimum of two hours. "
+            "To enforce this Agreement, Company shall reimburse the Bank the reasonable fees of attorneys. "
+            "Customer shall not solicit any employee of Kubient. Video revenue share: 50% of monthly net revenue "
+            "above the threshold. Payment of the funds is due in 10 days."
+        )
+    )
+    assert missing_words("ximage phone support, is it free? pls check", vocabulary) == ["ximage"]  # a name
+    assert missing_words("onsite visit - what does it cost? is there a min charge", vocabulary) == []
+    assert missing_words("if the bank has to enforce it, who pays their lawyers?", vocabulary) == []
+    assert missing_words("kubient video - what's the monthly threshold and the split above it", vocabulary) == []
+    late = "if thayer is late putting the money in, how many days?"
+    assert missing_words(late, vocabulary) == ["thayer"]
+    assert content_words("are we allowed to hire ppl away from kubient?") == ["solicit", "ppl", "kubient"]
+    assert content_words("does mobimagic keep any of our customer data on their side?") == ["mobimagic", "data"]
+    assert content_words("can xacct cut off our support if we breach?") == ["xacct", "support", "breach"]
