@@ -20,7 +20,7 @@ from knowledge.lexical import near
 from knowledge.signals import answer_kinds
 from knowledge.stopwords import STOPWORDS_BY_LANGUAGE
 from knowledge.text import tokenize
-from knowledge.vocabulary import CHAT_WORDS, QUERY_NOISE, expand_query
+from knowledge.vocabulary import CHAT_WORDS, QUERY_NOISE, expand_query, plain
 
 EXPANSION_WEIGHT = 0.6  # a word that only an abbreviation's expansion brought ("sev" -> "severity")
 
@@ -285,6 +285,7 @@ def question_terms(question: str, clause_language: str | None = None) -> dict[st
         return [w for w in re.findall(r"[A-Za-z0-9][\w'-]*", text) if w.lower() not in skip]
 
     question = _NUMBER_UNIT.sub(lambda m: f"{m[1]} {_UNIT_WORDS[m[2].lower()]}", question)  # ">73h": 73 hours
+    question = plain(question, drop=False)  # "does it stick around after": "does it survive after" (`IDIOMS`)
     frame = _DESCRIPTION_FRAME.search(question)
     if frame:  # "what does X cover": "cover" asks, it names nothing the line must hold
         question = question[: frame.start(1)] + question[frame.end(1) :]
@@ -357,10 +358,17 @@ _FAMILIES = {
 
 
 def matches(term: str, tokens: set[str]) -> bool:
-    """A question word found in a line: the same stem, a prefix of one ("auto" in "automated"), or its family."""
+    """A question word found in a line: the same stem, a prefix of one ("auto" in "automated"), its family, or the
+    word without a prefix that only says how ("overbilled" in "billed incorrectly", "misrouted" in "routed")."""
     if term in tokens or (len(term) >= 4 and term.isalpha() and any(t.startswith(term) for t in tokens)):
         return True
-    return any(t.startswith(kin) for kin in _FAMILIES.get(term, ()) for t in tokens)
+    if any(t.startswith(kin) for kin in _FAMILIES.get(term, ()) for t in tokens):
+        return True
+    bare = _HOW_PREFIX.sub("", term)
+    return bare != term and len(bare) >= 3 and any(t.startswith(bare) for t in tokens)
+
+
+_HOW_PREFIX = re.compile(r"^(?:over|under|mis)(?=[a-z]{3})")
 
 
 def matches_any(word: str, terms: dict[str, float]) -> bool:

@@ -140,7 +140,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\bback(?:s|ed|ing)?\s+out\b", "terminate", "terminate withdraw"),
         (r"\b(?:jack|hike|bump|ramp)(?:s|ed|ing)?\s+up\b|\bhik(?:e|es|ed|ing)\b", "increase", "increase increases"),
         (r"\bdrag(?:s|ged|ging)?\s+on\b", "continues", "continues continuing"),
-        (r"\bhand(?:s|ed|ing)?\s+(?P<keep>(?:\w+\s+){0,3}?)over\b", "assign", "assign transfer deliver"),
+        (r"\bhand(?:s|ed|ing)?\s+(?P<keep>(?:\w+\s+){0,4}?)over\b", "assign", "assign transfer deliver"),
         (r"\bswap(?:s|ped|ping)?(?:\s+out)?\b", "replace", "replace replacement"),
         (r"\b(?:mess|screw)(?:es|s|ed|ing)?\s+up\b", "", "fails failure"),
         (
@@ -153,6 +153,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\b(?:dies|died|crash(?:es|ed)?)\b", "failure", "failure fails"),
         (r"\bfights?\b", "dispute", "dispute disputes"),
         (r"\bwants?\s+out\b", "terminate", "terminate termination"),
+        (r"\bsticks?\s+around\b", "survive", "survive survives survival"),  # "does confidentiality stick around"
         (r"\b(?:hire|hiring|hired|poach\w*)\s+(?P<keep>(?:\w+\s+){0,2}?)away\b", "solicit", "solicit employ hire"),
         # "how long does the support agreement run?": its term
         (r"\bhow\s+long\s+(?:does|will|do|is)\b[^?]{0,60}?\b(?:run|runs|last|lasts|good\s+for)\b", "", "term duration"),
@@ -163,11 +164,13 @@ IDIOMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
 )
 
 
-def plain(question: str) -> str:
+def plain(question: str, *, drop: bool = True) -> str:
     """The question with each chat idiom in `IDIOMS` replaced by its plain word ("when can they pull the plug" ->
     "when can they terminate"), the words inside it kept ("let the hosting deal lapse" -> "expire the hosting
-    deal")."""
+    deal"); an idiom without one is dropped, or with `drop=False` left as written ("governing law")."""
     for pattern, word, _ in IDIOMS:
+        if not word and not drop:
+            continue
 
         def said(m: re.Match[str], word: str = word) -> str:
             return f"{word} {m.groupdict().get('keep') or ''}".strip()

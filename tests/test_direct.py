@@ -398,3 +398,32 @@ def test_asked_how_long_a_term_lasts_a_notice_before_its_end_is_no_answer() -> N
     warranty = "The warranty period is ninety (90) days after delivery of the Software to the Customer."
     line = direct_for("how long is the warranty period?", warranty, document="d.txt", start=0, end=len(warranty))
     assert line is not None and "ninety (90) days" in line.value, line
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [  # paraphrased from CUAD contracts (CC BY 4.0)
+        (
+            "can we hand the ximage maintenance contract over to another company",
+            "The interests of MORPHO in this Agreement are personal and shall not be assigned or transferred by "
+            "MORPHO without a prior written consent of XIMAGE.",
+            "prior written consent",
+        ),
+        (
+            "we think startengine overbilled us, how long do we have to raise it",
+            "If you believe that the Company has billed you incorrectly, you must contact Company no later than 60 "
+            "days after the closing date on the first billing statement.",
+            "60 days",
+        ),
+        (
+            "how long does confidentiality stick around after the agreement ends",
+            "Neither Party shall disclose the other Party's Confidential Information. Such obligations will survive "
+            "the expiration of this Agreement for a period of five (5) years.",
+            "five (5) years",
+        ),
+    ],
+)
+def test_a_line_is_found_for_what_people_say_otherwise(question: str, text: str, value: str) -> None:
+    """ "hand it over" is to assign, "overbilled" is billed wrongly, "stick around" is to survive (issue #10)."""
+    line = direct_for(question, text, document="d.txt", start=0, end=len(text))
+    assert line is not None and value in line.text, line
