@@ -341,17 +341,15 @@ _DESCRIPTION_FRAME = re.compile(
 _ASKS_TELLING = re.compile(r"\b(?:tell|telling|told|inform|informing|let\s+\w+\s+know|warn|warning)\b", re.I)
 
 # stems of one word family that stemming leaves apart: "notice" and "notifies"
-# A question's word and the stems contracts write for it ("when does the agreement end" -> "shall terminate on",
-# "the liability cap" -> "shall not exceed"), as Snowball stems them.
+# A question's word and the stems contracts write for it ("when does the agreement end" -> "shall terminate on"),
+# as Snowball stems them; words with an expansion in `vocabulary.ABBREVIATIONS` ("cap", "fix", "bill") get theirs
+# from `expand_query` instead.
 _FAMILIES = {
     "notic": ("notif",),
     "notif": ("notic",),
     "end": ("termin", "expir"),
     "cancel": ("termin",),
-    "cap": ("limit", "exceed"),
     "uptim": ("avail",),
-    "fix": ("resolv", "correct", "repair"),
-    "bill": ("invoic",),
     "invoic": ("bill",),
     "own": ("properti", "ownership"),
 }
